@@ -1,0 +1,113 @@
+// Reverse-mode automatic differentiation.
+//
+// backward(root) visits the graph below root in reverse topological order, so a node's
+// gradient is complete (summed over every path) before its op's backward rule runs. Leaves
+// that require gradients accumulate into .grad, as in PyTorch: calling backward twice adds.
+// Backward rules are written with ops; with createGraph they are recorded too, so the
+// gradients can themselves be differentiated.
+
+import { Tensor } from '../tensor.js';
+import { shapeStr, sameShape } from '../shape.js';
+import { gradState } from './mode.js';
+
+export interface BackwardOptions {
+  /** Record the backward pass in the graph so gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error(`backward: the tensor ${shapeStr(root.shape)} does not require grad (no input of its graph has requiresGrad)`);
+  }
+  let seed: Tensor;
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new Error(
+        `backward: tensor of shape ${shapeStr(root.shape)} is not a scalar; pass a gradient of the same shape: t.backward(grad)`,
+      );
+    }
+    seed = onesLike(root);
+  } else {
+    if (!sameShape(grad.shape, root.shape)) {
+      throw new Error(`backward: gradient shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
+    }
+    if (grad.dtype !== root.dtype) throw new Error(`backward: gradient dtype ${grad.dtype} does not match the tensor's ${root.dtype}`);
+    seed = grad;
+  }
+
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const previous = gradState.enabled;
+  gradState.enabled = options.createGraph === true;
+  try {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const node = order[i];
+      const g = grads.get(node);
+      if (!g) continue;
+      grads.delete(node);
+      const fn = node.gradFn;
+      if (!fn) {
+        accumulate(node, g, options.createGraph === true);
+        continue;
+      }
+      const needs = fn.inputs.map((t) => t.requiresGrad);
+      const inputGrads = fn.backward(g, needs);
+      for (let j = 0; j < fn.inputs.length; j++) {
+        const input = fn.inputs[j];
+        const ig = inputGrads[j];
+        if (!needs[j] || !ig) continue;
+        if (!sameShape(ig.shape, input.shape)) {
+          throw new Error(`backward of ${fn.op}: gradient ${shapeStr(ig.shape)} for input ${j} of shape ${shapeStr(input.shape)}`);
+        }
+        const prev = grads.get(input);
+        grads.set(input, prev ? prev.add(ig) : ig);
+      }
+    }
+  } finally {
+    gradState.enabled = previous;
+  }
+}
+
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+  if (leaf.grad === null) {
+    // A copy: the same gradient tensor may flow to several leaves, and optimizers and
+    // clipping modify .grad in place.
+    leaf.grad = createGraph ? g : g.clone();
+  } else if (createGraph) {
+    leaf.grad = leaf.grad.add(g);
+  } else {
+    const d = leaf.grad.data;
+    const s = g.data;
+    for (let i = 0; i < d.length; i++) d[i] += s[i];
+  }
+}
+
+/** Nodes reachable from root that require grad, inputs before the ops that use them. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative DFS (deep graphs would overflow the call stack): [node, next input index].
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const inputs = top[0].gradFn?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const child = inputs[top[1]++];
+      if (child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+function onesLike(t: Tensor): Tensor {
+  const data = t.data.slice();
+  data.fill(1);
+  return new Tensor(data, t.shape, t.dtype);
+}

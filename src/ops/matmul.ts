@@ -1,0 +1,69 @@
+// Matrix product, 2-D or batched (leading axes broadcast), with transposes as flags so the
+// backward products run on the same kernel without copying a transpose.
+//
+// The seeds' Linear layer: y = xW, x:[N,in] W:[in,out] y:[N,out]
+//   dx = dy·Wᵀ  [N,out]·[out,in] → [N,in]
+//   dW = xᵀ·dy  [in,N]·[N,out]  → [in,out]
+// In general, for y = op(A)·op(B) with op(X) = X or Xᵀ:
+//   dA = dy·op(B)ᵀ, stored transposed when A is: (dy·op(B)ᵀ)ᵀ = op(B)·dyᵀ
+//   dB = op(A)ᵀ·dy, stored transposed when B is: (op(A)ᵀ·dy)ᵀ = dyᵀ·op(A)
+
+import { allocData, type Tensor } from '../tensor.js';
+import { backend } from '../backend/index.js';
+import { broadcastShapes, shapeStr, sizeOf, stridesOf } from '../shape.js';
+import { checkSameDtype, checkTensor, output } from './node.js';
+import { sumTo } from './shape.js';
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return matmulT(a, b, false, false);
+}
+
+/** op(a)·op(b), where op transposes the last two axes when its flag is set. */
+export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  checkTensor('matmul', a, 'first input');
+  checkTensor('matmul', b, 'second input');
+  if (a.rank < 2 || b.rank < 2) {
+    throw new Error(`matmul: ${shapeStr(a.shape)} @ ${shapeStr(b.shape)}: both inputs need at least 2 axes (reshape a vector to [1,n] or [n,1])`);
+  }
+  checkSameDtype('matmul', a, b);
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const [m, k] = transA ? [ac, ar] : [ar, ac];
+  const [k2, n] = transB ? [bc, br] : [br, bc];
+  if (k !== k2) {
+    const show = (s: readonly number[], t: boolean) => shapeStr(s) + (t ? 'ᵀ' : '');
+    throw new Error(`matmul: ${show(a.shape, transA)} @ ${show(b.shape, transB)}: inner dimensions ${k} and ${k2} differ`);
+  }
+  const batch = broadcastShapes('matmul (batch axes)', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const count = sizeOf(batch);
+  const out = allocData(a.dtype, count * m * n);
+  const aOffsets = batchOffsets(a.shape.slice(0, -2), batch, ar * ac);
+  const bOffsets = batchOffsets(b.shape.slice(0, -2), batch, br * bc);
+  const be = backend();
+  for (let i = 0; i < count; i++) {
+    be.matmul(a.data, b.data, out, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n });
+  }
+  return output('matmul', out, [...batch, m, n], a.dtype, [a, b], (gy, needs) => [
+    needs[0] ? sumTo(transA ? matmulT(b, gy, transB, true) : matmulT(gy, b, false, !transB), a.shape) : null,
+    needs[1] ? sumTo(transB ? matmulT(gy, a, true, transA) : matmulT(a, gy, !transA, false), b.shape) : null,
+  ]);
+}
+
+/** Offset of each batch matrix of a tensor with batch shape `own` inside the broadcast `batch`. */
+function batchOffsets(own: readonly number[], batch: readonly number[], matrix: number): number[] {
+  const count = sizeOf(batch);
+  if (own.length === 0) return new Array<number>(count).fill(0);
+  const strides = stridesOf(own);
+  const lead = batch.length - own.length;
+  const bs = stridesOf(batch);
+  const offsets = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    let off = 0;
+    for (let d = 0; d < own.length; d++) {
+      const idx = Math.floor(i / bs[lead + d]) % batch[lead + d];
+      if (own[d] !== 1) off += idx * strides[d];
+    }
+    offsets[i] = off * matrix;
+  }
+  return offsets;
+}

@@ -1,0 +1,97 @@
+// The one seeded PRNG (xoshiro128**) behind initialisers, dropout and shuffling.
+// Its state is four uint32 words, saved in checkpoints so a resumed run draws the same numbers.
+
+const state = new Uint32Array(4);
+let spareNormal: number | null = null;
+
+function splitmix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/** Seeds every random draw in nabla: the same seed gives the same numbers on every run. */
+export function manualSeed(seed: number): void {
+  if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
+  const next = splitmix32(Math.floor(seed));
+  for (let i = 0; i < 4; i++) state[i] = next();
+  spareNormal = null;
+}
+
+export interface RngState {
+  words: number[];
+  spareNormal: number | null;
+}
+
+export function getRngState(): RngState {
+  return { words: Array.from(state), spareNormal };
+}
+
+export function setRngState(s: RngState): void {
+  if (!Array.isArray(s.words) || s.words.length !== 4) throw new Error('setRngState: expected 4 state words');
+  state.set(s.words);
+  spareNormal = s.spareNormal;
+}
+
+function nextUint32(): number {
+  const result = Math.imul(rotl(Math.imul(state[1], 5), 7), 9) >>> 0;
+  const t = state[1] << 9;
+  state[2] ^= state[0];
+  state[3] ^= state[1];
+  state[1] ^= state[2];
+  state[0] ^= state[3];
+  state[2] ^= t;
+  state[3] = rotl(state[3], 11);
+  return result;
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** Uniform in [0, 1) with 53 random bits. */
+export function random(): number {
+  const hi = nextUint32() >>> 5;
+  const lo = nextUint32() >>> 6;
+  return (hi * 67108864 + lo) / 9007199254740992;
+}
+
+/** Standard normal by the Box–Muller transform (pairs, the second kept for the next call). */
+export function randomNormal(): number {
+  if (spareNormal !== null) {
+    const z = spareNormal;
+    spareNormal = null;
+    return z;
+  }
+  let u = 0;
+  while (u === 0) u = random();
+  const v = random();
+  const r = Math.sqrt(-2 * Math.log(u));
+  spareNormal = r * Math.sin(2 * Math.PI * v);
+  return r * Math.cos(2 * Math.PI * v);
+}
+
+/** Integer in [0, n). */
+export function randomInt(n: number): number {
+  return Math.floor(random() * n);
+}
+
+/** A permutation of 0..n-1 (Fisher–Yates). */
+export function randomPermutation(n: number): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
+manualSeed(0x6e61626c);

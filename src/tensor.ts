@@ -1,0 +1,201 @@
+// Tensor: a shape, a dtype, contiguous row-major data owned by the garbage collector, and, for
+// tensors made by ops while gradients are on, the node that made them (gradFn).
+
+import type { Data, DType } from './backend/contract.js';
+import { shapeStr, sizeOf, type Shape } from './shape.js';
+import { random, randomNormal } from './random.js';
+import * as ops from './ops/index.js';
+import { backward as runBackward, type BackwardOptions } from './autograd/engine.js';
+
+export type { DType, Data };
+
+/** How a tensor was made: its op's name, its inputs, and the op's backward rule. */
+export interface GradFn {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /** Gradients for the inputs given dL/d(output); `needs[i]` says whether input i wants one. */
+  backward(gy: Tensor, needs: readonly boolean[]): (Tensor | null)[];
+}
+
+export interface TensorOptions {
+  shape?: readonly number[];
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export type NestedArray = number | NestedArray[];
+
+export function allocData(dtype: DType, n: number): Data {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+export class Tensor {
+  readonly data: Data;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  requiresGrad = false;
+  /** dL/dthis after backward(), for leaves that require gradients; accumulates across calls. */
+  grad: Tensor | null = null;
+  gradFn: GradFn | null = null;
+
+  constructor(data: Data, shape: readonly number[], dtype?: DType) {
+    if (data.length !== sizeOf(shape)) {
+      throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
+    }
+    this.data = data;
+    this.shape = shape;
+    this.dtype = dtype ?? (data instanceof Float64Array ? 'float64' : 'float32');
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.data.length !== 1) throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.data.length} elements, expected 1`);
+    return this.data[0];
+  }
+
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return this.data[offset];
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** A tensor sharing this one's data, cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, this.dtype);
+  }
+
+  /** A tensor with its own copy of the data, cut from the graph. */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, this.dtype);
+  }
+
+  /** Marks a leaf as wanting gradients; returns this for chaining. */
+  requiresGrad_(flag = true): this {
+    if (this.gradFn) throw new Error('requiresGrad_: only leaf tensors can change requiresGrad; use detach() first');
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** Reverse-mode backprop from this tensor; see autograd/engine.ts. */
+  backward(grad?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, grad, options);
+  }
+
+  toString(): string {
+    return `Tensor(${shapeStr(this.shape)}, ${this.dtype})`;
+  }
+
+  add(o: Tensor | number): Tensor { return ops.add(this, o); }
+  sub(o: Tensor | number): Tensor { return ops.sub(this, o); }
+  mul(o: Tensor | number): Tensor { return ops.mul(this, o); }
+  div(o: Tensor | number): Tensor { return ops.div(this, o); }
+  neg(): Tensor { return ops.neg(this); }
+  pow(p: number): Tensor { return ops.pow(this, p); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  softplus(): Tensor { return ops.softplus(this); }
+  relu(): Tensor { return ops.relu(this); }
+  leakyRelu(slope?: number): Tensor { return ops.leakyRelu(this, slope); }
+  gelu(): Tensor { return ops.gelu(this); }
+  erf(): Tensor { return ops.erf(this); }
+  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
+  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
+  transpose(a = -2, b = -1): Tensor { return ops.transpose(this, a, b); }
+  permute(perm: readonly number[]): Tensor { return ops.permute(this, perm); }
+  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
+  sum(axes?: number | readonly number[], keepdim = false): Tensor { return ops.sum(this, axes, keepdim); }
+  mean(axes?: number | readonly number[], keepdim = false): Tensor { return ops.mean(this, axes, keepdim); }
+  max(axes?: number | readonly number[], keepdim = false): Tensor { return ops.max(this, axes, keepdim); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+}
+
+// ---- creation ----
+
+function flatten(values: NestedArray, shape: number[], depth: number, out: number[]): void {
+  if (typeof values === 'number') {
+    if (depth !== shape.length) throw new Error(`tensor: ragged nested array at depth ${depth}`);
+    out.push(values);
+    return;
+  }
+  if (!Array.isArray(values)) throw new Error(`tensor: expected a number or an array, got ${typeof values}`);
+  if (depth === shape.length) shape.push(values.length);
+  else if (shape[depth] !== values.length) {
+    throw new Error(`tensor: ragged nested array: length ${values.length} at depth ${depth}, expected ${shape[depth]}`);
+  }
+  for (const v of values) flatten(v, shape, depth + 1, out);
+}
+
+/** A tensor from nested arrays, a number, or a TypedArray (with `shape`, default 1-D). */
+export function tensor(values: NestedArray | ArrayLike<number>, options: TensorOptions = {}): Tensor {
+  let flat: ArrayLike<number>;
+  let shape: number[];
+  if (ArrayBuffer.isView(values)) {
+    flat = values as ArrayLike<number>;
+    shape = options.shape ? [...options.shape] : [flat.length];
+  } else {
+    const out: number[] = [];
+    shape = [];
+    if (Array.isArray(values) && values.length === 0) shape = [0];
+    else flatten(values as NestedArray, shape, 0, out);
+    flat = out;
+    if (options.shape) shape = [...options.shape];
+  }
+  const dtype = options.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`tensor: unknown dtype '${dtype as string}' (use float32 or float64)`);
+  if (flat.length !== sizeOf(shape)) {
+    throw new Error(`tensor: ${flat.length} values cannot have shape ${shapeStr(shape)} (${sizeOf(shape)} elements)`);
+  }
+  const data = allocData(dtype, flat.length);
+  data.set(flat);
+  const t = new Tensor(data, shape, dtype);
+  t.requiresGrad = options.requiresGrad ?? false;
+  return t;
+}
+
+function filled(shape: Shape, fill: (i: number) => number, options: TensorOptions): Tensor {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`shape ${shapeStr(shape)}: sizes must be non-negative integers`);
+  }
+  const dtype = options.dtype ?? 'float32';
+  const data = allocData(dtype, sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = fill(i);
+  const t = new Tensor(data, [...shape], dtype);
+  t.requiresGrad = options.requiresGrad ?? false;
+  return t;
+}
+
+export const zeros = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => 0, o);
+export const ones = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => 1, o);
+export const full = (shape: Shape, value: number, o: TensorOptions = {}) => filled(shape, () => value, o);
+/** Uniform in [0, 1) from the seeded PRNG. */
+export const rand = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => random(), o);
+/** Standard normal from the seeded PRNG. */
+export const randn = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => randomNormal(), o);
+
+export function arange(start: number, end?: number, step = 1, o: TensorOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0) throw new Error('arange: step must not be 0');
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  return filled([n], (i) => start + i * step, o);
+}
+
+export function eye(n: number, o: TensorOptions = {}): Tensor {
+  return filled([n, n], (i) => (Math.floor(i / n) === i % n ? 1 : 0), o);
+}
