@@ -1,0 +1,102 @@
+// Module: the base of layers and models. Parameters and sub-modules are found by walking the
+// object's own fields in order (arrays of modules too), as PyTorch finds them by attribute.
+
+import { Tensor, type DType } from '../tensor.js';
+import { shapeStr } from '../shape.js';
+
+/** A tensor that a module owns and trains: requiresGrad is on from the start. */
+export class Parameter extends Tensor {
+  constructor(t: Tensor) {
+    super(t.data, t.shape, t.dtype);
+    this.requiresGrad = true;
+  }
+}
+
+export abstract class Module {
+  training = true;
+
+  // Bivariant method parameters let each module declare its own inputs.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...inputs: any[]): Tensor;
+
+  /** Direct sub-modules with their names; arrays of modules are named by index. */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value]);
+      else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Module && out.push([`${key}.${i}`, v]));
+    }
+    return out;
+  }
+
+  namedParameters(prefix = ''): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [key, value] of Object.entries(this)) if (value instanceof Parameter) out.push([prefix + key, value]);
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Every module in the tree, this one first. */
+  modules(): Module[] {
+    return [this, ...this.namedChildren().flatMap(([, c]) => c.modules())];
+  }
+
+  /** Training mode (dropout active) or, with false, evaluation mode; for the whole tree. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Forgets accumulated gradients (sets .grad to null, PyTorch's set_to_none). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** The parameters by name; the tensors share data with the model. */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.namedParameters());
+  }
+
+  /** Copies values into the parameters; by default every name must match both ways. */
+  loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    const strict = options.strict ?? true;
+    const own = new Map(this.namedParameters());
+    if (strict) {
+      const missing = [...own.keys()].filter((k) => !(k in state));
+      const unexpected = Object.keys(state).filter((k) => !own.has(k));
+      if (missing.length || unexpected.length) {
+        throw new Error(
+          `loadStateDict(${this.constructor.name}): ` +
+            [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : '']
+              .filter(Boolean)
+              .join('; '),
+        );
+      }
+    }
+    for (const [name, value] of Object.entries(state)) {
+      const p = own.get(name);
+      if (!p) continue;
+      if (p.shape.join() !== value.shape.join()) {
+        throw new Error(`loadStateDict: ${name} has shape ${shapeStr(value.shape)}, the model expects ${shapeStr(p.shape)}`);
+      }
+      p.data.set(value.data);
+    }
+  }
+
+  /** The parameter dtype of this module (float32 if it has none). */
+  get dtype(): DType {
+    return this.parameters()[0]?.dtype ?? 'float32';
+  }
+
+  toString(): string {
+    return this.constructor.name;
+  }
+}

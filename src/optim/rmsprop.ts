@@ -1,0 +1,53 @@
+// RMSprop, as torch.optim.RMSprop:
+//   g ← ∇ + λθ,   s ← αs + (1−α)g²
+//   centered: ḡ ← αḡ + (1−α)g, d ← √(s − ḡ²) + ε; else d ← √s + ε
+//   momentum μ > 0: b ← μb + g/d, θ ← θ − ηb; else θ ← θ − η g/d
+
+import type { Data, Tensor } from '../tensor.js';
+import { Optimizer } from './optimizer.js';
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+}
+
+export class RMSprop extends Optimizer {
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+
+  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
+    super(params, options.lr ?? 1e-2, 'RMSprop');
+    this.alpha = options.alpha ?? 0.99;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    this.momentum = options.momentum ?? 0;
+    this.centered = options.centered ?? false;
+  }
+
+  protected update(p: Data, grad: Data, i: number): void {
+    const { lr, alpha, eps, weightDecay: wd, momentum: mu, centered } = this;
+    const s = this.buffer(i, 'squareAvg');
+    const gAvg = centered ? this.buffer(i, 'gradAvg') : null;
+    const b = mu > 0 ? this.buffer(i, 'momentum') : null;
+    for (let j = 0; j < p.length; j++) {
+      const g = grad[j] + wd * p[j];
+      s[j] = alpha * s[j] + (1 - alpha) * g * g;
+      let d: number;
+      if (gAvg) {
+        gAvg[j] = alpha * gAvg[j] + (1 - alpha) * g;
+        d = Math.sqrt(s[j] - gAvg[j] * gAvg[j]) + eps;
+      } else d = Math.sqrt(s[j]) + eps;
+      if (b) {
+        b[j] = mu * b[j] + g / d;
+        p[j] -= lr * b[j];
+      } else p[j] -= (lr * g) / d;
+    }
+  }
+}
