@@ -20,6 +20,11 @@ export function setBackend(name: string): void {
   active = b;
 }
 
+/** Names of every registered backend. */
+export function listBackends(): string[] {
+  return [...backends.keys()];
+}
+
 export function getBackend(): string {
   return active.name;
 }
