@@ -220,7 +220,7 @@ def make_mlp(depth, act, loss, reduction, dtype):
         'sizes': sizes, 'x': flat(x), 'target': flat(target),
         'weights': [flat(w) for w in weights], 'biases': [flat(b) for b in biases],
         'upstream': flat(upstream) if upstream is not None else None,
-        'output': flat(out), 'loss': flat(value),
+        'output': flat(out), 'lossValue': flat(value),
         'weightGrads': [flat(l.weight.grad.T) for l in lins], 'biasGrads': [flat(l.bias.grad) for l in lins],
         'inputGrad': flat(xt.grad),
     }
