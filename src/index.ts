@@ -3,6 +3,7 @@
 export { Tensor, tensor, zeros, ones, full, rand, randn, arange, eye, type TensorOptions, type NestedArray, type DType } from './tensor.js';
 export * from './ops/index.js';
 export { noGrad, isGradEnabled } from './autograd/mode.js';
+export { grad } from './autograd/engine.js';
 export { gradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/gradcheck.js';
 export { manualSeed, getRngState, setRngState, type RngState } from './random.js';
 export { setBackend, getBackend } from './backend/index.js';

@@ -87,9 +87,14 @@ export class Tensor {
     return this;
   }
 
-  /** Reverse-mode backprop from this tensor; see autograd/engine.ts. */
-  backward(grad?: Tensor, options?: BackwardOptions): void {
-    runBackward(this, grad, options);
+  /**
+   * Reverse-mode backprop from this tensor (see autograd/engine.ts): `loss.backward()` for a
+   * scalar, `t.backward(grad)` otherwise, and `backward({ createGraph: true })` or
+   * `backward(grad, { createGraph: true })` to make the gradients differentiable.
+   */
+  backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (grad instanceof Tensor || grad === undefined) runBackward(this, grad, options);
+    else runBackward(this, undefined, grad);
   }
 
   toString(): string {
@@ -124,6 +129,7 @@ export class Tensor {
   max(axes?: number | readonly number[], keepdim = false): Tensor { return ops.max(this, axes, keepdim); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  pick(labels: ops.Labels): Tensor { return ops.pick(this, labels); }
 }
 
 // ---- creation ----

@@ -15,39 +15,79 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Backprop from root, accumulating into the .grad of every leaf that requires it. */
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  const createGraph = options.createGraph === true;
+  propagate('backward', root, grad, createGraph, (leaf, g) => accumulate(leaf, g, createGraph));
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** dL/droot, required when root is not a scalar. */
+  gradOutput?: Tensor;
+  /** Return null for inputs the output does not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+/**
+ * The gradients of root with respect to `inputs` (PyTorch's torch.autograd.grad), returned
+ * rather than accumulated: no .grad is touched.
+ */
+export function grad(root: Tensor, inputs: readonly Tensor[], options?: GradOptions & { allowUnused?: false }): Tensor[];
+export function grad(root: Tensor, inputs: readonly Tensor[], options: GradOptions): (Tensor | null)[];
+export function grad(root: Tensor, inputs: readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const found = new Map<Tensor, Tensor>();
+  const wanted = new Set(inputs);
+  propagate('grad', root, options.gradOutput, options.createGraph === true, () => {}, (node, g) => {
+    if (wanted.has(node)) found.set(node, g);
+  });
+  return inputs.map((t, i) => {
+    const g = found.get(t);
+    if (!g && !options.allowUnused) throw new Error(`grad: input ${i} is not part of the output's graph (or does not require grad)`);
+    return g ?? null;
+  });
+}
+
+function propagate(
+  op: string,
+  root: Tensor,
+  grad: Tensor | undefined,
+  createGraph: boolean,
+  onLeaf: (leaf: Tensor, g: Tensor) => void,
+  onNode?: (node: Tensor, g: Tensor) => void,
+): void {
   if (!root.requiresGrad) {
-    throw new Error(`backward: the tensor ${shapeStr(root.shape)} does not require grad (no input of its graph has requiresGrad)`);
+    throw new Error(`${op}: the tensor ${shapeStr(root.shape)} does not require grad (no input of its graph has requiresGrad)`);
   }
   let seed: Tensor;
   if (grad === undefined) {
     if (root.size !== 1) {
       throw new Error(
-        `backward: tensor of shape ${shapeStr(root.shape)} is not a scalar; pass a gradient of the same shape: t.backward(grad)`,
+        `${op}: tensor of shape ${shapeStr(root.shape)} is not a scalar; pass a gradient of the same shape: t.backward(grad)`,
       );
     }
     seed = onesLike(root);
   } else {
     if (!sameShape(grad.shape, root.shape)) {
-      throw new Error(`backward: gradient shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
+      throw new Error(`${op}: gradient shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
     }
-    if (grad.dtype !== root.dtype) throw new Error(`backward: gradient dtype ${grad.dtype} does not match the tensor's ${root.dtype}`);
+    if (grad.dtype !== root.dtype) throw new Error(`${op}: gradient dtype ${grad.dtype} does not match the tensor's ${root.dtype}`);
     seed = grad;
   }
 
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const previous = gradState.enabled;
-  gradState.enabled = options.createGraph === true;
+  gradState.enabled = createGraph;
   try {
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i];
       const g = grads.get(node);
       if (!g) continue;
       grads.delete(node);
+      onNode?.(node, g);
       const fn = node.gradFn;
       if (!fn) {
-        accumulate(node, g, options.createGraph === true);
+        onLeaf(node, g);
         continue;
       }
       const needs = fn.inputs.map((t) => t.requiresGrad);

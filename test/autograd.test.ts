@@ -1,0 +1,118 @@
+// Autograd semantics: accumulation, zeroGrad, noGrad, second derivatives, gradcheck's report.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { grad, gradcheck, isGradEnabled, nn, noGrad, tensor } from '../src/index.js';
+
+const f64 = { dtype: 'float64' as const, requiresGrad: true };
+
+test('gradients accumulate across backward calls, as in PyTorch, until zeroGrad', () => {
+  const lin = new nn.Linear(2, 1, { dtype: 'float64' });
+  const x = tensor([[1, 2]], { dtype: 'float64' });
+  lin.forward(x).sum().backward();
+  const once = Array.from(lin.weight.grad!.data);
+  assert.deepEqual(once, [1, 2]); // dL/dW = xᵀ·1
+  lin.forward(x).sum().backward();
+  assert.deepEqual(Array.from(lin.weight.grad!.data), [2, 4]);
+  lin.zeroGrad();
+  assert.equal(lin.weight.grad, null);
+});
+
+test('a tensor used twice gets the sum of both paths', () => {
+  const x = tensor([3], f64);
+  x.mul(x).add(x).sum().backward(); // d/dx (x² + x) = 2x + 1
+  assert.equal(x.grad!.item(), 7);
+});
+
+test('a gradient flowing to two leaves is copied, so modifying one .grad leaves the other alone', () => {
+  const a = tensor([1], f64);
+  const b = tensor([2], f64);
+  a.add(b).sum().backward();
+  a.grad!.data[0] = 100;
+  assert.equal(b.grad!.item(), 1);
+});
+
+test('noGrad records no graph; backward on its result is an error that says why', () => {
+  const x = tensor([1, 2], f64);
+  const y = noGrad(() => {
+    assert.equal(isGradEnabled(), false);
+    return x.mul(2).sum();
+  });
+  assert.equal(isGradEnabled(), true);
+  assert.equal(y.requiresGrad, false);
+  assert.throws(() => y.backward(), /backward: the tensor \[\] does not require grad/);
+});
+
+test('backward on a non-scalar needs a gradient of the same shape', () => {
+  const x = tensor([[1, 2]], f64);
+  assert.throws(() => x.mul(2).backward(), /backward: tensor of shape \[1,2\] is not a scalar; pass a gradient/);
+  assert.throws(() => x.mul(2).backward(tensor([1, 1], { dtype: 'float64' })), /gradient shape \[2\] does not match the tensor's shape \[1,2\]/);
+  x.mul(2).backward(tensor([[1, 10]], { dtype: 'float64' }));
+  assert.deepEqual(Array.from(x.grad!.data), [2, 20]);
+});
+
+test('createGraph: d²/dx² tanh x = −2 tanh x (1 − tanh² x)', () => {
+  for (const v of [-1.3, 0, 0.4, 2]) {
+    const x = tensor([v], f64);
+    x.tanh().sum().backward({ createGraph: true });
+    const g = x.grad!;
+    assert.ok(Math.abs(g.item() - (1 - Math.tanh(v) ** 2)) < 1e-14);
+    x.grad = null;
+    g.sum().backward();
+    const t = Math.tanh(v);
+    assert.ok(Math.abs(x.grad!.item() - -2 * t * (1 - t * t)) < 1e-14, `at ${v}: ${x.grad!.item()}`);
+  }
+});
+
+test('createGraph: d²/dx² x³ = 6x, and the third derivative is 6', () => {
+  const x = tensor([1.5], f64);
+  x.pow(3).sum().backward({ createGraph: true });
+  const d1 = x.grad!;
+  assert.equal(d1.item(), 3 * 1.5 ** 2);
+  x.grad = null;
+  d1.sum().backward({ createGraph: true });
+  const d2 = x.grad!;
+  assert.equal(d2.item(), 6 * 1.5);
+  x.grad = null;
+  d2.sum().backward();
+  assert.equal(x.grad!.item(), 6);
+});
+
+test('second derivatives of a small network pass gradcheck (gradient of the gradient)', () => {
+  const w = tensor([[0.3, -0.7], [0.5, 0.2]], { dtype: 'float64' });
+  const report = gradcheck((x) => {
+    const wt = w.detach().requiresGrad_();
+    return grad(x.matmul(wt).gelu().softmax().pick([1]).sum(), [wt], { createGraph: true })[0];
+  }, [tensor([[0.4, -1.1]], { dtype: 'float64' })]);
+  assert.ok(report.ok);
+});
+
+test('gradcheck names the input, the element, analytic and numeric values on failure', () => {
+  // x ⊙ detach(x) hides one path from backprop: analytic x, numeric 2x.
+  const bad = (x: ReturnType<typeof tensor>) => x.mul(x.detach());
+  assert.throws(
+    () => gradcheck(bad, [tensor([1, 2, 3], { dtype: 'float64' })]),
+    (e: Error) => {
+      const m = /^gradcheck: input 0 \[3\], element 0: analytic gradient (\S+) but numeric (\S+) \(difference/.exec(e.message);
+      assert.ok(m, e.message);
+      assert.ok(Math.abs(Number(m[2]) / Number(m[1]) - 2) < 1e-6, e.message);
+      return true;
+    },
+  );
+  const report = gradcheck(bad, [tensor([1, 2, 3])], { raise: false });
+  assert.equal(report.ok, false);
+  assert.equal(report.failures.length, 3);
+  assert.ok(Math.abs(report.failures[2].numeric / report.failures[2].analytic - 2) < 1e-6);
+});
+
+test('grad() returns gradients for chosen inputs without touching .grad', () => {
+  const x = tensor([2], f64);
+  const y = tensor([5], f64);
+  const [gx, gy] = grad(x.mul(x).mul(y).sum(), [x, y]);
+  assert.equal(gx.item(), 2 * 2 * 5);
+  assert.equal(gy.item(), 4);
+  assert.equal(x.grad, null);
+  assert.equal(y.grad, null);
+  const z = tensor([1], f64);
+  assert.throws(() => grad(x.mul(2).sum(), [z]), /grad: input 0 is not part of the output's graph/);
+});
