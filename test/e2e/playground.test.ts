@@ -154,6 +154,20 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('an uploaded CSV becomes the data set and trains', async () => {
+    const page = await open('#layers=4');
+    const rows = ['x1,x2,label'];
+    for (let i = 0; i < 60; i++) rows.push(`${(i % 10) - 4.5},${Math.floor(i / 10) - 2.5},${i % 10 < 5 ? 0 : 1}`); // two stripes
+    await page.setInputFiles('#csv', { name: 'stripes.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => (document.getElementById('dataset') as HTMLSelectElement).value === 'csv');
+    assert.match(page.url(), /data=csv/);
+    await playUntilStep(page, 200);
+    assert.ok((await number(page, 'train-loss')) < 0.5, 'the uploaded set is learnt');
+    await page.setInputFiles('#csv', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('1,2\n3,4\n') });
+    await page.waitForFunction(() => /bad\.csv: line 1/.test(document.getElementById('status')!.textContent ?? ''));
+    await page.close();
+  });
+
   test('a copied URL reproduces the first 50 steps exactly', async () => {
     const page = await open();
     await page.selectOption('#dataset', 'xor');
