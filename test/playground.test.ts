@@ -115,3 +115,9 @@ test('the default network learns the circle: test loss below 0.1', () => {
   for (let i = 0; i < 1500; i++) t.step();
   assert.ok(t.evaluate(t.data.test) < 0.1, `test loss ${t.evaluate(t.data.test)}`);
 });
+
+test('every batch has the chosen size, across epoch ends (200 points, batches of 16)', () => {
+  const t = new Trainer(cfg({ batchSize: 16, trainPercent: 50, layers: [2] }));
+  assert.equal(t.data.train.ys.length, 200);
+  for (let i = 0; i < 30; i++) assert.equal(t.step(true).captures![0].x.shape[0], 16, `step ${i}`);
+});

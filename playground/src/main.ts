@@ -160,6 +160,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
   switch (m.type) {
     case 'reset':
+      $('backend').textContent = m.backend;
       boundary.setData(m.data.train, m.data.test, m.regression);
       network.build(config, m.regression);
       network.setInspected(inspected);

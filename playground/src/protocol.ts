@@ -30,7 +30,7 @@ export interface Snapshot {
 }
 
 export type FromWorker =
-  | { type: 'reset'; data: Split; regression: boolean }
+  | { type: 'reset'; data: Split; regression: boolean; backend: string }
   | Snapshot
   | { type: 'gradcheck'; result: GradcheckSummary }
   | { type: 'stepLosses'; losses: number[] }

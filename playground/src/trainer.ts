@@ -163,17 +163,21 @@ export class Trainer {
   }
 
   get epoch(): number {
-    return (this.steps * this.config.batchSize) / this.data.train.ys.length;
+    const n = this.data.train.ys.length;
+    return (this.steps * Math.min(this.config.batchSize, n)) / n;
   }
 
   private nextBatch(): { x: Tensor; t: Tensor } {
+    // Every batch has the same size (PyTorch's drop_last): a new shuffle when too few are left,
+    // so the backprop view's shapes stay put.
     const n = this.data.train.ys.length;
-    if (this.cursor >= this.order.length) {
+    const size = Math.min(this.config.batchSize, n);
+    if (this.cursor + size > this.order.length) {
       const keys = rand([n]).data;
       this.order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a] - keys[b]);
       this.cursor = 0;
     }
-    const idx = this.order.slice(this.cursor, this.cursor + this.config.batchSize);
+    const idx = this.order.slice(this.cursor, this.cursor + size);
     this.cursor += idx.length;
     return this.tensors(this.data.train, idx);
   }

@@ -2,6 +2,7 @@
 // between slices it yields (setTimeout) so messages get through; about 15 times a second it
 // posts a snapshot for the views. The page never waits for it.
 
+import { getBackend } from '../../src/index.js';
 import { Trainer } from './trainer.js';
 import type { Config } from './config.js';
 import type { Points } from './data.js';
@@ -27,7 +28,7 @@ function fail(e: unknown): void {
 function reset(config: Config, csv?: Points): void {
   trainer = new Trainer(config, csv);
   rate = { steps: 0, time: performance.now(), perSecond: 0 };
-  post({ type: 'reset', data: trainer.data, regression: trainer.regression });
+  post({ type: 'reset', data: trainer.data, regression: trainer.regression, backend: getBackend() });
   snapshot(inspectNow());
 }
 
