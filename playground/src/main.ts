@@ -66,6 +66,14 @@ $('step').onclick = () => {
   setPlaying(false, false);
   send({ type: 'step' });
 };
+$<HTMLSelectElement>('speed').addEventListener('change', (e) => {
+  const v = (e.target as HTMLSelectElement).value;
+  send({ type: 'speed', stepsPerSecond: v === '' ? null : Number(v) });
+});
+// A hash edited by hand (or a pasted link in the same tab) becomes the settings.
+window.addEventListener('hashchange', () => {
+  if (location.hash.slice(1) !== encode(config)) apply(decode(location.hash));
+});
 $('show-test').addEventListener('change', (e) => {
   boundary.showTest = (e.target as HTMLInputElement).checked;
   boundary.draw();

@@ -9,6 +9,8 @@ export type ToWorker =
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
+  /** Caps the training speed so a learner can follow each step; null: as fast as it goes. */
+  | { type: 'speed'; stepsPerSecond: number | null }
   | { type: 'inspect'; layer: number | null }
   | { type: 'gradcheck' }
   | { type: 'stepLosses'; count: number };

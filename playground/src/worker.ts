@@ -15,6 +15,7 @@ const GRID = 48;
 let trainer: Trainer | null = null;
 let playing = false;
 let inspected: number | null = null;
+let speed: number | null = null;
 let lastSnapshot = 0;
 let rate = { steps: 0, time: 0, perSecond: 0 };
 
@@ -74,14 +75,17 @@ function stepOnce(forceSnapshot: boolean): void {
 function loop(): void {
   if (!playing || !trainer) return;
   try {
-    const start = performance.now();
-    do stepOnce(false);
-    while (playing && performance.now() - start < SLICE_MS);
+    if (speed !== null) stepOnce(speed <= 20); // slow: every step is shown
+    else {
+      const start = performance.now();
+      do stepOnce(false);
+      while (playing && performance.now() - start < SLICE_MS);
+    }
   } catch (e) {
     fail(e);
     return;
   }
-  setTimeout(loop, 0);
+  setTimeout(loop, speed === null ? 0 : 1000 / speed);
 }
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
@@ -105,6 +109,9 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       case 'step':
         playing = false;
         stepOnce(true);
+        break;
+      case 'speed':
+        speed = m.stepsPerSecond;
         break;
       case 'inspect':
         inspected = m.layer;

@@ -154,6 +154,17 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('the speed control slows training down to steps a learner can follow', async () => {
+    const page = await open();
+    await page.selectOption('#speed', '10');
+    await page.click('#play');
+    await page.waitForTimeout(1500);
+    await page.click('#play');
+    const steps = await number(page, 'steps');
+    assert.ok(steps >= 3 && steps <= 20, `${steps} steps in 1.5 s at 10 steps/s`);
+    await page.close();
+  });
+
   test('an uploaded CSV becomes the data set and trains', async () => {
     const page = await open('#layers=4');
     const rows = ['x1,x2,label'];
