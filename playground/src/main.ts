@@ -142,8 +142,7 @@ function apply(next: Partial<Config>): void {
   }
   history.replaceState(null, '', `#${encode(config)}`);
   syncControls();
-  if (inspected !== null && inspected > config.layers.length) inspected = null;
-  chart.clear();
+  if (inspected !== null && inspected > config.layers.length) inspect(null);
   send({ type: 'config', config, csv: config.dataset === 'csv' ? csv : undefined });
   if (inspected !== null) send({ type: 'inspect', layer: inspected });
 }
@@ -168,6 +167,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
   switch (m.type) {
     case 'reset':
+      // Snapshots of the previous run may still arrive before this message, never after it.
+      chart.clear();
       $('backend').textContent = m.backend;
       boundary.setData(m.data.train, m.data.test, m.regression);
       network.build(config, m.regression);

@@ -143,6 +143,12 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await page.waitForFunction(() => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[2×6]');
     assert.equal(await page.locator('figure.matrix[data-name="dL/dx"] .shape').textContent(), '[16×2]');
 
+    // Removing the layer under inspection closes the view.
+    await page.click('button.linear >> nth=2');
+    await page.waitForFunction(() => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[5×1]');
+    await page.click('#layer-minus');
+    await page.waitForFunction(() => document.getElementById('backprop')!.hidden);
+
     await page.click('#play');
     await page.click('#gradcheck');
     await page.waitForFunction(() => /passed|failed/.test(document.getElementById('gradcheck-out')!.textContent ?? ''));
