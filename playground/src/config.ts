@@ -1,0 +1,102 @@
+// The playground's whole state: one plain object, written to and read from the URL hash,
+// so a copied link reproduces a run exactly (the seed feeds nabla's manualSeed).
+
+export const datasets = ['circle', 'xor', 'gauss', 'spiral', 'surface', 'csv'] as const;
+export const activations = ['relu', 'tanh', 'sigmoid', 'gelu'] as const;
+export const losses = ['bce', 'mse'] as const;
+export const optimizers = ['sgd', 'momentum', 'adam'] as const;
+
+export type DatasetName = (typeof datasets)[number];
+export type ActivationName = (typeof activations)[number];
+export type LossName = (typeof losses)[number];
+export type OptimizerName = (typeof optimizers)[number];
+
+export interface Config {
+  dataset: DatasetName;
+  /** 0 … 0.5: jitter of the points (or of the targets, for the regression surface). */
+  noise: number;
+  /** Share of the points used for training, in percent. */
+  trainPercent: number;
+  /** Hidden layer widths, input and output excluded. */
+  layers: number[];
+  activation: ActivationName;
+  loss: LossName;
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize: number;
+  l2: number;
+  seed: number;
+}
+
+export const limits = { maxLayers: 6, maxNeurons: 8 };
+
+export const defaults: Config = {
+  dataset: 'circle',
+  noise: 0.1,
+  trainPercent: 50,
+  layers: [6, 6],
+  activation: 'tanh',
+  loss: 'bce',
+  optimizer: 'adam',
+  lr: 0.03,
+  batchSize: 16,
+  l2: 0,
+  seed: 1,
+};
+
+export const isRegression = (c: Config) => c.dataset === 'surface';
+
+/** The loss actually used: the regression surface always takes MSE. */
+export const effectiveLoss = (c: Config): LossName => (isRegression(c) ? 'mse' : c.loss);
+
+export function encode(c: Config): string {
+  const p = new URLSearchParams({
+    data: c.dataset,
+    noise: String(c.noise),
+    train: String(c.trainPercent),
+    layers: c.layers.join(','),
+    act: c.activation,
+    loss: c.loss,
+    opt: c.optimizer,
+    lr: String(c.lr),
+    batch: String(c.batchSize),
+    l2: String(c.l2),
+    seed: String(c.seed),
+  });
+  return p.toString();
+}
+
+/** Reads a hash or query string; anything missing or invalid takes its default. */
+export function decode(s: string): Config {
+  const p = new URLSearchParams(s.replace(/^[#?]/, ''));
+  const pick = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = p.get(key);
+    return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
+  };
+  const num = (key: string, fallback: number, min: number, max: number, integer = false): number => {
+    const raw = p.get(key);
+    const v = raw === null || raw === '' ? NaN : Number(raw);
+    if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) return fallback;
+    return v;
+  };
+  const layersRaw = p.get('layers');
+  let layers = defaults.layers;
+  if (layersRaw !== null) {
+    const parsed = layersRaw === '' ? [] : layersRaw.split(',').map(Number);
+    const valid = parsed.length <= limits.maxLayers && parsed.every((n) => Number.isInteger(n) && n >= 1 && n <= limits.maxNeurons);
+    if (valid) layers = parsed;
+  }
+  return {
+    dataset: pick('data', datasets, defaults.dataset),
+    noise: num('noise', defaults.noise, 0, 0.5),
+    trainPercent: num('train', defaults.trainPercent, 10, 90, true),
+    layers: [...layers],
+    activation: pick('act', activations, defaults.activation),
+    loss: pick('loss', losses, defaults.loss),
+    optimizer: pick('opt', optimizers, defaults.optimizer),
+    lr: num('lr', defaults.lr, 1e-5, 10),
+    batchSize: num('batch', defaults.batchSize, 1, 256, true),
+    l2: num('l2', defaults.l2, 0, 1),
+    seed: num('seed', defaults.seed, 0, 2 ** 31 - 1, true),
+  };
+}

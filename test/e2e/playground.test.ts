@@ -1,0 +1,232 @@
+// The playground in a real browser: the built page, served from 127.0.0.1, driven by
+// Debian's chromium through playwright-core. Screenshots go to test-artifacts/.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { artifacts, buildPlaygroundIfStale, launchBrowser, serveSite } from './harness.js';
+
+describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
+  let site: Awaited<ReturnType<typeof serveSite>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let context: BrowserContext;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    buildPlaygroundIfStale();
+    mkdirSync(artifacts, { recursive: true });
+    site = await serveSite();
+    browser = await launchBrowser();
+    context = browser.context;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  async function open(hash = '', viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
+    await page.goto(site.url + hash);
+    await page.waitForFunction(() => document.querySelectorAll('.column').length > 0);
+    return page;
+  }
+
+  const number = async (page: Page, id: string) => Number(await page.locator(`#${id}`).textContent());
+
+  async function playUntilStep(page: Page, steps: number): Promise<void> {
+    await page.click('#play');
+    await page.waitForFunction((n) => Number(document.getElementById('steps')!.textContent) >= n, steps);
+    await page.click('#play');
+  }
+
+  test('on the circle, play brings the test loss below 0.1 within 20 s, and inputs react in < 100 ms', async () => {
+    const page = await open('#data=circle');
+    const start = Date.now();
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.getElementById('test-loss')!.textContent) < 0.1, null, { timeout: 20_000 });
+    const seconds = (Date.now() - start) / 1000;
+    console.log(`  test loss ${await number(page, 'test-loss')} after ${seconds.toFixed(1)} s, step ${await number(page, 'steps')}`);
+    await page.screenshot({ path: join(artifacts, 'playground-training.png') });
+
+    // Latency while training: from the key event's timestamp (when chromium received it, so any
+    // wait for a busy main thread counts) to the first frame after the view has redrawn.
+    await page.evaluate(() => {
+      const w = window as unknown as { latencies: number[] };
+      w.latencies = [];
+      document.getElementById('show-test')!.addEventListener('change', (e) => {
+        requestAnimationFrame(() => w.latencies.push(performance.now() - e.timeStamp));
+      });
+    });
+    await page.focus('#show-test');
+    const before = await number(page, 'steps');
+    const roundTrips: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const checked = await page.isChecked('#show-test');
+      const t0 = Date.now();
+      await page.keyboard.press('Space');
+      await page.waitForFunction((c) => (document.getElementById('show-test') as HTMLInputElement).checked !== c, checked);
+      roundTrips.push(Date.now() - t0);
+      await page.waitForTimeout(150);
+    }
+    await page.waitForFunction(() => (window as unknown as { latencies: number[] }).latencies.length >= 6);
+    const latencies = await page.evaluate(() => (window as unknown as { latencies: number[] }).latencies);
+    const after = await number(page, 'steps');
+    console.log(`  input → frame latency while training: ${latencies.map((l) => l.toFixed(1)).join(', ')} ms; ` +
+      `key press round trip from the test: ${roundTrips.join(', ')} ms; steps ${before} → ${after}`);
+    assert.ok(after > before, 'training went on during the measurement');
+    assert.ok(Math.max(...latencies) < 100, `an input took ${Math.max(...latencies).toFixed(1)} ms to reach the screen`);
+    await page.close();
+  });
+
+  test('changing the layer count redraws the network', async () => {
+    const page = await open('#layers=6,6');
+    const columns = () => page.locator('.column').count();
+    const links = () => page.locator('svg.links line').count();
+    assert.equal(await columns(), 4);
+    assert.equal(await links(), 2 * 6 + 6 * 6 + 6 * 1);
+    await page.click('#layer-plus');
+    await page.waitForFunction(() => document.querySelectorAll('.column').length === 5);
+    assert.equal(await page.locator('#layer-count').textContent(), '3 hidden layers');
+    assert.equal(await links(), 2 * 6 + 6 * 6 + 6 * 6 + 6 * 1);
+    assert.match(page.url(), /layers=6%2C6%2C6/);
+    await page.click('#layer-minus');
+    await page.click('#layer-minus');
+    await page.waitForFunction(() => document.querySelectorAll('.column').length === 3);
+    assert.equal(await links(), 2 * 6 + 6 * 1);
+    await page.click('[aria-label="Add a neuron to hidden layer 1"]');
+    await page.waitForFunction(() => document.querySelectorAll('.column[data-col="1"] canvas.neuron').length === 7);
+    assert.equal(await columns(), 3);
+    await page.close();
+  });
+
+  test('the backprop view shows x, W, y and the gradients with their shapes, and gradcheck passes', async () => {
+    const page = await open('#data=spiral&layers=6,5&batch=16&act=tanh');
+    await page.click('#play');
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(artifacts, 'playground-spiral.png') });
+    await page.click('button.linear >> nth=1'); // Linear 2: 6 → 5
+    const expected: Record<string, string> = {
+      x: '[16×6]', W: '[6×5]', b: '[5]', y: '[16×5]', 'dL/dy': '[16×5]', 'dL/dW': '[6×5]', 'dL/db': '[5]', 'dL/dx': '[16×6]',
+    };
+    await page.waitForSelector('figure.matrix[data-name="dL/dW"]');
+    await page.waitForTimeout(500);
+    for (const [name, shape] of Object.entries(expected)) {
+      const fig = page.locator(`figure.matrix[data-name="${name}"]`);
+      assert.equal(await fig.locator('.shape').textContent(), shape, `shape of ${name}`);
+      const box = await fig.locator('canvas').boundingBox();
+      assert.ok(box && box.width > 0 && box.height > 0, `${name} is drawn`);
+    }
+    assert.match(await page.locator('#backprop-title').textContent() ?? '', /Linear 2 \(6→5\), batch N = 16/);
+    const formulas = await page.locator('#backprop-formulas').textContent();
+    for (const f of ['dL/dW = xᵀ · dL/dy', 'dL/db = Σ_N dL/dy', 'dL/dx = dL/dy · Wᵀ', "σ'(z) = σ(z)(1 − σ(z))", "ReLU'(z) = 1[z > 0]"]) {
+      assert.ok(formulas?.includes(f), `formula ${f}`);
+    }
+    // Each formula, recomputed in the worker with plain loops, agrees with autograd.
+    assert.equal(await page.locator('#backprop-formulas .check').count(), 4);
+    for (const check of await page.locator('#backprop-formulas .check').allTextContents()) assert.match(check, /^✓/);
+    // The view follows training: the matrices change between snapshots.
+    const first = await page.locator('figure.matrix[data-name="W"] canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    await page.waitForFunction((d) => (document.querySelector('figure.matrix[data-name="W"] canvas') as HTMLCanvasElement).toDataURL() !== d, first);
+    await page.locator('#backprop').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, 'playground-backprop.png'), fullPage: true });
+
+    // The first layer: its input is the data, 2 features.
+    await page.click('button.linear >> nth=0');
+    await page.waitForFunction(() => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[2×6]');
+    assert.equal(await page.locator('figure.matrix[data-name="dL/dx"] .shape').textContent(), '[16×2]');
+
+    // Removing the layer under inspection closes the view.
+    await page.click('button.linear >> nth=2');
+    await page.waitForFunction(() => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[5×1]');
+    await page.click('#layer-minus');
+    await page.waitForFunction(() => document.getElementById('backprop')!.hidden);
+
+    await page.click('#play');
+    await page.click('#gradcheck');
+    await page.waitForFunction(() => /passed|failed/.test(document.getElementById('gradcheck-out')!.textContent ?? ''));
+    const report = (await page.locator('#gradcheck-out').textContent()) ?? '';
+    console.log(`  ${report}`);
+    const rel = Number(/relative error ([0-9.e+-]+)/.exec(report)?.[1]);
+    assert.match(report, /passed/);
+    assert.ok(rel < 1e-3, `max relative error ${rel}`); // gradcheck's rtol; float64 noise sits near 1e-5
+    await page.close();
+  });
+
+  test('the speed control slows training down to steps a learner can follow', async () => {
+    const page = await open();
+    await page.selectOption('#speed', '10');
+    await page.click('#play');
+    await page.waitForTimeout(1500);
+    await page.click('#play');
+    const steps = await number(page, 'steps');
+    assert.ok(steps >= 3 && steps <= 20, `${steps} steps in 1.5 s at 10 steps/s`);
+    await page.close();
+  });
+
+  test('an uploaded CSV becomes the data set and trains', async () => {
+    const page = await open('#layers=4');
+    const rows = ['x1,x2,label'];
+    for (let i = 0; i < 60; i++) rows.push(`${(i % 10) - 4.5},${Math.floor(i / 10) - 2.5},${i % 10 < 5 ? 0 : 1}`); // two stripes
+    await page.setInputFiles('#csv', { name: 'stripes.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => (document.getElementById('dataset') as HTMLSelectElement).value === 'csv');
+    assert.match(page.url(), /data=csv/);
+    await playUntilStep(page, 200);
+    assert.ok((await number(page, 'train-loss')) < 0.5, 'the uploaded set is learnt');
+    await page.setInputFiles('#csv', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('1,2\n3,4\n') });
+    await page.waitForFunction(() => /bad\.csv: line 1/.test(document.getElementById('status')!.textContent ?? ''));
+    await page.close();
+  });
+
+  test('a copied URL reproduces the first 50 steps exactly', async () => {
+    const page = await open();
+    await page.selectOption('#dataset', 'xor');
+    await page.fill('#seed', '4242');
+    await page.press('#seed', 'Enter');
+    await page.selectOption('#activation', 'relu');
+    await page.waitForFunction(() => location.hash.includes('seed=4242') && location.hash.includes('act=relu'));
+    const url = page.url();
+    const losses = async (p: Page) => {
+      await playUntilStep(p, 50);
+      return p.evaluate(() => (window as unknown as { nablaPlayground: { stepLosses(n: number): Promise<number[]> } }).nablaPlayground.stepLosses(50));
+    };
+    const a = await losses(page);
+    const copy = await context.newPage();
+    await copy.goto(url);
+    const b = await losses(copy);
+    assert.equal(a.length, 50);
+    assert.deepEqual(b, a);
+    // A different seed gives a different run, so the comparison above can fail.
+    const other = await open(new URL(url).hash.replace('seed=4242', 'seed=4243'));
+    assert.notDeepEqual(await losses(other), a);
+    await Promise.all([page.close(), copy.close(), other.close()]);
+  });
+
+  test('the page fits a phone and its controls are labelled', async () => {
+    const page = await open('', { width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, button')].filter((el) => {
+        const e = el as HTMLInputElement;
+        const named = e.labels?.length || e.getAttribute('aria-label') || e.textContent?.trim();
+        return !named;
+      }).map((el) => el.outerHTML));
+    assert.deepEqual(unlabelled, []);
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.getElementById('steps')!.textContent) > 100);
+    await page.screenshot({ path: join(artifacts, 'playground-phone.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('no console errors on any page', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});

@@ -1,0 +1,123 @@
+// The playground's DOM-free core (playground/src/trainer.ts, data.ts, config.ts) in Node:
+// the backprop view's captured gradients against the seeds' closed forms computed here,
+// reproducibility from the seed, the URL round trip, CSV errors, and learning the circle.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decode, defaults, encode, type Config } from '../playground/src/config.js';
+import { parseCsv } from '../playground/src/data.js';
+import { Trainer } from '../playground/src/trainer.js';
+
+const cfg = (over: Partial<Config> = {}): Config => ({ ...defaults, ...over });
+const close = (a: number, b: number, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+test('a captured step trains exactly like a plain backward()', () => {
+  // nabla's PRNG is global (it drives the batch order), so the two runs go one after the other.
+  for (const activation of ['relu', 'tanh', 'sigmoid', 'gelu'] as const) {
+    const run = (capture: boolean) => {
+      const t = new Trainer(cfg({ activation, layers: [5, 3] }));
+      for (let i = 0; i < 5; i++) t.step(capture);
+      return { losses: t.stepLosses, params: t.linears.flatMap((l) => [Array.from(l.weight.data), Array.from(l.bias!.data)]) };
+    };
+    assert.deepEqual(run(true), run(false), activation);
+  }
+});
+
+test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·Wᵀ, dy through tanh\' and the loss', () => {
+  const t = new Trainer(cfg({ activation: 'tanh', layers: [4, 3], batchSize: 8 }));
+  t.step(false);
+  const { captures } = t.step(true);
+  assert.ok(captures);
+  assert.equal(captures.length, 3);
+  const last = captures[2];
+  // Output layer with BCE on logits, mean over N: dL/dy = (σ(y) − t)/N. Targets come from the
+  // batch: σ(y) − N·dy must be a 0/1 label.
+  const n = last.y.shape[0];
+  assert.deepEqual(last.dy.shape, [n, 1]);
+  for (let i = 0; i < n; i++) {
+    const label = 1 / (1 + Math.exp(-last.y.data[i])) - n * last.dy.data[i];
+    assert.ok(close(label, 0, 1e-4) || close(label, 1, 1e-4), `implied label ${label}`);
+  }
+  captures.forEach((c, k) => {
+    const [rows, inF] = c.x.shape;
+    const outF = c.W.shape[1];
+    assert.deepEqual([c.y.shape, c.dy.shape, c.dW.shape, c.db.shape, c.dx.shape], [[rows, outF], [rows, outF], [inF, outF], [outF], [rows, inF]]);
+    for (let i = 0; i < inF; i++) {
+      for (let j = 0; j < outF; j++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += c.x.data[r * inF + i] * c.dy.data[r * outF + j];
+        assert.ok(close(c.dW.data[i * outF + j], s), `layer ${k} dW[${i},${j}]`);
+      }
+    }
+    for (let j = 0; j < outF; j++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += c.dy.data[r * outF + j];
+      assert.ok(close(c.db.data[j], s), `layer ${k} db[${j}]`);
+    }
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < inF; i++) {
+        let s = 0;
+        for (let j = 0; j < outF; j++) s += c.dy.data[r * outF + j] * c.W.data[i * outF + j];
+        assert.ok(close(c.dx.data[r * inF + i], s), `layer ${k} dx[${r},${i}]`);
+      }
+    }
+    if (k < 2) {
+      // a = tanh(y) feeds the next layer: dL/dy = dL/dx(next) ⊙ (1 − tanh²(y)).
+      const next = captures[k + 1];
+      c.dy.data.forEach((g, i) => assert.ok(close(g, next.dx.data[i] * (1 - Math.tanh(c.y.data[i]) ** 2)), `layer ${k} dy[${i}]`));
+      assert.deepEqual(Array.from(next.x.data), Array.from(c.y.data, Math.tanh).map(Math.fround));
+    }
+    for (const r of Object.values(c.residual)) assert.ok(r < 1e-5, `layer ${k} residual ${r}`);
+  });
+});
+
+test('the seed fixes the data, the initial weights and every batch', () => {
+  const run = (seed: number) => {
+    const t = new Trainer(cfg({ dataset: 'spiral', seed, layers: [6, 6] }));
+    for (let i = 0; i < 30; i++) t.step();
+    return t.stepLosses;
+  };
+  assert.deepEqual(run(3), run(3));
+  assert.notDeepEqual(run(3), run(4));
+});
+
+test('the URL round trip keeps every setting and rejects bad values', () => {
+  const c = cfg({ dataset: 'xor', noise: 0.25, trainPercent: 70, layers: [3, 8, 1], activation: 'gelu', loss: 'mse',
+    optimizer: 'momentum', lr: 0.003, batchSize: 32, l2: 0.001, seed: 99 });
+  assert.deepEqual(decode(`#${encode(c)}`), c);
+  assert.deepEqual(decode('#layers='), { ...defaults, layers: [] });
+  const bad = decode('#data=moon&noise=9&train=5&layers=3,0,2&act=swish&lr=-1&batch=2.5&seed=x');
+  assert.deepEqual(bad, defaults);
+});
+
+test('parseCsv reads x1,x2,label with a header, scales, and names the bad line', () => {
+  const p = parseCsv('x1,x2,label\n2,0,3\n-4,1,5\n0,-2,3\n1,1,5\n');
+  assert.equal(p.regression, false);
+  assert.deepEqual(Array.from(p.xs), [0.5, 0, -1, 0.5, 0, -1, 0.25, 0.5]);
+  assert.deepEqual(Array.from(p.ys), [0, 1, 0, 1]);
+  assert.equal(parseCsv('0,0,0.1\n1,1,0.5\n2,2,-1\n3,3,2\n').regression, true);
+  assert.throws(() => parseCsv('a,b,c\n1,2,3\n1,oops,3\n', 'pts.csv'), /pts\.csv: line 3: expected three numbers/);
+  assert.throws(() => parseCsv('1,2\n3,4\n5,6\n7,8\n', 'pts.csv'), /line 1: expected 3 columns/);
+});
+
+test('gradcheck on the whole network passes for every activation', () => {
+  for (const activation of ['relu', 'tanh', 'sigmoid', 'gelu'] as const) {
+    const t = new Trainer(cfg({ activation, layers: [4, 3], loss: activation === 'gelu' ? 'mse' : 'bce' }));
+    t.step();
+    const r = t.gradcheck();
+    assert.ok(r.ok, `${activation}: max relative error ${r.maxRelError}`);
+    assert.equal(r.elements, 16 * 2 + (2 * 4 + 4) + (4 * 3 + 3) + (3 + 1));
+  }
+});
+
+test('the default network learns the circle: test loss below 0.1', () => {
+  const t = new Trainer(cfg());
+  for (let i = 0; i < 1500; i++) t.step();
+  assert.ok(t.evaluate(t.data.test) < 0.1, `test loss ${t.evaluate(t.data.test)}`);
+});
+
+test('every batch has the chosen size, across epoch ends (200 points, batches of 16)', () => {
+  const t = new Trainer(cfg({ batchSize: 16, trainPercent: 50, layers: [2] }));
+  assert.equal(t.data.train.ys.length, 200);
+  for (let i = 0; i < 30; i++) assert.equal(t.step(true).captures![0].x.shape[0], 16, `step ${i}`);
+});
