@@ -14,6 +14,9 @@ import { ModelFileError } from './errors.js';
 
 export type SafetensorsDType = 'F32' | 'F64' | 'I64';
 
+/** Integers up to 2^53 in magnitude are exact in a float64. */
+const I64_LIMIT = 2 ** 53;
+
 const BYTES: Record<SafetensorsDType, number> = { F32: 4, F64: 8, I64: 8 };
 
 /** The largest header we read: the same cap as the reference Rust implementation (100 MB). */
@@ -78,13 +81,15 @@ export function encodeSafetensors(
 function tensorBytes(name: string, t: Tensor, dtype: SafetensorsDType): Uint8Array {
   switch (dtype) {
     case 'F32':
-      return new Uint8Array(Float32Array.from(t.data).buffer);
+      return rawBytes(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data));
     case 'F64':
-      return new Uint8Array(Float64Array.from(t.data).buffer);
+      return rawBytes(t.data instanceof Float64Array ? t.data : Float64Array.from(t.data));
     case 'I64': {
       const out = new BigInt64Array(t.size);
       t.data.forEach((v, i) => {
-        if (!Number.isSafeInteger(v)) throw new Error(`encodeSafetensors: '${name}' element ${i} is ${v}, not an integer within ±2^53 as I64 needs`);
+        if (!(Number.isInteger(v) && Math.abs(v) <= I64_LIMIT)) {
+          throw new Error(`encodeSafetensors: '${name}' element ${i} is ${v}, not an integer within ±2^53 as I64 needs`);
+        }
         out[i] = BigInt(v);
       });
       return new Uint8Array(out.buffer);
@@ -92,6 +97,11 @@ function tensorBytes(name: string, t: Tensor, dtype: SafetensorsDType): Uint8Arr
     default:
       throw new Error(`encodeSafetensors: unknown dtype '${dtype as string}' for '${name}' (use F32, F64 or I64)`);
   }
+}
+
+/** The array's own bytes, copied: bit-exact, NaN payloads included. */
+function rawBytes(a: Float32Array | Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
 }
 
 interface Entry {
@@ -211,7 +221,7 @@ function toTensor(e: Entry, raw: Uint8Array, dataStart: number, fail: Fail): Ten
   if (e.dtype === 'F64') return new Tensor(new Float64Array(buffer), e.shape, 'float64');
   const ints = new BigInt64Array(buffer);
   const out = new Float64Array(ints.length);
-  const limit = BigInt(Number.MAX_SAFE_INTEGER);
+  const limit = BigInt(I64_LIMIT);
   for (let i = 0; i < ints.length; i++) {
     if (ints[i] > limit || ints[i] < -limit) {
       throw fail(`I64 value ${ints[i]} of tensor '${e.name}' element ${i} is beyond ±2^53 and cannot load exactly`, dataStart + e.begin + 8 * i);
