@@ -52,7 +52,7 @@ export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Arra
   if (typeof userMetadata !== 'object' || userMetadata === null || Array.isArray(userMetadata)) {
     throw new Error('save: metadata must be an object of JSON-serialisable values');
   }
-  const spec = describeModel(model);
+  const spec = describeModel(model, 'save');
   const tensors = Object.fromEntries(
     Object.entries(model.stateDict()).map(([name, t]) => [name, layout === 'torch' && isWeight(name) ? transpose2d(t) : t]),
   );
