@@ -32,6 +32,8 @@ const DOUBLE = 11;
 export interface OnnxOptions {
   /** The shape of one sample, without the batch axis (e.g. [784]); the batch axis is dynamic. */
   inputShape: readonly number[];
+  /** The input's dtype; defaults to the parameters' dtype (float32 for a model without any). */
+  dtype?: DType;
 }
 
 class GraphBuilder {
@@ -146,8 +148,10 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
     throw new Error(`exportOnnx: inputShape must list positive integers (one sample, without the batch axis), got ${JSON.stringify(inputShape)}`);
   }
   const seq = model as Sequential;
-  const shapes = traceShapes(seq, inputShape, spec.dtype);
-  const elemType = spec.dtype === 'float64' ? DOUBLE : FLOAT;
+  const dtype = options.dtype ?? spec.dtype;
+  if (seq.parameters().length > 0 && dtype !== spec.dtype) throw new Error(`exportOnnx: dtype ${dtype} differs from the model's ${spec.dtype}`);
+  const shapes = traceShapes(seq, inputShape, dtype);
+  const elemType = dtype === 'float64' ? DOUBLE : FLOAT;
   const g = new GraphBuilder(elemType);
   let x = 'input';
   spec.layers.forEach((l, i) => (x = emitLayer(g, l, i, x, seq, shapes[i])));
