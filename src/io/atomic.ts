@@ -8,7 +8,8 @@ import path from 'node:path';
 export function writeFileAtomic(target: string, bytes: Uint8Array): void {
   const dir = path.dirname(path.resolve(target));
   // Same directory as the target: a rename across file systems would not be atomic.
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const unique = `${process.pid}.${Math.random().toString(36).slice(2, 10)}`;
+  const tmp = path.join(dir, `.${path.basename(target)}.${unique}.tmp`);
   const fd = fs.openSync(tmp, 'wx');
   try {
     let written = 0;
