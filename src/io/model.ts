@@ -77,6 +77,9 @@ export interface LoadedModel {
 }
 
 export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOptions = {}): LoadedModel {
+  if (options.layout !== undefined && options.layout !== 'nabla' && options.layout !== 'torch') {
+    throw new Error(`load: unknown layout '${options.layout as string}' (use 'nabla' or 'torch')`);
+  }
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
   const { tensors, metadata: header, dtypes } = decodeSafetensors(bytes, file);
 
