@@ -9,3 +9,5 @@ export { manualSeed, getRngState, setRngState, type RngState } from './random.js
 export { setBackend, getBackend } from './backend/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as io from './io/index.js';
+export * from './io/index.js';

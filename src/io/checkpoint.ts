@@ -1,0 +1,137 @@
+// Checkpoints for resuming training: model parameters, optimizer state (step, lr and every
+// per-parameter buffer such as momentum or Adam's moments), the epoch, the PRNG state and the
+// caller's extra JSON, in one safetensors file written atomically. Tensors are named
+// "model.<parameter>" and "optimizer.<parameter index>.<buffer>"; the rest is JSON in
+// __metadata__["nabla.checkpoint"]. Loading validates the whole file against the given model
+// and optimizer before it changes any of them.
+
+import { Tensor } from '../tensor.js';
+import { shapeStr } from '../shape.js';
+import { getRngState, setRngState, type RngState } from '../random.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
+import { writeFileAtomic } from './atomic.js';
+import { ModelFileError } from './errors.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { readModelFile } from './state-dict.js';
+
+export const CHECKPOINT_KEY = 'nabla.checkpoint';
+
+export interface Checkpoint {
+  model: Module;
+  optimizer: Optimizer;
+  epoch: number;
+  /** Any JSON-serialisable value, returned by loadCheckpoint. */
+  extra?: unknown;
+}
+
+interface CheckpointHeader {
+  version: 1;
+  epoch: number;
+  extra: unknown;
+  rng: RngState;
+  optimizer: { type: string; step: number; lr: number; buffers: string[][] };
+}
+
+export function encodeCheckpoint(c: Checkpoint): Uint8Array {
+  if (!Number.isSafeInteger(c.epoch) || c.epoch < 0) throw new Error(`saveCheckpoint: epoch must be a non-negative integer, got ${c.epoch}`);
+  const opt = c.optimizer.stateDict();
+  const tensors: Record<string, Tensor> = {};
+  for (const [name, p] of c.model.namedParameters()) tensors[`model.${name}`] = p;
+  opt.buffers.forEach((buffers, i) => {
+    const p = c.optimizer.params[i];
+    for (const [name, values] of Object.entries(buffers)) {
+      const data = p.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+      tensors[`optimizer.${i}.${name}`] = new Tensor(data, p.shape, p.dtype);
+    }
+  });
+  const header: CheckpointHeader = {
+    version: 1,
+    epoch: c.epoch,
+    extra: c.extra ?? null,
+    rng: getRngState(),
+    optimizer: { type: c.optimizer.constructor.name, step: opt.step, lr: opt.lr, buffers: opt.buffers.map((b) => Object.keys(b)) },
+  };
+  return encodeSafetensors(tensors, { [CHECKPOINT_KEY]: JSON.stringify(header) });
+}
+
+/** Writes the checkpoint in one atomic write: a crash leaves the previous file whole. */
+export function saveCheckpoint(path: string, c: Checkpoint): void {
+  writeFileAtomic(path, encodeCheckpoint(c));
+}
+
+export function decodeCheckpoint(
+  bytes: Uint8Array,
+  file: string,
+  target: { model: Module; optimizer: Optimizer },
+): { epoch: number; extra: unknown } {
+  const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
+  const { tensors, metadata } = decodeSafetensors(bytes, file);
+  const h = readHeader(metadata[CHECKPOINT_KEY], fail);
+  const { model, optimizer } = target;
+
+  // Validate everything first.
+  const used = new Set<string>();
+  const take = (name: string, like: Tensor, what: string): Tensor => {
+    const t = tensors[name];
+    if (!t) throw fail(`${what} is missing`, name);
+    if (shapeStr(t.shape) !== shapeStr(like.shape)) throw fail(`${what} has shape ${shapeStr(t.shape)}, expected ${shapeStr(like.shape)}`, name);
+    if (t.dtype !== like.dtype) throw fail(`${what} is ${t.dtype}, expected ${like.dtype}`, name);
+    used.add(name);
+    return t;
+  };
+  const state: Record<string, Tensor> = {};
+  for (const [name, p] of model.namedParameters()) state[name] = take(`model.${name}`, p, 'model parameter');
+  const type = optimizer.constructor.name;
+  if (h.optimizer.type !== type) throw fail(`the checkpoint holds ${h.optimizer.type} state, not ${type}`, `${CHECKPOINT_KEY}.optimizer.type`);
+  if (h.optimizer.buffers.length !== optimizer.params.length) {
+    throw fail(`optimizer state covers ${h.optimizer.buffers.length} parameters, the optimizer has ${optimizer.params.length}`, `${CHECKPOINT_KEY}.optimizer.buffers`);
+  }
+  const optState: OptimizerState = {
+    step: h.optimizer.step,
+    lr: h.optimizer.lr,
+    buffers: h.optimizer.buffers.map((names, i) =>
+      Object.fromEntries(names.map((n) => [n, Array.from(take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`).data)])),
+    ),
+  };
+  for (const name of Object.keys(tensors)) if (!used.has(name)) throw fail('unexpected tensor in the checkpoint', name);
+
+  // Then change the model, the optimizer and the PRNG.
+  model.loadStateDict(state);
+  optimizer.loadStateDict(optState);
+  setRngState(h.rng);
+  return { epoch: h.epoch, extra: h.extra };
+}
+
+/** Restores model, optimizer and PRNG in place; returns the epoch and the extra data. */
+export function loadCheckpoint(path: string, target: { model: Module; optimizer: Optimizer }): { epoch: number; extra: unknown } {
+  return decodeCheckpoint(readModelFile(path), path, target);
+}
+
+function readHeader(text: string | undefined, fail: (p: string, w: string) => ModelFileError): CheckpointHeader {
+  const at = (field: string) => `${CHECKPOINT_KEY}.${field}`;
+  if (text === undefined) throw fail('not a checkpoint: no checkpoint metadata', `__metadata__.${CHECKPOINT_KEY}`);
+  let h: Record<string, unknown>;
+  try {
+    h = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw fail(`not valid JSON: ${(e as Error).message}`, `__metadata__.${CHECKPOINT_KEY}`);
+  }
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObj(h)) throw fail('checkpoint metadata is not an object', CHECKPOINT_KEY);
+  if (h.version !== 1) throw fail(`unsupported checkpoint version ${JSON.stringify(h.version)}`, at('version'));
+  if (!Number.isSafeInteger(h.epoch) || (h.epoch as number) < 0) throw fail('epoch is not a non-negative integer', at('epoch'));
+  const rng = h.rng;
+  if (!isObj(rng) || !Array.isArray(rng.words) || rng.words.length !== 4 || !rng.words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+    throw fail('PRNG state is not four 32-bit words', at('rng'));
+  }
+  if (rng.spareNormal !== null && !Number.isFinite(rng.spareNormal)) throw fail('PRNG spareNormal is not null or a finite number', at('rng'));
+  const o = h.optimizer;
+  if (!isObj(o) || typeof o.type !== 'string') throw fail('optimizer state is missing its type', at('optimizer'));
+  if (!Number.isSafeInteger(o.step) || (o.step as number) < 0) throw fail('optimizer step is not a non-negative integer', at('optimizer.step'));
+  if (typeof o.lr !== 'number' || !(o.lr >= 0) || !Number.isFinite(o.lr)) throw fail('optimizer lr is not a finite non-negative number', at('optimizer.lr'));
+  if (!Array.isArray(o.buffers) || !o.buffers.every((b) => Array.isArray(b) && b.every((n) => typeof n === 'string') && new Set(b).size === b.length)) {
+    throw fail('optimizer buffers are not lists of distinct names', at('optimizer.buffers'));
+  }
+  return h as unknown as CheckpointHeader;
+}

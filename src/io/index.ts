@@ -1,0 +1,16 @@
+// The io namespace: safetensors, whole models, checkpoints, ONNX export, inspection.
+
+export { ModelFileError } from './errors.js';
+export {
+  encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES,
+  type SafetensorsDType, type EncodeOptions, type DecodedSafetensors,
+} from './safetensors.js';
+export { saveStateDict, loadStateDict } from './state-dict.js';
+export {
+  describeModel, buildModel, validateSpec, SUPPORTED_LAYERS, MAX_PARAMETERS, MAX_LAYERS,
+  type ModelSpec, type LayerSpec,
+} from './architecture.js';
+export { save, load, encodeModel, decodeModel, type Layout, type SaveOptions, type LoadOptions, type LoadedModel } from './model.js';
+export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoint.js';
+export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
+export { inspect, inspectBytes } from './inspect.js';

@@ -1,0 +1,134 @@
+// save / load: a whole model in one safetensors file. The weights are the tensors; the
+// header's __metadata__ holds, as JSON strings,
+//   nabla.architecture  the layer list (describeModel), so load() rebuilds the model with no code
+//   nabla.metadata      the caller's own data (class names, standardisation statistics, ...)
+//   nabla.layout        'nabla' (Linear weight [in, out]) or 'torch' (PyTorch's [out, in])
+// Parameter names are nn.Sequential's in both libraries: "0.weight", "0.bias", "2.weight", ...
+
+import { Tensor } from '../tensor.js';
+import { shapeStr } from '../shape.js';
+import type { Module } from '../nn/module.js';
+import type { Sequential } from '../nn/layers.js';
+import { buildModel, describeModel, specParameters, validateSpec, type ModelSpec } from './architecture.js';
+import { writeFileAtomic } from './atomic.js';
+import { ModelFileError } from './errors.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { readModelFile } from './state-dict.js';
+
+export type Layout = 'nabla' | 'torch';
+
+export interface SaveOptions {
+  /** JSON-serialisable data stored with the model and returned by load(). */
+  metadata?: Record<string, unknown>;
+  /** 'torch' writes each Linear weight as PyTorch's [out, in]; default 'nabla' ([in, out]). */
+  layout?: Layout;
+}
+
+export interface LoadOptions {
+  /** The file's weight layout; defaults to the layout recorded in the file, else 'nabla'. */
+  layout?: Layout;
+  /** The architecture, for files without nabla.architecture (e.g. written by PyTorch). */
+  architecture?: ModelSpec;
+}
+
+export const ARCHITECTURE_KEY = 'nabla.architecture';
+export const METADATA_KEY = 'nabla.metadata';
+export const LAYOUT_KEY = 'nabla.layout';
+
+/** A 2-D tensor's transpose, as a fresh contiguous tensor (exact: values are only moved). */
+function transpose2d(t: Tensor): Tensor {
+  const [rows, cols] = t.shape;
+  const out = t.data instanceof Float64Array ? new Float64Array(t.size) : new Float32Array(t.size);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[r * cols + c];
+  return new Tensor(out, [cols, rows], t.dtype);
+}
+
+const isWeight = (name: string) => name.endsWith('.weight');
+
+export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Array {
+  const layout = options.layout ?? 'nabla';
+  if (layout !== 'nabla' && layout !== 'torch') throw new Error(`save: unknown layout '${layout as string}' (use 'nabla' or 'torch')`);
+  const userMetadata = options.metadata ?? {};
+  if (typeof userMetadata !== 'object' || userMetadata === null || Array.isArray(userMetadata)) {
+    throw new Error('save: metadata must be an object of JSON-serialisable values');
+  }
+  const spec = describeModel(model, 'save');
+  const tensors = Object.fromEntries(
+    Object.entries(model.stateDict()).map(([name, t]) => [name, layout === 'torch' && isWeight(name) ? transpose2d(t) : t]),
+  );
+  const metadata: Record<string, string> = {
+    [ARCHITECTURE_KEY]: JSON.stringify(spec),
+    [METADATA_KEY]: JSON.stringify(userMetadata),
+    [LAYOUT_KEY]: layout,
+  };
+  if (layout === 'torch') metadata.format = 'pt'; // what Hugging Face tools expect of PyTorch files
+  return encodeSafetensors(tensors, metadata);
+}
+
+/** Writes the model atomically (temp file in the same directory, fsync, rename). */
+export function save(model: Module, path: string, options: SaveOptions = {}): void {
+  writeFileAtomic(path, encodeModel(model, options));
+}
+
+export interface LoadedModel {
+  /** The rebuilt model, in eval mode (call .train() to train it further). */
+  model: Sequential;
+  metadata: Record<string, unknown>;
+}
+
+export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOptions = {}): LoadedModel {
+  if (options.layout !== undefined && options.layout !== 'nabla' && options.layout !== 'torch') {
+    throw new Error(`load: unknown layout '${options.layout as string}' (use 'nabla' or 'torch')`);
+  }
+  const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
+  const { tensors, metadata: header, dtypes } = decodeSafetensors(bytes, file);
+
+  const recorded = header[LAYOUT_KEY];
+  if (recorded !== undefined && recorded !== 'nabla' && recorded !== 'torch') throw fail(`unknown layout ${JSON.stringify(recorded)}`, LAYOUT_KEY);
+  if (options.layout && recorded && options.layout !== recorded) {
+    throw fail(`the file is in the '${recorded}' layout but layout '${options.layout}' was asked for`, LAYOUT_KEY);
+  }
+  const layout = options.layout ?? (recorded as Layout | undefined) ?? 'nabla';
+
+  let spec: unknown = options.architecture;
+  if (spec === undefined) {
+    if (header[ARCHITECTURE_KEY] === undefined) {
+      throw fail('no architecture in the file; pass options.architecture to load weights written elsewhere', `__metadata__.${ARCHITECTURE_KEY}`);
+    }
+    spec = parseJson(header[ARCHITECTURE_KEY], ARCHITECTURE_KEY, fail);
+  }
+  const valid = validateSpec(spec, file);
+  const metadata = header[METADATA_KEY] === undefined ? {} : parseJson(header[METADATA_KEY], METADATA_KEY, fail);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw fail('metadata is not a JSON object', METADATA_KEY);
+
+  // Every tensor is checked against the architecture before the model is built.
+  const expected = new Map(specParameters(valid));
+  for (const name of Object.keys(tensors)) if (!expected.has(name)) throw fail('tensor is not a parameter of the architecture', name);
+  const wanted = valid.dtype === 'float64' ? 'F64' : 'F32';
+  const state: Record<string, Tensor> = {};
+  for (const [name, shape] of expected) {
+    const t = tensors[name];
+    if (!t) throw fail('tensor missing from the file', name);
+    const fileShape = layout === 'torch' && isWeight(name) ? [...shape].reverse() : shape;
+    if (shapeStr(t.shape) !== shapeStr(fileShape)) {
+      throw fail(`shape ${shapeStr(t.shape)} does not match ${shapeStr(fileShape)} from the architecture (${layout} layout)`, name);
+    }
+    if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${valid.dtype} (${wanted})`, name);
+    state[name] = layout === 'torch' && isWeight(name) ? transpose2d(t) : t;
+  }
+  const model = buildModel(valid, file);
+  model.loadStateDict(state);
+  return { model: model.eval(), metadata: metadata as Record<string, unknown> };
+}
+
+export function load(path: string, options: LoadOptions = {}): LoadedModel {
+  return decodeModel(readModelFile(path), path, options);
+}
+
+function parseJson(text: string, key: string, fail: (p: string, w: string) => ModelFileError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw fail(`not valid JSON: ${(e as Error).message}`, `__metadata__.${key}`);
+  }
+}
