@@ -8,3 +8,4 @@ export { manualSeed, getRngState, setRngState, type RngState } from './random.js
 export { setBackend, getBackend } from './backend/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export { save, load, saveCheckpoint, loadCheckpoint, exportOnnx, inspect, ModelFileError } from './io/index.js';
