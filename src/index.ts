@@ -9,3 +9,6 @@ export { setBackend, getBackend } from './backend/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { save, load, saveCheckpoint, loadCheckpoint, exportOnnx, inspect, ModelFileError } from './io/index.js';
+export * as data from './data/index.js';
+export * as train from './train/index.js';
+export { fit } from './train/fit.js';
