@@ -125,10 +125,12 @@ export class LRSchedule implements Callback {
  * epoch and when training is interrupted; fit runs it after the other callbacks.
  */
 export class ModelCheckpoint implements Callback {
-  constructor(readonly path: string) {}
+  /** `extra` adds your own JSON (e.g. the run's settings) to each checkpoint, beside the loop state. */
+  constructor(readonly path: string, readonly options: { extra?: () => Record<string, unknown> } = {}) {}
 
   private write(ctx: FitContext): void {
-    saveCheckpoint(this.path, { model: ctx.model, optimizer: ctx.optimizer, epoch: ctx.history.length, extra: { fit: ctx.snapshot() } });
+    const extra = { ...this.options.extra?.(), fit: ctx.snapshot() };
+    saveCheckpoint(this.path, { model: ctx.model, optimizer: ctx.optimizer, epoch: ctx.history.length, extra });
   }
 
   onEpochEnd(ctx: FitContext): void {

@@ -37,6 +37,8 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** A checkpoint written by ModelCheckpoint: model, optimizer, PRNG and loop state are restored. */
   resumeFrom?: string;
+  /** Called with the checkpoint's extra data after resuming, before training; may throw to refuse. */
+  onResume?: (extra: Record<string, unknown>) => void;
 }
 
 /** One epoch's numbers: `loss` and metrics on training data, `valLoss`, `valAccuracy`, ... on validation. */
@@ -100,6 +102,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
     const { epoch, extra } = loadCheckpoint(options.resumeFrom, { model, optimizer });
     const snap = (extra as { fit?: FitSnapshot } | null)?.fit;
     if (!snap) throw new Error(`${options.resumeFrom}: not a checkpoint written by fit (no loop state)`);
+    options.onResume?.(extra as Record<string, unknown>);
     startEpoch = epoch;
     ctx.history = snap.history;
     ctx.position = snap.position;
