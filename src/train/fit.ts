@@ -114,6 +114,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
     const resumed = ctx.position;
     const order = resumed ? Int32Array.from(resumed.order) : loader.epochOrder();
+    const orderList = Array.from(order); // one copy per epoch, shared by every position below
     const sums: Record<string, number> = resumed ? { ...resumed.sums } : { loss: 0 };
     let samples = resumed ? resumed.samples : 0;
     const priorSeconds = resumed ? resumed.seconds : 0;
@@ -143,7 +144,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       addMetrics(sums, metrics, out, y);
       samples += n;
       step++;
-      ctx.position = { epoch, batch: step, order: Array.from(order), sums: { ...sums }, samples, seconds: priorSeconds + (performance.now() - started) / 1000 };
+      ctx.position = { epoch, batch: step, order: orderList, sums: { ...sums }, samples, seconds: priorSeconds + (performance.now() - started) / 1000 };
       for (const c of ordered) c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
       if (signal?.aborted) {
         interrupted = true;

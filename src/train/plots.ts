@@ -8,7 +8,7 @@ const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toP
 
 interface Series { name: string; color: string; values: number[] }
 
-function panel(x0: number, title: string, series: Series[], epochs: number[]): string {
+function panel(x0: number, title: string, series: Series[], epochs: number[], legendLow: boolean): string {
   const w = 420, h = 300, left = 56, right = 16, top = 36, bottom = 44;
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
   let lo = Math.min(...all), hi = Math.max(...all);
@@ -31,8 +31,11 @@ function panel(x0: number, title: string, series: Series[], epochs: number[]): s
     const pts = s.values.map((v, j) => `${px(epochs[j]).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
     out.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     s.values.forEach((v, j) => out.push(`<circle cx="${px(epochs[j]).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`));
-    out.push(`<rect x="${x0 + left + 10}" y="${top + 8 + i * 16}" width="12" height="3" fill="${s.color}"/>`);
-    out.push(`<text x="${x0 + left + 28}" y="${top + 13 + i * 16}" font-size="11">${esc(s.name)}</text>`);
+    // The legend sits in the corner the curves leave free: low for rising ones (accuracy).
+    const ly = legendLow ? top + ph - 12 - (series.length - 1 - i) * 16 : top + 8 + i * 16;
+    const lx = x0 + left + pw - 90;
+    out.push(`<rect x="${lx}" y="${ly}" width="12" height="3" fill="${s.color}"/>`);
+    out.push(`<text x="${lx + 18}" y="${ly + 5}" font-size="11">${esc(s.name)}</text>`);
   });
   return out.join('\n');
 }
@@ -42,22 +45,22 @@ export function trainingCurvesSvg(history: EpochLogs[]): string {
   if (history.length === 0) throw new Error('trainingCurvesSvg: no epochs to plot');
   const epochs = history.map((l) => l.epoch);
   const col = (key: string) => (history.every((l) => l[key] !== undefined) ? history.map((l) => l[key]) : null);
-  const panels: [string, Series[]][] = [];
-  const pair = (title: string, train: string, val: string, scale = 1) => {
+  const panels: [string, Series[], boolean][] = [];
+  const pair = (title: string, train: string, val: string, scale = 1, rising = false) => {
     const s: Series[] = [];
     const t = col(train), v = col(val);
     if (t) s.push({ name: 'train', color: '#1f77b4', values: t.map((x) => x * scale) });
     if (v) s.push({ name: 'validation', color: '#ff7f0e', values: v.map((x) => x * scale) });
-    if (s.length) panels.push([title, s]);
+    if (s.length) panels.push([title, s, rising]);
   };
   pair('loss', 'loss', 'valLoss');
-  pair('accuracy (%)', 'accuracy', 'valAccuracy', 100);
+  pair('accuracy (%)', 'accuracy', 'valAccuracy', 100, true);
   if (!col('accuracy')) pair('mean absolute error', 'mae', 'valMae');
   const width = 420 * panels.length;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="300" viewBox="0 0 ${width} 300" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    ...panels.map(([title, s], i) => panel(i * 420, title, s, epochs)),
+    ...panels.map(([title, s, rising], i) => panel(i * 420, title, s, epochs, rising)),
     '</svg>',
     '',
   ].join('\n');

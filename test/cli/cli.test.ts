@@ -120,6 +120,12 @@ test('bad IDX files: wrong magic number, size not matching the header', () => {
   fails(['train', '--data', dir, '--out', out], /t10k-images-idx3-ubyte: the header says 1×2×2 values .* but the file has 19 bytes/, out);
   writeFileSync(join(dir, 'train-images-idx3-ubyte'), Uint8Array.from([0x1f, 0x00, 8, 3, 1, 2]));
   fails(['train', '--data', dir, '--out', out], /train-images-idx3-ubyte: byte 0: wrong magic number 0x1f000803/, out);
+  // Repaired, the same directory trains.
+  writeFileSync(join(dir, 'train-images-idx3-ubyte'), Uint8Array.from([...header(8, [2, 2, 2]), ...new Array(8).fill(9)]));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), Uint8Array.from([...header(8, [1, 2, 2]), 1, 2, 3, 4]));
+  const ok = nabla('train', '--data', dir, '--epochs', '1', '--layers', '3', '--out', out);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /the t10k test set: loss [\d.]+, accuracy/);
 });
 
 test('bad model directories, flags and values', () => {
@@ -186,4 +192,21 @@ test('a run killed between epochs and resumed ends with exactly the weights of a
   assert.ok(!existsSync(join(out2, 'model.safetensors')));
   assert.equal(nabla(...resumeArgs(out2), '--resume').status, 0);
   assert.deepEqual(weights(out2), weights(straight));
+});
+
+test('on the bundled digits, predict and eval reproduce the test accuracy train reported', () => {
+  const out = join(tmp, 'digits');
+  // A deliberately small and short run: this checks agreement, not quality (npm start does that).
+  const r = nabla('train', '--data', 'mnist', '--layers', '16', '--epochs', '1', '--augment', '0', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const reported = r.stdout.match(/held-out test digits: loss [\d.]+, accuracy ([\d.]+)% \((\d+)\/2000\)/)!;
+  assert.ok(reported, r.stdout);
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.equal(Math.round(metrics.final.accuracy * 2000), Number(reported[2]));
+  const pr = nabla('predict', '--model', out, '--input', 'mnist', '--output', join(tmp, 'digits.csv'));
+  assert.equal(pr.status, 0, pr.stderr);
+  assert.match(pr.stdout, new RegExp(`accuracy ${reported[1]}% \\(${reported[2]}/2000\\)`));
+  const ev = nabla('eval', '--model', out, '--data', 'mnist');
+  assert.match(ev.stdout, new RegExp(`accuracy ${reported[1]}% \\(${reported[2]}/2000\\)`));
+  assert.match(ev.stdout, /^true\\pred/m);
 });
