@@ -168,7 +168,9 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
     ctx.position = null;
     for (const c of ordered) c.onEpochEnd?.(ctx, logs);
     if (interrupted) {
-      for (const c of ordered) c.onInterrupt?.(ctx);
+      // Stopped on the very last step: the run is complete, not interrupted.
+      if (epoch + 1 === epochs) interrupted = false;
+      else for (const c of ordered) c.onInterrupt?.(ctx);
       break;
     }
   }

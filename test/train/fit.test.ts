@@ -13,7 +13,7 @@ import { Dropout, ReLU, Sequential } from '../../src/nn/layers.js';
 import { crossEntropy } from '../../src/nn/losses.js';
 import { Adam } from '../../src/optim/adam.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { OneCycleLR } from '../../src/optim/schedulers.js';
+import { OneCycleLR, StepLR } from '../../src/optim/schedulers.js';
 import { TensorDataset } from '../../src/data/dataset.js';
 import { DataLoader } from '../../src/data/loader.js';
 import { fit } from '../../src/train/fit.js';
@@ -112,4 +112,22 @@ test('an interrupted run resumed from its checkpoint ends with exactly the same 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('LRSchedule steps epoch schedulers once per epoch; clipping bounds the update', async () => {
+  manualSeed(1);
+  const model = net();
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  const r = await fit(model, { data: blobs(), loss: crossEntropy, optimizer, epochs: 5, batchSize: 32, callbacks: [new LRSchedule(new StepLR(optimizer, { stepSize: 2, gamma: 0.5 }))] });
+  assert.deepEqual(r.history.map((l) => l.lr), [0.1, 0.1, 0.05, 0.05, 0.025]);
+
+  // With the global gradient norm clipped to 1e-3, one SGD step of lr 0.1 moves the weights by at most 1e-4.
+  manualSeed(1);
+  const m2 = net();
+  const before = m2.parameters().map((p) => Array.from(p.data));
+  await fit(m2, { data: blobs(), loss: crossEntropy, optimizer: new SGD(m2.parameters(), { lr: 0.1 }), epochs: 1, batchSize: 96, clipGradNorm: 1e-3 });
+  let sq = 0;
+  m2.parameters().forEach((p, i) => p.data.forEach((v, j) => (sq += (v - before[i][j]) ** 2)));
+  assert.ok(Math.sqrt(sq) <= 1e-4 * (1 + 1e-3), `update norm ${Math.sqrt(sq)}`);
+  assert.ok(Math.sqrt(sq) > 0.5e-4, 'the gradient was clipped, not zeroed');
 });
