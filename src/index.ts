@@ -11,3 +11,6 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as io from './io/index.js';
 export * from './io/index.js';
+export * as data from './data/index.js';
+export * as train from './train/index.js';
+export { fit } from './train/fit.js';

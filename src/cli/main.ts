@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// The `nabla` command: train, eval, predict, explain, export, inspect. Flags are parsed by
+// commander (an unknown flag or a bad value is its one-line error, exit 1); our own errors are
+// printed by reportError as one line, with the stack only under --verbose.
+
+import { existsSync, statSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { exportOnnx, inspect } from '../io/index.js';
+import { activations, mlp } from '../train/mlp.js';
+import { manualSeed } from '../random.js';
+import { reportError } from './errors.js';
+import { choice, fraction, intList, nonNegativeInt, number, positive, positiveInt } from './parse.js';
+import { optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
+import { evalCommand } from './evalcmd.js';
+import { predictCommand } from './predict.js';
+import { explainModel } from './explain.js';
+import { pathIn, readModelDir, linearLayers } from './modeldir.js';
+
+const verbose = process.argv.includes('--verbose');
+
+async function run(action: () => number | Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (e) {
+    reportError(e, verbose);
+  }
+}
+
+const program = new Command('nabla')
+  .description('Train, evaluate and explain neural networks from the command line (nabla)')
+  .showSuggestionAfterError(false)
+  .showHelpAfterError(false)
+  .option('--verbose', 'print stack traces of errors');
+
+program
+  .command('train')
+  .description('train an MLP classifier or regressor; writes the model, metrics.json, curves.svg and confusion.svg to --out')
+  .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, or a CSV file")
+  .option('--target <column>', 'CSV: the column to predict')
+  .addOption(new Option('--task <task>', 'CSV: classification or regression (default: guessed from the target)').argParser(choice(['classification', 'regression'] as const)))
+  .option('--layers <sizes>', 'hidden layer sizes, e.g. 256,128 (default 256,128 for images, 64,32 for CSV)', intList)
+  .addOption(new Option('--activation <name>', 'activation between layers').choices(Object.keys(activations)).default('relu'))
+  .option('--dropout <p>', 'dropout after each hidden layer (default 0.2 for images, 0 for CSV)', fraction)
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
+  .option('--lr <number>', 'learning rate (the peak rate with the onecycle schedule)', positive, 3e-3)
+  .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(schedules).default('onecycle'))
+  .option('--epochs <n>', 'epochs (default 15 for images, 40 for CSV)', positiveInt)
+  .option('--batch-size <n>', 'batch size (default 64 for images, 32 for CSV)', positiveInt)
+  .option('--augment <pixels>', 'images: random shifts of up to this many pixels (default 2; 0 for none)', nonNegativeInt)
+  .option('--clip <norm>', 'clip the global gradient norm', positive)
+  .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs', positiveInt)
+  .option('--val-split <fraction>', 'CSV: fraction of rows held out for validation', fraction, 0.2)
+  .option('--no-standardize', 'CSV: do not standardise the features (default: standardise, statistics saved with the model)')
+  .option('--seed <n>', 'seed of the PRNG: initialisation, shuffling, dropout, augmentation, CSV split', number, 1)
+  .option('--out <dir>', 'output directory (default runs/<data name>)')
+  .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
+  .option('--no-progress', 'plain lines instead of the live progress bar')
+  .option('--verbose', 'print stack traces of errors')
+  .action((o: TrainFlags & { progress: boolean }) => run(() => trainCommand({ ...o, progress: o.progress === false ? false : undefined })));
+
+program
+  .command('eval')
+  .description('evaluate a saved model on labelled data (loss, accuracy and confusion matrix, or errors)')
+  .requiredOption('--model <dir>', 'a directory written by nabla train')
+  .requiredOption('--data <source>', "'mnist' (the 2,000 held-out digits), a directory of MNIST IDX files (t10k), or a CSV file with the target column")
+  .option('--verbose', 'print stack traces of errors')
+  .action((o: { model: string; data: string }) => run(() => evalCommand(o)));
+
+program
+  .command('predict')
+  .description('predictions and class probabilities for each row of a CSV (or the held-out digits), as CSV')
+  .requiredOption('--model <dir>', 'a directory written by nabla train')
+  .requiredOption('--input <file>', "a CSV file with the model's feature columns (or 'mnist' for an image model)")
+  .option('--output <file>', 'write the predictions here (default: standard output)')
+  .option('--verbose', 'print stack traces of errors')
+  .action((o: { model: string; input: string; output?: string }) => run(() => predictCommand(o)));
+
+program
+  .command('explain')
+  .description("each layer's forward and backward formulas with concrete shapes, parameter counts and FLOPs per step")
+  .option('--model <dir>', 'a directory written by nabla train')
+  .option('--layers <sizes>', 'or an MLP given by all its layer sizes, e.g. 784,128,10', intList)
+  .addOption(new Option('--activation <name>', 'activation of the MLP given by --layers').choices(Object.keys(activations)).default('relu'))
+  .option('--batch-size <n>', 'batch size N of the shapes', positiveInt, 64)
+  .option('--verbose', 'print stack traces of errors')
+  .action((o: { model?: string; layers?: number[]; activation: keyof typeof activations; batchSize: number }) =>
+    run(() => {
+      if (o.model) {
+        const { model, spec } = readModelDir(o.model);
+        console.log(explainModel(model, o.batchSize, spec.task === 'classification' ? spec.outputs : null));
+      } else {
+        if (!o.layers || o.layers.length < 2) throw new Error('explain: give --model DIR or --layers with at least two sizes, e.g. --layers 784,128,10');
+        manualSeed(0);
+        const sizes = o.layers;
+        const model = mlp({ inputs: sizes[0], hidden: sizes.slice(1, -1), outputs: sizes[sizes.length - 1], activation: o.activation });
+        console.log(explainModel(model, o.batchSize, sizes[sizes.length - 1]));
+      }
+      return 0;
+    }),
+  );
+
+program
+  .command('export')
+  .description('export a trained model to ONNX')
+  .requiredOption('--model <dir>', 'a directory written by nabla train')
+  .option('--out <file>', 'the ONNX file (default DIR/model.onnx)')
+  .option('--verbose', 'print stack traces of errors')
+  .action((o: { model: string; out?: string }) =>
+    run(() => {
+      const { model } = readModelDir(o.model);
+      const out = o.out ?? `${o.model.replace(/\/$/, '')}/model.onnx`;
+      exportOnnx(model, out, { inputShape: [1, linearLayers(model)[0].inFeatures] });
+      console.log(`wrote ${out}`);
+      return 0;
+    }),
+  );
+
+program
+  .command('inspect')
+  .description('describe a model or checkpoint file (or the model of a directory written by nabla train)')
+  .argument('<path>', 'a model file, checkpoint file or model directory')
+  .option('--verbose', 'print stack traces of errors')
+  .action((path: string) =>
+    run(() => {
+      const file = existsSync(path) && statSync(path).isDirectory() ? pathIn(path, 'model') : path;
+      console.log(inspect(file));
+      return 0;
+    }),
+  );
+
+await program.parseAsync(process.argv);

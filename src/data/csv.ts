@@ -1,0 +1,220 @@
+// CSV reader: a header row, numeric feature columns, a target column by name. Class labels
+// (any strings) map to indices through `classes`, and standardisation statistics are fitted on
+// training data; both are plain JSON so they are saved with the model and reused to predict.
+
+import { readFileSync } from 'node:fs';
+import { Tensor } from '../tensor.js';
+import { DataFileError } from './errors.js';
+import { TensorDataset } from './dataset.js';
+
+export interface CsvTable {
+  file: string;
+  header: string[];
+  rows: string[][];
+  /** 1-based file line of each row, for error messages. */
+  lines: number[];
+}
+
+/** Splits one line into fields; double quotes may wrap a field, "" inside is a quote. */
+function splitLine(line: string, file: string, lineNo: number): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (line[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= line.length) throw new DataFileError(file, lineNo, 'unterminated quoted field');
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') { field += '"'; i += 2; continue; }
+          i++;
+          break;
+        }
+        field += line[i++];
+      }
+      if (i < line.length && line[i] !== ',') throw new DataFileError(file, lineNo, `expected a comma after a quoted field at column ${i + 1}`);
+    } else {
+      const end = line.indexOf(',', i);
+      field = line.slice(i, end === -1 ? line.length : end);
+      i = end === -1 ? line.length : end;
+    }
+    fields.push(field.trim());
+    if (i >= line.length) return fields;
+    i++; // the comma
+  }
+}
+
+export function parseCsv(text: string, file = '<csv>'): CsvTable {
+  const all = text.split(/\r?\n/);
+  const lines: number[] = [];
+  const rows: string[][] = [];
+  let header: string[] | null = null;
+  all.forEach((line, k) => {
+    if (line.trim() === '') return;
+    const fields = splitLine(line, file, k + 1);
+    if (!header) {
+      header = fields;
+      const seen = new Set<string>();
+      for (const h of fields) {
+        if (h === '') throw new DataFileError(file, k + 1, 'empty column name in the header row');
+        if (seen.has(h)) throw new DataFileError(file, k + 1, `column '${h}' appears twice in the header row`);
+        seen.add(h);
+      }
+      return;
+    }
+    if (fields.length !== header.length) {
+      throw new DataFileError(file, k + 1, `${fields.length} fields, expected ${header.length} as in the header row`);
+    }
+    rows.push(fields);
+    lines.push(k + 1);
+  });
+  if (!header) throw new DataFileError(file, null, 'the file is empty, expected a header row and data rows');
+  if (rows.length === 0) throw new DataFileError(file, 1, 'a header row but no data rows');
+  return { file, header, rows, lines };
+}
+
+export function readCsvFile(path: string): CsvTable {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DataFileError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseCsv(text, path);
+}
+
+/** Per-feature mean and standard deviation (population), fitted on training inputs. */
+export interface Standardizer {
+  mean: number[];
+  std: number[];
+}
+
+export function fitStandardizer(x: Tensor): Standardizer {
+  const [n, f] = x.shape;
+  const mean = new Array<number>(f).fill(0);
+  const sq = new Array<number>(f).fill(0);
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) mean[j] += x.data[i * f + j] / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) sq[j] += (x.data[i * f + j] - mean[j]) ** 2 / n;
+  // A constant column keeps std 1, so it maps to 0 instead of dividing by zero.
+  return { mean, std: sq.map((v) => (v > 0 ? Math.sqrt(v) : 1)) };
+}
+
+export function applyStandardizer(x: Tensor, s: Standardizer): Tensor {
+  const [n, f] = x.shape;
+  if (s.mean.length !== f) throw new Error(`applyStandardizer: statistics for ${s.mean.length} features, input has ${f}`);
+  const out = new Float32Array(x.size);
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) out[i * f + j] = (x.data[i * f + j] - s.mean[j]) / s.std[j];
+  return new Tensor(out, x.shape);
+}
+
+export type Task = 'classification' | 'regression';
+
+export interface CsvOptions {
+  /** The target column; without it the file is read as inputs only (for prediction). */
+  target?: string;
+  /** Feature columns in model order (from a trained model); default: every column but the target. */
+  features?: string[];
+  /** Default: classification when a label is not a number or the labels are ≤ 20 distinct integers. */
+  task?: Task;
+  /** Class names by index, from training; a label outside them is an error. */
+  classes?: string[];
+  /** true fits new statistics; a Standardizer (from training) is applied as it is. */
+  standardize?: boolean | Standardizer;
+}
+
+export interface CsvData {
+  inputs: Tensor;
+  /** Class indices [N] or values [N, 1]; null when the file has no target column. */
+  targets: Tensor | null;
+  featureNames: string[];
+  target: string | null;
+  task: Task;
+  classes: string[] | null;
+  standardizer: Standardizer | null;
+}
+
+function isNumber(s: string): boolean {
+  return s !== '' && Number.isFinite(Number(s));
+}
+
+function guessTask(values: string[]): Task {
+  if (!values.every(isNumber)) return 'classification';
+  const nums = values.map(Number);
+  return nums.every(Number.isInteger) && new Set(nums).size <= 20 ? 'classification' : 'regression';
+}
+
+function sortedClasses(values: string[]): string[] {
+  const unique = [...new Set(values)];
+  return unique.every(isNumber) ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
+}
+
+/** Reads a CSV file into tensors; see CsvOptions. */
+export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
+  return csvFromTable(readCsvFile(path), options);
+}
+
+export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData {
+  const { file, header, rows, lines } = table;
+  const column = (name: string, role: string): number => {
+    const j = header.indexOf(name);
+    if (j === -1) throw new DataFileError(file, 1, `no ${role} column '${name}' in the header (columns: ${header.join(', ')})`);
+    return j;
+  };
+  const hasTarget = options.target !== undefined && (options.features === undefined || header.includes(options.target));
+  const t = hasTarget ? column(options.target as string, 'target') : -1;
+  const featureNames = options.features ?? header.filter((_, j) => j !== t);
+  if (featureNames.length === 0) throw new DataFileError(file, 1, 'no feature columns besides the target');
+  const cols = featureNames.map((name) => column(name, 'feature'));
+
+  const n = rows.length;
+  const f = cols.length;
+  const x = new Float32Array(n * f);
+  rows.forEach((row, i) => {
+    cols.forEach((j, k) => {
+      const v = row[j];
+      if (!isNumber(v)) throw new DataFileError(file, lines[i], `column '${header[j]}' has '${v}', expected a number`);
+      x[i * f + k] = Number(v);
+    });
+  });
+  let inputs = new Tensor(x, [n, f]);
+  let standardizer: Standardizer | null = null;
+  if (options.standardize === true) standardizer = fitStandardizer(inputs);
+  else if (options.standardize) standardizer = options.standardize;
+  if (standardizer) inputs = applyStandardizer(inputs, standardizer);
+
+  const labels = t === -1 ? [] : rows.map((r) => r[t]);
+  const task = options.task ?? (options.classes ? 'classification' : t === -1 ? 'regression' : guessTask(labels));
+  let targets: Tensor | null = null;
+  let classes: string[] | null = null;
+  if (task === 'classification') {
+    classes = options.classes ?? sortedClasses(labels);
+    const index = new Map(classes.map((c, i) => [c, i]));
+    if (t !== -1) {
+      targets = new Tensor(
+        Float32Array.from(labels, (v, i) => {
+          const c = index.get(v);
+          if (c === undefined) {
+            throw new DataFileError(file, lines[i], `label '${v}' in column '${header[t]}' was not seen at training time (known: ${(classes as string[]).join(', ')})`);
+          }
+          return c;
+        }),
+        [n],
+      );
+    }
+  } else if (t !== -1) {
+    targets = new Tensor(
+      Float32Array.from(labels, (v, i) => {
+        if (!isNumber(v)) throw new DataFileError(file, lines[i], `target column '${header[t]}' has '${v}', expected a number for regression`);
+        return Number(v);
+      }),
+      [n, 1],
+    );
+  }
+  return { inputs, targets, featureNames, target: t === -1 ? null : header[t], task, classes, standardizer };
+}
+
+/** A TensorDataset of a CSV that has targets. */
+export function csvDataset(data: CsvData): TensorDataset {
+  if (!data.targets) throw new Error('csvDataset: the CSV has no target column');
+  return new TensorDataset(data.inputs, data.targets);
+}

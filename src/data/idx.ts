@@ -1,0 +1,97 @@
+// IDX, the MNIST file format: magic 0x00 0x00 <type> <rank>, then `rank` big-endian uint32
+// sizes, then the values big-endian. Files ending in gzip's magic (1f 8b) are gunzipped first.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Tensor } from '../tensor.js';
+import { DataFileError } from './errors.js';
+import { TensorDataset } from './dataset.js';
+
+export interface IdxArray {
+  shape: number[];
+  /** The values as numbers (bytes stay 0..255; scale them yourself). */
+  data: Float32Array | Float64Array;
+}
+
+const types: Record<number, { name: string; bytes: number; read: (v: DataView, o: number) => number }> = {
+  0x08: { name: 'unsigned byte', bytes: 1, read: (v, o) => v.getUint8(o) },
+  0x09: { name: 'signed byte', bytes: 1, read: (v, o) => v.getInt8(o) },
+  0x0b: { name: 'short', bytes: 2, read: (v, o) => v.getInt16(o) },
+  0x0c: { name: 'int', bytes: 4, read: (v, o) => v.getInt32(o) },
+  0x0d: { name: 'float', bytes: 4, read: (v, o) => v.getFloat32(o) },
+  0x0e: { name: 'double', bytes: 8, read: (v, o) => v.getFloat64(o) },
+};
+
+export function parseIdx(bytes: Uint8Array, file = '<idx>'): IdxArray {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new DataFileError(file, null, `gzip data is corrupt (${(e as Error).message})`);
+    }
+  }
+  const hex = (k: number) => Array.from(bytes.subarray(0, k), (b) => b.toString(16).padStart(2, '0')).join('');
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || !(bytes[2] in types) || bytes[3] === 0) {
+    throw new DataFileError(file, null, `byte 0: wrong magic number 0x${hex(4)}, expected 0x0000TTRR (TT a type code 08..0e, RR the rank), e.g. 0x00000803 for images`);
+  }
+  const type = types[bytes[2]];
+  const rank = bytes[3];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerBytes = 4 + 4 * rank;
+  if (bytes.length < headerBytes) throw new DataFileError(file, null, `byte ${bytes.length}: the header needs ${headerBytes} bytes for rank ${rank}, the file ends first`);
+  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const expected = headerBytes + count * type.bytes;
+  if (bytes.length !== expected) {
+    throw new DataFileError(
+      file, null,
+      `the header says ${shape.join('×')} values of type ${type.name} (${expected} bytes in all), but the file has ${bytes.length} bytes`,
+    );
+  }
+  const data = type.bytes === 8 ? new Float64Array(count) : new Float32Array(count);
+  if (type.bytes === 1 && bytes[2] === 0x08) data.set(bytes.subarray(headerBytes));
+  else for (let i = 0; i < count; i++) data[i] = type.read(view, headerBytes + i * type.bytes);
+  return { shape, data };
+}
+
+export function readIdx(path: string): IdxArray {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new DataFileError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseIdx(bytes, path);
+}
+
+/** MNIST images and labels as a dataset: inputs [N, rows·cols] scaled to [0, 1], labels [N]. */
+export function mnistFromIdx(imagesPath: string, labelsPath: string): TensorDataset {
+  const images = readIdx(imagesPath);
+  const labels = readIdx(labelsPath);
+  if (images.shape.length !== 3) throw new DataFileError(imagesPath, null, `expected images of rank 3 [N, rows, cols], got shape [${images.shape.join(', ')}]`);
+  if (labels.shape.length !== 1) throw new DataFileError(labelsPath, null, `expected labels of rank 1 [N], got shape [${labels.shape.join(', ')}]`);
+  if (labels.shape[0] !== images.shape[0]) {
+    throw new DataFileError(labelsPath, null, `${labels.shape[0]} labels for ${images.shape[0]} images in ${imagesPath}`);
+  }
+  const [n, r, c] = images.shape;
+  const x = new Float32Array(images.data.length);
+  for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
+  return new TensorDataset(new Tensor(x, [n, r * c]), new Tensor(Float32Array.from(labels.data), [n]));
+}
+
+function findFile(dir: string, base: string): string {
+  for (const name of [base, `${base}.gz`, base.replace(/-idx/, '.idx')]) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  throw new DataFileError(join(dir, base), null, `not found (also tried ${base}.gz); expected the four MNIST IDX files in ${dir}`);
+}
+
+/** The full MNIST from a directory of its four IDX files (gzipped or not): 60,000 train, 10,000 test. */
+export function loadMnistDir(dir: string): { train: TensorDataset; test: TensorDataset } {
+  return {
+    train: mnistFromIdx(findFile(dir, 'train-images-idx3-ubyte'), findFile(dir, 'train-labels-idx1-ubyte')),
+    test: mnistFromIdx(findFile(dir, 't10k-images-idx3-ubyte'), findFile(dir, 't10k-labels-idx1-ubyte')),
+  };
+}

@@ -1,0 +1,12 @@
+// The data namespace: datasets, loaders, readers, bundled digits, augmentation.
+
+export { type Dataset, type Sample, TensorDataset, Subset, randomSplit, collate, gatherRows } from './dataset.js';
+export { DataLoader, type DataLoaderOptions } from './loader.js';
+export { DataFileError } from './errors.js';
+export {
+  parseCsv, readCsvFile, loadCsv, csvFromTable, csvDataset, fitStandardizer, applyStandardizer,
+  type CsvTable, type CsvOptions, type CsvData, type Standardizer, type Task,
+} from './csv.js';
+export { parseIdx, readIdx, mnistFromIdx, loadMnistDir, type IdxArray } from './idx.js';
+export { bundledMnist, bundledMnistSplit, MNIST_SPLIT_SEED } from './mnist.js';
+export { randomShift } from './augment.js';

@@ -1,0 +1,143 @@
+// Callbacks of fit: progress display, early stopping, learning-rate schedules, checkpoints.
+// A callback with state (stateDict/loadStateDict) has it saved in checkpoints, so a resumed run
+// continues with the same patience counters and schedule positions.
+
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { LRScheduler, OneCycleLR, ReduceLROnPlateau, type SchedulerState } from '../optim/schedulers.js';
+import { saveCheckpoint } from '../io/index.js';
+import type { EpochLogs, EpochPosition, FitResult, FitSnapshot } from './fit.js';
+
+export interface FitContext {
+  model: Module;
+  optimizer: Optimizer;
+  epochs: number;
+  batchesPerEpoch: number;
+  history: EpochLogs[];
+  /** Where the current epoch stands; null between epochs. */
+  position: EpochPosition | null;
+  /** Set by a callback to end training after this epoch. */
+  stopTraining: boolean;
+  snapshot(): FitSnapshot;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  /** Batches done in this epoch (1-based after the first). */
+  batch: number;
+  loss: number;
+  samples: number;
+  /** Running sums of the epoch: loss·n and each metric. */
+  sums: Record<string, number>;
+  seconds: number;
+}
+
+export interface Callback {
+  onTrainBegin?(ctx: FitContext): void;
+  onEpochBegin?(ctx: FitContext, epoch: number, startBatch: number): void;
+  onBatchEnd?(ctx: FitContext, info: BatchInfo): void;
+  onEpochEnd?(ctx: FitContext, logs: EpochLogs): void;
+  /** Training was aborted through the signal; ctx.position says where. */
+  onInterrupt?(ctx: FitContext): void;
+  onTrainEnd?(ctx: FitContext, result: FitResult): void;
+  stateDict?(): unknown;
+  loadStateDict?(state: unknown): void;
+}
+
+export interface EarlyStoppingOptions {
+  /** A key of the epoch logs, default 'valLoss'. */
+  monitor?: string;
+  mode?: 'min' | 'max';
+  /** Epochs without improvement before stopping. */
+  patience?: number;
+  minDelta?: number;
+}
+
+/** Stops training when the monitored value has not improved by minDelta for `patience` epochs. */
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly patience: number;
+  readonly minDelta: number;
+  best: number;
+  wait = 0;
+  stoppedEpoch: number | null = null;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    this.monitor = options.monitor ?? 'valLoss';
+    this.mode = options.mode ?? (/acc/i.test(this.monitor) ? 'max' : 'min');
+    this.patience = options.patience ?? 5;
+    this.minDelta = options.minDelta ?? 0;
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
+    const v = logs[this.monitor];
+    if (v === undefined) throw new Error(`EarlyStopping: the epoch logs have no '${this.monitor}' (have ${Object.keys(logs).join(', ')})`);
+    const better = this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta;
+    if (better) {
+      this.best = v;
+      this.wait = 0;
+    } else if (++this.wait >= this.patience) {
+      ctx.stopTraining = true;
+      this.stoppedEpoch = logs.epoch;
+    }
+  }
+
+  stateDict(): unknown {
+    return { best: this.best, wait: this.wait };
+  }
+
+  loadStateDict(s: unknown): void {
+    ({ best: this.best, wait: this.wait } = s as { best: number; wait: number });
+  }
+}
+
+/**
+ * Steps a scheduler: OneCycleLR after every batch, ReduceLROnPlateau after every epoch with the
+ * monitored value (default 'valLoss', else 'loss'), the others after every epoch.
+ */
+export class LRSchedule implements Callback {
+  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau, readonly options: { monitor?: string } = {}) {}
+
+  onBatchEnd(): void {
+    if (this.scheduler instanceof OneCycleLR) this.scheduler.step();
+  }
+
+  onEpochEnd(_ctx: FitContext, logs: EpochLogs): void {
+    if (this.scheduler instanceof ReduceLROnPlateau) {
+      const key = this.options.monitor ?? ('valLoss' in logs ? 'valLoss' : 'loss');
+      this.scheduler.step(logs[key]);
+    } else if (!(this.scheduler instanceof OneCycleLR)) this.scheduler.step();
+  }
+
+  stateDict(): unknown {
+    return this.scheduler.stateDict();
+  }
+
+  loadStateDict(s: unknown): void {
+    this.scheduler.loadStateDict(s as SchedulerState);
+  }
+}
+
+/**
+ * Writes a checkpoint (model, optimizer, epoch, PRNG state and the loop's own state) after every
+ * epoch and when training is interrupted; fit runs it after the other callbacks.
+ */
+export class ModelCheckpoint implements Callback {
+  /** `extra` adds your own JSON (e.g. the run's settings) to each checkpoint, beside the loop state. */
+  constructor(readonly path: string, readonly options: { extra?: () => Record<string, unknown> } = {}) {}
+
+  private write(ctx: FitContext): void {
+    const extra = { ...this.options.extra?.(), fit: ctx.snapshot() };
+    saveCheckpoint(this.path, { model: ctx.model, optimizer: ctx.optimizer, epoch: ctx.history.length, extra });
+  }
+
+  onEpochEnd(ctx: FitContext): void {
+    this.write(ctx);
+  }
+
+  onInterrupt(ctx: FitContext): void {
+    this.write(ctx);
+  }
+}

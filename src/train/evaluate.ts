@@ -1,0 +1,93 @@
+// Evaluation and prediction in eval mode without recording the graph.
+
+import { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd/mode.js';
+import type { Module } from '../nn/module.js';
+import { DataLoader } from '../data/loader.js';
+import type { Dataset } from '../data/dataset.js';
+import { argmaxRows, confusionMatrix, countCorrect, sumAbsoluteError, sumSquaredError } from './metrics.js';
+
+export type MetricName = 'accuracy' | 'mse' | 'mae';
+
+export interface EvalResult {
+  loss: number;
+  accuracy?: number;
+  mse?: number;
+  mae?: number;
+  /** For classifiers (when 'accuracy' is asked): counts[true][predicted]. */
+  confusion?: number[][];
+  samples: number;
+}
+
+export interface EvaluateOptions {
+  loss: (output: Tensor, target: Tensor) => Tensor;
+  metrics?: MetricName[];
+  batchSize?: number;
+}
+
+export function evaluate(model: Module, data: DataLoader | Dataset, options: EvaluateOptions): EvalResult {
+  const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize: options.batchSize ?? 256 });
+  const metrics = options.metrics ?? [];
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      let loss = 0, correct = 0, se = 0, ae = 0, samples = 0;
+      const preds: number[] = [];
+      const labels: number[] = [];
+      let classes = 0;
+      for (const [x, y] of loader) {
+        const out = model.forward(x);
+        const n = out.shape[0];
+        loss += options.loss(out, y).item() * n;
+        samples += n;
+        if (metrics.includes('accuracy')) {
+          correct += countCorrect(out, y);
+          classes = out.shape[1];
+          preds.push(...argmaxRows(out));
+          labels.push(...y.data);
+        }
+        const perSample = out.size / n;
+        if (metrics.includes('mse')) se += sumSquaredError(out, y) / perSample;
+        if (metrics.includes('mae')) ae += sumAbsoluteError(out, y) / perSample;
+      }
+      const r: EvalResult = { loss: loss / samples, samples };
+      if (metrics.includes('accuracy')) {
+        r.accuracy = correct / samples;
+        r.confusion = confusionMatrix(preds, labels, classes);
+      }
+      if (metrics.includes('mse')) r.mse = se / samples;
+      if (metrics.includes('mae')) r.mae = ae / samples;
+      return r;
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** Model outputs for inputs [N, ...], computed in batches in eval mode. */
+export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor {
+  const n = inputs.shape[0];
+  const row = inputs.size / Math.max(n, 1);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      const parts: Tensor[] = [];
+      for (let i = 0; i < n; i += batchSize) {
+        const m = Math.min(batchSize, n - i);
+        parts.push(model.forward(new Tensor(inputs.data.slice(i * row, (i + m) * row), [m, ...inputs.shape.slice(1)], inputs.dtype)));
+      }
+      const width = parts[0].size / parts[0].shape[0];
+      const out = new Float32Array(n * width);
+      let offset = 0;
+      for (const p of parts) {
+        out.set(p.data, offset);
+        offset += p.size;
+      }
+      return new Tensor(out, [n, ...parts[0].shape.slice(1)]);
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}

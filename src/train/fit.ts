@@ -1,0 +1,180 @@
+// fit: the training loop, usable from code. Per step: zeroGrad, forward, loss, backward,
+// optional clipping, optimizer step; a NaN/Inf loss or gradient stops it with the place named.
+// Per epoch: train metrics, validation metrics, callbacks (schedulers, early stopping, then
+// checkpoints). An AbortSignal stops it after the current step, and a checkpoint written then
+// (or after any epoch) lets `resumeFrom` continue to exactly the weights of an unbroken run.
+
+import type { Tensor } from '../tensor.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { loadCheckpoint } from '../io/index.js';
+import { DataLoader } from '../data/loader.js';
+import type { Dataset } from '../data/dataset.js';
+import { evaluate, type MetricName } from './evaluate.js';
+import { countCorrect, sumAbsoluteError, sumSquaredError } from './metrics.js';
+import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
+import { ModelCheckpoint, type Callback, type FitContext } from './callbacks.js';
+
+export type LossFn = (output: Tensor, target: Tensor) => Tensor;
+
+export interface FitOptions {
+  /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
+  data: DataLoader | Dataset;
+  validation?: DataLoader | Dataset;
+  loss: LossFn;
+  optimizer: Optimizer;
+  epochs: number;
+  batchSize?: number;
+  callbacks?: Callback[];
+  /** Metrics besides the loss, on train and validation data: 'accuracy', 'mse', 'mae'. */
+  metrics?: MetricName[];
+  /** Clip the global gradient norm to this before each step. */
+  clipGradNorm?: number;
+  /** Applied to training inputs only, e.g. augmentation. */
+  transform?: (inputs: Tensor) => Tensor;
+  /** When aborted, training stops after the current step (checkpoint callbacks save first). */
+  signal?: AbortSignal;
+  /** A checkpoint written by ModelCheckpoint: model, optimizer, PRNG and loop state are restored. */
+  resumeFrom?: string;
+  /** Called with the checkpoint's extra data after resuming, before training; may throw to refuse. */
+  onResume?: (extra: Record<string, unknown>) => void;
+}
+
+/** One epoch's numbers: `loss` and metrics on training data, `valLoss`, `valAccuracy`, ... on validation. */
+export interface EpochLogs {
+  epoch: number;
+  lr: number;
+  seconds: number;
+  [name: string]: number;
+}
+
+export interface FitResult {
+  history: EpochLogs[];
+  /** Epochs completed. */
+  epochs: number;
+  stoppedEarly: boolean;
+  interrupted: boolean;
+}
+
+/** Where an epoch stands, saved in checkpoints so a run interrupted mid-epoch can continue. */
+export interface EpochPosition {
+  epoch: number;
+  /** Batches done in this epoch. */
+  batch: number;
+  order: number[];
+  sums: Record<string, number>;
+  samples: number;
+  seconds: number;
+}
+
+export interface FitSnapshot {
+  history: EpochLogs[];
+  position: EpochPosition | null;
+  callbacks: (unknown | null)[];
+}
+
+const toLoader = (d: DataLoader | Dataset, batchSize: number, shuffle: boolean) =>
+  d instanceof DataLoader ? d : new DataLoader(d, { batchSize, shuffle });
+
+function addMetrics(sums: Record<string, number>, metrics: MetricName[], out: Tensor, y: Tensor): void {
+  for (const m of metrics) {
+    const v = m === 'accuracy' ? countCorrect(out, y) : m === 'mse' ? sumSquaredError(out, y) / (out.size / out.shape[0]) : sumAbsoluteError(out, y) / (out.size / out.shape[0]);
+    sums[m] = (sums[m] ?? 0) + v;
+  }
+}
+
+export async function fit(model: Module, options: FitOptions): Promise<FitResult> {
+  const { loss: lossFn, optimizer, epochs, metrics = [], signal } = options;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  const loader = toLoader(options.data, options.batchSize ?? 32, true);
+  const validation = options.validation ? toLoader(options.validation, options.batchSize ?? 32, false) : null;
+  const callbacks = options.callbacks ?? [];
+  // Checkpoints run last, so they save the state the other callbacks have just updated.
+  const ordered: Callback[] = [...callbacks.filter((c) => !(c instanceof ModelCheckpoint)), ...callbacks.filter((c) => c instanceof ModelCheckpoint)];
+
+  const ctx: FitContext = {
+    model, optimizer, epochs, batchesPerEpoch: loader.length, stopTraining: false, history: [], position: null,
+    snapshot: () => ({ history: ctx.history, position: ctx.position, callbacks: callbacks.map((c) => c.stateDict?.() ?? null) }),
+  };
+  let startEpoch = 0;
+  if (options.resumeFrom) {
+    const { epoch, extra } = loadCheckpoint(options.resumeFrom, { model, optimizer });
+    const snap = (extra as { fit?: FitSnapshot } | null)?.fit;
+    if (!snap) throw new Error(`${options.resumeFrom}: not a checkpoint written by fit (no loop state)`);
+    options.onResume?.(extra as Record<string, unknown>);
+    startEpoch = epoch;
+    ctx.history = snap.history;
+    ctx.position = snap.position;
+    snap.callbacks.forEach((s, i) => s !== null && callbacks[i]?.loadStateDict?.(s));
+  }
+
+  for (const c of ordered) c.onTrainBegin?.(ctx);
+  let interrupted = false;
+  for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
+    const resumed = ctx.position;
+    const order = resumed ? Int32Array.from(resumed.order) : loader.epochOrder();
+    const orderList = Array.from(order); // one copy per epoch, shared by every position below
+    const sums: Record<string, number> = resumed ? { ...resumed.sums } : { loss: 0 };
+    let samples = resumed ? resumed.samples : 0;
+    const priorSeconds = resumed ? resumed.seconds : 0;
+    const started = performance.now();
+    let step = resumed ? resumed.batch : 0;
+    model.train();
+    for (const c of ordered) c.onEpochBegin?.(ctx, epoch, step);
+    for (const [xRaw, y] of loader.batches(order, step)) {
+      const x = options.transform ? options.transform(xRaw) : xRaw;
+      optimizer.zeroGrad();
+      const out = model.forward(x);
+      const loss = lossFn(out, y);
+      const value = loss.item();
+      if (!Number.isFinite(value)) {
+        throw new NonFiniteError(`training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);
+      }
+      loss.backward();
+      const badGrad = locateNonFiniteGrad(model);
+      if (badGrad) throw new NonFiniteError(`training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`, epoch + 1, step + 1);
+      if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
+      optimizer.step();
+      for (const p of model.parameters()) {
+        if (!isFiniteData(p)) throw new NonFiniteError(`training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);
+      }
+      const n = out.shape[0];
+      sums.loss += value * n;
+      addMetrics(sums, metrics, out, y);
+      samples += n;
+      step++;
+      ctx.position = { epoch, batch: step, order: orderList, sums: { ...sums }, samples, seconds: priorSeconds + (performance.now() - started) / 1000 };
+      for (const c of ordered) c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      // Let a pending Ctrl-C or timer run between steps.
+      if (signal) await new Promise((r) => setImmediate(r));
+    }
+    if (interrupted && step < loader.length) {
+      for (const c of ordered) c.onInterrupt?.(ctx);
+      break;
+    }
+    const logs: EpochLogs = { epoch: epoch + 1, lr: optimizer.lr, seconds: priorSeconds + (performance.now() - started) / 1000, loss: sums.loss / samples };
+    for (const m of metrics) logs[m] = sums[m] / samples;
+    if (validation) {
+      const v = evaluate(model, validation, { loss: lossFn, metrics });
+      logs.valLoss = v.loss;
+      for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
+    }
+    ctx.history.push(logs);
+    ctx.position = null;
+    for (const c of ordered) c.onEpochEnd?.(ctx, logs);
+    if (interrupted) {
+      // Stopped on the very last step: the run is complete, not interrupted.
+      if (epoch + 1 === epochs) interrupted = false;
+      else for (const c of ordered) c.onInterrupt?.(ctx);
+      break;
+    }
+  }
+  const result: FitResult = { history: ctx.history, epochs: ctx.history.length, stoppedEarly: ctx.stopTraining, interrupted };
+  for (const c of ordered) c.onTrainEnd?.(ctx, result);
+  return result;
+}

@@ -1,0 +1,12 @@
+// Training: the fit loop, callbacks, metrics, evaluation, plots, and the MLP the CLI builds.
+
+export { fit, type FitOptions, type FitResult, type EpochLogs, type LossFn, type EpochPosition, type FitSnapshot } from './fit.js';
+export { EarlyStopping, LRSchedule, ModelCheckpoint, type Callback, type FitContext, type BatchInfo, type EarlyStoppingOptions } from './callbacks.js';
+export { Progress, formatEpoch, type ProgressOptions } from './progress.js';
+export { evaluate, predict, type EvalResult, type EvaluateOptions, type MetricName } from './evaluate.js';
+export {
+  accuracy, countCorrect, confusionMatrix, mse, mae, argmaxRows, formatConfusionMatrix, sumSquaredError, sumAbsoluteError,
+} from './metrics.js';
+export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './nonfinite.js';
+export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
+export { trainingCurvesSvg, confusionMatrixSvg } from './plots.js';

@@ -1,0 +1,55 @@
+// Finding where a NaN or Inf came from, so training stops with the place named instead of
+// training on garbage: the first layer (in forward order) whose weights or outputs, or whose
+// gradients, are not finite.
+
+import type { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd/mode.js';
+import { Module } from '../nn/module.js';
+import { Sequential } from '../nn/layers.js';
+
+export class NonFiniteError extends Error {
+  constructor(message: string, readonly epoch: number, readonly step: number) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+export function isFiniteData(t: Tensor): boolean {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
+  return true;
+}
+
+function firstBad(d: Tensor): string {
+  for (let i = 0; i < d.size; i++) if (!Number.isFinite(d.data[i])) return `${d.data[i]} at element ${i}`;
+  return '';
+}
+
+/** The layers of a model with their names: a Sequential's children, else the model itself. */
+function layers(model: Module): [string, Module][] {
+  return model instanceof Sequential ? model.layers.map((l, i) => [`layer ${i} ${l}`, l]) : [[`${model}`, model]];
+}
+
+/** Where the forward pass of `x` first goes non-finite: a layer's weights or its output. */
+export function locateNonFiniteForward(model: Module, x: Tensor): string {
+  if (!isFiniteData(x)) return `the input batch (${firstBad(x)})`;
+  return noGrad(() => {
+    let y = x;
+    for (const [name, layer] of layers(model)) {
+      for (const [pname, p] of layer.namedParameters()) if (!isFiniteData(p)) return `the ${pname} of ${name} (${firstBad(p)})`;
+      y = layer.forward(y);
+      if (!isFiniteData(y)) return `the output of ${name} (${firstBad(y)})`;
+    }
+    return 'the loss itself (every layer output was finite: check the targets and the loss)';
+  });
+}
+
+/** The first parameter, in forward order, whose gradient is not finite; null if all are. */
+export function locateNonFiniteGrad(model: Module): string | null {
+  for (const [name, layer] of layers(model)) {
+    for (const [pname, p] of layer.namedParameters()) {
+      if (p.grad && !isFiniteData(p.grad)) return `the gradient of ${pname} in ${name} (${firstBad(p.grad)})`;
+    }
+  }
+  return null;
+}
