@@ -1,7 +1,7 @@
 // The 2-D data sets, drawn from nabla's seeded PRNG so a seed fixes the points, and the CSV
 // reader for uploads. Points live in [-1, 1]², the network's input range.
 
-import { rand } from '../../src/index.js';
+import { rand } from '../../src/core.js';
 import type { Config } from './config.js';
 
 export interface Points {

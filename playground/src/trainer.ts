@@ -9,7 +9,7 @@
 //   a_{k-1}.backward(dL/dx_k)  → dL/dy_{k-1} through the activation
 // which is the chain rule applied by hand, with the same gradients as one backward().
 
-import { gradcheck, manualSeed, nn, noGrad, optim, rand, Tensor, tensor } from '../../src/index.js';
+import { gradcheck, manualSeed, nn, noGrad, optim, rand, Tensor, tensor } from '../../src/core.js';
 import { type ActivationName, type Config, type LossName } from './config.js';
 import { generate, split, type Points, type Split } from './data.js';
 

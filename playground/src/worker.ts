@@ -2,7 +2,7 @@
 // between slices it yields (setTimeout) so messages get through; about 15 times a second it
 // posts a snapshot for the views. The page never waits for it.
 
-import { getBackend } from '../../src/index.js';
+import { getBackend } from '../../src/core.js';
 import { Trainer } from './trainer.js';
 import type { Config } from './config.js';
 import type { Points } from './data.js';
