@@ -89,17 +89,19 @@ export function split(points: Points, trainPercent: number): Split {
   const keys = rand([n]).data;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a] - keys[b]);
   const nTrain = Math.max(1, Math.min(n - 1, Math.round((n * trainPercent) / 100)));
-  const take = (idx: number[]): Points => {
-    const xs = new Float32Array(idx.length * 2);
-    const ys = new Float32Array(idx.length);
-    idx.forEach((j, k) => {
-      xs[2 * k] = points.xs[2 * j];
-      xs[2 * k + 1] = points.xs[2 * j + 1];
-      ys[k] = points.ys[j];
-    });
-    return { xs, ys, regression: points.regression };
-  };
-  return { train: take(order.slice(0, nTrain)), test: take(order.slice(nTrain)) };
+  return { train: subset(points, order.slice(0, nTrain)), test: subset(points, order.slice(nTrain)) };
+}
+
+/** The points at the given indices, in that order. */
+export function subset(points: Points, idx: readonly number[]): Points {
+  const xs = new Float32Array(idx.length * 2);
+  const ys = new Float32Array(idx.length);
+  idx.forEach((j, k) => {
+    xs[2 * k] = points.xs[2 * j];
+    xs[2 * k + 1] = points.xs[2 * j + 1];
+    ys[k] = points.ys[j];
+  });
+  return { xs, ys, regression: points.regression };
 }
 
 /**

@@ -11,7 +11,7 @@
 
 import { gradcheck, manualSeed, nn, noGrad, optim, rand, Tensor, tensor } from '../../src/core.js';
 import { type ActivationName, type Config, type LossName } from './config.js';
-import { generate, split, type Points, type Split } from './data.js';
+import { generate, split, subset, type Points, type Split } from './data.js';
 
 export interface Mat {
   shape: number[];
@@ -183,13 +183,7 @@ export class Trainer {
   }
 
   private tensors(p: Points, idx: number[]): { x: Tensor; t: Tensor } {
-    const xs = new Float32Array(idx.length * 2);
-    const ys = new Float32Array(idx.length);
-    idx.forEach((j, k) => {
-      xs[2 * k] = p.xs[2 * j];
-      xs[2 * k + 1] = p.xs[2 * j + 1];
-      ys[k] = p.ys[j];
-    });
+    const { xs, ys } = subset(p, idx);
     return { x: tensor(xs, { shape: [idx.length, 2] }), t: tensor(ys, { shape: [idx.length, 1] }) };
   }
 
