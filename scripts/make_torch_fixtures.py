@@ -66,12 +66,14 @@ TORCH_OPS = {
     'softmax': lambda x, a: torch.softmax(x[0], a['axis']),
     'logSoftmax': lambda x, a: torch.log_softmax(x[0], a['axis']),
     'pick': lambda x, a: x[0].gather(-1, torch.tensor(a['labels']).reshape(*x[0].shape[:-1], 1)).squeeze(-1),
+    'binaryCrossEntropy': lambda x, a: torch.nn.functional.binary_cross_entropy(x[0], x[1], reduction='none'),
     'unpick': lambda x, a: torch.zeros(*x[0].shape, a['classes'], dtype=torch.float64).scatter(
         -1, torch.tensor(a['labels']).reshape(*x[0].shape, 1), x[0].unsqueeze(-1)),
 }
 
 U = lambda *s: {'shape': list(s)}          # an input of this shape
 P = lambda *s: {'shape': list(s), 'positive': True}
+Q = lambda *s: {'shape': list(s), 'unit': True}   # strictly inside (0, 1)
 
 SAMPLES = []
 
@@ -143,6 +145,8 @@ for op in ['softmax', 'logSoftmax']:
 sample('pick', [U(4, 3)], labels=[0, 2, 1, 2])
 sample('pick', [U(2, 3, 5)], labels=[4, 0, 1, 3, 2, 2])
 sample('pick', [U(1, 3)], labels=[1])
+sample('binaryCrossEntropy', [Q(3, 4), Q(3, 4)])
+sample('binaryCrossEntropy', [Q(1, 5), {'shape': [1, 5], 'values': [0.0, 1.0, 1.0, 0.0, 0.5]}])
 sample('unpick', [U(4)], labels=[0, 2, 1, 2], classes=3)
 sample('unpick', [U(2, 3)], labels=[4, 0, 1, 3, 2, 2], classes=5)
 
@@ -154,6 +158,8 @@ def make_ops():
         for s in specs:
             if 'values' in s:
                 t = torch.tensor(s['values'], dtype=torch.float64).reshape(s['shape'])
+            elif s.get('unit'):
+                t = torch.rand(s['shape'], dtype=torch.float64) * 0.9 + 0.05
             else:
                 t = randn(*s['shape'], positive=s.get('positive', False))
             inputs.append(t.requires_grad_(True))
@@ -268,9 +274,11 @@ def make_optim(name, opts, dtype):
     kwargs = {TORCH_NAMES.get(k, k): (tuple(v) if k == 'betas' else v) for k, v in opts.items()}
     opt = getattr(torch.optim, name)([w, b], **kwargs)
     steps = []
-    for _ in range(6):
-        opt.zero_grad()
-        loss = ((torch.tanh(x.to(dtype) @ w + b) - t.to(dtype)) ** 2).mean()
+    for i in range(6):
+        opt.zero_grad(set_to_none=True)
+        # Step 1 leaves the bias out, so it has no gradient: optimizers count steps per parameter.
+        bias = b if i > 0 else b.detach()
+        loss = ((torch.tanh(x.to(dtype) @ w + bias) - t.to(dtype)) ** 2).mean()
         loss.backward()
         opt.step()
         steps.append({'weight': flat(w), 'bias': flat(b)})

@@ -88,3 +88,16 @@ test('the seeds\' network learns: loss falls by an order of magnitude', async ()
   }
   assert.ok(losses[1999] < losses[0] / 10, `loss ${losses[0]} → ${losses[1999]}`);
 });
+
+test('bce at probabilities of exactly 0 and 1 has PyTorch\'s finite gradient, not NaN', () => {
+  // Reference: torch.nn.functional.binary_cross_entropy(p, y, reduction='none').sum().backward()
+  // in PyTorch 1.13 gives p.grad = [-1e12, 0, 2, -1.4285714285714286], loss [100, 0, ln 2, 0.8651].
+  const p = tensor([0, 1, 0.5, 0.3], { dtype: 'float64', requiresGrad: true });
+  const y = tensor([1, 1, 0, 0.6], { dtype: 'float64' });
+  const loss = nn.bce(p, y, { reduction: 'none' });
+  const expectLoss = [100, 0, Math.LN2, -(0.6 * Math.log(0.3) + 0.4 * Math.log(0.7))];
+  loss.data.forEach((v, i) => assert.ok(Math.abs(v - expectLoss[i]) < 1e-12, `loss ${i}: ${v}`));
+  loss.sum().backward();
+  const expectGrad = [-1e12, 0, 2, (0.3 - 0.6) / (0.3 * 0.7)];
+  p.grad!.data.forEach((v, i) => assert.ok(Math.abs(v - expectGrad[i]) <= 1e-9 * Math.abs(expectGrad[i]) + 1e-12, `grad ${i}: ${v}`));
+});

@@ -55,6 +55,7 @@ const REGISTRY: Record<string, (x: Tensor[], a: Args) => Tensor> = {
   logSoftmax: (x, a) => ops.logSoftmax(x[0], a.axis),
   pick: (x, a) => ops.pick(x[0], a.labels),
   unpick: (x, a) => ops.unpick(x[0], a.labels, a.classes),
+  binaryCrossEntropy: (x) => ops.binaryCrossEntropy(x[0], x[1]),
 };
 
 const { cases } = fixture<OpCase>('ops.json');

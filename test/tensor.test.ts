@@ -52,6 +52,17 @@ test('manualSeed: the same seed gives the same draws, initial weights and dropou
   assert.notDeepEqual(rand([3]).toArray(), a[0]);
 });
 
+test('manualSeed uses all 53 bits of a seed and refuses fractions', () => {
+  manualSeed(1);
+  const a = rand([4]).toArray();
+  manualSeed(1 + 2 ** 32);
+  assert.notDeepEqual(rand([4]).toArray(), a);
+  manualSeed(-1);
+  assert.notDeepEqual(rand([4]).toArray(), a);
+  assert.throws(() => manualSeed(1.5), /manualSeed: seed must be an integer within ±\(2\^53 − 1\), got 1.5/);
+  assert.throws(() => manualSeed(2 ** 60), /manualSeed: seed must be an integer/);
+});
+
 test('randn has mean ≈ 0 and variance ≈ 1; rand lies in [0, 1)', () => {
   manualSeed(1);
   const n = randn([20000], { dtype: 'float64' });
@@ -83,7 +94,7 @@ test('losses and layers name themselves on bad input', () => {
     () => new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(2, 1)).forward(zeros([5, 4])),
     /Sequential layer 2: Linear\(2→1\): input has 3 features, expected 2/,
   );
-  assert.throws(() => nn.crossEntropy(zeros([2, 3]), [0, 3]), /pick: label 3 at index 1 is not a class index in \[0, 2\]/);
+  assert.throws(() => nn.crossEntropy(zeros([2, 3]), [0, 3]), /crossEntropy: label 3 at index 1 is not a class index in \[0, 2\]/);
   assert.throws(() => nn.crossEntropy(zeros([2, 3]), [0, 1.5]), /label 1.5 at index 1 is not a class index/);
   assert.throws(() => nn.crossEntropy(zeros([2, 3]), [0]), /got 1 labels for 2 rows/);
   assert.throws(() => nn.mseLoss(zeros([2, 1]), zeros([2])), /mseLoss: input shape \[2,1\] and target shape \[2\] differ/);

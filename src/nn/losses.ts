@@ -2,7 +2,8 @@
 
 import type { Tensor } from '../tensor.js';
 import { shapeStr, sameShape } from '../shape.js';
-import { pick, type Labels } from '../ops/index.js';
+import { binaryCrossEntropy, pick, type Labels } from '../ops/index.js';
+import { toLabels } from '../ops/pick.js';
 import { Module } from './module.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -45,7 +46,9 @@ export function crossEntropy(logits: Tensor, labels: Labels, options: LossOption
   if (logits.rank !== 2) {
     throw new Error(`crossEntropy: logits must be [batch, classes], got shape ${shapeStr(logits.shape)}`);
   }
-  return reduce('crossEntropy', pick(logits.logSoftmax(-1), labels).neg(), options.reduction);
+  const [n, classes] = logits.shape;
+  const checked = toLabels('crossEntropy', labels, n, classes);
+  return reduce('crossEntropy', pick(logits.logSoftmax(-1), checked).neg(), options.reduction);
 }
 
 /**
@@ -57,17 +60,14 @@ export function bceWithLogits(logits: Tensor, target: Tensor, options: LossOptio
   return reduce('bceWithLogits', logits.softplus().sub(logits.mul(target)), options.reduction);
 }
 
-/** Binary cross-entropy on probabilities; each log is clamped at −100 as PyTorch does. */
+/** Binary cross-entropy on probabilities (see ops/loss.ts: logs clamped at −100 as PyTorch). */
 export function bce(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bce', input, target);
   for (let i = 0; i < input.size; i++) {
     const p = input.data[i];
     if (!(p >= 0 && p <= 1)) throw new Error(`bce: input must be probabilities in [0, 1]; element ${i} is ${p} (use bceWithLogits on logits)`);
   }
-  const logP = input.log().clamp(-100, Infinity);
-  const log1mP = input.neg().add(1).log().clamp(-100, Infinity);
-  const perElement = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
-  return reduce('bce', perElement, options.reduction);
+  return reduce('bce', binaryCrossEntropy(input, target), options.reduction);
 }
 
 abstract class Loss extends Module {

@@ -8,3 +8,4 @@ export { sum, mean, max } from './reduce.js';
 export { matmul, matmulT } from './matmul.js';
 export { logSoftmax, softmax } from './softmax.js';
 export { pick, unpick, type Labels } from './pick.js';
+export { binaryCrossEntropy } from './loss.js';
