@@ -30,7 +30,7 @@ interface CheckpointHeader {
   epoch: number;
   extra: unknown;
   rng: RngState;
-  optimizer: { type: string; step: number; lr: number; buffers: string[][] };
+  optimizer: { type: string; steps: number[]; lr: number; buffers: string[][] };
 }
 
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
@@ -50,7 +50,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     epoch: c.epoch,
     extra: c.extra ?? null,
     rng: getRngState(),
-    optimizer: { type: c.optimizer.constructor.name, step: opt.step, lr: opt.lr, buffers: opt.buffers.map((b) => Object.keys(b)) },
+    optimizer: { type: c.optimizer.constructor.name, steps: opt.steps, lr: opt.lr, buffers: opt.buffers.map((b) => Object.keys(b)) },
   };
   return encodeSafetensors(tensors, { [CHECKPOINT_KEY]: JSON.stringify(header) });
 }
@@ -84,11 +84,11 @@ export function decodeCheckpoint(
   for (const [name, p] of model.namedParameters()) state[name] = take(`model.${name}`, p, 'model parameter');
   const type = optimizer.constructor.name;
   if (h.optimizer.type !== type) throw fail(`the checkpoint holds ${h.optimizer.type} state, not ${type}`, `${CHECKPOINT_KEY}.optimizer.type`);
-  if (h.optimizer.buffers.length !== optimizer.params.length) {
+  if (h.optimizer.buffers.length !== optimizer.params.length || h.optimizer.steps.length !== optimizer.params.length) {
     throw fail(`optimizer state covers ${h.optimizer.buffers.length} parameters, the optimizer has ${optimizer.params.length}`, `${CHECKPOINT_KEY}.optimizer.buffers`);
   }
   const optState: OptimizerState = {
-    step: h.optimizer.step,
+    steps: h.optimizer.steps,
     lr: h.optimizer.lr,
     buffers: h.optimizer.buffers.map((names, i) =>
       Object.fromEntries(names.map((n) => [n, Array.from(take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`).data)])),
@@ -128,7 +128,9 @@ function readHeader(text: string | undefined, fail: (p: string, w: string) => Mo
   if (rng.spareNormal !== null && !Number.isFinite(rng.spareNormal)) throw fail('PRNG spareNormal is not null or a finite number', at('rng'));
   const o = h.optimizer;
   if (!isObj(o) || typeof o.type !== 'string') throw fail('optimizer state is missing its type', at('optimizer'));
-  if (!Number.isSafeInteger(o.step) || (o.step as number) < 0) throw fail('optimizer step is not a non-negative integer', at('optimizer.step'));
+  if (!Array.isArray(o.steps) || !o.steps.every((s) => Number.isSafeInteger(s) && s >= 0)) {
+    throw fail('optimizer steps are not a list of non-negative integers', at('optimizer.steps'));
+  }
   if (typeof o.lr !== 'number' || !(o.lr >= 0) || !Number.isFinite(o.lr)) throw fail('optimizer lr is not a finite non-negative number', at('optimizer.lr'));
   if (!Array.isArray(o.buffers) || !o.buffers.every((b) => Array.isArray(b) && b.every((n) => typeof n === 'string') && new Set(b).size === b.length)) {
     throw fail('optimizer buffers are not lists of distinct names', at('optimizer.buffers'));

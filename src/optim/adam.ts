@@ -33,7 +33,7 @@ export class Adam extends Optimizer {
   protected update(p: Data, grad: Data, i: number): void {
     const [b1, b2] = this.betas;
     const { lr, eps, weightDecay: wd, amsgrad, decoupled } = this;
-    const t = this.stepCount;
+    const t = this.steps[i];
     const m = this.buffer(i, 'expAvg');
     const v = this.buffer(i, 'expAvgSq');
     const vmax = amsgrad ? this.buffer(i, 'maxExpAvgSq') : v;

@@ -5,8 +5,9 @@
 import type { Tensor, Data } from '../tensor.js';
 
 export type OptimizerState = {
-  step: number;
   lr: number;
+  /** Per parameter index, the updates it has had. */
+  steps: number[];
   /** Per parameter index, named buffers (momentum, moments, ...). */
   buffers: Record<string, number[]>[];
 };
@@ -14,8 +15,11 @@ export type OptimizerState = {
 export abstract class Optimizer {
   readonly params: Tensor[];
   lr: number;
-  /** Steps taken so far. */
-  stepCount = 0;
+  /**
+   * Updates each parameter has had. Counted per parameter, as PyTorch does: a parameter without
+   * a gradient at a step is skipped, and Adam's bias correction uses its own count.
+   */
+  steps: number[];
   protected state: Map<string, Data>[];
 
   constructor(params: Iterable<Tensor>, lr: number, name: string) {
@@ -27,13 +31,15 @@ export abstract class Optimizer {
     if (!(lr >= 0)) throw new Error(`${name}: invalid learning rate ${lr}`);
     this.lr = lr;
     this.state = this.params.map(() => new Map());
+    this.steps = this.params.map(() => 0);
   }
 
   /** Applies one update from the parameters' current .grad (parameters without one are skipped). */
   step(): void {
-    this.stepCount++;
     this.params.forEach((p, i) => {
-      if (p.grad) this.update(p.data, p.grad.data, i);
+      if (!p.grad) return;
+      this.steps[i]++;
+      this.update(p.data, p.grad.data, i);
     });
   }
 
@@ -60,17 +66,17 @@ export abstract class Optimizer {
 
   stateDict(): OptimizerState {
     return {
-      step: this.stepCount,
       lr: this.lr,
+      steps: [...this.steps],
       buffers: this.state.map((m) => Object.fromEntries([...m].map(([k, v]) => [k, Array.from(v)]))),
     };
   }
 
   loadStateDict(s: OptimizerState): void {
-    if (s.buffers.length !== this.params.length) {
+    if (s.buffers.length !== this.params.length || s.steps.length !== this.params.length) {
       throw new Error(`loadStateDict: optimizer state has ${s.buffers.length} parameters, this optimizer has ${this.params.length}`);
     }
-    this.stepCount = s.step;
+    this.steps = [...s.steps];
     this.lr = s.lr;
     this.state = s.buffers.map((bufs, i) => {
       const m = new Map<string, Data>();
