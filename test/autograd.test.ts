@@ -116,3 +116,15 @@ test('grad() returns gradients for chosen inputs without touching .grad', () => 
   const z = tensor([1], f64);
   assert.throws(() => grad(x.mul(2).sum(), [z]), /grad: input 0 is not part of the output's graph/);
 });
+
+test('with createGraph each leaf still gets its own .grad, so later calls accumulate correctly', () => {
+  const a = tensor([1, 2], f64);
+  const b = tensor([3, 4], f64);
+  const seed = tensor([1, 1], { dtype: 'float64' });
+  a.add(b).backward(seed, { createGraph: true });
+  assert.notEqual(a.grad, b.grad);
+  a.mul(b).sum().backward(); // adds b to a.grad and a to b.grad
+  assert.deepEqual(Array.from(a.grad!.data), [4, 5]);
+  assert.deepEqual(Array.from(b.grad!.data), [2, 3]);
+  assert.deepEqual(Array.from(seed.data), [1, 1]);
+});

@@ -110,9 +110,10 @@ function propagate(
 
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   if (leaf.grad === null) {
-    // A copy: the same gradient tensor may flow to several leaves, and optimizers and
-    // clipping modify .grad in place.
-    leaf.grad = createGraph ? g : g.clone();
+    // A copy: the same gradient tensor may flow to several leaves (or be the caller's own
+    // gradient), and later backward calls, optimizers and clipping modify .grad in place.
+    // With createGraph the copy is an op (×1), so it stays differentiable.
+    leaf.grad = createGraph ? g.mul(1) : g.clone();
   } else if (createGraph) {
     leaf.grad = leaf.grad.add(g);
   } else {
