@@ -17,9 +17,13 @@ function splitmix32(seed: number): () => number {
 
 /** Seeds every random draw in nabla: the same seed gives the same numbers on every run. */
 export function manualSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
-  const next = splitmix32(Math.floor(seed));
-  for (let i = 0; i < 4; i++) state[i] = next();
+  if (!Number.isSafeInteger(seed)) throw new Error(`manualSeed: seed must be an integer within ±(2^53 − 1), got ${seed}`);
+  // Both 32-bit halves feed the state, so seeds that differ only above bit 31 differ too
+  // (a seed below 2^32 has a zero high half and keeps its stream).
+  const low = splitmix32(seed >>> 0);
+  const highBits = Math.floor(seed / 2 ** 32) >>> 0;
+  const high = highBits === 0 ? () => 0 : splitmix32(highBits ^ 0x632be5ab);
+  for (let i = 0; i < 4; i++) state[i] = (low() ^ rotl(high(), 16)) >>> 0;
   spareNormal = null;
 }
 
