@@ -1,6 +1,9 @@
-// Learning-rate schedulers with torch.optim.lr_scheduler's semantics. Each sets Optimizer.lr:
-// once at construction (step 0) and again on every step(). Epoch schedulers step once per
-// epoch, OneCycleLR once per batch, ReduceLROnPlateau once per epoch with the monitored value.
+// Learning-rate schedulers with torch.optim.lr_scheduler's semantics. Each step() sets
+// Optimizer.lr. At construction, as in PyTorch, only OneCycleLR changes lr (to its step-0 value,
+// about maxLr/divFactor); StepLR, ExponentialLR and CosineAnnealingLR start from the optimizer's
+// lr unchanged (PyTorch's initial step returns the current lr at step 0) and ReduceLROnPlateau
+// only ever changes it in step(). Epoch schedulers step once per epoch, OneCycleLR once per
+// batch, ReduceLROnPlateau once per epoch with the monitored value.
 
 import type { Optimizer } from './optimizer.js';
 
@@ -103,6 +106,7 @@ export class OneCycleLR extends LRScheduler {
     if (!(pctStart >= 0 && pctStart <= 1)) throw new Error(`OneCycleLR: pctStart must be in [0, 1], got ${pctStart}`);
     const initial = maxLr / divFactor;
     const min = initial / finalDivFactor;
+    // baseLr is the cycle's start, as PyTorch's base_lrs (initial_lr) for OneCycleLR.
     optimizer.lr = initial;
     super(optimizer);
     this.totalSteps = totalSteps;
@@ -119,6 +123,9 @@ export class OneCycleLR extends LRScheduler {
     this.anneal = options.annealStrategy === 'linear'
       ? (a, b, pct) => (b - a) * pct + a
       : (a, b, pct) => b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
+    // PyTorch's initial step: the annealing formula at step 0, which can differ from `initial`
+    // in the last bits.
+    optimizer.lr = this.lrAt(0);
   }
 
   protected lrAt(t: number): number {

@@ -50,6 +50,22 @@ test('OneCycleLR matches torch (cos two-phase, linear three-phase) and refuses e
   assert.throws(() => s.step(), /more than totalSteps/);
 });
 
+test('construction sets lr exactly as torch does: unchanged, except OneCycleLR at its step-0 value', () => {
+  const made: [string, (o: SGD) => unknown][] = [
+    ['StepLR', (o) => new StepLR(o, fx.StepLR.options)],
+    ['ExponentialLR', (o) => new ExponentialLR(o, fx.ExponentialLR.options)],
+    ['CosineAnnealingLR', (o) => new CosineAnnealingLR(o, fx.CosineAnnealingLR.options)],
+    ['OneCycleLR', (o) => new OneCycleLR(o, fx.OneCycleLR.options)],
+    ['OneCycleLR3', (o) => new OneCycleLR(o, fx.OneCycleLR3.options)],
+    ['ReduceLROnPlateau', (o) => new ReduceLROnPlateau(o, fx.ReduceLROnPlateau.options)],
+  ];
+  for (const [name, make] of made) {
+    const o = opt();
+    make(o);
+    assert.equal(o.lr, fx[name].lrs[0], name);
+  }
+});
+
 test('ReduceLROnPlateau matches torch, and its state round-trips', () => {
   const o = opt();
   const s = new ReduceLROnPlateau(o, fx.ReduceLROnPlateau.options);
