@@ -151,6 +151,15 @@ export interface PlateauOptions {
   eps?: number;
 }
 
+export interface PlateauState {
+  lastEpoch: number;
+  /** The optimizer's current lr. */
+  lr: number;
+  best: number;
+  numBadEpochs: number;
+  cooldownCounter: number;
+}
+
 /** Multiplies lr by `factor` when the monitored value has not improved for `patience` steps. */
 export class ReduceLROnPlateau {
   readonly options: Required<PlateauOptions>;
@@ -191,14 +200,15 @@ export class ReduceLROnPlateau {
     }
   }
 
-  stateDict(): SchedulerState {
-    return { lastEpoch: this.lastEpoch, baseLr: this.optimizer.lr, best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter };
+  stateDict(): PlateauState {
+    return { lastEpoch: this.lastEpoch, lr: this.optimizer.lr, best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter };
   }
 
-  loadStateDict(s: SchedulerState): void {
+  /** Restores the plateau tracking; `lr` is for reading only, the optimizer's state restores lr. */
+  loadStateDict(s: PlateauState): void {
     this.lastEpoch = s.lastEpoch;
-    this.best = s.best as number;
-    this.numBadEpochs = s.numBadEpochs as number;
-    this.cooldownCounter = s.cooldownCounter as number;
+    this.best = s.best;
+    this.numBadEpochs = s.numBadEpochs;
+    this.cooldownCounter = s.cooldownCounter;
   }
 }

@@ -4,7 +4,7 @@
 
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { LRScheduler, OneCycleLR, ReduceLROnPlateau, type SchedulerState } from '../optim/schedulers.js';
+import { LRScheduler, OneCycleLR, ReduceLROnPlateau, type PlateauState, type SchedulerState } from '../optim/schedulers.js';
 import { saveCheckpoint } from '../io/index.js';
 import type { EpochLogs, EpochPosition, FitResult, FitSnapshot } from './fit.js';
 
@@ -116,7 +116,8 @@ export class LRSchedule implements Callback {
   }
 
   loadStateDict(s: unknown): void {
-    this.scheduler.loadStateDict(s as SchedulerState);
+    if (this.scheduler instanceof ReduceLROnPlateau) this.scheduler.loadStateDict(s as PlateauState);
+    else this.scheduler.loadStateDict(s as SchedulerState);
   }
 }
 

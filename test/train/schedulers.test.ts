@@ -82,6 +82,10 @@ test('ReduceLROnPlateau matches torch, and its state round-trips', () => {
     out.push(o.lr);
   });
   close(out, fx.ReduceLROnPlateau.lrs, 'ReduceLROnPlateau');
+  // The state names the current lr for what it is (it is not a base lr).
+  const state: Record<string, unknown> = { ...s.stateDict() };
+  assert.equal(state.lr, o.lr);
+  assert.ok(!('baseLr' in state));
 });
 
 test('clipGradNorm matches torch.nn.utils.clip_grad_norm_ (global norm, 2 and inf)', () => {
