@@ -6,6 +6,7 @@
 // batch, ReduceLROnPlateau once per epoch with the monitored value.
 
 import type { Optimizer } from './optimizer.js';
+import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from './json-number.js';
 
 export interface SchedulerState {
   lastEpoch: number;
@@ -155,7 +156,8 @@ export interface PlateauState {
   lastEpoch: number;
   /** The optimizer's current lr. */
   lr: number;
-  best: number;
+  /** Starts at ±Infinity, so it is encoded for JSON. */
+  best: JsonNumber;
   numBadEpochs: number;
   cooldownCounter: number;
 }
@@ -201,14 +203,21 @@ export class ReduceLROnPlateau {
   }
 
   stateDict(): PlateauState {
-    return { lastEpoch: this.lastEpoch, lr: this.optimizer.lr, best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter };
+    return {
+      lastEpoch: this.lastEpoch, lr: this.optimizer.lr, best: encodeNumber(this.best), numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter,
+    };
   }
 
-  /** Restores the plateau tracking; `lr` is for reading only, the optimizer's state restores lr. */
+  /**
+   * Restores the plateau tracking, validated first (it may come from a file); `lr` is for
+   * reading only, the optimizer's own state restores lr.
+   */
   loadStateDict(s: PlateauState): void {
-    this.lastEpoch = s.lastEpoch;
-    this.best = s.best;
-    this.numBadEpochs = s.numBadEpochs;
-    this.cooldownCounter = s.cooldownCounter;
+    const where = (field: string) => `ReduceLROnPlateau.loadStateDict: ${field}`;
+    const lastEpoch = decodeCount(s.lastEpoch, where('lastEpoch'));
+    const best = decodeNumber(s.best, where('best'));
+    const numBadEpochs = decodeCount(s.numBadEpochs, where('numBadEpochs'));
+    const cooldownCounter = decodeCount(s.cooldownCounter, where('cooldownCounter'));
+    Object.assign(this, { lastEpoch, best, numBadEpochs, cooldownCounter });
   }
 }
