@@ -1,15 +1,16 @@
 // What --data names, made into datasets: `mnist` (the bundled digits, 8,000 train and 2,000
 // held-out test), a directory of MNIST IDX files (60,000 train, 10,000 test), or a CSV file
-// (a validation part split off by a fixed seed). The description of the inputs (features,
-// classes, standardisation) is what gets saved with the model to read data the same way later.
+// (a validation part split off by a fixed seed before standardisation is fitted). The
+// description of the inputs (features, classes, standardisation) is what gets saved with the
+// model to read data the same way later.
 
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import { randomSplit, TensorDataset } from '../data/dataset.js';
+import { gatherRows, randomSplit, Subset, TensorDataset } from '../data/dataset.js';
 import { bundledMnistSplit } from '../data/mnist.js';
 import { loadMnistDir } from '../data/idx.js';
-import { csvFromTable, readCsvFile, type Standardizer, type Task } from '../data/csv.js';
+import { applyStandardizer, csvFromTable, fitStandardizer, readCsvFile, type Standardizer, type Task } from '../data/csv.js';
 import { UsageError } from './errors.js';
 
 /** How a model reads its inputs; saved as the model's metadata. */
@@ -73,14 +74,20 @@ export function loadTrainingData(flags: DataFlags): TrainingData {
   }
   if (!flags.target) throw new UsageError(`--target is required with a CSV file: name the column to predict`);
   const table = readCsvFile(data);
-  const csv = csvFromTable(table, { target: flags.target, task: flags.task, standardize: flags.standardize });
-  const all = new TensorDataset(csv.inputs, csv.targets as TensorDataset['targets']);
-  if (all.length < 2) throw new UsageError(`${data}: need at least 2 data rows to split off validation data`);
-  const nVal = Math.max(1, Math.round(all.length * flags.valSplit));
-  const [train, validation] = randomSplit(all, [all.length - nVal, nVal], { seed: flags.seed });
+  const csv = csvFromTable(table, { target: flags.target, task: flags.task, standardize: false });
+  const raw = new TensorDataset(csv.inputs, csv.targets as TensorDataset['targets']);
+  if (raw.length < 2) throw new UsageError(`${data}: need at least 2 data rows to split off validation data`);
+  const nVal = Math.max(1, Math.round(raw.length * flags.valSplit));
+  // Split first: the standardisation statistics come from the training rows alone, so nothing
+  // about the validation rows leaks into training; both parts are then mapped with them.
+  const [trainRows, valRows] = randomSplit(raw, [raw.length - nVal, nVal], { seed: flags.seed });
+  const standardizer = flags.standardize ? fitStandardizer(gatherRows(csv.inputs, trainRows.indices)) : null;
+  const all = standardizer ? new TensorDataset(applyStandardizer(csv.inputs, standardizer), raw.targets) : raw;
+  const train = new Subset(all, trainRows.indices);
+  const validation = new Subset(all, valRows.indices);
   const spec: InputSpec = {
     kind: 'csv', task: csv.task, inputs: csv.featureNames.length, outputs: csv.classes ? csv.classes.length : 1,
-    classes: csv.classes, featureNames: csv.featureNames, target: csv.target, standardizer: csv.standardizer, imageShape: null,
+    classes: csv.classes, featureNames: csv.featureNames, target: csv.target, standardizer, imageShape: null,
   };
   return { name: basename(data, extname(data)), spec, train, validation, validationName: `${nVal} validation rows split off by --seed` };
 }

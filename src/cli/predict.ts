@@ -1,7 +1,7 @@
 // `nabla predict`: CSV (or the held-out digits) in; predictions and class probabilities out as
 // CSV. When the input has the target column, the accuracy (or error) is reported too.
 
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic.js';
 import { Tensor } from '../tensor.js';
 import { csvFromTable, readCsvFile } from '../data/csv.js';
 import { predict } from '../train/evaluate.js';
@@ -59,9 +59,7 @@ export function predictCommand(flags: { model: string; input: string; output?: s
   }
   const text = `${lines.join('\n')}\n`;
   if (flags.output) {
-    const tmp = `${flags.output}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, flags.output);
+    writeFileAtomic(flags.output, Buffer.from(text));
     console.log(`${flags.input}: ${summary}; wrote ${flags.output}`);
   } else {
     process.stdout.write(text);

@@ -1,7 +1,7 @@
 // `nabla train`: data → MLP → fit with progress, per-epoch checkpoints and an LR schedule →
 // model, metrics.json, curves.svg and (for classifiers) the confusion matrix.
 
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -12,6 +12,7 @@ import { RMSprop } from '../optim/rmsprop.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau, StepLR } from '../optim/schedulers.js';
 import { save } from '../io/index.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { randomShift } from '../data/augment.js';
 import { DataLoader } from '../data/loader.js';
 import { fit, type FitResult } from '../train/fit.js';
@@ -69,12 +70,6 @@ function makeOptimizer(name: TrainFlags['optimizer'], params: Tensor[], lr: numb
     case 'sgd': return new SGD(params, { lr, momentum: 0.9 });
     case 'rmsprop': return new RMSprop(params, { lr });
   }
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<number> {
@@ -165,10 +160,10 @@ function finish(
     task: spec.task, evaluatedOn: validationName, epochs: result.epochs, stoppedEarly: result.stoppedEarly,
     trainSeconds: Number(o.seconds.toFixed(2)), final: { ...final, classes: spec.classes }, history: result.history, run: o.run,
   };
-  writeAtomic(pathIn(out, 'metrics'), `${JSON.stringify(metricsJson, null, 2)}\n`);
-  writeAtomic(pathIn(out, 'curves'), trainingCurvesSvg(result.history));
+  writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(metricsJson, null, 2)}\n`));
+  writeFileAtomic(pathIn(out, 'curves'), Buffer.from(trainingCurvesSvg(result.history)));
   if (final.confusion) {
-    writeAtomic(pathIn(out, 'confusion'), confusionMatrixSvg(final.confusion, classes, `confusion matrix: ${validationName}`));
+    writeFileAtomic(pathIn(out, 'confusion'), Buffer.from(confusionMatrixSvg(final.confusion, classes, `confusion matrix: ${validationName}`)));
     console.log(`\nconfusion matrix on ${validationName} (rows: true class, columns: predicted)`);
     console.log(formatConfusionMatrix(final.confusion, classes));
   }

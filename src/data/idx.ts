@@ -65,6 +65,8 @@ export function readIdx(path: string): IdxArray {
   return parseIdx(bytes, path);
 }
 
+const MNIST_CLASSES = 10;
+
 /** MNIST images and labels as a dataset: inputs [N, rows·cols] scaled to [0, 1], labels [N]. */
 export function mnistFromIdx(imagesPath: string, labelsPath: string): TensorDataset {
   const images = readIdx(imagesPath);
@@ -73,6 +75,13 @@ export function mnistFromIdx(imagesPath: string, labelsPath: string): TensorData
   if (labels.shape.length !== 1) throw new DataFileError(labelsPath, null, `expected labels of rank 1 [N], got shape [${labels.shape.join(', ')}]`);
   if (labels.shape[0] !== images.shape[0]) {
     throw new DataFileError(labelsPath, null, `${labels.shape[0]} labels for ${images.shape[0]} images in ${imagesPath}`);
+  }
+  // Checked here, where the file and index are known, not later inside crossEntropy.
+  for (let i = 0; i < labels.data.length; i++) {
+    const v = labels.data[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < MNIST_CLASSES)) {
+      throw new DataFileError(labelsPath, null, `label at index ${i} is ${v}, expected an integer class 0..${MNIST_CLASSES - 1}`);
+    }
   }
   const [n, r, c] = images.shape;
   const x = new Float32Array(images.data.length);

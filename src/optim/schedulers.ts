@@ -1,8 +1,12 @@
-// Learning-rate schedulers with torch.optim.lr_scheduler's semantics. Each sets Optimizer.lr:
-// once at construction (step 0) and again on every step(). Epoch schedulers step once per
-// epoch, OneCycleLR once per batch, ReduceLROnPlateau once per epoch with the monitored value.
+// Learning-rate schedulers with torch.optim.lr_scheduler's semantics. Each step() sets
+// Optimizer.lr. At construction, as in PyTorch, only OneCycleLR changes lr (to its step-0 value,
+// about maxLr/divFactor); StepLR, ExponentialLR and CosineAnnealingLR start from the optimizer's
+// lr unchanged (PyTorch's initial step returns the current lr at step 0) and ReduceLROnPlateau
+// only ever changes it in step(). Epoch schedulers step once per epoch, OneCycleLR once per
+// batch, ReduceLROnPlateau once per epoch with the monitored value.
 
 import type { Optimizer } from './optimizer.js';
+import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from './json-number.js';
 
 export interface SchedulerState {
   lastEpoch: number;
@@ -103,6 +107,7 @@ export class OneCycleLR extends LRScheduler {
     if (!(pctStart >= 0 && pctStart <= 1)) throw new Error(`OneCycleLR: pctStart must be in [0, 1], got ${pctStart}`);
     const initial = maxLr / divFactor;
     const min = initial / finalDivFactor;
+    // baseLr is the cycle's start, as PyTorch's base_lrs (initial_lr) for OneCycleLR.
     optimizer.lr = initial;
     super(optimizer);
     this.totalSteps = totalSteps;
@@ -119,6 +124,9 @@ export class OneCycleLR extends LRScheduler {
     this.anneal = options.annealStrategy === 'linear'
       ? (a, b, pct) => (b - a) * pct + a
       : (a, b, pct) => b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
+    // PyTorch's initial step: the annealing formula at step 0, which can differ from `initial`
+    // in the last bits.
+    optimizer.lr = this.lrAt(0);
   }
 
   protected lrAt(t: number): number {
@@ -142,6 +150,16 @@ export interface PlateauOptions {
   cooldown?: number;
   minLr?: number;
   eps?: number;
+}
+
+export interface PlateauState {
+  lastEpoch: number;
+  /** The optimizer's current lr. */
+  lr: number;
+  /** Starts at ±Infinity, so it is encoded for JSON. */
+  best: JsonNumber;
+  numBadEpochs: number;
+  cooldownCounter: number;
 }
 
 /** Multiplies lr by `factor` when the monitored value has not improved for `patience` steps. */
@@ -184,14 +202,22 @@ export class ReduceLROnPlateau {
     }
   }
 
-  stateDict(): SchedulerState {
-    return { lastEpoch: this.lastEpoch, baseLr: this.optimizer.lr, best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter };
+  stateDict(): PlateauState {
+    return {
+      lastEpoch: this.lastEpoch, lr: this.optimizer.lr, best: encodeNumber(this.best), numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter,
+    };
   }
 
-  loadStateDict(s: SchedulerState): void {
-    this.lastEpoch = s.lastEpoch;
-    this.best = s.best as number;
-    this.numBadEpochs = s.numBadEpochs as number;
-    this.cooldownCounter = s.cooldownCounter as number;
+  /**
+   * Restores the plateau tracking, validated first (it may come from a file); `lr` is for
+   * reading only, the optimizer's own state restores lr.
+   */
+  loadStateDict(s: PlateauState): void {
+    const where = (field: string) => `ReduceLROnPlateau.loadStateDict: ${field}`;
+    const lastEpoch = decodeCount(s.lastEpoch, where('lastEpoch'));
+    const best = decodeNumber(s.best, where('best'));
+    const numBadEpochs = decodeCount(s.numBadEpochs, where('numBadEpochs'));
+    const cooldownCounter = decodeCount(s.cooldownCounter, where('cooldownCounter'));
+    Object.assign(this, { lastEpoch, best, numBadEpochs, cooldownCounter });
   }
 }

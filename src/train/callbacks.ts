@@ -4,7 +4,8 @@
 
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { LRScheduler, OneCycleLR, ReduceLROnPlateau, type SchedulerState } from '../optim/schedulers.js';
+import { LRScheduler, OneCycleLR, ReduceLROnPlateau, type PlateauState, type SchedulerState } from '../optim/schedulers.js';
+import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from '../optim/json-number.js';
 import { saveCheckpoint } from '../io/index.js';
 import type { EpochLogs, EpochPosition, FitResult, FitSnapshot } from './fit.js';
 
@@ -40,6 +41,7 @@ export interface Callback {
   /** Training was aborted through the signal; ctx.position says where. */
   onInterrupt?(ctx: FitContext): void;
   onTrainEnd?(ctx: FitContext, result: FitResult): void;
+  /** Plain JSON: checkpoints store it as JSON, which has no ±Infinity/NaN (see optim/json-number.ts). */
   stateDict?(): unknown;
   loadStateDict?(state: unknown): void;
 }
@@ -84,12 +86,17 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  stateDict(): unknown {
-    return { best: this.best, wait: this.wait };
+  /** JSON: best starts at ±Infinity, so it is encoded (see optim/json-number.ts). */
+  stateDict(): { best: JsonNumber; wait: number } {
+    return { best: encodeNumber(this.best), wait: this.wait };
   }
 
+  /** Validates first: the state may come from a checkpoint file. */
   loadStateDict(s: unknown): void {
-    ({ best: this.best, wait: this.wait } = s as { best: number; wait: number });
+    const { best, wait } = (s ?? {}) as { best?: unknown; wait?: unknown };
+    const decoded = decodeNumber(best, 'EarlyStopping.loadStateDict: best');
+    this.wait = decodeCount(wait, 'EarlyStopping.loadStateDict: wait');
+    this.best = decoded;
   }
 }
 
@@ -116,7 +123,8 @@ export class LRSchedule implements Callback {
   }
 
   loadStateDict(s: unknown): void {
-    this.scheduler.loadStateDict(s as SchedulerState);
+    if (this.scheduler instanceof ReduceLROnPlateau) this.scheduler.loadStateDict(s as PlateauState);
+    else this.scheduler.loadStateDict(s as SchedulerState);
   }
 }
 

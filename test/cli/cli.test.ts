@@ -129,6 +129,22 @@ test('bad CSV input: empty, ragged, non-numeric, missing target, unseen label', 
   fails(['predict', '--model', model, '--input', write('unseen.csv', 'a,b,noise,kind\n0.1,0.2,0.3,hi\n0.1,0.2,0.3,mid\n')], /unseen\.csv:3: label 'mid' in column 'kind' was not seen at training time \(known: hi, lo\)/);
 });
 
+test('a failed write of metrics or predictions leaves no temp file behind', () => {
+  // The target path is a directory, so the final rename fails after the temp file is written.
+  const out = join(tmp, 'run-blocked');
+  mkdirSync(join(out, 'metrics.json'), { recursive: true });
+  const r = nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', out);
+  assert.notEqual(r.status, 0);
+  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), []);
+  rmSync(join(out, 'metrics.json'), { recursive: true });
+  assert.equal(nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', out).status, 0);
+  const dir = join(tmp, 'pred-blocked');
+  mkdirSync(join(dir, 'pred.csv'), { recursive: true });
+  const p = nabla('predict', '--model', out, '--input', small, '--output', join(dir, 'pred.csv'));
+  assert.notEqual(p.status, 0);
+  assert.deepEqual(readdirSync(dir), ['pred.csv']);
+});
+
 test('bad IDX files: wrong magic number, size not matching the header', () => {
   const dir = join(tmp, 'idx');
   mkdirSync(dir, { recursive: true });

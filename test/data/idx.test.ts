@@ -49,3 +49,19 @@ test('loadMnistDir reads the four files (gzipped), scales pixels to [0, 1]', () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a label outside 0..9 fails when the label file is read, naming the file and the index', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-idx-'));
+  try {
+    writeFileSync(join(dir, 'train-images-idx3-ubyte'), idx(0x08, [3, 1, 1], [0, 0, 0]));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx(0x08, [3], [1, 2, 10]));
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx(0x08, [1, 1, 1], [0]));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx(0x08, [1], [9]));
+    assert.throws(() => loadMnistDir(dir), /train-labels-idx1-ubyte: label at index 2 is 10, expected an integer class 0\.\.9/);
+    // Signed labels (type 0x09) can be negative.
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx(0x09, [3], [1, 255, 2]));
+    assert.throws(() => loadMnistDir(dir), /train-labels-idx1-ubyte: label at index 1 is -1/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

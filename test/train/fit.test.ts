@@ -13,7 +13,7 @@ import { Dropout, ReLU, Sequential } from '../../src/nn/layers.js';
 import { crossEntropy } from '../../src/nn/losses.js';
 import { Adam } from '../../src/optim/adam.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { OneCycleLR, StepLR } from '../../src/optim/schedulers.js';
+import { OneCycleLR, ReduceLROnPlateau, StepLR } from '../../src/optim/schedulers.js';
 import { TensorDataset } from '../../src/data/dataset.js';
 import { DataLoader } from '../../src/data/loader.js';
 import { fit } from '../../src/train/fit.js';
@@ -109,6 +109,48 @@ test('an interrupted run resumed from its checkpoint ends with exactly the same 
       const resumed = await run(dir, { resume: true });
       resumed.forEach((p, i) => assert.deepEqual(p, straight[i], `parameter ${i} after interrupt at ${at}`));
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A run whose callbacks start with best = ±Infinity: ReduceLROnPlateau and EarlyStopping. */
+async function runPlateau(dir: string, opts: { abortAt?: [number, number]; resume?: boolean }) {
+  const data = blobs();
+  manualSeed(7);
+  const model = net();
+  const optimizer = new SGD(model.parameters(), { lr: 0.5, momentum: 0.9 });
+  const controller = new AbortController();
+  const stopper = new EarlyStopping({ patience: 2 });
+  const callbacks = [
+    new LRSchedule(new ReduceLROnPlateau(optimizer, { patience: 0, factor: 0.5 })),
+    stopper,
+    { onBatchEnd: (_: unknown, info: { epoch: number; batch: number }) => {
+      if (opts.abortAt && info.epoch === opts.abortAt[0] && info.batch === opts.abortAt[1]) controller.abort();
+    } },
+    new ModelCheckpoint(join(dir, 'plateau.ckpt')),
+  ];
+  const r = await fit(model, {
+    data: new DataLoader(data, { batchSize: 16, shuffle: true }), validation: data, loss: crossEntropy, optimizer, epochs: 6, callbacks,
+    signal: controller.signal, resumeFrom: opts.resume ? join(dir, 'plateau.ckpt') : undefined,
+  });
+  assert.equal(r.interrupted, opts.abortAt !== undefined);
+  return { weights: model.parameters().map((p) => Float32Array.from(p.data)), lr: optimizer.lr, epochs: r.epochs, stoppedEarly: r.stoppedEarly };
+}
+
+test('resuming keeps ReduceLROnPlateau and EarlyStopping whose best is still ±Infinity', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-fit-'));
+  try {
+    const straight = await runPlateau(dir, {});
+    // The straight run does lower lr and stop early, so both callbacks' states matter.
+    assert.ok(straight.lr < 0.5 && straight.stoppedEarly && straight.epochs < 6, JSON.stringify({ ...straight, weights: undefined }));
+    // Interrupted after the first batch of the first epoch (0-based 0), before any best is set.
+    await runPlateau(dir, { abortAt: [0, 1] });
+    const resumed = await runPlateau(dir, { resume: true });
+    assert.equal(resumed.epochs, straight.epochs);
+    assert.equal(resumed.stoppedEarly, straight.stoppedEarly);
+    assert.equal(resumed.lr, straight.lr);
+    resumed.weights.forEach((p, i) => assert.deepEqual(p, straight.weights[i], `parameter ${i}`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

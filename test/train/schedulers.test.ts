@@ -10,6 +10,7 @@ import { clipGradNorm } from '../../src/optim/clip.js';
 import {
   CosineAnnealingLR, ExponentialLR, OneCycleLR, ReduceLROnPlateau, StepLR, type LRScheduler,
 } from '../../src/optim/schedulers.js';
+import { EarlyStopping } from '../../src/train/callbacks.js';
 
 const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/train.json', import.meta.url), 'utf8'));
 
@@ -50,6 +51,22 @@ test('OneCycleLR matches torch (cos two-phase, linear three-phase) and refuses e
   assert.throws(() => s.step(), /more than totalSteps/);
 });
 
+test('construction sets lr exactly as torch does: unchanged, except OneCycleLR at its step-0 value', () => {
+  const made: [string, (o: SGD) => unknown][] = [
+    ['StepLR', (o) => new StepLR(o, fx.StepLR.options)],
+    ['ExponentialLR', (o) => new ExponentialLR(o, fx.ExponentialLR.options)],
+    ['CosineAnnealingLR', (o) => new CosineAnnealingLR(o, fx.CosineAnnealingLR.options)],
+    ['OneCycleLR', (o) => new OneCycleLR(o, fx.OneCycleLR.options)],
+    ['OneCycleLR3', (o) => new OneCycleLR(o, fx.OneCycleLR3.options)],
+    ['ReduceLROnPlateau', (o) => new ReduceLROnPlateau(o, fx.ReduceLROnPlateau.options)],
+  ];
+  for (const [name, make] of made) {
+    const o = opt();
+    make(o);
+    assert.equal(o.lr, fx[name].lrs[0], name);
+  }
+});
+
 test('ReduceLROnPlateau matches torch, and its state round-trips', () => {
   const o = opt();
   const s = new ReduceLROnPlateau(o, fx.ReduceLROnPlateau.options);
@@ -66,6 +83,32 @@ test('ReduceLROnPlateau matches torch, and its state round-trips', () => {
     out.push(o.lr);
   });
   close(out, fx.ReduceLROnPlateau.lrs, 'ReduceLROnPlateau');
+  // The state names the current lr for what it is (it is not a base lr).
+  const state: Record<string, unknown> = { ...s.stateDict() };
+  assert.equal(state.lr, o.lr);
+  assert.ok(!('baseLr' in state));
+});
+
+test('ReduceLROnPlateau and EarlyStopping states survive JSON while best is ±Infinity; bad states are refused', () => {
+  const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+  for (const mode of ['min', 'max'] as const) {
+    const plateau = new ReduceLROnPlateau(opt(), { mode });
+    const copy = new ReduceLROnPlateau(opt(), { mode });
+    copy.best = 0;
+    copy.loadStateDict(viaJson(plateau.stateDict()));
+    assert.equal(copy.best, mode === 'min' ? Infinity : -Infinity);
+    const stopper = new EarlyStopping({ mode });
+    const stopperCopy = new EarlyStopping({ mode });
+    stopperCopy.best = 0;
+    stopperCopy.loadStateDict(viaJson(stopper.stateDict()));
+    assert.equal(stopperCopy.best, mode === 'min' ? Infinity : -Infinity);
+  }
+  // What the old encoding wrote (null for Infinity) is refused, not read as a best of null.
+  const plateau = new ReduceLROnPlateau(opt());
+  assert.throws(() => plateau.loadStateDict({ ...plateau.stateDict(), best: null as never }), /ReduceLROnPlateau\.loadStateDict: best: expected a finite number or 'Infinity', '-Infinity', 'NaN', got null/);
+  assert.throws(() => plateau.loadStateDict({ ...plateau.stateDict(), numBadEpochs: -1 }), /numBadEpochs: expected a non-negative integer, got -1/);
+  assert.throws(() => new EarlyStopping().loadStateDict({ best: null, wait: 0 }), /EarlyStopping\.loadStateDict: best: .*got null/);
+  assert.throws(() => new EarlyStopping().loadStateDict({ best: 1, wait: 1.5 }), /EarlyStopping\.loadStateDict: wait: expected a non-negative integer, got 1\.5/);
 });
 
 test('clipGradNorm matches torch.nn.utils.clip_grad_norm_ (global norm, 2 and inf)', () => {
