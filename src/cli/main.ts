@@ -103,13 +103,15 @@ program
   .command('export')
   .description('export a trained model to ONNX')
   .requiredOption('--model <dir>', 'a directory written by nabla train')
+  .addOption(new Option('--format <format>', 'the export format').choices(['onnx']).default('onnx'))
   .option('--out <file>', 'the ONNX file (default DIR/model.onnx)')
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model: string; out?: string }) =>
     run(() => {
       const { model } = readModelDir(o.model);
       const out = o.out ?? `${o.model.replace(/\/$/, '')}/model.onnx`;
-      exportOnnx(model, out, { inputShape: [1, linearLayers(model)[0].inFeatures] });
+      // One sample's shape; the exported graph adds a dynamic batch axis in front.
+      exportOnnx(model, out, { inputShape: [linearLayers(model)[0].inFeatures] });
       console.log(`wrote ${out}`);
       return 0;
     }),

@@ -78,8 +78,12 @@ test('train on a CSV writes model, metrics, plots; eval and predict agree; expla
   assert.match(ex.stdout, /dL\/dW = xᵀ · dL\/dy +: \[3×8\]·\[8×16\] → \[3×16\]/);
   assert.match(ex.stdout, /parameters: 98\b/);
   assert.match(nabla('explain', '--layers', '784,128,10').stdout, /\[784×64\]·\[64×128\] → \[784×128\]/);
-  assert.equal(nabla('export', '--model', out, '--out', join(tmp, 'm.onnx')).status, 0);
-  assert.ok(existsSync(join(tmp, 'm.onnx')));
+  assert.equal(nabla('export', '--model', out, '--format', 'onnx', '--out', join(tmp, 'm.onnx')).status, 0);
+  const onnx = nabla('inspect', join(tmp, 'm.onnx'));
+  assert.equal(onnx.status, 0);
+  assert.match(onnx.stdout, /input: +input +FLOAT +\[batch,3\]/);
+  assert.match(onnx.stdout, /output: +output +FLOAT +\[batch,2\]/);
+  assert.match(nabla('export', '--model', out, '--format', 'tflite').stderr, /'tflite' is invalid/);
   assert.equal(nabla('inspect', out).status, 0);
 });
 
