@@ -23,8 +23,9 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     if (m * n * depth < WASM_MIN_MACS) return jsMatmul(a, b, out, args);
     const f32 = out instanceof Float32Array;
     const sz = f32 ? 4 : 8;
+    const mr = f32 ? 6 : 4; // the micro-tile: 6×8 for f32, 4×4 for f64 (kernels/gemm.ts)
     const nr = f32 ? 8 : 4;
-    const mp = roundUp(m, 4);
+    const mp = roundUp(m, mr);
     const np = roundUp(n, nr);
     const aPtr = CONTROL_BYTES;
     const bPtr = align(aPtr + m * depth * sz);
@@ -49,7 +50,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     const threads = Math.min(settings.numThreads ?? cores(), m * n * depth >= THREADS_MIN_MACS ? Infinity : 1);
     const p = threads > 1 ? pool() : null;
     if (p) {
-      p.run({ kernel: f32 ? 0 : 1, ap: apPtr, bp: bpPtr, c: cPtr, k: depth, mp, np, nr, fused }, threads);
+      p.run({ kernel: f32 ? 0 : 1, ap: apPtr, bp: bpPtr, c: cPtr, k: depth, mp, np, mr, nr, fused }, threads);
     } else if (f32) {
       k.gemm32(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
     } else {

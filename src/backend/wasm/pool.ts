@@ -15,14 +15,14 @@ import type { Runtime } from './runtime.js';
 export const MAX_WORKERS = 32;
 
 /**
- * Part `w` of `parts` of a product's tiles: rows of 4 when there are more row tiles than
+ * Part `w` of `parts` of a product's tiles: panels of `mr` rows when there are more of them than
  * column panels, else column panels of `nr`. Shared verbatim with the workers (toString).
  */
-export function tileRange(mp: number, np: number, nr: number, w: number, parts: number): [number, number, number, number] {
-  const rowTiles = mp / 4;
+export function tileRange(mp: number, np: number, mr: number, nr: number, w: number, parts: number): [number, number, number, number] {
+  const rowTiles = mp / mr;
   const colTiles = np / nr;
   if (rowTiles >= colTiles) {
-    return [Math.floor((rowTiles * w) / parts) * 4, Math.floor((rowTiles * (w + 1)) / parts) * 4, 0, np];
+    return [Math.floor((rowTiles * w) / parts) * mr, Math.floor((rowTiles * (w + 1)) / parts) * mr, 0, np];
   }
   return [0, mp, Math.floor((colTiles * w) / parts) * nr, Math.floor((colTiles * (w + 1)) / parts) * nr];
 }
@@ -39,7 +39,7 @@ function start(module, memory, index, post) {
   for (;;) {
     Atomics.wait(ctrl, bell, seen);
     seen = Atomics.load(ctrl, bell);
-    const [i0, i1, j0, j1] = tileRange(ctrl[9], ctrl[10], ctrl[13], ctrl[64 + index], ctrl[3]);
+    const [i0, i1, j0, j1] = tileRange(ctrl[9], ctrl[10], ctrl[11], ctrl[13], ctrl[64 + index], ctrl[3]);
     const gemm = ctrl[2] === 0 ? x.gemm32 : x.gemm64;
     if (i1 > i0 && j1 > j0) gemm(ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], i0, i1, j0, j1, ctrl[12]);
     Atomics.add(ctrl, 1, 1);
@@ -67,6 +67,7 @@ export interface GemmJob {
   k: number;
   mp: number;
   np: number;
+  mr: number;
   nr: number;
   fused: boolean;
 }
@@ -146,6 +147,7 @@ export class Pool {
     ctrl[8] = job.k;
     ctrl[9] = job.mp;
     ctrl[10] = job.np;
+    ctrl[11] = job.mr;
     ctrl[12] = fused;
     ctrl[13] = job.nr;
     Atomics.store(ctrl, 1, 0);
@@ -157,7 +159,7 @@ export class Pool {
       Atomics.store(ctrl, bell, this.job);
       Atomics.notify(ctrl, bell);
     }
-    const [i0, i1, j0, j1] = tileRange(job.mp, job.np, job.nr, 0, parts);
+    const [i0, i1, j0, j1] = tileRange(job.mp, job.np, job.mr, job.nr, 0, parts);
     const gemm = job.kernel === 0 ? rt.kernels.gemm32 : rt.kernels.gemm64;
     if (i1 > i0 && j1 > j0) gemm(job.ap, job.bp, job.c, job.np, job.k, i0, i1, j0, j1, fused);
     for (;;) {

@@ -1,18 +1,22 @@
 // AssemblyScript: packed matrix products over raw pointers into linear memory.
 //
-// C[m×n] = op(A)·op(B) is computed as in GotoBLAS/BLIS: A is packed into panels of MR = 4 rows
-// and B into panels of NR columns (8 for f32, 4 for f64), each panel k long and zero-padded
-// at the edges, so the micro-kernel streams both with unit stride whatever the transposes
-// were. The C it writes is padded too (rows to 4, columns to NR, ldc = padded n); the caller
+// C[m×n] = op(A)·op(B) is computed as in GotoBLAS/BLIS: A is packed into panels of MR rows and
+// B into panels of NR columns (f32: 6×8, twelve accumulators; f64: 4×4), each panel k long and
+// zero-padded at the edges, so the micro-kernel streams both with unit stride whatever the
+// transposes were. The C it writes is padded too (rows to MR, columns to NR, ldc = padded n); the caller
 // copies the valid part out. Loops are blocked so that a KC-long slice of one B panel stays
 // in L1 while a block of MC rows of A stays in L2.
 //
 // Every element of C is summed in the same order (p ascending within a KC block, blocks in
 // order) whichever range of tiles a thread is given, so results do not depend on threads.
 
-const MR: i32 = 4;
 const KC: i32 = 256;
-const MC: i32 = 96;
+const MC: i32 = 96; // a multiple of both MRs
+
+/** Rows per A panel: 6 for f32, 4 for f64 (its tile needs twice the registers per column). */
+@inline function mrOf<T>(): i32 {
+  return sizeof<T>() == 4 ? 6 : 4;
+}
 
 /** a·b + c, fused (relaxed-SIMD FMA) when the build has it and the caller asks for it. */
 @inline function madd32(a: v128, b: v128, c: v128, fused: bool): v128 {
@@ -34,6 +38,7 @@ const MC: i32 = 96;
 /** Packs rows of A(i,p) = a[i·si + p·sp] (T elements) into MR-row panels at dst. */
 function packA<T>(a: usize, si: i32, sp: i32, m: i32, k: i32, dst: usize): void {
   const sz = sizeof<T>();
+  const MR = mrOf<T>();
   for (let i0 = 0; i0 < m; i0 += MR) {
     const rows = min(MR, m - i0);
     const panel = dst + <usize>i0 * k * sz;
@@ -109,6 +114,8 @@ export function packB64(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize):
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
@@ -124,7 +131,13 @@ export function packB64(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize):
     x = v128.load32_splat(a, 12);
     c30 = madd32(x, b0, c30, fused);
     c31 = madd32(x, b1, c31, fused);
-    a += 16;
+    x = v128.load32_splat(a, 16);
+    c40 = madd32(x, b0, c40, fused);
+    c41 = madd32(x, b1, c41, fused);
+    x = v128.load32_splat(a, 20);
+    c50 = madd32(x, b0, c50, fused);
+    c51 = madd32(x, b1, c51, fused);
+    a += 24;
     b += 32;
   }
   const ld = <usize>ldc * 4;
@@ -137,6 +150,10 @@ export function packB64(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize):
     c21 = f32x4.add(v128.load(c + 2 * ld, 16), c21);
     c30 = f32x4.add(v128.load(c + 3 * ld), c30);
     c31 = f32x4.add(v128.load(c + 3 * ld, 16), c31);
+    c40 = f32x4.add(v128.load(c + 4 * ld), c40);
+    c41 = f32x4.add(v128.load(c + 4 * ld, 16), c41);
+    c50 = f32x4.add(v128.load(c + 5 * ld), c50);
+    c51 = f32x4.add(v128.load(c + 5 * ld, 16), c51);
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
@@ -146,6 +163,10 @@ export function packB64(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize):
   v128.store(c + 2 * ld, c21, 16);
   v128.store(c + 3 * ld, c30);
   v128.store(c + 3 * ld, c31, 16);
+  v128.store(c + 4 * ld, c40);
+  v128.store(c + 4 * ld, c41, 16);
+  v128.store(c + 5 * ld, c50);
+  v128.store(c + 5 * ld, c51, 16);
 }
 
 @inline function micro64(a: usize, b: usize, c: usize, ldc: i32, kc: i32, acc: bool, fused: bool): void {
@@ -197,6 +218,7 @@ export function packB64(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize):
 @inline function blocked<T>(ap: usize, bp: usize, c: usize, ldc: i32, k: i32, i0: i32, i1: i32, j0: i32, j1: i32, fused: bool): void {
   const sz = sizeof<T>();
   const nr: i32 = sz == 4 ? 8 : 4;
+  const MR = mrOf<T>();
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const acc = pc > 0;
