@@ -8,10 +8,17 @@ export const settings = {
   deterministic: false,
 };
 
-/** Threads (the calling one included) that large matrix products may use; default: all cores. */
+/** Called when the thread count changes, so a backend can start workers before `ready()` resolves. */
+export const threadCountListeners: (() => void)[] = [];
+
+/**
+ * Threads (the calling one included) that large matrix products may use; default: all cores.
+ * New worker threads start in the background: `await ready()` to have them for the next call.
+ */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
   settings.numThreads = n;
+  for (const f of threadCountListeners) f();
 }
 
 /**

@@ -6,7 +6,7 @@
 
 import type { Backend } from '../contract.js';
 import { jsBackend } from '../js/index.js';
-import { settings } from '../settings.js';
+import { settings, threadCountListeners } from '../settings.js';
 import { makeMatmul } from './matmul.js';
 import { Pool } from './pool.js';
 import { loadRuntime, type Runtime } from './runtime.js';
@@ -19,13 +19,16 @@ function wantedWorkers(): number {
   return (settings.numThreads ?? cores) - 1;
 }
 
-/** The pool for a threaded call, resized (asynchronously) when setNumThreads changed. */
-function currentPool(rt: Runtime): Pool | null {
-  if (!rt.shared) return null;
+/** Starts the workers the current thread count asks for (in the background). */
+function growPool(rt: Runtime): void {
+  if (!rt.shared) return;
   pool ??= new Pool(rt);
-  const want = wantedWorkers();
-  if (pool.readyCount !== want) poolReady = pool.resize(want);
-  return pool.readyCount > 0 ? pool : null;
+  poolReady = pool.grow(wantedWorkers());
+}
+
+/** The pool for a threaded call, or null while no worker is ready. */
+function currentPool(): Pool | null {
+  return pool && pool.readyCount > 0 ? pool : null;
 }
 
 async function detectCores(): Promise<number> {
@@ -40,17 +43,16 @@ async function detectCores(): Promise<number> {
 }
 
 function makeBackend(rt: Runtime): Backend {
-  return { ...jsBackend, name: 'wasm', matmul: makeMatmul(rt, () => currentPool(rt), () => cores) };
+  return { ...jsBackend, name: 'wasm', matmul: makeMatmul(rt, currentPool, () => cores) };
 }
 
 /** Starts the worker threads (when shared memory allows) so the first large product finds them. */
 function startThreads(rt: Runtime): Promise<void> {
   return detectCores().then((n) => {
     cores = n;
-    if (rt.shared && wantedWorkers() > 0) {
-      currentPool(rt);
-      return poolReady;
-    }
+    threadCountListeners.push(() => growPool(rt));
+    growPool(rt);
+    return poolReady;
   });
 }
 

@@ -55,7 +55,6 @@ if (typeof require === 'function') {
 `;
 
 interface Handle {
-  terminate(): void;
   ready: boolean;
 }
 
@@ -90,11 +89,13 @@ export class Pool {
     return n;
   }
 
-  /** Starts or stops workers so that `count` exist; resolves when the new ones are ready. */
-  resize(count: number): Promise<void> {
+  /**
+   * Starts workers until at least `count` exist; resolves when they are ready. Workers are never
+   * stopped: a smaller thread count leaves some idle (blocked in Atomics.wait, costing nothing).
+   */
+  grow(count: number): Promise<void> {
     count = Math.min(count, MAX_WORKERS);
-    while (this.workers.length > count) this.workers.pop()!.terminate();
-    if (this.workers.length === count) return this.spawning ?? Promise.resolve();
+    if (this.workers.length >= count) return this.spawning ?? Promise.resolve();
     const starting: Promise<void>[] = [];
     for (let index = this.workers.length + 1; index <= count; index++) starting.push(this.spawn(index));
     const all = Promise.all(starting).then(() => undefined);
@@ -103,7 +104,7 @@ export class Pool {
   }
 
   private async spawn(index: number): Promise<void> {
-    const handle: Handle = { ready: false, terminate: () => undefined };
+    const handle: Handle = { ready: false };
     this.workers.push(handle);
     const data = { module: this.rt.module, memory: this.rt.memory, index };
     await new Promise<void>((resolve, reject) => {
@@ -118,7 +119,6 @@ export class Pool {
           w.unref(); // idle workers must not keep the process alive
           w.once('message', onMessage);
           w.once('error', reject);
-          handle.terminate = () => void w.terminate();
         }, reject);
       } else {
         const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
@@ -126,7 +126,6 @@ export class Pool {
         w.onmessage = onMessage;
         w.onerror = (e) => reject(new Error(`wasm backend: worker failed: ${e.message}`));
         w.postMessage(data);
-        handle.terminate = () => w.terminate();
       }
     });
   }
