@@ -7,6 +7,7 @@
 import type { Backend } from '../contract.js';
 import { jsBackend } from '../js/index.js';
 import { settings, threadCountListeners } from '../settings.js';
+import { makeElementwise } from './elementwise.js';
 import { makeMatmul } from './matmul.js';
 import { Pool } from './pool.js';
 import { loadRuntime, type Runtime } from './runtime.js';
@@ -43,7 +44,7 @@ async function detectCores(): Promise<number> {
 }
 
 function makeBackend(rt: Runtime): Backend {
-  return { ...jsBackend, name: 'wasm', matmul: makeMatmul(rt, currentPool, () => cores) };
+  return { ...jsBackend, ...makeElementwise(rt), name: 'wasm', matmul: makeMatmul(rt, currentPool, () => cores) };
 }
 
 /** Starts the worker threads (when shared memory allows) so the first large product finds them. */
