@@ -10,12 +10,14 @@ import { CONTROL_BYTES, type Runtime } from './runtime.js';
 
 /** Op codes of kernels/elementwise.ts. */
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
-  neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, leakyRelu: 5, leakyStep: 6, clamp: 7, clampMask: 8,
+  neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, leakyRelu: 5, leakyStep: 6, clamp: 7, clampMask: 8, tanh: 9,
 };
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 
 /** Below this many elements the copies and the call cost more than the js loop saves (bench/split). */
-export const WASM_MIN_ELEMENTS = 1024;
+const WASM_MIN_ELEMENTS = 1024;
+/** tanh pays from far fewer elements: Math.tanh costs ~20 ns, the SIMD approximation ~1. */
+const WASM_MIN_TANH = 64;
 
 const align = (x: number) => (x + 63) & ~63;
 
@@ -25,7 +27,9 @@ export function makeElementwise(rt: Runtime) {
   function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
     const code = UNARY_CODES[op];
     const n = x.length;
-    if (code === undefined || !(x instanceof Float32Array) || n < WASM_MIN_ELEMENTS) return jsUnary(op, x, out, p, q);
+    if (code === undefined || !(x instanceof Float32Array) || n < (op === 'tanh' ? WASM_MIN_TANH : WASM_MIN_ELEMENTS)) {
+      return jsUnary(op, x, out, p, q);
+    }
     const ptr = CONTROL_BYTES;
     rt.ensure(ptr + 4 * n);
     rt.f32.set(x, ptr / 4);

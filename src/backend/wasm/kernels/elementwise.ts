@@ -1,13 +1,37 @@
 // AssemblyScript: f32 elementwise maps, broadcast binaries and the column sum (the bias
-// gradient), four lanes at a time. Only operations whose f32 result is the js backend's
+// gradient), four lanes at a time. Mostly operations whose f32 result is the js backend's
 // (IEEE +, −, ×, ÷, √, comparisons, selects), so both backends agree bit for bit, except where
-// a parameter (leakyRelu's slope, clamp's bounds) is not exactly representable in f32.
+// a parameter (leakyRelu's slope, clamp's bounds) is not exactly representable in f32, and
+// tanh, a rational approximation within a few f32 ulps of Math.tanh.
 //
 // Each exported kernel switches on the op once, outside the loop: the loop bodies are inlined
 // with the op as a constant, so each op gets its own loop.
 
 // Unary op codes (kept in step with UNARY_CODES in ../elementwise.ts).
-const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, STEP = 4, LEAKY_RELU = 5, LEAKY_STEP = 6, CLAMP = 7, CLAMP_MASK = 8;
+const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, STEP = 4, LEAKY_RELU = 5, LEAKY_STEP = 6, CLAMP = 7, CLAMP_MASK = 8, TANH = 9;
+
+/**
+ * tanh(x) ≈ x·P(x²)/Q(x²) on x clamped to ±7.9053 (where f32 tanh is ±1), the [13/6] rational
+ * approximation Eigen uses for float; |x| < 4e-4 returns x (tanh x = x in f32 there).
+ */
+@inline function tanh4(v: v128): v128 {
+  const c = f32x4.splat(7.90531110763549805);
+  const x = f32x4.max(f32x4.min(v, c), f32x4.neg(c));
+  const x2 = f32x4.mul(x, x);
+  let p = f32x4.add(f32x4.mul(x2, f32x4.splat(-2.76076847742355e-16)), f32x4.splat(2.00018790482477e-13));
+  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(-8.60467152213735e-11));
+  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(5.12229709037114e-8));
+  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(1.48572235717979e-5));
+  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(6.37261928875436e-4));
+  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(4.89352455891786e-3));
+  p = f32x4.mul(x, p);
+  let q = f32x4.add(f32x4.mul(x2, f32x4.splat(1.19825839466702e-6)), f32x4.splat(1.18534705686654e-4));
+  q = f32x4.add(f32x4.mul(x2, q), f32x4.splat(2.268434632439e-3));
+  q = f32x4.add(f32x4.mul(x2, q), f32x4.splat(4.89352518554385e-3));
+  const tiny = f32x4.lt(f32x4.abs(v), f32x4.splat(0.0004));
+  return v128.bitselect(v, f32x4.div(p, q), tiny);
+}
+
 
 @inline function map(op: i32, v: v128, p: v128, q: v128, zero: v128, one: v128): v128 {
   switch (op) {
@@ -21,6 +45,7 @@ const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, STEP = 4, LEAKY_RELU = 5, LEAKY_STEP
     // min(max(x, lo), hi) as JS's Math.min/max: NaN in, NaN out.
     case CLAMP: return f32x4.min(f32x4.max(v, p), q);
     case CLAMP_MASK: return v128.bitselect(one, zero, v128.and(f32x4.ge(v, p), f32x4.le(v, q)));
+    case TANH: return tanh4(v);
   }
   return v;
 }
@@ -52,6 +77,7 @@ export function unary32(op: i32, x: usize, out: usize, n: i32, p: f32, q: f32): 
     case LEAKY_STEP: unaryLoop(LEAKY_STEP, x, out, n, p, q); break;
     case CLAMP: unaryLoop(CLAMP, x, out, n, p, q); break;
     case CLAMP_MASK: unaryLoop(CLAMP_MASK, x, out, n, p, q); break;
+    case TANH: unaryLoop(TANH, x, out, n, p, q); break;
   }
 }
 
