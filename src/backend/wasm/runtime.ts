@@ -70,6 +70,9 @@ function choose(): Choice | null {
 function build(c: Choice, module: WebAssembly.Module): Runtime {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: c.shared });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
+  // Only this thread grows the memory, so its size is tracked here rather than read from
+  // memory.buffer, whose getter costs more than a small kernel call.
+  let size = memory.buffer.byteLength;
   const rt: Runtime = {
     module,
     memory,
@@ -79,16 +82,13 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
     f32: new Float32Array(memory.buffer),
     f64: new Float64Array(memory.buffer),
     ensure(end: number): void {
-      const have = memory.buffer.byteLength;
-      if (end > have) {
-        const pages = Math.ceil((end - have) / PAGE);
-        if (have / PAGE + pages > MAX_PAGES) throw new Error(`wasm backend: needs ${end} bytes of scratch memory, more than the 2 GiB maximum`);
-        memory.grow(pages);
-      }
-      if (rt.f32.buffer !== memory.buffer || rt.f32.length * 4 !== memory.buffer.byteLength) {
-        rt.f32 = new Float32Array(memory.buffer);
-        rt.f64 = new Float64Array(memory.buffer);
-      }
+      if (end <= size) return;
+      const pages = Math.ceil((end - size) / PAGE);
+      if (size / PAGE + pages > MAX_PAGES) throw new Error(`wasm backend: needs ${end} bytes of scratch memory, more than the 2 GiB maximum`);
+      memory.grow(pages);
+      size = memory.buffer.byteLength;
+      rt.f32 = new Float32Array(memory.buffer);
+      rt.f64 = new Float64Array(memory.buffer);
     },
   };
   return rt;
