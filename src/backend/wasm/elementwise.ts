@@ -61,8 +61,10 @@ export function makeElementwise(rt: Runtime) {
   }
 
   function reduce(op: ReduceOp, x: Data, shape: Shape, axes: readonly number[], out: Data): void {
-    // Sums over leading axes only: a [rows, cols] column sum, the bias gradient's shape.
-    const leading = axes.every((a, i) => a === i);
+    // Sums over some leading axes only: a [rows, cols] column sum, the bias gradient's shape,
+    // accumulated in f32 row by row as the js kernel does for it. (Sums over every axis stay in
+    // js, which accumulates those in float64.)
+    const leading = axes.length < shape.length && axes.every((a, i) => a === i);
     if (op !== 'sum' || !leading || !(x instanceof Float32Array) || x.length < WASM_MIN_ELEMENTS) return jsReduce(op, x, shape, axes, out);
     const rows = sizeOf(shape.slice(0, axes.length));
     const cols = x.length / rows;
