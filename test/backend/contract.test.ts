@@ -99,6 +99,12 @@ test('listBackends offers js and, on engines with wasm SIMD, wasm', async () => 
   if (typeof WebAssembly === 'object') assert.ok(names.includes('wasm'), `backends: ${names.join(', ')}`);
 });
 
+test('js axpy is y + αx', () => {
+  const y = new Float64Array([1, 2, 3]);
+  jsBackend.axpy(y, new Float64Array([10, 20, 30]), 0.5);
+  assert.deepEqual([...y], [6, 12, 18]);
+});
+
 test('js matmul matches plain float64 loops (the reference of the reference)', () => {
   for (const dtype of dtypes)
     for (const [m, k, n] of matmulShapes)
@@ -174,6 +180,16 @@ for (const name of ['js', 'wasm']) {
               assert.deepEqual([got[0], got[1]], [7, 7], 'matmul wrote before outOffset');
               assertClose(got.subarray(2), want.subarray(2), () => 8 * k * e, `matmul ${m}x${k}x${n} ${tA}/${tB}`);
             }
+      });
+      await t.test(`axpy ${dtype}`, () => {
+        for (const n of lengths) {
+          const x = data(dtype, n);
+          const want = data(dtype, n);
+          const got = want.slice();
+          jsBackend.axpy(want, x, -0.37);
+          be.axpy(got, x, -0.37);
+          assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `axpy(${n})`);
+        }
       });
       await t.test(`logSoftmax, permute, pick, unpick ${dtype}`, () => {
         for (const [rows, cols] of [[1, 1], [1, 29], [13, 19], [300, 10]]) {

@@ -1,10 +1,11 @@
-// The wasm backend's f32 elementwise maps, broadcast binaries and leading-axis sums (the bias
-// gradient): copy in, one SIMD pass, copy out. Below WASM_MIN_ELEMENTS, for float64 and for the
-// ops without a wasm kernel (transcendentals, eq, general broadcasting) the js kernels run.
+// The wasm backend's f32 elementwise maps, broadcast binaries, leading-axis sums (the bias
+// gradient) and axpy (the SGD step): copy in, one SIMD pass, copy out. Below WASM_MIN_ELEMENTS,
+// for float64 and for the ops without a wasm kernel (transcendentals, eq, general
+// broadcasting) the js kernels run.
 
 import type { BinaryOp, Data, ReduceOp, UnaryOp } from '../contract.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
-import { reduce as jsReduce } from '../js/rows.js';
+import { axpy as jsAxpy, reduce as jsReduce } from '../js/rows.js';
 import { sameShape, sizeOf, type Shape } from '../../shape.js';
 import { CONTROL_BYTES, type Runtime } from './runtime.js';
 
@@ -76,5 +77,17 @@ export function makeElementwise(rt: Runtime) {
     out.set(rt.f32.subarray(outPtr / 4, outPtr / 4 + cols));
   }
 
-  return { unary, binary, reduce };
+  function axpy(y: Data, x: Data, alpha: number): void {
+    const n = y.length;
+    if (!(y instanceof Float32Array) || n < WASM_MIN_ELEMENTS) return jsAxpy(y, x, alpha);
+    const yPtr = CONTROL_BYTES;
+    const xPtr = align(yPtr + 4 * n);
+    rt.ensure(xPtr + 4 * n);
+    rt.f32.set(y, yPtr / 4);
+    rt.f32.set(x, xPtr / 4);
+    k.axpy32(yPtr, xPtr, n, alpha);
+    y.set(rt.f32.subarray(yPtr / 4, yPtr / 4 + n));
+  }
+
+  return { unary, binary, reduce, axpy };
 }

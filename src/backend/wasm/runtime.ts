@@ -18,6 +18,7 @@ export interface Kernels {
   unary32(op: number, x: number, out: number, n: number, p: number, q: number): void;
   binary32(op: number, a: number, b: number, out: number, n: number, period: number, bFirst: number): void;
   sumColumns32(x: number, out: number, rows: number, cols: number): void;
+  axpy32(y: number, x: number, n: number, alpha: number): void;
 }
 
 const PAGE = 65536;

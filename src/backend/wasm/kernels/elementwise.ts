@@ -157,3 +157,17 @@ export function sumColumns32(x: usize, out: usize, rows: i32, cols: i32): void {
     store<f32>(out + (<usize>c << 2), acc);
   }
 }
+
+/** y += α·x over n elements, in place. */
+export function axpy32(y: usize, x: usize, n: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(a, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}
