@@ -14,8 +14,12 @@ import { CONTROL_BYTES, type Runtime } from './runtime.js';
  * 1.3 µs), and wasm is 3× faster by 4,096 (0.9 vs 2.7 µs for 16³).
  */
 export const WASM_MIN_MACS = 4096;
-/** From this many multiply-adds on (~100³), products are split over the worker threads (measured: at 128³ two threads take 150 µs where one takes 190; at 64³ they only break even). */
-export const THREADS_MIN_MACS = 1 << 20;
+/**
+ * From this many multiply-adds on (~160³), products are split over the worker threads. Measured
+ * on the shared 2-core VM: at 256³ two threads take 0.86–0.96 ms where one takes 1.4; at 128³
+ * anywhere from 0.75× to 1.3× one thread's time, depending on where the OS puts the threads.
+ */
+export const THREADS_MIN_MACS = 1 << 22;
 
 const align = (x: number) => (x + 63) & ~63;
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;

@@ -9,8 +9,8 @@
 //   ctrl[1]      done count: each participating worker adds 1; the caller waits for all
 // The caller takes part 0 of the work itself, then waits (Atomics.wait in Node; a spin on the
 // browser's main thread, where blocking waits are not allowed). Waking a thread blocked in
-// Atomics.wait took ~70 µs on the development VM, so both sides spin for a short while first:
-// in training, the next product usually comes within that time.
+// Atomics.wait took ~70 µs on the development VM, so both sides spin for 50 µs first (longer
+// spins hurt when the OS puts both threads on one core, which it did here at times).
 
 import type { Runtime } from './runtime.js';
 
@@ -30,7 +30,7 @@ export function tileRange(mp: number, np: number, mr: number, nr: number, w: num
 }
 
 // Runs inside each worker; written as a string so it needs no file of its own (bundlers, dist/).
-const SPIN_MS = 0.2;
+const SPIN_MS = 0.05;
 
 const WORKER_SOURCE = `
 const tileRange = ${tileRange.toString()};
