@@ -49,4 +49,6 @@ export interface Backend {
   pick(x: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
   /** out[r, idx[r]] = g[r], every other entry 0 (out is [rows, cols]). */
   unpick(g: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
+  /** y ← y + αx in place (same length, same dtype): the plain SGD update. */
+  axpy(y: Data, x: Data, alpha: number): void;
 }

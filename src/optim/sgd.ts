@@ -5,6 +5,7 @@
 //   θ ← θ − η g
 
 import type { Data, Tensor } from '../tensor.js';
+import { backend } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
@@ -34,6 +35,10 @@ export class SGD extends Optimizer {
 
   protected update(p: Data, grad: Data, i: number): void {
     const { lr, momentum: mu, dampening, nesterov, weightDecay: wd } = this;
+    if (mu === 0 && wd === 0) {
+      backend().axpy(p, grad, -lr); // the common case, as one backend kernel (SIMD on wasm)
+      return;
+    }
     if (mu === 0) {
       for (let j = 0; j < p.length; j++) p[j] -= lr * (grad[j] + wd * p[j]);
       return;

@@ -1,4 +1,4 @@
-// Reductions, permutes and the row ops (log-softmax, pick/unpick) of the js backend.
+// Reductions, permutes, the row ops (log-softmax, pick/unpick) and axpy of the js backend.
 
 import type { Data, ReduceOp } from '../contract.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
@@ -85,4 +85,8 @@ export function pick(x: Data, idx: Int32Array, rows: number, cols: number, out: 
 export function unpick(g: Data, idx: Int32Array, rows: number, cols: number, out: Data): void {
   out.fill(0);
   for (let r = 0; r < rows; r++) out[r * cols + idx[r]] = g[r];
+}
+
+export function axpy(y: Data, x: Data, alpha: number): void {
+  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
 }

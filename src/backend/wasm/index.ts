@@ -1,0 +1,75 @@
+// The wasm backend: AssemblyScript SIMD kernels where a benchmark shows they beat the js
+// kernels, the js kernels elsewhere (bench/RESULTS.md has the figures behind each choice).
+//
+// Loading: synchronous where the engine allows (Node), else asynchronous; `ready()` in
+// backend/index.ts resolves once the backend and its worker threads are up.
+
+import type { Backend } from '../contract.js';
+import { jsBackend } from '../js/index.js';
+import { settings, threadCountListeners } from '../settings.js';
+import { makeElementwise } from './elementwise.js';
+import { makeMatmul } from './matmul.js';
+import { Pool } from './pool.js';
+import { loadRuntime, type Runtime } from './runtime.js';
+
+let cores = 1;
+let pool: Pool | null = null;
+let poolReady: Promise<void> = Promise.resolve();
+
+function wantedWorkers(): number {
+  return (settings.numThreads ?? cores) - 1;
+}
+
+/** Starts the workers the current thread count asks for (in the background). */
+function growPool(rt: Runtime): void {
+  if (!rt.shared) return;
+  pool ??= new Pool(rt);
+  poolReady = pool.grow(wantedWorkers());
+}
+
+/** The pool for a threaded call, or null while no worker is ready. */
+function currentPool(): Pool | null {
+  return pool && pool.readyCount > 0 ? pool : null;
+}
+
+async function detectCores(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  if (typeof process === 'object' && process.versions?.node) {
+    const name = 'node:os';
+    const os = (await import(/* @vite-ignore */ name)) as { availableParallelism(): number };
+    return os.availableParallelism();
+  }
+  return 1;
+}
+
+function makeBackend(rt: Runtime): Backend {
+  return { ...jsBackend, ...makeElementwise(rt), name: 'wasm', matmul: makeMatmul(rt, currentPool, () => cores) };
+}
+
+/** Starts the worker threads (when shared memory allows) so the first large product finds them. */
+function startThreads(rt: Runtime): Promise<void> {
+  return detectCores().then((n) => {
+    cores = n;
+    threadCountListeners.push(() => growPool(rt));
+    growPool(rt);
+    return poolReady;
+  });
+}
+
+const loaded = loadRuntime();
+
+/** The wasm backend if it loaded synchronously, null otherwise (see wasmBackendAsync). */
+export const wasmBackend: Backend | null = loaded && !(loaded instanceof Promise) ? makeBackend(loaded) : null;
+
+/** Resolves to the wasm backend (null without wasm SIMD) once it and its threads are up. */
+export const wasmBackendAsync: Promise<Backend | null> = Promise.resolve(loaded).then(async (rt) => {
+  if (!rt) return null;
+  await startThreads(rt).catch(() => undefined); // no threads: single-threaded kernels still work
+  return wasmBackend ?? makeBackend(rt);
+});
+
+/** Resolves when the worker threads asked for by setNumThreads are running. */
+export function threadsReady(): Promise<void> {
+  return poolReady;
+}

@@ -1,0 +1,71 @@
+// The wasm matrix product: copy the operands into the arena (one memcpy each), pack them there
+// in wasm (absorbing the transposes), run the blocked SIMD kernel on one or more threads, copy
+// the valid part of the padded result out. Tiny products stay in JS, where no copy is needed.
+
+import type { Data, MatmulArgs } from '../contract.js';
+import { matmul as jsMatmul } from '../js/matmul.js';
+import { settings } from '../settings.js';
+import type { Pool } from './pool.js';
+import { CONTROL_BYTES, type Runtime } from './runtime.js';
+
+/**
+ * Below this many multiply-adds the js kernel runs: measured here, wasm and js break even near
+ * 1,024 (0.8 vs 0.9 µs for 32×2×16; narrow outputs such as 32×16×1 lose to padding: 3.0 vs
+ * 1.3 µs), and wasm is 3× faster by 4,096 (0.9 vs 2.7 µs for 16³).
+ */
+export const WASM_MIN_MACS = 4096;
+/**
+ * From this many multiply-adds on (~160³), products are split over the worker threads. Measured
+ * on the shared 2-core VM: at 256³ two threads take 0.86–0.96 ms where one takes 1.4; at 128³
+ * anywhere from 0.75× to 1.3× one thread's time, depending on where the OS puts the threads.
+ */
+export const THREADS_MIN_MACS = 1 << 22;
+
+const align = (x: number) => (x + 63) & ~63;
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => number) {
+  const k = rt.kernels;
+  return function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
+    const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset } = args;
+    if (m * n * depth < WASM_MIN_MACS) return jsMatmul(a, b, out, args);
+    const f32 = out instanceof Float32Array;
+    const sz = f32 ? 4 : 8;
+    const mr = f32 ? 6 : 4; // the micro-tile: 6×8 for f32, 4×4 for f64 (kernels/gemm.ts)
+    const nr = f32 ? 8 : 4;
+    const mp = roundUp(m, mr);
+    const np = roundUp(n, nr);
+    const aPtr = CONTROL_BYTES;
+    const bPtr = align(aPtr + m * depth * sz);
+    const apPtr = align(bPtr + depth * n * sz);
+    const bpPtr = align(apPtr + mp * depth * sz);
+    const cPtr = align(bpPtr + depth * np * sz);
+    rt.ensure(cPtr + mp * np * sz);
+    const view = f32 ? rt.f32 : rt.f64;
+    view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);
+    view.set(b.subarray(bOffset, bOffset + depth * n), bPtr / sz);
+    // A(i,p) = a[i·si + p·sp], B(p,j) = b[p·sp + j·sj], as stored.
+    const [asi, asp] = transA ? [1, m] : [depth, 1];
+    const [bsp, bsj] = transB ? [1, depth] : [n, 1];
+    if (f32) {
+      k.packA32(aPtr, asi, asp, m, depth, apPtr);
+      k.packB32(bPtr, bsp, bsj, depth, n, bpPtr);
+    } else {
+      k.packA64(aPtr, asi, asp, m, depth, apPtr);
+      k.packB64(bPtr, bsp, bsj, depth, n, bpPtr);
+    }
+    const fused = rt.relaxed && !settings.deterministic;
+    const threads = Math.min(settings.numThreads ?? cores(), m * n * depth >= THREADS_MIN_MACS ? Infinity : 1);
+    const p = threads > 1 ? pool() : null;
+    if (p) {
+      p.run({ kernel: f32 ? 0 : 1, ap: apPtr, bp: bpPtr, c: cPtr, k: depth, mp, np, mr, nr, fused }, threads);
+    } else if (f32) {
+      k.gemm32(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
+    } else {
+      k.gemm64(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
+    }
+    const c = cPtr / sz;
+    if (np === n) out.set(view.subarray(c, c + m * n), outOffset);
+    else for (let i = 0; i < m; i++) out.set(view.subarray(c + i * np, c + i * np + n), outOffset + i * n);
+  };
+}

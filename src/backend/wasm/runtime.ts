@@ -1,0 +1,114 @@
+// Loads the AssemblyScript kernels (base64 in generated/kernels.ts, built by scripts/build-wasm.mjs)
+// and owns their linear memory: a scratch arena that each call packs into, never user-visible.
+//
+// Variant choice: relaxed-SIMD (FMA) when the engine validates that build (Node 20 needs
+// --experimental-wasm-relaxed-simd; browsers ship it), else plain SIMD; shared memory (for
+// worker threads) when SharedArrayBuffer exists and, in a browser, the page is cross-origin
+// isolated. Without SIMD the wasm backend is unavailable and js stays the default.
+
+import * as variants from './generated/kernels.js';
+
+export interface Kernels {
+  packA32(a: number, si: number, sp: number, m: number, k: number, dst: number): void;
+  packB32(b: number, sp: number, sj: number, k: number, n: number, dst: number): void;
+  packA64(a: number, si: number, sp: number, m: number, k: number, dst: number): void;
+  packB64(b: number, sp: number, sj: number, k: number, n: number, dst: number): void;
+  gemm32(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
+  gemm64(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
+  unary32(op: number, x: number, out: number, n: number, p: number, q: number): void;
+  binary32(op: number, a: number, b: number, out: number, n: number, period: number, bFirst: number): void;
+  sumColumns32(x: number, out: number, rows: number, cols: number): void;
+  axpy32(y: number, x: number, n: number, alpha: number): void;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 32768; // must match scripts/build-wasm.mjs
+/** Bytes 0..CONTROL_BYTES hold the thread pool's control words; the arena starts after them. */
+export const CONTROL_BYTES = 512;
+
+export interface Runtime {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: Kernels;
+  readonly shared: boolean;
+  readonly relaxed: boolean;
+  /** Float views of the whole memory (refreshed after growth by ensure). */
+  f32: Float32Array;
+  f64: Float64Array;
+  /** Grows the memory so that byte offsets below `end` are usable. */
+  ensure(end: number): void;
+}
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const out = new Uint8Array(new ArrayBuffer(s.length));
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function canShareMemory(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return g.crossOriginIsolated !== false; // undefined in Node, a boolean in browsers
+}
+
+interface Choice {
+  bytes: Uint8Array<ArrayBuffer>;
+  shared: boolean;
+  relaxed: boolean;
+}
+
+function choose(): Choice | null {
+  if (typeof WebAssembly !== 'object') return null;
+  const shared = canShareMemory();
+  const relaxedBytes = decode(shared ? variants.relaxedShared : variants.relaxed);
+  if (WebAssembly.validate(relaxedBytes)) return { bytes: relaxedBytes, shared, relaxed: true };
+  const simdBytes = decode(shared ? variants.simdShared : variants.simd);
+  if (WebAssembly.validate(simdBytes)) return { bytes: simdBytes, shared, relaxed: false };
+  return null;
+}
+
+function build(c: Choice, module: WebAssembly.Module): Runtime {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: c.shared });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  // Only this thread grows the memory, so its size is tracked here rather than read from
+  // memory.buffer, whose getter costs more than a small kernel call.
+  let size = memory.buffer.byteLength;
+  const rt: Runtime = {
+    module,
+    memory,
+    kernels: instance.exports as unknown as Kernels,
+    shared: c.shared,
+    relaxed: c.relaxed,
+    f32: new Float32Array(memory.buffer),
+    f64: new Float64Array(memory.buffer),
+    ensure(end: number): void {
+      if (end <= size) return;
+      const pages = Math.ceil((end - size) / PAGE);
+      if (size / PAGE + pages > MAX_PAGES) throw new Error(`wasm backend: needs ${end} bytes of scratch memory, more than the 2 GiB maximum`);
+      memory.grow(pages);
+      size = memory.buffer.byteLength;
+      rt.f32 = new Float32Array(memory.buffer);
+      rt.f64 = new Float64Array(memory.buffer);
+    },
+  };
+  return rt;
+}
+
+/**
+ * Compiles and instantiates synchronously where the engine allows it (always in Node; browsers
+ * may refuse synchronous compiles on the main thread), else asynchronously.
+ * Returns null when the engine has no wasm SIMD.
+ */
+export function loadRuntime(): Runtime | Promise<Runtime | null> | null {
+  const c = choose();
+  if (!c) return null;
+  try {
+    return build(c, new WebAssembly.Module(c.bytes));
+  } catch {
+    return WebAssembly.compile(c.bytes).then(
+      (m) => build(c, m),
+      () => null,
+    );
+  }
+}

@@ -1,0 +1,264 @@
+// Every kernel of the backend contract, on every backend listBackends() offers, for both dtypes
+// and odd shapes, compared with the js reference kernels (which are themselves checked against
+// plain float64 loops here for matmul). Also: bit-identical results under setDeterministic(true),
+// run to run and whatever the thread count.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import '../../src/index.js'; // registers every backend the engine can run
+import { backend, listBackends, ready, setBackend } from '../../src/backend/index.js';
+import type { Backend, BinaryOp, Data, DType, UnaryOp } from '../../src/backend/contract.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { setDeterministic, setNumThreads } from '../../src/backend/settings.js';
+import { sizeOf, type Shape } from '../../src/shape.js';
+
+const dtypes: DType[] = ['float32', 'float64'];
+let seed = 12345;
+function rnd(): number {
+  // A tiny LCG, so the inputs do not depend on the library's PRNG.
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed / 2 ** 32;
+}
+function data(dtype: DType, n: number, lo = -2, hi = 2): Data {
+  const d = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) d[i] = lo + (hi - lo) * rnd();
+  return d;
+}
+const alloc = (dtype: DType, n: number): Data => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+/** float32: a few units of the last place of the largest magnitude involved; float64: tighter. */
+const eps = (dtype: DType) => (dtype === 'float64' ? 1e-13 : 2e-6);
+
+function assertClose(got: Data, want: Data, tol: (i: number) => number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (Number.isNaN(w)) assert.ok(Number.isNaN(g), `${what}[${i}]: ${g}, expected NaN`);
+    else if (!Number.isFinite(w)) assert.equal(g, w, `${what}[${i}]`);
+    else assert.ok(Math.abs(g - w) <= tol(i), `${what}[${i}]: ${g} vs js ${w} (tolerance ${tol(i)})`);
+  }
+}
+
+const unaryCases: [UnaryOp, number, number, number?, number?][] = [
+  ['neg', -3, 3], ['exp', -5, 5], ['log', 0.01, 5], ['sqrt', 0, 9], ['abs', -3, 3], ['sign', -3, 3],
+  ['tanh', -4, 4], ['sigmoid', -30, 30], ['softplus', -30, 30], ['relu', -3, 3], ['step', -3, 3],
+  ['leakyRelu', -3, 3, 0.1], ['leakyStep', -3, 3, 0.2], ['gelu', -4, 4], ['erf', -4, 4],
+  ['pow', 0.1, 3, 2.5], ['clamp', -3, 3, -1, 0.5], ['clampMask', -3, 3, -1, 0.5],
+];
+// Around the sizes where the wasm backend switches between its kernels and the js ones.
+const lengths = [1, 7, 63, 64, 1023, 1025, 13 * 17 * 19];
+
+const binaryShapes: [Shape, Shape, Shape][] = [
+  [[1], [1], [1]],
+  [[1, 1], [1, 1], [1, 1]],
+  [[1, 29], [29], [1, 29]],
+  [[1, 1500], [1500], [1, 1500]],
+  [[1500], [1, 1500], [1, 1500]],
+  [[300, 7], [7], [300, 7]],
+  [[13, 17, 19], [13, 17, 19], [13, 17, 19]],
+  [[13, 17, 19], [19], [13, 17, 19]],
+  [[13, 17, 19], [], [13, 17, 19]],
+  [[], [13, 17, 19], [13, 17, 19]],
+  [[13, 1, 19], [17, 1], [13, 17, 19]],
+  [[13, 17, 1], [13, 1, 19], [13, 17, 19]],
+  [[4, 1], [1, 5], [4, 5]],
+];
+const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
+
+const reduceCases: [Shape, number[]][] = [
+  [[1], [0]], [[1, 1], [0, 1]], [[1, 23], [1]], [[1, 23], [0]], [[13, 17, 19], [0]], [[13, 17, 19], [1]],
+  [[13, 17, 19], [2]], [[13, 17, 19], [0, 2]], [[13, 17, 19], [1, 2]], [[13, 17, 19], [0, 1]], [[13, 17, 19], [0, 1, 2]],
+  [[1500, 1], [0]], [[1, 1500], [0]], [[2000], [0]],
+];
+
+const matmulShapes: [number, number, number][] = [
+  [1, 1, 1], [1, 29, 1], [1, 1, 29], [29, 1, 1], [1, 37, 41], [13, 17, 19], [32, 2, 16], [33, 65, 129], [64, 300, 10], [128, 128, 128],
+];
+
+/** op(A)·op(B) by plain float64 loops, the js kernel's own reference. */
+function naiveMatmul(a: Data, b: Data, m: number, k: number, n: number, tA: boolean, tB: boolean, aOff: number, bOff: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[aOff + (tA ? p * m + i : i * k + p)] * b[bOff + (tB ? j * k + p : p * n + j)];
+      out[i * n + j] = s;
+    }
+  return out;
+}
+
+function backendNamed(name: string): Backend {
+  setBackend(name);
+  return backend();
+}
+
+test('listBackends offers js and, on engines with wasm SIMD, wasm', async () => {
+  await ready();
+  const names = listBackends();
+  assert.ok(names.includes('js'));
+  if (typeof WebAssembly === 'object') assert.ok(names.includes('wasm'), `backends: ${names.join(', ')}`);
+});
+
+test('js axpy is y + αx', () => {
+  const y = new Float64Array([1, 2, 3]);
+  jsBackend.axpy(y, new Float64Array([10, 20, 30]), 0.5);
+  assert.deepEqual([...y], [6, 12, 18]);
+});
+
+test('js matmul matches plain float64 loops (the reference of the reference)', () => {
+  for (const dtype of dtypes)
+    for (const [m, k, n] of matmulShapes)
+      for (const tA of [false, true])
+        for (const tB of [false, true]) {
+          const a = data(dtype, m * k + 3);
+          const b = data(dtype, k * n + 5);
+          const out = alloc(dtype, m * n + 2);
+          jsBackend.matmul(a, b, out, { m, k, n, transA: tA, transB: tB, aOffset: 3, bOffset: 5, outOffset: 2 });
+          const want = naiveMatmul(a, b, m, k, n, tA, tB, 3, 5);
+          assertClose(out.subarray(2), want, () => 4 * k * eps(dtype), `js matmul ${m}x${k}x${n} ${tA}/${tB} ${dtype}`);
+        }
+});
+
+for (const name of ['js', 'wasm']) {
+  test(`contract on the ${name} backend`, async (t) => {
+    await ready();
+    if (!listBackends().includes(name)) {
+      t.skip(`${name} is not available on this engine`);
+      return;
+    }
+    const be = backendNamed(name);
+    for (const dtype of dtypes) {
+      const e = eps(dtype);
+      await t.test(`unary ${dtype}`, () => {
+        for (const [op, lo, hi, p, q] of unaryCases)
+          for (const n of lengths) {
+            const x = data(dtype, n, lo, hi);
+            const want = alloc(dtype, n);
+            const got = alloc(dtype, n);
+            jsBackend.unary(op, x, want, p, q);
+            be.unary(op, x, got, p, q);
+            assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `${op}(${n})`);
+          }
+      });
+      await t.test(`binary with broadcasting ${dtype}`, () => {
+        for (const [as, bs, os] of binaryShapes)
+          for (const op of binaryOps) {
+            const a = data(dtype, sizeOf(as), 0.5, 2);
+            const b = op === 'eq' ? a.slice(0, sizeOf(bs)) : data(dtype, sizeOf(bs), 0.5, 2);
+            const want = alloc(dtype, sizeOf(os));
+            const got = alloc(dtype, sizeOf(os));
+            jsBackend.binary(op, a, as, b, bs, want, os);
+            be.binary(op, a, as, b, bs, got, os);
+            assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `${op} [${as}]∘[${bs}]`);
+          }
+      });
+      await t.test(`reduce ${dtype}`, () => {
+        for (const [shape, axes] of reduceCases)
+          for (const op of ['sum', 'max'] as const) {
+            const x = data(dtype, sizeOf(shape));
+            const n = sizeOf(shape.filter((_, i) => !axes.includes(i)));
+            const want = alloc(dtype, n);
+            const got = alloc(dtype, n);
+            jsBackend.reduce(op, x, shape, axes, want);
+            be.reduce(op, x, shape, axes, got);
+            const count = sizeOf(axes.map((a) => shape[a]));
+            assertClose(got, want, () => 2 * count * e, `${op} [${shape}] axes ${axes}`);
+          }
+      });
+      await t.test(`matmul, every transpose combination, with offsets ${dtype}`, () => {
+        for (const [m, k, n] of matmulShapes)
+          for (const tA of [false, true])
+            for (const tB of [false, true]) {
+              const a = data(dtype, m * k + 3);
+              const b = data(dtype, k * n + 5);
+              const want = alloc(dtype, m * n + 2);
+              const got = alloc(dtype, m * n + 2);
+              const args = { m, k, n, transA: tA, transB: tB, aOffset: 3, bOffset: 5, outOffset: 2 };
+              jsBackend.matmul(a, b, want, args);
+              got[0] = got[1] = 7; // outside the result: must stay untouched
+              be.matmul(a, b, got, args);
+              assert.deepEqual([got[0], got[1]], [7, 7], 'matmul wrote before outOffset');
+              assertClose(got.subarray(2), want.subarray(2), () => 8 * k * e, `matmul ${m}x${k}x${n} ${tA}/${tB}`);
+            }
+      });
+      await t.test(`axpy ${dtype}`, () => {
+        for (const n of lengths) {
+          const x = data(dtype, n);
+          const want = data(dtype, n);
+          const got = want.slice();
+          jsBackend.axpy(want, x, -0.37);
+          be.axpy(got, x, -0.37);
+          assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `axpy(${n})`);
+        }
+      });
+      await t.test(`logSoftmax, permute, pick, unpick ${dtype}`, () => {
+        for (const [rows, cols] of [[1, 1], [1, 29], [13, 19], [300, 10]]) {
+          const x = data(dtype, rows * cols, -10, 10);
+          const want = alloc(dtype, rows * cols);
+          const got = alloc(dtype, rows * cols);
+          jsBackend.logSoftmax(x, want, rows, cols);
+          be.logSoftmax(x, got, rows, cols);
+          assertClose(got, want, (i) => 4 * e * (1 + Math.abs(want[i])), `logSoftmax ${rows}x${cols}`);
+          const idx = Int32Array.from({ length: rows }, (_, r) => (r * 7) % cols);
+          const p1 = alloc(dtype, rows);
+          const p2 = alloc(dtype, rows);
+          jsBackend.pick(x, idx, rows, cols, p1);
+          be.pick(x, idx, rows, cols, p2);
+          assertClose(p2, p1, () => 0, `pick ${rows}x${cols}`);
+          const u1 = alloc(dtype, rows * cols);
+          const u2 = data(dtype, rows * cols); // garbage: unpick must overwrite everything
+          jsBackend.unpick(p1, idx, rows, cols, u1);
+          be.unpick(p1, idx, rows, cols, u2);
+          assertClose(u2, u1, () => 0, `unpick ${rows}x${cols}`);
+        }
+        const shape = [13, 17, 19];
+        for (const perm of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
+          const x = data(dtype, sizeOf(shape));
+          const want = alloc(dtype, x.length);
+          const got = alloc(dtype, x.length);
+          jsBackend.permute(x, shape, perm, want);
+          be.permute(x, shape, perm, got);
+          assertClose(got, want, () => 0, `permute [${perm}]`);
+        }
+      });
+    }
+    setBackend(listBackends().includes('wasm') ? 'wasm' : 'js');
+  });
+}
+
+test('setDeterministic(true): bit-identical results run to run and for 1 or 2 threads', async () => {
+  await ready();
+  setDeterministic(true);
+  try {
+    for (const name of listBackends()) {
+      const be = backendNamed(name);
+      for (const dtype of dtypes) {
+        const [m, k, n] = [200, 150, 150]; // above the wasm backend's threading threshold
+        const a = data(dtype, m * k);
+        const b = data(dtype, k * n);
+        const runs: Data[] = [];
+        for (const threads of [1, 2, 2, 1]) {
+          setNumThreads(threads);
+          await ready();
+          for (const [tA, tB] of [[false, false], [true, false], [false, true]]) {
+            const out = alloc(dtype, m * n);
+            be.matmul(a, b, out, { m, k, n, transA: tA, transB: tB, aOffset: 0, bOffset: 0, outOffset: 0 });
+            runs.push(out);
+          }
+        }
+        for (let r = 3; r < runs.length; r++) {
+          assert.deepEqual(runs[r], runs[r % 3], `${name} ${dtype}: run ${r} differs from run ${r % 3}`);
+        }
+        const x = data(dtype, 999, -5, 5);
+        const y1 = alloc(dtype, 999);
+        const y2 = alloc(dtype, 999);
+        be.unary('tanh', x, y1);
+        be.unary('tanh', x, y2);
+        assert.deepEqual(y1, y2);
+      }
+    }
+  } finally {
+    setDeterministic(false);
+    setBackend(listBackends().includes('wasm') ? 'wasm' : 'js');
+  }
+});
