@@ -38,11 +38,6 @@ export function setBackend(name: string): void {
   chosen = true;
 }
 
-/** Names of every registered backend. */
-export function listBackends(): string[] {
-  return [...backends.keys()];
-}
-
 export function getBackend(): string {
   return active.name;
 }
