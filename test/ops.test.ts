@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ops from '../src/ops/index.js';
-import { gradcheck, setBackend, Tensor, tensor, type DType } from '../src/index.js';
+import { gradcheck, setBackend, setDeterministic, Tensor, tensor, type DType } from '../src/index.js';
 import { listBackends } from '../src/backend/index.js';
 import { assertClose, fixture, TOL } from './helpers/compare.js';
 
@@ -108,5 +108,35 @@ for (const name of listBackends()) {
         setBackend('js');
       }
     });
+  });
+}
+
+// Every backend against the js reference on every registry case, in float32: the same outputs
+// and gradients within float32 rounding; and under setDeterministic(true), bit-identical run to run.
+function runAll(name: string): Float32Array[] {
+  setBackend(name);
+  try {
+    return cases.flatMap((c) => {
+      const { inputs, y } = run(c, 'float32');
+      y.backward(tensor(c.upstream, { shape: c.output.shape, dtype: 'float32' }));
+      return [y.data as Float32Array, ...inputs.map((x) => (x.grad ? (x.grad.data as Float32Array) : new Float32Array(x.size)))];
+    });
+  } finally {
+    setBackend('js');
+  }
+}
+
+for (const name of listBackends().filter((b) => b !== 'js')) {
+  test(`${name} agrees with js on every registry case within float32 rounding, and is deterministic`, () => {
+    const reference = runAll('js');
+    const ours = runAll(name);
+    reference.forEach((r, i) => assertClose(ours[i], r, 1e-5, `${name} vs js, result ${i}`));
+    setDeterministic(true);
+    try {
+      const again = runAll(name);
+      assert.deepEqual(runAll(name), again);
+    } finally {
+      setDeterministic(false);
+    }
   });
 }
