@@ -1,0 +1,133 @@
+// The training session behind the worker: the loop, the snapshots and the message handling,
+// with the message port passed in so Node tests can drive it without a Worker. While playing
+// it trains in slices of ~12 ms, and between slices it yields (setTimeout) so messages get
+// through; about 15 times a second it posts a snapshot for the views. The page never waits for it.
+
+import { getBackend } from '../../src/core.js';
+import { Trainer } from './trainer.js';
+import type { Config } from './config.js';
+import type { Points } from './data.js';
+import type { FromWorker, Snapshot, ToWorker } from './protocol.js';
+
+const SLICE_MS = 12;
+const SNAPSHOT_MS = 66;
+const GRID = 48;
+
+export type Post = (m: FromWorker, transfer?: Transferable[]) => void;
+
+/** A new session posting through post; returns the handler for the page's messages. */
+export function startSession(post: Post): (m: ToWorker) => void {
+  let trainer: Trainer | null = null;
+  let playing = false;
+  let inspected: number | null = null;
+  let speed: number | null = null;
+  let lastSnapshot = 0;
+  let rate = { steps: 0, time: 0, perSecond: 0 };
+
+  function fail(e: unknown): void {
+    playing = false;
+    post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+
+  function reset(config: Config, csv?: Points): void {
+    trainer = new Trainer(config, csv);
+    rate = { steps: 0, time: performance.now(), perSecond: 0 };
+    post({ type: 'reset', data: trainer.data, regression: trainer.regression, backend: getBackend() });
+    snapshot(inspectNow());
+  }
+
+  function snapshot(capture: Snapshot['capture']): void {
+    if (!trainer) return;
+    const now = performance.now();
+    if (now - rate.time > 500) {
+      rate = { steps: trainer.steps, time: now, perSecond: ((trainer.steps - rate.steps) * 1000) / (now - rate.time) };
+    }
+    const { output, hidden } = trainer.grid(GRID);
+    const weights = trainer.linears.map((l) => ({ W: Float32Array.from(l.weight.data), b: Float32Array.from(l.bias!.data) }));
+    const m: Snapshot = {
+      type: 'snapshot',
+      playing,
+      steps: trainer.steps,
+      epoch: trainer.epoch,
+      trainLoss: trainer.evaluate(trainer.data.train),
+      testLoss: trainer.evaluate(trainer.data.test),
+      stepsPerSecond: playing ? rate.perSecond : 0,
+      gridSize: GRID,
+      output,
+      hidden,
+      weights,
+      capture,
+    };
+    post(m, [output.buffer, ...hidden.map((h) => h.buffer), ...weights.flatMap((w) => [w.W.buffer, w.b.buffer])]);
+    lastSnapshot = now;
+  }
+
+  /** The inspected layer's matrices for the current weights and batch, without training. */
+  function inspectNow(): Snapshot['capture'] {
+    return trainer && inspected !== null ? trainer.capture()[inspected] ?? null : null;
+  }
+
+  /** One step; the one before a snapshot records the backprop view's matrices. */
+  function stepOnce(forceSnapshot: boolean): void {
+    if (!trainer) return;
+    const due = forceSnapshot || performance.now() - lastSnapshot >= SNAPSHOT_MS;
+    const { captures } = trainer.step(due && inspected !== null);
+    if (due) snapshot(captures && inspected !== null ? captures[inspected] ?? null : null);
+  }
+
+  function loop(): void {
+    if (!playing || !trainer) return;
+    try {
+      if (speed !== null) stepOnce(speed <= 20); // slow: every step is shown
+      else {
+        const start = performance.now();
+        do stepOnce(false);
+        while (playing && performance.now() - start < SLICE_MS);
+      }
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    setTimeout(loop, speed === null ? 0 : 1000 / speed);
+  }
+
+  return (m: ToWorker): void => {
+    try {
+      switch (m.type) {
+        case 'config':
+          reset(m.config, m.csv);
+          break;
+        case 'play':
+          if (!playing) {
+            playing = true;
+            rate = { steps: trainer?.steps ?? 0, time: performance.now(), perSecond: 0 };
+            loop();
+          }
+          break;
+        case 'pause':
+          playing = false;
+          snapshot(inspectNow());
+          break;
+        case 'step':
+          playing = false;
+          stepOnce(true);
+          break;
+        case 'speed':
+          speed = m.stepsPerSecond;
+          break;
+        case 'inspect':
+          inspected = m.layer;
+          if (!playing) snapshot(inspectNow());
+          break;
+        case 'gradcheck':
+          if (trainer) post({ type: 'gradcheck', result: trainer.gradcheck() });
+          break;
+        case 'stepLosses':
+          post({ type: 'stepLosses', losses: trainer ? trainer.stepLosses.slice(0, m.count) : [] });
+          break;
+      }
+    } catch (err) {
+      fail(err);
+    }
+  };
+}
