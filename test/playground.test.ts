@@ -6,10 +6,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode, defaults, encode, type Config } from '../playground/src/config.js';
 import { parseCsv } from '../playground/src/data.js';
+import type { FromWorker, Snapshot } from '../playground/src/protocol.js';
+import { startSession } from '../playground/src/session.js';
 import { Trainer } from '../playground/src/trainer.js';
 
 const cfg = (over: Partial<Config> = {}): Config => ({ ...defaults, ...over });
 const close = (a: number, b: number, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The worker's session with its messages collected, as the page would see them. */
+function session() {
+  const posted: FromWorker[] = [];
+  const send = startSession((m) => posted.push(m));
+  const snapshots = () => posted.filter((m): m is Snapshot => m.type === 'snapshot');
+  return { send, posted, snapshots, lastSnapshot: () => snapshots().at(-1)! };
+}
 
 test('a captured step trains exactly like a plain backward()', () => {
   // nabla's PRNG is global (it drives the batch order), so the two runs go one after the other.
@@ -120,4 +131,22 @@ test('every batch has the chosen size, across epoch ends (200 points, batches of
   const t = new Trainer(cfg({ batchSize: 16, trainPercent: 50, layers: [2] }));
   assert.equal(t.data.train.ys.length, 200);
   for (let i = 0; i < 30; i++) assert.equal(t.step(true).captures![0].x.shape[0], 16, `step ${i}`);
+});
+
+test('quick Pause/Play clicks keep one training loop: at 10 steps/s, about 10 steps in 1 s', async () => {
+  const { send, lastSnapshot } = session();
+  send({ type: 'config', config: cfg({ layers: [2] }) });
+  send({ type: 'speed', stepsPerSecond: 10 });
+  send({ type: 'play' });
+  for (let i = 0; i < 5; i++) {
+    send({ type: 'pause' });
+    send({ type: 'play' });
+  }
+  await sleep(1000);
+  send({ type: 'pause' });
+  const steps = lastSnapshot().steps;
+  // One loop: ~10 steps (fewer if the machine is busy); one loop per Play click: ~60.
+  assert.ok(steps >= 2 && steps <= 13, `${steps} steps in 1 s at 10 steps/s`);
+  await sleep(300);
+  assert.equal(lastSnapshot().steps, steps, 'no step after Pause');
 });

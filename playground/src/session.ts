@@ -23,9 +23,27 @@ export function startSession(post: Post): (m: ToWorker) => void {
   let speed: number | null = null;
   let lastSnapshot = 0;
   let rate = { steps: 0, time: 0, perSecond: 0 };
+  // The one pending turn of the loop: Play, Pause, Step and errors replace or clear it, so
+  // quick Pause/Play clicks never leave a second loop running.
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastStepAt = -Infinity;
+
+  function schedule(delay: number): void {
+    stop();
+    timer = setTimeout(loop, delay);
+  }
+
+  function stop(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  }
+
+  /** After Play (or a turn of the loop): the next turn, no sooner than the speed allows. */
+  const nextDelay = () => (speed === null ? 0 : Math.max(0, lastStepAt + 1000 / speed - performance.now()));
 
   function fail(e: unknown): void {
     playing = false;
+    stop();
     post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }
 
@@ -70,12 +88,14 @@ export function startSession(post: Post): (m: ToWorker) => void {
   /** One step; the one before a snapshot records the backprop view's matrices. */
   function stepOnce(forceSnapshot: boolean): void {
     if (!trainer) return;
-    const due = forceSnapshot || performance.now() - lastSnapshot >= SNAPSHOT_MS;
+    lastStepAt = performance.now();
+    const due = forceSnapshot || lastStepAt - lastSnapshot >= SNAPSHOT_MS;
     const { captures } = trainer.step(due && inspected !== null);
     if (due) snapshot(captures && inspected !== null ? captures[inspected] ?? null : null);
   }
 
   function loop(): void {
+    timer = null;
     if (!playing || !trainer) return;
     try {
       if (speed !== null) stepOnce(speed <= 20); // slow: every step is shown
@@ -88,7 +108,7 @@ export function startSession(post: Post): (m: ToWorker) => void {
       fail(e);
       return;
     }
-    setTimeout(loop, speed === null ? 0 : 1000 / speed);
+    schedule(nextDelay());
   }
 
   return (m: ToWorker): void => {
@@ -101,15 +121,17 @@ export function startSession(post: Post): (m: ToWorker) => void {
           if (!playing) {
             playing = true;
             rate = { steps: trainer?.steps ?? 0, time: performance.now(), perSecond: 0 };
-            loop();
+            schedule(nextDelay());
           }
           break;
         case 'pause':
           playing = false;
+          stop();
           snapshot(inspectNow());
           break;
         case 'step':
           playing = false;
+          stop();
           stepOnce(true);
           break;
         case 'speed':
