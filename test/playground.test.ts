@@ -101,6 +101,16 @@ test('the URL round trip keeps every setting and rejects bad values', () => {
   assert.deepEqual(bad, defaults);
 });
 
+test('every seed the seed box takes survives the URL: integers from 0 to 2^53 − 1', () => {
+  for (const seed of [0, 2 ** 31 - 1, 2 ** 31, 3_000_000_000, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]) {
+    assert.equal(decode(`#${encode(cfg({ seed }))}`).seed, seed, `seed ${seed}`);
+  }
+  for (const bad of ['-1', '1.5', '9007199254740992', '1e300', 'x', '']) assert.equal(decode(`#seed=${bad}`).seed, defaults.seed, `seed=${bad}`);
+  // Seeds above 2^32 are runs of their own (manualSeed mixes in the high half).
+  const first = (seed: number) => new Trainer(cfg({ seed, layers: [2] })).linears[0].weight.data[0];
+  assert.notEqual(first(2 ** 32 + 5), first(5));
+});
+
 test('parseCsv reads x1,x2,label with a header, scales, and names the bad line', () => {
   const p = parseCsv('x1,x2,label\n2,0,3\n-4,1,5\n0,-2,3\n1,1,5\n');
   assert.equal(p.regression, false);

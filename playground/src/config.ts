@@ -30,6 +30,9 @@ export interface Config {
 
 export const limits = { maxLayers: 6, maxNeurons: 8 };
 
+/** A seed is any integer nabla's manualSeed takes, from 0 up (the seed box and the URL alike). */
+export const isSeed = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+
 export const defaults: Config = {
   dataset: 'circle',
   noise: 0.1,
@@ -73,9 +76,12 @@ export function decode(s: string): Config {
     const v = p.get(key);
     return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
   };
-  const num = (key: string, fallback: number, min: number, max: number, integer = false): number => {
+  const get = (key: string) => {
     const raw = p.get(key);
-    const v = raw === null || raw === '' ? NaN : Number(raw);
+    return raw === null || raw === '' ? NaN : Number(raw);
+  };
+  const num = (key: string, fallback: number, min: number, max: number, integer = false): number => {
+    const v = get(key);
     if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) return fallback;
     return v;
   };
@@ -97,6 +103,6 @@ export function decode(s: string): Config {
     lr: num('lr', defaults.lr, 1e-5, 10),
     batchSize: num('batch', defaults.batchSize, 1, 256, true),
     l2: num('l2', defaults.l2, 0, 1),
-    seed: num('seed', defaults.seed, 0, 2 ** 31 - 1, true),
+    seed: isSeed(get('seed')) ? get('seed') : defaults.seed,
   };
 }

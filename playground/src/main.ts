@@ -1,7 +1,7 @@
 // The page: controls ↔ the Config in the URL, the training worker, and the views.
 // Every setting change restarts the run from its seed, so the URL always describes the run.
 
-import { decode, effectiveLoss, encode, limits, type Config } from './config.js';
+import { decode, effectiveLoss, encode, isSeed, limits, type Config } from './config.js';
 import { parseCsv, type Points } from './data.js';
 import type { FromWorker, Snapshot, ToWorker } from './protocol.js';
 import { BackpropView } from './views/backprop.js';
@@ -40,14 +40,18 @@ const fillOptions = (select: HTMLSelectElement, values: number[]) =>
 fillOptions($('lr'), LRS);
 fillOptions($('l2'), L2S);
 
-/** A control bound to one Config field: how to read it and which event commits it. */
-function bind<K extends keyof Config>(id: string, key: K, read: (el: HTMLInputElement) => Config[K], event = 'change'): void {
-  $<HTMLInputElement>(id).addEventListener(event, (e) => apply({ [key]: read(e.target as HTMLInputElement) } as Partial<Config>));
+/** A control bound to one Config field: how to read it (null: invalid, the control reverts) and which event commits it. */
+function bind<K extends keyof Config>(id: string, key: K, read: (el: HTMLInputElement) => Config[K] | null, event = 'change'): void {
+  $<HTMLInputElement>(id).addEventListener(event, (e) => {
+    const value = read(e.target as HTMLInputElement);
+    if (value === null) syncControls();
+    else apply({ [key]: value } as Partial<Config>);
+  });
 }
 bind('dataset', 'dataset', (el) => el.value as Config['dataset']);
 bind('noise', 'noise', (el) => Number(el.value));
 bind('train', 'trainPercent', (el) => Number(el.value));
-bind('seed', 'seed', (el) => Math.max(0, Math.floor(Number(el.value)) || 0));
+bind('seed', 'seed', (el) => (el.value !== '' && isSeed(Number(el.value)) ? Number(el.value) : null));
 bind('activation', 'activation', (el) => el.value as Config['activation']);
 bind('loss', 'loss', (el) => el.value as Config['loss']);
 bind('optimizer', 'optimizer', (el) => el.value as Config['optimizer']);

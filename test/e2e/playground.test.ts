@@ -209,6 +209,23 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await Promise.all([page.close(), copy.close(), other.close()]);
   });
 
+  test('a large seed typed in the seed box reaches the URL and a copied link keeps it', async () => {
+    const page = await open();
+    await page.fill('#seed', '3000000000');
+    await page.press('#seed', 'Enter');
+    await page.waitForFunction(() => location.hash.includes('seed=3000000000'));
+    const copy = await context.newPage();
+    await copy.goto(page.url());
+    await copy.waitForFunction(() => document.querySelectorAll('.column').length > 0);
+    assert.equal(await copy.inputValue('#seed'), '3000000000');
+    assert.match(copy.url(), /seed=3000000000/);
+    // Not a seed: the box reverts and the run stays.
+    await copy.fill('#seed', '2.5');
+    await copy.press('#seed', 'Enter');
+    await copy.waitForFunction(() => (document.getElementById('seed') as HTMLInputElement).value === '3000000000');
+    await Promise.all([page.close(), copy.close()]);
+  });
+
   test('the page fits a phone and its controls are labelled', async () => {
     const page = await open('', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
