@@ -111,6 +111,19 @@ test('every seed the seed box takes survives the URL: integers from 0 to 2^53 âˆ
   assert.notEqual(first(2 ** 32 + 5), first(5));
 });
 
+test('the URL takes exactly what the controls can show: slider ranges and steps, the lr and L2 lists', () => {
+  // Values from playground/index.html as the review found it: the batch slider stops at 64, the
+  // lists hold these rates; config.ts now builds the controls from the same numbers.
+  for (const lr of [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]) assert.equal(decode(`#lr=${lr}`).lr, lr);
+  for (const l2 of [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1]) assert.equal(decode(`#l2=${l2}`).l2, l2);
+  for (const batch of [1, 37, 64]) assert.equal(decode(`#batch=${batch}`).batchSize, batch);
+  for (const noise of [0, 0.05, 0.15, 0.35, 0.5]) assert.equal(decode(`#noise=${noise}`).noise, noise);
+  for (const train of [10, 30, 90]) assert.equal(decode(`#train=${train}`).trainPercent, train);
+  const offControls = decode('#batch=256&lr=0.05&l2=0.002&noise=0.13&train=15');
+  assert.deepEqual(offControls, defaults);
+  assert.equal(decode('#batch=65').batchSize, defaults.batchSize);
+});
+
 test('parseCsv reads x1,x2,label with a header, scales, and names the bad line', () => {
   const p = parseCsv('x1,x2,label\n2,0,3\n-4,1,5\n0,-2,3\n1,1,5\n');
   assert.equal(p.regression, false);

@@ -30,6 +30,16 @@ export interface Config {
 
 export const limits = { maxLayers: 6, maxNeurons: 8 };
 
+/** The controls' ranges and choices: main.ts builds the sliders and lists from these, and decode
+ * accepts exactly these values, so whatever a link says, the controls can show it. */
+export const sliders = {
+  noise: { min: 0, max: 0.5, step: 0.05 },
+  trainPercent: { min: 10, max: 90, step: 10 },
+  batchSize: { min: 1, max: 64, step: 1 },
+};
+export const learningRates = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
+export const l2s = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1];
+
 /** A seed is any integer nabla's manualSeed takes, from 0 up (the seed box and the URL alike). */
 export const isSeed = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
 
@@ -80,11 +90,13 @@ export function decode(s: string): Config {
     const raw = p.get(key);
     return raw === null || raw === '' ? NaN : Number(raw);
   };
-  const num = (key: string, fallback: number, min: number, max: number, integer = false): number => {
+  const slider = (key: string, { min, max, step }: { min: number; max: number; step: number }, fallback: number): number => {
     const v = get(key);
-    if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) return fallback;
-    return v;
+    const k = (v - min) / step;
+    // On the slider's grid, up to float rounding (0.15 / 0.05 is 2.9999999999999996).
+    return v >= min && v <= max && Math.abs(k - Math.round(k)) < 1e-9 ? v : fallback;
   };
+  const oneOf = (key: string, values: number[], fallback: number): number => (values.includes(get(key)) ? get(key) : fallback);
   const layersRaw = p.get('layers');
   let layers = defaults.layers;
   if (layersRaw !== null) {
@@ -94,15 +106,15 @@ export function decode(s: string): Config {
   }
   return {
     dataset: pick('data', datasets, defaults.dataset),
-    noise: num('noise', defaults.noise, 0, 0.5),
-    trainPercent: num('train', defaults.trainPercent, 10, 90, true),
+    noise: slider('noise', sliders.noise, defaults.noise),
+    trainPercent: slider('train', sliders.trainPercent, defaults.trainPercent),
     layers: [...layers],
     activation: pick('act', activations, defaults.activation),
     loss: pick('loss', losses, defaults.loss),
     optimizer: pick('opt', optimizers, defaults.optimizer),
-    lr: num('lr', defaults.lr, 1e-5, 10),
-    batchSize: num('batch', defaults.batchSize, 1, 256, true),
-    l2: num('l2', defaults.l2, 0, 1),
+    lr: oneOf('lr', learningRates, defaults.lr),
+    batchSize: slider('batch', sliders.batchSize, defaults.batchSize),
+    l2: oneOf('l2', l2s, defaults.l2),
     seed: isSeed(get('seed')) ? get('seed') : defaults.seed,
   };
 }

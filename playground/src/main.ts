@@ -1,7 +1,7 @@
 // The page: controls ↔ the Config in the URL, the training worker, and the views.
 // Every setting change restarts the run from its seed, so the URL always describes the run.
 
-import { decode, effectiveLoss, encode, isSeed, limits, type Config } from './config.js';
+import { decode, effectiveLoss, encode, isSeed, l2s, learningRates, limits, sliders, type Config } from './config.js';
 import { parseCsv, type Points } from './data.js';
 import type { FromWorker, Snapshot, ToWorker } from './protocol.js';
 import { BackpropView } from './views/backprop.js';
@@ -33,12 +33,14 @@ const network = new NetworkView($('network'), {
 
 // ---- controls ----
 
-const LRS = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
-const L2S = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1];
+// Ranges and lists come from config.ts, the same ones decode accepts.
 const fillOptions = (select: HTMLSelectElement, values: number[]) =>
   select.replaceChildren(...values.map((v) => new Option(String(v), String(v))));
-fillOptions($('lr'), LRS);
-fillOptions($('l2'), L2S);
+fillOptions($('lr'), learningRates);
+fillOptions($('l2'), l2s);
+for (const [id, range] of [['noise', sliders.noise], ['train', sliders.trainPercent], ['batch', sliders.batchSize]] as const) {
+  Object.assign($<HTMLInputElement>(id), { min: String(range.min), max: String(range.max), step: String(range.step) });
+}
 
 /** A control bound to one Config field: how to read it (null: invalid, the control reverts) and which event commits it. */
 function bind<K extends keyof Config>(id: string, key: K, read: (el: HTMLInputElement) => Config[K] | null, event = 'change'): void {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { defaults, l2s, learningRates, sliders } from '../../playground/src/config.js';
 import { artifacts, buildPlaygroundIfStale, launchBrowser, serveSite } from './harness.js';
 
 describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
@@ -224,6 +225,23 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await copy.press('#seed', 'Enter');
     await copy.waitForFunction(() => (document.getElementById('seed') as HTMLInputElement).value === '3000000000');
     await Promise.all([page.close(), copy.close()]);
+  });
+
+  test('the controls show every value a link may hold, and a link with other values takes the defaults', async () => {
+    const page = await open('#batch=64&lr=3&l2=0.1&noise=0.35&train=30');
+    const options = (id: string) => page.locator(`#${id} option`).evaluateAll((os) => os.map((o) => Number((o as HTMLOptionElement).value)));
+    assert.deepEqual(await options('lr'), learningRates);
+    assert.deepEqual(await options('l2'), l2s);
+    for (const [id, range] of [['noise', sliders.noise], ['train', sliders.trainPercent], ['batch', sliders.batchSize]] as const) {
+      const attrs = await page.locator(`#${id}`).evaluate((el) => [(el as HTMLInputElement).min, (el as HTMLInputElement).max, (el as HTMLInputElement).step].map(Number));
+      assert.deepEqual(attrs, [range.min, range.max, range.step], id);
+    }
+    const values = async (p: Page) => Promise.all(['batch', 'lr', 'l2', 'noise', 'train'].map((id) => p.inputValue(`#${id}`)));
+    assert.deepEqual(await values(page), ['64', '3', '0.1', '0.35', '30']);
+    const off = await open('#batch=256&lr=0.05');
+    assert.deepEqual((await values(off)).slice(0, 2), [String(defaults.batchSize), String(defaults.lr)]);
+    assert.match(off.url(), new RegExp(`batch=${defaults.batchSize}&`));
+    await Promise.all([page.close(), off.close()]);
   });
 
   test('the page fits a phone and its controls are labelled', async () => {
