@@ -18,6 +18,13 @@ let inspected: number | null = null;
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (m: ToWorker) => worker.postMessage(m);
+// The worker reports training errors itself ('error' below); these are the failures it cannot
+// report: a script that does not load, an exception outside its handler, an unreadable message.
+worker.onerror = (e) => {
+  e.preventDefault(); // handled here, not an uncaught error on the page
+  workerFailed(`The training worker failed: ${e.message || 'it could not run'}. Reload the page to start again.`);
+};
+worker.onmessageerror = () => workerFailed('A message from the training worker could not be read; training stopped.');
 
 const boundary = new BoundaryView($('boundary'));
 const chart = new LossChart($('loss-chart'));
@@ -106,6 +113,11 @@ function setPlaying(on: boolean, tell = true): void {
   $('play').textContent = on ? 'Pause' : '▶ Play';
   $('play').setAttribute('aria-pressed', String(on));
   if (tell) send({ type: on ? 'play' : 'pause' });
+}
+
+function workerFailed(message: string): void {
+  setPlaying(false);
+  status(message);
 }
 
 function status(message: string | null): void {

@@ -244,6 +244,26 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await Promise.all([page.close(), off.close()]);
   });
 
+  test('a failing worker stops the run and says so', async () => {
+    // Its own page without the console listeners: the worker's uncaught error is the point here.
+    const page = await context.newPage();
+    await page.goto(site.url);
+    await page.waitForFunction(() => document.querySelectorAll('.column').length > 0);
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.getElementById('steps')!.textContent) > 10);
+    const [worker] = page.workers();
+    // An exception outside the worker's message handler: the page hears of it only as an error event.
+    await worker.evaluate(() => setTimeout(() => { throw new Error('worker crashed (test)'); }));
+    await page.waitForFunction(() => /worker crashed \(test\)/.test(document.getElementById('status')!.textContent ?? ''), null, { timeout: 5000 });
+    assert.equal(await page.locator('#status').isVisible(), true);
+    assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false');
+    await page.waitForTimeout(200); // a snapshot already on its way may still land
+    const steps = await number(page, 'steps');
+    await page.waitForTimeout(500);
+    assert.equal(await number(page, 'steps'), steps, 'training stopped');
+    await page.close();
+  });
+
   test('the page fits a phone and its controls are labelled', async () => {
     const page = await open('', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
