@@ -173,3 +173,38 @@ test('quick Pause/Play clicks keep one training loop: at 10 steps/s, about 10 st
   await sleep(300);
   assert.equal(lastSnapshot().steps, steps, 'no step after Pause');
 });
+
+test('after Step and Pause the backprop view shows the step just taken: W_next = W − lr·dW (plain SGD)', () => {
+  const lr = 0.1;
+  const { send, lastSnapshot } = session();
+  send({ type: 'config', config: cfg({ optimizer: 'sgd', lr, l2: 0, layers: [3] }) });
+  send({ type: 'inspect', layer: 0 });
+  send({ type: 'step' });
+  const stepped = lastSnapshot();
+  send({ type: 'pause' });
+  const paused = lastSnapshot();
+  assert.deepEqual(paused.capture, stepped.capture, 'Pause shows the capture of the step');
+  send({ type: 'inspect', layer: 1 }); // another layer, clicked while paused
+  const other = lastSnapshot();
+  for (const [s, layer] of [[stepped, 0], [paused, 0], [other, 1]] as const) {
+    const c = s.capture!;
+    assert.equal(c.layer, layer);
+    assert.ok(c.dW.data.some((g) => Math.abs(g) > 1e-6), 'a step with a gradient');
+    // The weights after the step (the snapshot's) are the shown W and b moved by −lr times the shown gradients.
+    c.W.data.forEach((w, i) => assert.ok(close(s.weights[layer].W[i], w - lr * c.dW.data[i], 1e-6), `layer ${layer} W[${i}]`));
+    c.b.data.forEach((b, i) => assert.ok(close(s.weights[layer].b[i], b - lr * c.db.data[i], 1e-6), `layer ${layer} b[${i}]`));
+  }
+});
+
+test('Trainer.capture() after a step gives that step\'s matrices; before any step, the current weights', () => {
+  const t = new Trainer(cfg({ layers: [4, 3] }));
+  const before = t.capture();
+  assert.deepEqual(Array.from(before[0].W.data), Array.from(t.linears[0].weight.data));
+  const { captures } = t.step(true);
+  const after = Array.from(t.linears[0].weight.data);
+  assert.deepEqual(t.capture(), captures);
+  t.step(false);
+  const second = t.capture();
+  assert.deepEqual(Array.from(second[0].W.data), after, 'the second step started from the first step\'s result');
+  assert.notDeepEqual(Array.from(t.linears[0].weight.data), after);
+});

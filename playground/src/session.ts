@@ -80,7 +80,7 @@ export function startSession(post: Post): (m: ToWorker) => void {
     lastSnapshot = now;
   }
 
-  /** The inspected layer's matrices for the current weights and batch, without training. */
+  /** The inspected layer's matrices of the last step (the one the weights shown came from), without training. */
   function inspectNow(): Snapshot['capture'] {
     return trainer && inspected !== null ? trainer.capture()[inspected] ?? null : null;
   }

@@ -90,6 +90,8 @@ export class Trainer {
   private order: number[] = [];
   private cursor = 0;
   private lastBatch: { x: Tensor; t: Tensor } | null = null;
+  /** The parameter values the last step started from: the backprop view shows that step. */
+  private paramsBeforeLastStep: Float32Array[] | null = null;
 
   constructor(readonly config: Config, csv?: Points) {
     manualSeed(config.seed);
@@ -130,6 +132,7 @@ export class Trainer {
   step(capture = false): { loss: number; captures: LayerCapture[] | null } {
     const { x, t } = this.nextBatch();
     this.lastBatch = { x, t };
+    this.paramsBeforeLastStep = this.parameters().map((p) => Float32Array.from(p.data));
     this.optimizer.zeroGrad();
     let loss: Tensor;
     let captures: LayerCapture[] | null = null;
@@ -148,13 +151,28 @@ export class Trainer {
     return { loss: value, captures };
   }
 
-  /** The backprop view's matrices for the current weights on the current batch, without a step. */
+  /**
+   * The backprop view's matrices of the last step, as step(true) would have returned them: its
+   * batch and the weights it started from, so dW is the gradient that step applied (the current
+   * weights are W − lr·dW for plain SGD). Before any step: the current weights on the first batch.
+   */
   capture(): LayerCapture[] {
     const { x, t } = this.lastBatch ?? this.tensors(this.data.train, this.firstIndices());
-    this.optimizer.zeroGrad();
-    const [, captures] = this.capturedBackward(x, t);
-    this.optimizer.zeroGrad();
-    return captures;
+    const params = this.parameters();
+    const now = params.map((p) => Float32Array.from(p.data));
+    const setParams = (values: Float32Array[]) => params.forEach((p, i) => (p.data as Float32Array).set(values[i]));
+    if (this.paramsBeforeLastStep) setParams(this.paramsBeforeLastStep);
+    try {
+      this.optimizer.zeroGrad();
+      return this.capturedBackward(x, t)[1];
+    } finally {
+      this.optimizer.zeroGrad();
+      setParams(now);
+    }
+  }
+
+  private parameters(): Tensor[] {
+    return this.linears.flatMap((l) => [l.weight, l.bias!]);
   }
 
   /** Before the first step: the first batch's size of training points, drawing nothing from the PRNG. */
@@ -273,7 +291,7 @@ export class Trainer {
     const rows = Math.min(16, batch.x.shape[0]);
     const x = tensor(batch.x.data.slice(0, rows * 2), { shape: [rows, 2], dtype: 'float64' });
     const t = tensor(batch.t.data.slice(0, rows), { shape: [rows, 1], dtype: 'float64' });
-    const params = this.linears.flatMap((l) => [l.weight, l.bias!]);
+    const params = this.parameters();
     const last = this.linears.length - 1;
     const fn = (xi: Tensor, ...ps: Tensor[]) => {
       let h = xi;
