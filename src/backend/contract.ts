@@ -31,6 +31,12 @@ export interface MatmulArgs {
   aOffset: number;
   bOffset: number;
   outOffset: number;
+  /**
+   * Set when b's memory has not been written since any earlier call with the same b array and
+   * the same bVersion (the ops pass it for parameters: leaves that require grad). A backend may
+   * then reuse what it derived from b, such as packed panels; undefined means never reuse.
+   */
+  bVersion?: number;
 }
 
 export interface Backend {

@@ -1,12 +1,15 @@
 // The wasm matrix product: copy the operands into the arena (one memcpy each), pack them there
 // in wasm (absorbing the transposes), run the blocked SIMD kernel on one or more threads, copy
 // the valid part of the padded result out. Tiny products stay in JS, where no copy is needed.
+// B operands marked unchanged (args.bVersion: parameters) keep their packed panels in wasm
+// memory between calls (panels.ts), so an unchanged weight is copied and packed only once.
 
 import type { Data, MatmulArgs } from '../contract.js';
 import { matmul as jsMatmul } from '../js/matmul.js';
 import { settings } from '../settings.js';
 import type { Pool } from './pool.js';
-import { CONTROL_BYTES, type Runtime } from './runtime.js';
+import { PanelCache } from './panels.js';
+import type { Runtime } from './runtime.js';
 
 /**
  * Below this many multiply-adds the js kernel runs: measured here, wasm and js break even near
@@ -26,8 +29,9 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
 export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => number) {
   const k = rt.kernels;
+  const panels = new PanelCache(rt);
   return function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
-    const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset } = args;
+    const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset, bVersion } = args;
     if (m * n * depth < WASM_MIN_MACS) return jsMatmul(a, b, out, args);
     const f32 = out instanceof Float32Array;
     const sz = f32 ? 4 : 8;
@@ -35,24 +39,28 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     const nr = f32 ? 8 : 4;
     const mp = roundUp(m, mr);
     const np = roundUp(n, nr);
-    const aPtr = CONTROL_BYTES;
+    // Only a whole-array B is cached (a batch of weights sliced by offset is packed each call).
+    const slot = bVersion !== undefined && bOffset === 0 && b.length === depth * n ? panels.slot(b, transB, depth, n, depth * np * sz) : null;
+    const packB = !slot || slot.version !== bVersion;
+    const aPtr = rt.scratch;
     const bPtr = align(aPtr + m * depth * sz);
-    const apPtr = align(bPtr + depth * n * sz);
-    const bpPtr = align(apPtr + mp * depth * sz);
-    const cPtr = align(bpPtr + depth * np * sz);
+    const apPtr = align(bPtr + (packB ? depth * n * sz : 0));
+    const scratchBp = align(apPtr + mp * depth * sz);
+    const bpPtr = slot ? slot.ptr : scratchBp;
+    const cPtr = align(scratchBp + (slot ? 0 : depth * np * sz));
     rt.ensure(cPtr + mp * np * sz);
     const view = f32 ? rt.f32 : rt.f64;
     view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);
-    view.set(b.subarray(bOffset, bOffset + depth * n), bPtr / sz);
     // A(i,p) = a[i·si + p·sp], B(p,j) = b[p·sp + j·sj], as stored.
     const [asi, asp] = transA ? [1, m] : [depth, 1];
-    const [bsp, bsj] = transB ? [1, depth] : [n, 1];
-    if (f32) {
-      k.packA32(aPtr, asi, asp, m, depth, apPtr);
-      k.packB32(bPtr, bsp, bsj, depth, n, bpPtr);
-    } else {
-      k.packA64(aPtr, asi, asp, m, depth, apPtr);
-      k.packB64(bPtr, bsp, bsj, depth, n, bpPtr);
+    if (f32) k.packA32(aPtr, asi, asp, m, depth, apPtr);
+    else k.packA64(aPtr, asi, asp, m, depth, apPtr);
+    if (packB) {
+      view.set(b.subarray(bOffset, bOffset + depth * n), bPtr / sz);
+      const [bsp, bsj] = transB ? [1, depth] : [n, 1];
+      if (f32) k.packB32(bPtr, bsp, bsj, depth, n, bpPtr);
+      else k.packB64(bPtr, bsp, bsj, depth, n, bpPtr);
+      if (slot) slot.version = bVersion!;
     }
     const fused = rt.relaxed && !settings.deterministic;
     const threads = Math.min(settings.numThreads ?? cores(), m * n * depth >= THREADS_MIN_MACS ? Infinity : 1);

@@ -32,6 +32,11 @@ export interface Runtime {
   readonly kernels: Kernels;
   readonly shared: boolean;
   readonly relaxed: boolean;
+  /**
+   * Where each kernel call's scratch arena starts: after the control words and the packed
+   * panels cached between calls (panels.ts moves it); nothing in it outlives a call.
+   */
+  scratch: number;
   /** Float views of the whole memory (refreshed after growth by ensure). */
   f32: Float32Array;
   f64: Float64Array;
@@ -80,6 +85,7 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
     kernels: instance.exports as unknown as Kernels,
     shared: c.shared,
     relaxed: c.relaxed,
+    scratch: CONTROL_BYTES,
     f32: new Float32Array(memory.buffer),
     f64: new Float64Array(memory.buffer),
     ensure(end: number): void {
