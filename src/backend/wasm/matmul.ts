@@ -51,10 +51,16 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     rt.ensure(cPtr + mp * np * sz);
     const view = f32 ? rt.f32 : rt.f64;
     view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);
+    const fused = rt.relaxed && !settings.deterministic;
+    const threads = Math.min(settings.numThreads ?? cores(), m * n * depth >= THREADS_MIN_MACS ? Infinity : 1);
+    const p = threads > 1 ? pool() : null;
+    // On one thread, f32 rows past the last full MR-row panel run gemmRows32 (same sums, no
+    // padding: batch 1 would otherwise compute 6 rows for 1).
+    const panelRows = p || !f32 ? m : m - (m % mr);
     // A(i,p) = a[i·si + p·sp], B(p,j) = b[p·sp + j·sj], as stored.
     const [asi, asp] = transA ? [1, m] : [depth, 1];
-    if (f32) k.packA32(aPtr, asi, asp, m, depth, apPtr);
-    else k.packA64(aPtr, asi, asp, m, depth, apPtr);
+    if (f32) k.packA32(aPtr, asi, asp, panelRows, depth, apPtr);
+    else k.packA64(aPtr, asi, asp, panelRows, depth, apPtr);
     if (packB) {
       view.set(b.subarray(bOffset, bOffset + depth * n), bPtr / sz);
       const [bsp, bsj] = transB ? [1, depth] : [n, 1];
@@ -62,13 +68,11 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
       else k.packB64(bPtr, bsp, bsj, depth, n, bpPtr);
       if (slot) slot.version = bVersion!;
     }
-    const fused = rt.relaxed && !settings.deterministic;
-    const threads = Math.min(settings.numThreads ?? cores(), m * n * depth >= THREADS_MIN_MACS ? Infinity : 1);
-    const p = threads > 1 ? pool() : null;
     if (p) {
       p.run({ kernel: f32 ? 0 : 1, ap: apPtr, bp: bpPtr, c: cPtr, k: depth, mp, np, mr, nr, fused }, threads);
     } else if (f32) {
-      k.gemm32(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
+      if (panelRows > 0) k.gemm32(apPtr, bpPtr, cPtr, np, depth, 0, panelRows, 0, np, fused ? 1 : 0);
+      if (panelRows < m) k.gemmRows32(aPtr, asi, asp, bpPtr, cPtr, np, depth, panelRows, m, np, fused ? 1 : 0);
     } else {
       k.gemm64(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
     }
