@@ -5,7 +5,7 @@
 // memory between calls (panels.ts), so an unchanged weight is copied and packed only once.
 
 import type { Data, MatmulArgs } from '../contract.js';
-import { matmul as jsMatmul } from '../js/matmul.js';
+import { epilogue as jsEpilogue, matmul as jsMatmul } from '../js/matmul.js';
 import { settings } from '../settings.js';
 import type { Pool } from './pool.js';
 import { PanelCache } from './panels.js';
@@ -48,7 +48,8 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     const scratchBp = align(apPtr + mp * depth * sz);
     const bpPtr = slot ? slot.ptr : scratchBp;
     const cPtr = align(scratchBp + (slot ? 0 : depth * np * sz));
-    rt.ensure(cPtr + mp * np * sz);
+    const biasPtr = align(cPtr + mp * np * sz);
+    rt.ensure(biasPtr + np * sz);
     const view = f32 ? rt.f32 : rt.f64;
     view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);
     const fused = rt.relaxed && !settings.deterministic;
@@ -76,8 +77,18 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     } else {
       k.gemm64(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
     }
+    const { bias, relu } = args;
+    if (f32 && (bias || relu)) {
+      if (bias) {
+        const bo = args.biasOffset ?? 0;
+        view.set(bias.subarray(bo, bo + n), biasPtr / sz);
+        view.fill(0, biasPtr / sz + n, biasPtr / sz + np);
+      }
+      k.epilogue32(cPtr, np, m, np, biasPtr, bias ? 1 : 0, relu ? 1 : 0);
+    }
     const c = cPtr / sz;
     if (np === n) out.set(view.subarray(c, c + m * n), outOffset);
     else for (let i = 0; i < m; i++) out.set(view.subarray(c + i * np, c + i * np + n), outOffset + i * n);
+    if (!f32) jsEpilogue(out, args);
   };
 }

@@ -16,6 +16,7 @@ export interface Kernels {
   gemm32(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
   gemm64(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
   gemmRows32(a: number, si: number, sp: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, np: number, fused: number): void;
+  epilogue32(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
   unary32(op: number, x: number, out: number, n: number, p: number, q: number): void;
   binary32(op: number, a: number, b: number, out: number, n: number, period: number, bFirst: number): void;
   sumColumns32(x: number, out: number, rows: number, cols: number): void;

@@ -288,3 +288,24 @@ export function gemm64(ap: usize, bp: usize, c: usize, ldc: i32, k: i32, i0: i32
   if (fused) blocked<f64>(ap, bp, c, ldc, k, i0, i1, j0, j1, true);
   else blocked<f64>(ap, bp, c, ldc, k, i0, i1, j0, j1, false);
 }
+
+// ---- the epilogue: bias row and ReLU on the padded C, before it is copied out ----
+
+/**
+ * c[i, j] ← c[i, j] + bias[j] for rows [0, m) (bias holds np values, zero-padded), then
+ * max(·, 0) as the relu kernel computes it (NaN and −0 give +0) when `relu`. The product is
+ * complete before the bias is added, so the bits are those of matmul, add, relu run apart.
+ */
+export function epilogue32(c: usize, ldc: i32, m: i32, np: i32, bias: usize, hasBias: bool, relu: bool): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < m; i++) {
+    let p = c + <usize>i * ldc * 4;
+    for (let j = 0; j < np; j += 4) {
+      let v = v128.load(p);
+      if (hasBias) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (relu) v = v128.bitselect(v, zero, f32x4.gt(v, zero));
+      v128.store(p, v);
+      p += 16;
+    }
+  }
+}
