@@ -26,7 +26,20 @@ export interface TensorOptions {
 export type NestedArray = number | NestedArray[];
 
 export function allocData(dtype: DType, n: number): Data {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const d = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  if (allocations) allocations.add(d.buffer);
+  return d;
+}
+
+// While a backward pass runs, the buffers allocated by ops (autograd/engine.ts: a leaf may keep
+// a gradient made in its own pass instead of copying it). null outside backward passes.
+let allocations: WeakSet<ArrayBufferLike> | null = null;
+
+/** Starts (with a set) or stops (null) recording allocData's buffers; returns the previous set. */
+export function recordAllocations(set: WeakSet<ArrayBufferLike> | null): WeakSet<ArrayBufferLike> | null {
+  const previous = allocations;
+  allocations = set;
+  return previous;
 }
 
 // Write versions of tensor data, per ArrayBuffer (so every tensor and view sharing the memory
