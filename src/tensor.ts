@@ -27,16 +27,16 @@ export type NestedArray = number | NestedArray[];
 
 export function allocData(dtype: DType, n: number): Data {
   const d = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-  if (allocations) allocations.add(d.buffer);
+  if (allocations) allocations.add(d);
   return d;
 }
 
-// While a backward pass runs, the buffers allocated by ops (autograd/engine.ts: a leaf may keep
+// While a backward pass runs, the arrays allocated by ops (autograd/engine.ts: a leaf may keep
 // a gradient made in its own pass instead of copying it). null outside backward passes.
-let allocations: WeakSet<ArrayBufferLike> | null = null;
+let allocations: WeakSet<Data> | null = null;
 
-/** Starts (with a set) or stops (null) recording allocData's buffers; returns the previous set. */
-export function recordAllocations(set: WeakSet<ArrayBufferLike> | null): WeakSet<ArrayBufferLike> | null {
+/** Starts (with a set) or stops (null) recording allocData's arrays; returns the previous set. */
+export function recordAllocations(set: WeakSet<Data> | null): WeakSet<Data> | null {
   const previous = allocations;
   allocations = set;
   return previous;

@@ -77,11 +77,14 @@ function propagate(
 
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  // Which buffers were allocated in this pass, and how many gradients use each (views share
-  // a buffer), so that a leaf can keep a gradient nothing else holds instead of copying it.
-  const fresh = new WeakSet<ArrayBufferLike>();
-  const uses = new Map<ArrayBufferLike, number>();
-  const use = (t: Tensor) => uses.set(t.data.buffer, (uses.get(t.data.buffer) ?? 0) + 1);
+  // Which arrays were allocated in this pass, and how many gradients use each, so that a leaf
+  // can keep a gradient nothing else holds instead of copying it. Views made by ops (reshape,
+  // detach) share the array object itself; no op makes a subarray view of another array.
+  // (Arrays, not their buffers, are the keys: reading .buffer of a small array costs an
+  // allocation.)
+  const fresh = new WeakSet<Tensor['data']>();
+  const uses = new Map<Tensor['data'], number>();
+  const use = (t: Tensor) => uses.set(t.data, (uses.get(t.data) ?? 0) + 1);
   use(seed);
   const previous = gradState.enabled;
   const previousAllocations = recordAllocations(fresh);
@@ -95,8 +98,7 @@ function propagate(
       onNode?.(node, g);
       const fn = node.gradFn;
       if (!fn) {
-        const b = g.data.buffer;
-        onLeaf(node, g, fresh.has(b) && uses.get(b) === 1 && g.data.byteLength === b.byteLength);
+        onLeaf(node, g, fresh.has(g.data) && uses.get(g.data) === 1);
         continue;
       }
       const needs = fn.inputs.map((t) => t.requiresGrad);
