@@ -12,12 +12,14 @@ export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: numb
   return timeRuns(() => void matmulT(at, bt, tA, tB));
 }
 
-function mlp(layers: Layer[], act: 'relu' | 'tanh'): nn.Sequential {
+export function mlp(layers: Layer[], act: 'relu' | 'tanh'): nn.Sequential {
   const mods: nn.Module[] = [];
   layers.forEach((l, i) => {
     const lin = new nn.Linear(l.inF, l.outF);
     lin.weight.data.set(l.w);
     lin.bias!.data.set(l.b);
+    lin.weight.markChanged();
+    lin.bias!.markChanged();
     mods.push(lin);
     if (i + 1 < layers.length) mods.push(act === 'relu' ? new nn.ReLU() : new nn.Tanh());
   });

@@ -26,7 +26,37 @@ export interface TensorOptions {
 export type NestedArray = number | NestedArray[];
 
 export function allocData(dtype: DType, n: number): Data {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const d = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  if (allocations) allocations.add(d);
+  return d;
+}
+
+// While a backward pass runs, the arrays allocated by ops (autograd/engine.ts: a leaf may keep
+// a gradient made in its own pass instead of copying it). null outside backward passes.
+let allocations: WeakSet<Data> | null = null;
+
+/** Starts (with a set) or stops (null) recording allocData's arrays; returns the previous set. */
+export function recordAllocations(set: WeakSet<Data> | null): WeakSet<Data> | null {
+  const previous = allocations;
+  allocations = set;
+  return previous;
+}
+
+// Write versions of tensor data, per ArrayBuffer (so every tensor and view sharing the memory
+// shares the count). Every in-place writer in nabla bumps it (optimizers, loadStateDict, the
+// initialisers, gradcheck); backends may keep work derived from data whose version has not
+// changed (the wasm backend keeps packed weight panels). Code that writes `.data` directly
+// must call markChanged() afterwards.
+const versions = new WeakMap<ArrayBufferLike, number>();
+
+/** The write version of an array's memory: 0 until it is first marked changed. */
+export function dataVersion(d: Data): number {
+  return versions.get(d.buffer) ?? 0;
+}
+
+/** Records that an array's memory was written in place (see Tensor.markChanged). */
+export function markDataChanged(d: Data): void {
+  versions.set(d.buffer, (versions.get(d.buffer) ?? 0) + 1);
 }
 
 export class Tensor {
@@ -68,6 +98,21 @@ export class Tensor {
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
     };
     return build(0, 0);
+  }
+
+  /**
+   * Tells nabla that `.data` was written in place by code outside nabla (e.g.
+   * `w.data.set(values)`), so that nothing derived from the old values is reused; nabla's own
+   * writers (optimizers, loadStateDict, initialisers) do this themselves. Returns this.
+   */
+  markChanged(): this {
+    markDataChanged(this.data);
+    return this;
+  }
+
+  /** How many times this tensor's memory has been marked changed (see markChanged). */
+  get version(): number {
+    return dataVersion(this.data);
   }
 
   /** A tensor sharing this one's data, cut from the graph. */

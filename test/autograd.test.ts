@@ -128,3 +128,29 @@ test('with createGraph each leaf still gets its own .grad, so later calls accumu
   assert.deepEqual(Array.from(b.grad!.data), [2, 3]);
   assert.deepEqual(Array.from(seed.data), [1, 1]);
 });
+
+test('a leaf keeps its gradient without a copy only when nothing else can see that memory', () => {
+  const buffers = (...ts: { grad: { data: { buffer: ArrayBufferLike } } | null }[]) => ts.map((t) => t.grad!.data.buffer);
+  // Same-shape add: one gradient tensor flows to both leaves (and was the add's own gradient).
+  const a = tensor([[1, 2], [3, 4]], f64);
+  const b = tensor([[5, 6], [7, 8]], f64);
+  a.add(b).backward(tensor([[1, 1], [1, 1]], { dtype: 'float64' }));
+  const [ba, bb] = buffers(a, b);
+  assert.notEqual(ba, bb);
+  // The caller's gradient, passed straight through a reshape (a view) to the leaf.
+  const c = tensor([1, 2, 3, 4], f64);
+  const g = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+  c.reshape([2, 2]).backward(g);
+  assert.notEqual(c.grad!.data.buffer, g.data.buffer);
+  c.grad!.data[0] = 100;
+  assert.equal(g.data[0], 1, "modifying .grad must not change the caller's gradient");
+  // A matrix product's weight gradient is made fresh for that leaf: kept, and correct after a
+  // second, accumulating backward (which writes it in place).
+  const x = tensor([[1, 2]], { dtype: 'float64' });
+  const w = tensor([[1], [1]], f64);
+  const y = x.matmul(w);
+  y.sum().backward();
+  y.sum().backward();
+  assert.deepEqual(Array.from(w.grad!.data), [2, 4]);
+  assert.deepEqual(Array.from(x.data), [1, 2], 'the forward input is untouched');
+});

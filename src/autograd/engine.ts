@@ -6,7 +6,7 @@
 // Backward rules are written with ops; with createGraph they are recorded too, so the
 // gradients can themselves be differentiated.
 
-import { Tensor } from '../tensor.js';
+import { recordAllocations, Tensor } from '../tensor.js';
 import { shapeStr, sameShape } from '../shape.js';
 import { gradState } from './mode.js';
 
@@ -18,7 +18,7 @@ export interface BackwardOptions {
 /** Backprop from root, accumulating into the .grad of every leaf that requires it. */
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
   const createGraph = options.createGraph === true;
-  propagate('backward', root, grad, createGraph, (leaf, g) => accumulate(leaf, g, createGraph));
+  propagate('backward', root, grad, createGraph, (leaf, g, own) => accumulate(leaf, g, createGraph, own));
 }
 
 export interface GradOptions extends BackwardOptions {
@@ -52,7 +52,8 @@ function propagate(
   root: Tensor,
   grad: Tensor | undefined,
   createGraph: boolean,
-  onLeaf: (leaf: Tensor, g: Tensor) => void,
+  /** `own`: g's memory was allocated in this pass and no other gradient shares it. */
+  onLeaf: (leaf: Tensor, g: Tensor, own: boolean) => void,
   onNode?: (node: Tensor, g: Tensor) => void,
 ): void {
   if (!root.requiresGrad) {
@@ -76,7 +77,17 @@ function propagate(
 
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  // Which arrays were allocated in this pass, and how many gradients use each, so that a leaf
+  // can keep a gradient nothing else holds instead of copying it. Views made by ops (reshape,
+  // detach) share the array object itself; no op makes a subarray view of another array.
+  // (Arrays, not their buffers, are the keys: reading .buffer of a small array costs an
+  // allocation.)
+  const fresh = new WeakSet<Tensor['data']>();
+  const uses = new Map<Tensor['data'], number>();
+  const use = (t: Tensor) => uses.set(t.data, (uses.get(t.data) ?? 0) + 1);
+  use(seed);
   const previous = gradState.enabled;
+  const previousAllocations = recordAllocations(fresh);
   gradState.enabled = createGraph;
   try {
     for (let i = order.length - 1; i >= 0; i--) {
@@ -87,7 +98,7 @@ function propagate(
       onNode?.(node, g);
       const fn = node.gradFn;
       if (!fn) {
-        onLeaf(node, g);
+        onLeaf(node, g, fresh.has(g.data) && uses.get(g.data) === 1);
         continue;
       }
       const needs = fn.inputs.map((t) => t.requiresGrad);
@@ -100,20 +111,24 @@ function propagate(
           throw new Error(`backward of ${fn.op}: gradient ${shapeStr(ig.shape)} for input ${j} of shape ${shapeStr(input.shape)}`);
         }
         const prev = grads.get(input);
-        grads.set(input, prev ? prev.add(ig) : ig);
+        const sum = prev ? prev.add(ig) : ig;
+        use(sum);
+        grads.set(input, sum);
       }
     }
   } finally {
     gradState.enabled = previous;
+    recordAllocations(previousAllocations);
   }
 }
 
-function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, own: boolean): void {
   if (leaf.grad === null) {
-    // A copy: the same gradient tensor may flow to several leaves (or be the caller's own
-    // gradient), and later backward calls, optimizers and clipping modify .grad in place.
+    // A copy unless this pass made g and nothing else holds it: the same gradient tensor may
+    // flow to several leaves (or be the caller's own gradient, or a view of another), and later
+    // backward calls, optimizers and clipping modify .grad in place.
     // With createGraph the copy is an op (×1), so it stays differentiable.
-    leaf.grad = createGraph ? g.mul(1) : g.clone();
+    leaf.grad = createGraph ? g.mul(1) : own ? g : g.clone();
   } else if (createGraph) {
     leaf.grad = leaf.grad.add(g);
   } else {

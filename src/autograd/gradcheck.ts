@@ -62,11 +62,15 @@ export function gradcheck(
   xs.forEach((x, input) => {
       for (let index = 0; index < x.size; index++) {
         const keep = x.data[index];
+        // Each in-place write is marked, so no backend reuses work derived from the old value.
         x.data[index] = keep + eps;
+        x.markChanged();
         const up = project(fn(...xs));
         x.data[index] = keep - eps;
+        x.markChanged();
         const down = project(fn(...xs));
         x.data[index] = keep;
+        x.markChanged();
         const numeric = (up - down) / (2 * eps);
         const analytic = analytics[input]?.data[index] ?? 0;
         const err = Math.abs(analytic - numeric);

@@ -31,6 +31,20 @@ export interface MatmulArgs {
   aOffset: number;
   bOffset: number;
   outOffset: number;
+  /**
+   * Set when b's memory has not been written since any earlier call with the same b array and
+   * the same bVersion (the ops pass it for parameters: leaves that require grad). A backend may
+   * then reuse what it derived from b, such as packed panels; undefined means never reuse.
+   */
+  bVersion?: number;
+  /**
+   * The epilogue, applied to the finished product (so the bits are those of matmul, then add,
+   * then relu): `bias`, n values at `biasOffset`, is added to every row; then, with `relu`,
+   * each value becomes max(v, 0) as the relu kernel computes it (NaN and −0 give 0).
+   */
+  bias?: Data;
+  biasOffset?: number;
+  relu?: boolean;
 }
 
 export interface Backend {
@@ -39,7 +53,7 @@ export interface Backend {
   binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void;
   /** Reduces `axes` (sorted, unique) of x; out has x's shape with those axes removed (or kept as 1). */
   reduce(op: ReduceOp, x: Data, shape: Shape, axes: readonly number[], out: Data): void;
-  /** out[m×n] = op(A)[m×k] · op(B)[k×n], one matrix of a batch, at the given offsets. */
+  /** out[m×n] = op(A)[m×k] · op(B)[k×n] (+ bias, relu: see MatmulArgs), one matrix of a batch, at the given offsets. */
   matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void;
   /** Row-wise numerically stable log-softmax of a [rows, cols] matrix. */
   logSoftmax(x: Data, out: Data, rows: number, cols: number): void;

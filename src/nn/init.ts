@@ -5,17 +5,17 @@ import { random, randomNormal } from '../random.js';
 
 export function uniform_(t: Tensor, low: number, high: number): Tensor {
   for (let i = 0; i < t.size; i++) t.data[i] = low + (high - low) * random();
-  return t;
+  return t.markChanged();
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   for (let i = 0; i < t.size; i++) t.data[i] = mean + std * randomNormal();
-  return t;
+  return t.markChanged();
 }
 
 export function zeros_(t: Tensor): Tensor {
   t.data.fill(0);
-  return t;
+  return t.markChanged();
 }
 
 /** Fan-in and fan-out of a weight stored [in, out] (the seeds' and Keras' layout). */

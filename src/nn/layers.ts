@@ -3,6 +3,7 @@
 import { allocData, Tensor } from '../tensor.js';
 import { random } from '../random.js';
 import { shapeStr } from '../shape.js';
+import { Linear } from './linear.js';
 import { Module } from './module.js';
 
 export class ReLU extends Module {
@@ -87,13 +88,21 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    this.layers.forEach((layer, i) => {
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
       try {
-        y = layer.forward(y);
+        // Linear then ReLU: one fused product (same values and gradients as the two layers).
+        if (layer instanceof Linear && layers[i + 1] instanceof ReLU) {
+          y = layer.forwardAct(y, true);
+          i++;
+        } else {
+          y = layer.forward(y);
+        }
       } catch (e) {
         throw new Error(`Sequential layer ${i}: ${(e as Error).message}`, { cause: e });
       }
-    });
+    }
     return y;
   }
 }

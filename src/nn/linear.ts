@@ -1,9 +1,11 @@
 // Linear: the seeds' y = xW + b with x:[N,in], W:[in,out], b:[out], y:[N,out].
-// Gradients come from the ops it is made of (matmul, add):
+// Gradients are those of the ops it stands for (matmul, add; ops/linear.ts fuses them into one
+// backend call, with a following ReLU when Sequential finds one):
 //   dL/dx = dL/dy·Wᵀ  [N,in]    dL/dW = xᵀ·dL/dy  [in,out]    dL/db = Σ_N dL/dy  [out]
 
 import { zeros, type DType, type Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
+import { linear } from '../ops/linear.js';
 import { glorotNormal_, glorotUniform_, heNormal_, heUniform_ } from './init.js';
 import { Module, Parameter } from './module.js';
 
@@ -39,14 +41,22 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardAct(x, false);
+  }
+
+  /** forward(x), followed by ReLU when `relu` (fused into the product for 1-D and 2-D inputs). */
+  forwardAct(x: Tensor, relu: boolean): Tensor {
     const features = x.shape[x.rank - 1];
     if (x.rank < 1 || features !== this.inFeatures) {
       throw new Error(`${this}: input has ${features ?? 'no'} features, expected ${this.inFeatures} (input shape ${shapeStr(x.shape)})`);
     }
     if (x.dtype !== this.weight.dtype) throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
-    const input = x.rank === 1 ? x.reshape([1, features]) : x;
-    let y = input.matmul(this.weight);
-    if (this.bias) y = y.add(this.bias);
+    if (x.rank > 2) {
+      const y = x.matmul(this.weight);
+      const z = this.bias ? y.add(this.bias) : y;
+      return relu ? z.relu() : z;
+    }
+    const y = linear(x.rank === 1 ? x.reshape([1, features]) : x, this.weight, this.bias, relu);
     return x.rank === 1 ? y.reshape([this.outFeatures]) : y;
   }
 

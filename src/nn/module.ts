@@ -88,6 +88,7 @@ export abstract class Module {
         throw new Error(`loadStateDict: ${name} has shape ${shapeStr(value.shape)}, the model expects ${shapeStr(p.shape)}`);
       }
       p.data.set(value.data);
+      p.markChanged();
     }
   }
 

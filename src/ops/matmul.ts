@@ -8,7 +8,7 @@
 //   dA = dy·op(B)ᵀ, stored transposed when A is: (dy·op(B)ᵀ)ᵀ = op(B)·dyᵀ
 //   dB = op(A)ᵀ·dy, stored transposed when B is: (op(A)ᵀ·dy)ᵀ = dyᵀ·op(A)
 
-import { allocData, type Tensor } from '../tensor.js';
+import { allocData, dataVersion, type Tensor } from '../tensor.js';
 import { backend } from '../backend/index.js';
 import { broadcastShapes, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import { checkSameDtype, checkTensor, output } from './node.js';
@@ -40,8 +40,11 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const aOffsets = batchOffsets(a.shape.slice(0, -2), batch, ar * ac);
   const bOffsets = batchOffsets(b.shape.slice(0, -2), batch, br * bc);
   const be = backend();
+  // Parameters (leaves that require grad) are the operands worth caching work for: weights
+  // used again and again while unchanged (inference, several forwards between updates).
+  const bVersion = b.requiresGrad && !b.gradFn ? dataVersion(b.data) : undefined;
   for (let i = 0; i < count; i++) {
-    be.matmul(a.data, b.data, out, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n });
+    be.matmul(a.data, b.data, out, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n, bVersion });
   }
   return output('matmul', out, [...batch, m, n], a.dtype, [a, b], (gy, needs) => [
     needs[0] ? sumTo(transA ? matmulT(b, gy, transB, true) : matmulT(gy, b, false, !transB), a.shape) : null,

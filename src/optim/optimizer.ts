@@ -40,6 +40,7 @@ export abstract class Optimizer {
       if (!p.grad) return;
       this.steps[i]++;
       this.update(p.data, p.grad.data, i);
+      p.markChanged();
     });
   }
 

@@ -46,6 +46,22 @@ export function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
   // Edges: the rows below m4 (all columns) and the columns right of n4 (rows above m4).
   edge(a, b, out, args, asi, asp, bsp, bsj, m4, m, 0, n);
   edge(a, b, out, args, asi, asp, bsp, bsj, 0, m4, n4, n);
+  epilogue(out, args);
+}
+
+/** The bias and ReLU epilogue on a finished product in out (as the add and relu kernels). */
+export function epilogue(out: Data, args: MatmulArgs): void {
+  const { m, n, outOffset, bias, relu } = args;
+  if (!bias && !relu) return;
+  const bo = args.biasOffset ?? 0;
+  for (let i = 0; i < m; i++) {
+    const o = outOffset + i * n;
+    for (let j = 0; j < n; j++) {
+      let v = out[o + j];
+      if (bias) out[o + j] = v = v + bias[bo + j];
+      if (relu) out[o + j] = v > 0 ? v : 0;
+    }
+  }
 }
 
 function edge(

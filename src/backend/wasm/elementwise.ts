@@ -7,7 +7,7 @@ import type { BinaryOp, Data, ReduceOp, UnaryOp } from '../contract.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { axpy as jsAxpy, reduce as jsReduce } from '../js/rows.js';
 import { sameShape, sizeOf, type Shape } from '../../shape.js';
-import { CONTROL_BYTES, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 
 /** Op codes of kernels/elementwise.ts. */
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
@@ -31,7 +31,7 @@ export function makeElementwise(rt: Runtime) {
     if (code === undefined || !(x instanceof Float32Array) || n < (op === 'tanh' ? WASM_MIN_TANH : WASM_MIN_ELEMENTS)) {
       return jsUnary(op, x, out, p, q);
     }
-    const ptr = CONTROL_BYTES;
+    const ptr = rt.scratch;
     rt.ensure(ptr + 4 * n);
     rt.f32.set(x, ptr / 4);
     k.unary32(code, ptr, ptr, n, p, q); // in place: each lane is read before it is written
@@ -50,7 +50,7 @@ export function makeElementwise(rt: Runtime) {
     else if (sameShape(aShape, outShape) && (isRow(bShape, b) || b.length === 1)) [full, other, period, bFirst] = [a, b, cols, false];
     else if (sameShape(bShape, outShape) && (isRow(aShape, a) || a.length === 1)) [full, other, period, bFirst] = [b, a, cols, true];
     else return jsBinary(op, a, aShape, b, bShape, out, outShape);
-    const fullPtr = CONTROL_BYTES;
+    const fullPtr = rt.scratch;
     const otherPtr = align(fullPtr + 4 * n);
     rt.ensure(otherPtr + 4 * period);
     const f32 = rt.f32;
@@ -69,7 +69,7 @@ export function makeElementwise(rt: Runtime) {
     if (op !== 'sum' || !leading || !(x instanceof Float32Array) || x.length < WASM_MIN_ELEMENTS) return jsReduce(op, x, shape, axes, out);
     const rows = sizeOf(shape.slice(0, axes.length));
     const cols = x.length / rows;
-    const xPtr = CONTROL_BYTES;
+    const xPtr = rt.scratch;
     const outPtr = align(xPtr + 4 * x.length);
     rt.ensure(outPtr + 4 * cols);
     rt.f32.set(x, xPtr / 4);
@@ -80,7 +80,7 @@ export function makeElementwise(rt: Runtime) {
   function axpy(y: Data, x: Data, alpha: number): void {
     const n = y.length;
     if (!(y instanceof Float32Array) || n < WASM_MIN_ELEMENTS) return jsAxpy(y, x, alpha);
-    const yPtr = CONTROL_BYTES;
+    const yPtr = rt.scratch;
     const xPtr = align(yPtr + 4 * n);
     rt.ensure(xPtr + 4 * n);
     rt.f32.set(y, yPtr / 4);

@@ -1,12 +1,15 @@
 // The wasm matrix product: copy the operands into the arena (one memcpy each), pack them there
 // in wasm (absorbing the transposes), run the blocked SIMD kernel on one or more threads, copy
 // the valid part of the padded result out. Tiny products stay in JS, where no copy is needed.
+// B operands marked unchanged (args.bVersion: parameters) keep their packed panels in wasm
+// memory between calls (panels.ts), so an unchanged weight is copied and packed only once.
 
 import type { Data, MatmulArgs } from '../contract.js';
-import { matmul as jsMatmul } from '../js/matmul.js';
+import { epilogue as jsEpilogue, matmul as jsMatmul } from '../js/matmul.js';
 import { settings } from '../settings.js';
 import type { Pool } from './pool.js';
-import { CONTROL_BYTES, type Runtime } from './runtime.js';
+import { PanelCache } from './panels.js';
+import type { Runtime } from './runtime.js';
 
 /**
  * Below this many multiply-adds the js kernel runs: measured here, wasm and js break even near
@@ -26,8 +29,9 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
 export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => number) {
   const k = rt.kernels;
+  const panels = new PanelCache(rt);
   return function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
-    const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset } = args;
+    const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset, bVersion } = args;
     if (m * n * depth < WASM_MIN_MACS) return jsMatmul(a, b, out, args);
     const f32 = out instanceof Float32Array;
     const sz = f32 ? 4 : 8;
@@ -35,37 +39,56 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     const nr = f32 ? 8 : 4;
     const mp = roundUp(m, mr);
     const np = roundUp(n, nr);
-    const aPtr = CONTROL_BYTES;
+    // Only a whole-array B is cached (a batch of weights sliced by offset is packed each call).
+    const slot = bVersion !== undefined && bOffset === 0 && b.length === depth * n ? panels.slot(b, transB, depth, n, depth * np * sz) : null;
+    const packB = !slot || slot.version !== bVersion;
+    const aPtr = rt.scratch;
     const bPtr = align(aPtr + m * depth * sz);
-    const apPtr = align(bPtr + depth * n * sz);
-    const bpPtr = align(apPtr + mp * depth * sz);
-    const cPtr = align(bpPtr + depth * np * sz);
-    rt.ensure(cPtr + mp * np * sz);
+    const apPtr = align(bPtr + (packB ? depth * n * sz : 0));
+    const scratchBp = align(apPtr + mp * depth * sz);
+    const bpPtr = slot ? slot.ptr : scratchBp;
+    const cPtr = align(scratchBp + (slot ? 0 : depth * np * sz));
+    const biasPtr = align(cPtr + mp * np * sz);
+    rt.ensure(biasPtr + np * sz);
     const view = f32 ? rt.f32 : rt.f64;
     view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);
-    view.set(b.subarray(bOffset, bOffset + depth * n), bPtr / sz);
-    // A(i,p) = a[i·si + p·sp], B(p,j) = b[p·sp + j·sj], as stored.
-    const [asi, asp] = transA ? [1, m] : [depth, 1];
-    const [bsp, bsj] = transB ? [1, depth] : [n, 1];
-    if (f32) {
-      k.packA32(aPtr, asi, asp, m, depth, apPtr);
-      k.packB32(bPtr, bsp, bsj, depth, n, bpPtr);
-    } else {
-      k.packA64(aPtr, asi, asp, m, depth, apPtr);
-      k.packB64(bPtr, bsp, bsj, depth, n, bpPtr);
-    }
     const fused = rt.relaxed && !settings.deterministic;
     const threads = Math.min(settings.numThreads ?? cores(), m * n * depth >= THREADS_MIN_MACS ? Infinity : 1);
     const p = threads > 1 ? pool() : null;
+    // On one thread, f32 rows past the last full MR-row panel run gemmRows32 (same sums, no
+    // padding: batch 1 would otherwise compute 6 rows for 1).
+    const panelRows = p || !f32 ? m : m - (m % mr);
+    // A(i,p) = a[i·si + p·sp], B(p,j) = b[p·sp + j·sj], as stored.
+    const [asi, asp] = transA ? [1, m] : [depth, 1];
+    if (f32) k.packA32(aPtr, asi, asp, panelRows, depth, apPtr);
+    else k.packA64(aPtr, asi, asp, panelRows, depth, apPtr);
+    if (packB) {
+      view.set(b.subarray(bOffset, bOffset + depth * n), bPtr / sz);
+      const [bsp, bsj] = transB ? [1, depth] : [n, 1];
+      if (f32) k.packB32(bPtr, bsp, bsj, depth, n, bpPtr);
+      else k.packB64(bPtr, bsp, bsj, depth, n, bpPtr);
+      if (slot) slot.version = bVersion!;
+    }
     if (p) {
       p.run({ kernel: f32 ? 0 : 1, ap: apPtr, bp: bpPtr, c: cPtr, k: depth, mp, np, mr, nr, fused }, threads);
     } else if (f32) {
-      k.gemm32(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
+      if (panelRows > 0) k.gemm32(apPtr, bpPtr, cPtr, np, depth, 0, panelRows, 0, np, fused ? 1 : 0);
+      if (panelRows < m) k.gemmRows32(aPtr, asi, asp, bpPtr, cPtr, np, depth, panelRows, m, np, fused ? 1 : 0);
     } else {
       k.gemm64(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
+    }
+    const { bias, relu } = args;
+    if (f32 && (bias || relu)) {
+      if (bias) {
+        const bo = args.biasOffset ?? 0;
+        view.set(bias.subarray(bo, bo + n), biasPtr / sz);
+        view.fill(0, biasPtr / sz + n, biasPtr / sz + np);
+      }
+      k.epilogue32(cPtr, np, m, np, biasPtr, bias ? 1 : 0, relu ? 1 : 0);
     }
     const c = cPtr / sz;
     if (np === n) out.set(view.subarray(c, c + m * n), outOffset);
     else for (let i = 0; i < m; i++) out.set(view.subarray(c + i * np, c + i * np + n), outOffset + i * n);
+    if (!f32) jsEpilogue(out, args);
   };
 }

@@ -15,6 +15,8 @@ export interface Kernels {
   packB64(b: number, sp: number, sj: number, k: number, n: number, dst: number): void;
   gemm32(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
   gemm64(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
+  gemmRows32(a: number, si: number, sp: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, np: number, fused: number): void;
+  epilogue32(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
   unary32(op: number, x: number, out: number, n: number, p: number, q: number): void;
   binary32(op: number, a: number, b: number, out: number, n: number, period: number, bFirst: number): void;
   sumColumns32(x: number, out: number, rows: number, cols: number): void;
@@ -32,6 +34,11 @@ export interface Runtime {
   readonly kernels: Kernels;
   readonly shared: boolean;
   readonly relaxed: boolean;
+  /**
+   * Where each kernel call's scratch arena starts: after the control words and the packed
+   * panels cached between calls (panels.ts moves it); nothing in it outlives a call.
+   */
+  scratch: number;
   /** Float views of the whole memory (refreshed after growth by ensure). */
   f32: Float32Array;
   f64: Float64Array;
@@ -80,6 +87,7 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
     kernels: instance.exports as unknown as Kernels,
     shared: c.shared,
     relaxed: c.relaxed,
+    scratch: CONTROL_BYTES,
     f32: new Float32Array(memory.buffer),
     f64: new Float64Array(memory.buffer),
     ensure(end: number): void {

@@ -237,6 +237,48 @@ export function packB64(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize):
   }
 }
 
+// ---- rows left over below one MR-row panel (batch-1 inference, the last rows of a batch) ----
+
+/**
+ * Rows [i0, i1) of C from A as stored (A(i,p) = a[i·si + p·sp], f32) and packed B panels,
+ * without padding them to MR rows. Each element is summed exactly as the blocked kernel sums
+ * it (lane by lane, p ascending from 0 within a KC block, the blocks added in order), so a row
+ * gets the same bits whichever kernel computes it.
+ */
+export function gemmRows32(a: usize, si: i32, sp: i32, bp: usize, c: usize, ldc: i32, k: i32, i0: i32, i1: i32, np: i32, fused: bool): void {
+  if (fused) rows32(a, si, sp, bp, c, ldc, k, i0, i1, np, true);
+  else rows32(a, si, sp, bp, c, ldc, k, i0, i1, np, false);
+}
+
+@inline function rows32(a: usize, si: i32, sp: i32, bp: usize, c: usize, ldc: i32, k: i32, i0: i32, i1: i32, np: i32, fused: bool): void {
+  const step = <usize>sp * 4;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    for (let i = i0; i < i1; i++) {
+      const arow = a + (<usize>i * si + <usize>pc * sp) * 4;
+      for (let j = 0; j < np; j += 8) {
+        let b = bp + (<usize>j * k + <usize>pc * 8) * 4;
+        let s = arow;
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+        for (let p = 0; p < kc; p++) {
+          const x = v128.load32_splat(s);
+          c0 = madd32(x, v128.load(b), c0, fused);
+          c1 = madd32(x, v128.load(b, 16), c1, fused);
+          s += step;
+          b += 32;
+        }
+        const cij = c + (<usize>i * ldc + <usize>j) * 4;
+        if (pc > 0) {
+          c0 = f32x4.add(v128.load(cij), c0);
+          c1 = f32x4.add(v128.load(cij, 16), c1);
+        }
+        v128.store(cij, c0);
+        v128.store(cij, c1, 16);
+      }
+    }
+  }
+}
+
 export function gemm32(ap: usize, bp: usize, c: usize, ldc: i32, k: i32, i0: i32, i1: i32, j0: i32, j1: i32, fused: bool): void {
   if (fused) blocked<f32>(ap, bp, c, ldc, k, i0, i1, j0, j1, true);
   else blocked<f32>(ap, bp, c, ldc, k, i0, i1, j0, j1, false);
@@ -245,4 +287,25 @@ export function gemm32(ap: usize, bp: usize, c: usize, ldc: i32, k: i32, i0: i32
 export function gemm64(ap: usize, bp: usize, c: usize, ldc: i32, k: i32, i0: i32, i1: i32, j0: i32, j1: i32, fused: bool): void {
   if (fused) blocked<f64>(ap, bp, c, ldc, k, i0, i1, j0, j1, true);
   else blocked<f64>(ap, bp, c, ldc, k, i0, i1, j0, j1, false);
+}
+
+// ---- the epilogue: bias row and ReLU on the padded C, before it is copied out ----
+
+/**
+ * c[i, j] ← c[i, j] + bias[j] for rows [0, m) (bias holds np values, zero-padded), then
+ * max(·, 0) as the relu kernel computes it (NaN and −0 give +0) when `relu`. The product is
+ * complete before the bias is added, so the bits are those of matmul, add, relu run apart.
+ */
+export function epilogue32(c: usize, ldc: i32, m: i32, np: i32, bias: usize, hasBias: bool, relu: bool): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < m; i++) {
+    let p = c + <usize>i * ldc * 4;
+    for (let j = 0; j < np; j += 4) {
+      let v = v128.load(p);
+      if (hasBias) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (relu) v = v128.bitselect(v, zero, f32x4.gt(v, zero));
+      v128.store(p, v);
+      p += 16;
+    }
+  }
 }
