@@ -208,3 +208,15 @@ test('Trainer.capture() after a step gives that step\'s matrices; before any ste
   assert.deepEqual(Array.from(second[0].W.data), after, 'the second step started from the first step\'s result');
   assert.notDeepEqual(Array.from(t.linears[0].weight.data), after);
 });
+
+test('a backprop-view capture between steps leaves training exactly as without it (wasm weight caches too)', () => {
+  const weights = (withCapture: boolean) => {
+    const t = new Trainer(cfg({ layers: [64, 32], batchSize: 64 }));
+    for (let i = 0; i < 4; i++) {
+      t.step(false);
+      if (withCapture) t.capture();
+    }
+    return t.linears.flatMap((l) => Array.from(l.weight.data));
+  };
+  assert.deepEqual(weights(true), weights(false));
+});

@@ -160,7 +160,8 @@ export class Trainer {
     const { x, t } = this.lastBatch ?? this.tensors(this.data.train, this.firstIndices());
     const params = this.parameters();
     const now = params.map((p) => Float32Array.from(p.data));
-    const setParams = (values: Float32Array[]) => params.forEach((p, i) => (p.data as Float32Array).set(values[i]));
+    // markChanged: the wasm backend keeps packed copies of weights it has seen, keyed by version.
+    const setParams = (values: Float32Array[]) => params.forEach((p, i) => (p.data as Float32Array).set(values[i]) ?? p.markChanged());
     if (this.paramsBeforeLastStep) setParams(this.paramsBeforeLastStep);
     try {
       this.optimizer.zeroGrad();
