@@ -4,6 +4,7 @@
 // run to run and whatever the thread count.
 
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import '../../src/index.js'; // registers every backend the engine can run
 import { backend, listBackends, ready, setBackend } from '../../src/backend/index.js';
@@ -261,4 +262,54 @@ test('setDeterministic(true): bit-identical results run to run and for 1 or 2 th
     setDeterministic(false);
     setBackend(listBackends().includes('wasm') ? 'wasm' : 'js');
   }
+});
+
+test('threaded products (above the threading threshold, with offsets) match plain float64 loops', async () => {
+  await ready();
+  try {
+    for (const name of listBackends()) {
+      const be = backendNamed(name);
+      for (const threads of [1, 2]) {
+        setNumThreads(threads);
+        await ready();
+        for (const dtype of dtypes) {
+          const [m, k, n] = [161, 163, 167]; // 4.4M multiply-adds ≥ 2^22
+          for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+            const a = data(dtype, m * k + 7);
+            const b = data(dtype, k * n + 3);
+            const out = alloc(dtype, m * n + 5);
+            be.matmul(a, b, out, { m, k, n, transA: tA, transB: tB, aOffset: 7, bOffset: 3, outOffset: 5 });
+            const want = naiveMatmul(a, b, m, k, n, tA, tB, 7, 3);
+            assertClose(out.subarray(5), want, () => 4 * k * eps(dtype), `${name} ${threads} threads ${tA}/${tB} ${dtype}`);
+          }
+        }
+      }
+    }
+  } finally {
+    setNumThreads(2);
+    setBackend(listBackends().includes('wasm') ? 'wasm' : 'js');
+  }
+});
+
+test('a product too large for wasm memory falls back to the js kernel instead of failing', () => {
+  const be = backendNamed(listBackends().includes('wasm') ? 'wasm' : 'js');
+  const k = 40_000_000; // [1,k]·[k,1]: the padded panels would need more than 2 GiB of scratch
+  const a = new Float32Array(k).fill(1);
+  const b = new Float32Array(k).fill(1);
+  const out = new Float32Array(1);
+  be.matmul(a, b, out, { m: 1, k, n: 1, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0 });
+  assert.equal(out[0], k);
+});
+
+test('when a shared memory cannot be allocated, the wasm backend still loads, without threads', () => {
+  const entry = new URL('../../src/index.js', import.meta.url).href;
+  const script = `
+    const Memory = WebAssembly.Memory;
+    WebAssembly.Memory = function (d) { if (d.shared) throw new RangeError('no shared memory here'); return new Memory(d); };
+    const nabla = await import(${JSON.stringify(entry)});
+    await nabla.ready();
+    console.log(JSON.stringify({ backend: nabla.getBackend(), product: nabla.tensor([[1, 2]]).matmul(nabla.tensor([[3], [4]])).item() }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { backend: 'wasm', product: 11 });
 });

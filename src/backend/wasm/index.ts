@@ -15,6 +15,7 @@ import { loadRuntime, type Runtime } from './runtime.js';
 let cores = 1;
 let pool: Pool | null = null;
 let poolReady: Promise<void> = Promise.resolve();
+let warnedThreads = false;
 
 function wantedWorkers(): number {
   return (settings.numThreads ?? cores) - 1;
@@ -24,7 +25,12 @@ function wantedWorkers(): number {
 function growPool(rt: Runtime): void {
   if (!rt.shared) return;
   pool ??= new Pool(rt);
-  poolReady = pool.grow(wantedWorkers());
+  poolReady = pool.grow(wantedWorkers()).catch((e: Error) => {
+    // Workers that cannot start (a page's CSP, no worker support) leave the kernels on one
+    // thread; say so once rather than fail ready() or setNumThreads.
+    if (!warnedThreads) console.warn(`nabla: wasm worker threads unavailable, running on one thread (${e.message})`);
+    warnedThreads = true;
+  });
 }
 
 /** The pool for a threaded call, or null while no worker is ready. */
@@ -65,7 +71,7 @@ export const wasmBackend: Backend | null = loaded && !(loaded instanceof Promise
 /** Resolves to the wasm backend (null without wasm SIMD) once it and its threads are up. */
 export const wasmBackendAsync: Promise<Backend | null> = Promise.resolve(loaded).then(async (rt) => {
   if (!rt) return null;
-  await startThreads(rt).catch(() => undefined); // no threads: single-threaded kernels still work
+  await startThreads(rt);
   return wasmBackend ?? makeBackend(rt);
 });
 

@@ -24,7 +24,7 @@ export const WASM_MIN_MACS = 4096;
  */
 export const THREADS_MIN_MACS = 1 << 22;
 
-const align = (x: number) => (x + 63) & ~63;
+const align = (x: number) => Math.ceil(x / 64) * 64; // not a bit mask: offsets may pass 2^31
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
 export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => number) {
@@ -49,7 +49,13 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     const bpPtr = slot ? slot.ptr : scratchBp;
     const cPtr = align(scratchBp + (slot ? 0 : depth * np * sz));
     const biasPtr = align(cPtr + mp * np * sz);
-    rt.ensure(biasPtr + np * sz);
+    try {
+      rt.ensure(biasPtr + np * sz);
+    } catch {
+      // More scratch than wasm memory can hold (or the engine refuses to grow it): the js
+      // kernel needs no scratch and gives the same sums.
+      return jsMatmul(a, b, out, args);
+    }
     const view = f32 ? rt.f32 : rt.f64;
     view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);
     const fused = rt.relaxed && !settings.deterministic;

@@ -7,6 +7,7 @@
 //   ctrl[16+w]   worker w's doorbell: the caller stores a new job number and notifies it
 //   ctrl[64+w]   which part of the tiles worker w computes in this job
 //   ctrl[1]      done count: each participating worker adds 1; the caller waits for all
+//   ctrl[14]     set to 1 by a worker whose kernel call threw (the caller then throws)
 // The caller takes part 0 of the work itself, then waits (Atomics.wait in Node; a spin on the
 // browser's main thread, where blocking waits are not allowed). Waking a thread blocked in
 // Atomics.wait took ~70 µs on the development VM, so both sides spin for 50 µs first (longer
@@ -48,7 +49,11 @@ function start(module, memory, index, post) {
     seen = Atomics.load(ctrl, bell);
     const [i0, i1, j0, j1] = tileRange(ctrl[9], ctrl[10], ctrl[11], ctrl[13], ctrl[64 + index], ctrl[3]);
     const gemm = ctrl[2] === 0 ? x.gemm32 : x.gemm64;
-    if (i1 > i0 && j1 > j0) gemm(ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], i0, i1, j0, j1, ctrl[12]);
+    try {
+      if (i1 > i0 && j1 > j0) gemm(ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], i0, i1, j0, j1, ctrl[12]);
+    } catch (e) {
+      Atomics.store(ctrl, 14, 1);
+    }
     Atomics.add(ctrl, 1, 1);
     Atomics.notify(ctrl, 1);
   }
@@ -126,12 +131,16 @@ export class Pool {
           w.unref(); // idle workers must not keep the process alive
           w.once('message', onMessage);
           w.once('error', reject);
+          w.once('exit', () => (handle.ready = false)); // a dead worker gets no more jobs
         }, reject);
       } else {
         const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
         const w = new Worker(url);
         w.onmessage = onMessage;
-        w.onerror = (e) => reject(new Error(`wasm backend: worker failed: ${e.message}`));
+        w.onerror = (e) => {
+          handle.ready = false; // a failed worker gets no more jobs
+          reject(new Error(`wasm backend: worker failed: ${e.message}`));
+        };
         w.postMessage(data);
       }
     });
@@ -157,6 +166,7 @@ export class Pool {
     ctrl[12] = fused;
     ctrl[13] = job.nr;
     Atomics.store(ctrl, 1, 0);
+    Atomics.store(ctrl, 14, 0);
     this.job = (this.job + 1) | 0;
     for (let p = 1; p < parts; p++) {
       const w = helpers[p - 1];
@@ -173,6 +183,9 @@ export class Pool {
       const done = Atomics.load(ctrl, 1);
       if (done >= parts - 1) break;
       if (this.isNode && performance.now() > until) Atomics.wait(ctrl, 1, done, 50);
+    }
+    if (Atomics.load(ctrl, 14)) {
+      throw new Error(`matmul [${job.mp}×${job.k}]·[${job.k}×${job.np}] (padded): a worker thread's kernel call failed`);
     }
   }
 }

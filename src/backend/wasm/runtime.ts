@@ -65,14 +65,20 @@ interface Choice {
   relaxed: boolean;
 }
 
-function choose(): Choice | null {
-  if (typeof WebAssembly !== 'object') return null;
-  const shared = canShareMemory();
-  const relaxedBytes = decode(shared ? variants.relaxedShared : variants.relaxed);
-  if (WebAssembly.validate(relaxedBytes)) return { bytes: relaxedBytes, shared, relaxed: true };
-  const simdBytes = decode(shared ? variants.simdShared : variants.simd);
-  if (WebAssembly.validate(simdBytes)) return { bytes: simdBytes, shared, relaxed: false };
-  return null;
+/**
+ * The builds to try, best first: for shared memory (threads) if the engine allows it, then for
+ * plain memory (in case a shared memory cannot be allocated); in each, relaxed SIMD if valid.
+ */
+function choices(): Choice[] {
+  if (typeof WebAssembly !== 'object') return [];
+  const list: Choice[] = [];
+  for (const shared of canShareMemory() ? [true, false] : [false]) {
+    const relaxedBytes = decode(shared ? variants.relaxedShared : variants.relaxed);
+    const simdBytes = decode(shared ? variants.simdShared : variants.simd);
+    if (WebAssembly.validate(relaxedBytes)) list.push({ bytes: relaxedBytes, shared, relaxed: true });
+    else if (WebAssembly.validate(simdBytes)) list.push({ bytes: simdBytes, shared, relaxed: false });
+  }
+  return list;
 }
 
 function build(c: Choice, module: WebAssembly.Module): Runtime {
@@ -109,14 +115,30 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
  * Returns null when the engine has no wasm SIMD.
  */
 export function loadRuntime(): Runtime | Promise<Runtime | null> | null {
-  const c = choose();
-  if (!c) return null;
-  try {
-    return build(c, new WebAssembly.Module(c.bytes));
-  } catch {
-    return WebAssembly.compile(c.bytes).then(
-      (m) => build(c, m),
-      () => null,
-    );
+  const list = choices();
+  for (const [i, c] of list.entries()) {
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(c.bytes);
+    } catch {
+      return loadAsync(list.slice(i)); // synchronous compiles refused here
+    }
+    try {
+      return build(c, module);
+    } catch {
+      // e.g. a shared memory could not be allocated: try the next build
+    }
   }
+  return null;
+}
+
+async function loadAsync(list: Choice[]): Promise<Runtime | null> {
+  for (const c of list) {
+    try {
+      return build(c, await WebAssembly.compile(c.bytes));
+    } catch {
+      // try the next build
+    }
+  }
+  return null;
 }
