@@ -107,7 +107,7 @@ export function packB32(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize):
 export function packA64(a: usize, si: i32, sp: i32, m: i32, k: i32, dst: usize): void { packA<f64>(a, si, sp, m, k, dst); }
 export function packB64(b: usize, sp: i32, sj: i32, k: i32, n: i32, dst: usize): void { packB<f64>(b, sp, sj, k, n, dst); }
 
-// ---- micro-kernels: a 4×NR tile of C from kc steps of one A panel and one B panel ----
+// ---- micro-kernels: an MR×NR tile of C (6×8 f32, 4×4 f64) from kc steps of one A panel and one B panel ----
 
 @inline function micro32(a: usize, b: usize, c: usize, ldc: i32, kc: i32, acc: bool, fused: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
