@@ -2,12 +2,11 @@
 // gradients taken together; if it exceeds maxNorm, every gradient is scaled by
 // maxNorm / (norm + 1e-6). Returns the norm before clipping.
 
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
   if (!(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be non-negative, got ${maxNorm}`);
-  const withGrad = [...params].filter((p) => p.grad !== null);
-  const grads = withGrad.map((p) => (p.grad as Tensor).data);
+  const grads = [...params].flatMap((p) => (p.grad ? [p.grad.data] : []));
   let total = 0;
   if (normType === Infinity) {
     for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]));
@@ -16,14 +15,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
     total = total ** (1 / normType);
   }
   const coef = maxNorm / (total + 1e-6);
-  // Scaled copies, not in place: one gradient tensor may be shared by two parameters.
-  if (coef < 1) {
-    for (const p of withGrad) {
-      const g = p.grad as Tensor;
-      const scaled = g.data.slice();
-      for (let i = 0; i < scaled.length; i++) scaled[i] *= coef;
-      p.grad = new Tensor(scaled, g.shape, g.dtype);
-    }
-  }
+  // In place, as PyTorch: backward gives every leaf a .grad of its own (autograd/engine.ts).
+  if (coef < 1) for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= coef;
   return total;
 }
