@@ -4,8 +4,9 @@
 Run with Debian's python3-torch:  /usr/bin/python3 scripts/make_torch_fixtures.py
 The JSON is committed, so CI needs no Python.
 
-ops.json    per op, sample inputs (broadcast shapes, size-1 axes, batch of 1), the output, and
-            the gradient of sum(output * upstream) for each input, in float64.
+ops.json    per op-table sample (test/fixtures/op-samples.json, exported by the table), the
+            inputs, the output, and the gradient of sum(output * upstream) for each input, in
+            float64.
 mlp.json    MLPs of depth 1-3 with each activation and each loss: output, loss, every weight,
             bias and input gradient, in float64 and float32. Weights are given in nabla's
             [in, out] layout (torch's Linear stores the transpose).
@@ -25,154 +26,49 @@ def flat(t):
     return t.detach().reshape(-1).tolist()
 
 
-def randn(*shape, positive=False):
-    t = torch.randn(list(shape), dtype=torch.float64)
-    return t.abs() + 0.5 if positive else t
-
-
 # ---- ops ----
 
-# name -> (how torch computes it from (inputs, args))
-TORCH_OPS = {
-    'add': lambda x, a: x[0] + (a['scalar'] if 'scalar' in a else x[1]),
-    'sub': lambda x, a: x[0] - (a['scalar'] if 'scalar' in a else x[1]),
-    'mul': lambda x, a: x[0] * (a['scalar'] if 'scalar' in a else x[1]),
-    'div': lambda x, a: x[0] / (a['scalar'] if 'scalar' in a else x[1]),
-    'neg': lambda x, a: -x[0],
-    'exp': lambda x, a: x[0].exp(),
-    'log': lambda x, a: x[0].log(),
-    'sqrt': lambda x, a: x[0].sqrt(),
-    'abs': lambda x, a: x[0].abs(),
-    'tanh': lambda x, a: x[0].tanh(),
-    'sigmoid': lambda x, a: x[0].sigmoid(),
-    'softplus': lambda x, a: torch.nn.functional.softplus(x[0]),
-    'relu': lambda x, a: x[0].relu(),
-    'leakyRelu': lambda x, a: torch.nn.functional.leaky_relu(x[0], a.get('slope', 0.01)),
-    'gelu': lambda x, a: torch.nn.functional.gelu(x[0]),
-    'erf': lambda x, a: torch.erf(x[0]),
-    'pow': lambda x, a: x[0] ** a['p'],
-    'clamp': lambda x, a: x[0].clamp(a['min'], a['max']),
-    'reshape': lambda x, a: x[0].reshape(a['shape']),
-    'permute': lambda x, a: x[0].permute(a['perm']),
-    'transpose': lambda x, a: x[0].transpose(a['a'], a['b']),
-    'broadcastTo': lambda x, a: x[0].expand(a['shape']),
-    'sumTo': lambda x, a: x[0].sum_to_size(a['shape']),
-    'sum': lambda x, a: x[0].sum(dim=a['axes'], keepdim=a['keepdim']) if 'axes' in a else x[0].sum(),
-    'mean': lambda x, a: x[0].mean(dim=a['axes'], keepdim=a['keepdim']) if 'axes' in a else x[0].mean(),
-    'max': lambda x, a: x[0].amax(dim=a['axes'], keepdim=a['keepdim']) if 'axes' in a else x[0].amax(),
-    'matmul': lambda x, a: torch.matmul(x[0], x[1]),
-    'matmulT': lambda x, a: torch.matmul(x[0].transpose(-1, -2) if a['transA'] else x[0],
-                                         x[1].transpose(-1, -2) if a['transB'] else x[1]),
-    'softmax': lambda x, a: torch.softmax(x[0], a['axis']),
-    'logSoftmax': lambda x, a: torch.log_softmax(x[0], a['axis']),
-    'pick': lambda x, a: x[0].gather(-1, torch.tensor(a['labels']).reshape(*x[0].shape[:-1], 1)).squeeze(-1),
-    'binaryCrossEntropy': lambda x, a: torch.nn.functional.binary_cross_entropy(x[0], x[1], reduction='none'),
-    'unpick': lambda x, a: torch.zeros(*x[0].shape, a['classes'], dtype=torch.float64).scatter(
-        -1, torch.tensor(a['labels']).reshape(*x[0].shape, 1), x[0].unsqueeze(-1)),
-}
+# The op table (src/ops/defs/*.ts) exports its samples and each op's torch counterpart, a Python
+# expression in x (the inputs) and a (the attributes): `npm run fixtures` writes op-samples.json
+# first. Each sample draws its values from its own generator, so adding an op or a sample leaves
+# every other case as it was.
 
-U = lambda *s: {'shape': list(s)}          # an input of this shape
-P = lambda *s: {'shape': list(s), 'positive': True}
-Q = lambda *s: {'shape': list(s), 'unit': True}   # strictly inside (0, 1)
-
-SAMPLES = []
+F = torch.nn.functional
 
 
-def sample(op, inputs, **args):
-    SAMPLES.append((op, inputs, args))
+def torch_op(expr):
+    return eval('lambda x, a: ' + expr, {'torch': torch, 'F': F})  # the table's own text
 
 
-for op in ['add', 'sub', 'mul', 'div']:
-    pos = op == 'div'
-    mk = P if pos else U
-    sample(op, [U(3, 4), mk(3, 4)])
-    sample(op, [U(2, 3, 4), mk(4)])            # bias-style broadcast
-    sample(op, [U(3, 1), mk(1, 4)])            # both broadcast
-    sample(op, [U(1, 4), mk(5, 1, 4)])         # batch of 1 broadcast up
-    sample(op, [U(), mk(2, 3)])                # 0-d against a matrix
-    sample(op, [U(2, 3)], scalar=2.5)
-for op in ['neg', 'exp', 'abs', 'tanh', 'sigmoid', 'softplus', 'relu', 'gelu', 'erf']:
-    sample(op, [U(3, 4)])
-    sample(op, [U(1, 5)])
-sample('softplus', [{'shape': [6], 'values': [-40.0, -3.0, -0.1, 0.2, 5.0, 40.0]}])
-sample('sigmoid', [{'shape': [4], 'values': [-50.0, -2.0, 3.0, 50.0]}])
-sample('gelu', [{'shape': [6], 'values': [-7.0, -3.5, -1.0, 0.3, 2.9, 4.0]}])
-sample('erf', [{'shape': [6], 'values': [-6.5, -3.2, -2.99, 0.01, 3.01, 5.0]}])
-for op in ['log', 'sqrt']:
-    sample(op, [P(3, 4)])
-    sample(op, [P(1)])
-sample('leakyRelu', [U(3, 4)])
-sample('leakyRelu', [U(2, 5)], slope=0.2)
-sample('pow', [U(3, 4)], p=3)
-sample('pow', [P(2, 3)], p=0.5)
-sample('pow', [P(2, 3)], p=-1.5)
-sample('pow', [U(4)], p=2)
-sample('clamp', [U(4, 5)], min=-0.5, max=0.7)
-sample('reshape', [U(2, 3, 4)], shape=[6, 4])
-sample('reshape', [U(2, 3, 4)], shape=[4, -1])
-sample('reshape', [U(1, 5)], shape=[5])
-sample('permute', [U(2, 3, 4)], perm=[2, 0, 1])
-sample('permute', [U(1, 3)], perm=[1, 0])
-sample('transpose', [U(3, 4)], a=0, b=1)
-sample('transpose', [U(2, 3, 4)], a=-1, b=-2)
-sample('broadcastTo', [U(3, 1)], shape=[2, 3, 4])
-sample('broadcastTo', [U(4)], shape=[3, 4])
-sample('sumTo', [U(2, 3, 4)], shape=[3, 1])
-sample('sumTo', [U(5, 4)], shape=[4])
-for op in ['sum', 'mean', 'max']:
-    sample(op, [U(3, 4)])
-    sample(op, [U(3, 4)], axes=[1], keepdim=False)
-    sample(op, [U(2, 3, 4)], axes=[0, 2], keepdim=True)
-    sample(op, [U(1, 5)], axes=[0], keepdim=False)
-    sample(op, [U(2, 3, 4)], axes=[-2], keepdim=False)
-sample('matmul', [U(3, 4), U(4, 5)])
-sample('matmul', [U(1, 4), U(4, 1)])
-sample('matmul', [U(1, 1), U(1, 7)])
-sample('matmul', [U(2, 3, 4), U(4, 5)])
-sample('matmul', [U(3, 4), U(2, 4, 5)])
-sample('matmul', [U(2, 1, 3, 4), U(3, 4, 2)])
-sample('matmul', [U(9, 13), U(13, 6)])
-for ta in [False, True]:
-    for tb in [False, True]:
-        sample('matmulT', [U(*([4, 3] if ta else [3, 4])), U(*([5, 4] if tb else [4, 5]))], transA=ta, transB=tb)
-        sample('matmulT', [U(2, *([4, 3] if ta else [3, 4])), U(*([5, 4] if tb else [4, 5]))], transA=ta, transB=tb)
-for op in ['softmax', 'logSoftmax']:
-    sample(op, [U(3, 5)], axis=-1)
-    sample(op, [U(3, 5)], axis=0)
-    sample(op, [U(2, 3, 4)], axis=1)
-    sample(op, [U(1, 4)], axis=-1)
-    sample(op, [{'shape': [2, 3], 'values': [1000.0, 1001.0, 999.0, -1000.0, -1002.0, -1001.0]}], axis=-1)
-sample('pick', [U(4, 3)], labels=[0, 2, 1, 2])
-sample('pick', [U(2, 3, 5)], labels=[4, 0, 1, 3, 2, 2])
-sample('pick', [U(1, 3)], labels=[1])
-sample('binaryCrossEntropy', [Q(3, 4), Q(3, 4)])
-sample('binaryCrossEntropy', [Q(1, 5), {'shape': [1, 5], 'values': [0.0, 1.0, 1.0, 0.0, 0.5]}])
-sample('unpick', [U(4)], labels=[0, 2, 1, 2], classes=3)
-sample('unpick', [U(2, 3)], labels=[4, 0, 1, 3, 2, 2], classes=5)
+def make_input(s, g):
+    if 'values' in s:
+        return torch.tensor(s['values'], dtype=torch.float64).reshape(s['shape'])
+    if s.get('unit'):
+        return torch.rand(s['shape'], generator=g, dtype=torch.float64) * 0.9 + 0.05
+    t = torch.randn(s['shape'], generator=g, dtype=torch.float64)
+    return t.abs() + 0.5 if s.get('positive') else t
 
 
 def make_ops():
+    with open(os.path.join(OUT, 'op-samples.json')) as f:
+        table = json.load(f)['ops']
     cases = []
-    for op, specs, args in SAMPLES:
-        inputs = []
-        for s in specs:
-            if 'values' in s:
-                t = torch.tensor(s['values'], dtype=torch.float64).reshape(s['shape'])
-            elif s.get('unit'):
-                t = torch.rand(s['shape'], dtype=torch.float64) * 0.9 + 0.05
-            else:
-                t = randn(*s['shape'], positive=s.get('positive', False))
-            inputs.append(t.requires_grad_(True))
-        out = TORCH_OPS[op](inputs, args)
-        upstream = torch.randn(out.shape, dtype=torch.float64)
-        (out * upstream).sum().backward()
-        cases.append({
-            'op': op, 'args': args,
-            'inputs': [{'shape': list(t.shape), 'values': flat(t)} for t in inputs],
-            'output': {'shape': list(out.shape), 'values': flat(out)},
-            'upstream': flat(upstream),
-            'grads': [flat(t.grad) for t in inputs],
-        })
+    for entry in table:
+        fn = torch_op(entry['torch'])
+        for index, sample in enumerate(entry['samples']):
+            g = torch.Generator().manual_seed(zlib.crc32(f"{entry['name']}#{index}".encode()))
+            args = sample.get('args', {})
+            inputs = [make_input(s, g).requires_grad_(True) for s in sample['inputs']]
+            out = fn(inputs, args)
+            upstream = torch.randn(out.shape, generator=g, dtype=torch.float64)
+            (out * upstream).sum().backward()
+            cases.append({
+                'op': entry['name'], 'index': index, 'args': args,
+                'inputs': [{'shape': list(t.shape), 'values': flat(t)} for t in inputs],
+                'output': {'shape': list(out.shape), 'values': flat(out)},
+                'upstream': flat(upstream),
+                'grads': [flat(t.grad) if t.grad is not None else [0.0] * t.numel() for t in inputs],
+            })
     return cases
 
 

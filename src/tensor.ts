@@ -1,11 +1,14 @@
 // Tensor: a shape, a dtype, contiguous row-major data owned by the garbage collector, and, for
 // tensors made by ops while gradients are on, the node that made them (gradFn).
 
+// Op methods (x.add(y), x.relu(), ...) and backward() are attached from outside this file: by
+// the op table (ops/op.ts, typed in ops/table.ts) and by autograd/engine.ts, so that tensors
+// import no op and no autograd.
+
 import type { Data, DType } from './backend/contract.js';
 import { shapeStr, sizeOf, type Shape } from './shape.js';
 import { random, randomNormal } from './random.js';
-import * as ops from './ops/index.js';
-import { backward as runBackward, type BackwardOptions } from './autograd/engine.js';
+import { allocData, dataVersion, markDataChanged } from './storage.js';
 
 export type { DType, Data };
 
@@ -24,40 +27,6 @@ export interface TensorOptions {
 }
 
 export type NestedArray = number | NestedArray[];
-
-export function allocData(dtype: DType, n: number): Data {
-  const d = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-  if (allocations) allocations.add(d);
-  return d;
-}
-
-// While a backward pass runs, the arrays allocated by ops (autograd/engine.ts: a leaf may keep
-// a gradient made in its own pass instead of copying it). null outside backward passes.
-let allocations: WeakSet<Data> | null = null;
-
-/** Starts (with a set) or stops (null) recording allocData's arrays; returns the previous set. */
-export function recordAllocations(set: WeakSet<Data> | null): WeakSet<Data> | null {
-  const previous = allocations;
-  allocations = set;
-  return previous;
-}
-
-// Write versions of tensor data, per ArrayBuffer (so every tensor and view sharing the memory
-// shares the count). Every in-place writer in nabla bumps it (optimizers, loadStateDict, the
-// initialisers, gradcheck); backends may keep work derived from data whose version has not
-// changed (the wasm backend keeps packed weight panels). Code that writes `.data` directly
-// must call markChanged() afterwards.
-const versions = new WeakMap<ArrayBufferLike, number>();
-
-/** The write version of an array's memory: 0 until it is first marked changed. */
-export function dataVersion(d: Data): number {
-  return versions.get(d.buffer) ?? 0;
-}
-
-/** Records that an array's memory was written in place (see Tensor.markChanged). */
-export function markDataChanged(d: Data): void {
-  versions.set(d.buffer, (versions.get(d.buffer) ?? 0) + 1);
-}
 
 export class Tensor {
   readonly data: Data;
@@ -132,49 +101,9 @@ export class Tensor {
     return this;
   }
 
-  /**
-   * Reverse-mode backprop from this tensor (see autograd/engine.ts): `loss.backward()` for a
-   * scalar, `t.backward(grad)` otherwise, and `backward({ createGraph: true })` or
-   * `backward(grad, { createGraph: true })` to make the gradients differentiable.
-   */
-  backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
-    if (grad instanceof Tensor || grad === undefined) runBackward(this, grad, options);
-    else runBackward(this, undefined, grad);
-  }
-
   toString(): string {
     return `Tensor(${shapeStr(this.shape)}, ${this.dtype})`;
   }
-
-  add(o: Tensor | number): Tensor { return ops.add(this, o); }
-  sub(o: Tensor | number): Tensor { return ops.sub(this, o); }
-  mul(o: Tensor | number): Tensor { return ops.mul(this, o); }
-  div(o: Tensor | number): Tensor { return ops.div(this, o); }
-  neg(): Tensor { return ops.neg(this); }
-  pow(p: number): Tensor { return ops.pow(this, p); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  abs(): Tensor { return ops.abs(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  softplus(): Tensor { return ops.softplus(this); }
-  relu(): Tensor { return ops.relu(this); }
-  leakyRelu(slope?: number): Tensor { return ops.leakyRelu(this, slope); }
-  gelu(): Tensor { return ops.gelu(this); }
-  erf(): Tensor { return ops.erf(this); }
-  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
-  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
-  transpose(a = -2, b = -1): Tensor { return ops.transpose(this, a, b); }
-  permute(perm: readonly number[]): Tensor { return ops.permute(this, perm); }
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
-  sum(axes?: number | readonly number[], keepdim = false): Tensor { return ops.sum(this, axes, keepdim); }
-  mean(axes?: number | readonly number[], keepdim = false): Tensor { return ops.mean(this, axes, keepdim); }
-  max(axes?: number | readonly number[], keepdim = false): Tensor { return ops.max(this, axes, keepdim); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
-  pick(labels: ops.Labels): Tensor { return ops.pick(this, labels); }
 }
 
 // ---- creation ----

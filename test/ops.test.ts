@@ -1,16 +1,27 @@
-// The op registry: every public op has sample cases with a PyTorch reference (forward and the
-// gradient of Σ upstream ⊙ output), and passes a float64 gradcheck, on every backend.
-// Adding an op to src/ops/index.ts without samples here and in the fixture script fails.
+// The op-table suite: every entry of src/ops (opTable) is checked from its own samples, on every
+// backend, with the backends' small-size hand-off to js turned off so that each backend runs its
+// own kernels: forward and backward against PyTorch (test/fixtures/ops.json, written by
+// `npm run fixtures` from the samples the table exports), float64 gradcheck, second derivatives
+// for the entries that declare them, agreement with js within float32 rounding, bit-identical
+// reruns under setDeterministic, and the error cases. It reports, per backend and dtype, how
+// many cases ran on that backend's own kernels alone. A child process runs the wasm part again
+// on the relaxed-SIMD build.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ops from '../src/ops/index.js';
-import { gradcheck, setBackend, setDeterministic, Tensor, tensor, type DType } from '../src/index.js';
-import { listBackends } from '../src/backend/index.js';
+import { spawnSync } from 'node:child_process';
+import { opTable, type OpName } from '../src/ops/index.js';
+import { grad, gradcheck, setBackend, setDeterministic, Tensor, tensor, type DType } from '../src/index.js';
+import { backend, listBackends, ownKernels } from '../src/backend/index.js';
+import { settings } from '../src/backend/settings.js';
+import { wasmBuild } from '../src/backend/wasm/index.js';
+import type { KernelName } from '../src/backend/contract.js';
+import type { InputSample } from '../src/ops/op.js';
 import { assertClose, fixture, TOL } from './helpers/compare.js';
 
 interface OpCase {
-  op: string;
+  op: OpName;
+  index: number;
   args: Record<string, unknown>;
   inputs: { shape: number[]; values: number[] }[];
   output: { shape: number[]; values: number[] };
@@ -18,116 +29,141 @@ interface OpCase {
   grads: number[][];
 }
 
-type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const other = (x: Tensor[], a: Args) => ('scalar' in a ? (a.scalar as number) : x[1]);
-
-/** How each op is called from a sample's inputs and arguments. */
-const REGISTRY: Record<string, (x: Tensor[], a: Args) => Tensor> = {
-  add: (x, a) => ops.add(x[0], other(x, a)),
-  sub: (x, a) => ops.sub(x[0], other(x, a)),
-  mul: (x, a) => ops.mul(x[0], other(x, a)),
-  div: (x, a) => ops.div(x[0], other(x, a)),
-  neg: (x) => ops.neg(x[0]),
-  exp: (x) => ops.exp(x[0]),
-  log: (x) => ops.log(x[0]),
-  sqrt: (x) => ops.sqrt(x[0]),
-  abs: (x) => ops.abs(x[0]),
-  tanh: (x) => ops.tanh(x[0]),
-  sigmoid: (x) => ops.sigmoid(x[0]),
-  softplus: (x) => ops.softplus(x[0]),
-  relu: (x) => ops.relu(x[0]),
-  leakyRelu: (x, a) => ops.leakyRelu(x[0], a.slope),
-  gelu: (x) => ops.gelu(x[0]),
-  erf: (x) => ops.erf(x[0]),
-  pow: (x, a) => ops.pow(x[0], a.p),
-  clamp: (x, a) => ops.clamp(x[0], a.min, a.max),
-  reshape: (x, a) => ops.reshape(x[0], a.shape),
-  permute: (x, a) => ops.permute(x[0], a.perm),
-  transpose: (x, a) => ops.transpose(x[0], a.a, a.b),
-  broadcastTo: (x, a) => ops.broadcastTo(x[0], a.shape),
-  sumTo: (x, a) => ops.sumTo(x[0], a.shape),
-  sum: (x, a) => ops.sum(x[0], a.axes, a.keepdim),
-  mean: (x, a) => ops.mean(x[0], a.axes, a.keepdim),
-  max: (x, a) => ops.max(x[0], a.axes, a.keepdim),
-  matmul: (x) => ops.matmul(x[0], x[1]),
-  matmulT: (x, a) => ops.matmulT(x[0], x[1], a.transA, a.transB),
-  softmax: (x, a) => ops.softmax(x[0], a.axis),
-  logSoftmax: (x, a) => ops.logSoftmax(x[0], a.axis),
-  pick: (x, a) => ops.pick(x[0], a.labels),
-  unpick: (x, a) => ops.unpick(x[0], a.labels, a.classes),
-  binaryCrossEntropy: (x) => ops.binaryCrossEntropy(x[0], x[1]),
+/** Set in the relaxed-SIMD child process: only the wasm backend, which must be that build. */
+const CHILD = process.env.NABLA_OPS_RELAXED_CHILD === '1';
+const { cases } = fixture<OpCase>('ops.json');
+const entries = Object.values(opTable).map((op) => op.entry);
+const label = (c: OpCase) => `${c.op} #${c.index} ${c.inputs.map((x) => `[${x.shape}]`).join(' ')} ${JSON.stringify(c.args)}`;
+const call = (c: OpCase, x: Tensor[]) => {
+  const e = opTable[c.op].entry;
+  return e.call ? e.call(x, c.args) : (opTable[c.op] as unknown as (...t: Tensor[]) => Tensor)(...x);
 };
 
-const { cases } = fixture<OpCase>('ops.json');
-const publicOps = Object.entries(ops).filter(([, v]) => typeof v === 'function').map(([k]) => k).sort();
-
-test('every public op has a registry entry and PyTorch samples, and nothing else does', () => {
-  assert.deepEqual(Object.keys(REGISTRY).sort(), publicOps, 'registry entries vs src/ops/index.ts');
-  assert.deepEqual([...new Set(cases.map((c) => c.op))].sort(), publicOps, 'fixture ops vs src/ops/index.ts');
+test('every op-table entry has its samples in the PyTorch fixture, and the fixture has nothing else', () => {
+  const want = entries.flatMap((e) => e.samples.map((s, index) => `${e.name} #${index} ${JSON.stringify(s.inputs.map((i) => i.shape))} ${JSON.stringify(s.args ?? {})}`));
+  const got = cases.map((c) => `${c.op} #${c.index} ${JSON.stringify(c.inputs.map((i) => i.shape))} ${JSON.stringify(c.args)}`);
+  assert.deepEqual(got, want, 'test/fixtures/ops.json is out of date: run npm run fixtures');
+  for (const e of entries) {
+    assert.ok(e.samples.length > 0, `${e.name}: no samples`);
+    assert.ok(e.torch.length > 0, `${e.name}: no torch counterpart`);
+  }
 });
 
-function run(c: OpCase, dtype: DType) {
-  const inputs = c.inputs.map((i) => tensor(i.values, { shape: i.shape, dtype, requiresGrad: true }));
-  const y = REGISTRY[c.op](inputs, c.args);
-  return { inputs, y };
-}
-
-const label = (c: OpCase, i: number) => `${c.op} #${i} ${c.inputs.map((x) => `[${x.shape}]`).join(' ')} ${JSON.stringify(c.args)}`;
-
-for (const name of listBackends()) {
-  describe(`ops on the ${name} backend`, () => {
-    for (const dtype of ['float64', 'float32'] as const) {
-      test(`forward and backward match PyTorch (${dtype})`, () => {
-        setBackend(name);
-        try {
-          cases.forEach((c, i) => {
-            const { inputs, y } = run(c, dtype);
-            assert.deepEqual([...y.shape], c.output.shape, `${label(c, i)}: output shape`);
-            assert.equal(y.dtype, dtype, `${label(c, i)}: output dtype`);
-            assertClose(y.data, c.output.values, TOL[dtype], `${label(c, i)}: output`);
-            y.backward(tensor(c.upstream, { shape: c.output.shape, dtype }));
-            inputs.forEach((x, j) => {
-              assertClose(x.grad ? x.grad.data : new Float64Array(x.size), c.grads[j], TOL[dtype], `${label(c, i)}: grad of input ${j}`);
-            });
-          });
-        } finally {
-          setBackend('js');
-        }
-      });
+/** Runs fn and says whether every kernel it called was the active backend's own, with no hand-off to js. */
+function onOwnKernels<T>(name: string, fn: () => T): [T, boolean] {
+  const active = backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const own = new Set<KernelName>(ownKernels(name));
+  const saved = new Map<string, (...a: unknown[]) => unknown>();
+  let foreign = false;
+  for (const k of Object.keys(active)) {
+    const f = active[k];
+    if (typeof f !== 'function') continue;
+    saved.set(k, f);
+    if (!own.has(k as KernelName)) {
+      active[k] = (...a: unknown[]) => {
+        foreign = true;
+        return f(...a);
+      };
     }
-
-    test('float64 gradcheck of every sample', () => {
-      setBackend(name);
-      try {
-        cases.forEach((c, i) => {
-          const inputs = c.inputs.map((x) => tensor(x.values, { shape: x.shape, dtype: 'float64' }));
-          const report = gradcheck((...xs) => REGISTRY[c.op](xs, c.args), inputs, { raise: false });
-          assert.ok(report.ok, `${label(c, i)}: ${JSON.stringify(report.failures[0])}`);
-        });
-      } finally {
-        setBackend('js');
-      }
-    });
-  });
+  }
+  const before = settings.fallbacks;
+  try {
+    const result = fn();
+    return [result, !foreign && settings.fallbacks === before];
+  } finally {
+    for (const [k, f] of saved) active[k] = f;
+  }
 }
 
-// Every backend against the js reference on every registry case, in float32: the same outputs
-// and gradients within float32 rounding; and under setDeterministic(true), bit-identical run to run.
-function runAll(name: string): Float32Array[] {
+/** With the backend active and its hand-off of small work to js off. */
+function onBackend<T>(name: string, fn: () => T): T {
   setBackend(name);
+  settings.handOff = false;
   try {
-    return cases.flatMap((c) => {
-      const { inputs, y } = run(c, 'float32');
-      y.backward(tensor(c.upstream, { shape: c.output.shape, dtype: 'float32' }));
-      return [y.data as Float32Array, ...inputs.map((x) => (x.grad ? (x.grad.data as Float32Array) : new Float32Array(x.size)))];
-    });
+    return fn();
   } finally {
+    settings.handOff = true;
     setBackend('js');
   }
 }
 
-for (const name of listBackends().filter((b) => b !== 'js')) {
-  test(`${name} agrees with js on every registry case within float32 rounding, and is deterministic`, () => {
+function run(c: OpCase, dtype: DType) {
+  const inputs = c.inputs.map((i) => tensor(i.values, { shape: i.shape, dtype, requiresGrad: true }));
+  const y = call(c, inputs);
+  y.backward(tensor(c.upstream, { shape: c.output.shape, dtype }));
+  return { inputs, y };
+}
+
+const backends = CHILD ? ['wasm'] : listBackends();
+
+if (CHILD) {
+  test('the child runs the relaxed-SIMD wasm build', () => {
+    assert.equal(wasmBuild()?.relaxed, true, 'wasm is not the relaxed-SIMD build');
+  });
+}
+
+for (const name of backends) {
+  describe(`ops on the ${name} backend`, () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      test(`forward and backward match PyTorch (${dtype})`, (t) => {
+        let own = 0;
+        onBackend(name, () => {
+          for (const c of cases) {
+            const [{ inputs, y }, mine] = onOwnKernels(name, () => run(c, dtype));
+            if (mine) own++;
+            assert.deepEqual([...y.shape], c.output.shape, `${label(c)}: output shape`);
+            assert.equal(y.dtype, dtype, `${label(c)}: output dtype`);
+            assertClose(y.data, c.output.values, TOL[dtype], `${label(c)}: output`);
+            inputs.forEach((x, j) => {
+              assertClose(x.grad ? x.grad.data : new Float64Array(x.size), c.grads[j], TOL[dtype], `${label(c)}: grad of input ${j}`);
+            });
+          }
+        });
+        t.diagnostic(`${name} ${dtype}: ${own} of ${cases.length} cases ran on ${name}'s own kernels alone`);
+      });
+    }
+
+    test('float64 gradcheck of every sample', () => {
+      onBackend(name, () => {
+        for (const c of cases) {
+          const inputs = c.inputs.map((x) => tensor(x.values, { shape: x.shape, dtype: 'float64' }));
+          const report = gradcheck((...xs) => call(c, xs), inputs, { raise: false });
+          assert.ok(report.ok, `${label(c)}: ${JSON.stringify(report.failures[0])}`);
+        }
+      });
+    });
+
+    test('float64 second derivatives of the entries that declare them', () => {
+      onBackend(name, () => {
+        for (const c of cases.filter((k) => opTable[k.op].entry.secondOrder)) {
+          const inputs = c.inputs.map((x) => tensor(x.values, { shape: x.shape, dtype: 'float64' }));
+          const upstream = tensor(c.upstream, { shape: c.output.shape, dtype: 'float64' });
+          // The gradient of Σ upstream ⊙ op(x), itself differentiated: Hessian-vector products.
+          const firstOrder = (...xs: Tensor[]) => {
+            const gs = grad(call(c, xs).mul(upstream).sum(), xs, { createGraph: true, allowUnused: true });
+            return gs.reduce((acc: Tensor, g, i) => (g ? acc.add(g.mul(xs[i]).sum()) : acc), tensor(0, { dtype: 'float64' }));
+          };
+          const report = gradcheck(firstOrder, inputs, { raise: false });
+          assert.ok(report.ok, `${label(c)} (second order): ${JSON.stringify(report.failures[0])}`);
+        }
+      });
+    });
+  });
+}
+
+// Every backend against the js reference on every case, in float32: the same outputs and
+// gradients within float32 rounding; and under setDeterministic(true), bit-identical run to run.
+function runAll(name: string): Float32Array[] {
+  return onBackend(name, () =>
+    cases.flatMap((c) => {
+      const { inputs, y } = run(c, 'float32');
+      return [y.data as Float32Array, ...inputs.map((x) => (x.grad ? (x.grad.data as Float32Array) : new Float32Array(x.size)))];
+    }),
+  );
+}
+
+for (const name of backends.filter((b) => b !== 'js')) {
+  test(`${name} agrees with js on every case within float32 rounding, and is deterministic`, () => {
     const reference = runAll('js');
     const ours = runAll(name);
     reference.forEach((r, i) => assertClose(ours[i], r, 1e-5, `${name} vs js, result ${i}`));
@@ -138,5 +174,40 @@ for (const name of listBackends().filter((b) => b !== 'js')) {
     } finally {
       setDeterministic(false);
     }
+  });
+}
+
+/** Sample values for an error case: a fixed ramp (only shapes and attributes matter there). */
+const errorInput = (s: InputSample) => {
+  const n = s.shape.reduce((p, d) => p * d, 1);
+  return tensor(s.values ?? Array.from({ length: n }, (_, i) => (s.positive || s.unit ? 0.1 + (0.8 * i) / Math.max(n, 1) : i - n / 2)), { shape: s.shape, dtype: 'float64' });
+};
+
+if (!CHILD) {
+  test('every entry rejects its error cases with its message', () => {
+    for (const e of entries) {
+      assert.ok(e.errors.length > 0, `${e.name}: no error cases`);
+      for (const err of e.errors) {
+        const x = err.inputs.map(errorInput);
+        const op = opTable[e.name as OpName] as unknown as (...t: Tensor[]) => Tensor;
+        assert.throws(() => (e.call ? e.call(x, err.args ?? {}) : op(...x)), (thrown: Error) => {
+          assert.ok(thrown.message.includes(err.message), `${e.name}: message "${thrown.message}" does not contain "${err.message}"`);
+          return true;
+        });
+      }
+    }
+  });
+
+  test('the wasm cases again on the relaxed-SIMD build (a child process with --experimental-wasm-relaxed-simd)', (t) => {
+    if (!listBackends().includes('wasm')) return t.skip('no wasm backend on this engine');
+    const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--test', '--test-reporter=spec', new URL(import.meta.url).pathname], {
+      // Without NODE_TEST_CONTEXT the child is a test run of its own, not a part of this one.
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined, NABLA_OPS_RELAXED_CHILD: '1' },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    for (const line of child.stdout.split('\n')) if (line.includes("own kernels alone")) t.diagnostic(`relaxed ${line.trim()}`);
+    assert.match(child.stdout, /ℹ pass [1-9]/, 'the child ran no test');
+    assert.equal(child.status, 0, `relaxed-SIMD run failed:\n${child.stdout.slice(-4000)}\n${child.stderr.slice(-2000)}`);
   });
 }

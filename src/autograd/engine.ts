@@ -4,9 +4,12 @@
 // gradient is complete (summed over every path) before its op's backward rule runs. Leaves
 // that require gradients accumulate into .grad, as in PyTorch: calling backward twice adds.
 // Backward rules are written with ops; with createGraph they are recorded too, so the
-// gradients can themselves be differentiated.
+// gradients can themselves be differentiated. (Tensor methods such as add exist here because
+// every graph was made by ops, which attach them; ops/node.ts loads this file in turn.)
 
-import { recordAllocations, Tensor } from '../tensor.js';
+import { recordAllocations } from '../storage.js';
+import { Tensor } from '../tensor.js';
+import { backend } from '../backend/index.js';
 import { shapeStr, sameShape } from '../shape.js';
 import { gradState } from './mode.js';
 
@@ -132,9 +135,8 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, own: boolean)
   } else if (createGraph) {
     leaf.grad = leaf.grad.add(g);
   } else {
-    const d = leaf.grad.data;
-    const s = g.data;
-    for (let i = 0; i < d.length; i++) d[i] += s[i];
+    backend().axpy(leaf.grad.data, g.data, 1);
+    leaf.grad.markChanged();
   }
 }
 
@@ -161,6 +163,23 @@ function topologicalOrder(root: Tensor): Tensor[] {
   }
   return order;
 }
+
+declare module '../tensor.js' {
+  interface Tensor {
+    /**
+     * Reverse-mode backprop from this tensor: `loss.backward()` for a scalar, `t.backward(grad)`
+     * otherwise, and `backward({ createGraph: true })` or `backward(grad, { createGraph: true })`
+     * to make the gradients differentiable.
+     */
+    backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void;
+  }
+}
+
+// Attached here, not in tensor.ts, so that tensors import no autograd.
+Tensor.prototype.backward = function (this: Tensor, grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+  if (grad instanceof Tensor || grad === undefined) backward(this, grad, options);
+  else backward(this, undefined, grad);
+};
 
 function onesLike(t: Tensor): Tensor {
   const data = t.data.slice();

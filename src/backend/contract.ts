@@ -1,5 +1,7 @@
-// The kernel contract: the few primitives every backend implements over raw typed arrays.
-// Ops (src/ops) call these; they never see tensors, graphs or gradients.
+// The kernel contract: the few primitives a backend implements over raw typed arrays, by name.
+// Ops (src/ops) and optimizers (src/optim) call these; kernels never see tensors, graphs or
+// gradients. A new backend implements the kernels it can; backend/index.ts fills in the rest
+// from js and reports which ones are its own.
 
 import type { Shape } from '../shape.js';
 
@@ -47,8 +49,42 @@ export interface MatmulArgs {
   relu?: boolean;
 }
 
-export interface Backend {
-  readonly name: string;
+/** Hyper-parameters of one SGD step (torch.optim.SGD); `first` is set on a buffer's first step. */
+export interface SgdArgs {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  first: boolean;
+}
+
+/** Hyper-parameters of one Adam/AdamW step; `step` counts this parameter's updates from 1. */
+export interface AdamArgs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW's decoupled decay θ ← θ(1 − ηλ) instead of Adam's L2 term g ← g + λθ. */
+  decoupled: boolean;
+  step: number;
+}
+
+/** Hyper-parameters of one RMSprop step. */
+export interface RmspropArgs {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+}
+
+/**
+ * Every kernel, by name. The js backend implements all of them; any other backend implements
+ * those it can (see Backend) and the rest run on js. In-place kernels say so.
+ */
+export interface Kernels {
   unary(op: UnaryOp, x: Data, out: Data, p?: number, q?: number): void;
   binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void;
   /** Reduces `axes` (sorted, unique) of x; out has x's shape with those axes removed (or kept as 1). */
@@ -63,6 +99,21 @@ export interface Backend {
   pick(x: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
   /** out[r, idx[r]] = g[r], every other entry 0 (out is [rows, cols]). */
   unpick(g: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
-  /** y ← y + αx in place (same length, same dtype): the plain SGD update. */
+  /** y ← y + αx in place (same length, same dtype): gradient accumulation (α = 1), the plain SGD step. */
   axpy(y: Data, x: Data, alpha: number): void;
+  /** x ← αx in place (gradient clipping). */
+  scale(x: Data, alpha: number): void;
+  /** acc + Σ|x|ᵖ, or max(acc, max |x|) when p = ∞, in float64 (the norms of gradient clipping). */
+  normAccumulate(x: Data, p: number, acc: number): number;
+  /** One SGD step in place on the parameter p (and the momentum buffer, when momentum > 0). */
+  sgd(p: Data, grad: Data, momentumBuffer: Data | null, args: SgdArgs): void;
+  /** One Adam step in place on p, m, v (and vMax with amsgrad, else null). */
+  adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, args: AdamArgs): void;
+  /** One RMSprop step in place on p, the square average (and the gradient average when centered, the momentum buffer when momentum > 0). */
+  rmsprop(p: Data, grad: Data, squareAvg: Data, gradAvg: Data | null, momentumBuffer: Data | null, args: RmspropArgs): void;
 }
+
+export type KernelName = keyof Kernels;
+
+/** What a backend registers: its name and the kernels it implements itself; js runs the others. */
+export type Backend = { readonly name: string } & Partial<Kernels>;

@@ -1,40 +1,54 @@
 // The active backend. Ops ask for it at every call, so switching takes effect at once.
 //
+// A backend registers the kernels it implements (contract.ts); the kernels it lacks run on js.
 // The default is the fastest available: 'wasm' where the engine has wasm SIMD, else 'js'.
 // In Node the wasm backend loads synchronously at import; where an engine only compiles
 // asynchronously (some browsers' main threads), 'js' serves until `await ready()` says wasm is in.
 
-import type { Backend } from './contract.js';
+import type { Backend, KernelName, Kernels } from './contract.js';
 import { jsBackend } from './js/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
 
-const backends = new Map<string, Backend>([['js', jsBackend]]);
-let active: Backend = jsBackend;
+/** A registered backend with every kernel filled in (its own, else js's). */
+export type ActiveBackend = Kernels & { readonly name: string };
+
+const KERNELS = Object.keys(jsBackend).filter((k) => k !== 'name') as KernelName[];
+
+const backends = new Map<string, { full: ActiveBackend; own: KernelName[] }>();
+let active: ActiveBackend;
 let chosen = false; // set once the user picks a backend, so the async default does not override it
 
+export function registerBackend(b: Backend): void {
+  if (typeof b?.name !== 'string' || b.name === '') throw new Error('registerBackend: a backend needs a name');
+  const own = KERNELS.filter((k) => typeof b[k] === 'function');
+  const kernels: Record<string, unknown> = { ...jsBackend };
+  for (const k of own) kernels[k] = b[k];
+  const full = { ...kernels, name: b.name } as unknown as ActiveBackend;
+  backends.set(b.name, { full, own });
+  if (active?.name === b.name) active = full;
+}
+
+registerBackend(jsBackend);
+active = backends.get('js')!.full;
 if (wasmBackend) {
-  backends.set('wasm', wasmBackend);
-  active = wasmBackend;
+  registerBackend(wasmBackend);
+  active = backends.get('wasm')!.full;
 }
 
 const loading = wasmBackendAsync.then((b) => {
   if (!b || backends.has('wasm')) return;
-  backends.set('wasm', b);
-  if (!chosen) active = b;
+  registerBackend(b);
+  if (!chosen) active = backends.get('wasm')!.full;
 });
 
-export function backend(): Backend {
+export function backend(): ActiveBackend {
   return active;
-}
-
-export function registerBackend(b: Backend): void {
-  backends.set(b.name, b);
 }
 
 export function setBackend(name: string): void {
   const b = backends.get(name);
   if (!b) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...backends.keys()].join(', ')})`);
-  active = b;
+  active = b.full;
   chosen = true;
 }
 
@@ -45,6 +59,13 @@ export function getBackend(): string {
 /** Names of the registered backends that can run here. */
 export function listBackends(): string[] {
   return [...backends.keys()];
+}
+
+/** The kernels a backend implements itself (the others run on js). */
+export function ownKernels(name: string): KernelName[] {
+  const b = backends.get(name);
+  if (!b) throw new Error(`ownKernels: unknown backend '${name}' (available: ${[...backends.keys()].join(', ')})`);
+  return [...b.own];
 }
 
 /**

@@ -6,6 +6,13 @@ export const settings = {
   numThreads: null as number | null,
   /** When true, no relaxed-SIMD FMA (whose rounding may differ between machines). */
   deterministic: false,
+  /**
+   * When false (tests only), backends run their own kernels at every size instead of handing
+   * small work to js, so that the op-table suite reaches them with small samples.
+   */
+  handOff: true,
+  /** Calls a backend's own kernel handed to js (small work, a dtype or case it lacks); tests read it. */
+  fallbacks: 0,
 };
 
 /** Called when the thread count changes, so a backend can start workers before `ready()` resolves. */

@@ -1,7 +1,9 @@
 // Datasets as PyTorch has them: a length and an indexed sample (input, target); TensorDataset
 // over two tensors whose first axis is the sample axis; Subset; randomSplit.
 
-import { allocData, Tensor } from '../tensor.js';
+import { allocData } from '../storage.js';
+import { Tensor } from '../tensor.js';
+import { reshape } from '../ops/index.js';
 import { getRngState, manualSeed, randomPermutation, setRngState } from '../random.js';
 import { shapeStr, sizeOf } from '../shape.js';
 
@@ -47,7 +49,7 @@ export class TensorDataset implements Dataset {
   get(index: number): Sample {
     checkIndex('TensorDataset', index, this.length);
     const [x, y] = this.getBatch([index]);
-    return [x.reshape(x.shape.slice(1)), y.reshape(y.shape.slice(1))];
+    return [reshape(x, x.shape.slice(1)), reshape(y, y.shape.slice(1))];
   }
 
   getBatch(indices: ArrayLike<number>): Sample {

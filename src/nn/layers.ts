@@ -1,6 +1,7 @@
 // Parameter-free layers: activations, Softmax/LogSoftmax, Flatten, Dropout, and Sequential.
 
-import { allocData, Tensor } from '../tensor.js';
+import { allocData } from '../storage.js';
+import { Tensor } from '../tensor.js';
 import { random } from '../random.js';
 import { shapeStr } from '../shape.js';
 import { Linear } from './linear.js';

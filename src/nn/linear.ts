@@ -5,7 +5,7 @@
 
 import { zeros, type DType, type Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
-import { linear } from '../ops/linear.js';
+import { linear } from '../ops/index.js';
 import { glorotNormal_, glorotUniform_, heNormal_, heUniform_ } from './init.js';
 import { Module, Parameter } from './module.js';
 

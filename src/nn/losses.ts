@@ -3,7 +3,7 @@
 import type { Tensor } from '../tensor.js';
 import { shapeStr, sameShape } from '../shape.js';
 import { binaryCrossEntropy, pick, type Labels } from '../ops/index.js';
-import { toLabels } from '../ops/pick.js';
+import { toLabels } from '../ops/labels.js';
 import { Module } from './module.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';

@@ -1,10 +1,13 @@
 // What every op shares: making its output (and the graph node when gradients are on),
 // turning number operands into tensors, and constant masks for backward rules.
 
-import { allocData, Tensor, type GradFn } from '../tensor.js';
+import { allocData } from '../storage.js';
+import { Tensor, type GradFn } from '../tensor.js';
 import type { DType, UnaryOp } from '../backend/contract.js';
 import { backend } from '../backend/index.js';
 import { gradState } from '../autograd/mode.js';
+// Loaded for its Tensor.prototype.backward: every tensor an op makes can be backpropagated from.
+import '../autograd/engine.js';
 import { shapeStr } from '../shape.js';
 
 export function output(

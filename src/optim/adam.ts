@@ -4,6 +4,7 @@
 //   θ ← θ − (η / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
 
 import type { Data, Tensor } from '../tensor.js';
+import { backend } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
@@ -31,23 +32,12 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Data, grad: Data, i: number): void {
-    const [b1, b2] = this.betas;
-    const { lr, eps, weightDecay: wd, amsgrad, decoupled } = this;
-    const t = this.steps[i];
+    const [beta1, beta2] = this.betas;
+    const { lr, eps, weightDecay, decoupled } = this;
     const m = this.buffer(i, 'expAvg');
     const v = this.buffer(i, 'expAvgSq');
-    const vmax = amsgrad ? this.buffer(i, 'maxExpAvgSq') : v;
-    const stepSize = lr / (1 - b1 ** t);
-    const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-    for (let j = 0; j < p.length; j++) {
-      let g = grad[j];
-      if (decoupled) p[j] *= 1 - lr * wd;
-      else g += wd * p[j];
-      m[j] = b1 * m[j] + (1 - b1) * g;
-      v[j] = b2 * v[j] + (1 - b2) * g * g;
-      if (amsgrad && v[j] > vmax[j]) vmax[j] = v[j];
-      p[j] -= (stepSize * m[j]) / (Math.sqrt(vmax[j]) / bc2Sqrt + eps);
-    }
+    const vMax = this.amsgrad ? this.buffer(i, 'maxExpAvgSq') : null;
+    backend().adam(p, grad, m, v, vMax, { lr, beta1, beta2, eps, weightDecay, decoupled, step: this.steps[i] });
   }
 }
 

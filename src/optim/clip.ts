@@ -3,19 +3,22 @@
 // maxNorm / (norm + 1e-6). Returns the norm before clipping.
 
 import type { Tensor } from '../tensor.js';
+import { backend } from '../backend/index.js';
 
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
   if (!(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be non-negative, got ${maxNorm}`);
-  const grads = [...params].flatMap((p) => (p.grad ? [p.grad.data] : []));
+  const grads = [...params].flatMap((p) => (p.grad ? [p.grad] : []));
+  const be = backend();
   let total = 0;
-  if (normType === Infinity) {
-    for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]));
-  } else {
-    for (const g of grads) for (let i = 0; i < g.length; i++) total += Math.abs(g[i]) ** normType;
-    total = total ** (1 / normType);
-  }
+  for (const g of grads) total = be.normAccumulate(g.data, normType, total);
+  if (normType !== Infinity) total = total ** (1 / normType);
   const coef = maxNorm / (total + 1e-6);
   // In place, as PyTorch: backward gives every leaf a .grad of its own (autograd/engine.ts).
-  if (coef < 1) for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= coef;
+  if (coef < 1) {
+    for (const g of grads) {
+      be.scale(g.data, coef);
+      g.markChanged();
+    }
+  }
   return total;
 }

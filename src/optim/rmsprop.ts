@@ -4,6 +4,7 @@
 //   momentum μ > 0: b ← μb + g/d, θ ← θ − ηb; else θ ← θ − η g/d
 
 import type { Data, Tensor } from '../tensor.js';
+import { backend } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
 
 export interface RMSpropOptions {
@@ -32,22 +33,10 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(p: Data, grad: Data, i: number): void {
-    const { lr, alpha, eps, weightDecay: wd, momentum: mu, centered } = this;
+    const { lr, alpha, eps, weightDecay, momentum, centered } = this;
     const s = this.buffer(i, 'squareAvg');
-    const gAvg = centered ? this.buffer(i, 'gradAvg') : null;
-    const b = mu > 0 ? this.buffer(i, 'momentum') : null;
-    for (let j = 0; j < p.length; j++) {
-      const g = grad[j] + wd * p[j];
-      s[j] = alpha * s[j] + (1 - alpha) * g * g;
-      let d: number;
-      if (gAvg) {
-        gAvg[j] = alpha * gAvg[j] + (1 - alpha) * g;
-        d = Math.sqrt(s[j] - gAvg[j] * gAvg[j]) + eps;
-      } else d = Math.sqrt(s[j]) + eps;
-      if (b) {
-        b[j] = mu * b[j] + g / d;
-        p[j] -= lr * b[j];
-      } else p[j] -= (lr * g) / d;
-    }
+    const gradAvg = centered ? this.buffer(i, 'gradAvg') : null;
+    const b = momentum > 0 ? this.buffer(i, 'momentum') : null;
+    backend().rmsprop(p, grad, s, gradAvg, b, { lr, alpha, eps, weightDecay, momentum });
   }
 }

@@ -34,22 +34,13 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Data, grad: Data, i: number): void {
-    const { lr, momentum: mu, dampening, nesterov, weightDecay: wd } = this;
-    if (mu === 0 && wd === 0) {
-      backend().axpy(p, grad, -lr); // the common case, as one backend kernel (SIMD on wasm)
+    const { lr, momentum, dampening, nesterov, weightDecay } = this;
+    if (momentum === 0 && weightDecay === 0) {
+      backend().axpy(p, grad, -lr); // the common case, θ ← θ − η∇
       return;
     }
-    if (mu === 0) {
-      for (let j = 0; j < p.length; j++) p[j] -= lr * (grad[j] + wd * p[j]);
-      return;
-    }
-    const first = !this.hasBuffer(i, 'momentum');
-    const b = this.buffer(i, 'momentum');
-    for (let j = 0; j < p.length; j++) {
-      let g = grad[j] + wd * p[j];
-      b[j] = first ? g : mu * b[j] + (1 - dampening) * g;
-      g = nesterov ? g + mu * b[j] : b[j];
-      p[j] -= lr * g;
-    }
+    const first = momentum !== 0 && !this.hasBuffer(i, 'momentum');
+    const b = momentum !== 0 ? this.buffer(i, 'momentum') : null;
+    backend().sgd(p, grad, b, { lr, momentum, dampening, nesterov, weightDecay, first });
   }
 }

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import '../../src/index.js'; // registers every backend the engine can run
-import { backend, listBackends, ready, setBackend } from '../../src/backend/index.js';
-import type { Backend, BinaryOp, Data, DType, UnaryOp } from '../../src/backend/contract.js';
+import { backend, listBackends, ready, setBackend, type ActiveBackend } from '../../src/backend/index.js';
+import type { BinaryOp, Data, DType, UnaryOp } from '../../src/backend/contract.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { setDeterministic, setNumThreads } from '../../src/backend/settings.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
@@ -88,7 +88,7 @@ function naiveMatmul(a: Data, b: Data, m: number, k: number, n: number, tA: bool
   return out;
 }
 
-function backendNamed(name: string): Backend {
+function backendNamed(name: string): ActiveBackend {
   setBackend(name);
   return backend();
 }

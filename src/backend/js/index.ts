@@ -1,8 +1,12 @@
-// The pure TypeScript backend: the reference every other backend is tested against.
+// The pure TypeScript backend: every kernel of the contract, the reference every other backend
+// is tested against and the fallback for the kernels another backend lacks.
 
-import type { Backend } from '../contract.js';
+import type { Backend, Kernels } from '../contract.js';
 import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { axpy, logSoftmax, permute, pick, reduce, unpick } from './rows.js';
+import { adam, rmsprop, sgd } from './optim.js';
+import { axpy, logSoftmax, normAccumulate, permute, pick, reduce, scale, unpick } from './rows.js';
 
-export const jsBackend: Backend = { name: 'js', unary, binary, reduce, matmul, logSoftmax, permute, pick, unpick, axpy };
+export const jsBackend: Backend & Kernels = {
+  name: 'js', unary, binary, reduce, matmul, logSoftmax, permute, pick, unpick, axpy, scale, normAccumulate, sgd, adam, rmsprop,
+};

@@ -90,3 +90,16 @@ export function unpick(g: Data, idx: Int32Array, rows: number, cols: number, out
 export function axpy(y: Data, x: Data, alpha: number): void {
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
 }
+
+export function scale(x: Data, alpha: number): void {
+  for (let i = 0; i < x.length; i++) x[i] *= alpha;
+}
+
+export function normAccumulate(x: Data, p: number, acc: number): number {
+  if (p === Infinity) {
+    for (let i = 0; i < x.length; i++) acc = Math.max(acc, Math.abs(x[i]));
+  } else {
+    for (let i = 0; i < x.length; i++) acc += Math.abs(x[i]) ** p;
+  }
+  return acc;
+}

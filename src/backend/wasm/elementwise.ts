@@ -7,6 +7,7 @@ import type { BinaryOp, Data, ReduceOp, UnaryOp } from '../contract.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { axpy as jsAxpy, reduce as jsReduce } from '../js/rows.js';
 import { sameShape, sizeOf, type Shape } from '../../shape.js';
+import { settings } from '../settings.js';
 import type { Runtime } from './runtime.js';
 
 /** Op codes of kernels/elementwise.ts. */
@@ -21,6 +22,8 @@ const WASM_MIN_ELEMENTS = 1024;
 const WASM_MIN_TANH = 64;
 
 const align = (x: number) => (x + 63) & ~63;
+/** Work too small to pay for the copies, unless tests turned the hand-off off. */
+const small = (n: number, min: number) => settings.handOff && n < min;
 
 export function makeElementwise(rt: Runtime) {
   const k = rt.kernels;
@@ -28,7 +31,8 @@ export function makeElementwise(rt: Runtime) {
   function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
     const code = UNARY_CODES[op];
     const n = x.length;
-    if (code === undefined || !(x instanceof Float32Array) || n < (op === 'tanh' ? WASM_MIN_TANH : WASM_MIN_ELEMENTS)) {
+    if (code === undefined || !(x instanceof Float32Array) || small(n, op === 'tanh' ? WASM_MIN_TANH : WASM_MIN_ELEMENTS)) {
+      settings.fallbacks++;
       return jsUnary(op, x, out, p, q);
     }
     const ptr = rt.scratch;
@@ -41,7 +45,10 @@ export function makeElementwise(rt: Runtime) {
   function binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
     const code = BINARY_CODES[op];
     const n = out.length;
-    if (code === undefined || !(out instanceof Float32Array) || n < WASM_MIN_ELEMENTS) return jsBinary(op, a, aShape, b, bShape, out, outShape);
+    if (code === undefined || !(out instanceof Float32Array) || small(n, WASM_MIN_ELEMENTS)) {
+      settings.fallbacks++;
+      return jsBinary(op, a, aShape, b, bShape, out, outShape);
+    }
     const cols = outShape[outShape.length - 1];
     // full ∘ full, full ∘ row, row ∘ full, full ∘ scalar, scalar ∘ full; else the js kernel.
     const isRow = (s: Shape, d: Data) => d.length === cols && s[s.length - 1] === cols;
@@ -49,7 +56,10 @@ export function makeElementwise(rt: Runtime) {
     if (sameShape(aShape, bShape)) [full, other, period, bFirst] = [a, b, n, false];
     else if (sameShape(aShape, outShape) && (isRow(bShape, b) || b.length === 1)) [full, other, period, bFirst] = [a, b, cols, false];
     else if (sameShape(bShape, outShape) && (isRow(aShape, a) || a.length === 1)) [full, other, period, bFirst] = [b, a, cols, true];
-    else return jsBinary(op, a, aShape, b, bShape, out, outShape);
+    else {
+      settings.fallbacks++;
+      return jsBinary(op, a, aShape, b, bShape, out, outShape);
+    }
     const fullPtr = rt.scratch;
     const otherPtr = align(fullPtr + 4 * n);
     rt.ensure(otherPtr + 4 * period);
@@ -66,7 +76,10 @@ export function makeElementwise(rt: Runtime) {
     // accumulated in f32 row by row as the js kernel does for it. (Sums over every axis stay in
     // js, which accumulates those in float64.)
     const leading = axes.length < shape.length && axes.every((a, i) => a === i);
-    if (op !== 'sum' || !leading || !(x instanceof Float32Array) || x.length < WASM_MIN_ELEMENTS) return jsReduce(op, x, shape, axes, out);
+    if (op !== 'sum' || !leading || !(x instanceof Float32Array) || small(x.length, WASM_MIN_ELEMENTS)) {
+      settings.fallbacks++;
+      return jsReduce(op, x, shape, axes, out);
+    }
     const rows = sizeOf(shape.slice(0, axes.length));
     const cols = x.length / rows;
     const xPtr = rt.scratch;
@@ -79,7 +92,10 @@ export function makeElementwise(rt: Runtime) {
 
   function axpy(y: Data, x: Data, alpha: number): void {
     const n = y.length;
-    if (!(y instanceof Float32Array) || n < WASM_MIN_ELEMENTS) return jsAxpy(y, x, alpha);
+    if (!(y instanceof Float32Array) || small(n, WASM_MIN_ELEMENTS)) {
+      settings.fallbacks++;
+      return jsAxpy(y, x, alpha);
+    }
     const yPtr = rt.scratch;
     const xPtr = align(yPtr + 4 * n);
     rt.ensure(xPtr + 4 * n);

@@ -5,7 +5,6 @@
 // backend/index.ts resolves once the backend and its worker threads are up.
 
 import type { Backend } from '../contract.js';
-import { jsBackend } from '../js/index.js';
 import { settings, threadCountListeners } from '../settings.js';
 import { makeElementwise } from './elementwise.js';
 import { makeMatmul } from './matmul.js';
@@ -50,7 +49,7 @@ async function detectCores(): Promise<number> {
 }
 
 function makeBackend(rt: Runtime): Backend {
-  return { ...jsBackend, ...makeElementwise(rt), name: 'wasm', matmul: makeMatmul(rt, currentPool, () => cores) };
+  return { name: 'wasm', ...makeElementwise(rt), matmul: makeMatmul(rt, currentPool, () => cores) };
 }
 
 /** Starts the worker threads (when shared memory allows) so the first large product finds them. */
@@ -64,6 +63,7 @@ function startThreads(rt: Runtime): Promise<void> {
 }
 
 const loaded = loadRuntime();
+let runtime: Runtime | null = loaded instanceof Promise ? null : loaded;
 
 /** The wasm backend if it loaded synchronously, null otherwise (see wasmBackendAsync). */
 export const wasmBackend: Backend | null = loaded && !(loaded instanceof Promise) ? makeBackend(loaded) : null;
@@ -71,9 +71,15 @@ export const wasmBackend: Backend | null = loaded && !(loaded instanceof Promise
 /** Resolves to the wasm backend (null without wasm SIMD) once it and its threads are up. */
 export const wasmBackendAsync: Promise<Backend | null> = Promise.resolve(loaded).then(async (rt) => {
   if (!rt) return null;
+  runtime = rt;
   await startThreads(rt);
   return wasmBackend ?? makeBackend(rt);
 });
+
+/** Which wasm build runs (null without wasm SIMD, or before an asynchronous load finishes). */
+export function wasmBuild(): { relaxed: boolean; shared: boolean } | null {
+  return runtime ? { relaxed: runtime.relaxed, shared: runtime.shared } : null;
+}
 
 /** Resolves when the worker threads asked for by setNumThreads are running. */
 export function threadsReady(): Promise<void> {

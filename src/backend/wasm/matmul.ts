@@ -32,7 +32,10 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
   const panels = new PanelCache(rt);
   return function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
     const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset, bVersion } = args;
-    if (m * n * depth < WASM_MIN_MACS) return jsMatmul(a, b, out, args);
+    if (settings.handOff && m * n * depth < WASM_MIN_MACS) {
+      settings.fallbacks++;
+      return jsMatmul(a, b, out, args);
+    }
     const f32 = out instanceof Float32Array;
     const sz = f32 ? 4 : 8;
     const mr = f32 ? 6 : 4; // the micro-tile: 6×8 for f32, 4×4 for f64 (kernels/gemm.ts)
@@ -54,6 +57,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     } catch {
       // More scratch than wasm memory can hold (or the engine refuses to grow it): the js
       // kernel needs no scratch and gives the same sums.
+      settings.fallbacks++;
       return jsMatmul(a, b, out, args);
     }
     const view = f32 ? rt.f32 : rt.f64;

@@ -1,0 +1,143 @@
+// Reductions along axes (all axes by default, keepdim as in PyTorch), and broadcastTo, their
+// adjoint: summing over axes and repeating along them are each other's backward.
+
+import { allocData } from '../../storage.js';
+import { Tensor } from '../../tensor.js';
+import type { ReduceOp } from '../../backend/contract.js';
+import { backend } from '../../backend/index.js';
+import { broadcastShapes, normAxes, reducedShape, sameShape, shapeStr, sizeOf } from '../../shape.js';
+import { checkTensor } from '../node.js';
+import { defineOp, type Sample, type Fn, type Method } from '../op.js';
+import { reshape } from './shape.js';
+
+type Axes = number | readonly number[] | undefined;
+
+function reduceData(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): [Tensor['data'], number[]] {
+  const shape = reducedShape(x.shape, axes, keepdim);
+  const out = allocData(x.dtype, sizeOf(shape));
+  backend().reduce(op, x.data, x.shape, axes, out);
+  return [out, shape];
+}
+
+const reductionSamples: Sample[] = [
+  { inputs: [{ shape: [3, 4] }] },
+  { inputs: [{ shape: [3, 4] }], args: { axes: [1], keepdim: false } },
+  { inputs: [{ shape: [2, 3, 4] }], args: { axes: [0, 2], keepdim: true } },
+  { inputs: [{ shape: [1, 5] }], args: { axes: [0], keepdim: false } },
+  { inputs: [{ shape: [2, 3, 4] }], args: { axes: [-2], keepdim: false } },
+  { inputs: [{ shape: [48, 30] }], args: { axes: [0], keepdim: false } },
+];
+const reductionTorch = (f: string) => `x[0].${f}(dim=a['axes'], keepdim=a['keepdim']) if 'axes' in a else x[0].${f}()`;
+
+// y = Σ_axes x → dx = dy broadcast back over the summed axes (every x fed y once).
+export const sum: Method<(x: Tensor, axes?: number | readonly number[], keepdim?: boolean) => Tensor> = defineOp({
+  name: 'sum',
+  method: true,
+  forward(x: Tensor, axes?: Axes, keepdim = false) {
+    checkTensor('sum', x);
+    const ax = normAxes('sum', axes, x.rank);
+    if (ax.length === 0) return x;
+    const [data, shape] = reduceData('sum', x, ax, keepdim);
+    return { data, shape, inputs: [x], saved: { shape: x.shape, kept: reducedShape(x.shape, ax, true) } };
+  },
+  backward: (gy, { shape, kept }) => [broadcastTo(reshape(gy, kept), shape)],
+  call: (x, a) => sum(x[0], a.axes, a.keepdim),
+  torch: reductionTorch('sum'),
+  samples: reductionSamples,
+  errors: [{ inputs: [{ shape: [2, 3] }], args: { axes: [2] }, message: 'sum: axis 2 is out of range for a tensor of rank 2' }],
+});
+
+// y = (1/n) Σ_axes x, n the number of elements summed → dx = dy / n broadcast back.
+export const mean: Method<(x: Tensor, axes?: number | readonly number[], keepdim?: boolean) => Tensor> = defineOp({
+  name: 'mean',
+  method: true,
+  composite(x: Tensor, axes?: Axes, keepdim = false) {
+    checkTensor('mean', x);
+    const ax = normAxes('mean', axes, x.rank);
+    const n = ax.reduce((p, a) => p * x.shape[a], 1);
+    if (n === 0) throw new Error(`mean: cannot average over an empty axis of shape [${x.shape.join(',')}]`);
+    return sum(x, ax, keepdim).mul(1 / n);
+  },
+  call: (x, a) => mean(x[0], a.axes, a.keepdim),
+  torch: reductionTorch('mean'),
+  samples: reductionSamples,
+  errors: [{ inputs: [{ shape: [0, 3] }], args: { axes: [0] }, message: 'mean: cannot average over an empty axis of shape [0,3]' }],
+});
+
+// y = max_axes x → dx = dy at the positions that hold the maximum; ties share it equally
+// (PyTorch's amax rule), so dx = dy ⊙ 1[x = y] / count.
+export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?: boolean) => Tensor> = defineOp({
+  name: 'max',
+  method: true,
+  forward(x: Tensor, axes?: Axes, keepdim = false) {
+    checkTensor('max', x);
+    const ax = normAxes('max', axes, x.rank);
+    if (ax.some((a) => x.shape[a] === 0)) throw new Error(`max: cannot take the maximum over an empty axis of shape [${x.shape.join(',')}]`);
+    if (ax.length === 0) return x;
+    const [data, shape] = reduceData('max', x, ax, keepdim);
+    return { data, shape, inputs: [x], saved: { x, ax, kept: reducedShape(x.shape, ax, true) } };
+  },
+  backward(gy, { x, ax, kept }, y) {
+    const yb = new Tensor(y.data, kept, x.dtype);
+    const maskData = allocData(x.dtype, x.size);
+    backend().binary('eq', x.data, x.shape, yb.data, kept, maskData, x.shape);
+    const mask = new Tensor(maskData, x.shape, x.dtype);
+    const count = new Tensor(reduceData('sum', mask, ax, true)[0], kept, x.dtype);
+    return [broadcastTo(reshape(gy, kept), x.shape).mul(mask.div(count))];
+  },
+  call: (x, a) => max(x[0], a.axes, a.keepdim),
+  torch: reductionTorch('amax'),
+  samples: reductionSamples,
+  errors: [{ inputs: [{ shape: [0, 3] }], args: { axes: [0] }, message: 'max: cannot take the maximum over an empty axis of shape [0,3]' }],
+});
+
+// y = x repeated along broadcast axes → dx = sumTo(dy, x.shape).
+export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor> = defineOp({
+  name: 'broadcastTo',
+  method: true,
+  forward(x: Tensor, shape: readonly number[]) {
+    checkTensor('broadcastTo', x);
+    const full = broadcastShapes('broadcastTo', x.shape, shape);
+    if (!sameShape(full, shape)) throw new Error(`broadcastTo: cannot broadcast ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+    if (sameShape(x.shape, shape)) return x;
+    const data = allocData(x.dtype, sizeOf(shape));
+    const zero = allocData(x.dtype, 1);
+    backend().binary('add', x.data, x.shape, zero, [], data, shape);
+    return { data, shape: [...shape], inputs: [x], saved: x.shape };
+  },
+  backward: (gy, shape) => [sumTo(gy, shape)],
+  call: (x, a) => broadcastTo(x[0], a.shape),
+  torch: "x[0].expand(a['shape'])",
+  samples: [
+    { inputs: [{ shape: [3, 1] }], args: { shape: [2, 3, 4] } },
+    { inputs: [{ shape: [4] }], args: { shape: [3, 4] } },
+    { inputs: [{ shape: [40] }], args: { shape: [30, 40] } },
+  ],
+  errors: [{ inputs: [{ shape: [3, 4] }], args: { shape: [4] }, message: 'broadcastTo: cannot broadcast [3,4] to [4]' }],
+});
+
+/** Sums g over the axes along which `shape` was broadcast to g's shape; the adjoint of broadcastTo. */
+export const sumTo: Fn<(g: Tensor, shape: readonly number[]) => Tensor> = defineOp({
+  name: 'sumTo',
+  method: false,
+  composite(g: Tensor, shape: readonly number[]) {
+    checkTensor('sumTo', g);
+    if (sameShape(g.shape, shape)) return g;
+    const lead = g.rank - shape.length;
+    const axes: number[] = [];
+    for (let i = 0; i < g.rank; i++) {
+      if (i >= lead && shape[i - lead] !== 1 && shape[i - lead] !== g.shape[i]) throw new Error(`sumTo: cannot sum ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
+      if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+    }
+    if (lead < 0) throw new Error(`sumTo: cannot sum ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
+    return reshape(sum(g, axes), shape);
+  },
+  call: (x, a) => sumTo(x[0], a.shape),
+  torch: "x[0].sum_to_size(a['shape'])",
+  samples: [
+    { inputs: [{ shape: [2, 3, 4] }], args: { shape: [3, 1] } },
+    { inputs: [{ shape: [5, 4] }], args: { shape: [4] } },
+    { inputs: [{ shape: [40, 30] }], args: { shape: [30] } },
+  ],
+  errors: [{ inputs: [{ shape: [2, 3] }], args: { shape: [4, 6] }, message: 'sumTo: cannot sum [2,3] to [4,6]' }],
+});

@@ -1,0 +1,93 @@
+// Ops that move elements without computing: reshape and permute/transpose. Each backward moves
+// the gradient back the same way. (broadcastTo, whose adjoint is a sum, is in reduce.ts.)
+
+import { allocData } from '../../storage.js';
+import type { Tensor } from '../../tensor.js';
+import { backend } from '../../backend/index.js';
+import { normAxis, sameShape, shapeStr, sizeOf } from '../../shape.js';
+import { checkTensor } from '../node.js';
+import { defineOp, type Method } from '../op.js';
+
+// y = x viewed with a new shape (same elements, same order) → dx = dy reshaped back.
+// One size may be -1, inferred from the others.
+export const reshape: Method<(x: Tensor, shape: readonly number[]) => Tensor> = defineOp({
+  name: 'reshape',
+  method: true,
+  forward(x: Tensor, shape: readonly number[]) {
+    checkTensor('reshape', x);
+    const target = [...shape];
+    const unknown = target.indexOf(-1);
+    if (unknown >= 0) {
+      const known = target.reduce((p, d, i) => (i === unknown ? p : p * d), 1);
+      if (target.indexOf(-1, unknown + 1) >= 0 || known === 0 || x.size % known !== 0) {
+        throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) to ${shapeStr(shape)}`);
+      }
+      target[unknown] = x.size / known;
+    }
+    if (target.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(target) !== x.size) {
+      throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) to ${shapeStr(shape)}`);
+    }
+    if (sameShape(target, x.shape)) return x;
+    return { data: x.data, shape: target, inputs: [x], saved: x.shape };
+  },
+  backward: (gy, shape) => [reshape(gy, shape)],
+  call: (x, a) => reshape(x[0], a.shape),
+  torch: "x[0].reshape(a['shape'])",
+  samples: [
+    { inputs: [{ shape: [2, 3, 4] }], args: { shape: [6, 4] } },
+    { inputs: [{ shape: [2, 3, 4] }], args: { shape: [4, -1] } },
+    { inputs: [{ shape: [1, 5] }], args: { shape: [5] } },
+  ],
+  errors: [
+    { inputs: [{ shape: [2, 3] }], args: { shape: [4, 2] }, message: 'reshape: cannot reshape [2,3] (6 elements) to [4,2]' },
+    { inputs: [{ shape: [2, 3] }], args: { shape: [-1, -1] }, message: 'reshape: cannot reshape [2,3] (6 elements) to [-1,-1]' },
+  ],
+});
+
+// y = x with axes reordered, y.shape[i] = x.shape[perm[i]] → dx = dy permuted by perm⁻¹.
+export const permute: Method<(x: Tensor, perm: readonly number[]) => Tensor> = defineOp({
+  name: 'permute',
+  method: true,
+  forward(x: Tensor, perm: readonly number[]) {
+    checkTensor('permute', x);
+    const rank = x.rank;
+    const p = perm.map((a) => normAxis('permute', a, rank));
+    if (p.length !== rank || new Set(p).size !== rank) {
+      throw new Error(`permute: ${JSON.stringify(perm)} is not a permutation of the ${rank} axes of ${shapeStr(x.shape)}`);
+    }
+    const data = allocData(x.dtype, x.size);
+    backend().permute(x.data, x.shape, p, data);
+    const inverse = new Array<number>(rank);
+    p.forEach((a, i) => (inverse[a] = i));
+    return { data, shape: p.map((a) => x.shape[a]), inputs: [x], saved: inverse };
+  },
+  backward: (gy, inverse) => [permute(gy, inverse)],
+  call: (x, a) => permute(x[0], a.perm),
+  torch: "x[0].permute(a['perm'])",
+  samples: [
+    { inputs: [{ shape: [2, 3, 4] }], args: { perm: [2, 0, 1] } },
+    { inputs: [{ shape: [1, 3] }], args: { perm: [1, 0] } },
+  ],
+  errors: [{ inputs: [{ shape: [2, 3] }], args: { perm: [0, 0] }, message: 'permute: [0,0] is not a permutation of the 2 axes of [2,3]' }],
+});
+
+/** Swaps two axes (the last two by default). */
+export const transpose: Method<(x: Tensor, a?: number, b?: number) => Tensor> = defineOp({
+  name: 'transpose',
+  method: true,
+  composite(x: Tensor, a = -2, b = -1) {
+    checkTensor('transpose', x);
+    const perm = Array.from({ length: x.rank }, (_, i) => i);
+    const i = normAxis('transpose', a, x.rank);
+    const j = normAxis('transpose', b, x.rank);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+    return permute(x, perm);
+  },
+  call: (x, a) => transpose(x[0], a.a, a.b),
+  torch: "x[0].transpose(a['a'], a['b'])",
+  samples: [
+    { inputs: [{ shape: [3, 4] }], args: { a: 0, b: 1 } },
+    { inputs: [{ shape: [2, 3, 4] }], args: { a: -1, b: -2 } },
+  ],
+  errors: [{ inputs: [{ shape: [2, 3] }], args: { a: 0, b: 2 }, message: 'transpose: axis 2' }],
+});

@@ -1,0 +1,61 @@
+// log-softmax as one fused, numerically stable row primitive; softmax composed from it.
+//
+// y = x − log Σ_j e^{x_j} along the axis → dx = dy − softmax(x) ⊙ Σ_axis dy
+// (the Jacobian is I − 1·softmax(x)ᵀ per row; softmax(x) = e^y). x, y, dx, dy: one shape.
+
+import { allocData } from '../../storage.js';
+import type { Tensor } from '../../tensor.js';
+import { backend } from '../../backend/index.js';
+import { normAxis } from '../../shape.js';
+import { checkTensor } from '../node.js';
+import { defineOp, type Sample, type Method } from '../op.js';
+import { permute } from './shape.js';
+
+const samples: Sample[] = [
+  { inputs: [{ shape: [3, 5] }], args: { axis: -1 } },
+  { inputs: [{ shape: [3, 5] }], args: { axis: 0 } },
+  { inputs: [{ shape: [2, 3, 4] }], args: { axis: 1 } },
+  { inputs: [{ shape: [1, 4] }], args: { axis: -1 } },
+  { inputs: [{ shape: [2, 3], values: [1000, 1001, 999, -1000, -1002, -1001] }], args: { axis: -1 } },
+  { inputs: [{ shape: [32, 40] }], args: { axis: -1 } },
+];
+
+export const logSoftmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp({
+  name: 'logSoftmax',
+  method: true,
+  forward(x: Tensor, axis = -1) {
+    checkTensor('logSoftmax', x);
+    const ax = normAxis('logSoftmax', axis, x.rank);
+    if (x.rank === 0) return x.sub(x); // log-softmax of a single value is 0
+    if (ax !== x.rank - 1) {
+      const perm = Array.from({ length: x.rank }, (_, i) => i);
+      [perm[ax], perm[x.rank - 1]] = [perm[x.rank - 1], perm[ax]];
+      return permute(logSoftmax(permute(x, perm), -1), perm);
+    }
+    const cols = x.shape[x.rank - 1];
+    const data = allocData(x.dtype, x.size);
+    backend().logSoftmax(x.data, data, cols === 0 ? 0 : x.size / cols, cols);
+    return { data, shape: x.shape, inputs: [x], saved: null };
+  },
+  backward: (gy, _saved, y) => [gy.sub(y.exp().mul(gy.sum(-1, true)))],
+  call: (x, a) => logSoftmax(x[0], a.axis),
+  torch: "torch.log_softmax(x[0], a['axis'])",
+  samples,
+  errors: [{ inputs: [{ shape: [2, 3] }], args: { axis: 2 }, message: 'logSoftmax: axis 2 is out of range for a tensor of rank 2' }],
+  secondOrder: true,
+});
+
+// softmax(x) = e^{logSoftmax(x)}; its gradient follows from the two ops it is made of:
+// dx = y ⊙ (dy − Σ_axis dy ⊙ y).
+export const softmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp({
+  name: 'softmax',
+  method: true,
+  composite(x: Tensor, axis = -1) {
+    checkTensor('softmax', x);
+    return logSoftmax(x, axis).exp();
+  },
+  call: (x, a) => softmax(x[0], a.axis),
+  torch: "torch.softmax(x[0], a['axis'])",
+  samples,
+  errors: [{ inputs: [], message: 'softmax: input must be a Tensor' }],
+});

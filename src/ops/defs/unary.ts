@@ -1,0 +1,94 @@
+// Elementwise ops of one tensor. Each Jacobian is diagonal (seed 002), so every backward rule
+// is an elementwise product dx = dy ⊙ f'(x), with dx, dy and x all of x's shape.
+
+import { constantMap } from '../node.js';
+import { elementwise, plain } from '../elementwise.js';
+import type { Tensor } from '../../tensor.js';
+import type { Method, Sample } from '../op.js';
+
+const positive: Sample[] = [{ inputs: [{ shape: [3, 4], positive: true }] }, { inputs: [{ shape: [1], positive: true }] }, { inputs: [{ shape: [30, 40], positive: true }] }];
+
+// y = -x → dx = -dy
+export const neg: Method<(x: Tensor) => Tensor> = elementwise({ name: 'neg', kernel: 'neg', backward: (gy) => gy.neg(), torch: '-x[0]' });
+// y = eˣ → dx = dy ⊙ y
+export const exp: Method<(x: Tensor) => Tensor> = elementwise({ name: 'exp', kernel: 'exp', backward: (gy, _x, y) => gy.mul(y), torch: 'x[0].exp()', secondOrder: true });
+// y = ln x → dx = dy / x
+export const log: Method<(x: Tensor) => Tensor> = elementwise({ name: 'log', kernel: 'log', backward: (gy, x) => gy.div(x), torch: 'x[0].log()', samples: positive, secondOrder: true });
+// y = √x → dx = dy / (2y)
+export const sqrt: Method<(x: Tensor) => Tensor> = elementwise({ name: 'sqrt', kernel: 'sqrt', backward: (gy, _x, y) => gy.div(y.mul(2)), torch: 'x[0].sqrt()', samples: positive });
+// y = |x| → dx = dy ⊙ sign(x) (0 at x = 0, as PyTorch)
+export const abs: Method<(x: Tensor) => Tensor> = elementwise({ name: 'abs', kernel: 'abs', backward: (gy, x) => gy.mul(constantMap(x, 'sign')), torch: 'x[0].abs()' });
+// y = tanh x → dx = dy ⊙ (1 − y²)
+export const tanh: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'tanh', kernel: 'tanh', backward: (gy, _x, y) => gy.mul(y.mul(y).neg().add(1)), torch: 'x[0].tanh()', secondOrder: true,
+});
+// y = σ(x) → dx = dy ⊙ y(1 − y)   (seed 002: σ' = σ(1−σ))
+export const sigmoid: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'sigmoid', kernel: 'sigmoid', backward: (gy, _x, y) => gy.mul(y.mul(y.neg().add(1))), torch: 'x[0].sigmoid()', secondOrder: true,
+  samples: [...plain, { inputs: [{ shape: [4], values: [-50, -2, 3, 50] }] }],
+});
+// y = ln(1 + eˣ) → dx = dy ⊙ σ(x)
+export const softplus: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'softplus', kernel: 'softplus', backward: (gy, x) => gy.mul(sigmoid(x)), torch: 'F.softplus(x[0])', secondOrder: true,
+  samples: [...plain, { inputs: [{ shape: [6], values: [-40, -3, -0.1, 0.2, 5, 40] }] }],
+});
+// y = max(x, 0) → dx = dy ⊙ 1[x > 0]   (seed 002: the ReLU Jacobian is a diagonal of indicators)
+export const relu: Method<(x: Tensor) => Tensor> = elementwise({ name: 'relu', kernel: 'relu', backward: (gy, x) => gy.mul(constantMap(x, 'step')), torch: 'x[0].relu()' });
+// y = x if x > 0 else αx → dx = dy ⊙ (1 if x > 0 else α)
+export const leakyRelu: Method<(x: Tensor, slope?: number) => Tensor> = elementwise({
+  name: 'leakyRelu', kernel: 'leakyRelu',
+  params: (slope: number = 0.01) => [slope],
+  backward: (gy, x, _y, slope) => gy.mul(constantMap(x, 'leakyStep', slope)),
+  call: (x, a) => leakyRelu(x[0], a.slope),
+  torch: "F.leaky_relu(x[0], a.get('slope', 0.01))",
+  samples: [{ inputs: [{ shape: [3, 4] }] }, { inputs: [{ shape: [2, 5] }], args: { slope: 0.2 } }, { inputs: [{ shape: [32, 40] }], args: { slope: 0.1 } }],
+});
+// y = erf x → dx = dy ⊙ 2/√π e^{−x²}
+export const erf: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'erf', kernel: 'erf', backward: (gy, x) => gy.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))), torch: 'torch.erf(x[0])',
+  samples: [...plain, { inputs: [{ shape: [6], values: [-6.5, -3.2, -2.99, 0.01, 3.01, 5] }] }],
+});
+// y = x Φ(x), Φ(x) = ½(1 + erf(x/√2)) → dx = dy ⊙ (Φ(x) + x φ(x)), φ(x) = e^{−x²/2}/√(2π)
+export const gelu: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'gelu', kernel: 'gelu',
+  backward: (gy, x) => {
+    const cdf = erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5);
+    const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+    return gy.mul(cdf.add(x.mul(pdf)));
+  },
+  torch: 'F.gelu(x[0])',
+  samples: [...plain, { inputs: [{ shape: [6], values: [-7, -3.5, -1, 0.3, 2.9, 4] }] }],
+});
+// y = xᵖ → dx = dy ⊙ p xᵖ⁻¹
+export const pow: Method<(x: Tensor, p: number) => Tensor> = elementwise({
+  name: 'pow', kernel: 'pow',
+  params: (p: number) => {
+    if (typeof p !== 'number' || !Number.isFinite(p)) throw new Error(`pow: exponent must be a finite number, got ${p}`);
+    return [p];
+  },
+  backward: (gy, x, _y, p) => (p === 0 ? gy.mul(0) : gy.mul(pow(x, p - 1).mul(p))),
+  call: (x, a) => pow(x[0], a.p),
+  torch: "x[0] ** a['p']",
+  samples: [
+    { inputs: [{ shape: [3, 4] }], args: { p: 3 } },
+    { inputs: [{ shape: [2, 3], positive: true }], args: { p: 0.5 } },
+    { inputs: [{ shape: [2, 3], positive: true }], args: { p: -1.5 } },
+    { inputs: [{ shape: [4] }], args: { p: 2 } },
+    { inputs: [{ shape: [30, 40], positive: true }], args: { p: 1.5 } },
+  ],
+  errors: [{ inputs: [{ shape: [2] }], args: { p: NaN }, message: 'pow: exponent must be a finite number, got NaN' }],
+  secondOrder: true,
+});
+// y = min(max(x, lo), hi) → dx = dy ⊙ 1[lo ≤ x ≤ hi]
+export const clamp: Method<(x: Tensor, min?: number, max?: number) => Tensor> = elementwise({
+  name: 'clamp', kernel: 'clamp',
+  params: (min: number = -Infinity, max: number = Infinity) => {
+    if (min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
+    return [min, max];
+  },
+  backward: (gy, x, _y, min, max) => gy.mul(constantMap(x, 'clampMask', min, max)),
+  call: (x, a) => clamp(x[0], a.min, a.max),
+  torch: "x[0].clamp(a['min'], a['max'])",
+  samples: [{ inputs: [{ shape: [4, 5] }], args: { min: -0.5, max: 0.7 } }, { inputs: [{ shape: [30, 40] }], args: { min: -1, max: 0.5 } }],
+  errors: [{ inputs: [{ shape: [2] }], args: { min: 1, max: 0 }, message: 'clamp: min 1 is greater than max 0' }],
+});
