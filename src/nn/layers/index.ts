@@ -8,3 +8,4 @@ export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU } from './activations.js';
 export { Softmax, LogSoftmax } from './softmax.js';
 export { Flatten } from './flatten.js';
 export { Dropout } from './dropout.js';
+export { SiLU } from './silu.js';
