@@ -139,11 +139,11 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   const dtype = options.dtype ?? spec.dtype;
   if (seq.parameters().length > 0 && dtype !== spec.dtype) throw new Error(`exportOnnx: dtype ${dtype} differs from the model's ${spec.dtype}`);
   const shapes = traceShapes(seq, inputShape, dtype);
-  const elemType = ELEM_TYPES[dtype];
+  const elemType = dtype === 'float64' ? DOUBLE : FLOAT;
   const g = new GraphBuilder(elemType);
   let x = 'input';
   spec.layers.forEach((l, i) => {
-    x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, dtype), seq.layers[i], { input: x, outputShape: shapes[i] });
+    x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], { input: x, outputShape: shapes[i] });
   });
   g.node('Identity', [x], [], 'output'); // the graph's output, under a fixed name
 
