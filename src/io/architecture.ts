@@ -4,22 +4,14 @@
 
 import type { DType } from '../tensor.js';
 import { getRngState, setRngState } from '../random.js';
-import { Module } from '../nn/module.js';
-import { Linear } from '../nn/linear.js';
-import { Dropout, Flatten, GELU, LeakyReLU, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '../nn/layers.js';
+import type { Module } from '../nn/module.js';
+import { Sequential } from '../nn/sequential.js';
+import type { SpecOf, Fields } from '../nn/layers/entry.js';
+import { buildLayer, entryFor, LAYER_TYPES, layerEntry, type LayerSpec, type LayerType } from '../nn/layers/table.js';
 import { ModelFileError } from './errors.js';
 
-export type LayerSpec =
-  | { type: 'Linear'; inFeatures: number; outFeatures: number; bias: boolean }
-  | { type: 'ReLU' }
-  | { type: 'Sigmoid' }
-  | { type: 'Tanh' }
-  | { type: 'GELU' }
-  | { type: 'LeakyReLU'; negativeSlope: number }
-  | { type: 'Softmax'; dim: number }
-  | { type: 'LogSoftmax'; dim: number }
-  | { type: 'Flatten'; startDim: number; endDim: number }
-  | { type: 'Dropout'; p: number };
+/** One layer of a model file: its type name and its table entry's fields (see nn/layers/). */
+export type { LayerSpec };
 
 export interface ModelSpec {
   format: 'nabla.sequential';
@@ -32,47 +24,14 @@ export interface ModelSpec {
 export const MAX_PARAMETERS = 2 ** 28;
 export const MAX_LAYERS = 10_000;
 
-const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
-const isPositiveInt = (v: unknown): v is number => isInt(v) && v > 0;
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isProbability = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1;
-const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
-
-/** For each layer type, its fields and the check each field's value must pass. */
-const FIELDS: Record<LayerSpec['type'], Record<string, [(v: unknown) => boolean, string]>> = {
-  Linear: {
-    inFeatures: [isPositiveInt, 'a positive integer'],
-    outFeatures: [isPositiveInt, 'a positive integer'],
-    bias: [isBoolean, 'a boolean'],
-  },
-  ReLU: {},
-  Sigmoid: {},
-  Tanh: {},
-  GELU: {},
-  LeakyReLU: { negativeSlope: [isFiniteNumber, 'a finite number'] },
-  Softmax: { dim: [isInt, 'an integer'] },
-  LogSoftmax: { dim: [isInt, 'an integer'] },
-  Flatten: { startDim: [isInt, 'an integer'], endDim: [isInt, 'an integer'] },
-  Dropout: { p: [isProbability, 'a number in [0, 1)'] },
-};
-
-export const SUPPORTED_LAYERS = Object.keys(FIELDS) as LayerSpec['type'][];
+/** The layer types a spec may name (the layer table's). */
+export const SUPPORTED_LAYERS: LayerType[] = [...LAYER_TYPES];
 
 /** The layer spec of one module, or an error naming the module and its position. */
 function describeLayer(layer: Module, index: number, op: string): LayerSpec {
-  if (layer instanceof Linear) {
-    return { type: 'Linear', inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, bias: layer.bias !== null };
-  }
-  if (layer instanceof ReLU) return { type: 'ReLU' };
-  if (layer instanceof Sigmoid) return { type: 'Sigmoid' };
-  if (layer instanceof Tanh) return { type: 'Tanh' };
-  if (layer instanceof GELU) return { type: 'GELU' };
-  if (layer instanceof LeakyReLU) return { type: 'LeakyReLU', negativeSlope: layer.negativeSlope };
-  if (layer instanceof Softmax) return { type: 'Softmax', dim: layer.dim };
-  if (layer instanceof LogSoftmax) return { type: 'LogSoftmax', dim: layer.dim };
-  if (layer instanceof Flatten) return { type: 'Flatten', startDim: layer.startDim, endDim: layer.endDim };
-  if (layer instanceof Dropout) return { type: 'Dropout', p: layer.p };
-  throw new Error(`${op}: layer ${index} (${layer}) is not supported; supported layers: ${SUPPORTED_LAYERS.join(', ')}`);
+  const entry = layerEntry(layer);
+  if (!entry) throw new Error(`${op}: layer ${index} (${layer}) is not supported; supported layers: ${SUPPORTED_LAYERS.join(', ')}`);
+  return { type: entry.type, ...entry.describe(layer) } as LayerSpec;
 }
 
 /** The architecture of a Sequential of supported layers, as JSON-ready data; `op` names the caller in errors. */
@@ -100,43 +59,35 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
     const at = `architecture.layers[${i}]`;
     if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) throw fail('layer is not an object', at);
     const { type, ...fields } = layer as Record<string, unknown>;
-    if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
-      throw fail(`unknown layer type ${JSON.stringify(type)} (supported: ${SUPPORTED_LAYERS.join(', ')})`, `${at}.type`);
-    }
-    const expected = FIELDS[type as LayerSpec['type']];
+    const entry = entryFor(type);
+    if (!entry) throw fail(`unknown layer type ${JSON.stringify(type)} (supported: ${SUPPORTED_LAYERS.join(', ')})`, `${at}.type`);
+    const expected = entry.fields;
     for (const key of Object.keys(fields)) if (!Object.hasOwn(expected, key)) throw fail(`unknown field for ${type}`, `${at}.${key}`);
-    for (const [key, [check, what]] of Object.entries(expected)) {
+    for (const [key, { check, expected: what }] of Object.entries(expected)) {
       if (!check(fields[key])) throw fail(`${type}.${key} is ${JSON.stringify(fields[key])}, expected ${what}`, `${at}.${key}`);
     }
-    if (type === 'Linear') {
-      const { inFeatures, outFeatures, bias } = fields as { inFeatures: number; outFeatures: number; bias: boolean };
-      parameters += inFeatures * outFeatures + (bias ? outFeatures : 0);
+    const declared = entry.parameters(fields as SpecOf<Fields>);
+    if (declared.length) {
+      parameters += declared.reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0);
       if (parameters > MAX_PARAMETERS) throw fail(`the model would have more than ${MAX_PARAMETERS} parameters`, at);
     }
   });
   return spec as ModelSpec;
 }
 
-/** The parameter names and shapes (nabla layout, weight [in, out]) a valid spec's model has. */
-export function specParameters(spec: ModelSpec): [string, number[]][] {
-  return spec.layers.flatMap((l, i): [string, number[]][] =>
-    l.type !== 'Linear' ? [] : [[`${i}.weight`, [l.inFeatures, l.outFeatures]], ...(l.bias ? [[`${i}.bias`, [l.outFeatures]] as [string, number[]]] : [])],
-  );
+/** A parameter of a model built from a spec: its name ("2.weight"), shape in nabla, PyTorch layout. */
+export interface SpecParameter {
+  name: string;
+  shape: number[];
+  torch: 'same' | 'transpose';
 }
 
-function buildLayer(l: LayerSpec, dtype: DType): Module {
-  switch (l.type) {
-    case 'Linear': return new Linear(l.inFeatures, l.outFeatures, { bias: l.bias, dtype });
-    case 'ReLU': return new ReLU();
-    case 'Sigmoid': return new Sigmoid();
-    case 'Tanh': return new Tanh();
-    case 'GELU': return new GELU();
-    case 'LeakyReLU': return new LeakyReLU(l.negativeSlope);
-    case 'Softmax': return new Softmax(l.dim);
-    case 'LogSoftmax': return new LogSoftmax(l.dim);
-    case 'Flatten': return new Flatten(l.startDim, l.endDim);
-    case 'Dropout': return new Dropout(l.p);
-  }
+/** The parameters (nabla layout: Linear weight [in, out]) a valid spec's model has, as its layers declare them. */
+export function specParameters(spec: ModelSpec): SpecParameter[] {
+  return spec.layers.flatMap((l, i) => {
+    const { type, ...fields } = l;
+    return entryFor(type)!.parameters(fields as SpecOf<Fields>).map((p) => ({ name: `${i}.${p.name}`, shape: [...p.shape], torch: p.torch }));
+  });
 }
 
 /**

@@ -9,7 +9,8 @@ import { decodeSafetensors } from './safetensors.js';
 import { readModelFile } from './state-dict.js';
 import { ONNX_DTYPES } from './onnx.js';
 import { ARCHITECTURE_KEY } from './model.js';
-import type { ModelSpec } from './architecture.js';
+import type { Fields, SpecOf } from '../nn/layers/entry.js';
+import { entryFor } from '../nn/layers/table.js';
 
 export function inspect(path: string): string {
   return inspectBytes(readModelFile(path), path);
@@ -40,10 +41,11 @@ function inspectSafetensors(bytes: Uint8Array, file: string): string {
 /** "float32: Linear(4→8) → ReLU → Linear(8→3)", or the raw text when it is not a valid spec. */
 function summarise(text: string): string {
   try {
-    const spec = JSON.parse(text) as ModelSpec;
+    const spec = JSON.parse(text) as { dtype: string; layers: ({ type: string } & Record<string, unknown>)[] };
     const layers = spec.layers.map((l) => {
-      const { type, ...rest } = l as { type: string } & Record<string, unknown>;
-      if (l.type === 'Linear') return `Linear(${l.inFeatures}→${l.outFeatures}${l.bias ? '' : ', no bias'})`;
+      const { type, ...rest } = l;
+      const summary = entryFor(type)?.summary;
+      if (summary) return summary(rest as SpecOf<Fields>);
       const args = Object.values(rest);
       return args.length ? `${type}(${args.join(', ')})` : type;
     });

@@ -2,13 +2,14 @@
 // header's __metadata__ holds, as JSON strings,
 //   nabla.architecture  the layer list (describeModel), so load() rebuilds the model with no code
 //   nabla.metadata      the caller's own data (class names, standardisation statistics, ...)
-//   nabla.layout        'nabla' (Linear weight [in, out]) or 'torch' (PyTorch's [out, in])
+//   nabla.layout        'nabla' (Linear weight [in, out]) or 'torch' (PyTorch's layouts: Linear weight
+//                       [out, in]; each layer's table entry says which parameters PyTorch stores transposed)
 // Parameter names are nn.Sequential's in both libraries: "0.weight", "0.bias", "2.weight", ...
 
 import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
-import type { Sequential } from '../nn/layers.js';
+import type { Sequential } from '../nn/sequential.js';
 import { buildModel, describeModel, specParameters, validateSpec, type ModelSpec } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
@@ -43,8 +44,6 @@ function transpose2d(t: Tensor): Tensor {
   return new Tensor(out, [cols, rows], t.dtype);
 }
 
-const isWeight = (name: string) => name.endsWith('.weight');
-
 export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Array {
   const layout = options.layout ?? 'nabla';
   if (layout !== 'nabla' && layout !== 'torch') throw new Error(`save: unknown layout '${layout as string}' (use 'nabla' or 'torch')`);
@@ -53,8 +52,9 @@ export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Arra
     throw new Error('save: metadata must be an object of JSON-serialisable values');
   }
   const spec = describeModel(model, 'save');
+  const transposed = new Set(specParameters(spec).filter((p) => p.torch === 'transpose').map((p) => p.name));
   const tensors = Object.fromEntries(
-    Object.entries(model.stateDict()).map(([name, t]) => [name, layout === 'torch' && isWeight(name) ? transpose2d(t) : t]),
+    Object.entries(model.stateDict()).map(([name, t]) => [name, layout === 'torch' && transposed.has(name) ? transpose2d(t) : t]),
   );
   const metadata: Record<string, string> = {
     [ARCHITECTURE_KEY]: JSON.stringify(spec),
@@ -102,19 +102,20 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw fail('metadata is not a JSON object', METADATA_KEY);
 
   // Every tensor is checked against the architecture before the model is built.
-  const expected = new Map(specParameters(valid));
+  const expected = new Map(specParameters(valid).map((p) => [p.name, p]));
   for (const name of Object.keys(tensors)) if (!expected.has(name)) throw fail('tensor is not a parameter of the architecture', name);
   const wanted = valid.dtype === 'float64' ? 'F64' : 'F32';
   const state: Record<string, Tensor> = {};
-  for (const [name, shape] of expected) {
+  for (const [name, { shape, torch }] of expected) {
     const t = tensors[name];
     if (!t) throw fail('tensor missing from the file', name);
-    const fileShape = layout === 'torch' && isWeight(name) ? [...shape].reverse() : shape;
+    const transposed = layout === 'torch' && torch === 'transpose';
+    const fileShape = transposed ? [...shape].reverse() : shape;
     if (shapeStr(t.shape) !== shapeStr(fileShape)) {
       throw fail(`shape ${shapeStr(t.shape)} does not match ${shapeStr(fileShape)} from the architecture (${layout} layout)`, name);
     }
     if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${valid.dtype} (${wanted})`, name);
-    state[name] = layout === 'torch' && isWeight(name) ? transpose2d(t) : t;
+    state[name] = transposed ? transpose2d(t) : t;
   }
   const model = buildModel(valid, file);
   model.loadStateDict(state);

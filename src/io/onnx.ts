@@ -1,22 +1,16 @@
 // ONNX export of a Sequential, written with our own protobuf writer (protobuf.ts).
 // Opset 13 (IR version 7); the first input axis is a named dynamic dimension "batch".
-// Layer → ONNX nodes:
-//   Linear      MatMul(x, W[in,out]) then Add(b)        (works for inputs of any rank)
-//   ReLU, Sigmoid, Tanh → Relu, Sigmoid, Tanh;  LeakyReLU → LeakyRelu(alpha) (float64:
-//               Relu(x) + α·Min(x, 0), as ONNX Runtime's CPU provider has no double LeakyRelu)
-//   GELU        exact: 0.5·x·(1 + Erf(x/√2))            (opset 13 has Erf but no Gelu; for float64
-//               models Erf runs in float32 between two Casts, because ONNX Runtime's CPU
-//               provider has no double Erf: about 1e-7 relative error there)
-//   Softmax, LogSoftmax → the same with axis = dim       (opset 13 normalises one axis)
-//   Flatten     Reshape to the flattened shape, 0 copying the batch axis
-//   Dropout     Identity (inference)
+// Each layer's nodes are its table entry's (nn/layers/): it writes them through OnnxEmitter,
+// which GraphBuilder implements here, one scoped emitter per layer.
 // Field numbers are those of onnx.proto (ModelProto, GraphProto, NodeProto, ...).
 
 import { noGrad } from '../autograd/mode.js';
 import { zeros, type Tensor, type DType } from '../tensor.js';
 import type { Module } from '../nn/module.js';
-import type { Sequential } from '../nn/layers.js';
-import { describeModel, type LayerSpec } from './architecture.js';
+import type { Sequential } from '../nn/sequential.js';
+import type { OnnxAttribute, OnnxEmitter } from '../nn/layers/entry.js';
+import { LAYERS } from '../nn/layers/table.js';
+import { describeModel } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
 import { ProtoWriter } from './protobuf.js';
 
@@ -69,43 +63,23 @@ class GraphBuilder {
   }
 }
 
-const intAttribute = (name: string, v: number) => new ProtoWriter().string(1, name).varint(3, v).varint(20, 2); // type INT
-const floatAttribute = (name: string, v: number) => new ProtoWriter().string(1, name).float(2, v).varint(20, 1); // type FLOAT
+function attribute(name: string, a: OnnxAttribute): ProtoWriter {
+  const w = new ProtoWriter().string(1, name);
+  return 'int' in a ? w.varint(3, a.int).varint(20, 2) : w.float(2, a.float).varint(20, 1); // type INT, FLOAT
+}
 
-/** The nodes of one layer; `shapeOut` is the layer's output shape for a batch of one. */
-function emitLayer(g: GraphBuilder, l: LayerSpec, i: number, x: string, model: Sequential, shapeOut: readonly number[]): string {
-  switch (l.type) {
-    case 'Linear': {
-      const state = model.layers[i].stateDict();
-      const y = g.node('MatMul', [x, g.tensor(`${i}.weight`, state.weight)]);
-      return l.bias ? g.node('Add', [y, g.tensor(`${i}.bias`, state.bias)]) : y;
-    }
-    case 'ReLU': return g.node('Relu', [x]);
-    case 'Sigmoid': return g.node('Sigmoid', [x]);
-    case 'Tanh': return g.node('Tanh', [x]);
-    case 'LeakyReLU':
-      if (g.elemType === FLOAT) return g.node('LeakyRelu', [x], [floatAttribute('alpha', l.negativeSlope)]);
-      // ONNX Runtime's CPU provider has no double LeakyRelu: relu(x) + α·min(x, 0), exact.
-      return g.node('Add', [g.node('Relu', [x]), g.node('Mul', [g.node('Min', [x, g.scalar(`${i}.zero`, 0)]), g.scalar(`${i}.alpha`, l.negativeSlope)])]);
-    case 'GELU': {
-      const scaled = g.node('Mul', [x, g.scalar(`${i}.inv_sqrt2`, Math.SQRT1_2)]);
-      const erf = g.elemType === DOUBLE
-        ? g.node('Cast', [g.node('Erf', [g.node('Cast', [scaled], [intAttribute('to', FLOAT)])])], [intAttribute('to', DOUBLE)])
-        : g.node('Erf', [scaled]);
-      const onePlus = g.node('Add', [erf, g.scalar(`${i}.one`, 1)]);
-      return g.node('Mul', [g.node('Mul', [x, onePlus]), g.scalar(`${i}.half`, 0.5)]);
-    }
-    case 'Softmax': return g.node('Softmax', [x], [intAttribute('axis', l.dim)]);
-    case 'LogSoftmax': return g.node('LogSoftmax', [x], [intAttribute('axis', l.dim)]);
-    case 'Flatten': {
-      // Reshape's 0 copies the input's size on that axis: the dynamic batch. If the batch axis
-      // itself is merged (startDim 0), -1 lets Reshape work the merged size out.
-      const target = [l.startDim === 0 ? -1 : 0, ...shapeOut.slice(1)];
-      const raw = new Uint8Array(BigInt64Array.from(target.map(BigInt)).buffer);
-      return g.node('Reshape', [x, g.initializer(`${i}.shape`, [target.length], raw, INT64)]);
-    }
-    case 'Dropout': return g.node('Identity', [x]);
-  }
+const ELEM_TYPES: Record<DType, number> = { float32: FLOAT, float64: DOUBLE };
+
+/** The emitter a layer's entry writes its nodes through; its initializer names get the prefix "i.". */
+function layerEmitter(g: GraphBuilder, prefix: string, dtype: DType): OnnxEmitter {
+  return {
+    dtype,
+    node: (opType, inputs, attributes = {}) => g.node(opType, inputs, Object.entries(attributes).map(([k, a]) => attribute(k, a))),
+    tensor: (name, t) => g.tensor(prefix + name, t),
+    scalar: (name, value) => g.scalar(prefix + name, value),
+    int64s: (name, values) => g.initializer(prefix + name, [values.length], new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer), INT64),
+    cast: (input, to) => g.node('Cast', [input], [attribute('to', { int: ELEM_TYPES[to] })]),
+  };
 }
 
 function valueInfo(name: string, elemType: number, dims: (number | string | null)[]): ProtoWriter {
@@ -120,13 +94,13 @@ function valueInfo(name: string, elemType: number, dims: (number | string | null
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
-/** Output shapes of every layer for one zero sample, in eval mode; also validates the model. */
-function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DType): number[][] {
+/** Output shapes of every layer for a zero batch (of one by default), in eval mode; also validates the model. */
+function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DType, batch = 1): number[][] {
   const modes = model.modules().map((m) => m.training);
   model.eval();
   try {
     return noGrad(() => {
-      let x = zeros([1, ...inputShape], { dtype });
+      let x = zeros([batch, ...inputShape], { dtype });
       return model.layers.map((layer, i) => {
         try {
           x = layer.forward(x);
@@ -138,6 +112,20 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
     });
   } finally {
     model.modules().forEach((m, k) => (m.training = modes[k]));
+  }
+}
+
+/**
+ * Whether the output's first axis is the batch axis (not merged into others, as Flatten(0) does):
+ * it is 1 for a batch of one and 2 for a batch of two.
+ */
+function keepsBatch(model: Sequential, inputShape: readonly number[], dtype: DType, outShape: readonly number[]): boolean {
+  if (outShape[0] !== 1) return false;
+  try {
+    const shapes = traceShapes(model, inputShape, dtype, 2);
+    return (shapes.length ? shapes[shapes.length - 1][0] : 2) === 2;
+  } catch {
+    return false; // the model only runs on a batch of one: its output has no batch axis
   }
 }
 
@@ -154,11 +142,13 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   const elemType = dtype === 'float64' ? DOUBLE : FLOAT;
   const g = new GraphBuilder(elemType);
   let x = 'input';
-  spec.layers.forEach((l, i) => (x = emitLayer(g, l, i, x, seq, shapes[i])));
+  spec.layers.forEach((l, i) => {
+    x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], { input: x, outputShape: shapes[i] });
+  });
   g.node('Identity', [x], [], 'output'); // the graph's output, under a fixed name
 
   const outShape = shapes.length ? shapes[shapes.length - 1] : [1, ...inputShape];
-  const batchMerged = spec.layers.some((l) => l.type === 'Flatten' && l.startDim === 0);
+  const batchMerged = !keepsBatch(seq, inputShape, dtype, outShape);
   const graph = new ProtoWriter();
   for (const n of g.nodes) graph.message(1, n);
   graph.string(2, 'nabla');

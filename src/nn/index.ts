@@ -1,8 +1,9 @@
-// The nn namespace: modules, layers, losses and initialisers.
+// The nn namespace: modules, layers (the layer table's, see layers/), losses and initialisers.
 
 export { Module, Parameter } from './module.js';
-export { Linear, type LinearOptions, type LinearInit } from './linear.js';
-export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax, LogSoftmax, Flatten, Dropout, Sequential } from './layers.js';
+export * from './layers/index.js';
+export { type LinearOptions, type LinearInit } from './layers/linear.js';
+export { Sequential } from './sequential.js';
 export {
   MSELoss, CrossEntropyLoss, BCEWithLogitsLoss, BCELoss,
   mseLoss, crossEntropy, bceWithLogits, bce, type Reduction, type LossOptions,

@@ -1,0 +1,94 @@
+// Elementwise activations: ReLU, Sigmoid, Tanh, GELU (exact, with Φ), LeakyReLU.
+// Their gradients are the ops' (ops/): the entries here say how they are saved, exported and explained.
+// ONNX (opset 13):
+//   ReLU, Sigmoid, Tanh → Relu, Sigmoid, Tanh
+//   LeakyReLU → LeakyRelu(alpha); float64: Relu(x) + α·Min(x, 0), exact, as ONNX Runtime's CPU
+//               provider has no double LeakyRelu
+//   GELU      → 0.5·x·(1 + Erf(x/√2)) (opset 13 has Erf but no Gelu); for float64 models Erf runs
+//               in float32 between two Casts, because ONNX Runtime's CPU provider has no double
+//               Erf: about 1e-7 relative error there
+
+import type { Tensor } from '../../tensor.js';
+import { Module } from '../module.js';
+import { elementwise, field, type LayerEntry } from './entry.js';
+
+export class ReLU extends Module {
+  static readonly layer: LayerEntry<'ReLU', {}, ReLU> = {
+    type: 'ReLU',
+    fields: {},
+    describe: () => ({}),
+    build: () => new ReLU(),
+    parameters: () => [],
+    onnx: (g, _m, { input }) => g.node('Relu', [input]),
+    explain: (_m, ctx) => elementwise(ctx, 'y = max(0, x)', 'dL/dx = dL/dy ⊙ 1[x > 0]'),
+  };
+
+  forward(x: Tensor): Tensor { return x.relu(); }
+}
+
+export class Sigmoid extends Module {
+  static readonly layer: LayerEntry<'Sigmoid', {}, Sigmoid> = {
+    type: 'Sigmoid',
+    fields: {},
+    describe: () => ({}),
+    build: () => new Sigmoid(),
+    parameters: () => [],
+    onnx: (g, _m, { input }) => g.node('Sigmoid', [input]),
+    explain: (_m, ctx) => elementwise(ctx, 'y = σ(x) = 1 / (1 + e^(−x))', 'dL/dx = dL/dy ⊙ y(1 − y)'),
+  };
+
+  forward(x: Tensor): Tensor { return x.sigmoid(); }
+}
+
+export class Tanh extends Module {
+  static readonly layer: LayerEntry<'Tanh', {}, Tanh> = {
+    type: 'Tanh',
+    fields: {},
+    describe: () => ({}),
+    build: () => new Tanh(),
+    parameters: () => [],
+    onnx: (g, _m, { input }) => g.node('Tanh', [input]),
+    explain: (_m, ctx) => elementwise(ctx, 'y = tanh(x)', 'dL/dx = dL/dy ⊙ (1 − y²)'),
+  };
+
+  forward(x: Tensor): Tensor { return x.tanh(); }
+}
+
+export class GELU extends Module {
+  static readonly layer: LayerEntry<'GELU', {}, GELU> = {
+    type: 'GELU',
+    fields: {},
+    describe: () => ({}),
+    build: () => new GELU(),
+    parameters: () => [],
+    onnx: (g, _m, { input: x }) => {
+      const scaled = g.node('Mul', [x, g.scalar('inv_sqrt2', Math.SQRT1_2)]);
+      const erf = g.dtype === 'float64' ? g.cast(g.node('Erf', [g.cast(scaled, 'float32')]), 'float64') : g.node('Erf', [scaled]);
+      const onePlus = g.node('Add', [erf, g.scalar('one', 1)]);
+      return g.node('Mul', [g.node('Mul', [x, onePlus]), g.scalar('half', 0.5)]);
+    },
+    explain: (_m, ctx) => elementwise(ctx, 'y = x·Φ(x)', 'dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))'),
+  };
+
+  forward(x: Tensor): Tensor { return x.gelu(); }
+}
+
+const leakyFields = { negativeSlope: field.finiteNumber };
+
+export class LeakyReLU extends Module {
+  static readonly layer: LayerEntry<'LeakyReLU', typeof leakyFields, LeakyReLU> = {
+    type: 'LeakyReLU',
+    fields: leakyFields,
+    describe: (m) => ({ negativeSlope: m.negativeSlope }),
+    build: (s) => new LeakyReLU(s.negativeSlope),
+    parameters: () => [],
+    onnx: (g, m, { input: x }) => {
+      if (g.dtype === 'float32') return g.node('LeakyRelu', [x], { alpha: { float: m.negativeSlope } });
+      return g.node('Add', [g.node('Relu', [x]), g.node('Mul', [g.node('Min', [x, g.scalar('zero', 0)]), g.scalar('alpha', m.negativeSlope)])]);
+    },
+    explain: (m, ctx) => elementwise(ctx, `y = x if x > 0 else ${m.negativeSlope}·x`, `dL/dx = dL/dy ⊙ (1 if x > 0 else ${m.negativeSlope})`),
+  };
+
+  constructor(readonly negativeSlope = 0.01) { super(); }
+  forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
+}

@@ -1,0 +1,144 @@
+// The shape of one layer table entry. A layer class carries its entry as `static readonly layer`,
+// so everything about the layer lives in the class's file: its name in model files and the checks
+// its fields pass there (describe, build, validate), its parameters with their PyTorch layout, its
+// ONNX nodes (through OnnxEmitter, which io/onnx.ts implements: nn does not import io), its
+// `nabla explain` formulas, and the layers it fuses with in Sequential. The table itself is
+// table.ts, built from the registration list index.ts.
+
+import type { DType, Tensor } from '../../tensor.js';
+import type { Module } from '../module.js';
+
+// ---- fields of a layer spec (model files are untrusted: every field is checked) ----
+
+/** One spec field: the check its value must pass and, for the error message, what was expected. */
+export interface Field<T> {
+  readonly check: (v: unknown) => v is T;
+  readonly expected: string;
+}
+
+export type Fields = Readonly<Record<string, Field<unknown>>>;
+
+/** The spec fields (without `type`) that a field list describes. */
+export type SpecOf<F extends Fields> = { -readonly [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+
+export const field = {
+  int: { check: isInt, expected: 'an integer' } as Field<number>,
+  positiveInt: { check: (v: unknown): v is number => isInt(v) && v > 0, expected: 'a positive integer' } as Field<number>,
+  finiteNumber: { check: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v), expected: 'a finite number' } as Field<number>,
+  probability: { check: (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1, expected: 'a number in [0, 1)' } as Field<number>,
+  boolean: { check: (v: unknown): v is boolean => typeof v === 'boolean', expected: 'a boolean' } as Field<boolean>,
+};
+
+// ---- parameters ----
+
+/**
+ * One parameter of a layer built from a spec: its name (the module field, which is also PyTorch's
+ * name in nn.Sequential: "weight", "bias"), its shape in nabla, and how PyTorch stores it:
+ * 'same' (PyTorch's layout, e.g. conv weights [out, in/groups, kH, kW], biases) or 'transpose'
+ * (a 2-D tensor PyTorch stores transposed: Linear's W is [in, out] here, [out, in] in torch).
+ */
+export interface ParameterDecl {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly torch: 'same' | 'transpose';
+}
+
+// ---- ONNX ----
+
+export type OnnxAttribute = { readonly int: number } | { readonly float: number };
+
+/**
+ * What a layer's ONNX export may write, scoped to the layer: initializer names are local
+ * ("weight", "alpha") and the emitter prefixes them with the layer's index ("3.weight").
+ * Every method returns the name of the value it made, to be used as a later node's input.
+ */
+export interface OnnxEmitter {
+  /** The graph's element type (the model's dtype). */
+  readonly dtype: DType;
+  /** A node; its output is named after the op and a running count ("relu_2"). */
+  node(opType: string, inputs: string[], attributes?: Readonly<Record<string, OnnxAttribute>>): string;
+  /** An initializer holding a tensor's values, in the graph's element type. */
+  tensor(name: string, t: Tensor): string;
+  /** A scalar initializer in the graph's element type. */
+  scalar(name: string, value: number): string;
+  /** A 1-D int64 initializer (shapes, axes). */
+  int64s(name: string, values: readonly number[]): string;
+  /** A Cast node to `to`. */
+  cast(input: string, to: DType): string;
+}
+
+export interface OnnxContext {
+  /** The name of the layer's input value. */
+  readonly input: string;
+  /** The layer's output shape for a batch of one (traced by the exporter). */
+  readonly outputShape: readonly number[];
+}
+
+// ---- explain ----
+
+export interface ExplainContext {
+  readonly batch: number;
+  /** Features of the layer's input, as far as explain follows them. */
+  readonly width: number;
+  /** Whether dL/dx is needed (false while no earlier layer has parameters: x is the data). */
+  readonly inputGrad: boolean;
+}
+
+export interface Explanation {
+  /** Trainable parameters: their count and what they are ("W 784×128 + b 128"). */
+  readonly parameters?: { readonly count: number; readonly detail: string };
+  /** Formula lines, as printed (indented). */
+  readonly lines: readonly string[];
+  /** FLOPs of the layer's matrix products and bias adds in one training step. */
+  readonly flops?: { readonly forward: number; readonly backward: number };
+  /** Features of the output, when the layer changes them. */
+  readonly width?: number;
+}
+
+/** The two lines of an elementwise layer: forward with its shape, backward. */
+export function elementwise(ctx: ExplainContext, forward: string, backward: string): Explanation {
+  const s = `[${ctx.batch}×${ctx.width}]`;
+  return { lines: [`  forward   ${forward}   : ${s} → ${s}`, `  backward  ${backward}`] };
+}
+
+// ---- the entry ----
+
+export interface LayerEntry<Type extends string = string, F extends Fields = Fields, M extends Module = Module> {
+  /** The name in model files (the class name, PyTorch's name). */
+  readonly type: Type;
+  /** The spec's fields in the order they are written and checked. */
+  readonly fields: F;
+  /** The module's spec fields (JSON-ready). */
+  describe(m: M): SpecOf<F>;
+  /** A fresh module from valid spec fields. */
+  build(spec: SpecOf<F>, dtype: DType): M;
+  /** The parameters a module built from valid spec fields has (they count towards MAX_PARAMETERS). */
+  parameters(spec: SpecOf<F>): ParameterDecl[];
+  /** The layer's ONNX nodes (opset 13); returns the name of its output. */
+  onnx(g: OnnxEmitter, m: M, ctx: OnnxContext): string;
+  /** What `nabla explain` prints for the layer. */
+  explain(m: M, ctx: ExplainContext): Explanation;
+  /** One-line summary of spec fields (inspect); by default Type(field values, ...). */
+  summary?(spec: SpecOf<F>): string;
+  /**
+   * Layers this one fuses with when it is directly followed by them in a Sequential, by the
+   * following layer's type: the fused forward replaces both layers' forwards (same values and
+   * gradients).
+   */
+  readonly fusions?: Readonly<Record<string, (m: M, x: Tensor, next: Module) => Tensor>>;
+}
+
+/** A class that carries its table entry. */
+export interface LayerClass<M extends Module = Module> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  new (...args: any[]): M;
+  readonly layer: LayerEntry<string, Fields, M>;
+}
+
+/** The entry a module's class carries (inherited by subclasses, as instanceof would), if any. */
+export function entryOf(m: Module): LayerEntry | undefined {
+  const e = (m.constructor as Partial<LayerClass>).layer;
+  return e as LayerEntry | undefined;
+}

@@ -1,0 +1,38 @@
+// Flatten: merges axes startDim..endDim into one (by default everything but the batch axis); a
+// reshape, so its gradient is the reshape back. ONNX: Reshape to the flattened shape, with 0
+// copying the (dynamic) batch axis.
+
+import type { Tensor } from '../../tensor.js';
+import { shapeStr } from '../../shape.js';
+import { Module } from '../module.js';
+import { field, type LayerEntry } from './entry.js';
+
+const fields = { startDim: field.int, endDim: field.int };
+
+/** Flattens axes startDim..endDim into one (by default everything but the batch axis). */
+export class Flatten extends Module {
+  static readonly layer: LayerEntry<'Flatten', typeof fields, Flatten> = {
+    type: 'Flatten',
+    fields,
+    describe: (m) => ({ startDim: m.startDim, endDim: m.endDim }),
+    build: (s) => new Flatten(s.startDim, s.endDim),
+    parameters: () => [],
+    onnx: (g, m, { input, outputShape }) => {
+      // Reshape's 0 copies the input's size on that axis: the dynamic batch. If the batch axis
+      // itself is merged (startDim 0), -1 lets Reshape work the merged size out.
+      const target = [m.startDim === 0 ? -1 : 0, ...outputShape.slice(1)];
+      return g.node('Reshape', [input, g.int64s('shape', target)]);
+    },
+    explain: () => ({ lines: [] }),
+  };
+
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  forward(x: Tensor): Tensor {
+    const end = this.endDim < 0 ? x.rank + this.endDim : this.endDim;
+    if (this.startDim < 0 || this.startDim > end || end >= x.rank) {
+      throw new Error(`Flatten(${this.startDim}, ${this.endDim}): cannot flatten input of shape ${shapeStr(x.shape)}`);
+    }
+    const merged = x.shape.slice(this.startDim, end + 1).reduce((p, d) => p * d, 1);
+    return x.reshape([...x.shape.slice(0, this.startDim), merged, ...x.shape.slice(end + 1)]);
+  }
+}

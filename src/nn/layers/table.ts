@@ -1,0 +1,50 @@
+// The layer table: every layer by its type name, built from the registration list (index.ts).
+// io/ (architecture, model files, ONNX, inspect) and cli/ (explain) read it; nothing here knows
+// a layer by name. Its keys are in the module namespace's order (alphabetical).
+
+import type { DType } from '../../tensor.js';
+import type { Module } from '../module.js';
+import * as registered from './index.js';
+import { entryOf, type Fields, type LayerEntry, type SpecOf } from './entry.js';
+
+type Registered = typeof registered;
+
+/** The type names of the table's layers: 'Linear' | 'ReLU' | ... */
+export type LayerType = keyof Registered & string;
+
+/**
+ * Every registered export is a class whose entry is complete and named after it. An export
+ * without `static readonly layer`, an entry missing a part, or a mismatched name fails to compile here.
+ */
+type Checked = { [K in LayerType]: { readonly layer: LayerEntry<K, Fields, InstanceType<Registered[K]>> } };
+const checked: Checked = registered;
+
+type EntryOf<K extends LayerType> = Registered[K]['layer'];
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** The JSON spec of one layer: its type and its entry's fields. */
+export type LayerSpec = { [K in LayerType]: Flat<{ type: K } & SpecOf<EntryOf<K>['fields']>> }[LayerType];
+
+/** The entries by type name (loosely typed for generic code: each reads a spec of its own type). */
+export const LAYERS: Readonly<Record<LayerType, LayerEntry>> = Object.freeze(
+  Object.fromEntries(Object.entries(checked).map(([k, c]) => [k, c.layer as unknown as LayerEntry])) as Record<LayerType, LayerEntry>,
+);
+
+export const LAYER_TYPES = Object.keys(LAYERS) as LayerType[];
+
+/** The table entry of a module (of its class or a base class), or undefined if the table lacks it. */
+export function layerEntry(m: Module): LayerEntry | undefined {
+  const e = entryOf(m);
+  return e && Object.hasOwn(LAYERS, e.type) && LAYERS[e.type as LayerType] === e ? e : undefined;
+}
+
+/** The table entry of a type name from an untrusted spec, or undefined. */
+export function entryFor(type: unknown): LayerEntry | undefined {
+  return typeof type === 'string' && Object.hasOwn(LAYERS, type) ? LAYERS[type as LayerType] : undefined;
+}
+
+/** A module from a valid spec (checked by the caller). */
+export function buildLayer(spec: LayerSpec, dtype: DType): Module {
+  const { type, ...fields } = spec;
+  return LAYERS[type].build(fields as SpecOf<Fields>, dtype);
+}
