@@ -14,9 +14,10 @@ import type { Dataset } from '../data/dataset.js';
 import { evaluate, type MetricName } from './evaluate.js';
 import { countCorrect, sumAbsoluteError, sumSquaredError } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
-import { ModelCheckpoint, type Callback, type FitContext } from './callbacks.js';
+import { ModelCheckpoint } from './callbacks.js';
+import type { Callback, EpochLogs, FitContext, FitResult, FitSnapshot, LossFn } from './types.js';
 
-export type LossFn = (output: Tensor, target: Tensor) => Tensor;
+export type { EpochLogs, EpochPosition, FitResult, FitSnapshot, LossFn } from './types.js';
 
 export interface FitOptions {
   /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
@@ -39,39 +40,6 @@ export interface FitOptions {
   resumeFrom?: string;
   /** Called with the checkpoint's extra data after resuming, before training; may throw to refuse. */
   onResume?: (extra: Record<string, unknown>) => void;
-}
-
-/** One epoch's numbers: `loss` and metrics on training data, `valLoss`, `valAccuracy`, ... on validation. */
-export interface EpochLogs {
-  epoch: number;
-  lr: number;
-  seconds: number;
-  [name: string]: number;
-}
-
-export interface FitResult {
-  history: EpochLogs[];
-  /** Epochs completed. */
-  epochs: number;
-  stoppedEarly: boolean;
-  interrupted: boolean;
-}
-
-/** Where an epoch stands, saved in checkpoints so a run interrupted mid-epoch can continue. */
-export interface EpochPosition {
-  epoch: number;
-  /** Batches done in this epoch. */
-  batch: number;
-  order: number[];
-  sums: Record<string, number>;
-  samples: number;
-  seconds: number;
-}
-
-export interface FitSnapshot {
-  history: EpochLogs[];
-  position: EpochPosition | null;
-  callbacks: (unknown | null)[];
 }
 
 const toLoader = (d: DataLoader | Dataset, batchSize: number, shuffle: boolean) =>

@@ -1,7 +1,8 @@
 // Training: the fit loop, callbacks, metrics, evaluation, plots, and the MLP the CLI builds.
 
-export { fit, type FitOptions, type FitResult, type EpochLogs, type LossFn, type EpochPosition, type FitSnapshot } from './fit.js';
-export { EarlyStopping, LRSchedule, ModelCheckpoint, type Callback, type FitContext, type BatchInfo, type EarlyStoppingOptions } from './callbacks.js';
+export { fit, type FitOptions } from './fit.js';
+export type { FitResult, EpochLogs, LossFn, EpochPosition, FitSnapshot, Callback, FitContext, BatchInfo } from './types.js';
+export { EarlyStopping, LRSchedule, ModelCheckpoint, type EarlyStoppingOptions } from './callbacks.js';
 export { Progress, formatEpoch, type ProgressOptions } from './progress.js';
 export { evaluate, predict, type EvalResult, type EvaluateOptions, type MetricName } from './evaluate.js';
 export {
