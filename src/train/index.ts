@@ -1,4 +1,4 @@
-// Training: the fit loop, callbacks, metrics, evaluation, plots, and the MLP the CLI builds.
+// Training: the fit loop, callbacks, metrics, evaluation and plots (and mlp, re-exported from nn).
 
 export { fit, type FitOptions } from './fit.js';
 export type { FitResult, EpochLogs, LossFn, EpochPosition, FitSnapshot, Callback, FitContext, BatchInfo } from './types.js';
@@ -9,5 +9,5 @@ export {
   accuracy, countCorrect, confusionMatrix, mse, mae, argmaxRows, formatConfusionMatrix, sumSquaredError, sumAbsoluteError,
 } from './metrics.js';
 export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './nonfinite.js';
-export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
+export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';
 export { trainingCurvesSvg, confusionMatrixSvg } from './plots.js';
