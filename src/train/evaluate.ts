@@ -59,7 +59,7 @@ export function evaluate(model: Module, data: DataLoader | Dataset, options: Eva
   }
 }
 
-/** Model outputs for inputs [N, ...], computed in batches in eval mode. */
+/** Model outputs for inputs [N, ...], computed in batches in eval mode, in the model's dtype. */
 export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor {
   const n = inputs.shape[0];
   const row = inputs.size / Math.max(n, 1);
@@ -73,13 +73,16 @@ export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor 
         parts.push(model.forward(new Tensor(inputs.data.slice(i * row, (i + m) * row), [m, ...inputs.shape.slice(1)], inputs.dtype)));
       }
       const width = parts[0].size / parts[0].shape[0];
-      const out = new Float32Array(n * width);
+      // The model's dtype (its outputs' for a model without parameters): a float64 model's
+      // predictions stay float64.
+      const dtype = model.parameters().length > 0 ? model.dtype : parts[0].dtype;
+      const out = dtype === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
       let offset = 0;
       for (const p of parts) {
         out.set(p.data, offset);
         offset += p.size;
       }
-      return new Tensor(out, [n, ...parts[0].shape.slice(1)]);
+      return new Tensor(out, [n, ...parts[0].shape.slice(1)], dtype);
     });
   } finally {
     model.train(wasTraining);
