@@ -12,7 +12,6 @@ import { Trainer } from '../playground/src/trainer.js';
 
 const cfg = (over: Partial<Config> = {}): Config => ({ ...defaults, ...over });
 const close = (a: number, b: number, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The worker's session with its messages collected, as the page would see them. */
 function session() {
@@ -156,7 +155,19 @@ test('every batch has the chosen size, across epoch ends (200 points, batches of
   for (let i = 0; i < 30; i++) assert.equal(t.step(true).captures![0].x.shape[0], 16, `step ${i}`);
 });
 
-test('quick Pause/Play clicks keep one training loop: at 10 steps/s, about 10 steps in 1 s', async () => {
+test('quick Pause/Play clicks keep one training loop: at 10 steps/s, 10 steps in 1,000 ms of the session\'s clock', (t) => {
+  // The session's clock (setTimeout and performance.now) is mocked, so the count depends on the
+  // order of its timer turns, not on how busy the machine is: one loop steps at t = 1, 101, ...,
+  // 901 ms (the first turn runs on the first tick); a loop per Play click would take ~6 times as many.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let now = 0;
+  t.mock.method(performance, 'now', () => now);
+  const advance = (ms: number) => {
+    for (let i = 0; i < ms; i++) {
+      now++;
+      t.mock.timers.tick(1);
+    }
+  };
   const { send, lastSnapshot } = session();
   send({ type: 'config', config: cfg({ layers: [2] }) });
   send({ type: 'speed', stepsPerSecond: 10 });
@@ -165,12 +176,11 @@ test('quick Pause/Play clicks keep one training loop: at 10 steps/s, about 10 st
     send({ type: 'pause' });
     send({ type: 'play' });
   }
-  await sleep(1000);
+  advance(1000);
   send({ type: 'pause' });
   const steps = lastSnapshot().steps;
-  // One loop: ~10 steps (fewer if the machine is busy); one loop per Play click: ~60.
-  assert.ok(steps >= 2 && steps <= 13, `${steps} steps in 1 s at 10 steps/s`);
-  await sleep(300);
+  assert.equal(steps, 10, `${steps} steps in 1 s at 10 steps/s`);
+  advance(300);
   assert.equal(lastSnapshot().steps, steps, 'no step after Pause');
 });
 

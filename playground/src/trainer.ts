@@ -82,6 +82,8 @@ export class Trainer {
   readonly data: Split;
   readonly regression: boolean;
   readonly loss: LossName;
+  readonly model: nn.Sequential;
+  /** The model's Linear layers, in order (the backprop view and the captured step go layer by layer). */
   readonly linears: nn.Linear[];
   readonly optimizer: optim.Optimizer;
   steps = 0;
@@ -100,10 +102,12 @@ export class Trainer {
     this.data = split(points, config.trainPercent);
     this.regression = points.regression;
     this.loss = this.regression ? 'mse' : config.loss;
-    const sizes = [2, ...config.layers, 1];
+    // The same builder as the command line's; here every layer, the output one included, gets He
+    // initialisation before ReLU and GELU and Glorot before tanh and sigmoid.
     const init = config.activation === 'relu' || config.activation === 'gelu' ? 'heUniform' : 'glorotUniform';
-    this.linears = sizes.slice(1).map((out, i) => new nn.Linear(sizes[i], out, { init }));
-    const params = this.linears.flatMap((l) => l.parameters());
+    this.model = nn.mlp({ inputs: 2, hidden: config.layers, outputs: 1, activation: config.activation, init });
+    this.linears = this.model.layers.filter((l): l is nn.Linear => l instanceof nn.Linear);
+    const params = this.model.parameters();
     const { lr, l2: weightDecay } = config;
     this.optimizer =
       config.optimizer === 'adam' ? new optim.Adam(params, { lr, weightDecay })
@@ -111,12 +115,7 @@ export class Trainer {
   }
 
   forward(x: Tensor): Tensor {
-    let h = x;
-    this.linears.forEach((lin, k) => {
-      h = lin.forward(h);
-      if (k < this.linears.length - 1) h = activate(this.config.activation, h);
-    });
-    return h;
+    return this.model.forward(x);
   }
 
   lossOf(out: Tensor, target: Tensor): Tensor {

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { exportOnnx, inspect } from '../io/index.js';
-import { activations, mlp } from '../train/mlp.js';
+import { activations, mlp } from '../nn/mlp.js';
 import { manualSeed } from '../random.js';
 import { reportError } from './errors.js';
 import { choice, fraction, intList, nonNegativeInt, number, positive, positiveInt } from './parse.js';

@@ -20,7 +20,7 @@ import { EarlyStopping, LRSchedule, ModelCheckpoint, type Callback } from '../tr
 import { Progress } from '../train/progress.js';
 import { evaluate, type MetricName } from '../train/evaluate.js';
 import { formatConfusionMatrix } from '../train/metrics.js';
-import { mlp, type ActivationName } from '../train/mlp.js';
+import { mlp, type ActivationName } from '../nn/mlp.js';
 import { confusionMatrixSvg, trainingCurvesSvg } from '../train/plots.js';
 import { loadTrainingData, type InputSpec } from './data.js';
 import { UsageError } from './errors.js';

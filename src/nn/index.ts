@@ -9,3 +9,4 @@ export {
   mseLoss, crossEntropy, bceWithLogits, bce, type Reduction, type LossOptions,
 } from './losses.js';
 export * as init from './init.js';
+export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';

@@ -2,49 +2,12 @@
 // A callback with state (stateDict/loadStateDict) has it saved in checkpoints, so a resumed run
 // continues with the same patience counters and schedule positions.
 
-import type { Module } from '../nn/module.js';
-import type { Optimizer } from '../optim/optimizer.js';
 import { LRScheduler, OneCycleLR, ReduceLROnPlateau, type PlateauState, type SchedulerState } from '../optim/schedulers.js';
 import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from '../optim/json-number.js';
 import { saveCheckpoint } from '../io/index.js';
-import type { EpochLogs, EpochPosition, FitResult, FitSnapshot } from './fit.js';
+import type { Callback, EpochLogs, FitContext } from './types.js';
 
-export interface FitContext {
-  model: Module;
-  optimizer: Optimizer;
-  epochs: number;
-  batchesPerEpoch: number;
-  history: EpochLogs[];
-  /** Where the current epoch stands; null between epochs. */
-  position: EpochPosition | null;
-  /** Set by a callback to end training after this epoch. */
-  stopTraining: boolean;
-  snapshot(): FitSnapshot;
-}
-
-export interface BatchInfo {
-  epoch: number;
-  /** Batches done in this epoch (1-based after the first). */
-  batch: number;
-  loss: number;
-  samples: number;
-  /** Running sums of the epoch: loss·n and each metric. */
-  sums: Record<string, number>;
-  seconds: number;
-}
-
-export interface Callback {
-  onTrainBegin?(ctx: FitContext): void;
-  onEpochBegin?(ctx: FitContext, epoch: number, startBatch: number): void;
-  onBatchEnd?(ctx: FitContext, info: BatchInfo): void;
-  onEpochEnd?(ctx: FitContext, logs: EpochLogs): void;
-  /** Training was aborted through the signal; ctx.position says where. */
-  onInterrupt?(ctx: FitContext): void;
-  onTrainEnd?(ctx: FitContext, result: FitResult): void;
-  /** Plain JSON: checkpoints store it as JSON, which has no ±Infinity/NaN (see optim/json-number.ts). */
-  stateDict?(): unknown;
-  loadStateDict?(state: unknown): void;
-}
+export type { BatchInfo, Callback, FitContext } from './types.js';
 
 export interface EarlyStoppingOptions {
   /** A key of the epoch logs, default 'valLoss'. */

@@ -5,9 +5,9 @@ import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
-import { argmaxRows, confusionMatrix, countCorrect, sumAbsoluteError, sumSquaredError } from './metrics.js';
+import { addMetricSums, argmaxRows, confusionMatrix, type MetricName } from './metrics.js';
 
-export type MetricName = 'accuracy' | 'mse' | 'mae';
+export type { MetricName } from './metrics.js';
 
 export interface EvalResult {
   loss: number;
@@ -32,7 +32,8 @@ export function evaluate(model: Module, data: DataLoader | Dataset, options: Eva
   model.eval();
   try {
     return noGrad(() => {
-      let loss = 0, correct = 0, se = 0, ae = 0, samples = 0;
+      let loss = 0, samples = 0;
+      const sums: Record<string, number> = {};
       const preds: number[] = [];
       const labels: number[] = [];
       let classes = 0;
@@ -41,23 +42,16 @@ export function evaluate(model: Module, data: DataLoader | Dataset, options: Eva
         const n = out.shape[0];
         loss += options.loss(out, y).item() * n;
         samples += n;
+        addMetricSums(sums, metrics, out, y);
         if (metrics.includes('accuracy')) {
-          correct += countCorrect(out, y);
           classes = out.shape[1];
           preds.push(...argmaxRows(out));
           labels.push(...y.data);
         }
-        const perSample = out.size / n;
-        if (metrics.includes('mse')) se += sumSquaredError(out, y) / perSample;
-        if (metrics.includes('mae')) ae += sumAbsoluteError(out, y) / perSample;
       }
       const r: EvalResult = { loss: loss / samples, samples };
-      if (metrics.includes('accuracy')) {
-        r.accuracy = correct / samples;
-        r.confusion = confusionMatrix(preds, labels, classes);
-      }
-      if (metrics.includes('mse')) r.mse = se / samples;
-      if (metrics.includes('mae')) r.mae = ae / samples;
+      for (const m of metrics) r[m] = sums[m] / samples;
+      if (metrics.includes('accuracy')) r.confusion = confusionMatrix(preds, labels, classes);
       return r;
     });
   } finally {
@@ -65,7 +59,7 @@ export function evaluate(model: Module, data: DataLoader | Dataset, options: Eva
   }
 }
 
-/** Model outputs for inputs [N, ...], computed in batches in eval mode. */
+/** Model outputs for inputs [N, ...], computed in batches in eval mode, in the model's dtype. */
 export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor {
   const n = inputs.shape[0];
   const row = inputs.size / Math.max(n, 1);
@@ -79,13 +73,16 @@ export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor 
         parts.push(model.forward(new Tensor(inputs.data.slice(i * row, (i + m) * row), [m, ...inputs.shape.slice(1)], inputs.dtype)));
       }
       const width = parts[0].size / parts[0].shape[0];
-      const out = new Float32Array(n * width);
+      // The model's dtype (its outputs' for a model without parameters): a float64 model's
+      // predictions stay float64.
+      const dtype = model.parameters().length > 0 ? model.dtype : parts[0].dtype;
+      const out = dtype === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
       let offset = 0;
       for (const p of parts) {
         out.set(p.data, offset);
         offset += p.size;
       }
-      return new Tensor(out, [n, ...parts[0].shape.slice(1)]);
+      return new Tensor(out, [n, ...parts[0].shape.slice(1)], dtype);
     });
   } finally {
     model.train(wasTraining);

@@ -11,12 +11,13 @@ import { clipGradNorm } from '../optim/clip.js';
 import { loadCheckpoint } from '../io/index.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
-import { evaluate, type MetricName } from './evaluate.js';
-import { countCorrect, sumAbsoluteError, sumSquaredError } from './metrics.js';
+import { evaluate } from './evaluate.js';
+import { addMetricSums, type MetricName } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
-import { ModelCheckpoint, type Callback, type FitContext } from './callbacks.js';
+import { ModelCheckpoint } from './callbacks.js';
+import type { Callback, EpochLogs, FitContext, FitResult, FitSnapshot, LossFn } from './types.js';
 
-export type LossFn = (output: Tensor, target: Tensor) => Tensor;
+export type { EpochLogs, EpochPosition, FitResult, FitSnapshot, LossFn } from './types.js';
 
 export interface FitOptions {
   /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
@@ -41,48 +42,8 @@ export interface FitOptions {
   onResume?: (extra: Record<string, unknown>) => void;
 }
 
-/** One epoch's numbers: `loss` and metrics on training data, `valLoss`, `valAccuracy`, ... on validation. */
-export interface EpochLogs {
-  epoch: number;
-  lr: number;
-  seconds: number;
-  [name: string]: number;
-}
-
-export interface FitResult {
-  history: EpochLogs[];
-  /** Epochs completed. */
-  epochs: number;
-  stoppedEarly: boolean;
-  interrupted: boolean;
-}
-
-/** Where an epoch stands, saved in checkpoints so a run interrupted mid-epoch can continue. */
-export interface EpochPosition {
-  epoch: number;
-  /** Batches done in this epoch. */
-  batch: number;
-  order: number[];
-  sums: Record<string, number>;
-  samples: number;
-  seconds: number;
-}
-
-export interface FitSnapshot {
-  history: EpochLogs[];
-  position: EpochPosition | null;
-  callbacks: (unknown | null)[];
-}
-
 const toLoader = (d: DataLoader | Dataset, batchSize: number, shuffle: boolean) =>
   d instanceof DataLoader ? d : new DataLoader(d, { batchSize, shuffle });
-
-function addMetrics(sums: Record<string, number>, metrics: MetricName[], out: Tensor, y: Tensor): void {
-  for (const m of metrics) {
-    const v = m === 'accuracy' ? countCorrect(out, y) : m === 'mse' ? sumSquaredError(out, y) / (out.size / out.shape[0]) : sumAbsoluteError(out, y) / (out.size / out.shape[0]);
-    sums[m] = (sums[m] ?? 0) + v;
-  }
-}
 
 export async function fit(model: Module, options: FitOptions): Promise<FitResult> {
   const { loss: lossFn, optimizer, epochs, metrics = [], signal } = options;
@@ -141,7 +102,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       }
       const n = out.shape[0];
       sums.loss += value * n;
-      addMetrics(sums, metrics, out, y);
+      addMetricSums(sums, metrics, out, y);
       samples += n;
       step++;
       ctx.position = { epoch, batch: step, order: orderList, sums: { ...sums }, samples, seconds: priorSeconds + (performance.now() - started) / 1000 };

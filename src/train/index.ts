@@ -1,12 +1,13 @@
-// Training: the fit loop, callbacks, metrics, evaluation, plots, and the MLP the CLI builds.
+// Training: the fit loop, callbacks, metrics, evaluation and plots (and mlp, re-exported from nn).
 
-export { fit, type FitOptions, type FitResult, type EpochLogs, type LossFn, type EpochPosition, type FitSnapshot } from './fit.js';
-export { EarlyStopping, LRSchedule, ModelCheckpoint, type Callback, type FitContext, type BatchInfo, type EarlyStoppingOptions } from './callbacks.js';
+export { fit, type FitOptions } from './fit.js';
+export type { FitResult, EpochLogs, LossFn, EpochPosition, FitSnapshot, Callback, FitContext, BatchInfo } from './types.js';
+export { EarlyStopping, LRSchedule, ModelCheckpoint, type EarlyStoppingOptions } from './callbacks.js';
 export { Progress, formatEpoch, type ProgressOptions } from './progress.js';
 export { evaluate, predict, type EvalResult, type EvaluateOptions, type MetricName } from './evaluate.js';
 export {
   accuracy, countCorrect, confusionMatrix, mse, mae, argmaxRows, formatConfusionMatrix, sumSquaredError, sumAbsoluteError,
 } from './metrics.js';
 export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './nonfinite.js';
-export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
+export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';
 export { trainingCurvesSvg, confusionMatrixSvg } from './plots.js';

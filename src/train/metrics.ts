@@ -71,6 +71,24 @@ export function sumAbsoluteError(pred: Tensor, target: Tensor): number {
 export const mse = (pred: Tensor, target: Tensor): number => sumSquaredError(pred, target) / pred.size;
 export const mae = (pred: Tensor, target: Tensor): number => sumAbsoluteError(pred, target) / pred.size;
 
+export type MetricName = 'accuracy' | 'mse' | 'mae';
+
+/**
+ * Adds one batch's metric sums to `sums`, the one place fit and evaluate compute them: for
+ * 'accuracy' the correct predictions, for 'mse' and 'mae' the squared and absolute errors per
+ * sample (summed over a sample's outputs, divided by their count). Divided by the samples seen,
+ * each sum is the metric over all of them.
+ */
+export function addMetricSums(sums: Record<string, number>, metrics: readonly MetricName[], outputs: Tensor, targets: Tensor): void {
+  const perSample = outputs.size / outputs.shape[0];
+  for (const m of new Set(metrics)) {
+    const v = m === 'accuracy' ? countCorrect(outputs, targets)
+      : m === 'mse' ? sumSquaredError(outputs, targets) / perSample
+      : sumAbsoluteError(outputs, targets) / perSample;
+    sums[m] = (sums[m] ?? 0) + v;
+  }
+}
+
 /** The matrix as aligned text, true classes down, predictions across. */
 export function formatConfusionMatrix(m: number[][], classes: string[]): string {
   const width = Math.max(...classes.map((c) => c.length), ...m.flat().map((v) => String(v).length), 4);

@@ -1,7 +1,7 @@
 // SVG pictures written by `nabla train`: the training curves (loss, and accuracy for
 // classifiers, train vs validation per epoch) and the confusion matrix as a heat map.
 
-import type { EpochLogs } from './fit.js';
+import type { EpochLogs } from './types.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));

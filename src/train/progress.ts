@@ -3,8 +3,7 @@
 // epoch. Either way each epoch ends with a summary line of train and validation numbers.
 
 import cliProgress from 'cli-progress';
-import type { Callback, BatchInfo, FitContext } from './callbacks.js';
-import type { EpochLogs } from './fit.js';
+import type { BatchInfo, Callback, EpochLogs, FitContext } from './types.js';
 
 export interface ProgressOptions {
   /** Where to write; default process.stdout. */

@@ -11,6 +11,7 @@ import { backend, listBackends, ready, setBackend, type ActiveBackend } from '..
 import type { BinaryOp, Data, DType, UnaryOp } from '../../src/backend/contract.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { setDeterministic, setNumThreads } from '../../src/backend/settings.js';
+import { workerJobs } from '../../src/backend/wasm/pool.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
 
 const dtypes: DType[] = ['float32', 'float64'];
@@ -264,7 +265,7 @@ test('setDeterministic(true): bit-identical results run to run and for 1 or 2 th
   }
 });
 
-test('threaded products (above the threading threshold, with offsets) match plain float64 loops', async () => {
+test('threaded products (above the threading threshold, with offsets) match plain float64 loops, and a worker computed a part of each', async () => {
   await ready();
   try {
     for (const name of listBackends()) {
@@ -272,6 +273,8 @@ test('threaded products (above the threading threshold, with offsets) match plai
       for (const threads of [1, 2]) {
         setNumThreads(threads);
         await ready();
+        const jobsBefore = workerJobs();
+        let products = 0;
         for (const dtype of dtypes) {
           const [m, k, n] = [161, 163, 167]; // 4.4M multiply-adds ≥ 2^22
           for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
@@ -281,8 +284,13 @@ test('threaded products (above the threading threshold, with offsets) match plai
             be.matmul(a, b, out, { m, k, n, transA: tA, transB: tB, aOffset: 7, bOffset: 3, outOffset: 5 });
             const want = naiveMatmul(a, b, m, k, n, tA, tB, 7, 3);
             assertClose(out.subarray(5), want, () => 4 * k * eps(dtype), `${name} ${threads} threads ${tA}/${tB} ${dtype}`);
+            products++;
           }
         }
+        // On two threads the wasm backend splits each product with one worker, which computes
+        // the other half; on one thread (and on js) no worker takes part.
+        const byWorkers = workerJobs() - jobsBefore;
+        assert.equal(byWorkers, name === 'wasm' && threads === 2 ? products : 0, `${name}, ${threads} threads: ${byWorkers} of ${products} products had a part computed by a worker`);
       }
     }
   } finally {

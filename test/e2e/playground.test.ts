@@ -48,7 +48,7 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await page.click('#play');
   }
 
-  test('on the circle, play brings the test loss below 0.1 within 20 s, and inputs react in < 100 ms', async () => {
+  test('on the circle, play brings the test loss below 0.1 within 20 s, and inputs reach the screen before the worker\'s third snapshot', async () => {
     const page = await open('#data=circle');
     const start = Date.now();
     await page.click('#play');
@@ -57,33 +57,50 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     console.log(`  test loss ${await number(page, 'test-loss')} after ${seconds.toFixed(1)} s, step ${await number(page, 'steps')}`);
     await page.screenshot({ path: join(artifacts, 'playground-training.png') });
 
-    // Latency while training: from the key event's timestamp (when chromium received it, so any
-    // wait for a busy main thread counts) to the first frame after the view has redrawn.
+    // Input while training, as an order of events: from the key press (when this test sends it,
+    // so any wait for a busy main thread counts; the event's own timeStamp is taken only once the
+    // main thread handles it) to the first frame after the view has redrawn, the worker goes on
+    // training and posting snapshots (~15 a second); the input must be on screen before the
+    // worker has posted a third snapshot since the key press. The events of this process, the
+    // page and the worker are put in one order by wall-clock time (Date.now(), timeOrigin + now).
+    // (The latency in milliseconds is measured by bench/playground.ts.)
+    const [worker] = page.workers();
+    await worker.evaluate(() => {
+      const w = self as unknown as { posted: number[]; postMessage: (m: { type: string }, t?: Transferable[]) => void };
+      w.posted = [];
+      const post = w.postMessage.bind(w);
+      w.postMessage = (m, t) => {
+        if (m.type === 'snapshot') w.posted.push(performance.timeOrigin + performance.now());
+        post(m, t);
+      };
+    });
     await page.evaluate(() => {
-      const w = window as unknown as { latencies: number[] };
-      w.latencies = [];
-      document.getElementById('show-test')!.addEventListener('change', (e) => {
-        requestAnimationFrame(() => w.latencies.push(performance.now() - e.timeStamp));
+      const w = window as unknown as { drawn: number[] };
+      w.drawn = [];
+      document.getElementById('show-test')!.addEventListener('change', () => {
+        requestAnimationFrame(() => w.drawn.push(performance.timeOrigin + performance.now()));
       });
     });
     await page.focus('#show-test');
     const before = await number(page, 'steps');
-    const roundTrips: number[] = [];
+    const pressed: number[] = [];
     for (let i = 0; i < 6; i++) {
       const checked = await page.isChecked('#show-test');
-      const t0 = Date.now();
+      pressed.push(Date.now());
       await page.keyboard.press('Space');
       await page.waitForFunction((c) => (document.getElementById('show-test') as HTMLInputElement).checked !== c, checked);
-      roundTrips.push(Date.now() - t0);
       await page.waitForTimeout(150);
     }
-    await page.waitForFunction(() => (window as unknown as { latencies: number[] }).latencies.length >= 6);
-    const latencies = await page.evaluate(() => (window as unknown as { latencies: number[] }).latencies);
+    await page.waitForFunction(() => (window as unknown as { drawn: number[] }).drawn.length >= 6);
+    const drawn = await page.evaluate(() => (window as unknown as { drawn: number[] }).drawn);
+    const posted = await worker.evaluate(() => (self as unknown as { posted: number[] }).posted);
     const after = await number(page, 'steps');
-    console.log(`  input → frame latency while training: ${latencies.map((l) => l.toFixed(1)).join(', ')} ms; ` +
-      `key press round trip from the test: ${roundTrips.join(', ')} ms; steps ${before} → ${after}`);
+    const between = pressed.map((at, i) => posted.filter((t) => t > at && t <= drawn[i]).length);
+    console.log(`  worker snapshots posted between each key press and its frame: ${between.join(', ')} ` +
+      `(${posted.length} posted during the presses); steps ${before} → ${after}`);
     assert.ok(after > before, 'training went on during the measurement');
-    assert.ok(Math.max(...latencies) < 100, `an input took ${Math.max(...latencies).toFixed(1)} ms to reach the screen`);
+    assert.ok(posted.length >= 6, `the worker posted snapshots during the presses (${posted.length})`);
+    assert.ok(Math.max(...between) <= 2, `an input reached the screen only after the worker had posted ${Math.max(...between)} snapshots`);
     await page.close();
   });
 
@@ -162,13 +179,28 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
   });
 
   test('the speed control slows training down to steps a learner can follow', async () => {
+    // As an order of events: at 10 steps/s every step is shown (the step counter goes up one at
+    // a time), at full speed the counter jumps between snapshots, so the first check can fail.
+    // (The rate in steps per second is measured by bench/playground.ts.)
     const page = await open();
+    await page.evaluate(() => {
+      const w = window as unknown as { shown: number[] };
+      w.shown = [];
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) w.shown.push(Number(n.textContent));
+      }).observe(document.getElementById('steps')!, { childList: true });
+    });
+    const shown = () => page.evaluate(() => (window as unknown as { shown: number[] }).shown.splice(0));
+    const jumps = (values: number[]) => values.slice(1).map((v, i) => v - values[i]);
     await page.selectOption('#speed', '10');
-    await page.click('#play');
-    await page.waitForTimeout(1500);
-    await page.click('#play');
-    const steps = await number(page, 'steps');
-    assert.ok(steps >= 3 && steps <= 20, `${steps} steps in 1.5 s at 10 steps/s`);
+    await playUntilStep(page, 8);
+    const slow = await shown();
+    assert.ok(slow.length >= 8 && slow.at(-1)! >= 8, `steps shown at 10 steps/s: ${slow.join(', ')}`);
+    assert.ok(jumps(slow).every((d) => d === 0 || d === 1), `every step shown at 10 steps/s: ${slow.join(', ')}`);
+    await page.selectOption('#speed', { label: 'Fastest' });
+    await playUntilStep(page, slow.at(-1)! + 500);
+    const fast = await shown();
+    assert.ok(jumps(fast).some((d) => d > 1), `at full speed the counter skips steps: ${fast.slice(0, 20).join(', ')}`);
     await page.close();
   });
 

@@ -8,6 +8,8 @@
 //   ctrl[64+w]   which part of the tiles worker w computes in this job
 //   ctrl[1]      done count: each participating worker adds 1; the caller waits for all
 //   ctrl[14]     set to 1 by a worker whose kernel call threw (the caller then throws)
+//   ctrl[100]    jobs the workers have computed a part of (each adds 1 after a non-empty part);
+//                read only by tests (workerJobs), so the caller's hot path never touches it
 // The caller takes part 0 of the work itself, then waits (Atomics.wait in Node; a spin on the
 // browser's main thread, where blocking waits are not allowed). Waking a thread blocked in
 // Atomics.wait took ~70 µs on the development VM, so both sides spin for 50 µs first (longer
@@ -16,6 +18,8 @@
 import type { Runtime } from './runtime.js';
 
 export const MAX_WORKERS = 32;
+/** ctrl index of the count of job parts the workers have computed. */
+const WORKER_JOBS = 100;
 
 /**
  * Part `w` of `parts` of a product's tiles: panels of `mr` rows when there are more of them than
@@ -36,6 +40,7 @@ const SPIN_MS = 0.05;
 const WORKER_SOURCE = `
 const tileRange = ${tileRange.toString()};
 const SPIN_MS = ${SPIN_MS};
+const WORKER_JOBS = ${WORKER_JOBS};
 function start(module, memory, index, post) {
   const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ctrl = new Int32Array(memory.buffer, 0, 128);
@@ -50,7 +55,10 @@ function start(module, memory, index, post) {
     const [i0, i1, j0, j1] = tileRange(ctrl[9], ctrl[10], ctrl[11], ctrl[13], ctrl[64 + index], ctrl[3]);
     const gemm = ctrl[2] === 0 ? x.gemm32 : x.gemm64;
     try {
-      if (i1 > i0 && j1 > j0) gemm(ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], i0, i1, j0, j1, ctrl[12]);
+      if (i1 > i0 && j1 > j0) {
+        gemm(ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], i0, i1, j0, j1, ctrl[12]);
+        Atomics.add(ctrl, WORKER_JOBS, 1);
+      }
     } catch (e) {
       Atomics.store(ctrl, 14, 1);
     }
@@ -83,6 +91,18 @@ export interface GemmJob {
   fused: boolean;
 }
 
+const pools: Pool[] = [];
+
+/**
+ * For tests: how many job parts worker threads have computed so far, over every pool (one per
+ * wasm runtime). A threaded product that a worker took part in adds 1 per participating worker.
+ */
+export function workerJobs(): number {
+  let n = 0;
+  for (const p of pools) n += p.workerJobs;
+  return n;
+}
+
 export class Pool {
   private readonly workers: Handle[] = [];
   private readonly ctrl: Int32Array;
@@ -92,6 +112,12 @@ export class Pool {
 
   constructor(private readonly rt: Runtime) {
     this.ctrl = new Int32Array(rt.memory.buffer, 0, 128);
+    pools.push(this);
+  }
+
+  /** Job parts this pool's workers have computed (see workerJobs). */
+  get workerJobs(): number {
+    return Atomics.load(this.ctrl, WORKER_JOBS);
   }
 
   /** Workers that have instantiated the kernels and wait for work. */
