@@ -3,8 +3,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
-import { Linear } from '../nn/linear.js';
-import { Sequential } from '../nn/layers.js';
+import { Linear } from '../nn/layers/index.js';
+import { Sequential } from '../nn/sequential.js';
 import { load, ModelFileError } from '../io/index.js';
 import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';

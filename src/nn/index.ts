@@ -2,7 +2,6 @@
 
 export { Module, Parameter } from './module.js';
 export * from './layers/index.js';
-export { type LinearOptions, type LinearInit } from './layers/linear.js';
 export { Sequential } from './sequential.js';
 export {
   MSELoss, CrossEntropyLoss, BCEWithLogitsLoss, BCELoss,

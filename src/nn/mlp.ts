@@ -1,8 +1,8 @@
 // The multilayer perceptron the command line and the playground build: Linear layers with an
 // activation (and optional dropout) between them.
 
-import { Linear, type LinearInit } from './linear.js';
-import { Dropout, GELU, LeakyReLU, ReLU, Sequential, Sigmoid, Tanh } from './layers.js';
+import { Dropout, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Tanh, type LinearInit } from './layers/index.js';
+import { Sequential } from './sequential.js';
 import type { Module } from './module.js';
 
 export const activations = { relu: ReLU, tanh: Tanh, sigmoid: Sigmoid, gelu: GELU, leakyrelu: LeakyReLU } as const;

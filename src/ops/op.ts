@@ -2,7 +2,7 @@
 // (one op or one family per file): its forward (backend kernels, or a composite of other ops),
 // its backward written with ops (so second derivatives work), its PyTorch counterpart and its
 // test samples. The op test suite (test/ops.test.ts), the fixture script and the Tensor methods all
-// read these entries; src/ops/generated/ops.ts lists the files (scripts/gen-ops.mjs).
+// read these entries; src/ops/generated/ops.ts lists the files (scripts/gen-tables.mjs).
 
 import { Tensor, type Data, type DType } from '../tensor.js';
 import { output } from './node.js';

@@ -5,7 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/mode.js';
 import { Module } from '../nn/module.js';
-import { Sequential } from '../nn/layers.js';
+import { Sequential } from '../nn/sequential.js';
 
 export class NonFiniteError extends Error {
   constructor(message: string, readonly epoch: number, readonly step: number) {
