@@ -8,5 +8,6 @@ export * from '../defs/matmul.js';
 export * from '../defs/pick.js';
 export * from '../defs/reduce.js';
 export * from '../defs/shape.js';
+export * from '../defs/silu.js';
 export * from '../defs/softmax.js';
 export * from '../defs/unary.js';
