@@ -3,6 +3,7 @@
 
 export * from '../defs/binary.js';
 export * from '../defs/linear.js';
+export * from '../defs/logsumexp.js';
 export * from '../defs/loss.js';
 export * from '../defs/matmul.js';
 export * from '../defs/pick.js';
