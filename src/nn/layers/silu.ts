@@ -1,8 +1,7 @@
 // SiLU (swish), torch.nn.SiLU: y = x·σ(x).
 // Gradient, elementwise: dy/dx = σ(x) + x·σ(x)(1 − σ(x)) = σ(x)(1 + x(1 − σ(x))), so
 //   dL/dx = dL/dy ⊙ σ(x)(1 + x(1 − σ(x)))   [same shape as x]
-// The forward is x.mul(x.sigmoid()) for now, so autograd derives exactly that from mul and
-// sigmoid; it moves to a silu op once the op table has one.
+// The forward is the silu op (ops/defs/silu.ts).
 // ONNX (opset 13 has no SiLU): Mul(x, Sigmoid(x)). For float64 models x / (1 + Exp(−x)) instead,
 // still in double (no Casts): ONNX Runtime's CPU provider has double Sigmoid and Mul, but its graph
 // optimiser fuses Mul(x, Sigmoid(x)) into com.microsoft.QuickGelu, which has only a float kernel,
@@ -26,5 +25,5 @@ export class SiLU extends Module {
     explain: (_m, ctx) => elementwise(ctx, 'y = x·σ(x)', 'dL/dx = dL/dy ⊙ σ(x)(1 + x(1 − σ(x)))'),
   };
 
-  forward(x: Tensor): Tensor { return x.mul(x.sigmoid()); }
+  forward(x: Tensor): Tensor { return x.silu(); }
 }
