@@ -58,7 +58,7 @@ def make_ops():
         for index, sample in enumerate(entry['samples']):
             g = torch.Generator().manual_seed(zlib.crc32(f"{entry['name']}#{index}".encode()))
             args = sample.get('args', {})
-            inputs = [make_input(s, g).requires_grad_(True) for s in sample['inputs']]
+            inputs = [make_input(s, g).requires_grad_(not s.get('constant')) for s in sample['inputs']]
             out = fn(inputs, args)
             upstream = torch.randn(out.shape, generator=g, dtype=torch.float64)
             (out * upstream).sum().backward()

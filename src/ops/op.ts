@@ -18,11 +18,15 @@ export interface InputSample {
   /** Uniform in (0.05, 0.95) (probabilities). */
   unit?: boolean;
   values?: number[];
+  /** A constant: no gradient is taken for it (its gradient here would be infinite, say). */
+  constant?: boolean;
 }
 
 export interface Sample {
   inputs: InputSample[];
   args?: Args;
+  /** false: no finite differences here (a point where the op is clamped, not differentiable). */
+  gradcheck?: boolean;
 }
 
 /** An input the op must reject, and a part of the message it must give. */
