@@ -3,7 +3,7 @@
 // its fields pass there (describe, build, validate), its parameters with their PyTorch layout, its
 // ONNX nodes (through OnnxEmitter, which io/onnx.ts implements: nn does not import io), its
 // `nabla explain` formulas, and the layers it fuses with in Sequential. The table itself is
-// table.ts, built from the registration list index.ts.
+// table.ts, built from index.ts, the list of layer files that scripts/gen-tables.mjs writes.
 
 import type { DType, Tensor } from '../../tensor.js';
 import type { Module } from '../module.js';

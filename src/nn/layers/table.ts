@@ -1,4 +1,4 @@
-// The layer table: every layer by its type name, built from the registration list (index.ts).
+// The layer table: every layer by its type name, built from index.ts (the generated list of layer files).
 // io/ (architecture, model files, ONNX, inspect) and cli/ (explain) read it; nothing here knows
 // a layer by name. Its keys are in the module namespace's order (alphabetical).
 
