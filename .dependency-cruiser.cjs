@@ -1,4 +1,4 @@
-// The layers of the house (docs: /work/shared/DESIGN.md, "The house, bottom to top"):
+// The layers of the house (docs/ARCHITECTURE.md):
 //
 //   backend ← storage ← tensor ← ops/autograd ← nn/optim ← data/io/train ← cli
 //

@@ -12,6 +12,7 @@ mlp.json    MLPs of depth 1-3 with each activation and each loss: output, loss, 
             [in, out] layout (torch's Linear stores the transpose).
 optim.json  6-step trajectories of every optimizer with non-default hyper-parameters.
 """
+import hashlib
 import json
 import os
 import zlib
@@ -50,8 +51,9 @@ def make_input(s, g):
 
 
 def make_ops():
-    with open(os.path.join(OUT, 'op-samples.json')) as f:
-        table = json.load(f)['ops']
+    with open(os.path.join(OUT, 'op-samples.json'), 'rb') as f:
+        text = f.read()
+    table = json.loads(text)['ops']
     cases = []
     for entry in table:
         fn = torch_op(entry['torch'])
@@ -69,7 +71,7 @@ def make_ops():
                 'upstream': flat(upstream),
                 'grads': [flat(t.grad) if t.grad is not None else [0.0] * t.numel() for t in inputs],
             })
-    return cases
+    return cases, hashlib.sha256(text).hexdigest()
 
 
 # ---- MLPs ----
@@ -188,15 +190,16 @@ def make_optims():
     return [make_optim(n, o, d) for d in (torch.float64, torch.float32) for n, o in OPTIMIZERS]
 
 
-def write(name, data):
+def write(name, data, **extra):
     path = os.path.join(OUT, name)
     with open(path, 'w') as f:
-        json.dump({'torch': torch.__version__, 'cases': data}, f)
+        json.dump({'torch': torch.__version__, **extra, 'cases': data}, f)
     print(f'wrote {path}: {len(data)} cases')
 
 
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
-    write('ops.json', make_ops())
+    ops, samples_sha256 = make_ops()
+    write('ops.json', ops, samplesSha256=samples_sha256)  # the op-samples.json it was made from
     write('mlp.json', make_mlps())
     write('optim.json', make_optims())

@@ -1,4 +1,4 @@
-// The layers of the house (DESIGN.md): dependency-cruiser checks src/ against .dependency-cruiser.cjs
+// The layers of the house (docs/ARCHITECTURE.md): dependency-cruiser checks src/ against .dependency-cruiser.cjs
 // — no import cycle (type-only imports included) and nothing importing a layer above its own.
 // Its report names every offending import; the first test fails with that report, the second
 // shows on a small tree of deliberately bad imports that the rules do catch them.

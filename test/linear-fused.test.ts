@@ -1,5 +1,5 @@
 // nn.Linear runs x·W + b (and a following ReLU inside Sequential) as one fused backend call
-// (ops/linear.ts). Its outputs and every gradient must be bit for bit those of the unfused
+// (ops/defs/linear.ts). Its outputs and every gradient must be bit for bit those of the unfused
 // ops matmul → add → relu, on every backend, for both dtypes, with and without bias, for a
 // batch of 1, a 1-D input and sizes on both sides of the wasm backend's thresholds.
 

@@ -18,6 +18,7 @@ import { wasmBuild } from '../src/backend/wasm/index.js';
 import type { KernelName } from '../src/backend/contract.js';
 import type { InputSample } from '../src/ops/op.js';
 import { assertClose, fixture, TOL } from './helpers/compare.js';
+import { opSamplesJson, sha256 } from './helpers/op-export.js';
 
 interface OpCase {
   op: OpName;
@@ -31,7 +32,8 @@ interface OpCase {
 
 /** Set in the relaxed-SIMD child process: only the wasm backend, which must be that build. */
 const CHILD = process.env.NABLA_OPS_RELAXED_CHILD === '1';
-const { cases } = fixture<OpCase>('ops.json');
+const opsFixture = fixture<OpCase>('ops.json') as ReturnType<typeof fixture<OpCase>> & { samplesSha256: string };
+const { cases } = opsFixture;
 const entries = Object.values(opTable).map((op) => op.entry);
 const label = (c: OpCase) => `${c.op} #${c.index} ${c.inputs.map((x) => `[${x.shape}]`).join(' ')} ${JSON.stringify(c.args)}`;
 const call = (c: OpCase, x: Tensor[]) => {
@@ -43,6 +45,8 @@ test('every op-table entry has its samples in the PyTorch fixture, and the fixtu
   const want = entries.flatMap((e) => e.samples.map((s, index) => `${e.name} #${index} ${JSON.stringify(s.inputs.map((i) => i.shape))} ${JSON.stringify(s.args ?? {})}`));
   const got = cases.map((c) => `${c.op} #${c.index} ${JSON.stringify(c.inputs.map((i) => i.shape))} ${JSON.stringify(c.args)}`);
   assert.deepEqual(got, want, 'test/fixtures/ops.json is out of date: run npm run fixtures');
+  // Made from exactly today's samples and torch counterparts (values, flags and expressions too).
+  assert.equal(opsFixture.samplesSha256, sha256(opSamplesJson()), 'test/fixtures/ops.json was made from other samples: run npm run fixtures');
   for (const e of entries) {
     assert.ok(e.samples.length > 0, `${e.name}: no samples`);
     assert.ok(e.torch.length > 0, `${e.name}: no torch counterpart`);
@@ -198,6 +202,11 @@ const errorInput = (s: InputSample) => {
 };
 
 if (!CHILD) {
+  test('logSumExp of a row of −∞ is −∞ and of a row holding +∞ is +∞ (log 0, log ∞), not NaN', () => {
+    const y = opTable.logSumExp(tensor([-Infinity, -Infinity, Infinity, 1], { shape: [2, 2], dtype: 'float64' }), -1);
+    assert.deepEqual([...y.data], [-Infinity, Infinity]);
+  });
+
   test('every entry rejects its error cases with its message', () => {
     for (const e of entries) {
       assert.ok(e.errors.length > 0, `${e.name}: no error cases`);

@@ -176,10 +176,14 @@ declare module '../tensor.js' {
 }
 
 // Attached here, not in tensor.ts, so that tensors import no autograd.
-Tensor.prototype.backward = function (this: Tensor, grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
-  if (grad instanceof Tensor || grad === undefined) backward(this, grad, options);
-  else backward(this, undefined, grad);
-};
+Object.defineProperty(Tensor.prototype, 'backward', {
+  value: function (this: Tensor, grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (grad instanceof Tensor || grad === undefined) backward(this, grad, options);
+    else backward(this, undefined, grad);
+  },
+  writable: true,
+  configurable: true,
+});
 
 function onesLike(t: Tensor): Tensor {
   const data = t.data.slice();

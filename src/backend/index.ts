@@ -22,7 +22,7 @@ export function registerBackend(b: Backend): void {
   if (typeof b?.name !== 'string' || b.name === '') throw new Error('registerBackend: a backend needs a name');
   const own = KERNELS.filter((k) => typeof b[k] === 'function');
   const kernels: Record<string, unknown> = { ...jsBackend };
-  for (const k of own) kernels[k] = b[k];
+  for (const k of own) kernels[k] = (b[k] as (...a: unknown[]) => unknown).bind(b); // a backend may be a class instance
   const full = { ...kernels, name: b.name } as unknown as ActiveBackend;
   backends.set(b.name, { full, own });
   if (active?.name === b.name) active = full;

@@ -60,7 +60,7 @@ export function bceWithLogits(logits: Tensor, target: Tensor, options: LossOptio
   return reduce('bceWithLogits', logits.softplus().sub(logits.mul(target)), options.reduction);
 }
 
-/** Binary cross-entropy on probabilities (see ops/loss.ts: logs clamped at −100 as PyTorch). */
+/** Binary cross-entropy on probabilities (see ops/defs/loss.ts: logs clamped at −100 as PyTorch). */
 export function bce(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bce', input, target);
   for (let i = 0; i < input.size; i++) {

@@ -3,6 +3,8 @@
 
 import { Tensor, type DType } from '../tensor.js';
 import { shapeStr } from '../shape.js';
+// Layers call Tensor op methods (x.relu(), ...), which the op table attaches as it loads.
+import '../ops/index.js';
 
 /** A tensor that a module owns and trains: requiresGrad is on from the start. */
 export class Parameter extends Tensor {

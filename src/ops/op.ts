@@ -61,6 +61,8 @@ export interface Forward<S> {
   inputs: readonly Tensor[];
   saved: S;
   dtype?: DType;
+  /** The graph node's name when it is not the entry's (matmulT's nodes are 'matmul'). */
+  op?: string;
 }
 
 export interface Primitive<A extends unknown[], S> extends OpInfo {
@@ -101,7 +103,7 @@ export function defineOp<A extends unknown[], S>(spec: (Primitive<A, S> | Compos
       const f = forward(...args);
       if (f instanceof Tensor) return f;
       const { saved } = f;
-      const y: Tensor = output(name, f.data, f.shape, f.dtype ?? f.inputs[0].dtype, f.inputs, (gy, needs) => backward(gy, saved, y, needs));
+      const y: Tensor = output(f.op ?? name, f.data, f.shape, f.dtype ?? f.inputs[0].dtype, f.inputs, (gy, needs) => backward(gy, saved, y, needs));
       return y;
     };
   }

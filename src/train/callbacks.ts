@@ -7,8 +7,6 @@ import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from '../opt
 import { saveCheckpoint } from '../io/index.js';
 import type { Callback, EpochLogs, FitContext } from './types.js';
 
-export type { BatchInfo, Callback, FitContext } from './types.js';
-
 export interface EarlyStoppingOptions {
   /** A key of the epoch logs, default 'valLoss'. */
   monitor?: string;

@@ -7,7 +7,6 @@ import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
 import { addMetricSums, argmaxRows, confusionMatrix, type MetricName } from './metrics.js';
 
-export type { MetricName } from './metrics.js';
 
 export interface EvalResult {
   loss: number;

@@ -17,8 +17,6 @@ import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteErr
 import { ModelCheckpoint } from './callbacks.js';
 import type { Callback, EpochLogs, FitContext, FitResult, FitSnapshot, LossFn } from './types.js';
 
-export type { EpochLogs, EpochPosition, FitResult, FitSnapshot, LossFn } from './types.js';
-
 export interface FitOptions {
   /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
   data: DataLoader | Dataset;

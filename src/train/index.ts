@@ -4,9 +4,9 @@ export { fit, type FitOptions } from './fit.js';
 export type { FitResult, EpochLogs, LossFn, EpochPosition, FitSnapshot, Callback, FitContext, BatchInfo } from './types.js';
 export { EarlyStopping, LRSchedule, ModelCheckpoint, type EarlyStoppingOptions } from './callbacks.js';
 export { Progress, formatEpoch, type ProgressOptions } from './progress.js';
-export { evaluate, predict, type EvalResult, type EvaluateOptions, type MetricName } from './evaluate.js';
+export { evaluate, predict, type EvalResult, type EvaluateOptions } from './evaluate.js';
 export {
-  accuracy, countCorrect, confusionMatrix, mse, mae, argmaxRows, formatConfusionMatrix, sumSquaredError, sumAbsoluteError,
+  type MetricName, accuracy, countCorrect, confusionMatrix, mse, mae, argmaxRows, formatConfusionMatrix, sumSquaredError, sumAbsoluteError,
 } from './metrics.js';
 export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './nonfinite.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';

@@ -84,9 +84,14 @@ export function addMetricSums(sums: Record<string, number>, metrics: readonly Me
   for (const m of new Set(metrics)) {
     const v = m === 'accuracy' ? countCorrect(outputs, targets)
       : m === 'mse' ? sumSquaredError(outputs, targets) / perSample
-      : sumAbsoluteError(outputs, targets) / perSample;
+      : m === 'mae' ? sumAbsoluteError(outputs, targets) / perSample
+      : unknownMetric(m);
     sums[m] = (sums[m] ?? 0) + v;
   }
+}
+
+function unknownMetric(m: never): never {
+  throw new Error(`metrics: unknown metric '${m as string}' (use accuracy, mse or mae)`);
 }
 
 /** The matrix as aligned text, true classes down, predictions across. */

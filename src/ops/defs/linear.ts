@@ -35,7 +35,7 @@ export const linear: Fn<(x: Tensor, w: Tensor, b?: Tensor | null, relu?: boolean
     backend().matmul(x.data, w.data, data, {
       m, k, n, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0, bVersion, bias: b?.data, relu,
     });
-    return { data, shape: [m, n], inputs: b ? [x, w, b] : [x, w], saved: { x, w, b, relu } };
+    return { data, shape: [m, n], inputs: b ? [x, w, b] : [x, w], saved: { x, w, b, relu }, op: relu ? 'linear+relu' : 'linear' };
   },
   backward(gy, { x, w, b, relu }, y, needs) {
     const g = relu ? gy.mul(constantMap(y, 'step')) : gy;

@@ -29,6 +29,8 @@ export const logSumExp: Method<(x: Tensor, axis?: number, keepdim?: boolean) => 
     const ax = normAxis('logSumExp', axis, x.rank);
     if (x.shape[ax] === 0) throw new Error(`logSumExp: cannot reduce the empty axis ${axis} of shape ${shapeStr(x.shape)}`);
     const m = max(x, ax, true).detach();
+    // An infinite maximum (a row of −∞, or a +∞) would give ∞ − ∞: shift by 0 there, as torch.
+    for (let i = 0; i < m.size; i++) if (!Number.isFinite(m.data[i])) m.data[i] = 0;
     const y = sum(exp(sub(x, m)), ax, true).log().add(m);
     return keepdim ? y : reshape(y, reducedShape(x.shape, [ax], false));
   },

@@ -47,7 +47,7 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     for (let i = 0; i < count; i++) {
       be.matmul(a.data, b.data, data, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n, bVersion });
     }
-    return { data, shape: [...batch, m, n], inputs: [a, b], saved: { a, b, transA, transB } };
+    return { data, shape: [...batch, m, n], inputs: [a, b], saved: { a, b, transA, transB }, op: 'matmul' };
   },
   backward: (gy, { a, b, transA, transB }, _y, needs) => [
     needs[0] ? sumTo(transA ? matmulT(b, gy, transB, true) : matmulT(gy, b, false, !transB), a.shape) : null,
