@@ -1,6 +1,6 @@
 // The wasm backend's elementwise maps and broadcast binaries, f32 and f64: copy in, one pass
 // (SIMD where the map is IEEE arithmetic and selects, scalar f64 Math for the transcendentals),
-// copy out. Below the thresholds here (measured: bench/kernels.ts, figures in bench/RESULTS.md)
+// copy out. Below the thresholds here (measured: bench/kernels.ts, figures in bench/KERNELS.md)
 // the js kernels run, unless settings.handOff is off; every such hand-off is counted.
 
 import type { BinaryOp, Data, UnaryOp } from '../contract.js';
@@ -17,14 +17,22 @@ const UNARY_CODES: Record<UnaryOp, number> = {
 };
 const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 };
 
-/** Below this many elements the copies and the call cost more than the js loop saves (bench/split). */
+/**
+ * Below this many elements the copies and the call cost more than the js loop saves (bench/split;
+ * bench/kernels: the SIMD maps and binaries break even near 256 elements and are 1.5–3× faster
+ * by 1,024).
+ */
 export const WASM_MIN_ELEMENTS = 1024;
 /**
- * Maps that cost more per element than the copies (tanh, the transcendentals: Math.exp and
- * friends cost tens of ns in js) pay from far fewer elements.
+ * Unary maps whose per-element cost dwarfs the copies pay from fewer elements (bench/kernels):
+ * f32 tanh (Math.tanh ~20 ns, the SIMD approximation ~1) and pow from 64; exp, log, sigmoid and
+ * softplus (1.1–1.8× from 256); erf and gelu run the same series in both and f64 tanh is musl's
+ * against V8's: no faster in wasm at any size, so js keeps them unless handOff is off.
  */
-export const WASM_MIN_TRANSCENDENTAL = 64;
-const TRANSCENDENTAL = new Set<UnaryOp>(['tanh', 'exp', 'log', 'sigmoid', 'softplus', 'gelu', 'erf', 'pow']);
+const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
+  tanh: 64, pow: 64, exp: 256, log: 256, sigmoid: 256, softplus: 256, erf: Infinity, gelu: Infinity,
+};
+const unaryMin = (op: UnaryOp, f64: boolean) => (op === 'tanh' && f64 ? Infinity : UNARY_MIN[op] ?? WASM_MIN_ELEMENTS);
 
 /** Work too small to pay for the copies, unless tests turned the hand-off off. */
 export const small = (n: number, min: number) => settings.handOff && n < min;
@@ -62,7 +70,7 @@ export function makeElementwise(rt: Runtime) {
     const code = UNARY_CODES[op];
     const n = x.length;
     const f64 = x instanceof Float64Array;
-    const ptrs = code === undefined || small(n, TRANSCENDENTAL.has(op) ? WASM_MIN_TRANSCENDENTAL : WASM_MIN_ELEMENTS) ? null : carve(rt, n * (f64 ? 8 : 4));
+    const ptrs = code === undefined || small(n, unaryMin(op, f64)) ? null : carve(rt, n * (f64 ? 8 : 4));
     if (!ptrs) {
       settings.fallbacks++;
       return jsUnary(op, x, out, p, q);

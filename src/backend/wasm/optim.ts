@@ -1,7 +1,7 @@
 // The wasm backend's optimizer steps, f32 and f64: the parameter, its gradient and its state
 // buffers are copied into wasm memory, updated there by the formulas of js/optim.ts (same
 // operations, same roundings: kernels/rows.ts), and the parameter and state copied back into
-// the caller's typed arrays. Below MIN_ELEMENTS (bench/kernels.ts) the js kernels run, unless
+// the caller's typed arrays. Below OPTIM_MIN (bench/kernels.ts, bench/KERNELS.md) the js kernels run, unless
 // settings.handOff is off; every such hand-off is counted.
 
 import type { AdamArgs, Data, RmspropArgs, SgdArgs } from '../contract.js';
@@ -11,8 +11,12 @@ import { small } from './elementwise.js';
 import type { Runtime } from './runtime.js';
 import { carve, put, view } from './scratch.js';
 
-/** Parameters with fewer elements than these are updated by js (Infinity: js was faster at every size measured). */
-export const OPTIM_MIN = { sgd: Infinity, adam: Infinity, rmsprop: Infinity };
+/**
+ * Parameters with fewer elements than these are updated by js (bench/kernels, js ÷ wasm time at
+ * 256 / 1,024 / 4,096 elements, f32): sgd with momentum 0.8 / 1.35 / 1.4, adam 0.8 / 1.1 / 1.2
+ * (f64 1.5 / 2 / 2), rmsprop 1 / 1.2 / 2.2.
+ */
+export const OPTIM_MIN = { sgd: 1024, adam: 4096, rmsprop: 4096 };
 
 export function makeOptim(rt: Runtime) {
   const k = rt.kernels;

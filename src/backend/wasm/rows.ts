@@ -1,7 +1,7 @@
 // The wasm backend's reductions, permutes, row ops (log-softmax, pick, unpick), axpy, scale and
 // the norms of gradient clipping, f32 and f64: copy in, one wasm pass, copy out. The sums follow
 // the js kernel's order (kernels/shape.ts), so both backends give the same bits. Below the
-// thresholds here (bench/kernels.ts, figures in bench/RESULTS.md) the js kernels run, unless
+// thresholds here (bench/kernels.ts, figures in bench/KERNELS.md) the js kernels run, unless
 // settings.handOff is off; every such hand-off is counted.
 
 import type { Data, ReduceOp } from '../contract.js';
@@ -12,16 +12,22 @@ import { small, WASM_MIN_ELEMENTS } from './elementwise.js';
 import type { Runtime } from './runtime.js';
 import { carve, put, putInts, view } from './scratch.js';
 
-/** Thresholds (elements) below which js runs; Infinity where js was faster at every size measured. */
+/**
+ * Thresholds (elements of the input) below which js runs, from bench/kernels (js ÷ wasm time at
+ * 64 / 256 / 1,024 elements, f32): reduce 0.3–0.5 / 1.2–2 / 1.3–4.6; permute 0.9 / 1–2.3 /
+ * 3.4–6.5; logSoftmax 0.8 / 1.5 / 2; axpy 0.25 / 1.2 / 1.7; scale 0.1 / 1.1 / 1.8;
+ * normAccumulate 1–2.7 / 4 / 5. pick and unpick copy a whole matrix in or out for one element
+ * per row: js is 2–10× faster at every size, so they hand off unless handOff is off.
+ */
 export const MIN = {
-  reduce: WASM_MIN_ELEMENTS,
-  permute: WASM_MIN_ELEMENTS,
+  reduce: 256,
+  permute: 256,
   logSoftmax: 256,
   pick: Infinity,
   unpick: Infinity,
   axpy: WASM_MIN_ELEMENTS,
   scale: WASM_MIN_ELEMENTS,
-  normAccumulate: Infinity,
+  normAccumulate: 256,
 };
 
 const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1 };
