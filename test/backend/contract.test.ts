@@ -161,6 +161,16 @@ for (const name of ['js', 'wasm']) {
             be.unary(op, x, got, p, q);
             assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `${op}(${n})`);
           }
+        // Special values, the range ends of exp (overflow, subnormals) and a SIMD-length input.
+        const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 88.72, 88.73, -87.3, -100, -103, 700, -740, 3, -3, 6.5, -6.5];
+        for (const [op, , , p, q] of unaryCases) {
+          const x = dtype === 'float64' ? Float64Array.from(specials) : Float32Array.from(specials);
+          const want = alloc(dtype, x.length);
+          const got = alloc(dtype, x.length);
+          jsBackend.unary(op, x, want, p, q);
+          be.unary(op, x, got, p, q);
+          assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `${op}(special values)`);
+        }
       });
       await sub('binary with broadcasting', () => {
         for (const [as, bs, os] of binaryShapes)

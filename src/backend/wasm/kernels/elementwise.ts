@@ -2,9 +2,9 @@
 //
 // SIMD (four f32 or two f64 lanes) for the maps made of IEEE +, −, ×, ÷, √, comparisons and
 // selects, whose results are the js backend's bit for bit (except where a parameter such as
-// leakyRelu's slope or clamp's bounds is not exactly representable in f32), and for f32 tanh, a
-// rational approximation within a few f32 ulps of Math.tanh. The transcendentals (exp, log,
-// sigmoid, softplus, gelu, erf, pow, f64 tanh) are scalar and computed in f64 with
+// leakyRelu's slope or clamp's bounds is not exactly representable in f32), and for f32 tanh,
+// exp and sigmoid, approximations within a few f32 ulps of js's. The other transcendentals
+// (log, softplus, gelu, erf, pow; f64 exp, sigmoid, tanh) are scalar and computed in f64 with
 // AssemblyScript's Math (ports of musl, within an ulp, as V8's are), so both dtypes agree with
 // js to the last bit or two; erf is the js backend's own series and continued fraction.
 //
@@ -37,6 +37,39 @@ const SIGN = 10, EXP = 11, LOG = 12, SIGMOID = 13, SOFTPLUS = 14, GELU = 15, ERF
   return v128.bitselect(v, f32x4.div(p, q), tiny);
 }
 
+/**
+ * eˣ for four f32 lanes, within about 2 f32 ulps: x = k·ln2 + r (Cody–Waite, ln2 split so that
+ * k·ln2_hi is exact), |r| ≤ ln2/2, eʳ by its Taylor polynomial to r⁷ (truncation error below
+ * 6e-9 relative), times 2ᵏ built in two factors so that results down to the subnormals and up
+ * to the overflow to ∞ come out as f32 rounds them. NaN in, NaN out.
+ */
+@inline function exp4(v: v128): v128 {
+  const x = f32x4.max(f32x4.min(v, f32x4.splat(89)), f32x4.splat(-104));
+  const kf = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(kf, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(kf, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.0 / 5040);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+  const k = i32x4.trunc_sat_f32x4_s(kf); // −150 … 128
+  const k1 = i32x4.shr_s(k, 1);
+  const k2 = i32x4.sub(k, k1);
+  const s1 = i32x4.shl(i32x4.add(k1, i32x4.splat(127)), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, i32x4.splat(127)), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+/** σ(x) as the js kernel writes it (1/(1+e⁻ˣ) for x ≥ 0, eˣ/(1+eˣ) below), with exp4. */
+@inline function sigmoid4(v: v128, zero: v128, one: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(v)));
+  return f32x4.div(v128.bitselect(one, e, f32x4.ge(v, zero)), f32x4.add(one, e));
+}
+
 @inline function map32(op: i32, v: v128, p: v128, q: v128, zero: v128, one: v128): v128 {
   switch (op) {
     case NEG: return f32x4.neg(v);
@@ -52,6 +85,8 @@ const SIGN = 10, EXP = 11, LOG = 12, SIGMOID = 13, SOFTPLUS = 14, GELU = 15, ERF
     case TANH: return tanh4(v);
     // Math.sign: ±1, and x itself for ±0 and NaN.
     case SIGN: return v128.bitselect(one, v128.bitselect(f32x4.neg(one), v, f32x4.lt(v, zero)), f32x4.gt(v, zero));
+    case EXP: return exp4(v);
+    case SIGMOID: return sigmoid4(v, zero, one);
   }
   return v;
 }
@@ -174,9 +209,9 @@ export function unary32(op: i32, x: usize, out: usize, n: i32, p: f64, q: f64): 
     case CLAMP_MASK: unaryLoop32(CLAMP_MASK, x, out, n, p32, q32); break;
     case TANH: unaryLoop32(TANH, x, out, n, p32, q32); break;
     case SIGN: unaryLoop32(SIGN, x, out, n, p32, q32); break;
-    case EXP: scalarLoop<f32>(EXP, x, out, n, p); break;
+    case EXP: unaryLoop32(EXP, x, out, n, p32, q32); break;
     case LOG: scalarLoop<f32>(LOG, x, out, n, p); break;
-    case SIGMOID: scalarLoop<f32>(SIGMOID, x, out, n, p); break;
+    case SIGMOID: unaryLoop32(SIGMOID, x, out, n, p32, q32); break;
     case SOFTPLUS: scalarLoop<f32>(SOFTPLUS, x, out, n, p); break;
     case GELU: scalarLoop<f32>(GELU, x, out, n, p); break;
     case ERF: scalarLoop<f32>(ERF, x, out, n, p); break;
