@@ -41,6 +41,10 @@ export function makeRows(rt: Runtime) {
     const sz = f64 ? 8 : 4;
     const rank = shape.length;
     const code = REDUCE_CODES[op];
+    if (code === undefined || small(n, MIN.reduce)) {
+      settings.fallbacks++;
+      return jsReduce(op, x, shape, axes, out);
+    }
     // The js kernel's two paths: over trailing axes, one f64 accumulator per output; else each
     // output accumulates in its dtype, in the input's order.
     const inner = sizeOf(shape.slice(rank - axes.length));
@@ -65,7 +69,7 @@ export function makeRows(rt: Runtime) {
       }
     }
     const r = dims.length * 4;
-    const ptrs = code === undefined || small(n, MIN.reduce) ? null : carve(rt, n * sz, out.length * sz, r, r, r);
+    const ptrs = carve(rt, n * sz, out.length * sz, r, r, r);
     if (!ptrs) {
       settings.fallbacks++;
       return jsReduce(op, x, shape, axes, out);
@@ -100,6 +104,10 @@ export function makeRows(rt: Runtime) {
     const n = x.length;
     const f64 = x instanceof Float64Array;
     const sz = f64 ? 8 : 4;
+    if (small(n, MIN.permute)) {
+      settings.fallbacks++;
+      return jsPermute(x, shape, perm, out);
+    }
     // Output axes, size-1 ones dropped and neighbours merged where x is contiguous across them.
     const xs = stridesOf(shape);
     const dims: number[] = [];
@@ -121,7 +129,7 @@ export function makeRows(rt: Runtime) {
       rs.push(1);
     }
     const r = dims.length * 4;
-    const ptrs = small(n, MIN.permute) ? null : carve(rt, n * sz, n * sz, r, r, r);
+    const ptrs = carve(rt, n * sz, n * sz, r, r, r);
     if (!ptrs) {
       settings.fallbacks++;
       return jsPermute(x, shape, perm, out);
