@@ -25,15 +25,16 @@ const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3,
 export const WASM_MIN_ELEMENTS = 1024;
 /**
  * Unary maps whose per-element cost dwarfs the copies pay from fewer elements (bench/kernels):
- * in f32, tanh (Math.tanh ~20 ns, the SIMD approximation ~1), exp and sigmoid (SIMD, 3–5× from
- * 256) and pow from 64; exp, log, sigmoid and softplus in f64 (and f32 log, softplus: scalar
- * musl against V8's) 1.1–1.8× from 256; erf and gelu run the same series in both and f64 tanh is
- * musl's against V8's: no faster in wasm at any size, so js keeps them unless handOff is off.
+ * in f32, tanh (Math.tanh ~20 ns, the SIMD approximation ~1), exp, sigmoid, erf and gelu (SIMD:
+ * 2× at 64 elements, 3–12× from 256) and pow from 64; exp, log, sigmoid and softplus in f64
+ * (and f32 log, softplus: scalar musl against V8's) 1.1–1.8× from 256. f64 erf and gelu run the
+ * js kernel's series in both and f64 tanh is musl's against V8's: no faster in wasm at any size,
+ * so js keeps them unless handOff is off.
  */
 const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
   tanh: 64, pow: 64, exp: 256, log: 256, sigmoid: 256, softplus: 256, erf: Infinity, gelu: Infinity,
 };
-const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64 };
+const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64 };
 const unaryMin = (op: UnaryOp, f64: boolean) =>
   f64 ? (op === 'tanh' ? Infinity : UNARY_MIN[op] ?? WASM_MIN_ELEMENTS) : UNARY_MIN_F32[op] ?? UNARY_MIN[op] ?? WASM_MIN_ELEMENTS;
 
