@@ -1,6 +1,6 @@
 // The wasm backend's elementwise maps and broadcast binaries, f32 and f64: copy in, one pass
-// (SIMD where the map is IEEE arithmetic and selects, scalar f64 Math for the transcendentals),
-// copy out. Below the thresholds here (measured: bench/kernels.ts, figures in bench/KERNELS.md)
+// (SIMD for IEEE arithmetic and selects and for the f32 approximations of tanh, exp, sigmoid,
+// erf and gelu; scalar f64 Math for the other transcendentals), copy out. Below the thresholds here (measured: bench/kernels.ts, figures in bench/KERNELS.md)
 // the js kernels run, unless settings.handOff is off; every such hand-off is counted.
 
 import type { BinaryOp, Data, UnaryOp } from '../contract.js';
