@@ -18,6 +18,9 @@ const entry = join(root, 'src/backend/wasm/kernels/index.ts');
 const outDir = join(root, 'src/backend/wasm/generated');
 // Memory is created by the host (imported) so that workers can share it; 2 GiB at most.
 const MAX_PAGES = 32768;
+// Static data (AssemblyScript's Math tables) starts after the thread pool's control words
+// (CONTROL_BYTES in runtime.ts); the runtime's arena starts past it (the heapBase export).
+const MEMORY_BASE = 512;
 
 const variants = {
   simd: ['simd'],
@@ -37,7 +40,7 @@ try {
     const shared = features.includes('threads') ? ['--sharedMemory'] : [];
     const args = [
       entry, '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '2',
-      '--maximumMemory', String(MAX_PAGES), ...shared, '--enable', features.join(','), '-o', out,
+      '--maximumMemory', String(MAX_PAGES), '--memoryBase', String(MEMORY_BASE), ...shared, '--enable', features.join(','), '-o', out,
     ];
     const { error, stderr } = await asc.main(args);
     if (error) {

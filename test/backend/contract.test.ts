@@ -1,5 +1,6 @@
 // Every kernel of the backend contract, on every backend listBackends() offers, for both dtypes
-// and odd shapes, compared with the js reference kernels (which are themselves checked against
+// and odd shapes, with the backends' hand-off of small work to js on (as in production) and off
+// (so that every backend's own code runs at every size), compared with the js reference kernels (which are themselves checked against
 // plain float64 loops here for matmul). Also: bit-identical results under setDeterministic(true),
 // run to run and whatever the thread count.
 
@@ -10,7 +11,7 @@ import '../../src/index.js'; // registers every backend the engine can run
 import { backend, listBackends, ready, setBackend, type ActiveBackend } from '../../src/backend/index.js';
 import type { BinaryOp, Data, DType, UnaryOp } from '../../src/backend/contract.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { setDeterministic, setNumThreads } from '../../src/backend/settings.js';
+import { setDeterministic, setNumThreads, settings } from '../../src/backend/settings.js';
 import { workerJobs } from '../../src/backend/wasm/pool.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
 
@@ -64,6 +65,10 @@ const binaryShapes: [Shape, Shape, Shape][] = [
   [[13, 1, 19], [17, 1], [13, 17, 19]],
   [[13, 17, 1], [13, 1, 19], [13, 17, 19]],
   [[4, 1], [1, 5], [4, 5]],
+  [[3, 1, 5, 1], [1, 4, 1, 6], [3, 4, 5, 6]],
+  [[2, 3, 4, 5], [3, 1, 5], [2, 3, 4, 5]],
+  [[7, 1, 1], [1, 9, 1], [7, 9, 1]],
+  [[0, 3], [3], [0, 3]],
 ];
 const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
 
@@ -71,6 +76,8 @@ const reduceCases: [Shape, number[]][] = [
   [[1], [0]], [[1, 1], [0, 1]], [[1, 23], [1]], [[1, 23], [0]], [[13, 17, 19], [0]], [[13, 17, 19], [1]],
   [[13, 17, 19], [2]], [[13, 17, 19], [0, 2]], [[13, 17, 19], [1, 2]], [[13, 17, 19], [0, 1]], [[13, 17, 19], [0, 1, 2]],
   [[1500, 1], [0]], [[1, 1500], [0]], [[2000], [0]],
+  [[13, 1, 19], [0]], [[5, 3, 1], [1]], [[5, 1, 3], [1]], [[3, 4, 5, 6], [0, 2]], [[3, 4, 5, 6], [1, 3]], [[3, 4, 5, 6], [0, 1, 3]],
+  [[0, 3], [0]], [[3, 0], [1]], [[], []], [[6], []],
 ];
 
 const matmulShapes: [number, number, number][] = [
@@ -129,9 +136,22 @@ for (const name of ['js', 'wasm']) {
       return;
     }
     const be = backendNamed(name);
+    for (const handOff of [true, false])
     for (const dtype of dtypes) {
       const e = eps(dtype);
-      await t.test(`unary ${dtype}`, () => {
+      const sub = (what: string, fn: () => void) =>
+        t.test(`${what} ${dtype}${handOff ? '' : ', no hand-off to js'}`, () => {
+          settings.handOff = handOff;
+          const before = settings.fallbacks;
+          try {
+            fn();
+            // Without the hand-off, a backend's own kernels run at every size: none may pass work to js.
+            if (!handOff) assert.equal(settings.fallbacks, before, `${name}: ${settings.fallbacks - before} calls handed off to js`);
+          } finally {
+            settings.handOff = true;
+          }
+        });
+      await sub('unary', () => {
         for (const [op, lo, hi, p, q] of unaryCases)
           for (const n of lengths) {
             const x = data(dtype, n, lo, hi);
@@ -141,8 +161,18 @@ for (const name of ['js', 'wasm']) {
             be.unary(op, x, got, p, q);
             assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `${op}(${n})`);
           }
+        // Special values, the range ends of exp (overflow, subnormals) and a SIMD-length input.
+        const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 88.72, 88.73, -87.3, -100, -103, 700, -740, 3, -3, 6.5, -6.5];
+        for (const [op, , , p, q] of unaryCases) {
+          const x = dtype === 'float64' ? Float64Array.from(specials) : Float32Array.from(specials);
+          const want = alloc(dtype, x.length);
+          const got = alloc(dtype, x.length);
+          jsBackend.unary(op, x, want, p, q);
+          be.unary(op, x, got, p, q);
+          assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `${op}(special values)`);
+        }
       });
-      await t.test(`binary with broadcasting ${dtype}`, () => {
+      await sub('binary with broadcasting', () => {
         for (const [as, bs, os] of binaryShapes)
           for (const op of binaryOps) {
             const a = data(dtype, sizeOf(as), 0.5, 2);
@@ -154,7 +184,7 @@ for (const name of ['js', 'wasm']) {
             assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `${op} [${as}]∘[${bs}]`);
           }
       });
-      await t.test(`reduce ${dtype}`, () => {
+      await sub('reduce', () => {
         for (const [shape, axes] of reduceCases)
           for (const op of ['sum', 'max'] as const) {
             const x = data(dtype, sizeOf(shape));
@@ -167,7 +197,7 @@ for (const name of ['js', 'wasm']) {
             assertClose(got, want, () => 2 * count * e, `${op} [${shape}] axes ${axes}`);
           }
       });
-      await t.test(`matmul, every transpose combination, with offsets ${dtype}`, () => {
+      await sub('matmul, every transpose combination, with offsets', () => {
         for (const [m, k, n] of matmulShapes)
           for (const tA of [false, true])
             for (const tB of [false, true]) {
@@ -183,7 +213,7 @@ for (const name of ['js', 'wasm']) {
               assertClose(got.subarray(2), want.subarray(2), () => 8 * k * e, `matmul ${m}x${k}x${n} ${tA}/${tB}`);
             }
       });
-      await t.test(`axpy ${dtype}`, () => {
+      await sub('axpy', () => {
         for (const n of lengths) {
           const x = data(dtype, n);
           const want = data(dtype, n);
@@ -193,7 +223,7 @@ for (const name of ['js', 'wasm']) {
           assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `axpy(${n})`);
         }
       });
-      await t.test(`logSoftmax, permute, pick, unpick ${dtype}`, () => {
+      await sub('logSoftmax, permute, pick, unpick', () => {
         for (const [rows, cols] of [[1, 1], [1, 29], [13, 19], [300, 10]]) {
           const x = data(dtype, rows * cols, -10, 10);
           const want = alloc(dtype, rows * cols);
@@ -213,14 +243,87 @@ for (const name of ['js', 'wasm']) {
           be.unpick(p1, idx, rows, cols, u2);
           assertClose(u2, u1, () => 0, `unpick ${rows}x${cols}`);
         }
-        const shape = [13, 17, 19];
-        for (const perm of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
+        const permutes: [Shape, number[]][] = [
+          ...[[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]].map((p): [Shape, number[]] => [[13, 17, 19], p]),
+          [[3, 1, 5, 7], [3, 2, 0, 1]], [[2, 3, 4, 5], [0, 1, 3, 2]], [[1, 1, 40], [2, 0, 1]], [[40, 30], [1, 0]], [[0, 4], [1, 0]], [[], []],
+        ];
+        for (const [shape, perm] of permutes) {
           const x = data(dtype, sizeOf(shape));
           const want = alloc(dtype, x.length);
           const got = alloc(dtype, x.length);
           jsBackend.permute(x, shape, perm, want);
           be.permute(x, shape, perm, got);
-          assertClose(got, want, () => 0, `permute [${perm}]`);
+          assertClose(got, want, () => 0, `permute [${shape}] [${perm}]`);
+        }
+      });
+      await sub('scale, normAccumulate', () => {
+        for (const n of lengths) {
+          const x = data(dtype, n);
+          const want = x.slice();
+          const got = x.slice();
+          jsBackend.scale(want, 0.731);
+          be.scale(got, 0.731);
+          assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), `scale(${n})`);
+          for (const p of [1, 2, 3.5, Infinity]) {
+            const w = jsBackend.normAccumulate(x, p, 0.25);
+            const g = be.normAccumulate(x, p, 0.25);
+            assert.ok(Math.abs(g - w) <= 1e-13 * (1 + Math.abs(w)), `normAccumulate(${n}, p=${p}): ${g} vs js ${w}`);
+          }
+        }
+        const nan = data(dtype, 9);
+        nan[4] = NaN;
+        assert.ok(Number.isNaN(be.normAccumulate(nan, Infinity, 0)), 'normAccumulate: a NaN gives NaN');
+      });
+      await sub('sgd, adam, rmsprop (three steps, every option)', () => {
+        const close = (got: Data, want: Data, what: string) => assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), what);
+        for (const n of [1, 7, 1025, 4099]) {
+          for (const [momentum, dampening, nesterov, weightDecay] of [[0, 0, false, 0], [0.9, 0, false, 0.01], [0.9, 0.1, true, 0], [0.5, 0.2, false, 0.1]] as const) {
+            const grad = data(dtype, n);
+            const [p1, p2] = [data(dtype, n), alloc(dtype, n)];
+            p2.set(p1);
+            const [b1, b2] = [alloc(dtype, n), alloc(dtype, n)];
+            for (let step = 0; step < 3; step++) {
+              const args = { lr: 0.1, momentum, dampening, nesterov, weightDecay, first: step === 0 };
+              jsBackend.sgd(p1, grad, momentum ? b1 : null, args);
+              be.sgd(p2, grad, momentum ? b2 : null, args);
+            }
+            close(p2, p1, `sgd(${n}) momentum ${momentum} nesterov ${nesterov}: p`);
+            close(b2, b1, `sgd(${n}) momentum ${momentum}: buffer`);
+          }
+          for (const [amsgrad, decoupled, weightDecay] of [[false, false, 0], [true, false, 0.01], [false, true, 0.01], [true, true, 0.1]] as const) {
+            const p1 = data(dtype, n);
+            const st = () => [p1.slice(), alloc(dtype, n), alloc(dtype, n), amsgrad ? alloc(dtype, n) : null] as const;
+            const [pa, ma, va, xa] = st();
+            const [pb, mb, vb, xb] = st();
+            for (let step = 1; step <= 3; step++) {
+              const grad = data(dtype, n);
+              const args = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, decoupled, step };
+              jsBackend.adam(pa, grad, ma, va, xa, args);
+              be.adam(pb, grad, mb, vb, xb, args);
+            }
+            const what = `adam(${n}) amsgrad ${amsgrad} decoupled ${decoupled}`;
+            close(pb, pa, `${what}: p`);
+            close(mb, ma, `${what}: m`);
+            close(vb, va, `${what}: v`);
+            if (xa && xb) close(xb, xa, `${what}: vMax`);
+          }
+          for (const [centered, momentum, weightDecay] of [[false, 0, 0], [true, 0, 0.01], [false, 0.9, 0], [true, 0.5, 0.1]] as const) {
+            const p1 = data(dtype, n);
+            const st = () => [p1.slice(), alloc(dtype, n), centered ? alloc(dtype, n) : null, alloc(dtype, n)] as const;
+            const [pa, sa, ga, ba] = st();
+            const [pb, sb, gb, bb] = st();
+            for (let step = 0; step < 3; step++) {
+              const grad = data(dtype, n);
+              const args = { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay, momentum };
+              jsBackend.rmsprop(pa, grad, sa, ga, ba, args);
+              be.rmsprop(pb, grad, sb, gb, bb, args);
+            }
+            const what = `rmsprop(${n}) centered ${centered} momentum ${momentum}`;
+            close(pb, pa, `${what}: p`);
+            close(sb, sa, `${what}: square average`);
+            if (ga && gb) close(gb, ga, `${what}: gradient average`);
+            close(bb, ba, `${what}: momentum buffer`);
+          }
         }
       });
     }

@@ -1,29 +1,71 @@
-// The wasm backend's f32 elementwise maps, broadcast binaries, leading-axis sums (the bias
-// gradient) and axpy (the SGD step): copy in, one SIMD pass, copy out. Below WASM_MIN_ELEMENTS,
-// for float64 and for the ops without a wasm kernel (transcendentals, eq, general
-// broadcasting) the js kernels run.
+// The wasm backend's elementwise maps and broadcast binaries, f32 and f64: copy in, one pass
+// (SIMD for IEEE arithmetic and selects and for the f32 approximations of tanh, exp, sigmoid,
+// erf and gelu; scalar f64 Math for the other transcendentals), copy out. Below the thresholds here (measured: bench/kernels.ts, figures in bench/KERNELS.md)
+// the js kernels run, unless settings.handOff is off; every such hand-off is counted.
 
-import type { BinaryOp, Data, ReduceOp, UnaryOp } from '../contract.js';
+import type { BinaryOp, Data, UnaryOp } from '../contract.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
-import { axpy as jsAxpy, reduce as jsReduce } from '../js/rows.js';
-import { sameShape, sizeOf, type Shape } from '../../shape.js';
+import { broadcastStrides, type Shape } from '../../shape.js';
 import { settings } from '../settings.js';
 import type { Runtime } from './runtime.js';
+import { carve, put, putInts, view } from './scratch.js';
 
 /** Op codes of kernels/elementwise.ts. */
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+const UNARY_CODES: Record<UnaryOp, number> = {
   neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, leakyRelu: 5, leakyStep: 6, clamp: 7, clampMask: 8, tanh: 9,
+  sign: 10, exp: 11, log: 12, sigmoid: 13, softplus: 14, gelu: 15, erf: 16, pow: 17,
 };
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 };
 
-/** Below this many elements the copies and the call cost more than the js loop saves (bench/split). */
-const WASM_MIN_ELEMENTS = 1024;
-/** tanh pays from far fewer elements: Math.tanh costs ~20 ns, the SIMD approximation ~1. */
-const WASM_MIN_TANH = 64;
+/**
+ * Below this many elements the copies and the call cost more than the js loop saves (bench/split;
+ * bench/kernels: the SIMD maps and binaries break even near 256 elements and are 1.5–3× faster
+ * by 1,024).
+ */
+export const WASM_MIN_ELEMENTS = 1024;
+/**
+ * Unary maps whose per-element cost dwarfs the copies pay from fewer elements (bench/kernels):
+ * in f32, tanh (Math.tanh ~20 ns, the SIMD approximation ~1), exp, sigmoid, erf and gelu (SIMD:
+ * 2× at 64 elements, 3–12× from 256) and pow from 64; exp, log, sigmoid and softplus in f64
+ * (and f32 log, softplus: scalar musl against V8's) 1.1–1.8× from 256. f64 erf and gelu run the
+ * js kernel's series in both and f64 tanh is musl's against V8's: no faster in wasm at any size,
+ * so js keeps them unless handOff is off.
+ */
+const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
+  tanh: 64, pow: 64, exp: 256, log: 256, sigmoid: 256, softplus: 256, erf: Infinity, gelu: Infinity,
+};
+const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64 };
+const unaryMin = (op: UnaryOp, f64: boolean) =>
+  f64 ? (op === 'tanh' ? Infinity : UNARY_MIN[op] ?? WASM_MIN_ELEMENTS) : UNARY_MIN_F32[op] ?? UNARY_MIN[op] ?? WASM_MIN_ELEMENTS;
 
-const align = (x: number) => (x + 63) & ~63;
 /** Work too small to pay for the copies, unless tests turned the hand-off off. */
-const small = (n: number, min: number) => settings.handOff && n < min;
+export const small = (n: number, min: number) => settings.handOff && n < min;
+
+/**
+ * Axes of a broadcast binary with their size-1 output axes dropped and neighbours merged where
+ * both operands are contiguous (or both broadcast) across them: [dims, a's strides, b's strides].
+ */
+function coalesce(outShape: Shape, sa: number[], sb: number[]): [number[], number[], number[]] {
+  const dims: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let d = 0; d < outShape.length; d++) {
+    const size = outShape[d];
+    if (size === 1) continue;
+    const l = dims.length - 1;
+    if (l >= 0 && as[l] === sa[d] * size && bs[l] === sb[d] * size) {
+      dims[l] *= size;
+      as[l] = sa[d];
+      bs[l] = sb[d];
+    } else {
+      dims.push(size);
+      as.push(sa[d]);
+      bs.push(sb[d]);
+    }
+  }
+  if (dims.length === 0) return [[1], [0], [0]];
+  return [dims, as, bs];
+}
 
 export function makeElementwise(rt: Runtime) {
   const k = rt.kernels;
@@ -31,79 +73,48 @@ export function makeElementwise(rt: Runtime) {
   function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
     const code = UNARY_CODES[op];
     const n = x.length;
-    if (code === undefined || !(x instanceof Float32Array) || small(n, op === 'tanh' ? WASM_MIN_TANH : WASM_MIN_ELEMENTS)) {
+    const f64 = x instanceof Float64Array;
+    const ptrs = code === undefined || small(n, unaryMin(op, f64)) ? null : carve(rt, n * (f64 ? 8 : 4));
+    if (!ptrs) {
       settings.fallbacks++;
       return jsUnary(op, x, out, p, q);
     }
-    const ptr = rt.scratch;
-    rt.ensure(ptr + 4 * n);
-    rt.f32.set(x, ptr / 4);
-    k.unary32(code, ptr, ptr, n, p, q); // in place: each lane is read before it is written
-    out.set(rt.f32.subarray(ptr / 4, ptr / 4 + n));
+    const [ptr] = ptrs;
+    put(rt, x, ptr, f64);
+    // In place: each element is read before it is written.
+    if (f64) k.unary64(code, ptr, ptr, n, p, q);
+    else k.unary32(code, ptr, ptr, n, p, q);
+    out.set(view(rt, ptr, n, f64));
   }
 
   function binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
     const code = BINARY_CODES[op];
     const n = out.length;
-    if (code === undefined || !(out instanceof Float32Array) || small(n, WASM_MIN_ELEMENTS)) {
+    const f64 = out instanceof Float64Array;
+    const sz = f64 ? 8 : 4;
+    let ptrs: number[] | null = null;
+    let dims: number[] = [], sa: number[] = [], sb: number[] = [];
+    if (code !== undefined && !small(n, WASM_MIN_ELEMENTS)) {
+      [dims, sa, sb] = coalesce(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
+      const r = dims.length * 4;
+      ptrs = carve(rt, a.length * sz, b.length * sz, n * sz, r, r, r, r);
+    }
+    if (!ptrs) {
       settings.fallbacks++;
       return jsBinary(op, a, aShape, b, bShape, out, outShape);
     }
-    const cols = outShape[outShape.length - 1];
-    // full ∘ full, full ∘ row, row ∘ full, full ∘ scalar, scalar ∘ full; else the js kernel.
-    const isRow = (s: Shape, d: Data) => d.length === cols && s[s.length - 1] === cols;
-    let full: Data, other: Data, period: number, bFirst: boolean;
-    if (sameShape(aShape, bShape)) [full, other, period, bFirst] = [a, b, n, false];
-    else if (sameShape(aShape, outShape) && (isRow(bShape, b) || b.length === 1)) [full, other, period, bFirst] = [a, b, cols, false];
-    else if (sameShape(bShape, outShape) && (isRow(aShape, a) || a.length === 1)) [full, other, period, bFirst] = [b, a, cols, true];
-    else {
-      settings.fallbacks++;
-      return jsBinary(op, a, aShape, b, bShape, out, outShape);
-    }
-    const fullPtr = rt.scratch;
-    const otherPtr = align(fullPtr + 4 * n);
-    rt.ensure(otherPtr + 4 * period);
-    const f32 = rt.f32;
-    f32.set(full, fullPtr / 4);
-    if (other.length === 1) f32.fill(other[0], otherPtr / 4, otherPtr / 4 + period); // a scalar as a row
-    else f32.set(other, otherPtr / 4);
-    k.binary32(code, fullPtr, otherPtr, fullPtr, n, period, bFirst ? 1 : 0);
-    out.set(f32.subarray(fullPtr / 4, fullPtr / 4 + n));
+    if (n === 0) return;
+    const [aPtr, bPtr, outPtr, dimsPtr, saPtr, sbPtr, idxPtr] = ptrs;
+    put(rt, a, aPtr, f64);
+    put(rt, b, bPtr, f64);
+    putInts(rt, dims, dimsPtr);
+    putInts(rt, sa, saPtr);
+    putInts(rt, sb, sbPtr);
+    rt.i32.fill(0, idxPtr / 4, idxPtr / 4 + dims.length);
+    if (f64) k.binary64(code, aPtr, bPtr, outPtr, n, dims.length, dimsPtr, saPtr, sbPtr, idxPtr);
+    else k.binary32(code, aPtr, bPtr, outPtr, n, dims.length, dimsPtr, saPtr, sbPtr, idxPtr);
+    out.set(view(rt, outPtr, n, f64));
   }
 
-  function reduce(op: ReduceOp, x: Data, shape: Shape, axes: readonly number[], out: Data): void {
-    // Sums over some leading axes only: a [rows, cols] column sum, the bias gradient's shape,
-    // accumulated in f32 row by row as the js kernel does for it. (Sums over every axis stay in
-    // js, which accumulates those in float64.)
-    const leading = axes.length < shape.length && axes.every((a, i) => a === i);
-    if (op !== 'sum' || !leading || !(x instanceof Float32Array) || small(x.length, WASM_MIN_ELEMENTS)) {
-      settings.fallbacks++;
-      return jsReduce(op, x, shape, axes, out);
-    }
-    const rows = sizeOf(shape.slice(0, axes.length));
-    const cols = x.length / rows;
-    const xPtr = rt.scratch;
-    const outPtr = align(xPtr + 4 * x.length);
-    rt.ensure(outPtr + 4 * cols);
-    rt.f32.set(x, xPtr / 4);
-    k.sumColumns32(xPtr, outPtr, rows, cols);
-    out.set(rt.f32.subarray(outPtr / 4, outPtr / 4 + cols));
-  }
-
-  function axpy(y: Data, x: Data, alpha: number): void {
-    const n = y.length;
-    if (!(y instanceof Float32Array) || small(n, WASM_MIN_ELEMENTS)) {
-      settings.fallbacks++;
-      return jsAxpy(y, x, alpha);
-    }
-    const yPtr = rt.scratch;
-    const xPtr = align(yPtr + 4 * n);
-    rt.ensure(xPtr + 4 * n);
-    rt.f32.set(y, yPtr / 4);
-    rt.f32.set(x, xPtr / 4);
-    k.axpy32(yPtr, xPtr, n, alpha);
-    y.set(rt.f32.subarray(yPtr / 4, yPtr / 4 + n));
-  }
-
-  return { unary, binary, reduce, axpy };
+  return { unary, binary };
 }

@@ -1,5 +1,7 @@
-// The wasm backend: AssemblyScript SIMD kernels where a benchmark shows they beat the js
-// kernels, the js kernels elsewhere (bench/RESULTS.md has the figures behind each choice).
+// The wasm backend: every kernel of the contract in AssemblyScript (SIMD where it pays, scalar
+// wasm elsewhere), f32 and f64. Each hands work to the js kernels below a size where a benchmark
+// shows js is faster (bench/RESULTS.md and bench/KERNELS.md have the figures behind each threshold), unless
+// settings.handOff is off; each such hand-off is counted in settings.fallbacks.
 //
 // Loading: synchronous where the engine allows (Node), else asynchronous; `ready()` in
 // backend/index.ts resolves once the backend and its worker threads are up.
@@ -8,7 +10,9 @@ import type { Backend } from '../contract.js';
 import { settings, threadCountListeners } from '../settings.js';
 import { makeElementwise } from './elementwise.js';
 import { makeMatmul } from './matmul.js';
+import { makeOptim } from './optim.js';
 import { Pool } from './pool.js';
+import { makeRows } from './rows.js';
 import { loadRuntime, type Runtime } from './runtime.js';
 
 let cores = 1;
@@ -49,7 +53,7 @@ async function detectCores(): Promise<number> {
 }
 
 function makeBackend(rt: Runtime): Backend {
-  return { name: 'wasm', ...makeElementwise(rt), matmul: makeMatmul(rt, currentPool, () => cores) };
+  return { name: 'wasm', ...makeElementwise(rt), ...makeRows(rt), ...makeOptim(rt), matmul: makeMatmul(rt, currentPool, () => cores) };
 }
 
 /** Starts the worker threads (when shared memory allows) so the first large product finds them. */

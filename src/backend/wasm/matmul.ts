@@ -5,7 +5,7 @@
 // memory between calls (panels.ts), so an unchanged weight is copied and packed only once.
 
 import type { Data, MatmulArgs } from '../contract.js';
-import { epilogue as jsEpilogue, matmul as jsMatmul } from '../js/matmul.js';
+import { matmul as jsMatmul } from '../js/matmul.js';
 import { settings } from '../settings.js';
 import type { Pool } from './pool.js';
 import { PanelCache } from './panels.js';
@@ -88,17 +88,16 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
       k.gemm64(apPtr, bpPtr, cPtr, np, depth, 0, mp, 0, np, fused ? 1 : 0);
     }
     const { bias, relu } = args;
-    if (f32 && (bias || relu)) {
+    if (bias || relu) {
       if (bias) {
         const bo = args.biasOffset ?? 0;
         view.set(bias.subarray(bo, bo + n), biasPtr / sz);
         view.fill(0, biasPtr / sz + n, biasPtr / sz + np);
       }
-      k.epilogue32(cPtr, np, m, np, biasPtr, bias ? 1 : 0, relu ? 1 : 0);
+      (f32 ? k.epilogue32 : k.epilogue64)(cPtr, np, m, np, biasPtr, bias ? 1 : 0, relu ? 1 : 0);
     }
     const c = cPtr / sz;
     if (np === n) out.set(view.subarray(c, c + m * n), outOffset);
     else for (let i = 0; i < m; i++) out.set(view.subarray(c + i * np, c + i * np + n), outOffset + i * n);
-    if (!f32) jsEpilogue(out, args);
   };
 }

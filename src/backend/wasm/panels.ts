@@ -2,12 +2,12 @@
 // as unchanged since a version (MatmulArgs.bVersion, given for parameters). Batch-1 inference
 // and repeated forward passes then skip copying and repacking the weights.
 //
-// The panels sit in one region right after the control words; every kernel call's scratch arena
+// The panels sit in one region right after the control words and static data (rt.base); every kernel call's scratch arena
 // starts where the region ends (rt.scratch, kept up to date here). Slots are never freed one by one: when the region would pass its
 // budget, it starts afresh (every slot forgotten, packed again on its next use).
 
 import type { Data } from '../contract.js';
-import { CONTROL_BYTES, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 
 /** Bytes of wasm memory the cached panels may take; a single operand may use a quarter. */
 export const PANEL_CACHE_BYTES = 64 << 20;
@@ -39,9 +39,9 @@ export class PanelCache {
     const found = list?.find((s) => s.trans === trans && s.k === k && s.n === n);
     if (found) return found;
     const rt = this.rt;
-    if (rt.scratch + bytes - CONTROL_BYTES > PANEL_CACHE_BYTES) {
+    if (rt.scratch + bytes - rt.base > PANEL_CACHE_BYTES) {
       this.slots = new WeakMap();
-      rt.scratch = CONTROL_BYTES;
+      rt.scratch = rt.base;
       list = undefined;
     }
     const s: PanelSlot = { ptr: rt.scratch, trans, k, n, version: -1 };

@@ -17,15 +17,42 @@ export interface Kernels {
   gemm64(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
   gemmRows32(a: number, si: number, sp: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, np: number, fused: number): void;
   epilogue32(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
+  epilogue64(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
   unary32(op: number, x: number, out: number, n: number, p: number, q: number): void;
-  binary32(op: number, a: number, b: number, out: number, n: number, period: number, bFirst: number): void;
-  sumColumns32(x: number, out: number, rows: number, cols: number): void;
+  unary64(op: number, x: number, out: number, n: number, p: number, q: number): void;
+  binary32(op: number, a: number, b: number, out: number, n: number, rank: number, dims: number, sa: number, sb: number, idx: number): void;
+  binary64(op: number, a: number, b: number, out: number, n: number, rank: number, dims: number, sa: number, sb: number, idx: number): void;
+  reduceRows32(op: number, x: number, out: number, rows: number, inner: number): void;
+  reduceRows64(op: number, x: number, out: number, rows: number, inner: number): void;
+  reduceNd32(op: number, x: number, out: number, n: number, outLen: number, rank: number, dims: number, os: number, idx: number): void;
+  reduceNd64(op: number, x: number, out: number, n: number, outLen: number, rank: number, dims: number, os: number, idx: number): void;
+  permute(x: number, out: number, sz: number, n: number, rank: number, dims: number, rs: number, idx: number): void;
   axpy32(y: number, x: number, n: number, alpha: number): void;
+  axpy64(y: number, x: number, n: number, alpha: number): void;
+  scale32(x: number, n: number, alpha: number): void;
+  scale64(x: number, n: number, alpha: number): void;
+  normAccumulate32(x: number, n: number, p: number, acc: number): number;
+  normAccumulate64(x: number, n: number, p: number, acc: number): number;
+  logSoftmax32(x: number, out: number, rows: number, cols: number): void;
+  logSoftmax64(x: number, out: number, rows: number, cols: number): void;
+  pick(x: number, idx: number, rows: number, cols: number, out: number, sz: number): void;
+  unpick(g: number, idx: number, rows: number, cols: number, out: number, sz: number): void;
+  sgd32(p: number, g: number, b: number, n: number, lr: number, mu: number, dampening: number, nesterov: number, wd: number, first: number): void;
+  sgd64(p: number, g: number, b: number, n: number, lr: number, mu: number, dampening: number, nesterov: number, wd: number, first: number): void;
+  adam32(p: number, g: number, m: number, v: number, vMax: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
+  adam64(p: number, g: number, m: number, v: number, vMax: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
+  rmsprop32(p: number, g: number, s: number, gAvg: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, mu: number): void;
+  rmsprop64(p: number, g: number, s: number, gAvg: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, mu: number): void;
+  /** End of the module's static data (Math tables), which starts at CONTROL_BYTES. */
+  heapBase(): number;
 }
 
 const PAGE = 65536;
 const MAX_PAGES = 32768; // must match scripts/build-wasm.mjs
-/** Bytes 0..CONTROL_BYTES hold the thread pool's control words; the arena starts after them. */
+/**
+ * Bytes 0..CONTROL_BYTES hold the thread pool's control words, then the module's static data
+ * (--memoryBase in scripts/build-wasm.mjs); the arena starts after both (Runtime.base).
+ */
 export const CONTROL_BYTES = 512;
 
 export interface Runtime {
@@ -34,6 +61,8 @@ export interface Runtime {
   readonly kernels: Kernels;
   readonly shared: boolean;
   readonly relaxed: boolean;
+  /** Where the arena starts: past the control words and the static data, 64-byte aligned. */
+  readonly base: number;
   /**
    * Where each kernel call's scratch arena starts: after the control words and the packed
    * panels cached between calls (panels.ts moves it); nothing in it outlives a call.
@@ -42,6 +71,7 @@ export interface Runtime {
   /** Float views of the whole memory (refreshed after growth by ensure). */
   f32: Float32Array;
   f64: Float64Array;
+  i32: Int32Array;
   /** Grows the memory so that byte offsets below `end` are usable. */
   ensure(end: number): void;
 }
@@ -87,15 +117,19 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
   // Only this thread grows the memory, so its size is tracked here rather than read from
   // memory.buffer, whose getter costs more than a small kernel call.
   let size = memory.buffer.byteLength;
+  const kernels = instance.exports as unknown as Kernels;
+  const base = (kernels.heapBase() + 63) & ~63;
   const rt: Runtime = {
     module,
     memory,
-    kernels: instance.exports as unknown as Kernels,
+    kernels,
     shared: c.shared,
     relaxed: c.relaxed,
-    scratch: CONTROL_BYTES,
+    base,
+    scratch: base,
     f32: new Float32Array(memory.buffer),
     f64: new Float64Array(memory.buffer),
+    i32: new Int32Array(memory.buffer),
     ensure(end: number): void {
       if (end <= size) return;
       const pages = Math.ceil((end - size) / PAGE);
@@ -104,6 +138,7 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
       size = memory.buffer.byteLength;
       rt.f32 = new Float32Array(memory.buffer);
       rt.f64 = new Float64Array(memory.buffer);
+      rt.i32 = new Int32Array(memory.buffer);
     },
   };
   return rt;

@@ -309,3 +309,18 @@ export function epilogue32(c: usize, ldc: i32, m: i32, np: i32, bias: usize, has
     }
   }
 }
+
+/** epilogue32 for f64: two lanes at a time. */
+export function epilogue64(c: usize, ldc: i32, m: i32, np: i32, bias: usize, hasBias: bool, relu: bool): void {
+  const zero = f64x2.splat(0);
+  for (let i = 0; i < m; i++) {
+    let p = c + <usize>i * ldc * 8;
+    for (let j = 0; j < np; j += 2) {
+      let v = v128.load(p);
+      if (hasBias) v = f64x2.add(v, v128.load(bias + (<usize>j << 3)));
+      if (relu) v = v128.bitselect(v, zero, f64x2.gt(v, zero));
+      v128.store(p, v);
+      p += 16;
+    }
+  }
+}

@@ -1,4 +1,14 @@
 // AssemblyScript entry: every kernel the wasm backend calls. Compiled by scripts/build-wasm.mjs.
 
-export { packA32, packB32, packA64, packB64, gemm32, gemm64, gemmRows32, epilogue32 } from './gemm';
-export { unary32, binary32, sumColumns32, axpy32 } from './elementwise';
+export { packA32, packB32, packA64, packB64, gemm32, gemm64, gemmRows32, epilogue32, epilogue64 } from './gemm';
+export { unary32, unary64, binary32, binary64 } from './elementwise';
+export { reduceRows32, reduceRows64, reduceNd32, reduceNd64, permute } from './shape';
+export {
+  axpy32, axpy64, scale32, scale64, normAccumulate32, normAccumulate64, logSoftmax32, logSoftmax64, pick, unpick,
+  sgd32, sgd64, adam32, adam64, rmsprop32, rmsprop64,
+} from './rows';
+
+/** Where static data (the Math tables) ends: the runtime's arena starts past it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,151 @@
+// AssemblyScript: reductions (sum, max) over any axes and axis permutations, f32 and f64.
+//
+// The sums are those of the js kernel (js/rows.ts), in its order, so the bits agree: over the
+// trailing axes, each output is one f64 accumulator fed in order (reduceRows); over other axes,
+// each output accumulates in its own dtype in the input's order (reduceNd, SIMD along a kept
+// innermost axis). max propagates NaN as js's maxNaN does (a > b || a is NaN ? a : b).
+
+const SUM = 0, MAX = 1;
+
+@inline function maxNaN<T>(a: T, b: T): T {
+  return a > b || a != a ? a : b;
+}
+
+@inline function combine<T>(op: i32, a: v128, b: v128): v128 {
+  if (sizeof<T>() == 4) {
+    if (op == SUM) return f32x4.add(a, b);
+    return v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)));
+  }
+  if (op == SUM) return f64x2.add(a, b);
+  return v128.bitselect(a, b, v128.or(f64x2.gt(a, b), f64x2.ne(a, a)));
+}
+
+@inline function rows<T>(op: i32, x: usize, out: usize, rows: i32, inner: i32): void {
+  const sz = sizeof<T>();
+  let p = x;
+  for (let r = 0; r < rows; r++) {
+    if (op == SUM) {
+      let acc: f64 = 0;
+      for (let j = 0; j < inner; j++) acc += <f64>load<T>(p + <usize>j * sz);
+      store<T>(out + <usize>r * sz, <T>acc);
+    } else {
+      let acc: T = <T>-Infinity;
+      for (let j = 0; j < inner; j++) acc = maxNaN<T>(acc, load<T>(p + <usize>j * sz));
+      store<T>(out + <usize>r * sz, acc);
+    }
+    p += <usize>inner * sz;
+  }
+}
+
+/** out[r] = Σ_j x[r, j] (or max) for a [rows, inner] matrix, one f64 accumulator per row. */
+export function reduceRows32(op: i32, x: usize, out: usize, nRows: i32, inner: i32): void {
+  if (op == SUM) rows<f32>(SUM, x, out, nRows, inner);
+  else rows<f32>(MAX, x, out, nRows, inner);
+}
+
+export function reduceRows64(op: i32, x: usize, out: usize, nRows: i32, inner: i32): void {
+  if (op == SUM) rows<f64>(SUM, x, out, nRows, inner);
+  else rows<f64>(MAX, x, out, nRows, inner);
+}
+
+@inline function nd<T>(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
+  const sz = sizeof<T>();
+  const lanes: i32 = 16 / sz;
+  const init: T = op == SUM ? <T>0 : <T>-Infinity;
+  for (let i = 0; i < outLen; i++) store<T>(out + <usize>i * sz, init);
+  const last = rank - 1;
+  const len = load<i32>(dims + (<usize>last << 2));
+  const kept = load<i32>(os + (<usize>last << 2)) != 0;
+  let o = 0;
+  for (let i = 0; i < n; i += len) {
+    const src = x + <usize>i * sz;
+    const dst = out + <usize>o * sz;
+    if (kept) {
+      let j = 0;
+      for (; j + lanes <= len; j += lanes) {
+        const off = <usize>j * sz;
+        v128.store(dst + off, combine<T>(op, v128.load(dst + off), v128.load(src + off)));
+      }
+      for (; j < len; j++) {
+        const off = <usize>j * sz;
+        const a = load<T>(dst + off), b = load<T>(src + off);
+        store<T>(dst + off, op == SUM ? a + b : maxNaN<T>(a, b));
+      }
+    } else {
+      let acc = load<T>(dst);
+      for (let j = 0; j < len; j++) {
+        const b = load<T>(src + <usize>j * sz);
+        acc = op == SUM ? acc + b : maxNaN<T>(acc, b);
+      }
+      store<T>(dst, acc);
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      const od = <usize>d << 2;
+      const k = load<i32>(idx + od) + 1;
+      const s = load<i32>(os + od);
+      o += s;
+      const dim = load<i32>(dims + od);
+      if (k < dim) {
+        store<i32>(idx + od, k);
+        break;
+      }
+      o -= s * dim;
+      store<i32>(idx + od, 0);
+    }
+  }
+}
+
+/**
+ * Reduces x (n elements, `rank` axes of sizes `dims`) into out (outLen elements): output
+ * element strides `os` per input axis (0 on the reduced ones), `idx` rank zeroed i32 of scratch.
+ */
+export function reduceNd32(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
+  if (op == SUM) nd<f32>(SUM, x, out, n, outLen, rank, dims, os, idx);
+  else nd<f32>(MAX, x, out, n, outLen, rank, dims, os, idx);
+}
+
+export function reduceNd64(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
+  if (op == SUM) nd<f64>(SUM, x, out, n, outLen, rank, dims, os, idx);
+  else nd<f64>(MAX, x, out, n, outLen, rank, dims, os, idx);
+}
+
+/**
+ * out (n elements, `rank` axes of sizes `dims`) = x read at element strides `rs` per output
+ * axis; `idx` rank zeroed i32 of scratch. `sz` is the element size, 4 or 8.
+ */
+export function permute(x: usize, out: usize, sz: i32, n: i32, rank: i32, dims: usize, rs: usize, idx: usize): void {
+  if (sz == 4) permuteT<f32>(x, out, n, rank, dims, rs, idx);
+  else permuteT<f64>(x, out, n, rank, dims, rs, idx);
+}
+
+@inline function permuteT<T>(x: usize, out: usize, n: i32, rank: i32, dims: usize, rs: usize, idx: usize): void {
+  const sz = sizeof<T>();
+  const last = rank - 1;
+  const len = load<i32>(dims + (<usize>last << 2));
+  const step = <usize>load<i32>(rs + (<usize>last << 2)) * sz;
+  let src = 0;
+  for (let o = 0; o < n; o += len) {
+    const dst = out + <usize>o * sz;
+    let s = x + <usize>src * sz;
+    if (step == sz) memory.copy(dst, s, <usize>len * sz);
+    else {
+      for (let j = 0; j < len; j++) {
+        store<T>(dst + <usize>j * sz, load<T>(s));
+        s += step;
+      }
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      const od = <usize>d << 2;
+      const k = load<i32>(idx + od) + 1;
+      const r = load<i32>(rs + od);
+      src += r;
+      const dim = load<i32>(dims + od);
+      if (k < dim) {
+        store<i32>(idx + od, k);
+        break;
+      }
+      src -= r * dim;
+      store<i32>(idx + od, 0);
+    }
+  }
+}

@@ -1,0 +1,240 @@
+// The wasm backend's reductions, permutes, row ops (log-softmax, pick, unpick), axpy, scale and
+// the norms of gradient clipping, f32 and f64: copy in, one wasm pass, copy out. The sums follow
+// the js kernel's order (kernels/shape.ts), so both backends give the same bits. Below the
+// thresholds here (bench/kernels.ts, figures in bench/KERNELS.md) the js kernels run, unless
+// settings.handOff is off; every such hand-off is counted.
+
+import type { Data, ReduceOp } from '../contract.js';
+import { axpy as jsAxpy, logSoftmax as jsLogSoftmax, normAccumulate as jsNormAccumulate, permute as jsPermute, pick as jsPick, reduce as jsReduce, scale as jsScale, unpick as jsUnpick } from '../js/rows.js';
+import { sizeOf, stridesOf, type Shape } from '../../shape.js';
+import { settings } from '../settings.js';
+import { small, WASM_MIN_ELEMENTS } from './elementwise.js';
+import type { Runtime } from './runtime.js';
+import { carve, put, putInts, view } from './scratch.js';
+
+/**
+ * Thresholds (elements of the input) below which js runs, from bench/kernels (js ÷ wasm time at
+ * 64 / 256 / 1,024 elements, f32): reduce 0.3–0.5 / 1.2–2 / 1.3–4.6; permute 0.9 / 1–2.3 /
+ * 3.4–6.5; logSoftmax 0.8 / 1.5 / 2; axpy 0.25 / 1.2 / 1.7; scale 0.1 / 1.1 / 1.8;
+ * normAccumulate 1–2.7 / 4 / 5. pick and unpick copy a whole matrix in or out for one element
+ * per row: js is 2–10× faster at every size, so they hand off unless handOff is off.
+ */
+export const MIN = {
+  reduce: 256,
+  permute: 256,
+  logSoftmax: 256,
+  pick: Infinity,
+  unpick: Infinity,
+  axpy: WASM_MIN_ELEMENTS,
+  scale: WASM_MIN_ELEMENTS,
+  normAccumulate: 256,
+};
+
+const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1 };
+
+export function makeRows(rt: Runtime) {
+  const k = rt.kernels;
+
+  function reduce(op: ReduceOp, x: Data, shape: Shape, axes: readonly number[], out: Data): void {
+    const n = x.length;
+    const f64 = x instanceof Float64Array;
+    const sz = f64 ? 8 : 4;
+    const rank = shape.length;
+    const code = REDUCE_CODES[op];
+    if (code === undefined || small(n, MIN.reduce)) {
+      settings.fallbacks++;
+      return jsReduce(op, x, shape, axes, out);
+    }
+    // The js kernel's two paths: over trailing axes, one f64 accumulator per output; else each
+    // output accumulates in its dtype, in the input's order.
+    const inner = sizeOf(shape.slice(rank - axes.length));
+    const trailing = axes.every((a, i) => a === rank - axes.length + i) && inner > 0;
+    // The general path's axes, size-1 ones dropped (they change no order) and runs of reduced
+    // or of kept axes merged; os: the output stride of each (0 on reduced axes).
+    const dims: number[] = [];
+    const reduced: boolean[] = [];
+    if (!trailing) {
+      for (let d = 0; d < rank; d++) {
+        if (shape[d] === 1) continue;
+        const r = axes.includes(d);
+        if (dims.length > 0 && reduced[dims.length - 1] === r) dims[dims.length - 1] *= shape[d];
+        else {
+          dims.push(shape[d]);
+          reduced.push(r);
+        }
+      }
+      if (dims.length === 0) {
+        dims.push(1);
+        reduced.push(true);
+      }
+    }
+    const r = dims.length * 4;
+    const ptrs = carve(rt, n * sz, out.length * sz, r, r, r);
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsReduce(op, x, shape, axes, out);
+    }
+    if (n === 0) {
+      out.fill(op === 'sum' ? 0 : -Infinity);
+      return;
+    }
+    const [xPtr, outPtr, dimsPtr, osPtr, idxPtr] = ptrs;
+    put(rt, x, xPtr, f64);
+    if (trailing) {
+      if (f64) k.reduceRows64(code, xPtr, outPtr, n / inner, inner);
+      else k.reduceRows32(code, xPtr, outPtr, n / inner, inner);
+    } else {
+      const os = new Array<number>(dims.length).fill(0);
+      for (let d = dims.length - 1, s = 1; d >= 0; d--) {
+        if (!reduced[d]) {
+          os[d] = s;
+          s *= dims[d];
+        }
+      }
+      putInts(rt, dims, dimsPtr);
+      putInts(rt, os, osPtr);
+      rt.i32.fill(0, idxPtr / 4, idxPtr / 4 + dims.length);
+      if (f64) k.reduceNd64(code, xPtr, outPtr, n, out.length, dims.length, dimsPtr, osPtr, idxPtr);
+      else k.reduceNd32(code, xPtr, outPtr, n, out.length, dims.length, dimsPtr, osPtr, idxPtr);
+    }
+    out.set(view(rt, outPtr, out.length, f64));
+  }
+
+  function permute(x: Data, shape: Shape, perm: readonly number[], out: Data): void {
+    const n = x.length;
+    const f64 = x instanceof Float64Array;
+    const sz = f64 ? 8 : 4;
+    if (small(n, MIN.permute)) {
+      settings.fallbacks++;
+      return jsPermute(x, shape, perm, out);
+    }
+    // Output axes, size-1 ones dropped and neighbours merged where x is contiguous across them.
+    const xs = stridesOf(shape);
+    const dims: number[] = [];
+    const rs: number[] = [];
+    for (const p of perm) {
+      const size = shape[p];
+      if (size === 1) continue;
+      const l = dims.length - 1;
+      if (l >= 0 && rs[l] === xs[p] * size) {
+        dims[l] *= size;
+        rs[l] = xs[p];
+      } else {
+        dims.push(size);
+        rs.push(xs[p]);
+      }
+    }
+    if (dims.length === 0) {
+      dims.push(1);
+      rs.push(1);
+    }
+    const r = dims.length * 4;
+    const ptrs = carve(rt, n * sz, n * sz, r, r, r);
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsPermute(x, shape, perm, out);
+    }
+    if (n === 0) return;
+    const [xPtr, outPtr, dimsPtr, rsPtr, idxPtr] = ptrs;
+    put(rt, x, xPtr, f64);
+    putInts(rt, dims, dimsPtr);
+    putInts(rt, rs, rsPtr);
+    rt.i32.fill(0, idxPtr / 4, idxPtr / 4 + dims.length);
+    k.permute(xPtr, outPtr, sz, n, dims.length, dimsPtr, rsPtr, idxPtr);
+    out.set(view(rt, outPtr, n, f64));
+  }
+
+  function logSoftmax(x: Data, out: Data, rows: number, cols: number): void {
+    const n = rows * cols;
+    const f64 = x instanceof Float64Array;
+    const ptrs = small(n, MIN.logSoftmax) ? null : carve(rt, n * (f64 ? 8 : 4));
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsLogSoftmax(x, out, rows, cols);
+    }
+    const [ptr] = ptrs;
+    put(rt, x.subarray(0, n), ptr, f64);
+    if (f64) k.logSoftmax64(ptr, ptr, rows, cols); // in place: each row is read before it is written
+    else k.logSoftmax32(ptr, ptr, rows, cols);
+    out.set(view(rt, ptr, n, f64));
+  }
+
+  function pick(x: Data, idx: Int32Array, rows: number, cols: number, out: Data): void {
+    const f64 = x instanceof Float64Array;
+    const sz = f64 ? 8 : 4;
+    const n = rows * cols;
+    const ptrs = small(n, MIN.pick) ? null : carve(rt, n * sz, rows * 4, rows * sz);
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsPick(x, idx, rows, cols, out);
+    }
+    const [xPtr, idxPtr, outPtr] = ptrs;
+    put(rt, x.subarray(0, n), xPtr, f64);
+    putInts(rt, idx.subarray(0, rows), idxPtr);
+    k.pick(xPtr, idxPtr, rows, cols, outPtr, sz);
+    out.set(view(rt, outPtr, rows, f64));
+  }
+
+  function unpick(g: Data, idx: Int32Array, rows: number, cols: number, out: Data): void {
+    const f64 = out instanceof Float64Array;
+    const sz = f64 ? 8 : 4;
+    const n = rows * cols;
+    const ptrs = small(n, MIN.unpick) ? null : carve(rt, rows * sz, rows * 4, n * sz);
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsUnpick(g, idx, rows, cols, out);
+    }
+    const [gPtr, idxPtr, outPtr] = ptrs;
+    put(rt, g.subarray(0, rows), gPtr, f64);
+    putInts(rt, idx.subarray(0, rows), idxPtr);
+    k.unpick(gPtr, idxPtr, rows, cols, outPtr, sz);
+    out.set(view(rt, outPtr, n, f64));
+  }
+
+  function axpy(y: Data, x: Data, alpha: number): void {
+    const n = y.length;
+    const f64 = y instanceof Float64Array;
+    const sz = f64 ? 8 : 4;
+    const ptrs = small(n, MIN.axpy) ? null : carve(rt, n * sz, n * sz);
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsAxpy(y, x, alpha);
+    }
+    const [yPtr, xPtr] = ptrs;
+    put(rt, y, yPtr, f64);
+    put(rt, x, xPtr, f64);
+    if (f64) k.axpy64(yPtr, xPtr, n, alpha);
+    else k.axpy32(yPtr, xPtr, n, alpha);
+    y.set(view(rt, yPtr, n, f64));
+  }
+
+  function scale(x: Data, alpha: number): void {
+    const n = x.length;
+    const f64 = x instanceof Float64Array;
+    const ptrs = small(n, MIN.scale) ? null : carve(rt, n * (f64 ? 8 : 4));
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsScale(x, alpha);
+    }
+    const [ptr] = ptrs;
+    put(rt, x, ptr, f64);
+    if (f64) k.scale64(ptr, n, alpha);
+    else k.scale32(ptr, n, alpha);
+    x.set(view(rt, ptr, n, f64));
+  }
+
+  function normAccumulate(x: Data, p: number, acc: number): number {
+    const n = x.length;
+    const f64 = x instanceof Float64Array;
+    const ptrs = small(n, MIN.normAccumulate) ? null : carve(rt, n * (f64 ? 8 : 4));
+    if (!ptrs) {
+      settings.fallbacks++;
+      return jsNormAccumulate(x, p, acc);
+    }
+    const [ptr] = ptrs;
+    put(rt, x, ptr, f64);
+    return f64 ? k.normAccumulate64(ptr, n, p, acc) : k.normAccumulate32(ptr, n, p, acc);
+  }
+
+  return { reduce, permute, logSoftmax, pick, unpick, axpy, scale, normAccumulate };
+}
