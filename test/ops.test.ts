@@ -138,6 +138,8 @@ for (const name of backends) {
           }
         });
         t.diagnostic(`${name} ${dtype}: ${own} of ${cases.length} cases ran on ${name}'s own kernels alone`);
+        // A backend that registers every kernel must run every case on them, with no hand-off.
+        if (ownKernels(name).length === ownKernels('js').length) assert.equal(own, cases.length, `${name} ${dtype}: cases that reached js`);
       });
     }
 
