@@ -15,6 +15,15 @@ import {
   buildModel, decodeModel, decodeSafetensors, describeModel, encodeModel, encodeOnnx, inspectBytes, save, SUPPORTED_LAYERS,
 } from '../../src/io/index.js';
 import { assertBitIdentical, assertFileError, maxAbsDiff } from '../io/helpers.js';
+import { fixture } from '../helpers/compare.js';
+
+interface SiluCase {
+  op: string;
+  inputs: { values: number[] }[];
+  output: { values: number[] };
+  upstream: number[];
+  grads: number[][];
+}
 
 const model = (dtype: DType) =>
   new nn.Sequential(new nn.Linear(4, 6, { dtype }), new nn.SiLU(), new nn.Linear(6, 6, { dtype }), new nn.SiLU(), new nn.Linear(6, 3, { dtype }));
@@ -22,20 +31,20 @@ const model = (dtype: DType) =>
 const forward = (m: nn.Module, x: Tensor) => noGrad(() => m.eval().forward(x));
 
 test('SiLU matches torch.nn.SiLU in value and gradient, and its gradient is σ(x)(1 + x(1 − σ(x)))', () => {
-  // Reference: x = torch.tensor([...], dtype=torch.float64, requires_grad=True);
-  // y = torch.nn.SiLU()(x); y.sum().backward() in PyTorch 1.13 gives y and x.grad below.
-  const xs = [-6, -3, -1.5, -0.5, 0, 0.25, 1, 2.5, 6];
-  const torchY = [-0.014835738939808647, -0.14227761953270035, -0.2736382857095345, -0.1887703343990727, 0, 0.14054412522144952, 0.7310585786300049, 2.3103545499468914, 5.985164261060192];
-  const torchGrad = [-0.012326432591525513, -0.08810410601516962, -0.041294154299142946, 0.2600388126973482, 0.5, 0.6237100215701977, 0.9276705118714869, 1.0994011113415267, 1.0123264325915249];
+  // PyTorch 1.13's values: the op table's silu sample with given values (test/fixtures/ops.json,
+  // from scripts/make_torch_fixtures.py), through the layer.
+  const c = fixture<SiluCase>('ops.json').cases.find((k) => k.op === 'silu' && k.inputs[0].values.join() === '-30,-2,0,1.5,30');
+  assert.ok(c, 'the fixture has the silu sample at x = [-30, -2, 0, 1.5, 30]');
+  const xs = c.inputs[0].values;
   const x = tensor(xs, { dtype: 'float64' });
   x.requiresGrad = true;
   const y = new nn.SiLU().forward(x);
-  y.sum().backward();
+  y.backward(tensor(c.upstream, { dtype: 'float64' }));
   const sigma = (v: number) => 1 / (1 + Math.exp(-v));
   xs.forEach((v, i) => {
-    assert.ok(Math.abs(y.data[i] - torchY[i]) <= 1e-15, `y[${i}] = ${y.data[i]}, torch ${torchY[i]}`);
-    assert.ok(Math.abs(x.grad!.data[i] - torchGrad[i]) <= 1e-15, `dx[${i}] = ${x.grad!.data[i]}, torch ${torchGrad[i]}`);
-    const formula = sigma(v) * (1 + v * (1 - sigma(v)));
+    assert.ok(Math.abs(y.data[i] - c.output.values[i]) <= 1e-15 * Math.max(1, Math.abs(v)), `y[${i}] = ${y.data[i]}, torch ${c.output.values[i]}`);
+    assert.ok(Math.abs(x.grad!.data[i] - c.grads[0][i]) <= 1e-15, `dx[${i}] = ${x.grad!.data[i]}, torch ${c.grads[0][i]}`);
+    const formula = c.upstream[i] * sigma(v) * (1 + v * (1 - sigma(v)));
     assert.ok(Math.abs(x.grad!.data[i] - formula) <= 1e-15, `dx[${i}] = ${x.grad!.data[i]}, formula ${formula}`);
   });
   manualSeed(40);
