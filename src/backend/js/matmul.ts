@@ -50,7 +50,7 @@ export function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
 }
 
 /** The bias and ReLU epilogue on a finished product in out (as the add and relu kernels). */
-export function epilogue(out: Data, args: MatmulArgs): void {
+function epilogue(out: Data, args: MatmulArgs): void {
   const { m, n, outOffset, bias, relu } = args;
   if (!bias && !relu) return;
   const bo = args.biasOffset ?? 0;

@@ -25,11 +25,10 @@ const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3,
 export const WASM_MIN_ELEMENTS = 1024;
 /**
  * Unary maps whose per-element cost dwarfs the copies pay from fewer elements (bench/kernels):
- * in f32, tanh (Math.tanh ~20 ns, the SIMD approximation ~1), exp, sigmoid, erf and gelu (SIMD:
- * 2× at 64 elements, 3–12× from 256) and pow from 64; exp, log, sigmoid and softplus in f64
- * (and f32 log, softplus: scalar musl against V8's) 1.1–1.8× from 256. f64 erf and gelu run the
- * js kernel's series in both and f64 tanh is musl's against V8's: no faster in wasm at any size,
- * so js keeps them unless handOff is off.
+ * in f32, tanh, exp, sigmoid, erf and gelu (SIMD) and pow (both dtypes) from 64; exp, log,
+ * sigmoid and softplus in f64 (and f32 log, softplus: scalar musl against V8's) from 256, where
+ * they are about even with js or faster. f64 erf, gelu and tanh stay on js unless handOff is off
+ * (wasm runs the same series: within noise of js). The measured tables: bench/KERNELS.md.
  */
 const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
   tanh: 64, pow: 64, exp: 256, log: 256, sigmoid: 256, softplus: 256, erf: Infinity, gelu: Infinity,
@@ -74,7 +73,7 @@ export function makeElementwise(rt: Runtime) {
     const code = UNARY_CODES[op];
     const n = x.length;
     const f64 = x instanceof Float64Array;
-    const ptrs = code === undefined || small(n, unaryMin(op, f64)) ? null : carve(rt, n * (f64 ? 8 : 4));
+    const ptrs = small(n, unaryMin(op, f64)) ? null : carve(rt, n * (f64 ? 8 : 4));
     if (!ptrs) {
       settings.fallbacks++;
       return jsUnary(op, x, out, p, q);

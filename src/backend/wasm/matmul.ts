@@ -10,6 +10,7 @@ import { settings } from '../settings.js';
 import type { Pool } from './pool.js';
 import { PanelCache } from './panels.js';
 import type { Runtime } from './runtime.js';
+import { align } from './scratch.js';
 
 /**
  * Below this many multiply-adds the js kernel runs: measured here, wasm and js break even near
@@ -24,7 +25,6 @@ export const WASM_MIN_MACS = 4096;
  */
 export const THREADS_MIN_MACS = 1 << 22;
 
-const align = (x: number) => Math.ceil(x / 64) * 64; // not a bit mask: offsets may pass 2^31
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
 export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => number) {

@@ -8,6 +8,7 @@
 
 import type { Data } from '../contract.js';
 import type { Runtime } from './runtime.js';
+import { align } from './scratch.js';
 
 /** Bytes of wasm memory the cached panels may take; a single operand may use a quarter. */
 export const PANEL_CACHE_BYTES = 64 << 20;
@@ -21,7 +22,6 @@ export interface PanelSlot {
   version: number;
 }
 
-const align = (x: number) => (x + 63) & ~63;
 
 export class PanelCache {
   private slots = new WeakMap<Data, PanelSlot[]>();

@@ -41,7 +41,7 @@ export function makeRows(rt: Runtime) {
     const sz = f64 ? 8 : 4;
     const rank = shape.length;
     const code = REDUCE_CODES[op];
-    if (code === undefined || small(n, MIN.reduce)) {
+    if (small(n, MIN.reduce)) {
       settings.fallbacks++;
       return jsReduce(op, x, shape, axes, out);
     }

@@ -64,8 +64,8 @@ export interface Runtime {
   /** Where the arena starts: past the control words and the static data, 64-byte aligned. */
   readonly base: number;
   /**
-   * Where each kernel call's scratch arena starts: after the control words and the packed
-   * panels cached between calls (panels.ts moves it); nothing in it outlives a call.
+   * Where each kernel call's scratch arena starts: after `base` and the packed panels cached
+   * between calls (panels.ts moves it); nothing in it outlives a call.
    */
   scratch: number;
   /** Float views of the whole memory (refreshed after growth by ensure). */
