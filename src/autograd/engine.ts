@@ -8,7 +8,7 @@
 // every graph was made by ops, which attach them; ops/node.ts loads this file in turn.)
 
 import { recordAllocations } from '../storage.js';
-import { Tensor } from '../tensor.js';
+import { defineTensorMethod, Tensor } from '../tensor.js';
 import { backend } from '../backend/index.js';
 import { shapeStr, sameShape } from '../shape.js';
 import { gradState } from './mode.js';
@@ -176,13 +176,9 @@ declare module '../tensor.js' {
 }
 
 // Attached here, not in tensor.ts, so that tensors import no autograd.
-Object.defineProperty(Tensor.prototype, 'backward', {
-  value: function (this: Tensor, grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
-    if (grad instanceof Tensor || grad === undefined) backward(this, grad, options);
-    else backward(this, undefined, grad);
-  },
-  writable: true,
-  configurable: true,
+defineTensorMethod('backward', function (this: Tensor, grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+  if (grad instanceof Tensor || grad === undefined) backward(this, grad, options);
+  else backward(this, undefined, grad);
 });
 
 function onesLike(t: Tensor): Tensor {

@@ -4,7 +4,7 @@
 // test samples. The op test suite (test/ops.test.ts), the fixture script and the Tensor methods all
 // read these entries; src/ops/generated/ops.ts lists the files (scripts/gen-tables.mjs).
 
-import { Tensor, type Data, type DType } from '../tensor.js';
+import { defineTensorMethod, Tensor, type Data } from '../tensor.js';
 import { output } from './node.js';
 
 // Sample attributes are whatever each op takes (numbers, axes, flags, labels).
@@ -54,13 +54,12 @@ export interface OpInfo<M extends boolean = boolean> {
   secondOrder?: boolean;
 }
 
-/** A primitive forward's result: the output's data and shape, the inputs, what backward needs. */
+/** A primitive forward's result: the output's data and shape (its dtype is the first input's), the inputs, what backward needs. */
 export interface Forward<S> {
   data: Data;
   shape: readonly number[];
   inputs: readonly Tensor[];
   saved: S;
-  dtype?: DType;
   /** The graph node's name when it is not the entry's (matmulT's nodes are 'matmul'). */
   op?: string;
 }
@@ -80,7 +79,7 @@ export interface Composite<A extends unknown[]> extends OpInfo {
 /** An op: the function itself, with its table entry attached. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Op<F extends (...args: any[]) => Tensor = (...args: any[]) => Tensor, M extends boolean = boolean> = F & {
-  readonly entry: OpInfo<M> & { readonly kind: 'primitive' | 'composite' };
+  readonly entry: OpInfo<M>;
 };
 
 /** An op that is also a Tensor method, and one that is not. */
@@ -103,22 +102,17 @@ export function defineOp<A extends unknown[], S>(spec: (Primitive<A, S> | Compos
       const f = forward(...args);
       if (f instanceof Tensor) return f;
       const { saved } = f;
-      const y: Tensor = output(f.op ?? name, f.data, f.shape, f.dtype ?? f.inputs[0].dtype, f.inputs, (gy, needs) => backward(gy, saved, y, needs));
+      const y: Tensor = output(f.op ?? name, f.data, f.shape, f.inputs[0].dtype, f.inputs, (gy, needs) => backward(gy, saved, y, needs));
       return y;
     };
   }
-  const op = Object.assign(fn, { entry: { ...spec, kind: 'composite' in spec ? 'composite' : 'primitive' } as const });
-  if (spec.method) attachMethod(spec.name, fn as (...args: unknown[]) => Tensor);
+  const op = Object.assign(fn, { entry: spec });
+  if (spec.method) {
+    // x.name(...rest) = op(x, ...rest), on every Tensor (ops/table.ts declares their types).
+    const f = fn as (...args: unknown[]) => Tensor;
+    defineTensorMethod(spec.name, function (this: Tensor, ...rest: unknown[]) {
+      return f(this, ...rest);
+    });
+  }
   return op as unknown as Op;
-}
-
-/** x.name(...rest) = op(x, ...rest), on every Tensor (ops/table.ts declares their types). */
-function attachMethod(name: string, fn: (...args: unknown[]) => Tensor): void {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...rest: unknown[]) {
-      return fn(this, ...rest);
-    },
-    writable: true,
-    configurable: true,
-  });
 }

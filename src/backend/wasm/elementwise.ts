@@ -8,7 +8,7 @@ import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { broadcastStrides, type Shape } from '../../shape.js';
 import { settings } from '../settings.js';
 import type { Runtime } from './runtime.js';
-import { carve, put, putInts, view } from './scratch.js';
+import { carve, claim, put, putInts, small, view } from './scratch.js';
 
 /** Op codes of kernels/elementwise.ts. */
 const UNARY_CODES: Record<UnaryOp, number> = {
@@ -36,9 +36,6 @@ const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
 const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64 };
 const unaryMin = (op: UnaryOp, f64: boolean) =>
   f64 ? (op === 'tanh' ? Infinity : UNARY_MIN[op] ?? WASM_MIN_ELEMENTS) : UNARY_MIN_F32[op] ?? UNARY_MIN[op] ?? WASM_MIN_ELEMENTS;
-
-/** Work too small to pay for the copies, unless tests turned the hand-off off. */
-export const small = (n: number, min: number) => settings.handOff && n < min;
 
 /**
  * Axes of a broadcast binary with their size-1 output axes dropped and neighbours merged where
@@ -73,7 +70,7 @@ export function makeElementwise(rt: Runtime) {
     const code = UNARY_CODES[op];
     const n = x.length;
     const f64 = x instanceof Float64Array;
-    const ptrs = small(n, unaryMin(op, f64)) ? null : carve(rt, n * (f64 ? 8 : 4));
+    const ptrs = claim(rt, n, unaryMin(op, f64), n * (f64 ? 8 : 4));
     if (!ptrs) {
       settings.fallbacks++;
       return jsUnary(op, x, out, p, q);
@@ -93,7 +90,7 @@ export function makeElementwise(rt: Runtime) {
     const sz = f64 ? 8 : 4;
     let ptrs: number[] | null = null;
     let dims: number[] = [], sa: number[] = [], sb: number[] = [];
-    if (code !== undefined && !small(n, WASM_MIN_ELEMENTS)) {
+    if (!small(n, WASM_MIN_ELEMENTS)) {
       [dims, sa, sb] = coalesce(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
       const r = dims.length * 4;
       ptrs = carve(rt, a.length * sz, b.length * sz, n * sz, r, r, r, r);

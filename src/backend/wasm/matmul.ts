@@ -10,7 +10,7 @@ import { settings } from '../settings.js';
 import type { Pool } from './pool.js';
 import { PanelCache } from './panels.js';
 import type { Runtime } from './runtime.js';
-import { align } from './scratch.js';
+import { align, small } from './scratch.js';
 
 /**
  * Below this many multiply-adds the js kernel runs: measured here, wasm and js break even near
@@ -32,7 +32,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
   const panels = new PanelCache(rt);
   return function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
     const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset, bVersion } = args;
-    if (settings.handOff && m * n * depth < WASM_MIN_MACS) {
+    if (small(m * n * depth, WASM_MIN_MACS)) {
       settings.fallbacks++;
       return jsMatmul(a, b, out, args);
     }

@@ -7,9 +7,8 @@
 import type { AdamArgs, Data, RmspropArgs, SgdArgs } from '../contract.js';
 import { adam as jsAdam, rmsprop as jsRmsprop, sgd as jsSgd } from '../js/optim.js';
 import { settings } from '../settings.js';
-import { small } from './elementwise.js';
 import type { Runtime } from './runtime.js';
-import { carve, put, view } from './scratch.js';
+import { claim, put, view } from './scratch.js';
 
 /**
  * Parameters with fewer elements than these are updated by js (bench/kernels, js ÷ wasm time at
@@ -24,10 +23,9 @@ export function makeOptim(rt: Runtime) {
   /** Copies the arrays in (null ones get pointer 0), or null when small or out of memory. */
   function stage(min: number, arrays: (Data | null)[]): number[] | null {
     const n = arrays[0]!.length;
-    if (small(n, min)) return null;
     const f64 = arrays[0] instanceof Float64Array;
     const sz = f64 ? 8 : 4;
-    const ptrs = carve(rt, ...arrays.map((a) => (a ? n * sz : 0)));
+    const ptrs = claim(rt, n, min, ...arrays.map((a) => (a ? n * sz : 0)));
     if (!ptrs) return null;
     return arrays.map((a, i) => {
       if (!a) return 0;

@@ -15,7 +15,7 @@
 // Atomics.wait took ~70 µs on the development VM, so both sides spin for 50 µs first (longer
 // spins hurt when the OS puts both threads on one core, which it did here at times).
 
-import type { Runtime } from './runtime.js';
+import { CONTROL_BYTES, type Runtime } from './runtime.js';
 
 export const MAX_WORKERS = 32;
 /** ctrl index of the count of job parts the workers have computed. */
@@ -41,9 +41,10 @@ const WORKER_SOURCE = `
 const tileRange = ${tileRange.toString()};
 const SPIN_MS = ${SPIN_MS};
 const WORKER_JOBS = ${WORKER_JOBS};
+const CONTROL_WORDS = ${CONTROL_BYTES / 4};
 function start(module, memory, index, post) {
   const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const ctrl = new Int32Array(memory.buffer, 0, 128);
+  const ctrl = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
   const bell = 16 + index;
   let seen = Atomics.load(ctrl, bell);
   post('ready');
@@ -111,7 +112,7 @@ export class Pool {
   private readonly isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
   constructor(private readonly rt: Runtime) {
-    this.ctrl = new Int32Array(rt.memory.buffer, 0, 128);
+    this.ctrl = new Int32Array(rt.memory.buffer, 0, CONTROL_BYTES / 4);
     pools.push(this);
   }
 

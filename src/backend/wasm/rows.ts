@@ -8,9 +8,9 @@ import type { Data, ReduceOp } from '../contract.js';
 import { axpy as jsAxpy, logSoftmax as jsLogSoftmax, normAccumulate as jsNormAccumulate, permute as jsPermute, pick as jsPick, reduce as jsReduce, scale as jsScale, unpick as jsUnpick } from '../js/rows.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
 import { settings } from '../settings.js';
-import { small, WASM_MIN_ELEMENTS } from './elementwise.js';
+import { WASM_MIN_ELEMENTS } from './elementwise.js';
 import type { Runtime } from './runtime.js';
-import { carve, put, putInts, view } from './scratch.js';
+import { carve, claim, put, putInts, small, view } from './scratch.js';
 
 /**
  * Thresholds (elements of the input) below which js runs, from bench/kernels (js ÷ wasm time at
@@ -147,7 +147,7 @@ export function makeRows(rt: Runtime) {
   function logSoftmax(x: Data, out: Data, rows: number, cols: number): void {
     const n = rows * cols;
     const f64 = x instanceof Float64Array;
-    const ptrs = small(n, MIN.logSoftmax) ? null : carve(rt, n * (f64 ? 8 : 4));
+    const ptrs = claim(rt, n, MIN.logSoftmax, n * (f64 ? 8 : 4));
     if (!ptrs) {
       settings.fallbacks++;
       return jsLogSoftmax(x, out, rows, cols);
@@ -163,7 +163,7 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const sz = f64 ? 8 : 4;
     const n = rows * cols;
-    const ptrs = small(n, MIN.pick) ? null : carve(rt, n * sz, rows * 4, rows * sz);
+    const ptrs = claim(rt, n, MIN.pick, n * sz, rows * 4, rows * sz);
     if (!ptrs) {
       settings.fallbacks++;
       return jsPick(x, idx, rows, cols, out);
@@ -179,7 +179,7 @@ export function makeRows(rt: Runtime) {
     const f64 = out instanceof Float64Array;
     const sz = f64 ? 8 : 4;
     const n = rows * cols;
-    const ptrs = small(n, MIN.unpick) ? null : carve(rt, rows * sz, rows * 4, n * sz);
+    const ptrs = claim(rt, n, MIN.unpick, rows * sz, rows * 4, n * sz);
     if (!ptrs) {
       settings.fallbacks++;
       return jsUnpick(g, idx, rows, cols, out);
@@ -195,7 +195,7 @@ export function makeRows(rt: Runtime) {
     const n = y.length;
     const f64 = y instanceof Float64Array;
     const sz = f64 ? 8 : 4;
-    const ptrs = small(n, MIN.axpy) ? null : carve(rt, n * sz, n * sz);
+    const ptrs = claim(rt, n, MIN.axpy, n * sz, n * sz);
     if (!ptrs) {
       settings.fallbacks++;
       return jsAxpy(y, x, alpha);
@@ -211,7 +211,7 @@ export function makeRows(rt: Runtime) {
   function scale(x: Data, alpha: number): void {
     const n = x.length;
     const f64 = x instanceof Float64Array;
-    const ptrs = small(n, MIN.scale) ? null : carve(rt, n * (f64 ? 8 : 4));
+    const ptrs = claim(rt, n, MIN.scale, n * (f64 ? 8 : 4));
     if (!ptrs) {
       settings.fallbacks++;
       return jsScale(x, alpha);
@@ -226,7 +226,7 @@ export function makeRows(rt: Runtime) {
   function normAccumulate(x: Data, p: number, acc: number): number {
     const n = x.length;
     const f64 = x instanceof Float64Array;
-    const ptrs = small(n, MIN.normAccumulate) ? null : carve(rt, n * (f64 ? 8 : 4));
+    const ptrs = claim(rt, n, MIN.normAccumulate, n * (f64 ? 8 : 4));
     if (!ptrs) {
       settings.fallbacks++;
       return jsNormAccumulate(x, p, acc);
