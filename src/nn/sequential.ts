@@ -8,6 +8,8 @@ import { entryOf } from './layers/entry.js';
 /** Layers applied in order; `layers` is readable, and parameters are named "0.weight", "0.bias", ... */
 export class Sequential extends Module {
   readonly layers: readonly Module[];
+  /** The forward, worked out once from the layers: each step a layer, or a layer and the one it fuses with. */
+  readonly #steps: { readonly at: number; readonly run: (x: Tensor) => Tensor }[] = [];
 
   constructor(...layers: Module[]) {
     super();
@@ -15,6 +17,19 @@ export class Sequential extends Module {
       if (!(l instanceof Module)) throw new Error(`Sequential: argument ${i} is not a Module`);
     });
     this.layers = layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      const next = layers[i + 1];
+      const fusions = entryOf(layer)?.fusions;
+      const nextType = next && entryOf(next)?.type;
+      if (fusions && nextType !== undefined && Object.hasOwn(fusions, nextType)) {
+        const fused = fusions[nextType];
+        this.#steps.push({ at: i, run: (x) => fused(layer, x, next) });
+        i++;
+      } else {
+        this.#steps.push({ at: i, run: (x) => layer.forward(x) });
+      }
+    }
   }
 
   override namedChildren(): [string, Module][] {
@@ -23,21 +38,11 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    const layers = this.layers;
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i];
+    for (const { at, run } of this.#steps) {
       try {
-        const next = layers[i + 1];
-        const fusions = entryOf(layer)?.fusions;
-        const nextType = next && entryOf(next)?.type;
-        if (fusions && nextType !== undefined && Object.hasOwn(fusions, nextType)) {
-          y = fusions[nextType](layer, y, next);
-          i++;
-        } else {
-          y = layer.forward(y);
-        }
+        y = run(y);
       } catch (e) {
-        throw new Error(`Sequential layer ${i}: ${(e as Error).message}`, { cause: e });
+        throw new Error(`Sequential layer ${at}: ${(e as Error).message}`, { cause: e });
       }
     }
     return y;
