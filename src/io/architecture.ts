@@ -4,9 +4,10 @@
 
 import type { DType } from '../tensor.js';
 import { getRngState, setRngState } from '../random.js';
+import { sizeOf } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
-import type { SpecOf, Fields } from '../nn/layers/entry.js';
+import type { Fields, ParameterDecl, SpecOf } from '../nn/layers/entry.js';
 import { buildLayer, entryFor, LAYER_TYPES, layerEntry, type LayerSpec, type LayerType } from '../nn/layers/table.js';
 import { ModelFileError } from './errors.js';
 
@@ -66,27 +67,20 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
     for (const [key, { check, expected: what }] of Object.entries(expected)) {
       if (!check(fields[key])) throw fail(`${type}.${key} is ${JSON.stringify(fields[key])}, expected ${what}`, `${at}.${key}`);
     }
-    const declared = entry.parameters(fields as SpecOf<Fields>);
-    if (declared.length) {
-      parameters += declared.reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0);
-      if (parameters > MAX_PARAMETERS) throw fail(`the model would have more than ${MAX_PARAMETERS} parameters`, at);
-    }
+    for (const p of entry.parameters(fields as SpecOf<Fields>)) parameters += sizeOf(p.shape);
+    if (parameters > MAX_PARAMETERS) throw fail(`the model would have more than ${MAX_PARAMETERS} parameters`, at);
   });
   return spec as ModelSpec;
 }
 
-/** A parameter of a model built from a spec: its name ("2.weight"), shape in nabla, PyTorch layout. */
-export interface SpecParameter {
-  name: string;
-  shape: number[];
-  torch: 'same' | 'transpose';
-}
-
-/** The parameters (nabla layout: Linear weight [in, out]) a valid spec's model has, as its layers declare them. */
-export function specParameters(spec: ModelSpec): SpecParameter[] {
+/**
+ * The parameters (nabla layout: Linear weight [in, out]) a valid spec's model has, as its layers
+ * declare them, named as in the model ("2.weight").
+ */
+export function specParameters(spec: ModelSpec): ParameterDecl[] {
   return spec.layers.flatMap((l, i) => {
     const { type, ...fields } = l;
-    return entryFor(type)!.parameters(fields as SpecOf<Fields>).map((p) => ({ name: `${i}.${p.name}`, shape: [...p.shape], torch: p.torch }));
+    return entryFor(type)!.parameters(fields as SpecOf<Fields>).map((p) => ({ ...p, name: `${i}.${p.name}` }));
   });
 }
 
