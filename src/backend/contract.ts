@@ -81,6 +81,29 @@ export interface RmspropArgs {
 }
 
 /**
+ * Where the patches of a 2-D convolution or pooling window come from, for x [batch, channels,
+ * height, width]: output position (oh, ow), kernel tap (i, j) reads
+ * x[·, ·, oh·strideH − padTop + i·dilationH, ow·strideW − padLeft + j·dilationW], which is
+ * padding when it falls outside x. The bottom and right padding are implied by outH and outW.
+ */
+export interface PatchGeometry {
+  batch: number;
+  channels: number;
+  height: number;
+  width: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+  outH: number;
+  outW: number;
+}
+
+/**
  * Every kernel, by name. The js backend implements all of them; any other backend implements
  * those it can (see Backend) and the rest run on js. In-place kernels say so.
  */
@@ -99,6 +122,19 @@ export interface Kernels {
   pick(x: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
   /** out[r, idx[r]] = g[r], every other entry 0 (out is [rows, cols]). */
   unpick(g: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
+  /**
+   * The patch matrix of x [batch, channels, height, width] (im2col): out is
+   * [channels·kernelH·kernelW, batch·outH·outW], row (c, i, j), column (n, oh, ow); taps outside
+   * x read `padValue`.
+   */
+  im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): void;
+  /** The adjoint of im2col (col2im): out [batch, channels, height, width] = the sum of each patch entry at the pixel it came from (padding taps are dropped). */
+  col2im(cols: Data, g: PatchGeometry, out: Data): void;
+  /**
+   * Copies x into out (same rank) shifted by `offset`: x's element at index i goes to i + offset
+   * where that is inside out (offsets may be negative); the rest of out is left as it is.
+   */
+  place(x: Data, xShape: Shape, out: Data, outShape: Shape, offset: readonly number[]): void;
   /** y ← y + αx in place (same length, same dtype): gradient accumulation (α = 1), the plain SGD step. */
   axpy(y: Data, x: Data, alpha: number): void;
   /** x ← αx in place (gradient clipping). */

@@ -1,4 +1,4 @@
-// Reductions, permutes, the row ops (log-softmax, pick/unpick) and axpy of the js backend.
+// Reductions, permutes, place (pad, cat), the row ops (log-softmax, pick/unpick) and axpy of the js backend.
 
 import type { Data, ReduceOp } from '../contract.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
@@ -62,6 +62,38 @@ export function permute(x: Data, shape: Shape, perm: readonly number[], out: Dat
       src -= rs[d] * outShape[d];
       idx[d] = 0;
     }
+  }
+}
+
+export function place(x: Data, xShape: Shape, out: Data, outShape: Shape, offset: readonly number[]): void {
+  const rank = xShape.length;
+  if (rank === 0) {
+    if (out.length) out[0] = x[0];
+    return;
+  }
+  // The overlap, in x's coordinates, axis by axis: [lo, hi).
+  const lo = xShape.map((_, d) => Math.max(0, -offset[d]));
+  const hi = xShape.map((s, d) => Math.min(s, outShape[d] - offset[d]));
+  if (lo.some((l, d) => l >= hi[d])) return;
+  const xs = stridesOf(xShape);
+  const os = stridesOf(outShape);
+  const last = rank - 1;
+  const runLength = hi[last] - lo[last];
+  const idx = lo.slice();
+  for (;;) {
+    let src = 0;
+    let dst = 0;
+    for (let d = 0; d < rank; d++) {
+      src += idx[d] * xs[d];
+      dst += (idx[d] + offset[d]) * os[d];
+    }
+    for (let k = 0; k < runLength; k++) out[dst + k] = x[src + k];
+    let d = last - 1;
+    for (; d >= 0; d--) {
+      if (++idx[d] < hi[d]) break;
+      idx[d] = lo[d];
+    }
+    if (d < 0) return;
   }
 }
 
