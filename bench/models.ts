@@ -34,3 +34,51 @@ export function initialWeights(sizes: number[], seed = 0): Layer[] {
   }
   return layers;
 }
+
+/** One conv2d of the conv table: x [n, c, h, w] → [n, out, oh, ow], a k×k kernel, PyTorch's padding. */
+export interface ConvCase {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  out: number;
+  k: number;
+  stride: number;
+  pad: number;
+  groups: number;
+}
+
+// Shapes a small MNIST CNN sees: its first layer, its second layer (and that layer with stride 2
+// and a 5×5 kernel), and a depthwise 3×3 (groups = channels).
+export const convCases: ConvCase[] = [
+  { n: 64, c: 1, h: 28, w: 28, out: 32, k: 3, stride: 1, pad: 1, groups: 1 },
+  { n: 64, c: 32, h: 14, w: 14, out: 64, k: 3, stride: 1, pad: 1, groups: 1 },
+  { n: 64, c: 32, h: 14, w: 14, out: 64, k: 3, stride: 2, pad: 1, groups: 1 },
+  { n: 64, c: 32, h: 14, w: 14, out: 64, k: 5, stride: 1, pad: 2, groups: 1 },
+  { n: 64, c: 32, h: 14, w: 14, out: 64, k: 5, stride: 2, pad: 2, groups: 1 },
+  { n: 64, c: 64, h: 14, w: 14, out: 64, k: 3, stride: 1, pad: 1, groups: 64 },
+];
+
+export const convOut = (c: ConvCase) => ({ oh: Math.floor((c.h + 2 * c.pad - c.k) / c.stride) + 1, ow: Math.floor((c.w + 2 * c.pad - c.k) / c.stride) + 1 });
+/** FLOPs of one of the three products (forward, input gradient, weight gradient). */
+export function convFlops(c: ConvCase): number {
+  const { oh, ow } = convOut(c);
+  return 2 * c.n * c.out * oh * ow * (c.c / c.groups) * c.k * c.k;
+}
+/** The same-size plain GEMM of one group: [n·oh·ow, (c/groups)·k·k]·[(c/groups)·k·k, out/groups]. */
+export function convGemm(c: ConvCase): [number, number, number] {
+  const { oh, ow } = convOut(c);
+  return [c.n * oh * ow, (c.c / c.groups) * c.k * c.k, c.out / c.groups];
+}
+export function convLabel(c: ConvCase): string {
+  const kind = c.groups === c.c && c.groups > 1 ? ' depthwise' : '';
+  return `[${c.n},${c.c},${c.h},${c.w}]→${c.out}${kind} ${c.k}×${c.k} s${c.stride} p${c.pad}`;
+}
+
+/**
+ * CNN training: conv(1→32, 3×3, pad 1) → BatchNorm2d → ReLU → MaxPool 2 → conv(32→64, 3×3, pad 1)
+ * → BN → ReLU → MaxPool 2 → Dropout(0.25) → Flatten → Linear(3136→128) → ReLU → Linear(128→10),
+ * Adam, on the 8,000 training digits as [N,1,28,28] in their fixed order. `warmup` steps, then
+ * `steps` timed steps in chunks of `chunk` (samples/s is the median over chunks).
+ */
+export const cnn = { batch: 64, lr: 1e-3, warmup: 3, steps: 30, chunk: 10 };

@@ -1,9 +1,10 @@
 // nabla's side of each workload, on whichever backend and thread count is set.
 
 import { bceWithLogits, crossEntropy } from '../src/nn/losses.js';
+import * as nabla from '../src/index.js';
 import { matmulT, nn, noGrad, optim, tensor, type Tensor } from '../src/index.js';
 import type { Mnist, Rings } from './data.js';
-import type { Layer, TrainSpec } from './models.js';
+import { cnn, type ConvCase, type Layer, type TrainSpec } from './models.js';
 import { median, timeRuns } from './util.js';
 
 export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean): number[] {
@@ -96,4 +97,93 @@ export function inference(init: Layer[], x: Float32Array, batch: number): number
   const model = mlp(init, 'relu');
   const input = tensor(x.subarray(0, batch * 784), { shape: [batch, 784] });
   return median(timeRuns(() => void noGrad(() => model.forward(input)), 300, 20, 2000));
+}
+
+// ---- convolutional networks (issue 10) ----
+// Looked up by name rather than imported, so that the bench builds and reports "not available"
+// on a checkout that does not have them yet.
+
+type Conv2d = (x: Tensor, weight: Tensor, bias: Tensor | null, options: { stride?: number; padding?: number; groups?: number }) => Tensor;
+type Ctor = new (...args: unknown[]) => nn.Module;
+const ops = nabla as unknown as { conv2d?: Conv2d };
+const layers = nn as unknown as Record<string, Ctor | undefined>;
+const cnnLayers = ['Conv2d', 'BatchNorm2d', 'MaxPool2d', 'Dropout', 'Flatten', 'ReLU', 'Linear'];
+
+/** Why the conv workloads cannot run on this checkout, or null when they can. */
+export function convMissing(): string | null {
+  return typeof ops.conv2d === 'function' ? null : 'not available: this checkout of nabla has no conv2d op';
+}
+export function cnnMissing(): string | null {
+  const missing = cnnLayers.filter((l) => typeof layers[l] !== 'function').map((l) => `nn.${l}`);
+  return missing.length ? `not available: this checkout of nabla has no ${missing.join(', ')}` : null;
+}
+
+/**
+ * ms per conv2d forward (fwd) or forward and backward to the input, weight and bias gradients
+ * (fwdbwd, of sum(y)), on x [n,c,h,w] NCHW and weight [out, c/groups, k, k].
+ */
+export function convTimes(c: ConvCase, x: Float32Array, w: Float32Array, b: Float32Array, mode: 'fwd' | 'fwdbwd', budgetMs = 400, minReps = 3): number[] {
+  const conv2d = ops.conv2d!;
+  const xt = tensor(x, { shape: [c.n, c.c, c.h, c.w], requiresGrad: mode === 'fwdbwd' });
+  const wt = tensor(w, { shape: [c.out, c.c / c.groups, c.k, c.k], requiresGrad: mode === 'fwdbwd' });
+  const bt = tensor(b, { shape: [c.out], requiresGrad: mode === 'fwdbwd' });
+  const options = { stride: c.stride, padding: c.pad, groups: c.groups };
+  if (mode === 'fwd') return timeRuns(() => void noGrad(() => conv2d(xt, wt, bt, options)), budgetMs, minReps);
+  return timeRuns(() => {
+    xt.grad = wt.grad = bt.grad = null;
+    conv2d(xt, wt, bt, options).sum().backward();
+  }, budgetMs, minReps);
+}
+
+/** ms per plain GEMM [m,k]·[k,n] (the conv's same-size product). */
+export function gemmTimes(m: number, k: number, n: number, a: Float32Array, b: Float32Array, budgetMs = 400): number[] {
+  const at = tensor(a.subarray(0, m * k), { shape: [m, k] });
+  const bt = tensor(b.subarray(0, k * n), { shape: [k, n] });
+  return timeRuns(() => void matmulT(at, bt, false, false), budgetMs);
+}
+
+export interface CnnResult {
+  samplesPerSec: number; // median over chunks of cnn.chunk steps
+  finalLoss: number; // after the last timed step (a sanity check: each peer starts from its own init)
+  steps: number;
+}
+
+export function cnnModel(): nn.Module {
+  const L = layers as Record<string, Ctor>;
+  return new nn.Sequential(
+    new L.Conv2d(1, 32, 3, { padding: 1 }), new L.BatchNorm2d(32), new L.ReLU(), new L.MaxPool2d(2),
+    new L.Conv2d(32, 64, 3, { padding: 1 }), new L.BatchNorm2d(64), new L.ReLU(), new L.MaxPool2d(2),
+    new L.Dropout(0.25), new L.Flatten(), new L.Linear(3136, 128), new L.ReLU(), new L.Linear(128, 10),
+  );
+}
+
+/** Samples/s of Adam training of the bench CNN on the training digits, batch cnn.batch. */
+export function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk): CnnResult {
+  nabla.manualSeed(0);
+  const model = cnnModel();
+  model.train();
+  const opt = new optim.Adam(model.parameters(), { lr: cnn.lr });
+  const perEpoch = Math.floor(data.trainY.length / cnn.batch);
+  const step = (i: number) => {
+    const s = (i % perEpoch) * cnn.batch;
+    const x = tensor(data.trainX.subarray(s * 784, (s + cnn.batch) * 784), { shape: [cnn.batch, 1, 28, 28] });
+    const loss = crossEntropy(model.forward(x), data.trainY.subarray(s, s + cnn.batch));
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+  for (let i = 0; i < warmup; i++) step(i);
+  const rates: number[] = [];
+  let last = NaN;
+  for (let i = 0; i < steps; i += chunk) {
+    const t0 = performance.now();
+    const n = Math.min(chunk, steps - i);
+    for (let j = 0; j < n; j++) {
+      const loss = step(warmup + i + j);
+      if (i + j === steps - 1) last = loss.item();
+    }
+    rates.push((n * cnn.batch) / ((performance.now() - t0) / 1000));
+  }
+  return { samplesPerSec: median(rates), finalLoss: last, steps };
 }

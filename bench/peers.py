@@ -1,7 +1,8 @@
 """PyTorch and NumPy twins of the bench workloads, run by bench/run.ts on the same inputs.
 
 Usage: /usr/bin/python3 bench/peers.py DIR  (DIR holds spec.json and the raw float32/int32 files
-that run.ts wrote). Prints one JSON object on stdout. A peer that is not installed is reported as
+that run.ts wrote). Prints one JSON object on stdout. spec.json's "suite": "cnn" runs the conv
+table and CNN training instead of the MLP workloads. A peer that is not installed is reported as
 missing rather than failing the bench.
 """
 import ctypes
@@ -164,5 +165,81 @@ def torch_peer():
     return out
 
 
-print(json.dumps({'numpy': numpy_peer(), 'torch': torch_peer(),
-                  'env': {k: os.environ.get(k) for k in ('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')}}))
+def torch_cnn_peer():
+    """The conv table and CNN training (SPEC['suite'] == 'cnn'). run.ts starts this with
+    OMP_WAIT_POLICY=PASSIVE, so that the 2-thread figures are not spent spinning."""
+    try:
+        import numpy as np
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        return {'missing': 'PyTorch is not installed (apt-get install -y python3-torch)'}
+    torch.ones(64, 64) @ torch.ones(64, 64)  # loads the BLAS
+    info, lib = blas()
+    out = {'version': torch.__version__, 'blas': info, 'mkldnn': torch.backends.mkldnn.is_available(), 'threads': {}}
+    nn = torch.nn
+    for threads in SPEC['threads']:
+        torch.set_num_threads(threads)
+        set_blas_threads(lib, threads)
+        res = {'conv': {}, 'convFwd': {}}
+        for c in SPEC['conv']:
+            x = torch.from_numpy(arr(c['x'], np.float32).reshape(c['n'], c['c'], c['h'], c['w']).copy()).requires_grad_()
+            w = torch.from_numpy(arr(c['wt'], np.float32).reshape(c['out'], c['c'] // c['groups'], c['k'], c['k']).copy()).requires_grad_()
+            b = torch.from_numpy(arr(c['b'], np.float32).copy()).requires_grad_()
+
+            def conv():
+                return F.conv2d(x, w, b, stride=c['stride'], padding=c['pad'], groups=c['groups'])
+
+            def fwdbwd():
+                x.grad = w.grad = b.grad = None
+                conv().sum().backward()
+
+            def fwd():
+                with torch.no_grad():
+                    conv()
+            res['conv'][c['label']] = statistics.median(time_runs(fwdbwd))
+            res['convFwd'][c['label']] = statistics.median(time_runs(fwd))
+        spec = SPEC.get('cnn')
+        if spec:
+            trainX = torch.from_numpy(arr('train_x.f32', np.float32).reshape(-1, 1, 28, 28).copy())
+            trainY = torch.from_numpy(arr('train_y.i32', np.int32).astype(np.int64))
+            torch.manual_seed(0)
+            net = nn.Sequential(
+                nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Dropout(0.25), nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+            net.train()
+            opt = torch.optim.Adam(net.parameters(), lr=spec['lr'])
+            bs = spec['batch']
+            per_epoch = trainX.shape[0] // bs
+
+            def step(i):
+                s = (i % per_epoch) * bs
+                loss = F.cross_entropy(net(trainX[s:s + bs]), trainY[s:s + bs])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                return loss
+            for i in range(spec['warmup']):
+                step(i)
+            rates = []
+            last = float('nan')
+            i = 0
+            while i < spec['steps']:
+                n = min(spec['chunk'], spec['steps'] - i)
+                t0 = time.perf_counter()
+                for j in range(n):
+                    loss = step(spec['warmup'] + i + j)
+                rates.append(n * bs / (time.perf_counter() - t0))
+                last = loss.item()
+                i += n
+            res['cnn'] = {'samplesPerSec': statistics.median(rates), 'finalLoss': last, 'steps': spec['steps']}
+        out['threads'][str(threads)] = res
+    return out
+
+
+ENV = {k: os.environ.get(k) for k in ('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE', 'OMP_WAIT_POLICY')}
+if SPEC.get('suite') == 'cnn':
+    print(json.dumps({'torch': torch_cnn_peer(), 'env': ENV}))
+else:
+    print(json.dumps({'numpy': numpy_peer(), 'torch': torch_peer(), 'env': ENV}))

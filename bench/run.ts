@@ -6,8 +6,10 @@
 // round (each round's figure is itself a median): on a shared machine, other load only ever
 // slows a run down, so the best round is the closest to what the hardware does.
 //
-// Options: --only matmul,train,tiny,inference   --no-python   --out PATH   --rounds N
+// Options: --only matmul,train,tiny,inference,conv,cnn   --no-python   --out PATH   --rounds N
 //          --peers NAME,NAME (a subset)   --json (print the matmul table as JSON, write nothing)
+//          --cnn-steps N (timed CNN training steps, default cnn.steps: fewer for a smoke run)
+// `npm run bench:cnn` runs only conv,cnn and writes bench/RESULTS-cnn.md instead.
 //
 // Node 20 exposes relaxed SIMD (FMA) only behind --experimental-wasm-relaxed-simd, so the run
 // itself measures what users get by default, and a child process with that flag adds the
@@ -15,13 +17,13 @@
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ready, setBackend, setDeterministic, setNumThreads } from '../src/index.js';
 import { loadMnist, rings } from './data.js';
-import { initialWeights, mlpLarge, mlpSmall, tiny, type TrainSpec } from './models.js';
+import { cnn, convCases, convFlops, convGemm, convLabel, initialWeights, mlpLarge, mlpSmall, tiny, type ConvCase, type TrainSpec } from './models.js';
 import * as nb from './nabla.js';
 import * as tfb from './tfjs.js';
 import { median, randomArray } from './util.js';
@@ -33,12 +35,29 @@ const { values: opts } = parseArgs({
     peers: { type: 'string' },
     json: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
+    'cnn-steps': { type: 'string' },
     out: { type: 'string', default: new URL('../../bench/RESULTS.md', import.meta.url).pathname },
   },
 });
-const only = new Set((opts.only ?? 'matmul,train,tiny,inference').split(','));
+const only = new Set((opts.only ?? 'matmul,train,tiny,inference,conv,cnn').split(','));
 const cores = availableParallelism();
 const log = (s: string) => process.stderr.write(s + '\n');
+
+/** The CPU as /proc/cpuinfo names it, with the SIMD extensions that matter to the peers' kernels. */
+function cpuName(): string {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1].trim();
+    const flags = new Set(/^flags\s*:\s*(.+)$/m.exec(info)?.[1].split(/\s+/) ?? []);
+    const simd = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'amx_tile'].filter((f) => flags.has(f));
+    if (model) return `${model} (${simd.join(', ') || 'no SIMD flags listed'})`;
+  } catch {
+    // not Linux: fall through
+  }
+  return cpus()[0]?.model ?? 'unknown CPU';
+}
+const cpu = cpuName();
+if (!opts.json) log(`CPU: ${cpu}, ${cores} cores`);
 
 type Peer = { name: string; setup: () => Promise<void>; kind: 'nabla' | 'tfjs' };
 const nablaPeer = (name: string, backend: 'js' | 'wasm', threads: number, det = false): Peer => ({
@@ -71,7 +90,16 @@ const results = {
   train: {} as Record<string, Record<string, nb.TrainResult | null>>,
   tiny: {} as Record<string, { stepsPerSec: number; finalLoss: number } | null>,
   inference: {} as Record<string, Record<string, number>>, // batch → peer → ms
+  conv: {} as Record<string, Record<string, Cell>>, // conv case → peer → GFLOPS of forward+backward
+  convFwd: {} as Record<string, Record<string, Cell>>, // conv case → peer → GFLOPS of the forward alone
+  gemm: {} as Record<string, Record<string, number>>, // conv case → nabla-wasm peer → GFLOPS of the same-size plain GEMM
+  cnn: {} as Record<string, nb.CnnResult | NotRun>, // peer → CNN training
 };
+/** A figure that could not be measured, and why (the reason is listed under the table). */
+type NotRun = { na: string };
+type Cell = number | NotRun | null;
+const isNa = (x: unknown): x is NotRun => typeof x === 'object' && x !== null && 'na' in x;
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 const notes: string[] = [];
 
 const mnist = loadMnist();
@@ -79,6 +107,35 @@ const ringData = rings();
 const trainSpecs: TrainSpec[] = [mlpSmall, mlpLarge];
 const inits = new Map(trainSpecs.map((s) => [s.name, initialWeights(s.sizes)]));
 const tinyInit = initialWeights(tiny.sizes, 1);
+const convInputs = new Map(convCases.map((c, i) => {
+  const x = randomArray(c.n * c.c * c.h * c.w, 30 + i);
+  const w = randomArray(c.out * (c.c / c.groups) * c.k * c.k, 40 + i).map((v) => v / Math.sqrt((c.c / c.groups) * c.k * c.k));
+  const b = randomArray(c.out, 50 + i);
+  return [convLabel(c), { x, w, b }] as const;
+}));
+/** The same inputs as tfjs takes them (NHWC; filters [kH, kW, in, out]), made once. */
+const tfConvInputs = new Map<string, { x: Float32Array; w: Float32Array; b: Float32Array }>();
+function tfConvInput(c: ConvCase) {
+  const key = convLabel(c);
+  if (!tfConvInputs.has(key)) {
+    const { x, w, b } = convInputs.get(key)!;
+    tfConvInputs.set(key, { x: tfb.toNhwc(x, c.n, c.c, c.h, c.w), w: tfb.toHwio(w, c.out, c.c / c.groups, c.k, c.k), b });
+  }
+  return tfConvInputs.get(key)!;
+}
+const gemmInputs = new Map<string, [Float32Array, Float32Array]>();
+function gemmInput(c: ConvCase): [Float32Array, Float32Array] {
+  const [m, k, n] = convGemm(c);
+  const key = `${m}x${k}x${n}`;
+  if (!gemmInputs.has(key)) gemmInputs.set(key, [randomArray(m * k, 60), randomArray(k * n, 61)]);
+  return gemmInputs.get(key)!;
+}
+// tfjs-cpu's convolution gradients run at a few MFLOPS (Conv2DBackpropFilter is a plain loop nest):
+// one fwd+bwd of the bench shapes at batch 64 takes a minute or more, so tfjs-cpu runs the conv
+// table at this batch, once (in round 1, no warm-up run), and does not run the CNN training.
+const tfCpuConvBatch = 2;
+const convBudgetMs = 250; // per figure, after a warm-up run (at least 2 runs; nabla-js: 1)
+const cnnSteps = Number(opts['cnn-steps'] ?? cnn.steps);
 const mmInputs = new Map(matmulSizes.map(([m, k, n], i) => [`${m}x${k}x${n}`, [randomArray(m * k, 10 + i), randomArray(k * n, 20 + i)] as const]));
 
 /** Epoch and step caps for peers too slow for the full workload on a shared 2-core machine. */
@@ -135,7 +192,81 @@ for (let round = 1; round <= rounds; round++) {
         log(`${peer.name} inference batch ${batch}: ${(ms * 1000).toFixed(1)} µs`);
       }
     }
+    if (only.has('conv')) await convRows(peer, round);
+    if (only.has('cnn')) await cnnRow(peer);
   }
+}
+
+/** The conv table's figures of one peer: GFLOPS of fwd+bwd and of the forward alone, per conv case. */
+async function convRows(peer: Peer, round: number): Promise<void> {
+  const missing = peer.kind === 'nabla' ? nb.convMissing() : null;
+  const keep = (table: Record<string, Record<string, Cell>>, row: string, x: Cell) => {
+    const old = (table[row] ??= {})[peer.name];
+    table[row][peer.name] = typeof x === 'number' && typeof old === 'number' ? Math.max(old, x) : typeof old === 'number' ? old : x;
+  };
+  for (const c of convCases) {
+    const row = convLabel(c);
+    if (missing) {
+      keep(results.conv, row, { na: missing });
+      keep(results.convFwd, row, { na: missing });
+      continue;
+    }
+    if (peer.name === 'tfjs-cpu' && round > 1) continue;
+    for (const mode of ['fwdbwd', 'fwd'] as const) {
+      const table = mode === 'fwd' ? results.convFwd : results.conv;
+      const products = mode === 'fwd' ? 1 : 3;
+      let cell: Cell;
+      try {
+        if (peer.kind === 'nabla') {
+          const { x, w, b } = convInputs.get(row)!;
+          const slow = peer.name === 'nabla-js';
+          cell = (products * convFlops(c)) / median(nb.convTimes(c, x, w, b, mode, slow ? 0 : convBudgetMs, slow ? 1 : 2)) / 1e6;
+        } else if (peer.name === 'tfjs-cpu') {
+          const small = { ...c, n: tfCpuConvBatch };
+          const { x, w, b } = tfConvInput(c);
+          const ms = median(tfb.convTimes(small, x.subarray(0, small.n * c.c * c.h * c.w), w, b, mode, 0, 1, false));
+          cell = (products * convFlops(small)) / ms / 1e6;
+        } else {
+          const { x, w, b } = tfConvInput(c);
+          cell = (products * convFlops(c)) / median(tfb.convTimes(c, x, w, b, mode, convBudgetMs, 2)) / 1e6;
+        }
+        log(`${peer.name} conv ${row} ${mode}: ${cell.toFixed(2)} GFLOPS`);
+      } catch (e) {
+        cell = { na: `fails: ${errorText(e)}` };
+        log(`${peer.name} conv ${row} ${mode}: ${cell.na}`);
+      }
+      keep(table, row, cell);
+    }
+    if (peer.kind === 'nabla' && peer.name.startsWith('nabla-wasm')) {
+      const [m, k, n] = convGemm(c);
+      const [a, b] = gemmInput(c);
+      const g = gflops(m, k, n, median(nb.gemmTimes(m, k, n, a, b, convBudgetMs)));
+      (results.gemm[row] ??= {})[peer.name] = better(results.gemm[row][peer.name], g);
+      log(`${peer.name} GEMM ${m}x${k}x${n} (for ${row}): ${g.toFixed(2)} GFLOPS`);
+    }
+  }
+}
+
+/** CNN training samples/s of one peer (nabla-wasm and tfjs-wasm; tfjs-cpu is not run, see above). */
+async function cnnRow(peer: Peer): Promise<void> {
+  if (peer.name === 'nabla-js') return; // the wasm backend is what users train on
+  const old = results.cnn[peer.name];
+  let r: nb.CnnResult | NotRun;
+  if (peer.name === 'tfjs-cpu') {
+    r = { na: 'not run: its convolution gradients run at a few MFLOPS (see the conv table), a minute or more per training step' };
+  } else {
+    const missing = peer.kind === 'nabla' ? nb.cnnMissing() ?? nb.convMissing() : null;
+    if (missing) r = { na: missing };
+    else {
+      try {
+        r = peer.kind === 'nabla' ? nb.cnnTrain(mnist, cnnSteps) : await tfb.cnnTrain(mnist, cnnSteps);
+      } catch (e) {
+        r = { na: `fails: ${errorText(e)}` };
+      }
+    }
+  }
+  log(`${peer.name} CNN training: ${isNa(r) ? r.na : `${r.samplesPerSec.toFixed(0)} samples/s, loss ${r.finalLoss.toFixed(4)} after ${r.steps} steps`}`);
+  if (!old || isNa(old) || (!isNa(r) && r.samplesPerSec > old.samplesPerSec)) results.cnn[peer.name] = r;
 }
 
 if (opts.json) {
@@ -165,9 +296,26 @@ interface PyOut {
 }
 let py: PyOut | null = null;
 const python = '/usr/bin/python3';
+const mlpParts = ['matmul', 'train', 'tiny', 'inference'].some((p) => only.has(p));
+
+/** The Python subprocess' environment (see the comments inside). */
+function pythonEnv(): NodeJS.ProcessEnv {
+  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE work around old OpenBLAS bugs on some CPUs and slow a
+  // current one down: unset here, for this subprocess only.
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  // Debian's numpy and torch call whatever libblas.so.3 the system selects: the slow reference
+  // BLAS unless OpenBLAS is installed. NABLA_BENCH_OPENBLAS may name a directory holding
+  // OpenBLAS' libblas.so.3 (e.g. unpacked from the libopenblas0-pthread .deb) to use instead.
+  const openblasDir = process.env.NABLA_BENCH_OPENBLAS;
+  if (openblasDir) env.LD_LIBRARY_PATH = [openblasDir, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  return env;
+}
+
 if (opts['no-python']) notes.push('PyTorch/NumPy: skipped (--no-python).');
 else if (!existsSync(python)) notes.push(`PyTorch/NumPy: not run, ${python} is not installed (apt-get install -y python3-torch python3-numpy).`);
-else {
+else if (mlpParts) {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-bench-'));
   try {
     const put = (name: string, a: Float32Array | Int32Array) => writeFileSync(join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
@@ -196,16 +344,7 @@ else {
       inferenceLayers: layersOf(mlpSmall.name, inits.get(mlpSmall.name)!),
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE work around old OpenBLAS bugs on some CPUs and slow a
-    // current one down: unset here, for this subprocess only.
-    const env = { ...process.env };
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
-    // Debian's numpy and torch call whatever libblas.so.3 the system selects: the slow reference
-    // BLAS unless OpenBLAS is installed. NABLA_BENCH_OPENBLAS may name a directory holding
-    // OpenBLAS' libblas.so.3 (e.g. unpacked from the libopenblas0-pthread .deb) to use instead.
-    const openblasDir = process.env.NABLA_BENCH_OPENBLAS;
-    if (openblasDir) env.LD_LIBRARY_PATH = [openblasDir, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+    const env = pythonEnv();
     log('running PyTorch/NumPy peers...');
     for (let round = 1; round <= rounds; round++) {
       log(`round ${round}/${rounds}: PyTorch/NumPy`);
@@ -217,6 +356,70 @@ else {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- PyTorch's conv table and CNN training, in a subprocess of their own ----
+// With OMP_WAIT_POLICY=PASSIVE: torch's OpenMP threads otherwise spin between the many small
+// parallel regions of a training step, which on 2 shared cores slows its 2-thread figures down.
+interface PyCnnThreads {
+  conv: Record<string, number>; // case → ms of fwd+bwd
+  convFwd: Record<string, number>; // case → ms of the forward alone
+  cnn?: nb.CnnResult;
+}
+interface PyCnnOut {
+  torch: { missing?: string; version?: string; blas?: unknown; mkldnn?: boolean; threads?: Record<string, PyCnnThreads> };
+}
+let pyCnn: PyCnnOut | null = null;
+if ((only.has('conv') || only.has('cnn')) && !opts['no-python'] && existsSync(python)) {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-bench-cnn-'));
+  try {
+    const put = (name: string, a: Float32Array | Int32Array) => writeFileSync(join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const conv = only.has('conv')
+      ? convCases.map((c, i) => {
+        const { x, w, b } = convInputs.get(convLabel(c))!;
+        put(`conv${i}_x.f32`, x);
+        put(`conv${i}_w.f32`, w);
+        put(`conv${i}_b.f32`, b);
+        return { ...c, label: convLabel(c), x: `conv${i}_x.f32`, wt: `conv${i}_w.f32`, b: `conv${i}_b.f32` };
+      })
+      : [];
+    if (only.has('cnn')) {
+      put('train_x.f32', mnist.trainX);
+      put('train_y.i32', mnist.trainY);
+    }
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ suite: 'cnn', threads: [1, cores], conv, cnn: only.has('cnn') ? { ...cnn, steps: cnnSteps } : null }));
+    const env = { ...pythonEnv(), OMP_WAIT_POLICY: 'PASSIVE' };
+    for (let round = 1; round <= rounds; round++) {
+      log(`round ${round}/${rounds}: PyTorch conv and CNN`);
+      const out = JSON.parse(execFileSync(python, [new URL('../../bench/peers.py', import.meta.url).pathname, dir], { env, maxBuffer: 1 << 26 }).toString()) as PyCnnOut;
+      if (!pyCnn?.torch.threads || !out.torch.threads) pyCnn = out;
+      else {
+        for (const [t, r] of Object.entries(pyCnn.torch.threads)) {
+          const o = out.torch.threads[t];
+          for (const key of ['conv', 'convFwd'] as const) for (const [row, ms] of Object.entries(o[key])) r[key][row] = Math.min(r[key][row], ms);
+          if (o.cnn && r.cnn && o.cnn.samplesPerSec > r.cnn.samplesPerSec) r.cnn = o.cnn;
+        }
+      }
+    }
+    if (pyCnn?.torch.missing) notes.push(`PyTorch conv and CNN: ${pyCnn.torch.missing}.`);
+    if ((pyCnn?.torch.blas as { kind?: string } | undefined)?.kind?.startsWith('reference')) {
+      notes.push("torch's convolutions run on oneDNN, but its Linear layers on the system's reference BLAS here, which slows its CNN training down: set NABLA_BENCH_OPENBLAS (see run.ts) to give it an optimised BLAS, as pip's torch wheels bundle one.");
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (pyCnn?.torch.threads) {
+  for (const [t, r] of Object.entries(pyCnn.torch.threads)) {
+    const name = `torch ${t}t`;
+    for (const c of convCases) {
+      const row = convLabel(c);
+      if (r.conv[row] != null) (results.conv[row] ??= {})[name] = (3 * convFlops(c)) / r.conv[row] / 1e6;
+      if (r.convFwd[row] != null) (results.convFwd[row] ??= {})[name] = convFlops(c) / r.convFwd[row] / 1e6;
+    }
+    if (r.cnn) results.cnn[name] = r.cnn;
+    if (r.cnn) log(`${name} CNN training: ${r.cnn.samplesPerSec.toFixed(0)} samples/s, loss ${r.cnn.finalLoss.toFixed(4)}`);
   }
 }
 
@@ -267,12 +470,14 @@ const columns = (rec: Record<string, Record<string, unknown>>) => [...new Set(Ob
 
 const md: string[] = [];
 md.push('# Benchmark results', '');
-md.push(`Written by \`npm run bench\` on ${new Date().toISOString()}: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, Node ${process.version}` +
+md.push(`Written by \`npm run bench\` on ${new Date().toISOString()}: ${cpu}, ${cores} cores, Node ${process.version}` +
   ` (flags: ${process.execArgv.join(' ') || 'none'}). Each figure is a median over repeated runs, the best of ${rounds} rounds` +
   ' (the machine is shared with other jobs, which only ever slow a round down); compare ratios within this run.', '');
 md.push(`Peers: ${peers.map((p) => p.name + (tfNotes[p.name] ? ` = ${tfNotes[p.name]}` : '')).join('; ')}` +
-  (py ? `; torch ${py.torch.version ?? `(${py.torch.missing})`}; numpy ${py.numpy.version ?? `(${py.numpy.missing})`}` : '') + '.', '');
+  (py ? `; torch ${py.torch.version ?? `(${py.torch.missing})`}; numpy ${py.numpy.version ?? `(${py.numpy.missing})`}` : '') +
+  (!py && pyCnn ? `; torch ${pyCnn.torch.version ?? `(${pyCnn.torch.missing})`}` : '') + '.', '');
 if (py?.numpy.blas) md.push(`BLAS under numpy and torch: ${JSON.stringify(py.numpy.blas)}.`, '');
+else if (pyCnn?.torch.blas) md.push(`BLAS under torch: ${JSON.stringify(pyCnn.torch.blas)}.`, '');
 for (const n of notes) md.push(`- ${n}`);
 if (notes.length) md.push('');
 
@@ -308,8 +513,74 @@ if (Object.keys(results.inference).length) {
   md.push(table(['batch', ...cols], Object.entries(results.inference).map(([b, r]) => [b, ...cols.map((c) => fmt(r[c] * 1000))])), '');
 }
 
-// ---- the issue's targets, as ratios within this run ----
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? a / b : null);
+const convPeers = (rec: Record<string, Record<string, Cell>>) => columns(rec);
+/** A table cell, with "n/a" for a figure that could not be measured and its reason listed below the table once. */
+function cellText(x: Cell | undefined, peer: string, reasons: Map<string, string[]>): string {
+  if (isNa(x)) {
+    const peers = reasons.get(x.na) ?? [];
+    if (!peers.includes(peer)) peers.push(peer);
+    reasons.set(x.na, peers);
+    return x.na.startsWith('fails') ? 'fails' : 'n/a';
+  }
+  return fmt(x);
+}
+const reasonLines = (reasons: Map<string, string[]>) => (reasons.size ? [...[...reasons].map(([why, who]) => `- ${who.join(', ')}: ${why}`), ''] : []);
+const all2 = `nabla-wasm ${allT}`;
+const gemmRatio = (row: string, peer: string) => {
+  const conv = results.conv[row]?.[peer];
+  const gemm = results.gemm[row]?.[peer];
+  return typeof conv === 'number' && gemm ? gemm / conv : null;
+};
+if (Object.keys(results.conv).length) {
+  const reasons = new Map<string, string[]>();
+  const cols = convPeers(results.conv);
+  const gemmCols = [...new Set(Object.values(results.gemm).flatMap((r) => Object.keys(r)))];
+  md.push('## 6. conv2d forward + backward (input, weight and bias gradients), GFLOPS', '');
+  md.push('FLOPs = 3 × 2·N·outC·outH·outW·(inC/groups)·kH·kW (the forward and the two gradient products). Inputs NCHW for nabla and torch;' +
+    ' tfjs takes NHWC images and [kH, kW, in, out] filters, so its inputs are transposed beforehand (untimed), and it runs `tf.conv2d`' +
+    ' (depthwise: `tf.depthwiseConv2d`) plus the bias inside `tf.variableGrads` of the sum. torch runs `F.conv2d` and `y.sum().backward()`.' +
+    ` GEMM = the same-size plain product [N·outH·outW, (inC/groups)·kH·kW]·[(inC/groups)·kH·kW, outC/groups] on nabla-wasm (one group's, for depthwise);` +
+    ' GEMM/conv is how many times faster that product runs than the convolution per FLOP (issue 10: ≤ 1.3).', '');
+  md.push(table(['x → outC, kernel', ...cols, ...gemmCols.map((c) => `GEMM ${c}`), ...gemmCols.map((c) => `GEMM/conv ${c.replace('nabla-wasm ', '')}`)],
+    convCases.map((c) => {
+      const row = convLabel(c);
+      const r = results.conv[row] ?? {};
+      return [row, ...cols.map((p) => cellText(r[p], p, reasons)), ...gemmCols.map((p) => fmt(results.gemm[row]?.[p])), ...gemmCols.map((p) => fmt(gemmRatio(row, p), 2))];
+    })), '');
+  if (cols.includes('tfjs-cpu')) md.push(`tfjs-cpu is timed at batch ${tfCpuConvBatch} instead of ${convCases[0].n}, one run, in round 1 only (its gradient kernels take minutes at batch ${convCases[0].n}).`, '');
+  md.push(...reasonLines(reasons));
+  const fwdReasons = new Map<string, string[]>();
+  const fcols = convPeers(results.convFwd);
+  md.push('### conv2d forward alone, GFLOPS (2·N·outC·outH·outW·(inC/groups)·kH·kW; nabla under noGrad, torch under no_grad)', '');
+  md.push(table(['x → outC, kernel', ...fcols], convCases.map((c) => {
+    const row = convLabel(c);
+    return [row, ...fcols.map((p) => cellText(results.convFwd[row]?.[p], p, fwdReasons))];
+  })), '');
+  md.push(...reasonLines(fwdReasons));
+}
+if (Object.keys(results.cnn).length) {
+  const reasons = new Map<string, string[]>();
+  const rate = (p: string) => {
+    const r = results.cnn[p];
+    return r && !isNa(r) ? r.samplesPerSec : null;
+  };
+  const vs = ['tfjs-wasm', 'torch 1t', `torch ${cores}t`];
+  md.push(`## 7. CNN training, samples/s (batch ${cnn.batch}, Adam lr ${cnn.lr}, ${cnnSteps} timed steps after ${cnn.warmup} warm-up steps, median over chunks of ${cnn.chunk})`, '');
+  md.push('conv(1→32, 3×3, pad 1) → BatchNorm2d → ReLU → MaxPool 2 → conv(32→64, 3×3, pad 1) → BN → ReLU → MaxPool 2 → Dropout(0.25) → Flatten →' +
+    ' Linear(3136→128) → ReLU → Linear(128→10), cross-entropy, on the 8,000 training digits as [N,1,28,28] in their fixed order. nabla: `nn.Sequential` of' +
+    ' those layers and `optim.Adam`; tfjs: the same model in `tf.layers` (NHWC, softmax + categoricalCrossentropy, `model.fit`, BN momentum 0.9 = torch\'s 0.1);' +
+    ` torch: \`nn.Sequential\`, \`torch.optim.Adam\`, ${cores} threads with OMP_WAIT_POLICY=PASSIVE. Each peer starts from its own initialisation: the loss is a sanity check, not a comparison.`, '');
+  md.push(table(['peer', 'samples/s', 'loss after the last step', ...vs.map((v) => `× ${v}`)], Object.entries(results.cnn).map(([p, r]) => [
+    p,
+    isNa(r) ? cellText(r, p, reasons) : fmt(r.samplesPerSec, 0),
+    isNa(r) ? '—' : fmt(r.finalLoss, 4),
+    ...vs.map((v) => fmt(ratio(rate(p), rate(v)), 2)),
+  ])), '');
+  md.push(...reasonLines(reasons));
+}
+
+// ---- the issue's targets, as ratios within this run ----
 const target = (what: string, got: number | null, need: number) =>
   `| ${what} | ${got === null ? '—' : got.toFixed(2) + '×'} | ≥ ${need}× | ${got === null ? 'not measured' : got >= need ? 'holds' : 'does not hold'} |`;
 const mm = (row: string, peer: string) => results.matmul[row]?.[peer] ?? null;
@@ -343,11 +614,44 @@ if (Object.keys(results.tiny).length) {
   rows.push(target('tiny MLP steps/s vs tfjs-cpu', ratio(results.tiny['nabla-wasm 1t']?.stepsPerSec, results.tiny['tfjs-cpu']?.stepsPerSec), 3));
   rows.push(target('tiny MLP steps/s vs torch 1 thread', ratio(results.tiny['nabla-wasm 1t']?.stepsPerSec, results.tiny['torch 1t']?.stepsPerSec), 1));
 }
-md.push('## Targets of issue 5 (ratios in this run; nabla-wasm is the default backend)', '');
-md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...rows, '');
+if (rows.length) {
+  md.push('## Targets of issue 5 (ratios in this run; nabla-wasm is the default backend)', '');
+  md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...rows, '');
+}
+
+const cnnRows: string[] = [];
+const report = (what: string, got: number | null) => `| ${what} | ${got === null ? '—' : got.toFixed(2) + '×'} | report | ${got === null ? 'not measured' : ''} |`;
+if (Object.keys(results.conv).length) {
+  const flat = convCases.filter((c) => c.groups === 1).map(convLabel);
+  for (const p of ['nabla-wasm 1t', all2]) {
+    const rs = flat.map((row) => gemmRatio(row, p));
+    const worst = rs.some((r) => r === null) ? null : Math.max(...(rs as number[]));
+    cnnRows.push(worst === null
+      ? `| conv2d fwd+bwd within 1.3× of the same-size plain GEMM, ${p} (worst groups = 1 case) | — | ≤ 1.3× | not measured |`
+      : `| conv2d fwd+bwd within 1.3× of the same-size plain GEMM, ${p} (worst groups = 1 case) | ${worst.toFixed(2)}× | ≤ 1.3× | ${worst <= 1.3 ? 'holds' : 'does not hold'} |`);
+  }
+}
+if (Object.keys(results.cnn).length) {
+  const rate = (p: string) => {
+    const r = results.cnn[p];
+    return r && !isNa(r) ? r.samplesPerSec : null;
+  };
+  const best = (names: string[]) => Math.max(...names.map((n) => rate(n) ?? 0)) || null;
+  cnnRows.push(target('CNN training, 1 thread vs tfjs-wasm as users write it', ratio(rate('nabla-wasm 1t'), rate('tfjs-wasm')), 10));
+  cnnRows.push(report('CNN training, 1 thread vs torch 1 thread', ratio(rate('nabla-wasm 1t'), rate('torch 1t'))));
+  cnnRows.push(report(`CNN training, ${cores} threads vs torch ${cores} threads`, ratio(rate(all2), rate(`torch ${cores}t`))));
+  cnnRows.push(report('CNN training, best nabla-wasm vs best torch', ratio(best(['nabla-wasm 1t', all2]), best(['torch 1t', `torch ${cores}t`]))));
+}
+if (cnnRows.length) {
+  md.push('## Targets of issue 10 (ratios in this run)', '');
+  md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...cnnRows, '');
+  const tfw = results.cnn['tfjs-wasm'];
+  if (isNa(tfw)) md.push(`tfjs-wasm cannot train this CNN (${tfw.na}), so the ratio to it is not measured; its forward pass runs (section 6).`, '');
+}
 
 const text = md.join('\n');
 writeFileSync(`${opts.out}.tmp`, text);
 renameSync(`${opts.out}.tmp`, opts.out!);
+process.stdout.write(text + '\n');
 log(`wrote ${opts.out}`);
 process.exit(0); // tfjs and idle worker threads would otherwise linger

@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Mnist, Rings } from './data.js';
-import type { Layer, TrainSpec } from './models.js';
-import type { TrainResult } from './nabla.js';
+import { cnn, type ConvCase, type Layer, type TrainSpec } from './models.js';
+import type { CnnResult, TrainResult } from './nabla.js';
 import { median, timeRuns } from './util.js';
 
 export async function useTfBackend(name: 'cpu' | 'wasm'): Promise<string> {
@@ -124,4 +124,106 @@ export function inference(init: Layer[], x: Float32Array, batch: number): number
   input.dispose();
   dispose(model);
   return median(times);
+}
+
+// ---- convolutional networks ----
+// tfjs takes images as NHWC and conv filters as [kH, kW, in, out] (depthwise: [kH, kW, in, 1]),
+// so the inputs are transposed from NCHW before anything is timed.
+
+/** NCHW → NHWC (or, for weights, [out, in, kH, kW] → [kH, kW, in, out]). */
+export function toNhwc(a: Float32Array, d0: number, d1: number, d2: number, d3: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < d0; i++) for (let j = 0; j < d1; j++) for (let y = 0; y < d2; y++) for (let x = 0; x < d3; x++) {
+    out[((i * d2 + y) * d3 + x) * d1 + j] = a[((i * d1 + j) * d2 + y) * d3 + x];
+  }
+  return out;
+}
+/** [out, in, kH, kW] → [kH, kW, in, out]. */
+export function toHwio(w: Float32Array, o: number, i: number, kh: number, kw: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
+    out[((y * kw + x) * i + b) * o + a] = w[((a * i + b) * kh + y) * kw + x];
+  }
+  return out;
+}
+
+/**
+ * ms per conv2d forward or forward+backward (input, filter and bias gradients of sum(y), through
+ * tf.variableGrads), as a user of tf.conv2d / tf.depthwiseConv2d writes it. x is NHWC and w is
+ * [kH, kW, in, out] (depthwise [kH, kW, c, 1]). warmup = false for peers whose single run takes
+ * seconds.
+ */
+export function convTimes(c: ConvCase, x: Float32Array, w: Float32Array, b: Float32Array, mode: 'fwd' | 'fwdbwd', budgetMs = 400, minReps = 3, warmup = true): number[] {
+  const depthwise = c.groups > 1;
+  if (depthwise && c.groups !== c.c) throw new Error('tfjs has no grouped convolution other than depthwise');
+  const xv = tf.variable(tf.tensor4d(x, [c.n, c.h, c.w, c.c]));
+  const wv = tf.variable(depthwise ? tf.tensor4d(w, [c.k, c.k, c.c, 1]) : tf.tensor4d(w, [c.k, c.k, c.c, c.out]));
+  const bv = tf.variable(tf.tensor1d(b));
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]];
+  const f = () => tf.add(depthwise ? tf.depthwiseConv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.stride, pad) : tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.stride, pad), bv) as tf.Tensor4D;
+  const run = mode === 'fwd'
+    ? () => tf.tidy(() => void f().dataSync())
+    : () => tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(f()), [xv, wv, bv]);
+      for (const g of Object.values(grads)) g.dataSync();
+    });
+  try {
+    if (!warmup) {
+      const t0 = performance.now();
+      run();
+      return [performance.now() - t0];
+    }
+    return timeRuns(run, budgetMs, minReps);
+  } finally {
+    tf.dispose([xv, wv, bv]);
+  }
+}
+
+/** The bench CNN in tf.layers, as its users write it: NHWC input, softmax + categorical cross-entropy, Adam, model.fit. */
+function cnnModel(): tf.Sequential {
+  // Keras' momentum is PyTorch's 1 − momentum: 0.9 here is torch's default 0.1; eps as torch's.
+  const bn = () => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same' }), bn(), tf.layers.reLU(), tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }), bn(), tf.layers.reLU(), tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.dropout({ rate: 0.25 }), tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(cnn.lr), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+/** Samples/s of the bench CNN under model.fit, timed over chunks of cnn.chunk steps after a warm-up fit. */
+export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk): Promise<CnnResult> {
+  const model = cnnModel();
+  const b = cnn.batch;
+  const perEpoch = Math.floor(data.trainY.length / b);
+  const batches = (from: number, count: number) => {
+    const s = (from % perEpoch) * b;
+    const n = Math.min(count, perEpoch - (from % perEpoch)) * b; // stays inside the epoch
+    return tf.tidy(() => [tf.tensor4d(data.trainX.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]), tf.oneHot(tf.tensor1d(data.trainY.subarray(s, s + n), 'int32'), 10)] as const);
+  };
+  const fit = async (from: number, count: number) => {
+    const [x, y] = batches(from, count);
+    const h = await model.fit(x, y, { batchSize: b, epochs: 1, shuffle: false, verbose: 0 });
+    tf.dispose([x, y]);
+    return { loss: h.history.loss.at(-1) as number, steps: x.shape[0] / b };
+  };
+  try {
+    await fit(0, warmup);
+    const rates: number[] = [];
+    let last = NaN;
+    for (let i = 0; i < steps;) {
+      const t0 = performance.now();
+      const r = await fit(warmup + i, Math.min(chunk, steps - i));
+      rates.push((r.steps * b) / ((performance.now() - t0) / 1000));
+      last = r.loss;
+      i += r.steps;
+    }
+    return { samplesPerSec: median(rates), finalLoss: last, steps };
+  } finally {
+    model.dispose();
+  }
 }
