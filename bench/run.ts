@@ -253,7 +253,10 @@ async function cnnRow(peer: Peer): Promise<void> {
   const old = results.cnn[peer.name];
   let r: nb.CnnResult | NotRun;
   if (peer.name === 'tfjs-cpu') {
-    r = { na: 'not run: its convolution gradients run at a few MFLOPS (see the conv table), a minute or more per training step' };
+    // The CNN's two convolutions are the conv table's first two rows: their fwd+bwd alone, at tfjs-cpu's rate there.
+    const rates = convCases.slice(0, 2).map((c) => [c, results.conv[convLabel(c)]?.['tfjs-cpu']] as const);
+    const s = rates.every(([, g]) => typeof g === 'number') ? rates.reduce((t, [c, g]) => t + (3 * convFlops(c)) / (g as number) / 1e9, 0) : null;
+    r = { na: `not run: its convolution gradients run at tens of MFLOPS${s === null ? '' : `; the two convolutions alone would take about ${s.toFixed(0)} s per step (at the conv table's rates)`}` };
   } else {
     const missing = peer.kind === 'nabla' ? nb.cnnMissing() ?? nb.convMissing() : null;
     if (missing) r = { na: missing };
