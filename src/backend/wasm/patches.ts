@@ -12,13 +12,18 @@ import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, small, view } from './scratch.js';
 
 /**
- * Thresholds (elements of the patch matrix for im2col and col2im, of the placed box for place)
- * below which js runs, from bench/kernels (figures in bench/KERNELS.md).
+ * Thresholds below which js runs: elements of the patch matrix for im2col and col2im, of the
+ * placed box for place. From bench/kernels (js ÷ wasm time, f32 / f64, figures in
+ * bench/KERNELS.md): im2col at 144–324 patch elements 0.9–1.8 (noisy), at 576 2.4–3.1, at
+ * 4,608 3.5–4.8, at 0.45M–3.6M 3–9 (f32) and 1.8–4.8 (f64); col2im at 288–324 0.3–1.3, at 576
+ * 1.9, at 4,608 3.7–5, at 0.45M–3.6M 2.2–7 (f32) and 1.3–2.8 (f64); place of a conv input into
+ * its padding at 288 0.8–3.4, at 512–784 1.5–2.2, at 0.05M–0.4M 3–4 (f32) and 1–2 (f64). A
+ * place that is one contiguous run never reaches wasm (see place).
  */
 export const MIN = {
-  im2col: 1024,
-  col2im: 1024,
-  place: 1024,
+  im2col: 512,
+  col2im: 512,
+  place: 512,
 };
 
 /** The geometry block's order (kernels/patches.ts reads these 14 i32). */
@@ -30,6 +35,14 @@ const GEOMETRY_BYTES = GEOMETRY.length * 4;
 /** Room after a block that a stride-2 SIMD run may read or write one element past. */
 const SLACK = 16;
 
+/**
+ * Where in a block (carved 16 bytes longer) to put the elements of d from index `start`: at the
+ * same address mod 16 as they have in d. Node's copies between an ordinary array and a shared
+ * wasm memory run 4–5× slower when the two addresses differ mod 8 (measured: 500k f32 in 0.23
+ * ms aligned, 0.97 ms misaligned), which place's spans at any offset would otherwise hit.
+ */
+const matching = (ptr: number, d: Data, start: number) => ptr + ((d.byteOffset + start * d.BYTES_PER_ELEMENT) % 16);
+
 export function makePatches(rt: Runtime) {
   const k = rt.kernels;
 
@@ -40,13 +53,13 @@ export function makePatches(rt: Runtime) {
     const sz = f64 ? 8 : 4;
     const nx = g.batch * g.channels * g.height * g.width;
     const n = g.channels * g.kernelH * g.kernelW * g.batch * g.outH * g.outW;
-    const ptrs = claim(rt, n, MIN.im2col, nx * sz + SLACK, n * sz, GEOMETRY_BYTES);
+    const ptrs = claim(rt, n, MIN.im2col, nx * sz + 16 + SLACK, n * sz + 16, GEOMETRY_BYTES);
     if (!ptrs) {
       settings.fallbacks++;
       return jsIm2col(x, g, padValue, out);
     }
     if (n === 0) return;
-    const [xPtr, outPtr, gPtr] = ptrs;
+    const xPtr = matching(ptrs[0], x, 0), outPtr = matching(ptrs[1], out, 0), gPtr = ptrs[2];
     put(rt, x.subarray(0, nx), xPtr, f64);
     putGeometry(g, gPtr);
     if (f64) k.im2col64(xPtr, gPtr, padValue, outPtr);
@@ -59,13 +72,13 @@ export function makePatches(rt: Runtime) {
     const sz = f64 ? 8 : 4;
     const nOut = g.batch * g.channels * g.height * g.width;
     const n = g.channels * g.kernelH * g.kernelW * g.batch * g.outH * g.outW;
-    const ptrs = claim(rt, n, MIN.col2im, n * sz, nOut * sz + SLACK, GEOMETRY_BYTES);
+    const ptrs = claim(rt, n, MIN.col2im, n * sz + 16, nOut * sz + 16 + SLACK, GEOMETRY_BYTES);
     if (!ptrs) {
       settings.fallbacks++;
       return jsCol2im(cols, g, out);
     }
     if (nOut === 0) return;
-    const [colsPtr, outPtr, gPtr] = ptrs;
+    const colsPtr = matching(ptrs[0], cols, 0), outPtr = matching(ptrs[1], out, 0), gPtr = ptrs[2];
     put(rt, cols.subarray(0, n), colsPtr, f64);
     putGeometry(g, gPtr);
     if (f64) k.col2im64(colsPtr, gPtr, outPtr);
@@ -123,12 +136,13 @@ export function makePatches(rt: Runtime) {
     xst.reverse();
     ost.reverse();
     const r = dims.length * 4;
-    const ptrs = small(box, MIN.place) ? null : carve(rt, srcSpan * sz, dstSpan * sz, r, r, r, r);
+    const ptrs = small(box, MIN.place) ? null : carve(rt, srcSpan * sz + 16, dstSpan * sz + 16, r, r, r, r);
     if (!ptrs) {
       settings.fallbacks++;
       return jsPlace(x, xShape, out, outShape, offset);
     }
-    const [xPtr, outPtr, dimsPtr, xsPtr, osPtr, idxPtr] = ptrs;
+    const xPtr = matching(ptrs[0], x, src), outPtr = matching(ptrs[1], out, dst);
+    const [, , dimsPtr, xsPtr, osPtr, idxPtr] = ptrs;
     put(rt, x.subarray(src, src + srcSpan), xPtr, f64);
     put(rt, out.subarray(dst, dst + dstSpan), outPtr, f64); // the elements between the runs are kept
     putInts(rt, dims, dimsPtr);
