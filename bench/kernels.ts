@@ -1,11 +1,12 @@
 // Per-kernel timing, js against wasm (with the wasm backend's hand-off to js turned off), at
 // sizes around the hand-off thresholds, for float32 and float64: the figures behind the
-// thresholds in src/backend/wasm/{elementwise,rows,optim}.ts. One thread; µs per call,
-// medians. Not a test: `npm run build && node dist/bench/kernels.js [filter]`
+// thresholds in src/backend/wasm/{elementwise,rows,patches,optim}.ts. One thread; µs per call,
+// medians; then im2col, col2im and place at convolution and pooling shapes. Not a test:
+// `npm run build && node dist/bench/kernels.js [filter]`
 
 import { listBackends, ready, setBackend, setNumThreads } from '../src/index.js';
 import { backend, type ActiveBackend } from '../src/backend/index.js';
-import type { Data, DType } from '../src/backend/contract.js';
+import type { Data, DType, PatchGeometry } from '../src/backend/contract.js';
 import { settings } from '../src/backend/settings.js';
 import { lcg, median } from './util.js';
 
@@ -103,6 +104,18 @@ const cases: Case[] = [
     const g = data(dt, n / 16), idx = Int32Array.from({ length: n / 16 }, (_, r) => r % 16), out = alloc(dt, n);
     return (be) => be.unpick(g, idx, n / 16, 16, out);
   }],
+  ['place pad [n/64,8,8] → [n/64,10,10] at [0,1,1]', (dt, n) => {
+    const x = data(dt, n), out = alloc(dt, (n / 64) * 100);
+    return (be) => be.place(x, [n / 64, 8, 8], out, [n / 64, 10, 10], [0, 1, 1]);
+  }],
+  ['place cat [n/64,64] into [n/64,128] at [0,64]', (dt, n) => {
+    const x = data(dt, n), out = alloc(dt, 2 * n);
+    return (be) => be.place(x, [n / 64, 64], out, [n / 64, 128], [0, 64]);
+  }],
+  ['place crop [n/64,8,8] ← [n/64,10,10] at [0,-1,-1]', (dt, n) => {
+    const x = data(dt, (n / 64) * 100), out = alloc(dt, n);
+    return (be) => be.place(x, [n / 64, 10, 10], out, [n / 64, 8, 8], [0, -1, -1]);
+  }],
   ['axpy', (dt, n) => {
     const y = data(dt, n), x = data(dt, n);
     return (be) => be.axpy(y, x, 1e-9);
@@ -147,6 +160,47 @@ for (const [name, make] of cases) {
       return `${tj.toFixed(2)}/${tw.toFixed(2)} (${(tj / tw).toFixed(2)})`;
     });
     console.log(`${name} | ${dtype} | ${cells.join(' | ')}`);
+  }
+}
+
+/** [batch, channels, height, width, kernel, stride, pad] (square), as a PatchGeometry. */
+function geometry([batch, channels, height, width, k, stride, pad]: number[]): PatchGeometry {
+  const outH = Math.floor((height + 2 * pad - k) / stride) + 1;
+  const outW = Math.floor((width + 2 * pad - k) / stride) + 1;
+  return { batch, channels, height, width, kernelH: k, kernelW: k, strideH: stride, strideW: stride, padTop: pad, padLeft: pad, dilationH: 1, dilationW: 1, outH, outW };
+}
+const geometries = [
+  [1, 1, 4, 4, 3, 1, 1], [1, 2, 4, 4, 3, 1, 1], [1, 1, 6, 6, 3, 1, 1], [1, 1, 8, 8, 3, 1, 1], [2, 4, 6, 6, 3, 1, 1], [1, 8, 8, 8, 3, 1, 1], [4, 1, 14, 14, 3, 1, 1],
+  [8, 8, 8, 8, 2, 2, 0], [64, 1, 28, 28, 3, 1, 1], [64, 32, 28, 28, 2, 2, 0], [64, 32, 14, 14, 3, 1, 1],
+  [64, 32, 14, 14, 3, 2, 1], [64, 64, 7, 7, 3, 1, 1],
+];
+console.log('');
+console.log('kernel | [N,C,H,W] k s p | patch elements | dtype | js µs | wasm µs | js÷wasm');
+for (const name of ['im2col', 'col2im', 'place pad']) {
+  if (!name.includes(filter)) continue;
+  for (const gv of geometries) {
+    const g = geometry(gv);
+    const nx = g.batch * g.channels * g.height * g.width;
+    const n = g.channels * g.kernelH * g.kernelW * g.batch * g.outH * g.outW;
+    if (name === 'place pad' && gv[6] === 0) continue;
+    for (const dtype of ['float32', 'float64'] as const) {
+      let call: (be: ActiveBackend) => void;
+      if (name === 'im2col') {
+        const x = data(dtype, nx), out = alloc(dtype, n);
+        call = (be) => be.im2col(x, g, -Infinity, out);
+      } else if (name === 'col2im') {
+        const cols = data(dtype, n), out = alloc(dtype, nx);
+        call = (be) => be.col2im(cols, g, out);
+      } else {
+        const p = gv[6], shape = [g.batch, g.channels, g.height, g.width];
+        const padded = [g.batch, g.channels, g.height + 2 * p, g.width + 2 * p];
+        const x = data(dtype, nx), out = alloc(dtype, padded.reduce((a, b) => a * b));
+        call = (be) => be.place(x, shape, out, padded, [0, 0, p, p]);
+      }
+      const tj = time(() => call(js));
+      const tw = time(() => call(wasm));
+      console.log(`${name} | [${gv.slice(0, 4)}] ${gv[4]}×${gv[4]} s${gv[5]} p${gv[6]} | ${name === 'place pad' ? nx : n} | ${dtype} | ${tj.toFixed(2)} | ${tw.toFixed(2)} | ${(tj / tw).toFixed(2)}`);
+    }
   }
 }
 settings.handOff = true;

@@ -11,6 +11,7 @@ import { settings, threadCountListeners } from '../settings.js';
 import { makeElementwise } from './elementwise.js';
 import { makeMatmul } from './matmul.js';
 import { makeOptim } from './optim.js';
+import { makePatches } from './patches.js';
 import { Pool } from './pool.js';
 import { makeRows } from './rows.js';
 import { loadRuntime, type Runtime } from './runtime.js';
@@ -53,7 +54,7 @@ async function detectCores(): Promise<number> {
 }
 
 function makeBackend(rt: Runtime): Backend {
-  return { name: 'wasm', ...makeElementwise(rt), ...makeRows(rt), ...makeOptim(rt), matmul: makeMatmul(rt, currentPool, () => cores) };
+  return { name: 'wasm', ...makeElementwise(rt), ...makeRows(rt), ...makePatches(rt), ...makeOptim(rt), matmul: makeMatmul(rt, currentPool, () => cores) };
 }
 
 /** Starts the worker threads (when shared memory allows) so the first large product finds them. */

@@ -27,6 +27,11 @@ export interface Kernels {
   reduceNd32(op: number, x: number, out: number, n: number, outLen: number, rank: number, dims: number, os: number, idx: number): void;
   reduceNd64(op: number, x: number, out: number, n: number, outLen: number, rank: number, dims: number, os: number, idx: number): void;
   permute(x: number, out: number, sz: number, n: number, rank: number, dims: number, rs: number, idx: number): void;
+  im2col32(x: number, g: number, padValue: number, out: number): void;
+  im2col64(x: number, g: number, padValue: number, out: number): void;
+  col2im32(cols: number, g: number, out: number): void;
+  col2im64(cols: number, g: number, out: number): void;
+  place(x: number, out: number, sz: number, runs: number, rank: number, dims: number, xs: number, os: number, idx: number): void;
   axpy32(y: number, x: number, n: number, alpha: number): void;
   axpy64(y: number, x: number, n: number, alpha: number): void;
   scale32(x: number, n: number, alpha: number): void;

@@ -32,7 +32,6 @@ export class Flatten extends Module {
     if (this.startDim < 0 || this.startDim > end || end >= x.rank) {
       throw new Error(`Flatten(${this.startDim}, ${this.endDim}): cannot flatten input of shape ${shapeStr(x.shape)}`);
     }
-    const merged = x.shape.slice(this.startDim, end + 1).reduce((p, d) => p * d, 1);
-    return x.reshape([...x.shape.slice(0, this.startDim), merged, ...x.shape.slice(end + 1)]);
+    return x.flatten(this.startDim, end);
   }
 }

@@ -91,3 +91,25 @@ export const transpose: Method<(x: Tensor, a?: number, b?: number) => Tensor> = 
   ],
   errors: [{ inputs: [{ shape: [2, 3] }], args: { a: 0, b: 2 }, message: 'transpose: axis 2' }],
 });
+
+/** Merges axes startDim..endDim into one (torch.flatten): a reshape. */
+export const flatten: Method<(x: Tensor, startDim?: number, endDim?: number) => Tensor> = defineOp({
+  name: 'flatten',
+  method: true,
+  composite(x: Tensor, startDim = 0, endDim = -1) {
+    checkTensor('flatten', x);
+    if (x.rank === 0) return x.reshape([1]);
+    const start = normAxis('flatten', startDim, x.rank);
+    const end = normAxis('flatten', endDim, x.rank);
+    if (start > end) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${shapeStr(x.shape)}`);
+    return x.reshape([...x.shape.slice(0, start), sizeOf(x.shape.slice(start, end + 1)), ...x.shape.slice(end + 1)]);
+  },
+  call: (x, a) => flatten(x[0], a.startDim, a.endDim),
+  torch: "torch.flatten(x[0], a.get('startDim', 0), a.get('endDim', -1))",
+  samples: [
+    { inputs: [{ shape: [2, 3, 4] }] },
+    { inputs: [{ shape: [2, 3, 4, 5] }], args: { startDim: 1 } },
+    { inputs: [{ shape: [2, 3, 4, 5] }], args: { startDim: 1, endDim: 2 } },
+  ],
+  errors: [{ inputs: [{ shape: [2, 3, 4] }], args: { startDim: 2, endDim: 1 }, message: 'flatten: startDim 2 comes after endDim 1 for shape [2,3,4]' }],
+});

@@ -1,0 +1,116 @@
+// Batch normalisation (torch.nn.functional.batch_norm) over x [N,C], [N,C,L] or [N,C,H,W]: each
+// channel c normalised by its statistics over the batch and the spatial axes (m values each),
+//   y = (x − μ_c) / √(σ²_c + ε) · γ_c + β_c
+// with (μ, σ²) the batch's mean and biased variance in training, the running estimates in eval.
+// A composite of mean, sub, mul, sqrt and div, so its gradient is theirs: in training,
+//   dx = γ/√(σ²+ε) · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)),  dγ = Σ dy ⊙ x̂,  dβ = Σ dy (sums over N and space).
+// Training also updates the running estimates in place, as PyTorch does (no gradient):
+//   running ← (1 − momentum) · running + momentum · batch statistic, with the unbiased σ² · m/(m−1).
+
+import { ones, zeros, type Tensor } from '../../tensor.js';
+import { noGrad } from '../../autograd/mode.js';
+import { shapeStr } from '../../shape.js';
+import { checkSameDtype, checkTensor } from '../node.js';
+import { defineOp, type Fn } from '../op.js';
+import { cat } from './cat.js';
+
+export interface BatchNormOptions {
+  /** Batch statistics (and a running-statistics update) when true; the running statistics when false (default). */
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+function checkChannelVector(name: string, t: Tensor | null, x: Tensor): void {
+  if (t === null) return;
+  checkTensor('batchNorm', t, name);
+  checkSameDtype('batchNorm', x, t);
+  if (t.rank !== 1 || t.shape[0] !== x.shape[1]) {
+    throw new Error(`batchNorm: ${name} ${shapeStr(t.shape)} must be [${x.shape[1]}], one value per channel of the input ${shapeStr(x.shape)}`);
+  }
+}
+
+/** running ← (1 − momentum)·running + momentum·stat, in place (stat is [1,C,1,...]). */
+function updateRunning(running: Tensor, stat: Tensor, momentum: number, scale: number): void {
+  const r = running.data;
+  const s = stat.data;
+  for (let c = 0; c < r.length; c++) r[c] = (1 - momentum) * r[c] + momentum * s[c] * scale;
+  running.markChanged();
+}
+
+export const batchNorm: Fn<
+  (x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, options?: BatchNormOptions) => Tensor
+> = defineOp({
+  name: 'batchNorm',
+  method: false,
+  composite(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null = null, bias: Tensor | null = null, options: BatchNormOptions = {}) {
+    const { training = false, momentum = 0.1, eps = 1e-5 } = options;
+    checkTensor('batchNorm', x);
+    if (x.rank < 2) throw new Error(`batchNorm: input must be [N,C,...], got ${shapeStr(x.shape)}`);
+    checkChannelVector('running mean', runningMean, x);
+    checkChannelVector('running variance', runningVar, x);
+    checkChannelVector('weight', weight, x);
+    checkChannelVector('bias', bias, x);
+    if (!(momentum >= 0 && momentum <= 1) || !(eps > 0 && Number.isFinite(eps))) {
+      throw new Error(`batchNorm: momentum must be in [0, 1] and eps a positive number, got momentum ${momentum} and eps ${eps}`);
+    }
+    if ((runningMean === null) !== (runningVar === null)) throw new Error('batchNorm: give both running statistics or neither');
+    const axes = [0, ...Array.from({ length: x.rank - 2 }, (_, i) => i + 2)];
+    const channelShape = x.shape.map((d, i) => (i === 1 ? d : 1));
+    let xhat: Tensor;
+    if (training) {
+      const m = x.size / x.shape[1];
+      if (m <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input shape ${shapeStr(x.shape)}`);
+      const mean = x.mean(axes, true);
+      const centred = x.sub(mean);
+      const variance = centred.mul(centred).mean(axes, true);
+      xhat = centred.div(variance.add(eps).sqrt());
+      if (runningMean && runningVar) {
+        noGrad(() => {
+          updateRunning(runningMean, mean, momentum, 1);
+          updateRunning(runningVar, variance, momentum, m / (m - 1));
+        });
+      }
+    } else {
+      if (!runningMean || !runningVar) throw new Error('batchNorm: evaluation mode (training false) needs the running mean and variance');
+      xhat = x.sub(runningMean.reshape(channelShape)).div(runningVar.reshape(channelShape).add(eps).sqrt());
+    }
+    const scaled = weight ? xhat.mul(weight.reshape(channelShape)) : xhat;
+    return bias ? scaled.add(bias.reshape(channelShape)) : scaled;
+  },
+  call: (x, a) => {
+    const running = a.running ?? true;
+    const rest = x.slice(running ? 3 : 1);
+    const [rm, rv] = running ? [x[1], x[2]] : [null, null];
+    const [w, b] = a.affine ?? true ? [rest[0], rest[1]] : [null, null];
+    if (!a.steps) return batchNorm(x[0], rm, rv, w, b, a);
+    // The running statistics after `steps` training steps on x·1, x·2, ...: they join the output.
+    const [c, dtype] = [x[0].shape[1], x[0].dtype];
+    const [mean, variance] = [zeros([c], { dtype }), ones([c], { dtype })];
+    let y = x[0];
+    for (let i = 0; i < a.steps; i++) y = batchNorm(x[0].mul(i + 1), mean, variance, x[1], x[2], { training: true });
+    return cat([y.reshape([-1]), mean, variance]);
+  },
+  torch:
+    "(lambda r: torch.cat([[F.batch_norm(x[0] * (i + 1), r[0], r[1], x[1], x[2], True) for i in range(a['steps'])][-1].reshape(-1), r[0], r[1]]))(" +
+    "[torch.zeros(x[0].shape[1], dtype=x[0].dtype), torch.ones(x[0].shape[1], dtype=x[0].dtype)]) if a.get('steps') else " +
+    "(lambda r, w: F.batch_norm(x[0], r[0], r[1], w[0], w[1], a.get('training', False), a.get('momentum', 0.1), a.get('eps', 1e-5)))(" +
+    "x[1:3] if a.get('running', True) else [None, None], (x[3:5] if a.get('running', True) else x[1:3]) if a.get('affine', True) else [None, None])",
+  samples: [
+    { inputs: [{ shape: [4, 3, 5, 5] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }, { shape: [3] }, { shape: [3] }] },
+    { inputs: [{ shape: [4, 3, 5, 5] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }, { shape: [3] }, { shape: [3] }], args: { training: true } },
+    { inputs: [{ shape: [6, 4] }], args: { training: true, running: false, affine: false } },
+    { inputs: [{ shape: [6, 4] }, { shape: [4], constant: true }, { shape: [4], positive: true, constant: true }, { shape: [4] }, { shape: [4] }], args: { training: true, momentum: 0.3, eps: 1e-3 } },
+    { inputs: [{ shape: [5, 3, 7] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }], args: { training: true, affine: false } },
+    // One pixel per image: the statistics of 3 values per channel.
+    { inputs: [{ shape: [3, 3, 1, 1] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }, { shape: [3] }, { shape: [3] }], args: { training: true } },
+    // The running statistics after 3 steps (x·1, x·2, x·3) join the output; like PyTorch, they carry
+    // no gradient, so finite differences (which see them move) do not apply.
+    { inputs: [{ shape: [4, 2, 3, 3] }, { shape: [2] }, { shape: [2] }], args: { steps: 3, running: false }, gradcheck: false },
+  ],
+  errors: [
+    { inputs: [{ shape: [1, 4] }, { shape: [4] }, { shape: [4], positive: true }], args: { training: true, affine: false }, message: 'batchNorm: expected more than 1 value per channel when training, got input shape [1,4]' },
+    { inputs: [{ shape: [2, 3, 4, 4] }, { shape: [4] }, { shape: [4], positive: true }], args: { affine: false }, message: 'batchNorm: running mean [4] must be [3], one value per channel of the input [2,3,4,4]' },
+    { inputs: [{ shape: [2, 3] }], args: { running: false, affine: false }, message: 'batchNorm: evaluation mode (training false) needs the running mean and variance' },
+  ],
+});

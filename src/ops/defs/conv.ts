@@ -1,0 +1,217 @@
+// Convolutions as the seeds' Linear layer over patches. im2col lays every k×k window of x out as
+// a column of the patch matrix P (one row per input channel and kernel tap, one column per
+// output position), so that a convolution is one matrix product with the weight:
+//   x:[N,C,H,W] W:[O,C,kH,kW] b:[O]   P = im2col(x) : [C·kH·kW, N·H'·W']
+//   yᵀ = Pᵀ·Wᵀ + b : [N·H'·W', C·kH·kW]·[C·kH·kW, O] → [N·H'·W', O], then laid out as y:[N,O,H',W']
+// and the seeds' gradients of y = xW + b with x = Pᵀ (seeds 000, 001):
+//   dL/dW = (Pᵀ)ᵀ·dL/dyᵀ, stored as W is:  dyᵀᵀ·Pᵀ : [O, N·H'·W']·[N·H'·W', C·kH·kW] → [O, C·kH·kW]
+//   dL/dP = W ᵀ·dyᵀᵀ : [C·kH·kW, O]·[O, N·H'·W'],  dL/dx = col2im(dL/dP) (each patch entry back to its pixel)
+//   dL/db = Σ over N·H'·W' of dyᵀ
+// With groups G, channels and outputs split into G blocks, one product per block.
+
+import { allocData, dataVersion } from '../../storage.js';
+import type { Tensor } from '../../tensor.js';
+import { backend } from '../../backend/index.js';
+import { shapeStr } from '../../shape.js';
+import { checkSameDtype, checkTensor, constantMap } from '../node.js';
+import { defineOp, type Fn } from '../op.js';
+import { geometry, resolveWindow, type Pair, type Window } from '../window.js';
+import { matmulT } from './matmul.js';
+
+function checkRank4(op: string, x: Tensor, name = 'input', layout = '[N,C,H,W]'): void {
+  checkTensor(op, x, name);
+  if (x.rank !== 4) throw new Error(`${op}: ${name} must be ${layout}, got ${shapeStr(x.shape)}`);
+}
+
+const unfold = (w: string) =>
+  `(${w}['kernelH'], ${w}['kernelW']), dilation=(${w}['dilationH'], ${w}['dilationW']), ` +
+  `padding=(${w}['padTop'], ${w}['padLeft']), stride=(${w}['strideH'], ${w}['strideW'])`;
+
+// P = im2col(x) (see above): each entry of P is one pixel of x (or padding) → dx = col2im(dP).
+export const im2col: Fn<(x: Tensor, window: Window, padValue?: number) => Tensor> = defineOp({
+  name: 'im2col',
+  method: false,
+  forward(x: Tensor, window: Window, padValue = 0) {
+    checkRank4('im2col', x);
+    const g = geometry(x.shape, window);
+    const rows = g.channels * g.kernelH * g.kernelW;
+    const cols = g.batch * g.outH * g.outW;
+    const data = allocData(x.dtype, rows * cols);
+    backend().im2col(x.data, g, padValue, data);
+    return { data, shape: [rows, cols], inputs: [x], saved: { window, shape: x.shape } };
+  },
+  backward: (gy, { window, shape }) => [col2im(gy, window, shape)],
+  call: (x, a) => im2col(x[0], a.window),
+  // F.unfold gives [N, C·kH·kW, H'·W']; ours puts the batch with the positions: [C·kH·kW, N·H'·W'].
+  torch: `(lambda w: F.unfold(x[0], ${unfold('w')}).permute(1, 0, 2).reshape(x[0].shape[1] * w['kernelH'] * w['kernelW'], -1))(a['window'])`,
+  samples: [
+    { inputs: [{ shape: [2, 3, 5, 5] }], args: { window: resolveWindow('im2col', [5, 5], { kernel: 3, stride: 1, padding: 1 }) } },
+    { inputs: [{ shape: [1, 2, 6, 7] }], args: { window: resolveWindow('im2col', [6, 7], { kernel: [2, 3], stride: [2, 1], dilation: [1, 2] }) } },
+    { inputs: [{ shape: [2, 1, 4, 4] }], args: { window: resolveWindow('im2col', [4, 4], { kernel: 2, stride: 3, padding: 1 }) } },
+  ],
+  errors: [{ inputs: [{ shape: [3, 5, 5] }], args: { window: resolveWindow('im2col', [5, 5], { kernel: 3 }) }, message: 'im2col: input must be [N,C,H,W], got [3,5,5]' }],
+  secondOrder: true,
+});
+
+// x = col2im(P): the sum of every patch entry at its pixel (the adjoint of im2col) → dP = im2col(dx).
+export const col2im: Fn<(cols: Tensor, window: Window, shape: readonly number[]) => Tensor> = defineOp({
+  name: 'col2im',
+  method: false,
+  forward(cols: Tensor, window: Window, shape: readonly number[]) {
+    checkTensor('col2im', cols);
+    const g = geometry(shape, window);
+    const rows = g.channels * g.kernelH * g.kernelW;
+    const n = g.batch * g.outH * g.outW;
+    if (shape.length !== 4 || cols.rank !== 2 || cols.shape[0] !== rows || cols.shape[1] !== n) {
+      throw new Error(`col2im: patches ${shapeStr(cols.shape)} do not fit an image ${shapeStr(shape)} with this window (expected [${rows},${n}])`);
+    }
+    const data = allocData(cols.dtype, g.batch * g.channels * g.height * g.width);
+    backend().col2im(cols.data, g, data);
+    return { data, shape: [...shape], inputs: [cols], saved: window };
+  },
+  backward: (gy, window) => [im2col(gy, window)],
+  call: (x, a) => col2im(x[0], a.window, a.shape),
+  torch: `(lambda w, s: F.fold(x[0].reshape(x[0].shape[0], s[0], -1).permute(1, 0, 2), (s[2], s[3]), ${unfold('w')}))(a['window'], a['shape'])`,
+  samples: [
+    { inputs: [{ shape: [27, 50] }], args: { shape: [2, 3, 5, 5], window: resolveWindow('col2im', [5, 5], { kernel: 3, stride: 1, padding: 1 }) } },
+    { inputs: [{ shape: [4, 8] }], args: { shape: [2, 1, 4, 4], window: resolveWindow('col2im', [4, 4], { kernel: 2, stride: 3, padding: 1 }) } },
+  ],
+  errors: [{ inputs: [{ shape: [27, 49] }], args: { shape: [2, 3, 5, 5], window: resolveWindow('col2im', [5, 5], { kernel: 3, stride: 1, padding: 1 }) }, message: 'col2im: patches [27,49] do not fit an image [2,3,5,5] with this window (expected [27,50])' }],
+  secondOrder: true,
+});
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  /** A number or [height, width] added on both sides, 'valid' (0) or 'same' (PyTorch's: stride 1, the odd padding at the bottom/right). */
+  padding?: Pair | 'same' | 'valid';
+  dilation?: Pair;
+  /** Channels and outputs split into this many blocks, each convolved on its own (depthwise: groups = channels). */
+  groups?: number;
+  /** Apply ReLU in the product's epilogue (what Conv2d followed by ReLU runs). */
+  relu?: boolean;
+}
+
+/** 2-D convolution (cross-correlation, as torch.nn.functional.conv2d): x [N,C,H,W], weight [O, C/groups, kH, kW], bias [O]. */
+export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions) => Tensor> = defineOp({
+  name: 'conv2d',
+  method: false,
+  forward(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}) {
+    checkRank4('conv2d', x);
+    checkRank4('conv2d', weight, 'weight', '[O,C/groups,kH,kW]');
+    if (bias !== null) checkTensor('conv2d', bias, 'bias');
+    checkSameDtype('conv2d', x, weight);
+    if (bias) checkSameDtype('conv2d', x, bias);
+    const groups = options.groups ?? 1;
+    const [n, c] = x.shape;
+    const [o, cg, kh, kw] = weight.shape;
+    if (!Number.isSafeInteger(groups) || groups < 1 || c % groups !== 0 || o % groups !== 0) {
+      throw new Error(`conv2d: groups ${groups} must be a positive integer dividing the input channels (${c}) and the output channels (${o})`);
+    }
+    if (cg * groups !== c) {
+      throw new Error(`conv2d: input ${shapeStr(x.shape)} has ${c} channels, but weight ${shapeStr(weight.shape)} with groups ${groups} expects ${cg * groups}`);
+    }
+    if (bias && (bias.rank !== 1 || bias.shape[0] !== o)) throw new Error(`conv2d: bias ${shapeStr(bias.shape)} must be [${o}], one per output channel`);
+    const window = resolveWindow('conv2d', x.shape, { kernel: [kh, kw], stride: options.stride ?? 1, padding: options.padding, dilation: options.dilation });
+    // The patch matrix as an op: a graph node of x, so that dW's product is differentiable in x.
+    const patches = im2col(x, window);
+    const plane = window.outH * window.outW;
+    const positions = n * plane;
+    const og = o / groups;
+    const depth = cg * kh * kw;
+    const yT = allocData(x.dtype, positions * o); // [G, N·H'·W', O/G]
+    const bVersion = weight.requiresGrad && !weight.gradFn ? dataVersion(weight.data) : undefined;
+    const relu = options.relu ?? false;
+    for (let g = 0; g < groups; g++) {
+      backend().matmul(patches.data, weight.data, yT, {
+        m: positions, k: depth, n: og, transA: true, transB: true,
+        aOffset: g * depth * positions, bOffset: g * og * depth, outOffset: g * positions * og,
+        bVersion, bias: bias?.data, biasOffset: g * og, relu,
+      });
+    }
+    const data = allocData(x.dtype, positions * o);
+    backend().permute(yT, [groups, n, plane, og], [1, 0, 3, 2], data);
+    const inputs = bias ? [x, weight, bias] : [x, weight];
+    return { data, shape: [n, o, window.outH, window.outW], inputs, saved: { x, weight, bias, patches, window, groups, relu } };
+  },
+  backward(gy, { x, weight, bias, patches, window, groups, relu }, y, needs) {
+    const g = relu ? gy.mul(constantMap(y, 'step')) : gy;
+    const [n, o, oh, ow] = g.shape;
+    const og = o / groups;
+    const positions = n * oh * ow;
+    const depth = weight.size / o;
+    const gT = g.reshape([n, groups, og, oh * ow]).permute([1, 0, 3, 2]).reshape([groups, positions, og]); // dyᵀ per group
+    return [
+      needs[0] ? col2im(matmulT(weight.reshape([groups, og, depth]), gT, true, true).reshape(patches.shape), window, x.shape) : null,
+      needs[1] ? matmulT(gT, patches.reshape([groups, depth, positions]), true, true).reshape(weight.shape) : null,
+      bias && needs[2] ? gT.sum(1).reshape([o]) : null,
+    ];
+  },
+  call: (x, a) => conv2d(x[0], x[1], x[2] ?? null, a),
+  torch:
+    "(F.relu if a.get('relu') else (lambda t: t))(F.conv2d(x[0], x[1], x[2] if len(x) > 2 else None, stride=a.get('stride', 1), " +
+    "padding=a.get('padding', 0), dilation=a.get('dilation', 1), groups=a.get('groups', 1)))",
+  samples: [
+    { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { padding: 1 } },
+    { inputs: [{ shape: [2, 3, 7, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { stride: 2 } },
+    { inputs: [{ shape: [1, 2, 5, 5] }, { shape: [3, 2, 1, 1] }] }, // 1×1 kernel, batch of one, no bias
+    { inputs: [{ shape: [2, 2, 4, 3] }, { shape: [3, 2, 4, 3] }, { shape: [3] }] }, // kernel = input
+    { inputs: [{ shape: [2, 2, 7, 7] }, { shape: [3, 2, 2, 2] }, { shape: [3] }], args: { stride: 3 } }, // stride > kernel
+    { inputs: [{ shape: [2, 2, 5, 6] }, { shape: [3, 2, 2, 4] }, { shape: [3] }], args: { padding: 'same' } }, // even kernels: odd padding bottom/right
+    { inputs: [{ shape: [2, 4, 5, 5] }, { shape: [4, 1, 3, 3] }, { shape: [4] }], args: { padding: 1, groups: 4 } }, // depthwise
+    { inputs: [{ shape: [1, 4, 6, 6] }, { shape: [6, 2, 3, 3] }, { shape: [6] }], args: { groups: 2, dilation: 2, padding: [2, 1] } },
+    { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { padding: 1, relu: true } },
+    // Above the wasm hand-off sizes: a layer of the CNN on small images.
+    { inputs: [{ shape: [1, 8, 6, 6] }, { shape: [16, 8, 3, 3] }, { shape: [16] }], args: { padding: 1 } },
+  ],
+  errors: [
+    { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 1, 3, 3] }], message: 'conv2d: input [2,3,6,6] has 3 channels, but weight [4,1,3,3] with groups 1 expects 1' },
+    { inputs: [{ shape: [1, 1, 3, 3] }, { shape: [2, 1, 5, 5] }], message: 'conv2d: kernel 5×5 is larger than the padded input 3×3 (input [1,1,3,3], padding 0)' },
+    { inputs: [{ shape: [1, 3, 6, 6] }, { shape: [4, 1, 3, 3] }], args: { groups: 2 }, message: 'conv2d: groups 2 must be a positive integer dividing the input channels (3) and the output channels (4)' },
+    { inputs: [{ shape: [3, 6, 6] }, { shape: [4, 3, 3, 3] }], message: 'conv2d: input must be [N,C,H,W], got [3,6,6]' },
+    { inputs: [{ shape: [1, 1, 6, 6] }, { shape: [1, 1, 3, 3] }], args: { padding: 'same', stride: 2 }, message: "conv2d: padding 'same' needs stride 1" },
+  ],
+  secondOrder: true,
+});
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+}
+
+/** 1-D convolution (torch.nn.functional.conv1d): x [N,C,L], weight [O, C/groups, k], bias [O]; a conv2d over a plane of height 1. */
+export const conv1d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv1dOptions) => Tensor> = defineOp({
+  name: 'conv1d',
+  method: false,
+  composite(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}) {
+    checkTensor('conv1d', x);
+    checkTensor('conv1d', weight, 'weight');
+    if (x.rank !== 3) throw new Error(`conv1d: input must be [N,C,L], got ${shapeStr(x.shape)}`);
+    if (weight.rank !== 3) throw new Error(`conv1d: weight must be [O,C/groups,k], got ${shapeStr(weight.shape)}`);
+    const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+    const [n, c, l] = x.shape;
+    const [o, cg, k] = weight.shape;
+    const span = dilation * (k - 1) + 1;
+    const padded = l + (padding === 'same' ? span - 1 : padding === 'valid' ? 0 : 2 * padding);
+    if (span > padded) {
+      throw new Error(`conv1d: kernel ${k}${span !== k ? ` (${span} dilated)` : ''} is larger than the padded input ${padded} (input ${shapeStr(x.shape)}, padding ${JSON.stringify(padding)})`);
+    }
+    const y = conv2d(x.reshape([n, c, 1, l]), weight.reshape([o, cg, 1, k]), bias, {
+      stride: [1, stride], padding: typeof padding === 'number' ? [0, padding] : padding, dilation: [1, dilation], groups,
+    });
+    return y.reshape([n, o, y.shape[3]]);
+  },
+  call: (x, a) => conv1d(x[0], x[1], x[2] ?? null, a),
+  torch: "F.conv1d(x[0], x[1], x[2] if len(x) > 2 else None, stride=a.get('stride', 1), padding=a.get('padding', 0), dilation=a.get('dilation', 1), groups=a.get('groups', 1))",
+  samples: [
+    { inputs: [{ shape: [2, 3, 9] }, { shape: [4, 3, 3] }, { shape: [4] }], args: { padding: 1 } },
+    { inputs: [{ shape: [1, 4, 10] }, { shape: [4, 2, 4] }], args: { stride: 2, dilation: 2, groups: 2 } },
+    { inputs: [{ shape: [2, 2, 7] }, { shape: [3, 2, 4] }, { shape: [3] }], args: { padding: 'same' } },
+  ],
+  errors: [
+    { inputs: [{ shape: [2, 3, 9, 1] }, { shape: [4, 3, 3] }], message: 'conv1d: input must be [N,C,L], got [2,3,9,1]' },
+    { inputs: [{ shape: [2, 3, 4] }, { shape: [4, 3, 6] }], message: 'conv1d: kernel 6 is larger than the padded input 4 (input [2,3,4], padding 0)' },
+  ],
+  secondOrder: true,
+});

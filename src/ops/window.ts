@@ -1,0 +1,75 @@
+// The sliding window of a convolution or pooling op: sizes from the arguments as PyTorch takes
+// them (a number or a pair; padding also 'same' or 'valid'), checked, and resolved into the
+// top/left padding and the output size that im2col reads (backend/contract.ts, PatchGeometry).
+
+import type { PatchGeometry } from '../backend/contract.js';
+import { shapeStr } from '../shape.js';
+
+/** A size per spatial axis: one number for both, or [height, width]. */
+export type Pair = number | readonly [number, number];
+
+/** The window of one spatial plane: PatchGeometry without the input's own sizes. */
+export type Window = Omit<PatchGeometry, 'batch' | 'channels' | 'height' | 'width'>;
+
+export interface WindowOptions {
+  kernel: Pair;
+  stride?: Pair;
+  padding?: Pair | 'same' | 'valid';
+  dilation?: Pair;
+  /** Pooling's ceil mode: a last, partial window when it starts inside the input or its left padding. */
+  ceilMode?: boolean;
+}
+
+export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (p.length !== 2 || !p.every((d) => Number.isSafeInteger(d) && d >= min)) {
+    throw new Error(`${op}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/** The window over the last two axes of `shape` (…, height, width). */
+export function resolveWindow(op: string, shape: readonly number[], o: WindowOptions): Window {
+  const [height, width] = shape.slice(-2);
+  const [kernelH, kernelW] = pair(op, 'kernel size', o.kernel, 1);
+  const [strideH, strideW] = pair(op, 'stride', o.stride ?? o.kernel, 1);
+  const [dilationH, dilationW] = pair(op, 'dilation', o.dilation ?? 1, 1);
+  const spanH = dilationH * (kernelH - 1) + 1;
+  const spanW = dilationW * (kernelW - 1) + 1;
+  let pads: [number, number, number, number]; // top, bottom, left, right
+  if (o.padding === 'same') {
+    // PyTorch's 'same': the total padding d·(k−1), the odd one extra at the bottom/right.
+    if (strideH !== 1 || strideW !== 1) throw new Error(`${op}: padding 'same' needs stride 1, got stride ${JSON.stringify(o.stride)}`);
+    const [th, tw] = [spanH - 1, spanW - 1];
+    pads = [th >> 1, th - (th >> 1), tw >> 1, tw - (tw >> 1)];
+  } else {
+    const [ph, pw] = o.padding === 'valid' ? [0, 0] : pair(op, 'padding', o.padding ?? 0, 0);
+    pads = [ph, ph, pw, pw];
+  }
+  const [padTop, padBottom, padLeft, padRight] = pads;
+  const paddedH = height + padTop + padBottom;
+  const paddedW = width + padLeft + padRight;
+  if (spanH > paddedH || spanW > paddedW) {
+    throw new Error(
+      `${op}: kernel ${kernelH}×${kernelW}${spanH !== kernelH || spanW !== kernelW ? ` (${spanH}×${spanW} dilated)` : ''} is larger than ` +
+        `the padded input ${paddedH}×${paddedW} (input ${shapeStr(shape)}, padding ${JSON.stringify(o.padding ?? 0)})`,
+    );
+  }
+  const outSize = (padded: number, span: number, stride: number, pad: number, size: number) => {
+    if (!o.ceilMode) return Math.floor((padded - span) / stride) + 1;
+    let out = Math.ceil((padded - span) / stride) + 1;
+    if ((out - 1) * stride >= size + pad) out--; // the last window must start inside the input or its left padding
+    return out;
+  };
+  return {
+    kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW,
+    outH: outSize(paddedH, spanH, strideH, padTop, height),
+    outW: outSize(paddedW, spanW, strideW, padLeft, width),
+  };
+}
+
+/** The full geometry of a window over x [batch, channels, height, width]. */
+export function geometry(shape: readonly number[], w: Window): PatchGeometry {
+  const [batch, channels, height, width] = shape;
+  return { batch, channels, height, width, ...w };
+}
