@@ -526,7 +526,7 @@ function cellText(x: Cell | undefined, peer: string, reasons: Map<string, string
     reasons.set(x.na, peers);
     return x.na.startsWith('fails') ? 'fails' : 'n/a';
   }
-  return fmt(x);
+  return typeof x === 'number' && x > 0 && x < 1 ? x.toPrecision(2) : fmt(x); // tfjs-cpu's gradients run at hundredths of a GFLOPS
 }
 const reasonLines = (reasons: Map<string, string[]>) => (reasons.size ? [...[...reasons].map(([why, who]) => `- ${who.join(', ')}: ${why}`), ''] : []);
 const all2 = `nabla-wasm ${allT}`;
