@@ -549,7 +549,7 @@ if (Object.keys(results.conv).length) {
     convCases.map((c) => {
       const row = convLabel(c);
       const r = results.conv[row] ?? {};
-      return [row, ...cols.map((p) => cellText(r[p], p, reasons)), ...gemmCols.map((p) => fmt(results.gemm[row]?.[p])), ...gemmCols.map((p) => fmt(gemmRatio(row, p), 2))];
+      return [row, ...cols.map((p) => cellText(r[p], p, reasons)), ...gemmCols.map((p) => cellText(results.gemm[row]?.[p], p, reasons)), ...gemmCols.map((p) => fmt(gemmRatio(row, p), 2))];
     })), '');
   if (cols.includes('tfjs-cpu')) md.push(`tfjs-cpu is timed at batch ${tfCpuConvBatch} instead of ${convCases[0].n}, one run, in round 1 only (its gradient kernels take minutes at batch ${convCases[0].n}).`, '');
   md.push(...reasonLines(reasons));
