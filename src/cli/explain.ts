@@ -8,13 +8,16 @@ import { layerEntry } from '../nn/layers/table.js';
 const big = (n: number) => n.toLocaleString('en-US');
 const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
 
-export function explainModel(model: Module, batch: number, classes: number | null): string {
+/** `inputShape`: one sample's shape ([C, H, W] for images), which convolutions need to show their products. */
+export function explainModel(model: Module, batch: number, classes: number | null, inputShape: readonly number[] | null = null): string {
   if (!(model instanceof Sequential)) throw new Error('explain: only Sequential models are described');
   const out: string[] = [];
-  let params = 0, fwd = 0, bwd = 0, width = 0, inputGrad = false;
+  let params = 0, fwd = 0, bwd = 0, inputGrad = false;
+  let shape = inputShape;
+  let width = shape ? shape.reduce((p, d) => p * d, 1) : 0;
   model.layers.forEach((l, i) => {
     // Each layer's formulas are its table entry's (nn/layers/); layers outside the table get a name only.
-    const e = layerEntry(l)?.explain(l, { batch, width, inputGrad }) ?? { lines: [] };
+    const e = layerEntry(l)?.explain(l, { batch, width, shape, inputGrad }) ?? { lines: [] };
     const p = e.parameters;
     out.push(`layer ${i}: ${l}   ${p ? `${big(p.count)} parameters (${p.detail})` : 'no parameters'}`);
     out.push(...e.lines);
@@ -28,6 +31,7 @@ export function explainModel(model: Module, batch: number, classes: number | nul
       inputGrad = true;
     }
     width = e.width ?? width;
+    shape = e.shape ?? (e.width !== undefined ? [e.width] : shape);
   });
   if (classes !== null) {
     out.push(`loss: cross-entropy of softmax, L = −(1/N) Σ log softmax(z)[label]   : [${batch}×${classes}] → scalar`);

@@ -37,7 +37,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   if (!Number.isSafeInteger(c.epoch) || c.epoch < 0) throw new Error(`saveCheckpoint: epoch must be a non-negative integer, got ${c.epoch}`);
   const opt = c.optimizer.stateDict();
   const tensors: Record<string, Tensor> = {};
-  for (const [name, p] of c.model.namedParameters()) tensors[`model.${name}`] = p;
+  for (const [name, p] of Object.entries(c.model.stateDict())) tensors[`model.${name}`] = p;
   opt.buffers.forEach((buffers, i) => {
     const p = c.optimizer.params[i];
     for (const [name, values] of Object.entries(buffers)) {
@@ -81,7 +81,7 @@ export function decodeCheckpoint(
     return t;
   };
   const state: Record<string, Tensor> = {};
-  for (const [name, p] of model.namedParameters()) state[name] = take(`model.${name}`, p, 'model parameter');
+  for (const [name, p] of Object.entries(model.stateDict())) state[name] = take(`model.${name}`, p, 'model tensor');
   const type = optimizer.constructor.name;
   if (h.optimizer.type !== type) throw fail(`the checkpoint holds ${h.optimizer.type} state, not ${type}`, `${CHECKPOINT_KEY}.optimizer.type`);
   if (h.optimizer.buffers.length !== optimizer.params.length || h.optimizer.steps.length !== optimizer.params.length) {

@@ -3,13 +3,16 @@
 //   nabla.architecture  the layer list (describeModel), so load() rebuilds the model with no code
 //   nabla.metadata      the caller's own data (class names, standardisation statistics, ...)
 //   nabla.layout        'nabla' (Linear weight [in, out]) or 'torch' (PyTorch's layouts: Linear weight
-//                       [out, in]; each layer's table entry says which parameters PyTorch stores transposed)
+//                       [out, in]; each layer's table entry says which parameters PyTorch stores transposed
+//                       and which it names differently: batch norm's running_mean, running_var)
+// Counts (batch norm's numBatchesTracked) are I64, as PyTorch's int64 buffers.
 // Parameter names are nn.Sequential's in both libraries: "0.weight", "0.bias", "2.weight", ...
 
-import { Tensor } from '../tensor.js';
+import { Tensor, type DType } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import type { Sequential } from '../nn/sequential.js';
+import type { ParameterDecl } from '../nn/layers/entry.js';
 import { buildModel, describeModel, specParameters, validateSpec, type ModelSpec } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
@@ -36,6 +39,18 @@ export const ARCHITECTURE_KEY = 'nabla.architecture';
 export const METADATA_KEY = 'nabla.metadata';
 export const LAYOUT_KEY = 'nabla.layout';
 
+/** A tensor's name in a file of this layout: PyTorch's own name where its layer declares one ("3.running_mean"). */
+function fileName(p: ParameterDecl, layout: Layout): string {
+  if (layout !== 'torch' || p.torchName === undefined) return p.name;
+  return `${p.name.slice(0, p.name.lastIndexOf('.') + 1)}${p.torchName}`;
+}
+
+/** A copy in another dtype (an I64 count loads as float64). */
+function withDtype(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  return new Tensor(dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data), t.shape, dtype);
+}
+
 /** A 2-D tensor's transpose, as a fresh contiguous tensor (exact: values are only moved). */
 function transpose2d(t: Tensor): Tensor {
   const [rows, cols] = t.shape;
@@ -52,17 +67,22 @@ export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Arra
     throw new Error('save: metadata must be an object of JSON-serialisable values');
   }
   const spec = describeModel(model, 'save');
-  const transposed = new Set(specParameters(spec).filter((p) => p.torch === 'transpose').map((p) => p.name));
-  const tensors = Object.fromEntries(
-    Object.entries(model.stateDict()).map(([name, t]) => [name, layout === 'torch' && transposed.has(name) ? transpose2d(t) : t]),
-  );
+  const state = model.stateDict();
+  const tensors: Record<string, Tensor> = {};
+  const dtypes: Record<string, 'I64'> = {};
+  for (const p of specParameters(spec)) {
+    const t = state[p.name];
+    const name = fileName(p, layout);
+    tensors[name] = layout === 'torch' && p.torch === 'transpose' ? transpose2d(t) : t;
+    if (p.integer) dtypes[name] = 'I64';
+  }
   const metadata: Record<string, string> = {
     [ARCHITECTURE_KEY]: JSON.stringify(spec),
     [METADATA_KEY]: JSON.stringify(userMetadata),
     [LAYOUT_KEY]: layout,
   };
   if (layout === 'torch') metadata.format = 'pt'; // what Hugging Face tools expect of PyTorch files
-  return encodeSafetensors(tensors, metadata);
+  return encodeSafetensors(tensors, metadata, { dtypes });
 }
 
 /** Writes the model atomically (temp file in the same directory, fsync, rename). */
@@ -102,20 +122,20 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw fail('metadata is not a JSON object', METADATA_KEY);
 
   // Every tensor is checked against the architecture before the model is built.
-  const expected = new Map(specParameters(valid).map((p) => [p.name, p]));
+  const expected = new Map(specParameters(valid).map((p) => [fileName(p, layout), p]));
   for (const name of Object.keys(tensors)) if (!expected.has(name)) throw fail('tensor is not a parameter of the architecture', name);
-  const wanted = valid.dtype === 'float64' ? 'F64' : 'F32';
   const state: Record<string, Tensor> = {};
-  for (const [name, { shape, torch }] of expected) {
+  for (const [name, p] of expected) {
     const t = tensors[name];
     if (!t) throw fail('tensor missing from the file', name);
-    const transposed = layout === 'torch' && torch === 'transpose';
-    const fileShape = transposed ? [...shape].reverse() : shape;
+    const transposed = layout === 'torch' && p.torch === 'transpose';
+    const fileShape = transposed ? [...p.shape].reverse() : p.shape;
     if (shapeStr(t.shape) !== shapeStr(fileShape)) {
       throw fail(`shape ${shapeStr(t.shape)} does not match ${shapeStr(fileShape)} from the architecture (${layout} layout)`, name);
     }
-    if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${valid.dtype} (${wanted})`, name);
-    state[name] = transposed ? transpose2d(t) : t;
+    const wanted = p.integer ? 'I64' : valid.dtype === 'float64' ? 'F64' : 'F32';
+    if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${p.integer ? 'integer count' : valid.dtype} (${wanted})`, name);
+    state[p.name] = transposed ? transpose2d(t) : withDtype(t, valid.dtype);
   }
   const model = buildModel(valid, file);
   model.loadStateDict(state);

@@ -65,6 +65,7 @@ class GraphBuilder {
 
 function attribute(name: string, a: OnnxAttribute): ProtoWriter {
   const w = new ProtoWriter().string(1, name);
+  if ('ints' in a) return w.packedVarints(8, a.ints).varint(20, 7); // type INTS
   return 'int' in a ? w.varint(3, a.int).varint(20, 2) : w.float(2, a.float).varint(20, 1); // type INT, FLOAT
 }
 

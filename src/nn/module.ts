@@ -14,6 +14,16 @@ export class Parameter extends Tensor {
   }
 }
 
+/**
+ * A tensor that a module keeps but does not train (PyTorch's register_buffer): batch norm's
+ * running statistics. Saved and loaded with the parameters (stateDict), never in parameters().
+ */
+export class Buffer extends Tensor {
+  constructor(t: Tensor) {
+    super(t.data, t.shape, t.dtype);
+  }
+}
+
 export abstract class Module {
   training = true;
 
@@ -35,6 +45,13 @@ export abstract class Module {
     const out: [string, Parameter][] = [];
     for (const [key, value] of Object.entries(this)) if (value instanceof Parameter) out.push([prefix + key, value]);
     for (const [name, child] of this.namedChildren()) out.push(...child.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  namedBuffers(prefix = ''): [string, Buffer][] {
+    const out: [string, Buffer][] = [];
+    for (const [key, value] of Object.entries(this)) if (value instanceof Buffer) out.push([prefix + key, value]);
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedBuffers(`${prefix}${name}.`));
     return out;
   }
 
@@ -62,15 +79,15 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** The parameters by name; the tensors share data with the model. */
+  /** The parameters and buffers by name; the tensors share data with the model. */
   stateDict(): Record<string, Tensor> {
-    return Object.fromEntries(this.namedParameters());
+    return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
   }
 
-  /** Copies values into the parameters; by default every name must match both ways. */
+  /** Copies values into the parameters and buffers; by default every name must match both ways. */
   loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
     const strict = options.strict ?? true;
-    const own = new Map(this.namedParameters());
+    const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
     if (strict) {
       const missing = [...own.keys()].filter((k) => !(k in state));
       const unexpected = Object.keys(state).filter((k) => !own.has(k));

@@ -122,7 +122,7 @@ test('the architecture is validated before anything is allocated', () => {
   // 2^40 parameters would be 4 TiB: refused by arithmetic, not by running out of memory.
   const huge = spec([{ type: 'Linear', inFeatures: 2 ** 20, outFeatures: 2 ** 20, bias: true }]);
   assertFileError(() => buildModel(huge), new RegExp(`more than ${MAX_PARAMETERS} parameters`), 'architecture.layers[0]');
-  assertFileError(() => buildModel(spec([{ type: 'Conv2d' }])), /unknown layer type "Conv2d"/, at(0, 'type'));
+  assertFileError(() => buildModel(spec([{ type: 'LSTM' }])), /unknown layer type "LSTM"/, at(0, 'type'));
   assertFileError(() => buildModel(spec([{ type: 'Linear', inFeatures: 0, outFeatures: 2, bias: true }])), /positive integer/, at(0, 'inFeatures'));
   assertFileError(() => buildModel(spec([{ type: 'Linear', inFeatures: 2, outFeatures: 2 }])), /expected a boolean/, at(0, 'bias'));
   assertFileError(() => buildModel(spec([{ type: 'ReLU', inplace: true }])), /unknown field/, at(0, 'inplace'));

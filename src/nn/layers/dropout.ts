@@ -1,11 +1,13 @@
 // Dropout: in training, zeroes each element with probability p and scales the rest by
-// 1/(1−p) (so the expectation is unchanged); the identity in eval mode.
+// 1/(1−p) (so the expectation is unchanged); the identity in eval mode. Dropout2d zeroes whole
+// channels of [N,C,H,W] (or [N,C,L]) instead: one draw per (sample, channel), as torch.nn.Dropout2d.
 // y = x ⊙ m, m fixed for the step → dx = dy ⊙ m. ONNX: Identity (inference).
 
 import { allocData } from '../../storage.js';
 import { Tensor } from '../../tensor.js';
 import { random } from '../../random.js';
 import { Module } from '../module.js';
+import { shapeStr } from '../../shape.js';
 import { elementwise, field, type LayerEntry } from './entry.js';
 
 const fields = { p: field.probability };
@@ -27,10 +29,38 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
-    const mask = allocData(x.dtype, x.size);
-    const scale = 1 / (1 - this.p);
-    for (let i = 0; i < mask.length; i++) mask[i] = random() < this.p ? 0 : scale;
-    return x.mul(new Tensor(mask, x.shape, x.dtype));
+    return x.mul(dropoutMask(x.shape, x.dtype, this.p));
   }
   override toString(): string { return `Dropout(${this.p})`; }
+}
+
+/** 0 with probability p, else 1/(1−p), for each element of a tensor of this shape. */
+function dropoutMask(shape: readonly number[], dtype: Tensor['dtype'], p: number): Tensor {
+  const mask = allocData(dtype, shape.reduce((a, d) => a * d, 1));
+  const scale = 1 / (1 - p);
+  for (let i = 0; i < mask.length; i++) mask[i] = random() < p ? 0 : scale;
+  return new Tensor(mask, shape, dtype);
+}
+
+export class Dropout2d extends Module {
+  static readonly layer: LayerEntry<'Dropout2d', typeof fields, Dropout2d> = {
+    type: 'Dropout2d',
+    fields,
+    describe: (m) => ({ p: m.p }),
+    build: (s) => new Dropout2d(s.p),
+    parameters: () => [],
+    onnx: (g, _m, { input }) => g.node('Identity', [input]),
+    explain: (m, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${m.p}), m ~ Bernoulli(${1 - m.p}) per channel (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
+  };
+
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new Error(`Dropout2d: p must be in [0, 1), got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 3 && x.rank !== 4) throw new Error(`${this}: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
+    if (!this.training || this.p === 0) return x;
+    return x.mul(dropoutMask([x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)], x.dtype, this.p));
+  }
+  override toString(): string { return `Dropout2d(${this.p})`; }
 }

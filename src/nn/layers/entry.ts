@@ -23,12 +23,29 @@ export type SpecOf<F extends Fields> = { -readonly [K in keyof F]: F[K] extends 
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
+const isIntPair = (min: number, max: number) => (v: unknown): v is [number, number] =>
+  Array.isArray(v) && v.length === 2 && v.every((d) => isInt(d) && d >= min && d <= max);
+
+/** Sizes of a window (kernel, stride, dilation, padding) in a model file: at most this, per axis. */
+export const MAX_WINDOW = 65_536;
+
 export const field = {
   int: { check: isInt, expected: 'an integer' } as Field<number>,
   positiveInt: { check: (v: unknown): v is number => isInt(v) && v > 0, expected: 'a positive integer' } as Field<number>,
   finiteNumber: { check: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v), expected: 'a finite number' } as Field<number>,
   probability: { check: (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1, expected: 'a number in [0, 1)' } as Field<number>,
   boolean: { check: (v: unknown): v is boolean => typeof v === 'boolean', expected: 'a boolean' } as Field<boolean>,
+  positiveNumber: { check: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0, expected: 'a positive number' } as Field<number>,
+  unitInterval: { check: (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1, expected: 'a number in [0, 1]' } as Field<number>,
+  /** [height, width], each in 1..MAX_WINDOW (kernel sizes, strides, dilations, output sizes). */
+  sizePair: { check: isIntPair(1, MAX_WINDOW), expected: `[height, width], integers in 1..${MAX_WINDOW}` } as Field<[number, number]>,
+  /** [height, width], each in 0..MAX_WINDOW. */
+  paddingPair: { check: isIntPair(0, MAX_WINDOW), expected: `[height, width], integers in 0..${MAX_WINDOW}` } as Field<[number, number]>,
+  /** A convolution's padding: [height, width] or 'same'. */
+  convPadding: {
+    check: (v: unknown): v is [number, number] | 'same' => v === 'same' || isIntPair(0, MAX_WINDOW)(v),
+    expected: `[height, width] (integers in 0..${MAX_WINDOW}) or "same"`,
+  } as Field<[number, number] | 'same'>,
 };
 
 // ---- parameters ----
@@ -43,11 +60,15 @@ export interface ParameterDecl {
   readonly name: string;
   readonly shape: readonly number[];
   readonly torch: 'same' | 'transpose';
+  /** PyTorch's name when it differs (batch norm's runningMean is running_mean). */
+  readonly torchName?: string;
+  /** A count kept as an integer (stored as I64, as PyTorch's num_batches_tracked is). */
+  readonly integer?: boolean;
 }
 
 // ---- ONNX ----
 
-export type OnnxAttribute = { readonly int: number } | { readonly float: number };
+export type OnnxAttribute = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
 
 /**
  * What a layer's ONNX export may write, scoped to the layer: initializer names are local
@@ -82,6 +103,8 @@ export interface ExplainContext {
   readonly batch: number;
   /** Features of the layer's input, as far as explain follows them. */
   readonly width: number;
+  /** One sample's input shape ([C, H, W] for images), when explain knows it. */
+  readonly shape: readonly number[] | null;
   /** Whether dL/dx is needed (false while no earlier layer has parameters: x is the data). */
   readonly inputGrad: boolean;
 }
@@ -95,11 +118,18 @@ export interface Explanation {
   readonly flops?: { readonly forward: number; readonly backward: number };
   /** Features of the output, when the layer changes them. */
   readonly width?: number;
+  /** One sample's output shape, when the layer changes it. */
+  readonly shape?: readonly number[];
+}
+
+/** A batch's shape as explain prints it: [N×C×H×W], or [N×features]. */
+export function batchShape(ctx: ExplainContext): string {
+  return `[${[ctx.batch, ...(ctx.shape ?? [ctx.width])].join('×')}]`;
 }
 
 /** The two lines of an elementwise layer: forward with its shape, backward. */
 export function elementwise(ctx: ExplainContext, forward: string, backward: string): Explanation {
-  const s = `[${ctx.batch}×${ctx.width}]`;
+  const s = batchShape(ctx);
   return { lines: [`  forward   ${forward}   : ${s} → ${s}`, `  backward  ${backward}`] };
 }
 

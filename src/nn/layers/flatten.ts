@@ -5,7 +5,7 @@
 import type { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { Module } from '../module.js';
-import { field, type LayerEntry } from './entry.js';
+import { batchShape, field, type LayerEntry } from './entry.js';
 
 const fields = { startDim: field.int, endDim: field.int };
 
@@ -23,7 +23,11 @@ export class Flatten extends Module {
       const target = [m.startDim === 0 ? -1 : 0, ...outputShape.slice(1)];
       return g.node('Reshape', [input, g.int64s('shape', target)]);
     },
-    explain: () => ({ lines: [] }),
+    explain: (m, ctx) => {
+      if (!ctx.shape || m.startDim !== 1 || (m.endDim !== -1 && m.endDim !== ctx.shape.length)) return { lines: [] };
+      const width = ctx.shape.reduce((p, d) => p * d, 1);
+      return { lines: [`  reshape   ${batchShape(ctx)} → [${ctx.batch}×${width}]`], width, shape: [width] };
+    },
   };
 
   constructor(readonly startDim = 1, readonly endDim = -1) { super(); }

@@ -4,8 +4,11 @@
 // layers of the nn namespace, so a layer file exports its classes and types only.
 
 export * from './activations.js';
+export * from './batchnorm.js';
+export * from './conv.js';
 export * from './dropout.js';
 export * from './flatten.js';
 export * from './linear.js';
+export * from './pool.js';
 export * from './silu.js';
 export * from './softmax.js';

@@ -1,0 +1,135 @@
+// BatchNorm1d ([N,C] or [N,C,L]) and BatchNorm2d ([N,C,H,W]), torch.nn's: the batchNorm op
+// (ops/defs/batchnorm.ts has the gradients) with a learnt scale γ (weight) and shift β (bias),
+// and running estimates of each channel's mean and variance as buffers: saved and loaded with
+// the weights, not trained. train() normalises by the batch and updates the estimates; eval()
+// normalises by the estimates. With trackRunningStats false it always uses the batch.
+// PyTorch names the buffers running_mean, running_var and num_batches_tracked (an int64).
+// ONNX: BatchNormalization in inference form (the running estimates).
+
+import { ones, zeros, type DType, type Tensor } from '../../tensor.js';
+import { shapeStr } from '../../shape.js';
+import { batchNorm } from '../../ops/index.js';
+import { Buffer, Module, Parameter } from '../module.js';
+import { elementwise, field, type LayerEntry, type ParameterDecl } from './entry.js';
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of each batch in the running estimates (default 0.1). */
+  momentum?: number;
+  /** Learn γ and β (default true). */
+  affine?: boolean;
+  /** Keep running estimates for eval mode (default true). */
+  trackRunningStats?: boolean;
+  dtype?: DType;
+}
+
+const fields = { numFeatures: field.positiveInt, eps: field.positiveNumber, momentum: field.unitInterval, affine: field.boolean, trackRunningStats: field.boolean };
+type Spec = { numFeatures: number; affine: boolean; trackRunningStats: boolean };
+
+function tensors(s: Spec): ParameterDecl[] {
+  const c = [s.numFeatures];
+  return [
+    ...(s.affine ? [{ name: 'weight', shape: c, torch: 'same' }, { name: 'bias', shape: c, torch: 'same' }] as const : []),
+    ...(s.trackRunningStats
+      ? [
+        { name: 'runningMean', shape: c, torch: 'same', torchName: 'running_mean' },
+        { name: 'runningVar', shape: c, torch: 'same', torchName: 'running_var' },
+        { name: 'numBatchesTracked', shape: [], torch: 'same', torchName: 'num_batches_tracked', integer: true },
+      ] as const
+      : []),
+  ];
+}
+
+abstract class BatchNormBase extends Module {
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+  readonly runningMean: Buffer | null;
+  readonly runningVar: Buffer | null;
+  readonly numBatchesTracked: Buffer | null;
+  readonly eps: number;
+  readonly momentum: number;
+
+  constructor(readonly numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[]) {
+    super();
+    const name = this.constructor.name;
+    if (!Number.isSafeInteger(numFeatures) || numFeatures <= 0) throw new Error(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    if (!(this.eps > 0 && Number.isFinite(this.eps))) throw new Error(`${name}: eps must be a positive number, got ${this.eps}`);
+    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1], got ${this.momentum}`);
+    const dtype = options.dtype ?? 'float32';
+    const affine = options.affine ?? true;
+    const track = options.trackRunningStats ?? true;
+    this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
+    this.runningMean = track ? new Buffer(zeros([numFeatures], { dtype })) : null;
+    this.runningVar = track ? new Buffer(ones([numFeatures], { dtype })) : null;
+    this.numBatchesTracked = track ? new Buffer(zeros([], { dtype })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
+      const layouts = this.ranks.map((r) => (r === 2 ? '[N,C]' : r === 3 ? '[N,C,L]' : '[N,C,H,W]')).join(' or ');
+      throw new Error(`${this}: expected input ${layouts.replaceAll('C', String(this.numFeatures))}, got ${shapeStr(x.shape)}`);
+    }
+    let y: Tensor;
+    try {
+      y = batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
+        training: this.training || !this.runningMean, momentum: this.momentum, eps: this.eps,
+      });
+    } catch (e) {
+      throw new Error(`${this}: ${(e as Error).message}`);
+    }
+    if (this.training && this.numBatchesTracked) {
+      this.numBatchesTracked.data[0] += 1;
+      this.numBatchesTracked.markChanged();
+    }
+    return y;
+  }
+
+  override toString(): string {
+    return `${this.constructor.name}(${this.numFeatures})`;
+  }
+}
+
+function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>(type: T, build: (s: Spec & { eps: number; momentum: number }, dtype: DType) => M): LayerEntry<T, typeof fields, M> {
+  return {
+    type,
+    fields,
+    describe: (m) => ({ numFeatures: m.numFeatures, eps: m.eps, momentum: m.momentum, affine: m.weight !== null, trackRunningStats: m.runningMean !== null }),
+    build,
+    parameters: tensors,
+    onnx: (g, m, { input }) => {
+      if (!m.runningMean || !m.runningVar) throw new Error(`exportOnnx: ${m} keeps no running statistics, so it has no inference form`);
+      const c = m.numFeatures;
+      const scale = m.weight ? g.tensor('weight', m.weight) : g.tensor('weight', ones([c], { dtype: g.dtype }));
+      const shift = m.bias ? g.tensor('bias', m.bias) : g.tensor('bias', zeros([c], { dtype: g.dtype }));
+      return g.node('BatchNormalization', [input, scale, shift, g.tensor('running_mean', m.runningMean), g.tensor('running_var', m.runningVar)], {
+        epsilon: { float: m.eps }, momentum: { float: 1 - m.momentum },
+      });
+    },
+    explain: (m, ctx) => ({
+      ...elementwise(ctx, 'y = (x − μ_c)/√(σ²_c + ε)·γ_c + β_c (batch statistics in training, running ones in eval)', 'dL/dx = γ/√(σ²+ε)·(dL/dy − mean(dL/dy) − x̂·mean(dL/dy ⊙ x̂)), per channel'),
+      ...(m.weight ? { parameters: { count: 2 * m.numFeatures, detail: `γ ${m.numFeatures} + β ${m.numFeatures}` } } : {}),
+    }),
+    summary: (s) => `${type}(${s.numFeatures})`,
+  };
+}
+
+/** Batch normalisation over [N,C] or [N,C,L] (torch.nn.BatchNorm1d). */
+export class BatchNorm1d extends BatchNormBase {
+  static readonly layer: LayerEntry<'BatchNorm1d', typeof fields, BatchNorm1d> = entry('BatchNorm1d', (s, dtype) => new BatchNorm1d(s.numFeatures, { ...s, dtype }));
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options, [2, 3]);
+  }
+}
+
+/** Batch normalisation over [N,C,H,W] (torch.nn.BatchNorm2d). */
+export class BatchNorm2d extends BatchNormBase {
+  static readonly layer: LayerEntry<'BatchNorm2d', typeof fields, BatchNorm2d> = entry('BatchNorm2d', (s, dtype) => new BatchNorm2d(s.numFeatures, { ...s, dtype }));
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options, [4]);
+  }
+}

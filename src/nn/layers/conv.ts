@@ -1,0 +1,253 @@
+// Conv2d and Conv1d: the seeds' Linear layer applied to every k×k patch of the input (see
+// ops/defs/conv.ts for the derivation). With the patch matrix X = im2col(x) : [N·H'·W', C·kH·kW]
+// and the weight W : [O, C·kH·kW] (PyTorch's [O, C/groups, kH, kW], flattened):
+//   y = X·Wᵀ + b          dL/dW = dL/dyᵀ·X      dL/db = Σ dL/dy      dL/dx = col2im(dL/dy·W)
+// Weights are PyTorch's layout in both file layouts. Initialisation as PyTorch's: Kaiming uniform
+// with a = √5, which is U(−1/√fanIn, 1/√fanIn) for W and b, fanIn = C/groups·kH·kW.
+// ONNX: Conv with kernel_shape, strides, pads, dilations and group ('same' as explicit pads).
+
+import { zeros, type DType, type Tensor } from '../../tensor.js';
+import { shapeStr } from '../../shape.js';
+import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
+import { resolveWindow, type Pair } from '../../ops/window.js';
+import { uniform_ } from '../init.js';
+import { Module, Parameter } from '../module.js';
+import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+
+export interface ConvLayerOptions {
+  stride?: Pair;
+  /** A number or [height, width] on both sides, 'valid' (0) or 'same' (stride 1). */
+  padding?: Pair | 'same' | 'valid';
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+  dtype?: DType;
+}
+
+const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+const fields = {
+  inChannels: field.positiveInt,
+  outChannels: field.positiveInt,
+  kernelSize: field.sizePair,
+  stride: field.sizePair,
+  padding: field.convPadding,
+  dilation: field.sizePair,
+  groups: field.positiveInt,
+  bias: field.boolean,
+};
+
+/** The explain lines of a convolution: the seeds' Linear over patches, with real shapes when the input's are known. */
+function explainConv(m: Conv2d, ctx: ExplainContext, kernelLabel: string): Explanation {
+  const { inChannels: c, outChannels: o, groups } = m;
+  const [kh, kw] = m.kernelSize;
+  const depth = (c / groups) * kh * kw;
+  const depthLabel = `${groups > 1 ? `${c}/${groups}` : c}·${kernelLabel}`;
+  const count = m.weight.size + (m.bias ? o : 0);
+  const parameters = { count, detail: `W ${o}×${c / groups}×${kernelLabel.replace('·', '×')}${m.bias ? ` + b ${o}` : ''}` };
+  const shape = ctx.shape;
+  if (!shape || shape.length !== 3 || shape[0] !== c) {
+    return { parameters, lines: ['  (give the input shape, e.g. --image-shape 1,28,28, to see the shapes of its products)'] };
+  }
+  const w = resolveWindow(String(m), shape, { kernel: m.kernelSize, stride: m.stride, padding: m.padding, dilation: m.dilation });
+  const positions = ctx.batch * w.outH * w.outW;
+  const p = `${ctx.batch}·${w.outH}·${w.outW}`;
+  const per = groups > 1 ? ` (each of ${groups} groups: ${o / groups} outputs)` : '';
+  const lines = [
+    `  patches   X = im2col(x)                 : ${batchShape(ctx)} → [${p} × ${depthLabel}] = [${positions}×${depth}]`,
+    `  forward   y = X·Wᵀ + b                  : [${positions}×${depth}]·[${depth}×${o}] + [${o}] → [${positions}×${o}] = [${ctx.batch}×${o}×${w.outH}×${w.outW}]${per}`,
+    `  backward  dL/dW = Xᵀ·dL/dy              : [${depth}×${positions}]·[${positions}×${o}] → [${depth}×${o}] (stored ${o}×${c / groups}×${kh}×${kw})`,
+    ...(m.bias ? [`            dL/db = Σ dL/dy over N·H'·W'  : [${positions}×${o}] → [${o}]`] : []),
+    ctx.inputGrad
+      ? `            dL/dx = col2im(dL/dy·W)       : [${positions}×${o}]·[${o}×${depth}] → [${positions}×${depth}] → ${batchShape(ctx)}`
+      : `            dL/dx = col2im(dL/dy·W)       : not needed, x is the input`,
+  ];
+  const forward = 2 * positions * depth * o + (m.bias ? positions * o : 0);
+  return {
+    parameters,
+    lines,
+    flops: { forward, backward: 2 * positions * depth * o + (m.bias ? positions * o : 0) + (ctx.inputGrad ? 2 * positions * depth * o : 0) },
+    width: o * w.outH * w.outW,
+    shape: [o, w.outH, w.outW],
+  };
+}
+
+/** 2-D convolution over [N, inChannels, H, W] (torch.nn.Conv2d); weight [out, in/groups, kH, kW]. */
+export class Conv2d extends Module {
+  static readonly layer: LayerEntry<'Conv2d', typeof fields, Conv2d> = {
+    type: 'Conv2d',
+    fields,
+    describe: (m) => ({
+      inChannels: m.inChannels, outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride,
+      padding: m.padding, dilation: m.dilation, groups: m.groups, bias: m.bias !== null,
+    }),
+    build: (s, dtype) => new Conv2d(s.inChannels, s.outChannels, s.kernelSize, { ...s, dtype }),
+    parameters: (s) => [
+      { name: 'weight', shape: [s.outChannels, Math.floor(s.inChannels / s.groups), ...s.kernelSize], torch: 'same' },
+      ...(s.bias ? [{ name: 'bias', shape: [s.outChannels], torch: 'same' } as const] : []),
+    ],
+    onnx: (g, m, { input }) => {
+      const [kh, kw] = m.kernelSize;
+      const pads = m.padding === 'same'
+        ? (() => {
+          const [th, tw] = [m.dilation[0] * (kh - 1), m.dilation[1] * (kw - 1)];
+          return [th >> 1, tw >> 1, th - (th >> 1), tw - (tw >> 1)];
+        })()
+        : [m.padding[0], m.padding[1], m.padding[0], m.padding[1]];
+      const inputs = [input, g.tensor('weight', m.weight), ...(m.bias ? [g.tensor('bias', m.bias)] : [])];
+      return g.node('Conv', inputs, {
+        kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: pads }, dilations: { ints: m.dilation }, group: { int: m.groups },
+      });
+    },
+    explain: (m, ctx) => explainConv(m, ctx, `${m.kernelSize[0]}·${m.kernelSize[1]}`),
+    summary: (s) => `Conv2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')}${s.stride.some((d) => d !== 1) ? `, stride ${s.stride.join('×')}` : ''})`,
+    fusions: { ReLU: (m, x) => m.forwardAct(x, true) },
+  };
+
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'same';
+  readonly dilation: [number, number];
+  readonly groups: number;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
+    super();
+    const name = 'Conv2d';
+    for (const [k, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', options.groups ?? 1]] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${v}`);
+    }
+    this.groups = options.groups ?? 1;
+    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new Error(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
+    }
+    this.kernelSize = asPair(kernelSize);
+    this.stride = asPair(options.stride ?? 1);
+    this.dilation = asPair(options.dilation ?? 1);
+    const padding = options.padding ?? 0;
+    this.padding = padding === 'same' ? 'same' : padding === 'valid' ? [0, 0] : asPair(padding);
+    // The window's own checks (positive sizes, 'same' with stride 1), on a plane it always fits.
+    resolveWindow(name, [this.kernelSize[0] * this.dilation[0] * 2, this.kernelSize[1] * this.dilation[1] * 2], {
+      kernel: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation,
+    });
+    const dtype = options.dtype ?? 'float32';
+    const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
+    const bound = 1 / Math.sqrt(fanIn);
+    this.weight = new Parameter(uniform_(zeros([outChannels, inChannels / this.groups, ...this.kernelSize], { dtype }), -bound, bound));
+    this.bias = options.bias === false ? null : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.forwardAct(x, false);
+  }
+
+  /** forward(x), then ReLU when `relu`, in the product's epilogue. */
+  forwardAct(x: Tensor, relu: boolean): Tensor {
+    if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
+      throw new Error(`${this}: expected input [N,${this.inChannels},H,W], got ${shapeStr(x.shape)}${x.rank === 4 ? ` (${x.shape[1]} channels)` : ''}`);
+    }
+    if (x.dtype !== this.weight.dtype) throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
+    const options: Conv2dOptions = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, relu };
+    try {
+      return conv2d(x, this.weight, this.bias, options);
+    } catch (e) {
+      throw new Error(`${this}: ${(e as Error).message}`);
+    }
+  }
+
+  override toString(): string {
+    return `Conv2d(${this.inChannels}→${this.outChannels}, ${this.kernelSize.join('×')})`;
+  }
+}
+
+const fields1d = {
+  inChannels: field.positiveInt,
+  outChannels: field.positiveInt,
+  kernelSize: field.positiveInt,
+  stride: field.positiveInt,
+  padding: { check: (v: unknown): v is number | 'same' => v === 'same' || field.int.check(v) && v >= 0, expected: 'a non-negative integer or "same"' },
+  dilation: field.positiveInt,
+  groups: field.positiveInt,
+  bias: field.boolean,
+};
+
+export interface Conv1dLayerOptions {
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/** 1-D convolution over [N, inChannels, L] (torch.nn.Conv1d); weight [out, in/groups, k]. A Conv2d over planes of height 1. */
+export class Conv1d extends Module {
+  static readonly layer: LayerEntry<'Conv1d', typeof fields1d, Conv1d> = {
+    type: 'Conv1d',
+    fields: fields1d,
+    describe: (m) => ({
+      inChannels: m.inChannels, outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride,
+      padding: m.padding, dilation: m.dilation, groups: m.groups, bias: m.bias !== null,
+    }),
+    build: (s, dtype) => new Conv1d(s.inChannels, s.outChannels, s.kernelSize, { ...s, dtype }),
+    parameters: (s) => [
+      { name: 'weight', shape: [s.outChannels, Math.floor(s.inChannels / s.groups), s.kernelSize], torch: 'same' },
+      ...(s.bias ? [{ name: 'bias', shape: [s.outChannels], torch: 'same' } as const] : []),
+    ],
+    onnx: (g, m, { input }) => {
+      const total = m.dilation * (m.kernelSize - 1);
+      const pads = m.padding === 'same' ? [total >> 1, total - (total >> 1)] : [m.padding, m.padding];
+      const inputs = [input, g.tensor('weight', m.weight), ...(m.bias ? [g.tensor('bias', m.bias)] : [])];
+      return g.node('Conv', inputs, {
+        kernel_shape: { ints: [m.kernelSize] }, strides: { ints: [m.stride] }, pads: { ints: pads }, dilations: { ints: [m.dilation] }, group: { int: m.groups },
+      });
+    },
+    explain: (m, ctx) => {
+      const c = m.inChannels;
+      const count = m.weight.size + (m.bias ? m.outChannels : 0);
+      return {
+        parameters: { count, detail: `W ${m.outChannels}×${c / m.groups}×${m.kernelSize}${m.bias ? ` + b ${m.outChannels}` : ''}` },
+        lines: [`  as Conv2d with a ${1}×${m.kernelSize} kernel: y = im2col(x)·Wᵀ + b, dL/dW = im2col(x)ᵀ·dL/dy, dL/dx = col2im(dL/dy·W)${ctx.shape ? `, input ${batchShape(ctx)}` : ''}`],
+      };
+    },
+    summary: (s) => `Conv1d(${s.inChannels}→${s.outChannels}, ${s.kernelSize})`,
+  };
+
+  readonly stride: number;
+  readonly padding: number | 'same';
+  readonly dilation: number;
+  readonly groups: number;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1dLayerOptions = {}) {
+    super();
+    // The 2-D layer checks the sizes and initialises as PyTorch's Conv1d (the same fan-in).
+    const plane = new Conv2d(inChannels, outChannels, [1, kernelSize], {
+      stride: [1, options.stride ?? 1], padding: typeof options.padding === 'number' ? [0, options.padding] : options.padding,
+      dilation: [1, options.dilation ?? 1], groups: options.groups, bias: options.bias, dtype: options.dtype,
+    });
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding === 'valid' ? 0 : options.padding ?? 0;
+    this.dilation = options.dilation ?? 1;
+    this.groups = plane.groups;
+    this.weight = new Parameter(plane.weight.reshape([outChannels, inChannels / this.groups, kernelSize]));
+    this.bias = plane.bias;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 3 || x.shape[1] !== this.inChannels) {
+      throw new Error(`${this}: expected input [N,${this.inChannels},L], got ${shapeStr(x.shape)}${x.rank === 3 ? ` (${x.shape[1]} channels)` : ''}`);
+    }
+    try {
+      return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    } catch (e) {
+      throw new Error(`${this}: ${(e as Error).message}`);
+    }
+  }
+
+  override toString(): string {
+    return `Conv1d(${this.inChannels}→${this.outChannels}, ${this.kernelSize})`;
+  }
+}

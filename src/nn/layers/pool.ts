@@ -1,0 +1,199 @@
+// Pooling layers over [N, C, H, W]: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d (the ops in
+// ops/defs/pool.ts, whose comment has the gradients). No parameters.
+// ONNX: MaxPool, AveragePool (count_include_pad, ceil_mode), GlobalAveragePool for an output of
+// 1×1; other adaptive sizes have no ONNX op and are refused at export.
+
+import type { Tensor } from '../../tensor.js';
+import { shapeStr } from '../../shape.js';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index.js';
+import { resolveWindow, type Pair, type Window } from '../../ops/window.js';
+import { Module } from '../module.js';
+import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+
+const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+function checkInput(m: Module, x: Tensor): void {
+  if (x.rank !== 4) throw new Error(`${m}: expected input [N,C,H,W], got ${shapeStr(x.shape)}`);
+}
+
+/** What explain prints for a pooling layer: its window and the shapes in and out. */
+function explainPool(ctx: ExplainContext, what: string, backward: string, window: (shape: readonly number[]) => Window): Explanation {
+  if (!ctx.shape || ctx.shape.length !== 3) return { lines: [`  forward   ${what}`, `  backward  ${backward}`] };
+  const w = window(ctx.shape);
+  const shape = [ctx.shape[0], w.outH, w.outW];
+  return {
+    lines: [`  forward   ${what}   : ${batchShape(ctx)} → [${[ctx.batch, ...shape].join('×')}]`, `  backward  ${backward}`],
+    width: shape[0] * shape[1] * shape[2],
+    shape,
+  };
+}
+
+/** ONNX pads, [top, left, bottom, right]: PyTorch's symmetric padding (ceil_mode adds the rest). */
+const onnxPads = (padding: readonly [number, number]) => [...padding, ...padding];
+
+const maxFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, dilation: field.sizePair, ceilMode: field.boolean };
+
+export interface MaxPool2dLayerOptions {
+  /** Default: the kernel size. */
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
+/** The maximum over each window of each channel (torch.nn.MaxPool2d). */
+export class MaxPool2d extends Module {
+  static readonly layer: LayerEntry<'MaxPool2d', typeof maxFields, MaxPool2d> = {
+    type: 'MaxPool2d',
+    fields: maxFields,
+    describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, dilation: m.dilation, ceilMode: m.ceilMode }),
+    build: (s) => new MaxPool2d(s.kernelSize, s),
+    parameters: () => [],
+    onnx: (g, m, { input }) => {
+      return g.node('MaxPool', [input], {
+        kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
+        dilations: { ints: m.dilation }, ceil_mode: { int: m.ceilMode ? 1 : 0 },
+      });
+    },
+    explain: (m, ctx) => explainPool(ctx, `y = max over each ${m.kernelSize.join('×')} window`, 'dL/dx = dL/dy at each window\'s maximum, 0 elsewhere', (s) => m.window(s)),
+    summary: (s) => `MaxPool2d(${s.kernelSize.join('×')})`,
+  };
+
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly dilation: [number, number];
+  readonly ceilMode: boolean;
+
+  constructor(kernelSize: Pair, options: MaxPool2dLayerOptions = {}) {
+    super();
+    this.kernelSize = asPair(kernelSize);
+    this.stride = asPair(options.stride ?? kernelSize);
+    this.padding = asPair(options.padding ?? 0);
+    this.dilation = asPair(options.dilation ?? 1);
+    this.ceilMode = options.ceilMode ?? false;
+    if (2 * this.padding[0] > this.kernelSize[0] || 2 * this.padding[1] > this.kernelSize[1]) {
+      throw new Error(`MaxPool2d: padding ${this.padding.join('×')} must be at most half the kernel ${this.kernelSize.join('×')}`);
+    }
+    this.window([this.kernelSize[0] * this.dilation[0], this.kernelSize[1] * this.dilation[1]]); // checks the sizes
+  }
+
+  /** The window over planes of this shape (…, H, W). */
+  window(shape: readonly number[]): Window {
+    return resolveWindow(String(this), shape, { kernel: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, x);
+    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  }
+
+  override toString(): string {
+    return `MaxPool2d(${this.kernelSize.join('×')})`;
+  }
+}
+
+const avgFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, ceilMode: field.boolean, countIncludePad: field.boolean };
+
+export interface AvgPool2dLayerOptions {
+  /** Default: the kernel size. */
+  stride?: Pair;
+  padding?: Pair;
+  ceilMode?: boolean;
+  /** Count the padding in each window's divisor (default true, as PyTorch). */
+  countIncludePad?: boolean;
+}
+
+/** The mean over each window of each channel (torch.nn.AvgPool2d). */
+export class AvgPool2d extends Module {
+  static readonly layer: LayerEntry<'AvgPool2d', typeof avgFields, AvgPool2d> = {
+    type: 'AvgPool2d',
+    fields: avgFields,
+    describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, ceilMode: m.ceilMode, countIncludePad: m.countIncludePad }),
+    build: (s) => new AvgPool2d(s.kernelSize, s),
+    parameters: () => [],
+    onnx: (g, m, { input }) => g.node('AveragePool', [input], {
+      kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
+      ceil_mode: { int: m.ceilMode ? 1 : 0 }, count_include_pad: { int: m.countIncludePad ? 1 : 0 },
+    }),
+    explain: (m, ctx) => explainPool(ctx, `y = mean over each ${m.kernelSize.join('×')} window`, 'dL/dx = dL/dy / (window size), spread over each window', (s) => m.window(s)),
+    summary: (s) => `AvgPool2d(${s.kernelSize.join('×')})`,
+  };
+
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+
+  constructor(kernelSize: Pair, options: AvgPool2dLayerOptions = {}) {
+    super();
+    this.kernelSize = asPair(kernelSize);
+    this.stride = asPair(options.stride ?? kernelSize);
+    this.padding = asPair(options.padding ?? 0);
+    this.ceilMode = options.ceilMode ?? false;
+    this.countIncludePad = options.countIncludePad ?? true;
+    if (2 * this.padding[0] > this.kernelSize[0] || 2 * this.padding[1] > this.kernelSize[1]) {
+      throw new Error(`AvgPool2d: padding ${this.padding.join('×')} must be at most half the kernel ${this.kernelSize.join('×')}`);
+    }
+    this.window(this.kernelSize);
+  }
+
+  window(shape: readonly number[]): Window {
+    return resolveWindow(String(this), shape, { kernel: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode });
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, x);
+    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+
+  override toString(): string {
+    return `AvgPool2d(${this.kernelSize.join('×')})`;
+  }
+}
+
+const adaptiveFields = { outputSize: field.sizePair };
+
+/** The mean over a grid of outputSize windows covering each plane (torch.nn.AdaptiveAvgPool2d). */
+export class AdaptiveAvgPool2d extends Module {
+  static readonly layer: LayerEntry<'AdaptiveAvgPool2d', typeof adaptiveFields, AdaptiveAvgPool2d> = {
+    type: 'AdaptiveAvgPool2d',
+    fields: adaptiveFields,
+    describe: (m) => ({ outputSize: m.outputSize }),
+    build: (s) => new AdaptiveAvgPool2d(s.outputSize),
+    parameters: () => [],
+    onnx: (g, m, { input }) => {
+      if (m.outputSize[0] !== 1 || m.outputSize[1] !== 1) {
+        throw new Error(`exportOnnx: ${m} has no ONNX form (only an output size of 1, GlobalAveragePool, has one)`);
+      }
+      return g.node('GlobalAveragePool', [input]);
+    },
+    explain: (m, ctx) => {
+      const [oh, ow] = m.outputSize;
+      const what = `y = mean over a ${oh}×${ow} grid of windows`;
+      if (!ctx.shape || ctx.shape.length !== 3) return { lines: [`  forward   ${what}`] };
+      const shape = [ctx.shape[0], oh, ow];
+      return { lines: [`  forward   ${what}   : ${batchShape(ctx)} → [${[ctx.batch, ...shape].join('×')}]`, '  backward  dL/dx = dL/dy / (window size), spread over each window'], width: shape[0] * oh * ow, shape };
+    },
+    summary: (s) => `AdaptiveAvgPool2d(${s.outputSize.join('×')})`,
+  };
+
+  readonly outputSize: [number, number];
+
+  constructor(outputSize: Pair) {
+    super();
+    const p = asPair(outputSize);
+    if (!p.every((d) => Number.isSafeInteger(d) && d > 0)) throw new Error(`AdaptiveAvgPool2d: output size must be positive integers, got ${JSON.stringify(outputSize)}`);
+    this.outputSize = p;
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, x);
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+
+  override toString(): string {
+    return `AdaptiveAvgPool2d(${this.outputSize.join('×')})`;
+  }
+}
