@@ -93,6 +93,8 @@ export interface OnnxEmitter {
 export interface OnnxContext {
   /** The name of the layer's input value. */
   readonly input: string;
+  /** The layer's input shape for a batch of one (traced by the exporter). */
+  readonly inputShape: readonly number[];
   /** The layer's output shape for a batch of one (traced by the exporter). */
   readonly outputShape: readonly number[];
 }
