@@ -12,8 +12,22 @@ import { batchShape, field, type ExplainContext, type Explanation, type LayerEnt
 
 const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
-function checkInput(m: Module, x: Tensor): void {
+/** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
+function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
   if (x.rank !== 4) throw new Error(`${m}: expected input [N,C,H,W], got ${shapeStr(x.shape)}`);
+  try {
+    return op();
+  } catch (e) {
+    throw new Error(`${m}: ${(e as Error).message}`);
+  }
+}
+
+/** A model file's pooling spec: padding at most half the kernel, as PyTorch requires. */
+function checkPoolSpec(s: { kernelSize: [number, number]; padding: [number, number] }): ['padding', string] | null {
+  if (2 * s.padding[0] > s.kernelSize[0] || 2 * s.padding[1] > s.kernelSize[1]) {
+    return ['padding', `${JSON.stringify(s.padding)} must be at most half the kernel ${JSON.stringify(s.kernelSize)}`];
+  }
+  return null;
 }
 
 /** What explain prints for a pooling layer: its window and the shapes in and out. */
@@ -76,6 +90,7 @@ export class MaxPool2d extends Module {
     fields: maxFields,
     describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, dilation: m.dilation, ceilMode: m.ceilMode }),
     build: (s) => new MaxPool2d(s.kernelSize, s),
+    check: checkPoolSpec,
     parameters: () => [],
     onnx: (g, m, { input, inputShape }) => {
       return g.node('MaxPool', [input], {
@@ -112,8 +127,7 @@ export class MaxPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkInput(this, x);
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return pool(this, x, () => maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode }));
   }
 
   override toString(): string {
@@ -139,6 +153,7 @@ export class AvgPool2d extends Module {
     fields: avgFields,
     describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, ceilMode: m.ceilMode, countIncludePad: m.countIncludePad }),
     build: (s) => new AvgPool2d(s.kernelSize, s),
+    check: checkPoolSpec,
     parameters: () => [],
     onnx: (g, m, { input, inputShape }) => g.node('AveragePool', [input], {
       kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
@@ -172,8 +187,7 @@ export class AvgPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkInput(this, x);
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return pool(this, x, () => avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad }));
   }
 
   override toString(): string {
@@ -217,8 +231,7 @@ export class AdaptiveAvgPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkInput(this, x);
-    return adaptiveAvgPool2d(x, this.outputSize);
+    return pool(this, x, () => adaptiveAvgPool2d(x, this.outputSize));
   }
 
   override toString(): string {
