@@ -40,7 +40,7 @@ export function describeModel(model: Module, op = 'describeModel'): ModelSpec {
   if (!(model instanceof Sequential)) {
     throw new Error(`${op}: expected a Sequential, got ${model}; wrap the layers in nn.Sequential`);
   }
-  const dtypes = new Set(model.parameters().map((p) => p.dtype));
+  const dtypes = new Set(Object.values(model.stateDict()).map((p) => p.dtype)); // parameters and buffers
   if (dtypes.size > 1) throw new Error(`${op}: the model mixes parameter dtypes ${[...dtypes].join(' and ')}`);
   return { format: 'nabla.sequential', version: 1, dtype: model.dtype, layers: model.layers.map((l, i) => describeLayer(l, i, op)) };
 }
@@ -67,6 +67,8 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
     for (const [key, { check, expected: what }] of Object.entries(expected)) {
       if (!check(fields[key])) throw fail(`${type}.${key} is ${JSON.stringify(fields[key])}, expected ${what}`, `${at}.${key}`);
     }
+    const bad = entry.check?.(fields as SpecOf<Fields>);
+    if (bad) throw fail(`${type}.${bad[0]} ${bad[1]}`, `${at}.${bad[0]}`);
     for (const p of entry.parameters(fields as SpecOf<Fields>)) parameters += sizeOf(p.shape);
     if (parameters > MAX_PARAMETERS) throw fail(`the model would have more than ${MAX_PARAMETERS} parameters`, at);
   });

@@ -144,7 +144,8 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   const g = new GraphBuilder(elemType);
   let x = 'input';
   spec.layers.forEach((l, i) => {
-    x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], { input: x, outputShape: shapes[i] });
+    const layerInput = i === 0 ? [1, ...inputShape] : shapes[i - 1];
+    x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], { input: x, inputShape: layerInput, outputShape: shapes[i] });
   });
   g.node('Identity', [x], [], 'output'); // the graph's output, under a fixed name
 

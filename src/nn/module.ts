@@ -111,9 +111,9 @@ export abstract class Module {
     }
   }
 
-  /** The parameter dtype of this module (float32 if it has none). */
+  /** The parameter dtype of this module (its buffers' if it has no parameters, float32 if neither). */
   get dtype(): DType {
-    return this.parameters()[0]?.dtype ?? 'float32';
+    return this.parameters()[0]?.dtype ?? this.namedBuffers()[0]?.[1].dtype ?? 'float32';
   }
 
   toString(): string {

@@ -26,6 +26,25 @@ export interface ConvLayerOptions {
 
 const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
+/** The channel counts and groups of a convolution layer, checked with the layer's name. */
+function checkChannels(name: string, inChannels: number, outChannels: number, groups: number): void {
+  for (const [k, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${v}`);
+  }
+  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new Error(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+  }
+}
+
+/** A model file's convolution spec: groups must divide both channel counts, 'same' needs stride 1. */
+function checkConvSpec(s: { inChannels: number; outChannels: number; groups: number; padding: unknown; stride: number | readonly number[] }): ['groups' | 'padding', string] | null {
+  if (s.inChannels % s.groups !== 0 || s.outChannels % s.groups !== 0) {
+    return ['groups', `${s.groups} must divide inChannels (${s.inChannels}) and outChannels (${s.outChannels})`];
+  }
+  if (s.padding === 'same' && [s.stride].flat().some((d) => d !== 1)) return ['padding', `"same" needs stride 1, got stride ${JSON.stringify(s.stride)}`];
+  return null;
+}
+
 const fields = {
   inChannels: field.positiveInt,
   outChannels: field.positiveInt,
@@ -82,6 +101,7 @@ export class Conv2d extends Module {
       padding: m.padding, dilation: m.dilation, groups: m.groups, bias: m.bias !== null,
     }),
     build: (s, dtype) => new Conv2d(s.inChannels, s.outChannels, s.kernelSize, { ...s, dtype }),
+    check: checkConvSpec,
     parameters: (s) => [
       { name: 'weight', shape: [s.outChannels, Math.floor(s.inChannels / s.groups), ...s.kernelSize], torch: 'same' },
       ...(s.bias ? [{ name: 'bias', shape: [s.outChannels], torch: 'same' } as const] : []),
@@ -115,13 +135,8 @@ export class Conv2d extends Module {
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
     super();
     const name = 'Conv2d';
-    for (const [k, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', options.groups ?? 1]] as const) {
-      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${v}`);
-    }
     this.groups = options.groups ?? 1;
-    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new Error(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
-    }
+    checkChannels(name, inChannels, outChannels, this.groups);
     this.kernelSize = asPair(kernelSize);
     this.stride = asPair(options.stride ?? 1);
     this.dilation = asPair(options.dilation ?? 1);
@@ -191,6 +206,7 @@ export class Conv1d extends Module {
       padding: m.padding, dilation: m.dilation, groups: m.groups, bias: m.bias !== null,
     }),
     build: (s, dtype) => new Conv1d(s.inChannels, s.outChannels, s.kernelSize, { ...s, dtype }),
+    check: checkConvSpec,
     parameters: (s) => [
       { name: 'weight', shape: [s.outChannels, Math.floor(s.inChannels / s.groups), s.kernelSize], torch: 'same' },
       ...(s.bias ? [{ name: 'bias', shape: [s.outChannels], torch: 'same' } as const] : []),
@@ -223,7 +239,15 @@ export class Conv1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1dLayerOptions = {}) {
     super();
-    // The 2-D layer checks the sizes and initialises as PyTorch's Conv1d (the same fan-in).
+    // Checked here with this layer's name; the 2-D layer then initialises as PyTorch's Conv1d (the same fan-in).
+    const name = 'Conv1d';
+    checkChannels(name, inChannels, outChannels, options.groups ?? 1);
+    for (const [k, v] of [['kernelSize', kernelSize], ['stride', options.stride ?? 1], ['dilation', options.dilation ?? 1]] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    const p = options.padding ?? 0;
+    if (p !== 'same' && p !== 'valid' && !(Number.isSafeInteger(p) && p >= 0)) throw new Error(`${name}: padding must be a non-negative integer, 'same' or 'valid', got ${JSON.stringify(p)}`);
+    if (p === 'same' && (options.stride ?? 1) !== 1) throw new Error(`${name}: padding 'same' needs stride 1, got stride ${options.stride}`);
     const plane = new Conv2d(inChannels, outChannels, [1, kernelSize], {
       stride: [1, options.stride ?? 1], padding: typeof options.padding === 'number' ? [0, options.padding] : options.padding,
       dilation: [1, options.dilation ?? 1], groups: options.groups, bias: options.bias, dtype: options.dtype,

@@ -93,6 +93,8 @@ export interface OnnxEmitter {
 export interface OnnxContext {
   /** The name of the layer's input value. */
   readonly input: string;
+  /** The layer's input shape for a batch of one (traced by the exporter). */
+  readonly inputShape: readonly number[];
   /** The layer's output shape for a batch of one (traced by the exporter). */
   readonly outputShape: readonly number[];
 }
@@ -144,6 +146,11 @@ export interface LayerEntry<Type extends string = string, F extends Fields = Fie
   describe(m: M): SpecOf<F>;
   /** A fresh module from valid spec fields. */
   build(spec: SpecOf<F>, dtype: DType): M;
+  /**
+   * Checks across fields, after each field's own check and before anything is built (groups
+   * dividing the channels): the field at fault and the problem ("groups 2 must divide ..."), or null.
+   */
+  check?(spec: SpecOf<F>): readonly [field: string, problem: string] | null;
   /** The parameters a module built from valid spec fields has (they count towards MAX_PARAMETERS). */
   parameters(spec: SpecOf<F>): ParameterDecl[];
   /** The layer's ONNX nodes (opset 13); returns the name of its output. */

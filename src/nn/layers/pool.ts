@@ -12,8 +12,22 @@ import { batchShape, field, type ExplainContext, type Explanation, type LayerEnt
 
 const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
-function checkInput(m: Module, x: Tensor): void {
+/** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
+function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
   if (x.rank !== 4) throw new Error(`${m}: expected input [N,C,H,W], got ${shapeStr(x.shape)}`);
+  try {
+    return op();
+  } catch (e) {
+    throw new Error(`${m}: ${(e as Error).message}`);
+  }
+}
+
+/** A model file's pooling spec: padding at most half the kernel, as PyTorch requires. */
+function checkPoolSpec(s: { kernelSize: [number, number]; padding: [number, number] }): ['padding', string] | null {
+  if (2 * s.padding[0] > s.kernelSize[0] || 2 * s.padding[1] > s.kernelSize[1]) {
+    return ['padding', `${JSON.stringify(s.padding)} must be at most half the kernel ${JSON.stringify(s.kernelSize)}`];
+  }
+  return null;
 }
 
 /** What explain prints for a pooling layer: its window and the shapes in and out. */
@@ -30,6 +44,34 @@ function explainPool(ctx: ExplainContext, what: string, backward: string, window
 
 /** ONNX pads, [top, left, bottom, right]: PyTorch's symmetric padding (ceil_mode adds the rest). */
 const onnxPads = (padding: readonly [number, number]) => [...padding, ...padding];
+
+/**
+ * ONNX's ceil_mode for a pooling layer on this input ([1, C, H, W]). Opset 13's output size with
+ * ceil_mode is ⌈(H + 2p − span)/stride⌉ + 1, but PyTorch (and nabla) drop a last window that would
+ * start in the right padding or beyond (e.g. H 5, kernel 2, stride 2, padding 1: PyTorch 3, ONNX 4;
+ * H 6, kernel 2, stride 3: PyTorch 2, ONNX 3). onnxruntime computes PyTorch's size but its shape
+ * inference (and onnx.checker's) the other one, so such a layer has no faithful form: refused.
+ */
+function onnxCeilMode(m: MaxPool2d | AvgPool2d, inputShape: readonly number[]): { int: number } {
+  if (!m.ceilMode) return { int: 0 };
+  const w = m.window(inputShape);
+  const [h, wd] = inputShape.slice(-2);
+  const axes = [
+    ['height', h, w.padTop, w.strideH, w.dilationH * (w.kernelH - 1) + 1, w.outH],
+    ['width', wd, w.padLeft, w.strideW, w.dilationW * (w.kernelW - 1) + 1, w.outW],
+  ] as const;
+  for (const [axis, size, pad, stride, span, out] of axes) {
+    const onnx = Math.ceil((size + 2 * pad - span) / stride) + 1;
+    if (onnx !== out) {
+      throw new Error(
+        `exportOnnx: ${m} with ceilMode on an input of ${axis} ${size} (padding ${pad}, stride ${stride}) gives ${out} outputs, ` +
+          `but ONNX's ${m instanceof MaxPool2d ? 'MaxPool' : 'AveragePool'} with ceil_mode gives ${onnx}: PyTorch drops a last window ` +
+          'that starts in the right padding or past the input, ONNX (opset 13) keeps it. No faithful ONNX form; use ceilMode false or another padding or stride',
+      );
+    }
+  }
+  return { int: 1 };
+}
 
 const maxFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, dilation: field.sizePair, ceilMode: field.boolean };
 
@@ -48,11 +90,12 @@ export class MaxPool2d extends Module {
     fields: maxFields,
     describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, dilation: m.dilation, ceilMode: m.ceilMode }),
     build: (s) => new MaxPool2d(s.kernelSize, s),
+    check: checkPoolSpec,
     parameters: () => [],
-    onnx: (g, m, { input }) => {
+    onnx: (g, m, { input, inputShape }) => {
       return g.node('MaxPool', [input], {
         kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
-        dilations: { ints: m.dilation }, ceil_mode: { int: m.ceilMode ? 1 : 0 },
+        dilations: { ints: m.dilation }, ceil_mode: onnxCeilMode(m, inputShape),
       });
     },
     explain: (m, ctx) => explainPool(ctx, `y = max over each ${m.kernelSize.join('×')} window`, 'dL/dx = dL/dy at each window\'s maximum, 0 elsewhere', (s) => m.window(s)),
@@ -84,8 +127,7 @@ export class MaxPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkInput(this, x);
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return pool(this, x, () => maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode }));
   }
 
   override toString(): string {
@@ -111,10 +153,11 @@ export class AvgPool2d extends Module {
     fields: avgFields,
     describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, ceilMode: m.ceilMode, countIncludePad: m.countIncludePad }),
     build: (s) => new AvgPool2d(s.kernelSize, s),
+    check: checkPoolSpec,
     parameters: () => [],
-    onnx: (g, m, { input }) => g.node('AveragePool', [input], {
+    onnx: (g, m, { input, inputShape }) => g.node('AveragePool', [input], {
       kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
-      ceil_mode: { int: m.ceilMode ? 1 : 0 }, count_include_pad: { int: m.countIncludePad ? 1 : 0 },
+      ceil_mode: onnxCeilMode(m, inputShape), count_include_pad: { int: m.countIncludePad ? 1 : 0 },
     }),
     explain: (m, ctx) => explainPool(ctx, `y = mean over each ${m.kernelSize.join('×')} window`, 'dL/dx = dL/dy / (window size), spread over each window', (s) => m.window(s)),
     summary: (s) => `AvgPool2d(${s.kernelSize.join('×')})`,
@@ -144,8 +187,7 @@ export class AvgPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkInput(this, x);
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return pool(this, x, () => avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad }));
   }
 
   override toString(): string {
@@ -189,8 +231,7 @@ export class AdaptiveAvgPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkInput(this, x);
-    return adaptiveAvgPool2d(x, this.outputSize);
+    return pool(this, x, () => adaptiveAvgPool2d(x, this.outputSize));
   }
 
   override toString(): string {
