@@ -11,6 +11,7 @@ import { gatherRows, randomSplit, Subset, TensorDataset } from '../data/dataset.
 import { bundledMnistSplit } from '../data/mnist.js';
 import { loadMnistDir } from '../data/idx.js';
 import { applyStandardizer, csvFromTable, fitStandardizer, readCsvFile, type Standardizer, type Task } from '../data/csv.js';
+import type { Tensor } from '../tensor.js';
 import { UsageError } from './errors.js';
 
 /** How a model reads its inputs; saved as the model's metadata. */
@@ -23,8 +24,11 @@ export interface InputSpec {
   featureNames: string[] | null;
   target: string | null;
   standardizer: Standardizer | null;
-  /** [height, width] for images. */
-  imageShape: [number, number] | null;
+  /**
+   * One image's [channels, height, width] for images (pixel rows in C, H, W order), else null.
+   * Files written before CNNs recorded [height, width]: read them with imageShapeOf.
+   */
+  imageShape: [number, number, number] | [number, number] | null;
 }
 
 export interface TrainingData {
@@ -38,12 +42,37 @@ export interface TrainingData {
 
 const digitClasses = Array.from({ length: 10 }, (_, i) => String(i));
 
-function imageSpec(kind: 'mnist' | 'idx', inputs: number): InputSpec {
-  const side = Math.round(Math.sqrt(inputs));
+function imageSpec(kind: 'mnist' | 'idx', imageShape: [number, number, number]): InputSpec {
   return {
-    kind, task: 'classification', inputs, outputs: 10, classes: digitClasses, featureNames: null, target: null,
-    standardizer: null, imageShape: side * side === inputs ? [side, side] : null,
+    kind, task: 'classification', inputs: imageShape[0] * imageShape[1] * imageShape[2], outputs: 10, classes: digitClasses,
+    featureNames: null, target: null, standardizer: null, imageShape,
   };
+}
+
+/** A spec's image shape as [C, H, W] (older files recorded [H, W] of one channel), or null. */
+export function imageShapeOf(spec: InputSpec): [number, number, number] | null {
+  const s = spec.imageShape;
+  if (!s) return null;
+  return s.length === 2 ? [1, s[0], s[1]] : s;
+}
+
+/** --image-shape given with images that carry their own: it must agree. */
+function checkImageShape(flag: [number, number, number] | undefined, actual: [number, number, number], source: string): void {
+  if (flag && flag.join() !== actual.join()) {
+    throw new UsageError(`--image-shape ${flag.join(',')}: the images of ${source} are ${actual.join(',')} (C,H,W); leave the flag out for them`);
+  }
+}
+
+/**
+ * Image CSVs are scaled to [0, 1] by the largest pixel value of the training rows (255 for
+ * bytes), one factor for every column, so zero stays the background that random shifts fill
+ * in; saved as a Standardizer (mean 0, std the factor) so eval and predict read files the same way.
+ */
+function fitPixelScale(x: Tensor): Standardizer {
+  let max = 0;
+  for (let i = 0; i < x.size; i++) if (Math.abs(x.data[i]) > max) max = Math.abs(x.data[i]);
+  const f = x.shape[1];
+  return { mean: new Array<number>(f).fill(0), std: new Array<number>(f).fill(max > 0 ? max : 1) };
 }
 
 function isDir(p: string): boolean {
@@ -57,17 +86,21 @@ export interface DataFlags {
   standardize?: boolean;
   valSplit: number;
   seed: number;
+  /** --image-shape C,H,W: the CSV's feature columns are the pixels of one image of this shape. */
+  imageShape?: [number, number, number];
 }
 
 export function loadTrainingData(flags: DataFlags): TrainingData {
   const { data } = flags;
   if (data === 'mnist') {
     const { train, test } = bundledMnistSplit();
-    return { name: 'mnist', spec: imageSpec('mnist', 784), train, validation: test, validationName: 'the 2,000 held-out test digits' };
+    checkImageShape(flags.imageShape, [1, 28, 28], 'mnist');
+    return { name: 'mnist', spec: imageSpec('mnist', [1, 28, 28]), train, validation: test, validationName: 'the 2,000 held-out test digits' };
   }
   if (isDir(data)) {
-    const { train, test } = loadMnistDir(data);
-    return { name: basename(data), spec: imageSpec('idx', train.inputs.shape[1]), train, validation: test, validationName: 'the t10k test set' };
+    const { train, test, imageShape } = loadMnistDir(data);
+    checkImageShape(flags.imageShape, [1, ...imageShape], data);
+    return { name: basename(data), spec: imageSpec('idx', [1, ...imageShape]), train, validation: test, validationName: 'the t10k test set' };
   }
   if (extname(data).toLowerCase() !== '.csv' && !existsSync(data)) {
     throw new UsageError(`--data ${data}: expected 'mnist', a directory of MNIST IDX files, or a .csv file`);
@@ -75,19 +108,26 @@ export function loadTrainingData(flags: DataFlags): TrainingData {
   if (!flags.target) throw new UsageError(`--target is required with a CSV file: name the column to predict`);
   const table = readCsvFile(data);
   const csv = csvFromTable(table, { target: flags.target, task: flags.task, standardize: false });
+  const shape = flags.imageShape ?? null;
+  if (shape && shape[0] * shape[1] * shape[2] !== csv.featureNames.length) {
+    throw new UsageError(
+      `--image-shape ${shape.join(',')}: ${shape.join('×')} = ${shape[0] * shape[1] * shape[2]} pixels, but ${data} has ${csv.featureNames.length} feature columns (all but --target ${csv.target})`,
+    );
+  }
   const raw = new TensorDataset(csv.inputs, csv.targets as TensorDataset['targets']);
   if (raw.length < 2) throw new UsageError(`${data}: need at least 2 data rows to split off validation data`);
   const nVal = Math.max(1, Math.round(raw.length * flags.valSplit));
   // Split first: the standardisation statistics come from the training rows alone, so nothing
   // about the validation rows leaks into training; both parts are then mapped with them.
   const [trainRows, valRows] = randomSplit(raw, [raw.length - nVal, nVal], { seed: flags.seed });
-  const standardizer = flags.standardize ? fitStandardizer(gatherRows(csv.inputs, trainRows.indices)) : null;
+  const fitted = flags.standardize ? gatherRows(csv.inputs, trainRows.indices) : null;
+  const standardizer = fitted ? (shape ? fitPixelScale(fitted) : fitStandardizer(fitted)) : null;
   const all = standardizer ? new TensorDataset(applyStandardizer(csv.inputs, standardizer), raw.targets) : raw;
   const train = new Subset(all, trainRows.indices);
   const validation = new Subset(all, valRows.indices);
   const spec: InputSpec = {
     kind: 'csv', task: csv.task, inputs: csv.featureNames.length, outputs: csv.classes ? csv.classes.length : 1,
-    classes: csv.classes, featureNames: csv.featureNames, target: csv.target, standardizer, imageShape: null,
+    classes: csv.classes, featureNames: csv.featureNames, target: csv.target, standardizer, imageShape: shape,
   };
   return { name: basename(data, extname(data)), spec, train, validation, validationName: `${nVal} validation rows split off by --seed` };
 }

@@ -7,14 +7,15 @@ import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { exportOnnx, inspect } from '../io/index.js';
 import { activations, mlp } from '../nn/mlp.js';
+import { cnn } from '../nn/cnn.js';
 import { manualSeed } from '../random.js';
 import { reportError } from './errors.js';
-import { choice, fraction, intList, nonNegativeInt, number, positive, positiveInt } from './parse.js';
-import { optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
+import { choice, fraction, imageShape, intList, nonNegativeInt, number, positive, positiveInt } from './parse.js';
+import { CNN_EPOCHS, models, optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel } from './explain.js';
-import { pathIn, readModelDir, linearLayers } from './modeldir.js';
+import { pathIn, readModelDir } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
 
@@ -34,17 +35,19 @@ const program = new Command('nabla')
 
 program
   .command('train')
-  .description('train an MLP classifier or regressor; writes the model, metrics.json, curves.svg and confusion.svg to --out')
+  .description('train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg and confusion.svg to --out')
   .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, or a CSV file")
+  .addOption(new Option('--model <type>', `mlp, or cnn for images (conv 32 → BN → ReLU → pool → conv 64 → BN → ReLU → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs)`).choices(models).default('mlp'))
+  .option('--image-shape <C,H,W>', 'CSV: the feature columns are the pixels of one image of this shape, e.g. 1,28,28 (scaled to [0, 1]; enables --augment and --model cnn)', imageShape)
   .option('--target <column>', 'CSV: the column to predict')
   .addOption(new Option('--task <task>', 'CSV: classification or regression (default: guessed from the target)').argParser(choice(['classification', 'regression'] as const)))
-  .option('--layers <sizes>', 'hidden layer sizes, e.g. 256,128 (default 256,128 for images, 64,32 for CSV)', intList)
+  .option('--layers <sizes>', 'hidden layer sizes, e.g. 256,128 (default 256,128 for images, 64,32 for CSV; the CNN head: 128)', intList)
   .addOption(new Option('--activation <name>', 'activation between layers').choices(Object.keys(activations)).default('relu'))
-  .option('--dropout <p>', 'dropout after each hidden layer (default 0.2 for images, 0 for CSV)', fraction)
+  .option('--dropout <p>', 'dropout after each hidden layer (default 0.2 for images, 0 for CSV; the CNN: 0.25 after its conv blocks)', fraction)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
   .option('--lr <number>', 'learning rate (the peak rate with the onecycle schedule)', positive, 3e-3)
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(schedules).default('onecycle'))
-  .option('--epochs <n>', 'epochs (default 15 for images, 40 for CSV)', positiveInt)
+  .option('--epochs <n>', `epochs (default 15 for images, 40 for CSV, ${CNN_EPOCHS} for the CNN)`, positiveInt)
   .option('--batch-size <n>', 'batch size (default 64 for images, 32 for CSV)', positiveInt)
   .option('--augment <pixels>', 'images: random shifts of up to this many pixels (default 2; 0 for none)', nonNegativeInt)
   .option('--clip <norm>', 'clip the global gradient norm', positive)
@@ -81,15 +84,22 @@ program
   .option('--model <dir>', 'a directory written by nabla train')
   .option('--layers <sizes>', 'or an MLP given by all its layer sizes, e.g. 784,128,10', intList)
   .addOption(new Option('--activation <name>', 'activation of the MLP given by --layers').choices(Object.keys(activations)).default('relu'))
+  .option('--cnn', 'or the CNN that nabla train --model cnn builds (for --image-shape, 10 classes)')
+  .option('--image-shape <C,H,W>', 'with --cnn: one image\'s shape', imageShape, [1, 28, 28])
   .option('--batch-size <n>', 'batch size N of the shapes', positiveInt, 64)
   .option('--verbose', 'print stack traces of errors')
-  .action((o: { model?: string; layers?: number[]; activation: keyof typeof activations; batchSize: number }) =>
+  .action((o: { model?: string; layers?: number[]; activation: keyof typeof activations; cnn?: boolean; imageShape: [number, number, number]; batchSize: number }) =>
     run(() => {
       if (o.model) {
         const { model, spec } = readModelDir(o.model);
-        console.log(explainModel(model, o.batchSize, spec.task === 'classification' ? spec.outputs : null));
+        // One sample's shape: the flat row the model takes (a CNN's Unflatten makes it an image).
+        console.log(explainModel(model, o.batchSize, spec.task === 'classification' ? spec.outputs : null, [spec.inputs]));
+      } else if (o.cnn) {
+        manualSeed(0);
+        const model = cnn({ imageShape: o.imageShape, outputs: 10 });
+        console.log(explainModel(model, o.batchSize, 10, [o.imageShape[0] * o.imageShape[1] * o.imageShape[2]]));
       } else {
-        if (!o.layers || o.layers.length < 2) throw new Error('explain: give --model DIR or --layers with at least two sizes, e.g. --layers 784,128,10');
+        if (!o.layers || o.layers.length < 2) throw new Error('explain: give --model DIR, --cnn, or --layers with at least two sizes, e.g. --layers 784,128,10');
         manualSeed(0);
         const sizes = o.layers;
         const model = mlp({ inputs: sizes[0], hidden: sizes.slice(1, -1), outputs: sizes[sizes.length - 1], activation: o.activation });
@@ -108,10 +118,10 @@ program
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model: string; out?: string }) =>
     run(() => {
-      const { model } = readModelDir(o.model);
+      const { model, spec } = readModelDir(o.model);
       const out = o.out ?? `${o.model.replace(/\/$/, '')}/model.onnx`;
-      // One sample's shape; the exported graph adds a dynamic batch axis in front.
-      exportOnnx(model, out, { inputShape: [linearLayers(model)[0].inFeatures] });
+      // One sample's shape (a flat row, as train fed it); the exported graph adds a dynamic batch axis in front.
+      exportOnnx(model, out, { inputShape: [spec.inputs] });
       console.log(`wrote ${out}`);
       return 0;
     }),

@@ -3,8 +3,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
-import { Linear } from '../nn/layers/index.js';
-import { Sequential } from '../nn/sequential.js';
+import { noGrad } from '../autograd/mode.js';
+import { zeros } from '../tensor.js';
 import { load, ModelFileError } from '../io/index.js';
 import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';
@@ -19,9 +19,20 @@ export const files = {
 
 export const pathIn = (dir: string, name: keyof typeof files) => join(dir, files[name]);
 
-/** The Linear layers of a Sequential model (what explain and the input checks look at). */
-export function linearLayers(model: Module): Linear[] {
-  return model instanceof Sequential ? model.layers.filter((l): l is Linear => l instanceof Linear) : [];
+/**
+ * The output shape of one zero row [1, inputs] through the model in eval mode (whatever its
+ * layers: an MLP's Linear, a CNN's Unflatten and convolutions), or null if the model rejects it.
+ */
+function dryRun(model: Module, inputs: number): number[] | null {
+  const modes = model.modules().map((m) => m.training);
+  model.eval();
+  try {
+    return noGrad(() => [...model.forward(zeros([1, inputs], { dtype: model.dtype })).shape]);
+  } catch {
+    return null;
+  } finally {
+    model.modules().forEach((m, k) => (m.training = modes[k]));
+  }
 }
 
 export interface LoadedModel {
@@ -38,9 +49,9 @@ export function readModelDir(dir: string): LoadedModel {
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
   const { model, metadata } = load(file);
   const spec = metadata.input as InputSpec | undefined;
-  if (!spec || typeof spec.inputs !== 'number') throw new ModelFileError(file, 'has no input description in its metadata: not written by nabla train');
-  const layers = linearLayers(model);
-  if (layers.length === 0 || layers[0].inFeatures !== spec.inputs || layers[layers.length - 1].outFeatures !== spec.outputs) {
+  if (!spec || !Number.isSafeInteger(spec.inputs) || spec.inputs < 1 || spec.inputs > 2 ** 28) throw new ModelFileError(file, 'has no input description in its metadata: not written by nabla train');
+  const out = dryRun(model, spec.inputs);
+  if (out === null || out.length !== 2 || out[1] !== spec.outputs) {
     throw new ModelFileError(file, `the network does not match its metadata (${spec.inputs} inputs, ${spec.outputs} outputs): written by another model`);
   }
   return { model, spec, metadata, file };

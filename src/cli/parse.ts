@@ -50,3 +50,12 @@ export function choice<T extends string>(choices: readonly T[]): (value: string)
     return v;
   };
 }
+
+/** "1,28,28" → [1, 28, 28]: one image's channels, height and width. */
+export function imageShape(value: string): [number, number, number] {
+  const parts = value.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError('expected C,H,W: three positive integers, e.g. 1,28,28');
+  }
+  return parts as [number, number, number];
+}

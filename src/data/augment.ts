@@ -3,22 +3,35 @@
 // trained on few images most lacks.
 
 import { Tensor } from '../tensor.js';
+import { allocData } from '../storage.js';
 import { randomInt } from '../random.js';
 
-/** x: [N, height·width]; each row shifted by dx, dy uniform in [−maxShift, maxShift]. */
+/**
+ * x: flat rows [N, C·height·width] (C = 1 for grey images) or images [N, C, height, width];
+ * each image shifted by dx, dy uniform in [−maxShift, maxShift], the same for all its channels.
+ * The result has x's shape and dtype.
+ */
 export function randomShift(x: Tensor, height: number, width: number, maxShift: number): Tensor {
-  const [n, f] = x.shape;
-  if (f !== height * width) throw new Error(`randomShift: rows have ${f} values, expected ${height}×${width}`);
-  const out = new Float32Array(x.size);
+  const n = x.shape[0];
+  const f = x.shape.slice(1).reduce((p, d) => p * d, 1);
+  const plane = height * width;
+  const images = x.rank === 4 && x.shape[2] === height && x.shape[3] === width;
+  if (x.rank < 2 || (x.rank > 2 && !images) || f % plane !== 0 || f === 0) {
+    throw new Error(`randomShift: expected rows of C·${height}·${width} values or images [N, C, ${height}, ${width}], got shape [${x.shape.join(', ')}]`);
+  }
+  const channels = f / plane;
+  const out = allocData(x.dtype, x.size);
   for (let i = 0; i < n; i++) {
     const dx = randomInt(2 * maxShift + 1) - maxShift;
     const dy = randomInt(2 * maxShift + 1) - maxShift;
-    const base = i * f;
-    for (let r = Math.max(0, dy); r < Math.min(height, height + dy); r++) {
-      const src = base + (r - dy) * width;
-      const dst = base + r * width;
-      for (let c = Math.max(0, dx); c < Math.min(width, width + dx); c++) out[dst + c] = x.data[src + c - dx];
+    for (let ch = 0; ch < channels; ch++) {
+      const base = i * f + ch * plane;
+      for (let r = Math.max(0, dy); r < Math.min(height, height + dy); r++) {
+        const src = base + (r - dy) * width;
+        const dst = base + r * width;
+        for (let c = Math.max(0, dx); c < Math.min(width, width + dx); c++) out[dst + c] = x.data[src + c - dx];
+      }
     }
   }
-  return new Tensor(out, x.shape);
+  return new Tensor(out, x.shape, x.dtype);
 }

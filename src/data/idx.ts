@@ -69,6 +69,10 @@ const MNIST_CLASSES = 10;
 
 /** MNIST images and labels as a dataset: inputs [N, rows·cols] scaled to [0, 1], labels [N]. */
 export function mnistFromIdx(imagesPath: string, labelsPath: string): TensorDataset {
+  return readImagesAndLabels(imagesPath, labelsPath).dataset;
+}
+
+function readImagesAndLabels(imagesPath: string, labelsPath: string): { dataset: TensorDataset; imageShape: [number, number] } {
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);
   if (images.shape.length !== 3) throw new DataFileError(imagesPath, null, `expected images of rank 3 [N, rows, cols], got shape [${images.shape.join(', ')}]`);
@@ -86,7 +90,7 @@ export function mnistFromIdx(imagesPath: string, labelsPath: string): TensorData
   const [n, r, c] = images.shape;
   const x = new Float32Array(images.data.length);
   for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
-  return new TensorDataset(new Tensor(x, [n, r * c]), new Tensor(Float32Array.from(labels.data), [n]));
+  return { dataset: new TensorDataset(new Tensor(x, [n, r * c]), new Tensor(Float32Array.from(labels.data), [n])), imageShape: [r, c] };
 }
 
 function findFile(dir: string, base: string): string {
@@ -97,10 +101,16 @@ function findFile(dir: string, base: string): string {
   throw new DataFileError(join(dir, base), null, `not found (also tried ${base}.gz); expected the four MNIST IDX files in ${dir}`);
 }
 
-/** The full MNIST from a directory of its four IDX files (gzipped or not): 60,000 train, 10,000 test. */
-export function loadMnistDir(dir: string): { train: TensorDataset; test: TensorDataset } {
-  return {
-    train: mnistFromIdx(findFile(dir, 'train-images-idx3-ubyte'), findFile(dir, 'train-labels-idx1-ubyte')),
-    test: mnistFromIdx(findFile(dir, 't10k-images-idx3-ubyte'), findFile(dir, 't10k-labels-idx1-ubyte')),
-  };
+/**
+ * The full MNIST from a directory of its four IDX files (gzipped or not): 60,000 train, 10,000
+ * test, and the [rows, cols] of one image as the files give it (the rows are flat).
+ */
+export function loadMnistDir(dir: string): { train: TensorDataset; test: TensorDataset; imageShape: [number, number] } {
+  const testImages = findFile(dir, 't10k-images-idx3-ubyte');
+  const train = readImagesAndLabels(findFile(dir, 'train-images-idx3-ubyte'), findFile(dir, 'train-labels-idx1-ubyte'));
+  const test = readImagesAndLabels(testImages, findFile(dir, 't10k-labels-idx1-ubyte'));
+  if (test.imageShape.join() !== train.imageShape.join()) {
+    throw new DataFileError(testImages, null, `images are ${test.imageShape.join('×')}, the training images ${train.imageShape.join('×')}`);
+  }
+  return { train: train.dataset, test: test.dataset, imageShape: train.imageShape };
 }

@@ -9,3 +9,4 @@ export {
 } from './losses.js';
 export * as init from './init.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
+export { cnn, type CnnOptions } from './cnn.js';

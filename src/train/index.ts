@@ -10,4 +10,5 @@ export {
 } from './metrics.js';
 export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './nonfinite.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';
+export { cnn, type CnnOptions } from '../nn/cnn.js';
 export { trainingCurvesSvg, confusionMatrixSvg } from './plots.js';

@@ -90,3 +90,26 @@ test('randomShift moves each image by at most maxShift pixels and fills with zer
   const moved = randomShift(tensor(Array.from({ length: 50 }, () => Array.from(corner))), 5, 5, 1);
   assert.ok(Array.from(moved.data).reduce((a, b) => a + b, 0) < 50);
 });
+
+test('randomShift moves every channel of an image by the same shift, on flat rows and on [N,C,H,W]', () => {
+  // Two channels of a 4×4 image, each with one pixel at (1, 2): after the shift they stay aligned.
+  const one = new Float32Array(32);
+  one[1 * 4 + 2] = 1;
+  one[16 + 1 * 4 + 2] = 2;
+  const rows = tensor(Array.from({ length: 30 }, () => Array.from(one)));
+  manualSeed(4);
+  const flat = randomShift(rows, 4, 4, 1);
+  manualSeed(4);
+  const images = randomShift(rows.reshape([30, 2, 4, 4]), 4, 4, 1);
+  assert.deepEqual(images.shape, [30, 2, 4, 4]);
+  assert.deepEqual(Array.from(images.data), Array.from(flat.data));
+  for (let i = 0; i < 30; i++) {
+    const a = Array.from(flat.data.subarray(i * 32, i * 32 + 16));
+    const b = Array.from(flat.data.subarray(i * 32 + 16, i * 32 + 32));
+    assert.deepEqual(b, a.map((v) => 2 * v));
+    assert.equal(a.indexOf(1) >= 0, true);
+  }
+  assert.throws(() => randomShift(tensor([[1, 2, 3]]), 2, 2, 1), /expected rows of C·2·2 values or images \[N, C, 2, 2\], got shape \[1, 3\]/);
+  const f64 = randomShift(tensor([[1, 0, 0, 0]], { dtype: 'float64' }), 2, 2, 0);
+  assert.equal(f64.dtype, 'float64');
+});

@@ -12,3 +12,4 @@ export * from './linear.js';
 export * from './pool.js';
 export * from './silu.js';
 export * from './softmax.js';
+export * from './unflatten.js';

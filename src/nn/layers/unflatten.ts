@@ -1,0 +1,66 @@
+// Unflatten: splits axis `dim` into `sizes` (torch.nn.Unflatten), the inverse of Flatten; a
+// reshape, so its gradient is the reshape back. At the front of a CNN it turns the flat pixel
+// rows every nabla dataset yields ([N, C·H·W]) into images [N, C, H, W], so the model file itself
+// records the image shape and eval, predict and export feed it the same rows as an MLP.
+// ONNX: Reshape to the unflattened shape, with 0 copying the (dynamic) batch axis.
+
+import type { Tensor } from '../../tensor.js';
+import { shapeStr } from '../../shape.js';
+import { Module } from '../module.js';
+import { batchShape, field, type Field, type LayerEntry } from './entry.js';
+
+/** At most this many axes, each in 1..2^24: a model file cannot ask for absurd shapes. */
+const MAX_AXES = 8;
+const MAX_SIZE = 2 ** 24;
+
+const sizes: Field<number[]> = {
+  check: (v: unknown): v is number[] =>
+    Array.isArray(v) && v.length >= 1 && v.length <= MAX_AXES && v.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= MAX_SIZE),
+  expected: `a list of 1..${MAX_AXES} integers in 1..${MAX_SIZE}`,
+};
+
+const fields = { dim: field.int, sizes };
+
+const product = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+
+/** Splits axis `dim` into `sizes` (e.g. Unflatten(1, [1, 28, 28]): [N, 784] → [N, 1, 28, 28]). */
+export class Unflatten extends Module {
+  static readonly layer: LayerEntry<'Unflatten', typeof fields, Unflatten> = {
+    type: 'Unflatten',
+    fields,
+    describe: (m) => ({ dim: m.dim, sizes: [...m.sizes] }),
+    build: (s) => new Unflatten(s.dim, s.sizes),
+    parameters: () => [],
+    onnx: (g, m, { input, outputShape }) => {
+      // As Flatten: 0 keeps the batch axis dynamic unless the batch axis itself is split.
+      const target = [m.dim === 0 ? -1 : 0, ...outputShape.slice(1)];
+      return g.node('Reshape', [input, g.int64s('shape', target)]);
+    },
+    explain: (m, ctx) => {
+      if (!ctx.shape || m.dim !== 1 || ctx.shape.length !== 1 || ctx.shape[0] !== product(m.sizes)) return { lines: [] };
+      return { lines: [`  reshape   ${batchShape(ctx)} → [${[ctx.batch, ...m.sizes].join('×')}]`], shape: [...m.sizes] };
+    },
+    summary: (s) => `Unflatten(${s.dim}, [${s.sizes.join(', ')}])`,
+  };
+
+  readonly sizes: readonly number[];
+
+  constructor(readonly dim: number, sizes: readonly number[]) {
+    super();
+    if (!Number.isSafeInteger(dim)) throw new Error(`Unflatten: dim must be an integer, got ${dim}`);
+    if (!sizes.length || !sizes.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+      throw new Error(`Unflatten: sizes must be positive integers, got [${sizes.join(', ')}]`);
+    }
+    this.sizes = [...sizes];
+  }
+
+  forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? x.rank + this.dim : this.dim;
+    if (d < 0 || d >= x.rank || x.shape[d] !== product(this.sizes)) {
+      throw new Error(`${this}: cannot unflatten input of shape ${shapeStr(x.shape)} (axis ${this.dim} must have ${product(this.sizes)} values)`);
+    }
+    return x.reshape([...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
+  }
+
+  override toString(): string { return `Unflatten(${this.dim}, [${this.sizes.join(', ')}])`; }
+}
