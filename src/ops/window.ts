@@ -20,8 +20,11 @@ export interface WindowOptions {
   ceilMode?: boolean;
 }
 
+/** A Pair as [height, width] (unchecked: see pair). */
+export const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
 export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  const p = asPair(v);
   if (p.length !== 2 || !p.every((d) => Number.isSafeInteger(d) && d >= min)) {
     throw new Error(`${op}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
   }

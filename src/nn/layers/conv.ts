@@ -9,7 +9,7 @@
 import { zeros, type DType, type Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
-import { resolveWindow, type Pair } from '../../ops/window.js';
+import { asPair, resolveWindow, type Pair } from '../../ops/window.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
@@ -23,8 +23,6 @@ export interface ConvLayerOptions {
   bias?: boolean;
   dtype?: DType;
 }
-
-const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 /** The channel counts and groups of a convolution layer, checked with the layer's name. */
 function checkChannels(name: string, inChannels: number, outChannels: number, groups: number): void {

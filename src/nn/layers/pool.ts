@@ -6,11 +6,9 @@
 import type { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index.js';
-import { resolveWindow, type Pair, type Window } from '../../ops/window.js';
+import { asPair, resolveWindow, type Pair, type Window } from '../../ops/window.js';
 import { Module } from '../module.js';
 import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
-
-const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 /** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
 function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
