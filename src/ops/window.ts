@@ -31,6 +31,27 @@ export function pair(op: string, name: string, v: Pair, min: number): [number, n
   return p;
 }
 
+/**
+ * PyTorch's 'same' padding of one axis, [before, after]: the total d·(k−1), the odd one extra
+ * after (at the bottom/right).
+ */
+export function samePadding(kernel: number, dilation: number): [number, number] {
+  const total = dilation * (kernel - 1);
+  return [total >> 1, total - (total >> 1)];
+}
+
+/** PyTorch's pooling rule: padding at most half the kernel (else a window could hold padding only). */
+export function poolPaddingFits(padding: readonly [number, number], kernel: readonly [number, number]): boolean {
+  return 2 * padding[0] <= kernel[0] && 2 * padding[1] <= kernel[1];
+}
+
+/** Throws, naming `op`, when a pooling window's padding breaks PyTorch's rule (poolPaddingFits). */
+export function checkPoolPadding(op: string, padding: readonly [number, number], kernel: readonly [number, number]): void {
+  if (!poolPaddingFits(padding, kernel)) {
+    throw new Error(`${op}: padding ${padding.join('×')} must be at most half the kernel ${kernel.join('×')}`);
+  }
+}
+
 /** The window over the last two axes of `shape` (…, height, width). */
 export function resolveWindow(op: string, shape: readonly number[], o: WindowOptions): Window {
   const [height, width] = shape.slice(-2);
@@ -41,10 +62,8 @@ export function resolveWindow(op: string, shape: readonly number[], o: WindowOpt
   const spanW = dilationW * (kernelW - 1) + 1;
   let pads: [number, number, number, number]; // top, bottom, left, right
   if (o.padding === 'same') {
-    // PyTorch's 'same': the total padding d·(k−1), the odd one extra at the bottom/right.
     if (strideH !== 1 || strideW !== 1) throw new Error(`${op}: padding 'same' needs stride 1, got stride ${JSON.stringify(o.stride)}`);
-    const [th, tw] = [spanH - 1, spanW - 1];
-    pads = [th >> 1, th - (th >> 1), tw >> 1, tw - (tw >> 1)];
+    pads = [...samePadding(kernelH, dilationH), ...samePadding(kernelW, dilationW)];
   } else {
     const [ph, pw] = o.padding === 'valid' ? [0, 0] : pair(op, 'padding', o.padding ?? 0, 0);
     pads = [ph, ph, pw, pw];

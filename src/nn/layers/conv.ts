@@ -9,7 +9,7 @@
 import { zeros, type DType, type Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
-import { asPair, resolveWindow, type Pair } from '../../ops/window.js';
+import { asPair, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
@@ -105,13 +105,11 @@ export class Conv2d extends Module {
       ...(s.bias ? [{ name: 'bias', shape: [s.outChannels], torch: 'same' } as const] : []),
     ],
     onnx: (g, m, { input }) => {
-      const [kh, kw] = m.kernelSize;
-      const pads = m.padding === 'same'
-        ? (() => {
-          const [th, tw] = [m.dilation[0] * (kh - 1), m.dilation[1] * (kw - 1)];
-          return [th >> 1, tw >> 1, th - (th >> 1), tw - (tw >> 1)];
-        })()
-        : [m.padding[0], m.padding[1], m.padding[0], m.padding[1]];
+      // ONNX pads: [top, left, bottom, right].
+      const [[top, bottom], [left, right]] = m.padding === 'same'
+        ? [samePadding(m.kernelSize[0], m.dilation[0]), samePadding(m.kernelSize[1], m.dilation[1])]
+        : [[m.padding[0], m.padding[0]], [m.padding[1], m.padding[1]]];
+      const pads = [top, left, bottom, right];
       const inputs = [input, g.tensor('weight', m.weight), ...(m.bias ? [g.tensor('bias', m.bias)] : [])];
       return g.node('Conv', inputs, {
         kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: pads }, dilations: { ints: m.dilation }, group: { int: m.groups },
@@ -210,8 +208,7 @@ export class Conv1d extends Module {
       ...(s.bias ? [{ name: 'bias', shape: [s.outChannels], torch: 'same' } as const] : []),
     ],
     onnx: (g, m, { input }) => {
-      const total = m.dilation * (m.kernelSize - 1);
-      const pads = m.padding === 'same' ? [total >> 1, total - (total >> 1)] : [m.padding, m.padding];
+      const pads = m.padding === 'same' ? samePadding(m.kernelSize, m.dilation) : [m.padding, m.padding];
       const inputs = [input, g.tensor('weight', m.weight), ...(m.bias ? [g.tensor('bias', m.bias)] : [])];
       return g.node('Conv', inputs, {
         kernel_shape: { ints: [m.kernelSize] }, strides: { ints: [m.stride] }, pads: { ints: pads }, dilations: { ints: [m.dilation] }, group: { int: m.groups },

@@ -6,7 +6,7 @@
 import type { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index.js';
-import { asPair, resolveWindow, type Pair, type Window } from '../../ops/window.js';
+import { asPair, checkPoolPadding, poolPaddingFits, resolveWindow, type Pair, type Window } from '../../ops/window.js';
 import { Module } from '../module.js';
 import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
 
@@ -22,7 +22,7 @@ function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
 
 /** A model file's pooling spec: padding at most half the kernel, as PyTorch requires. */
 function checkPoolSpec(s: { kernelSize: [number, number]; padding: [number, number] }): ['padding', string] | null {
-  if (2 * s.padding[0] > s.kernelSize[0] || 2 * s.padding[1] > s.kernelSize[1]) {
+  if (!poolPaddingFits(s.padding, s.kernelSize)) {
     return ['padding', `${JSON.stringify(s.padding)} must be at most half the kernel ${JSON.stringify(s.kernelSize)}`];
   }
   return null;
@@ -113,9 +113,7 @@ export class MaxPool2d extends Module {
     this.padding = asPair(options.padding ?? 0);
     this.dilation = asPair(options.dilation ?? 1);
     this.ceilMode = options.ceilMode ?? false;
-    if (2 * this.padding[0] > this.kernelSize[0] || 2 * this.padding[1] > this.kernelSize[1]) {
-      throw new Error(`MaxPool2d: padding ${this.padding.join('×')} must be at most half the kernel ${this.kernelSize.join('×')}`);
-    }
+    checkPoolPadding('MaxPool2d', this.padding, this.kernelSize);
     this.window([this.kernelSize[0] * this.dilation[0], this.kernelSize[1] * this.dilation[1]]); // checks the sizes
   }
 
@@ -174,9 +172,7 @@ export class AvgPool2d extends Module {
     this.padding = asPair(options.padding ?? 0);
     this.ceilMode = options.ceilMode ?? false;
     this.countIncludePad = options.countIncludePad ?? true;
-    if (2 * this.padding[0] > this.kernelSize[0] || 2 * this.padding[1] > this.kernelSize[1]) {
-      throw new Error(`AvgPool2d: padding ${this.padding.join('×')} must be at most half the kernel ${this.kernelSize.join('×')}`);
-    }
+    checkPoolPadding('AvgPool2d', this.padding, this.kernelSize);
     this.window(this.kernelSize);
   }
 

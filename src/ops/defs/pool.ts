@@ -12,20 +12,13 @@ import { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
-import { pair, resolveWindow, type Pair, type Window } from '../window.js';
+import { checkPoolPadding, pair, resolveWindow, type Pair, type Window } from '../window.js';
 import { im2col } from './conv.js';
 
 function planes(op: string, x: Tensor): [number, number, number, number] {
   checkTensor(op, x);
   if (x.rank !== 4) throw new Error(`${op}: input must be [N,C,H,W], got ${shapeStr(x.shape)}`);
   return x.shape as unknown as [number, number, number, number];
-}
-
-/** PyTorch's rule: padding at most half the kernel (else a window could hold padding only). */
-function checkPadding(op: string, w: Window): void {
-  if (2 * w.padTop > w.kernelH || 2 * w.padLeft > w.kernelW) {
-    throw new Error(`${op}: padding ${w.padTop}×${w.padLeft} must be at most half the kernel ${w.kernelH}×${w.kernelW}`);
-  }
 }
 
 /** The windows of each plane as the columns of a [kH·kW, N·C·H'·W'] matrix. */
@@ -49,7 +42,7 @@ export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOpti
   composite(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}) {
     const [n, c] = planes('maxPool2d', x);
     const w = resolveWindow('maxPool2d', x.shape, { kernel: kernelSize, stride: options.stride ?? kernelSize, padding: options.padding, dilation: options.dilation, ceilMode: options.ceilMode });
-    checkPadding('maxPool2d', w);
+    checkPoolPadding('maxPool2d', [w.padTop, w.padLeft], [w.kernelH, w.kernelW]);
     return windows(x, w, -Infinity).max(0).reshape([n, c, w.outH, w.outW]);
   },
   call: (x, a) => maxPool2d(x[0], a.kernelSize, a),
@@ -100,7 +93,7 @@ export const avgPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: AvgPool2dOpti
   composite(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}) {
     const [n, c, h, wd] = planes('avgPool2d', x);
     const w = resolveWindow('avgPool2d', x.shape, { kernel: kernelSize, stride: options.stride ?? kernelSize, padding: options.padding, ceilMode: options.ceilMode });
-    checkPadding('avgPool2d', w);
+    checkPoolPadding('avgPool2d', [w.padTop, w.padLeft], [w.kernelH, w.kernelW]);
     const sums = windows(x, w, 0).sum(0).reshape([n * c, w.outH * w.outW]);
     return sums.div(divisors(w, h, wd, options.countIncludePad ?? true, x.dtype)).reshape([n, c, w.outH, w.outW]);
   },
