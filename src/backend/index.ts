@@ -1,12 +1,14 @@
 // The active backend. Ops ask for it at every call, so switching takes effect at once.
 //
 // A backend registers the kernels it implements (contract.ts); the kernels it lacks run on js.
-// The default is the fastest available: 'wasm' where the engine has wasm SIMD, else 'js'.
+// The default is the fastest available: 'native' in Node where its addon loads, else 'wasm' where
+// the engine has wasm SIMD, else 'js'.
 // In Node the wasm backend loads synchronously at import; where an engine only compiles
 // asynchronously (some browsers' main threads), 'js' serves until `await ready()` says wasm is in.
 
 import type { Backend, KernelName, Kernels } from './contract.js';
 import { jsBackend } from './js/index.js';
+import { nativeBackend } from './native/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
 
 /** A registered backend with every kernel filled in (its own, else js's). */
@@ -34,11 +36,15 @@ if (wasmBackend) {
   registerBackend(wasmBackend);
   active = backends.get('wasm')!.full;
 }
+if (nativeBackend) {
+  registerBackend(nativeBackend);
+  active = backends.get('native')!.full;
+}
 
 const loading = wasmBackendAsync.then((b) => {
   if (!b || backends.has('wasm')) return;
   registerBackend(b);
-  if (!chosen) active = backends.get('wasm')!.full;
+  if (!chosen && !nativeBackend) active = backends.get('wasm')!.full;
 });
 
 export function backend(): ActiveBackend {

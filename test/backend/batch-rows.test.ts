@@ -1,6 +1,6 @@
 // A row of a matrix product must not depend on how many rows are computed with it: the wasm
 // backend runs rows past the last full 6-row panel on a row kernel (batch-1 inference) and
-// promises the same sums as its blocked kernel. Bit for bit, on every backend, both transposes
+// promises the same sums as its blocked kernel. Bit for bit, on the js and wasm backends, both transposes
 // of A, a depth past one 256-long cache block, products large enough (k·n ≥ 4,096) that even one row leaves the js fallback.
 
 import { test } from 'node:test';
@@ -18,7 +18,9 @@ function data(n: number, seed: number): Float32Array {
   return out;
 }
 
-for (const name of listBackends()) {
+// Not native: OpenBLAS's edge micro-kernels sum a partial tile in another order than a full one,
+// so a row's bits depend on the rows around it there (native/README.md); its rows agree to rounding.
+for (const name of listBackends().filter((b) => b !== 'native')) {
   test(`rows of a product are the same bits at any batch size (${name})`, () => {
     setBackend(name);
     const be = backend();

@@ -420,7 +420,8 @@ test('when a shared memory cannot be allocated, the wasm backend still loads, wi
     const nabla = await import(${JSON.stringify(entry)});
     await nabla.ready();
     console.log(JSON.stringify({ backend: nabla.getBackend(), product: nabla.tensor([[1, 2]]).matmul(nabla.tensor([[3], [4]])).item() }));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  // Without the native addon (NABLA_NATIVE=0), wasm is the default this test looks at.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NABLA_NATIVE: '0' } });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { backend: 'wasm', product: 11 });
 });

@@ -1,0 +1,64 @@
+// Builds the native backend (native/src/*.c) into native/build/nabla.node with the system C
+// compiler, linking OpenBLAS's static archive so the addon needs nothing at run time.
+// Runs in `npm install` (prepare) and in `npm run build`; rebuilds only when a source changed.
+// Without a compiler, Node-API headers or OpenBLAS it prints one line and exits 0: nabla then
+// runs on wasm. Headers come from the npm package `node-api-headers`; nothing is downloaded.
+//
+//   NABLA_NATIVE=0      skip the build (and, at run time, the native backend)
+//   CC=...              the compiler (default: cc, then gcc, then clang on PATH)
+//   NABLA_OPENBLAS=...  the OpenBLAS static archive (default: Debian's libopenblas-dev one)
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const srcDir = join(root, 'native/src');
+const output = join(root, 'native/build/nabla.node');
+const skip = (why) => {
+  console.log(`nabla: native backend not built (${why}); nabla runs on wasm`);
+  process.exit(0);
+};
+
+if (process.env.NABLA_NATIVE === '0') skip('NABLA_NATIVE=0');
+if (process.platform !== 'linux') skip(`no build recipe for ${process.platform} yet`);
+
+const sources = readdirSync(srcDir).filter((f) => f.endsWith('.c')).map((f) => join(srcDir, f));
+const inputs = [...sources, ...readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => join(srcDir, f)), fileURLToPath(import.meta.url)];
+if (existsSync(output) && inputs.every((f) => statSync(f).mtimeMs <= statSync(output).mtimeMs)) process.exit(0);
+
+const works = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+const cc = [process.env.CC, 'cc', 'gcc', 'clang'].find((c) => c && works(c));
+if (!cc) skip('no C compiler on PATH');
+
+let headers;
+try {
+  headers = createRequire(import.meta.url).resolve('node-api-headers/package.json');
+} catch {
+  skip('the node-api-headers package is not installed');
+}
+const include = join(dirname(headers), 'include');
+
+const triplet = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[arch()];
+const openblas = [process.env.NABLA_OPENBLAS, `/usr/lib/${triplet}/openblas-pthread/libopenblas.a`, `/usr/lib/${triplet}/libopenblas.a`].find((f) => f && existsSync(f));
+if (!openblas) skip(`no OpenBLAS static archive (apt install libopenblas-dev, or set NABLA_OPENBLAS)`);
+
+mkdirSync(dirname(output), { recursive: true });
+const tmp = `${output}.${process.pid}.tmp`;
+const args = [
+  '-O3', '-std=c11', '-D_GNU_SOURCE', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror',
+  `-I${include}`, ...sources, openblas,
+  // OpenBLAS's symbols stay private to the addon (another module in the process may bring its own BLAS).
+  '-Wl,--exclude-libs,ALL', '-Wl,-s', '-lpthread', '-lm', '-o', tmp,
+];
+const run = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+if (run.status !== 0) {
+  rmSync(tmp, { force: true });
+  console.error(`nabla: the native backend failed to compile (${cc} exited with ${run.status}); nabla runs on wasm`);
+  process.exit(process.env.CI ? 1 : 0);
+}
+renameSync(tmp, output);
+console.log(`nabla: built the native backend (${cc}, ${openblas})`);

@@ -1,0 +1,55 @@
+// Finds and loads the native addon (native/src, built by scripts/build-native.mjs) in Node only:
+// first a prebuilt platform package (nabla-<platform>-<arch>, see native/README.md), then the
+// repository's own build. Anywhere else, or when neither loads, or with NABLA_NATIVE=0, there is
+// no addon and nabla runs on wasm. No static import of Node modules: browser bundles load this too.
+
+/** The addon's exports: its kernels by contract name, plus thread control and build info. */
+export interface Addon {
+  matmul(a: unknown, b: unknown, out: unknown, m: number, k: number, n: number, transA: boolean, transB: boolean,
+    aOffset: number, bOffset: number, outOffset: number, bias: unknown, biasOffset: number, relu: boolean): void;
+  setThreads(n: number): void;
+  info(): { blas: string; core: string; threads: number };
+  [kernel: string]: (...args: never[]) => unknown;
+}
+
+interface NodeProcess {
+  versions?: { node?: string };
+  platform: string;
+  arch: string;
+  env: Record<string, string | undefined>;
+  getBuiltinModule?(id: string): unknown;
+}
+
+/** Why the addon did not load (null when it did, or when this is not Node). */
+export let addonLoadError: string | null = null;
+
+function load(): Addon | null {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (!proc?.versions?.node) return null;
+  if (proc.env.NABLA_NATIVE === '0') {
+    addonLoadError = 'NABLA_NATIVE=0';
+    return null;
+  }
+  // Node ≥ 20.16 has getBuiltinModule, which loads node:module without an import a bundler would follow.
+  const builtin = proc.getBuiltinModule?.bind(proc);
+  if (!builtin) {
+    addonLoadError = 'this Node has no process.getBuiltinModule (Node ≥ 20.16 needed)';
+    return null;
+  }
+  const { createRequire } = builtin('node:module') as { createRequire(from: string): (id: string) => unknown };
+  const { fileURLToPath } = builtin('node:url') as { fileURLToPath(u: URL): string };
+  const require = createRequire(import.meta.url);
+  const candidates = [`nabla-${proc.platform}-${proc.arch}`, fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url))];
+  const errors: string[] = [];
+  for (const id of candidates) {
+    try {
+      return require(id) as Addon;
+    } catch (e) {
+      errors.push(`${id}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  addonLoadError = errors.join('; ');
+  return null;
+}
+
+export const addon: Addon | null = load();
