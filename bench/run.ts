@@ -1,5 +1,5 @@
 // `npm run bench`: every workload of issue 5, side by side in one run, on the same inputs:
-// nabla (js backend; wasm backend on 1 thread and on all cores), TensorFlow.js (cpu, wasm),
+// nabla (js backend; wasm and, where its addon is built, native on 1 thread and on all cores), TensorFlow.js (cpu, wasm),
 // and PyTorch / NumPy through /usr/bin/python3 when installed. Writes bench/RESULTS.md.
 //
 // Every peer runs every workload in each of --rounds rounds (default 2) and keeps its best
@@ -21,7 +21,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ready, setBackend, setDeterministic, setNumThreads } from '../src/index.js';
+import { listBackends, ready, setBackend, setDeterministic, setNumThreads } from '../src/index.js';
+import { nativeBuild } from '../src/backend/native/index.js';
 import { loadMnist, rings } from './data.js';
 import { cnn, convCases, convFlops, convGemm, convLabel, initialWeights, mlpLarge, mlpSmall, tiny, type ConvCase, type TrainSpec } from './models.js';
 import * as nb from './nabla.js';
@@ -60,7 +61,7 @@ const cpu = cpuName();
 if (!opts.json) log(`CPU: ${cpu}, ${cores} cores`);
 
 type Peer = { name: string; setup: () => Promise<void>; kind: 'nabla' | 'tfjs' };
-const nablaPeer = (name: string, backend: 'js' | 'wasm', threads: number, det = false): Peer => ({
+const nablaPeer = (name: string, backend: 'js' | 'wasm' | 'native', threads: number, det = false): Peer => ({
   name,
   kind: 'nabla',
   setup: async () => {
@@ -77,6 +78,7 @@ const peers: Peer[] = [
   nablaPeer('nabla-js', 'js', 1),
   nablaPeer('nabla-wasm 1t', 'wasm', 1),
   nablaPeer(`nabla-wasm ${allT}`, 'wasm', cores),
+  ...(listBackends().includes('native') ? [nablaPeer('nabla-native 1t', 'native', 1), nablaPeer(`nabla-native ${allT}`, 'native', cores)] : []),
   tfPeer('tfjs-cpu', 'cpu'),
   tfPeer('tfjs-wasm', 'wasm'),
 ].filter((p) => !opts.peers || opts.peers.split(',').includes(p.name));
@@ -347,7 +349,8 @@ else if (mlpParts) {
       inferenceLayers: layersOf(mlpSmall.name, inits.get(mlpSmall.name)!),
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    const env = pythonEnv();
+    // OMP_WAIT_POLICY=PASSIVE: torch's best setting here (see the CNN subprocess below).
+    const env = { ...pythonEnv(), OMP_WAIT_POLICY: 'PASSIVE' };
     log('running PyTorch/NumPy peers...');
     for (let round = 1; round <= rounds; round++) {
       log(`round ${round}/${rounds}: PyTorch/NumPy`);
@@ -479,6 +482,8 @@ md.push(`Written by \`npm run bench\` on ${new Date().toISOString()}: ${cpu}, ${
 md.push(`Peers: ${peers.map((p) => p.name + (tfNotes[p.name] ? ` = ${tfNotes[p.name]}` : '')).join('; ')}` +
   (py ? `; torch ${py.torch.version ?? `(${py.torch.missing})`}; numpy ${py.numpy.version ?? `(${py.numpy.missing})`}` : '') +
   (!py && pyCnn ? `; torch ${pyCnn.torch.version ?? `(${pyCnn.torch.missing})`}` : '') + '.', '');
+const nativeInfo = nativeBuild();
+md.push(nativeInfo ? `nabla-native: ${nativeInfo.blas}, kernel ${nativeInfo.core} (its own choice).` : 'nabla-native: not built here (no C compiler or no libopenblas-dev).', '');
 if (py?.numpy.blas) md.push(`BLAS under numpy and torch: ${JSON.stringify(py.numpy.blas)}.`, '');
 else if (pyCnn?.torch.blas) md.push(`BLAS under torch: ${JSON.stringify(pyCnn.torch.blas)}.`, '');
 for (const n of notes) md.push(`- ${n}`);
@@ -618,8 +623,41 @@ if (Object.keys(results.tiny).length) {
   rows.push(target('tiny MLP steps/s vs torch 1 thread', ratio(results.tiny['nabla-wasm 1t']?.stepsPerSec, results.tiny['torch 1t']?.stepsPerSec), 1));
 }
 if (rows.length) {
-  md.push('## Targets of issue 5 (ratios in this run; nabla-wasm is the default backend)', '');
+  md.push('## Targets of issue 5 (ratios in this run; nabla-wasm, the default where the native addon is absent)', '');
   md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...rows, '');
+}
+
+// Issue 12's targets: the native backend against OpenBLAS (numpy) and PyTorch.
+const nativeRows: string[] = [];
+const nat = `nabla-native ${allT}`;
+if (results.matmul['512x512x512 plain']?.['nabla-native 1t'] !== undefined) {
+  for (const row of ['512x512x512 plain', '64x784x128 plain', '64x784x128 tA', '64x784x128 tB']) {
+    nativeRows.push(target(`matmul ${row}, native 1 thread vs numpy 1 thread`, ratio(mm(row, 'nabla-native 1t'), mm(row, 'numpy 1t')), 0.8));
+    nativeRows.push(target(`matmul ${row}, native ${cores} threads vs numpy ${cores} threads`, ratio(mm(row, nat), mm(row, `numpy ${cores}t`)), 0.8));
+  }
+}
+for (const w of Object.keys(results.train)) {
+  const r = results.train[w];
+  if (!r['nabla-native 1t']) continue;
+  nativeRows.push(target(`${w} training, native 1 thread vs torch 1 thread`, ratio(r['nabla-native 1t']?.samplesPerSec, r['torch 1t']?.samplesPerSec), 1.2));
+  nativeRows.push(target(`${w} training, native ${cores} threads vs torch ${cores} threads`, ratio(r[nat]?.samplesPerSec, r[`torch ${cores}t`]?.samplesPerSec), 1.2));
+  const acc = r['nabla-native 1t']?.accuracy;
+  const tacc = r['torch 1t']?.accuracy;
+  if (acc != null && tacc != null) {
+    const d = Math.abs(acc - tacc) * 100;
+    nativeRows.push(`| ${w} test accuracy, native vs torch | ${(acc * 100).toFixed(2)}% vs ${(tacc * 100).toFixed(2)}% | within 1 point | ${d <= 1 ? 'holds' : 'does not hold'} |`);
+  }
+}
+if (results.tiny['nabla-native 1t']) {
+  nativeRows.push(target('tiny MLP steps/s, native 1 thread vs torch 1 thread', ratio(results.tiny['nabla-native 1t']?.stepsPerSec, results.tiny['torch 1t']?.stepsPerSec), 2));
+}
+for (const [batch, need] of [['256', 1], ['1', 2]] as const) {
+  const r = results.inference[batch];
+  if (r?.['nabla-native 1t'] !== undefined) nativeRows.push(target(`inference batch ${batch}, native 1 thread vs torch 1 thread (latency ratio torch/native)`, ratio(r['torch 1t'], r['nabla-native 1t']), need));
+}
+if (nativeRows.length) {
+  md.push('## Targets of issue 12 (the native backend; ratios in this run)', '');
+  md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...nativeRows, '');
 }
 
 const cnnRows: string[] = [];

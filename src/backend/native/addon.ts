@@ -1,5 +1,5 @@
 // Finds and loads the native addon (native/src, built by scripts/build-native.mjs) in Node only:
-// first a prebuilt platform package (nabla-<platform>-<arch>, see native/README.md), then the
+// first a prebuilt platform package (platformPackage below, see native/README.md), then the
 // repository's own build. Anywhere else, or when neither loads, or with NABLA_NATIVE=0, there is
 // no addon and nabla runs on wasm. No static import of Node modules: browser bundles load this too.
 
@@ -23,6 +23,14 @@ interface NodeProcess {
 /** Why the addon did not load (null when it did, or when this is not Node). */
 export let addonLoadError: string | null = null;
 
+/**
+ * The npm package that ships the prebuilt addon for this platform (scripts/pack-native.mjs
+ * builds it): one per os/cpu/libc, as esbuild and sharp do, so npm installs only the one that fits.
+ */
+export function platformPackage(platform: string, arch: string): string {
+  return `nabla-${platform}-${arch}${platform === 'linux' ? '-gnu' : ''}`;
+}
+
 function load(): Addon | null {
   const proc = (globalThis as { process?: NodeProcess }).process;
   if (!proc?.versions?.node) return null;
@@ -39,7 +47,7 @@ function load(): Addon | null {
   const { createRequire } = builtin('node:module') as { createRequire(from: string): (id: string) => unknown };
   const { fileURLToPath } = builtin('node:url') as { fileURLToPath(u: URL): string };
   const require = createRequire(import.meta.url);
-  const candidates = [`nabla-${proc.platform}-${proc.arch}`, fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url))];
+  const candidates = [platformPackage(proc.platform, proc.arch), fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url))];
   const errors: string[] = [];
   for (const id of candidates) {
     try {

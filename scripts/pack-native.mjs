@@ -1,0 +1,48 @@
+// Packs the built addon (native/build/nabla.node) as this platform's npm package, the layout
+// esbuild and sharp use: one package per os/cpu/libc holding the `.node` file, listed in the
+// main package's optionalDependencies at publish time, so npm installs only the one that fits
+// and nothing is downloaded or compiled at install. The addon loader (src/backend/native/addon.ts)
+// requires it by the same name. Writes <out>/<name>/ and its tarball in <out> (default
+// native/build/npm; `--out DIR` to change it) and prints the tarball's path. Run after
+// `npm run build` (it reads the package name from dist).
+
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const addon = join(root, 'native/build/nabla.node');
+if (!existsSync(addon)) {
+  console.error('pack-native: native/build/nabla.node is missing: run npm run build:native first');
+  process.exit(1);
+}
+const { platformPackage } = await import(join(root, 'dist/src/backend/native/addon.js'));
+const { version, repository } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const name = platformPackage(process.platform, process.arch);
+const outAt = process.argv.indexOf('--out');
+const out = outAt > 0 ? process.argv[outAt + 1] : join(root, 'native/build/npm');
+if (!out) {
+  console.error('pack-native: --out needs a directory');
+  process.exit(1);
+}
+const dir = join(out, name);
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+copyFileSync(addon, join(dir, 'nabla.node'));
+copyFileSync(join(root, 'native/LICENSE-OpenBLAS'), join(dir, 'LICENSE-OpenBLAS'));
+const manifest = {
+  name,
+  version,
+  description: `The nabla native backend (Node-API addon with OpenBLAS) prebuilt for ${process.platform}-${process.arch}`,
+  main: 'nabla.node',
+  files: ['nabla.node', 'LICENSE-OpenBLAS'],
+  os: [process.platform],
+  cpu: [process.arch],
+  ...(process.platform === 'linux' ? { libc: ['glibc'] } : {}),
+  license: 'MIT AND BSD-3-Clause',
+  ...(repository ? { repository } : {}),
+};
+writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dirname(dir)], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
+console.log(join(dirname(dir), tarball));
