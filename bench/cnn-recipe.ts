@@ -1,0 +1,46 @@
+// `npm run bench:cnn-recipe -- [--epochs 15] [--seeds 1,2] [--head-dropout 0] [--lr 3e-3]`:
+// PyTorch trains the CLI's CNN recipe (bench/cnn_recipe.py) on the CLI's own MNIST split, for a
+// reference figure next to `nabla train --data mnist --model cnn`. Needs /usr/bin/python3 with
+// torch and numpy (apt-get install -y python3-torch python3-numpy). One PyTorch thread.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundledMnistSplit } from '../src/data/mnist.js';
+import type { Subset } from '../src/data/dataset.js';
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '15' },
+    seeds: { type: 'string', default: '1,2' },
+    lr: { type: 'string', default: '3e-3' },
+    dropout: { type: 'string', default: '0.25' },
+    'head-dropout': { type: 'string', default: '0' },
+    hidden: { type: 'string', default: '128' },
+    shift: { type: 'string', default: '2' },
+  },
+});
+
+const { train, test } = bundledMnistSplit();
+const dir = mkdtempSync(join(tmpdir(), 'nabla-cnn-recipe-'));
+try {
+  const put = (name: string, a: Float32Array | Int32Array) => writeFileSync(join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const dump = (s: Subset, tag: string) => {
+    const [x, y] = s.getBatch(Array.from({ length: s.length }, (_, i) => i));
+    put(`${tag}_x.f32`, Float32Array.from(x.data));
+    put(`${tag}_y.i32`, Int32Array.from(y.data));
+  };
+  dump(train, 'train');
+  dump(test, 'test');
+  const spec = {
+    epochs: Number(values.epochs), seeds: values.seeds!.split(',').map(Number), lr: Number(values.lr), dropout: Number(values.dropout),
+    headDropout: Number(values['head-dropout']), hidden: Number(values.hidden), shift: Number(values.shift), batch: 64, threads: 1,
+  };
+  writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+  console.log(`PyTorch, the CLI's CNN recipe: ${JSON.stringify(spec)}`);
+  execFileSync('/usr/bin/python3', [new URL('../../bench/cnn_recipe.py', import.meta.url).pathname, dir], { stdio: 'inherit' });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
