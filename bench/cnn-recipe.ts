@@ -40,7 +40,8 @@ try {
   };
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
   console.log(`PyTorch, the CLI's CNN recipe: ${JSON.stringify(spec)}`);
-  execFileSync('/usr/bin/python3', [new URL('../../bench/cnn_recipe.py', import.meta.url).pathname, dir], { stdio: 'inherit' });
+  // One thread: torch's own, and OpenBLAS's under torch's Linear layers (Debian's torch calls the system BLAS).
+  execFileSync('/usr/bin/python3', [new URL('../../bench/cnn_recipe.py', import.meta.url).pathname, dir], { stdio: 'inherit', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

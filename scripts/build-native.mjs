@@ -48,8 +48,9 @@ if (!openblas) skip(`no OpenBLAS static archive (apt install libopenblas-dev, or
 
 mkdirSync(dirname(output), { recursive: true });
 const tmp = `${output}.${process.pid}.tmp`;
+// -ffp-contract=off: no FMA contraction, so the float32 updates round as js's do.
 const args = [
-  '-O3', '-std=c11', '-D_GNU_SOURCE', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror',
+  '-O3', '-std=c11', '-D_GNU_SOURCE', '-ffp-contract=off', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror',
   `-I${include}`, ...sources, openblas,
   // OpenBLAS's symbols stay private to the addon (another module in the process may bring its own BLAS).
   '-Wl,--exclude-libs,ALL', '-Wl,-s', '-lpthread', '-lm', '-o', tmp,

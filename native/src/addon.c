@@ -6,6 +6,22 @@ static const struct {
   napi_callback fn;
 } KERNELS[] = {
     {"matmul", k_matmul},
+    {"unary", k_unary},
+    {"binary", k_binary},
+    {"reduce", k_reduce},
+    {"logSoftmax", k_log_softmax},
+    {"permute", k_permute},
+    {"pick", k_pick},
+    {"unpick", k_unpick},
+    {"im2col", k_im2col},
+    {"col2im", k_col2im},
+    {"place", k_place},
+    {"axpy", k_axpy},
+    {"scale", k_scale},
+    {"normAccumulate", k_norm_accumulate},
+    {"sgd", k_sgd},
+    {"adam", k_adam},
+    {"rmsprop", k_rmsprop},
     {"setThreads", k_set_threads},
     {"info", k_info},
 };

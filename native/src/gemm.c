@@ -41,7 +41,7 @@ napi_value k_matmul(napi_env env, napi_callback_info info) {
       !arg_size(&c, 8, "aOffset", &aOff) || !arg_size(&c, 9, "bOffset", &bOff) || !arg_size(&c, 10, "outOffset", &outOff) ||
       !arg_floats_or_null(&c, 11, "bias", &bias) || !arg_size(&c, 12, "biasOffset", &biasOff) || !arg_flag(&c, 13, &relu))
     return NULL;
-  bool hasBias = bias.data != NULL;
+  bool hasBias = bias.given;
   if (!same_dtype(&c, &a, "a", &out, "out") || !same_dtype(&c, &b, "b", &out, "out") ||
       (hasBias && !same_dtype(&c, &bias, "bias", &out, "out")))
     return NULL;

@@ -42,6 +42,7 @@ bool arg_floats(Call *c, size_t i, const char *name, Floats *out) {
   if (!typed_array(c, i, name, &type, &out->data, &out->length)) return false;
   if (type != napi_float32_array && type != napi_float64_array) return fail(c, "%s must be a Float32Array or Float64Array", name);
   out->f64 = type == napi_float64_array;
+  out->given = true;
   return true;
 }
 
@@ -52,6 +53,7 @@ bool arg_floats_or_null(Call *c, size_t i, const char *name, Floats *out) {
     out->data = NULL;
     out->length = 0;
     out->f64 = false;
+    out->given = false;
     return true;
   }
   return arg_floats(c, i, name, out);

@@ -12,11 +12,16 @@
 
 #define MAX_ARGS 24
 
-/** A float typed array: its first element, its length in elements and whether it is float64. */
+/**
+ * A float typed array: its first element, its length in elements, whether it is float64, and
+ * whether one was passed at all (an optional argument may be null; a detached array is given
+ * but holds nothing, and data may be NULL for an empty one).
+ */
 typedef struct {
   void *data;
   size_t length;
   bool f64;
+  bool given;
 } Floats;
 
 /** One kernel call: its name (for messages) and its arguments. */
@@ -33,7 +38,7 @@ bool call_begin(Call *c, napi_env env, napi_callback_info info, const char *kern
 bool fail(Call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Argument i as a float32 or float64 typed array. */
 bool arg_floats(Call *c, size_t i, const char *name, Floats *out);
-/** Like arg_floats, but null or undefined give data = NULL. */
+/** Like arg_floats, but null or undefined give given = false (and data = NULL). */
 bool arg_floats_or_null(Call *c, size_t i, const char *name, Floats *out);
 /** Argument i as an Int32Array. */
 bool arg_int32s(Call *c, size_t i, const char *name, int32_t **data, size_t *length);

@@ -7,9 +7,25 @@
 export interface Addon {
   matmul(a: unknown, b: unknown, out: unknown, m: number, k: number, n: number, transA: boolean, transB: boolean,
     aOffset: number, bOffset: number, outOffset: number, bias: unknown, biasOffset: number, relu: boolean): void;
+  unary(op: number, x: unknown, out: unknown, p: number, q: number): void;
+  binary(op: number, a: unknown, b: unknown, out: unknown, meta: Int32Array): void;
+  reduce(op: number, x: unknown, out: unknown, meta: Int32Array, trailing: boolean): void;
+  logSoftmax(x: unknown, out: unknown, rows: number, cols: number): void;
+  permute(x: unknown, out: unknown, meta: Int32Array): void;
+  pick(x: unknown, idx: unknown, rows: number, cols: number, out: unknown): void;
+  unpick(g: unknown, idx: unknown, rows: number, cols: number, out: unknown): void;
+  im2col(x: unknown, geometry: Int32Array, padValue: number, out: unknown): void;
+  col2im(cols: unknown, geometry: Int32Array, out: unknown): void;
+  place(x: unknown, out: unknown, meta: Int32Array): void;
+  axpy(y: unknown, x: unknown, alpha: number): void;
+  scale(x: unknown, alpha: number): void;
+  normAccumulate(x: unknown, p: number, acc: number): number;
+  sgd(p: unknown, grad: unknown, b: unknown, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): void;
+  adam(p: unknown, grad: unknown, m: unknown, v: unknown, vMax: unknown, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, decoupled: boolean, stepSize: number, bc2Sqrt: number): void;
+  rmsprop(p: unknown, grad: unknown, s: unknown, gAvg: unknown, b: unknown, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number): void;
   setThreads(n: number): void;
   info(): { blas: string; core: string; threads: number };
-  [kernel: string]: (...args: never[]) => unknown;
 }
 
 interface NodeProcess {

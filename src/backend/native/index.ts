@@ -7,6 +7,10 @@
 import type { Backend, Data, MatmulArgs } from '../contract.js';
 import { settings, threadCountListeners } from '../settings.js';
 import { addon, type Addon } from './addon.js';
+import { makeElementwise } from './elementwise.js';
+import { makeOptim } from './optim.js';
+import { makePatches } from './patches.js';
+import { makeRows } from './rows.js';
 
 function cores(): number {
   const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
@@ -24,6 +28,10 @@ function makeBackend(native: Addon): Backend {
   threadCountListeners.push(() => useThreads(settings.numThreads ?? machine));
   return {
     name: 'native',
+    ...makeElementwise(native),
+    ...makeRows(native),
+    ...makePatches(native),
+    ...makeOptim(native),
     matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
       useThreads(settings.deterministic ? 1 : (settings.numThreads ?? machine));
       native.matmul(a, b, out, args.m, args.k, args.n, args.transA, args.transB, args.aOffset, args.bOffset, args.outOffset,

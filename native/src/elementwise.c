@@ -1,0 +1,181 @@
+// Elementwise kernels: the unary maps and the broadcasting binaries, float32 and float64, with
+// the js kernels' semantics (src/backend/js/elementwise.ts). Transcendental maps compute in
+// double and round once, as js does (its numbers are doubles), so float32 results are those of
+// js to the last bit or within one rounding. The plain loops get AVX-512 or AVX2 code at run time
+// (target_clones: GCC compiles each for every target and picks at load).
+
+#include <math.h>
+
+#include "kernels.h"
+
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+// The order of UnaryOp codes in src/backend/native/elementwise.ts.
+enum { NEG, EXP, LOG, SQRT, ABS, SIGN, TANH, SIGMOID, SOFTPLUS, RELU, STEP, LEAKY_RELU, LEAKY_STEP, GELU, ERF, POW, CLAMP, CLAMP_MASK, UNARY_OPS };
+// The order of BinaryOp codes.
+enum { ADD, SUB, MUL, DIV, EQ, BINARY_OPS };
+
+static double unary1(int op, double v, double p, double q) {
+  switch (op) {
+    case EXP: return exp(v);
+    case LOG: return log(v);
+    case TANH: return tanh(v);
+    case SIGMOID:
+      if (v >= 0) return 1 / (1 + exp(-v));
+      else {
+        double e = exp(v);
+        return e / (1 + e);
+      }
+    case SOFTPLUS: return (isnan(v) ? v : v > 0 ? v : 0) + log1p(exp(-fabs(v)));
+    case GELU: return 0.5 * v * (1 + erf(v * M_SQRT1_2));
+    case ERF: return erf(v);
+    // Math.pow: ±1 to a NaN or infinite power is NaN in JavaScript, 1 in C.
+    case POW: return fabs(v) == 1 && !isfinite(p) ? NAN : pow(v, p);
+    case CLAMP: {
+      double lo = isnan(v) || v > p ? v : p;
+      return isnan(lo) || lo < q ? lo : q;
+    }
+    case CLAMP_MASK: return v >= p && v <= q ? 1 : 0;
+    default: return NAN;
+  }
+}
+
+#define UNARY_SIMPLE(T, NAME)                                                                 \
+  CLONES static void NAME(int op, const T *x, T *out, size_t n, T p) {                        \
+    switch (op) {                                                                             \
+      case NEG: for (size_t i = 0; i < n; i++) out[i] = -x[i]; break;                         \
+      case SQRT: for (size_t i = 0; i < n; i++) out[i] = sqrt##NAME##_(x[i]); break;          \
+      case ABS: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? -x[i] : x[i] == 0 ? 0 : x[i]; break; \
+      case SIGN: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : x[i] < 0 ? -1 : x[i]; break; \
+      case RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; break;          \
+      case STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; break;             \
+      case LEAKY_RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : (T)(p * x[i]); break; \
+      case LEAKY_STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p; break;       \
+    }                                                                                         \
+  }
+#define sqrtunary32_ sqrtf
+#define sqrtunary64_ sqrt
+UNARY_SIMPLE(float, unary32)
+UNARY_SIMPLE(double, unary64)
+
+static bool simple(int op) {
+  return op == NEG || op == SQRT || op == ABS || op == SIGN || op == RELU || op == STEP || op == LEAKY_RELU || op == LEAKY_STEP;
+}
+
+// unary(op, x, out, p, q): out[i] = op(x[i]) for every element of x.
+napi_value k_unary(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, out;
+  size_t op;
+  double p, q;
+  if (!call_begin(&c, env, info, "unary", 5) || !arg_size(&c, 0, "op", &op) || !arg_floats(&c, 1, "x", &x) ||
+      !arg_floats(&c, 2, "out", &out) || !arg_double(&c, 3, &p) || !arg_double(&c, 4, &q) || !same_dtype(&c, &x, "x", &out, "out") ||
+      !need(&c, &out, "out", x.length))
+    return NULL;
+  if (op >= UNARY_OPS) return fail(&c, "unknown op code %zu", op), NULL;
+  size_t n = x.length;
+  // (leakyRelu's slope multiplies in double, as js does: p·x rounded once.)
+  if (simple((int)op) && !(op == LEAKY_RELU && !x.f64)) {
+    if (x.f64) unary64((int)op, x.data, out.data, n, p);
+    else unary32((int)op, x.data, out.data, n, (float)p);
+  } else if (x.f64) {
+    const double *xs = x.data;
+    double *o = out.data;
+    if (op == LEAKY_RELU) for (size_t i = 0; i < n; i++) o[i] = xs[i] > 0 ? xs[i] : p * xs[i];
+    else for (size_t i = 0; i < n; i++) o[i] = unary1((int)op, xs[i], p, q);
+  } else {
+    const float *xs = x.data;
+    float *o = out.data;
+    if (op == LEAKY_RELU) for (size_t i = 0; i < n; i++) o[i] = xs[i] > 0 ? xs[i] : (float)(p * xs[i]);
+    else for (size_t i = 0; i < n; i++) o[i] = (float)unary1((int)op, xs[i], p, q);
+  }
+  return undefined(env);
+}
+
+// The four arithmetic ops round once in float32 exactly as js's double op then float store does.
+#define APPLY(op, x, y) ((op) == ADD ? (x) + (y) : (op) == SUB ? (x) - (y) : (op) == MUL ? (x) * (y) : (op) == DIV ? (x) / (y) : ((x) == (y) ? 1 : 0))
+
+#define BINARY_LOOPS(T, SUFFIX)                                                                                 \
+  CLONES static void same##SUFFIX(int op, const T *a, const T *b, T *o, size_t n) {                            \
+    switch (op) {                                                                                               \
+      case ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + b[i]; break;                                       \
+      case SUB: for (size_t i = 0; i < n; i++) o[i] = a[i] - b[i]; break;                                       \
+      case MUL: for (size_t i = 0; i < n; i++) o[i] = a[i] * b[i]; break;                                       \
+      case DIV: for (size_t i = 0; i < n; i++) o[i] = a[i] / b[i]; break;                                       \
+      default: for (size_t i = 0; i < n; i++) o[i] = a[i] == b[i] ? 1 : 0; break;                               \
+    }                                                                                                           \
+  }                                                                                                             \
+  /* One run of the innermost axis: a and b each step by 0 (broadcast) or 1. */                                 \
+  CLONES static void run##SUFFIX(int op, const T *a, size_t sa, const T *b, size_t sb, T *o, size_t n) {        \
+    if (sa == 1 && sb == 1) return same##SUFFIX(op, a, b, o, n);                                                \
+    if (sa == 1 && sb == 0) {                                                                                   \
+      T s = b[0];                                                                                               \
+      switch (op) {                                                                                             \
+        case ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + s; break;                                        \
+        case SUB: for (size_t i = 0; i < n; i++) o[i] = a[i] - s; break;                                        \
+        case MUL: for (size_t i = 0; i < n; i++) o[i] = a[i] * s; break;                                        \
+        case DIV: for (size_t i = 0; i < n; i++) o[i] = a[i] / s; break;                                        \
+        default: for (size_t i = 0; i < n; i++) o[i] = a[i] == s ? 1 : 0; break;                                \
+      }                                                                                                         \
+      return;                                                                                                   \
+    }                                                                                                           \
+    for (size_t i = 0; i < n; i++) o[i] = APPLY(op, a[i * sa], b[i * sb]);                                      \
+  }                                                                                                             \
+  static void general##SUFFIX(int op, const T *a, const T *b, T *o, size_t rank, const size_t *shape,          \
+                              const size_t *sa, const size_t *sb, size_t *idx) {                                \
+    size_t inner = shape[rank - 1], total = 1;                                                                  \
+    for (size_t d = 0; d < rank; d++) total *= shape[d], idx[d] = 0;                                            \
+    size_t ia = 0, ib = 0;                                                                                      \
+    for (size_t i = 0; i < total; i += inner) {                                                                 \
+      run##SUFFIX(op, a + ia, sa[rank - 1], b + ib, sb[rank - 1], o + i, inner);                                \
+      for (size_t d = rank - 1; d-- > 0;) {                                                                     \
+        idx[d]++;                                                                                               \
+        ia += sa[d];                                                                                            \
+        ib += sb[d];                                                                                            \
+        if (idx[d] < shape[d]) break;                                                                           \
+        ia -= sa[d] * shape[d];                                                                                 \
+        ib -= sb[d] * shape[d];                                                                                 \
+        idx[d] = 0;                                                                                             \
+      }                                                                                                         \
+    }                                                                                                           \
+  }
+BINARY_LOOPS(float, 32)
+BINARY_LOOPS(double, 64)
+
+#define MAX_RANK 32
+
+// binary(op, a, b, out, meta): meta (Int32Array) = [rank, outShape..., aStrides..., bStrides...],
+// the strides being 0 on broadcast axes (shape.ts broadcastStrides). rank 0 is one element.
+napi_value k_binary(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats a, b, out;
+  size_t op, metaLength;
+  int32_t *meta;
+  if (!call_begin(&c, env, info, "binary", 5) || !arg_size(&c, 0, "op", &op) || !arg_floats(&c, 1, "a", &a) ||
+      !arg_floats(&c, 2, "b", &b) || !arg_floats(&c, 3, "out", &out) || !arg_int32s(&c, 4, "meta", &meta, &metaLength) ||
+      !same_dtype(&c, &a, "a", &out, "out") || !same_dtype(&c, &b, "b", &out, "out"))
+    return NULL;
+  if (op >= BINARY_OPS) return fail(&c, "unknown op code %zu", op), NULL;
+  if (metaLength < 1 || meta[0] < 0 || meta[0] > MAX_RANK || metaLength < 1 + 3 * (size_t)meta[0]) return fail(&c, "malformed shape metadata"), NULL;
+  size_t rank = (size_t)meta[0], shape[MAX_RANK + 1], sa[MAX_RANK + 1], sb[MAX_RANK + 1], idx[MAX_RANK + 1];
+  // Bounds: the last element each operand is read at is Σ (shape−1)·stride.
+  size_t total = 1, lastA = 0, lastB = 0;
+  for (size_t d = 0; d < rank; d++) {
+    int32_t s = meta[1 + d], x = meta[1 + rank + d], y = meta[1 + 2 * rank + d];
+    if (s < 0 || x < 0 || y < 0) return fail(&c, "negative shape or stride"), NULL;
+    shape[d] = (size_t)s, sa[d] = (size_t)x, sb[d] = (size_t)y;
+    if (shape[d] == 0) total = 0;
+    else {
+      total *= shape[d];
+      lastA += (shape[d] - 1) * sa[d];
+      lastB += (shape[d] - 1) * sb[d];
+    }
+  }
+  if (rank == 0) shape[0] = 1, sa[0] = sb[0] = 0, rank = 1;
+  if (!need(&c, &out, "out", total)) return NULL;
+  if (total == 0) return undefined(env);
+  if (!need(&c, &a, "a", lastA + 1) || !need(&c, &b, "b", lastB + 1)) return NULL;
+  if (out.f64) general64((int)op, a.data, b.data, out.data, rank, shape, sa, sb, idx);
+  else general32((int)op, a.data, b.data, out.data, rank, shape, sa, sb, idx);
+  return undefined(env);
+}

@@ -1,0 +1,160 @@
+// im2col, col2im and place (src/backend/js/patches.ts, rows.ts), float32 and float64. The patch
+// geometry arrives as 14 integers in PatchGeometry's order; every tap is bounds-checked against
+// the image as in js, so reads stay inside x once x holds batch·channels·height·width values.
+
+#include "kernels.h"
+
+enum { BATCH, CHANNELS, HEIGHT, WIDTH, KH, KW, SH, SW, PAD_TOP, PAD_LEFT, DH, DW, OUT_H, OUT_W, GEOMETRY };
+
+static bool read_geometry(Call *c, size_t i, long g[GEOMETRY]) {
+  int32_t *meta;
+  size_t length;
+  if (!arg_int32s(c, i, "geometry", &meta, &length)) return false;
+  if (length < GEOMETRY) return fail(c, "the geometry needs %d integers, got %zu", GEOMETRY, length);
+  for (int k = 0; k < GEOMETRY; k++) {
+    g[k] = meta[k];
+    if (g[k] < 0) return fail(c, "geometry entry %d is negative (%ld)", k, g[k]);
+  }
+  if (g[SH] == 0 || g[SW] == 0) return fail(c, "strides must be positive");
+  return true;
+}
+
+#define IM2COL(T)                                                                                   \
+  {                                                                                                 \
+    const T *xs = x.data;                                                                           \
+    T *o = out.data;                                                                                \
+    T pv = (T)padValue;                                                                             \
+    for (long ch = 0; ch < C; ch++)                                                                 \
+      for (long i = 0; i < kh; i++)                                                                 \
+        for (long j = 0; j < kw; j++) {                                                             \
+          T *row = o + ((ch * kh + i) * kw + j) * ncols;                                            \
+          for (long n = 0; n < N; n++) {                                                            \
+            const T *src = xs + (n * C + ch) * H * W;                                               \
+            for (long oh = 0; oh < oH; oh++) {                                                      \
+              long h = oh * sh - pt + i * dh;                                                       \
+              T *dst = row + n * plane + oh * oW;                                                   \
+              if (h < 0 || h >= H) {                                                                \
+                for (long ow = 0; ow < oW; ow++) dst[ow] = pv;                                      \
+                continue;                                                                           \
+              }                                                                                     \
+              for (long ow = 0; ow < oW; ow++) {                                                    \
+                long w = ow * sw - pl + j * dw;                                                     \
+                dst[ow] = w >= 0 && w < W ? src[h * W + w] : pv;                                    \
+              }                                                                                     \
+            }                                                                                       \
+          }                                                                                         \
+        }                                                                                           \
+  }
+
+#define UNPACK(g)                                                                                   \
+  long N = g[BATCH], C = g[CHANNELS], H = g[HEIGHT], W = g[WIDTH], kh = g[KH], kw = g[KW], sh = g[SH], \
+       sw = g[SW], pt = g[PAD_TOP], pl = g[PAD_LEFT], dh = g[DH], dw = g[DW], oH = g[OUT_H], oW = g[OUT_W]; \
+  long plane = oH * oW, ncols = N * plane;                                                          \
+  (void)sh, (void)sw, (void)pt, (void)pl, (void)dh, (void)dw;
+
+// im2col(x, geometry, padValue, out): out [C·kH·kW, N·outH·outW], taps outside x read padValue.
+napi_value k_im2col(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, out;
+  long g[GEOMETRY];
+  double padValue;
+  if (!call_begin(&c, env, info, "im2col", 4) || !arg_floats(&c, 0, "x", &x) || !read_geometry(&c, 1, g) ||
+      !arg_double(&c, 2, &padValue) || !arg_floats(&c, 3, "out", &out) || !same_dtype(&c, &x, "x", &out, "out"))
+    return NULL;
+  UNPACK(g)
+  if (!need(&c, &x, "x", (size_t)(N * C * H * W)) || !need(&c, &out, "out", (size_t)(C * kh * kw * ncols))) return NULL;
+  if (x.f64) IM2COL(double) else IM2COL(float)
+  return undefined(env);
+}
+
+#define COL2IM(T)                                                                                   \
+  {                                                                                                 \
+    const T *cs = cols.data;                                                                        \
+    T *o = out.data;                                                                                \
+    for (size_t k = 0; k < size; k++) o[k] = 0;                                                     \
+    for (long ch = 0; ch < C; ch++)                                                                 \
+      for (long i = 0; i < kh; i++)                                                                 \
+        for (long j = 0; j < kw; j++) {                                                             \
+          const T *row = cs + ((ch * kh + i) * kw + j) * ncols;                                     \
+          for (long n = 0; n < N; n++) {                                                            \
+            T *dst = o + (n * C + ch) * H * W;                                                      \
+            for (long oh = 0; oh < oH; oh++) {                                                      \
+              long h = oh * sh - pt + i * dh;                                                       \
+              if (h < 0 || h >= H) continue;                                                        \
+              const T *src = row + n * plane + oh * oW;                                             \
+              for (long ow = 0; ow < oW; ow++) {                                                    \
+                long w = ow * sw - pl + j * dw;                                                     \
+                if (w >= 0 && w < W) dst[h * W + w] += src[ow];                                     \
+              }                                                                                     \
+            }                                                                                       \
+          }                                                                                         \
+        }                                                                                           \
+  }
+
+// col2im(cols, geometry, out): out [N, C, H, W] = 0, then every patch entry added at its pixel.
+napi_value k_col2im(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats cols, out;
+  long g[GEOMETRY];
+  if (!call_begin(&c, env, info, "col2im", 3) || !arg_floats(&c, 0, "cols", &cols) || !read_geometry(&c, 1, g) ||
+      !arg_floats(&c, 2, "out", &out) || !same_dtype(&c, &cols, "cols", &out, "out"))
+    return NULL;
+  UNPACK(g)
+  size_t size = (size_t)(N * C * H * W);
+  if (!need(&c, &cols, "cols", (size_t)(C * kh * kw * ncols)) || !need(&c, &out, "out", size)) return NULL;
+  if (out.f64) COL2IM(double) else COL2IM(float)
+  return undefined(env);
+}
+
+#define MAX_RANK 32
+
+// place(x, out, meta): meta = [rank, xShape..., outShape..., offset...] (offsets may be negative):
+// x's element at index i goes to i + offset where that is inside out; the rest of out is kept.
+napi_value k_place(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, out;
+  int32_t *meta;
+  size_t length;
+  if (!call_begin(&c, env, info, "place", 3) || !arg_floats(&c, 0, "x", &x) || !arg_floats(&c, 1, "out", &out) ||
+      !arg_int32s(&c, 2, "meta", &meta, &length) || !same_dtype(&c, &x, "x", &out, "out"))
+    return NULL;
+  if (length < 1 || meta[0] < 0 || meta[0] > MAX_RANK || length < 1 + 3 * (size_t)meta[0]) return fail(&c, "malformed shape metadata"), NULL;
+  long rank = meta[0], xs[MAX_RANK], os[MAX_RANK], lo[MAX_RANK], hi[MAX_RANK], idx[MAX_RANK], xn = 1, on = 1;
+  const int32_t *xShape = meta + 1, *oShape = meta + 1 + rank, *offset = meta + 1 + 2 * rank;
+  for (long d = 0; d < rank; d++) {
+    if (xShape[d] < 0 || oShape[d] < 0) return fail(&c, "negative shape in the metadata"), NULL;
+    xn *= xShape[d];
+    on *= oShape[d];
+  }
+  if (!need(&c, &x, "x", (size_t)xn) || !need(&c, &out, "out", (size_t)on)) return NULL;
+  if (rank == 0) {
+    if (on > 0 && xn > 0) {
+      if (x.f64) ((double *)out.data)[0] = ((const double *)x.data)[0];
+      else ((float *)out.data)[0] = ((const float *)x.data)[0];
+    }
+    return undefined(env);
+  }
+  // The overlap in x's coordinates, axis by axis: [lo, hi).
+  for (long d = 0; d < rank; d++) {
+    long a = -(long)offset[d], b = (long)oShape[d] - offset[d];
+    lo[d] = a > 0 ? a : 0;
+    hi[d] = b < xShape[d] ? b : xShape[d];
+    if (lo[d] >= hi[d]) return undefined(env);
+  }
+  xs[rank - 1] = os[rank - 1] = 1;
+  for (long d = rank - 1; d-- > 0;) xs[d] = xs[d + 1] * xShape[d + 1], os[d] = os[d + 1] * oShape[d + 1];
+  long last = rank - 1, run = hi[last] - lo[last];
+  for (long d = 0; d < rank; d++) idx[d] = lo[d];
+  for (;;) {
+    long src = 0, dst = 0;
+    for (long d = 0; d < rank; d++) src += idx[d] * xs[d], dst += (idx[d] + offset[d]) * os[d];
+    if (x.f64) for (long k = 0; k < run; k++) ((double *)out.data)[dst + k] = ((const double *)x.data)[src + k];
+    else for (long k = 0; k < run; k++) ((float *)out.data)[dst + k] = ((const float *)x.data)[src + k];
+    long d = last - 1;
+    for (; d >= 0; d--) {
+      if (++idx[d] < hi[d]) break;
+      idx[d] = lo[d];
+    }
+    if (d < 0) return undefined(env);
+  }
+}

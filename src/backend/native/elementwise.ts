@@ -1,0 +1,54 @@
+// The native elementwise kernels (native/src/elementwise.c): op names to the C codes, and the
+// broadcast of a binary coalesced to as few axes as possible (adjacent axes that step alike
+// merge), so same-shape, scalar and row-broadcast operands run as one or two C loops.
+
+import type { BinaryOp, Data, Kernels, UnaryOp } from '../contract.js';
+import { broadcastStrides, sameShape, type Shape } from '../../shape.js';
+import type { Addon } from './addon.js';
+import { Meta } from './meta.js';
+
+const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'softplus', 'relu', 'step', 'leakyRelu', 'leakyStep', 'gelu', 'erf', 'pow', 'clamp', 'clampMask'];
+const BINARY: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
+const unaryCode = new Map(UNARY.map((op, i) => [op, i]));
+const binaryCode = new Map(BINARY.map((op, i) => [op, i]));
+const ONE = [1];
+
+export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'> {
+  const meta = new Meta();
+  const shape: number[] = [];
+  const sa: number[] = [];
+  const sb: number[] = [];
+  const single = [0];
+  return {
+    unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
+      native.unary(unaryCode.get(op) ?? -1, x, out, p, q);
+    },
+    binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
+      const code = binaryCode.get(op) ?? -1;
+      if (sameShape(aShape, bShape)) {
+        // The common case, with no stride arithmetic: one run over every element.
+        single[0] = out.length;
+        return native.binary(code, a, b, out, meta.fill(1, single, ONE, ONE));
+      }
+      const fa = broadcastStrides(aShape, outShape);
+      const fb = broadcastStrides(bShape, outShape);
+      // Coalesce: axis d folds into the axis after it when both operands step over it by the
+      // next axis' stride times its length (contiguous), or not at all (broadcast).
+      shape.length = sa.length = sb.length = 0;
+      for (let d = 0; d < outShape.length; d++) {
+        if (outShape[d] === 1) continue;
+        const r = shape.length - 1;
+        if (r >= 0 && sa[r] === fa[d] * outShape[d] && sb[r] === fb[d] * outShape[d]) {
+          shape[r] *= outShape[d];
+          sa[r] = fa[d];
+          sb[r] = fb[d];
+        } else {
+          shape.push(outShape[d]);
+          sa.push(fa[d]);
+          sb.push(fb[d]);
+        }
+      }
+      native.binary(code, a, b, out, meta.fill(shape.length, shape, sa, sb));
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Bad input to the native kernels: every kernel called with a too-short array, and with a
+// detached one, throws `native backend: <kernel>: …` (never reads or writes past the end, never
+// crashes the process). Also the wrong dtype mix and an out-of-range label. Skipped without the addon.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { backend, listBackends, setBackend } from '../../src/backend/index.js';
+import type { Data, PatchGeometry } from '../../src/backend/contract.js';
+
+const f32 = (n: number) => new Float32Array(n).fill(0.5);
+const detached = (n: number) => {
+  const a = f32(n);
+  structuredClone(a.buffer, { transfer: [a.buffer] });
+  return a;
+};
+const g: PatchGeometry = { batch: 1, channels: 1, height: 4, width: 4, kernelH: 2, kernelW: 2, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, outH: 3, outW: 3 };
+const sgdArgs = { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0, first: true };
+const adamArgs = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 1 };
+const rmsArgs = { lr: 0.1, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.9 };
+
+/** Each kernel with one of its arrays replaced by `bad` (the others the right size). */
+const calls: [string, (bad: (n: number) => Data) => void][] = [
+  ['matmul', (bad) => backend().matmul(f32(6), bad(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0 })],
+  ['unary', (bad) => backend().unary('exp', f32(8), bad(8))],
+  ['binary', (bad) => backend().binary('add', f32(6), [2, 3], bad(3), [3], f32(6), [2, 3])],
+  ['reduce', (bad) => backend().reduce('sum', bad(6), [2, 3], [0], f32(3))],
+  ['logSoftmax', (bad) => backend().logSoftmax(f32(6), bad(6), 2, 3)],
+  ['permute', (bad) => backend().permute(bad(6), [2, 3], [1, 0], f32(6))],
+  ['pick', (bad) => backend().pick(bad(6), new Int32Array([0, 1]), 2, 3, f32(2))],
+  ['unpick', (bad) => backend().unpick(f32(2), new Int32Array([0, 1]), 2, 3, bad(6))],
+  ['im2col', (bad) => backend().im2col(bad(16), g, 0, f32(36))],
+  ['col2im', (bad) => backend().col2im(f32(36), g, bad(16))],
+  ['place', (bad) => backend().place(f32(4), [2, 2], bad(9), [3, 3], [1, 1])],
+  ['axpy', (bad) => backend().axpy(f32(8), bad(8), 2)],
+  ['sgd', (bad) => backend().sgd(f32(8), f32(8), bad(8), sgdArgs)],
+  ['adam', (bad) => backend().adam(f32(8), f32(8), f32(8), bad(8), null, adamArgs)],
+  ['rmsprop', (bad) => backend().rmsprop(f32(8), bad(8), f32(8), null, null, rmsArgs)],
+];
+
+test('every native kernel refuses a too-short or detached array with its own error', (t) => {
+  if (!listBackends().includes('native')) return t.skip('the native addon is not built here');
+  setBackend('native');
+  try {
+    for (const [name, call] of calls) {
+      for (const [what, bad] of [['too short', (n: number) => f32(n - 1)], ['detached', detached]] as const) {
+        assert.throws(() => call(bad), (e: Error) => {
+          assert.ok(e.message.startsWith(`native backend: ${name}: `), `${name}, ${what}: ${e.message}`);
+          return true;
+        }, `${name} with a ${what} array`);
+      }
+    }
+  } finally {
+    setBackend('wasm');
+  }
+});
+
+test('native kernels refuse mixed dtypes, a label out of range and an unknown op', (t) => {
+  if (!listBackends().includes('native')) return t.skip('the native addon is not built here');
+  setBackend('native');
+  try {
+    assert.throws(() => backend().axpy(f32(4), new Float64Array(4), 1), /native backend: axpy: y is float32 but x is float64/);
+    assert.throws(() => backend().pick(f32(6), new Int32Array([0, 3]), 2, 3, f32(2)), /native backend: pick: index 3 at row 1 is outside \[0, 3\)/);
+    assert.throws(() => backend().unary('nope' as 'exp', f32(4), f32(4)), /native backend: unary: /);
+    assert.throws(() => backend().matmul(f32(6), f32(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 1, bOffset: 0, outOffset: 0 }), /native backend: matmul: a holds 6 elements, the call needs 7/);
+  } finally {
+    setBackend('wasm');
+  }
+});
