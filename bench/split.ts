@@ -1,7 +1,7 @@
 // Where a training step's time goes: wraps every kernel of the active backend with a timer and
 // times the optimizer step, then trains the MNIST MLPs for one epoch each and the tiny tanh MLP
-// for 2,000 steps, and prints the split (kernels by name and operation, optimizer, and the
-// rest: op bookkeeping, autograd, allocation).
+// for 2,000 steps, then the bench's CNN for 60 steps, and prints the split (kernels by name and
+// operation, optimizer, and the rest: op bookkeeping, autograd, allocation).
 // `npm run build && node dist/bench/split.js [threads]`
 
 import { getBackend, ready, registerBackend, setBackend, setNumThreads } from '../src/index.js';
@@ -10,7 +10,7 @@ import type { Backend } from '../src/backend/contract.js';
 import { optim } from '../src/index.js';
 import { loadMnist, rings } from './data.js';
 import { initialWeights, mlpLarge, mlpSmall, tiny } from './models.js';
-import { overhead, train } from './nabla.js';
+import { cnnTrain, overhead, train } from './nabla.js';
 
 setNumThreads(Number(process.argv[2] ?? 1));
 await ready();
@@ -66,4 +66,10 @@ times.clear();
 const t0 = performance.now();
 const r = overhead(tinyInit, rings(), tiny.steps, tiny.batch, tiny.lr);
 report(`2-16-16-1 tanh MLP, batch ${tiny.batch}: ${r.stepsPerSec.toFixed(0)} steps/s`, performance.now() - t0, tiny.steps);
+const cnnSteps = 60;
+cnnTrain(data, 10); // warm-up
+times.clear();
+const c0 = performance.now();
+const c = cnnTrain(data, cnnSteps);
+report(`CNN (bench/models.ts), batch 64: ${c.samplesPerSec.toFixed(0)} samples/s`, performance.now() - c0, cnnSteps + 3);
 process.exit(0);

@@ -1,7 +1,8 @@
 // Reductions, permutes, log-softmax and the label gather/scatter (pick, unpick), float32 and
 // float64, with the js kernels' semantics and order of summation (src/backend/js/rows.ts):
-// a row sum accumulates in double (js numbers) and rounds once; the general reduction adds into
-// the output element by element, rounding there as js does; max propagates NaN as torch.amax.
+// a sum accumulates each contiguous run in double (js numbers) and rounds once per run (js's
+// general path rounds at every element: ours is at least as accurate); max propagates NaN as
+// torch.amax.
 
 #include <math.h>
 
@@ -10,6 +11,20 @@
 #define MAX_RANK 32
 
 static inline double max_nan(double a, double b) { return a > b || isnan(a) ? a : b; }
+
+// A run's sum in double with eight independent accumulators (a single one would wait on each
+// add's latency; eight let the compiler keep a vector of them), combined pairwise at the end.
+#define SUM_RUN(T, SUFFIX)                                                     \
+  static double sum_run##SUFFIX(const T *x, size_t n) {                        \
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                  \
+    size_t j = 0;                                                              \
+    for (; j + 8 <= n; j += 8)                                                 \
+      for (int k = 0; k < 8; k++) acc[k] += x[j + k];                          \
+    for (; j < n; j++) acc[j & 7] += x[j];                                     \
+    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7])); \
+  }
+SUM_RUN(float, 32)
+SUM_RUN(double, 64)
 
 // Reads [rank, shape[rank]..., then `extra` more arrays of rank entries] from an Int32Array.
 static bool read_meta(Call *c, size_t i, size_t extra, size_t *rank, size_t dims[][MAX_RANK]) {
@@ -37,19 +52,32 @@ static size_t product(const size_t *s, size_t rank) {
   static void rows##SUFFIX(bool sum, const T *x, T *out, size_t outer, size_t inner) {            \
     for (size_t r = 0; r < outer; r++) {                                                          \
       const T *row = x + r * inner;                                                               \
-      double acc = sum ? 0 : -INFINITY;                                                           \
-      if (sum) for (size_t j = 0; j < inner; j++) acc += row[j];                                  \
+      double acc = -INFINITY;                                                                     \
+      if (sum) acc = sum_run##SUFFIX(row, inner);                                                 \
       else for (size_t j = 0; j < inner; j++) acc = max_nan(acc, row[j]);                         \
       out[r] = (T)acc;                                                                            \
     }                                                                                             \
   }                                                                                               \
+  /* Any axes: x walked in runs along its last axis. A reduced last axis sums its run in double  \
+     and adds that to the output once; a kept one adds the run into a run of outputs. */          \
   static void general##SUFFIX(bool sum, const T *x, T *out, size_t outLength, size_t rank,        \
                               const size_t *shape, const size_t *os) {                            \
     for (size_t o = 0; o < outLength; o++) out[o] = sum ? 0 : -INFINITY;                          \
-    size_t idx[MAX_RANK] = {0}, n = product(shape, rank), o = 0;                                  \
-    for (size_t i = 0; i < n; i++) {                                                              \
-      out[o] = sum ? out[o] + x[i] : (T)max_nan(out[o], x[i]);                                    \
-      for (size_t d = rank; d-- > 0;) {                                                           \
+    size_t idx[MAX_RANK] = {0}, n = product(shape, rank), run = shape[rank - 1], o = 0;           \
+    bool reducedRun = os[rank - 1] == 0;                                                          \
+    for (size_t i = 0; i < n; i += run) {                                                         \
+      const T *xs = x + i;                                                                        \
+      if (reducedRun) {                                                                           \
+        double acc = -INFINITY;                                                                   \
+        if (sum) acc = sum_run##SUFFIX(xs, run);                                                  \
+        else for (size_t j = 0; j < run; j++) acc = max_nan(acc, xs[j]);                          \
+        out[o] = sum ? (T)(out[o] + acc) : (T)max_nan(out[o], acc);                               \
+      } else if (sum) {                                                                           \
+        for (size_t j = 0; j < run; j++) out[o + j] += xs[j];                                     \
+      } else {                                                                                    \
+        for (size_t j = 0; j < run; j++) out[o + j] = (T)max_nan(out[o + j], xs[j]);              \
+      }                                                                                           \
+      for (size_t d = rank - 1; d-- > 0;) {                                                       \
         idx[d]++;                                                                                 \
         o += os[d];                                                                               \
         if (idx[d] < shape[d]) break;                                                             \
@@ -61,8 +89,9 @@ static size_t product(const size_t *s, size_t rank) {
 REDUCE(float, 32)
 REDUCE(double, 64)
 
-// reduce(op, x, out, meta, trailing): op 0 = sum, 1 = max; meta = [rank, shape..., reduced (0/1)...].
-// `trailing`: only trailing axes are reduced (the row fast path, as in js).
+// reduce(op, x, out, meta, trailing): op 0 = sum, 1 = max; meta = [rank, shape..., reduced (0/1)...]
+// (src/backend/native/rows.ts merges neighbouring axes that are both reduced or both kept).
+// `trailing`: only trailing axes are reduced (one sum per row).
 napi_value k_reduce(napi_env env, napi_callback_info info) {
   Call c;
   Floats x, out;
@@ -82,7 +111,10 @@ napi_value k_reduce(napi_env env, napi_callback_info info) {
   }
   if (!need(&c, &x, "x", n) || !need(&c, &out, "out", s)) return NULL;
   bool sum = op == 0;
-  if (trailing && inner > 0) {
+  if (n == 0 || rank == 0) {
+    if (out.f64) for (size_t o = 0; o < s; o++) ((double *)out.data)[o] = n ? ((const double *)x.data)[0] : sum ? 0 : -INFINITY;
+    else for (size_t o = 0; o < s; o++) ((float *)out.data)[o] = n ? ((const float *)x.data)[0] : sum ? 0 : -INFINITY;
+  } else if (trailing) {
     size_t outer = n / inner;
     if (out.f64) rows64(sum, x.data, out.data, outer, inner);
     else rows32(sum, x.data, out.data, outer, inner);
@@ -118,7 +150,53 @@ napi_value k_log_softmax(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// permute(x, out, meta): meta = [rank, outShape..., strides in x along each output axis...].
+// A tile of a transpose: out rows [i0, i1) × columns [j0, j1) of an r × c output whose row i,
+// column j is x[i + j·ld] (the last two axes swapped), so both sides stay in cache.
+#define TRANSPOSE(T, SUFFIX)                                                               \
+  static void transpose##SUFFIX(const T *x, T *o, size_t rows, size_t cols, size_t ld) {   \
+    const size_t B = 16;                                                                   \
+    for (size_t i0 = 0; i0 < rows; i0 += B)                                                \
+      for (size_t j0 = 0; j0 < cols; j0 += B) {                                            \
+        size_t i1 = i0 + B < rows ? i0 + B : rows, j1 = j0 + B < cols ? j0 + B : cols;     \
+        for (size_t i = i0; i < i1; i++)                                                   \
+          for (size_t j = j0; j < j1; j++) o[i * cols + j] = x[i + j * ld];                \
+      }                                                                                    \
+  }                                                                                        \
+  static void permute##SUFFIX(const T *x, T *o, size_t rank, const size_t *shape, const size_t *rs) { \
+    size_t idx[MAX_RANK] = {0}, n = product(shape, rank), run = shape[rank - 1], step = rs[rank - 1]; \
+    /* The last two output axes a transpose of x's (x contiguous along the second-last): tiles. */ \
+    if (rank >= 2 && rs[rank - 2] == 1 && step == shape[rank - 2]) {                        \
+      size_t rows = shape[rank - 2], src = 0;                                              \
+      for (size_t i = 0; i < n; i += rows * run) {                                         \
+        transpose##SUFFIX(x + src, o + i, rows, run, step);                                \
+        for (size_t d = rank - 2; d-- > 0;) {                                              \
+          idx[d]++;                                                                        \
+          src += rs[d];                                                                    \
+          if (idx[d] < shape[d]) break;                                                    \
+          src -= rs[d] * shape[d];                                                         \
+          idx[d] = 0;                                                                      \
+        }                                                                                  \
+      }                                                                                    \
+      return;                                                                              \
+    }                                                                                      \
+    size_t src = 0;                                                                        \
+    for (size_t i = 0; i < n; i += run) {                                                  \
+      if (step == 1) for (size_t j = 0; j < run; j++) o[i + j] = x[src + j];               \
+      else for (size_t j = 0; j < run; j++) o[i + j] = x[src + j * step];                  \
+      for (size_t d = rank - 1; d-- > 0;) {                                                \
+        idx[d]++;                                                                          \
+        src += rs[d];                                                                      \
+        if (idx[d] < shape[d]) break;                                                      \
+        src -= rs[d] * shape[d];                                                           \
+        idx[d] = 0;                                                                        \
+      }                                                                                    \
+    }                                                                                      \
+  }
+TRANSPOSE(float, 32)
+TRANSPOSE(double, 64)
+
+// permute(x, out, meta): meta = [rank, outShape..., strides in x along each output axis...]
+// (src/backend/native/rows.ts drops length-1 axes and merges axes that stay contiguous).
 napi_value k_permute(napi_env env, napi_callback_info info) {
   Call c;
   Floats x, out;
@@ -129,23 +207,12 @@ napi_value k_permute(napi_env env, napi_callback_info info) {
   size_t *shape = dims[0], *rs = dims[1], n = product(shape, rank), last = 0;
   for (size_t d = 0; d < rank; d++) if (shape[d] > 0) last += (shape[d] - 1) * rs[d];
   if (!need(&c, &out, "out", n) || (n > 0 && !need(&c, &x, "x", last + 1))) return NULL;
-  size_t idx[MAX_RANK] = {0}, src = 0;
-#define PERMUTE(T)                                      \
-  {                                                     \
-    const T *xs = x.data;                               \
-    T *o = out.data;                                    \
-    for (size_t i = 0; i < n; i++) {                    \
-      o[i] = xs[src];                                   \
-      for (size_t d = rank; d-- > 0;) {                 \
-        idx[d]++;                                       \
-        src += rs[d];                                   \
-        if (idx[d] < shape[d]) break;                   \
-        src -= rs[d] * shape[d];                        \
-        idx[d] = 0;                                     \
-      }                                                 \
-    }                                                   \
-  }
-  if (x.f64) PERMUTE(double) else PERMUTE(float)
+  if (n == 0) return undefined(env);
+  if (rank == 0) {
+    if (x.f64) ((double *)out.data)[0] = ((const double *)x.data)[0];
+    else ((float *)out.data)[0] = ((const float *)x.data)[0];
+  } else if (x.f64) permute64(x.data, out.data, rank, shape, rs);
+  else permute32(x.data, out.data, rank, shape, rs);
   return undefined(env);
 }
 

@@ -7,21 +7,46 @@ import { Meta } from './meta.js';
 
 export function makeRows(native: Addon): Pick<Kernels, 'reduce' | 'logSoftmax' | 'permute' | 'pick' | 'unpick'> {
   const meta = new Meta();
+  const dims: number[] = [];
   const reduced: number[] = [];
+  const strides: number[] = [];
   return {
     reduce(op: ReduceOp, x: Data, shape: Shape, axes: readonly number[], out: Data): void {
-      const rank = shape.length;
-      reduced.length = 0;
-      for (let d = 0; d < rank; d++) reduced.push(axes.includes(d) ? 1 : 0);
-      const trailing = axes.every((a, i) => a === rank - axes.length + i);
-      native.reduce(op === 'sum' ? 0 : 1, x, out, meta.fill(rank, shape, reduced), trailing);
+      // Neighbouring axes that are both reduced or both kept merge into one (and length-1 axes
+      // drop), so batch norm's [N, C, H, W] over (0, 2, 3) reaches C as [N, C, H·W].
+      dims.length = reduced.length = 0;
+      for (let d = 0; d < shape.length; d++) {
+        if (shape[d] === 1) continue;
+        const r = axes.includes(d) ? 1 : 0;
+        if (reduced.length && reduced[reduced.length - 1] === r) dims[dims.length - 1] *= shape[d];
+        else {
+          dims.push(shape[d]);
+          reduced.push(r);
+        }
+      }
+      const trailing = reduced.indexOf(1) === -1 || reduced.indexOf(1) === reduced.length - 1;
+      native.reduce(op === 'sum' ? 0 : 1, x, out, meta.fill(dims.length, dims, reduced), trailing);
     },
     logSoftmax(x: Data, out: Data, rows: number, cols: number): void {
       native.logSoftmax(x, out, rows, cols);
     },
     permute(x: Data, shape: Shape, perm: readonly number[], out: Data): void {
+      // Output axes of length 1 drop; an output axis merges into the one before it when x steps
+      // over both contiguously (x-stride of the outer = inner's stride × inner's length).
       const xs = stridesOf(shape);
-      native.permute(x, out, meta.fill(perm.length, perm.map((p) => shape[p]), perm.map((p) => xs[p])));
+      dims.length = strides.length = 0;
+      for (const p of perm) {
+        if (shape[p] === 1) continue;
+        const r = dims.length - 1;
+        if (r >= 0 && strides[r] === xs[p] * shape[p]) {
+          dims[r] *= shape[p];
+          strides[r] = xs[p];
+        } else {
+          dims.push(shape[p]);
+          strides.push(xs[p]);
+        }
+      }
+      native.permute(x, out, meta.fill(dims.length, dims, strides));
     },
     pick(x: Data, idx: Int32Array, rows: number, cols: number, out: Data): void {
       native.pick(x, idx, rows, cols, out);
