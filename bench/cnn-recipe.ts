@@ -1,4 +1,5 @@
-// `npm run bench:cnn-recipe -- [--epochs 15] [--seeds 1,2] [--head-dropout 0] [--lr 3e-3]`:
+// `npm run bench:cnn-recipe -- [--epochs 15] [--seeds 1,2] [--lr 3e-3] [--dropout 0.25] [--head-dropout 0]
+//   [--hidden 128] [--shift 2] [--channels 32,64] [--batch 64]`:
 // PyTorch trains the CLI's CNN recipe (bench/cnn_recipe.py) on the CLI's own MNIST split, for a
 // reference figure next to `nabla train --data mnist --model cnn`. Needs /usr/bin/python3 with
 // torch and numpy (apt-get install -y python3-torch python3-numpy). One PyTorch thread.
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     'head-dropout': { type: 'string', default: '0' },
     hidden: { type: 'string', default: '128' },
     shift: { type: 'string', default: '2' },
+    channels: { type: 'string', default: '32,64' },
+    batch: { type: 'string', default: '64' },
   },
 });
 
@@ -36,7 +39,8 @@ try {
   dump(test, 'test');
   const spec = {
     epochs: Number(values.epochs), seeds: values.seeds!.split(',').map(Number), lr: Number(values.lr), dropout: Number(values.dropout),
-    headDropout: Number(values['head-dropout']), hidden: Number(values.hidden), shift: Number(values.shift), batch: 64, threads: 1,
+    headDropout: Number(values['head-dropout']), hidden: Number(values.hidden), shift: Number(values.shift), batch: Number(values.batch), threads: 1,
+    channels: values.channels!.split(',').map(Number),
   };
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
   console.log(`PyTorch, the CLI's CNN recipe: ${JSON.stringify(spec)}`);

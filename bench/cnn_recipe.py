@@ -2,10 +2,10 @@
 CLI's test accuracy has a reference (issue 10). Run by bench/cnn-recipe.ts, which writes the
 split and passes the recipe; prints one JSON line {"seed", "accuracy", "epochs"} per seed.
 
-The recipe: Unflatten → [Conv2d 3×3 pad 1 → BatchNorm2d → ReLU → MaxPool2d 2] × (32, 64) →
-Dropout(d) → Flatten → Linear(3136, h) → ReLU [→ Dropout(head)] → Linear(h, 10); Adam with
+The recipe: Unflatten → [Conv2d 3×3 pad 1 → BatchNorm2d → ReLU → MaxPool2d 2] per channel count
+(32, 64) → Dropout(d) → Flatten → Linear(·, h) → ReLU [→ Dropout(head)] → Linear(h, 10); Adam with
 OneCycleLR (peak lr, cosine, 30% warm-up, div 25, final div 1e4) stepped per batch; batch 64,
-shuffled each epoch; every training image shifted by a whole-pixel (dx, dy) uniform in ±shift,
+(or --batch) shuffled each epoch; every training image shifted by a whole-pixel (dx, dy) uniform in ±shift,
 zero fill; cross-entropy; the final model scored on the 2,000 held-out digits in eval mode."""
 import json
 import sys
@@ -40,10 +40,12 @@ for seed in spec['seeds']:
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     head = [nn.Dropout(spec['headDropout'])] if spec['headDropout'] > 0 else []
+    blocks, c, side = [], 1, 28
+    for out in spec['channels']:
+        blocks += [nn.Conv2d(c, out, 3, padding=1), nn.BatchNorm2d(out), nn.ReLU(), nn.MaxPool2d(2)]
+        c, side = out, side // 2
     net = nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Dropout(spec['dropout']), nn.Flatten(), nn.Linear(3136, spec['hidden']), nn.ReLU(), *head,
+        *blocks, nn.Dropout(spec['dropout']), nn.Flatten(), nn.Linear(c * side * side, spec['hidden']), nn.ReLU(), *head,
         nn.Linear(spec['hidden'], 10))
     bs = spec['batch']
     steps = spec['epochs'] * ((trainX.shape[0] + bs - 1) // bs)

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listBackends, ready, setBackend, setDeterministic, setNumThreads } from '../src/index.js';
 import { nativeBuild } from '../src/backend/native/index.js';
+import { addonLoadError } from '../src/backend/native/addon.js';
 import { loadMnist, rings } from './data.js';
 import { cnn, convCases, convFlops, convGemm, convLabel, initialWeights, mlpLarge, mlpSmall, tiny, type ConvCase, type TrainSpec } from './models.js';
 import * as nb from './nabla.js';
@@ -483,7 +484,7 @@ md.push(`Peers: ${peers.map((p) => p.name + (tfNotes[p.name] ? ` = ${tfNotes[p.n
   (py ? `; torch ${py.torch.version ?? `(${py.torch.missing})`}; numpy ${py.numpy.version ?? `(${py.numpy.missing})`}` : '') +
   (!py && pyCnn ? `; torch ${pyCnn.torch.version ?? `(${pyCnn.torch.missing})`}` : '') + '.', '');
 const nativeInfo = nativeBuild();
-md.push(nativeInfo ? `nabla-native: ${nativeInfo.blas}, kernel ${nativeInfo.core} (its own choice).` : 'nabla-native: not built here (no C compiler or no libopenblas-dev).', '');
+md.push(nativeInfo ? `nabla-native: ${nativeInfo.blas}, kernel ${nativeInfo.core} (its own choice).` : `nabla-native: not available here (${addonLoadError ?? 'not Node'}).`, '');
 if (py?.numpy.blas) md.push(`BLAS under numpy and torch: ${JSON.stringify(py.numpy.blas)}.`, '');
 else if (pyCnn?.torch.blas) md.push(`BLAS under torch: ${JSON.stringify(pyCnn.torch.blas)}.`, '');
 for (const n of notes) md.push(`- ${n}`);

@@ -5,7 +5,7 @@
 // the results are the same bits whatever the thread count (native/README.md).
 
 import type { Backend, Data, MatmulArgs } from '../contract.js';
-import { settings, threadCountListeners } from '../settings.js';
+import { settings } from '../settings.js';
 import { addon, type Addon } from './addon.js';
 import { makeElementwise } from './elementwise.js';
 import { makeOptim } from './optim.js';
@@ -20,12 +20,10 @@ function cores(): number {
 
 function makeBackend(native: Addon): Backend {
   const machine = cores();
-  let current = 0;
+  let current = 0; // the thread count OpenBLAS was last given
   const useThreads = (n: number) => {
     if (n !== current) native.setThreads((current = n));
   };
-  useThreads(settings.numThreads ?? machine);
-  threadCountListeners.push(() => useThreads(settings.numThreads ?? machine));
   return {
     name: 'native',
     ...makeElementwise(native),
