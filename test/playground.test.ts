@@ -75,7 +75,8 @@ test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·
       // a = tanh(y) feeds the next layer: dL/dy = dL/dx(next) ⊙ (1 − tanh²(y)).
       const next = captures[k + 1];
       c.dy.data.forEach((g, i) => assert.ok(close(g, next.dx.data[i] * (1 - Math.tanh(c.y.data[i]) ** 2)), `layer ${k} dy[${i}]`));
-      assert.deepEqual(Array.from(next.x.data), Array.from(c.y.data, Math.tanh).map(Math.fround));
+      // (to float32 rounding: the native backend's float32 tanh is a rational fit within 3.5e-7)
+      next.x.data.forEach((a, i) => assert.ok(close(a, Math.tanh(c.y.data[i]), 1e-6), `layer ${k} x[${i}] = tanh(y)`));
     }
     for (const r of Object.values(c.residual)) assert.ok(r < 1e-5, `layer ${k} residual ${r}`);
   });

@@ -15,6 +15,13 @@ export const settings = {
   fallbacks: 0,
 };
 
+/**
+ * Work of n elements below a backend's measured threshold min, which it hands to the js kernel
+ * (cheaper than a copy into wasm or a call into native code there), unless tests turned the
+ * hand-off off. The caller counts the hand-off in settings.fallbacks.
+ */
+export const small = (n: number, min: number) => settings.handOff && n < min;
+
 /** Called when the thread count changes, so a backend can start workers before `ready()` resolves. */
 export const threadCountListeners: (() => void)[] = [];
 

@@ -1,11 +1,13 @@
 // Bad input to the native kernels: every kernel called with a too-short array, and with a
 // detached one, throws `native backend: <kernel>: …` (never reads or writes past the end, never
-// crashes the process). Also the wrong dtype mix and an out-of-range label. Skipped without the addon.
+// crashes the process). Also the wrong dtype mix and an out-of-range label. With the hand-off of
+// tiny work to js off, so these small arrays reach the C kernels. Skipped without the addon.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backend, listBackends, setBackend } from '../../src/backend/index.js';
 import type { Data, PatchGeometry } from '../../src/backend/contract.js';
+import { settings } from '../../src/backend/settings.js';
 
 const f32 = (n: number) => new Float32Array(n).fill(0.5);
 const detached = (n: number) => {
@@ -40,6 +42,7 @@ const calls: [string, (bad: (n: number) => Data) => void][] = [
 test('every native kernel refuses a too-short or detached array with its own error', (t) => {
   if (!listBackends().includes('native')) return t.skip('the native addon is not built here');
   setBackend('native');
+  settings.handOff = false;
   try {
     for (const [name, call] of calls) {
       for (const [what, bad] of [['too short', (n: number) => f32(n - 1)], ['detached', detached]] as const) {
@@ -50,6 +53,7 @@ test('every native kernel refuses a too-short or detached array with its own err
       }
     }
   } finally {
+    settings.handOff = true;
     setBackend('wasm');
   }
 });
@@ -57,12 +61,14 @@ test('every native kernel refuses a too-short or detached array with its own err
 test('native kernels refuse mixed dtypes, a label out of range and an unknown op', (t) => {
   if (!listBackends().includes('native')) return t.skip('the native addon is not built here');
   setBackend('native');
+  settings.handOff = false;
   try {
     assert.throws(() => backend().axpy(f32(4), new Float64Array(4), 1), /native backend: axpy: y is float32 but x is float64/);
     assert.throws(() => backend().pick(f32(6), new Int32Array([0, 3]), 2, 3, f32(2)), /native backend: pick: index 3 at row 1 is outside \[0, 3\)/);
     assert.throws(() => backend().unary('nope' as 'exp', f32(4), f32(4)), /native backend: unary: /);
     assert.throws(() => backend().matmul(f32(6), f32(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 1, bOffset: 0, outOffset: 0 }), /native backend: matmul: a holds 6 elements, the call needs 7/);
   } finally {
+    settings.handOff = true;
     setBackend('wasm');
   }
 });

@@ -6,9 +6,9 @@
 import type { BinaryOp, Data, UnaryOp } from '../contract.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { broadcastStrides, type Shape } from '../../shape.js';
-import { settings } from '../settings.js';
+import { settings, small } from '../settings.js';
 import type { Runtime } from './runtime.js';
-import { carve, claim, put, putInts, small, view } from './scratch.js';
+import { carve, claim, put, putInts, view } from './scratch.js';
 
 /** Op codes of kernels/elementwise.ts. */
 const UNARY_CODES: Record<UnaryOp, number> = {

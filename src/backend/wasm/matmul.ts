@@ -6,11 +6,11 @@
 
 import type { Data, MatmulArgs } from '../contract.js';
 import { matmul as jsMatmul } from '../js/matmul.js';
-import { settings } from '../settings.js';
+import { settings, small } from '../settings.js';
 import type { Pool } from './pool.js';
 import { PanelCache } from './panels.js';
 import type { Runtime } from './runtime.js';
-import { align, small } from './scratch.js';
+import { align } from './scratch.js';
 
 /**
  * Below this many multiply-adds the js kernel runs: measured here, wasm and js break even near

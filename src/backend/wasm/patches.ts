@@ -7,9 +7,9 @@ import type { Data, PatchGeometry } from '../contract.js';
 import { col2im as jsCol2im, im2col as jsIm2col } from '../js/patches.js';
 import { place as jsPlace } from '../js/rows.js';
 import { stridesOf, type Shape } from '../../shape.js';
-import { settings } from '../settings.js';
+import { settings, small } from '../settings.js';
 import type { Runtime } from './runtime.js';
-import { carve, claim, put, putInts, small, view } from './scratch.js';
+import { carve, claim, put, putInts, view } from './scratch.js';
 
 /**
  * Thresholds below which js runs: elements of the patch matrix for im2col and col2im, of the

@@ -7,10 +7,10 @@
 import type { Data, ReduceOp } from '../contract.js';
 import { axpy as jsAxpy, logSoftmax as jsLogSoftmax, normAccumulate as jsNormAccumulate, permute as jsPermute, pick as jsPick, reduce as jsReduce, scale as jsScale, unpick as jsUnpick } from '../js/rows.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
-import { settings } from '../settings.js';
+import { settings, small } from '../settings.js';
 import { WASM_MIN_ELEMENTS } from './elementwise.js';
 import type { Runtime } from './runtime.js';
-import { carve, claim, put, putInts, small, view } from './scratch.js';
+import { carve, claim, put, putInts, view } from './scratch.js';
 
 /**
  * Thresholds (elements of the input) below which js runs, from bench/kernels (js ÷ wasm time at

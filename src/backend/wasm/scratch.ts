@@ -2,7 +2,7 @@
 // the copies in and out of them. Nothing in the scratch outlives the call.
 
 import type { Data } from '../contract.js';
-import { settings } from '../settings.js';
+import { small } from '../settings.js';
 import type { Runtime } from './runtime.js';
 
 export const align = (x: number) => Math.ceil(x / 64) * 64; // not a bit mask: offsets may pass 2^31
@@ -25,9 +25,6 @@ export function carve(rt: Runtime, ...bytes: number[]): number[] | null {
   }
   return ptrs;
 }
-
-/** Work too small to pay for the copies, unless tests turned the hand-off off. */
-export const small = (n: number, min: number) => settings.handOff && n < min;
 
 /** carve's blocks for work of n elements, or null below the hand-off threshold min (see small). */
 export function claim(rt: Runtime, n: number, min: number, ...bytes: number[]): number[] | null {
