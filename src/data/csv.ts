@@ -2,8 +2,8 @@
 // (any strings) map to indices through `classes`, and standardisation statistics are fitted on
 // training data; both are plain JSON so they are saved with the model and reused to predict.
 
-import { readFileSync } from 'node:fs';
 import { Tensor } from '../tensor.js';
+import { readBounded } from '../io/read-bounded.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 
@@ -45,42 +45,60 @@ function splitLine(line: string, file: string, lineNo: number): string[] {
 }
 
 export function parseCsv(text: string, file = '<csv>'): CsvTable {
-  const all = text.split(/\r?\n/);
+  return parseLines(text.split(/\r?\n/), file);
+}
+
+function parseLines(all: Iterable<string>, file: string): CsvTable {
   const lines: number[] = [];
   const rows: string[][] = [];
   let header: string[] | null = null;
-  all.forEach((line, k) => {
-    if (line.trim() === '') return;
-    const fields = splitLine(line, file, k + 1);
+  let k = 0;
+  for (const line of all) {
+    k++;
+    if (line.trim() === '') continue;
+    const fields = splitLine(line, file, k);
     if (!header) {
       header = fields;
       const seen = new Set<string>();
       for (const h of fields) {
-        if (h === '') throw new DataFileError(file, k + 1, 'empty column name in the header row');
-        if (seen.has(h)) throw new DataFileError(file, k + 1, `column '${h}' appears twice in the header row`);
+        if (h === '') throw new DataFileError(file, k, 'empty column name in the header row');
+        if (seen.has(h)) throw new DataFileError(file, k, `column '${h}' appears twice in the header row`);
         seen.add(h);
       }
-      return;
+      continue;
     }
     if (fields.length !== header.length) {
-      throw new DataFileError(file, k + 1, `${fields.length} fields, expected ${header.length} as in the header row`);
+      throw new DataFileError(file, k, `${fields.length} fields, expected ${header.length} as in the header row`);
     }
     rows.push(fields);
-    lines.push(k + 1);
-  });
+    lines.push(k);
+  }
   if (!header) throw new DataFileError(file, null, 'the file is empty, expected a header row and data rows');
   if (rows.length === 0) throw new DataFileError(file, 1, 'a header row but no data rows');
   return { file, header, rows, lines };
 }
 
-export function readCsvFile(path: string): CsvTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataFileError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+/** The largest CSV file read (1 GiB). Its lines are decoded one by one, never as one string. */
+export const MAX_CSV_BYTES = 2 ** 30;
+
+/**
+ * The lines of a UTF-8 file, decoded one at a time: V8 strings stop near 512 MB, so a large
+ * file is never made into one string.
+ */
+function* utf8Lines(bytes: Buffer): Generator<string> {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a byte-order mark
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const stop = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+    yield bytes.toString('utf8', start, stop);
+    start = end + 1;
   }
-  return parseCsv(text, path);
+}
+
+export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
+  const bytes = readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem));
+  return parseLines(utf8Lines(bytes), path);
 }
 
 /** Per-feature mean and standard deviation (population), fitted on training inputs. */
