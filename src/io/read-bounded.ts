@@ -9,14 +9,14 @@ import { constants as bufferConstants } from 'node:buffer';
 /** Node's largest Buffer (4 GiB on 64-bit): no file larger than this can be read into memory. */
 export const MAX_READ_BYTES = bufferConstants.MAX_LENGTH;
 
-/** Names the kind of a non-regular file for the error. */
-function kindOf(s: fs.Stats): string {
+/** Names the kind of a non-regular file for an error: "a FIFO (named pipe)". */
+export function fileKind(s: fs.Stats): string {
   if (s.isDirectory()) return 'a directory';
   if (s.isFIFO()) return 'a FIFO (named pipe)';
   if (s.isCharacterDevice()) return 'a character device';
   if (s.isBlockDevice()) return 'a block device';
   if (s.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return 'a special file';
 }
 
 /** "1073741824 bytes (1024 MiB)", or just the bytes below one MiB. */
@@ -37,7 +37,7 @@ export function readBounded(path: string, cap: number, what: string, fail: (prob
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw fail(`is ${kindOf(stat)}, expected a regular ${what}`);
+    if (!stat.isFile()) throw fail(`is ${fileKind(stat)}, expected a regular ${what}`);
     const limit = Math.min(cap, MAX_READ_BYTES - 1); // room for the one byte that detects growth
     if (stat.size > limit) throw fail(`the ${what} has ${stat.size} bytes, more than the limit of ${bytesStr(limit)}`);
     // Read until end of file, not just stat.size bytes (the file may grow), never past the limit.
