@@ -15,6 +15,7 @@ export const files = {
   metrics: 'metrics.json',
   curves: 'curves.svg',
   confusion: 'confusion.svg',
+  confusionCsv: 'confusion.csv',
 } as const;
 
 export const pathIn = (dir: string, name: keyof typeof files) => join(dir, files[name]);

@@ -11,24 +11,19 @@ import { SGD } from '../optim/sgd.js';
 import { RMSprop } from '../optim/rmsprop.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau, StepLR } from '../optim/schedulers.js';
-import { save } from '../io/index.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import { randomShift } from '../data/augment.js';
 import { DataLoader } from '../data/loader.js';
 import { fit } from '../train/fit.js';
 import { EarlyStopping, LRSchedule, ModelCheckpoint } from '../train/callbacks.js';
 import type { Callback, FitResult } from '../train/types.js';
-import { Progress } from '../train/progress.js';
-import { evaluate } from '../train/evaluate.js';
 import type { MetricName } from '../train/metrics.js';
-import { formatConfusionMatrix } from '../train/metrics.js';
+import { Progress } from '../train/progress.js';
 import { mlp, type ActivationName } from '../nn/mlp.js';
 import { cnn } from '../nn/cnn.js';
-import type { Sequential } from '../nn/sequential.js';
-import { confusionMatrixSvg, trainingCurvesSvg } from '../train/plots.js';
-import { imageShapeOf, loadTrainingData, type InputSpec } from './data.js';
+import { imageShapeOf, loadTrainingData } from './data.js';
 import { UsageError } from './errors.js';
 import { pathIn } from './modeldir.js';
+import { writeRunOutputs } from './outputs.js';
 
 export const optimizers = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export const schedules = ['onecycle', 'cosine', 'step', 'plateau', 'none'] as const;
@@ -177,31 +172,5 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     return 130;
   }
   const seconds = (performance.now() - started) / 1000;
-  return finish(out, model, spec, data.validationName, result, { run, seconds, loss, metrics, validation: data.validation });
-}
-
-function finish(
-  out: string, model: Sequential, spec: InputSpec, validationName: string, result: FitResult,
-  o: { run: object; seconds: number; loss: (a: Tensor, b: Tensor) => Tensor; metrics: MetricName[]; validation: Parameters<typeof evaluate>[1] },
-): number {
-  const final = evaluate(model, o.validation, { loss: o.loss, metrics: o.metrics });
-  const classes = spec.classes ?? [];
-  save(model, pathIn(out, 'model'), { metadata: { input: spec, run: o.run } });
-  const metricsJson = {
-    task: spec.task, evaluatedOn: validationName, epochs: result.epochs, stoppedEarly: result.stoppedEarly,
-    trainSeconds: Number(o.seconds.toFixed(2)), final: { ...final, classes: spec.classes }, history: result.history, run: o.run,
-  };
-  writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(metricsJson, null, 2)}\n`));
-  writeFileAtomic(pathIn(out, 'curves'), Buffer.from(trainingCurvesSvg(result.history)));
-  if (final.confusion) {
-    writeFileAtomic(pathIn(out, 'confusion'), Buffer.from(confusionMatrixSvg(final.confusion, classes, `confusion matrix: ${validationName}`)));
-    console.log(`\nconfusion matrix on ${validationName} (rows: true class, columns: predicted)`);
-    console.log(formatConfusionMatrix(final.confusion, classes));
-  }
-  const summary = final.accuracy !== undefined
-    ? `accuracy ${(100 * final.accuracy).toFixed(2)}% (${Math.round(final.accuracy * final.samples)}/${final.samples})`
-    : `mse ${final.mse?.toFixed(4) ?? '-'}, mae ${final.mae?.toFixed(4)}`;
-  console.log(`\n${validationName}: loss ${final.loss.toFixed(4)}, ${summary}`);
-  console.log(`trained ${result.epochs} epochs in ${o.seconds.toFixed(1)} s; wrote ${pathIn(out, 'model')}, ${pathIn(out, 'metrics')}, ${pathIn(out, 'curves')}${final.confusion ? `, ${pathIn(out, 'confusion')}` : ''}`);
-  return 0;
+  return writeRunOutputs(out, model, spec, data.validationName, result, { run, seconds, loss, metrics, validation: data.validation });
 }

@@ -41,7 +41,8 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   opt.buffers.forEach((buffers, i) => {
     const p = c.optimizer.params[i];
     for (const [name, values] of Object.entries(buffers)) {
-      const data = p.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+      const typed = p.dtype === 'float64' ? values instanceof Float64Array : values instanceof Float32Array;
+      const data = typed ? (values as Float32Array | Float64Array) : p.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
       tensors[`optimizer.${i}.${name}`] = new Tensor(data, p.shape, p.dtype);
     }
   });
@@ -91,7 +92,7 @@ export function decodeCheckpoint(
     steps: h.optimizer.steps,
     lr: h.optimizer.lr,
     buffers: h.optimizer.buffers.map((names, i) =>
-      Object.fromEntries(names.map((n) => [n, Array.from(take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`).data)])),
+      Object.fromEntries(names.map((n) => [n, take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`).data])),
     ),
   };
   for (const name of Object.keys(tensors)) if (!used.has(name)) throw fail('unexpected tensor in the checkpoint', name);

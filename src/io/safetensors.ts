@@ -99,9 +99,9 @@ function tensorBytes(name: string, t: Tensor, dtype: SafetensorsDType): Uint8Arr
   }
 }
 
-/** The array's own bytes, copied: bit-exact, NaN payloads included. */
+/** The array's own bytes, bit-exact (NaN payloads included): a view, copied once into the file. */
 function rawBytes(a: Float32Array | Float64Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 interface Entry {
