@@ -14,6 +14,7 @@ import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { readModelFile } from './state-dict.js';
+import { showValue } from '../show.js';
 
 export const CHECKPOINT_KEY = 'nabla.checkpoint';
 
@@ -120,7 +121,7 @@ function readHeader(text: string | undefined, fail: (p: string, w: string) => Mo
   }
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObj(h)) throw fail('checkpoint metadata is not an object', CHECKPOINT_KEY);
-  if (h.version !== 1) throw fail(`unsupported checkpoint version ${JSON.stringify(h.version)}`, at('version'));
+  if (h.version !== 1) throw fail(`unsupported checkpoint version ${showValue(h.version)}`, at('version'));
   if (!Number.isSafeInteger(h.epoch) || (h.epoch as number) < 0) throw fail('epoch is not a non-negative integer', at('epoch'));
   const rng = h.rng;
   if (!isObj(rng) || !Array.isArray(rng.words) || rng.words.length !== 4 || !rng.words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {

@@ -7,6 +7,7 @@
 
 import type { Optimizer } from './optimizer.js';
 import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from './json-number.js';
+import { showValue } from '../show.js';
 
 export interface SchedulerState {
   lastEpoch: number;
@@ -35,10 +36,21 @@ export abstract class LRScheduler {
     return { lastEpoch: this.lastEpoch, baseLr: this.baseLr };
   }
 
+  /** Restores the step count and base rate, validated first (the state may come from a file). */
   loadStateDict(s: SchedulerState): void {
-    this.lastEpoch = s.lastEpoch;
+    const name = `${this.constructor.name}.loadStateDict`;
+    if (typeof s !== 'object' || s === null) throw new Error(`${name}: expected { lastEpoch, baseLr }, got ${showValue(s)}`);
+    const lastEpoch = decodeCount(s.lastEpoch, `${name}: lastEpoch`);
+    if (typeof s.baseLr !== 'number' || !Number.isFinite(s.baseLr) || s.baseLr < 0) {
+      throw new Error(`${name}: baseLr: expected a finite non-negative number, got ${showValue(s.baseLr)}`);
+    }
+    this.checkSteps(lastEpoch, name);
+    this.lastEpoch = lastEpoch;
     (this as { baseLr: number }).baseLr = s.baseLr;
   }
+
+  /** A restored step count this schedule cannot reach is refused (OneCycleLR has a last step). */
+  protected checkSteps(_lastEpoch: number, _name: string): void {}
 }
 
 /** lr = base · γ^⌊t / stepSize⌋. */
@@ -129,6 +141,10 @@ export class OneCycleLR extends LRScheduler {
     optimizer.lr = this.lrAt(0);
   }
 
+  protected override checkSteps(lastEpoch: number, name: string): void {
+    if (lastEpoch > this.totalSteps) throw new Error(`${name}: lastEpoch ${lastEpoch} is past totalSteps = ${this.totalSteps}`);
+  }
+
   protected lrAt(t: number): number {
     if (t > this.totalSteps) throw new Error(`OneCycleLR: stepped ${t} times, more than totalSteps = ${this.totalSteps}`);
     let start = 0;
@@ -214,6 +230,7 @@ export class ReduceLROnPlateau {
    */
   loadStateDict(s: PlateauState): void {
     const where = (field: string) => `ReduceLROnPlateau.loadStateDict: ${field}`;
+    if (typeof s !== 'object' || s === null) throw new Error(`ReduceLROnPlateau.loadStateDict: expected an object, got ${showValue(s)}`);
     const lastEpoch = decodeCount(s.lastEpoch, where('lastEpoch'));
     const best = decodeNumber(s.best, where('best'));
     const numBadEpochs = decodeCount(s.numBadEpochs, where('numBadEpochs'));

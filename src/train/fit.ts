@@ -8,14 +8,16 @@ import type { Tensor } from '../tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
-import { loadCheckpoint } from '../io/index.js';
+import { loadCheckpoint, ModelFileError } from '../io/index.js';
+import { CHECKPOINT_KEY } from '../io/checkpoint.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from './evaluate.js';
 import { addMetricSums, type MetricName } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
 import { ModelCheckpoint } from './callbacks.js';
-import type { Callback, EpochLogs, FitContext, FitResult, FitSnapshot, LossFn } from './types.js';
+import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
+import { readSnapshot } from './snapshot.js';
 
 export interface FitOptions {
   /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
@@ -58,14 +60,22 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   };
   let startEpoch = 0;
   if (options.resumeFrom) {
-    const { epoch, extra } = loadCheckpoint(options.resumeFrom, { model, optimizer });
-    const snap = (extra as { fit?: FitSnapshot } | null)?.fit;
-    if (!snap) throw new Error(`${options.resumeFrom}: not a checkpoint written by fit (no loop state)`);
+    const file = options.resumeFrom;
+    const { epoch, extra } = loadCheckpoint(file, { model, optimizer });
+    const snap = readSnapshot(extra, file, { epoch, batches: loader.length, samples: loader.dataset.length, callbacks: callbacks.length });
     options.onResume?.(extra as Record<string, unknown>);
     startEpoch = epoch;
     ctx.history = snap.history;
     ctx.position = snap.position;
-    snap.callbacks.forEach((s, i) => s !== null && callbacks[i]?.loadStateDict?.(s));
+    snap.callbacks.forEach((s, i) => {
+      if (s === null) return;
+      try {
+        callbacks[i].loadStateDict?.(s);
+      } catch (e) {
+        // The callbacks validate their own state; the error names the checkpoint and the place.
+        throw new ModelFileError(file, (e as Error).message, `${CHECKPOINT_KEY}.extra.fit.callbacks[${i}]`);
+      }
+    });
   }
 
   for (const c of ordered) c.onTrainBegin?.(ctx);

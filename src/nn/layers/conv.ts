@@ -13,6 +13,7 @@ import { asPair, resolveWindow, samePadding, type Pair } from '../../ops/window.
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+import { showValue } from '../../show.js';
 
 export interface ConvLayerOptions {
   stride?: Pair;
@@ -39,7 +40,7 @@ function checkConvSpec(s: { inChannels: number; outChannels: number; groups: num
   if (s.inChannels % s.groups !== 0 || s.outChannels % s.groups !== 0) {
     return ['groups', `${s.groups} must divide inChannels (${s.inChannels}) and outChannels (${s.outChannels})`];
   }
-  if (s.padding === 'same' && [s.stride].flat().some((d) => d !== 1)) return ['padding', `"same" needs stride 1, got stride ${JSON.stringify(s.stride)}`];
+  if (s.padding === 'same' && [s.stride].flat().some((d) => d !== 1)) return ['padding', `"same" needs stride 1, got stride ${showValue(s.stride)}`];
   return null;
 }
 
