@@ -1,7 +1,7 @@
 // `nabla train`: data → MLP or CNN → fit with progress, per-epoch checkpoints and an LR schedule →
 // model, metrics.json, curves.svg and (for classifiers) the confusion matrix.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -22,6 +22,7 @@ import { mlp, type ActivationName } from '../nn/mlp.js';
 import { cnn } from '../nn/cnn.js';
 import { imageShapeOf, loadTrainingData } from './data.js';
 import { UsageError } from './errors.js';
+import { checkMlpSize } from './parse.js';
 import { pathIn } from './modeldir.js';
 import { writeRunOutputs } from './outputs.js';
 
@@ -114,6 +115,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     earlyStopping: flags.earlyStopping ?? null,
   };
 
+  if (flags.model === 'mlp') checkMlpSize(`--layers ${cfg.layers.join(',')}`, [spec.inputs, ...cfg.layers, spec.outputs]);
   manualSeed(flags.seed);
   const classify = spec.task === 'classification';
   const model = flags.model === 'cnn' && shape
@@ -133,44 +135,51 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     case 'none': break;
   }
   if (flags.earlyStopping !== undefined) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: flags.earlyStopping }));
-  mkdirSync(out, { recursive: true });
-  callbacks.push(new ModelCheckpoint(checkpointPath, { extra: () => ({ run }) }));
-
-  // Rows stay flat [N, C·H·W] everywhere (a CNN unflattens them itself), so shifts act on rows.
-  const transform = cfg.augment > 0 && shape ? (x: Tensor) => randomShift(x, shape[1], shape[2], cfg.augment) : undefined;
-
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
-    process.stderr.write('\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-
-  console.log(`training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`);
-  console.log(`${flags.optimizer} lr ${flags.lr}, schedule ${flags.schedule}, ${cfg.epochs} epochs, batch ${cfg.batchSize}${cfg.augment ? `, random shifts ±${cfg.augment} px` : ''}, seed ${flags.seed} → ${out}`);
-  const started = performance.now();
-  let result: FitResult;
+  // The first directory this run creates (undefined when --out exists already): a run that fails
+  // removes it, so no half-written run directory is left. An interrupted run keeps its checkpoint.
+  const created = mkdirSync(out, { recursive: true });
   try {
-    result = await fit(model, {
-      data: loader, validation: data.validation, loss, optimizer, epochs: cfg.epochs, callbacks, metrics,
-      clipGradNorm: flags.clip, transform, signal: controller.signal,
-      resumeFrom: flags.resume ? checkpointPath : undefined,
-      onResume: (extra) => {
-        const saved = JSON.stringify(extra.run);
-        if (saved !== JSON.stringify(run)) {
-          throw new UsageError(`--resume: ${checkpointPath} was written with other settings (${saved}); pass the same flags as the interrupted run`);
-        }
-      },
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
+    callbacks.push(new ModelCheckpoint(checkpointPath, { extra: () => ({ run }) }));
+
+    // Rows stay flat [N, C·H·W] everywhere (a CNN unflattens them itself), so shifts act on rows.
+    const transform = cfg.augment > 0 && shape ? (x: Tensor) => randomShift(x, shape[1], shape[2], cfg.augment) : undefined;
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
+      process.stderr.write('\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+
+    console.log(`training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`);
+    console.log(`${flags.optimizer} lr ${flags.lr}, schedule ${flags.schedule}, ${cfg.epochs} epochs, batch ${cfg.batchSize}${cfg.augment ? `, random shifts ±${cfg.augment} px` : ''}, seed ${flags.seed} → ${out}`);
+    const started = performance.now();
+    let result: FitResult;
+    try {
+      result = await fit(model, {
+        data: loader, validation: data.validation, loss, optimizer, epochs: cfg.epochs, callbacks, metrics,
+        clipGradNorm: flags.clip, transform, signal: controller.signal,
+        resumeFrom: flags.resume ? checkpointPath : undefined,
+        onResume: (extra) => {
+          const saved = JSON.stringify(extra.run);
+          if (saved !== JSON.stringify(run)) {
+            throw new UsageError(`--resume: ${checkpointPath} was written with other settings (${saved}); pass the same flags as the interrupted run`);
+          }
+        },
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (result.interrupted) {
+      const pos = result.history.length;
+      console.log(`stopped after ${pos} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
+      return 130;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return writeRunOutputs(out, model, spec, data.validationName, result, { run, seconds, loss, metrics, validation: data.validation });
+  } catch (e) {
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
+    throw e;
   }
-  if (result.interrupted) {
-    const pos = result.history.length;
-    console.log(`stopped after ${pos} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
-    return 130;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return writeRunOutputs(out, model, spec, data.validationName, result, { run, seconds, loss, metrics, validation: data.validation });
 }

@@ -7,7 +7,7 @@ import { getRngState, setRngState } from '../random.js';
 import { sizeOf } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
-import type { Fields, ParameterDecl, SpecOf } from '../nn/layers/entry.js';
+import { MAX_PARAMETERS, type Fields, type ParameterDecl, type SpecOf } from '../nn/layers/entry.js';
 import { buildLayer, entryFor, LAYER_TYPES, layerEntry, type LayerSpec, type LayerType } from '../nn/layers/table.js';
 import { ModelFileError } from './errors.js';
 import { showValue } from '../show.js';
@@ -22,8 +22,8 @@ export interface ModelSpec {
   layers: LayerSpec[];
 }
 
-/** Caps on what a spec may ask for: 2^28 parameters (1 GiB of float32), 10,000 layers. */
-export const MAX_PARAMETERS = 2 ** 28;
+/** Caps on what a spec may ask for: MAX_PARAMETERS (the layers' own cap, 2^28), 10,000 layers. */
+export { MAX_PARAMETERS };
 export const MAX_LAYERS = 10_000;
 
 /** The layer types a spec may name (the layer table's). */

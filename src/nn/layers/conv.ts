@@ -12,7 +12,7 @@ import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
 import { asPair, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
-import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+import { batchShape, checkParameterCount, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
 import { showValue } from '../../show.js';
 
 export interface ConvLayerOptions {
@@ -145,6 +145,7 @@ export class Conv2d extends Module {
     });
     const dtype = options.dtype ?? 'float32';
     const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
+    checkParameterCount(`${name}(${inChannels}→${outChannels})`, outChannels * fanIn + (options.bias === false ? 0 : outChannels));
     const bound = 1 / Math.sqrt(fanIn);
     this.weight = new Parameter(uniform_(zeros([outChannels, inChannels / this.groups, ...this.kernelSize], { dtype }), -bound, bound));
     this.bias = options.bias === false ? null : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound));
