@@ -2,6 +2,7 @@
 // (any strings) map to indices through `classes`, and standardisation statistics are fitted on
 // training data; both are plain JSON so they are saved with the model and reused to predict.
 
+import { isUtf8 } from 'node:buffer';
 import { Tensor } from '../tensor.js';
 import { readBounded } from '../io/read-bounded.js';
 import { DataFileError } from './errors.js';
@@ -98,7 +99,20 @@ function* utf8Lines(bytes: Buffer): Generator<string> {
 
 export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
   const bytes = readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem));
+  // Invalid UTF-8 would decode to U+FFFD and turn distinct labels into one; refused, by line.
+  if (!isUtf8(bytes)) throw new DataFileError(path, firstInvalidUtf8Line(bytes), 'not valid UTF-8 text (save the file as UTF-8)');
   return parseLines(utf8Lines(bytes), path);
+}
+
+function firstInvalidUtf8Line(bytes: Buffer): number | null {
+  let line = 1;
+  for (let start = 0; start < bytes.length; line++) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    if (!isUtf8(bytes.subarray(start, end))) return line;
+    start = end + 1;
+  }
+  return null;
 }
 
 /** Per-feature mean and standard deviation (population), fitted on training inputs. */
@@ -151,8 +165,12 @@ export interface CsvData {
   standardizer: Standardizer | null;
 }
 
+// Numbers are decimal only: Number() would also read '0x10' as 16, '0b11' as 3 and '' as 0,
+// quietly changing what a column means. Anything else is text (a class label) or an error.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function isNumber(s: string): boolean {
-  return s !== '' && Number.isFinite(Number(s));
+  return DECIMAL.test(s);
 }
 
 function guessTask(values: string[]): Task {
@@ -190,7 +208,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   rows.forEach((row, i) => {
     cols.forEach((j, k) => {
       const v = row[j];
-      if (!isNumber(v)) throw new DataFileError(file, lines[i], `column '${header[j]}' has '${v}', expected a number`);
+      if (!isNumber(v)) throw new DataFileError(file, lines[i], `column '${header[j]}' has '${v}', expected a decimal number`);
       x[i * f + k] = Number(v);
     });
   });
@@ -201,11 +219,17 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   if (standardizer) inputs = applyStandardizer(inputs, standardizer);
 
   const labels = t === -1 ? [] : rows.map((r) => r[t]);
+  labels.forEach((v, i) => {
+    if (v === '') throw new DataFileError(file, lines[i], `target column '${header[t]}' is empty: every row needs a target value`);
+  });
   const task = options.task ?? (options.classes ? 'classification' : t === -1 ? 'regression' : guessTask(labels));
   let targets: Tensor | null = null;
   let classes: string[] | null = null;
   if (task === 'classification') {
     classes = options.classes ?? sortedClasses(labels);
+    if (!options.classes && t !== -1 && classes.length < 2) {
+      throw new DataFileError(file, null, `target column '${header[t]}' has a single class '${classes[0]}': a classifier needs at least two`);
+    }
     const index = new Map(classes.map((c, i) => [c, i]));
     if (t !== -1) {
       targets = new Tensor(
@@ -222,7 +246,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   } else if (t !== -1) {
     targets = new Tensor(
       Float32Array.from(labels, (v, i) => {
-        if (!isNumber(v)) throw new DataFileError(file, lines[i], `target column '${header[t]}' has '${v}', expected a number for regression`);
+        if (!isNumber(v)) throw new DataFileError(file, lines[i], `target column '${header[t]}' has '${v}', expected a decimal number for regression`);
         return Number(v);
       }),
       [n, 1],
