@@ -173,6 +173,22 @@ function isNumber(s: string): boolean {
   return DECIMAL.test(s);
 }
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A field's value as it will be stored (float32): NaN and infinities are refused (a model would
+ * quietly learn or predict NaN), and so is a number that float32 cannot hold (1e39 → Infinity).
+ */
+function float32Value(v: string, file: string, line: number, where: string, expected: string): number {
+  if (!isNumber(v)) {
+    if (/^[+-]?(nan|inf|infinity)$/i.test(v)) throw new DataFileError(file, line, `${where} has '${v}': not a finite number (NaN and infinities are not accepted)`);
+    throw new DataFileError(file, line, `${where} has '${v}', ${expected}`);
+  }
+  const n = Number(v);
+  if (Math.abs(n) > FLOAT32_MAX) throw new DataFileError(file, line, `${where} has '${v}', which overflows float32 (largest ±3.4028235e38)`);
+  return n;
+}
+
 function guessTask(values: string[]): Task {
   if (!values.every(isNumber)) return 'classification';
   const nums = values.map(Number);
@@ -207,9 +223,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   const x = new Float32Array(n * f);
   rows.forEach((row, i) => {
     cols.forEach((j, k) => {
-      const v = row[j];
-      if (!isNumber(v)) throw new DataFileError(file, lines[i], `column '${header[j]}' has '${v}', expected a decimal number`);
-      x[i * f + k] = Number(v);
+      x[i * f + k] = float32Value(row[j], file, lines[i], `column '${header[j]}'`, 'expected a decimal number');
     });
   });
   let inputs = new Tensor(x, [n, f]);
@@ -246,8 +260,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   } else if (t !== -1) {
     targets = new Tensor(
       Float32Array.from(labels, (v, i) => {
-        if (!isNumber(v)) throw new DataFileError(file, lines[i], `target column '${header[t]}' has '${v}', expected a decimal number for regression`);
-        return Number(v);
+        return float32Value(v, file, lines[i], `target column '${header[t]}'`, 'expected a decimal number for regression');
       }),
       [n, 1],
     );

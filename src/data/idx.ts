@@ -61,6 +61,12 @@ export function parseIdx(bytes: Uint8Array, file = '<idx>', maxBytes = MAX_IDX_B
   const data = type.bytes === 8 ? new Float64Array(count) : new Float32Array(count);
   if (type.bytes === 1 && bytes[2] === 0x08) data.set(bytes.subarray(headerBytes));
   else for (let i = 0; i < count; i++) data[i] = type.read(view, headerBytes + i * type.bytes);
+  // Float files may hold NaN or infinities, which would train into NaN weights: refused here.
+  if (type.name === 'float' || type.name === 'double') {
+    for (let i = 0; i < count; i++) {
+      if (!Number.isFinite(data[i])) throw new DataFileError(file, null, `byte ${headerBytes + i * type.bytes}: value ${i} is ${data[i]}, expected a finite number`);
+    }
+  }
   return { shape, data };
 }
 

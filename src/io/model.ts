@@ -136,6 +136,9 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     }
     const wanted = p.integer ? 'I64' : valid.dtype === 'float64' ? 'F64' : 'F32';
     if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${p.integer ? 'integer count' : valid.dtype} (${wanted})`, name);
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    // Weights that are NaN or infinite give NaN for every input: refused, not loaded quietly.
+    if (bad !== -1) throw fail(`element ${bad} is ${t.data[bad]}: the weights are not finite`, name);
     state[p.name] = transposed ? transpose2d(t) : withDtype(t, valid.dtype);
   }
   const model = buildModel(valid, file);

@@ -32,7 +32,7 @@ export abstract class Optimizer {
     this.params.forEach((p, i) => {
       if (!p.requiresGrad) throw new Error(`${name}: parameter ${i} does not require grad`);
     });
-    if (!(lr >= 0)) throw new Error(`${name}: invalid learning rate ${lr}`);
+    if (!(lr >= 0 && Number.isFinite(lr))) throw new Error(`${name}: invalid learning rate ${lr} (expected a finite number ≥ 0)`);
     this.lr = lr;
     this.state = this.params.map(() => new Map());
     this.steps = this.params.map(() => 0);

@@ -66,7 +66,8 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   const loader = toLoader(options.data, options.batchSize ?? 32, true);
   const validation = options.validation ? toLoader(options.validation, options.batchSize ?? 32, false) : null;
-  if (validation && loader.dataset.length > 0) checkSameSampleShapes(loader.dataset, validation.dataset);
+  if (loader.dataset.length === 0) throw new Error('fit: the training data has no samples');
+  if (validation) checkSameSampleShapes(loader.dataset, validation.dataset);
   const callbacks = options.callbacks ?? [];
   // Checkpoints run last, so they save the state the other callbacks have just updated.
   const ordered: Callback[] = [...callbacks.filter((c) => !(c instanceof ModelCheckpoint)), ...callbacks.filter((c) => c instanceof ModelCheckpoint)];
