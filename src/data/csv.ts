@@ -98,10 +98,14 @@ function* utf8Lines(bytes: Buffer): Generator<string> {
 }
 
 export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
-  const bytes = readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem));
+  return parseCsvBytes(readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem)), path);
+}
+
+/** A CSV file's bytes, which must be UTF-8, parsed line by line. */
+export function parseCsvBytes(bytes: Buffer, file = '<csv>'): CsvTable {
   // Invalid UTF-8 would decode to U+FFFD and turn distinct labels into one; refused, by line.
-  if (!isUtf8(bytes)) throw new DataFileError(path, firstInvalidUtf8Line(bytes), 'not valid UTF-8 text (save the file as UTF-8)');
-  return parseLines(utf8Lines(bytes), path);
+  if (!isUtf8(bytes)) throw new DataFileError(file, firstInvalidUtf8Line(bytes), 'not valid UTF-8 text (save the file as UTF-8)');
+  return parseLines(utf8Lines(bytes), file);
 }
 
 function firstInvalidUtf8Line(bytes: Buffer): number | null {

@@ -9,8 +9,7 @@ import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
-import { loadCheckpoint, ModelFileError } from '../io/index.js';
-import { CHECKPOINT_KEY } from '../io/checkpoint.js';
+import { loadCheckpoint } from '../io/index.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from './evaluate.js';
@@ -18,7 +17,7 @@ import { addMetricSums, type MetricName } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
 import { ModelCheckpoint } from './callbacks.js';
 import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
-import { readSnapshot } from './snapshot.js';
+import { readSnapshot, restoreCallbacks } from './snapshot.js';
 
 export interface FitOptions {
   /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
@@ -85,15 +84,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
     startEpoch = epoch;
     ctx.history = snap.history;
     ctx.position = snap.position;
-    snap.callbacks.forEach((s, i) => {
-      if (s === null) return;
-      try {
-        callbacks[i].loadStateDict?.(s);
-      } catch (e) {
-        // The callbacks validate their own state; the error names the checkpoint and the place.
-        throw new ModelFileError(file, (e as Error).message, `${CHECKPOINT_KEY}.extra.fit.callbacks[${i}]`);
-      }
-    });
+    restoreCallbacks(snap, callbacks, file);
   }
 
   for (const c of ordered) c.onTrainBegin?.(ctx);

@@ -6,7 +6,7 @@
 import { ModelFileError } from '../io/errors.js';
 import { CHECKPOINT_KEY } from '../io/checkpoint.js';
 import { showValue } from '../show.js';
-import type { EpochLogs, EpochPosition, FitSnapshot } from './types.js';
+import type { Callback, EpochLogs, EpochPosition, FitSnapshot } from './types.js';
 
 export interface SnapshotLimits {
   /** The checkpoint's epoch: completed epochs, as many as the history holds. */
@@ -62,5 +62,17 @@ function readPosition(p: unknown, limits: SnapshotLimits, fail: (field: string, 
   order.forEach((v, i) => {
     if (!isCount(v, limits.samples - 1) || seen[v]) throw fail('.position.order', `entry ${i} is ${showValue(v)}: not a permutation of 0..${limits.samples - 1}`);
     seen[v] = 1;
+  });
+}
+
+/** Hands each callback its saved state; a state the callback refuses is a ModelFileError naming its place. */
+export function restoreCallbacks(snap: FitSnapshot, callbacks: Callback[], file: string): void {
+  snap.callbacks.forEach((s, i) => {
+    if (s === null) return;
+    try {
+      callbacks[i].loadStateDict?.(s);
+    } catch (e) {
+      throw new ModelFileError(file, (e as Error).message, `${CHECKPOINT_KEY}.extra.fit.callbacks[${i}]`);
+    }
   });
 }
