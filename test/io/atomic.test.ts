@@ -65,4 +65,8 @@ test('stray temp files of a writer that is gone are removed by the next write; a
 test('a write that fails names the file and the reason', () => {
   const target = join(dir, 'missing-dir', 'metrics.json');
   assert.throws(() => writeFileAtomic(target, bytes), refused(target, 'cannot write the file (ENOENT)'));
+  const file = join(dir, 'plain.txt');
+  writeFileSync(file, 'x');
+  const under = join(file, 'metrics.json'); // a path through a regular file
+  assert.throws(() => writeFileAtomic(under, bytes), refused(under, 'cannot write the file (ENOTDIR)'));
 });

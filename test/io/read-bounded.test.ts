@@ -46,6 +46,12 @@ test('a file over the cap is refused by its size', () => {
   assert.equal(readBounded(file, 12, 'CSV file', fail).length, 12);
 });
 
+test('a file that reads longer than its size (procfs reports 0) still stops at the cap', () => {
+  // /proc files are regular files of size 0 whose reads return text: the read loop enforces the cap.
+  assert.throws(() => readBounded('/proc/self/status', 16, 'CSV file', fail), /^Error: x: the CSV file grew past the limit of 16 bytes while it was read$/);
+  assert.ok(readBounded('/proc/self/status', 1 << 20, 'CSV file', fail).length > 16);
+});
+
 test('a gzip bomb stops decompressing at the cap', () => {
   // 64 MiB of zeros behind a valid IDX header compress to about 64 KB.
   const body = new Uint8Array(8 + 2 ** 26);

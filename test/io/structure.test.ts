@@ -13,7 +13,7 @@ import { ARCHITECTURE_KEY } from '../../src/io/model.js';
 import { decodeModel, decodeSafetensors, encodeCheckpoint, encodeModel, encodeSafetensors, inspectBytes } from '../../src/io/index.js';
 import { showValue } from '../../src/show.js';
 import { LRSchedule } from '../../src/train/callbacks.js';
-import { StepLR } from '../../src/optim/schedulers.js';
+import { OneCycleLR, ReduceLROnPlateau, StepLR } from '../../src/optim/schedulers.js';
 import { TensorDataset } from '../../src/data/dataset.js';
 import { readInputSpec } from '../../src/cli/input-spec.js';
 import { assertFileError, rawFile } from './helpers.js';
@@ -91,6 +91,7 @@ test('the loop state of a checkpoint (extra.fit) is validated before training re
     [{ history: logs, position: { ...position, samples: 1e9 }, callbacks: [] }, /is 1000000000, expected an integer in 0\.\.4/, 'nabla.checkpoint.extra.fit.position.samples'],
     [{ history: logs, position: { ...position, seconds: -1 }, callbacks: [] }, /is -1, expected a non-negative number/, 'nabla.checkpoint.extra.fit.position.seconds'],
     [{ history: logs, position: null, callbacks: [1] }, /expected the state of 0 callbacks, got \[1\]/, 'nabla.checkpoint.extra.fit.callbacks'],
+    [{ history: logs, position: [1], callbacks: [] }, /expected null or the position within an epoch, got \[1\]/, 'nabla.checkpoint.extra.fit.position'],
   ];
   for (const [state, problem, where] of cases) {
     const { file, run } = checkpointWith(state);
@@ -109,6 +110,7 @@ test('a callback state from a checkpoint is validated by the callback, named by 
     [{ lastEpoch: -1, baseLr: 0.1 }, /StepLR\.loadStateDict: lastEpoch: expected a non-negative integer, got -1/],
     [{ lastEpoch: 1, baseLr: 'x' }, /StepLR\.loadStateDict: baseLr: expected a finite non-negative number, got "x"/],
     [7, /StepLR\.loadStateDict: expected \{ lastEpoch, baseLr \}, got 7/],
+    [{ lastEpoch: 1, baseLr: Infinity }, /StepLR\.loadStateDict: baseLr: expected a finite non-negative number, got null/],
   ] as const) {
     const { run } = checkpointWith({ history: logs, position: null, callbacks: [s] });
     const m = new nn.Sequential(new nn.Linear(1, 1));
@@ -141,4 +143,11 @@ test("a model directory's input metadata is validated field by field", () => {
     assertFileError(() => readInputSpec({ ...good, ...change }, 'm'), new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), `nabla.metadata.input.${field}`);
   }
   assertFileError(() => readInputSpec(undefined, 'm'), /has no input description in its metadata: not written by nabla train/);
+});
+
+test('scheduler states refuse what the schedule cannot be in', () => {
+  const opt = () => new optim.SGD(new nn.Sequential(new nn.Linear(1, 1)).parameters(), { lr: 0.1 });
+  const cycle = new OneCycleLR(opt(), { maxLr: 1, totalSteps: 4 });
+  assert.throws(() => cycle.loadStateDict({ lastEpoch: 5, baseLr: 0.04 }), /^Error: OneCycleLR\.loadStateDict: lastEpoch 5 is past totalSteps = 4$/);
+  assert.throws(() => new ReduceLROnPlateau(opt()).loadStateDict(null as never), /^Error: ReduceLROnPlateau\.loadStateDict: expected an object, got null$/);
 });
