@@ -2,6 +2,24 @@
 
 export type Shape = readonly number[];
 
+/** The most elements a tensor may have: V8's typed arrays end at 2³² elements. */
+export const MAX_ELEMENTS = 2 ** 32;
+
+/**
+ * Refuses a shape that no tensor can have, naming the call: a negative, fractional or
+ * non-numeric size, or more elements than a typed array holds (which would otherwise be a bare
+ * RangeError from the allocation, or a huge allocation).
+ */
+export function checkShape(op: string, shape: Shape): void {
+  if (typeof shape !== 'object' || shape === null || typeof shape.length !== 'number') throw new Error(`${op}: the shape must be a list of sizes, got ${typeof shape}`);
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new Error(`${op}: shape ${shapeStr(shape)}: sizes must be non-negative integers`);
+    n *= d;
+  }
+  if (n > MAX_ELEMENTS) throw new Error(`${op}: shape ${shapeStr(shape)} has ${n} elements, more than the limit of 2^32`);
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

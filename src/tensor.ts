@@ -6,7 +6,7 @@
 // import no op and no autograd.
 
 import type { Data, DType } from './backend/contract.js';
-import { shapeStr, sizeOf, type Shape } from './shape.js';
+import { checkShape, shapeStr, sizeOf, type Shape } from './shape.js';
 import { random, randomNormal } from './random.js';
 import { allocData, dataVersion, markDataChanged } from './storage.js';
 
@@ -38,6 +38,7 @@ export class Tensor {
   gradFn: GradFn | null = null;
 
   constructor(data: Data, shape: readonly number[], dtype?: DType) {
+    checkShape('Tensor', shape);
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
@@ -146,6 +147,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: TensorO
     flat = out;
     if (options.shape) shape = [...options.shape];
   }
+  checkShape('tensor', shape);
   const dtype = options.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
   if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`tensor: unknown dtype '${dtype as string}' (use float32 or float64)`);
   if (flat.length !== sizeOf(shape)) {
@@ -158,10 +160,8 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: TensorO
   return t;
 }
 
-function filled(shape: Shape, fill: (i: number) => number, options: TensorOptions): Tensor {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`shape ${shapeStr(shape)}: sizes must be non-negative integers`);
-  }
+function filled(op: string, shape: Shape, fill: (i: number) => number, options: TensorOptions): Tensor {
+  checkShape(op, shape);
   const dtype = options.dtype ?? 'float32';
   const data = allocData(dtype, sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = fill(i);
@@ -170,21 +170,22 @@ function filled(shape: Shape, fill: (i: number) => number, options: TensorOption
   return t;
 }
 
-export const zeros = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => 0, o);
-export const ones = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => 1, o);
-export const full = (shape: Shape, value: number, o: TensorOptions = {}) => filled(shape, () => value, o);
+export const zeros = (shape: Shape, o: TensorOptions = {}) => filled('zeros', shape, () => 0, o);
+export const ones = (shape: Shape, o: TensorOptions = {}) => filled('ones', shape, () => 1, o);
+export const full = (shape: Shape, value: number, o: TensorOptions = {}) => filled('full', shape, () => value, o);
 /** Uniform in [0, 1) from the seeded PRNG. */
-export const rand = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => random(), o);
+export const rand = (shape: Shape, o: TensorOptions = {}) => filled('rand', shape, () => random(), o);
 /** Standard normal from the seeded PRNG. */
-export const randn = (shape: Shape, o: TensorOptions = {}) => filled(shape, () => randomNormal(), o);
+export const randn = (shape: Shape, o: TensorOptions = {}) => filled('randn', shape, () => randomNormal(), o);
 
 export function arange(start: number, end?: number, step = 1, o: TensorOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new Error('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((end - start) / step));
-  return filled([n], (i) => start + i * step, o);
+  return filled('arange', [n], (i) => start + i * step, o);
 }
 
 export function eye(n: number, o: TensorOptions = {}): Tensor {
-  return filled([n, n], (i) => (Math.floor(i / n) === i % n ? 1 : 0), o);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`eye: n must be a non-negative integer, got ${n}`);
+  return filled('eye', [n, n], (i) => (Math.floor(i / n) === i % n ? 1 : 0), o);
 }

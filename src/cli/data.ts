@@ -117,6 +117,9 @@ export function loadTrainingData(flags: DataFlags): TrainingData {
   const raw = new TensorDataset(csv.inputs, csv.targets as TensorDataset['targets']);
   if (raw.length < 2) throw new UsageError(`${data}: need at least 2 data rows to split off validation data`);
   const nVal = Math.max(1, Math.round(raw.length * flags.valSplit));
+  if (nVal >= raw.length) {
+    throw new UsageError(`--val-split ${flags.valSplit}: holds out ${nVal} of the ${raw.length} rows of ${data}, leaving none to train on`);
+  }
   // Split first: the standardisation statistics come from the training rows alone, so nothing
   // about the validation rows leaks into training; both parts are then mapped with them.
   const [trainRows, valRows] = randomSplit(raw, [raw.length - nVal, nVal], { seed: flags.seed });

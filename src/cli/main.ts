@@ -10,7 +10,7 @@ import { activations, mlp } from '../nn/mlp.js';
 import { cnn } from '../nn/cnn.js';
 import { manualSeed } from '../random.js';
 import { reportError } from './errors.js';
-import { choice, fraction, imageShape, intList, nonNegativeInt, number, positive, positiveInt } from './parse.js';
+import { checkMlpSize, choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { CNN_EPOCHS, models, optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
@@ -18,6 +18,14 @@ import { explainModel } from './explain.js';
 import { pathIn, readModelDir } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
+
+// A reader that goes away (nabla train … | head -1) closes the pipe: output stops there, quietly,
+// and the run goes on to write its files and exit as it would have. Other stream errors stay errors.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
 
 async function run(action: () => number | Promise<number>): Promise<void> {
   try {
@@ -47,11 +55,11 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
   .option('--lr <number>', 'learning rate (the peak rate with the onecycle schedule)', positive, 3e-3)
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(schedules).default('onecycle'))
-  .option('--epochs <n>', `epochs (default 15 for images, 40 for CSV, ${CNN_EPOCHS} for the CNN)`, positiveInt)
-  .option('--batch-size <n>', 'batch size (default 64 for images, 32 for CSV)', positiveInt)
-  .option('--augment <pixels>', 'images: random shifts of up to this many pixels (default 2; 0 for none)', nonNegativeInt)
+  .option('--epochs <n>', `epochs (default 15 for images, 40 for CSV, ${CNN_EPOCHS} for the CNN)`, intIn(1, MAX_EPOCHS))
+  .option('--batch-size <n>', 'batch size (default 64 for images, 32 for CSV)', intIn(1, MAX_BATCH))
+  .option('--augment <pixels>', 'images: random shifts of up to this many pixels (default 2; 0 for none)', intIn(0, 1024))
   .option('--clip <norm>', 'clip the global gradient norm', positive)
-  .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs', positiveInt)
+  .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs', intIn(1, MAX_EPOCHS))
   .option('--val-split <fraction>', 'CSV: fraction of rows held out for validation', fraction, 0.2)
   .option('--no-standardize', 'CSV: do not standardise the features (default: standardise, statistics saved with the model)')
   .option('--seed <n>', 'seed of the PRNG: initialisation, shuffling, dropout, augmentation, CSV split', number, 1)
@@ -86,7 +94,7 @@ program
   .addOption(new Option('--activation <name>', 'activation of the MLP given by --layers').choices(Object.keys(activations)).default('relu'))
   .option('--cnn', 'or the CNN that nabla train --model cnn builds (for --image-shape, 10 classes)')
   .option('--image-shape <C,H,W>', 'with --cnn: one image\'s shape', imageShape, [1, 28, 28])
-  .option('--batch-size <n>', 'batch size N of the shapes', positiveInt, 64)
+  .option('--batch-size <n>', 'batch size N of the shapes', intIn(1, MAX_BATCH), 64)
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model?: string; layers?: number[]; activation: keyof typeof activations; cnn?: boolean; imageShape: [number, number, number]; batchSize: number }) =>
     run(() => {
@@ -102,6 +110,7 @@ program
         if (!o.layers || o.layers.length < 2) throw new Error('explain: give --model DIR, --cnn, or --layers with at least two sizes, e.g. --layers 784,128,10');
         manualSeed(0);
         const sizes = o.layers;
+        checkMlpSize(`--layers ${sizes.join(',')}`, sizes);
         const model = mlp({ inputs: sizes[0], hidden: sizes.slice(1, -1), outputs: sizes[sizes.length - 1], activation: o.activation });
         console.log(explainModel(model, o.batchSize, sizes[sizes.length - 1]));
       }

@@ -8,6 +8,7 @@ import { zeros } from '../tensor.js';
 import { load, ModelFileError } from '../io/index.js';
 import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';
+import { readInputSpec } from './input-spec.js';
 
 export const files = {
   model: 'model.safetensors',
@@ -15,6 +16,7 @@ export const files = {
   metrics: 'metrics.json',
   curves: 'curves.svg',
   confusion: 'confusion.svg',
+  confusionCsv: 'confusion.csv',
 } as const;
 
 export const pathIn = (dir: string, name: keyof typeof files) => join(dir, files[name]);
@@ -48,8 +50,7 @@ export function readModelDir(dir: string): LoadedModel {
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
   const { model, metadata } = load(file);
-  const spec = metadata.input as InputSpec | undefined;
-  if (!spec || !Number.isSafeInteger(spec.inputs) || spec.inputs < 1 || spec.inputs > 2 ** 28) throw new ModelFileError(file, 'has no input description in its metadata: not written by nabla train');
+  const spec = readInputSpec(metadata.input, file);
   const out = dryRun(model, spec.inputs);
   if (out === null || out.length !== 2 || out[1] !== spec.outputs) {
     throw new ModelFileError(file, `the network does not match its metadata (${spec.inputs} inputs, ${spec.outputs} outputs): written by another model`);

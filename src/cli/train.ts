@@ -1,7 +1,7 @@
 // `nabla train`: data → MLP or CNN → fit with progress, per-epoch checkpoints and an LR schedule →
 // model, metrics.json, curves.svg and (for classifiers) the confusion matrix.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -11,24 +11,20 @@ import { SGD } from '../optim/sgd.js';
 import { RMSprop } from '../optim/rmsprop.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau, StepLR } from '../optim/schedulers.js';
-import { save } from '../io/index.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import { randomShift } from '../data/augment.js';
 import { DataLoader } from '../data/loader.js';
 import { fit } from '../train/fit.js';
 import { EarlyStopping, LRSchedule, ModelCheckpoint } from '../train/callbacks.js';
 import type { Callback, FitResult } from '../train/types.js';
-import { Progress } from '../train/progress.js';
-import { evaluate } from '../train/evaluate.js';
 import type { MetricName } from '../train/metrics.js';
-import { formatConfusionMatrix } from '../train/metrics.js';
+import { Progress } from '../train/progress.js';
 import { mlp, type ActivationName } from '../nn/mlp.js';
 import { cnn } from '../nn/cnn.js';
-import type { Sequential } from '../nn/sequential.js';
-import { confusionMatrixSvg, trainingCurvesSvg } from '../train/plots.js';
-import { imageShapeOf, loadTrainingData, type InputSpec } from './data.js';
+import { imageShapeOf, loadTrainingData } from './data.js';
 import { UsageError } from './errors.js';
+import { checkMlpSize } from './parse.js';
 import { pathIn } from './modeldir.js';
+import { writeRunOutputs } from './outputs.js';
 
 export const optimizers = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export const schedules = ['onecycle', 'cosine', 'step', 'plateau', 'none'] as const;
@@ -119,6 +115,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     earlyStopping: flags.earlyStopping ?? null,
   };
 
+  if (flags.model === 'mlp') checkMlpSize(`--layers ${cfg.layers.join(',')}`, [spec.inputs, ...cfg.layers, spec.outputs]);
   manualSeed(flags.seed);
   const classify = spec.task === 'classification';
   const model = flags.model === 'cnn' && shape
@@ -138,70 +135,51 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     case 'none': break;
   }
   if (flags.earlyStopping !== undefined) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience: flags.earlyStopping }));
-  mkdirSync(out, { recursive: true });
-  callbacks.push(new ModelCheckpoint(checkpointPath, { extra: () => ({ run }) }));
-
-  // Rows stay flat [N, C·H·W] everywhere (a CNN unflattens them itself), so shifts act on rows.
-  const transform = cfg.augment > 0 && shape ? (x: Tensor) => randomShift(x, shape[1], shape[2], cfg.augment) : undefined;
-
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
-    process.stderr.write('\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-
-  console.log(`training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`);
-  console.log(`${flags.optimizer} lr ${flags.lr}, schedule ${flags.schedule}, ${cfg.epochs} epochs, batch ${cfg.batchSize}${cfg.augment ? `, random shifts ±${cfg.augment} px` : ''}, seed ${flags.seed} → ${out}`);
-  const started = performance.now();
-  let result: FitResult;
+  // The first directory this run creates (undefined when --out exists already): a run that fails
+  // removes it, so no half-written run directory is left. An interrupted run keeps its checkpoint.
+  const created = mkdirSync(out, { recursive: true });
   try {
-    result = await fit(model, {
-      data: loader, validation: data.validation, loss, optimizer, epochs: cfg.epochs, callbacks, metrics,
-      clipGradNorm: flags.clip, transform, signal: controller.signal,
-      resumeFrom: flags.resume ? checkpointPath : undefined,
-      onResume: (extra) => {
-        const saved = JSON.stringify(extra.run);
-        if (saved !== JSON.stringify(run)) {
-          throw new UsageError(`--resume: ${checkpointPath} was written with other settings (${saved}); pass the same flags as the interrupted run`);
-        }
-      },
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  if (result.interrupted) {
-    const pos = result.history.length;
-    console.log(`stopped after ${pos} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
-    return 130;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return finish(out, model, spec, data.validationName, result, { run, seconds, loss, metrics, validation: data.validation });
-}
+    callbacks.push(new ModelCheckpoint(checkpointPath, { extra: () => ({ run }) }));
 
-function finish(
-  out: string, model: Sequential, spec: InputSpec, validationName: string, result: FitResult,
-  o: { run: object; seconds: number; loss: (a: Tensor, b: Tensor) => Tensor; metrics: MetricName[]; validation: Parameters<typeof evaluate>[1] },
-): number {
-  const final = evaluate(model, o.validation, { loss: o.loss, metrics: o.metrics });
-  const classes = spec.classes ?? [];
-  save(model, pathIn(out, 'model'), { metadata: { input: spec, run: o.run } });
-  const metricsJson = {
-    task: spec.task, evaluatedOn: validationName, epochs: result.epochs, stoppedEarly: result.stoppedEarly,
-    trainSeconds: Number(o.seconds.toFixed(2)), final: { ...final, classes: spec.classes }, history: result.history, run: o.run,
-  };
-  writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(metricsJson, null, 2)}\n`));
-  writeFileAtomic(pathIn(out, 'curves'), Buffer.from(trainingCurvesSvg(result.history)));
-  if (final.confusion) {
-    writeFileAtomic(pathIn(out, 'confusion'), Buffer.from(confusionMatrixSvg(final.confusion, classes, `confusion matrix: ${validationName}`)));
-    console.log(`\nconfusion matrix on ${validationName} (rows: true class, columns: predicted)`);
-    console.log(formatConfusionMatrix(final.confusion, classes));
+    // Rows stay flat [N, C·H·W] everywhere (a CNN unflattens them itself), so shifts act on rows.
+    const transform = cfg.augment > 0 && shape ? (x: Tensor) => randomShift(x, shape[1], shape[2], cfg.augment) : undefined;
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
+      process.stderr.write('\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+
+    console.log(`training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`);
+    console.log(`${flags.optimizer} lr ${flags.lr}, schedule ${flags.schedule}, ${cfg.epochs} epochs, batch ${cfg.batchSize}${cfg.augment ? `, random shifts ±${cfg.augment} px` : ''}, seed ${flags.seed} → ${out}`);
+    const started = performance.now();
+    let result: FitResult;
+    try {
+      result = await fit(model, {
+        data: loader, validation: data.validation, loss, optimizer, epochs: cfg.epochs, callbacks, metrics,
+        clipGradNorm: flags.clip, transform, signal: controller.signal,
+        resumeFrom: flags.resume ? checkpointPath : undefined,
+        onResume: (extra) => {
+          const saved = JSON.stringify(extra.run);
+          if (saved !== JSON.stringify(run)) {
+            throw new UsageError(`--resume: ${checkpointPath} was written with other settings (${saved}); pass the same flags as the interrupted run`);
+          }
+        },
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (result.interrupted) {
+      const pos = result.history.length;
+      console.log(`stopped after ${pos} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
+      return 130;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return writeRunOutputs(out, model, spec, data.validationName, result, { run, seconds, loss, metrics, validation: data.validation });
+  } catch (e) {
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
+    throw e;
   }
-  const summary = final.accuracy !== undefined
-    ? `accuracy ${(100 * final.accuracy).toFixed(2)}% (${Math.round(final.accuracy * final.samples)}/${final.samples})`
-    : `mse ${final.mse?.toFixed(4) ?? '-'}, mae ${final.mae?.toFixed(4)}`;
-  console.log(`\n${validationName}: loss ${final.loss.toFixed(4)}, ${summary}`);
-  console.log(`trained ${result.epochs} epochs in ${o.seconds.toFixed(1)} s; wrote ${pathIn(out, 'model')}, ${pathIn(out, 'metrics')}, ${pathIn(out, 'curves')}${final.confusion ? `, ${pathIn(out, 'confusion')}` : ''}`);
-  return 0;
 }

@@ -2,8 +2,9 @@
 // (any strings) map to indices through `classes`, and standardisation statistics are fitted on
 // training data; both are plain JSON so they are saved with the model and reused to predict.
 
-import { readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { Tensor } from '../tensor.js';
+import { readBounded } from '../io/read-bounded.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 
@@ -45,42 +46,77 @@ function splitLine(line: string, file: string, lineNo: number): string[] {
 }
 
 export function parseCsv(text: string, file = '<csv>'): CsvTable {
-  const all = text.split(/\r?\n/);
+  return parseLines(text.split(/\r?\n/), file);
+}
+
+function parseLines(all: Iterable<string>, file: string): CsvTable {
   const lines: number[] = [];
   const rows: string[][] = [];
   let header: string[] | null = null;
-  all.forEach((line, k) => {
-    if (line.trim() === '') return;
-    const fields = splitLine(line, file, k + 1);
+  let k = 0;
+  for (const line of all) {
+    k++;
+    if (line.trim() === '') continue;
+    const fields = splitLine(line, file, k);
     if (!header) {
       header = fields;
       const seen = new Set<string>();
       for (const h of fields) {
-        if (h === '') throw new DataFileError(file, k + 1, 'empty column name in the header row');
-        if (seen.has(h)) throw new DataFileError(file, k + 1, `column '${h}' appears twice in the header row`);
+        if (h === '') throw new DataFileError(file, k, 'empty column name in the header row');
+        if (seen.has(h)) throw new DataFileError(file, k, `column '${h}' appears twice in the header row`);
         seen.add(h);
       }
-      return;
+      continue;
     }
     if (fields.length !== header.length) {
-      throw new DataFileError(file, k + 1, `${fields.length} fields, expected ${header.length} as in the header row`);
+      throw new DataFileError(file, k, `${fields.length} fields, expected ${header.length} as in the header row`);
     }
     rows.push(fields);
-    lines.push(k + 1);
-  });
+    lines.push(k);
+  }
   if (!header) throw new DataFileError(file, null, 'the file is empty, expected a header row and data rows');
   if (rows.length === 0) throw new DataFileError(file, 1, 'a header row but no data rows');
   return { file, header, rows, lines };
 }
 
-export function readCsvFile(path: string): CsvTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataFileError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+/** The largest CSV file read (1 GiB). Its lines are decoded one by one, never as one string. */
+export const MAX_CSV_BYTES = 2 ** 30;
+
+/**
+ * The lines of a UTF-8 file, decoded one at a time: V8 strings stop near 512 MB, so a large
+ * file is never made into one string.
+ */
+function* utf8Lines(bytes: Buffer): Generator<string> {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a byte-order mark
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const stop = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+    yield bytes.toString('utf8', start, stop);
+    start = end + 1;
   }
-  return parseCsv(text, path);
+}
+
+export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
+  return parseCsvBytes(readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem)), path);
+}
+
+/** A CSV file's bytes, which must be UTF-8, parsed line by line. */
+export function parseCsvBytes(bytes: Buffer, file = '<csv>'): CsvTable {
+  // Invalid UTF-8 would decode to U+FFFD and turn distinct labels into one; refused, by line.
+  if (!isUtf8(bytes)) throw new DataFileError(file, firstInvalidUtf8Line(bytes), 'not valid UTF-8 text (save the file as UTF-8)');
+  return parseLines(utf8Lines(bytes), file);
+}
+
+function firstInvalidUtf8Line(bytes: Buffer): number | null {
+  let line = 1;
+  for (let start = 0; start < bytes.length; line++) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    if (!isUtf8(bytes.subarray(start, end))) return line;
+    start = end + 1;
+  }
+  return null;
 }
 
 /** Per-feature mean and standard deviation (population), fitted on training inputs. */
@@ -133,8 +169,28 @@ export interface CsvData {
   standardizer: Standardizer | null;
 }
 
+// Numbers are decimal only: Number() would also read '0x10' as 16, '0b11' as 3 and '' as 0,
+// quietly changing what a column means. Anything else is text (a class label) or an error.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function isNumber(s: string): boolean {
-  return s !== '' && Number.isFinite(Number(s));
+  return DECIMAL.test(s);
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A field's value as it will be stored (float32): NaN and infinities are refused (a model would
+ * quietly learn or predict NaN), and so is a number that float32 cannot hold (1e39 → Infinity).
+ */
+function float32Value(v: string, file: string, line: number, where: string, expected: string): number {
+  if (!isNumber(v)) {
+    if (/^[+-]?(nan|inf|infinity)$/i.test(v)) throw new DataFileError(file, line, `${where} has '${v}': not a finite number (NaN and infinities are not accepted)`);
+    throw new DataFileError(file, line, `${where} has '${v}', ${expected}`);
+  }
+  const n = Number(v);
+  if (Math.abs(n) > FLOAT32_MAX) throw new DataFileError(file, line, `${where} has '${v}', which overflows float32 (largest ±3.4028235e38)`);
+  return n;
 }
 
 function guessTask(values: string[]): Task {
@@ -171,9 +227,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   const x = new Float32Array(n * f);
   rows.forEach((row, i) => {
     cols.forEach((j, k) => {
-      const v = row[j];
-      if (!isNumber(v)) throw new DataFileError(file, lines[i], `column '${header[j]}' has '${v}', expected a number`);
-      x[i * f + k] = Number(v);
+      x[i * f + k] = float32Value(row[j], file, lines[i], `column '${header[j]}'`, 'expected a decimal number');
     });
   });
   let inputs = new Tensor(x, [n, f]);
@@ -183,11 +237,17 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   if (standardizer) inputs = applyStandardizer(inputs, standardizer);
 
   const labels = t === -1 ? [] : rows.map((r) => r[t]);
+  labels.forEach((v, i) => {
+    if (v === '') throw new DataFileError(file, lines[i], `target column '${header[t]}' is empty: every row needs a target value`);
+  });
   const task = options.task ?? (options.classes ? 'classification' : t === -1 ? 'regression' : guessTask(labels));
   let targets: Tensor | null = null;
   let classes: string[] | null = null;
   if (task === 'classification') {
     classes = options.classes ?? sortedClasses(labels);
+    if (!options.classes && t !== -1 && classes.length < 2) {
+      throw new DataFileError(file, null, `target column '${header[t]}' has a single class '${classes[0]}': a classifier needs at least two`);
+    }
     const index = new Map(classes.map((c, i) => [c, i]));
     if (t !== -1) {
       targets = new Tensor(
@@ -204,8 +264,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   } else if (t !== -1) {
     targets = new Tensor(
       Float32Array.from(labels, (v, i) => {
-        if (!isNumber(v)) throw new DataFileError(file, lines[i], `target column '${header[t]}' has '${v}', expected a number for regression`);
-        return Number(v);
+        return float32Value(v, file, lines[i], `target column '${header[t]}'`, 'expected a decimal number for regression');
       }),
       [n, 1],
     );

@@ -1,10 +1,13 @@
 // IDX, the MNIST file format: magic 0x00 0x00 <type> <rank>, then `rank` big-endian uint32
 // sizes, then the values big-endian. Files ending in gzip's magic (1f 8b) are gunzipped first.
+// Both the file and its decompressed contents are capped (MAX_IDX_BYTES): a small gzip can hold
+// gigabytes of zeros, and gunzip stops as soon as its output passes the cap.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Tensor } from '../tensor.js';
+import { readBounded } from '../io/read-bounded.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 
@@ -23,11 +26,17 @@ const types: Record<number, { name: string; bytes: number; read: (v: DataView, o
   0x0e: { name: 'double', bytes: 8, read: (v, o) => v.getFloat64(o) },
 };
 
-export function parseIdx(bytes: Uint8Array, file = '<idx>'): IdxArray {
+/** The largest IDX file, and the largest decompressed gzip'd one, read (1 GiB; MNIST's largest is 47 MB). */
+export const MAX_IDX_BYTES = 2 ** 30;
+
+export function parseIdx(bytes: Uint8Array, file = '<idx>', maxBytes = MAX_IDX_BYTES): IdxArray {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: maxBytes });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DataFileError(file, null, `gzip data decompresses to more than the limit of ${maxBytes} bytes`);
+      }
       throw new DataFileError(file, null, `gzip data is corrupt (${(e as Error).message})`);
     }
   }
@@ -52,17 +61,17 @@ export function parseIdx(bytes: Uint8Array, file = '<idx>'): IdxArray {
   const data = type.bytes === 8 ? new Float64Array(count) : new Float32Array(count);
   if (type.bytes === 1 && bytes[2] === 0x08) data.set(bytes.subarray(headerBytes));
   else for (let i = 0; i < count; i++) data[i] = type.read(view, headerBytes + i * type.bytes);
+  // Float files may hold NaN or infinities, which would train into NaN weights: refused here.
+  if (type.name === 'float' || type.name === 'double') {
+    for (let i = 0; i < count; i++) {
+      if (!Number.isFinite(data[i])) throw new DataFileError(file, null, `byte ${headerBytes + i * type.bytes}: value ${i} is ${data[i]}, expected a finite number`);
+    }
+  }
   return { shape, data };
 }
 
-export function readIdx(path: string): IdxArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new DataFileError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseIdx(bytes, path);
+export function readIdx(path: string, maxBytes = MAX_IDX_BYTES): IdxArray {
+  return parseIdx(readBounded(path, maxBytes, 'IDX file', (problem) => new DataFileError(path, null, problem)), path, maxBytes);
 }
 
 const MNIST_CLASSES = 10;

@@ -7,9 +7,10 @@ import { getRngState, setRngState } from '../random.js';
 import { sizeOf } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
-import type { Fields, ParameterDecl, SpecOf } from '../nn/layers/entry.js';
+import { MAX_PARAMETERS, type Fields, type ParameterDecl, type SpecOf } from '../nn/layers/entry.js';
 import { buildLayer, entryFor, LAYER_TYPES, layerEntry, type LayerSpec, type LayerType } from '../nn/layers/table.js';
 import { ModelFileError } from './errors.js';
+import { showValue } from '../show.js';
 
 /** One layer of a model file: its type name and its table entry's fields (see nn/layers/). */
 export type { LayerSpec };
@@ -21,8 +22,8 @@ export interface ModelSpec {
   layers: LayerSpec[];
 }
 
-/** Caps on what a spec may ask for: 2^28 parameters (1 GiB of float32), 10,000 layers. */
-export const MAX_PARAMETERS = 2 ** 28;
+/** Caps on what a spec may ask for: MAX_PARAMETERS (the layers' own cap, 2^28), 10,000 layers. */
+export { MAX_PARAMETERS };
 export const MAX_LAYERS = 10_000;
 
 /** The layer types a spec may name (the layer table's). */
@@ -50,9 +51,9 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw fail('architecture is not an object', 'architecture');
   const s = spec as Record<string, unknown>;
-  if (s.format !== 'nabla.sequential') throw fail(`unknown architecture format ${JSON.stringify(s.format)} (expected "nabla.sequential")`, 'architecture.format');
-  if (s.version !== 1) throw fail(`unsupported architecture version ${JSON.stringify(s.version)} (expected 1)`, 'architecture.version');
-  if (s.dtype !== 'float32' && s.dtype !== 'float64') throw fail(`dtype ${JSON.stringify(s.dtype)} is not float32 or float64`, 'architecture.dtype');
+  if (s.format !== 'nabla.sequential') throw fail(`unknown architecture format ${showValue(s.format)} (expected "nabla.sequential")`, 'architecture.format');
+  if (s.version !== 1) throw fail(`unsupported architecture version ${showValue(s.version)} (expected 1)`, 'architecture.version');
+  if (s.dtype !== 'float32' && s.dtype !== 'float64') throw fail(`dtype ${showValue(s.dtype)} is not float32 or float64`, 'architecture.dtype');
   if (!Array.isArray(s.layers)) throw fail('layers is not a list', 'architecture.layers');
   if (s.layers.length > MAX_LAYERS) throw fail(`${s.layers.length} layers exceed the cap of ${MAX_LAYERS}`, 'architecture.layers');
   let parameters = 0;
@@ -61,11 +62,11 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
     if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) throw fail('layer is not an object', at);
     const { type, ...fields } = layer as Record<string, unknown>;
     const entry = entryFor(type);
-    if (!entry) throw fail(`unknown layer type ${JSON.stringify(type)} (supported: ${SUPPORTED_LAYERS.join(', ')})`, `${at}.type`);
+    if (!entry) throw fail(`unknown layer type ${showValue(type)} (supported: ${SUPPORTED_LAYERS.join(', ')})`, `${at}.type`);
     const expected = entry.fields;
     for (const key of Object.keys(fields)) if (!Object.hasOwn(expected, key)) throw fail(`unknown field for ${type}`, `${at}.${key}`);
     for (const [key, { check, expected: what }] of Object.entries(expected)) {
-      if (!check(fields[key])) throw fail(`${type}.${key} is ${JSON.stringify(fields[key])}, expected ${what}`, `${at}.${key}`);
+      if (!check(fields[key])) throw fail(`${type}.${key} is ${showValue(fields[key])}, expected ${what}`, `${at}.${key}`);
     }
     const bad = entry.check?.(fields as SpecOf<Fields>);
     if (bad) throw fail(`${type}.${bad[0]} ${bad[1]}`, `${at}.${bad[0]}`);

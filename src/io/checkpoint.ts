@@ -14,6 +14,7 @@ import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { readModelFile } from './state-dict.js';
+import { showValue } from '../show.js';
 
 export const CHECKPOINT_KEY = 'nabla.checkpoint';
 
@@ -41,7 +42,8 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   opt.buffers.forEach((buffers, i) => {
     const p = c.optimizer.params[i];
     for (const [name, values] of Object.entries(buffers)) {
-      const data = p.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+      const typed = p.dtype === 'float64' ? values instanceof Float64Array : values instanceof Float32Array;
+      const data = typed ? (values as Float32Array | Float64Array) : p.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
       tensors[`optimizer.${i}.${name}`] = new Tensor(data, p.shape, p.dtype);
     }
   });
@@ -91,7 +93,7 @@ export function decodeCheckpoint(
     steps: h.optimizer.steps,
     lr: h.optimizer.lr,
     buffers: h.optimizer.buffers.map((names, i) =>
-      Object.fromEntries(names.map((n) => [n, Array.from(take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`).data)])),
+      Object.fromEntries(names.map((n) => [n, take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`).data])),
     ),
   };
   for (const name of Object.keys(tensors)) if (!used.has(name)) throw fail('unexpected tensor in the checkpoint', name);
@@ -119,7 +121,7 @@ function readHeader(text: string | undefined, fail: (p: string, w: string) => Mo
   }
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObj(h)) throw fail('checkpoint metadata is not an object', CHECKPOINT_KEY);
-  if (h.version !== 1) throw fail(`unsupported checkpoint version ${JSON.stringify(h.version)}`, at('version'));
+  if (h.version !== 1) throw fail(`unsupported checkpoint version ${showValue(h.version)}`, at('version'));
   if (!Number.isSafeInteger(h.epoch) || (h.epoch as number) < 0) throw fail('epoch is not a non-negative integer', at('epoch'));
   const rng = h.rng;
   if (!isObj(rng) || !Array.isArray(rng.words) || rng.words.length !== 4 || !rng.words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {

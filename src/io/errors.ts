@@ -16,3 +16,11 @@ export class ModelFileError extends Error {
     this.where = where;
   }
 }
+
+/** A file nabla could not write (or would not replace): it names the file and why. */
+export class FileWriteError extends Error {
+  constructor(readonly file: string, readonly problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'FileWriteError';
+  }
+}

@@ -1,6 +1,6 @@
 // The io namespace: safetensors, whole models, checkpoints, ONNX export, inspection.
 
-export { ModelFileError } from './errors.js';
+export { ModelFileError, FileWriteError } from './errors.js';
 export {
   encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES,
   type SafetensorsDType, type EncodeOptions, type DecodedSafetensors,

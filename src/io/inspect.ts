@@ -33,7 +33,7 @@ function inspectSafetensors(bytes: Uint8Array, file: string): string {
     for (const [k, v] of Object.entries(metadata)) lines.push(`  ${k}: ${v}`);
   }
   lines.push('tensors:');
-  const width = Math.max(0, ...names.map((n) => n.length));
+  const width = names.reduce((w, n) => Math.max(w, n.length), 0); // no spread: a file may hold 10⁵+ tensors
   for (const n of names) lines.push(`  ${n.padEnd(width)}  ${dtypes[n]}  ${shapeStr(tensors[n].shape)}`);
   return lines.join('\n');
 }

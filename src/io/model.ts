@@ -18,6 +18,7 @@ import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { readModelFile } from './state-dict.js';
+import { showValue } from '../show.js';
 
 export type Layout = 'nabla' | 'torch';
 
@@ -104,7 +105,7 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
   const { tensors, metadata: header, dtypes } = decodeSafetensors(bytes, file);
 
   const recorded = header[LAYOUT_KEY];
-  if (recorded !== undefined && recorded !== 'nabla' && recorded !== 'torch') throw fail(`unknown layout ${JSON.stringify(recorded)}`, LAYOUT_KEY);
+  if (recorded !== undefined && recorded !== 'nabla' && recorded !== 'torch') throw fail(`unknown layout ${showValue(recorded)}`, LAYOUT_KEY);
   if (options.layout && recorded && options.layout !== recorded) {
     throw fail(`the file is in the '${recorded}' layout but layout '${options.layout}' was asked for`, LAYOUT_KEY);
   }
@@ -135,6 +136,9 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     }
     const wanted = p.integer ? 'I64' : valid.dtype === 'float64' ? 'F64' : 'F32';
     if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${p.integer ? 'integer count' : valid.dtype} (${wanted})`, name);
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    // Weights that are NaN or infinite give NaN for every input: refused, not loaded quietly.
+    if (bad !== -1) throw fail(`element ${bad} is ${t.data[bad]}: the weights are not finite`, name);
     state[p.name] = transposed ? transpose2d(t) : withDtype(t, valid.dtype);
   }
   const model = buildModel(valid, file);

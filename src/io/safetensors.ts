@@ -11,6 +11,7 @@
 import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { ModelFileError } from './errors.js';
+import { showValue } from '../show.js';
 
 export type SafetensorsDType = 'F32' | 'F64' | 'I64';
 
@@ -99,9 +100,9 @@ function tensorBytes(name: string, t: Tensor, dtype: SafetensorsDType): Uint8Arr
   }
 }
 
-/** The array's own bytes, copied: bit-exact, NaN payloads included. */
+/** The array's own bytes, bit-exact (NaN payloads included): a view, copied once into the file. */
 function rawBytes(a: Float32Array | Float64Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 interface Entry {
@@ -195,13 +196,13 @@ function readEntry(name: string, value: unknown, dataLength: number, fail: Fail)
   }
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) {
-    throw fail(`unsupported dtype ${JSON.stringify(dtype)} (nabla reads F32, F64 and I64)`, name);
+    throw fail(`unsupported dtype ${showValue(dtype)} (nabla reads F32, F64 and I64)`, name);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw fail(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`, name);
+    throw fail(`shape ${showValue(shape)} is not a list of non-negative integers`, name);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    throw fail(`data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`, name);
+    throw fail(`data_offsets ${showValue(offsets)} is not a pair of non-negative integers`, name);
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end || end > dataLength) {

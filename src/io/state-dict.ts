@@ -1,9 +1,9 @@
 // saveStateDict / loadStateDict: a plain name → tensor map in a safetensors file on disk.
 
-import fs from 'node:fs';
 import type { Tensor } from '../tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
+import { MAX_READ_BYTES, readBounded } from './read-bounded.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type EncodeOptions } from './safetensors.js';
 
 export function saveStateDict(
@@ -19,11 +19,13 @@ export function loadStateDict(path: string): DecodedSafetensors {
   return decodeSafetensors(readModelFile(path), path);
 }
 
-/** The file's bytes; a missing or unreadable file is a ModelFileError too. */
-export function readModelFile(path: string): Uint8Array {
-  try {
-    return fs.readFileSync(path);
-  } catch (e) {
-    throw new ModelFileError(path, `cannot read the file: ${(e as Error).message}`);
-  }
+/**
+ * The largest model, checkpoint or ONNX file read: Node's Buffer limit (4 GiB), which holds a
+ * float32 model at the parameter cap (MAX_PARAMETERS) with Adam's two moments in its checkpoint.
+ */
+export const MAX_MODEL_FILE_BYTES = MAX_READ_BYTES - 1;
+
+/** The file's bytes; a missing, unreadable, non-regular or oversized file is a ModelFileError too. */
+export function readModelFile(path: string, maxBytes = MAX_MODEL_FILE_BYTES): Uint8Array {
+  return readBounded(path, maxBytes, 'model file', (problem) => new ModelFileError(path, problem));
 }

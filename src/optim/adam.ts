@@ -6,6 +6,7 @@
 import type { Data, Tensor } from '../tensor.js';
 import { backend } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
+import { checkHyper } from './hyper.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -29,6 +30,8 @@ export class Adam extends Optimizer {
     this.weightDecay = options.weightDecay ?? defaultDecay;
     this.amsgrad = options.amsgrad ?? false;
     for (const b of this.betas) if (!(b >= 0 && b < 1)) throw new Error(`${name}: invalid beta ${b}`);
+    checkHyper(name, 'eps', this.eps);
+    checkHyper(name, 'weightDecay', this.weightDecay);
   }
 
   protected update(p: Data, grad: Data, i: number): void {

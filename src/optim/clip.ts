@@ -4,9 +4,11 @@
 
 import type { Tensor } from '../tensor.js';
 import { backend } from '../backend/index.js';
+import { checkHyper } from './hyper.js';
 
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
-  if (!(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be non-negative, got ${maxNorm}`);
+  checkHyper('clipGradNorm', 'maxNorm', maxNorm);
+  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
   const grads = [...params].flatMap((p) => (p.grad ? [p.grad] : []));
   const be = backend();
   let total = 0;

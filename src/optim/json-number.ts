@@ -2,6 +2,8 @@
 // JSON.stringify writes them as null. Values that can be non-finite, such as a "best so far"
 // that starts at ±Infinity, are stored as a number when finite and as a string otherwise.
 
+import { showValue } from '../show.js';
+
 export type JsonNumber = number | 'Infinity' | '-Infinity' | 'NaN';
 
 export function encodeNumber(v: number): JsonNumber {
@@ -12,11 +14,11 @@ export function encodeNumber(v: number): JsonNumber {
 export function decodeNumber(v: unknown, where: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (v === 'Infinity' || v === '-Infinity' || v === 'NaN') return Number(v);
-  throw new Error(`${where}: expected a finite number or 'Infinity', '-Infinity', 'NaN', got ${JSON.stringify(v)}`);
+  throw new Error(`${where}: expected a finite number or 'Infinity', '-Infinity', 'NaN', got ${showValue(v)}`);
 }
 
 /** A counter of a state dict: a non-negative integer. */
 export function decodeCount(v: unknown, where: string): number {
   if (Number.isSafeInteger(v) && (v as number) >= 0) return v as number;
-  throw new Error(`${where}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  throw new Error(`${where}: expected a non-negative integer, got ${showValue(v)}`);
 }

@@ -8,8 +8,12 @@ export type OptimizerState = {
   lr: number;
   /** Per parameter index, the updates it has had. */
   steps: number[];
-  /** Per parameter index, named buffers (momentum, moments, ...). */
-  buffers: Record<string, number[]>[];
+  /**
+   * Per parameter index, named buffers (momentum, moments, ...) as typed arrays in the
+   * parameter's dtype: a JavaScript array of a large model's buffer would be slow, and V8 arrays
+   * stop near 2²⁷ elements. loadStateDict also takes plain arrays.
+   */
+  buffers: Record<string, ArrayLike<number>>[];
 };
 
 export abstract class Optimizer {
@@ -28,7 +32,7 @@ export abstract class Optimizer {
     this.params.forEach((p, i) => {
       if (!p.requiresGrad) throw new Error(`${name}: parameter ${i} does not require grad`);
     });
-    if (!(lr >= 0)) throw new Error(`${name}: invalid learning rate ${lr}`);
+    if (!(lr >= 0 && Number.isFinite(lr))) throw new Error(`${name}: invalid learning rate ${lr} (expected a finite number ≥ 0)`);
     this.lr = lr;
     this.state = this.params.map(() => new Map());
     this.steps = this.params.map(() => 0);
@@ -69,7 +73,7 @@ export abstract class Optimizer {
     return {
       lr: this.lr,
       steps: [...this.steps],
-      buffers: this.state.map((m) => Object.fromEntries([...m].map(([k, v]) => [k, Array.from(v)]))),
+      buffers: this.state.map((m) => Object.fromEntries([...m].map(([k, v]) => [k, v.slice()]))), // copies: later steps do not change them
     };
   }
 

@@ -6,6 +6,7 @@
 import type { Data, Tensor } from '../tensor.js';
 import { backend } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
+import { checkHyper } from './hyper.js';
 
 export interface RMSpropOptions {
   lr?: number;
@@ -30,6 +31,10 @@ export class RMSprop extends Optimizer {
     this.weightDecay = options.weightDecay ?? 0;
     this.momentum = options.momentum ?? 0;
     this.centered = options.centered ?? false;
+    checkHyper('RMSprop', 'alpha', this.alpha, { max: 1 });
+    checkHyper('RMSprop', 'eps', this.eps);
+    checkHyper('RMSprop', 'weightDecay', this.weightDecay);
+    checkHyper('RMSprop', 'momentum', this.momentum);
   }
 
   protected update(p: Data, grad: Data, i: number): void {

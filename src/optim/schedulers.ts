@@ -7,6 +7,8 @@
 
 import type { Optimizer } from './optimizer.js';
 import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from './json-number.js';
+import { showValue } from '../show.js';
+import { checkHyper } from './hyper.js';
 
 export interface SchedulerState {
   lastEpoch: number;
@@ -35,10 +37,21 @@ export abstract class LRScheduler {
     return { lastEpoch: this.lastEpoch, baseLr: this.baseLr };
   }
 
+  /** Restores the step count and base rate, validated first (the state may come from a file). */
   loadStateDict(s: SchedulerState): void {
-    this.lastEpoch = s.lastEpoch;
+    const name = `${this.constructor.name}.loadStateDict`;
+    if (typeof s !== 'object' || s === null) throw new Error(`${name}: expected { lastEpoch, baseLr }, got ${showValue(s)}`);
+    const lastEpoch = decodeCount(s.lastEpoch, `${name}: lastEpoch`);
+    if (typeof s.baseLr !== 'number' || !Number.isFinite(s.baseLr) || s.baseLr < 0) {
+      throw new Error(`${name}: baseLr: expected a finite non-negative number, got ${showValue(s.baseLr)}`);
+    }
+    this.checkSteps(lastEpoch, name);
+    this.lastEpoch = lastEpoch;
     (this as { baseLr: number }).baseLr = s.baseLr;
   }
+
+  /** A restored step count this schedule cannot reach is refused (OneCycleLR has a last step). */
+  protected checkSteps(_lastEpoch: number, _name: string): void {}
 }
 
 /** lr = base · γ^⌊t / stepSize⌋. */
@@ -49,7 +62,7 @@ export class StepLR extends LRScheduler {
     super(optimizer);
     if (!Number.isInteger(options.stepSize) || options.stepSize <= 0) throw new Error(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
     this.stepSize = options.stepSize;
-    this.gamma = options.gamma ?? 0.1;
+    this.gamma = checkHyper('StepLR', 'gamma', options.gamma ?? 0.1);
   }
   protected lrAt(t: number): number {
     return this.baseLr * this.gamma ** Math.floor(t / this.stepSize);
@@ -60,6 +73,7 @@ export class StepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly options: { gamma: number }) {
     super(optimizer);
+    checkHyper('ExponentialLR', 'gamma', options.gamma);
   }
   protected lrAt(t: number): number {
     return this.baseLr * this.options.gamma ** t;
@@ -72,9 +86,8 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    if (!(options.tMax > 0)) throw new Error(`CosineAnnealingLR: tMax must be positive, got ${options.tMax}`);
-    this.tMax = options.tMax;
-    this.etaMin = options.etaMin ?? 0;
+    this.tMax = checkHyper('CosineAnnealingLR', 'tMax', options.tMax, { minOpen: true });
+    this.etaMin = checkHyper('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
   }
   protected lrAt(t: number): number {
     return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
@@ -105,6 +118,9 @@ export class OneCycleLR extends LRScheduler {
     const { maxLr, totalSteps, pctStart = 0.3, divFactor = 25, finalDivFactor = 1e4 } = options;
     if (!Number.isInteger(totalSteps) || totalSteps <= 0) throw new Error(`OneCycleLR: totalSteps must be a positive integer, got ${totalSteps}`);
     if (!(pctStart >= 0 && pctStart <= 1)) throw new Error(`OneCycleLR: pctStart must be in [0, 1], got ${pctStart}`);
+    checkHyper('OneCycleLR', 'maxLr', maxLr);
+    checkHyper('OneCycleLR', 'divFactor', divFactor, { minOpen: true });
+    checkHyper('OneCycleLR', 'finalDivFactor', finalDivFactor, { minOpen: true });
     const initial = maxLr / divFactor;
     const min = initial / finalDivFactor;
     // baseLr is the cycle's start, as PyTorch's base_lrs (initial_lr) for OneCycleLR.
@@ -127,6 +143,10 @@ export class OneCycleLR extends LRScheduler {
     // PyTorch's initial step: the annealing formula at step 0, which can differ from `initial`
     // in the last bits.
     optimizer.lr = this.lrAt(0);
+  }
+
+  protected override checkSteps(lastEpoch: number, name: string): void {
+    if (lastEpoch > this.totalSteps) throw new Error(`${name}: lastEpoch ${lastEpoch} is past totalSteps = ${this.totalSteps}`);
   }
 
   protected lrAt(t: number): number {
@@ -173,6 +193,13 @@ export class ReduceLROnPlateau {
   constructor(readonly optimizer: Optimizer, options: PlateauOptions = {}) {
     this.options = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
     if (!(this.options.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be < 1, got ${this.options.factor}`);
+    const o = this.options;
+    checkHyper('ReduceLROnPlateau', 'factor', o.factor, { max: 1, maxOpen: true });
+    checkHyper('ReduceLROnPlateau', 'patience', o.patience, { integer: true });
+    checkHyper('ReduceLROnPlateau', 'threshold', o.threshold);
+    checkHyper('ReduceLROnPlateau', 'cooldown', o.cooldown, { integer: true });
+    checkHyper('ReduceLROnPlateau', 'minLr', o.minLr);
+    checkHyper('ReduceLROnPlateau', 'eps', o.eps);
     this.best = this.options.mode === 'min' ? Infinity : -Infinity;
   }
 
@@ -214,6 +241,7 @@ export class ReduceLROnPlateau {
    */
   loadStateDict(s: PlateauState): void {
     const where = (field: string) => `ReduceLROnPlateau.loadStateDict: ${field}`;
+    if (typeof s !== 'object' || s === null) throw new Error(`ReduceLROnPlateau.loadStateDict: expected an object, got ${showValue(s)}`);
     const lastEpoch = decodeCount(s.lastEpoch, where('lastEpoch'));
     const best = decodeNumber(s.best, where('best'));
     const numBadEpochs = decodeCount(s.numBadEpochs, where('numBadEpochs'));

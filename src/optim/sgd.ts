@@ -7,6 +7,7 @@
 import type { Data, Tensor } from '../tensor.js';
 import { backend } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
+import { checkHyper } from './hyper.js';
 
 export interface SGDOptions {
   lr: number;
@@ -28,6 +29,9 @@ export class SGD extends Optimizer {
     this.dampening = options.dampening ?? 0;
     this.nesterov = options.nesterov ?? false;
     this.weightDecay = options.weightDecay ?? 0;
+    checkHyper('SGD', 'momentum', this.momentum);
+    checkHyper('SGD', 'dampening', this.dampening, { max: 1 });
+    checkHyper('SGD', 'weightDecay', this.weightDecay);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new Error('SGD: Nesterov momentum requires a momentum > 0 and zero dampening');
     }

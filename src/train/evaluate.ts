@@ -44,8 +44,9 @@ export function evaluate(model: Module, data: DataLoader | Dataset, options: Eva
         addMetricSums(sums, metrics, out, y);
         if (metrics.includes('accuracy')) {
           classes = out.shape[1];
-          preds.push(...argmaxRows(out));
-          labels.push(...y.data);
+          // One by one: spreading a large batch into push() overflows the stack.
+          for (const p of argmaxRows(out)) preds.push(p);
+          for (const v of y.data) labels.push(v);
         }
       }
       const r: EvalResult = { loss: loss / samples, samples };

@@ -5,6 +5,7 @@
 // (or after any epoch) lets `resumeFrom` continue to exactly the weights of an unbroken run.
 
 import type { Tensor } from '../tensor.js';
+import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
@@ -15,7 +16,8 @@ import { evaluate } from './evaluate.js';
 import { addMetricSums, type MetricName } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
 import { ModelCheckpoint } from './callbacks.js';
-import type { Callback, EpochLogs, FitContext, FitResult, FitSnapshot, LossFn } from './types.js';
+import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
+import { readSnapshot, restoreCallbacks } from './snapshot.js';
 
 export interface FitOptions {
   /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
@@ -43,11 +45,28 @@ export interface FitOptions {
 const toLoader = (d: DataLoader | Dataset, batchSize: number, shuffle: boolean) =>
   d instanceof DataLoader ? d : new DataLoader(d, { batchSize, shuffle });
 
+/**
+ * Validation samples must have the training samples' shapes: checked on one sample of each
+ * before the first epoch, not found by the model after a whole epoch of training.
+ */
+function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
+  if (validation.length === 0) throw new Error('fit: the validation data has no samples');
+  const [x, y] = train.get(0);
+  const [vx, vy] = validation.get(0);
+  for (const [what, a, b] of [['inputs', x, vx], ['targets', y, vy]] as const) {
+    if (shapeStr(a.shape) !== shapeStr(b.shape)) {
+      throw new Error(`fit: validation ${what} have shape ${shapeStr(b.shape)} per sample, the training ${what} ${shapeStr(a.shape)}`);
+    }
+  }
+}
+
 export async function fit(model: Module, options: FitOptions): Promise<FitResult> {
   const { loss: lossFn, optimizer, epochs, metrics = [], signal } = options;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   const loader = toLoader(options.data, options.batchSize ?? 32, true);
   const validation = options.validation ? toLoader(options.validation, options.batchSize ?? 32, false) : null;
+  if (loader.dataset.length === 0) throw new Error('fit: the training data has no samples');
+  if (validation) checkSameSampleShapes(loader.dataset, validation.dataset);
   const callbacks = options.callbacks ?? [];
   // Checkpoints run last, so they save the state the other callbacks have just updated.
   const ordered: Callback[] = [...callbacks.filter((c) => !(c instanceof ModelCheckpoint)), ...callbacks.filter((c) => c instanceof ModelCheckpoint)];
@@ -58,14 +77,14 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   };
   let startEpoch = 0;
   if (options.resumeFrom) {
-    const { epoch, extra } = loadCheckpoint(options.resumeFrom, { model, optimizer });
-    const snap = (extra as { fit?: FitSnapshot } | null)?.fit;
-    if (!snap) throw new Error(`${options.resumeFrom}: not a checkpoint written by fit (no loop state)`);
+    const file = options.resumeFrom;
+    const { epoch, extra } = loadCheckpoint(file, { model, optimizer });
+    const snap = readSnapshot(extra, file, { epoch, batches: loader.length, samples: loader.dataset.length, callbacks: callbacks.length });
     options.onResume?.(extra as Record<string, unknown>);
     startEpoch = epoch;
     ctx.history = snap.history;
     ctx.position = snap.position;
-    snap.callbacks.forEach((s, i) => s !== null && callbacks[i]?.loadStateDict?.(s));
+    restoreCallbacks(snap, callbacks, file);
   }
 
   for (const c of ordered) c.onTrainBegin?.(ctx);

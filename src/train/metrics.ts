@@ -96,7 +96,9 @@ function unknownMetric(m: never): never {
 
 /** The matrix as aligned text, true classes down, predictions across. */
 export function formatConfusionMatrix(m: number[][], classes: string[]): string {
-  const width = Math.max(...classes.map((c) => c.length), ...m.flat().map((v) => String(v).length), 4);
+  let width = 4; // folded, not spread: Math.max(...) of many values overflows the stack
+  for (const c of classes) width = Math.max(width, c.length);
+  for (const row of m) for (const v of row) width = Math.max(width, String(v).length);
   const pad = (s: string) => s.padStart(width);
   const head = `${'true\\pred'.padEnd(width + 1)} ${classes.map(pad).join(' ')}`;
   return [head, ...m.map((row, i) => `${classes[i].padEnd(width + 1)} ${row.map((v) => pad(String(v))).join(' ')}`)].join('\n');

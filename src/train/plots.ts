@@ -11,7 +11,7 @@ interface Series { name: string; color: string; values: number[] }
 function panel(x0: number, title: string, series: Series[], epochs: number[], legendLow: boolean): string {
   const w = 420, h = 300, left = 56, right = 16, top = 36, bottom = 44;
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  let lo = Math.min(...all), hi = Math.max(...all);
+  let lo = all.reduce((a, b) => Math.min(a, b), Infinity), hi = all.reduce((a, b) => Math.max(a, b), -Infinity);
   if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
   const pw = w - left - right, ph = h - top - bottom;
   const first = epochs[0], last = epochs[epochs.length - 1];
@@ -70,7 +70,7 @@ export function trainingCurvesSvg(history: EpochLogs[]): string {
 export function confusionMatrixSvg(m: number[][], classes: string[], title = 'confusion matrix'): string {
   const k = m.length;
   const cell = Math.max(28, Math.min(48, Math.floor(480 / k)));
-  const left = 40 + 7 * Math.max(...classes.map((c) => c.length)), top = 60;
+  const left = 40 + 7 * classes.reduce((w, c) => Math.max(w, c.length), 0), top = 60;
   const w = left + k * cell + 20, h = top + k * cell + 50;
   const rowMax = m.map((r) => Math.max(1, r.reduce((a, b) => a + b, 0)));
   const out = [

@@ -128,7 +128,7 @@ test('bad CSV input: empty, ragged, non-numeric, missing target, unseen label', 
   const t = (file: string) => ['train', '--data', file, '--target', 'kind', '--out', out];
   fails(t(write('empty.csv', '')), /^nabla: .*empty\.csv: the file is empty/, out);
   fails(t(write('ragged.csv', 'a,b,kind\n1,2,x\n3,4\n')), /ragged\.csv:3: 2 fields, expected 3/, out);
-  fails(t(write('text.csv', 'a,b,kind\n1,2,x\n3,four,y\n')), /text\.csv:3: column 'b' has 'four', expected a number/, out);
+  fails(t(write('text.csv', 'a,b,kind\n1,2,x\n3,four,y\n')), /text\.csv:3: column 'b' has 'four', expected a decimal number/, out);
   fails(['train', '--data', small, '--target', 'species', '--out', out], /rule\.csv:1: no target column 'species'/, out);
   const model = join(tmp, 'run-unseen');
   assert.equal(nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', model).status, 0);

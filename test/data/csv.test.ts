@@ -44,7 +44,7 @@ test('bad CSVs fail naming the file and line', () => {
   assert.throws(() => parseCsv('\n\n', 'e.csv'), /e\.csv: the file is empty/);
   assert.throws(() => parseCsv('a,b\n', 'h.csv'), /h\.csv:1: a header row but no data rows/);
   assert.throws(() => parseCsv('a,b\n1,2\n3\n', 'r.csv'), /r\.csv:3: 1 fields, expected 2/);
-  assert.throws(() => csvFromTable(parseCsv('a,b\n1,x\n', 'n.csv'), { target: 'a' }), /n\.csv:2: column 'b' has 'x', expected a number/);
+  assert.throws(() => csvFromTable(parseCsv('a,b\n1,x\n', 'n.csv'), { target: 'a' }), /n\.csv:2: column 'b' has 'x', expected a decimal number/);
   assert.throws(() => csvFromTable(parseCsv('a,b\n1,2\n', 't.csv'), { target: 'c' }), /t\.csv:1: no target column 'c' in the header \(columns: a, b\)/);
   assert.throws(
     () => csvFromTable(parseCsv('a,label\n1,cat\n2,cow\n', 'u.csv'), { target: 'label', classes: ['cat', 'dog'] }),

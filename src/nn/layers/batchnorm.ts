@@ -10,7 +10,7 @@ import { ones, zeros, type DType, type Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { batchNorm } from '../../ops/index.js';
 import { Buffer, Module, Parameter } from '../module.js';
-import { elementwise, field, type LayerEntry, type ParameterDecl } from './entry.js';
+import { checkParameterCount, elementwise, field, type LayerEntry, type ParameterDecl } from './entry.js';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -53,6 +53,7 @@ abstract class BatchNormBase extends Module {
     super();
     const name = this.constructor.name;
     if (!Number.isSafeInteger(numFeatures) || numFeatures <= 0) throw new Error(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    checkParameterCount(`${name}(${numFeatures})`, 2 * numFeatures);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
     if (!(this.eps > 0 && Number.isFinite(this.eps))) throw new Error(`${name}: eps must be a positive number, got ${this.eps}`);

@@ -12,7 +12,8 @@ import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
 import { asPair, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
-import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+import { batchShape, checkParameterCount, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+import { showValue } from '../../show.js';
 
 export interface ConvLayerOptions {
   stride?: Pair;
@@ -39,7 +40,7 @@ function checkConvSpec(s: { inChannels: number; outChannels: number; groups: num
   if (s.inChannels % s.groups !== 0 || s.outChannels % s.groups !== 0) {
     return ['groups', `${s.groups} must divide inChannels (${s.inChannels}) and outChannels (${s.outChannels})`];
   }
-  if (s.padding === 'same' && [s.stride].flat().some((d) => d !== 1)) return ['padding', `"same" needs stride 1, got stride ${JSON.stringify(s.stride)}`];
+  if (s.padding === 'same' && [s.stride].flat().some((d) => d !== 1)) return ['padding', `"same" needs stride 1, got stride ${showValue(s.stride)}`];
   return null;
 }
 
@@ -144,6 +145,7 @@ export class Conv2d extends Module {
     });
     const dtype = options.dtype ?? 'float32';
     const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
+    checkParameterCount(`${name}(${inChannels}→${outChannels})`, outChannels * fanIn + (options.bias === false ? 0 : outChannels));
     const bound = 1 / Math.sqrt(fanIn);
     this.weight = new Parameter(uniform_(zeros([outChannels, inChannels / this.groups, ...this.kernelSize], { dtype }), -bound, bound));
     this.bias = options.bias === false ? null : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound));

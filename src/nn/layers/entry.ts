@@ -26,6 +26,14 @@ const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isIntPair = (min: number, max: number) => (v: unknown): v is [number, number] =>
   Array.isArray(v) && v.length === 2 && v.every((d) => isInt(d) && d >= min && d <= max);
 
+/** The most parameters one model may have: 2^28 (1 GiB of float32); model files are held to it too. */
+export const MAX_PARAMETERS = 2 ** 28;
+
+/** A layer constructor refuses more parameters than the cap, naming itself, before allocating any. */
+export function checkParameterCount(layer: string, count: number): void {
+  if (count > MAX_PARAMETERS) throw new Error(`${layer}: ${count} parameters, more than the cap of ${MAX_PARAMETERS}`);
+}
+
 /** Sizes of a window (kernel, stride, dilation, padding) in a model file: at most this, per axis. */
 export const MAX_WINDOW = 65_536;
 

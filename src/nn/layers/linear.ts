@@ -10,7 +10,7 @@ import { shapeStr } from '../../shape.js';
 import { linear } from '../../ops/index.js';
 import { glorotNormal_, glorotUniform_, heNormal_, heUniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
-import { field, type LayerEntry } from './entry.js';
+import { checkParameterCount, field, type LayerEntry } from './entry.js';
 
 export type LinearInit = 'heUniform' | 'heNormal' | 'glorotUniform' | 'glorotNormal';
 
@@ -71,6 +71,7 @@ export class Linear extends Module {
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
     }
+    checkParameterCount(`Linear(${inFeatures}→${outFeatures})`, inFeatures * outFeatures + (options.bias === false ? 0 : outFeatures));
     const init = options.init ?? 'heUniform';
     if (!(init in initialisers)) throw new Error(`Linear: unknown init '${init}' (use ${Object.keys(initialisers).join(', ')})`);
     this.inFeatures = inFeatures;

@@ -9,6 +9,7 @@ import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index.js';
 import { asPair, checkPoolPadding, poolPaddingFits, resolveWindow, type Pair, type Window } from '../../ops/window.js';
 import { Module } from '../module.js';
 import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+import { showValue } from '../../show.js';
 
 /** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
 function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
@@ -23,7 +24,7 @@ function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
 /** A model file's pooling spec: padding at most half the kernel, as PyTorch requires. */
 function checkPoolSpec(s: { kernelSize: [number, number]; padding: [number, number] }): ['padding', string] | null {
   if (!poolPaddingFits(s.padding, s.kernelSize)) {
-    return ['padding', `${JSON.stringify(s.padding)} must be at most half the kernel ${JSON.stringify(s.kernelSize)}`];
+    return ['padding', `${showValue(s.padding)} must be at most half the kernel ${showValue(s.kernelSize)}`];
   }
   return null;
 }
