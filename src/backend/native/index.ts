@@ -12,6 +12,12 @@ import { makeOptim } from './optim.js';
 import { makePatches } from './patches.js';
 import { makeRows } from './rows.js';
 
+/**
+ * Products below this many multiply-adds run on one thread: in a 784-128-10 training step
+ * (64×784×128 = 6.4M) two OpenBLAS threads gave 50k samples/s where one gave 116k (bench/RESULTS.md).
+ */
+export const NATIVE_THREADS_MIN_MACS = 1 << 23;
+
 function cores(): number {
   const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
   const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism(): number } | undefined;
@@ -31,7 +37,8 @@ function makeBackend(native: Addon): Backend {
     ...makePatches(native),
     ...makeOptim(native),
     matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
-      useThreads(settings.deterministic ? 1 : (settings.numThreads ?? machine));
+      const big = args.m * args.k * args.n >= NATIVE_THREADS_MIN_MACS;
+      useThreads(settings.deterministic || !big ? 1 : (settings.numThreads ?? machine));
       native.matmul(a, b, out, args.m, args.k, args.n, args.transA, args.transB, args.aOffset, args.bOffset, args.outOffset,
         args.bias ?? null, args.biasOffset ?? 0, args.relu ?? false);
     },
