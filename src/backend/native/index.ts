@@ -13,10 +13,11 @@ import { makePatches } from './patches.js';
 import { makeRows } from './rows.js';
 
 /**
- * Products below this many multiply-adds run on one thread: in a 784-128-10 training step
- * (64×784×128 = 6.4M) two OpenBLAS threads gave 50k samples/s where one gave 116k (bench/RESULTS.md).
+ * Products below this many multiply-adds (~160³) run on one thread: when OpenBLAS threaded the
+ * small products of a 784-128-10 training step too (its own rule threads from 2^18), two threads
+ * gave 50k samples/s where one gave 116k; with this rule two give 140k (bench/RESULTS.md, issue 12).
  */
-export const NATIVE_THREADS_MIN_MACS = 1 << 23;
+export const NATIVE_THREADS_MIN_MACS = 1 << 22;
 
 function cores(): number {
   const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
