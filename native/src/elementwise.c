@@ -160,8 +160,6 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
 BINARY_LOOPS(float, 32)
 BINARY_LOOPS(double, 64)
 
-#define MAX_RANK 32
-
 // binary(op, a, b, out, meta): meta (Int32Array) = [rank, outShape..., aStrides..., bStrides...],
 // the strides being 0 on broadcast axes (shape.ts broadcastStrides). rank 0 is one element.
 napi_value k_binary(napi_env env, napi_callback_info info) {

@@ -11,6 +11,22 @@
 #include <stdint.h>
 
 #define MAX_ARGS 24
+/** The most axes a shape passed to a kernel may have (src/backend/native/meta.ts MAX_RANK). */
+#define MAX_RANK 32
+
+/**
+ * One step of an n-d counter over axes [0, axes) of `shape`: the next index in idx, and the
+ * read position *pos moved by the stride of each axis that ticks (a stride may be 0: broadcast).
+ */
+static inline void step_index(size_t *idx, const size_t *shape, const size_t *stride, size_t axes, size_t *pos) {
+  for (size_t d = axes; d-- > 0;) {
+    idx[d]++;
+    *pos += stride[d];
+    if (idx[d] < shape[d]) return;
+    *pos -= stride[d] * shape[d];
+    idx[d] = 0;
+  }
+}
 
 /**
  * A float typed array: its first element, its length in elements, whether it is float64, and

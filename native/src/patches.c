@@ -106,8 +106,6 @@ napi_value k_col2im(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-#define MAX_RANK 32
-
 // place(x, out, meta): meta = [rank, xShape..., outShape..., offset...] (offsets may be negative):
 // x's element at index i goes to i + offset where that is inside out; the rest of out is kept.
 napi_value k_place(napi_env env, napi_callback_info info) {

@@ -8,8 +8,6 @@
 
 #include "kernels.h"
 
-#define MAX_RANK 32
-
 static inline double max_nan(double a, double b) { return a > b || isnan(a) ? a : b; }
 
 // A run's sum in double with eight independent accumulators (a single one would wait on each
@@ -77,13 +75,7 @@ static size_t product(const size_t *s, size_t rank) {
       } else {                                                                                    \
         for (size_t j = 0; j < run; j++) out[o + j] = (T)max_nan(out[o + j], xs[j]);              \
       }                                                                                           \
-      for (size_t d = rank - 1; d-- > 0;) {                                                       \
-        idx[d]++;                                                                                 \
-        o += os[d];                                                                               \
-        if (idx[d] < shape[d]) break;                                                             \
-        o -= os[d] * shape[d];                                                                    \
-        idx[d] = 0;                                                                               \
-      }                                                                                           \
+      step_index(idx, shape, os, rank - 1, &o);                                                 \
     }                                                                                             \
   }
 REDUCE(float, 32)
@@ -169,13 +161,7 @@ napi_value k_log_softmax(napi_env env, napi_callback_info info) {
       size_t rows = shape[rank - 2], src = 0;                                              \
       for (size_t i = 0; i < n; i += rows * run) {                                         \
         transpose##SUFFIX(x + src, o + i, rows, run, step);                                \
-        for (size_t d = rank - 2; d-- > 0;) {                                              \
-          idx[d]++;                                                                        \
-          src += rs[d];                                                                    \
-          if (idx[d] < shape[d]) break;                                                    \
-          src -= rs[d] * shape[d];                                                         \
-          idx[d] = 0;                                                                      \
-        }                                                                                  \
+        step_index(idx, shape, rs, rank - 2, &src);                                        \
       }                                                                                    \
       return;                                                                              \
     }                                                                                      \
@@ -183,13 +169,7 @@ napi_value k_log_softmax(napi_env env, napi_callback_info info) {
     for (size_t i = 0; i < n; i += run) {                                                  \
       if (step == 1) for (size_t j = 0; j < run; j++) o[i + j] = x[src + j];               \
       else for (size_t j = 0; j < run; j++) o[i + j] = x[src + j * step];                  \
-      for (size_t d = rank - 1; d-- > 0;) {                                                \
-        idx[d]++;                                                                          \
-        src += rs[d];                                                                      \
-        if (idx[d] < shape[d]) break;                                                      \
-        src -= rs[d] * shape[d];                                                           \
-        idx[d] = 0;                                                                        \
-      }                                                                                    \
+      step_index(idx, shape, rs, rank - 1, &src);                                          \
     }                                                                                      \
   }
 TRANSPOSE(float, 32)
