@@ -122,6 +122,12 @@ export interface Kernels {
   pick(x: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
   /** out[r, idx[r]] = g[r], every other entry 0 (out is [rows, cols]). */
   unpick(g: Data, idx: Int32Array, rows: number, cols: number, out: Data): void;
+  /** out[r, :] = table[idx[r], :] for r < idx.length, rows of `cols` values (an embedding lookup). */
+  gatherRows(table: Data, idx: Int32Array, cols: number, out: Data): void;
+  /** out[idx[r], :] += g[r, :] in place, skipping r where idx[r] = skip (gatherRows' adjoint; skip −1 skips none). */
+  scatterAddRows(g: Data, idx: Int32Array, cols: number, skip: number, out: Data): void;
+  /** out[i] = cond[i] ? a[i] : b[i], all of one length (the op broadcasts first). */
+  where(cond: Uint8Array, a: Data, b: Data, out: Data): void;
   /**
    * The patch matrix of x [batch, channels, height, width] (im2col): out is
    * [channels·kernelH·kernelW, batch·outH·outW], row (c, i, j), column (n, oh, ow); taps outside

@@ -69,7 +69,7 @@ function attribute(name: string, a: OnnxAttribute): ProtoWriter {
   return 'int' in a ? w.varint(3, a.int).varint(20, 2) : w.float(2, a.float).varint(20, 1); // type INT, FLOAT
 }
 
-const ELEM_TYPES: Record<DType, number> = { float32: FLOAT, float64: DOUBLE };
+const ELEM_TYPES: Record<DType | 'int64', number> = { float32: FLOAT, float64: DOUBLE, int64: INT64 };
 
 /** The emitter a layer's entry writes its nodes through; its initializer names get the prefix "i.". */
 function layerEmitter(g: GraphBuilder, prefix: string, dtype: DType): OnnxEmitter {

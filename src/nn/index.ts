@@ -5,8 +5,12 @@ export * from './layers/index.js';
 export { Sequential } from './sequential.js';
 export {
   MSELoss, CrossEntropyLoss, BCEWithLogitsLoss, BCELoss,
-  mseLoss, crossEntropy, bceWithLogits, bce, type Reduction, type LossOptions,
+  mseLoss, crossEntropy, bceWithLogits, bce, type Reduction, type LossOptions, type CrossEntropyOptions,
 } from './losses.js';
 export * as init from './init.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
 export { cnn, type CnnOptions } from './cnn.js';
+export {
+  MultiheadAttention, TransformerBlock, GPT,
+  type MultiheadAttentionOptions, type MultiheadForwardOptions, type BlockOptions, type GptOptions,
+} from './transformer.js';

@@ -1,12 +1,12 @@
 // Losses as functions and as modules, with PyTorch's reduction: 'mean' (default) | 'sum' | 'none'.
+// crossEntropy is an op-table entry (ops/defs/loss.ts); the others are composed here.
 
 import type { Tensor } from '../tensor.js';
 import { shapeStr, sameShape } from '../shape.js';
-import { binaryCrossEntropy, pick, type Labels } from '../ops/index.js';
-import { toLabels } from '../ops/labels.js';
+import { binaryCrossEntropy, crossEntropy, type CrossEntropyOptions, type Labels, type Reduction } from '../ops/index.js';
 import { Module } from './module.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
+export { crossEntropy, type Reduction, type CrossEntropyOptions };
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -36,19 +36,6 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
   checkPair('mseLoss', input, target);
   const d = input.sub(target);
   return reduce('mseLoss', d.mul(d), options.reduction);
-}
-
-/**
- * Cross-entropy of logits [N, C] against integer labels [N]: −log softmax(x)[label], through the
- * fused stable log-softmax. Its gradient is (softmax(x) − onehot(label)) / N for the mean.
- */
-export function crossEntropy(logits: Tensor, labels: Labels, options: LossOptions = {}): Tensor {
-  if (logits.rank !== 2) {
-    throw new Error(`crossEntropy: logits must be [batch, classes], got shape ${shapeStr(logits.shape)}`);
-  }
-  const [n, classes] = logits.shape;
-  const checked = toLabels('crossEntropy', labels, n, classes);
-  return reduce('crossEntropy', pick(logits.logSoftmax(-1), checked).neg(), options.reduction);
 }
 
 /**
@@ -83,6 +70,13 @@ export class MSELoss extends Loss {
 }
 
 export class CrossEntropyLoss extends Loss {
+  readonly ignoreIndex: number;
+  readonly labelSmoothing: number;
+  constructor(options: CrossEntropyOptions = {}) {
+    super(options);
+    this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.labelSmoothing = options.labelSmoothing ?? 0;
+  }
   forward(logits: Tensor, labels: Labels): Tensor { return crossEntropy(logits, labels, this); }
 }
 

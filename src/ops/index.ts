@@ -3,3 +3,6 @@
 export * from './generated/ops.js';
 export { opTable, type OpName, type TensorMethods } from './table.js';
 export type { Labels } from './labels.js';
+export type { Indices } from './labels.js';
+export type { Mask, NestedBoolean, BoolMask } from './mask.js';
+export { split, chunk } from './split.js';

@@ -1,6 +1,6 @@
 // Integer class labels, as the ops that pick by label (ops/defs/pick.ts) and the losses take them.
 
-import { Tensor } from '../tensor.js';
+import { Tensor, tensor, type NestedArray } from '../tensor.js';
 
 export type Labels = Tensor | ArrayLike<number>;
 
@@ -20,4 +20,35 @@ export function toLabels(op: string, labels: Labels, count: number, classes: num
     out[i] = v;
   }
   return out;
+}
+
+/** Integer indices of any shape: a Tensor of integer values, nested arrays, or an Int32Array (1-D). */
+export type Indices = Tensor | NestedArray | Int32Array;
+
+/** Indices as an Int32Array with their shape, each checked to lie in [0, bound); `what` names the bound in errors. */
+export function toIndices(op: string, indices: Indices, bound: number, what: string): { idx: Int32Array; shape: number[] } {
+  let values: ArrayLike<number>;
+  let shape: number[];
+  if (indices instanceof Tensor) {
+    values = indices.data;
+    shape = [...indices.shape];
+  } else if (indices instanceof Int32Array) {
+    values = indices;
+    shape = [indices.length];
+  } else if (typeof indices === 'number' || Array.isArray(indices)) {
+    const t = tensor(indices, { dtype: 'float64' });
+    values = t.data;
+    shape = [...t.shape];
+  } else {
+    throw new Error(`${op}: indices must be a Tensor, nested arrays of integers or an Int32Array, got ${indices === null ? 'null' : typeof indices}`);
+  }
+  const idx = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < 0 || v >= bound) {
+      throw new Error(`${op}: index ${v} at position ${i} is out of range for ${what} ${bound} (valid: 0 to ${bound - 1})`);
+    }
+    idx[i] = v;
+  }
+  return { idx, shape };
 }

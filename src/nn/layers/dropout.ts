@@ -3,9 +3,8 @@
 // channels of [N,C,H,W] (or [N,C,L]) instead: one draw per (sample, channel), as torch.nn.Dropout2d.
 // y = x ⊙ m, m fixed for the step → dx = dy ⊙ m. ONNX: Identity (inference).
 
-import { allocData } from '../../storage.js';
-import { Tensor } from '../../tensor.js';
-import { random } from '../../random.js';
+import type { Tensor } from '../../tensor.js';
+import { dropout, dropout2d } from '../../ops/index.js';
 import { Module } from '../module.js';
 import { shapeStr } from '../../shape.js';
 import { elementwise, field, type LayerEntry } from './entry.js';
@@ -28,18 +27,9 @@ export class Dropout extends Module {
     if (!(p >= 0 && p < 1)) throw new Error(`Dropout: p must be in [0, 1), got ${p}`);
   }
   forward(x: Tensor): Tensor {
-    if (!this.training || this.p === 0) return x;
-    return x.mul(dropoutMask(x.shape, x.dtype, this.p));
+    return dropout(x, this.p, this.training);
   }
   override toString(): string { return `Dropout(${this.p})`; }
-}
-
-/** 0 with probability p, else 1/(1−p), for each element of a tensor of this shape. */
-function dropoutMask(shape: readonly number[], dtype: Tensor['dtype'], p: number): Tensor {
-  const mask = allocData(dtype, shape.reduce((a, d) => a * d, 1));
-  const scale = 1 / (1 - p);
-  for (let i = 0; i < mask.length; i++) mask[i] = random() < p ? 0 : scale;
-  return new Tensor(mask, shape, dtype);
 }
 
 export class Dropout2d extends Module {
@@ -59,8 +49,7 @@ export class Dropout2d extends Module {
   }
   forward(x: Tensor): Tensor {
     if (x.rank !== 3 && x.rank !== 4) throw new Error(`${this}: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
-    if (!this.training || this.p === 0) return x;
-    return x.mul(dropoutMask([x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)], x.dtype, this.p));
+    return dropout2d(x, this.p, this.training);
   }
   override toString(): string { return `Dropout2d(${this.p})`; }
 }

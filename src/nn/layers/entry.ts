@@ -94,8 +94,8 @@ export interface OnnxEmitter {
   scalar(name: string, value: number): string;
   /** A 1-D int64 initializer (shapes, axes). */
   int64s(name: string, values: readonly number[]): string;
-  /** A Cast node to `to`. */
-  cast(input: string, to: DType): string;
+  /** A Cast node to `to` (int64: indices, as Gather takes them). */
+  cast(input: string, to: DType | 'int64'): string;
 }
 
 export interface OnnxContext {

@@ -1,3 +1,6 @@
+// The classification losses: cross-entropy on logits (a composite) and binary cross-entropy on
+// probabilities.
+//
 // Elementwise binary cross-entropy, an op of its own because PyTorch's backward is not the
 // derivative of the clamped composite: at p ∈ {0, 1} the composite's gradient is 0/0.
 //
@@ -6,9 +9,12 @@
 //        (PyTorch's rule, finite everywhere: −1/ε = −1.0000000004·10¹² at p = 0, y = 1)
 // dℓ/dy = ln(1−p) − ln p
 
-import type { Tensor } from '../../tensor.js';
+import { allocData } from '../../storage.js';
+import { Tensor } from '../../tensor.js';
 import { noGrad } from '../../autograd/mode.js';
-import { shapeStr, sameShape } from '../../shape.js';
+import { shapeStr, sameShape, sizeOf } from '../../shape.js';
+import { toLabels, type Labels } from '../labels.js';
+import { pick } from './pick.js';
 import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
 
@@ -46,5 +52,79 @@ export const binaryCrossEntropy: Fn<(p: Tensor, y: Tensor) => Tensor> = defineOp
   ],
   errors: [
     { inputs: [{ shape: [3], unit: true }, { shape: [4], unit: true }], message: 'binaryCrossEntropy: probabilities [3] and target [4] differ in shape' },
+  ],
+});
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface CrossEntropyOptions {
+  reduction?: Reduction;
+  /** Rows with this label add nothing and are not counted in the mean (torch's ignore_index, default −100). */
+  ignoreIndex?: number;
+  /** ε in [0, 1]: the target is (1−ε)·onehot + ε/C (torch's label_smoothing). */
+  labelSmoothing?: number;
+}
+
+// Cross-entropy of logits [..., C] (classes on the last axis, so a GPT's [N, T, C] logits take
+// [N, T] labels as they are; torch takes [N, C, T] and wants [N·T, C] reshaped here) against
+// integer labels, through the fused stable log-softmax. With ε the label smoothing, per row r:
+//   ℓ_r = −(1−ε)·log p_r[label_r] − (ε/C)·Σ_c log p_r[c],  p_r = softmax(x_r)
+//   → dℓ_r/dx_r = p_r − (1−ε)·onehot(label_r) − ε/C
+// Ignored rows give 0; 'mean' divides by the rows not ignored.
+export const crossEntropy: Fn<(logits: Tensor, labels: Labels, options?: CrossEntropyOptions) => Tensor> = defineOp({
+  name: 'crossEntropy',
+  method: false,
+  composite(logits: Tensor, labels: Labels, options: CrossEntropyOptions = {}) {
+    checkTensor('crossEntropy', logits, 'logits');
+    if (logits.rank < 2) throw new Error(`crossEntropy: logits must be [batch, classes] or [..., classes], got shape ${shapeStr(logits.shape)}`);
+    const { reduction = 'mean', ignoreIndex = -100, labelSmoothing = 0 } = options;
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+    if (!Number.isSafeInteger(ignoreIndex)) throw new Error(`crossEntropy: ignoreIndex must be an integer, got ${ignoreIndex}`);
+    const classes = logits.shape[logits.rank - 1];
+    const rowShape = logits.shape.slice(0, -1);
+    const rows = sizeOf(rowShape);
+    if (labels instanceof Tensor && labels.rank > 1 && !sameShape(labels.shape, rowShape)) {
+      throw new Error(`crossEntropy: labels ${shapeStr(labels.shape)} do not match logits ${shapeStr(logits.shape)} (expected labels ${shapeStr(rowShape)})`);
+    }
+    const raw: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
+    if (raw === null || typeof raw !== 'object' || typeof raw.length !== 'number') throw new Error('crossEntropy: labels must be a Tensor, an array or an Int32Array');
+    // Ignored rows pick class 0 and are then weighted 0.
+    const kept = allocData(logits.dtype, raw.length);
+    const chosen = Array.from(raw, (v, i) => ((kept[i] = v === ignoreIndex ? 0 : 1) ? v : 0));
+    const idx = toLabels('crossEntropy', chosen, rows, classes);
+    const logP = logits.logSoftmax(-1);
+    let perRow = pick(logP, idx).neg();
+    if (labelSmoothing > 0) perRow = perRow.mul(1 - labelSmoothing).sub(logP.mean(-1).mul(labelSmoothing));
+    const count = chosen.length - chosen.filter((_, i) => kept[i] === 0).length;
+    const anyIgnored = count < rows;
+    if (anyIgnored) perRow = perRow.mul(new Tensor(kept, rowShape, logits.dtype));
+    switch (reduction) {
+      case 'mean': return anyIgnored ? perRow.sum().div(count) : perRow.mean();
+      case 'sum': return perRow.sum();
+      case 'none': return perRow;
+      default: throw new Error(`crossEntropy: unknown reduction '${reduction as string}' (use 'mean', 'sum' or 'none')`);
+    }
+  },
+  call: (x, a) => crossEntropy(x[0], a.labels, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, labelSmoothing: a.labelSmoothing }),
+  torch:
+    "F.cross_entropy(x[0].reshape(-1, x[0].shape[-1]), torch.tensor(a['labels']).reshape(-1), reduction=a.get('reduction', 'mean'), " +
+    "ignore_index=a.get('ignoreIndex', -100), label_smoothing=a.get('labelSmoothing', 0.0))" +
+    ".reshape(x[0].shape[:-1] if a.get('reduction') == 'none' else ())",
+  samples: [
+    { inputs: [{ shape: [4, 3] }], args: { labels: [0, 2, 1, 2] } },
+    { inputs: [{ shape: [4, 3] }], args: { labels: [0, 2, 1, 2], reduction: 'sum' } },
+    { inputs: [{ shape: [4, 3] }], args: { labels: [0, 2, 1, 2], reduction: 'none' } },
+    { inputs: [{ shape: [2, 3, 5] }], args: { labels: [4, 0, 1, 3, 2, 2] } },
+    { inputs: [{ shape: [2, 3, 5] }], args: { labels: [4, -100, 1, -100, 2, 2] } },
+    { inputs: [{ shape: [2, 3, 5] }], args: { labels: [4, 7, 1, 3, 7, 2], ignoreIndex: 7, reduction: 'none' } },
+    { inputs: [{ shape: [5, 4] }], args: { labels: [0, 1, 2, 3, 3], labelSmoothing: 0.1 } },
+    { inputs: [{ shape: [2, 3, 4] }], args: { labels: [0, -1, 2, 3, -1, 1], ignoreIndex: -1, labelSmoothing: 0.2 } },
+    { inputs: [{ shape: [3, 4] }], args: { labels: [0, 1, 2], labelSmoothing: 0.3, reduction: 'sum' } },
+  ],
+  errors: [
+    { inputs: [{ shape: [2, 3] }], args: { labels: [0, 3] }, message: 'crossEntropy: label 3 at index 1 is not a class index in [0, 2]' },
+    { inputs: [{ shape: [2, 3] }], args: { labels: [0] }, message: 'crossEntropy: got 1 labels for 2 rows' },
+    { inputs: [{ shape: [3] }], args: { labels: [0] }, message: 'crossEntropy: logits must be [batch, classes] or [..., classes], got shape [3]' },
+    { inputs: [{ shape: [2, 3] }], args: { labels: [0, 1], labelSmoothing: 1.5 }, message: 'crossEntropy: labelSmoothing must be in [0, 1], got 1.5' },
   ],
 });

@@ -1,13 +1,14 @@
 // pad: a constant border around x, or with negative amounts a crop (as torch.nn.functional.pad).
 // `pad` lists (before, after) pairs from the last axis backwards: [left, right, top, bottom, ...].
 // y = x placed at offset `before` in a tensor of `value`s → dx = dy cropped back = pad(dy, −pad).
+// narrow, a crop along one axis, is made of it.
 
 import { allocData } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
 import { backend } from '../../backend/index.js';
-import { shapeStr } from '../../shape.js';
+import { normAxis, shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
-import { defineOp, type Fn } from '../op.js';
+import { defineOp, type Fn, type Method } from '../op.js';
 
 /** The per-axis (before, after) amounts of an F.pad list, for a tensor of `rank` axes. */
 function amounts(pad: readonly number[], shape: readonly number[]): { before: number[]; shape: number[] } {
@@ -53,4 +54,32 @@ export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tens
     { inputs: [{ shape: [2, 3] }], args: { pad: [-2, -2] }, message: 'pad: padding [-2,-2] crops [2,3] to a negative size [2,-1]' },
   ],
   secondOrder: true,
+});
+
+/** The `length` entries of x from `start` along `axis` (torch.narrow): a crop, so its gradient pads back with zeros. */
+export const narrow: Method<(x: Tensor, axis: number, start: number, length: number) => Tensor> = defineOp({
+  name: 'narrow',
+  method: true,
+  composite(x: Tensor, axis: number, start: number, length: number) {
+    checkTensor('narrow', x);
+    const ax = normAxis('narrow', axis, x.rank);
+    const size = x.shape[ax];
+    const from = Number.isSafeInteger(start) && start < 0 ? start + size : start;
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(length) || from < 0 || length < 0 || from + length > size) {
+      throw new Error(`narrow: start ${start} and length ${length} do not fit axis ${ax} of size ${size} (input ${shapeStr(x.shape)})`);
+    }
+    if (from === 0 && length === size) return x;
+    const amounts = new Array<number>(2 * (x.rank - ax)).fill(0);
+    amounts[2 * (x.rank - 1 - ax)] = -from;
+    amounts[2 * (x.rank - 1 - ax) + 1] = -(size - from - length);
+    return pad(x, amounts);
+  },
+  call: (x, a) => narrow(x[0], a.axis, a.start, a.length),
+  torch: "x[0].narrow(a['axis'], a['start'], a['length'])",
+  samples: [
+    { inputs: [{ shape: [4, 5] }], args: { axis: 1, start: 1, length: 3 } },
+    { inputs: [{ shape: [3, 4, 2] }], args: { axis: 0, start: -2, length: 2 } },
+    { inputs: [{ shape: [2, 6] }], args: { axis: -1, start: 5, length: 1 } },
+  ],
+  errors: [{ inputs: [{ shape: [4, 5] }], args: { axis: 1, start: 3, length: 3 }, message: 'narrow: start 3 and length 3 do not fit axis 1 of size 5 (input [4,5])' }],
 });

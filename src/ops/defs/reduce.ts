@@ -102,7 +102,8 @@ export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor
     if (sameShape(x.shape, shape)) return x;
     const data = allocData(x.dtype, sizeOf(shape));
     const zero = allocData(x.dtype, 1);
-    backend().binary('add', x.data, x.shape, zero, [], data, shape);
+    // A 0-d x is read as [1]: the kernels take equal operand shapes for an output of that shape.
+    backend().binary('add', x.data, x.rank === 0 ? [1] : x.shape, zero, [], data, shape);
     return { data, shape: [...shape], inputs: [x], saved: x.shape };
   },
   backward: (gy, shape) => [sumTo(gy, shape)],
@@ -112,6 +113,7 @@ export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor
     { inputs: [{ shape: [3, 1] }], args: { shape: [2, 3, 4] } },
     { inputs: [{ shape: [4] }], args: { shape: [3, 4] } },
     { inputs: [{ shape: [40] }], args: { shape: [30, 40] } },
+    { inputs: [{ shape: [] }], args: { shape: [2, 3] } },
   ],
   errors: [{ inputs: [{ shape: [3, 4] }], args: { shape: [4] }, message: 'broadcastTo: cannot broadcast [3,4] to [4]' }],
 });

@@ -1,0 +1,126 @@
+// LayerNorm and RMSNorm over the trailing normalizedShape axes (ops/defs/norm.ts), with a learned
+// elementwise weight (ones) and, for LayerNorm, bias (zeros), as torch.nn.LayerNorm and RMSNorm:
+//   LayerNorm: y = (x − μ) / √(σ² + ε) ⊙ w + b      RMSNorm: y = x / √(mean(x²) + ε) ⊙ w
+// Their gradients are those of the ops they are composed of. ONNX (opset 13 has neither): the
+// same formulas from ReduceMean, Sub, Mul, Add, Sqrt and Div.
+
+import { ones, zeros, type DType, type Tensor } from '../../tensor.js';
+import { layerNorm, rmsNorm } from '../../ops/index.js';
+import { Module, Parameter } from '../module.js';
+import { checkParameterCount, elementwise, field, type Field, type LayerEntry, type OnnxEmitter } from './entry.js';
+
+export interface NormLayerOptions {
+  eps?: number;
+  /** Learned weight (and bias, for LayerNorm); default true. */
+  elementwiseAffine?: boolean;
+  dtype?: DType;
+}
+
+const shapeField = {
+  check: (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.length <= 8 && v.every((d) => Number.isSafeInteger(d) && d > 0),
+  expected: 'a list of 1 to 8 positive integers',
+} as Field<number[]>;
+const fields = { normalizedShape: shapeField, eps: field.positiveNumber, elementwiseAffine: field.boolean };
+
+function checkShape(layer: string, normalizedShape: number | readonly number[]): number[] {
+  const s = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  if (!shapeField.check(s)) throw new Error(`${layer}: normalizedShape must be a positive integer or ${shapeField.expected}, got ${JSON.stringify(normalizedShape)}`);
+  checkParameterCount(`${layer}(${s.join('×')})`, 2 * s.reduce((a, d) => a * d, 1));
+  return s;
+}
+
+function checkEps(layer: string, eps: number): number {
+  if (!(eps > 0 && Number.isFinite(eps))) throw new Error(`${layer}: eps must be a positive number, got ${eps}`);
+  return eps;
+}
+
+/** x / √(mean over the last `axes` axes of `centred²` + ε), as ONNX nodes; returns [the normalised value]. */
+function onnxNormalise(g: OnnxEmitter, x: string, rank: number, axes: number, eps: number): string {
+  const over = Array.from({ length: axes }, (_, i) => rank - axes + i);
+  const square = g.node('Mul', [x, x]);
+  const meanSquare = g.node('ReduceMean', [square], { axes: { ints: over } });
+  return g.node('Div', [x, g.node('Sqrt', [g.node('Add', [meanSquare, g.scalar('eps', eps)])])]);
+}
+
+export class LayerNorm extends Module {
+  static readonly layer: LayerEntry<'LayerNorm', typeof fields, LayerNorm> = {
+    type: 'LayerNorm',
+    fields,
+    describe: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
+    build: (s, dtype) => new LayerNorm(s.normalizedShape, { eps: s.eps, elementwiseAffine: s.elementwiseAffine, dtype }),
+    parameters: (s) => (s.elementwiseAffine ? [{ name: 'weight', shape: s.normalizedShape, torch: 'same' }, { name: 'bias', shape: s.normalizedShape, torch: 'same' }] : []),
+    onnx: (g, m, { input, inputShape }) => {
+      const rank = inputShape.length + 1;
+      const over = Array.from({ length: m.normalizedShape.length }, (_, i) => rank - m.normalizedShape.length + i);
+      const centred = g.node('Sub', [input, g.node('ReduceMean', [input], { axes: { ints: over } })]);
+      const y = onnxNormalise(g, centred, rank, m.normalizedShape.length, m.eps);
+      return m.weight && m.bias ? g.node('Add', [g.node('Mul', [y, g.tensor('weight', m.weight)]), g.tensor('bias', m.bias)]) : y;
+    },
+    explain: (m, ctx) => ({
+      ...elementwise(ctx, `y = (x − μ) / √(σ² + ${m.eps}) ⊙ w + b over the last ${m.normalizedShape.length} axes`, 'the gradient of the composed ops (mean, sub, mul, pow, add)'),
+      ...(m.weight ? { parameters: { count: 2 * m.weight.size, detail: `w ${m.normalizedShape.join('×')} + b ${m.normalizedShape.join('×')}` } } : {}),
+    }),
+  };
+
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], options: NormLayerOptions = {}) {
+    super();
+    this.normalizedShape = checkShape('LayerNorm', normalizedShape);
+    this.eps = checkEps('LayerNorm', options.eps ?? 1e-5);
+    const dtype = options.dtype ?? 'float32';
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+    this.bias = affine ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps });
+  }
+
+  override toString(): string {
+    return `LayerNorm(${this.normalizedShape.join('×')})`;
+  }
+}
+
+export class RMSNorm extends Module {
+  static readonly layer: LayerEntry<'RMSNorm', typeof fields, RMSNorm> = {
+    type: 'RMSNorm',
+    fields,
+    describe: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
+    build: (s, dtype) => new RMSNorm(s.normalizedShape, { eps: s.eps, elementwiseAffine: s.elementwiseAffine, dtype }),
+    parameters: (s) => (s.elementwiseAffine ? [{ name: 'weight', shape: s.normalizedShape, torch: 'same' }] : []),
+    onnx: (g, m, { input, inputShape }) => {
+      const y = onnxNormalise(g, input, inputShape.length + 1, m.normalizedShape.length, m.eps);
+      return m.weight ? g.node('Mul', [y, g.tensor('weight', m.weight)]) : y;
+    },
+    explain: (m, ctx) => ({
+      ...elementwise(ctx, `y = x / √(mean(x²) + ${m.eps}) ⊙ w over the last ${m.normalizedShape.length} axes`, 'the gradient of the composed ops (mul, mean, pow, add)'),
+      ...(m.weight ? { parameters: { count: m.weight.size, detail: `w ${m.normalizedShape.join('×')}` } } : {}),
+    }),
+  };
+
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly weight: Parameter | null;
+
+  /** eps defaults to float32's machine epsilon (torch's default for float32 inputs). */
+  constructor(normalizedShape: number | readonly number[], options: NormLayerOptions = {}) {
+    super();
+    this.normalizedShape = checkShape('RMSNorm', normalizedShape);
+    const dtype = options.dtype ?? 'float32';
+    this.eps = checkEps('RMSNorm', options.eps ?? (dtype === 'float64' ? 2 ** -52 : 2 ** -23));
+    this.weight = (options.elementwiseAffine ?? true) ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return rmsNorm(x, this.normalizedShape, this.weight, { eps: this.eps });
+  }
+
+  override toString(): string {
+    return `RMSNorm(${this.normalizedShape.join('×')})`;
+  }
+}

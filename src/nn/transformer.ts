@@ -1,0 +1,210 @@
+// Attention and the modules a small GPT is made of: MultiheadAttention (torch.nn.MultiheadAttention
+// with batchFirst), a pre-norm transformer block, and GPT itself. They take several inputs or
+// integer tokens, so they are Modules outside the Sequential layer table; their gradients are
+// those of the ops they are composed of (linear, reshape/permute, scaledDotProductAttention, ...).
+//
+// Multi-head attention, x:[N, T, E] with H heads of size d = E/H:
+//   q, k, v = x·W_q + b_q, ...  [N, T, E] → split into heads [N, H, T, d]
+//   a = softmax(q·kᵀ/√d + M)·v per head → merged [N, T, E] → y = a·W_o + b_o
+
+import { Tensor, tensor, zeros, type DType } from '../tensor.js';
+import { matmulT, scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type Indices, type NestedBoolean } from '../ops/index.js';
+import { readMask } from '../ops/mask.js';
+import { toIndices } from '../ops/labels.js';
+import { shapeStr } from '../shape.js';
+import { normal_, uniform_, zeros_ } from './init.js';
+import { Module, Parameter } from './module.js';
+import { Dropout } from './layers/dropout.js';
+import { Embedding } from './layers/embedding.js';
+import { GELU } from './layers/activations.js';
+import { LayerNorm } from './layers/norm.js';
+import { Linear } from './layers/linear.js';
+
+export interface MultiheadAttentionOptions {
+  /** Dropout on the attention weights, in training. */
+  dropout?: number;
+  bias?: boolean;
+  /** Inputs are [N, T, E]; the only layout nabla takes (torch's default is false). */
+  batchFirst?: true;
+  dtype?: DType;
+}
+
+export interface MultiheadForwardOptions {
+  /**
+   * [L, S] or [N·H, L, S]. Booleans (nested arrays, or a read mask): true = may NOT attend, as
+   * torch.nn.MultiheadAttention (the opposite of scaledDotProductAttention's boolean mask).
+   * A float Tensor is added to the scores.
+   */
+  attnMask?: Tensor | NestedBoolean | BoolMask | null;
+  /** Each query attends only to keys at or before its position. */
+  isCausal?: boolean;
+}
+
+export class MultiheadAttention extends Module {
+  /** The q, k, v projections side by side: [E, 3E] (torch's in_proj_weight [3E, E] transposed). */
+  readonly inProj: Linear;
+  readonly outProj: Linear;
+  readonly headDim: number;
+
+  constructor(readonly embedDim: number, readonly numHeads: number, readonly options: MultiheadAttentionOptions = {}) {
+    super();
+    for (const [name, v] of [['embedDim', embedDim], ['numHeads', numHeads]] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`MultiheadAttention: ${name} must be a positive integer, got ${v}`);
+    }
+    if (embedDim % numHeads !== 0) throw new Error(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (options.batchFirst !== undefined && options.batchFirst !== true) throw new Error('MultiheadAttention: only batchFirst: true ([N, T, E] inputs) is supported');
+    const dropout = options.dropout ?? 0;
+    if (!(dropout >= 0 && dropout < 1)) throw new Error(`MultiheadAttention: dropout must be in [0, 1), got ${dropout}`);
+    this.headDim = embedDim / numHeads;
+    const bias = options.bias ?? true;
+    const dtype = options.dtype ?? 'float32';
+    // torch's initialisation: Xavier-uniform in_proj, zero biases, out_proj as nn.Linear (U(±1/√E)).
+    this.inProj = new Linear(embedDim, 3 * embedDim, { bias, dtype, init: 'glorotUniform' });
+    this.outProj = new Linear(embedDim, embedDim, { bias, dtype });
+    uniform_(this.outProj.weight, -1 / Math.sqrt(embedDim), 1 / Math.sqrt(embedDim));
+  }
+
+  /** Self-attention when key and value are the query (the only case that projects once). */
+  forward(query: Tensor, key: Tensor = query, value: Tensor = key, options: MultiheadForwardOptions = {}): Tensor {
+    const E = this.embedDim;
+    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
+      if (t.rank !== 3 || t.shape[2] !== E) throw new Error(`${this}: ${name} must be [batch, length, ${E}], got ${shapeStr(t.shape)}`);
+    }
+    if (key.shape[0] !== query.shape[0] || key.shape[1] !== value.shape[1] || value.shape[0] !== query.shape[0]) {
+      throw new Error(`${this}: query ${shapeStr(query.shape)}, key ${shapeStr(key.shape)} and value ${shapeStr(value.shape)} differ in batch or key length`);
+    }
+    const [n, l] = query.shape;
+    const s = key.shape[1];
+    const w = this.inProj.weight;
+    const b = this.inProj.bias;
+    const project = (x: Tensor, part: number) => {
+      const y = x.matmul(w.narrow(1, part * E, E));
+      return b ? y.add(b.narrow(0, part * E, E)) : y;
+    };
+    let q: Tensor, k: Tensor, v: Tensor;
+    if (key === query && value === query) [q, k, v] = split(this.inProj.forward(query), E, -1);
+    else [q, k, v] = [project(query, 0), project(key, 1), project(value, 2)];
+    const heads = (x: Tensor, t: number) => x.reshape([n, t, this.numHeads, this.headDim]).permute([0, 2, 1, 3]);
+    const attention: AttentionOptions = { isCausal: options.isCausal, dropoutP: this.training ? (this.options.dropout ?? 0) : 0 };
+    if (options.attnMask !== undefined && options.attnMask !== null) attention.attnMask = this.scoreMask(options.attnMask, n, l, s);
+    const a = scaledDotProductAttention(heads(q, l), heads(k, s), heads(v, s), attention);
+    return this.outProj.forward(a.permute([0, 2, 1, 3]).reshape([n, l, E]));
+  }
+
+  /** A torch-style MHA mask as scaledDotProductAttention takes it, for scores [N, H, L, S]. */
+  private scoreMask(mask: Tensor | NestedBoolean | BoolMask, n: number, l: number, s: number): Tensor | BoolMask {
+    const shape = mask instanceof Tensor ? mask.shape : readMask(`${this}`, mask).shape;
+    const ok = (shape.length === 2 && shape[0] === l && shape[1] === s) || (shape.length === 3 && shape[0] === n * this.numHeads && shape[1] === l && shape[2] === s);
+    if (!ok) throw new Error(`${this}: attnMask must be [${l}, ${s}] or [${n * this.numHeads}, ${l}, ${s}], got ${shapeStr(shape)}`);
+    const to4d = (d: readonly number[]) => (d.length === 2 ? d : [n, this.numHeads, l, s]);
+    if (mask instanceof Tensor) return mask.reshape(to4d(mask.shape));
+    const m = readMask(`${this}`, mask);
+    return { values: m.values.map((v) => 1 - v), shape: to4d(m.shape) };
+  }
+
+  override toString(): string {
+    return `MultiheadAttention(${this.embedDim}, ${this.numHeads} heads)`;
+  }
+}
+
+export interface BlockOptions {
+  dropout?: number;
+  dtype?: DType;
+}
+
+/** A pre-norm transformer block: x + attn(ln₁(x)), then + mlp(ln₂(x)), the MLP E → 4E → GELU → E. */
+export class TransformerBlock extends Module {
+  readonly ln1: LayerNorm;
+  readonly attn: MultiheadAttention;
+  readonly ln2: LayerNorm;
+  readonly fc: Linear;
+  readonly act = new GELU();
+  readonly proj: Linear;
+  readonly drop: Dropout;
+
+  constructor(readonly embedDim: number, numHeads: number, options: BlockOptions = {}) {
+    super();
+    const dtype = options.dtype ?? 'float32';
+    this.ln1 = new LayerNorm(embedDim, { dtype });
+    this.attn = new MultiheadAttention(embedDim, numHeads, { dropout: options.dropout, dtype });
+    this.ln2 = new LayerNorm(embedDim, { dtype });
+    this.fc = new Linear(embedDim, 4 * embedDim, { dtype });
+    this.proj = new Linear(4 * embedDim, embedDim, { dtype });
+    this.drop = new Dropout(options.dropout ?? 0);
+  }
+
+  forward(x: Tensor, options: MultiheadForwardOptions = { isCausal: true }): Tensor {
+    const h = this.ln1.forward(x);
+    const y = x.add(this.drop.forward(this.attn.forward(h, h, h, options)));
+    return y.add(this.drop.forward(this.proj.forward(this.act.forward(this.fc.forward(this.ln2.forward(y))))));
+  }
+}
+
+export interface GptOptions {
+  vocabSize: number;
+  /** The longest sequence (the position embedding's rows). */
+  contextLength: number;
+  embedDim?: number;
+  numLayers?: number;
+  numHeads?: number;
+  dropout?: number;
+  /** The output head shares the token embedding's weight (GPT-2's choice). Default false. */
+  tiedHead?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * A GPT: token + position embeddings, numLayers causal pre-norm blocks, a final LayerNorm and a
+ * linear head to vocabulary logits. forward(tokens [N, T]) → logits [N, T, vocabSize].
+ * Initialised as GPT-2 and minGPT: N(0, 0.02) weights, zero biases, the residual projections
+ * scaled by 1/√(2·numLayers).
+ */
+export class GPT extends Module {
+  readonly tokens: Embedding;
+  readonly positions: Embedding;
+  readonly blocks: TransformerBlock[];
+  readonly lnF: LayerNorm;
+  readonly head: Parameter | null;
+  readonly drop: Dropout;
+  readonly config: Required<Omit<GptOptions, 'dtype'>> & { dtype: DType };
+
+  constructor(options: GptOptions) {
+    super();
+    const config = {
+      embedDim: 128, numLayers: 4, numHeads: 4, dropout: 0, tiedHead: false, dtype: 'float32' as DType, ...options,
+    };
+    for (const key of ['vocabSize', 'contextLength', 'embedDim', 'numLayers', 'numHeads'] as const) {
+      if (!Number.isSafeInteger(config[key]) || config[key] <= 0) throw new Error(`GPT: ${key} must be a positive integer, got ${config[key]}`);
+    }
+    this.config = config;
+    const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, dtype } = config;
+    this.tokens = new Embedding(vocabSize, embedDim, { dtype });
+    this.positions = new Embedding(contextLength, embedDim, { dtype });
+    this.drop = new Dropout(dropout);
+    this.blocks = Array.from({ length: numLayers }, () => new TransformerBlock(embedDim, numHeads, { dropout, dtype }));
+    this.lnF = new LayerNorm(embedDim, { dtype });
+    this.head = config.tiedHead ? null : new Parameter(zeros([embedDim, vocabSize], { dtype }));
+    for (const [name, p] of this.namedParameters()) {
+      if (name.endsWith('.bias')) zeros_(p);
+      else if (!/(^|\.)ln(1|2|F)\./.test(name)) normal_(p, 0, /\.(outProj|proj)\.weight$/.test(name) ? 0.02 / Math.sqrt(2 * numLayers) : 0.02);
+    }
+  }
+
+  /** tokens [N, T] (T ≤ contextLength) → logits [N, T, vocabSize]. */
+  forward(tokens: Indices): Tensor {
+    const { idx, shape } = toIndices(`${this}`, tokens, this.config.vocabSize, 'vocabSize');
+    if (shape.length !== 2) throw new Error(`${this}: tokens must be [batch, length], got ${shapeStr(shape)}`);
+    const [n, t] = shape;
+    if (t > this.config.contextLength) throw new Error(`${this}: ${t} tokens exceed the context length ${this.config.contextLength}`);
+    const positions = Int32Array.from({ length: t }, (_, i) => i);
+    let x = this.drop.forward(this.tokens.forward(tensor(idx, { shape: [n, t] })).add(this.positions.forward(positions)));
+    for (const block of this.blocks) x = block.forward(x, { isCausal: true });
+    x = this.lnF.forward(x);
+    return this.head ? x.matmul(this.head) : matmulT(x, this.tokens.weight, false, true);
+  }
+
+  override toString(): string {
+    const c = this.config;
+    return `GPT(${c.numLayers} layers, ${c.numHeads} heads, dim ${c.embedDim}, vocab ${c.vocabSize}, context ${c.contextLength})`;
+  }
+}
