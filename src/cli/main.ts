@@ -12,6 +12,7 @@ import { manualSeed } from '../random.js';
 import { reportError } from './errors.js';
 import { checkMlpSize, choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { CNN_EPOCHS, models, optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
+import { trainAdditionCommand, type GptFlags } from './train-gpt.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel } from './explain.js';
@@ -44,7 +45,7 @@ const program = new Command('nabla')
 program
   .command('train')
   .description('train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg and confusion.svg to --out')
-  .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, or a CSV file")
+  .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, a CSV file, or 'addition' (a GPT learns a + b)")
   .addOption(new Option('--model <type>', `mlp, or cnn for images (conv 32 → BN → ReLU → pool → conv 64 → BN → ReLU → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs)`).choices(models).default('mlp'))
   .option('--image-shape <C,H,W>', 'CSV: the feature columns are the pixels of one image of this shape, e.g. 1,28,28 (scaled to [0, 1]; enables --augment and --model cnn)', imageShape)
   .option('--target <column>', 'CSV: the column to predict')
@@ -53,7 +54,7 @@ program
   .addOption(new Option('--activation <name>', 'activation between layers').choices(Object.keys(activations)).default('relu'))
   .option('--dropout <p>', 'dropout after each hidden layer (default 0.2 for images, 0 for CSV; the CNN: 0.25 after its conv blocks)', fraction)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
-  .option('--lr <number>', 'learning rate (the peak rate with the onecycle schedule)', positive, 3e-3)
+  .option('--lr <number>', 'learning rate (the peak rate with the onecycle schedule; default 3e-3, addition 1e-3)', positive)
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(schedules).default('onecycle'))
   .option('--epochs <n>', `epochs (default 15 for images, 40 for CSV, ${CNN_EPOCHS} for the CNN)`, intIn(1, MAX_EPOCHS))
   .option('--batch-size <n>', 'batch size (default 64 for images, 32 for CSV)', intIn(1, MAX_BATCH))
@@ -66,8 +67,15 @@ program
   .option('--out <dir>', 'output directory (default runs/<data name>)')
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
+  .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
+  .option('--train-size <n>', 'addition: problems per epoch (default 64,000: 1,000 steps at batch 64)', intIn(1, 10_000_000))
+  .option('--heads <n>', 'addition: attention heads per block', intIn(1, 1024), 4)
+  .option('--dim <n>', 'addition: the GPT\'s embedding size', intIn(1, 65_536), 128)
   .option('--verbose', 'print stack traces of errors')
-  .action((o: TrainFlags & { progress: boolean }) => run(() => trainCommand({ ...o, progress: o.progress === false ? false : undefined })));
+  .action((o: TrainFlags & GptFlags & { progress: boolean }) => {
+    const progress = o.progress === false ? false : undefined;
+    return run(() => (o.data === 'addition' ? trainAdditionCommand({ ...o, progress }) : trainCommand({ ...o, progress })));
+  });
 
 program
   .command('eval')

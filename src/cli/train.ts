@@ -43,7 +43,7 @@ export interface TrainFlags {
   activation: ActivationName;
   dropout?: number;
   optimizer: (typeof optimizers)[number];
-  lr: number;
+  lr?: number;
   epochs?: number;
   batchSize?: number;
   seed: number;
@@ -102,6 +102,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     throw new UsageError(`--model cnn needs images: --data mnist, a directory of MNIST IDX files, or a CSV of pixel columns with --image-shape C,H,W`);
   }
   const cfg = withDefaults(flags, shape !== null);
+  const lr = flags.lr ?? 3e-3;
   if (cfg.augment > 0 && !shape) throw new UsageError('--augment shifts images; it does not apply to CSV data (give --image-shape C,H,W for a CSV of pixels)');
   const out = flags.out ?? join('runs', data.name);
   const checkpointPath = pathIn(out, 'checkpoint');
@@ -110,7 +111,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   // The settings that must be equal for --resume to continue the same run.
   const run = {
     data: flags.data, model: flags.model, imageShape: shape, target: flags.target ?? null, layers: cfg.layers, activation: flags.activation, dropout: cfg.dropout,
-    optimizer: flags.optimizer, lr: flags.lr, epochs: cfg.epochs, batchSize: cfg.batchSize, seed: flags.seed,
+    optimizer: flags.optimizer, lr, epochs: cfg.epochs, batchSize: cfg.batchSize, seed: flags.seed,
     schedule: flags.schedule, augment: cfg.augment, clip: flags.clip ?? null, valSplit: flags.valSplit, standardize: flags.standardize,
     earlyStopping: flags.earlyStopping ?? null,
   };
@@ -121,14 +122,14 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const model = flags.model === 'cnn' && shape
     ? cnn({ imageShape: shape, outputs: spec.outputs, hidden: cfg.layers, dropout: cfg.dropout })
     : mlp({ inputs: spec.inputs, hidden: cfg.layers, outputs: spec.outputs, activation: flags.activation, dropout: cfg.dropout });
-  const optimizer = makeOptimizer(flags.optimizer, model.parameters(), flags.lr);
+  const optimizer = makeOptimizer(flags.optimizer, model.parameters(), lr);
   const loader = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true });
   const loss = classify ? (o: Tensor, y: Tensor) => crossEntropy(o, y) : (o: Tensor, y: Tensor) => mseLoss(o, y);
   const metrics: MetricName[] = classify ? ['accuracy'] : ['mae'];
 
   const callbacks: Callback[] = [new Progress(flags.progress === undefined ? {} : { bar: flags.progress })];
   switch (flags.schedule) {
-    case 'onecycle': callbacks.push(new LRSchedule(new OneCycleLR(optimizer, { maxLr: flags.lr, totalSteps: cfg.epochs * loader.length }))); break;
+    case 'onecycle': callbacks.push(new LRSchedule(new OneCycleLR(optimizer, { maxLr: lr, totalSteps: cfg.epochs * loader.length }))); break;
     case 'cosine': callbacks.push(new LRSchedule(new CosineAnnealingLR(optimizer, { tMax: cfg.epochs }))); break;
     case 'step': callbacks.push(new LRSchedule(new StepLR(optimizer, { stepSize: Math.max(1, Math.floor(cfg.epochs / 3)), gamma: 0.1 }))); break;
     case 'plateau': callbacks.push(new LRSchedule(new ReduceLROnPlateau(optimizer, { patience: 3 }))); break;
@@ -153,7 +154,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     process.on('SIGINT', onSigint);
 
     console.log(`training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`);
-    console.log(`${flags.optimizer} lr ${flags.lr}, schedule ${flags.schedule}, ${cfg.epochs} epochs, batch ${cfg.batchSize}${cfg.augment ? `, random shifts ±${cfg.augment} px` : ''}, seed ${flags.seed} → ${out}`);
+    console.log(`${flags.optimizer} lr ${lr}, schedule ${flags.schedule}, ${cfg.epochs} epochs, batch ${cfg.batchSize}${cfg.augment ? `, random shifts ±${cfg.augment} px` : ''}, seed ${flags.seed} → ${out}`);
     const started = performance.now();
     let result: FitResult;
     try {

@@ -10,3 +10,4 @@ export {
 export { parseIdx, readIdx, mnistFromIdx, loadMnistDir, type IdxArray } from './idx.js';
 export { bundledMnist, bundledMnistSplit, MNIST_SPLIT_SEED } from './mnist.js';
 export { randomShift } from './augment.js';
+export { additionTask, additionTokens, showProblem, IGNORE, type AdditionOptions, type AdditionTask } from './addition.js';

@@ -11,6 +11,5 @@ export * as init from './init.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
 export { cnn, type CnnOptions } from './cnn.js';
 export {
-  MultiheadAttention, TransformerBlock, GPT,
-  type MultiheadAttentionOptions, type MultiheadForwardOptions, type BlockOptions, type GptOptions,
+  MultiheadAttention, TransformerBlock, type MultiheadAttentionOptions, type MultiheadForwardOptions, type BlockOptions,
 } from './transformer.js';

@@ -1,21 +1,20 @@
-// Attention and the modules a small GPT is made of: MultiheadAttention (torch.nn.MultiheadAttention
-// with batchFirst), a pre-norm transformer block, and GPT itself. They take several inputs or
-// integer tokens, so they are Modules outside the Sequential layer table; their gradients are
-// those of the ops they are composed of (linear, reshape/permute, scaledDotProductAttention, ...).
+// Attention and the block a small GPT (layers/gpt.ts) is made of: MultiheadAttention
+// (torch.nn.MultiheadAttention with batchFirst) and a pre-norm transformer block. They take
+// several inputs and masks, so they are Modules outside the Sequential layer table; their
+// gradients are those of the ops they are composed of (linear, split, reshape/permute,
+// scaledDotProductAttention).
 //
 // Multi-head attention, x:[N, T, E] with H heads of size d = E/H:
 //   q, k, v = x·W_q + b_q, ...  [N, T, E] → split into heads [N, H, T, d]
 //   a = softmax(q·kᵀ/√d + M)·v per head → merged [N, T, E] → y = a·W_o + b_o
 
-import { Tensor, tensor, zeros, type DType } from '../tensor.js';
-import { matmulT, scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type Indices, type NestedBoolean } from '../ops/index.js';
+import { Tensor, type DType } from '../tensor.js';
+import { scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type NestedBoolean } from '../ops/index.js';
 import { readMask } from '../ops/mask.js';
-import { toIndices } from '../ops/labels.js';
 import { shapeStr } from '../shape.js';
-import { normal_, uniform_, zeros_ } from './init.js';
-import { Module, Parameter } from './module.js';
+import { uniform_ } from './init.js';
+import { Module } from './module.js';
 import { Dropout } from './layers/dropout.js';
-import { Embedding } from './layers/embedding.js';
 import { GELU } from './layers/activations.js';
 import { LayerNorm } from './layers/norm.js';
 import { Linear } from './layers/linear.js';
@@ -137,74 +136,5 @@ export class TransformerBlock extends Module {
     const h = this.ln1.forward(x);
     const y = x.add(this.drop.forward(this.attn.forward(h, h, h, options)));
     return y.add(this.drop.forward(this.proj.forward(this.act.forward(this.fc.forward(this.ln2.forward(y))))));
-  }
-}
-
-export interface GptOptions {
-  vocabSize: number;
-  /** The longest sequence (the position embedding's rows). */
-  contextLength: number;
-  embedDim?: number;
-  numLayers?: number;
-  numHeads?: number;
-  dropout?: number;
-  /** The output head shares the token embedding's weight (GPT-2's choice). Default false. */
-  tiedHead?: boolean;
-  dtype?: DType;
-}
-
-/**
- * A GPT: token + position embeddings, numLayers causal pre-norm blocks, a final LayerNorm and a
- * linear head to vocabulary logits. forward(tokens [N, T]) → logits [N, T, vocabSize].
- * Initialised as GPT-2 and minGPT: N(0, 0.02) weights, zero biases, the residual projections
- * scaled by 1/√(2·numLayers).
- */
-export class GPT extends Module {
-  readonly tokens: Embedding;
-  readonly positions: Embedding;
-  readonly blocks: TransformerBlock[];
-  readonly lnF: LayerNorm;
-  readonly head: Parameter | null;
-  readonly drop: Dropout;
-  readonly config: Required<Omit<GptOptions, 'dtype'>> & { dtype: DType };
-
-  constructor(options: GptOptions) {
-    super();
-    const config = {
-      embedDim: 128, numLayers: 4, numHeads: 4, dropout: 0, tiedHead: false, dtype: 'float32' as DType, ...options,
-    };
-    for (const key of ['vocabSize', 'contextLength', 'embedDim', 'numLayers', 'numHeads'] as const) {
-      if (!Number.isSafeInteger(config[key]) || config[key] <= 0) throw new Error(`GPT: ${key} must be a positive integer, got ${config[key]}`);
-    }
-    this.config = config;
-    const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, dtype } = config;
-    this.tokens = new Embedding(vocabSize, embedDim, { dtype });
-    this.positions = new Embedding(contextLength, embedDim, { dtype });
-    this.drop = new Dropout(dropout);
-    this.blocks = Array.from({ length: numLayers }, () => new TransformerBlock(embedDim, numHeads, { dropout, dtype }));
-    this.lnF = new LayerNorm(embedDim, { dtype });
-    this.head = config.tiedHead ? null : new Parameter(zeros([embedDim, vocabSize], { dtype }));
-    for (const [name, p] of this.namedParameters()) {
-      if (name.endsWith('.bias')) zeros_(p);
-      else if (!/(^|\.)ln(1|2|F)\./.test(name)) normal_(p, 0, /\.(outProj|proj)\.weight$/.test(name) ? 0.02 / Math.sqrt(2 * numLayers) : 0.02);
-    }
-  }
-
-  /** tokens [N, T] (T ≤ contextLength) → logits [N, T, vocabSize]. */
-  forward(tokens: Indices): Tensor {
-    const { idx, shape } = toIndices(`${this}`, tokens, this.config.vocabSize, 'vocabSize');
-    if (shape.length !== 2) throw new Error(`${this}: tokens must be [batch, length], got ${shapeStr(shape)}`);
-    const [n, t] = shape;
-    if (t > this.config.contextLength) throw new Error(`${this}: ${t} tokens exceed the context length ${this.config.contextLength}`);
-    const positions = Int32Array.from({ length: t }, (_, i) => i);
-    let x = this.drop.forward(this.tokens.forward(tensor(idx, { shape: [n, t] })).add(this.positions.forward(positions)));
-    for (const block of this.blocks) x = block.forward(x, { isCausal: true });
-    x = this.lnF.forward(x);
-    return this.head ? x.matmul(this.head) : matmulT(x, this.tokens.weight, false, true);
-  }
-
-  override toString(): string {
-    const c = this.config;
-    return `GPT(${c.numLayers} layers, ${c.numHeads} heads, dim ${c.embedDim}, vocab ${c.vocabSize}, context ${c.contextLength})`;
   }
 }

@@ -12,3 +12,4 @@ export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './n
 export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';
 export { cnn, type CnnOptions } from '../nn/cnn.js';
 export { trainingCurvesSvg, confusionMatrixSvg } from './plots.js';
+export { exactMatch } from './exact-match.js';

@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listBackends, manualSeed, nn, setBackend, tensor, type DType, type Tensor } from '../../src/index.js';
+import { decodeModel, describeModel, encodeModel } from '../../src/io/index.js';
+import { specParameters } from '../../src/io/architecture.js';
 import { assertClose, fixture, TOL } from '../helpers/compare.js';
 
 interface Values { shape: number[]; values: number[] }
@@ -82,7 +84,19 @@ test('GPT gives [N, T, vocab] logits, and a token never changes the logits befor
   assert.deepEqual([...a.shape], [1, 5, 11]);
   const b = gpt.forward(tensor([[1, 2, 3, 9, 0]]));
   assertClose(b.data.subarray(0, 3 * 11), a.data.subarray(0, 3 * 11), 1e-6, 'the first three positions');
-  assert.ok(b.data.subarray(3 * 11).some((v, i) => Math.abs(v - a.data[3 * 11 + i]) > 1e-4), 'the changed positions differ');
+  assert.ok(b.data.subarray(3 * 11).some((v: number, i: number) => Math.abs(v - a.data[3 * 11 + i]) > 1e-4), 'the changed positions differ');
   assert.throws(() => gpt.forward(tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9]])), /9 tokens exceed the context length 8/);
   assert.throws(() => gpt.forward(tensor([[1, 11]])), /index 11 at position 1 is out of range for vocabSize 11/);
+});
+
+test("GPT's table entry declares exactly the module's parameters, and a model file rebuilds it", () => {
+  for (const tiedHead of [false, true]) {
+    manualSeed(4);
+    const model = new nn.Sequential(new nn.GPT({ vocabSize: 7, contextLength: 5, embedDim: 8, numLayers: 2, numHeads: 2, tiedHead }));
+    const declared = specParameters(describeModel(model)).map((p) => `${p.name} ${p.shape}`);
+    assert.deepEqual(declared, model.namedParameters().map(([n, p]) => `${n} ${p.shape}`));
+    const tokens = tensor([[1, 2, 3], [4, 5, 6]]);
+    const { model: again } = decodeModel(encodeModel(model));
+    assertClose(again.forward(tokens).data, model.forward(tokens).data, 1e-7, `tiedHead ${tiedHead}: logits after a round trip`);
+  }
 });

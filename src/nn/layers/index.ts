@@ -9,6 +9,7 @@ export * from './conv.js';
 export * from './dropout.js';
 export * from './embedding.js';
 export * from './flatten.js';
+export * from './gpt.js';
 export * from './linear.js';
 export * from './norm.js';
 export * from './pool.js';

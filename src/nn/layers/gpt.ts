@@ -1,0 +1,150 @@
+// GPT: token + position embeddings, numLayers causal pre-norm blocks (nn/transformer.ts), a final
+// LayerNorm and a linear head to vocabulary logits: tokens [N, T] → logits [N, T, vocabSize].
+// One layer-table entry, so a model file rebuilds it (a Sequential holding the GPT). Its
+// gradients are those of the ops it is composed of (embedding, attention, linear, layerNorm, ...).
+// Initialised as GPT-2 and minGPT: N(0, 0.02) weights, zero biases, LayerNorms at (1, 0), the
+// residual projections (attention's outProj, the MLP's proj) at N(0, 0.02/√(2·numLayers)).
+
+import { tensor, zeros, type DType, type Tensor } from '../../tensor.js';
+import { matmulT, type Indices } from '../../ops/index.js';
+import { toIndices } from '../../ops/labels.js';
+import { shapeStr } from '../../shape.js';
+import { normal_, zeros_ } from '../init.js';
+import { Module, Parameter } from '../module.js';
+import { TransformerBlock } from '../transformer.js';
+import { Dropout } from './dropout.js';
+import { Embedding } from './embedding.js';
+import { LayerNorm } from './norm.js';
+import { checkParameterCount, field, type LayerEntry, type ParameterDecl } from './entry.js';
+
+export interface GptOptions {
+  vocabSize: number;
+  /** The longest sequence (the position embedding's rows). */
+  contextLength: number;
+  embedDim?: number;
+  numLayers?: number;
+  numHeads?: number;
+  dropout?: number;
+  /** The output head is the token embedding's weight, transposed (GPT-2's choice). Default false. */
+  tiedHead?: boolean;
+  dtype?: DType;
+}
+
+const fields = {
+  vocabSize: field.positiveInt,
+  contextLength: field.positiveInt,
+  embedDim: field.positiveInt,
+  numLayers: field.positiveInt,
+  numHeads: field.positiveInt,
+  dropout: field.probability,
+  tiedHead: field.boolean,
+};
+
+type Spec = { vocabSize: number; contextLength: number; embedDim: number; numLayers: number; numHeads: number; tiedHead: boolean };
+
+/** The parameters of a GPT, in the order the module holds them, without building one. */
+function declare(s: Spec): ParameterDecl[] {
+  const e = s.embedDim;
+  const vec = (name: string, n: number): ParameterDecl => ({ name, shape: [n], torch: 'same' });
+  const mat = (name: string, rows: number, cols: number): ParameterDecl => ({ name, shape: [rows, cols], torch: 'transpose' });
+  const block = (i: number): ParameterDecl[] => {
+    const b = `blocks.${i}.`;
+    return [
+      vec(`${b}ln1.weight`, e), vec(`${b}ln1.bias`, e),
+      mat(`${b}attn.inProj.weight`, e, 3 * e), vec(`${b}attn.inProj.bias`, 3 * e),
+      mat(`${b}attn.outProj.weight`, e, e), vec(`${b}attn.outProj.bias`, e),
+      vec(`${b}ln2.weight`, e), vec(`${b}ln2.bias`, e),
+      mat(`${b}fc.weight`, e, 4 * e), vec(`${b}fc.bias`, 4 * e),
+      mat(`${b}proj.weight`, 4 * e, e), vec(`${b}proj.bias`, e),
+    ];
+  };
+  return [
+    ...(s.tiedHead ? [] : [mat('head', e, s.vocabSize)]),
+    { name: 'tokens.weight', shape: [s.vocabSize, e], torch: 'same' },
+    { name: 'positions.weight', shape: [s.contextLength, e], torch: 'same' },
+    ...Array.from({ length: s.numLayers }, (_, i) => block(i)).flat(),
+    vec('lnF.weight', e), vec('lnF.bias', e),
+  ];
+}
+
+const countOf = (s: Spec) => declare(s).reduce((a, p) => a + p.shape.reduce((x, d) => x * d, 1), 0);
+
+export class GPT extends Module {
+  static readonly layer: LayerEntry<'GPT', typeof fields, GPT> = {
+    type: 'GPT',
+    fields,
+    describe: (m) => {
+      const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead } = m.config;
+      return { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead };
+    },
+    build: (s, dtype) => new GPT({ ...s, dtype }),
+    check: (s) => (s.embedDim % s.numHeads !== 0 ? ['numHeads', `${s.numHeads} does not divide embedDim ${s.embedDim}`] : null),
+    parameters: declare,
+    onnx: () => {
+      throw new Error('GPT: ONNX export of a GPT is not supported yet; save it with save() (safetensors) instead');
+    },
+    explain: (m, ctx) => {
+      const { vocabSize: v, contextLength: c, embedDim: e, numLayers: l, numHeads: h } = m.config;
+      return {
+        parameters: { count: countOf(m.config), detail: `${l} blocks of dim ${e}, ${h} heads; embeddings ${v}×${e} + ${c}×${e}` },
+        lines: [
+          `  forward   x = E_tok[tokens] + E_pos[0..T)                 : [${ctx.batch}×T] → [${ctx.batch}×T×${e}]`,
+          `            x = x + attn(ln₁(x)), x = x + mlp(ln₂(x))  × ${l}   (attention causal, ${h} heads of ${e / h})`,
+          `            logits = ln_f(x) · W_head                        : [${ctx.batch}×T×${e}] → [${ctx.batch}×T×${v}]`,
+          `  backward  through each op: softmax(q·kᵀ/√d)·v, layerNorm, linear, embedding (a scatter-add of rows)`,
+        ],
+        width: v,
+      };
+    },
+    summary: (s) => `GPT(${s.numLayers} layers, ${s.numHeads} heads, dim ${s.embedDim}, vocab ${s.vocabSize}, context ${s.contextLength})`,
+  };
+
+  readonly head: Parameter | null;
+  readonly tokens: Embedding;
+  readonly positions: Embedding;
+  readonly drop: Dropout;
+  readonly blocks: TransformerBlock[];
+  readonly lnF: LayerNorm;
+  readonly config: Spec & { dropout: number };
+
+  constructor(options: GptOptions) {
+    super();
+    const config = { embedDim: 128, numLayers: 4, numHeads: 4, dropout: 0, tiedHead: false, ...options };
+    for (const key of ['vocabSize', 'contextLength', 'embedDim', 'numLayers', 'numHeads'] as const) {
+      if (!Number.isSafeInteger(config[key]) || config[key] <= 0) throw new Error(`GPT: ${key} must be a positive integer, got ${config[key]}`);
+    }
+    const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead } = config;
+    if (embedDim % numHeads !== 0) throw new Error(`GPT: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    checkParameterCount(`GPT`, countOf(config));
+    this.config = { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead };
+    const dtype = options.dtype ?? 'float32';
+    this.head = tiedHead ? null : new Parameter(zeros([embedDim, vocabSize], { dtype }));
+    this.tokens = new Embedding(vocabSize, embedDim, { dtype });
+    this.positions = new Embedding(contextLength, embedDim, { dtype });
+    this.drop = new Dropout(dropout);
+    this.blocks = Array.from({ length: numLayers }, () => new TransformerBlock(embedDim, numHeads, { dropout, dtype }));
+    this.lnF = new LayerNorm(embedDim, { dtype });
+    for (const [name, p] of this.namedParameters()) {
+      if (name.endsWith('.bias')) zeros_(p);
+      else if (!/(^|\.)ln(1|2|F)\./.test(name)) normal_(p, 0, /\.(outProj|proj)\.weight$/.test(name) ? 0.02 / Math.sqrt(2 * numLayers) : 0.02);
+    }
+  }
+
+  /** tokens [N, T] (T ≤ contextLength) → logits [N, T, vocabSize]. */
+  forward(tokens: Indices): Tensor {
+    const { idx, shape } = toIndices(`${this}`, tokens, this.config.vocabSize, 'vocabSize');
+    if (shape.length !== 2) throw new Error(`${this}: tokens must be [batch, length], got ${shapeStr(shape)}`);
+    const [n, t] = shape;
+    if (t > this.config.contextLength) throw new Error(`${this}: ${t} tokens exceed the context length ${this.config.contextLength}`);
+    const positions = Int32Array.from({ length: t }, (_, i) => i);
+    let x = this.drop.forward(this.tokens.forward(tensor(idx, { shape: [n, t] })).add(this.positions.forward(positions)));
+    for (const block of this.blocks) x = block.forward(x, { isCausal: true });
+    x = this.lnF.forward(x);
+    return this.head ? x.matmul(this.head) : matmulT(x, this.tokens.weight, false, true);
+  }
+
+  override toString(): string {
+    const c = this.config;
+    return `GPT(${c.numLayers} layers, ${c.numHeads} heads, dim ${c.embedDim}, vocab ${c.vocabSize}, context ${c.contextLength})`;
+  }
+}
