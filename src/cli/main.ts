@@ -12,7 +12,7 @@ import { manualSeed } from '../random.js';
 import { reportError } from './errors.js';
 import { checkMlpSize, choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { CNN_EPOCHS, models, optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
-import { trainAdditionCommand, type GptFlags } from './train-gpt.js';
+import { trainAdditionCommand, trainTextCommand, type GptFlags } from './train-gpt.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel } from './explain.js';
@@ -46,7 +46,7 @@ program
   .command('train')
   .description('train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg and confusion.svg to --out')
   .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, a CSV file, or 'addition' (a GPT learns a + b)")
-  .addOption(new Option('--model <type>', `mlp, or cnn for images (conv 32 → BN → ReLU → pool → conv 64 → BN → ReLU → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs)`).choices(models).default('mlp'))
+  .addOption(new Option('--model <type>', `mlp, cnn for images (conv 32 → BN → ReLU → pool → conv 64 → BN → ReLU → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), or gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128)`).choices([...models, 'gpt']).default('mlp'))
   .option('--image-shape <C,H,W>', 'CSV: the feature columns are the pixels of one image of this shape, e.g. 1,28,28 (scaled to [0, 1]; enables --augment and --model cnn)', imageShape)
   .option('--target <column>', 'CSV: the column to predict')
   .addOption(new Option('--task <task>', 'CSV: classification or regression (default: guessed from the target)').argParser(choice(['classification', 'regression'] as const)))
@@ -68,13 +68,16 @@ program
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
   .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
+  .option('--context <n>', 'gpt: the sequence length (default 128)', intIn(1, 65_536))
   .option('--train-size <n>', 'addition: problems per epoch (default 64,000: 1,000 steps at batch 64)', intIn(1, 10_000_000))
-  .option('--heads <n>', 'addition: attention heads per block', intIn(1, 1024), 4)
-  .option('--dim <n>', 'addition: the GPT\'s embedding size', intIn(1, 65_536), 128)
+  .option('--heads <n>', 'gpt, addition: attention heads per block', intIn(1, 1024), 4)
+  .option('--dim <n>', 'gpt, addition: the embedding size', intIn(1, 65_536), 128)
   .option('--verbose', 'print stack traces of errors')
-  .action((o: TrainFlags & GptFlags & { progress: boolean }) => {
+  .action((o: Omit<TrainFlags, 'model'> & GptFlags & { model: TrainFlags['model'] | 'gpt'; progress: boolean }) => {
     const progress = o.progress === false ? false : undefined;
-    return run(() => (o.data === 'addition' ? trainAdditionCommand({ ...o, progress }) : trainCommand({ ...o, progress })));
+    if (o.data === 'addition') return run(() => trainAdditionCommand({ ...o, progress }));
+    if (o.model === 'gpt') return run(() => trainTextCommand({ ...o, progress }));
+    return run(() => trainCommand({ ...o, model: o.model as TrainFlags['model'], progress }));
   });
 
 program

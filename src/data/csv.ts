@@ -2,9 +2,9 @@
 // (any strings) map to indices through `classes`, and standardisation statistics are fitted on
 // training data; both are plain JSON so they are saved with the model and reused to predict.
 
-import { isUtf8 } from 'node:buffer';
 import { Tensor } from '../tensor.js';
 import { readBounded } from '../io/read-bounded.js';
+import { checkUtf8 } from './utf8.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 
@@ -103,20 +103,8 @@ export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
 
 /** A CSV file's bytes, which must be UTF-8, parsed line by line. */
 export function parseCsvBytes(bytes: Buffer, file = '<csv>'): CsvTable {
-  // Invalid UTF-8 would decode to U+FFFD and turn distinct labels into one; refused, by line.
-  if (!isUtf8(bytes)) throw new DataFileError(file, firstInvalidUtf8Line(bytes), 'not valid UTF-8 text (save the file as UTF-8)');
+  checkUtf8(bytes, file);
   return parseLines(utf8Lines(bytes), file);
-}
-
-function firstInvalidUtf8Line(bytes: Buffer): number | null {
-  let line = 1;
-  for (let start = 0; start < bytes.length; line++) {
-    const newline = bytes.indexOf(0x0a, start);
-    const end = newline === -1 ? bytes.length : newline;
-    if (!isUtf8(bytes.subarray(start, end))) return line;
-    start = end + 1;
-  }
-  return null;
 }
 
 /** Per-feature mean and standard deviation (population), fitted on training inputs. */

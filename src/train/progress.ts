@@ -10,6 +10,8 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** Force the live bar on or off; default: on when the stream is a TTY. */
   bar?: boolean;
+  /** Tokens in one sample (a language model's sequence length): the speed is then in tokens/s. */
+  tokensPerSample?: number;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -27,11 +29,15 @@ export function formatEpoch(logs: EpochLogs, epochs: number): string {
 export class Progress implements Callback {
   private readonly stream: NodeJS.WriteStream;
   private readonly live: boolean;
+  private readonly tokensPerSample: number | null;
   private bar: cliProgress.SingleBar | null = null;
+  /** Samples trained on so far in this epoch. */
+  private epochSamples = 0;
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stdout;
     this.live = options.bar ?? Boolean(this.stream.isTTY);
+    this.tokensPerSample = options.tokensPerSample ?? null;
   }
 
   onEpochBegin(ctx: FitContext, epoch: number, startBatch: number): void {
@@ -39,7 +45,7 @@ export class Progress implements Callback {
     this.bar = new cliProgress.SingleBar(
       {
         stream: this.stream,
-        format: `epoch ${epoch + 1}/${ctx.epochs} [{bar}] {value}/{total} | loss {loss} | acc {acc} | {speed} samples/s | ETA {eta_formatted}`,
+        format: `epoch ${epoch + 1}/${ctx.epochs} [{bar}] {value}/{total} | loss {loss} | acc {acc} | {speed} ${this.tokensPerSample === null ? 'samples' : 'tokens'}/s | ETA {eta_formatted}`,
         hideCursor: true,
         clearOnComplete: true,
         etaBuffer: 50,
@@ -50,11 +56,12 @@ export class Progress implements Callback {
   }
 
   onBatchEnd(_ctx: FitContext, info: BatchInfo): void {
+    this.epochSamples = info.samples;
     if (!this.bar) return;
     this.bar.update(info.batch, {
       loss: (info.sums.loss / info.samples).toFixed(4),
       acc: info.sums.accuracy === undefined ? '-' : pct(info.sums.accuracy / info.samples),
-      speed: Math.round(info.samples / Math.max(info.seconds, 1e-9)),
+      speed: Math.round((info.samples * (this.tokensPerSample ?? 1)) / Math.max(info.seconds, 1e-9)),
     });
   }
 
@@ -65,7 +72,8 @@ export class Progress implements Callback {
 
   onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
     this.stopBar();
-    this.stream.write(`${formatEpoch(logs, ctx.epochs)}\n`);
+    const tokens = this.tokensPerSample === null ? '' : `  ${Math.round((this.epochSamples * this.tokensPerSample) / Math.max(logs.seconds, 1e-9))} tokens/s`;
+    this.stream.write(`${formatEpoch(logs, ctx.epochs)}${tokens}\n`);
   }
 
   onInterrupt(): void {
