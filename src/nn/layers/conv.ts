@@ -9,7 +9,7 @@
 import { zeros, type DType, type Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
-import { asPair, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
+import { asPair, checkWindow1d, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { batchShape, checkParameterCount, field, type ExplainContext, type Explanation, type LayerEntry, type SpecOf } from './entry.js';
@@ -236,15 +236,14 @@ export class Conv1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1dLayerOptions = {}) {
     super();
-    // Checked here with this layer's name; the 2-D layer then initialises as PyTorch's Conv1d (the same fan-in).
+    // Everything the 2-D layer would check is checked here, with this layer's name and 1-D sizes;
+    // the 2-D layer then initialises as PyTorch's Conv1d (the same fan-in).
     const name = 'Conv1d';
-    checkChannels(name, inChannels, outChannels, options.groups ?? 1);
-    for (const [k, v] of [['kernelSize', kernelSize], ['stride', options.stride ?? 1], ['dilation', options.dilation ?? 1]] as const) {
-      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    const p = options.padding ?? 0;
-    if (p !== 'same' && p !== 'valid' && !(Number.isSafeInteger(p) && p >= 0)) throw new Error(`${name}: padding must be a non-negative integer, 'same' or 'valid', got ${JSON.stringify(p)}`);
-    if (p === 'same' && (options.stride ?? 1) !== 1) throw new Error(`${name}: padding 'same' needs stride 1, got stride ${options.stride}`);
+    const groups = options.groups ?? 1;
+    checkChannels(name, inChannels, outChannels, groups);
+    if (!Number.isSafeInteger(kernelSize) || kernelSize <= 0) throw new Error(`${name}: kernelSize must be a positive integer, got ${showValue(kernelSize)}`);
+    checkWindow1d(name, { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1 });
+    checkParameterCount(`${this}`, outChannels * (inChannels / groups) * kernelSize + (options.bias === false ? 0 : outChannels));
     const plane = new Conv2d(inChannels, outChannels, [1, kernelSize], {
       stride: [1, options.stride ?? 1], padding: typeof options.padding === 'number' ? [0, options.padding] : options.padding,
       dilation: [1, options.dilation ?? 1], groups: options.groups, bias: options.bias, dtype: options.dtype,
