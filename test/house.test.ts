@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +26,20 @@ test('src/ has no import cycle and no upward import', () => {
   assert.equal(run.status, 0, `dependency-cruiser found violations:\n${run.stdout}${run.stderr}`);
 });
 
-test('the rules catch an upward import, an import of the backend from above it, and a type-only cycle', () => {
+test('docs/ARCHITECTURE.md names every leaf helper the rules name', () => {
+  const leaves = readFileSync(config, 'utf8').match(/const LEAF = '\^src\/\(([a-z|]+)\)/)?.[1].split('|');
+  assert.ok(leaves && leaves.length > 0, 'LEAF not found in .dependency-cruiser.cjs');
+  const doc = readFileSync(join(root, 'docs', 'ARCHITECTURE.md'), 'utf8');
+  for (const leaf of leaves) assert.ok(doc.includes(`\`src/${leaf}.ts\``), `docs/ARCHITECTURE.md does not name src/${leaf}.ts as a leaf helper`);
+});
+
+test('the rules catch an upward import, an import of the backend from above it, a leaf helper importing from src/, and a type-only cycle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-house-'));
   try {
     const files: Record<string, string> = {
       'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }),
       'src/shape.ts': 'export const rank = 0;\n',
+      'src/show.ts': "import { t } from './tensor.js';\nexport const shown = t;\n",
       'src/tensor.ts': "import { rank } from './shape.js';\nexport const t = rank;\n",
       'src/nn/layer.ts': "import { t } from '../tensor.js';\nexport const layer = t;\n",
       'src/ops/bad.ts': "import { layer } from '../nn/layer.js';\nexport const op = layer;\n",
@@ -49,7 +57,8 @@ test('the rules catch an upward import, an import of the backend from above it, 
     assert.match(report, /ops-autograd-below-nn: src\/ops\/bad\.ts → src\/nn\/layer\.ts/);
     assert.match(report, /backend-is-the-bottom: src\/backend\/bad\.ts → src\/tensor\.ts/);
     assert.match(report, /no-circular: src\/train\/(a|b)\.ts/);
-    assert.match(report, /3 dependency violations/, report);
+    assert.match(report, /leaf-helpers: src\/show\.ts → src\/tensor\.ts/);
+    assert.match(report, /4 dependency violations/, report);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -47,8 +47,8 @@ static double unary1(int op, double v, double p, double q) {
       case SQRT: for (size_t i = 0; i < n; i++) out[i] = sqrt##NAME##_(x[i]); break;          \
       case ABS: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? -x[i] : x[i] == 0 ? 0 : x[i]; break; \
       case SIGN: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : x[i] < 0 ? -1 : x[i]; break; \
-      case RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; break;          \
-      case STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; break;             \
+      case RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? 0 : x[i]; break;          \
+      case STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : 1; break;            \
       case LEAKY_RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : (T)(p * x[i]); break; \
       case LEAKY_STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p; break;       \
     }                                                                                         \

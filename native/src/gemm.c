@@ -26,7 +26,7 @@ char *openblas_get_config(void);
       for (size_t j = 0; j < n; j++) row[j] = row[j] + bv[j];                \
     }                                                                        \
     if (relu)                                                                \
-      for (size_t j = 0; j < n; j++) row[j] = row[j] > 0 ? row[j] : (T)0;    \
+      for (size_t j = 0; j < n; j++) row[j] = row[j] < 0 ? (T)0 : row[j];    \
   }
 
 // matmul(a, b, out, m, k, n, transA, transB, aOffset, bOffset, outOffset, bias | null, biasOffset, relu)

@@ -9,7 +9,10 @@ export type DType = 'float32' | 'float64';
 export type Data = Float32Array | Float64Array;
 
 /**
- * Elementwise maps. `step` is 1[x>0] and `sign` is -1/0/1 (constant masks for backward passes);
+ * Elementwise maps, with torch's values at NaN and −0. `relu` is 0 where x < 0, else x (so
+ * relu(NaN) is NaN and relu(−0) is −0); `step`, relu's derivative, is 0 where x ≤ 0, else 1 (so
+ * 1 at NaN, as torch's relu backward passes the gradient there); `sign` is -1/0/1 (constant
+ * masks for backward passes);
  * `leakyRelu` and `leakyStep` take the negative slope as `p`; `pow` takes the exponent as `p`;
  * `clamp` takes bounds `p`, `q`, and `clampMask` is 1 where p ≤ x ≤ q.
  */
@@ -42,7 +45,7 @@ export interface MatmulArgs {
   /**
    * The epilogue, applied to the finished product (so the bits are those of matmul, then add,
    * then relu): `bias`, n values at `biasOffset`, is added to every row; then, with `relu`,
-   * each value becomes max(v, 0) as the relu kernel computes it (NaN and −0 give 0).
+   * each value becomes relu(v) as the relu kernel computes it (NaN stays NaN, −0 stays −0).
    */
   bias?: Data;
   biasOffset?: number;

@@ -5,12 +5,11 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { exportOnnx, inspect } from '../io/index.js';
-import { activations, mlp } from '../nn/mlp.js';
-import { cnn } from '../nn/cnn.js';
-import { manualSeed } from '../random.js';
+import { describeModel, exportOnnx, inspect } from '../io/index.js';
+import { activations, mlpLayers } from '../nn/mlp.js';
+import { cnnLayers } from '../nn/cnn.js';
 import { reportError } from './errors.js';
-import { checkMlpSize, choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
+import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { CNN_EPOCHS, models, optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
 import { trainAdditionCommand, trainTextCommand, type GptFlags } from './train-gpt.js';
 import { evalCommand } from './evalcmd.js';
@@ -112,18 +111,15 @@ program
       if (o.model) {
         const { model, spec } = readModelDir(o.model);
         // One sample's shape: the flat row the model takes (a CNN's Unflatten makes it an image).
-        console.log(explainModel(model, o.batchSize, spec.task === 'classification' ? spec.outputs : null, [spec.inputs]));
+        console.log(explainModel(describeModel(model, 'explain').layers, o.batchSize, spec.task === 'classification' ? spec.outputs : null, [spec.inputs]));
       } else if (o.cnn) {
-        manualSeed(0);
-        const model = cnn({ imageShape: o.imageShape, outputs: 10 });
-        console.log(explainModel(model, o.batchSize, 10, [o.imageShape[0] * o.imageShape[1] * o.imageShape[2]]));
+        const layers = cnnLayers({ imageShape: o.imageShape, outputs: 10 });
+        console.log(explainModel(layers, o.batchSize, 10, [o.imageShape[0] * o.imageShape[1] * o.imageShape[2]]));
       } else {
         if (!o.layers || o.layers.length < 2) throw new Error('explain: give --model DIR, --cnn, or --layers with at least two sizes, e.g. --layers 784,128,10');
-        manualSeed(0);
         const sizes = o.layers;
-        checkMlpSize(`--layers ${sizes.join(',')}`, sizes);
-        const model = mlp({ inputs: sizes[0], hidden: sizes.slice(1, -1), outputs: sizes[sizes.length - 1], activation: o.activation });
-        console.log(explainModel(model, o.batchSize, sizes[sizes.length - 1]));
+        const layers = mlpLayers({ inputs: sizes[0], hidden: sizes.slice(1, -1), outputs: sizes[sizes.length - 1], activation: o.activation });
+        console.log(explainModel(layers, o.batchSize, sizes[sizes.length - 1]));
       }
       return 0;
     }),

@@ -8,7 +8,7 @@
 import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { getRngState, setRngState, type RngState } from '../random.js';
-import type { Module } from '../nn/module.js';
+import { nonFiniteProblem, type Module } from '../nn/module.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
@@ -62,10 +62,16 @@ export function saveCheckpoint(path: string, c: Checkpoint): void {
   writeFileAtomic(path, encodeCheckpoint(c));
 }
 
+export interface LoadCheckpointOptions {
+  /** Load NaN and infinite values too (default false: the file is refused, naming the tensor and element). */
+  allowNonFinite?: boolean;
+}
+
 export function decodeCheckpoint(
   bytes: Uint8Array,
   file: string,
   target: { model: Module; optimizer: Optimizer },
+  options: LoadCheckpointOptions = {},
 ): { epoch: number; extra: unknown } {
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
   const { tensors, metadata } = decodeSafetensors(bytes, file);
@@ -74,16 +80,18 @@ export function decodeCheckpoint(
 
   // Validate everything first.
   const used = new Set<string>();
-  const take = (name: string, like: Tensor, what: string): Tensor => {
+  const take = (name: string, like: Tensor, what: string, values: string): Tensor => {
     const t = tensors[name];
     if (!t) throw fail(`${what} is missing`, name);
     if (shapeStr(t.shape) !== shapeStr(like.shape)) throw fail(`${what} has shape ${shapeStr(t.shape)}, expected ${shapeStr(like.shape)}`, name);
     if (t.dtype !== like.dtype) throw fail(`${what} is ${t.dtype}, expected ${like.dtype}`, name);
+    const problem = options.allowNonFinite ? null : nonFiniteProblem(t.data, values);
+    if (problem) throw fail(problem, name);
     used.add(name);
     return t;
   };
   const state: Record<string, Tensor> = {};
-  for (const [name, p] of Object.entries(model.stateDict())) state[name] = take(`model.${name}`, p, 'model tensor');
+  for (const [name, p] of Object.entries(model.stateDict())) state[name] = take(`model.${name}`, p, 'model tensor', 'weights');
   const type = optimizer.constructor.name;
   if (h.optimizer.type !== type) throw fail(`the checkpoint holds ${h.optimizer.type} state, not ${type}`, `${CHECKPOINT_KEY}.optimizer.type`);
   if (h.optimizer.buffers.length !== optimizer.params.length || h.optimizer.steps.length !== optimizer.params.length) {
@@ -93,21 +101,21 @@ export function decodeCheckpoint(
     steps: h.optimizer.steps,
     lr: h.optimizer.lr,
     buffers: h.optimizer.buffers.map((names, i) =>
-      Object.fromEntries(names.map((n) => [n, take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`).data])),
+      Object.fromEntries(names.map((n) => [n, take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`, 'optimizer state values').data])),
     ),
   };
   for (const name of Object.keys(tensors)) if (!used.has(name)) throw fail('unexpected tensor in the checkpoint', name);
 
   // Then change the model, the optimizer and the PRNG.
-  model.loadStateDict(state);
+  model.loadStateDict(state, { allowNonFinite: true }); // checked above, naming the file
   optimizer.loadStateDict(optState);
   setRngState(h.rng);
   return { epoch: h.epoch, extra: h.extra };
 }
 
 /** Restores model, optimizer and PRNG in place; returns the epoch and the extra data. */
-export function loadCheckpoint(path: string, target: { model: Module; optimizer: Optimizer }): { epoch: number; extra: unknown } {
-  return decodeCheckpoint(readModelFile(path), path, target);
+export function loadCheckpoint(path: string, target: { model: Module; optimizer: Optimizer }, options: LoadCheckpointOptions = {}): { epoch: number; extra: unknown } {
+  return decodeCheckpoint(readModelFile(path), path, target, options);
 }
 
 function readHeader(text: string | undefined, fail: (p: string, w: string) => ModelFileError): CheckpointHeader {

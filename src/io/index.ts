@@ -11,6 +11,6 @@ export {
   type ModelSpec, type LayerSpec,
 } from './architecture.js';
 export { save, load, encodeModel, decodeModel, type Layout, type SaveOptions, type LoadOptions, type LoadedModel } from './model.js';
-export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type LoadCheckpointOptions } from './checkpoint.js';
 export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';

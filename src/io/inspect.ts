@@ -9,8 +9,7 @@ import { decodeSafetensors } from './safetensors.js';
 import { readModelFile } from './state-dict.js';
 import { ONNX_DTYPES } from './onnx.js';
 import { ARCHITECTURE_KEY } from './model.js';
-import type { Fields, SpecOf } from '../nn/layers/entry.js';
-import { entryFor } from '../nn/layers/table.js';
+import { layerSummary } from '../nn/layers/table.js';
 
 export function inspect(path: string): string {
   return inspectBytes(readModelFile(path), path);
@@ -42,14 +41,7 @@ function inspectSafetensors(bytes: Uint8Array, file: string): string {
 function summarise(text: string): string {
   try {
     const spec = JSON.parse(text) as { dtype: string; layers: ({ type: string } & Record<string, unknown>)[] };
-    const layers = spec.layers.map((l) => {
-      const { type, ...rest } = l;
-      const summary = entryFor(type)?.summary;
-      if (summary) return summary(rest as SpecOf<Fields>);
-      const args = Object.values(rest);
-      return args.length ? `${type}(${args.join(', ')})` : type;
-    });
-    return `${spec.dtype}: ${layers.join(' → ')}`;
+    return `${spec.dtype}: ${spec.layers.map(layerSummary).join(' → ')}`;
   } catch {
     return text;
   }

@@ -10,7 +10,7 @@
 
 import { Tensor, type DType } from '../tensor.js';
 import { shapeStr } from '../shape.js';
-import type { Module } from '../nn/module.js';
+import { nonFiniteProblem, type Module } from '../nn/module.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { ParameterDecl } from '../nn/layers/entry.js';
 import { buildModel, describeModel, specParameters, validateSpec, type ModelSpec } from './architecture.js';
@@ -34,6 +34,8 @@ export interface LoadOptions {
   layout?: Layout;
   /** The architecture, for files without nabla.architecture (e.g. written by PyTorch). */
   architecture?: ModelSpec;
+  /** Load NaN and infinite weights too (default false: the file is refused, naming the tensor and element). */
+  allowNonFinite?: boolean;
 }
 
 export const ARCHITECTURE_KEY = 'nabla.architecture';
@@ -136,13 +138,12 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     }
     const wanted = p.integer ? 'I64' : valid.dtype === 'float64' ? 'F64' : 'F32';
     if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${p.integer ? 'integer count' : valid.dtype} (${wanted})`, name);
-    const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    // Weights that are NaN or infinite give NaN for every input: refused, not loaded quietly.
-    if (bad !== -1) throw fail(`element ${bad} is ${t.data[bad]}: the weights are not finite`, name);
+    const problem = options.allowNonFinite ? null : nonFiniteProblem(t.data);
+    if (problem) throw fail(problem, name);
     state[p.name] = transposed ? transpose2d(t) : withDtype(t, valid.dtype);
   }
   const model = buildModel(valid, file);
-  model.loadStateDict(state);
+  model.loadStateDict(state, { allowNonFinite: true }); // checked above, naming the file
   return { model: model.eval(), metadata: metadata as Record<string, unknown> };
 }
 

@@ -1,6 +1,7 @@
 // saveStateDict / loadStateDict: a plain name → tensor map in a safetensors file on disk.
 
 import type { Tensor } from '../tensor.js';
+import { nonFiniteProblem } from '../nn/module.js';
 import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
 import { MAX_READ_BYTES, readBounded } from './read-bounded.js';
@@ -15,8 +16,16 @@ export function saveStateDict(
   writeFileAtomic(path, encodeSafetensors(state, metadata, options));
 }
 
-export function loadStateDict(path: string): DecodedSafetensors {
-  return decodeSafetensors(readModelFile(path), path);
+/** The file's tensors; one holding NaN or an infinity is refused (naming it) unless `allowNonFinite`. */
+export function loadStateDict(path: string, options: { allowNonFinite?: boolean } = {}): DecodedSafetensors {
+  const decoded = decodeSafetensors(readModelFile(path), path);
+  if (!options.allowNonFinite) {
+    for (const [name, t] of Object.entries(decoded.tensors)) {
+      const problem = nonFiniteProblem(t.data);
+      if (problem) throw new ModelFileError(path, problem, name);
+    }
+  }
+  return decoded;
 }
 
 /**

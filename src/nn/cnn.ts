@@ -2,10 +2,11 @@
 // 3×3 convolution (padding 1) → BatchNorm2d → ReLU → 2×2 max pooling, then dropout, Flatten and
 // an MLP head. An Unflatten in front takes the flat pixel rows [N, C·H·W] that datasets yield,
 // so the model reads the same inputs as an MLP and its file records the image shape.
+// cnnLayers gives its layers as specs without building anything; cnn builds them.
 
-import { BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Unflatten } from './layers/index.js';
-import { Sequential } from './sequential.js';
-import type { Module } from './module.js';
+import type { LayerSpec } from './layers/table.js';
+import { sequentialOf } from './mlp.js';
+import type { Sequential } from './sequential.js';
 
 export interface CnnOptions {
   /** One image's shape [channels, height, width]. */
@@ -19,23 +20,33 @@ export interface CnnOptions {
   dropout?: number;
 }
 
-export function cnn(options: CnnOptions): Sequential {
+/** The layers of cnn(options), as specs (PyTorch's defaults where the CNN sets nothing). */
+export function cnnLayers(options: CnnOptions): LayerSpec[] {
   const { imageShape, outputs, channels = [32, 64], hidden = [128], dropout = 0.25 } = options;
   let [c, h, w] = imageShape;
   if (![c, h, w].every((d) => Number.isInteger(d) && d > 0)) throw new Error(`cnn: imageShape must be three positive integers [C, H, W], got [${imageShape.join(', ')}]`);
-  const layers: Module[] = [new Unflatten(1, [c, h, w])];
+  const layers: LayerSpec[] = [{ type: 'Unflatten', dim: 1, sizes: [c, h, w] }];
   for (const out of channels) {
     if (h < 2 || w < 2) throw new Error(`cnn: images of ${imageShape[1]}×${imageShape[2]} are too small for ${channels.length} blocks of 2×2 pooling`);
-    layers.push(new Conv2d(c, out, 3, { padding: 1 }), new BatchNorm2d(out), new ReLU(), new MaxPool2d(2));
+    layers.push(
+      { type: 'Conv2d', inChannels: c, outChannels: out, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
+      { type: 'BatchNorm2d', numFeatures: out, eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true },
+      { type: 'ReLU' },
+      { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false },
+    );
     [c, h, w] = [out, Math.floor(h / 2), Math.floor(w / 2)];
   }
-  if (dropout > 0) layers.push(new Dropout(dropout));
-  layers.push(new Flatten());
+  if (dropout > 0) layers.push({ type: 'Dropout', p: dropout });
+  layers.push({ type: 'Flatten', startDim: 1, endDim: -1 });
   let width = c * h * w;
   for (const size of hidden) {
-    layers.push(new Linear(width, size, { init: 'heUniform' }), new ReLU());
+    layers.push({ type: 'Linear', inFeatures: width, outFeatures: size, bias: true }, { type: 'ReLU' });
     width = size;
   }
-  layers.push(new Linear(width, outputs, { init: 'glorotUniform' }));
-  return new Sequential(...layers);
+  layers.push({ type: 'Linear', inFeatures: width, outFeatures: outputs, bias: true });
+  return layers;
+}
+
+export function cnn(options: CnnOptions): Sequential {
+  return sequentialOf(cnnLayers(options), 'heUniform', 'glorotUniform');
 }

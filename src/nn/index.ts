@@ -1,6 +1,6 @@
 // The nn namespace: modules, layers (the layer table's, see layers/), losses and initialisers.
 
-export { Module, Parameter, Buffer } from './module.js';
+export { Module, Parameter, Buffer, type LoadStateDictOptions } from './module.js';
 export * from './layers/index.js';
 export { Sequential } from './sequential.js';
 export {

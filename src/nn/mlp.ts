@@ -1,9 +1,11 @@
 // The multilayer perceptron the command line and the playground build: Linear layers with an
-// activation (and optional dropout) between them.
+// activation (and optional dropout) between them. mlpLayers gives its layers as specs without
+// building anything (`nabla explain` prints them); mlp builds them.
 
-import { Dropout, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Tanh, type LinearInit } from './layers/index.js';
+import { GELU, LeakyReLU, Linear, ReLU, Sigmoid, Tanh, type LinearInit } from './layers/index.js';
+import type { LayerEntry } from './layers/entry.js';
+import { buildLayer, type LayerSpec } from './layers/table.js';
 import { Sequential } from './sequential.js';
-import type { Module } from './module.js';
 
 export const activations = { relu: ReLU, tanh: Tanh, sigmoid: Sigmoid, gelu: GELU, leakyrelu: LeakyReLU } as const;
 export type ActivationName = keyof typeof activations;
@@ -21,17 +23,32 @@ export interface MlpOptions {
   init?: LinearInit;
 }
 
-export function mlp(options: MlpOptions): Sequential {
-  const { inputs, hidden, outputs, activation = 'relu', dropout = 0, init } = options;
+/** The layers of mlp(options), as specs. */
+export function mlpLayers(options: MlpOptions): LayerSpec[] {
+  const { inputs, hidden, outputs, activation = 'relu', dropout = 0 } = options;
   const Act = activations[activation];
   if (!Act) throw new Error(`mlp: unknown activation '${activation}' (use ${Object.keys(activations).join(', ')})`);
-  const layers: Module[] = [];
+  const entry = Act.layer as LayerEntry;
+  const act = { type: entry.type, ...entry.describe(new Act()) } as LayerSpec;
+  const layers: LayerSpec[] = [];
   let width = inputs;
   for (const h of hidden) {
-    layers.push(new Linear(width, h, { init: init ?? (activation === 'relu' || activation === 'leakyrelu' ? 'heUniform' : 'glorotUniform') }), new Act());
-    if (dropout > 0) layers.push(new Dropout(dropout));
+    layers.push({ type: 'Linear', inFeatures: width, outFeatures: h, bias: true }, act);
+    if (dropout > 0) layers.push({ type: 'Dropout', p: dropout });
     width = h;
   }
-  layers.push(new Linear(width, outputs, { init: init ?? 'glorotUniform' }));
-  return new Sequential(...layers);
+  layers.push({ type: 'Linear', inFeatures: width, outFeatures: outputs, bias: true });
+  return layers;
+}
+
+export function mlp(options: MlpOptions): Sequential {
+  const { activation = 'relu', init } = options;
+  const hiddenInit = init ?? (activation === 'relu' || activation === 'leakyrelu' ? 'heUniform' : 'glorotUniform');
+  return sequentialOf(mlpLayers(options), hiddenInit, init ?? 'glorotUniform');
+}
+
+/** A float32 Sequential of these layers, built in order; its Linear layers initialised by `hiddenInit`, the last layer by `outputInit`. */
+export function sequentialOf(layers: readonly LayerSpec[], hiddenInit: LinearInit, outputInit: LinearInit): Sequential {
+  return new Sequential(...layers.map((s, i) =>
+    s.type === 'Linear' ? new Linear(s.inFeatures, s.outFeatures, { bias: s.bias, init: i === layers.length - 1 ? outputInit : hiddenInit }) : buildLayer(s, 'float32')));
 }

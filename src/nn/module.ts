@@ -6,6 +6,23 @@ import { shapeStr } from '../shape.js';
 // Layers call Tensor op methods (x.relu(), ...), which the op table attaches as it loads.
 import '../ops/index.js';
 
+/**
+ * Why these values cannot be loaded ("element 3 is NaN: the weights are not finite"), or null
+ * when every one is finite. Weights that are NaN or infinite give NaN for every input, so
+ * loadStateDict, load and loadCheckpoint refuse them unless told to allow them.
+ */
+export function nonFiniteProblem(data: Tensor['data'], what = 'weights'): string | null {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return `element ${i} is ${data[i]}: the ${what} are not finite`;
+  return null;
+}
+
+export interface LoadStateDictOptions {
+  /** Every name must match both ways (default true). */
+  strict?: boolean;
+  /** Load NaN and infinite values too (default false: they are refused, naming the tensor and element). */
+  allowNonFinite?: boolean;
+}
+
 /** A tensor that a module owns and trains: requiresGrad is on from the start. */
 export class Parameter extends Tensor {
   constructor(t: Tensor) {
@@ -84,8 +101,11 @@ export abstract class Module {
     return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
   }
 
-  /** Copies values into the parameters and buffers; by default every name must match both ways. */
-  loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+  /**
+   * Copies values into the parameters and buffers; by default every name must match both ways
+   * and every value must be finite. Everything is checked before anything is copied.
+   */
+  loadStateDict(state: Record<string, Tensor>, options: LoadStateDictOptions = {}): void {
     const strict = options.strict ?? true;
     const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
     if (strict) {
@@ -100,12 +120,18 @@ export abstract class Module {
         );
       }
     }
-    for (const [name, value] of Object.entries(state)) {
+    const pairs = Object.entries(state).flatMap(([name, value]) => {
       const p = own.get(name);
-      if (!p) continue;
+      return p ? [[name, p, value] as const] : [];
+    });
+    for (const [name, p, value] of pairs) {
       if (p.shape.join() !== value.shape.join()) {
         throw new Error(`loadStateDict: ${name} has shape ${shapeStr(value.shape)}, the model expects ${shapeStr(p.shape)}`);
       }
+      const problem = options.allowNonFinite ? null : nonFiniteProblem(value.data);
+      if (problem) throw new Error(`loadStateDict: ${name}: ${problem} (pass { allowNonFinite: true } to load them anyway)`);
+    }
+    for (const [, p, value] of pairs) {
       p.data.set(value.data);
       p.markChanged();
     }

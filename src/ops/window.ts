@@ -4,6 +4,7 @@
 
 import type { PatchGeometry } from '../backend/contract.js';
 import { shapeStr } from '../shape.js';
+import { showValue } from '../show.js';
 
 /** A size per spatial axis: one number for both, or [height, width]. */
 export type Pair = number | readonly [number, number];
@@ -50,6 +51,16 @@ export function checkPoolPadding(op: string, padding: readonly [number, number],
   if (!poolPaddingFits(padding, kernel)) {
     throw new Error(`${op}: padding ${padding.join('×')} must be at most half the kernel ${kernel.join('×')}`);
   }
+}
+
+/** A 1-D window's stride, padding and dilation (conv1d, Conv1d), checked with the op's name. */
+export function checkWindow1d(op: string, o: { stride: number; padding: number | 'same' | 'valid'; dilation: number }): void {
+  for (const [name, v] of [['stride', o.stride], ['dilation', o.dilation]] as const) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${op}: ${name} must be a positive integer, got ${showValue(v)}`);
+  }
+  const p = o.padding;
+  if (p !== 'same' && p !== 'valid' && !(Number.isSafeInteger(p) && p >= 0)) throw new Error(`${op}: padding must be a non-negative integer, 'same' or 'valid', got ${showValue(p)}`);
+  if (p === 'same' && o.stride !== 1) throw new Error(`${op}: padding 'same' needs stride 1, got stride ${o.stride}`);
 }
 
 /** The window over the last two axes of `shape` (…, height, width). */

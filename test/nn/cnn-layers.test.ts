@@ -264,6 +264,21 @@ test('channels not divisible by groups are refused, naming the layer and the cou
   assert.throws(() => new nn.Conv1d(3, 3, 3, { groups: 2 }), /Conv1d: inChannels \(3\) and outChannels \(3\) must be divisible by groups \(2\)/);
 });
 
+test('every Conv1d error names Conv1d (or conv1d) and its 1-D shapes, never the Conv2d it runs on', () => {
+  const cases: [() => unknown, string][] = [
+    [() => new nn.Conv1d(2, 4, 0), 'Conv1d: kernelSize must be a positive integer, got 0'],
+    [() => new nn.Conv1d(2, 4, 3, { stride: 0 }), 'Conv1d: stride must be a positive integer, got 0'],
+    [() => new nn.Conv1d(2, 4, 3, { dilation: 1.5 }), 'Conv1d: dilation must be a positive integer, got 1.5'],
+    [() => new nn.Conv1d(2, 4, 3, { padding: -1 }), "Conv1d: padding must be a non-negative integer, 'same' or 'valid', got -1"],
+    [() => new nn.Conv1d(2, 4, 3, { padding: 'same', stride: 2 }), "Conv1d: padding 'same' needs stride 1, got stride 2"],
+    [() => new nn.Conv1d(100_000, 100_000, 100), 'Conv1d(100000→100000, 100): 1000000100000 parameters, more than the cap of 268435456'],
+    [() => new nn.Conv1d(2, 4, 3).forward(randn([1, 2, 8], { dtype: 'float64' })), 'Conv1d(2→4, 3): conv1d: dtype mismatch: float64 [1,2,8] and float32 [4,2,3]; convert one first'],
+    [() => nn.Conv1d.layer.build({ inChannels: 2, outChannels: 4, kernelSize: 3, stride: 1, padding: 0, dilation: 1, groups: 3, bias: true }, 'float32'),
+      'Conv1d: inChannels (2) and outChannels (4) must be divisible by groups (3)'],
+  ];
+  for (const [run, message] of cases) assert.throws(run, (e: Error) => e.message === message, message);
+});
+
 test('batch norm in training mode with one value per channel is refused (PyTorch: "Expected more than 1 value per channel when training")', () => {
   const bn = new nn.BatchNorm1d(4);
   assert.throws(() => bn.forward(randn([1, 4])), /^Error: BatchNorm1d\(4\): batchNorm: expected more than 1 value per channel when training, got input shape \[1,4\]$/);

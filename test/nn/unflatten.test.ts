@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { manualSeed, nn, noGrad, randn } from '../../src/index.js';
 import { decodeModel, encodeModel, encodeOnnx, ModelFileError } from '../../src/io/index.js';
 import { explainModel } from '../../src/cli/explain.js';
+import { cnnLayers } from '../../src/nn/cnn.js';
 
 test('Unflatten splits one axis and its gradient is the reshape back', () => {
   manualSeed(3);
@@ -43,8 +44,7 @@ test('the CLI CNN: flat rows in, logits out; saved and loaded with the same outp
 });
 
 test('explain follows the flat input through Unflatten into the convolutions', () => {
-  manualSeed(6);
-  const text = explainModel(nn.cnn({ imageShape: [1, 28, 28], outputs: 10 }), 64, 10, [784]);
+  const text = explainModel(cnnLayers({ imageShape: [1, 28, 28], outputs: 10 }), 64, 10, [784]);
   assert.match(text, /reshape {3}\[64×784\] → \[64×1×28×28\]/);
   assert.match(text, /dL\/dW = Xᵀ·dL\/dy {14}: \[9×50176\]·\[50176×32\] → \[9×32\]/);
   assert.match(text, /layer 11: Linear\(3136→128\)/);

@@ -31,8 +31,8 @@ export function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
       // log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}), stable for large |x|.
       for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i])));
       break;
-    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; break;
-    case 'step': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; break;
+    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] < 0 ? 0 : x[i]; break;
+    case 'step': for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : 1; break;
     case 'leakyRelu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : p * x[i]; break;
     case 'leakyStep': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p; break;
     case 'gelu': for (let i = 0; i < n; i++) out[i] = 0.5 * x[i] * (1 + erf(x[i] * SQRT1_2)); break;

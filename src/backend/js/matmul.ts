@@ -59,7 +59,7 @@ function epilogue(out: Data, args: MatmulArgs): void {
     for (let j = 0; j < n; j++) {
       let v = out[o + j];
       if (bias) out[o + j] = v = v + bias[bo + j];
-      if (relu) out[o + j] = v > 0 ? v : 0;
+      if (relu) out[o + j] = v < 0 ? 0 : v;
     }
   }
 }

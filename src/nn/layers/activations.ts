@@ -20,7 +20,7 @@ export class ReLU extends Module {
     build: () => new ReLU(),
     parameters: () => [],
     onnx: (g, _m, { input }) => g.node('Relu', [input]),
-    explain: (_m, ctx) => elementwise(ctx, 'y = max(0, x)', 'dL/dx = dL/dy ⊙ 1[x > 0]'),
+    explain: (_s, ctx) => elementwise(ctx, 'y = max(0, x)', 'dL/dx = dL/dy ⊙ 1[x > 0]'),
   };
 
   forward(x: Tensor): Tensor { return x.relu(); }
@@ -34,7 +34,7 @@ export class Sigmoid extends Module {
     build: () => new Sigmoid(),
     parameters: () => [],
     onnx: (g, _m, { input }) => g.node('Sigmoid', [input]),
-    explain: (_m, ctx) => elementwise(ctx, 'y = σ(x) = 1 / (1 + e^(−x))', 'dL/dx = dL/dy ⊙ y(1 − y)'),
+    explain: (_s, ctx) => elementwise(ctx, 'y = σ(x) = 1 / (1 + e^(−x))', 'dL/dx = dL/dy ⊙ y(1 − y)'),
   };
 
   forward(x: Tensor): Tensor { return x.sigmoid(); }
@@ -48,7 +48,7 @@ export class Tanh extends Module {
     build: () => new Tanh(),
     parameters: () => [],
     onnx: (g, _m, { input }) => g.node('Tanh', [input]),
-    explain: (_m, ctx) => elementwise(ctx, 'y = tanh(x)', 'dL/dx = dL/dy ⊙ (1 − y²)'),
+    explain: (_s, ctx) => elementwise(ctx, 'y = tanh(x)', 'dL/dx = dL/dy ⊙ (1 − y²)'),
   };
 
   forward(x: Tensor): Tensor { return x.tanh(); }
@@ -67,7 +67,7 @@ export class GELU extends Module {
       const onePlus = g.node('Add', [erf, g.scalar('one', 1)]);
       return g.node('Mul', [g.node('Mul', [x, onePlus]), g.scalar('half', 0.5)]);
     },
-    explain: (_m, ctx) => elementwise(ctx, 'y = x·Φ(x)', 'dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))'),
+    explain: (_s, ctx) => elementwise(ctx, 'y = x·Φ(x)', 'dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))'),
   };
 
   forward(x: Tensor): Tensor { return x.gelu(); }
@@ -86,7 +86,7 @@ export class LeakyReLU extends Module {
       if (g.dtype === 'float32') return g.node('LeakyRelu', [x], { alpha: { float: m.negativeSlope } });
       return g.node('Add', [g.node('Relu', [x]), g.node('Mul', [g.node('Min', [x, g.scalar('zero', 0)]), g.scalar('alpha', m.negativeSlope)])]);
     },
-    explain: (m, ctx) => elementwise(ctx, `y = x if x > 0 else ${m.negativeSlope}·x`, `dL/dx = dL/dy ⊙ (1 if x > 0 else ${m.negativeSlope})`),
+    explain: (s, ctx) => elementwise(ctx, `y = x if x > 0 else ${s.negativeSlope}·x`, `dL/dx = dL/dy ⊙ (1 if x > 0 else ${s.negativeSlope})`),
   };
 
   constructor(readonly negativeSlope = 0.01) { super(); }

@@ -109,9 +109,9 @@ function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>
         epsilon: { float: m.eps }, momentum: { float: 1 - m.momentum },
       });
     },
-    explain: (m, ctx) => ({
+    explain: (s, ctx) => ({
       ...elementwise(ctx, 'y = (x − μ_c)/√(σ²_c + ε)·γ_c + β_c (batch statistics in training, running ones in eval)', 'dL/dx = γ/√(σ²+ε)·(dL/dy − mean(dL/dy) − x̂·mean(dL/dy ⊙ x̂)), per channel'),
-      ...(m.weight ? { parameters: { count: 2 * m.numFeatures, detail: `γ ${m.numFeatures} + β ${m.numFeatures}` } } : {}),
+      ...(s.affine ? { parameters: { count: 2 * s.numFeatures, detail: `γ ${s.numFeatures} + β ${s.numFeatures}` } } : {}),
     }),
     summary: (s) => `${type}(${s.numFeatures})`,
   };

@@ -9,10 +9,10 @@
 import { zeros, type DType, type Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
-import { asPair, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
+import { asPair, checkWindow1d, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
-import { batchShape, checkParameterCount, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+import { batchShape, checkParameterCount, field, type ExplainContext, type Explanation, type LayerEntry, type SpecOf } from './entry.js';
 import { showValue } from '../../show.js';
 
 export interface ConvLayerOptions {
@@ -55,19 +55,19 @@ const fields = {
   bias: field.boolean,
 };
 
-/** The explain lines of a convolution: the seeds' Linear over patches, with real shapes when the input's are known. */
-function explainConv(m: Conv2d, ctx: ExplainContext, kernelLabel: string): Explanation {
-  const { inChannels: c, outChannels: o, groups } = m;
-  const [kh, kw] = m.kernelSize;
+/** The explain lines of a Conv2d spec: the seeds' Linear over patches, with real shapes when the input's are known. */
+function explainConv(s: SpecOf<typeof fields>, ctx: ExplainContext, kernelLabel: string): Explanation {
+  const { inChannels: c, outChannels: o, groups, bias } = s;
+  const [kh, kw] = s.kernelSize;
   const depth = (c / groups) * kh * kw;
   const depthLabel = `${groups > 1 ? `${c}/${groups}` : c}·${kernelLabel}`;
-  const count = m.weight.size + (m.bias ? o : 0);
-  const parameters = { count, detail: `W ${o}×${c / groups}×${kernelLabel.replace('·', '×')}${m.bias ? ` + b ${o}` : ''}` };
+  const count = o * depth + (bias ? o : 0);
+  const parameters = { count, detail: `W ${o}×${c / groups}×${kernelLabel.replace('·', '×')}${bias ? ` + b ${o}` : ''}` };
   const shape = ctx.shape;
   if (!shape || shape.length !== 3 || shape[0] !== c) {
     return { parameters, lines: ['  (give the input shape, e.g. --image-shape 1,28,28, to see the shapes of its products)'] };
   }
-  const w = resolveWindow(String(m), shape, { kernel: m.kernelSize, stride: m.stride, padding: m.padding, dilation: m.dilation });
+  const w = resolveWindow(`Conv2d(${c}→${o}, ${kh}×${kw})`, shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, dilation: s.dilation });
   const positions = ctx.batch * w.outH * w.outW;
   const p = `${ctx.batch}·${w.outH}·${w.outW}`;
   const per = groups > 1 ? ` (each of ${groups} groups: ${o / groups} outputs)` : '';
@@ -75,16 +75,16 @@ function explainConv(m: Conv2d, ctx: ExplainContext, kernelLabel: string): Expla
     `  patches   X = im2col(x)                 : ${batchShape(ctx)} → [${p} × ${depthLabel}] = [${positions}×${depth}]`,
     `  forward   y = X·Wᵀ + b                  : [${positions}×${depth}]·[${depth}×${o}] + [${o}] → [${positions}×${o}] = [${ctx.batch}×${o}×${w.outH}×${w.outW}]${per}`,
     `  backward  dL/dW = Xᵀ·dL/dy              : [${depth}×${positions}]·[${positions}×${o}] → [${depth}×${o}] (stored ${o}×${c / groups}×${kh}×${kw})`,
-    ...(m.bias ? [`            dL/db = Σ dL/dy over N·H'·W'  : [${positions}×${o}] → [${o}]`] : []),
+    ...(bias ? [`            dL/db = Σ dL/dy over N·H'·W'  : [${positions}×${o}] → [${o}]`] : []),
     ctx.inputGrad
       ? `            dL/dx = col2im(dL/dy·W)       : [${positions}×${o}]·[${o}×${depth}] → [${positions}×${depth}] → ${batchShape(ctx)}`
       : `            dL/dx = col2im(dL/dy·W)       : not needed, x is the input`,
   ];
-  const forward = 2 * positions * depth * o + (m.bias ? positions * o : 0);
+  const forward = 2 * positions * depth * o + (bias ? positions * o : 0);
   return {
     parameters,
     lines,
-    flops: { forward, backward: 2 * positions * depth * o + (m.bias ? positions * o : 0) + (ctx.inputGrad ? 2 * positions * depth * o : 0) },
+    flops: { forward, backward: 2 * positions * depth * o + (bias ? positions * o : 0) + (ctx.inputGrad ? 2 * positions * depth * o : 0) },
     width: o * w.outH * w.outW,
     shape: [o, w.outH, w.outW],
   };
@@ -116,7 +116,7 @@ export class Conv2d extends Module {
         kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: pads }, dilations: { ints: m.dilation }, group: { int: m.groups },
       });
     },
-    explain: (m, ctx) => explainConv(m, ctx, `${m.kernelSize[0]}·${m.kernelSize[1]}`),
+    explain: (s, ctx) => explainConv(s, ctx, `${s.kernelSize[0]}·${s.kernelSize[1]}`),
     summary: (s) => `Conv2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')}${s.stride.some((d) => d !== 1) ? `, stride ${s.stride.join('×')}` : ''})`,
     fusions: { ReLU: (m, x) => m.forwardAct(x, true) },
   };
@@ -216,12 +216,12 @@ export class Conv1d extends Module {
         kernel_shape: { ints: [m.kernelSize] }, strides: { ints: [m.stride] }, pads: { ints: pads }, dilations: { ints: [m.dilation] }, group: { int: m.groups },
       });
     },
-    explain: (m, ctx) => {
-      const c = m.inChannels;
-      const count = m.weight.size + (m.bias ? m.outChannels : 0);
+    explain: (s, ctx) => {
+      const [c, o] = [s.inChannels, s.outChannels];
+      const count = o * (c / s.groups) * s.kernelSize + (s.bias ? o : 0);
       return {
-        parameters: { count, detail: `W ${m.outChannels}×${c / m.groups}×${m.kernelSize}${m.bias ? ` + b ${m.outChannels}` : ''}` },
-        lines: [`  as Conv2d with a ${1}×${m.kernelSize} kernel: y = im2col(x)·Wᵀ + b, dL/dW = im2col(x)ᵀ·dL/dy, dL/dx = col2im(dL/dy·W)${ctx.shape ? `, input ${batchShape(ctx)}` : ''}`],
+        parameters: { count, detail: `W ${o}×${c / s.groups}×${s.kernelSize}${s.bias ? ` + b ${o}` : ''}` },
+        lines: [`  as Conv2d with a ${1}×${s.kernelSize} kernel: y = im2col(x)·Wᵀ + b, dL/dW = im2col(x)ᵀ·dL/dy, dL/dx = col2im(dL/dy·W)${ctx.shape ? `, input ${batchShape(ctx)}` : ''}`],
       };
     },
     summary: (s) => `Conv1d(${s.inChannels}→${s.outChannels}, ${s.kernelSize})`,
@@ -236,15 +236,14 @@ export class Conv1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1dLayerOptions = {}) {
     super();
-    // Checked here with this layer's name; the 2-D layer then initialises as PyTorch's Conv1d (the same fan-in).
+    // Everything the 2-D layer would check is checked here, with this layer's name and 1-D sizes;
+    // the 2-D layer then initialises as PyTorch's Conv1d (the same fan-in).
     const name = 'Conv1d';
-    checkChannels(name, inChannels, outChannels, options.groups ?? 1);
-    for (const [k, v] of [['kernelSize', kernelSize], ['stride', options.stride ?? 1], ['dilation', options.dilation ?? 1]] as const) {
-      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    const p = options.padding ?? 0;
-    if (p !== 'same' && p !== 'valid' && !(Number.isSafeInteger(p) && p >= 0)) throw new Error(`${name}: padding must be a non-negative integer, 'same' or 'valid', got ${JSON.stringify(p)}`);
-    if (p === 'same' && (options.stride ?? 1) !== 1) throw new Error(`${name}: padding 'same' needs stride 1, got stride ${options.stride}`);
+    const groups = options.groups ?? 1;
+    checkChannels(name, inChannels, outChannels, groups);
+    if (!Number.isSafeInteger(kernelSize) || kernelSize <= 0) throw new Error(`${name}: kernelSize must be a positive integer, got ${showValue(kernelSize)}`);
+    checkWindow1d(name, { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1 });
+    checkParameterCount(`${this}`, outChannels * (inChannels / groups) * kernelSize + (options.bias === false ? 0 : outChannels));
     const plane = new Conv2d(inChannels, outChannels, [1, kernelSize], {
       stride: [1, options.stride ?? 1], padding: typeof options.padding === 'number' ? [0, options.padding] : options.padding,
       dilation: [1, options.dilation ?? 1], groups: options.groups, bias: options.bias, dtype: options.dtype,

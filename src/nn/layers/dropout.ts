@@ -19,7 +19,7 @@ export class Dropout extends Module {
     build: (s) => new Dropout(s.p),
     parameters: () => [],
     onnx: (g, _m, { input }) => g.node('Identity', [input]),
-    explain: (m, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${m.p}), m ~ Bernoulli(${1 - m.p}) (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
+    explain: (s, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${s.p}), m ~ Bernoulli(${1 - s.p}) (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
   };
 
   constructor(readonly p = 0.5) {
@@ -40,7 +40,7 @@ export class Dropout2d extends Module {
     build: (s) => new Dropout2d(s.p),
     parameters: () => [],
     onnx: (g, _m, { input }) => g.node('Identity', [input]),
-    explain: (m, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${m.p}), m ~ Bernoulli(${1 - m.p}) per channel (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
+    explain: (s, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${s.p}), m ~ Bernoulli(${1 - s.p}) per channel (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
   };
 
   constructor(readonly p = 0.5) {

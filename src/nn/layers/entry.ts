@@ -163,8 +163,8 @@ export interface LayerEntry<Type extends string = string, F extends Fields = Fie
   parameters(spec: SpecOf<F>): ParameterDecl[];
   /** The layer's ONNX nodes (opset 13); returns the name of its output. */
   onnx(g: OnnxEmitter, m: M, ctx: OnnxContext): string;
-  /** What `nabla explain` prints for the layer. */
-  explain(m: M, ctx: ExplainContext): Explanation;
+  /** What `nabla explain` prints for the layer, from its spec alone (nothing is built or allocated). */
+  explain(spec: SpecOf<F>, ctx: ExplainContext): Explanation;
   /** One-line summary of spec fields (inspect); by default Type(field values, ...). */
   summary?(spec: SpecOf<F>): string;
   /**

@@ -23,8 +23,8 @@ export class Flatten extends Module {
       const target = [m.startDim === 0 ? -1 : 0, ...outputShape.slice(1)];
       return g.node('Reshape', [input, g.int64s('shape', target)]);
     },
-    explain: (m, ctx) => {
-      if (!ctx.shape || m.startDim !== 1 || (m.endDim !== -1 && m.endDim !== ctx.shape.length)) return { lines: [] };
+    explain: (s, ctx) => {
+      if (!ctx.shape || s.startDim !== 1 || (s.endDim !== -1 && s.endDim !== ctx.shape.length)) return { lines: [] };
       const width = ctx.shape.reduce((p, d) => p * d, 1);
       return { lines: [`  reshape   ${batchShape(ctx)} → [${ctx.batch}×${width}]`], width, shape: [width] };
     },

@@ -39,8 +39,8 @@ export class Linear extends Module {
       const y = g.node('MatMul', [input, g.tensor('weight', m.weight)]);
       return m.bias ? g.node('Add', [y, g.tensor('bias', m.bias)]) : y;
     },
-    explain: (m, { batch: n, inputGrad }) => {
-      const [a, b, bias] = [m.inFeatures, m.outFeatures, m.bias !== null];
+    explain: (s, { batch: n, inputGrad }) => {
+      const [a, b, bias] = [s.inFeatures, s.outFeatures, s.bias];
       const lines = [
         `  forward   y = x·W + b           : [${n}×${a}]·[${a}×${b}] + [${b}] → [${n}×${b}]`,
         `  backward  dL/dW = xᵀ · dL/dy     : [${a}×${n}]·[${n}×${b}] → [${a}×${b}]`,

@@ -8,7 +8,7 @@ import { shapeStr } from '../../shape.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index.js';
 import { asPair, checkPoolPadding, poolPaddingFits, resolveWindow, type Pair, type Window } from '../../ops/window.js';
 import { Module } from '../module.js';
-import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry } from './entry.js';
+import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry, type SpecOf } from './entry.js';
 import { showValue } from '../../show.js';
 
 /** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
@@ -73,6 +73,11 @@ function onnxCeilMode(m: MaxPool2d | AvgPool2d, inputShape: readonly number[]): 
 }
 
 const maxFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, dilation: field.sizePair, ceilMode: field.boolean };
+type MaxSpec = SpecOf<typeof maxFields>;
+const maxName = (s: MaxSpec) => `MaxPool2d(${s.kernelSize.join('×')})`;
+/** The window of a max pooling (a module's or a spec's fields) over planes of this shape (…, H, W). */
+const maxWindow = (s: MaxSpec, shape: readonly number[]): Window =>
+  resolveWindow(maxName(s), shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, dilation: s.dilation, ceilMode: s.ceilMode });
 
 export interface MaxPool2dLayerOptions {
   /** Default: the kernel size. */
@@ -97,8 +102,8 @@ export class MaxPool2d extends Module {
         dilations: { ints: m.dilation }, ceil_mode: onnxCeilMode(m, inputShape),
       });
     },
-    explain: (m, ctx) => explainPool(ctx, `y = max over each ${m.kernelSize.join('×')} window`, 'dL/dx = dL/dy at each window\'s maximum, 0 elsewhere', (s) => m.window(s)),
-    summary: (s) => `MaxPool2d(${s.kernelSize.join('×')})`,
+    explain: (s, ctx) => explainPool(ctx, `y = max over each ${s.kernelSize.join('×')} window`, 'dL/dx = dL/dy at each window\'s maximum, 0 elsewhere', (shape) => maxWindow(s, shape)),
+    summary: maxName,
   };
 
   readonly kernelSize: [number, number];
@@ -120,7 +125,7 @@ export class MaxPool2d extends Module {
 
   /** The window over planes of this shape (…, H, W). */
   window(shape: readonly number[]): Window {
-    return resolveWindow(String(this), shape, { kernel: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return maxWindow(this, shape);
   }
 
   forward(x: Tensor): Tensor {
@@ -128,11 +133,16 @@ export class MaxPool2d extends Module {
   }
 
   override toString(): string {
-    return `MaxPool2d(${this.kernelSize.join('×')})`;
+    return maxName(this);
   }
 }
 
 const avgFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, ceilMode: field.boolean, countIncludePad: field.boolean };
+type AvgSpec = SpecOf<typeof avgFields>;
+const avgName = (s: AvgSpec) => `AvgPool2d(${s.kernelSize.join('×')})`;
+/** The window of an average pooling (a module's or a spec's fields) over planes of this shape (…, H, W). */
+const avgWindow = (s: AvgSpec, shape: readonly number[]): Window =>
+  resolveWindow(avgName(s), shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, ceilMode: s.ceilMode });
 
 export interface AvgPool2dLayerOptions {
   /** Default: the kernel size. */
@@ -156,8 +166,8 @@ export class AvgPool2d extends Module {
       kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
       ceil_mode: onnxCeilMode(m, inputShape), count_include_pad: { int: m.countIncludePad ? 1 : 0 },
     }),
-    explain: (m, ctx) => explainPool(ctx, `y = mean over each ${m.kernelSize.join('×')} window`, 'dL/dx = dL/dy / (window size), spread over each window', (s) => m.window(s)),
-    summary: (s) => `AvgPool2d(${s.kernelSize.join('×')})`,
+    explain: (s, ctx) => explainPool(ctx, `y = mean over each ${s.kernelSize.join('×')} window`, 'dL/dx = dL/dy / (window size), spread over each window', (shape) => avgWindow(s, shape)),
+    summary: avgName,
   };
 
   readonly kernelSize: [number, number];
@@ -178,7 +188,7 @@ export class AvgPool2d extends Module {
   }
 
   window(shape: readonly number[]): Window {
-    return resolveWindow(String(this), shape, { kernel: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode });
+    return avgWindow(this, shape);
   }
 
   forward(x: Tensor): Tensor {
@@ -186,7 +196,7 @@ export class AvgPool2d extends Module {
   }
 
   override toString(): string {
-    return `AvgPool2d(${this.kernelSize.join('×')})`;
+    return avgName(this);
   }
 }
 
@@ -206,8 +216,8 @@ export class AdaptiveAvgPool2d extends Module {
       }
       return g.node('GlobalAveragePool', [input]);
     },
-    explain: (m, ctx) => {
-      const [oh, ow] = m.outputSize;
+    explain: (s, ctx) => {
+      const [oh, ow] = s.outputSize;
       const what = `y = mean over a ${oh}×${ow} grid of windows`;
       if (!ctx.shape || ctx.shape.length !== 3) return { lines: [`  forward   ${what}`] };
       const shape = [ctx.shape[0], oh, ow];

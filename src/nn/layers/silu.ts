@@ -22,7 +22,7 @@ export class SiLU extends Module {
       g.dtype === 'float32'
         ? g.node('Mul', [x, g.node('Sigmoid', [x])])
         : g.node('Div', [x, g.node('Add', [g.node('Exp', [g.node('Neg', [x])]), g.scalar('one', 1)])]),
-    explain: (_m, ctx) => elementwise(ctx, 'y = x·σ(x)', 'dL/dx = dL/dy ⊙ σ(x)(1 + x(1 − σ(x)))'),
+    explain: (_s, ctx) => elementwise(ctx, 'y = x·σ(x)', 'dL/dx = dL/dy ⊙ σ(x)(1 + x(1 − σ(x)))'),
   };
 
   forward(x: Tensor): Tensor { return x.silu(); }

@@ -43,6 +43,15 @@ export function entryFor(type: unknown): LayerEntry | undefined {
   return typeof type === 'string' && Object.hasOwn(LAYERS, type) ? LAYERS[type as LayerType] : undefined;
 }
 
+/** One line for a layer spec: its entry's summary, else Type(field values, ...) (inspect and explain print it). */
+export function layerSummary(spec: { readonly type: string } & Readonly<Record<string, unknown>>): string {
+  const { type, ...fields } = spec;
+  const summary = entryFor(type)?.summary;
+  if (summary) return summary(fields as SpecOf<Fields>);
+  const values = Object.values(fields);
+  return values.length ? `${type}(${values.join(', ')})` : type;
+}
+
 /** A module from a valid spec (checked by the caller). */
 export function buildLayer(spec: LayerSpec, dtype: DType): Module {
   const { type, ...fields } = spec;

@@ -36,9 +36,9 @@ export class Unflatten extends Module {
       const target = [m.dim === 0 ? -1 : 0, ...outputShape.slice(1)];
       return g.node('Reshape', [input, g.int64s('shape', target)]);
     },
-    explain: (m, ctx) => {
-      if (!ctx.shape || m.dim !== 1 || ctx.shape.length !== 1 || ctx.shape[0] !== product(m.sizes)) return { lines: [] };
-      return { lines: [`  reshape   ${batchShape(ctx)} → [${[ctx.batch, ...m.sizes].join('×')}]`], shape: [...m.sizes] };
+    explain: (s, ctx) => {
+      if (!ctx.shape || s.dim !== 1 || ctx.shape.length !== 1 || ctx.shape[0] !== product(s.sizes)) return { lines: [] };
+      return { lines: [`  reshape   ${batchShape(ctx)} → [${[ctx.batch, ...s.sizes].join('×')}]`], shape: [...s.sizes] };
     },
     summary: (s) => `Unflatten(${s.dim}, [${s.sizes.join(', ')}])`,
   };

@@ -15,12 +15,30 @@ import { backend } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor, constantMap } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
-import { geometry, resolveWindow, type Pair, type Window } from '../window.js';
+import { checkWindow1d, geometry, resolveWindow, type Pair, type Window } from '../window.js';
 import { matmulT } from './matmul.js';
 
 function checkRank4(op: string, x: Tensor, name = 'input', layout = '[N,C,H,W]'): void {
   checkTensor(op, x, name);
   if (x.rank !== 4) throw new Error(`${op}: ${name} must be ${layout}, got ${shapeStr(x.shape)}`);
+}
+
+/**
+ * What conv1d and conv2d check alike, naming the op and the shapes as the caller gave them
+ * (x [N,C,…], weight [O,C/groups,…]): the dtypes, the groups, the channels and the bias.
+ */
+function checkConvOperands(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, groups: number): void {
+  checkSameDtype(op, x, weight);
+  if (bias) checkSameDtype(op, x, bias);
+  const c = x.shape[1];
+  const [o, cg] = weight.shape;
+  if (!Number.isSafeInteger(groups) || groups < 1 || c % groups !== 0 || o % groups !== 0) {
+    throw new Error(`${op}: groups ${groups} must be a positive integer dividing the input channels (${c}) and the output channels (${o})`);
+  }
+  if (cg * groups !== c) {
+    throw new Error(`${op}: input ${shapeStr(x.shape)} has ${c} channels, but weight ${shapeStr(weight.shape)} with groups ${groups} expects ${cg * groups}`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== o)) throw new Error(`${op}: bias ${shapeStr(bias.shape)} must be [${o}], one per output channel`);
 }
 
 const unfold = (w: string) =>
@@ -99,18 +117,10 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
     checkRank4('conv2d', x);
     checkRank4('conv2d', weight, 'weight', '[O,C/groups,kH,kW]');
     if (bias !== null) checkTensor('conv2d', bias, 'bias');
-    checkSameDtype('conv2d', x, weight);
-    if (bias) checkSameDtype('conv2d', x, bias);
     const groups = options.groups ?? 1;
-    const [n, c] = x.shape;
+    checkConvOperands('conv2d', x, weight, bias, groups);
+    const [n] = x.shape;
     const [o, cg, kh, kw] = weight.shape;
-    if (!Number.isSafeInteger(groups) || groups < 1 || c % groups !== 0 || o % groups !== 0) {
-      throw new Error(`conv2d: groups ${groups} must be a positive integer dividing the input channels (${c}) and the output channels (${o})`);
-    }
-    if (cg * groups !== c) {
-      throw new Error(`conv2d: input ${shapeStr(x.shape)} has ${c} channels, but weight ${shapeStr(weight.shape)} with groups ${groups} expects ${cg * groups}`);
-    }
-    if (bias && (bias.rank !== 1 || bias.shape[0] !== o)) throw new Error(`conv2d: bias ${shapeStr(bias.shape)} must be [${o}], one per output channel`);
     const window = resolveWindow('conv2d', x.shape, { kernel: [kh, kw], stride: options.stride ?? 1, padding: options.padding, dilation: options.dilation });
     // The patch matrix as an op: a graph node of x, so that dW's product is differentiable in x.
     const patches = im2col(x, window);
@@ -185,11 +195,15 @@ export const conv1d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
   name: 'conv1d',
   method: false,
   composite(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}) {
+    // Everything conv2d would check is checked here first, in 1-D terms: its errors never show.
     checkTensor('conv1d', x);
     checkTensor('conv1d', weight, 'weight');
+    if (bias !== null) checkTensor('conv1d', bias, 'bias');
     if (x.rank !== 3) throw new Error(`conv1d: input must be [N,C,L], got ${shapeStr(x.shape)}`);
     if (weight.rank !== 3) throw new Error(`conv1d: weight must be [O,C/groups,k], got ${shapeStr(weight.shape)}`);
     const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+    checkConvOperands('conv1d', x, weight, bias, groups);
+    checkWindow1d('conv1d', { stride, padding, dilation });
     const [n, c, l] = x.shape;
     const [o, cg, k] = weight.shape;
     const span = dilation * (k - 1) + 1;
@@ -212,6 +226,13 @@ export const conv1d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
   errors: [
     { inputs: [{ shape: [2, 3, 9, 1] }, { shape: [4, 3, 3] }], message: 'conv1d: input must be [N,C,L], got [2,3,9,1]' },
     { inputs: [{ shape: [2, 3, 4] }, { shape: [4, 3, 6] }], message: 'conv1d: kernel 6 is larger than the padded input 4 (input [2,3,4], padding 0)' },
+    // conv1d runs conv2d on planes of height 1, but every error is conv1d's, with the 1-D shapes.
+    { inputs: [{ shape: [1, 3, 8] }, { shape: [4, 2, 3] }], message: 'conv1d: input [1,3,8] has 3 channels, but weight [4,2,3] with groups 1 expects 2' },
+    { inputs: [{ shape: [1, 4, 8] }, { shape: [4, 2, 3] }], args: { groups: 3 }, message: 'conv1d: groups 3 must be a positive integer dividing the input channels (4) and the output channels (4)' },
+    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }, { shape: [5] }], message: 'conv1d: bias [5] must be [4], one per output channel' },
+    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }], args: { stride: 0 }, message: 'conv1d: stride must be a positive integer, got 0' },
+    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }], args: { padding: -2 }, message: "conv1d: padding must be a non-negative integer, 'same' or 'valid', got -2" },
+    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }], args: { padding: 'same', stride: 2 }, message: "conv1d: padding 'same' needs stride 1, got stride 2" },
   ],
   secondOrder: true,
 });

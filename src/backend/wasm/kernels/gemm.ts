@@ -293,7 +293,7 @@ export function gemm64(ap: usize, bp: usize, c: usize, ldc: i32, k: i32, i0: i32
 
 /**
  * c[i, j] ← c[i, j] + bias[j] for rows [0, m) (bias holds np values, zero-padded), then
- * max(·, 0) as the relu kernel computes it (NaN and −0 give +0) when `relu`. The product is
+ * relu(·) as the relu kernel computes it (NaN stays NaN, −0 stays −0) when `relu`. The product is
  * complete before the bias is added, so the bits are those of matmul, add, relu run apart.
  */
 export function epilogue32(c: usize, ldc: i32, m: i32, np: i32, bias: usize, hasBias: bool, relu: bool): void {
@@ -303,7 +303,7 @@ export function epilogue32(c: usize, ldc: i32, m: i32, np: i32, bias: usize, has
     for (let j = 0; j < np; j += 4) {
       let v = v128.load(p);
       if (hasBias) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
-      if (relu) v = v128.bitselect(v, zero, f32x4.gt(v, zero));
+      if (relu) v = v128.bitselect(zero, v, f32x4.lt(v, zero));
       v128.store(p, v);
       p += 16;
     }
@@ -318,7 +318,7 @@ export function epilogue64(c: usize, ldc: i32, m: i32, np: i32, bias: usize, has
     for (let j = 0; j < np; j += 2) {
       let v = v128.load(p);
       if (hasBias) v = f64x2.add(v, v128.load(bias + (<usize>j << 3)));
-      if (relu) v = v128.bitselect(v, zero, f64x2.gt(v, zero));
+      if (relu) v = v128.bitselect(zero, v, f64x2.lt(v, zero));
       v128.store(p, v);
       p += 16;
     }
