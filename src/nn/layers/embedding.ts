@@ -30,13 +30,13 @@ export class Embedding extends Module {
     check: (s) => (s.paddingIdx !== null && (s.paddingIdx < -s.numEmbeddings || s.paddingIdx >= s.numEmbeddings) ? ['paddingIdx', `must be in [-${s.numEmbeddings}, ${s.numEmbeddings - 1}]`] : null),
     parameters: (s) => [{ name: 'weight', shape: [s.numEmbeddings, s.embeddingDim], torch: 'same' }],
     onnx: (g, m, { input }) => g.node('Gather', [g.tensor('weight', m.weight), g.cast(input, 'int64')]),
-    explain: (m, ctx) => ({
-      parameters: { count: m.numEmbeddings * m.embeddingDim, detail: `W ${m.numEmbeddings}×${m.embeddingDim}` },
+    explain: (s, ctx) => ({
+      parameters: { count: s.numEmbeddings * s.embeddingDim, detail: `W ${s.numEmbeddings}×${s.embeddingDim}` },
       lines: [
-        `  forward   y[p] = W[i_p]                 : indices [${ctx.batch}×…] → [${ctx.batch}×…×${m.embeddingDim}]`,
-        `  backward  dL/dW[v] = Σ_{p: i_p = v} dL/dy[p]${m.paddingIdx === null ? '' : ` (row ${m.paddingIdx} gets none)`}`,
+        `  forward   y[p] = W[i_p]                 : indices [${ctx.batch}×…] → [${ctx.batch}×…×${s.embeddingDim}]`,
+        `  backward  dL/dW[v] = Σ_{p: i_p = v} dL/dy[p]${s.paddingIdx === null ? '' : ` (row ${s.paddingIdx} gets none)`}`,
       ],
-      width: m.embeddingDim,
+      width: s.embeddingDim,
     }),
     summary: (s) => `Embedding(${s.numEmbeddings}, ${s.embeddingDim}${s.paddingIdx === null ? '' : `, paddingIdx ${s.paddingIdx}`})`,
   };

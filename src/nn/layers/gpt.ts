@@ -83,10 +83,10 @@ export class GPT extends Module {
     onnx: () => {
       throw new Error('GPT: ONNX export of a GPT is not supported yet; save it with save() (safetensors) instead');
     },
-    explain: (m, ctx) => {
-      const { vocabSize: v, contextLength: c, embedDim: e, numLayers: l, numHeads: h } = m.config;
+    explain: (s, ctx) => {
+      const { vocabSize: v, contextLength: c, embedDim: e, numLayers: l, numHeads: h } = s;
       return {
-        parameters: { count: countOf(m.config), detail: `${l} blocks of dim ${e}, ${h} heads; embeddings ${v}×${e} + ${c}×${e}` },
+        parameters: { count: countOf(s), detail: `${l} blocks of dim ${e}, ${h} heads; embeddings ${v}×${e} + ${c}×${e}` },
         lines: [
           `  forward   x = E_tok[tokens] + E_pos[0..T)                 : [${ctx.batch}×T] → [${ctx.batch}×T×${e}]`,
           `            x = x + attn(ln₁(x)), x = x + mlp(ln₂(x))  × ${l}   (attention causal, ${h} heads of ${e / h})`,

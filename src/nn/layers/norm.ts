@@ -6,6 +6,7 @@
 
 import { ones, zeros, type DType, type Tensor } from '../../tensor.js';
 import { layerNorm, rmsNorm } from '../../ops/index.js';
+import { sizeOf } from '../../shape.js';
 import { Module, Parameter } from '../module.js';
 import { checkParameterCount, elementwise, field, type Field, type LayerEntry, type OnnxEmitter } from './entry.js';
 
@@ -56,9 +57,9 @@ export class LayerNorm extends Module {
       const y = onnxNormalise(g, centred, rank, m.normalizedShape.length, m.eps);
       return m.weight && m.bias ? g.node('Add', [g.node('Mul', [y, g.tensor('weight', m.weight)]), g.tensor('bias', m.bias)]) : y;
     },
-    explain: (m, ctx) => ({
-      ...elementwise(ctx, `y = (x − μ) / √(σ² + ${m.eps}) ⊙ w + b over the last ${m.normalizedShape.length} axes`, 'the gradient of the composed ops (mean, sub, mul, pow, add)'),
-      ...(m.weight ? { parameters: { count: 2 * m.weight.size, detail: `w ${m.normalizedShape.join('×')} + b ${m.normalizedShape.join('×')}` } } : {}),
+    explain: (s, ctx) => ({
+      ...elementwise(ctx, `y = (x − μ) / √(σ² + ${s.eps}) ⊙ w + b over the last ${s.normalizedShape.length} axes`, 'the gradient of the composed ops (mean, sub, mul, pow, add)'),
+      ...(s.elementwiseAffine ? { parameters: { count: 2 * sizeOf(s.normalizedShape), detail: `w ${s.normalizedShape.join('×')} + b ${s.normalizedShape.join('×')}` } } : {}),
     }),
   };
 
@@ -97,9 +98,9 @@ export class RMSNorm extends Module {
       const y = onnxNormalise(g, input, inputShape.length + 1, m.normalizedShape.length, m.eps);
       return m.weight ? g.node('Mul', [y, g.tensor('weight', m.weight)]) : y;
     },
-    explain: (m, ctx) => ({
-      ...elementwise(ctx, `y = x / √(mean(x²) + ${m.eps}) ⊙ w over the last ${m.normalizedShape.length} axes`, 'the gradient of the composed ops (mul, mean, pow, add)'),
-      ...(m.weight ? { parameters: { count: m.weight.size, detail: `w ${m.normalizedShape.join('×')}` } } : {}),
+    explain: (s, ctx) => ({
+      ...elementwise(ctx, `y = x / √(mean(x²) + ${s.eps}) ⊙ w over the last ${s.normalizedShape.length} axes`, 'the gradient of the composed ops (mul, mean, pow, add)'),
+      ...(s.elementwiseAffine ? { parameters: { count: sizeOf(s.normalizedShape), detail: `w ${s.normalizedShape.join('×')}` } } : {}),
     }),
   };
 
