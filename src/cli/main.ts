@@ -12,6 +12,7 @@ import { reportError } from './errors.js';
 import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { CNN_EPOCHS, models, optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
 import { trainAdditionCommand, trainTextCommand, type GptFlags } from './train-gpt.js';
+import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel } from './explain.js';
@@ -78,6 +79,18 @@ program
     if (o.model === 'gpt') return run(() => trainTextCommand({ ...o, progress }));
     return run(() => trainCommand({ ...o, model: o.model as TrainFlags['model'], progress }));
   });
+
+program
+  .command('generate')
+  .description('text from a GPT written by nabla train --model gpt (or the sum of a+b from an addition model)')
+  .requiredOption('--model <dir>', 'a directory written by nabla train --model gpt or --data addition')
+  .option('--prompt <text>', 'the text to continue (addition: a+b=)', '\n')
+  .option('--tokens <n>', 'tokens to generate', intIn(0, 1_000_000), 200)
+  .option('--temperature <t>', 'sampling temperature (0: always the most likely token)', number, 0.8)
+  .option('--top-k <k>', 'sample among the k most likely tokens only', intIn(1, 1_000_000))
+  .option('--seed <n>', 'seed of the sampling: the same seed gives the same text', number, 1)
+  .option('--verbose', 'print stack traces of errors')
+  .action((o: GenerateFlags) => run(() => generateCommand(o)));
 
 program
   .command('eval')

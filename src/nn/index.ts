@@ -11,5 +11,6 @@ export * as init from './init.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
 export { cnn, type CnnOptions } from './cnn.js';
 export {
-  MultiheadAttention, TransformerBlock, type MultiheadAttentionOptions, type MultiheadForwardOptions, type BlockOptions,
+  MultiheadAttention, TransformerBlock, type MultiheadAttentionOptions, type MultiheadForwardOptions, type BlockOptions, type KeyValueCache,
 } from './transformer.js';
+export { generate, type GenerateOptions } from './generate.js';

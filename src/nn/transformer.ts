@@ -9,7 +9,7 @@
 //   a = softmax(q·kᵀ/√d + M)·v per head → merged [N, T, E] → y = a·W_o + b_o
 
 import { Tensor, type DType } from '../tensor.js';
-import { scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type NestedBoolean } from '../ops/index.js';
+import { cat, scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type NestedBoolean } from '../ops/index.js';
 import { readMask } from '../ops/mask.js';
 import { shapeStr } from '../shape.js';
 import { uniform_ } from './init.js';
@@ -37,6 +37,18 @@ export interface MultiheadForwardOptions {
   attnMask?: Tensor | NestedBoolean | BoolMask | null;
   /** Each query attends only to keys at or before its position. */
   isCausal?: boolean;
+  /**
+   * Self-attention only: the keys and values of the positions before this input ([N, H, S, d],
+   * null at the start), extended in place with this input's; the queries attend to all of them
+   * (with isCausal, each only to the positions up to its own). What generation reuses per token.
+   */
+  cache?: KeyValueCache;
+}
+
+/** The keys and values one attention layer has seen, per head: [N, H, S, d] each. */
+export interface KeyValueCache {
+  k: Tensor | null;
+  v: Tensor | null;
 }
 
 export class MultiheadAttention extends Module {
@@ -86,7 +98,22 @@ export class MultiheadAttention extends Module {
     const heads = (x: Tensor, t: number) => x.reshape([n, t, this.numHeads, this.headDim]).permute([0, 2, 1, 3]);
     const attention: AttentionOptions = { isCausal: options.isCausal, dropoutP: this.training ? (this.options.dropout ?? 0) : 0 };
     if (options.attnMask !== undefined && options.attnMask !== null) attention.attnMask = this.scoreMask(options.attnMask, n, l, s);
-    const a = scaledDotProductAttention(heads(q, l), heads(k, s), heads(v, s), attention);
+    let [qh, kh, vh] = [heads(q, l), heads(k, s), heads(v, s)];
+    const { cache } = options;
+    if (cache) {
+      if (key !== query || value !== query) throw new Error(`${this}: a key/value cache is for self-attention (forward(x) alone)`);
+      if (options.attnMask) throw new Error(`${this}: give a cache with isCausal, not with attnMask`);
+      kh = cache.k ? cat([cache.k, kh], 2) : kh;
+      vh = cache.v ? cat([cache.v, vh], 2) : vh;
+      [cache.k, cache.v] = [kh, vh];
+      // Query i sits at position S − L + i of the S keys: it may attend keys up to there.
+      const total = kh.shape[2];
+      if (options.isCausal && total > l) {
+        attention.isCausal = false;
+        if (l > 1) attention.attnMask = causalFrom(total - l, l, total);
+      }
+    }
+    const a = scaledDotProductAttention(qh, kh, vh, attention);
     return this.outProj.forward(a.permute([0, 2, 1, 3]).reshape([n, l, E]));
   }
 
@@ -104,6 +131,13 @@ export class MultiheadAttention extends Module {
   override toString(): string {
     return `MultiheadAttention(${this.embedDim}, ${this.numHeads} heads)`;
   }
+}
+
+/** The causal mask of `rows` queries at positions offset.. against `cols` keys (true = may attend). */
+function causalFrom(offset: number, rows: number, cols: number): BoolMask {
+  const values = new Uint8Array(rows * cols);
+  for (let i = 0; i < rows; i++) values.fill(1, i * cols, i * cols + offset + i + 1);
+  return { values, shape: [rows, cols] };
 }
 
 export interface BlockOptions {

@@ -100,3 +100,28 @@ test("GPT's table entry declares exactly the module's parameters, and a model fi
     assertClose(again.forward(tokens).data, model.forward(tokens).data, 1e-7, `tiedHead ${tiedHead}: logits after a round trip`);
   }
 });
+
+test('the key/value cache gives the logits of the whole sequence, and cached generation equals generation without it', () => {
+  manualSeed(5);
+  const gpt = new nn.GPT({ vocabSize: 9, contextLength: 6, embedDim: 16, numLayers: 2, numHeads: 2 });
+  gpt.eval();
+  const whole = gpt.forward(tensor([[1, 2, 3, 4]]));
+  const caches: nn.KeyValueCache[] = gpt.blocks.map(() => ({ k: null, v: null }));
+  const first = gpt.forward(tensor([[1]]), { caches, position: 0 });
+  const rest = gpt.forward(tensor([[2, 3, 4]]), { caches, position: 1 });
+  assertClose([...first.data, ...rest.data], whole.data, 1e-5, 'one token, then three with the cache');
+  // Greedy decoding past the context length (the window slides), with and without the cache.
+  const generated = nn.generate(gpt, [1, 2], { maxNewTokens: 8, temperature: 0 });
+  const plain = [1, 2];
+  for (let i = 0; i < 8; i++) {
+    const logits = gpt.forward(tensor([plain.slice(-6)]));
+    const row = Array.from(logits.data.subarray(logits.size - 9));
+    plain.push(row.indexOf(Math.max(...row)));
+  }
+  assert.deepEqual(generated, plain);
+  manualSeed(7);
+  const a = nn.generate(gpt, [3], { maxNewTokens: 10, temperature: 0.8, topK: 3 });
+  manualSeed(7);
+  assert.deepEqual(nn.generate(gpt, [3], { maxNewTokens: 10, temperature: 0.8, topK: 3 }), a, 'a seed reproduces the sample');
+  assert.throws(() => nn.generate(gpt, [], {}), /generate: the prompt is empty/);
+});

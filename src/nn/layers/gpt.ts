@@ -11,7 +11,7 @@ import { toIndices } from '../../ops/labels.js';
 import { shapeStr } from '../../shape.js';
 import { normal_, zeros_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
-import { TransformerBlock } from '../transformer.js';
+import { TransformerBlock, type KeyValueCache } from '../transformer.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { LayerNorm } from './norm.js';
@@ -130,15 +130,21 @@ export class GPT extends Module {
     }
   }
 
-  /** tokens [N, T] (T ≤ contextLength) → logits [N, T, vocabSize]. */
-  forward(tokens: Indices): Tensor {
+  /**
+   * tokens [N, T] (T ≤ contextLength) → logits [N, T, vocabSize]. With `state` (generation), the
+   * tokens continue a sequence at `state.position`, and each block's keys and values are kept in
+   * `state.caches` (one per block, empty at the start) so earlier positions are not computed again.
+   */
+  forward(tokens: Indices, state?: { caches: KeyValueCache[]; position: number }): Tensor {
     const { idx, shape } = toIndices(`${this}`, tokens, this.config.vocabSize, 'vocabSize');
     if (shape.length !== 2) throw new Error(`${this}: tokens must be [batch, length], got ${shapeStr(shape)}`);
     const [n, t] = shape;
-    if (t > this.config.contextLength) throw new Error(`${this}: ${t} tokens exceed the context length ${this.config.contextLength}`);
-    const positions = Int32Array.from({ length: t }, (_, i) => i);
+    const start = state?.position ?? 0;
+    if (start + t > this.config.contextLength) throw new Error(`${this}: ${start + t} tokens exceed the context length ${this.config.contextLength}`);
+    if (state && state.caches.length !== this.blocks.length) throw new Error(`${this}: ${state.caches.length} caches for ${this.blocks.length} blocks`);
+    const positions = Int32Array.from({ length: t }, (_, i) => start + i);
     let x = this.drop.forward(this.tokens.forward(tensor(idx, { shape: [n, t] })).add(this.positions.forward(positions)));
-    for (const block of this.blocks) x = block.forward(x, { isCausal: true });
+    this.blocks.forEach((block, i) => (x = block.forward(x, { isCausal: true, cache: state?.caches[i] })));
     x = this.lnF.forward(x);
     return this.head ? x.matmul(this.head) : matmulT(x, this.tokens.weight, false, true);
   }
