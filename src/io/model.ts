@@ -18,6 +18,7 @@ import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { readModelFile } from './state-dict.js';
+import { fromGpt2 } from './gpt2.js';
 import { showValue } from '../show.js';
 
 export type Layout = 'nabla' | 'torch';
@@ -34,6 +35,10 @@ export interface LoadOptions {
   layout?: Layout;
   /** The architecture, for files without nabla.architecture (e.g. written by PyTorch). */
   architecture?: ModelSpec;
+  /** 'gpt2': a GPT-2 file as Hugging Face writes it (io/gpt2.ts), loaded into nabla's GPT. */
+  format?: 'nabla' | 'gpt2';
+  /** For format 'gpt2': the attention heads (default embedDim / 64, GPT-2's head size). */
+  numHeads?: number;
   /** Load NaN and infinite weights too (default false: the file is refused, naming the tensor and element). */
   allowNonFinite?: boolean;
 }
@@ -104,7 +109,18 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     throw new Error(`load: unknown layout '${options.layout as string}' (use 'nabla' or 'torch')`);
   }
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
-  const { tensors, metadata: header, dtypes } = decodeSafetensors(bytes, file);
+  const decoded = decodeSafetensors(bytes, file);
+  const { metadata: header } = decoded;
+  let { tensors, dtypes } = decoded;
+  if (options.format !== undefined && options.format !== 'nabla' && options.format !== 'gpt2') {
+    throw new Error(`load: unknown format '${options.format as string}' (use 'nabla' or 'gpt2')`);
+  }
+  if (options.format === 'gpt2') {
+    if (options.architecture) throw new Error("load: format 'gpt2' builds its own architecture; do not pass options.architecture");
+    const gpt2 = fromGpt2(tensors, dtypes, file, options.numHeads);
+    ({ tensors, dtypes } = gpt2);
+    options = { ...options, architecture: gpt2.spec, layout: 'nabla' };
+  }
 
   const recorded = header[LAYOUT_KEY];
   if (recorded !== undefined && recorded !== 'nabla' && recorded !== 'torch') throw fail(`unknown layout ${showValue(recorded)}`, LAYOUT_KEY);

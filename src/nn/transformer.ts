@@ -15,7 +15,6 @@ import { shapeStr } from '../shape.js';
 import { uniform_ } from './init.js';
 import { Module } from './module.js';
 import { Dropout } from './layers/dropout.js';
-import { GELU } from './layers/activations.js';
 import { LayerNorm } from './layers/norm.js';
 import { Linear } from './layers/linear.js';
 
@@ -142,18 +141,20 @@ function causalFrom(offset: number, rows: number, cols: number): BoolMask {
 
 export interface BlockOptions {
   dropout?: number;
+  /** The MLP's GELU: 'exact' (erf, torch's default) or 'tanh' (GPT-2's approximation). */
+  gelu?: 'exact' | 'tanh';
   dtype?: DType;
 }
 
-/** A pre-norm transformer block: x + attn(ln₁(x)), then + mlp(ln₂(x)), the MLP E → 4E → GELU → E. */
+/** A pre-norm transformer block: x + attn(ln₁(x)), then + mlp(ln₂(x)), the MLP E → 4E → GELU → E (GPT-2's block). */
 export class TransformerBlock extends Module {
   readonly ln1: LayerNorm;
   readonly attn: MultiheadAttention;
   readonly ln2: LayerNorm;
   readonly fc: Linear;
-  readonly act = new GELU();
   readonly proj: Linear;
   readonly drop: Dropout;
+  readonly gelu: 'exact' | 'tanh';
 
   constructor(readonly embedDim: number, numHeads: number, options: BlockOptions = {}) {
     super();
@@ -164,11 +165,14 @@ export class TransformerBlock extends Module {
     this.fc = new Linear(embedDim, 4 * embedDim, { dtype });
     this.proj = new Linear(4 * embedDim, embedDim, { dtype });
     this.drop = new Dropout(options.dropout ?? 0);
+    this.gelu = options.gelu ?? 'exact';
+    if (this.gelu !== 'exact' && this.gelu !== 'tanh') throw new Error(`TransformerBlock: gelu must be 'exact' or 'tanh', got ${String(this.gelu)}`);
   }
 
   forward(x: Tensor, options: MultiheadForwardOptions = { isCausal: true }): Tensor {
     const h = this.ln1.forward(x);
     const y = x.add(this.drop.forward(this.attn.forward(h, h, h, options)));
-    return y.add(this.drop.forward(this.proj.forward(this.act.forward(this.fc.forward(this.ln2.forward(y))))));
+    const hidden = this.fc.forward(this.ln2.forward(y));
+    return y.add(this.drop.forward(this.proj.forward(this.gelu === 'tanh' ? hidden.geluTanh() : hidden.gelu())));
   }
 }

@@ -15,7 +15,7 @@ import { TransformerBlock, type KeyValueCache } from '../transformer.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { LayerNorm } from './norm.js';
-import { checkParameterCount, field, type LayerEntry, type ParameterDecl } from './entry.js';
+import { checkParameterCount, field, type Field, type LayerEntry, type ParameterDecl } from './entry.js';
 
 export interface GptOptions {
   vocabSize: number;
@@ -27,6 +27,8 @@ export interface GptOptions {
   dropout?: number;
   /** The output head is the token embedding's weight, transposed (GPT-2's choice). Default false. */
   tiedHead?: boolean;
+  /** The blocks' GELU: 'exact' (default) or 'tanh' (GPT-2's). */
+  gelu?: 'exact' | 'tanh';
   dtype?: DType;
 }
 
@@ -38,6 +40,7 @@ const fields = {
   numHeads: field.positiveInt,
   dropout: field.probability,
   tiedHead: field.boolean,
+  gelu: { check: (v: unknown): v is 'exact' | 'tanh' => v === 'exact' || v === 'tanh', expected: '"exact" or "tanh"' } as Field<'exact' | 'tanh'>,
 };
 
 type Spec = { vocabSize: number; contextLength: number; embedDim: number; numLayers: number; numHeads: number; tiedHead: boolean };
@@ -74,8 +77,8 @@ export class GPT extends Module {
     type: 'GPT',
     fields,
     describe: (m) => {
-      const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead } = m.config;
-      return { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead };
+      const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead, gelu } = m.config;
+      return { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead, gelu };
     },
     build: (s, dtype) => new GPT({ ...s, dtype }),
     check: (s) => (s.embedDim % s.numHeads !== 0 ? ['numHeads', `${s.numHeads} does not divide embedDim ${s.embedDim}`] : null),
@@ -105,24 +108,24 @@ export class GPT extends Module {
   readonly drop: Dropout;
   readonly blocks: TransformerBlock[];
   readonly lnF: LayerNorm;
-  readonly config: Spec & { dropout: number };
+  readonly config: Spec & { dropout: number; gelu: 'exact' | 'tanh' };
 
   constructor(options: GptOptions) {
     super();
-    const config = { embedDim: 128, numLayers: 4, numHeads: 4, dropout: 0, tiedHead: false, ...options };
+    const config = { embedDim: 128, numLayers: 4, numHeads: 4, dropout: 0, tiedHead: false, gelu: 'exact' as const, ...options };
     for (const key of ['vocabSize', 'contextLength', 'embedDim', 'numLayers', 'numHeads'] as const) {
       if (!Number.isSafeInteger(config[key]) || config[key] <= 0) throw new Error(`GPT: ${key} must be a positive integer, got ${config[key]}`);
     }
-    const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead } = config;
+    const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead, gelu } = config;
     if (embedDim % numHeads !== 0) throw new Error(`GPT: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     checkParameterCount(`GPT`, countOf(config));
-    this.config = { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead };
+    this.config = { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead, gelu };
     const dtype = options.dtype ?? 'float32';
     this.head = tiedHead ? null : new Parameter(zeros([embedDim, vocabSize], { dtype }));
     this.tokens = new Embedding(vocabSize, embedDim, { dtype });
     this.positions = new Embedding(contextLength, embedDim, { dtype });
     this.drop = new Dropout(dropout);
-    this.blocks = Array.from({ length: numLayers }, () => new TransformerBlock(embedDim, numHeads, { dropout, dtype }));
+    this.blocks = Array.from({ length: numLayers }, () => new TransformerBlock(embedDim, numHeads, { dropout, gelu, dtype }));
     this.lnF = new LayerNorm(embedDim, { dtype });
     for (const [name, p] of this.namedParameters()) {
       if (name.endsWith('.bias')) zeros_(p);

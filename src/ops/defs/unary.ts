@@ -1,10 +1,10 @@
 // Elementwise ops of one tensor. Each Jacobian is diagonal (seed 002), so every backward rule
 // is an elementwise product dx = dy ⊙ f'(x), with dx, dy and x all of x's shape.
 
-import { constantMap } from '../node.js';
+import { checkTensor, constantMap } from '../node.js';
 import { elementwise, plain } from '../elementwise.js';
 import type { Tensor } from '../../tensor.js';
-import type { Method, Sample } from '../op.js';
+import { defineOp, type Method, type Sample } from '../op.js';
 
 const positive: Sample[] = [{ inputs: [{ shape: [3, 4], positive: true }] }, { inputs: [{ shape: [1], positive: true }] }, { inputs: [{ shape: [30, 40], positive: true }] }];
 
@@ -58,6 +58,20 @@ export const gelu: Method<(x: Tensor) => Tensor> = elementwise({
   },
   torch: 'F.gelu(x[0])',
   samples: [...plain, { inputs: [{ shape: [6], values: [-7, -3.5, -1, 0.3, 2.9, 4] }] }],
+});
+// GPT-2's GELU, the tanh approximation: y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))), composed of
+// ops (its gradient is theirs); torch's F.gelu(x, approximate='tanh').
+export const geluTanh: Method<(x: Tensor) => Tensor> = defineOp({
+  name: 'geluTanh',
+  method: true,
+  composite(x: Tensor) {
+    checkTensor('geluTanh', x);
+    return x.mul(x.mul(x).mul(0.044715).add(1).mul(x).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)).mul(0.5);
+  },
+  torch: "F.gelu(x[0], approximate='tanh')",
+  // Not the far tails: there 1 + tanh(·) cancels, and backends' tanh differ in the last bits.
+  samples: [...plain, { inputs: [{ shape: [6], values: [-2.5, -1, -0.2, 0.3, 1.7, 3] }] }],
+  errors: [{ inputs: [], message: 'geluTanh: input must be a Tensor' }],
 });
 // y = xᵖ → dx = dy ⊙ p xᵖ⁻¹
 export const pow: Method<(x: Tensor, p: number) => Tensor> = elementwise({

@@ -1,0 +1,44 @@
+// A GPT-2 file as Hugging Face writes it (test/fixtures/gpt2-tiny.safetensors, from
+// scripts/make_torch_gpt2_fixture.py: GPT-2's names with the transformer. prefix, Conv1D
+// weights, the attn.bias buffers) loads into nabla's GPT and gives PyTorch's logits.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { load, decodeModel, encodeModel, ModelFileError } from '../../src/io/index.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
+import { listBackends, nn, setBackend, tensor } from '../../src/index.js';
+import { assertClose, fixture } from '../helpers/compare.js';
+
+const file = fileURLToPath(new URL('../../../test/fixtures/gpt2-tiny.safetensors', import.meta.url));
+const ref = fixture<never>('gpt2-tiny.json') as unknown as { config: { numHeads: number; numLayers: number }; tokens: number[][]; logits: number[] };
+
+for (const backend of listBackends()) {
+  test(`a GPT-2 file loads into nabla's GPT and matches PyTorch's logits within 1e-4 (${backend})`, () => {
+    setBackend(backend);
+    try {
+      const { model } = load(file, { format: 'gpt2', numHeads: ref.config.numHeads });
+      const gpt = model.layers[0] as nn.GPT;
+      assert.equal(gpt.config.numLayers, ref.config.numLayers);
+      assert.equal(gpt.config.gelu, 'tanh');
+      assertClose(model.forward(tensor(ref.tokens)).data, ref.logits, 1e-4, 'logits');
+      // Saved by nabla, it loads as a nabla file with the same logits.
+      assertClose(decodeModel(encodeModel(model)).model.forward(tensor(ref.tokens)).data, ref.logits, 1e-4, 'logits after a nabla round trip');
+    } finally {
+      setBackend('js');
+    }
+  });
+}
+
+test('GPT-2 files without the transformer. prefix load too; a foreign tensor, an untied head and an unknown head count are ModelFileErrors', () => {
+  const { tensors, metadata } = decodeSafetensors(readFileSync(file), file);
+  const strip = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k.replace(/^transformer\./, ''), v]));
+  const plain = decodeModel(encodeSafetensors(strip, metadata), 'plain.safetensors', { format: 'gpt2', numHeads: 4 }).model;
+  assertClose(plain.forward(tensor(ref.tokens)).data, ref.logits, 1e-4, 'logits');
+  const withExtra = encodeSafetensors({ ...strip, 'h.0.attn.q_proj.weight': strip['wte.weight'] }, metadata);
+  assert.throws(() => decodeModel(withExtra, 'x.safetensors', { format: 'gpt2', numHeads: 4 }), (e: Error) => e instanceof ModelFileError && /not a tensor of a GPT-2 model/.test(e.message) && /h\.0\.attn\.q_proj\.weight/.test(e.message));
+  const untied = encodeSafetensors({ ...strip, 'lm_head.weight': tensor(new Float32Array(strip['wte.weight'].size), { shape: [...strip['wte.weight'].shape] }) }, metadata);
+  assert.throws(() => decodeModel(untied, 'u.safetensors', { format: 'gpt2', numHeads: 4 }), /lm_head.weight differs from wte.weight/);
+  assert.throws(() => decodeModel(encodeSafetensors(strip, metadata), 'h.safetensors', { format: 'gpt2' }), /embedDim 32 is not a multiple of GPT-2's head size 64: pass numHeads/);
+});
