@@ -9,7 +9,8 @@ const big = (n: number) => n.toLocaleString('en-US');
 const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
 
 /** `inputShape`: one sample's shape ([C, H, W] for images), which convolutions need to show their products. */
-export function explainModel(layers: readonly LayerSpec[], batch: number, classes: number | null, inputShape: readonly number[] | null = null): string {
+/** `lossRows`: the rows the loss sees, as printed (a GPT's N·T positions; default N). */
+export function explainModel(layers: readonly LayerSpec[], batch: number, classes: number | null, inputShape: readonly number[] | null = null, lossRows = String(batch)): string {
   const out: string[] = [];
   let params = 0, fwd = 0, bwd = 0, inputGrad = false;
   let shape = inputShape;
@@ -34,8 +35,8 @@ export function explainModel(layers: readonly LayerSpec[], batch: number, classe
     shape = e.shape ?? (e.width !== undefined ? [e.width] : shape);
   });
   if (classes !== null) {
-    out.push(`loss: cross-entropy of softmax, L = −(1/N) Σ log softmax(z)[label]   : [${batch}×${classes}] → scalar`);
-    out.push(`  backward  dL/dz = (softmax(z) − onehot(label)) / N   : [${batch}×${classes}]`);
+    out.push(`loss: cross-entropy of softmax, L = −(1/N) Σ log softmax(z)[label]   : [${lossRows}×${classes}] → scalar`);
+    out.push(`  backward  dL/dz = (softmax(z) − onehot(label)) / N   : [${lossRows}×${classes}]`);
   } else {
     out.push(`loss: mean squared error, L = (1/N) Σ (ŷ − y)²   backward dL/dŷ = (2/N)(ŷ − y) : [${batch}×${width}]`);
   }

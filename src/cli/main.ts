@@ -16,7 +16,8 @@ import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel } from './explain.js';
-import { pathIn, readModelDir } from './modeldir.js';
+import { gptOf, pathIn, readModelDir } from './modeldir.js';
+import type { GPT } from '../nn/layers/gpt.js';
 
 const verbose = process.argv.includes('--verbose');
 
@@ -121,7 +122,10 @@ program
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model?: string; layers?: number[]; activation: keyof typeof activations; cnn?: boolean; imageShape: [number, number, number]; batchSize: number }) =>
     run(() => {
-      if (o.model) {
+      const gpt = o.model ? gptOf(o.model) : null;
+      if (gpt) {
+        console.log(explainModel(describeModel(gpt, 'explain').layers, o.batchSize, (gpt.layers[0] as GPT).config.vocabSize, null, `${o.batchSize}·${(gpt.layers[0] as GPT).config.contextLength}`));
+      } else if (o.model) {
         const { model, spec } = readModelDir(o.model);
         // One sample's shape: the flat row the model takes (a CNN's Unflatten makes it an image).
         console.log(explainModel(describeModel(model, 'explain').layers, o.batchSize, spec.task === 'classification' ? spec.outputs : null, [spec.inputs]));

@@ -66,3 +66,12 @@ test('generate answers an addition model\'s prompt a+b=, and refuses another for
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /this model adds numbers of up to 1 digits; write the prompt as a\+b=/);
 });
+
+test("explain shows a GPT's attention shapes and the seeds' Linear formulas", () => {
+  const r = nabla('explain', '--model', out, '--batch-size', '8');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /S = q·kᵀ\/√d \+ causal mask +: \[8·2×16×16\]·\[8·2×16×16\] → \[8·2×16×16\]/);
+  assert.match(r.stdout, /q, k, v = LayerNorm\(x\)·W_qkv \+ b_qkv +: \[8·16×32\]·\[32×96\] → \[8·16×96\]/);
+  assert.match(r.stdout, /dL\/dW = xᵀ·dL\/dy, +dL\/db = Σ_rows dL\/dy, +dL\/dx = dL\/dy·Wᵀ/);
+  assert.match(r.stdout, /loss: cross-entropy .*: \[8·16×11\] → scalar/);
+});

@@ -87,16 +87,29 @@ export class GPT extends Module {
       throw new Error('GPT: ONNX export of a GPT is not supported yet; save it with save() (safetensors) instead');
     },
     explain: (s, ctx) => {
-      const { vocabSize: v, contextLength: c, embedDim: e, numLayers: l, numHeads: h } = s;
+      const { vocabSize: v, contextLength: t, embedDim: e, numLayers: l, numHeads: h } = s;
+      const [n, d, rows] = [ctx.batch, e / h, `${ctx.batch}·${t}`];
+      // Multiply-adds ×2: per token 12E² in a block's four Linears and E·V in the head; per
+      // block q·kᵀ and A·v, 2·N·T·T·E each. Backward: about twice the forward.
+      const forward = 2 * n * t * (l * 12 * e * e + e * v) + l * 4 * n * t * t * e;
       return {
-        parameters: { count: countOf(s), detail: `${l} blocks of dim ${e}, ${h} heads; embeddings ${v}×${e} + ${c}×${e}` },
+        parameters: { count: countOf(s), detail: `${l} blocks of dim ${e}, ${h} heads; embeddings ${v}×${e} + ${t}×${e}` },
         lines: [
-          `  forward   x = E_tok[tokens] + E_pos[0..T)                 : [${ctx.batch}×T] → [${ctx.batch}×T×${e}]`,
-          `            x = x + attn(ln₁(x)), x = x + mlp(ln₂(x))  × ${l}   (attention causal, ${h} heads of ${e / h})`,
-          `            logits = ln_f(x) · W_head                        : [${ctx.batch}×T×${e}] → [${ctx.batch}×T×${v}]`,
-          `  backward  through each op: softmax(q·kᵀ/√d)·v, layerNorm, linear, embedding (a scatter-add of rows)`,
+          `  forward   x = E_tok[tokens] + E_pos[0..T)                      : [${n}×${t}] → [${n}×${t}×${e}]`,
+          `  block × ${l} (pre-norm, T = ${t}, d = ${e}/${h} = ${d}):`,
+          `            q, k, v = LayerNorm(x)·W_qkv + b_qkv                  : [${rows}×${e}]·[${e}×${3 * e}] → [${rows}×${3 * e}]`,
+          `            S = q·kᵀ/√d + causal mask                            : [${n}·${h}×${t}×${d}]·[${n}·${h}×${d}×${t}] → [${n}·${h}×${t}×${t}]`,
+          `            a = softmax(S)·v                                     : [${n}·${h}×${t}×${t}]·[${n}·${h}×${t}×${d}] → [${n}·${h}×${t}×${d}]`,
+          `            x = x + a·W_o + b_o                                  : [${rows}×${e}]·[${e}×${e}] → [${rows}×${e}]`,
+          `            x = x + GELU(LayerNorm(x)·W_fc + b_fc)·W_proj + b_proj : [${rows}×${e}]·[${e}×${4 * e}]·[${4 * e}×${e}] → [${rows}×${e}]`,
+          `            logits = LayerNorm(x)·W_head                         : [${rows}×${e}]·[${e}×${v}] → [${rows}×${v}]`,
+          `  backward  every Linear y = x·W + b (x its input rows):  dL/dW = xᵀ·dL/dy,  dL/db = Σ_rows dL/dy,  dL/dx = dL/dy·Wᵀ`,
+          `            attention (A = softmax(S)):  dv = Aᵀ·dy,  dA = dy·vᵀ,  dS = A ⊙ (dA − Σ_keys dA ⊙ A),  dq = dS·k/√d,  dk = dSᵀ·q/√d`,
+          `            LayerNorm, GELU: through the ops they are made of;  dE_tok[v] = Σ over positions holding token v of dL/dx`,
         ],
+        flops: { forward, backward: 2 * forward },
         width: v,
+        shape: [t, v],
       };
     },
     summary: (s) => `GPT(${s.numLayers} layers, ${s.numHeads} heads, dim ${s.embedDim}, vocab ${s.vocabSize}, context ${s.contextLength})`,
