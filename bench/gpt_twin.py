@@ -11,8 +11,10 @@ GPT-2 initialisation) and recipe (AdamW, weight decay 0.1, clip 1), on either ta
             windows of --context at stride --context, the last tenth validates, batch 32, lr 1e-3;
             prints the validation loss after --epochs passes over the shuffled windows.
             /usr/bin/python3 bench/gpt_twin.py text FILE --context 128 --layers 4 --epochs 1
+  speed     training tokens/s on random tokens, as JSON (bench/gpt.ts runs it)
 """
 import argparse
+import json
 import math
 import random
 import time
@@ -135,6 +137,26 @@ def text(a):
               f'{steps * 32 * a.context / seconds:.0f} tokens/s (threads {a.threads}, torch {torch.__version__})', flush=True)
 
 
+def speed(a):
+    model = GPT(a.vocab, a.context, a.dim, a.layers, a.heads)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+    g = torch.Generator().manual_seed(7)
+    data = [torch.randint(0, a.vocab, (a.batch, a.context + 1), generator=g) for _ in range(4)]
+    times = []
+    for i in range(a.steps + 2):
+        seq = data[i % len(data)]
+        start = time.perf_counter()
+        loss = F.cross_entropy(model(seq[:, :-1]).reshape(-1, a.vocab), seq[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if i >= 2:
+            times.append(time.perf_counter() - start)
+    times.sort()
+    print(json.dumps({'tokensPerSec': a.batch * a.context / times[len(times) // 2], 'torch': torch.__version__, 'threads': a.threads}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest='task', required=True)
@@ -146,7 +168,12 @@ def main():
     txt.add_argument('file')
     txt.add_argument('--context', type=int, default=128)
     txt.add_argument('--epochs', type=int, default=1)
-    for p, layers in ((add, 2), (txt, 4)):
+    spd = sub.add_parser('speed')
+    spd.add_argument('--context', type=int, default=64)
+    spd.add_argument('--batch', type=int, default=32)
+    spd.add_argument('--vocab', type=int, default=65)
+    spd.add_argument('--steps', type=int, default=8)
+    for p, layers in ((add, 2), (txt, 4), (spd, 4)):
         p.add_argument('--layers', type=int, default=layers)
         p.add_argument('--heads', type=int, default=4)
         p.add_argument('--dim', type=int, default=128)
@@ -155,7 +182,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    (addition if a.task == 'addition' else text)(a)
+    {'addition': addition, 'text': text, 'speed': speed}[a.task](a)
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@
 // round (each round's figure is itself a median): on a shared machine, other load only ever
 // slows a run down, so the best round is the closest to what the hardware does.
 //
-// Options: --only matmul,train,tiny,inference,conv,cnn   --no-python   --out PATH   --rounds N
+// Options: --only matmul,train,tiny,inference,conv,cnn,gpt   --no-python   --out PATH   --rounds N
 //          --peers NAME,NAME (a subset)   --json (print the matmul table as JSON, write nothing)
 //          --cnn-steps N (timed CNN training steps, default cnn.steps: fewer for a smoke run)
 // `npm run bench:cnn` runs only conv,cnn and writes bench/RESULTS-cnn.md instead.
@@ -41,7 +41,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string', default: new URL('../../bench/RESULTS.md', import.meta.url).pathname },
   },
 });
-const only = new Set((opts.only ?? 'matmul,train,tiny,inference,conv,cnn').split(','));
+const only = new Set((opts.only ?? 'matmul,train,tiny,inference,conv,cnn,gpt').split(','));
 const cores = availableParallelism();
 const log = (s: string) => process.stderr.write(s + '\n');
 
@@ -689,6 +689,12 @@ if (cnnRows.length) {
   md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...cnnRows, '');
   const tfw = results.cnn['tfjs-wasm'];
   if (isNa(tfw)) md.push(`tfjs-wasm cannot train this CNN (${tfw.na}), so the ratio to it is not measured; its forward pass runs (section 6).`, '');
+}
+
+// The GPT rows (issue 11) come from bench/gpt.ts, in a process of its own (it loads tfjs' wasm backend afresh).
+if (only.has('gpt')) {
+  log('GPT training and generation (bench/gpt.ts) ...');
+  md.push(execFileSync(process.execPath, [fileURLToPath(new URL('./gpt.js', import.meta.url)), '--section'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
 }
 
 const text = md.join('\n');
