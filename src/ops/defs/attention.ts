@@ -7,15 +7,15 @@
 // Backward, per matrix (A = softmax weights): dv = Aᵀ·dy, dA = dy·vᵀ, dS = A ⊙ (dA − Σ_S dA ⊙ A),
 // dq = dS·k·scale, dk = dSᵀ·q·scale.
 
+import { allocData } from '../../storage.js';
 import { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
-import { broadcastMask, readMask, type BoolMask, type NestedBoolean } from '../mask.js';
+import { readMask, type BoolMask, type NestedBoolean } from '../mask.js';
 import { defineOp, type Fn } from '../op.js';
 import { dropout } from './dropout.js';
 import { matmulT } from './matmul.js';
 import { softmax } from './softmax.js';
-import { where } from './where.js';
 
 export interface AttentionOptions {
   /**
@@ -51,20 +51,21 @@ export const scaledDotProductAttention: Fn<(q: Tensor, k: Tensor, v: Tensor, opt
     if (!Number.isFinite(scale)) throw new Error(`${op}: scale must be a finite number, got ${scale}`);
     if (isCausal && attnMask) throw new Error(`${op}: give either attnMask or isCausal, not both`);
     let scores = matmulT(q, k, false, true).mul(scale);
-    const scoreShape = scores.shape;
+    // Boolean and causal masks become an additive constant of 0 and −∞ (a broadcast add, which
+    // the backends run fast; its gradient passes dS through, and softmax's backward is 0 there).
     if (isCausal) {
       const allowed = new Uint8Array(L * S);
-      for (let i = 0; i < L; i++) for (let j = 0; j <= Math.min(i, S - 1); j++) allowed[i * S + j] = 1;
-      scores = where({ values: allowed, shape: [L, S] }, scores, -Infinity);
+      for (let i = 0; i < L; i++) allowed.fill(1, i * S, i * S + Math.min(i + 1, S));
+      scores = scores.add(additive({ values: allowed, shape: [L, S] }, q.dtype));
     } else if (attnMask !== undefined && attnMask !== null) {
       if (attnMask instanceof Tensor) {
         checkSameDtype(op, q, attnMask);
-        checkMaskShape(op, attnMask.shape, scoreShape);
+        checkMaskShape(op, attnMask.shape, scores.shape);
         scores = scores.add(attnMask);
       } else {
         const mask = readMask(op, attnMask);
-        checkMaskShape(op, mask.shape, scoreShape);
-        scores = where({ values: broadcastMask(op, mask, scoreShape), shape: scoreShape }, scores, -Infinity);
+        checkMaskShape(op, mask.shape, scores.shape);
+        scores = scores.add(additive(mask, q.dtype));
       }
     }
     return matmulT(dropout(softmax(scores, -1), dropoutP), v, false, false);
@@ -90,6 +91,13 @@ export const scaledDotProductAttention: Fn<(q: Tensor, k: Tensor, v: Tensor, opt
     { inputs: [{ shape: [2, 4, 3] }, { shape: [2, 5, 3] }, { shape: [2, 5, 3] }], args: { mask: [true], isCausal: true }, message: 'scaledDotProductAttention: give either attnMask or isCausal, not both' },
   ],
 });
+
+/** 0 where the mask allows, −∞ where it forbids: a constant of the mask's shape. */
+function additive(mask: BoolMask, dtype: Tensor['dtype']): Tensor {
+  const data = allocData(dtype, mask.values.length);
+  for (let i = 0; i < data.length; i++) data[i] = mask.values[i] ? 0 : -Infinity;
+  return new Tensor(data, mask.shape, dtype);
+}
 
 /** A mask must broadcast to the scores [..., L, S] without growing them. */
 function checkMaskShape(op: string, mask: readonly number[], scores: readonly number[]): void {
