@@ -118,13 +118,13 @@ export class MultiheadAttention extends Module {
 
   /** A torch-style MHA mask as scaledDotProductAttention takes it, for scores [N, H, L, S]. */
   private scoreMask(mask: Tensor | NestedBoolean | BoolMask, n: number, l: number, s: number): Tensor | BoolMask {
-    const shape = mask instanceof Tensor ? mask.shape : readMask(`${this}`, mask).shape;
+    const read = mask instanceof Tensor ? null : readMask(`${this}`, mask);
+    const shape = read ? read.shape : (mask as Tensor).shape;
     const ok = (shape.length === 2 && shape[0] === l && shape[1] === s) || (shape.length === 3 && shape[0] === n * this.numHeads && shape[1] === l && shape[2] === s);
     if (!ok) throw new Error(`${this}: attnMask must be [${l}, ${s}] or [${n * this.numHeads}, ${l}, ${s}], got ${shapeStr(shape)}`);
     const to4d = (d: readonly number[]) => (d.length === 2 ? d : [n, this.numHeads, l, s]);
-    if (mask instanceof Tensor) return mask.reshape(to4d(mask.shape));
-    const m = readMask(`${this}`, mask);
-    return { values: m.values.map((v) => 1 - v), shape: to4d(m.shape) };
+    if (!read) return (mask as Tensor).reshape(to4d(shape));
+    return { values: read.values.map((v) => 1 - v), shape: to4d(shape) };
   }
 
   override toString(): string {
