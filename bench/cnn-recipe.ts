@@ -1,5 +1,5 @@
-// `npm run bench:cnn-recipe -- [--epochs 15] [--seeds 1,2] [--lr 3e-3] [--dropout 0.25] [--head-dropout 0]
-//   [--hidden 128] [--shift 2] [--channels 32,64] [--convs 1] [--batch 64] [--weight-decay 0]`:
+// `npm run bench:cnn-recipe -- [--epochs 20] [--seeds 1,2,3] [--lr 3e-3] [--dropout 0.25] [--head-dropout 0]
+//   [--hidden 128] [--shift 2] [--channels 16,32] [--convs 2] [--batch 64] [--weight-decay 0]`:
 // PyTorch trains the CLI's CNN recipe (bench/cnn_recipe.py) on the CLI's own MNIST split, for a
 // reference figure next to `nabla train --data mnist --model cnn`. Needs /usr/bin/python3 with
 // torch and numpy (apt-get install -y python3-torch python3-numpy). One PyTorch thread.
@@ -16,16 +16,16 @@ import type { Subset } from '../src/data/dataset.js';
 
 const { values } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '15' },
-    seeds: { type: 'string', default: '1,2' },
+    epochs: { type: 'string', default: '20' },
+    seeds: { type: 'string', default: '1,2,3' },
     lr: { type: 'string', default: '3e-3' },
     dropout: { type: 'string', default: '0.25' },
     'head-dropout': { type: 'string', default: '0' },
     hidden: { type: 'string', default: '128' },
     shift: { type: 'string', default: '2' },
-    channels: { type: 'string', default: '32,64' },
+    channels: { type: 'string', default: '16,32' },
     batch: { type: 'string', default: '64' },
-    convs: { type: 'string', default: '1' },
+    convs: { type: 'string', default: '2' },
     'weight-decay': { type: 'string', default: '0' },
   },
 });
