@@ -47,7 +47,7 @@ program
   .command('train')
   .description('train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg and confusion.svg to --out')
   .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, a CSV file, or 'addition' (a GPT learns a + b)")
-  .addOption(new Option('--model <type>', `mlp, cnn for images (conv 32 → BN → ReLU → pool → conv 64 → BN → ReLU → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), or gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128)`).choices([...models, 'gpt']).default('mlp'))
+  .addOption(new Option('--model <type>', `mlp, cnn for images ((conv 16 → BN → ReLU) ×2 → pool → (conv 32 → BN → ReLU) ×2 → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), or gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128)`).choices([...models, 'gpt']).default('mlp'))
   .option('--image-shape <C,H,W>', 'CSV: the feature columns are the pixels of one image of this shape, e.g. 1,28,28 (scaled to [0, 1]; enables --augment and --model cnn)', imageShape)
   .option('--target <column>', 'CSV: the column to predict')
   .addOption(new Option('--task <task>', 'CSV: classification or regression (default: guessed from the target)').argParser(choice(['classification', 'regression'] as const)))

@@ -1,7 +1,8 @@
-// The small image CNN the command line builds (`nabla train --model cnn`): two blocks of
-// 3×3 convolution (padding 1) → BatchNorm2d → ReLU → 2×2 max pooling, then dropout, Flatten and
-// an MLP head. An Unflatten in front takes the flat pixel rows [N, C·H·W] that datasets yield,
-// so the model reads the same inputs as an MLP and its file records the image shape.
+// The small image CNN the command line builds (`nabla train --model cnn`): two VGG-style blocks of
+// two 3×3 convolutions (padding 1, each → BatchNorm2d → ReLU) → 2×2 max pooling, 16 then 32
+// channels, then dropout, Flatten and an MLP head. An Unflatten in front takes the flat pixel rows
+// [N, C·H·W] that datasets yield, so the model reads the same inputs as an MLP and its file records
+// the image shape. The defaults are the recipe measured in README (bench/cnn-recipe.ts: PyTorch's twin).
 // cnnLayers gives its layers as specs without building anything; cnn builds them.
 
 import type { LayerSpec } from './layers/table.js';
@@ -12,8 +13,10 @@ export interface CnnOptions {
   /** One image's shape [channels, height, width]. */
   imageShape: readonly [number, number, number];
   outputs: number;
-  /** Output channels of the convolution blocks (default [32, 64]). */
+  /** Output channels of the convolution blocks (default [16, 32]). */
   channels?: number[];
+  /** 3×3 convolutions (each with its BatchNorm2d and ReLU) per block, before its pooling (default 2). */
+  convsPerBlock?: number;
   /** Hidden Linear sizes of the head (default [128]). */
   hidden?: number[];
   /** Dropout after the convolution blocks (default 0.25). */
@@ -22,18 +25,21 @@ export interface CnnOptions {
 
 /** The layers of cnn(options), as specs (PyTorch's defaults where the CNN sets nothing). */
 export function cnnLayers(options: CnnOptions): LayerSpec[] {
-  const { imageShape, outputs, channels = [32, 64], hidden = [128], dropout = 0.25 } = options;
+  const { imageShape, outputs, channels = [16, 32], convsPerBlock = 2, hidden = [128], dropout = 0.25 } = options;
+  if (!Number.isInteger(convsPerBlock) || convsPerBlock < 1) throw new Error(`cnn: convsPerBlock must be a positive integer, got ${convsPerBlock}`);
   let [c, h, w] = imageShape;
   if (![c, h, w].every((d) => Number.isInteger(d) && d > 0)) throw new Error(`cnn: imageShape must be three positive integers [C, H, W], got [${imageShape.join(', ')}]`);
   const layers: LayerSpec[] = [{ type: 'Unflatten', dim: 1, sizes: [c, h, w] }];
   for (const out of channels) {
     if (h < 2 || w < 2) throw new Error(`cnn: images of ${imageShape[1]}×${imageShape[2]} are too small for ${channels.length} blocks of 2×2 pooling`);
-    layers.push(
-      { type: 'Conv2d', inChannels: c, outChannels: out, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
-      { type: 'BatchNorm2d', numFeatures: out, eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true },
-      { type: 'ReLU' },
-      { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false },
-    );
+    for (let k = 0; k < convsPerBlock; k++) {
+      layers.push(
+        { type: 'Conv2d', inChannels: k === 0 ? c : out, outChannels: out, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
+        { type: 'BatchNorm2d', numFeatures: out, eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true },
+        { type: 'ReLU' },
+      );
+    }
+    layers.push({ type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false });
     [c, h, w] = [out, Math.floor(h / 2), Math.floor(w / 2)];
   }
   if (dropout > 0) layers.push({ type: 'Dropout', p: dropout });

@@ -299,7 +299,7 @@ test('--model cnn on an IDX directory: train, eval and predict report the same a
   // Tiny and short: this checks the path and the agreement, not quality (see README for the full run).
   const r = nabla('train', '--data', dir, '--model', 'cnn', '--layers', '16', '--epochs', '1', '--out', out);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^training Unflatten\(1, \[1, 28, 28\]\) → Conv2d\(1→32, 3×3\) → BatchNorm2d\(32\) → ReLU → MaxPool2d\(2×2\) → Conv2d\(32→64, 3×3\)/m);
+  assert.match(r.stdout, /^training Unflatten\(1, \[1, 28, 28\]\) → Conv2d\(1→16, 3×3\) → BatchNorm2d\(16\) → ReLU → Conv2d\(16→16, 3×3\) → BatchNorm2d\(16\) → ReLU → MaxPool2d\(2×2\) → Conv2d\(16→32, 3×3\)/m);
   assert.match(r.stdout, /random shifts ±2 px/);
   const reported = accuracyOf(r.stdout.split('t10k test set: loss')[1], 120);
   const ev = nabla('eval', '--model', out, '--data', dir);
@@ -316,10 +316,10 @@ test('--model cnn on an IDX directory: train, eval and predict report the same a
   assert.equal(ex.status, 0, ex.stderr);
   assert.match(ex.stdout, /reshape {3}\[8×784\] → \[8×1×28×28\]/);
   assert.match(ex.stdout, /patches {3}X = im2col\(x\) +: \[8×32×14×14\] → \[8·14·14 × 32·3·3\] = \[1568×288\]/);
-  assert.match(ex.stdout, /dL\/dx = col2im\(dL\/dy·W\) +: \[1568×64\]·\[64×288\] → \[1568×288\] → \[8×32×14×14\]/);
+  assert.match(ex.stdout, /dL\/dx = col2im\(dL\/dy·W\) +: \[1568×32\]·\[32×288\] → \[1568×288\] → \[8×32×14×14\]/);
   const flags = nabla('explain', '--cnn', '--batch-size', '8');
   assert.equal(flags.status, 0, flags.stderr);
-  assert.match(flags.stdout, /layer 11: Linear\(3136→128\)   401,536 parameters/);
+  assert.match(flags.stdout, /layer 17: Linear\(1568→128\)   200,832 parameters/);
   const exp = nabla('export', '--model', out);
   assert.equal(exp.status, 0, exp.stderr);
   assert.ok(existsSync(join(out, 'model.onnx')));

@@ -26,7 +26,15 @@ test('the CLI CNN: flat rows in, logits out; saved and loaded with the same outp
   manualSeed(5);
   const model = nn.cnn({ imageShape: [1, 12, 12], outputs: 4, hidden: [8] });
   assert.equal(String(model.layers[0]), 'Unflatten(1, [1, 12, 12])');
-  assert.equal(String(model.layers[model.layers.length - 3]), 'Linear(576→8)'); // 64 channels × 3 × 3
+  assert.equal(String(model.layers[model.layers.length - 3]), 'Linear(288→8)'); // 32 channels × 3 × 3
+  // Two blocks of two convolutions, each with its BatchNorm2d and ReLU, then the pooling.
+  assert.deepEqual(model.layers.slice(1, 15).map(String), [
+    'Conv2d(1→16, 3×3)', 'BatchNorm2d(16)', 'ReLU', 'Conv2d(16→16, 3×3)', 'BatchNorm2d(16)', 'ReLU', 'MaxPool2d(2×2)',
+    'Conv2d(16→32, 3×3)', 'BatchNorm2d(32)', 'ReLU', 'Conv2d(32→32, 3×3)', 'BatchNorm2d(32)', 'ReLU', 'MaxPool2d(2×2)']);
+  const single = nn.cnn({ imageShape: [1, 12, 12], outputs: 4, channels: [32, 64], convsPerBlock: 1, hidden: [8] });
+  assert.deepEqual(single.layers.slice(1, 9).map(String), [
+    'Conv2d(1→32, 3×3)', 'BatchNorm2d(32)', 'ReLU', 'MaxPool2d(2×2)', 'Conv2d(32→64, 3×3)', 'BatchNorm2d(64)', 'ReLU', 'MaxPool2d(2×2)']);
+  assert.throws(() => nn.cnn({ imageShape: [1, 12, 12], outputs: 4, convsPerBlock: 0 }), /cnn: convsPerBlock must be a positive integer, got 0/);
   model.eval();
   const x = randn([3, 144]);
   const want = noGrad(() => model.forward(x));
@@ -46,8 +54,8 @@ test('the CLI CNN: flat rows in, logits out; saved and loaded with the same outp
 test('explain follows the flat input through Unflatten into the convolutions', () => {
   const text = explainModel(cnnLayers({ imageShape: [1, 28, 28], outputs: 10 }), 64, 10, [784]);
   assert.match(text, /reshape {3}\[64×784\] → \[64×1×28×28\]/);
-  assert.match(text, /dL\/dW = Xᵀ·dL\/dy {14}: \[9×50176\]·\[50176×32\] → \[9×32\]/);
-  assert.match(text, /layer 11: Linear\(3136→128\)/);
+  assert.match(text, /dL\/dW = Xᵀ·dL\/dy {14}: \[9×50176\]·\[50176×16\] → \[9×16\]/);
+  assert.match(text, /layer 17: Linear\(1568→128\)/);
 });
 
 test('the CNN exported to ONNX (Reshape, Conv, BatchNormalization, MaxPool) runs in onnxruntime-node within 1e-5', async () => {
