@@ -10,7 +10,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -180,6 +180,8 @@ const value = (name: string) => {
 const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}×` : '—');
 const bestNabla = Math.max(...rows.filter(([n, v]) => n.startsWith('nabla') && typeof v === 'number').map(([, v]) => v as number));
 const md = [
+  `${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores; torch through /usr/bin/python3 (OpenBLAS choosing its own kernel).`,
+  '',
   `## GPT training, tokens/s (${cfg.layers} layers, ${cfg.heads} heads, dim ${cfg.dim}, context ${cfg.context}, batch ${cfg.batch}, vocabulary ${cfg.vocab}; median of ${STEPS} steps)`,
   '',
   '| peer | tokens/s | × tfjs-wasm | × torch 1t | × torch all |',
