@@ -2,8 +2,13 @@
 // concrete shapes, parameter counts and the multiply-add work of one training step. It reads the
 // layers' specs only: nothing is built or allocated, so a model of any size is explained at once.
 
+import { existsSync } from 'node:fs';
 import { MAX_PARAMETERS, type Fields, type SpecOf } from '../nn/layers/entry.js';
 import { entryFor, layerSummary, type LayerSpec } from '../nn/layers/table.js';
+import { readModelHeader } from '../io/index.js';
+import { UsageError } from './errors.js';
+import { readInputSpec } from './input-spec.js';
+import { pathIn } from './modeldir.js';
 
 const big = (n: number) => n.toLocaleString('en-US');
 const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
@@ -44,4 +49,16 @@ export function explainModel(layers: readonly LayerSpec[], batch: number, classe
   out.push(`parameters: ${big(params)}${params > MAX_PARAMETERS ? ` (more than the cap of ${big(MAX_PARAMETERS)}: nabla would not build this model)` : ''}`);
   out.push(`FLOPs per training step (batch ${batch}; matrix products and bias adds, elementwise ops not counted): forward ${human(fwd)}, backward ${human(bwd)}, total ${human(fwd + bwd)}`);
   return out.join('\n');
+}
+
+/** The model of a directory written by nabla train, from its file's header alone (no weights are read). */
+export function explainModelDir(dir: string, batch: number): string {
+  const file = pathIn(dir, 'model');
+  if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
+  const { spec, metadata } = readModelHeader(file);
+  const [first] = spec.layers;
+  if (spec.layers.length === 1 && first.type === 'GPT') return explainModel(spec.layers, batch, first.vocabSize, null, `${batch}·${first.contextLength}`);
+  const input = readInputSpec(metadata.input, file);
+  // One sample's shape: the flat row the model takes (a CNN's Unflatten makes it an image).
+  return explainModel(spec.layers, batch, input.task === 'classification' ? input.outputs : null, [input.inputs]);
 }

@@ -5,7 +5,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { describeModel, exportOnnx, inspect } from '../io/index.js';
+import { exportOnnx, inspect } from '../io/index.js';
 import { activations, mlpLayers } from '../nn/mlp.js';
 import { cnnLayers } from '../nn/cnn.js';
 import { reportError } from './errors.js';
@@ -15,9 +15,8 @@ import { trainAdditionCommand, trainTextCommand, type GptFlags } from './train-g
 import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
-import { explainModel } from './explain.js';
-import { gptOf, pathIn, readModelDir } from './modeldir.js';
-import type { GPT } from '../nn/layers/gpt.js';
+import { explainModel, explainModelDir } from './explain.js';
+import { pathIn, readModelDir } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
 
@@ -122,13 +121,8 @@ program
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model?: string; layers?: number[]; activation: keyof typeof activations; cnn?: boolean; imageShape: [number, number, number]; batchSize: number }) =>
     run(() => {
-      const gpt = o.model ? gptOf(o.model) : null;
-      if (gpt) {
-        console.log(explainModel(describeModel(gpt, 'explain').layers, o.batchSize, (gpt.layers[0] as GPT).config.vocabSize, null, `${o.batchSize}·${(gpt.layers[0] as GPT).config.contextLength}`));
-      } else if (o.model) {
-        const { model, spec } = readModelDir(o.model);
-        // One sample's shape: the flat row the model takes (a CNN's Unflatten makes it an image).
-        console.log(explainModel(describeModel(model, 'explain').layers, o.batchSize, spec.task === 'classification' ? spec.outputs : null, [spec.inputs]));
+      if (o.model) {
+        console.log(explainModelDir(o.model, o.batchSize));
       } else if (o.cnn) {
         const layers = cnnLayers({ imageShape: o.imageShape, outputs: 10 });
         console.log(explainModel(layers, o.batchSize, 10, [o.imageShape[0] * o.imageShape[1] * o.imageShape[2]]));

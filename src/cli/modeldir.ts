@@ -3,8 +3,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
-import type { Sequential } from '../nn/sequential.js';
-import { GPT } from '../nn/layers/gpt.js';
 import { noGrad } from '../autograd/mode.js';
 import { zeros } from '../tensor.js';
 import { load, ModelFileError } from '../io/index.js';
@@ -60,10 +58,3 @@ export function readModelDir(dir: string): LoadedModel {
   return { model, spec, metadata, file };
 }
 
-/** The model of DIR when it is a GPT (a Sequential holding one, as nabla train --model gpt writes), else null. */
-export function gptOf(dir: string): Sequential | null {
-  const file = pathIn(dir, 'model');
-  if (!existsSync(file)) return null;
-  const { model } = load(file);
-  return model.layers.length === 1 && model.layers[0] instanceof GPT ? model : null;
-}

@@ -10,7 +10,7 @@ export {
   describeModel, buildModel, validateSpec, SUPPORTED_LAYERS, MAX_PARAMETERS, MAX_LAYERS,
   type ModelSpec, type LayerSpec,
 } from './architecture.js';
-export { save, load, encodeModel, decodeModel, type Layout, type SaveOptions, type LoadOptions, type LoadedModel } from './model.js';
+export { save, load, encodeModel, decodeModel, readModelHeader, type Layout, type SaveOptions, type LoadOptions, type LoadedModel } from './model.js';
 export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type LoadCheckpointOptions } from './checkpoint.js';
 export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';

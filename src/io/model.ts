@@ -16,7 +16,7 @@ import type { ParameterDecl } from '../nn/layers/entry.js';
 import { buildModel, describeModel, specParameters, validateSpec, type ModelSpec } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
 import { ModelFileError } from './errors.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, readSafetensorsMetadata } from './safetensors.js';
 import { readModelFile } from './state-dict.js';
 import { fromGpt2 } from './gpt2.js';
 import { showValue } from '../show.js';
@@ -137,8 +137,7 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     spec = parseJson(header[ARCHITECTURE_KEY], ARCHITECTURE_KEY, fail);
   }
   const valid = validateSpec(spec, file);
-  const metadata = header[METADATA_KEY] === undefined ? {} : parseJson(header[METADATA_KEY], METADATA_KEY, fail);
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw fail('metadata is not a JSON object', METADATA_KEY);
+  const metadata = userMetadata(header, fail);
 
   // Every tensor is checked against the architecture before the model is built.
   const expected = new Map(specParameters(valid).map((p) => [fileName(p, layout), p]));
@@ -160,7 +159,22 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
   }
   const model = buildModel(valid, file);
   model.loadStateDict(state, { allowNonFinite: true }); // checked above, naming the file
-  return { model: model.eval(), metadata: metadata as Record<string, unknown> };
+  return { model: model.eval(), metadata };
+}
+
+/** The caller's metadata of a file's header (nabla.metadata), checked to be a JSON object. */
+function userMetadata(header: Record<string, string>, fail: (p: string, w: string) => ModelFileError): Record<string, unknown> {
+  const metadata = header[METADATA_KEY] === undefined ? {} : parseJson(header[METADATA_KEY], METADATA_KEY, fail);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw fail('metadata is not a JSON object', METADATA_KEY);
+  return metadata as Record<string, unknown>;
+}
+
+/** A model file's architecture and metadata from its header alone: no tensor is read and nothing is built. */
+export function readModelHeader(path: string): { spec: ModelSpec; metadata: Record<string, unknown> } {
+  const fail = (problem: string, where: string) => new ModelFileError(path, problem, where);
+  const header = readSafetensorsMetadata(path);
+  if (header[ARCHITECTURE_KEY] === undefined) throw fail('no architecture in the file', `__metadata__.${ARCHITECTURE_KEY}`);
+  return { spec: validateSpec(parseJson(header[ARCHITECTURE_KEY], ARCHITECTURE_KEY, fail), path), metadata: userMetadata(header, fail) };
 }
 
 export function load(path: string, options: LoadOptions = {}): LoadedModel {

@@ -28,16 +28,7 @@ const bytesStr = (n: number) => (n >= 2 ** 20 ? `${n} bytes (${Math.round(n / 2 
  * from a problem description.
  */
 export function readBounded(path: string, cap: number, what: string, fail: (problem: string) => Error): Buffer {
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    throw fail(`cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw fail(`is ${fileKind(stat)}, expected a regular ${what}`);
+  return withRegularFile(path, what, fail, (fd, stat) => {
     const limit = Math.min(cap, MAX_READ_BYTES - 1); // room for the one byte that detects growth
     if (stat.size > limit) throw fail(`the ${what} has ${stat.size} bytes, more than the limit of ${bytesStr(limit)}`);
     // Read until end of file, not just stat.size bytes (the file may grow), never past the limit.
@@ -55,6 +46,36 @@ export function readBounded(path: string, cap: number, what: string, fail: (prob
       length += n;
     }
     return out.subarray(0, length);
+  });
+}
+
+/** The first `count` bytes of the regular file at `path` (fewer when it is shorter), and its size: a header, never the rest. */
+export function readPrefix(path: string, count: number, what: string, fail: (problem: string) => Error): { bytes: Buffer; size: number } {
+  return withRegularFile(path, what, fail, (fd, stat) => {
+    const out = Buffer.alloc(Math.min(count, stat.size));
+    let length = 0;
+    while (length < out.length) {
+      const n = fs.readSync(fd, out, length, out.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return { bytes: out.subarray(0, length), size: stat.size };
+  });
+}
+
+/** Runs `read` on the opened path once it is known to be a regular file; errors name the file's role. */
+function withRegularFile<T>(path: string, what: string, fail: (problem: string) => Error, read: (fd: number, stat: fs.Stats) => T): T {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw fail(`cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw fail(`is ${fileKind(stat)}, expected a regular ${what}`);
+    return read(fd, stat);
   } catch (e) {
     if (e instanceof Error && (e as NodeJS.ErrnoException).code !== undefined) {
       throw fail(`cannot read the ${what} (${(e as NodeJS.ErrnoException).code})`);

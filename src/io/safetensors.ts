@@ -11,6 +11,7 @@
 import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { ModelFileError } from './errors.js';
+import { readPrefix } from './read-bounded.js';
 import { showValue } from '../show.js';
 
 export type SafetensorsDType = 'F32' | 'F64' | 'I64';
@@ -113,16 +114,15 @@ interface Entry {
   end: number;
 }
 
-export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): DecodedSafetensors {
-  assertLittleEndianHost();
-  const fail = (problem: string, where: number | string | null = null) => new ModelFileError(file, problem, where);
+/** The header's length, text and JSON object, checked; `bytes` holds at least the header. */
+function parseHeader(bytes: Uint8Array, fileLength: number, fail: (problem: string, where?: number | string | null) => ModelFileError): { headerLength: number; text: string; header: Record<string, unknown> } {
   if (bytes.length < 8) throw fail(`file has ${bytes.length} bytes, too short for the 8-byte header length`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) throw fail(`header length ${n} exceeds the cap of ${MAX_HEADER_BYTES} bytes`, 0);
   const headerLength = Number(n);
-  if (8 + headerLength > bytes.length) {
-    throw fail(`header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`, 0);
+  if (8 + headerLength > fileLength) {
+    throw fail(`header length ${headerLength} runs past the end of the file (${fileLength} bytes)`, 0);
   }
   if (headerLength === 0 || bytes[8] !== 0x7b) throw fail("header does not begin with '{'", 8);
   let text: string;
@@ -143,6 +143,27 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): DecodedS
     if (seen.has(key)) throw fail('duplicate name in the header', key);
     seen.add(key);
   }
+  return { headerLength, text, header };
+}
+
+/**
+ * The __metadata__ of a safetensors file from its header alone: reads at most the header's
+ * bytes (capped at MAX_HEADER_BYTES), never the tensors.
+ */
+export function readSafetensorsMetadata(path: string): Record<string, string> {
+  const fail = (problem: string, where: number | string | null = null) => new ModelFileError(path, problem, where);
+  const reject = (problem: string) => new ModelFileError(path, problem);
+  const { bytes: first, size } = readPrefix(path, 8, 'model file', reject);
+  const n = first.length === 8 ? first.readBigUInt64LE(0) : 0n;
+  const { bytes } = readPrefix(path, 8 + Number(n > BigInt(MAX_HEADER_BYTES) ? 0n : n), 'model file', reject);
+  const { header } = parseHeader(n > BigInt(MAX_HEADER_BYTES) ? first : bytes, size, fail);
+  return header.__metadata__ === undefined ? {} : readMetadata(header.__metadata__, fail);
+}
+
+export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): DecodedSafetensors {
+  assertLittleEndianHost();
+  const fail = (problem: string, where: number | string | null = null) => new ModelFileError(file, problem, where);
+  const { headerLength, header } = parseHeader(bytes, bytes.length, fail);
 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;

@@ -6,8 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { manualSeed, nn } from '../../src/index.js';
-import { describeModel } from '../../src/io/index.js';
+import { describeModel, encodeModel, load } from '../../src/io/index.js';
 import { explainModel } from '../../src/cli/explain.js';
 import { mlpLayers, type MlpOptions } from '../../src/nn/mlp.js';
 import { cnnLayers, type CnnOptions } from '../../src/nn/cnn.js';
@@ -45,4 +48,23 @@ test('mlpLayers and cnnLayers are the layers mlp() and cnn() build', () => {
     { imageShape: [3, 9, 7], outputs: 4, channels: [5], hidden: [], dropout: 0 },
   ];
   for (const o of cnns) assert.deepEqual(describeModel(nn.cnn(o)).layers, cnnLayers(o), JSON.stringify(o));
+});
+
+test('nabla explain --model reads the model file\'s header only: a file whose tensors are cut off still explains', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-explain-'));
+  try {
+    manualSeed(2);
+    const model = nn.mlp({ inputs: 4, hidden: [5], outputs: 3 });
+    const input = { kind: 'csv', task: 'classification', inputs: 4, outputs: 3, classes: ['a', 'b', 'c'], featureNames: ['w', 'x', 'y', 'z'], target: 'k', standardizer: null, imageShape: null };
+    const bytes = encodeModel(model, { metadata: { input } });
+    const headerEnd = 8 + Number(Buffer.from(bytes).readBigUInt64LE(0));
+    writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, headerEnd + 4)); // the tensors cut off
+    const r = nabla('explain', '--model', dir, '--batch-size', '2');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^layer 0: Linear\(4→5\) {3}25 parameters/m);
+    assert.match(r.stdout, /loss: cross-entropy .*: \[2×3\] → scalar/);
+    assert.throws(() => load(join(dir, 'model.safetensors')), /ModelFileError|runs past|bytes/); // loading it reads the tensors, and fails
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
