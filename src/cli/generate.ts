@@ -1,16 +1,12 @@
 // `nabla generate --model DIR`: text from a GPT that `nabla train --model gpt` wrote (its
 // tokenizer is in the model's metadata), or, for an addition model, the sum of a prompt "a+b=".
 
-import { existsSync, statSync } from 'node:fs';
-import { load } from '../io/index.js';
 import { manualSeed } from '../random.js';
-import { GPT } from '../nn/layers/gpt.js';
-import { Sequential } from '../nn/sequential.js';
 import { generate } from '../nn/generate.js';
 import { additionTokens } from '../data/addition.js';
 import { tokenizerFromJson } from '../data/text.js';
 import { UsageError } from './errors.js';
-import { pathIn } from './modeldir.js';
+import { pathIn, readGptDir } from './modeldir.js';
 
 export interface GenerateFlags {
   model: string;
@@ -22,12 +18,9 @@ export interface GenerateFlags {
 }
 
 export function generateCommand(flags: GenerateFlags): number {
-  if (!existsSync(flags.model) || !statSync(flags.model).isDirectory()) throw new UsageError(`--model ${flags.model}: no such directory`);
-  const file = pathIn(flags.model, 'model');
-  if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --model gpt --out ${flags.model}`);
-  const { model, metadata } = load(file);
-  const gpt = model instanceof Sequential && model.layers.length === 1 ? model.layers[0] : null;
-  if (!(gpt instanceof GPT)) throw new UsageError(`${file}: not a GPT (nabla generate takes a model written by nabla train --model gpt or --data addition)`);
+  const loaded = readGptDir(flags.model);
+  if (!loaded) throw new UsageError(`${pathIn(flags.model, 'model')}: not a GPT (nabla generate takes a model written by nabla train --model gpt or --data addition)`);
+  const { gpt, metadata, file } = loaded;
   manualSeed(flags.seed);
   if (metadata.task === 'addition') {
     const digits = Number(metadata.digits);

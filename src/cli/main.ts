@@ -16,7 +16,7 @@ import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel, explainModelDir } from './explain.js';
-import { pathIn, readModelDir } from './modeldir.js';
+import { pathIn, readGptDir, readModelDir } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
 
@@ -145,10 +145,16 @@ program
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model: string; out?: string }) =>
     run(() => {
-      const { model, spec } = readModelDir(o.model);
       const out = o.out ?? `${o.model.replace(/\/$/, '')}/model.onnx`;
-      // One sample's shape (a flat row, as train fed it); the exported graph adds a dynamic batch axis in front.
-      exportOnnx(model, out, { inputShape: [spec.inputs] });
+      const gpt = readGptDir(o.model);
+      if (gpt) {
+        // Tokens [batch, contextLength] as floats; the graph's batch axis is dynamic.
+        exportOnnx(gpt.model, out, { inputShape: [gpt.gpt.config.contextLength] });
+      } else {
+        const { model, spec } = readModelDir(o.model);
+        // One sample's shape (a flat row, as train fed it); the exported graph adds a dynamic batch axis in front.
+        exportOnnx(model, out, { inputShape: [spec.inputs] });
+      }
       console.log(`wrote ${out}`);
       return 0;
     }),

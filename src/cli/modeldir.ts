@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
 import { noGrad } from '../autograd/mode.js';
 import { zeros } from '../tensor.js';
-import { load, ModelFileError } from '../io/index.js';
+import { load, ModelFileError, readModelHeader } from '../io/index.js';
+import type { Sequential } from '../nn/sequential.js';
+import type { GPT } from '../nn/layers/gpt.js';
 import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';
 import { readInputSpec } from './input-spec.js';
@@ -58,3 +60,14 @@ export function readModelDir(dir: string): LoadedModel {
   return { model, spec, metadata, file };
 }
 
+
+/** The GPT of DIR (a Sequential holding one, as nabla train --model gpt or --data addition writes), or null for any other model. */
+export function readGptDir(dir: string): { model: Sequential; gpt: GPT; metadata: Record<string, unknown>; file: string } | null {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${dir}: no such directory`);
+  const file = pathIn(dir, 'model');
+  if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
+  const { spec } = readModelHeader(file);
+  if (spec.layers.length !== 1 || spec.layers[0].type !== 'GPT') return null;
+  const { model, metadata } = load(file);
+  return { model, gpt: model.layers[0] as GPT, metadata, file };
+}

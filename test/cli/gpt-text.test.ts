@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'nabla-gpt-'));
@@ -65,6 +66,15 @@ test('generate answers an addition model\'s prompt a+b=, and refuses another for
   const bad = nabla('generate', '--model', add, '--prompt', '33+4=');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /this model adds numbers of up to 1 digits; write the prompt as a\+b=/);
+});
+
+test('export writes a GPT\'s ONNX file (tokens [batch, context] as floats)', async () => {
+  const r = nabla('export', '--model', out);
+  assert.equal(r.status, 0, r.stderr);
+  const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+  const tokens = new Float32Array(2 * 16).map((_, i) => i % 11);
+  const { output } = await session.run({ input: new ort.Tensor('float32', tokens, [2, 16]) });
+  assert.deepEqual(output.dims, [2, 16, 11]);
 });
 
 test("explain shows a GPT's attention shapes and the seeds' Linear formulas", () => {

@@ -10,7 +10,7 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
-import { elementwise, field, type LayerEntry } from './entry.js';
+import { elementwise, field, onnxGelu, type LayerEntry } from './entry.js';
 
 export class ReLU extends Module {
   static readonly layer: LayerEntry<'ReLU', {}, ReLU> = {
@@ -61,12 +61,7 @@ export class GELU extends Module {
     describe: () => ({}),
     build: () => new GELU(),
     parameters: () => [],
-    onnx: (g, _m, { input: x }) => {
-      const scaled = g.node('Mul', [x, g.scalar('inv_sqrt2', Math.SQRT1_2)]);
-      const erf = g.dtype === 'float64' ? g.cast(g.node('Erf', [g.cast(scaled, 'float32')]), 'float64') : g.node('Erf', [scaled]);
-      const onePlus = g.node('Add', [erf, g.scalar('one', 1)]);
-      return g.node('Mul', [g.node('Mul', [x, onePlus]), g.scalar('half', 0.5)]);
-    },
+    onnx: (g, _m, { input }) => onnxGelu(g, input),
     explain: (_s, ctx) => elementwise(ctx, 'y = x·Φ(x)', 'dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))'),
   };
 

@@ -98,6 +98,13 @@ export interface OnnxEmitter {
   cast(input: string, to: DType | 'int64'): string;
 }
 
+/** GELU as ONNX nodes, y = ½x(1 + erf(x/√2)); `prefix` names its scalars (Erf runs in float32 for a float64 graph). */
+export function onnxGelu(g: OnnxEmitter, x: string, prefix = ''): string {
+  const scaled = g.node('Mul', [x, g.scalar(`${prefix}inv_sqrt2`, Math.SQRT1_2)]);
+  const erf = g.dtype === 'float64' ? g.cast(g.node('Erf', [g.cast(scaled, 'float32')]), 'float64') : g.node('Erf', [scaled]);
+  return g.node('Mul', [g.node('Mul', [x, g.node('Add', [erf, g.scalar(`${prefix}one`, 1)])]), g.scalar(`${prefix}half`, 0.5)]);
+}
+
 export interface OnnxContext {
   /** The name of the layer's input value. */
   readonly input: string;

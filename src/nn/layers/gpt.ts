@@ -1,6 +1,7 @@
 // GPT: token + position embeddings, numLayers causal pre-norm blocks (nn/transformer.ts), a final
 // LayerNorm and a linear head to vocabulary logits: tokens [N, T] → logits [N, T, vocabSize].
-// One layer-table entry, so a model file rebuilds it (a Sequential holding the GPT). Its
+// One layer-table entry, so a model file rebuilds it (a Sequential holding the GPT) and ONNX
+// exports it (tokens as floats [N, T], T fixed at export; opset 13 ops one by one). Its
 // gradients are those of the ops it is composed of (embedding, attention, linear, layerNorm, ...).
 // Initialised as GPT-2 and minGPT: N(0, 0.02) weights, zero biases, LayerNorms at (1, 0), the
 // residual projections (attention's outProj, the MLP's proj) at N(0, 0.02/√(2·numLayers)).
@@ -15,7 +16,7 @@ import { TransformerBlock, type KeyValueCache } from '../transformer.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { LayerNorm } from './norm.js';
-import { checkParameterCount, field, type Field, type LayerEntry, type ParameterDecl } from './entry.js';
+import { checkParameterCount, field, onnxGelu, type Field, type LayerEntry, type OnnxEmitter, type ParameterDecl } from './entry.js';
 
 export interface GptOptions {
   vocabSize: number;
@@ -70,6 +71,50 @@ function declare(s: Spec): ParameterDecl[] {
   ];
 }
 
+/** ONNX nodes (opset 13) of a GPT on float tokens [N, T] (T fixed at export): the forward pass, op by op. */
+function onnxGpt(g: OnnxEmitter, m: GPT, input: string, t: number): string {
+  const { embedDim: e, numHeads: h } = m.config;
+  const d = e / h;
+  const linear = (x: string, name: string, w: Tensor, b: Tensor | null) => {
+    const y = g.node('MatMul', [x, g.tensor(`${name}.weight`, w)]);
+    return b ? g.node('Add', [y, g.tensor(`${name}.bias`, b)]) : y;
+  };
+  const layerNorm = (x: string, name: string, ln: LayerNorm) => {
+    const centred = g.node('Sub', [x, g.node('ReduceMean', [x], { axes: { ints: [-1] } })]);
+    const variance = g.node('ReduceMean', [g.node('Mul', [centred, centred])], { axes: { ints: [-1] } });
+    const y = g.node('Div', [centred, g.node('Sqrt', [g.node('Add', [variance, g.scalar(`${name}.eps`, ln.eps)])])]);
+    return g.node('Add', [g.node('Mul', [y, g.tensor(`${name}.weight`, ln.weight!)]), g.tensor(`${name}.bias`, ln.bias!)]);
+  };
+  const gelu = (x: string, name: string) => {
+    if (m.config.gelu === 'tanh') {
+      const cube = g.node('Mul', [g.node('Mul', [x, x]), x]);
+      const inner = g.node('Mul', [g.node('Add', [x, g.node('Mul', [cube, g.scalar(`${name}.c`, 0.044715)])]), g.scalar(`${name}.k`, Math.sqrt(2 / Math.PI))]);
+      return g.node('Mul', [g.node('Mul', [x, g.node('Add', [g.node('Tanh', [inner]), g.scalar(`${name}.one`, 1)])]), g.scalar(`${name}.half`, 0.5)]);
+    }
+    return onnxGelu(g, x, `${name}.`);
+  };
+  const causal = zeros([t, t], { dtype: m.tokens.weight.dtype });
+  for (let i = 0; i < t; i++) causal.data.fill(-Infinity, i * t + i + 1, (i + 1) * t);
+  const mask = g.tensor('causal', causal);
+  const toHeads = (x: string, name: string, perm: number[]) => g.node('Transpose', [g.node('Reshape', [x, g.int64s(`${name}.shape`, [0, t, h, d])])], { perm: { ints: perm } });
+  let x = g.node('Gather', [g.tensor('tokens.weight', m.tokens.weight), g.cast(input, 'int64')]);
+  x = g.node('Add', [x, g.tensor('positions.weight', m.positions.weight.narrow(0, 0, t))]);
+  m.blocks.forEach((block, i) => {
+    const b = `blocks.${i}`;
+    const a = block.attn;
+    const normed = layerNorm(x, `${b}.ln1`, block.ln1);
+    const [q, k, v] = [0, 1, 2].map((part) => linear(normed, `${b}.attn.${'qkv'[part]}`, a.inProj.weight.narrow(1, part * e, e), a.inProj.bias?.narrow(0, part * e, e) ?? null));
+    const scores = g.node('Add', [g.node('Mul', [g.node('MatMul', [toHeads(q, `${b}.q`, [0, 2, 1, 3]), toHeads(k, `${b}.k`, [0, 2, 3, 1])]), g.scalar(`${b}.scale`, 1 / Math.sqrt(d))]), mask]);
+    const attended = g.node('MatMul', [g.node('Softmax', [scores], { axis: { int: -1 } }), toHeads(v, `${b}.v`, [0, 2, 1, 3])]);
+    const merged = g.node('Reshape', [g.node('Transpose', [attended], { perm: { ints: [0, 2, 1, 3] } }), g.int64s(`${b}.merged`, [0, t, e])]);
+    x = g.node('Add', [x, linear(merged, `${b}.attn.outProj`, a.outProj.weight, a.outProj.bias)]);
+    const hidden = gelu(linear(layerNorm(x, `${b}.ln2`, block.ln2), `${b}.fc`, block.fc.weight, block.fc.bias), `${b}.gelu`);
+    x = g.node('Add', [x, linear(hidden, `${b}.proj`, block.proj.weight, block.proj.bias)]);
+  });
+  x = layerNorm(x, 'lnF', m.lnF);
+  return g.node('MatMul', [x, g.tensor('head', m.head ?? m.tokens.weight.transpose(0, 1))]);
+}
+
 const countOf = (s: Spec) => declare(s).reduce((a, p) => a + p.shape.reduce((x, d) => x * d, 1), 0);
 
 export class GPT extends Module {
@@ -83,9 +128,7 @@ export class GPT extends Module {
     build: (s, dtype) => new GPT({ ...s, dtype }),
     check: (s) => (s.embedDim % s.numHeads !== 0 ? ['numHeads', `${s.numHeads} does not divide embedDim ${s.embedDim}`] : null),
     parameters: declare,
-    onnx: () => {
-      throw new Error('GPT: ONNX export of a GPT is not supported yet; save it with save() (safetensors) instead');
-    },
+    onnx: (g, m, { input, inputShape }) => onnxGpt(g, m, input, inputShape[1]),
     explain: (s, ctx) => {
       const { vocabSize: v, contextLength: t, embedDim: e, numLayers: l, numHeads: h } = s;
       const [n, d, rows] = [ctx.batch, e / h, `${ctx.batch}·${t}`];
