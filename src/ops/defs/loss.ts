@@ -90,12 +90,17 @@ export const crossEntropy: Fn<(logits: Tensor, labels: Labels, options?: CrossEn
     if (raw === null || typeof raw !== 'object' || typeof raw.length !== 'number') throw new Error('crossEntropy: labels must be a Tensor, an array or an Int32Array');
     // Ignored rows pick class 0 and are then weighted 0.
     const kept = allocData(logits.dtype, raw.length);
-    const chosen = Array.from(raw, (v, i) => ((kept[i] = v === ignoreIndex ? 0 : 1) ? v : 0));
+    let count = 0;
+    const chosen = Array.from(raw, (v, i) => {
+      if (v === ignoreIndex) return 0;
+      kept[i] = 1;
+      count++;
+      return v;
+    });
     const idx = toLabels('crossEntropy', chosen, rows, classes);
     const logP = logits.logSoftmax(-1);
     let perRow = pick(logP, idx).neg();
     if (labelSmoothing > 0) perRow = perRow.mul(1 - labelSmoothing).sub(logP.mean(-1).mul(labelSmoothing));
-    const count = chosen.length - chosen.filter((_, i) => kept[i] === 0).length;
     const anyIgnored = count < rows;
     if (anyIgnored) perRow = perRow.mul(new Tensor(kept, rowShape, logits.dtype));
     switch (reduction) {
