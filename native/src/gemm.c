@@ -18,37 +18,6 @@ int openblas_get_num_threads(void);
 char *openblas_get_corename(void);
 char *openblas_get_config(void);
 
-// Products of at most SMALL_ROWS rows (batch-1 inference, generation's one new token) skip
-// OpenBLAS: its sgemm packs all of B first, which for 1×128·128×384 took 21 µs against the 2–3 µs
-// of one streaming pass over B (measured through the addon). Each output is still summed over k
-// in order, in T, as one thread.
-#define SMALL_ROWS 4
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
-#define SMALL_GEMM(NAME, T)                                                                            \
-  CLONES static void NAME(const T *a, const T *b, T *c, size_t m, size_t k, size_t n, bool ta, bool tb) { \
-    for (size_t i = 0; i < m; i++) {                                                                  \
-      T *row = c + i * n;                                                                             \
-      if (tb) {                                                                                       \
-        for (size_t j = 0; j < n; j++) {                                                              \
-          const T *bj = b + j * k;                                                                    \
-          T sum = 0;                                                                                  \
-          for (size_t p = 0; p < k; p++) sum += (ta ? a[p * m + i] : a[i * k + p]) * bj[p];           \
-          row[j] = sum;                                                                               \
-        }                                                                                             \
-      } else {                                                                                        \
-        for (size_t j = 0; j < n; j++) row[j] = 0;                                                    \
-        for (size_t p = 0; p < k; p++) {                                                              \
-          const T s = ta ? a[p * m + i] : a[i * k + p];                                               \
-          const T *bp = b + p * n;                                                                    \
-          for (size_t j = 0; j < n; j++) row[j] += s * bp[j];                                         \
-        }                                                                                             \
-      }                                                                                               \
-    }                                                                                                 \
-  }
-SMALL_GEMM(small_sgemm, float)
-SMALL_GEMM(small_dgemm, double)
-
 #define EPILOGUE(T)                                                          \
   for (size_t i = 0; i < m; i++) {                                           \
     T *row = (T *)out.data + outOff + i * n;                                 \
@@ -84,15 +53,7 @@ napi_value k_matmul(napi_env env, napi_callback_info info) {
   if (m == 0 || n == 0) return undefined(env);
   int lda = transA ? (int)m : (int)k, ldb = transB ? (int)k : (int)n;
   int ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
-  if (m <= SMALL_ROWS) {
-    if (out.f64) {
-      small_dgemm((const double *)a.data + aOff, (const double *)b.data + bOff, (double *)out.data + outOff, m, k, n, transA, transB);
-      if (hasBias || relu) EPILOGUE(double)
-    } else {
-      small_sgemm((const float *)a.data + aOff, (const float *)b.data + bOff, (float *)out.data + outOff, m, k, n, transA, transB);
-      if (hasBias || relu) EPILOGUE(float)
-    }
-  } else if (out.f64) {
+  if (out.f64) {
     cblas_dgemm(ROW_MAJOR, ta, tb, (int)m, (int)n, (int)k, 1.0, (const double *)a.data + aOff, lda,
                 (const double *)b.data + bOff, ldb, 0.0, (double *)out.data + outOff, (int)n);
     if (hasBias || relu) EPILOGUE(double)
