@@ -28,6 +28,7 @@ import { exactMatch } from '../train/exact-match.js';
 import type { FitResult } from '../train/types.js';
 import { UsageError } from './errors.js';
 import { pathIn } from './modeldir.js';
+import { untilInterrupted } from './interrupt.js';
 
 export interface GptFlags {
   data: string;
@@ -142,28 +143,18 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
     const tokensPerSample = r.gpt.config.contextLength;
     console.log(`training ${r.gpt} on ${r.name} (${r.train.length} sequences of ${tokensPerSample} tokens per epoch; validation: ${r.validation.length})`);
     console.log(`adamw lr ${r.lr} weight decay 0.1, ${r.epochs} epoch(s), batch ${r.batchSize}, clip ${r.clip}, seed ${flags.seed} → ${out}`);
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
     const started = performance.now();
-    let result: FitResult;
-    try {
-      result = await fit(model, {
+    const result: FitResult = await untilInterrupted((signal) =>
+      fit(model, {
         data: r.train, validation: r.validation, loss: r.loss, optimizer, epochs: r.epochs, batchSize: r.batchSize, clipGradNorm: r.clip,
         callbacks: [new Progress({ ...(flags.progress === undefined ? {} : { bar: flags.progress }), tokensPerSample }), new ModelCheckpoint(checkpointPath, { extra: () => ({ run: r.run }) })],
-        signal: controller.signal,
+        signal,
         resumeFrom: flags.resume ? checkpointPath : undefined,
         onResume: (extra) => {
           if (JSON.stringify(extra.run) !== JSON.stringify(r.run)) throw new UsageError(`--resume: ${checkpointPath} was written with other settings (${JSON.stringify(extra.run)}); pass the same flags`);
         },
-      });
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+      }),
+    );
     if (result.interrupted) {
       console.log(`stopped after ${result.history.length} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
       return 130;

@@ -25,6 +25,7 @@ import { UsageError } from './errors.js';
 import { checkMlpSize } from './parse.js';
 import { pathIn } from './modeldir.js';
 import { writeRunOutputs } from './outputs.js';
+import { untilInterrupted } from './interrupt.js';
 
 export const optimizers = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export const schedules = ['onecycle', 'cosine', 'step', 'plateau', 'none'] as const;
@@ -146,22 +147,13 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     // Rows stay flat [N, C·H·W] everywhere (a CNN unflattens them itself), so shifts act on rows.
     const transform = cfg.augment > 0 && shape ? (x: Tensor) => randomShift(x, shape[1], shape[2], cfg.augment) : undefined;
 
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
-      process.stderr.write('\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
-
     console.log(`training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`);
     console.log(`${flags.optimizer} lr ${lr}, schedule ${flags.schedule}, ${cfg.epochs} epochs, batch ${cfg.batchSize}${cfg.augment ? `, random shifts ±${cfg.augment} px` : ''}, seed ${flags.seed} → ${out}`);
     const started = performance.now();
-    let result: FitResult;
-    try {
-      result = await fit(model, {
+    const result: FitResult = await untilInterrupted((signal) =>
+      fit(model, {
         data: loader, validation: data.validation, loss, optimizer, epochs: cfg.epochs, callbacks, metrics,
-        clipGradNorm: flags.clip, transform, signal: controller.signal,
+        clipGradNorm: flags.clip, transform, signal,
         resumeFrom: flags.resume ? checkpointPath : undefined,
         onResume: (extra) => {
           const saved = JSON.stringify(extra.run);
@@ -169,10 +161,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
             throw new UsageError(`--resume: ${checkpointPath} was written with other settings (${saved}); pass the same flags as the interrupted run`);
           }
         },
-      });
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+      }),
+    );
     if (result.interrupted) {
       const pos = result.history.length;
       console.log(`stopped after ${pos} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
