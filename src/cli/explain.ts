@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { MAX_PARAMETERS, type Fields, type SpecOf } from '../nn/layers/entry.js';
 import { entryFor, layerSummary, type LayerSpec } from '../nn/layers/table.js';
-import { readModelHeader } from '../io/index.js';
+import { describeModel, readModelHeader } from '../io/index.js';
+import type { Sequential } from '../nn/sequential.js';
+import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';
 import { readInputSpec } from './input-spec.js';
 import { pathIn } from './modeldir.js';
@@ -51,14 +53,28 @@ export function explainModel(layers: readonly LayerSpec[], batch: number, classe
   return out.join('\n');
 }
 
+/** A GPT's summary (its vocabulary as the classes, N·T rows for the loss), or null when the layers are not one GPT. */
+function explainGpt(layers: readonly LayerSpec[], batch: number): string | null {
+  const [first] = layers;
+  return layers.length === 1 && first.type === 'GPT' ? explainModel(layers, batch, first.vocabSize, null, `${batch}·${first.contextLength}`) : null;
+}
+
+/** Any other model trained on data described by `input`: the flat row it takes is one sample's shape (a CNN's Unflatten makes it an image). */
+function explainFor(layers: readonly LayerSpec[], batch: number, input: InputSpec): string {
+  return explainModel(layers, batch, input.task === 'classification' ? input.outputs : null, [input.inputs]);
+}
+
 /** The model of a directory written by nabla train, from its file's header alone (no weights are read). */
 export function explainModelDir(dir: string, batch: number): string {
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
   const { spec, metadata } = readModelHeader(file);
-  const [first] = spec.layers;
-  if (spec.layers.length === 1 && first.type === 'GPT') return explainModel(spec.layers, batch, first.vocabSize, null, `${batch}·${first.contextLength}`);
-  const input = readInputSpec(metadata.input, file);
-  // One sample's shape: the flat row the model takes (a CNN's Unflatten makes it an image).
-  return explainModel(spec.layers, batch, input.task === 'classification' ? input.outputs : null, [input.inputs]);
+  // A GPT's directory needs no input description: read it only for other models.
+  return explainGpt(spec.layers, batch) ?? explainFor(spec.layers, batch, readInputSpec(metadata.input, file));
+}
+
+/** What `nabla explain --model` prints for `model` once saved with `input` as its metadata, from the model in memory. */
+export function explainSequential(model: Sequential, input: InputSpec, batch: number): string {
+  const { layers } = describeModel(model, 'explain');
+  return explainGpt(layers, batch) ?? explainFor(layers, batch, input);
 }

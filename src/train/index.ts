@@ -1,4 +1,4 @@
-// Training: the fit loop, callbacks, metrics, evaluation and plots (and mlp, re-exported from nn).
+// Training: the fit loop, callbacks, metrics, evaluation, plots and the run report (and mlp, re-exported from nn).
 
 export { fit, type FitOptions } from './fit.js';
 export type { FitResult, EpochLogs, LossFn, EpochPosition, FitSnapshot, Callback, FitContext, BatchInfo } from './types.js';
@@ -12,4 +12,5 @@ export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './n
 export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';
 export { cnn, type CnnOptions } from '../nn/cnn.js';
 export { trainingCurvesSvg, confusionMatrixSvg } from './plots.js';
+export { runReportHtml, type RunReport, type PerClassRow, type ReportOptions } from './report.js';
 export { exactMatch } from './exact-match.js';

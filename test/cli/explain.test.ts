@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualSeed, nn } from '../../src/index.js';
-import { describeModel, encodeModel, load } from '../../src/io/index.js';
-import { explainModel } from '../../src/cli/explain.js';
+import { describeModel, encodeModel, load, save } from '../../src/io/index.js';
+import { explainModel, explainModelDir, explainSequential } from '../../src/cli/explain.js';
+import type { InputSpec } from '../../src/cli/data.js';
 import { mlpLayers, type MlpOptions } from '../../src/nn/mlp.js';
 import { cnnLayers, type CnnOptions } from '../../src/nn/cnn.js';
 
@@ -64,6 +65,29 @@ test('nabla explain --model reads the model file\'s header only: a file whose te
     assert.match(r.stdout, /^layer 0: Linear\(4→5\) {3}25 parameters/m);
     assert.match(r.stdout, /loss: cross-entropy .*: \[2×3\] → scalar/);
     assert.throws(() => load(join(dir, 'model.safetensors')), /ModelFileError|runs past|bytes/); // loading it reads the tensors, and fails
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('explainSequential, on the model in memory, prints what nabla explain --model prints once it is saved', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-explain-'));
+  const csv = (task: InputSpec['task'], inputs: number, outputs: number): InputSpec => ({
+    kind: 'csv', task, inputs, outputs, classes: task === 'classification' ? Array.from({ length: outputs }, (_, i) => `c${i}`) : null,
+    featureNames: null, target: null, standardizer: null, imageShape: null,
+  });
+  const image: InputSpec = { kind: 'idx', task: 'classification', inputs: 3 * 9 * 7, outputs: 4, classes: ['0', '1', '2', '3'], featureNames: null, target: null, standardizer: null, imageShape: [3, 9, 7] };
+  try {
+    manualSeed(4);
+    const cases: [nn.Sequential, InputSpec][] = [
+      [nn.mlp({ inputs: 4, hidden: [5], outputs: 3 }), csv('classification', 4, 3)],
+      [nn.mlp({ inputs: 3, hidden: [6, 2], outputs: 1, activation: 'tanh' }), csv('regression', 3, 1)],
+      [nn.cnn({ imageShape: [3, 9, 7], outputs: 4, channels: [5], hidden: [], dropout: 0 }), image],
+    ];
+    for (const [model, input] of cases) {
+      save(model, join(dir, 'model.safetensors'), { metadata: { input } });
+      assert.equal(explainSequential(model, input, 8), explainModelDir(dir, 8), input.task);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
