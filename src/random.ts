@@ -99,3 +99,12 @@ export function randomPermutation(n: number): Int32Array {
 }
 
 manualSeed(0x6e61626c);
+
+/** The permutation of 0..n-1 that `seed` gives, leaving the global PRNG as it was. */
+export function seededPermutation(n: number, seed: number): Int32Array {
+  const saved = getRngState();
+  manualSeed(seed);
+  const p = randomPermutation(n);
+  setRngState(saved);
+  return p;
+}

@@ -7,10 +7,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import { gatherRows, randomSplit, Subset, TensorDataset } from '../data/dataset.js';
+import { gatherRows, Subset, TensorDataset } from '../data/dataset.js';
 import { bundledMnistSplit } from '../data/mnist.js';
 import { loadMnistDir } from '../data/idx.js';
-import { applyStandardizer, csvFromTable, fitStandardizer, readCsvFile, type Standardizer, type Task } from '../data/csv.js';
+import { applyStandardizer, csvFromTable, fitStandardizer, readCsvFile, type CsvData, type Standardizer, type Task } from '../data/csv.js';
+import { seededPermutation } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { UsageError } from './errors.js';
 
@@ -25,6 +26,12 @@ export interface InputSpec {
   target: string | null;
   standardizer: Standardizer | null;
   /**
+   * Regression: the mean and std the targets were standardised with in training (from the
+   * training rows). Recorded for reference only: the saved model's last layer has them folded in,
+   * so it predicts in the target's own units. Absent in files written before it existed.
+   */
+  targetScale?: Standardizer | null;
+  /**
    * One image's [channels, height, width] for images (pixel rows in C, H, W order), else null.
    * Files written before CNNs recorded [height, width]: read them with imageShapeOf.
    */
@@ -35,8 +42,10 @@ export interface TrainingData {
   name: string;
   spec: InputSpec;
   train: Dataset;
-  /** Validation data (for MNIST, the held-out test digits). */
+  /** Validation data (for MNIST, the held-out test digits), targets as training sees them. */
   validation: Dataset;
+  /** The data the finished model is scored on, targets in their own units (for a CSV, the validation rows). */
+  evaluation: Dataset;
   validationName: string;
 }
 
@@ -84,6 +93,8 @@ export interface DataFlags {
   target?: string;
   task?: Task;
   standardize?: boolean;
+  /** Regression: standardise the target too (un-standardised in the saved model's predictions). */
+  standardizeTarget?: boolean;
   valSplit: number;
   seed: number;
   /** --image-shape C,H,W: the CSV's feature columns are the pixels of one image of this shape. */
@@ -95,44 +106,86 @@ export function loadTrainingData(flags: DataFlags): TrainingData {
   if (data === 'mnist') {
     const { train, test } = bundledMnistSplit();
     checkImageShape(flags.imageShape, [1, 28, 28], 'mnist');
-    return { name: 'mnist', spec: imageSpec('mnist', [1, 28, 28]), train, validation: test, validationName: 'the 2,000 held-out test digits' };
+    return { name: 'mnist', spec: imageSpec('mnist', [1, 28, 28]), train, validation: test, evaluation: test, validationName: 'the 2,000 held-out test digits' };
   }
   if (isDir(data)) {
     const { train, test, imageShape } = loadMnistDir(data);
     checkImageShape(flags.imageShape, [1, ...imageShape], data);
-    return { name: basename(data), spec: imageSpec('idx', [1, ...imageShape]), train, validation: test, validationName: 'the t10k test set' };
+    return { name: basename(data), spec: imageSpec('idx', [1, ...imageShape]), train, validation: test, evaluation: test, validationName: 'the t10k test set' };
   }
+  const source = readCsvSource(flags);
+  const [trainRows, valRows] = splitOffValidation(source, Int32Array.from({ length: source.rows }, (_, i) => i), flags);
+  const parts = prepareCsvRows(source, { train: trainRows, validation: valRows }, flags);
+  return { name: source.name, ...parts, validationName: `${valRows.length} validation rows split off by --seed` };
+}
+
+/** A CSV read for training, before any split: the columns, and what the flags made of them. */
+export interface CsvSource {
+  name: string;
+  file: string;
+  csv: CsvData & { targets: Tensor };
+  shape: [number, number, number] | null;
+  rows: number;
+}
+
+export function readCsvSource(flags: DataFlags): CsvSource {
+  const { data } = flags;
   if (extname(data).toLowerCase() !== '.csv' && !existsSync(data)) {
     throw new UsageError(`--data ${data}: expected 'mnist', a directory of MNIST IDX files, or a .csv file`);
   }
   if (!flags.target) throw new UsageError(`--target is required with a CSV file: name the column to predict`);
-  const table = readCsvFile(data);
-  const csv = csvFromTable(table, { target: flags.target, task: flags.task, standardize: false });
+  const csv = csvFromTable(readCsvFile(data), { target: flags.target, task: flags.task, standardize: false });
   const shape = flags.imageShape ?? null;
   if (shape && shape[0] * shape[1] * shape[2] !== csv.featureNames.length) {
     throw new UsageError(
       `--image-shape ${shape.join(',')}: ${shape.join('×')} = ${shape[0] * shape[1] * shape[2]} pixels, but ${data} has ${csv.featureNames.length} feature columns (all but --target ${csv.target})`,
     );
   }
-  const raw = new TensorDataset(csv.inputs, csv.targets as TensorDataset['targets']);
-  if (raw.length < 2) throw new UsageError(`${data}: need at least 2 data rows to split off validation data`);
-  const nVal = Math.max(1, Math.round(raw.length * flags.valSplit));
-  if (nVal >= raw.length) {
-    throw new UsageError(`--val-split ${flags.valSplit}: holds out ${nVal} of the ${raw.length} rows of ${data}, leaving none to train on`);
+  const rows = csv.inputs.shape[0];
+  if (rows < 2) throw new UsageError(`${data}: need at least 2 data rows to split off validation data`);
+  return { name: basename(data, extname(data)), file: data, csv: csv as CsvSource['csv'], shape, rows };
+}
+
+/** `rows` split by --seed into the rows to train on and --val-split of them held out for validation. */
+export function splitOffValidation(source: CsvSource, rows: Int32Array, flags: { valSplit: number; seed: number }): [Int32Array, Int32Array] {
+  const nVal = Math.max(1, Math.round(rows.length * flags.valSplit));
+  if (nVal >= rows.length) {
+    throw new UsageError(`--val-split ${flags.valSplit}: holds out ${nVal} of the ${rows.length} rows of ${source.file}, leaving none to train on`);
   }
-  // Split first: the standardisation statistics come from the training rows alone, so nothing
-  // about the validation rows leaks into training; both parts are then mapped with them.
-  const [trainRows, valRows] = randomSplit(raw, [raw.length - nVal, nVal], { seed: flags.seed });
-  const fitted = flags.standardize ? gatherRows(csv.inputs, trainRows.indices) : null;
+  const perm = seededPermutation(rows.length, flags.seed);
+  const picked = (from: number, to: number) => Int32Array.from(perm.subarray(from, to), (i) => rows[i]);
+  return [picked(0, rows.length - nVal), picked(rows.length - nVal, rows.length)];
+}
+
+/**
+ * The datasets of one split of a CSV's rows. The standardisation statistics of the features and,
+ * for regression with standardizeTarget, of the target come from the training rows alone, so
+ * nothing about the held-out rows leaks into training; every part is then mapped with them.
+ * `evaluation` (the test rows if given, else the validation rows) keeps the target in its own
+ * units: it scores the finished model, whose head has the target scale folded in (target-scale.ts).
+ */
+export function prepareCsvRows(
+  source: CsvSource,
+  rows: { train: Int32Array; validation: Int32Array; test?: Int32Array },
+  flags: { standardize?: boolean; standardizeTarget?: boolean },
+): { spec: InputSpec; train: Dataset; validation: Dataset; evaluation: Dataset } {
+  const { csv, shape } = source;
+  const fitted = flags.standardize ? gatherRows(csv.inputs, rows.train) : null;
   const standardizer = fitted ? (shape ? fitPixelScale(fitted) : fitStandardizer(fitted)) : null;
-  const all = standardizer ? new TensorDataset(applyStandardizer(csv.inputs, standardizer), raw.targets) : raw;
-  const train = new Subset(all, trainRows.indices);
-  const validation = new Subset(all, valRows.indices);
+  const inputs = standardizer ? applyStandardizer(csv.inputs, standardizer) : csv.inputs;
+  const targetScale = csv.task === 'regression' && flags.standardizeTarget ? fitStandardizer(gatherRows(csv.targets, rows.train)) : null;
+  const scaled = new TensorDataset(inputs, targetScale ? applyStandardizer(csv.targets, targetScale) : csv.targets);
+  const raw = targetScale ? new TensorDataset(inputs, csv.targets) : scaled;
   const spec: InputSpec = {
     kind: 'csv', task: csv.task, inputs: csv.featureNames.length, outputs: csv.classes ? csv.classes.length : 1,
-    classes: csv.classes, featureNames: csv.featureNames, target: csv.target, standardizer, imageShape: shape,
+    classes: csv.classes, featureNames: csv.featureNames, target: csv.target, standardizer, imageShape: shape, targetScale,
   };
-  return { name: basename(data, extname(data)), spec, train, validation, validationName: `${nVal} validation rows split off by --seed` };
+  return {
+    spec,
+    train: new Subset(scaled, rows.train),
+    validation: new Subset(scaled, rows.validation),
+    evaluation: new Subset(raw, rows.test ?? rows.validation),
+  };
 }
 
 /** Labelled data read the way the model's spec says (eval, and predict with labels). */

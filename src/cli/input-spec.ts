@@ -39,6 +39,10 @@ export function readInputSpec(value: unknown, file: string): InputSpec {
   if (st !== null && !(isObject(st) && isNumbers(st.mean, inputs, Number.isFinite) && isNumbers(st.std, inputs, (x) => Number.isFinite(x) && x > 0))) {
     throw bad('standardizer', `null or { mean, std }: ${inputs} finite means and ${inputs} finite positive deviations`);
   }
+  const ts = s.targetScale;
+  if (ts !== undefined && ts !== null && !(s.task === 'regression' && isObject(ts) && isNumbers(ts.mean, outputs, Number.isFinite) && isNumbers(ts.std, outputs, (x) => Number.isFinite(x) && x > 0))) {
+    throw bad('targetScale', `absent, null, or for regression { mean, std }: ${outputs} finite mean and ${outputs} finite positive deviation`);
+  }
   const shape = s.imageShape;
   if (shape !== null) {
     const dims = Array.isArray(shape) && (shape.length === 2 || shape.length === 3) && shape.every((d) => isSize(d, MAX_INPUTS));

@@ -10,7 +10,8 @@ import { activations, mlpLayers } from '../nn/mlp.js';
 import { cnnLayers } from '../nn/cnn.js';
 import { reportError } from './errors.js';
 import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
-import { CNN_EPOCHS, models, optimizers, schedules, trainCommand, type TrainFlags } from './train.js';
+import { trainCommand } from './train.js';
+import { CNN_EPOCHS, models, optimizers, schedules, TABLE_MIN_STEPS, type TrainFlags } from './train-run.js';
 import { trainAdditionCommand, trainTextCommand, type GptFlags } from './train-gpt.js';
 import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
@@ -44,25 +45,27 @@ const program = new Command('nabla')
 
 program
   .command('train')
-  .description('train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg and confusion.svg to --out')
+  .description('train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg, confusion.svg and report.html to --out')
   .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, a CSV file, or 'addition' (a GPT learns a + b)")
   .addOption(new Option('--model <type>', `mlp, cnn for images ((conv 16 → BN → ReLU) ×2 → pool → (conv 32 → BN → ReLU) ×2 → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), or gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128)`).choices([...models, 'gpt']).default('mlp'))
   .option('--image-shape <C,H,W>', 'CSV: the feature columns are the pixels of one image of this shape, e.g. 1,28,28 (scaled to [0, 1]; enables --augment and --model cnn)', imageShape)
   .option('--target <column>', 'CSV: the column to predict')
   .addOption(new Option('--task <task>', 'CSV: classification or regression (default: guessed from the target)').argParser(choice(['classification', 'regression'] as const)))
-  .option('--layers <sizes>', 'hidden layer sizes, e.g. 256,128 (default 256,128 for images, 64,32 for CSV; the CNN head: 128)', intList)
+  .option('--layers <sizes>', 'hidden layer sizes, e.g. 256,128 (default 256,128 for images, 128 for CSV; the CNN head: 128)', intList)
   .addOption(new Option('--activation <name>', 'activation between layers').choices(Object.keys(activations)).default('relu'))
   .option('--dropout <p>', 'dropout after each hidden layer (default 0.2 for images, 0 for CSV; the CNN: 0.25 after its conv blocks)', fraction)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
   .option('--lr <number>', 'learning rate (the peak rate with the onecycle schedule; default 3e-3, addition 1e-3)', positive)
-  .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(schedules).default('onecycle'))
-  .option('--epochs <n>', `epochs (default 15 for images, 40 for CSV, ${CNN_EPOCHS} for the CNN)`, intIn(1, MAX_EPOCHS))
-  .option('--batch-size <n>', 'batch size (default 64 for images, 32 for CSV)', intIn(1, MAX_BATCH))
+  .addOption(new Option('--schedule <name>', 'learning-rate schedule (default onecycle; plateau for CSV)').choices(schedules))
+  .option('--epochs <n>', `epochs (default 15 for images, ${CNN_EPOCHS} for the CNN; CSV: enough for ${TABLE_MIN_STEPS} steps, 40 to 2,000 epochs)`, intIn(1, MAX_EPOCHS))
+  .option('--batch-size <n>', 'batch size (default 64 for images; CSV: about a twentieth of the training rows, 8 to 64)', intIn(1, MAX_BATCH))
   .option('--augment <pixels>', 'images: random shifts of up to this many pixels (default 2; 0 for none)', intIn(0, 1024))
   .option('--clip <norm>', 'clip the global gradient norm', positive)
-  .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs', intIn(1, MAX_EPOCHS))
+  .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs, and restore the best epoch\'s weights (CSV default: a tenth of the epochs, at least 10; 0 for none)', intIn(0, MAX_EPOCHS))
+  .option('--cv <k>', 'CSV: k-fold cross-validation (stratified for classification): prints each fold and the mean ± std, writes metrics.json', intIn(2, 1000))
   .option('--val-split <fraction>', 'CSV: fraction of rows held out for validation', fraction, 0.2)
   .option('--no-standardize', 'CSV: do not standardise the features (default: standardise, statistics saved with the model)')
+  .option('--no-standardize-target', 'CSV regression: train on the target as it is (default: standardised in training, the saved model predicts in its units)')
   .option('--seed <n>', 'seed of the PRNG: initialisation, shuffling, dropout, augmentation, CSV split', number, 1)
   .option('--out <dir>', 'output directory (default runs/<data name>)')
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)

@@ -19,6 +19,7 @@ export const files = {
   curves: 'curves.svg',
   confusion: 'confusion.svg',
   confusionCsv: 'confusion.csv',
+  report: 'report.html',
 } as const;
 
 export const pathIn = (dir: string, name: keyof typeof files) => join(dir, files[name]);

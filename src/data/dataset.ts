@@ -4,7 +4,7 @@
 import { allocData } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from '../ops/index.js';
-import { getRngState, manualSeed, randomPermutation, setRngState } from '../random.js';
+import { randomPermutation, seededPermutation } from '../random.js';
 import { shapeStr, sizeOf } from '../shape.js';
 
 export type Sample = [input: Tensor, target: Tensor];
@@ -113,14 +113,7 @@ export function randomSplit(dataset: Dataset, lengths: number[], options: { seed
   } else if (total !== n || !lengths.every((l) => Number.isInteger(l) && l >= 0)) {
     throw new Error(`randomSplit: lengths [${lengths.join(', ')}] must be counts summing to ${n} or fractions summing to 1`);
   }
-  let perm: Int32Array;
-  if (options.seed === undefined) perm = randomPermutation(n);
-  else {
-    const saved = getRngState();
-    manualSeed(options.seed);
-    perm = randomPermutation(n);
-    setRngState(saved);
-  }
+  const perm = options.seed === undefined ? randomPermutation(n) : seededPermutation(n, options.seed);
   let offset = 0;
   return counts.map((c) => new Subset(dataset, perm.slice(offset, (offset += c))));
 }

@@ -10,6 +10,7 @@ export {
 export { parseIdx, readIdx, mnistFromIdx, loadMnistDir, type IdxArray } from './idx.js';
 export { bundledMnist, bundledMnistSplit, MNIST_SPLIT_SEED } from './mnist.js';
 export { randomShift } from './augment.js';
+export { kFold, type Fold } from './folds.js';
 export { additionTask, additionTokens, showProblem, IGNORE, type AdditionOptions, type AdditionTask } from './addition.js';
 export { CharTokenizer, ByteTokenizer, TextDataset, tokenizerToJson, tokenizerFromJson, type Tokenizer, type TokenizerJson } from './text.js';
 export { readTextFile, MAX_TEXT_BYTES } from './text-file.js';

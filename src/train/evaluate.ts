@@ -5,7 +5,7 @@ import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
-import { addMetricSums, argmaxRows, confusionMatrix, type MetricName } from './metrics.js';
+import { addMetricSums, argmaxRows, confusionMatrix, metricValue, type MetricName } from './metrics.js';
 
 
 export interface EvalResult {
@@ -13,6 +13,8 @@ export interface EvalResult {
   accuracy?: number;
   mse?: number;
   mae?: number;
+  rmse?: number;
+  r2?: number;
   /** For classifiers (when 'accuracy' is asked): counts[true][predicted]. */
   confusion?: number[][];
   samples: number;
@@ -50,7 +52,7 @@ export function evaluate(model: Module, data: DataLoader | Dataset, options: Eva
         }
       }
       const r: EvalResult = { loss: loss / samples, samples };
-      for (const m of metrics) r[m] = sums[m] / samples;
+      for (const m of metrics) r[m] = metricValue(sums, m, samples);
       if (metrics.includes('accuracy')) r.confusion = confusionMatrix(preds, labels, classes);
       return r;
     });

@@ -13,7 +13,7 @@ import { loadCheckpoint } from '../io/index.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from './evaluate.js';
-import { addMetricSums, type MetricName } from './metrics.js';
+import { addMetricSums, metricValue, type MetricName } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
 import { ModelCheckpoint } from './callbacks.js';
 import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
@@ -28,7 +28,7 @@ export interface FitOptions {
   epochs: number;
   batchSize?: number;
   callbacks?: Callback[];
-  /** Metrics besides the loss, on train and validation data: 'accuracy', 'mse', 'mae'. */
+  /** Metrics besides the loss, on train and validation data: 'accuracy', 'mse', 'mae', 'rmse', 'r2'. */
   metrics?: MetricName[];
   /** Clip the global gradient norm to this before each step. */
   clipGradNorm?: number;
@@ -136,7 +136,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       break;
     }
     const logs: EpochLogs = { epoch: epoch + 1, lr: optimizer.lr, seconds: priorSeconds + (performance.now() - started) / 1000, loss: sums.loss / samples };
-    for (const m of metrics) logs[m] = sums[m] / samples;
+    for (const m of metrics) logs[m] = metricValue(sums, m, samples);
     if (validation) {
       const v = evaluate(model, validation, { loss: lossFn, metrics });
       logs.valLoss = v.loss;

@@ -7,10 +7,11 @@ export { Progress, formatEpoch, type ProgressOptions } from './progress.js';
 export { evaluate, predict, type EvalResult, type EvaluateOptions } from './evaluate.js';
 export {
   type MetricName, accuracy, countCorrect, confusionMatrix, mse, mae, argmaxRows, formatConfusionMatrix, sumSquaredError, sumAbsoluteError,
+  metricValue, perClassScores, formatClassScores, type ClassScores,
 } from './metrics.js';
 export { NonFiniteError, locateNonFiniteForward, locateNonFiniteGrad } from './nonfinite.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';
 export { cnn, type CnnOptions } from '../nn/cnn.js';
 export { trainingCurvesSvg, confusionMatrixSvg } from './plots.js';
-export { runReportHtml, type RunReport, type PerClassRow, type ReportOptions } from './report.js';
+export { runReportHtml, type RunReport, type ReportOptions } from './report.js';
 export { exactMatch } from './exact-match.js';

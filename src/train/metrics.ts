@@ -1,5 +1,6 @@
-// Metrics on model outputs: accuracy and the confusion matrix for classifiers (outputs are
-// logits [N, C], labels class indices [N]); mean squared and mean absolute error for regressors.
+// Metrics on model outputs: accuracy, the confusion matrix and per-class precision, recall and F1
+// for classifiers (outputs are logits [N, C], labels class indices [N]); mean squared and mean
+// absolute error, RMSE and R² for regressors (outputs and targets [N, K]).
 
 import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
@@ -71,27 +72,67 @@ export function sumAbsoluteError(pred: Tensor, target: Tensor): number {
 export const mse = (pred: Tensor, target: Tensor): number => sumSquaredError(pred, target) / pred.size;
 export const mae = (pred: Tensor, target: Tensor): number => sumAbsoluteError(pred, target) / pred.size;
 
-export type MetricName = 'accuracy' | 'mse' | 'mae';
+export type MetricName = 'accuracy' | 'mse' | 'mae' | 'rmse' | 'r2';
 
 /**
  * Adds one batch's metric sums to `sums`, the one place fit and evaluate compute them: for
- * 'accuracy' the correct predictions, for 'mse' and 'mae' the squared and absolute errors per
- * sample (summed over a sample's outputs, divided by their count). Divided by the samples seen,
- * each sum is the metric over all of them.
+ * 'accuracy' the correct predictions, for 'mse' (and 'rmse') and 'mae' the squared and absolute
+ * errors per sample (summed over a sample's outputs, divided by their count); for 'r2', per
+ * output column j, the squared errors and the targets' sum and sum of squares (`r2.sse.j`,
+ * `r2.sum.j`, `r2.sumsq.j`), since R² needs the targets' variance over all samples.
+ * metricValue turns the sums into the metric over every sample seen.
  */
 export function addMetricSums(sums: Record<string, number>, metrics: readonly MetricName[], outputs: Tensor, targets: Tensor): void {
   const perSample = outputs.size / outputs.shape[0];
-  for (const m of new Set(metrics)) {
-    const v = m === 'accuracy' ? countCorrect(outputs, targets)
-      : m === 'mse' ? sumSquaredError(outputs, targets) / perSample
-      : m === 'mae' ? sumAbsoluteError(outputs, targets) / perSample
-      : unknownMetric(m);
-    sums[m] = (sums[m] ?? 0) + v;
+  const add = (key: string, v: number) => { sums[key] = (sums[key] ?? 0) + v; };
+  for (const m of new Set(metrics.map(sumsOf))) {
+    if (m === 'accuracy') add(m, countCorrect(outputs, targets));
+    else if (m === 'mse') add(m, sumSquaredError(outputs, targets) / perSample);
+    else if (m === 'mae') add(m, sumAbsoluteError(outputs, targets) / perSample);
+    else if (m === 'r2') addR2Sums(add, outputs, targets, perSample);
+    else unknownMetric(m);
   }
 }
 
+/** The metric whose sums a metric is computed from: RMSE from the squared errors. */
+const sumsOf = (m: MetricName): Exclude<MetricName, 'rmse'> => (m === 'rmse' ? 'mse' : m);
+
+function addR2Sums(add: (key: string, v: number) => void, outputs: Tensor, targets: Tensor, columns: number): void {
+  checkSame('r2', outputs, targets);
+  for (let j = 0; j < columns; j++) {
+    let sse = 0, sum = 0, sumsq = 0;
+    for (let i = j; i < outputs.size; i += columns) {
+      const y = targets.data[i];
+      sse += (outputs.data[i] - y) ** 2;
+      sum += y;
+      sumsq += y * y;
+    }
+    add(`r2.sse.${j}`, sse);
+    add(`r2.sum.${j}`, sum);
+    add(`r2.sumsq.${j}`, sumsq);
+  }
+}
+
+/**
+ * The metric over the `samples` whose sums addMetricSums collected. R² is 1 − SSE/SST per output
+ * column, averaged over the columns (scikit-learn's r2_score); a constant target (SST = 0) gives 1
+ * when predicted exactly, else 0, as scikit-learn does.
+ */
+export function metricValue(sums: Record<string, number>, m: MetricName, samples: number): number {
+  if (m === 'rmse') return Math.sqrt(sums.mse / samples);
+  if (m !== 'r2') return sums[m] / samples;
+  let total = 0, columns = 0;
+  for (; `r2.sse.${columns}` in sums; columns++) {
+    const sse = sums[`r2.sse.${columns}`];
+    const sum = sums[`r2.sum.${columns}`];
+    const sst = sums[`r2.sumsq.${columns}`] - (sum * sum) / samples;
+    total += sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0;
+  }
+  return total / columns;
+}
+
 function unknownMetric(m: never): never {
-  throw new Error(`metrics: unknown metric '${m as string}' (use accuracy, mse or mae)`);
+  throw new Error(`metrics: unknown metric '${m as string}' (use accuracy, mse, mae, rmse or r2)`);
 }
 
 /** The matrix as aligned text, true classes down, predictions across. */
@@ -102,4 +143,48 @@ export function formatConfusionMatrix(m: number[][], classes: string[]): string 
   const pad = (s: string) => s.padStart(width);
   const head = `${'true\\pred'.padEnd(width + 1)} ${classes.map(pad).join(' ')}`;
   return [head, ...m.map((row, i) => `${classes[i].padEnd(width + 1)} ${row.map((v) => pad(String(v))).join(' ')}`)].join('\n');
+}
+
+/** One class's scores, as scikit-learn's classification_report. */
+export interface ClassScores {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Samples whose true class this is. */
+  support: number;
+}
+
+/**
+ * Precision tp/(tp + fp), recall tp/support and F1 (their harmonic mean) of each class from the
+ * confusion matrix counts[true][predicted]; a class never predicted (or never present) scores 0
+ * there, as scikit-learn's zero_division=0.
+ */
+export function perClassScores(m: number[][], classes: string[]): ClassScores[] {
+  return m.map((row, c) => {
+    const tp = row[c];
+    let support = 0, predicted = 0;
+    for (let j = 0; j < m.length; j++) {
+      support += row[j];
+      predicted += m[j][c];
+    }
+    const precision = predicted > 0 ? tp / predicted : 0;
+    const recall = support > 0 ? tp / support : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    return { label: classes[c], precision, recall, f1, support };
+  });
+}
+
+/** The per-class table as aligned text, with the macro average (the unweighted mean) last. */
+export function formatClassScores(rows: ClassScores[]): string {
+  let width = 9;
+  for (const r of rows) width = Math.max(width, r.label.length);
+  const f = (v: number) => v.toFixed(3).padStart(9);
+  const mean = (k: 'precision' | 'recall' | 'f1') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+  const support = rows.reduce((s, r) => s + r.support, 0);
+  return [
+    `${'class'.padEnd(width)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1'.padStart(9)} ${'support'.padStart(9)}`,
+    ...rows.map((r) => `${r.label.padEnd(width)} ${f(r.precision)} ${f(r.recall)} ${f(r.f1)} ${String(r.support).padStart(9)}`),
+    `${'macro avg'.padEnd(width)} ${f(mean('precision'))} ${f(mean('recall'))} ${f(mean('f1'))} ${String(support).padStart(9)}`,
+  ].join('\n');
 }

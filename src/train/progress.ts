@@ -19,7 +19,7 @@ const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 /** One epoch's numbers as a line: `epoch 3/15  loss 0.1234  accuracy 96.10%  val ...`. */
 export function formatEpoch(logs: EpochLogs, epochs: number): string {
   const parts = [`epoch ${logs.epoch}/${epochs}`];
-  for (const [key, label] of [['loss', 'loss'], ['accuracy', 'acc'], ['mse', 'mse'], ['mae', 'mae'], ['valLoss', 'val_loss'], ['valAccuracy', 'val_acc'], ['valMse', 'val_mse'], ['valMae', 'val_mae']]) {
+  for (const [key, label] of [['loss', 'loss'], ['accuracy', 'acc'], ['mse', 'mse'], ['mae', 'mae'], ['rmse', 'rmse'], ['r2', 'r2'], ['valLoss', 'val_loss'], ['valAccuracy', 'val_acc'], ['valMse', 'val_mse'], ['valMae', 'val_mae'], ['valRmse', 'val_rmse'], ['valR2', 'val_r2']]) {
     if (logs[key] !== undefined) parts.push(`${label} ${/ccuracy/.test(key) ? pct(logs[key]) : logs[key].toFixed(4)}`);
   }
   parts.push(`lr ${logs.lr.toPrecision(3)}`, `${logs.seconds.toFixed(1)}s`);

@@ -4,9 +4,8 @@
 // Policy that forbids fetching anything, so it opens the same from file:// on any machine.
 
 import type { EpochLogs } from './types.js';
+import type { ClassScores } from './metrics.js';
 import { confusionMatrixSvg, trainingCurvesSvg } from './plots.js';
-
-export interface PerClassRow { label: string; precision: number; recall: number; f1: number; support: number }
 
 export interface RunReport {
   /** e.g. "nabla train: iris". */
@@ -24,7 +23,7 @@ export interface RunReport {
   /** counts[true][predicted]; null for regression. */
   confusion: number[][] | null;
   /** null for regression. */
-  perClass: PerClassRow[] | null;
+  perClass: ClassScores[] | null;
 }
 
 export interface ReportOptions {
@@ -78,11 +77,11 @@ function confusionFigure(r: RunReport, classes: string[], confusion: number[][],
   return `<figure id="confusion">\n<figcaption>Confusion matrix on ${esc(r.evaluatedOn)}: rows are the true class, columns the prediction</figcaption>\n${body}\n</figure>`;
 }
 
-function perClassFigure(rows: PerClassRow[], o: Required<ReportOptions>): string {
+function perClassFigure(rows: ClassScores[], o: Required<ReportOptions>): string {
   let shown = rows, caption = 'Per class';
   if (rows.length > o.inlineClasses) {
     // Undefined F1 (a class never predicted nor present) sorts first: it needs looking at too.
-    const key = (row: PerClassRow) => (Number.isFinite(row.f1) ? row.f1 : -1);
+    const key = (row: ClassScores) => (Number.isFinite(row.f1) ? row.f1 : -1);
     shown = [...rows].sort((a, b) => key(a) - key(b)).slice(0, WORST_CLASSES);
     caption = `The ${shown.length} classes with the lowest F1, of ${rows.length.toLocaleString('en-US')}`;
   }

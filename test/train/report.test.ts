@@ -17,30 +17,20 @@ import { TensorDataset } from '../../src/data/dataset.js';
 import { fit } from '../../src/train/fit.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import type { EpochLogs } from '../../src/train/types.js';
-import { runReportHtml, type PerClassRow, type RunReport } from '../../src/train/report.js';
+import { runReportHtml, type RunReport } from '../../src/train/report.js';
+import { perClassScores } from '../../src/train/metrics.js';
 import { explainSequential } from '../../src/cli/explain.js';
 import type { InputSpec } from '../../src/cli/data.js';
 import { artifacts, launchBrowser } from '../e2e/harness.js';
 
 const NASTY = '<b>&"x"';
 
-/** Precision, recall, F1 and support of each class from counts[true][predicted]. */
-function perClassOf(m: number[][], classes: string[]): PerClassRow[] {
-  return classes.map((label, k) => {
-    const tp = m[k][k];
-    const support = m[k].reduce((a, b) => a + b, 0);
-    const predicted = m.reduce((a, row) => a + row[k], 0);
-    const precision = tp / predicted, recall = tp / support;
-    return { label, precision, recall, f1: (2 * precision * recall) / (precision + recall), support };
-  });
-}
-
 const history: EpochLogs[] = [1, 2, 3].map((epoch) => ({ epoch, lr: 0.01, seconds: 0.1, loss: 1 / epoch, valLoss: 1.2 / epoch, accuracy: 0.5 + epoch / 10, valAccuracy: 0.45 + epoch / 10 }));
 
 function classifierReport(classes: string[], confusion: number[][]): RunReport {
   return {
     title: `nabla train: ${NASTY}`, settings: { data: `runs/${NASTY}.csv`, epochs: 3, hidden: [8, 4] }, modelSummary: `layer 0: ${NASTY}`,
-    history, final: { loss: 0.4, accuracy: 0.9 }, evaluatedOn: `rows of ${NASTY}`, classes, confusion, perClass: perClassOf(confusion, classes),
+    history, final: { loss: 0.4, accuracy: 0.9 }, evaluatedOn: `rows of ${NASTY}`, classes, confusion, perClass: perClassScores(confusion, classes),
   };
 }
 
@@ -119,7 +109,7 @@ test('a report from a real training run opens from file:// in chromium: no error
   const input: InputSpec = { kind: 'csv', task: 'classification', inputs: 2, outputs: 3, classes, featureNames: ['x', 'y'], target: 'class', standardizer: null, imageShape: null };
   const html = runReportHtml({
     title: 'nabla train: blobs', settings, modelSummary: explainSequential(model, input, settings.batchSize), history: result.history,
-    final: { loss, accuracy: accuracy! }, evaluatedOn: '20 validation rows', classes, confusion: confusion!, perClass: perClassOf(confusion!, classes),
+    final: { loss, accuracy: accuracy! }, evaluatedOn: '20 validation rows', classes, confusion: confusion!, perClass: perClassScores(confusion!, classes),
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'nabla-report-'));
