@@ -47,7 +47,8 @@ try {
       console.error(stderr.toString());
       throw new Error(`build-wasm: asc failed for variant ${name}: ${error.message}`);
     }
-    lines.push(`export const ${name} = '${readFileSync(out).toString('base64')}';`);
+    // Typed `string`, or tsc would copy the whole base64 literal into kernels.d.ts as its type.
+    lines.push(`export const ${name}: string = '${readFileSync(out).toString('base64')}';`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

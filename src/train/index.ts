@@ -3,7 +3,7 @@
 export { fit, type FitOptions } from './fit.js';
 export type { FitResult, EpochLogs, LossFn, EpochPosition, FitSnapshot, Callback, FitContext, BatchInfo } from './types.js';
 export { EarlyStopping, LRSchedule, ModelCheckpoint, type EarlyStoppingOptions } from './callbacks.js';
-export { Progress, formatEpoch, type ProgressOptions } from './progress.js';
+export { Progress, formatEpoch, type ProgressOptions, type ProgressStream } from './progress.js';
 export { evaluate, predict, type EvalResult, type EvaluateOptions } from './evaluate.js';
 export {
   type MetricName, accuracy, countCorrect, confusionMatrix, mse, mae, argmaxRows, formatConfusionMatrix, sumSquaredError, sumAbsoluteError,

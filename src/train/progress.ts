@@ -5,9 +5,18 @@
 import cliProgress from 'cli-progress';
 import type { BatchInfo, Callback, EpochLogs, FitContext } from './types.js';
 
+/**
+ * Where Progress writes: process.stdout, process.stderr or another Node stream (the live bar
+ * moves the cursor, so it needs a TTY). Structural, so nabla's declarations need no Node typings.
+ */
+export interface ProgressStream {
+  write(text: string): boolean;
+  isTTY?: boolean;
+}
+
 export interface ProgressOptions {
   /** Where to write; default process.stdout. */
-  stream?: NodeJS.WriteStream;
+  stream?: ProgressStream;
   /** Force the live bar on or off; default: on when the stream is a TTY. */
   bar?: boolean;
   /** Tokens in one sample (a language model's sequence length): the speed is then in tokens/s. */
@@ -27,7 +36,7 @@ export function formatEpoch(logs: EpochLogs, epochs: number): string {
 }
 
 export class Progress implements Callback {
-  private readonly stream: NodeJS.WriteStream;
+  private readonly stream: ProgressStream;
   private readonly live: boolean;
   private readonly tokensPerSample: number | null;
   private bar: cliProgress.SingleBar | null = null;
@@ -44,7 +53,8 @@ export class Progress implements Callback {
     if (!this.live) return;
     this.bar = new cliProgress.SingleBar(
       {
-        stream: this.stream,
+        // cli-progress's typings ask for a whole NodeJS.WritableStream; it is handed the user's stream.
+        stream: this.stream as NodeJS.WritableStream,
         format: `epoch ${epoch + 1}/${ctx.epochs} [{bar}] {value}/{total} | loss {loss} | acc {acc} | {speed} ${this.tokensPerSample === null ? 'samples' : 'tokens'}/s | ETA {eta_formatted}`,
         hideCursor: true,
         clearOnComplete: true,
