@@ -1,9 +1,11 @@
-// `nabla eval`: a saved model on labelled data, read the way the model was trained.
+// `nabla eval`: a saved model on labelled data, read the way the model was trained: loss,
+// accuracy, the confusion matrix and per-class scores, or MSE, R², RMSE and MAE.
 
 import { crossEntropy, mseLoss } from '../nn/losses.js';
 import type { Tensor } from '../tensor.js';
 import { evaluate } from '../train/evaluate.js';
-import { formatConfusionMatrix } from '../train/metrics.js';
+import { formatClassScores, formatConfusionMatrix, perClassScores } from '../train/metrics.js';
+import { formatScores } from './outputs.js';
 import { loadLabelledData } from './data.js';
 import { readModelDir } from './modeldir.js';
 
@@ -13,13 +15,13 @@ export function evalCommand(flags: { model: string; data: string }): number {
   const classify = spec.task === 'classification';
   const r = evaluate(model, dataset, {
     loss: classify ? (o: Tensor, y: Tensor) => crossEntropy(o, y) : (o: Tensor, y: Tensor) => mseLoss(o, y),
-    metrics: classify ? ['accuracy'] : ['mse', 'mae'],
+    metrics: classify ? ['accuracy'] : ['r2', 'rmse', 'mae'],
   });
   if (r.confusion) {
-    console.log(`confusion matrix (rows: true class, columns: predicted)\n${formatConfusionMatrix(r.confusion, spec.classes ?? [])}\n`);
-    console.log(`${name}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * (r.accuracy ?? 0)).toFixed(2)}% (${Math.round((r.accuracy ?? 0) * r.samples)}/${r.samples})`);
-  } else {
-    console.log(`${name}: mse ${r.mse?.toFixed(4)}, mae ${r.mae?.toFixed(4)} (${r.samples} rows)`);
+    const classes = spec.classes ?? [];
+    console.log(`confusion matrix (rows: true class, columns: predicted)\n${formatConfusionMatrix(r.confusion, classes)}\n`);
+    console.log(`${formatClassScores(perClassScores(r.confusion, classes))}\n`);
   }
+  console.log(`${name}: ${formatScores(r)}`);
   return 0;
 }

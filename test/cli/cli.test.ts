@@ -106,7 +106,7 @@ test('a numeric target with many values trains a regressor (MSE, MAE)', () => {
   assert.ok(metrics.final.mae < 0.2, `validation MAE ${metrics.final.mae}`);
   assert.ok(!existsSync(join(out, 'confusion.svg')));
   const ev = nabla('eval', '--model', out, '--data', join(tmp, 'linear.csv'));
-  assert.match(ev.stdout, /mse [\d.]+, mae [\d.]+ \(200 rows\)/);
+  assert.match(ev.stdout, /mse [\d.e-]+, r2 0\.9\d+, rmse [\d.e-]+, mae [\d.e-]+ \(200 rows\)/);
 });
 
 /** Runs a failing command and checks the issue's rules for bad input. */

@@ -29,7 +29,8 @@ test('flags that would allocate or run without bound are refused by name before 
     [['--image-shape', '1,70000,1'], "error: option '--image-shape <C,H,W>' argument '1,70000,1' is invalid. expected C,H,W: three integers in 1..65536, e.g. 1,28,28"],
     [['--image-shape', '64,4096,4096'], "error: option '--image-shape <C,H,W>' argument '64,4096,4096' is invalid. expected at most 16777216 values per image, got 64×4096×4096"],
     [['--layers', Array(1001).fill('2').join(',')], "error: option '--layers <sizes>' argument '" + Array(1001).fill('2').join(',') + "' is invalid. expected at most 1000 sizes, got 1001"],
-    [['--early-stopping', '0'], "error: option '--early-stopping <patience>' argument '0' is invalid. expected an integer in 1..1000000"],
+    [['--early-stopping', '-1'], "error: option '--early-stopping <patience>' argument '-1' is invalid. expected an integer in 0..1000000"],
+    [['--cv', '1'], "error: option '--cv <k>' argument '1' is invalid. expected an integer in 2..1000"],
     [['--layers', '100000,100000'], 'nabla: --layers 100000,100000: an MLP of 2→100000→100000→2 has 10000600002 parameters, more than the cap of 268435456'],
   ];
   for (const [flags, message] of cases) {
