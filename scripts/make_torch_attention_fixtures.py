@@ -57,6 +57,10 @@ def make(name, e, h, n, l, s, self_attn, mask_kind):
         mask = torch.randn(l, s, generator=g, dtype=torch.float64)
         mask_json = flat(mask)
     out, _ = mha(q, k, v, attn_mask=mask, need_weights=False)
+    with torch.no_grad():
+        # need_weights=True (torch's default): the attention weights, averaged over the heads or not.
+        _, weights = mha(q, k, v, attn_mask=mask)
+        _, head_weights = mha(q, k, v, attn_mask=mask, average_attn_weights=False)
     upstream = torch.randn(out.shape, generator=g, dtype=torch.float64)
     (out * upstream).sum().backward()
     inputs = [q] if self_attn else [q, k, v]
@@ -65,6 +69,8 @@ def make(name, e, h, n, l, s, self_attn, mask_kind):
         'inputs': [{'shape': list(t.shape), 'values': flat(t)} for t in inputs],
         'params': {k2: {'shape': list(p.shape), 'values': flat(p), 'grad': flat(p.grad)} for k2, p in mha.named_parameters()},
         'output': {'shape': list(out.shape), 'values': flat(out)},
+        'weights': {'shape': list(weights.shape), 'values': flat(weights)},
+        'headWeights': {'shape': list(head_weights.shape), 'values': flat(head_weights)},
         'upstream': flat(upstream),
         'grads': [flat(t.grad) for t in inputs],
     }

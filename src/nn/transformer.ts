@@ -9,7 +9,7 @@
 //   a = softmax(q·kᵀ/√d + M)·v per head → merged [N, T, E] → y = a·W_o + b_o
 
 import { Tensor, type DType } from '../tensor.js';
-import { cat, scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type NestedBoolean } from '../ops/index.js';
+import { attentionWeights, cat, scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type NestedBoolean } from '../ops/index.js';
 import { readMask } from '../ops/mask.js';
 import { shapeStr } from '../shape.js';
 import { uniform_ } from './init.js';
@@ -74,8 +74,29 @@ export class MultiheadAttention extends Module {
     uniform_(this.outProj.weight, -1 / Math.sqrt(embedDim), 1 / Math.sqrt(embedDim));
   }
 
-  /** Self-attention when key and value are the query (the only case that projects once). */
+  /**
+   * Self-attention when key and value are the query (the only case that projects once). As
+   * torch's forward with need_weights=False; forwardWithWeights also returns the weights.
+   */
   forward(query: Tensor, key: Tensor = query, value: Tensor = key, options: MultiheadForwardOptions = {}): Tensor {
+    return this.attend(query, key, value, options, false).output;
+  }
+
+  /**
+   * The output and the attention weights, as torch's forward with need_weights=True (its
+   * default): [N, L, S] averaged over the heads, or [N, H, L, S] per head with
+   * averageAttnWeights false (torch's average_attn_weights). The weights are those v is
+   * multiplied by (after dropout in training), and carry gradients.
+   */
+  forwardWithWeights(
+    query: Tensor, key: Tensor = query, value: Tensor = key, options: MultiheadForwardOptions & { averageAttnWeights?: boolean } = {},
+  ): { output: Tensor; weights: Tensor } {
+    const { output, weights } = this.attend(query, key, value, options, true);
+    const w = weights as Tensor;
+    return { output, weights: options.averageAttnWeights === false ? w : w.mean(1) };
+  }
+
+  private attend(query: Tensor, key: Tensor, value: Tensor, options: MultiheadForwardOptions, needWeights: boolean): { output: Tensor; weights: Tensor | null } {
     const E = this.embedDim;
     for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
       if (t.rank !== 3 || t.shape[2] !== E) throw new Error(`${this}: ${name} must be [batch, length, ${E}], got ${shapeStr(t.shape)}`);
@@ -112,8 +133,10 @@ export class MultiheadAttention extends Module {
         if (l > 1) attention.attnMask = causalFrom(total - l, l, total);
       }
     }
-    const a = scaledDotProductAttention(qh, kh, vh, attention);
-    return this.outProj.forward(a.permute([0, 2, 1, 3]).reshape([n, l, E]));
+    // With weights, the product is spelled out: the same ops as scaledDotProductAttention's.
+    const weights = needWeights ? attentionWeights(qh, kh, attention) : null;
+    const a = weights ? weights.matmul(vh) : scaledDotProductAttention(qh, kh, vh, attention);
+    return { output: this.outProj.forward(a.permute([0, 2, 1, 3]).reshape([n, l, E])), weights };
   }
 
   /** A torch-style MHA mask as scaledDotProductAttention takes it, for scores [N, H, L, S]. */

@@ -6,3 +6,4 @@ export type { Labels } from './labels.js';
 export type { Indices } from './labels.js';
 export type { Mask, NestedBoolean, BoolMask } from './mask.js';
 export { split, chunk } from './split.js';
+export { attentionWeights, type AttentionOptions } from './attention-weights.js';

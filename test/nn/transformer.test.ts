@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listBackends, manualSeed, nn, setBackend, tensor, type DType, type Tensor } from '../../src/index.js';
+import { gradcheck, listBackends, manualSeed, nn, randn, setBackend, tensor, type DType, type Tensor } from '../../src/index.js';
 import { decodeModel, describeModel, encodeModel } from '../../src/io/index.js';
 import { specParameters } from '../../src/io/architecture.js';
 import { assertClose, fixture, TOL } from '../helpers/compare.js';
@@ -16,6 +16,8 @@ interface Case {
   mask: 'causal' | 'bool' | 'bool3d' | 'float' | null; maskValues: unknown;
   inputs: Values[]; params: Record<string, Values & { grad: number[] }>;
   output: Values; upstream: number[]; grads: number[][];
+  /** torch's need_weights=True: averaged over the heads, and per head (average_attn_weights=False). */
+  weights: Values; headWeights: Values;
 }
 
 const { cases } = fixture<Case>('attention.json');
@@ -61,6 +63,13 @@ for (const backend of listBackends()) {
           assertClose(g(m.inProj.bias!), c.params.in_proj_bias.grad, TOL[dtype], `${c.name}: in_proj_bias grad`);
           assertClose(untranspose(g(m.outProj.weight), m.outProj.weight.shape as number[]), c.params['out_proj.weight'].grad, TOL[dtype], `${c.name}: out_proj.weight grad`);
           assertClose(g(m.outProj.bias!), c.params['out_proj.bias'].grad, TOL[dtype], `${c.name}: out_proj.bias grad`);
+          const averaged = m.forwardWithWeights(q, k, v, options);
+          assertClose(averaged.output.data, c.output.values, TOL[dtype], `${c.name}: output with weights`);
+          assert.deepEqual([...averaged.weights.shape], c.weights.shape, `${c.name}: weights shape`);
+          assertClose(averaged.weights.data, c.weights.values, TOL[dtype], `${c.name}: weights`);
+          const perHead = m.forwardWithWeights(q, k, v, { ...options, averageAttnWeights: false }).weights;
+          assert.deepEqual([...perHead.shape], c.headWeights.shape, `${c.name}: per-head weights shape`);
+          assertClose(perHead.data, c.headWeights.values, TOL[dtype], `${c.name}: per-head weights`);
         }
       } finally {
         setBackend('js');
@@ -68,6 +77,13 @@ for (const backend of listBackends()) {
     });
   }
 }
+
+test('MultiheadAttention\'s attention weights pass float64 gradcheck (causal self-attention)', () => {
+  manualSeed(4);
+  const m = new nn.MultiheadAttention(4, 2, { dtype: 'float64' });
+  const x = randn([2, 3, 4], { dtype: 'float64' });
+  assert.ok(gradcheck((t) => m.forwardWithWeights(t, t, t, { isCausal: true }).weights, [x]).ok);
+});
 
 test('MultiheadAttention rejects an embedDim its heads do not divide, and masks of the wrong shape', () => {
   assert.throws(() => new nn.MultiheadAttention(10, 3), /MultiheadAttention: embedDim 10 is not divisible by numHeads 3/);
