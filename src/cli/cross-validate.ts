@@ -14,7 +14,7 @@ import { UsageError } from './errors.js';
 import { pathIn } from './modeldir.js';
 import { untilInterrupted } from './interrupt.js';
 import { formatScores } from './outputs.js';
-import { buildModel, describeSettings, runSettings, trainModel, type TrainFlags } from './train-run.js';
+import { buildModel, describeSettings, runSettings, trainModel, type RunSettings, type TrainFlags } from './train-run.js';
 
 type Scores = Omit<EvalResult, 'confusion'>;
 
@@ -37,12 +37,14 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
   mkdirSync(out, { recursive: true });
   console.log(`${k}-fold cross-validation${classify ? ' (stratified)' : ''} on ${source.name} (${source.rows} rows) → ${out}`);
 
+  let settings: RunSettings | null = null;
   const results: { fold: number; trainRows: number; validationRows: number; test: number[]; epochs: number; restoredEpoch: number | null; scores: Scores }[] = [];
   const interrupted = await untilInterrupted(async (signal) => {
     for (const [i, fold] of folds.entries()) {
       const [train, validation] = splitOffValidation(source, fold.train, flags);
       const data = prepareCsvRows(source, { train, validation, test: fold.test }, flags);
       const cfg = runSettings(flags, source.shape !== null, train.length);
+      settings ??= cfg;
       const model = buildModel(flags, cfg, data.spec);
       if (i === 0) console.log(`training ${model.layers.map(String).join(' → ')}; ${describeSettings(flags, cfg, data.spec)}`);
       const trained = await trainModel(model, flags, cfg, data, signal, { quiet: true });
@@ -66,8 +68,13 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
     return m === 'accuracy' ? `accuracy ${(100 * mean).toFixed(2)}% ± ${(100 * std).toFixed(2)}` : `${m} ${mean.toPrecision(4)} ± ${std.toPrecision(2)}`;
   });
   console.log(`\nmean ± std over ${k} folds: ${line.join(', ')}`);
-  const settings = { data: flags.data, target: flags.target ?? null, cv: k, seed: flags.seed, valSplit: flags.valSplit, model: flags.model, optimizer: flags.optimizer };
-  const json = { task: source.csv.task, folds: results, mean: Object.fromEntries(names.map((m) => [m, summary[m].mean])), std: Object.fromEntries(names.map((m) => [m, summary[m].std])), run: settings };
+  const run = {
+    data: flags.data, target: flags.target ?? null, cv: k, seed: flags.seed, valSplit: flags.valSplit, model: flags.model, optimizer: flags.optimizer,
+    activation: flags.activation, standardize: flags.standardize, standardizeTarget: flags.standardizeTarget,
+    // Set by the first fold (the closure's assignment is invisible to TypeScript's narrowing).
+    ...(settings as RunSettings | null),
+  };
+  const json = { task: source.csv.task, folds: results, mean: Object.fromEntries(names.map((m) => [m, summary[m].mean])), std: Object.fromEntries(names.map((m) => [m, summary[m].std])), run };
   writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(json, null, 2)}\n`));
   console.log(`wrote ${pathIn(out, 'metrics')}`);
   return 0;

@@ -54,8 +54,8 @@ export interface TrainFlags {
   clip?: number;
   valSplit: number;
   standardize: boolean;
-  /** Regression: standardise the target (default true; the saved model predicts in its units). */
-  standardizeTarget?: boolean;
+  /** Regression: standardise the target (the saved model predicts in its units). */
+  standardizeTarget: boolean;
   /** Patience in epochs; 0 turns the tables' default early stopping off. */
   earlyStopping?: number;
   /** K-fold cross-validation instead of one run. */
@@ -77,7 +77,6 @@ export interface RunSettings {
   schedule: (typeof schedules)[number];
   /** Epochs without a better validation loss before stopping (best weights restored); null: off. */
   earlyStopping: number | null;
-  standardizeTarget: boolean;
 }
 
 /**
@@ -91,7 +90,6 @@ export interface RunSettings {
  */
 export function runSettings(flags: TrainFlags, images: boolean, rows: number): RunSettings {
   const lr = flags.lr ?? 3e-3;
-  const standardizeTarget = flags.standardizeTarget ?? true;
   const stopping = (fallback: number | null) => (flags.earlyStopping === undefined ? fallback : flags.earlyStopping || null);
   if (flags.model === 'cnn' || images) {
     const cnn = flags.model === 'cnn';
@@ -102,7 +100,7 @@ export function runSettings(flags: TrainFlags, images: boolean, rows: number): R
       epochs,
       batchSize: flags.batchSize ?? 64,
       augment: flags.augment ?? (images ? 2 : 0),
-      lr, schedule: flags.schedule ?? 'onecycle', earlyStopping: stopping(null), standardizeTarget,
+      lr, schedule: flags.schedule ?? 'onecycle', earlyStopping: stopping(null),
     };
   }
   const batchSize = flags.batchSize ?? tableBatch(rows);
@@ -115,7 +113,7 @@ export function runSettings(flags: TrainFlags, images: boolean, rows: number): R
     augment: flags.augment ?? 0,
     // ReduceLROnPlateau rather than onecycle: early stopping ends most runs long before a
     // onecycle schedule over the whole budget would have annealed.
-    lr, schedule: flags.schedule ?? 'plateau', earlyStopping: stopping(Math.max(10, Math.round(epochs / 10))), standardizeTarget,
+    lr, schedule: flags.schedule ?? 'plateau', earlyStopping: stopping(Math.max(10, Math.round(epochs / 10))),
   };
 }
 

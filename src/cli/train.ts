@@ -34,7 +34,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     data: flags.data, model: flags.model, imageShape: shape, target: flags.target ?? null, layers: cfg.layers, activation: flags.activation, dropout: cfg.dropout,
     optimizer: flags.optimizer, lr: cfg.lr, epochs: cfg.epochs, batchSize: cfg.batchSize, seed: flags.seed,
     schedule: cfg.schedule, augment: cfg.augment, clip: flags.clip ?? null, valSplit: flags.valSplit, standardize: flags.standardize,
-    earlyStopping: cfg.earlyStopping, standardizeTarget: spec.targetScale ? true : false,
+    earlyStopping: cfg.earlyStopping, standardizeTarget: flags.standardizeTarget,
   };
   // The first directory this run creates (undefined when --out exists already): a run that fails
   // removes it, so no half-written run directory is left. An interrupted run keeps its checkpoint.
