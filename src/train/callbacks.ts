@@ -7,25 +7,45 @@ import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from '../opt
 import { saveCheckpoint } from '../io/index.js';
 import type { Callback, EpochLogs, FitContext } from './types.js';
 
+/** Options of EarlyStopping (Keras' EarlyStopping arguments, in camelCase). */
 export interface EarlyStoppingOptions {
   /** A key of the epoch logs, default 'valLoss'. */
   monitor?: string;
+  /** 'min': the value should fall; 'max': rise (default 'max' when the monitor's name has 'acc' in it, else 'min'). */
   mode?: 'min' | 'max';
-  /** Epochs without improvement before stopping. */
+  /** Epochs without improvement before stopping (default 5). */
   patience?: number;
+  /** The least change that counts as an improvement (default 0). */
   minDelta?: number;
 }
 
-/** Stops training when the monitored value has not improved by minDelta for `patience` epochs. */
+/**
+ * A fit callback that stops training when the monitored epoch log (default 'valLoss') has not
+ * improved by minDelta for `patience` epochs, as Keras' EarlyStopping.
+ *
+ * @example
+ * ```ts
+ * const stop = new train.EarlyStopping({ monitor: 'valLoss', patience: 3 });
+ * await fit(model, { data: trainSet, validation: valSet, loss: nn.crossEntropy, optimizer, epochs: 100, callbacks: [stop] });
+ * ```
+ */
 export class EarlyStopping implements Callback {
+  /** The epoch log it watches. */
   readonly monitor: string;
+  /** Whether the value should fall ('min') or rise ('max'). */
   readonly mode: 'min' | 'max';
+  /** Epochs without improvement tolerated. */
   readonly patience: number;
+  /** The least change that counts as an improvement. */
   readonly minDelta: number;
+  /** The best value so far (±Infinity at the start). */
   best: number;
+  /** Epochs since the last improvement. */
   wait = 0;
+  /** The epoch after which it stopped training, or null. */
   stoppedEpoch: number | null = null;
 
+  /** An early stop on these options. */
   constructor(options: EarlyStoppingOptions = {}) {
     this.monitor = options.monitor ?? 'valLoss';
     this.mode = options.mode ?? (/acc/i.test(this.monitor) ? 'max' : 'min');
@@ -34,6 +54,9 @@ export class EarlyStopping implements Callback {
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 
+  /**
+   * Compares the epoch's value with the best, and sets ctx.stopTraining after `patience` epochs without improvement; throws when the logs lack the monitored key.
+   */
   onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
     const v = logs[this.monitor];
     if (v === undefined) throw new Error(`EarlyStopping: the epoch logs have no '${this.monitor}' (have ${Object.keys(logs).join(', ')})`);
@@ -48,7 +71,12 @@ export class EarlyStopping implements Callback {
   }
 
   /** JSON: best starts at ±Infinity, so it is encoded (see optim/json-number.ts). */
-  stateDict(): { best: JsonNumber; wait: number } {
+  stateDict(): {
+    /** The best value so far, encoded for JSON. */
+    best: JsonNumber;
+    /** Epochs since the last improvement. */
+    wait: number
+  } {
     return { best: encodeNumber(this.best), wait: this.wait };
   }
 
@@ -66,12 +94,22 @@ export class EarlyStopping implements Callback {
  * monitored value (default 'valLoss', else 'loss'), the others after every epoch.
  */
 export class LRSchedule implements Callback {
-  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau, readonly options: { monitor?: string } = {}) {}
+  /**
+   * A callback stepping this scheduler at the right times.
+   * @param scheduler - The scheduler to step.
+   * @param options - What ReduceLROnPlateau monitors.
+   */
+  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau, readonly options: {
+    /** The epoch log ReduceLROnPlateau monitors (default 'valLoss', else 'loss'). */
+    monitor?: string
+  } = {}) {}
 
+  /** Steps a OneCycleLR. */
   onBatchEnd(): void {
     if (this.scheduler instanceof OneCycleLR) this.scheduler.step();
   }
 
+  /** Steps ReduceLROnPlateau with the monitored value, or an epoch scheduler. */
   onEpochEnd(_ctx: FitContext, logs: EpochLogs): void {
     if (this.scheduler instanceof ReduceLROnPlateau) {
       const key = this.options.monitor ?? ('valLoss' in logs ? 'valLoss' : 'loss');
@@ -79,10 +117,12 @@ export class LRSchedule implements Callback {
     } else if (!(this.scheduler instanceof OneCycleLR)) this.scheduler.step();
   }
 
+  /** The scheduler's state, for checkpoints. */
   stateDict(): unknown {
     return this.scheduler.stateDict();
   }
 
+  /** Restores the scheduler's state from a checkpoint. */
   loadStateDict(s: unknown): void {
     if (this.scheduler instanceof ReduceLROnPlateau) this.scheduler.loadStateDict(s as PlateauState);
     else this.scheduler.loadStateDict(s as SchedulerState);
@@ -94,18 +134,27 @@ export class LRSchedule implements Callback {
  * epoch and when training is interrupted; fit runs it after the other callbacks.
  */
 export class ModelCheckpoint implements Callback {
-  /** `extra` adds your own JSON (e.g. the run's settings) to each checkpoint, beside the loop state. */
-  constructor(readonly path: string, readonly options: { extra?: () => Record<string, unknown> } = {}) {}
+  /**
+   * A callback writing checkpoints to `path`, each replacing the last.
+   * @param path - The checkpoint file.
+   * @param options - `extra`, your own JSON for each checkpoint.
+   */
+  constructor(readonly path: string, readonly options: {
+    /** Your own JSON for each checkpoint (e.g. the run's settings), beside the loop state. */
+    extra?: () => Record<string, unknown>
+  } = {}) {}
 
   private write(ctx: FitContext): void {
     const extra = { ...this.options.extra?.(), fit: ctx.snapshot() };
     saveCheckpoint(this.path, { model: ctx.model, optimizer: ctx.optimizer, epoch: ctx.history.length, extra });
   }
 
+  /** Writes the checkpoint after the epoch. */
   onEpochEnd(ctx: FitContext): void {
     this.write(ctx);
   }
 
+  /** Writes the checkpoint where training was interrupted, so `resumeFrom` continues from there. */
   onInterrupt(ctx: FitContext): void {
     this.write(ctx);
   }

@@ -61,6 +61,7 @@ export function sumSquaredError(pred: Tensor, target: Tensor): number {
   return s;
 }
 
+/** Sum of absolute errors (divide by the count for the mean). */
 export function sumAbsoluteError(pred: Tensor, target: Tensor): number {
   checkSame('mae', pred, target);
   let s = 0;
@@ -68,9 +69,12 @@ export function sumAbsoluteError(pred: Tensor, target: Tensor): number {
   return s;
 }
 
+/** The mean squared error over every element of pred and target (one shape). */
 export const mse = (pred: Tensor, target: Tensor): number => sumSquaredError(pred, target) / pred.size;
+/** The mean absolute error over every element of pred and target (one shape). */
 export const mae = (pred: Tensor, target: Tensor): number => sumAbsoluteError(pred, target) / pred.size;
 
+/** A metric fit and evaluate can compute besides the loss: 'accuracy' (classification: argmax = label), 'mse' or 'mae' (regression). */
 export type MetricName = 'accuracy' | 'mse' | 'mae';
 
 /**

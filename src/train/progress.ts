@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { BatchInfo, Callback, EpochLogs, FitContext } from './types.js';
 
+/** Options of Progress. */
 export interface ProgressOptions {
   /** Where to write; default process.stdout. */
   stream?: NodeJS.WriteStream;
@@ -16,7 +17,10 @@ export interface ProgressOptions {
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
-/** One epoch's numbers as a line: `epoch 3/15  loss 0.1234  accuracy 96.10%  val ...`. */
+/**
+ * One epoch's numbers as the line Progress prints (the logs it has), e.g.
+ * `epoch 3/15  loss 0.1234  acc 96.10%  val_loss 0.1500  val_acc 95.20%  lr 0.00100  2.1s`.
+ */
 export function formatEpoch(logs: EpochLogs, epochs: number): string {
   const parts = [`epoch ${logs.epoch}/${epochs}`];
   for (const [key, label] of [['loss', 'loss'], ['accuracy', 'acc'], ['mse', 'mse'], ['mae', 'mae'], ['valLoss', 'val_loss'], ['valAccuracy', 'val_acc'], ['valMse', 'val_mse'], ['valMae', 'val_mae']]) {
@@ -26,6 +30,16 @@ export function formatEpoch(logs: EpochLogs, epochs: number): string {
   return parts.join('  ');
 }
 
+/**
+ * The progress display of fit (a callback): on a terminal a live bar per epoch (batches, loss,
+ * accuracy, samples/s, ETA); elsewhere (a pipe, a log file, CI) one plain line per epoch. Each epoch
+ * ends with its formatEpoch line.
+ *
+ * @example
+ * ```ts
+ * await fit(model, { data: trainSet, loss: nn.crossEntropy, optimizer, epochs: 5, callbacks: [new train.Progress()] });
+ * ```
+ */
 export class Progress implements Callback {
   private readonly stream: NodeJS.WriteStream;
   private readonly live: boolean;
@@ -34,12 +48,14 @@ export class Progress implements Callback {
   /** Samples trained on so far in this epoch. */
   private epochSamples = 0;
 
+  /** A display on options.stream (default stdout). */
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stdout;
     this.live = options.bar ?? Boolean(this.stream.isTTY);
     this.tokensPerSample = options.tokensPerSample ?? null;
   }
 
+  /** Starts the epoch's bar (from startBatch, on a resumed epoch). */
   onEpochBegin(ctx: FitContext, epoch: number, startBatch: number): void {
     if (!this.live) return;
     this.bar = new cliProgress.SingleBar(
@@ -55,6 +71,7 @@ export class Progress implements Callback {
     this.bar.start(ctx.batchesPerEpoch, startBatch, { loss: '-', acc: '-', speed: '-' });
   }
 
+  /** Updates the bar with the batch's loss and speed. */
   onBatchEnd(_ctx: FitContext, info: BatchInfo): void {
     this.epochSamples = info.samples;
     if (!this.bar) return;
@@ -70,6 +87,7 @@ export class Progress implements Callback {
     this.bar = null;
   }
 
+  /** Ends the bar and prints the epoch's line. */
   onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
     this.stopBar();
     const tokens = this.tokensPerSample === null ? '' : `  ${Math.round((this.epochSamples * this.tokensPerSample) / Math.max(logs.seconds, 1e-9))} tokens/s`;
@@ -80,6 +98,7 @@ export class Progress implements Callback {
     this.stopBar();
   }
 
+  /** Ends the bar, if one is still drawn. */
   onTrainEnd(): void {
     this.stopBar();
   }

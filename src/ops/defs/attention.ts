@@ -17,6 +17,7 @@ import { dropout } from './dropout.js';
 import { matmulT } from './matmul.js';
 import { softmax } from './softmax.js';
 
+/** Options of scaledDotProductAttention (torch's attn_mask, is_causal, dropout_p and scale in camelCase). */
 export interface AttentionOptions {
   /**
    * A boolean mask (nested booleans or a read mask: true = may attend, as torch's boolean
@@ -31,6 +32,18 @@ export interface AttentionOptions {
   scale?: number;
 }
 
+/**
+ * Scaled dot-product attention (torch.nn.functional.scaled_dot_product_attention):
+ * q [..., L, E], k [..., S, E], v [..., S, Ev] → softmax(q·kᵀ·scale + M)·v [..., L, Ev], with
+ * scale 1/√E by default and M from the mask (−∞ where attending is forbidden). Composed of ops
+ * (batched matmul, masking, the stable softmax, dropout), so its gradient is theirs.
+ *
+ * @example
+ * ```ts
+ * const y = scaledDotProductAttention(q, k, v, { isCausal: true });   // [B, H, T, d] each → [B, H, T, d]
+ * ```
+ * @function
+ */
 export const scaledDotProductAttention: Fn<(q: Tensor, k: Tensor, v: Tensor, options?: AttentionOptions) => Tensor> = defineOp({
   name: 'scaledDotProductAttention',
   method: false,
