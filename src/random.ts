@@ -15,7 +15,18 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** Seeds every random draw in nabla: the same seed gives the same numbers on every run. */
+/**
+ * Seeds every random draw in nabla (initialisers, rand and randn, dropout, shuffling), as
+ * torch.manual_seed: the same seed gives the same numbers on every run. One PRNG
+ * (xoshiro128**) serves the whole library; its state can be saved and restored
+ * (getRngState, setRngState), as checkpoints do.
+ *
+ * @example
+ * ```ts
+ * manualSeed(42);
+ * const model = new nn.Linear(4, 2);   // the same initial weights on every run
+ * ```
+ */
 export function manualSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) throw new Error(`manualSeed: seed must be an integer within ±(2^53 − 1), got ${seed}`);
   // Both 32-bit halves feed the state, so seeds that differ only above bit 31 differ too
@@ -27,15 +38,20 @@ export function manualSeed(seed: number): void {
   spareNormal = null;
 }
 
+/** A snapshot of the PRNG (getRngState, setRngState): plain JSON, as checkpoints store it. */
 export interface RngState {
+  /** The four 32-bit words of xoshiro128**'s state. */
   words: number[];
+  /** The second normal of the last Box–Muller pair, not yet drawn (null if none). */
   spareNormal: number | null;
 }
 
+/** A copy of the PRNG's state, to restore later with setRngState (as torch.get_rng_state). */
 export function getRngState(): RngState {
   return { words: Array.from(state), spareNormal };
 }
 
+/** Restores a state from getRngState: the draws that follow repeat those that followed it (as torch.set_rng_state). */
 export function setRngState(s: RngState): void {
   if (!Array.isArray(s.words) || s.words.length !== 4) throw new Error('setRngState: expected 4 state words');
   state.set(s.words);

@@ -1,5 +1,6 @@
 // Shape arithmetic shared by ops and backends: sizes, strides, NumPy broadcasting.
 
+/** A tensor shape: the size of each axis, outermost first (`[N, C, H, W]`; `[]` for a scalar). */
 export type Shape = readonly number[];
 
 /** The most elements a tensor may have: V8's typed arrays end at 2³² elements. */

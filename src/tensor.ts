@@ -12,31 +12,65 @@ import { allocData, dataVersion, markDataChanged } from './storage.js';
 
 export type { DType, Data };
 
-/** How a tensor was made: its op's name, its inputs, and the op's backward rule. */
+/** How a tensor was made: its op's name, its inputs, and the op's backward rule (PyTorch's grad_fn). */
 export interface GradFn {
+  /** The op's name in the op table ('matmul', 'relu', ...). */
   readonly op: string;
+  /** The op's tensor inputs, in order. */
   readonly inputs: readonly Tensor[];
   /** Gradients for the inputs given dL/d(output); `needs[i]` says whether input i wants one. */
   backward(gy: Tensor, needs: readonly boolean[]): (Tensor | null)[];
 }
 
+/** Options of the creation functions (tensor, zeros, ones, full, rand, randn, arange, eye). */
 export interface TensorOptions {
+  /** The shape, e.g. `[N, C]` (tensor: the shape of a flat TypedArray, or a reshape of nested arrays' values). */
   shape?: readonly number[];
+  /** 'float32' (the default) or 'float64'. */
   dtype?: DType;
+  /** Make a leaf that backward() computes a gradient for (default false), as torch's requires_grad. */
   requiresGrad?: boolean;
 }
 
+/** A number or nested arrays of numbers, as `tensor()` reads and `toArray()` returns: `[[1, 2], [3, 4]]` is shape [2, 2]. */
 export type NestedArray = number | NestedArray[];
 
+/**
+ * An n-dimensional array of float32 or float64 values with reverse-mode autograd, as
+ * torch.Tensor: a shape (`[N, C, H, W]`, `[]` for a scalar), a dtype, contiguous row-major data in
+ * a TypedArray owned by the garbage collector (nothing to dispose), and, for a tensor made by ops
+ * while gradients are on, the op that made it (`gradFn`). Every op of the op table that takes a
+ * tensor first is also a method: `x.add(y)` is `add(x, y)`.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });   // shape [2, 2]
+ * x.mul(x).sum().backward();                                    // x.grad is 2x
+ * ```
+ */
 export class Tensor {
+  /** The values, row-major (the last axis varies fastest). Shared, not copied, by detach() and by reshapes; after writing into it yourself, call markChanged(). */
   readonly data: Data;
+  /** The size of each axis, e.g. `[N, C, H, W]`; `[]` for a scalar. */
   readonly shape: readonly number[];
+  /** 'float32' or 'float64'. */
   readonly dtype: DType;
+  /**
+   * Whether backward() computes a gradient for this tensor, as torch's requires_grad: set on
+   * leaves by `requiresGrad` or requiresGrad_(); an op's output has it when any input has it and
+   * gradients are on (not inside noGrad).
+   */
   requiresGrad = false;
   /** dL/dthis after backward(), for leaves that require gradients; accumulates across calls. */
   grad: Tensor | null = null;
+  /** The op that made this tensor (its name, inputs and backward rule), or null for a leaf (PyTorch's grad_fn). */
   gradFn: GradFn | null = null;
 
+  /**
+   * Wraps `data` (not copied) as a tensor of this shape; the dtype defaults to the array's
+   * (Float64Array: float64, else float32). Usually `tensor()` or an op makes tensors. Throws when
+   * the data's length is not the shape's number of elements.
+   */
   constructor(data: Data, shape: readonly number[], dtype?: DType) {
     checkShape('Tensor', shape);
     if (data.length !== sizeOf(shape)) {
@@ -47,20 +81,23 @@ export class Tensor {
     this.dtype = dtype ?? (data instanceof Float64Array ? 'float64' : 'float32');
   }
 
+  /** The number of elements (the product of the shape), as torch's numel(). */
   get size(): number {
     return this.data.length;
   }
 
+  /** The number of axes (shape.length), as torch's dim(). */
   get rank(): number {
     return this.shape.length;
   }
 
-  /** The single value of a one-element tensor. */
+  /** The single value of a one-element tensor, as torch's item(); throws for any other size. */
   item(): number {
     if (this.data.length !== 1) throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.data.length} elements, expected 1`);
     return this.data[0];
   }
 
+  /** The values as nested arrays of the tensor's shape (a number for a scalar), as torch's tolist(). */
   toArray(): NestedArray {
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return this.data[offset];
@@ -85,23 +122,24 @@ export class Tensor {
     return dataVersion(this.data);
   }
 
-  /** A tensor sharing this one's data, cut from the graph. */
+  /** A tensor sharing this one's data, cut from the graph (no gradFn, requiresGrad false), as torch's detach(). */
   detach(): Tensor {
     return new Tensor(this.data, this.shape, this.dtype);
   }
 
-  /** A tensor with its own copy of the data, cut from the graph. */
+  /** A tensor with its own copy of the data, cut from the graph (unlike torch's clone(), which stays in it). */
   clone(): Tensor {
     return new Tensor(this.data.slice(), this.shape, this.dtype);
   }
 
-  /** Marks a leaf as wanting gradients; returns this for chaining. */
+  /** Marks a leaf as wanting gradients (or not, with false), as torch's requires_grad_(); returns this for chaining. Throws for a tensor made by an op. */
   requiresGrad_(flag = true): this {
     if (this.gradFn) throw new Error('requiresGrad_: only leaf tensors can change requiresGrad; use detach() first');
     this.requiresGrad = flag;
     return this;
   }
 
+  /** `Tensor([2,3], float32)`: the shape and dtype, not the values (see toArray). */
   toString(): string {
     return `Tensor(${shapeStr(this.shape)}, ${this.dtype})`;
   }
@@ -132,7 +170,17 @@ function flatten(values: NestedArray, shape: number[], depth: number, out: numbe
   for (const v of values) flatten(v, shape, depth + 1, out);
 }
 
-/** A tensor from nested arrays, a number, or a TypedArray (with `shape`, default 1-D). */
+/**
+ * A tensor from nested arrays, a number, or a TypedArray (with `shape`, default 1-D), as
+ * torch.tensor. The values are copied; the dtype is float32 unless `options.dtype` says float64
+ * (a Float64Array gives float64). Ragged arrays are refused.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);                   // shape [2, 3], float32
+ * const w = tensor(new Float64Array(6), { shape: [3, 2], requiresGrad: true });
+ * ```
+ */
 export function tensor(values: NestedArray | ArrayLike<number>, options: TensorOptions = {}): Tensor {
   let flat: ArrayLike<number>;
   let shape: number[];
@@ -170,14 +218,43 @@ function filled(op: string, shape: Shape, fill: (i: number) => number, options: 
   return t;
 }
 
+/**
+ * A tensor of this shape filled with 0, as torch.zeros (float32 unless `o.dtype`).
+ *
+ * @example
+ * ```ts
+ * const b = zeros([3]);                          // [0, 0, 0]
+ * const w = zeros([2, 3], { dtype: 'float64' }); // shape [2, 3]
+ * ```
+ */
 export const zeros = (shape: Shape, o: TensorOptions = {}) => filled('zeros', shape, () => 0, o);
+/** A tensor of this shape filled with 1, as torch.ones. */
 export const ones = (shape: Shape, o: TensorOptions = {}) => filled('ones', shape, () => 1, o);
+/** A tensor of this shape filled with `value`, as torch.full. */
 export const full = (shape: Shape, value: number, o: TensorOptions = {}) => filled('full', shape, () => value, o);
-/** Uniform in [0, 1) from the seeded PRNG. */
+/** Uniform in [0, 1) from the seeded PRNG (manualSeed), as torch.rand. */
 export const rand = (shape: Shape, o: TensorOptions = {}) => filled('rand', shape, () => random(), o);
-/** Standard normal from the seeded PRNG. */
+/**
+ * Standard normal from the seeded PRNG (manualSeed), as torch.randn.
+ *
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * const x = randn([32, 784]);   // a batch of 32 rows of 784 features
+ * ```
+ */
 export const randn = (shape: Shape, o: TensorOptions = {}) => filled('randn', shape, () => randomNormal(), o);
 
+/**
+ * The 1-D tensor start, start + step, ... up to but excluding `end`, as torch.arange;
+ * `arange(n)` is 0, 1, ..., n − 1.
+ *
+ * @example
+ * ```ts
+ * arange(4).toArray();          // [0, 1, 2, 3]
+ * arange(1, 2, 0.25).toArray(); // [1, 1.25, 1.5, 1.75]
+ * ```
+ */
 export function arange(start: number, end?: number, step = 1, o: TensorOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new Error('arange: step must not be 0');
@@ -185,6 +262,7 @@ export function arange(start: number, end?: number, step = 1, o: TensorOptions =
   return filled('arange', [n], (i) => start + i * step, o);
 }
 
+/** The n×n identity matrix, shape [n, n], as torch.eye. */
 export function eye(n: number, o: TensorOptions = {}): Tensor {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`eye: n must be a non-negative integer, got ${n}`);
   return filled('eye', [n, n], (i) => (Math.floor(i / n) === i % n ? 1 : 0), o);

@@ -13,6 +13,7 @@ import { backend } from '../backend/index.js';
 import { shapeStr, sameShape } from '../shape.js';
 import { gradState } from './mode.js';
 
+/** Options of Tensor.backward. */
 export interface BackwardOptions {
   /** Record the backward pass in the graph so gradients can be differentiated again. */
   createGraph?: boolean;
@@ -24,6 +25,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   propagate('backward', root, grad, createGraph, (leaf, g, own) => accumulate(leaf, g, createGraph, own));
 }
 
+/** Options of grad. */
 export interface GradOptions extends BackwardOptions {
   /** dL/droot, required when root is not a scalar. */
   gradOutput?: Tensor;
@@ -33,7 +35,16 @@ export interface GradOptions extends BackwardOptions {
 
 /**
  * The gradients of root with respect to `inputs` (PyTorch's torch.autograd.grad), returned
- * rather than accumulated: no .grad is touched.
+ * rather than accumulated: no .grad is touched. Each gradient has its input's shape; root must be
+ * a scalar unless `options.gradOutput` (dL/droot, root's shape) is given. With `createGraph` the
+ * gradients are differentiable (second derivatives); with `allowUnused` an input that root does
+ * not depend on gives null instead of an error.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * const [dx] = grad(x.mul(x).sum(), [x]);   // 2x = [2, 4, 6]
+ * ```
  */
 export function grad(root: Tensor, inputs: readonly Tensor[], options?: GradOptions & { allowUnused?: false }): Tensor[];
 export function grad(root: Tensor, inputs: readonly Tensor[], options: GradOptions): (Tensor | null)[];

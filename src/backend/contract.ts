@@ -5,7 +5,9 @@
 
 import type { Shape } from '../shape.js';
 
+/** A tensor's element type: 'float32' (the default) or 'float64'. */
 export type DType = 'float32' | 'float64';
+/** A tensor's memory: a Float32Array or a Float64Array, row-major. */
 export type Data = Float32Array | Float64Array;
 
 /**
@@ -23,18 +25,26 @@ export type UnaryOp =
 /** Binary maps with NumPy broadcasting. `eq` gives 1 where equal, else 0. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'eq';
 
+/** Reductions along axes. */
 export type ReduceOp = 'sum' | 'max';
 
+/** The sizes, layout, offsets and epilogue of one matrix product (Kernels.matmul). */
 export interface MatmulArgs {
+  /** Rows of op(A) and of the output. */
   m: number;
+  /** The shared dimension: columns of op(A), rows of op(B). */
   k: number;
+  /** Columns of op(B) and of the output. */
   n: number;
   /** Read A as stored [k, m] and use its transpose. */
   transA: boolean;
   /** Read B as stored [n, k] and use its transpose. */
   transB: boolean;
+  /** Where the matrix starts in `a` (one matrix of a batch). */
   aOffset: number;
+  /** Where the matrix starts in `b`. */
   bOffset: number;
+  /** Where the output matrix starts in `out`. */
   outOffset: number;
   /**
    * Set when b's memory has not been written since any earlier call with the same b array and
@@ -48,38 +58,57 @@ export interface MatmulArgs {
    * each value becomes relu(v) as the relu kernel computes it (NaN stays NaN, −0 stays −0).
    */
   bias?: Data;
+  /** Where the n bias values start in `bias` (default 0). */
   biasOffset?: number;
+  /** Apply ReLU after the bias (see `bias`). */
   relu?: boolean;
 }
 
 /** Hyper-parameters of one SGD step (torch.optim.SGD); `first` is set on a buffer's first step. */
 export interface SgdArgs {
+  /** Learning rate. */
   lr: number;
+  /** Momentum factor (0: no momentum buffer). */
   momentum: number;
+  /** Dampening of the momentum. */
   dampening: number;
+  /** Nesterov momentum. */
   nesterov: boolean;
+  /** L2 penalty added to the gradient. */
   weightDecay: number;
+  /** The momentum buffer's first step (it starts as the gradient). */
   first: boolean;
 }
 
 /** Hyper-parameters of one Adam/AdamW step; `step` counts this parameter's updates from 1. */
 export interface AdamArgs {
+  /** Learning rate. */
   lr: number;
+  /** Decay rate of the first-moment (mean) estimate. */
   beta1: number;
+  /** Decay rate of the second-moment (uncentered variance) estimate. */
   beta2: number;
+  /** Added to the denominator for numerical stability. */
   eps: number;
+  /** Weight decay λ (see `decoupled`). */
   weightDecay: number;
   /** AdamW's decoupled decay θ ← θ(1 − ηλ) instead of Adam's L2 term g ← g + λθ. */
   decoupled: boolean;
+  /** This parameter's update count, from 1 (for the bias corrections). */
   step: number;
 }
 
 /** Hyper-parameters of one RMSprop step. */
 export interface RmspropArgs {
+  /** Learning rate. */
   lr: number;
+  /** Smoothing constant of the square average. */
   alpha: number;
+  /** Added to the denominator for numerical stability. */
   eps: number;
+  /** L2 penalty added to the gradient. */
   weightDecay: number;
+  /** Momentum factor (0: no momentum buffer). */
   momentum: number;
 }
 
@@ -90,19 +119,33 @@ export interface RmspropArgs {
  * padding when it falls outside x. The bottom and right padding are implied by outH and outW.
  */
 export interface PatchGeometry {
+  /** Images in the batch (x's axis 0). */
   batch: number;
+  /** Channels (x's axis 1). */
   channels: number;
+  /** Input height (x's axis 2). */
   height: number;
+  /** Input width (x's axis 3). */
   width: number;
+  /** Kernel (window) height. */
   kernelH: number;
+  /** Kernel (window) width. */
   kernelW: number;
+  /** Vertical step between windows. */
   strideH: number;
+  /** Horizontal step between windows. */
   strideW: number;
+  /** Padding rows above the input. */
   padTop: number;
+  /** Padding columns left of the input. */
   padLeft: number;
+  /** Vertical spacing of kernel taps (1: adjacent). */
   dilationH: number;
+  /** Horizontal spacing of kernel taps (1: adjacent). */
   dilationW: number;
+  /** Output height. */
   outH: number;
+  /** Output width. */
   outW: number;
 }
 
@@ -111,7 +154,9 @@ export interface PatchGeometry {
  * those it can (see Backend) and the rest run on js. In-place kernels say so.
  */
 export interface Kernels {
+  /** out[i] = op(x[i]) (see UnaryOp for `p`, `q`); x and out have one length. */
   unary(op: UnaryOp, x: Data, out: Data, p?: number, q?: number): void;
+  /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape. */
   binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void;
   /** Reduces `axes` (sorted, unique) of x; out has x's shape with those axes removed (or kept as 1). */
   reduce(op: ReduceOp, x: Data, shape: Shape, axes: readonly number[], out: Data): void;
@@ -158,7 +203,11 @@ export interface Kernels {
   rmsprop(p: Data, grad: Data, squareAvg: Data, gradAvg: Data | null, momentumBuffer: Data | null, args: RmspropArgs): void;
 }
 
+/** The name of a kernel: 'matmul', 'unary', 'adam', ... */
 export type KernelName = keyof Kernels;
 
 /** What a backend registers: its name and the kernels it implements itself; js runs the others. */
-export type Backend = { readonly name: string } & Partial<Kernels>;
+export type Backend = {
+  /** The name that setBackend selects it by (and getBackend reports). */
+  readonly name: string;
+} & Partial<Kernels>;

@@ -20,6 +20,16 @@ const backends = new Map<string, { full: ActiveBackend; own: KernelName[] }>();
 let active: ActiveBackend;
 let chosen = false; // set once the user picks a backend, so the async default does not override it
 
+/**
+ * Registers (or replaces) a backend under its name: the kernels it implements are its own, the
+ * others are js's. setBackend(name) then selects it. See {@link Kernels} for the contract.
+ *
+ * @example
+ * ```ts
+ * registerBackend({ name: 'mine', scale: (x, a) => { for (let i = 0; i < x.length; i++) x[i] *= a; } });
+ * setBackend('mine');   // scale is its own; every other kernel runs on js
+ * ```
+ */
 export function registerBackend(b: Backend): void {
   if (typeof b?.name !== 'string' || b.name === '') throw new Error('registerBackend: a backend needs a name');
   const own = KERNELS.filter((k) => typeof b[k] === 'function');
@@ -51,6 +61,15 @@ export function backend(): ActiveBackend {
   return active;
 }
 
+/**
+ * Selects a registered backend for every op from now on: 'js', 'wasm' and 'native' where they
+ * load (listBackends), or one given to registerBackend. Throws for an unknown name.
+ *
+ * @example
+ * ```ts
+ * setBackend('js');   // the readable reference kernels
+ * ```
+ */
 export function setBackend(name: string): void {
   const b = backends.get(name);
   if (!b) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...backends.keys()].join(', ')})`);
@@ -58,6 +77,7 @@ export function setBackend(name: string): void {
   chosen = true;
 }
 
+/** The name of the active backend: by default the fastest that loads here ('native', else 'wasm', else 'js'). */
 export function getBackend(): string {
   return active.name;
 }

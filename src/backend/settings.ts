@@ -44,6 +44,7 @@ export function setDeterministic(flag: boolean): void {
   settings.deterministic = flag;
 }
 
+/** Whether setDeterministic(true) is in force (default false). */
 export function isDeterministic(): boolean {
   return settings.deterministic;
 }

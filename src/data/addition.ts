@@ -12,6 +12,7 @@ import { TensorDataset } from './dataset.js';
 /** The target of a position whose prediction does not count (crossEntropy's ignoreIndex). */
 export const IGNORE = -1;
 
+/** Options of additionTask. */
 export interface AdditionOptions {
   /** Digits of each operand, 1 to 6 (default 3). */
   digits?: number;
@@ -23,11 +24,15 @@ export interface AdditionOptions {
   seed?: number;
 }
 
+/** The addition task's datasets and sizes. */
 export interface AdditionTask {
+  /** Digits of each operand. */
   readonly digits: number;
   /** Inputs [n, 3·digits] of digit tokens, targets [n, 3·digits] with IGNORE before the answer. */
   readonly train: TensorDataset;
+  /** The held-out problems, shaped as train's; none of them is in train. */
   readonly test: TensorDataset;
+  /** The token ids: the digits 0–9. */
   readonly vocabSize: 10;
   /** The sequence length a model sees: 3·digits. */
   readonly contextLength: number;
@@ -60,6 +65,17 @@ function dataset(pairs: number[], digits: number): TensorDataset {
   return new TensorDataset(new Tensor(x, [pairs.length, length]), new Tensor(y, [pairs.length, length]));
 }
 
+/**
+ * minGPT's addition task for a small GPT: sequences of a's digits, b's digits and the digits of
+ * a + b least significant first (inputs [n, 3·digits], targets the next tokens with IGNORE before
+ * the answer), a seeded held-out test set and a training set drawn from the other pairs.
+ *
+ * @example
+ * ```ts
+ * const task = data.additionTask({ digits: 2 });
+ * const gpt = new nn.GPT({ vocabSize: task.vocabSize, contextLength: task.contextLength });
+ * ```
+ */
 export function additionTask(options: AdditionOptions = {}): AdditionTask {
   const { digits = 3, trainSize = 64_000, seed = 0 } = options;
   if (!Number.isSafeInteger(digits) || digits < 1 || digits > 6) throw new Error(`additionTask: digits must be an integer from 1 to 6, got ${digits}`);

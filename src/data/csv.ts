@@ -8,9 +8,13 @@ import { checkUtf8 } from './utf8.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 
+/** A parsed CSV file: its header and rows of fields (strings), before any column is read as numbers. */
 export interface CsvTable {
+  /** The file's name, for messages. */
   file: string;
+  /** The column names (the first row). */
   header: string[];
+  /** The data rows' fields. */
   rows: string[][];
   /** 1-based file line of each row, for error messages. */
   lines: number[];
@@ -45,6 +49,9 @@ function splitLine(line: string, file: string, lineNo: number): string[] {
   }
 }
 
+/**
+ * Parses CSV text: a header row, then data rows of as many fields (commas; double quotes may wrap a field, "" inside is a quote; blank lines skipped). A malformed row is a DataFileError naming the line.
+ */
 export function parseCsv(text: string, file = '<csv>'): CsvTable {
   return parseLines(text.split(/\r?\n/), file);
 }
@@ -97,6 +104,7 @@ function* utf8Lines(bytes: Buffer): Generator<string> {
   }
 }
 
+/** Reads and parses a UTF-8 CSV file (at most maxBytes, default 1 GiB) line by line; errors name the file and line. */
 export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
   return parseCsvBytes(readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem)), path);
 }
@@ -113,10 +121,13 @@ export function parseCsvBytes(bytes: Uint8Array, file = '<csv>'): CsvTable {
 
 /** Per-feature mean and standard deviation (population), fitted on training inputs. */
 export interface Standardizer {
+  /** Each feature's mean. */
   mean: number[];
+  /** Each feature's standard deviation (1 for a constant column). */
   std: number[];
 }
 
+/** The mean and population standard deviation of each column of x [N, F] (as sklearn's StandardScaler.fit). */
 export function fitStandardizer(x: Tensor): Standardizer {
   const [n, f] = x.shape;
   const mean = new Array<number>(f).fill(0);
@@ -127,6 +138,7 @@ export function fitStandardizer(x: Tensor): Standardizer {
   return { mean, std: sq.map((v) => (v > 0 ? Math.sqrt(v) : 1)) };
 }
 
+/** (x − mean) / std per column of x [N, F], as float32 (StandardScaler.transform). */
 export function applyStandardizer(x: Tensor, s: Standardizer): Tensor {
   const [n, f] = x.shape;
   if (s.mean.length !== f) throw new Error(`applyStandardizer: statistics for ${s.mean.length} features, input has ${f}`);
@@ -135,8 +147,10 @@ export function applyStandardizer(x: Tensor, s: Standardizer): Tensor {
   return new Tensor(out, x.shape);
 }
 
+/** What a CSV target is: class labels (classification) or numbers (regression). */
 export type Task = 'classification' | 'regression';
 
+/** Options of loadCsv and csvFromTable: which columns, what task, and standardisation. */
 export interface CsvOptions {
   /** The target column; without it the file is read as inputs only (for prediction). */
   target?: string;
@@ -150,14 +164,23 @@ export interface CsvOptions {
   standardize?: boolean | Standardizer;
 }
 
+/**
+ * A CSV file read into tensors, with what is needed to read another file the same way (features, classes, standardizer), all plain JSON to save with a model.
+ */
 export interface CsvData {
+  /** The features, [N, F] float32 (standardised when asked). */
   inputs: Tensor;
   /** Class indices [N] or values [N, 1]; null when the file has no target column. */
   targets: Tensor | null;
+  /** The feature columns, in the inputs' order. */
   featureNames: string[];
+  /** The target column, or null. */
   target: string | null;
+  /** Classification or regression. */
   task: Task;
+  /** Class names by index (classification), or null. */
   classes: string[] | null;
+  /** The statistics applied to the inputs, or null. */
   standardizer: Standardizer | null;
 }
 
@@ -196,11 +219,23 @@ function sortedClasses(values: string[]): string[] {
   return unique.every(isNumber) ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
 }
 
-/** Reads a CSV file into tensors; see CsvOptions. */
+/**
+ * Reads a CSV file into tensors: numeric feature columns as inputs [N, F], and the target column
+ * as class indices [N] (classification; labels may be any strings, mapped through `classes`) or
+ * values [N, 1] (regression). NaN, infinities and non-numbers in a feature are errors naming the
+ * line.
+ *
+ * @example
+ * ```ts
+ * const iris = data.loadCsv('iris.csv', { target: 'species', standardize: true });
+ * const ds = data.csvDataset(iris);   // inputs [150, 4], targets [150]
+ * ```
+ */
 export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
   return csvFromTable(readCsvFile(path), options);
 }
 
+/** loadCsv for an already parsed table. */
 export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData {
   const { file, header, rows, lines } = table;
   const column = (name: string, role: string): number => {

@@ -7,10 +7,17 @@ import { reshape } from '../ops/index.js';
 import { randomPermutation, seededPermutation } from '../random.js';
 import { shapeStr, sizeOf } from '../shape.js';
 
+/** One sample (or a batch of them): [input, target] tensors. */
 export type Sample = [input: Tensor, target: Tensor];
 
+/**
+ * A dataset as PyTorch's map-style torch.utils.data.Dataset: a length and the sample at an index,
+ * [input, target]. DataLoader and fit batch it; getBatch, when present, stacks many samples at once.
+ */
 export interface Dataset {
+  /** The number of samples. */
   readonly length: number;
+  /** The sample at index (0 ≤ index < length): [input, target], without a batch axis. */
   get(index: number): Sample;
   /** Optional fast path: the samples at these indices, stacked along a new first axis. */
   getBatch?(indices: ArrayLike<number>): Sample;
@@ -34,51 +41,78 @@ export function gatherRows(t: Tensor, indices: ArrayLike<number>): Tensor {
   return new Tensor(out, [indices.length, ...rowShape], t.dtype);
 }
 
-/** Samples from two tensors: inputs [N, ...] and targets [N, ...] (class indices as [N]). */
+/**
+ * Samples from two tensors, inputs [N, ...] and targets [N, ...] (class indices as [N]), as
+ * torch.utils.data.TensorDataset: sample i is row i of each.
+ *
+ * @example
+ * ```ts
+ * const ds = new data.TensorDataset(randn([100, 4]), tensor(classIds));   // classIds: 100 integers
+ * const [x, y] = ds.get(0);                                             // x [4], y []
+ * ```
+ */
 export class TensorDataset implements Dataset {
+  /**
+   * A dataset of the rows of inputs and targets; throws unless both have the same first axis.
+   * @param inputs - The inputs, [N, ...].
+   * @param targets - The targets, [N, ...] (class indices: [N]).
+   */
   constructor(readonly inputs: Tensor, readonly targets: Tensor) {
     if (inputs.rank === 0 || targets.rank === 0 || inputs.shape[0] !== targets.shape[0]) {
       throw new Error(`TensorDataset: inputs ${shapeStr(inputs.shape)} and targets ${shapeStr(targets.shape)} must have the same first axis`);
     }
   }
 
+  /** N, the first axis of the tensors. */
   get length(): number {
     return this.inputs.shape[0];
   }
 
+  /** Row index of inputs and of targets (copies, without the first axis). */
   get(index: number): Sample {
     checkIndex('TensorDataset', index, this.length);
     const [x, y] = this.getBatch([index]);
     return [reshape(x, x.shape.slice(1)), reshape(y, y.shape.slice(1))];
   }
 
+  /** The rows at indices, stacked: [indices.length, ...] each. */
   getBatch(indices: ArrayLike<number>): Sample {
     for (let i = 0; i < indices.length; i++) checkIndex('TensorDataset', indices[i], this.length);
     return [gatherRows(this.inputs, indices), gatherRows(this.targets, indices)];
   }
 }
 
-/** The samples of `dataset` at `indices`, in that order. */
+/** The samples of `dataset` at `indices`, in that order (torch.utils.data.Subset); what randomSplit returns. */
 export class Subset implements Dataset {
+  /**
+   * A view of these samples of dataset; throws for an index out of range.
+   * @param dataset - The underlying dataset.
+   * @param indices - Its samples' indices, in the subset's order.
+   */
   constructor(readonly dataset: Dataset, readonly indices: Int32Array) {
     for (const i of indices) checkIndex('Subset', i, dataset.length);
   }
 
+  /** The number of indices. */
   get length(): number {
     return this.indices.length;
   }
 
+  /** The underlying dataset's sample indices[index]. */
   get(index: number): Sample {
     checkIndex('Subset', index, this.length);
     return this.dataset.get(this.indices[index]);
   }
 
+  /** The samples at these subset indices, stacked. */
   getBatch(indices: ArrayLike<number>): Sample {
     return collate(this.dataset, Array.from(indices, (i) => (checkIndex('Subset', i, this.length), this.indices[i])));
   }
 }
 
-/** Stacks samples into a batch, through the dataset's fast path when it has one. */
+/**
+ * Stacks the samples at `indices` into one batch [input, target], each with a new first axis, through the dataset's getBatch when it has one (PyTorch's default collate).
+ */
 export function collate(dataset: Dataset, indices: ArrayLike<number>): Sample {
   if (dataset.getBatch) return dataset.getBatch(indices);
   const samples = Array.from(indices, (i) => dataset.get(i));
@@ -99,9 +133,14 @@ function stack(ts: Tensor[]): Tensor {
 }
 
 /**
- * Splits a dataset into non-overlapping random subsets of the given lengths (counts that sum to
- * its length, or fractions that sum to 1, as torch.utils.data.random_split). With `seed`, the
- * permutation comes from that seed and the global PRNG is left as it was.
+ * Splits a dataset into non-overlapping random subsets of the given lengths: counts that sum to its
+ * length, or fractions that sum to 1, as torch.utils.data.random_split. With `seed`, the permutation
+ * comes from that seed and the global PRNG is left as it was.
+ *
+ * @example
+ * ```ts
+ * const [trainSet, valSet] = data.randomSplit(ds, [0.8, 0.2], { seed: 1 });
+ * ```
  */
 export function randomSplit(dataset: Dataset, lengths: number[], options: { seed?: number } = {}): Subset[] {
   const n = dataset.length;

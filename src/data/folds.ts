@@ -6,7 +6,9 @@ import { seededPermutation } from '../random.js';
 
 /** One fold: the rows to train on and the held-out rows to score, as indices into the data. */
 export interface Fold {
+  /** The rows the fold trains on (every row not in test), ascending. */
   train: Int32Array;
+  /** The rows the fold holds out and scores, ascending. */
   test: Int32Array;
 }
 

@@ -11,7 +11,9 @@ import { readBounded } from '../io/read-bounded.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 
+/** An IDX file's array: its shape and values. */
 export interface IdxArray {
+  /** The sizes from the header, e.g. [60000, 28, 28]. */
   shape: number[];
   /** The values as numbers (bytes stay 0..255; scale them yourself). */
   data: Float32Array | Float64Array;
@@ -29,6 +31,9 @@ const types: Record<number, { name: string; bytes: number; read: (v: DataView, o
 /** The largest IDX file, and the largest decompressed gzip'd one, read (1 GiB; MNIST's largest is 47 MB). */
 export const MAX_IDX_BYTES = 2 ** 30;
 
+/**
+ * Parses IDX bytes (the MNIST format: magic 0x0000TTRR, big-endian sizes, then big-endian values of any IDX type; gzipped bytes are gunzipped first, at most maxBytes). Errors are DataFileErrors naming `file` and the byte.
+ */
 export function parseIdx(bytes: Uint8Array, file = '<idx>', maxBytes = MAX_IDX_BYTES): IdxArray {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
@@ -70,6 +75,7 @@ export function parseIdx(bytes: Uint8Array, file = '<idx>', maxBytes = MAX_IDX_B
   return { shape, data };
 }
 
+/** Reads and parses an IDX file (gzipped or not); see parseIdx. */
 export function readIdx(path: string, maxBytes = MAX_IDX_BYTES): IdxArray {
   return parseIdx(readBounded(path, maxBytes, 'IDX file', (problem) => new DataFileError(path, null, problem)), path, maxBytes);
 }
@@ -114,7 +120,14 @@ function findFile(dir: string, base: string): string {
  * The full MNIST from a directory of its four IDX files (gzipped or not): 60,000 train, 10,000
  * test, and the [rows, cols] of one image as the files give it (the rows are flat).
  */
-export function loadMnistDir(dir: string): { train: TensorDataset; test: TensorDataset; imageShape: [number, number] } {
+export function loadMnistDir(dir: string): {
+  /** The 60,000 training images [N, rows·cols] in [0, 1] and labels [N]. */
+  train: TensorDataset;
+  /** The 10,000 test images and labels. */
+  test: TensorDataset;
+  /** [rows, cols] of one image. */
+  imageShape: [number, number]
+} {
   const testImages = findFile(dir, 't10k-images-idx3-ubyte');
   const train = readImagesAndLabels(findFile(dir, 'train-images-idx3-ubyte'), findFile(dir, 'train-labels-idx1-ubyte'));
   const test = readImagesAndLabels(testImages, findFile(dir, 't10k-labels-idx1-ubyte'));

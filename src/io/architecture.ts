@@ -13,17 +13,23 @@ import { ModelFileError } from './errors.js';
 import { showValue } from '../show.js';
 
 /** One layer of a model file: its type name and its table entry's fields (see nn/layers/). */
-export type { LayerSpec };
+export type { LayerSpec, LayerType };
 
+/** A model's architecture as plain JSON, what model files store (describeModel gives it, buildModel builds it). */
 export interface ModelSpec {
+  /** The spec's format: a Sequential of table layers. */
   format: 'nabla.sequential';
+  /** The format's version. */
   version: 1;
+  /** The parameters' dtype. */
   dtype: DType;
+  /** The layers, in order. */
   layers: LayerSpec[];
 }
 
 /** Caps on what a spec may ask for: MAX_PARAMETERS (the layers' own cap, 2^28), 10,000 layers. */
 export { MAX_PARAMETERS };
+/** The most layers a spec may have. */
 export const MAX_LAYERS = 10_000;
 
 /** The layer types a spec may name (the layer table's). */

@@ -18,9 +18,15 @@ import { showValue } from '../show.js';
 
 export const CHECKPOINT_KEY = 'nabla.checkpoint';
 
+/**
+ * What a checkpoint holds to resume training: the model, the optimizer (its step counts, lr and buffers), the epoch and your extra data; the PRNG state is saved with them.
+ */
 export interface Checkpoint {
+  /** The model whose parameters and buffers are saved (or restored). */
   model: Module;
+  /** The optimizer whose state is saved (or restored). */
   optimizer: Optimizer;
+  /** Epochs completed. */
   epoch: number;
   /** Any JSON-serialisable value, returned by loadCheckpoint. */
   extra?: unknown;
@@ -34,6 +40,7 @@ interface CheckpointHeader {
   optimizer: { type: string; steps: number[]; lr: number; buffers: string[][] };
 }
 
+/** The bytes of saveCheckpoint(c): one safetensors file. */
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   if (!Number.isSafeInteger(c.epoch) || c.epoch < 0) throw new Error(`saveCheckpoint: epoch must be a non-negative integer, got ${c.epoch}`);
   const opt = c.optimizer.stateDict();
@@ -57,22 +64,39 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   return encodeSafetensors(tensors, { [CHECKPOINT_KEY]: JSON.stringify(header) });
 }
 
+/**
+ * Saves a checkpoint: model parameters and buffers, optimizer state, the epoch, the PRNG state and
+ * `extra`, in one safetensors file written atomically (a crash leaves the previous file whole).
+ *
+ * @example
+ * ```ts
+ * saveCheckpoint('run.ckpt', { model, optimizer: opt, epoch: 3 });
+ * const { epoch } = loadCheckpoint('run.ckpt', { model, optimizer: opt });   // 3
+ * ```
+ */
 /** Writes the checkpoint in one atomic write: a crash leaves the previous file whole. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
   writeFileAtomic(path, encodeCheckpoint(c));
 }
 
+/** Options of loadCheckpoint. */
 export interface LoadCheckpointOptions {
   /** Load NaN and infinite values too (default false: the file is refused, naming the tensor and element). */
   allowNonFinite?: boolean;
 }
 
+/** loadCheckpoint from bytes (`file` names them in errors). */
 export function decodeCheckpoint(
   bytes: Uint8Array,
   file: string,
   target: { model: Module; optimizer: Optimizer },
   options: LoadCheckpointOptions = {},
-): { epoch: number; extra: unknown } {
+): {
+  /** The epochs completed when it was saved. */
+  epoch: number;
+  /** The extra data saved with it. */
+  extra: unknown
+} {
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
   const { tensors, metadata } = decodeSafetensors(bytes, file);
   const h = readHeader(metadata[CHECKPOINT_KEY], fail);
@@ -113,8 +137,18 @@ export function decodeCheckpoint(
   return { epoch: h.epoch, extra: h.extra };
 }
 
+/**
+ * Restores a checkpoint into this model and optimizer (of the same architecture and optimizer
+ * class) and the PRNG, in place, after checking the whole file against them; returns the epoch
+ * and the extra data.
+ */
 /** Restores model, optimizer and PRNG in place; returns the epoch and the extra data. */
-export function loadCheckpoint(path: string, target: { model: Module; optimizer: Optimizer }, options: LoadCheckpointOptions = {}): { epoch: number; extra: unknown } {
+export function loadCheckpoint(path: string, target: { model: Module; optimizer: Optimizer }, options: LoadCheckpointOptions = {}): {
+  /** The epochs completed when it was saved. */
+  epoch: number;
+  /** The extra data saved with it. */
+  extra: unknown
+} {
   return decodeCheckpoint(readModelFile(path), path, target, options);
 }
 

@@ -8,7 +8,7 @@ export {
 export { saveStateDict, loadStateDict } from './state-dict.js';
 export {
   describeModel, buildModel, validateSpec, SUPPORTED_LAYERS, MAX_PARAMETERS, MAX_LAYERS,
-  type ModelSpec, type LayerSpec,
+  type ModelSpec, type LayerSpec, type LayerType,
 } from './architecture.js';
 export { save, load, encodeModel, decodeModel, readModelHeader, type Layout, type SaveOptions, type LoadOptions, type LoadedModel } from './model.js';
 export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type LoadCheckpointOptions } from './checkpoint.js';

@@ -11,6 +11,16 @@ import { ONNX_DTYPES } from './onnx.js';
 import { ARCHITECTURE_KEY } from './model.js';
 import { layerSummary } from '../nn/layers/table.js';
 
+/**
+ * A human-readable listing of a model file (what `nabla inspect` prints): for safetensors its
+ * tensors, shapes, dtypes, metadata and architecture; for `.onnx` its opset, inputs, outputs,
+ * nodes and initializers.
+ *
+ * @example
+ * ```ts
+ * console.log(inspect('mnist.safetensors'));
+ * ```
+ */
 export function inspect(path: string): string {
   return inspectBytes(readModelFile(path), path);
 }

@@ -21,8 +21,12 @@ import { readModelFile } from './state-dict.js';
 import { fromGpt2 } from './gpt2.js';
 import { showValue } from '../show.js';
 
+/**
+ * A model file's weight layout: 'nabla' (Linear weights [in, out]) or 'torch' (PyTorch's: [out, in], and PyTorch's buffer names such as running_mean).
+ */
 export type Layout = 'nabla' | 'torch';
 
+/** Options of save and encodeModel. */
 export interface SaveOptions {
   /** JSON-serialisable data stored with the model and returned by load(). */
   metadata?: Record<string, unknown>;
@@ -30,6 +34,7 @@ export interface SaveOptions {
   layout?: Layout;
 }
 
+/** Options of load and decodeModel. */
 export interface LoadOptions {
   /** The file's weight layout; defaults to the layout recorded in the file, else 'nabla'. */
   layout?: Layout;
@@ -67,6 +72,7 @@ function transpose2d(t: Tensor): Tensor {
   return new Tensor(out, [cols, rows], t.dtype);
 }
 
+/** The bytes of save(model): a safetensors file of the weights with the architecture and metadata in its header. */
 export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Array {
   const layout = options.layout ?? 'nabla';
   if (layout !== 'nabla' && layout !== 'torch') throw new Error(`save: unknown layout '${layout as string}' (use 'nabla' or 'torch')`);
@@ -93,17 +99,34 @@ export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Arra
   return encodeSafetensors(tensors, metadata, { dtypes });
 }
 
+/**
+ * Saves a model (a Sequential of table layers: Linear, Conv2d, GPT, ...) in one safetensors file:
+ * the weights, the architecture (so load rebuilds it with no code) and your metadata, written
+ * atomically (a temp file in the same directory, fsync, rename). With layout 'torch' the weights
+ * are PyTorch's layout, and the file loads into the same nn.Sequential in PyTorch.
+ *
+ * @example
+ * ```ts
+ * save(model, 'mnist.safetensors', { metadata: { classes: 10 } });
+ * const { model: again, metadata } = load('mnist.safetensors');
+ * ```
+ */
 /** Writes the model atomically (temp file in the same directory, fsync, rename). */
 export function save(model: Module, path: string, options: SaveOptions = {}): void {
   writeFileAtomic(path, encodeModel(model, options));
 }
 
+/** What load gives: the model and the metadata saved with it. */
 export interface LoadedModel {
   /** The rebuilt model, in eval mode (call .train() to train it further). */
   model: Sequential;
+  /** The metadata given to save ({} when none). */
   metadata: Record<string, unknown>;
 }
 
+/**
+ * load() from bytes: rebuilds the model from the file's architecture (or options.architecture), checks every tensor against it, and loads the weights; `file` names the bytes in errors.
+ */
 export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOptions = {}): LoadedModel {
   if (options.layout !== undefined && options.layout !== 'nabla' && options.layout !== 'torch') {
     throw new Error(`load: unknown layout '${options.layout as string}' (use 'nabla' or 'torch')`);
@@ -170,13 +193,30 @@ function userMetadata(header: Record<string, string>, fail: (p: string, w: strin
 }
 
 /** A model file's architecture and metadata from its header alone: no tensor is read and nothing is built. */
-export function readModelHeader(path: string): { spec: ModelSpec; metadata: Record<string, unknown> } {
+export function readModelHeader(path: string): {
+  /** The model's architecture. */
+  spec: ModelSpec;
+  /** The metadata saved with it ({} when none). */
+  metadata: Record<string, unknown>
+} {
   const fail = (problem: string, where: string) => new ModelFileError(path, problem, where);
   const header = readSafetensorsMetadata(path);
   if (header[ARCHITECTURE_KEY] === undefined) throw fail('no architecture in the file', `__metadata__.${ARCHITECTURE_KEY}`);
   return { spec: validateSpec(parseJson(header[ARCHITECTURE_KEY], ARCHITECTURE_KEY, fail), path), metadata: userMetadata(header, fail) };
 }
 
+/**
+ * Loads a model saved by save (or by PyTorch, with options.architecture and layout 'torch', or a
+ * Hugging Face GPT-2 file with format 'gpt2'): the rebuilt model in eval mode, and its metadata.
+ * Everything in the file is checked first; a bad file throws a ModelFileError naming the file and
+ * the tensor or field.
+ *
+ * @example
+ * ```ts
+ * const { model } = load('mnist.safetensors');
+ * const logits = model.forward(x);   // the same outputs as the saved model
+ * ```
+ */
 export function load(path: string, options: LoadOptions = {}): LoadedModel {
   return decodeModel(readModelFile(path), path, options);
 }

@@ -14,6 +14,7 @@ import { describeModel } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
 import { ProtoWriter } from './protobuf.js';
 
+/** The ONNX opset exportOnnx writes (IR version 7). */
 export const ONNX_OPSET = 13;
 const IR_VERSION = 7; // the IR version that goes with opset 13
 
@@ -23,6 +24,7 @@ const FLOAT = 1;
 const INT64 = 7;
 const DOUBLE = 11;
 
+/** Options of exportOnnx and encodeOnnx. */
 export interface OnnxOptions {
   /** The shape of one sample, without the batch axis (e.g. [784]); the batch axis is dynamic. */
   inputShape: readonly number[];
@@ -130,6 +132,7 @@ function keepsBatch(model: Sequential, inputShape: readonly number[], dtype: DTy
   }
 }
 
+/** The bytes of exportOnnx(model, path, options): an ONNX ModelProto. */
 export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   const spec = describeModel(model, 'exportOnnx');
   const { inputShape } = options;
@@ -165,6 +168,18 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
     .finish();
 }
 
+/**
+ * Exports a Sequential of table layers (Linear, Conv2d, BatchNorm2d, GPT, ...) to an ONNX file
+ * (opset 13) for ONNX Runtime and other runtimes, as torch.onnx.export does: the input "input" of
+ * shape [batch, ...inputShape] with a dynamic batch axis, the output "output", the weights as
+ * initializers. Written atomically.
+ *
+ * @example
+ * ```ts
+ * exportOnnx(model, 'mnist.onnx', { inputShape: [784] });
+ * // onnxruntime: session.run({ input: new ort.Tensor('float32', pixels, [n, 784]) })
+ * ```
+ */
 /** Writes the ONNX file atomically. */
 export function exportOnnx(model: Module, path: string, options: OnnxOptions): void {
   writeFileAtomic(path, encodeOnnx(model, options));

@@ -14,6 +14,7 @@ import { ModelFileError } from './errors.js';
 import { readPrefix } from './read-bounded.js';
 import { showValue } from '../show.js';
 
+/** The safetensors element types nabla reads and writes: F32 and F64 for tensors, I64 for integer counts (loaded as float64). */
 export type SafetensorsDType = 'F32' | 'F64' | 'I64';
 
 /** Integers up to 2^53 in magnitude are exact in a float64. */
@@ -24,13 +25,17 @@ const BYTES: Record<SafetensorsDType, number> = { F32: 4, F64: 8, I64: 8 };
 /** The largest header we read: the same cap as the reference Rust implementation (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/** Options of encodeSafetensors and saveStateDict. */
 export interface EncodeOptions {
   /** Stores the named tensors as I64 (their values must be integers within ±2^53). */
   dtypes?: Record<string, SafetensorsDType>;
 }
 
+/** A decoded safetensors file: its tensors, its metadata and each tensor's dtype in the file. */
 export interface DecodedSafetensors {
+  /** The tensors by name (F32 as float32, F64 and I64 as float64). */
   tensors: Record<string, Tensor>;
+  /** The header's __metadata__ (strings), {} when absent. */
   metadata: Record<string, string>;
   /** The dtype each tensor had in the file (I64 tensors load as float64). */
   dtypes: Record<string, SafetensorsDType>;
@@ -41,6 +46,18 @@ function assertLittleEndianHost(): void {
   if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('safetensors: big-endian hosts are not supported');
 }
 
+/**
+ * A safetensors file (Hugging Face's format, as safetensors.torch.save writes it) of these named
+ * tensors and string metadata: float32 tensors as F32, float64 as F64, and those named in
+ * options.dtypes as I64. The bytes are the tensors' own (bit-exact); the header is padded so the
+ * data is 8-aligned.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeSafetensors({ w: randn([3, 2]) }, { note: 'test' });
+ * decodeSafetensors(bytes).tensors.w.shape;   // [3, 2]
+ * ```
+ */
 export function encodeSafetensors(
   tensors: Record<string, Tensor>,
   metadata: Record<string, string> = {},
@@ -160,6 +177,11 @@ export function readSafetensorsMetadata(path: string): Record<string, string> {
   return header.__metadata__ === undefined ? {} : readMetadata(header.__metadata__, fail);
 }
 
+/**
+ * Reads safetensors bytes, checking everything (header length and JSON, dtypes, shapes, offsets
+ * that tile the data exactly) and throwing a ModelFileError that names `file` and the byte offset or
+ * tensor at fault. I64 values beyond ±2^53 are refused (they would not load exactly).
+ */
 export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): DecodedSafetensors {
   assertLittleEndianHost();
   const fail = (problem: string, where: number | string | null = null) => new ModelFileError(file, problem, where);

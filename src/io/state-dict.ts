@@ -7,6 +7,17 @@ import { ModelFileError } from './errors.js';
 import { MAX_READ_BYTES, readBounded } from './read-bounded.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type EncodeOptions } from './safetensors.js';
 
+/**
+ * Writes a name → tensor map (e.g. model.stateDict()) to a safetensors file, atomically (a temp
+ * file renamed into place), with optional string metadata; the file loads in PyTorch with
+ * safetensors.torch.load_file.
+ *
+ * @example
+ * ```ts
+ * saveStateDict(model.stateDict(), 'weights.safetensors');
+ * model.loadStateDict(loadStateDict('weights.safetensors').tensors);
+ * ```
+ */
 export function saveStateDict(
   state: Record<string, Tensor>,
   path: string,

@@ -9,9 +9,11 @@ import type { LayerSpec } from './layers/table.js';
 import { sequentialOf } from './mlp.js';
 import type { Sequential } from './sequential.js';
 
+/** Options of cnn: the image shape, the outputs and the sizes of the blocks and the head. */
 export interface CnnOptions {
   /** One image's shape [channels, height, width]. */
   imageShape: readonly [number, number, number];
+  /** Features of each output row (classes). */
   outputs: number;
   /** Output channels of the convolution blocks (default [16, 32]). */
   channels?: number[];
@@ -53,6 +55,18 @@ export function cnnLayers(options: CnnOptions): LayerSpec[] {
   return layers;
 }
 
+/**
+ * A small image CNN (what `nabla train --model cnn` builds): an Unflatten taking the flat pixel
+ * rows [N, C·H·W] datasets yield, then per entry of `channels` a block of convsPerBlock 3×3
+ * convolutions (padding 1, each followed by BatchNorm2d and ReLU) and 2×2 max pooling, then dropout,
+ * Flatten and a ReLU MLP head → [N, outputs] logits. A float32 Sequential of model-file layers.
+ *
+ * @example
+ * ```ts
+ * const model = nn.cnn({ imageShape: [1, 28, 28], outputs: 10 });
+ * const logits = model.forward(pixels);   // [N, 784] → [N, 10]
+ * ```
+ */
 export function cnn(options: CnnOptions): Sequential {
   return sequentialOf(cnnLayers(options), 'heUniform', 'glorotUniform');
 }

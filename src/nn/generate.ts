@@ -9,6 +9,7 @@ import { random } from '../random.js';
 import type { GPT } from './layers/gpt.js';
 import type { KeyValueCache } from './transformer.js';
 
+/** Options of generate. */
 export interface GenerateOptions {
   /** Tokens to add (default 100). */
   maxNewTokens?: number;
@@ -18,7 +19,19 @@ export interface GenerateOptions {
   topK?: number;
 }
 
-/** The prompt's tokens followed by maxNewTokens generated ones. */
+/**
+ * Text generation from a GPT: the prompt's tokens followed by maxNewTokens new ones, each drawn
+ * from softmax(logits / temperature) of the next position (among the topK most likely, when
+ * given) with the seeded PRNG, so a seed reproduces the text; temperature 0 takes the most likely
+ * token. Runs in evaluation mode without a graph, caching each block's keys and values; once the
+ * context is full, the window slides.
+ *
+ * @example
+ * ```ts
+ * manualSeed(1);
+ * const tokens = nn.generate(gpt, [3, 1, 4], { maxNewTokens: 20, temperature: 0.8, topK: 5 });
+ * ```
+ */
 export function generate(gpt: GPT, prompt: readonly number[], options: GenerateOptions = {}): number[] {
   const { maxNewTokens = 100, temperature = 1, topK } = options;
   const { contextLength, vocabSize } = gpt.config;

@@ -7,6 +7,7 @@ export {
   MSELoss, CrossEntropyLoss, BCEWithLogitsLoss, BCELoss,
   mseLoss, crossEntropy, bceWithLogits, bce, type Reduction, type LossOptions, type CrossEntropyOptions,
 } from './losses.js';
+/** Weight initialisers (as torch.nn.init), in place, from the seeded PRNG. */
 export * as init from './init.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
 export { cnn, type CnnOptions } from './cnn.js';

@@ -8,7 +8,9 @@ import { Module } from './module.js';
 
 export { crossEntropy, type Reduction, type CrossEntropyOptions };
 
+/** Options of the losses: how the per-element values reduce. */
 export interface LossOptions {
+  /** 'mean' (the default), 'sum', or 'none' (the per-element losses, the input's shape). */
   reduction?: Reduction;
 }
 
@@ -29,8 +31,13 @@ function checkPair(op: string, input: Tensor, target: Tensor): void {
 }
 
 /**
- * Mean squared error (seed 003): L = (1/n) Σ (ŷ − y)², n = every element,
- * so dL/dŷ = (2/n)(ŷ − y).
+ * Mean squared error (torch.nn.functional.mse_loss; seed 003): L = (1/n) Σ (ŷ − y)² over every
+ * element, so dL/dŷ = (2/n)(ŷ − y). input and target have one shape and dtype.
+ *
+ * @example
+ * ```ts
+ * const loss = nn.mseLoss(model.forward(x), y);   // [N, 1] and [N, 1] → a scalar
+ * ```
  */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('mseLoss', input, target);
@@ -39,15 +46,25 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
 }
 
 /**
- * Binary cross-entropy on logits, stable for any x: ℓ = softplus(x) − x·y
- * (= −y log σ(x) − (1−y) log(1−σ(x))), so dℓ/dx = σ(x) − y.
+ * Binary cross-entropy on logits (torch.nn.functional.binary_cross_entropy_with_logits), stable
+ * for any x: ℓ = softplus(x) − x·y (= −y log σ(x) − (1−y) log(1−σ(x))), so dℓ/dx = σ(x) − y.
+ * logits and target (in [0, 1]) have one shape.
+ *
+ * @example
+ * ```ts
+ * const loss = nn.bceWithLogits(model.forward(x), y);   // y of 0s and 1s, the logits' shape
+ * ```
  */
 export function bceWithLogits(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bceWithLogits', logits, target);
   return reduce('bceWithLogits', logits.softplus().sub(logits.mul(target)), options.reduction);
 }
 
-/** Binary cross-entropy on probabilities (see ops/defs/loss.ts: logs clamped at −100 as PyTorch). */
+/**
+ * Binary cross-entropy on probabilities in [0, 1] (torch.nn.functional.binary_cross_entropy): logs
+ * clamped at −100 and PyTorch's gradient, as binaryCrossEntropy; throws for an input outside
+ * [0, 1]. On logits, bceWithLogits is the stable choice.
+ */
 export function bce(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bce', input, target);
   for (let i = 0; i < input.size; i++) {
@@ -58,32 +75,54 @@ export function bce(input: Tensor, target: Tensor, options: LossOptions = {}): T
 }
 
 abstract class Loss extends Module {
+  /** How the per-element losses reduce: 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
+  /** A loss with this reduction (default 'mean'). */
   constructor(options: LossOptions = {}) {
     super();
     this.reduction = options.reduction ?? 'mean';
   }
 }
 
+/** Mean squared error as a module (torch.nn.MSELoss): forward(input, target) is mseLoss. */
 export class MSELoss extends Loss {
+  /** mseLoss(input, target) with this reduction. */
   forward(input: Tensor, target: Tensor): Tensor { return mseLoss(input, target, this); }
 }
 
+/**
+ * Cross-entropy of logits [..., C] against integer labels as a module (torch.nn.CrossEntropyLoss,
+ * classes on the last axis): forward(logits, labels) is crossEntropy.
+ *
+ * @example
+ * ```ts
+ * const lossFn = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
+ * const loss = lossFn.forward(model.forward(x), labels);   // [N, C] and [N] → a scalar
+ * ```
+ */
 export class CrossEntropyLoss extends Loss {
+  /** Rows with this label are left out (default −100). */
   readonly ignoreIndex: number;
+  /** ε: the target is (1−ε)·onehot + ε/C (default 0). */
   readonly labelSmoothing: number;
+  /** A cross-entropy loss with these options (PyTorch's defaults). */
   constructor(options: CrossEntropyOptions = {}) {
     super(options);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.labelSmoothing = options.labelSmoothing ?? 0;
   }
+  /** crossEntropy(logits, labels) with this module's options. */
   forward(logits: Tensor, labels: Labels): Tensor { return crossEntropy(logits, labels, this); }
 }
 
+/** Binary cross-entropy on logits as a module (torch.nn.BCEWithLogitsLoss): forward(logits, target) is bceWithLogits. */
 export class BCEWithLogitsLoss extends Loss {
+  /** bceWithLogits(logits, target) with this reduction. */
   forward(logits: Tensor, target: Tensor): Tensor { return bceWithLogits(logits, target, this); }
 }
 
+/** Binary cross-entropy on probabilities as a module (torch.nn.BCELoss): forward(input, target) is bce. */
 export class BCELoss extends Loss {
+  /** bce(input, target) with this reduction. */
   forward(input: Tensor, target: Tensor): Tensor { return bce(input, target, this); }
 }

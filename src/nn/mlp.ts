@@ -7,14 +7,33 @@ import type { LayerEntry } from './layers/entry.js';
 import { buildLayer, type LayerSpec } from './layers/table.js';
 import { Sequential } from './sequential.js';
 
-export const activations = { relu: ReLU, tanh: Tanh, sigmoid: Sigmoid, gelu: GELU, leakyrelu: LeakyReLU } as const;
+/** The activation layers that mlp (and `nabla train --activation`) can put between its Linear layers, by name. */
+export const activations = {
+  /** nn.ReLU. */
+  relu: ReLU,
+  /** nn.Tanh. */
+  tanh: Tanh,
+  /** nn.Sigmoid. */
+  sigmoid: Sigmoid,
+  /** nn.GELU (exact). */
+  gelu: GELU,
+  /** nn.LeakyReLU (slope 0.01). */
+  leakyrelu: LeakyReLU
+} as const;
+/** The name of an activation of mlp: 'relu', 'tanh', 'sigmoid', 'gelu' or 'leakyrelu'. */
 export type ActivationName = keyof typeof activations;
 
+/** Options of mlp: the layer sizes, the activation, dropout and the initialiser. */
 export interface MlpOptions {
+  /** Features of each input row. */
   inputs: number;
+  /** The hidden layers' sizes, in order (may be empty: a linear model). */
   hidden: number[];
+  /** Features of each output row (classes, for classification). */
   outputs: number;
+  /** The activation after each hidden Linear (default 'relu'). */
   activation?: ActivationName;
+  /** Dropout after each hidden activation, in [0, 1) (default 0: none). */
   dropout?: number;
   /**
    * The initialiser of every Linear layer. Default: heUniform for hidden layers followed by
@@ -41,6 +60,17 @@ export function mlpLayers(options: MlpOptions): LayerSpec[] {
   return layers;
 }
 
+/**
+ * A multilayer perceptron: a float32 Sequential of Linear layers inputs → ...hidden → outputs with
+ * the activation (and dropout, if any) after each hidden one, and nothing after the last (it gives
+ * logits). Its layers are all model-file layers, so save and exportOnnx take it as it is.
+ *
+ * @example
+ * ```ts
+ * const model = nn.mlp({ inputs: 784, hidden: [128, 64], outputs: 10 });
+ * const logits = model.forward(x);   // [N, 784] → [N, 10]
+ * ```
+ */
 export function mlp(options: MlpOptions): Sequential {
   const { activation = 'relu', init } = options;
   const hiddenInit = init ?? (activation === 'relu' || activation === 'leakyrelu' ? 'heUniform' : 'glorotUniform');

@@ -16,6 +16,7 @@ export function nonFiniteProblem(data: Tensor['data'], what = 'weights'): string
   return null;
 }
 
+/** Options of Module.loadStateDict (and of load and loadCheckpoint). */
 export interface LoadStateDictOptions {
   /** Every name must match both ways (default true). */
   strict?: boolean;
@@ -23,8 +24,12 @@ export interface LoadStateDictOptions {
   allowNonFinite?: boolean;
 }
 
-/** A tensor that a module owns and trains: requiresGrad is on from the start. */
+/**
+ * A tensor that a module owns and trains (torch.nn.Parameter): requiresGrad is on from the start,
+ * and Module.parameters() finds it among the module's fields.
+ */
 export class Parameter extends Tensor {
+  /** Wraps t's data (shared, not copied) as a parameter. */
   constructor(t: Tensor) {
     super(t.data, t.shape, t.dtype);
     this.requiresGrad = true;
@@ -36,14 +41,32 @@ export class Parameter extends Tensor {
  * running statistics. Saved and loaded with the parameters (stateDict), never in parameters().
  */
 export class Buffer extends Tensor {
+  /** Wraps t's data (shared, not copied) as a buffer. */
   constructor(t: Tensor) {
     super(t.data, t.shape, t.dtype);
   }
 }
 
+/**
+ * The base of layers and models, as torch.nn.Module. A subclass keeps its parameters, buffers and
+ * sub-modules (also arrays of modules) as fields and implements forward; parameters(),
+ * stateDict(), train()/eval() and zeroGrad() find them by walking the fields in order, as PyTorch
+ * finds them by attribute (names such as "0.weight" or "blocks.1.bias").
+ *
+ * @example
+ * ```ts
+ * class Mlp extends nn.Module {
+ *   fc1 = new nn.Linear(784, 128);
+ *   fc2 = new nn.Linear(128, 10);
+ *   forward(x: Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }
+ * }
+ * ```
+ */
 export abstract class Module {
+  /** Training mode (the default; dropout active, batch norm on batch statistics) or evaluation mode: set by train() and eval(). */
   training = true;
 
+  /** The module's computation, as torch's forward: tensors in, a tensor out (layers document their shapes). */
   // Bivariant method parameters let each module declare its own inputs.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   abstract forward(...inputs: any[]): Tensor;
@@ -58,6 +81,9 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * The parameters of this module and its sub-modules, in field order, with PyTorch-style dotted names (`prefix` first), as torch's named_parameters().
+   */
   namedParameters(prefix = ''): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     for (const [key, value] of Object.entries(this)) if (value instanceof Parameter) out.push([prefix + key, value]);
@@ -65,6 +91,7 @@ export abstract class Module {
     return out;
   }
 
+  /** The buffers (running statistics, ...) of this module and its sub-modules, with dotted names, as torch's named_buffers(). */
   namedBuffers(prefix = ''): [string, Buffer][] {
     const out: [string, Buffer][] = [];
     for (const [key, value] of Object.entries(this)) if (value instanceof Buffer) out.push([prefix + key, value]);
@@ -72,6 +99,15 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * Every trainable tensor of the module tree, in order, as torch's parameters(): what an optimizer
+   * takes.
+   *
+   * @example
+   * ```ts
+   * const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+   * ```
+   */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -87,6 +123,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Evaluation mode for the whole tree (dropout off, batch norm on running statistics), as torch's eval(); returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -142,6 +179,7 @@ export abstract class Module {
     return this.parameters()[0]?.dtype ?? this.namedBuffers()[0]?.[1].dtype ?? 'float32';
   }
 
+  /** The module's name for messages (the class name; layers add their sizes, e.g. `Linear(784→128)`). */
   toString(): string {
     return this.constructor.name;
   }

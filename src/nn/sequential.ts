@@ -5,12 +5,25 @@ import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { entryOf } from './layers/entry.js';
 
-/** Layers applied in order; `layers` is readable, and parameters are named "0.weight", "0.bias", ... */
+/**
+ * Layers applied in order (torch.nn.Sequential); parameters are named by position, "0.weight",
+ * "0.bias", ..., as PyTorch names them. Neighbours whose table entries declare a fusion run as one
+ * (Linear then ReLU: one fused product, same values and gradients). An error in a layer names its
+ * position.
+ *
+ * @example
+ * ```ts
+ * const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
+ * const logits = model.forward(x);   // [N, 784] → [N, 10]
+ * ```
+ */
 export class Sequential extends Module {
+  /** The layers, in order. */
   readonly layers: readonly Module[];
   /** The forward, worked out once from the layers: each step a layer, or a layer and the one it fuses with. */
   readonly #steps: { readonly at: number; readonly run: (x: Tensor) => Tensor }[] = [];
 
+  /** The layers in the order they apply; each must be a Module. */
   constructor(...layers: Module[]) {
     super();
     layers.forEach((l, i) => {
@@ -32,10 +45,12 @@ export class Sequential extends Module {
     }
   }
 
+  /** The layers, named by position: "0", "1", ... */
   override namedChildren(): [string, Module][] {
     return this.layers.map((l, i) => [String(i), l]);
   }
 
+  /** Runs x through the layers in order; an error names the layer's position. */
   forward(x: Tensor): Tensor {
     let y = x;
     for (const { at, run } of this.#steps) {

@@ -18,15 +18,19 @@ import { Dropout } from './layers/dropout.js';
 import { LayerNorm } from './layers/norm.js';
 import { Linear } from './layers/linear.js';
 
+/** Options of nn.MultiheadAttention (torch's arguments in camelCase). */
 export interface MultiheadAttentionOptions {
   /** Dropout on the attention weights, in training. */
   dropout?: number;
+  /** Biases in the input and output projections (default true). */
   bias?: boolean;
   /** Inputs are [N, T, E]; the only layout nabla takes (torch's default is false). */
   batchFirst?: true;
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
 }
 
+/** Options of MultiheadAttention.forward and TransformerBlock.forward. */
 export interface MultiheadForwardOptions {
   /**
    * [L, S] or [N·H, L, S]. Booleans (nested arrays, or a read mask): true = may NOT attend, as
@@ -46,16 +50,38 @@ export interface MultiheadForwardOptions {
 
 /** The keys and values one attention layer has seen, per head: [N, H, S, d] each. */
 export interface KeyValueCache {
+  /** The keys so far, [N, H, S, d], or null before the first input. */
   k: Tensor | null;
+  /** The values so far, [N, H, S, d], or null before the first input. */
   v: Tensor | null;
 }
 
+/**
+ * Multi-head attention (torch.nn.MultiheadAttention with batchFirst: true): query [N, L, E], key
+ * and value [N, S, E] → [N, L, E], with numHeads heads of size d = E / numHeads, each
+ * softmax(q·kᵀ/√d + mask)·v. Initialised as torch's (Xavier-uniform input projection, zero
+ * biases). Composed of ops: linear, reshape and permute, scaledDotProductAttention.
+ *
+ * @example
+ * ```ts
+ * const mha = new nn.MultiheadAttention(64, 4);
+ * const y = mha.forward(x, x, x, { isCausal: true });   // self-attention: [N, T, 64] → [N, T, 64]
+ * ```
+ */
 export class MultiheadAttention extends Module {
   /** The q, k, v projections side by side: [E, 3E] (torch's in_proj_weight [3E, E] transposed). */
   readonly inProj: Linear;
+  /** The output projection, [E, E] (torch's out_proj). */
   readonly outProj: Linear;
+  /** d = embedDim / numHeads. */
   readonly headDim: number;
 
+  /**
+   * Attention over vectors of embedDim in numHeads heads; throws unless numHeads divides embedDim.
+   * @param embedDim - E, the width of query, key and value.
+   * @param numHeads - The number of heads.
+   * @param options - Dropout, biases, dtype.
+   */
   constructor(readonly embedDim: number, readonly numHeads: number, readonly options: MultiheadAttentionOptions = {}) {
     super();
     for (const [name, v] of [['embedDim', embedDim], ['numHeads', numHeads]] as const) {
@@ -75,8 +101,10 @@ export class MultiheadAttention extends Module {
   }
 
   /**
-   * Self-attention when key and value are the query (the only case that projects once). As
-   * torch's forward with need_weights=False; forwardWithWeights also returns the weights.
+   * Attention of query [N, L, E] over key and value [N, S, E] (by default the query itself:
+   * self-attention, projected in one product) → [N, L, E]; `options` give a mask, causality or a
+   * key/value cache. As torch's forward with need_weights=False; forwardWithWeights also returns
+   * the attention weights.
    */
   forward(query: Tensor, key: Tensor = query, value: Tensor = key, options: MultiheadForwardOptions = {}): Tensor {
     return this.attend(query, key, value, options, false).output;
@@ -90,7 +118,12 @@ export class MultiheadAttention extends Module {
    */
   forwardWithWeights(
     query: Tensor, key: Tensor = query, value: Tensor = key, options: MultiheadForwardOptions & { averageAttnWeights?: boolean } = {},
-  ): { output: Tensor; weights: Tensor } {
+  ): {
+    /** The attention output [N, L, E], as forward gives it. */
+    output: Tensor;
+    /** The attention weights: [N, L, S] averaged over the heads, or [N, H, L, S]. */
+    weights: Tensor;
+  } {
     const { output, weights } = this.attend(query, key, value, options, true);
     const w = weights as Tensor;
     return { output, weights: options.averageAttnWeights === false ? w : w.mean(1) };
@@ -162,23 +195,38 @@ function causalFrom(offset: number, rows: number, cols: number): BoolMask {
   return { values, shape: [rows, cols] };
 }
 
+/** Options of nn.TransformerBlock. */
 export interface BlockOptions {
+  /** Dropout on the attention weights and after each residual branch, in training (default 0). */
   dropout?: number;
   /** The MLP's GELU: 'exact' (erf, torch's default) or 'tanh' (GPT-2's approximation). */
   gelu?: 'exact' | 'tanh';
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
 }
 
 /** A pre-norm transformer block: x + attn(ln₁(x)), then + mlp(ln₂(x)), the MLP E → 4E → GELU → E (GPT-2's block). */
 export class TransformerBlock extends Module {
+  /** The LayerNorm before attention. */
   readonly ln1: LayerNorm;
+  /** The self-attention. */
   readonly attn: MultiheadAttention;
+  /** The LayerNorm before the MLP. */
   readonly ln2: LayerNorm;
+  /** The MLP's first layer, E → 4E. */
   readonly fc: Linear;
+  /** The MLP's second layer, 4E → E. */
   readonly proj: Linear;
+  /** Dropout after each residual branch. */
   readonly drop: Dropout;
+  /** The MLP's GELU: 'exact' or 'tanh'. */
   readonly gelu: 'exact' | 'tanh';
 
+  /**
+   * A block over vectors of embedDim with numHeads attention heads.
+   * @param embedDim - E, the width of each position's vector.
+   * @param numHeads - The attention heads (they divide embedDim).
+   */
   constructor(readonly embedDim: number, numHeads: number, options: BlockOptions = {}) {
     super();
     const dtype = options.dtype ?? 'float32';
@@ -192,6 +240,7 @@ export class TransformerBlock extends Module {
     if (this.gelu !== 'exact' && this.gelu !== 'tanh') throw new Error(`TransformerBlock: gelu must be 'exact' or 'tanh', got ${String(this.gelu)}`);
   }
 
+  /** x [N, T, E] → [N, T, E]: x + attn(ln1(x)), then + mlp(ln2(·)); causal self-attention unless `options` say otherwise. */
   forward(x: Tensor, options: MultiheadForwardOptions = { isCausal: true }): Tensor {
     const h = this.ln1.forward(x);
     const y = x.add(this.drop.forward(this.attn.forward(h, h, h, options)));

@@ -13,6 +13,7 @@ import { dropout } from './defs/dropout.js';
 import { matmulT } from './defs/matmul.js';
 import { softmax } from './defs/softmax.js';
 
+/** Options of scaledDotProductAttention and attentionWeights (torch's attn_mask, is_causal, dropout_p and scale in camelCase). */
 export interface AttentionOptions {
   /**
    * A boolean mask (nested booleans or a read mask: true = may attend, as torch's boolean

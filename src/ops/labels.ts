@@ -2,6 +2,7 @@
 
 import { Tensor, tensor, type NestedArray } from '../tensor.js';
 
+/** Integer class labels, one per row: a Tensor of integer values, an array or an Int32Array, each in [0, C). */
 export type Labels = Tensor | ArrayLike<number>;
 
 /** Integer labels as an Int32Array, checked against the number of classes. */

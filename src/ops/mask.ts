@@ -5,12 +5,19 @@
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, sameShape, shapeStr } from '../shape.js';
 
+/** A boolean or nested arrays of booleans, as a mask: `[[true, false], [true, true]]` is shape [2, 2]. */
 export type NestedBoolean = boolean | NestedBoolean[];
 /** A mask read once: its truth values (0 or 1) in row-major order and its shape. */
 export interface BoolMask {
+  /** 1 where true, 0 where false, row-major. */
   readonly values: Uint8Array;
+  /** The mask's shape. */
   readonly shape: readonly number[];
 }
+/**
+ * A boolean mask, as where, maskedFill and attention take it (nabla has no bool dtype): nested
+ * booleans, a Tensor whose nonzero entries are true (tril(ones([T, T])), ...), or a BoolMask.
+ */
 export type Mask = Tensor | NestedBoolean | BoolMask;
 
 const isBoolMask = (m: unknown): m is BoolMask => typeof m === 'object' && m !== null && (m as BoolMask).values instanceof Uint8Array && Array.isArray((m as BoolMask).shape);

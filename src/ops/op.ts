@@ -76,9 +76,18 @@ export interface Composite<A extends unknown[]> extends OpInfo {
   composite(...args: A): Tensor;
 }
 
-/** An op: the function itself, with its table entry attached. */
+/**
+ * An op: the function itself, with its table entry attached (`opTable.relu` is the function relu).
+ * @typeParam F - The op's call signature.
+ * @typeParam M - Whether the op is also a Tensor method.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Op<F extends (...args: any[]) => Tensor = (...args: any[]) => Tensor, M extends boolean = boolean> = F & {
+  /**
+   * The op's table entry: its name, PyTorch counterpart, test samples and error cases, which the
+   * op-table suite (test/ops.test.ts) and the fixture script read.
+   * @internal
+   */
   readonly entry: OpInfo<M>;
 };
 

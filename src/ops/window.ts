@@ -6,10 +6,16 @@ import type { PatchGeometry } from '../backend/contract.js';
 import { shapeStr } from '../shape.js';
 import { showValue } from '../show.js';
 
-/** A size per spatial axis: one number for both, or [height, width]. */
+/**
+ * A size per spatial axis: one number for both, or [height, width].
+ * @inline
+ */
 export type Pair = number | readonly [number, number];
 
-/** The window of one spatial plane: PatchGeometry without the input's own sizes. */
+/**
+ * The window of one spatial plane (kernel, stride, padding, dilation and output sizes):
+ * PatchGeometry without the input's own sizes. Pooling layers' window() and im2col take it.
+ */
 export type Window = Omit<PatchGeometry, 'batch' | 'channels' | 'height' | 'width'>;
 
 export interface WindowOptions {

@@ -4,6 +4,7 @@
 
 import { showValue } from '../show.js';
 
+/** @inline */
 export type JsonNumber = number | 'Infinity' | '-Infinity' | 'NaN';
 
 export function encodeNumber(v: number): JsonNumber {

@@ -4,7 +4,9 @@
 
 import type { Tensor, Data } from '../tensor.js';
 
+/** An optimizer's state, as stateDict() gives it and loadStateDict() (and checkpoints) take it: plain data. */
 export type OptimizerState = {
+  /** The learning rate. */
   lr: number;
   /** Per parameter index, the updates it has had. */
   steps: number[];
@@ -16,16 +18,34 @@ export type OptimizerState = {
   buffers: Record<string, ArrayLike<number>>[];
 };
 
+/**
+ * The base of optimizers (torch.optim.Optimizer): the parameters, the learning rate (which
+ * schedulers change), per-parameter state buffers, zeroGrad, step, and the state for checkpoints.
+ * A subclass implements update(), which writes the parameter's data in place (through backend
+ * kernels), outside the graph.
+ *
+ * @example
+ * ```ts
+ * class PlainSGD extends optim.Optimizer {
+ *   constructor(params: Iterable<Tensor>, lr: number) { super(params, lr, 'PlainSGD'); }
+ *   protected update(p: Data, g: Data) { for (let i = 0; i < p.length; i++) p[i] -= this.lr * g[i]; }
+ * }
+ * ```
+ */
 export abstract class Optimizer {
+  /** The parameters it updates, in order (each requires grad). */
   readonly params: Tensor[];
+  /** The learning rate; schedulers set it between steps. */
   lr: number;
   /**
    * Updates each parameter has had. Counted per parameter, as PyTorch does: a parameter without
    * a gradient at a step is skipped, and Adam's bias correction uses its own count.
    */
   steps: number[];
+  /** Per parameter index, its named state buffers (momentum, moments, ...). */
   protected state: Map<string, Data>[];
 
+  /** Takes the parameters (at least one, each requiring grad) and a finite learning rate ≥ 0; `name` is the subclass's, for messages. */
   constructor(params: Iterable<Tensor>, lr: number, name: string) {
     this.params = [...params];
     if (this.params.length === 0) throw new Error(`${name}: got an empty parameter list`);
@@ -48,6 +68,9 @@ export abstract class Optimizer {
     });
   }
 
+  /**
+   * One update of parameter `index` in place: its data `param` from its gradient `grad` (both of the parameter's length and dtype); steps[index] already counts this step.
+   */
   protected abstract update(param: Data, grad: Data, index: number): void;
 
   /** A named state buffer of parameter i, created (zero-filled) on first use. */
@@ -61,14 +84,25 @@ export abstract class Optimizer {
     return b;
   }
 
+  /** Whether parameter i has the named state buffer yet (a first step creates it). */
   protected hasBuffer(i: number, name: string): boolean {
     return this.state[i].has(name);
   }
 
+  /**
+   * Forgets the parameters' gradients (sets .grad to null, PyTorch's set_to_none), before the next
+   * backward pass.
+   *
+   * @example
+   * ```ts
+   * opt.zeroGrad(); lossFn.forward(model.forward(x), y).backward(); opt.step();
+   * ```
+   */
   zeroGrad(): void {
     for (const p of this.params) p.grad = null;
   }
 
+  /** A copy of the learning rate, the step counts and every state buffer (as torch's state_dict()), for checkpoints. */
   stateDict(): OptimizerState {
     return {
       lr: this.lr,
@@ -77,6 +111,9 @@ export abstract class Optimizer {
     };
   }
 
+  /**
+   * Restores a stateDict() of an optimizer over the same parameters (as torch's load_state_dict()); throws when the parameter count or a buffer's length differs.
+   */
   loadStateDict(s: OptimizerState): void {
     if (s.buffers.length !== this.params.length || s.steps.length !== this.params.length) {
       throw new Error(`loadStateDict: optimizer state has ${s.buffers.length} parameters, this optimizer has ${this.params.length}`);

@@ -9,12 +9,15 @@ import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import type { Callback, EpochLogs, FitContext, FitResult } from './types.js';
 
+/** Options of EarlyStopping (Keras' EarlyStopping arguments, in camelCase). */
 export interface EarlyStoppingOptions {
   /** A key of the epoch logs, default 'valLoss'. */
   monitor?: string;
+  /** 'min': the value should fall; 'max': rise (default 'max' when the monitor's name has 'acc' in it, else 'min'). */
   mode?: 'min' | 'max';
-  /** Epochs without improvement before stopping. */
+  /** Epochs without improvement before stopping (default 5). */
   patience?: number;
+  /** The least change that counts as an improvement (default 0). */
   minDelta?: number;
   /**
    * Keep a copy of the weights (and buffers) of the best epoch and load it back when training
@@ -28,17 +31,32 @@ export interface EarlyStoppingOptions {
 type StateArrays = Record<string, number[]>;
 
 /**
- * Stops training when the monitored value has not improved by minDelta for `patience` epochs
- * (torch has no built-in; as Keras' EarlyStopping).
+ * A fit callback that stops training when the monitored epoch log (default 'valLoss') has not
+ * improved by minDelta for `patience` epochs, as Keras' EarlyStopping (torch has no built-in);
+ * with restoreBestWeights it loads the best epoch's weights back at the end.
+ *
+ * @example
+ * ```ts
+ * const stop = new train.EarlyStopping({ monitor: 'valLoss', patience: 3, restoreBestWeights: true });
+ * await fit(model, { data: trainSet, validation: valSet, loss: nn.crossEntropy, optimizer, epochs: 100, callbacks: [stop] });
+ * ```
  */
 export class EarlyStopping implements Callback {
+  /** The epoch log it watches. */
   readonly monitor: string;
+  /** Whether the value should fall ('min') or rise ('max'). */
   readonly mode: 'min' | 'max';
+  /** Epochs without improvement tolerated. */
   readonly patience: number;
+  /** The least change that counts as an improvement. */
   readonly minDelta: number;
+  /** Whether the best epoch's weights are loaded back when training ends. */
   readonly restoreBestWeights: boolean;
+  /** The best value so far (±Infinity at the start). */
   best: number;
+  /** Epochs since the last improvement. */
   wait = 0;
+  /** The epoch after which it stopped training, or null. */
   stoppedEpoch: number | null = null;
   /** The epoch whose value is `best` (1-based), null before the first. */
   bestEpoch: number | null = null;
@@ -47,6 +65,7 @@ export class EarlyStopping implements Callback {
   /** The epoch whose weights were loaded back when training ended; null when none were. */
   restoredEpoch: number | null = null;
 
+  /** An early stop on these options. */
   constructor(options: EarlyStoppingOptions = {}) {
     this.monitor = options.monitor ?? 'valLoss';
     this.mode = options.mode ?? (/acc|r2/i.test(this.monitor) ? 'max' : 'min');
@@ -68,6 +87,9 @@ export class EarlyStopping implements Callback {
     }
   }
 
+  /**
+   * Compares the epoch's value with the best, and sets ctx.stopTraining after `patience` epochs without improvement; throws when the logs lack the monitored key.
+   */
   onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
     const v = logs[this.monitor];
     if (v === undefined) throw new Error(`EarlyStopping: the epoch logs have no '${this.monitor}' (have ${Object.keys(logs).join(', ')})`);
@@ -95,7 +117,16 @@ export class EarlyStopping implements Callback {
   }
 
   /** JSON: best starts at ±Infinity, so it is encoded (see optim/json-number.ts). */
-  stateDict(): { best: JsonNumber; wait: number; bestEpoch: number | null; bestWeights?: StateArrays } {
+  stateDict(): {
+    /** The best value so far, encoded for JSON. */
+    best: JsonNumber;
+    /** Epochs since the last improvement. */
+    wait: number;
+    /** The epoch of the best value, or null. */
+    bestEpoch: number | null;
+    /** With restoreBestWeights, the best epoch's tensors by name as plain arrays. */
+    bestWeights?: Record<string, number[]>;
+  } {
     return { best: encodeNumber(this.best), wait: this.wait, bestEpoch: this.bestEpoch, ...(this.bestWeights ? { bestWeights: this.bestWeights } : {}) };
   }
 
@@ -131,12 +162,22 @@ function readStateArrays(v: unknown): StateArrays {
  * monitored value (default 'valLoss', else 'loss'), the others after every epoch.
  */
 export class LRSchedule implements Callback {
-  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau, readonly options: { monitor?: string } = {}) {}
+  /**
+   * A callback stepping this scheduler at the right times.
+   * @param scheduler - The scheduler to step.
+   * @param options - What ReduceLROnPlateau monitors.
+   */
+  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau, readonly options: {
+    /** The epoch log ReduceLROnPlateau monitors (default 'valLoss', else 'loss'). */
+    monitor?: string
+  } = {}) {}
 
+  /** Steps a OneCycleLR. */
   onBatchEnd(): void {
     if (this.scheduler instanceof OneCycleLR) this.scheduler.step();
   }
 
+  /** Steps ReduceLROnPlateau with the monitored value, or an epoch scheduler. */
   onEpochEnd(_ctx: FitContext, logs: EpochLogs): void {
     if (this.scheduler instanceof ReduceLROnPlateau) {
       const key = this.options.monitor ?? ('valLoss' in logs ? 'valLoss' : 'loss');
@@ -144,10 +185,12 @@ export class LRSchedule implements Callback {
     } else if (!(this.scheduler instanceof OneCycleLR)) this.scheduler.step();
   }
 
+  /** The scheduler's state, for checkpoints. */
   stateDict(): unknown {
     return this.scheduler.stateDict();
   }
 
+  /** Restores the scheduler's state from a checkpoint. */
   loadStateDict(s: unknown): void {
     if (this.scheduler instanceof ReduceLROnPlateau) this.scheduler.loadStateDict(s as PlateauState);
     else this.scheduler.loadStateDict(s as SchedulerState);
@@ -159,18 +202,27 @@ export class LRSchedule implements Callback {
  * epoch and when training is interrupted; fit runs it after the other callbacks.
  */
 export class ModelCheckpoint implements Callback {
-  /** `extra` adds your own JSON (e.g. the run's settings) to each checkpoint, beside the loop state. */
-  constructor(readonly path: string, readonly options: { extra?: () => Record<string, unknown> } = {}) {}
+  /**
+   * A callback writing checkpoints to `path`, each replacing the last.
+   * @param path - The checkpoint file.
+   * @param options - `extra`, your own JSON for each checkpoint.
+   */
+  constructor(readonly path: string, readonly options: {
+    /** Your own JSON for each checkpoint (e.g. the run's settings), beside the loop state. */
+    extra?: () => Record<string, unknown>
+  } = {}) {}
 
   private write(ctx: FitContext): void {
     const extra = { ...this.options.extra?.(), fit: ctx.snapshot() };
     saveCheckpoint(this.path, { model: ctx.model, optimizer: ctx.optimizer, epoch: ctx.history.length, extra });
   }
 
+  /** Writes the checkpoint after the epoch. */
   onEpochEnd(ctx: FitContext): void {
     this.write(ctx);
   }
 
+  /** Writes the checkpoint where training was interrupted, so `resumeFrom` continues from there. */
   onInterrupt(ctx: FitContext): void {
     this.write(ctx);
   }

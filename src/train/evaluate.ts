@@ -8,24 +8,45 @@ import type { Dataset } from '../data/dataset.js';
 import { addMetricSums, argmaxRows, confusionMatrix, metricValue, type MetricName } from './metrics.js';
 
 
+/** What evaluate returns: the mean loss, the metrics asked for, and the sample count. */
 export interface EvalResult {
+  /** The mean loss per sample. */
   loss: number;
+  /** The fraction of rows whose argmax is the label (with 'accuracy'). */
   accuracy?: number;
+  /** The mean squared error over every output (with 'mse'). */
   mse?: number;
+  /** The mean absolute error over every output (with 'mae'). */
   mae?: number;
+  /** Root mean squared error, when 'rmse' is asked. */
   rmse?: number;
+  /** R² (scikit-learn's r2_score, averaged over output columns), when 'r2' is asked. */
   r2?: number;
   /** For classifiers (when 'accuracy' is asked): counts[true][predicted]. */
   confusion?: number[][];
+  /** The samples evaluated. */
   samples: number;
 }
 
+/** Options of evaluate. */
 export interface EvaluateOptions {
+  /** The loss: (output, targets) → a scalar, as fit's. */
   loss: (output: Tensor, target: Tensor) => Tensor;
+  /** Metrics besides the loss: 'accuracy', 'mse', 'mae'. */
   metrics?: MetricName[];
+  /** The batch size when data is a Dataset (default 256). */
   batchSize?: number;
 }
 
+/**
+ * The loss and metrics of a model over a dataset, in evaluation mode without a graph (the model's
+ * mode is restored after), as Keras' evaluate.
+ *
+ * @example
+ * ```ts
+ * const { loss, accuracy } = train.evaluate(model, test, { loss: nn.crossEntropy, metrics: ['accuracy'] });
+ * ```
+ */
 export function evaluate(model: Module, data: DataLoader | Dataset, options: EvaluateOptions): EvalResult {
   const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize: options.batchSize ?? 256 });
   const metrics = options.metrics ?? [];

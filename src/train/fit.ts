@@ -19,14 +19,21 @@ import { ModelCheckpoint } from './callbacks.js';
 import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
 import { readSnapshot, restoreCallbacks } from './snapshot.js';
 
+/** Options of fit: the data, the loss and optimizer, the epochs, and optional callbacks, metrics, clipping, augmentation and resumption. */
 export interface FitOptions {
   /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
   data: DataLoader | Dataset;
+  /** Validation batches (or a Dataset, batched unshuffled), evaluated after every epoch: valLoss and val metrics in the logs. */
   validation?: DataLoader | Dataset;
+  /** The loss of a batch: (output, targets) → a scalar. */
   loss: LossFn;
+  /** The optimizer over the model's parameters. */
   optimizer: Optimizer;
+  /** Epochs to train (in total: a resumed run continues to this count). */
   epochs: number;
+  /** The batch size when data or validation is a Dataset (default 32). */
   batchSize?: number;
+  /** Callbacks (Progress, EarlyStopping, LRSchedule, ModelCheckpoint, your own). */
   callbacks?: Callback[];
   /** Metrics besides the loss, on train and validation data: 'accuracy', 'mse', 'mae', 'rmse', 'r2'. */
   metrics?: MetricName[];
@@ -60,6 +67,19 @@ function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
   }
 }
 
+/**
+ * Trains a model, as Keras' fit: per batch zeroGrad, forward, the loss, backward, optional
+ * clipping and an optimizer step; per epoch the training metrics, validation, and the callbacks. A
+ * NaN or infinite loss, gradient or update stops it with a NonFiniteError naming the step and the
+ * layer; an aborted `signal` stops it after the current step (checkpoints written first), and
+ * `resumeFrom` continues from a checkpoint to exactly the weights of an unbroken run.
+ *
+ * @example
+ * ```ts
+ * const model = nn.mlp({ inputs: 784, hidden: [128], outputs: 10 });
+ * const { history } = await fit(model, { data: trainSet, validation: testSet, loss: nn.crossEntropy, optimizer: new optim.Adam(model.parameters()), epochs: 5, metrics: ['accuracy'] });
+ * ```
+ */
 export async function fit(model: Module, options: FitOptions): Promise<FitResult> {
   const { loss: lossFn, optimizer, epochs, metrics = [], signal } = options;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);

@@ -62,6 +62,7 @@ export function sumSquaredError(pred: Tensor, target: Tensor): number {
   return s;
 }
 
+/** Sum of absolute errors (divide by the count for the mean). */
 export function sumAbsoluteError(pred: Tensor, target: Tensor): number {
   checkSame('mae', pred, target);
   let s = 0;
@@ -69,9 +70,12 @@ export function sumAbsoluteError(pred: Tensor, target: Tensor): number {
   return s;
 }
 
+/** The mean squared error over every element of pred and target (one shape). */
 export const mse = (pred: Tensor, target: Tensor): number => sumSquaredError(pred, target) / pred.size;
+/** The mean absolute error over every element of pred and target (one shape). */
 export const mae = (pred: Tensor, target: Tensor): number => sumAbsoluteError(pred, target) / pred.size;
 
+/** A metric fit and evaluate can compute besides the loss: 'accuracy' (classification: argmax = label), 'mse', 'mae', 'rmse' or 'r2' (regression). */
 export type MetricName = 'accuracy' | 'mse' | 'mae' | 'rmse' | 'r2';
 
 /**
@@ -147,9 +151,13 @@ export function formatConfusionMatrix(m: number[][], classes: string[]): string 
 
 /** One class's scores, as scikit-learn's classification_report. */
 export interface ClassScores {
+  /** The class's name. */
   label: string;
+  /** tp/(tp + fp): of the samples predicted as this class, the fraction that are. */
   precision: number;
+  /** tp/support: of the samples of this class, the fraction predicted as it. */
   recall: number;
+  /** The harmonic mean of precision and recall. */
   f1: number;
   /** Samples whose true class this is. */
   support: number;

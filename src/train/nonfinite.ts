@@ -7,7 +7,16 @@ import { noGrad } from '../autograd/mode.js';
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 
+/**
+ * The error fit stops with when a loss, gradient or update is NaN or infinite; its message names the epoch, the step and the first layer or parameter at fault.
+ */
 export class NonFiniteError extends Error {
+  /**
+   * The error for a non-finite value at this epoch and step.
+   * @param message - What went non-finite, and where.
+   * @param epoch - The epoch, from 1.
+   * @param step - The step in the epoch, from 1.
+   */
   constructor(message: string, readonly epoch: number, readonly step: number) {
     super(message);
     this.name = 'NonFiniteError';

@@ -10,10 +10,13 @@ import type { BatchInfo, Callback, EpochLogs, FitContext } from './types.js';
  * moves the cursor, so it needs a TTY). Structural, so nabla's declarations need no Node typings.
  */
 export interface ProgressStream {
+  /** Writes text as it is (the bar's redraws and each epoch's line). */
   write(text: string): boolean;
+  /** True on a terminal: the live bar is drawn only there unless `bar` says otherwise. */
   isTTY?: boolean;
 }
 
+/** Options of Progress. */
 export interface ProgressOptions {
   /** Where to write; default process.stdout. */
   stream?: ProgressStream;
@@ -25,7 +28,10 @@ export interface ProgressOptions {
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
-/** One epoch's numbers as a line: `epoch 3/15  loss 0.1234  accuracy 96.10%  val ...`. */
+/**
+ * One epoch's numbers as the line Progress prints (the logs it has), e.g.
+ * `epoch 3/15  loss 0.1234  acc 96.10%  val_loss 0.1500  val_acc 95.20%  lr 0.00100  2.1s`.
+ */
 export function formatEpoch(logs: EpochLogs, epochs: number): string {
   const parts = [`epoch ${logs.epoch}/${epochs}`];
   for (const [key, label] of [['loss', 'loss'], ['accuracy', 'acc'], ['mse', 'mse'], ['mae', 'mae'], ['rmse', 'rmse'], ['r2', 'r2'], ['valLoss', 'val_loss'], ['valAccuracy', 'val_acc'], ['valMse', 'val_mse'], ['valMae', 'val_mae'], ['valRmse', 'val_rmse'], ['valR2', 'val_r2']]) {
@@ -35,6 +41,16 @@ export function formatEpoch(logs: EpochLogs, epochs: number): string {
   return parts.join('  ');
 }
 
+/**
+ * The progress display of fit (a callback): on a terminal a live bar per epoch (batches, loss,
+ * accuracy, samples/s, ETA); elsewhere (a pipe, a log file, CI) one plain line per epoch. Each epoch
+ * ends with its formatEpoch line.
+ *
+ * @example
+ * ```ts
+ * await fit(model, { data: trainSet, loss: nn.crossEntropy, optimizer, epochs: 5, callbacks: [new train.Progress()] });
+ * ```
+ */
 export class Progress implements Callback {
   private readonly stream: ProgressStream;
   private readonly live: boolean;
@@ -43,12 +59,14 @@ export class Progress implements Callback {
   /** Samples trained on so far in this epoch. */
   private epochSamples = 0;
 
+  /** A display on options.stream (default stdout). */
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stdout;
     this.live = options.bar ?? Boolean(this.stream.isTTY);
     this.tokensPerSample = options.tokensPerSample ?? null;
   }
 
+  /** Starts the epoch's bar (from startBatch, on a resumed epoch). */
   onEpochBegin(ctx: FitContext, epoch: number, startBatch: number): void {
     if (!this.live) return;
     this.bar = new cliProgress.SingleBar(
@@ -65,6 +83,7 @@ export class Progress implements Callback {
     this.bar.start(ctx.batchesPerEpoch, startBatch, { loss: '-', acc: '-', speed: '-' });
   }
 
+  /** Updates the bar with the batch's loss and speed. */
   onBatchEnd(_ctx: FitContext, info: BatchInfo): void {
     this.epochSamples = info.samples;
     if (!this.bar) return;
@@ -80,6 +99,7 @@ export class Progress implements Callback {
     this.bar = null;
   }
 
+  /** Ends the bar and prints the epoch's line. */
   onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
     this.stopBar();
     const tokens = this.tokensPerSample === null ? '' : `  ${Math.round((this.epochSamples * this.tokensPerSample) / Math.max(logs.seconds, 1e-9))} tokens/s`;
@@ -90,6 +110,7 @@ export class Progress implements Callback {
     this.stopBar();
   }
 
+  /** Ends the bar, if one is still drawn. */
   onTrainEnd(): void {
     this.stopBar();
   }

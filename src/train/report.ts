@@ -7,25 +7,29 @@ import type { EpochLogs } from './types.js';
 import type { ClassScores } from './metrics.js';
 import { confusionMatrixSvg, trainingCurvesSvg } from './plots.js';
 
+/** What report.html shows of one training run (runReportHtml's input). */
 export interface RunReport {
-  /** e.g. "nabla train: iris". */
+  /** The page's title, e.g. "nabla train: iris". */
   title: string;
   /** The run's settings (flags after defaults), shown as a table. */
   settings: Record<string, unknown>;
   /** The text `nabla explain` prints for the model (shown preformatted). */
   modelSummary: string;
+  /** The per-epoch logs fit returned, drawn as the curves. */
   history: EpochLogs[];
   /** Headline scores on the validation data, e.g. { loss, accuracy } or { loss, r2, rmse, mae }. */
   final: Record<string, number | string>;
   /** e.g. "30 validation rows split off by --seed". */
   evaluatedOn: string;
+  /** Class names by index (classifiers), else null. */
   classes: string[] | null;
-  /** counts[true][predicted]; null for regression. */
+  /** The confusion matrix counts[true][predicted]; null for regression. */
   confusion: number[][] | null;
-  /** null for regression. */
+  /** Each class's precision, recall, F1 and support; null for regression. */
   perClass: ClassScores[] | null;
 }
 
+/** How runReportHtml bounds the page for many classes. */
 export interface ReportOptions {
   /**
    * Classes up to which the matrix is drawn and every class gets a table row; the CLI passes its

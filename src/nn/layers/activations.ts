@@ -12,7 +12,13 @@ import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { elementwise, field, onnxGelu, type LayerEntry } from './entry.js';
 
+/** ReLU, y = max(x, 0) elementwise, any shape (torch.nn.ReLU). A ReLU right after a Linear in a Sequential runs fused into its product. */
 export class ReLU extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'ReLU', {}, ReLU> = {
     type: 'ReLU',
     fields: {},
@@ -23,10 +29,17 @@ export class ReLU extends Module {
     explain: (_s, ctx) => elementwise(ctx, 'y = max(0, x)', 'dL/dx = dL/dy ⊙ 1[x > 0]'),
   };
 
+  /** relu(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.relu(); }
 }
 
+/** The logistic function σ(x) = 1 / (1 + e⁻ˣ) elementwise, any shape (torch.nn.Sigmoid). */
 export class Sigmoid extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Sigmoid', {}, Sigmoid> = {
     type: 'Sigmoid',
     fields: {},
@@ -37,10 +50,17 @@ export class Sigmoid extends Module {
     explain: (_s, ctx) => elementwise(ctx, 'y = σ(x) = 1 / (1 + e^(−x))', 'dL/dx = dL/dy ⊙ y(1 − y)'),
   };
 
+  /** sigmoid(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.sigmoid(); }
 }
 
+/** tanh elementwise, any shape (torch.nn.Tanh). */
 export class Tanh extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Tanh', {}, Tanh> = {
     type: 'Tanh',
     fields: {},
@@ -51,10 +71,17 @@ export class Tanh extends Module {
     explain: (_s, ctx) => elementwise(ctx, 'y = tanh(x)', 'dL/dx = dL/dy ⊙ (1 − y²)'),
   };
 
+  /** tanh(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.tanh(); }
 }
 
+/** GELU with the exact normal CDF, x·Φ(x) elementwise, any shape (torch.nn.GELU). */
 export class GELU extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'GELU', {}, GELU> = {
     type: 'GELU',
     fields: {},
@@ -65,12 +92,19 @@ export class GELU extends Module {
     explain: (_s, ctx) => elementwise(ctx, 'y = x·Φ(x)', 'dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))'),
   };
 
+  /** gelu(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.gelu(); }
 }
 
 const leakyFields = { negativeSlope: field.finiteNumber };
 
+/** Leaky ReLU, x where x > 0 else negativeSlope·x, elementwise, any shape (torch.nn.LeakyReLU). */
 export class LeakyReLU extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'LeakyReLU', typeof leakyFields, LeakyReLU> = {
     type: 'LeakyReLU',
     fields: leakyFields,
@@ -84,6 +118,11 @@ export class LeakyReLU extends Module {
     explain: (s, ctx) => elementwise(ctx, `y = x if x > 0 else ${s.negativeSlope}·x`, `dL/dx = dL/dy ⊙ (1 if x > 0 else ${s.negativeSlope})`),
   };
 
+  /**
+   * A leaky ReLU with this slope for x < 0.
+   * @param negativeSlope - The slope for x < 0 (default 0.01, as PyTorch).
+   */
   constructor(readonly negativeSlope = 0.01) { super(); }
+  /** leakyRelu(x, negativeSlope), of x's shape. */
   forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
 }

@@ -12,7 +12,9 @@ import { batchNorm } from '../../ops/index.js';
 import { Buffer, Module, Parameter } from '../module.js';
 import { checkParameterCount, elementwise, field, type LayerEntry, type ParameterDecl } from './entry.js';
 
+/** Options of nn.BatchNorm1d and nn.BatchNorm2d (PyTorch's arguments in camelCase). */
 export interface BatchNormOptions {
+  /** Added to the variance (default 1e-5). */
   eps?: number;
   /** Weight of each batch in the running estimates (default 0.1). */
   momentum?: number;
@@ -20,6 +22,7 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running estimates for eval mode (default true). */
   trackRunningStats?: boolean;
+  /** The parameters' and buffers' dtype (default float32). */
   dtype?: DType;
 }
 
@@ -41,14 +44,25 @@ function tensors(s: Spec): ParameterDecl[] {
 }
 
 abstract class BatchNormBase extends Module {
+  /** The learnt scale γ, [numFeatures] (starts at 1), or null when not affine. */
   readonly weight: Parameter | null;
+  /** The learnt shift β, [numFeatures] (starts at 0), or null when not affine. */
   readonly bias: Parameter | null;
+  /** The running mean of each channel (PyTorch's running_mean), or null without trackRunningStats. */
   readonly runningMean: Buffer | null;
+  /** The running (unbiased) variance of each channel (running_var), or null without trackRunningStats. */
   readonly runningVar: Buffer | null;
+  /** The training batches seen, a scalar (num_batches_tracked), or null without trackRunningStats. */
   readonly numBatchesTracked: Buffer | null;
+  /** Added to the variance. */
   readonly eps: number;
+  /** Weight of each batch in the running statistics. */
   readonly momentum: number;
 
+  /**
+   * The layer for numFeatures channels and inputs of these ranks.
+   * @param numFeatures - C, the channels (axis 1 of the input).
+   */
   constructor(readonly numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[]) {
     super();
     const name = this.constructor.name;
@@ -68,6 +82,9 @@ abstract class BatchNormBase extends Module {
     this.numBatchesTracked = track ? new Buffer(zeros([], { dtype })) : null;
   }
 
+  /**
+   * Normalises each channel of x (axis 1): by the batch's statistics in training mode (updating the running ones), by the running statistics in evaluation mode.
+   */
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
       const layouts = this.ranks.map((r) => (r === 2 ? '[N,C]' : r === 3 ? '[N,C,L]' : '[N,C,H,W]')).join(' or ');
@@ -117,19 +134,52 @@ function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>
   };
 }
 
-/** Batch normalisation over [N,C] or [N,C,L] (torch.nn.BatchNorm1d). */
+/**
+ * Batch normalisation over x [N, C] or [N, C, L] (torch.nn.BatchNorm1d): each channel normalised
+ * by its mean and variance over the batch (and length) in training mode, which also updates the
+ * running estimates, and by the running estimates in evaluation mode; then scaled by γ and shifted
+ * by β. The running statistics are buffers: saved and loaded, not trained.
+ */
 export class BatchNorm1d extends BatchNormBase {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'BatchNorm1d', typeof fields, BatchNorm1d> = entry('BatchNorm1d', (s, dtype) => new BatchNorm1d(s.numFeatures, { ...s, dtype }));
 
+  /**
+   * Batch normalisation of numFeatures channels.
+   * @param numFeatures - C, the channels (axis 1 of the input).
+   */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, [2, 3]);
   }
 }
 
-/** Batch normalisation over [N,C,H,W] (torch.nn.BatchNorm2d). */
+/**
+ * Batch normalisation over images x [N, C, H, W] (torch.nn.BatchNorm2d): each channel normalised by
+ * its mean and variance over the batch and the plane in training mode (updating the running
+ * estimates), by the running estimates in evaluation mode; then scaled by γ and shifted by β.
+ *
+ * @example
+ * ```ts
+ * const block = new nn.Sequential(new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.BatchNorm2d(32), new nn.ReLU());
+ * block.eval();   // from now on the running statistics normalise
+ * ```
+ */
 export class BatchNorm2d extends BatchNormBase {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'BatchNorm2d', typeof fields, BatchNorm2d> = entry('BatchNorm2d', (s, dtype) => new BatchNorm2d(s.numFeatures, { ...s, dtype }));
 
+  /**
+   * Batch normalisation of numFeatures channels.
+   * @param numFeatures - C, the channels (axis 1 of the input).
+   */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, [4]);
   }

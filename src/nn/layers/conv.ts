@@ -15,13 +15,19 @@ import { Module, Parameter } from '../module.js';
 import { batchShape, checkParameterCount, field, type ExplainContext, type Explanation, type LayerEntry, type SpecOf } from './entry.js';
 import { showValue } from '../../show.js';
 
+/** Options of nn.Conv2d (PyTorch's arguments in camelCase). */
 export interface ConvLayerOptions {
+  /** Step between windows: a number or [height, width] (default 1). */
   stride?: Pair;
   /** A number or [height, width] on both sides, 'valid' (0) or 'same' (stride 1). */
   padding?: Pair | 'same' | 'valid';
+  /** Spacing of the kernel taps (default 1). */
   dilation?: Pair;
+  /** Channels and outputs split into this many blocks, each convolved on its own (default 1; depthwise: groups = inChannels). */
   groups?: number;
+  /** Learn a bias (default true). */
   bias?: boolean;
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
 }
 
@@ -90,8 +96,24 @@ function explainConv(s: SpecOf<typeof fields>, ctx: ExplainContext, kernelLabel:
   };
 }
 
-/** 2-D convolution over [N, inChannels, H, W] (torch.nn.Conv2d); weight [out, in/groups, kH, kW]. */
+/**
+ * 2-D convolution (torch.nn.Conv2d): x [N, inChannels, H, W] → [N, outChannels, H', W'], with
+ * H' = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1. The weight is PyTorch's layout,
+ * [outChannels, inChannels/groups, kH, kW], and starts as PyTorch's (U(±1/√fanIn), also the bias).
+ * The seeds' Linear applied to every window (im2col), so its gradients are matmul's.
+ *
+ * @example
+ * ```ts
+ * const conv = new nn.Conv2d(1, 32, 3, { padding: 1 });
+ * const y = conv.forward(images);   // [N, 1, 28, 28] → [N, 32, 28, 28]
+ * ```
+ */
 export class Conv2d extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Conv2d', typeof fields, Conv2d> = {
     type: 'Conv2d',
     fields,
@@ -121,14 +143,27 @@ export class Conv2d extends Module {
     fusions: { ReLU: (m, x) => m.forwardAct(x, true) },
   };
 
+  /** The window's [height, width]. */
   readonly kernelSize: [number, number];
+  /** The step between windows, [height, width]. */
   readonly stride: [number, number];
+  /** Zero padding on both sides, [height, width], or 'same'. */
   readonly padding: [number, number] | 'same';
+  /** The spacing of kernel taps, [height, width]. */
   readonly dilation: [number, number];
+  /** The number of channel groups. */
   readonly groups: number;
+  /** The kernels, [outChannels, inChannels/groups, kH, kW]. */
   readonly weight: Parameter;
+  /** One bias per output channel, [outChannels], or null. */
   readonly bias: Parameter | null;
 
+  /**
+   * A 2-D convolution of inChannels → outChannels with kernelSize windows.
+   * @param inChannels - Channels of the input (C of [N, C, H, W]).
+   * @param outChannels - Channels of the output: the number of kernels.
+   * @param kernelSize - The window: a number or [height, width].
+   */
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
     super();
     const name = 'Conv2d';
@@ -151,10 +186,12 @@ export class Conv2d extends Module {
     this.bias = options.bias === false ? null : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound));
   }
 
+  /** The convolution of x [N, inChannels, H, W] → [N, outChannels, H', W']. */
   forward(x: Tensor): Tensor {
     return this.forwardAct(x, false);
   }
 
+  /** forward(x) followed by ReLU, fused into the product's epilogue (what Sequential runs for Conv2d then ReLU). */
   /** forward(x), then ReLU when `relu`, in the product's epilogue. */
   forwardAct(x: Tensor, relu: boolean): Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
@@ -185,17 +222,33 @@ const fields1d = {
   bias: field.boolean,
 };
 
+/** Options of nn.Conv1d (PyTorch's arguments in camelCase). */
 export interface Conv1dLayerOptions {
+  /** Step between windows (default 1). */
   stride?: number;
+  /** Zeros on both ends, 'valid' (0) or 'same' (stride 1) (default 0). */
   padding?: number | 'same' | 'valid';
+  /** Spacing of the kernel taps (default 1). */
   dilation?: number;
+  /** Channels and outputs split into this many blocks (default 1). */
   groups?: number;
+  /** Learn a bias (default true). */
   bias?: boolean;
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
 }
 
-/** 1-D convolution over [N, inChannels, L] (torch.nn.Conv1d); weight [out, in/groups, k]. A Conv2d over planes of height 1. */
+/**
+ * 1-D convolution (torch.nn.Conv1d): x [N, inChannels, L] → [N, outChannels, L'], with
+ * L' = ⌊(L + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1; the weight is PyTorch's layout,
+ * [outChannels, inChannels/groups, k], initialised as PyTorch's. A Conv2d over planes of height 1.
+ */
 export class Conv1d extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Conv1d', typeof fields1d, Conv1d> = {
     type: 'Conv1d',
     fields: fields1d,
@@ -227,13 +280,25 @@ export class Conv1d extends Module {
     summary: (s) => `Conv1d(${s.inChannels}→${s.outChannels}, ${s.kernelSize})`,
   };
 
+  /** The step between windows. */
   readonly stride: number;
+  /** Zeros on both ends, or 'same'. */
   readonly padding: number | 'same';
+  /** The spacing of kernel taps. */
   readonly dilation: number;
+  /** The number of channel groups. */
   readonly groups: number;
+  /** The kernels, [outChannels, inChannels/groups, kernelSize]. */
   readonly weight: Parameter;
+  /** One bias per output channel, [outChannels], or null. */
   readonly bias: Parameter | null;
 
+  /**
+   * A 1-D convolution of inChannels → outChannels with windows of kernelSize.
+   * @param inChannels - Channels of the input (C of [N, C, L]).
+   * @param outChannels - Channels of the output: the number of kernels.
+   * @param kernelSize - The window's length.
+   */
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1dLayerOptions = {}) {
     super();
     // Everything the 2-D layer would check is checked here, with this layer's name and 1-D sizes;
@@ -256,6 +321,7 @@ export class Conv1d extends Module {
     this.bias = plane.bias;
   }
 
+  /** The convolution of x [N, inChannels, L] → [N, outChannels, L']. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 3 || x.shape[1] !== this.inChannels) {
       throw new Error(`${this}: expected input [N,${this.inChannels},L], got ${shapeStr(x.shape)}${x.rank === 3 ? ` (${x.shape[1]} channels)` : ''}`);

@@ -9,9 +9,11 @@ import { normal_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { checkParameterCount, field, type Field, type LayerEntry } from './entry.js';
 
+/** Options of nn.Embedding. */
 export interface EmbeddingOptions {
   /** A row that starts at zero and gets no gradient (torch's padding_idx); negative counts from the end. */
   paddingIdx?: number | null;
+  /** The weight's dtype (default float32). */
   dtype?: DType;
 }
 
@@ -21,7 +23,23 @@ const fields = {
   paddingIdx: { check: (v: unknown): v is number | null => v === null || Number.isSafeInteger(v), expected: 'an integer or null' } as Field<number | null>,
 };
 
+/**
+ * A lookup table of numEmbeddings rows of embeddingDim values (torch.nn.Embedding): integer
+ * indices of any shape I give their rows, [...I, embeddingDim]. The weight [numEmbeddings,
+ * embeddingDim] starts N(0, 1), as PyTorch's; the row paddingIdx starts at zero and gets no gradient.
+ *
+ * @example
+ * ```ts
+ * const emb = new nn.Embedding(1000, 64);
+ * const vectors = emb.forward([[3, 14, 15], [9, 2, 6]]);   // [2, 3] indices → [2, 3, 64]
+ * ```
+ */
 export class Embedding extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Embedding', typeof fields, Embedding> = {
     type: 'Embedding',
     fields,
@@ -41,9 +59,16 @@ export class Embedding extends Module {
     summary: (s) => `Embedding(${s.numEmbeddings}, ${s.embeddingDim}${s.paddingIdx === null ? '' : `, paddingIdx ${s.paddingIdx}`})`,
   };
 
+  /** The table, [numEmbeddings, embeddingDim]. */
   readonly weight: Parameter;
+  /** The padding row (made non-negative), or null. */
   readonly paddingIdx: number | null;
 
+  /**
+   * A table of numEmbeddings rows of embeddingDim values.
+   * @param numEmbeddings - The number of rows (the vocabulary size).
+   * @param embeddingDim - The values per row.
+   */
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
     for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
@@ -60,6 +85,9 @@ export class Embedding extends Module {
     this.weight = new Parameter(w);
   }
 
+  /**
+   * The rows of `indices` (a Tensor of integer values, nested arrays or an Int32Array, each in [0, numEmbeddings)): [...I, embeddingDim].
+   */
   forward(indices: Indices): Tensor {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }

@@ -9,8 +9,21 @@ import { batchShape, field, type LayerEntry } from './entry.js';
 
 const fields = { startDim: field.int, endDim: field.int };
 
-/** Flattens axes startDim..endDim into one (by default everything but the batch axis). */
+/**
+ * Flattens axes startDim..endDim into one, by default everything but the batch axis
+ * (torch.nn.Flatten): [N, C, H, W] → [N, C·H·W]. A reshape: no copy.
+ *
+ * @example
+ * ```ts
+ * const model = new nn.Sequential(new nn.Conv2d(1, 8, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8 * 26 * 26, 10));
+ * ```
+ */
 export class Flatten extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Flatten', typeof fields, Flatten> = {
     type: 'Flatten',
     fields,
@@ -30,7 +43,13 @@ export class Flatten extends Module {
     },
   };
 
+  /**
+   * Flattens axes startDim..endDim.
+   * @param startDim - The first axis merged (default 1, after the batch axis; not negative).
+   * @param endDim - The last axis merged (default −1, the last).
+   */
   constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  /** x with axes startDim..endDim merged into one. */
   forward(x: Tensor): Tensor {
     const end = this.endDim < 0 ? x.rank + this.endDim : this.endDim;
     if (this.startDim < 0 || this.startDim > end || end >= x.rank) {

@@ -18,18 +18,25 @@ import { Embedding } from './embedding.js';
 import { LayerNorm } from './norm.js';
 import { checkParameterCount, field, onnxGelu, type Field, type LayerEntry, type OnnxEmitter, type ParameterDecl } from './entry.js';
 
+/** Options of nn.GPT; the defaults are a small model (embedDim 128, 4 layers, 4 heads, no dropout). */
 export interface GptOptions {
+  /** The number of token ids (rows of the token embedding; columns of the logits). */
   vocabSize: number;
   /** The longest sequence (the position embedding's rows). */
   contextLength: number;
+  /** The width E of every position's vector (default 128; numHeads must divide it). */
   embedDim?: number;
+  /** The number of transformer blocks (default 4). */
   numLayers?: number;
+  /** Attention heads per block (default 4). */
   numHeads?: number;
+  /** Dropout after the embeddings, on the attention weights and after each residual branch, in training (default 0). */
   dropout?: number;
   /** The output head is the token embedding's weight, transposed (GPT-2's choice). Default false. */
   tiedHead?: boolean;
   /** The blocks' GELU: 'exact' (default) or 'tanh' (GPT-2's). */
   gelu?: 'exact' | 'tanh';
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
 }
 
@@ -44,7 +51,21 @@ const fields = {
   gelu: { check: (v: unknown): v is 'exact' | 'tanh' => v === 'exact' || v === 'tanh', expected: '"exact" or "tanh"' } as Field<'exact' | 'tanh'>,
 };
 
-type Spec = { vocabSize: number; contextLength: number; embedDim: number; numLayers: number; numHeads: number; tiedHead: boolean };
+/** @inline */
+type Spec = {
+  /** The number of token ids. */
+  vocabSize: number;
+  /** The longest sequence. */
+  contextLength: number;
+  /** The width E of every position's vector. */
+  embedDim: number;
+  /** The number of transformer blocks. */
+  numLayers: number;
+  /** Attention heads per block (they divide embedDim). */
+  numHeads: number;
+  /** Whether the head is the token embedding's weight, transposed. */
+  tiedHead: boolean;
+};
 
 /** The parameters of a GPT, in the order the module holds them, without building one. */
 function declare(s: Spec): ParameterDecl[] {
@@ -117,7 +138,26 @@ function onnxGpt(g: OnnxEmitter, m: GPT, input: string, t: number): string {
 
 const countOf = (s: Spec) => declare(s).reduce((a, p) => a + p.shape.reduce((x, d) => x * d, 1), 0);
 
+/**
+ * A small GPT (GPT-2's architecture, as minGPT): token and position embeddings, numLayers causal
+ * pre-norm transformer blocks, a final LayerNorm and a linear head, tokens [N, T] → logits
+ * [N, T, vocabSize]. Initialised as GPT-2: N(0, 0.02) weights, zero biases, the residual
+ * projections at N(0, 0.02/√(2·numLayers)). One layer-table entry, so a model file rebuilds it and
+ * exportOnnx exports it; train it with crossEntropy on the logits and the next tokens, sample
+ * from it with generate.
+ *
+ * @example
+ * ```ts
+ * const gpt = new nn.GPT({ vocabSize: 14, contextLength: 16, embedDim: 64, numLayers: 2, numHeads: 4 });
+ * const loss = nn.crossEntropy(gpt.forward(inputs), targets);   // inputs, targets [N, T]
+ * ```
+ */
 export class GPT extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'GPT', typeof fields, GPT> = {
     type: 'GPT',
     fields,
@@ -158,14 +198,27 @@ export class GPT extends Module {
     summary: (s) => `GPT(${s.numLayers} layers, ${s.numHeads} heads, dim ${s.embedDim}, vocab ${s.vocabSize}, context ${s.contextLength})`,
   };
 
+  /** The output projection, [embedDim, vocabSize], or null with tiedHead (the token embedding's weight, transposed, is used). */
   readonly head: Parameter | null;
+  /** The token embedding, [vocabSize, embedDim]. */
   readonly tokens: Embedding;
+  /** The learnt position embedding, [contextLength, embedDim]. */
   readonly positions: Embedding;
+  /** Dropout on the summed embeddings. */
   readonly drop: Dropout;
+  /** The numLayers transformer blocks, applied in order (causal self-attention). */
   readonly blocks: TransformerBlock[];
+  /** The final LayerNorm, before the head. */
   readonly lnF: LayerNorm;
-  readonly config: Spec & { dropout: number; gelu: 'exact' | 'tanh' };
+  /** The resolved options (defaults filled in). */
+  readonly config: Spec & {
+    /** Dropout after the embeddings and in every block. */
+    dropout: number;
+    /** The blocks' GELU. */
+    gelu: 'exact' | 'tanh';
+  };
 
+  /** A GPT of these sizes, initialised as GPT-2; throws for sizes that are not positive integers or numHeads not dividing embedDim. */
   constructor(options: GptOptions) {
     super();
     const config = { embedDim: 128, numLayers: 4, numHeads: 4, dropout: 0, tiedHead: false, gelu: 'exact' as const, ...options };

@@ -12,10 +12,14 @@ import { glorotNormal_, glorotUniform_, heNormal_, heUniform_ } from '../init.js
 import { Module, Parameter } from '../module.js';
 import { checkParameterCount, field, type LayerEntry } from './entry.js';
 
+/** Weight initialisers of nn.Linear (see nn.init): He (Kaiming) or Glorot (Xavier), uniform or normal. */
 export type LinearInit = 'heUniform' | 'heNormal' | 'glorotUniform' | 'glorotNormal';
 
+/** Options of nn.Linear. */
 export interface LinearOptions {
+  /** Learn a bias (default true). */
   bias?: boolean;
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
   /** Weight initialiser (default He uniform, suited to ReLU); the bias starts at zero. */
   init?: LinearInit;
@@ -25,7 +29,25 @@ const initialisers = { heUniform: heUniform_, heNormal: heNormal_, glorotUniform
 
 const fields = { inFeatures: field.positiveInt, outFeatures: field.positiveInt, bias: field.boolean };
 
+/**
+ * A fully connected layer, y = xW + b (torch.nn.Linear): x [..., inFeatures] → y [..., outFeatures].
+ * W is [inFeatures, outFeatures], Keras' layout and the seeds' (PyTorch stores the transpose,
+ * [out, in]; model files say which); b is [outFeatures]. The weight starts He-uniform by default (see
+ * `init`), the bias at zero. For 1-D and 2-D inputs one fused product computes xW + b (and a
+ * following ReLU in a Sequential).
+ *
+ * @example
+ * ```ts
+ * const fc = new nn.Linear(784, 128);
+ * const h = fc.forward(x);   // [N, 784] → [N, 128]
+ * ```
+ */
 export class Linear extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Linear', typeof fields, Linear> = {
     type: 'Linear',
     fields,
@@ -61,11 +83,20 @@ export class Linear extends Module {
     fusions: { ReLU: (m, x) => m.forwardAct(x, true) },
   };
 
+  /** The size of each input row. */
   readonly inFeatures: number;
+  /** The size of each output row. */
   readonly outFeatures: number;
+  /** W, [inFeatures, outFeatures]. */
   readonly weight: Parameter;
+  /** b, [outFeatures], or null without a bias. */
   readonly bias: Parameter | null;
 
+  /**
+   * A Linear layer of inFeatures → outFeatures; throws for non-positive sizes or an unknown initialiser.
+   * @param inFeatures - The size of each input row.
+   * @param outFeatures - The size of each output row.
+   */
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
@@ -81,6 +112,7 @@ export class Linear extends Module {
     this.bias = options.bias === false ? null : new Parameter(zeros([outFeatures], { dtype }));
   }
 
+  /** xW + b: x [..., inFeatures] (any rank ≥ 1) → [..., outFeatures]; the dtype must be the weights'. */
   forward(x: Tensor): Tensor {
     return this.forwardAct(x, false);
   }

@@ -10,10 +10,13 @@ import { sizeOf } from '../../shape.js';
 import { Module, Parameter } from '../module.js';
 import { checkParameterCount, elementwise, field, type Field, type LayerEntry, type OnnxEmitter } from './entry.js';
 
+/** Options of nn.LayerNorm and nn.RMSNorm. */
 export interface NormLayerOptions {
+  /** Added to the variance (LayerNorm: default 1e-5; RMSNorm: the dtype's machine epsilon). */
   eps?: number;
   /** Learned weight (and bias, for LayerNorm); default true. */
   elementwiseAffine?: boolean;
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
 }
 
@@ -43,7 +46,23 @@ function onnxNormalise(g: OnnxEmitter, x: string, rank: number, axes: number, ep
   return g.node('Div', [x, g.node('Sqrt', [g.node('Add', [meanSquare, g.scalar('eps', eps)])])]);
 }
 
+/**
+ * Layer normalisation over the trailing normalizedShape axes (torch.nn.LayerNorm):
+ * y = (x − μ) / √(σ² + ε) ⊙ weight + bias, with μ and the biased σ² over those axes; x [..., *S],
+ * y of x's shape; weight (ones) and bias (zeros) are [*S].
+ *
+ * @example
+ * ```ts
+ * const ln = new nn.LayerNorm(128);
+ * const y = ln.forward(x);   // x [N, T, 128]: each row of 128 normalised
+ * ```
+ */
 export class LayerNorm extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'LayerNorm', typeof fields, LayerNorm> = {
     type: 'LayerNorm',
     fields,
@@ -63,11 +82,19 @@ export class LayerNorm extends Module {
     }),
   };
 
+  /** The shape S of the normalised trailing axes. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance. */
   readonly eps: number;
+  /** The learnt scale, [*S] (starts at 1), or null without elementwiseAffine. */
   readonly weight: Parameter | null;
+  /** The learnt shift, [*S] (starts at 0), or null without elementwiseAffine. */
   readonly bias: Parameter | null;
 
+  /**
+   * Layer normalisation over trailing axes of this shape.
+   * @param normalizedShape - The trailing shape S: a number for the last axis, or a list.
+   */
   constructor(normalizedShape: number | readonly number[], options: NormLayerOptions = {}) {
     super();
     this.normalizedShape = checkShape('LayerNorm', normalizedShape);
@@ -78,6 +105,7 @@ export class LayerNorm extends Module {
     this.bias = affine ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
   }
 
+  /** layerNorm(x) over the trailing axes: x [..., *S] → the same shape. */
   forward(x: Tensor): Tensor {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps });
   }
@@ -87,7 +115,16 @@ export class LayerNorm extends Module {
   }
 }
 
+/**
+ * RMS normalisation over the trailing normalizedShape axes (torch.nn.RMSNorm):
+ * y = x / √(mean(x²) + ε) ⊙ weight; x [..., *S], y of x's shape; weight (ones) is [*S].
+ */
 export class RMSNorm extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'RMSNorm', typeof fields, RMSNorm> = {
     type: 'RMSNorm',
     fields,
@@ -104,11 +141,17 @@ export class RMSNorm extends Module {
     }),
   };
 
+  /** The shape S of the normalised trailing axes. */
   readonly normalizedShape: readonly number[];
+  /** Added to the mean square. */
   readonly eps: number;
+  /** The learnt scale, [*S] (starts at 1), or null without elementwiseAffine. */
   readonly weight: Parameter | null;
 
-  /** eps defaults to float32's machine epsilon (torch's default for float32 inputs). */
+  /**
+   * RMS normalisation over trailing axes of this shape; eps defaults to the dtype's machine epsilon (2⁻²³ for float32, 2⁻⁵² for float64), torch's default.
+   * @param normalizedShape - The trailing shape S: a number for the last axis, or a list.
+   */
   constructor(normalizedShape: number | readonly number[], options: NormLayerOptions = {}) {
     super();
     this.normalizedShape = checkShape('RMSNorm', normalizedShape);
@@ -117,6 +160,7 @@ export class RMSNorm extends Module {
     this.weight = (options.elementwiseAffine ?? true) ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
   }
 
+  /** rmsNorm(x) over the trailing axes: x [..., *S] → the same shape. */
   forward(x: Tensor): Tensor {
     return rmsNorm(x, this.normalizedShape, this.weight, { eps: this.eps });
   }

@@ -79,16 +79,34 @@ const maxName = (s: MaxSpec) => `MaxPool2d(${s.kernelSize.join('×')})`;
 const maxWindow = (s: MaxSpec, shape: readonly number[]): Window =>
   resolveWindow(maxName(s), shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, dilation: s.dilation, ceilMode: s.ceilMode });
 
+/** Options of nn.MaxPool2d (PyTorch's arguments in camelCase). */
 export interface MaxPool2dLayerOptions {
   /** Default: the kernel size. */
   stride?: Pair;
+  /** Implicit −∞ padding on both sides, at most half the kernel (default 0). */
   padding?: Pair;
+  /** Spacing of the window's taps (default 1). */
   dilation?: Pair;
+  /** Round the output size up, keeping a last partial window (default false). */
   ceilMode?: boolean;
 }
 
-/** The maximum over each window of each channel (torch.nn.MaxPool2d). */
+/**
+ * Max pooling (torch.nn.MaxPool2d): the maximum of each kernelSize window of each channel,
+ * x [N, C, H, W] → [N, C, H', W']; the stride defaults to the kernel size.
+ *
+ * @example
+ * ```ts
+ * const pool = new nn.MaxPool2d(2);
+ * const y = pool.forward(x);   // [N, 32, 28, 28] → [N, 32, 14, 14]
+ * ```
+ */
 export class MaxPool2d extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'MaxPool2d', typeof maxFields, MaxPool2d> = {
     type: 'MaxPool2d',
     fields: maxFields,
@@ -106,12 +124,21 @@ export class MaxPool2d extends Module {
     summary: maxName,
   };
 
+  /** The window's [height, width]. */
   readonly kernelSize: [number, number];
+  /** The step between windows, [height, width]. */
   readonly stride: [number, number];
+  /** The −∞ padding on both sides, [height, width]. */
   readonly padding: [number, number];
+  /** The spacing of the window's taps, [height, width]. */
   readonly dilation: [number, number];
+  /** Whether the output size rounds up. */
   readonly ceilMode: boolean;
 
+  /**
+   * Max pooling over kernelSize windows.
+   * @param kernelSize - The window: a number or [height, width].
+   */
   constructor(kernelSize: Pair, options: MaxPool2dLayerOptions = {}) {
     super();
     this.kernelSize = asPair(kernelSize);
@@ -123,11 +150,12 @@ export class MaxPool2d extends Module {
     this.window([this.kernelSize[0] * this.dilation[0], this.kernelSize[1] * this.dilation[1]]); // checks the sizes
   }
 
-  /** The window over planes of this shape (…, H, W). */
+  /** The resolved window (sizes, padding, output size) over planes of this shape (…, H, W); what ONNX export and explain read. */
   window(shape: readonly number[]): Window {
     return maxWindow(this, shape);
   }
 
+  /** maxPool2d(x): [N, C, H, W] → [N, C, H', W']. */
   forward(x: Tensor): Tensor {
     return pool(this, x, () => maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode }));
   }
@@ -144,17 +172,28 @@ const avgName = (s: AvgSpec) => `AvgPool2d(${s.kernelSize.join('×')})`;
 const avgWindow = (s: AvgSpec, shape: readonly number[]): Window =>
   resolveWindow(avgName(s), shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, ceilMode: s.ceilMode });
 
+/** Options of nn.AvgPool2d (PyTorch's arguments in camelCase). */
 export interface AvgPool2dLayerOptions {
   /** Default: the kernel size. */
   stride?: Pair;
+  /** Implicit zero padding on both sides, at most half the kernel (default 0). */
   padding?: Pair;
+  /** Round the output size up, keeping a last partial window (default false). */
   ceilMode?: boolean;
   /** Count the padding in each window's divisor (default true, as PyTorch). */
   countIncludePad?: boolean;
 }
 
-/** The mean over each window of each channel (torch.nn.AvgPool2d). */
+/**
+ * Average pooling (torch.nn.AvgPool2d): the mean of each kernelSize window of each channel,
+ * x [N, C, H, W] → [N, C, H', W']; the stride defaults to the kernel size.
+ */
 export class AvgPool2d extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'AvgPool2d', typeof avgFields, AvgPool2d> = {
     type: 'AvgPool2d',
     fields: avgFields,
@@ -170,12 +209,21 @@ export class AvgPool2d extends Module {
     summary: avgName,
   };
 
+  /** The window's [height, width]. */
   readonly kernelSize: [number, number];
+  /** The step between windows, [height, width]. */
   readonly stride: [number, number];
+  /** The zero padding on both sides, [height, width]. */
   readonly padding: [number, number];
+  /** Whether the output size rounds up. */
   readonly ceilMode: boolean;
+  /** Whether padding counts in each window's divisor. */
   readonly countIncludePad: boolean;
 
+  /**
+   * Average pooling over kernelSize windows.
+   * @param kernelSize - The window: a number or [height, width].
+   */
   constructor(kernelSize: Pair, options: AvgPool2dLayerOptions = {}) {
     super();
     this.kernelSize = asPair(kernelSize);
@@ -187,10 +235,12 @@ export class AvgPool2d extends Module {
     this.window(this.kernelSize);
   }
 
+  /** The resolved window (sizes, padding, output size) over planes of this shape (…, H, W); what ONNX export and explain read. */
   window(shape: readonly number[]): Window {
     return avgWindow(this, shape);
   }
 
+  /** avgPool2d(x): [N, C, H, W] → [N, C, H', W']. */
   forward(x: Tensor): Tensor {
     return pool(this, x, () => avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad }));
   }
@@ -202,8 +252,17 @@ export class AvgPool2d extends Module {
 
 const adaptiveFields = { outputSize: field.sizePair };
 
-/** The mean over a grid of outputSize windows covering each plane (torch.nn.AdaptiveAvgPool2d). */
+/**
+ * Adaptive average pooling (torch.nn.AdaptiveAvgPool2d): the mean over an outputSize grid of windows
+ * covering each plane, x [N, C, H, W] → [N, C, outH, outW], whatever H and W; AdaptiveAvgPool2d(1)
+ * is global average pooling.
+ */
 export class AdaptiveAvgPool2d extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'AdaptiveAvgPool2d', typeof adaptiveFields, AdaptiveAvgPool2d> = {
     type: 'AdaptiveAvgPool2d',
     fields: adaptiveFields,
@@ -226,8 +285,13 @@ export class AdaptiveAvgPool2d extends Module {
     summary: (s) => `AdaptiveAvgPool2d(${s.outputSize.join('×')})`,
   };
 
+  /** The output plane's [height, width]. */
   readonly outputSize: [number, number];
 
+  /**
+   * Adaptive average pooling to this output size.
+   * @param outputSize - The output plane: a number or [height, width].
+   */
   constructor(outputSize: Pair) {
     super();
     const p = asPair(outputSize);
@@ -235,6 +299,7 @@ export class AdaptiveAvgPool2d extends Module {
     this.outputSize = p;
   }
 
+  /** adaptiveAvgPool2d(x, outputSize): [N, C, H, W] → [N, C, outH, outW]. */
   forward(x: Tensor): Tensor {
     return pool(this, x, () => adaptiveAvgPool2d(x, this.outputSize));
   }

@@ -11,7 +11,13 @@ import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { elementwise, type LayerEntry } from './entry.js';
 
+/** SiLU (swish), x·σ(x) elementwise, any shape (torch.nn.SiLU). */
 export class SiLU extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'SiLU', {}, SiLU> = {
     type: 'SiLU',
     fields: {},
@@ -25,5 +31,6 @@ export class SiLU extends Module {
     explain: (_s, ctx) => elementwise(ctx, 'y = x·σ(x)', 'dL/dx = dL/dy ⊙ σ(x)(1 + x(1 − σ(x)))'),
   };
 
+  /** silu(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.silu(); }
 }

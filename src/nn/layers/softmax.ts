@@ -7,7 +7,13 @@ import { field, type LayerEntry } from './entry.js';
 
 const fields = { dim: field.int };
 
+/** softmax along one axis, `dim` (default the last), any shape (torch.nn.Softmax); each slice along it sums to 1. */
 export class Softmax extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Softmax', typeof fields, Softmax> = {
     type: 'Softmax',
     fields,
@@ -18,11 +24,22 @@ export class Softmax extends Module {
     explain: () => ({ lines: [] }),
   };
 
+  /**
+   * A softmax along axis `dim`.
+   * @param dim - The axis (negative counts from the end; default −1).
+   */
   constructor(readonly dim = -1) { super(); }
+  /** softmax(x, dim), of x's shape. */
   forward(x: Tensor): Tensor { return x.softmax(this.dim); }
 }
 
+/** log softmax along one axis, `dim` (default the last), any shape (torch.nn.LogSoftmax). */
 export class LogSoftmax extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'LogSoftmax', typeof fields, LogSoftmax> = {
     type: 'LogSoftmax',
     fields,
@@ -33,6 +50,11 @@ export class LogSoftmax extends Module {
     explain: () => ({ lines: [] }),
   };
 
+  /**
+   * A log softmax along axis `dim`.
+   * @param dim - The axis (negative counts from the end; default −1).
+   */
   constructor(readonly dim = -1) { super(); }
+  /** logSoftmax(x, dim), of x's shape. */
   forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
 }

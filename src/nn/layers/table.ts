@@ -22,8 +22,15 @@ const checked: Checked = registered;
 type EntryOf<K extends LayerType> = Registered[K]['layer'];
 type Flat<T> = { [K in keyof T]: T[K] };
 
-/** The JSON spec of one layer: its type and its entry's fields. */
-export type LayerSpec = { [K in LayerType]: Flat<{ type: K } & SpecOf<EntryOf<K>['fields']>> }[LayerType];
+/**
+ * The JSON spec of one layer: its type and its entry's fields, which are its constructor's
+ * arguments, e.g. `{ type: 'Linear', inFeatures: 784, outFeatures: 128, bias: true }` or
+ * `{ type: 'ReLU' }`; one member of this union per layer type.
+ */
+export type LayerSpec = { [K in LayerType]: Flat<{
+  /** The layer's type name: 'Linear', 'Conv2d', ... */
+  type: K
+} & SpecOf<EntryOf<K>['fields']>> }[LayerType];
 
 /** The entries by type name (loosely typed for generic code: each reads a spec of its own type). */
 export const LAYERS: Readonly<Record<LayerType, LayerEntry>> = Object.freeze(

@@ -23,8 +23,17 @@ const fields = { dim: field.int, sizes };
 
 const product = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
-/** Splits axis `dim` into `sizes` (e.g. Unflatten(1, [1, 28, 28]): [N, 784] → [N, 1, 28, 28]). */
+/**
+ * Splits axis `dim` into `sizes` (torch.nn.Unflatten), the inverse of Flatten: Unflatten(1,
+ * [1, 28, 28]) turns [N, 784] into [N, 1, 28, 28]. A reshape: no copy. At the front of a CNN it
+ * lets the model take the flat pixel rows every nabla dataset yields.
+ */
 export class Unflatten extends Module {
+  /**
+   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
+   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
+   * @internal
+   */
   static readonly layer: LayerEntry<'Unflatten', typeof fields, Unflatten> = {
     type: 'Unflatten',
     fields,
@@ -43,8 +52,14 @@ export class Unflatten extends Module {
     summary: (s) => `Unflatten(${s.dim}, [${s.sizes.join(', ')}])`,
   };
 
+  /** The sizes the axis is split into; their product is the axis' size. */
   readonly sizes: readonly number[];
 
+  /**
+   * Splits axis `dim` into `sizes`.
+   * @param dim - The axis to split (negative counts from the end).
+   * @param sizes - The new sizes, positive integers.
+   */
   constructor(readonly dim: number, sizes: readonly number[]) {
     super();
     if (!Number.isSafeInteger(dim)) throw new Error(`Unflatten: dim must be an integer, got ${dim}`);
@@ -54,6 +69,7 @@ export class Unflatten extends Module {
     this.sizes = [...sizes];
   }
 
+  /** x with axis `dim` split into `sizes`; throws unless that axis has their product's size. */
   forward(x: Tensor): Tensor {
     const d = this.dim < 0 ? x.rank + this.dim : this.dim;
     if (d < 0 || d >= x.rank || x.shape[d] !== product(this.sizes)) {

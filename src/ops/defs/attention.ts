@@ -14,6 +14,18 @@ import { defineOp, type Fn } from '../op.js';
 import { attentionWeights, type AttentionOptions } from '../attention-weights.js';
 import { matmulT } from './matmul.js';
 
+/**
+ * Scaled dot-product attention (torch.nn.functional.scaled_dot_product_attention):
+ * q [..., L, E], k [..., S, E], v [..., S, Ev] → softmax(q·kᵀ·scale + M)·v [..., L, Ev], with
+ * scale 1/√E by default and M from the mask (−∞ where attending is forbidden). Composed of ops
+ * (batched matmul, masking, the stable softmax, dropout), so its gradient is theirs.
+ *
+ * @example
+ * ```ts
+ * const y = scaledDotProductAttention(q, k, v, { isCausal: true });   // [B, H, T, d] each → [B, H, T, d]
+ * ```
+ * @function
+ */
 export const scaledDotProductAttention: Fn<(q: Tensor, k: Tensor, v: Tensor, options?: AttentionOptions) => Tensor> = defineOp({
   name: 'scaledDotProductAttention',
   method: false,

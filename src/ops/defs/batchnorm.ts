@@ -14,10 +14,13 @@ import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
 import { cat } from './cat.js';
 
+/** Options of batchNorm (torch.nn.functional.batch_norm's, in camelCase). */
 export interface BatchNormOptions {
   /** Batch statistics (and a running-statistics update) when true; the running statistics when false (default). */
   training?: boolean;
+  /** Weight of the batch statistic in each running-statistics update, in [0, 1] (default 0.1). */
   momentum?: number;
+  /** Added to the variance (default 1e-5). */
   eps?: number;
 }
 
@@ -38,6 +41,20 @@ function updateRunning(running: Tensor, stat: Tensor, momentum: number, scale: n
   running.markChanged();
 }
 
+/**
+ * Batch normalisation (torch.nn.functional.batch_norm) of x [N, C], [N, C, L] or [N, C, H, W],
+ * per channel c over the batch and spatial axes: y = (x − μ_c) / √(σ²_c + ε) · weight_c + bias_c.
+ * In training, μ and σ² are the batch's mean and biased variance, and the running statistics
+ * ([C] each, or null) are updated in place: running ← (1 − momentum)·running + momentum·stat (the
+ * variance unbiased). In evaluation (the default, `training: false`) the running statistics are
+ * used. weight and bias are [C] or null.
+ *
+ * @example
+ * ```ts
+ * const y = batchNorm(x, runningMean, runningVar, gamma, beta, { training: true });   // x [N, C, H, W]
+ * ```
+ * @function
+ */
 export const batchNorm: Fn<
   (x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, options?: BatchNormOptions) => Tensor
 > = defineOp({

@@ -63,11 +63,40 @@ function binary(name: string, kernel: BinaryOp, python: string, rule: Rule, posi
   return op;
 }
 
+/**
+ * a + b, elementwise with NumPy broadcasting (torch.add). Either operand may be a number (a 0-d
+ * tensor of the other's dtype); two tensors must have one dtype. Where an input was broadcast, its
+ * gradient is summed back to its shape. Also `a.add(b)`.
+ *
+ * @example
+ * ```ts
+ * const y = x.add(1);                           // [N, C] + a number
+ * const z = add(x, tensor([0.1, 0.2, 0.3]));    // [N, 3] + [3] → [N, 3], the bias broadcast over N
+ * ```
+ * @function
+ */
 // y = a + b → da = dy, db = dy (each summed to its input's shape)
 export const add: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('add', 'add', '+', (gy) => [gy, gy]);
+/** a − b, elementwise with NumPy broadcasting (torch.sub); numbers as in add. Also `a.sub(b)`. @function */
 // y = a − b → da = dy, db = −dy
 export const sub: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('sub', 'sub', '-', (gy) => [gy, gy.neg()]);
+/**
+ * a ⊙ b, the elementwise (Hadamard) product with NumPy broadcasting (torch.mul); numbers as in add.
+ * Also `a.mul(b)`.
+ *
+ * @example
+ * ```ts
+ * const half = x.mul(0.5);                         // any shape
+ * const masked = mul(x, tensor([[1], [0]]));       // [2, C] ⊙ [2, 1]: row 1 zeroed
+ * ```
+ * @function
+ */
 // y = a ⊙ b → da = dy ⊙ b, db = dy ⊙ a
 export const mul: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('mul', 'mul', '*', (gy, a, b) => [gy.mul(b), gy.mul(a)], false, true);
+/**
+ * a / b, elementwise with NumPy broadcasting (torch.div, true division); numbers as in add.
+ * Also `a.div(b)`.
+ * @function
+ */
 // y = a / b → da = dy / b, db = −dy ⊙ a / b²
 export const div: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('div', 'div', '/', (gy, a, b) => [gy.div(b), gy.mul(a).div(b.mul(b)).neg()], true, true);

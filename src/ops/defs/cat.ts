@@ -17,7 +17,17 @@ function checkList(op: string, xs: readonly Tensor[]): void {
   });
 }
 
-/** The tensors joined along an existing axis; all other sizes must agree. */
+/**
+ * The tensors joined along an existing axis (default 0), as torch.cat: all other sizes (and the
+ * dtype) must agree. Each input's gradient is its slice of dy.
+ *
+ * @example
+ * ```ts
+ * const xy = cat([x, y]);         // [2, 3] and [4, 3] → [6, 3]
+ * const wide = cat([x, x], 1);    // [2, 3] → [2, 6]
+ * ```
+ * @function
+ */
 export const cat: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = defineOp({
   name: 'cat',
   method: false,
@@ -65,7 +75,16 @@ export const cat: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = de
   secondOrder: true,
 });
 
-/** The tensors (all of one shape) joined along a new axis. */
+/**
+ * The tensors, all of one shape, joined along a new axis (default 0), as torch.stack: n tensors of
+ * shape S give [n, ...S] (or the new axis at `axis`).
+ *
+ * @example
+ * ```ts
+ * const batch = stack([a, b, c]);   // three [3, 4] → [3, 3, 4]
+ * ```
+ * @function
+ */
 export const stack: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = defineOp({
   name: 'stack',
   method: false,

@@ -45,6 +45,13 @@ const unfold = (w: string) =>
   `(${w}['kernelH'], ${w}['kernelW']), dilation=(${w}['dilationH'], ${w}['dilationW']), ` +
   `padding=(${w}['padTop'], ${w}['padLeft']), stride=(${w}['strideH'], ${w}['strideW'])`;
 
+/**
+ * The patch matrix of x [N, C, H, W] for a window (im2col): [C·kH·kW, N·H'·W'], row (c, i, j),
+ * column (n, oh, ow), taps outside x reading `padValue` (default 0). Convolutions and pooling are
+ * built on it; its gradient is col2im. torch.nn.functional.unfold gives the same values as
+ * [N, C·kH·kW, H'·W'] (the batch apart from the positions).
+ * @function
+ */
 // P = im2col(x) (see above): each entry of P is one pixel of x (or padding) → dx = col2im(dP).
 export const im2col: Fn<(x: Tensor, window: Window, padValue?: number) => Tensor> = defineOp({
   name: 'im2col',
@@ -71,6 +78,12 @@ export const im2col: Fn<(x: Tensor, window: Window, padValue?: number) => Tensor
   secondOrder: true,
 });
 
+/**
+ * im2col's adjoint (col2im, torch.nn.functional.fold in im2col's layout): patches
+ * [C·kH·kW, N·H'·W'] summed back into an image of `shape` [N, C, H, W], each entry at the pixel it
+ * came from (padding taps dropped).
+ * @function
+ */
 // x = col2im(P): the sum of every patch entry at its pixel (the adjoint of im2col) → dP = im2col(dx).
 export const col2im: Fn<(cols: Tensor, window: Window, shape: readonly number[]) => Tensor> = defineOp({
   name: 'col2im',
@@ -98,10 +111,13 @@ export const col2im: Fn<(cols: Tensor, window: Window, shape: readonly number[])
   secondOrder: true,
 });
 
+/** Options of conv2d (PyTorch's conv2d arguments in camelCase, plus the fused ReLU). */
 export interface Conv2dOptions {
+  /** Step between windows: a number or [height, width] (default 1). */
   stride?: Pair;
   /** A number or [height, width] added on both sides, 'valid' (0) or 'same' (PyTorch's: stride 1, the odd padding at the bottom/right). */
   padding?: Pair | 'same' | 'valid';
+  /** Spacing of the kernel taps (default 1). */
   dilation?: Pair;
   /** Channels and outputs split into this many blocks, each convolved on its own (depthwise: groups = channels). */
   groups?: number;
@@ -109,7 +125,19 @@ export interface Conv2dOptions {
   relu?: boolean;
 }
 
-/** 2-D convolution (cross-correlation, as torch.nn.functional.conv2d): x [N,C,H,W], weight [O, C/groups, kH, kW], bias [O]. */
+/**
+ * 2-D convolution (cross-correlation, as torch.nn.functional.conv2d): x [N, C, H, W], weight
+ * [O, C/groups, kH, kW] (PyTorch's layout), bias [O] or null → [N, O, H', W'] with
+ * H' = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1. One matrix product per group over
+ * the im2col patches, the bias (and ReLU) in its epilogue; gradients for x, weight and bias.
+ *
+ * @example
+ * ```ts
+ * const y = conv2d(images, w, b, { padding: 1 });   // [N, 1, 28, 28] * [32, 1, 3, 3] → [N, 32, 28, 28]
+ * const z = conv2d(images, w, null, { stride: 2 }); // → [N, 32, 13, 13]
+ * ```
+ * @function
+ */
 export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions) => Tensor> = defineOp({
   name: 'conv2d',
   method: false,
@@ -183,14 +211,29 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
   secondOrder: true,
 });
 
+/** Options of conv1d (PyTorch's conv1d arguments in camelCase). */
 export interface Conv1dOptions {
+  /** Step between windows (default 1). */
   stride?: number;
+  /** Zeros added on both ends, 'valid' (0) or 'same' (stride 1; the odd one at the end) (default 0). */
   padding?: number | 'same' | 'valid';
+  /** Spacing of the kernel taps (default 1). */
   dilation?: number;
+  /** Channels and outputs split into this many blocks, each convolved on its own (default 1). */
   groups?: number;
 }
 
-/** 1-D convolution (torch.nn.functional.conv1d): x [N,C,L], weight [O, C/groups, k], bias [O]; a conv2d over a plane of height 1. */
+/**
+ * 1-D convolution (torch.nn.functional.conv1d): x [N, C, L], weight [O, C/groups, k], bias [O] or
+ * null → [N, O, L'], L' = ⌊(L + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1; a conv2d over
+ * planes of height 1.
+ *
+ * @example
+ * ```ts
+ * const y = conv1d(signal, w, b, { padding: 'same' });   // [N, 4, 100] * [8, 4, 5] → [N, 8, 100]
+ * ```
+ * @function
+ */
 export const conv1d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv1dOptions) => Tensor> = defineOp({
   name: 'conv1d',
   method: false,

@@ -22,6 +22,19 @@ function mask(shape: readonly number[], dtype: Tensor['dtype'], p: number): Tens
   return new Tensor(m, shape, dtype);
 }
 
+/**
+ * Dropout (torch.nn.functional.dropout): in training (the default), each element is zeroed with
+ * probability p (default 0.5) by the seeded PRNG and the others scaled by 1/(1 − p), so the
+ * expectation is unchanged; the identity when `training` is false or p is 0. The mask is a
+ * constant of the step: dx = dy ⊙ mask. nn.Dropout passes the module's training flag.
+ *
+ * @example
+ * ```ts
+ * const h = dropout(x, 0.1);           // training: about 10% of x zeroed, the rest × 1/0.9
+ * const same = dropout(x, 0.1, false); // evaluation: x itself
+ * ```
+ * @function
+ */
 export const dropout: Fn<(x: Tensor, p?: number, training?: boolean) => Tensor> = defineOp({
   name: 'dropout',
   method: false,
@@ -38,6 +51,12 @@ export const dropout: Fn<(x: Tensor, p?: number, training?: boolean) => Tensor> 
   errors: [{ inputs: [{ shape: [3] }], args: { p: 1, training: true }, message: 'dropout: p must be in [0, 1), got 1' }],
 });
 
+/**
+ * Channel dropout (torch.nn.functional.dropout2d) of x [N, C, H, W] or [N, C, L]: in training
+ * (the default), each whole channel of each sample is zeroed with probability p (default 0.5) and
+ * the others scaled by 1/(1 − p); the identity when `training` is false or p is 0.
+ * @function
+ */
 export const dropout2d: Fn<(x: Tensor, p?: number, training?: boolean) => Tensor> = defineOp({
   name: 'dropout2d',
   method: false,

@@ -13,6 +13,7 @@ import { checkTensor } from '../node.js';
 import { toIndices, type Indices } from '../labels.js';
 import { defineOp, type Fn, type Method } from '../op.js';
 
+/** Options of embedding (and nn.Embedding). */
 export interface EmbeddingOptions {
   /** A row whose gradient stays 0 (torch's padding_idx); negative counts from the end. */
   paddingIdx?: number | null;
@@ -27,6 +28,19 @@ function paddingRow(op: string, paddingIdx: number | null | undefined, rows: num
   return paddingIdx < 0 ? paddingIdx + rows : paddingIdx;
 }
 
+/**
+ * Rows of a lookup table: y[p, :] = weight[indices[p], :] for weight [V, D] and integer indices of
+ * any shape I (a Tensor, nested arrays or an Int32Array, each in [0, V)) → y [...I, D], as
+ * torch.nn.functional.embedding. The indices get no gradient; the weight's is summed per row
+ * (scatterRows), and the row `paddingIdx` gets none.
+ *
+ * @example
+ * ```ts
+ * const table = randn([10, 4]);                   // V = 10 rows of D = 4
+ * const rows = embedding([[1, 2], [3, 1]], table); // [2, 2] indices → [2, 2, 4]
+ * ```
+ * @function
+ */
 export const embedding: Fn<(indices: Indices, weight: Tensor, options?: EmbeddingOptions) => Tensor> = defineOp({
   name: 'embedding',
   method: false,
@@ -59,6 +73,12 @@ export const embedding: Fn<(indices: Indices, weight: Tensor, options?: Embeddin
   secondOrder: true,
 });
 
+/**
+ * embedding's adjoint: zeros [rows, D] with each row g[p, :] of g [...I, D] added to row
+ * indices[p], skipping indices equal to `skip` (default −1: none), as torch's
+ * zeros(rows, D).index_add(0, indices, g).
+ * @function
+ */
 // y = zeros[rows, D] with y[i_p, :] += g[p, :] (except where i_p = skip), g:[...I, D]
 //   → dg = embedding(dy)[p, :] = dy[i_p, :], 0 where i_p = skip.
 export const scatterRows: Fn<(g: Tensor, indices: Indices, rows: number, skip?: number) => Tensor> = defineOp({
@@ -92,7 +112,17 @@ export const scatterRows: Fn<(g: Tensor, indices: Indices, rows: number, skip?: 
   secondOrder: true,
 });
 
-/** x[indices] along the first axis (torch's x[idx] with an integer tensor): [...I, ...x.shape[1:]]. */
+/**
+ * x[indices] along the first axis, as torch's x[idx] with an integer tensor: indices of any shape I
+ * (each in [0, x.shape[0])) give [...I, ...x.shape[1:]]; the gradient is summed back per row.
+ * Also `x.index(indices)`.
+ *
+ * @example
+ * ```ts
+ * const firstAndLast = x.index([0, x.shape[0] - 1]);   // [N, C] → [2, C]
+ * ```
+ * @function
+ */
 export const index: Method<(x: Tensor, indices: Indices) => Tensor> = defineOp({
   name: 'index',
   method: true,

@@ -13,7 +13,18 @@ import { defineOp, type Fn } from '../op.js';
 import { matmulT } from './matmul.js';
 import { sumTo } from './reduce.js';
 
-/** act(x·w + b) for x [N, in], w [in, out] and b [out] or null, with relu as the activation when set. */
+/**
+ * act(x·w + b), what nn.Linear runs: one matrix product with the bias and, when `relu`, the ReLU
+ * applied in its epilogue, whose values and gradients are those of matmul → add → relu. x [N, in],
+ * w [in, out] (Keras' layout; torch.nn.functional.linear takes it transposed, [out, in]), b [out]
+ * or null → [N, out]. For inputs of other ranks use matmul and add.
+ *
+ * @example
+ * ```ts
+ * const h = linear(x, w, b, true);   // relu(x·w + b): [N, in]·[in, out] + [out] → [N, out]
+ * ```
+ * @function
+ */
 export const linear: Fn<(x: Tensor, w: Tensor, b?: Tensor | null, relu?: boolean) => Tensor> = defineOp({
   name: 'linear',
   method: false,

@@ -20,6 +20,12 @@ const samples: Sample[] = [
   { inputs: [{ shape: [32, 40] }], args: { axis: -1, keepdim: false } },
 ];
 
+/**
+ * log Σ eˣ along one axis (default the last), computed stably as m + log Σ e^{x − m} with
+ * m = max x (torch.logsumexp); the axis is removed unless `keepdim`. Its gradient is softmax(x)
+ * along the axis. Also `x.logSumExp(axis, keepdim)`.
+ * @function
+ */
 export const logSumExp: Method<(x: Tensor, axis?: number, keepdim?: boolean) => Tensor> = defineOp({
   name: 'logSumExp',
   method: true,

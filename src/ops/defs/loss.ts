@@ -21,6 +21,13 @@ import { defineOp, type Fn } from '../op.js';
 /** PyTorch's EPSILON of binary_cross_entropy_backward, a float32 constant. */
 const EPSILON = Math.fround(1e-12);
 
+/**
+ * Binary cross-entropy of probabilities p against targets y of the same shape, elementwise and
+ * unreduced: −(y·ln p + (1−y)·ln(1−p)), each log clamped at −100, with PyTorch's finite gradient
+ * at p ∈ {0, 1} (torch.nn.functional.binary_cross_entropy with reduction 'none'). nn.bce and
+ * nn.BCELoss reduce it; on logits, nn.bceWithLogits is the stable choice.
+ * @function
+ */
 export const binaryCrossEntropy: Fn<(p: Tensor, y: Tensor) => Tensor> = defineOp({
   name: 'binaryCrossEntropy',
   method: false,
@@ -55,9 +62,15 @@ export const binaryCrossEntropy: Fn<(p: Tensor, y: Tensor) => Tensor> = defineOp
   ],
 });
 
+/**
+ * How a loss reduces its per-element (or per-row) values, as PyTorch's `reduction`: 'mean' (the
+ * default), 'sum', or 'none' (the values themselves).
+ */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** Options of crossEntropy (and nn.CrossEntropyLoss), PyTorch's arguments in camelCase. */
 export interface CrossEntropyOptions {
+  /** 'mean' (the default: over the rows not ignored), 'sum', or 'none' (one loss per row: the logits' shape without the class axis). */
   reduction?: Reduction;
   /** Rows with this label add nothing and are not counted in the mean (torch's ignore_index, default −100). */
   ignoreIndex?: number;
@@ -65,6 +78,20 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
 }
 
+/**
+ * Cross-entropy of logits [..., C] (classes on the last axis) against integer labels, one per row
+ * ([N] for [N, C] logits, [N, T] for a GPT's [N, T, C]), through the stable log-softmax: as
+ * torch.nn.functional.cross_entropy, with its ignoreIndex and labelSmoothing. torch takes the
+ * classes on axis 1 ([N, C, T]); here they are last, so sequence logits need no reshape. With
+ * 'mean', rows whose label is ignoreIndex are not counted.
+ *
+ * @example
+ * ```ts
+ * const loss = crossEntropy(model.forward(x), labels);   // logits [N, C], labels [N]: a scalar
+ * const perRow = crossEntropy(logits, labels, { reduction: 'none' });   // [N]
+ * ```
+ * @function
+ */
 // Cross-entropy of logits [..., C] (classes on the last axis, so a GPT's [N, T, C] logits take
 // [N, T] labels as they are; torch takes [N, C, T] and wants [N·T, C] reshaped here) against
 // integer labels, through the fused stable log-softmax. With ε the label smoothing, per row r:

@@ -16,7 +16,12 @@ import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Sample, type Fn, type Method } from '../op.js';
 import { sumTo } from './reduce.js';
 
-/** op(a)·op(b), where op transposes the last two axes when its flag is set. */
+/**
+ * op(a)·op(b), where op transposes the last two axes when its flag is set, without copying the
+ * transpose: torch.matmul(a.mT if transA else a, b.mT if transB else b). matmul's backward runs
+ * on it; shapes and broadcasting as matmul.
+ * @function
+ */
 export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean) => Tensor> = defineOp({
   name: 'matmulT',
   method: false,
@@ -74,6 +79,19 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   secondOrder: true,
 });
 
+/**
+ * The matrix product (torch.matmul): a [..., m, k] · b [..., k, n] → [..., m, n], the leading
+ * (batch) axes broadcast. Both need at least 2 axes: unlike torch.matmul, a vector must be
+ * reshaped to [1, n] or [n, 1]. Gradients: da = dy·bᵀ, db = aᵀ·dy (summed over broadcast batch
+ * axes). Also `a.matmul(b)`.
+ *
+ * @example
+ * ```ts
+ * const y = x.matmul(w);                                   // [N, in]·[in, out] → [N, out]
+ * const scores = matmul(q, k.transpose()).mul(0.125);      // batched: [B, H, T, T]
+ * ```
+ * @function
+ */
 export const matmul: Method<(a: Tensor, b: Tensor) => Tensor> = defineOp({
   name: 'matmul',
   method: true,

@@ -10,6 +10,7 @@ import { sameShape, shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
 
+/** Options of layerNorm and rmsNorm. */
 export interface NormOptions {
   /** Added to the variance (layerNorm: 1e-5; rmsNorm: the dtype's machine epsilon, as torch's default). */
   eps?: number;
@@ -36,6 +37,17 @@ function epsilon(op: string, eps: number): number {
   return eps;
 }
 
+/**
+ * Layer normalisation over the trailing axes given by `normalizedShape` (torch.nn.functional.layer_norm):
+ * y = (x − μ) / √(σ² + ε) ⊙ weight + bias, with μ and the biased σ² over those axes; x [..., *S],
+ * weight and bias [*S] or null, y of x's shape. Composed of ops.
+ *
+ * @example
+ * ```ts
+ * const y = layerNorm(x, 128, gamma, beta);   // x [N, T, 128], gamma and beta [128]
+ * ```
+ * @function
+ */
 export const layerNorm: Fn<(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, options?: NormOptions) => Tensor> = defineOp({
   name: 'layerNorm',
   method: false,
@@ -62,6 +74,12 @@ export const layerNorm: Fn<(x: Tensor, normalizedShape: number | readonly number
   ],
 });
 
+/**
+ * RMS normalisation over the trailing axes given by `normalizedShape` (torch.nn.functional.rms_norm):
+ * y = x / √(mean(x²) + ε) ⊙ weight, with ε by default the dtype's machine epsilon, as torch's;
+ * x [..., *S], weight [*S] or null, y of x's shape. Composed of ops.
+ * @function
+ */
 export const rmsNorm: Fn<(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, options?: NormOptions) => Tensor> = defineOp({
   name: 'rmsNorm',
   method: false,

@@ -27,7 +27,18 @@ function amounts(pad: readonly number[], shape: readonly number[]): { before: nu
   return { before, shape: out };
 }
 
-/** x with `value` added around it (or cropped, for negative amounts); pad is [left, right, top, bottom, ...] as in F.pad. */
+/**
+ * x with a border of `value` (default 0) around it, or cropped where an amount is negative, as
+ * torch.nn.functional.pad (constant mode): `pad` lists (before, after) pairs from the last axis
+ * backwards, [left, right, top, bottom, ...]. The gradient is dy cropped back.
+ *
+ * @example
+ * ```ts
+ * const padded = pad(images, [1, 1, 1, 1]);   // [N, C, H, W] → [N, C, H + 2, W + 2]
+ * const cropped = pad(x, [0, -1]);            // the last column dropped
+ * ```
+ * @function
+ */
 export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tensor> = defineOp({
   name: 'pad',
   method: false,
@@ -56,7 +67,16 @@ export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tens
   secondOrder: true,
 });
 
-/** The `length` entries of x from `start` along `axis` (torch.narrow): a crop, so its gradient pads back with zeros. */
+/**
+ * The `length` entries of x from `start` (negative: from the end) along `axis`, as torch.narrow: a
+ * crop, whose gradient pads back with zeros. Also `x.narrow(axis, start, length)`.
+ *
+ * @example
+ * ```ts
+ * const lastStep = seq.narrow(1, -1, 1);   // [N, T, D] → [N, 1, D]
+ * ```
+ * @function
+ */
 export const narrow: Method<(x: Tensor, axis: number, start: number, length: number) => Tensor> = defineOp({
   name: 'narrow',
   method: true,

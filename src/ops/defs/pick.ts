@@ -11,6 +11,19 @@ import { checkTensor } from '../node.js';
 import { toLabels, type Labels } from '../labels.js';
 import { defineOp, type Fn, type Method } from '../op.js';
 
+/**
+ * One entry per row chosen by an integer label: y[r] = x[r, label_r] for x [..., C] and one label
+ * per row (a Tensor, an array or an Int32Array of class indices in [0, C)) → y [...], as torch's
+ * x.gather(-1, labels[..., None]).squeeze(-1). What the classification losses use to read the
+ * label's log-probability. Also `x.pick(labels)`.
+ *
+ * @example
+ * ```ts
+ * pick(tensor([[0.1, 0.9], [0.8, 0.2]]), [1, 0]).toArray();   // [0.9, 0.8]
+ * const nll = logits.logSoftmax().pick(labels).neg();         // [N]
+ * ```
+ * @function
+ */
 export const pick: Method<(x: Tensor, labels: Labels) => Tensor> = defineOp({
   name: 'pick',
   method: true,
@@ -39,6 +52,11 @@ export const pick: Method<(x: Tensor, labels: Labels) => Tensor> = defineOp({
   ],
 });
 
+/**
+ * pick's adjoint: zeros of shape [...g.shape, classes] with g[r] at (r, label_r), as torch's
+ * zeros(..., C).scatter(-1, labels[..., None], g[..., None]).
+ * @function
+ */
 // y = zeros[..., C] with y[r, label_r] = g[r] → dg = pick(dy, labels).
 export const unpick: Fn<(g: Tensor, labels: Labels, classes: number) => Tensor> = defineOp({
   name: 'unpick',

@@ -27,15 +27,30 @@ function windows(x: Tensor, w: Window, padValue: number): Tensor {
   return im2col(x.reshape([n * c, 1, h, wd]), w, padValue);
 }
 
+/** Options of maxPool2d (PyTorch's max_pool2d arguments in camelCase). */
 export interface MaxPool2dOptions {
   /** Default: the kernel size. */
   stride?: Pair;
+  /** Implicit −∞ padding on both sides, at most half the kernel (default 0). */
   padding?: Pair;
+  /** Spacing of the window's taps (default 1). */
   dilation?: Pair;
+  /** Round the output size up, keeping a last partial window when it starts inside the input or its left padding (default false). */
   ceilMode?: boolean;
 }
 
-/** The maximum of each window of each channel (torch.nn.functional.max_pool2d); padding never wins. */
+/**
+ * The maximum of each kernelSize window of each channel plane (torch.nn.functional.max_pool2d):
+ * x [N, C, H, W] → [N, C, H', W']; padding never wins. Where several elements tie for a window's
+ * maximum they share its gradient (PyTorch gives it all to the first).
+ *
+ * @example
+ * ```ts
+ * const y = maxPool2d(x, 2);                            // [N, C, 28, 28] → [N, C, 14, 14]
+ * const z = maxPool2d(x, 3, { stride: 2, padding: 1 }); // [N, C, 28, 28] → [N, C, 14, 14]
+ * ```
+ * @function
+ */
 export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOptions) => Tensor> = defineOp({
   name: 'maxPool2d',
   method: false,
@@ -61,10 +76,13 @@ export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOpti
   ],
 });
 
+/** Options of avgPool2d (PyTorch's avg_pool2d arguments in camelCase). */
 export interface AvgPool2dOptions {
   /** Default: the kernel size. */
   stride?: Pair;
+  /** Implicit zero padding on both sides, at most half the kernel (default 0). */
   padding?: Pair;
+  /** Round the output size up, keeping a last partial window when it starts inside the input or its left padding (default false). */
   ceilMode?: boolean;
   /** Count the padding in each window's divisor (default true, as PyTorch). */
   countIncludePad?: boolean;
@@ -86,7 +104,12 @@ function divisors(w: Window, h: number, wd: number, includePad: boolean, dtype: 
   return new Tensor(d, [w.outH * w.outW], dtype);
 }
 
-/** The mean of each window of each channel (torch.nn.functional.avg_pool2d). */
+/**
+ * The mean of each kernelSize window of each channel plane (torch.nn.functional.avg_pool2d):
+ * x [N, C, H, W] → [N, C, H', W'], each window divided by its size (countIncludePad decides
+ * whether padding counts).
+ * @function
+ */
 export const avgPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: AvgPool2dOptions) => Tensor> = defineOp({
   name: 'avgPool2d',
   method: false,
@@ -121,7 +144,16 @@ function averaging(out: number, size: number, dtype: Tensor['dtype']): Tensor {
   return new Tensor(a, [out, size], dtype);
 }
 
-/** The mean over a grid of outputSize windows that cover each plane (torch.nn.functional.adaptive_avg_pool2d). */
+/**
+ * The mean over an outputSize grid of windows that cover each plane, PyTorch's windows
+ * [⌊i·H/H'⌋, ⌈(i+1)·H/H'⌉) (torch.nn.functional.adaptive_avg_pool2d): x [N, C, H, W] → [N, C, H', W'].
+ *
+ * @example
+ * ```ts
+ * const pooled = adaptiveAvgPool2d(features, 1);   // global average pooling: [N, C, H, W] → [N, C, 1, 1]
+ * ```
+ * @function
+ */
 export const adaptiveAvgPool2d: Fn<(x: Tensor, outputSize: Pair) => Tensor> = defineOp({
   name: 'adaptiveAvgPool2d',
   method: false,

@@ -29,6 +29,17 @@ const reductionSamples: Sample[] = [
 ];
 const reductionTorch = (f: string) => `x[0].${f}(dim=a['axes'], keepdim=a['keepdim']) if 'axes' in a else x[0].${f}()`;
 
+/**
+ * The sum over `axes` (all by default; negative axes count from the end), which are removed unless
+ * `keepdim` (torch.sum(x, dim, keepdim)). Also `x.sum(axes, keepdim)`.
+ *
+ * @example
+ * ```ts
+ * const total = x.sum();              // [N, C] → [] (a scalar)
+ * const perColumn = x.sum(0);         // [N, C] → [C]; x.sum(-1, true) is [N, 1]
+ * ```
+ * @function
+ */
 // y = Σ_axes x → dx = dy broadcast back over the summed axes (every x fed y once).
 export const sum: Method<(x: Tensor, axes?: number | readonly number[], keepdim?: boolean) => Tensor> = defineOp({
   name: 'sum',
@@ -47,6 +58,17 @@ export const sum: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
   errors: [{ inputs: [{ shape: [2, 3] }], args: { axes: [2] }, message: 'sum: axis 2 is out of range for a tensor of rank 2' }],
 });
 
+/**
+ * The mean over `axes` (all by default), which are removed unless `keepdim` (torch.mean); throws
+ * over an empty axis. Also `x.mean(axes, keepdim)`.
+ *
+ * @example
+ * ```ts
+ * const loss = x.sub(y).pow(2).mean();   // a scalar
+ * const mu = x.mean(0, true);            // [N, C] → [1, C]
+ * ```
+ * @function
+ */
 // y = (1/n) Σ_axes x, n the number of elements summed → dx = dy / n broadcast back.
 export const mean: Method<(x: Tensor, axes?: number | readonly number[], keepdim?: boolean) => Tensor> = defineOp({
   name: 'mean',
@@ -64,6 +86,12 @@ export const mean: Method<(x: Tensor, axes?: number | readonly number[], keepdim
   errors: [{ inputs: [{ shape: [0, 3] }], args: { axes: [0] }, message: 'mean: cannot average over an empty axis of shape [0,3]' }],
 });
 
+/**
+ * The maximum over `axes` (all by default), which are removed unless `keepdim`: values only, as
+ * torch.amax. Elements tied for the maximum share its gradient equally (PyTorch's amax rule).
+ * Throws over an empty axis. Also `x.max(axes, keepdim)`.
+ * @function
+ */
 // y = max_axes x → dx = dy at the positions that hold the maximum; ties share it equally
 // (PyTorch's amax rule), so dx = dy ⊙ 1[x = y] / count.
 export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?: boolean) => Tensor> = defineOp({
@@ -91,6 +119,11 @@ export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
   errors: [{ inputs: [{ shape: [0, 3] }], args: { axes: [0] }, message: 'max: cannot take the maximum over an empty axis of shape [0,3]' }],
 });
 
+/**
+ * x repeated to `shape` by NumPy broadcasting (as torch's x.expand(shape), but a copy); its
+ * gradient sums back to x's shape. Also `x.broadcastTo(shape)`.
+ * @function
+ */
 // y = x repeated along broadcast axes → dx = sumTo(dy, x.shape).
 export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor> = defineOp({
   name: 'broadcastTo',
@@ -118,7 +151,12 @@ export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor
   errors: [{ inputs: [{ shape: [3, 4] }], args: { shape: [4] }, message: 'broadcastTo: cannot broadcast [3,4] to [4]' }],
 });
 
-/** Sums g over the axes along which `shape` was broadcast to g's shape; the adjoint of broadcastTo. */
+/**
+ * g summed to `shape` over the axes along which `shape` was broadcast to g's shape (torch's
+ * g.sum_to_size(shape)): the adjoint of broadcastTo, what the backward of every broadcasting op
+ * uses. Throws when `shape` does not broadcast to g's.
+ * @function
+ */
 export const sumTo: Fn<(g: Tensor, shape: readonly number[]) => Tensor> = defineOp({
   name: 'sumTo',
   method: false,

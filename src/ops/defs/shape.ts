@@ -8,6 +8,17 @@ import { normAxis, sameShape, shapeStr, sizeOf } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Method } from '../op.js';
 
+/**
+ * x with a new shape of as many elements (torch.reshape); one size may be −1, inferred from the
+ * others. Shares x's data: no copy. Also `x.reshape(shape)`.
+ *
+ * @example
+ * ```ts
+ * const flat = images.reshape([-1, 784]);    // [N, 1, 28, 28] → [N, 784]
+ * const col = arange(6).reshape([3, 2]);     // [[0, 1], [2, 3], [4, 5]]
+ * ```
+ * @function
+ */
 // y = x viewed with a new shape (same elements, same order) → dx = dy reshaped back.
 // One size may be -1, inferred from the others.
 export const reshape: Method<(x: Tensor, shape: readonly number[]) => Tensor> = defineOp({
@@ -44,6 +55,16 @@ export const reshape: Method<(x: Tensor, shape: readonly number[]) => Tensor> = 
   ],
 });
 
+/**
+ * x with its axes reordered, y.shape[i] = x.shape[perm[i]] (torch.permute); a copy in the new
+ * order. Also `x.permute(perm)`.
+ *
+ * @example
+ * ```ts
+ * const nhwc = images.permute([0, 2, 3, 1]);   // [N, C, H, W] → [N, H, W, C]
+ * ```
+ * @function
+ */
 // y = x with axes reordered, y.shape[i] = x.shape[perm[i]] → dx = dy permuted by perm⁻¹.
 export const permute: Method<(x: Tensor, perm: readonly number[]) => Tensor> = defineOp({
   name: 'permute',
@@ -71,7 +92,17 @@ export const permute: Method<(x: Tensor, perm: readonly number[]) => Tensor> = d
   errors: [{ inputs: [{ shape: [2, 3] }], args: { perm: [0, 0] }, message: 'permute: [0,0] is not a permutation of the 2 axes of [2,3]' }],
 });
 
-/** Swaps two axes (the last two by default). */
+/**
+ * Swaps two axes, the last two by default (torch.transpose(x, a, b); for a matrix, x.T): a permute,
+ * so a copy. Also `x.transpose(a, b)`.
+ *
+ * @example
+ * ```ts
+ * const wT = w.transpose();              // [in, out] → [out, in]
+ * const y = q.matmul(k.transpose());     // [..., L, E]·[..., E, S] → [..., L, S]
+ * ```
+ * @function
+ */
 export const transpose: Method<(x: Tensor, a?: number, b?: number) => Tensor> = defineOp({
   name: 'transpose',
   method: true,
@@ -92,7 +123,16 @@ export const transpose: Method<(x: Tensor, a?: number, b?: number) => Tensor> = 
   errors: [{ inputs: [{ shape: [2, 3] }], args: { a: 0, b: 2 }, message: 'transpose: axis 2' }],
 });
 
-/** Merges axes startDim..endDim into one (torch.flatten): a reshape. */
+/**
+ * Merges axes startDim..endDim (default all) into one (torch.flatten): a reshape, so no copy. A
+ * scalar becomes [1]. Also `x.flatten(startDim, endDim)`.
+ *
+ * @example
+ * ```ts
+ * const rows = images.flatten(1);   // [N, C, H, W] → [N, C·H·W]
+ * ```
+ * @function
+ */
 export const flatten: Method<(x: Tensor, startDim?: number, endDim?: number) => Tensor> = defineOp({
   name: 'flatten',
   method: true,

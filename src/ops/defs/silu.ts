@@ -8,6 +8,11 @@ import { plain } from '../elementwise.js';
 import { mul } from './binary.js';
 import { sigmoid } from './unary.js';
 
+/**
+ * SiLU (swish), x·σ(x), elementwise (torch.nn.functional.silu), composed of sigmoid and mul.
+ * Also `x.silu()`.
+ * @function
+ */
 export const silu: Method<(x: Tensor) => Tensor> = defineOp({
   name: 'silu',
   method: true,

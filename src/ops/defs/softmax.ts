@@ -20,6 +20,11 @@ const samples: Sample[] = [
   { inputs: [{ shape: [32, 40] }], args: { axis: -1 } },
 ];
 
+/**
+ * log softmax along `axis` (default the last): x − log Σ eˣ, by one numerically stable row
+ * kernel (torch.log_softmax); y has x's shape. Also `x.logSoftmax(axis)`.
+ * @function
+ */
 export const logSoftmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp({
   name: 'logSoftmax',
   method: true,
@@ -45,6 +50,17 @@ export const logSoftmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp
   secondOrder: true,
 });
 
+/**
+ * softmax along `axis` (default the last): eˣ / Σ eˣ, computed as exp(logSoftmax(x)) so it never
+ * overflows (torch.softmax); y has x's shape and sums to 1 along the axis. Also `x.softmax(axis)`.
+ *
+ * @example
+ * ```ts
+ * softmax(tensor([1, 2, 3])).toArray();   // [0.090, 0.245, 0.665]
+ * const probs = logits.softmax(-1);       // [N, C], each row sums to 1
+ * ```
+ * @function
+ */
 // softmax(x) = e^{logSoftmax(x)}; its gradient follows from the two ops it is made of:
 // dx = y ⊙ (dy − Σ_axis dy ⊙ y).
 export const softmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp({

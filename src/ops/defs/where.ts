@@ -13,8 +13,22 @@ import { broadcastMask, readMask, type BoolMask, type Mask } from '../mask.js';
 import { defineOp, type Fn, type Method } from '../op.js';
 import { broadcastTo, sumTo } from './reduce.js';
 
+/** @inline */
 type Operand = Tensor | number;
 
+/**
+ * y = a where the mask is true, else b, elementwise (torch.where): the mask (nested booleans, a
+ * Tensor whose nonzero entries are true, or a read mask), a and b broadcast to one shape; either
+ * value may be a number. Gradients go to a where the mask is true and to b elsewhere (summed to
+ * their shapes); the mask gets none.
+ *
+ * @example
+ * ```ts
+ * const y = where([[true, false]], x, 0);      // x [2, 2]: its second column zeroed
+ * const z = where(mask, a, b);                 // a, b and mask broadcast together
+ * ```
+ * @function
+ */
 export const where: Fn<(cond: Mask, a: Operand, b: Operand) => Tensor> = defineOp({
   name: 'where',
   method: false,
@@ -52,7 +66,17 @@ export const where: Fn<(cond: Mask, a: Operand, b: Operand) => Tensor> = defineO
 });
 
 
-/** x with `value` where the mask is true (torch's masked_fill); the mask broadcasts to x's shape. */
+/**
+ * x with `value` where the mask is true (torch's masked_fill); the mask broadcasts to x's shape and
+ * the gradient passes where it is false. Also `x.maskedFill(mask, value)`.
+ *
+ * @example
+ * ```ts
+ * const ahead = triu(ones([T, T]), 1);                 // 1 above the diagonal
+ * const causal = scores.maskedFill(ahead, -Infinity);   // scores [..., T, T]: no attending ahead
+ * ```
+ * @function
+ */
 export const maskedFill: Method<(x: Tensor, mask: Mask, value: number) => Tensor> = defineOp({
   name: 'maskedFill',
   method: true,
@@ -83,6 +107,11 @@ function triangle(op: string, x: Tensor, diagonal: number, upper: boolean): Bool
   return { values, shape: [rows, cols] };
 }
 
+/**
+ * x on and above the `diagonal` (default 0; positive: above the main diagonal) of its last two axes,
+ * 0 below (torch.triu). Also `x.triu(diagonal)`.
+ * @function
+ */
 // y = x on and above (triu) or below (tril) the diagonal of the last two axes, 0 elsewhere
 // → dx = dy with the same entries kept.
 export const triu: Method<(x: Tensor, diagonal?: number) => Tensor> = defineOp({
@@ -98,6 +127,16 @@ export const triu: Method<(x: Tensor, diagonal?: number) => Tensor> = defineOp({
   errors: [{ inputs: [{ shape: [3] }], message: 'triu: input must have at least 2 axes, got [3]' }],
 });
 
+/**
+ * x on and below the `diagonal` (default 0; negative: below the main diagonal) of its last two axes,
+ * 0 above (torch.tril). Also `x.tril(diagonal)`.
+ *
+ * @example
+ * ```ts
+ * const causal = tril(ones([4, 4]));   // 1 on and below the diagonal: a causal mask
+ * ```
+ * @function
+ */
 export const tril: Method<(x: Tensor, diagonal?: number) => Tensor> = defineOp({
   name: 'tril',
   method: true,
