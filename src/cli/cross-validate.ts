@@ -4,7 +4,7 @@
 // alone; it is scored on its own held-out rows, which nothing in its training saw. Prints each
 // fold and the mean ± standard deviation, and writes them (with every fold's rows) to metrics.json.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { kFold } from '../data/folds.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -34,7 +34,10 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
   if (k > source.rows) throw new UsageError(`--cv ${k}: ${source.file} has only ${source.rows} rows, fewer than the folds`);
   const folds = kFold(source.rows, k, flags.seed, classify ? source.csv.targets.data : undefined);
   const out = flags.out ?? join('runs', `${source.name}-cv${k}`);
-  mkdirSync(out, { recursive: true });
+  // The first directory this creates: removed when a fold fails or the run is interrupted, so no
+  // half-written run directory is left (as a plain run does).
+  const created = mkdirSync(out, { recursive: true });
+  const removeCreated = () => { if (created !== undefined) rmSync(created, { recursive: true, force: true }); };
   console.log(`${k}-fold cross-validation${classify ? ' (stratified)' : ''} on ${source.name} (${source.rows} rows) → ${out}`);
 
   let settings: RunSettings | null = null;
@@ -56,8 +59,12 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
       console.log(`fold ${i + 1}/${k}: ${train.length} rows to train (${validation.length} for early stopping), ${trained.result.epochs} epochs${stopped}; ${fold.test.length} test rows: ${formatScores({ ...scores })}`);
     }
     return false;
+  }).catch((e: unknown) => {
+    removeCreated();
+    throw e;
   });
   if (interrupted) {
+    removeCreated();
     console.log(`interrupted during fold ${results.length + 1} of ${k}; nothing written (cross-validation keeps no checkpoints)`);
     return 130;
   }

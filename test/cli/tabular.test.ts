@@ -44,6 +44,12 @@ test('--cv 5 prints each fold and the mean ± std; the folds are stratified and 
   assert.ok(Math.abs(metrics.mean.accuracy - mean) < 1e-12);
   assert.equal(nabla('train', '--data', 'mnist', '--cv', '3').stderr.trim(), "nabla: --cv 3 splits the rows of a CSV file; --data mnist comes with its own test set (train without --cv)");
   assert.match(nabla('train', '--data', classes, '--target', 'kind', '--cv', '3', '--resume').stderr, /^nabla: --resume continues one interrupted run; it does not apply to --cv/);
+  // A fold that fails (the loss overflows) leaves no directory behind.
+  const failed = join(tmp, 'cv-failed');
+  const bad = nabla('train', '--data', classes, '--target', 'kind', '--cv', '3', '--lr', '1e30', '--schedule', 'none', '--out', failed);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^nabla: training stopped: /);
+  assert.ok(!existsSync(failed), 'the run directory was removed');
 });
 
 test('a classifier prints and saves per-class precision, recall and F1, and writes report.html', () => {
