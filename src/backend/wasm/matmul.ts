@@ -38,8 +38,8 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     }
     const f32 = out instanceof Float32Array;
     const sz = f32 ? 4 : 8;
-    const mr = f32 ? 6 : 4; // the micro-tile: 6×8 for f32, 4×4 for f64 (kernels/gemm.ts)
-    const nr = f32 ? 8 : 4;
+    const mr = f32 ? 2 : 4; // the micro-tile: 2×16 for f32, 4×4 for f64 (kernels/gemm.ts)
+    const nr = f32 ? 16 : 4;
     const mp = roundUp(m, mr);
     const np = roundUp(n, nr);
     // Only a whole-array B is cached (a batch of weights sliced by offset is packed each call).
