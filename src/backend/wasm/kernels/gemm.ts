@@ -157,6 +157,23 @@ export function packA32(a: usize, si: i32, sp: i32, m: i32, k: i32, dst: usize):
     } else {
       let s = a + <usize>i0 * 4;
       const step = <usize>sp * 4;
+      if (i0 + 8 <= full) {
+        // Four panels at once: the eight values of a step are 32 contiguous bytes of A (reading
+        // one panel's 8 bytes per step would touch every cache line of A four times).
+        const pb = <usize>k * 8; // bytes per panel
+        for (let p = 0; p < k; p++) {
+          const v0 = v128.load(s);
+          const v1 = v128.load(s, 16);
+          v128.store64_lane(d, v0, 0);
+          v128.store64_lane(d + pb, v0, 1);
+          v128.store64_lane(d + 2 * pb, v1, 0);
+          v128.store64_lane(d + 3 * pb, v1, 1);
+          s += step;
+          d += 8;
+        }
+        i0 += 6;
+        continue;
+      }
       for (let p = 0; p < k; p++) {
         store<u64>(d, load<u64>(s));
         s += step;
