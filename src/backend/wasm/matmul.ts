@@ -35,8 +35,8 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
  * process never mixes the two roundings). The two kernels alternate on a small packed product in
  * the arena until both have left V8's baseline tier (Liftoff runs them ~5× slower, and each tiers up
  * on its own schedule): that is taken to be when neither is more than twice the other's best and
- * both have stayed within 30% of their best for the last few calls. If that has not happened after
- * 30 ms (a loaded machine), mul+add stays.
+ * both have stayed within 30% of their best for the last few samples. If that has not happened after
+ * 30 ms (a loaded machine, a clock too coarse to tell), mul+add stays. It took 5–25 ms here.
  */
 /** The latest measureFma outcomes (null: not measured: no relaxed SIMD, deterministic, or no product yet); for reports. */
 export const fmaChoice: { f32: boolean | null; f64: boolean | null } = { f32: null, f64: null };
@@ -59,8 +59,9 @@ export function measureFma(rt: Runtime, f32: boolean): boolean {
   const last = 6;
   while (performance.now() < deadline) {
     for (let v = 0; v < 2; v++) {
+      // Four calls per sample (~0.1 ms here), so that a browser's coarsened clock still resolves it.
       const t0 = performance.now();
-      run[v](ap, bp, c, n, depth, 0, m, 0, n);
+      for (let r = 0; r < 4; r++) run[v](ap, bp, c, n, depth, 0, m, 0, n);
       const t = performance.now() - t0;
       times[v].push(t);
       best[v] = Math.min(best[v], t);
