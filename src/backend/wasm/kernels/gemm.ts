@@ -7,11 +7,14 @@
 // V8's scratch, so a tile may keep at most ~13 vectors live (accumulators, the B vectors of one
 // step, the splat of A, the product before its add). The former 6×8 tile (12 accumulators)
 // spilled four accumulators to the stack in every step and ran at ~20 GFLOPS where 4×8 and 2×16
-// run at ~32–37 (one thread, AMD EPYC); 2×16 needs half the splats of 4×8 per multiply-add. The C it writes is padded too (rows to MR, columns to NR, ldc = padded n); the caller
+// run at ~32–37 (one thread, AMD EPYC); 2×16 needs half the splats of 4×8 per multiply-add.
+// (XNNPACK picks 4×8 on x86 for the same reason; its splat-from-a-loaded-vector variants keep
+// four more vectors live and spilled here too: a splat loaded from memory costs no shuffle.)
+// The C it writes is padded too (rows to MR, columns to NR, ldc = padded n); the caller
 // copies the valid part out. Loops are blocked so that a KC-long slice of one B panel stays
 // in L1 while a block of MC rows of A stays in L2.
 //
-// Every element of C is summed in the same order (p ascending within a KC block, blocks in
+// Every element of C is summed in the same order (p ascending within a kcOf(k) block, blocks in
 // order) whichever range of tiles a thread is given, so results do not depend on threads.
 
 const KC: i32 = 256;
