@@ -13,7 +13,8 @@
 //
 // Node 20 exposes relaxed SIMD (FMA) only behind --experimental-wasm-relaxed-simd, so the run
 // itself measures what users get by default, and a child process with that flag adds the
-// 'nabla-wasm 1t FMA' matmul column.
+// 'nabla-wasm 1t FMA' matmul column (the relaxed build: FMA where its start-up measurement,
+// measureFma in src/backend/wasm/matmul.ts, found it faster, else the plain kernel).
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 // A row of a matrix product must not depend on how many rows are computed with it: the wasm
-// backend runs rows past the last full 6-row panel on a row kernel (batch-1 inference) and
+// backend runs rows past the last full MR-row panel (2 rows for f32) on a row kernel (batch-1 inference) and
 // promises the same sums as its blocked kernel. Bit for bit, on the js and wasm backends, both transposes
 // of A, a depth past one 256-long cache block, products large enough (k·n ≥ 4,096) that even one row leaves the js fallback.
 

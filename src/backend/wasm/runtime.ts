@@ -16,6 +16,11 @@ export interface Kernels {
   gemm32(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
   gemm64(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
   gemmRows32(a: number, si: number, sp: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, np: number, fused: number): void;
+  /** gemm32/gemm64 with the path fixed (measureFma times them against each other). */
+  gemm32Plain(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
+  gemm32Fused(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
+  gemm64Plain(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
+  gemm64Fused(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
   epilogue32(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
   epilogue64(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
   unary32(op: number, x: number, out: number, n: number, p: number, q: number): void;

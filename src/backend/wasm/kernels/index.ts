@@ -1,6 +1,9 @@
 // AssemblyScript entry: every kernel the wasm backend calls. Compiled by scripts/build-wasm.mjs.
 
-export { packA32, packB32, packA64, packB64, gemm32, gemm64, gemmRows32, epilogue32, epilogue64 } from './gemm';
+export {
+  packA32, packB32, packA64, packB64, gemm32, gemm64, gemmRows32, epilogue32, epilogue64,
+  gemm32Plain, gemm32Fused, gemm64Plain, gemm64Fused, gemmRows32Plain, gemmRows32Fused,
+} from './gemm';
 export { unary32, unary64, binary32, binary64 } from './elementwise';
 export { reduceRows32, reduceRows64, reduceNd32, reduceNd64, permute } from './shape';
 export { im2col32, im2col64, col2im32, col2im64, place } from './patches';
