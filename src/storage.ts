@@ -3,7 +3,7 @@
 // share a cell. Nothing above tensors lives here.
 
 import type { Cell, CellOwner, Data, DeviceHandle, DType } from './backend/contract.js';
-import { kernels, readCells } from './backend/index.js';
+import { kernels, onDevice, readCells } from './backend/index.js';
 
 /** The memory of a tensor and of its views (backend/contract.ts says what each field means). */
 export class Storage implements Cell {
@@ -14,6 +14,8 @@ export class Storage implements Cell {
   owner: CellOwner | null = null;
   busy = 0;
   version = 0;
+  /** Its version keys cached work (cacheVersion). */
+  watched = false;
 
   constructor(
     readonly dtype: DType,
@@ -31,28 +33,36 @@ export function allocData(dtype: DType, n: number): Data {
 }
 
 /**
- * A cell for a kernel's output, with no memory yet: the kernel that writes it allocates it where
- * it runs (host or device). Until then it reads as zeros.
+ * A cell for a kernel's output: with a zero-filled host array under a typed-array backend, else
+ * with no memory yet (the kernel that writes it allocates it where it runs; until then it reads
+ * as zeros).
  */
 export function allocCell(dtype: DType, n: number): Storage {
-  const c = new Storage(dtype, n, null);
+  const c = new Storage(dtype, n, onDevice() ? null : allocData(dtype, n));
   if (allocations) allocations.add(c);
   return c;
 }
 
-// Cells wrapping arrays given to `new Tensor(data)`, so that two tensors made from one array share
-// one cell (and so one write version, which backends key cached work on).
-const wrapped = new WeakMap<Data, Storage>();
-
-/** The cell of a host array: the one it already has, else a new one. */
-export function cellOf(data: Data, dtype: DType): Storage {
-  let c = wrapped.get(data);
-  if (c === undefined || c.dtype !== dtype) {
-    c = new Storage(dtype, data.length, data);
-    if (allocations) allocations.add(c);
-    wrapped.set(data, c);
-  }
+/** A cell over a host array (`new Tensor(data)`, an op's mask or padding), recorded as allocCell's are. */
+export function hostCell(data: Data, dtype: DType = data instanceof Float64Array ? 'float64' : 'float32'): Storage {
+  const c = new Storage(dtype, data.length, data);
+  if (allocations) allocations.add(c);
   return c;
+}
+
+// The cells whose version a backend keys cached work on (MatmulArgs.bVersion: the wasm backend's
+// packed weight panels), by their host array. Two tensors made with `new Tensor(sameArray)` have
+// two cells; a host write marked on either must still reach the one a cache watches. (A WeakMap
+// entry per op output would cost the tiny MLP's step; parameters are few.)
+const watched = new WeakMap<Data, Storage>();
+
+/** The write version of a parameter's cell, for a backend to key cached work on (MatmulArgs.bVersion). */
+export function cacheVersion(c: Storage): number {
+  if (c.host !== null && !c.watched) {
+    c.watched = true;
+    watched.set(c.host, c);
+  }
+  return c.version;
 }
 
 // While a backward pass runs, the cells allocated by ops (autograd/engine.ts: a leaf may keep a
@@ -89,6 +99,8 @@ export function hostData(c: Cell, what: string): Data {
 export function markHostWritten(c: Cell): void {
   c.deviceValid = false;
   c.version++;
+  const w = c.host && watched.get(c.host);
+  if (w && w !== c) markHostWritten(w);
 }
 
 /** The cells' values as host arrays, after the device work queued before (one round trip per device). */
@@ -103,11 +115,4 @@ export function copyCell(c: Storage, shape: readonly number[]): Storage {
   const out = allocCell(c.dtype, c.length);
   kernels().place(c, shape, out, shape, shape.map(() => 0));
   return out;
-}
-
-/** A cell over a host array an op filled itself (a mask, a padding value), recorded as allocCell's are. */
-export function hostCell(data: Data): Storage {
-  const c = new Storage(data instanceof Float64Array ? 'float64' : 'float32', data.length, data);
-  if (allocations) allocations.add(c);
-  return c;
 }

@@ -8,7 +8,7 @@
 import type { Data, DType } from './backend/contract.js';
 import { checkShape, shapeStr, sizeOf, type Shape } from './shape.js';
 import { random, randomNormal } from './random.js';
-import { allocData, cellOf, copyCell, hostData, markHostWritten, readStorage, Storage } from './storage.js';
+import { allocData, copyCell, hostCell, hostData, markHostWritten, readStorage, Storage } from './storage.js';
 
 export type { DType, Data };
 
@@ -84,7 +84,7 @@ export class Tensor {
       this.dtype = data.dtype;
     } else {
       this.dtype = dtype ?? (data instanceof Float64Array ? 'float64' : 'float32');
-      this.storage = cellOf(data, this.dtype);
+      this.storage = hostCell(data, this.dtype);
     }
     this.shape = shape;
   }

@@ -98,6 +98,11 @@ export function backend(): ActiveBackend {
   return active;
 }
 
+/** Whether the active backend is a device backend (its kernels allocate their outputs there). */
+export function onDevice(): boolean {
+  return entry.device !== null;
+}
+
 /** The active backend's kernels over cells: what ops and optimizers call. */
 export function kernels(): CellKernels {
   return cells;

@@ -9,7 +9,7 @@
 //   dL/db = Σ over N·H'·W' of dyᵀ
 // With groups G, channels and outputs split into G blocks, one product per block.
 
-import { allocCell } from '../../storage.js';
+import { allocCell, cacheVersion } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
@@ -157,7 +157,7 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
     const og = o / groups;
     const depth = cg * kh * kw;
     const yT = allocCell(x.dtype, positions * o); // [G, N·H'·W', O/G]
-    const bVersion = weight.requiresGrad && !weight.gradFn ? weight.version : undefined;
+    const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.storage) : undefined;
     const relu = options.relu ?? false;
     for (let g = 0; g < groups; g++) {
       kernels().matmul(patches.storage, weight.storage, yT, {
