@@ -1,38 +1,118 @@
-// Tensor memory: allocation of the typed arrays tensors own, and the write versions backends
-// use to reuse work derived from data that has not changed. Nothing above tensors lives here.
+// Tensor memory: the cells tensors own (a host typed array and/or a device handle, which of them
+// is current, and the write version) and their allocation. Views (reshape, detach, Parameter)
+// share a cell. Nothing above tensors lives here.
 
-import type { Data, DType } from './backend/contract.js';
+import type { Cell, CellOwner, Data, DeviceHandle, DType } from './backend/contract.js';
+import { kernels, onDevice, readCells } from './backend/index.js';
 
-export function allocData(dtype: DType, n: number): Data {
-  const d = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-  if (allocations) allocations.add(d);
-  return d;
+/** The memory of a tensor and of its views (backend/contract.ts says what each field means). */
+export class Storage implements Cell {
+  host: Data | null;
+  hostValid: boolean;
+  device: DeviceHandle | null = null;
+  deviceValid = false;
+  owner: CellOwner | null = null;
+  busy = 0;
+  version = 0;
+  /** Its version keys cached work (cacheVersion). */
+  watched = false;
+
+  constructor(
+    readonly dtype: DType,
+    readonly length: number,
+    host: Data | null,
+  ) {
+    this.host = host;
+    this.hostValid = host !== null;
+  }
 }
 
-// While a backward pass runs, the arrays allocated by ops (autograd/engine.ts: a leaf may keep
-// a gradient made in its own pass instead of copying it). null outside backward passes.
-let allocations: WeakSet<Data> | null = null;
+/** A zero-filled host array (for values computed in TypeScript); see allocCell for kernel outputs. */
+export function allocData(dtype: DType, n: number): Data {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
 
-/** Starts (with a set) or stops (null) recording allocData's arrays; returns the previous set. */
-export function recordAllocations(set: WeakSet<Data> | null): WeakSet<Data> | null {
+/**
+ * A cell for a kernel's output: with a zero-filled host array under a typed-array backend, else
+ * with no memory yet (the kernel that writes it allocates it where it runs; until then it reads
+ * as zeros).
+ */
+export function allocCell(dtype: DType, n: number): Storage {
+  const c = new Storage(dtype, n, onDevice() ? null : allocData(dtype, n));
+  if (allocations) allocations.add(c);
+  return c;
+}
+
+/** A cell over a host array (`new Tensor(data)`, an op's mask or padding), recorded as allocCell's are. */
+export function hostCell(data: Data, dtype: DType = data instanceof Float64Array ? 'float64' : 'float32'): Storage {
+  const c = new Storage(dtype, data.length, data);
+  if (allocations) allocations.add(c);
+  return c;
+}
+
+// The cells whose version a backend keys cached work on (MatmulArgs.bVersion: the wasm backend's
+// packed weight panels), by their host array. Two tensors made with `new Tensor(sameArray)` have
+// two cells; a host write marked on either must still reach the one a cache watches. (A WeakMap
+// entry per op output would cost the tiny MLP's step; parameters are few.)
+const watched = new WeakMap<Data, Storage>();
+
+/** The write version of a parameter's cell, for a backend to key cached work on (MatmulArgs.bVersion). */
+export function cacheVersion(c: Storage): number {
+  if (c.host !== null && !c.watched) {
+    c.watched = true;
+    watched.set(c.host, c);
+  }
+  return c.version;
+}
+
+// While a backward pass runs, the cells allocated by ops (autograd/engine.ts: a leaf may keep a
+// gradient made in its own pass instead of copying it). null outside backward passes.
+let allocations: WeakSet<Storage> | null = null;
+
+/** Starts (with a set) or stops (null) recording allocated cells; returns the previous set. */
+export function recordAllocations(set: WeakSet<Storage> | null): WeakSet<Storage> | null {
   const previous = allocations;
   allocations = set;
   return previous;
 }
 
-// Write versions of tensor data, per ArrayBuffer (so every tensor and view sharing the memory
-// shares the count). Every in-place writer in nabla bumps it (optimizers, loadStateDict, the
-// initialisers, gradcheck); backends may keep work derived from data whose version has not
-// changed (the wasm backend keeps packed weight panels). Code that writes `.data` directly
-// must call markChanged() afterwards.
-const versions = new WeakMap<ArrayBufferLike, number>();
-
-/** The write version of an array's memory: 0 until it is first marked changed. */
-export function dataVersion(d: Data): number {
-  return versions.get(d.buffer) ?? 0;
+/**
+ * The host values of a cell whose host copy is current (a cell nothing wrote gets zeros); `what`
+ * names the tensor in the error thrown when its values are on a device.
+ */
+export function hostData(c: Cell, what: string): Data {
+  if (c.busy === 0) {
+    if (c.hostValid) return c.host!;
+    if (!c.deviceValid) {
+      c.host ??= allocData(c.dtype, c.length);
+      c.hostValid = true;
+      return c.host;
+    }
+  }
+  throw new Error(`${what}: the values are on the device; use \`await t.read()\` (or readAll) to read them`);
 }
 
-/** Records that an array's memory was written in place (see Tensor.markChanged). */
-export function markDataChanged(d: Data): void {
-  versions.set(d.buffer, (versions.get(d.buffer) ?? 0) + 1);
+/**
+ * Records a write into the host copy (markChanged): the host copy becomes the current one, to be
+ * uploaded at the next device use, and the version is bumped.
+ */
+export function markHostWritten(c: Cell): void {
+  c.deviceValid = false;
+  c.version++;
+  const w = c.host && watched.get(c.host);
+  if (w && w !== c) markHostWritten(w);
+}
+
+/** The cells' values as host arrays, after the device work queued before (one round trip per device). */
+export async function readStorage(cells: readonly Cell[]): Promise<Data[]> {
+  await readCells(cells);
+  return cells.map((c) => hostData(c, 'read'));
+}
+
+/** A new cell with a copy of c's values (a host copy, or a device kernel where c is on the device). */
+export function copyCell(c: Storage, shape: readonly number[]): Storage {
+  if (c.hostValid && c.busy === 0) return new Storage(c.dtype, c.length, c.host!.slice());
+  const out = allocCell(c.dtype, c.length);
+  kernels().place(c, shape, out, shape, shape.map(() => 0));
+  return out;
 }

@@ -8,7 +8,7 @@
 import type { Data, DType } from './backend/contract.js';
 import { checkShape, shapeStr, sizeOf, type Shape } from './shape.js';
 import { random, randomNormal } from './random.js';
-import { allocData, dataVersion, markDataChanged } from './storage.js';
+import { allocData, copyCell, hostCell, hostData, markHostWritten, readStorage, Storage } from './storage.js';
 
 export type { DType, Data };
 
@@ -49,8 +49,8 @@ export type NestedArray = number | NestedArray[];
  * ```
  */
 export class Tensor {
-  /** The values, row-major (the last axis varies fastest). Shared, not copied, by detach() and by reshapes; after writing into it yourself, call markChanged(). */
-  readonly data: Data;
+  /** The tensor's memory, shared with its views (reshape, detach, Parameter). @internal */
+  readonly storage: Storage;
   /** The size of each axis, e.g. `[N, C, H, W]`; `[]` for a scalar. */
   readonly shape: readonly number[];
   /** 'float32' or 'float64'. */
@@ -71,19 +71,50 @@ export class Tensor {
    * (Float64Array: float64, else float32). Usually `tensor()` or an op makes tensors. Throws when
    * the data's length is not the shape's number of elements.
    */
-  constructor(data: Data, shape: readonly number[], dtype?: DType) {
+  constructor(data: Data, shape: readonly number[], dtype?: DType);
+  /** A tensor over a cell (a view shares it), its dtype the cell's. @internal */
+  constructor(cell: Storage, shape: readonly number[]);
+  constructor(data: Data | Storage, shape: readonly number[], dtype?: DType) {
     checkShape('Tensor', shape);
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
-    this.data = data;
+    if (data instanceof Storage) {
+      this.storage = data;
+      this.dtype = data.dtype;
+    } else {
+      this.dtype = dtype ?? (data instanceof Float64Array ? 'float64' : 'float32');
+      this.storage = hostCell(data, this.dtype);
+    }
     this.shape = shape;
-    this.dtype = dtype ?? (data instanceof Float64Array ? 'float64' : 'float32');
+  }
+
+  /**
+   * The values, row-major (the last axis varies fastest). Shared, not copied, by detach() and by
+   * reshapes; after writing into it yourself, call markChanged(). On a device backend, where a
+   * tensor's values may live only on the device, this throws: `await t.read()` reads them.
+   */
+  get data(): Data {
+    const c = this.storage;
+    return c.hostValid && c.busy === 0 ? c.host! : hostData(c, String(this));
+  }
+
+  /**
+   * The values, once the device work queued before has run (at once on the CPU backends): the
+   * same array as `data` then holds them. See readAll for many tensors in one round trip.
+   *
+   * @example
+   * ```ts
+   * const values = await loss.read();   // a Float32Array
+   * ```
+   */
+  async read(): Promise<Data> {
+    return (await readStorage([this.storage]))[0];
   }
 
   /** The number of elements (the product of the shape), as torch's numel(). */
   get size(): number {
-    return this.data.length;
+    return this.storage.length;
   }
 
   /** The number of axes (shape.length), as torch's dim(). */
@@ -93,14 +124,15 @@ export class Tensor {
 
   /** The single value of a one-element tensor, as torch's item(); throws for any other size. */
   item(): number {
-    if (this.data.length !== 1) throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.data.length} elements, expected 1`);
+    if (this.size !== 1) throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, expected 1`);
     return this.data[0];
   }
 
   /** The values as nested arrays of the tensor's shape (a number for a scalar), as torch's tolist(). */
   toArray(): NestedArray {
+    const data = this.data;
     const build = (dim: number, offset: number): NestedArray => {
-      if (dim === this.shape.length) return this.data[offset];
+      if (dim === this.shape.length) return data[offset];
       const stride = sizeOf(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
     };
@@ -113,23 +145,24 @@ export class Tensor {
    * writers (optimizers, loadStateDict, initialisers) do this themselves. Returns this.
    */
   markChanged(): this {
-    markDataChanged(this.data);
+    hostData(this.storage, `markChanged of ${this}`);
+    markHostWritten(this.storage);
     return this;
   }
 
-  /** How many times this tensor's memory has been marked changed (see markChanged). */
+  /** How many times this tensor's memory has been written in place (markChanged, optimizer steps, ...). */
   get version(): number {
-    return dataVersion(this.data);
+    return this.storage.version;
   }
 
   /** A tensor sharing this one's data, cut from the graph (no gradFn, requiresGrad false), as torch's detach(). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.dtype);
+    return new Tensor(this.storage, this.shape);
   }
 
   /** A tensor with its own copy of the data, cut from the graph (unlike torch's clone(), which stays in it). */
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape, this.dtype);
+    return new Tensor(copyCell(this.storage, this.shape), this.shape);
   }
 
   /** Marks a leaf as wanting gradients (or not, with false), as torch's requires_grad_(); returns this for chaining. Throws for a tensor made by an op. */
@@ -143,6 +176,19 @@ export class Tensor {
   toString(): string {
     return `Tensor(${shapeStr(this.shape)}, ${this.dtype})`;
   }
+}
+
+/**
+ * The values of many tensors, as `t.read()` for each but with one device round trip: resolves
+ * once the device work queued before has run (at once on the CPU backends).
+ *
+ * @example
+ * ```ts
+ * const [w, b] = await readAll([layer.weight, layer.bias]);
+ * ```
+ */
+export function readAll(tensors: readonly Tensor[]): Promise<Data[]> {
+  return readStorage(tensors.map((t) => t.storage));
 }
 
 /**

@@ -7,9 +7,9 @@
 // gradients can themselves be differentiated. (Tensor methods such as add exist here because
 // every graph was made by ops, which attach them; ops/node.ts loads this file in turn.)
 
-import { recordAllocations } from '../storage.js';
+import { allocData, recordAllocations, type Storage } from '../storage.js';
 import { defineTensorMethod, Tensor } from '../tensor.js';
-import { backend } from '../backend/index.js';
+import { kernels } from '../backend/index.js';
 import { shapeStr, sameShape } from '../shape.js';
 import { gradState } from './mode.js';
 
@@ -91,14 +91,12 @@ function propagate(
 
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  // Which arrays were allocated in this pass, and how many gradients use each, so that a leaf
+  // Which cells were allocated in this pass, and how many gradients use each, so that a leaf
   // can keep a gradient nothing else holds instead of copying it. Views made by ops (reshape,
-  // detach) share the array object itself; no op makes a subarray view of another array.
-  // (Arrays, not their buffers, are the keys: reading .buffer of a small array costs an
-  // allocation.)
-  const fresh = new WeakSet<Tensor['data']>();
-  const uses = new Map<Tensor['data'], number>();
-  const use = (t: Tensor) => uses.set(t.data, (uses.get(t.data) ?? 0) + 1);
+  // detach) share the cell.
+  const fresh = new WeakSet<Storage>();
+  const uses = new Map<Storage, number>();
+  const use = (t: Tensor) => uses.set(t.storage, (uses.get(t.storage) ?? 0) + 1);
   use(seed);
   const previous = gradState.enabled;
   const previousAllocations = recordAllocations(fresh);
@@ -112,7 +110,7 @@ function propagate(
       onNode?.(node, g);
       const fn = node.gradFn;
       if (!fn) {
-        onLeaf(node, g, fresh.has(g.data) && uses.get(g.data) === 1);
+        onLeaf(node, g, fresh.has(g.storage) && uses.get(g.storage) === 1);
         continue;
       }
       const needs = fn.inputs.map((t) => t.requiresGrad);
@@ -146,8 +144,7 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, own: boolean)
   } else if (createGraph) {
     leaf.grad = leaf.grad.add(g);
   } else {
-    backend().axpy(leaf.grad.data, g.data, 1);
-    leaf.grad.markChanged();
+    kernels().axpy(leaf.grad.storage, g.storage, 1); // bumps the gradient's version
   }
 }
 
@@ -193,7 +190,5 @@ defineTensorMethod('backward', function (this: Tensor, grad?: Tensor | BackwardO
 });
 
 function onesLike(t: Tensor): Tensor {
-  const data = t.data.slice();
-  data.fill(1);
-  return new Tensor(data, t.shape, t.dtype);
+  return new Tensor(allocData(t.dtype, t.size).fill(1), t.shape, t.dtype);
 }

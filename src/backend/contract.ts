@@ -211,3 +211,103 @@ export type Backend = {
   /** The name that setBackend selects it by (and getBackend reports). */
   readonly name: string;
 } & Partial<Kernels>;
+
+// ---- tensor memory as the dispatcher sees it, and backends whose memory is on a device ----
+
+/** An opaque reference to memory on a device (a GPU buffer); only its DeviceBackend reads it. */
+export type DeviceHandle = object;
+
+/** Whoever holds a cell's device copy: it brings the values to the host (after its queued work). */
+export interface CellOwner {
+  /** Makes every cell's host copy valid, waiting for the work queued before it. */
+  read(cells: readonly Cell[]): Promise<void>;
+}
+
+/**
+ * A tensor's memory (src/storage.ts makes them): a host array and/or a device handle, which of
+ * them holds the current values, and the write version. Views of a tensor share its cell. A cell
+ * with neither copy valid and no queued writer holds zeros (nothing has written it yet).
+ */
+export interface Cell {
+  readonly dtype: DType;
+  readonly length: number;
+  host: Data | null;
+  hostValid: boolean;
+  device: DeviceHandle | null;
+  deviceValid: boolean;
+  /** The device backend holding `device`, or null. */
+  owner: CellOwner | null;
+  /** Steps queued on a device stream that will write this cell (its host copy is not yet current). */
+  busy: number;
+  /** Bumped by every in-place write (kernels' `updates`, markChanged); see MatmulArgs.bVersion. */
+  version: number;
+}
+
+type Swap<T, X> = T extends Data ? X : T extends MatmulArgs ? Omit<MatmulArgs, 'bias'> & { bias?: X } : T;
+type SwapArgs<A extends unknown[], X> = { [I in keyof A]: Swap<A[I], X> };
+
+/** The kernels with every array argument (and matmul's bias) replaced by X: cells for ops, handles for devices. */
+export type KernelsOver<X> = { [K in KernelName]: (...args: SwapArgs<Parameters<Kernels[K]>, X>) => ReturnType<Kernels[K]> };
+
+/** What ops call: the kernels over cells (backend/index.ts dispatches them), and the backend's name. */
+export type CellKernels = KernelsOver<Cell> & { readonly name: string };
+
+/**
+ * Which arguments of a kernel (positions) are cells it only reads, cells it writes whole, and
+ * cells it reads and writes in place (or writes in part, as matmul's output for one matrix of a
+ * batch); `bias` is the position of an options object whose `bias` field is a cell it reads.
+ */
+export interface KernelIO {
+  readonly reads: readonly number[];
+  readonly writes: readonly number[];
+  readonly updates: readonly number[];
+  readonly bias?: number;
+}
+
+/** The cells of every kernel (a missing kernel does not compile). */
+export const KERNEL_IO: { readonly [K in KernelName]: KernelIO } = {
+  unary: { reads: [1], writes: [2], updates: [] },
+  binary: { reads: [1, 3], writes: [5], updates: [] },
+  reduce: { reads: [1], writes: [4], updates: [] },
+  matmul: { reads: [0, 1], writes: [], updates: [2], bias: 3 },
+  logSoftmax: { reads: [0], writes: [1], updates: [] },
+  permute: { reads: [0], writes: [3], updates: [] },
+  pick: { reads: [0], writes: [4], updates: [] },
+  unpick: { reads: [0], writes: [4], updates: [] },
+  gatherRows: { reads: [0], writes: [3], updates: [] },
+  scatterAddRows: { reads: [0], writes: [], updates: [4] },
+  where: { reads: [1, 2], writes: [3], updates: [] },
+  im2col: { reads: [0], writes: [3], updates: [] },
+  col2im: { reads: [0], writes: [], updates: [2] },
+  place: { reads: [0], writes: [], updates: [2] },
+  axpy: { reads: [1], writes: [], updates: [0] },
+  scale: { reads: [], writes: [], updates: [0] },
+  normAccumulate: { reads: [0], writes: [], updates: [] },
+  sgd: { reads: [1], writes: [], updates: [0, 2] },
+  adam: { reads: [1], writes: [], updates: [0, 2, 3, 4] },
+  rmsprop: { reads: [1], writes: [], updates: [0, 2, 3, 4] },
+};
+
+/**
+ * A backend whose tensors live in device memory (WebGPU): it allocates, uploads and downloads
+ * memory and runs kernels over its handles. Only reads are asynchronous; the dispatcher
+ * (backend/index.ts) runs what it lacks on js as host steps, in order (docs/webgpu.md).
+ */
+export interface DeviceBackend {
+  /** The name setBackend selects it by. */
+  readonly name: string;
+  /** Marks a device backend (registerBackend tells the two kinds apart by it). */
+  readonly kind: 'device';
+  /** Memory for `length` values of dtype, zero-filled. */
+  alloc(dtype: DType, length: number): DeviceHandle;
+  /** Copies host values into a handle's memory (ordered after the kernels called before it). */
+  upload(handle: DeviceHandle, data: Data): void;
+  /** Copies many handles' values into host arrays, after every kernel called before: one round trip. */
+  download(handles: readonly DeviceHandle[], into: readonly Data[]): Promise<void>;
+  /** Frees a handle's memory (never used again). */
+  release(handle: DeviceHandle): void;
+  /** Its kernels over handles (in place where the contract's are). */
+  readonly kernels: Partial<KernelsOver<DeviceHandle>>;
+  /** Whether its kernel runs these arguments (handles in place of arrays) in this dtype. */
+  supports(kernel: KernelName, dtype: DType, args: readonly unknown[]): boolean;
+}

@@ -1,4 +1,6 @@
-// The active backend. Ops ask for it at every call, so switching takes effect at once.
+// The active backend, and the dispatcher. Ops ask for it at every call, so switching takes effect
+// at once. Ops pass cells (tensor memory, contract.ts): a typed-array backend (js, wasm, native)
+// gets their host arrays (host.ts); a device backend's kernels run in its stream (device.ts).
 //
 // A backend registers the kernels it implements (contract.ts); the kernels it lacks run on js.
 // The default is the fastest available: 'native' in Node where its addon loads, else 'wasm' where
@@ -6,7 +8,9 @@
 // In Node the wasm backend loads synchronously at import; where an engine only compiles
 // asynchronously (some browsers' main threads), 'js' serves until `await ready()` says wasm is in.
 
-import type { Backend, KernelName, Kernels } from './contract.js';
+import type { Backend, Cell, CellKernels, Data, DeviceBackend, KernelName, Kernels } from './contract.js';
+import { DeviceDispatch } from './device.js';
+import { hostKernels, hostStep as runOnHost } from './host.js';
 import { jsBackend } from './js/index.js';
 import { nativeBackend } from './native/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
@@ -16,8 +20,18 @@ export type ActiveBackend = Kernels & { readonly name: string };
 
 const KERNELS = Object.keys(jsBackend).filter((k) => k !== 'name') as KernelName[];
 
-const backends = new Map<string, { full: ActiveBackend; own: KernelName[] }>();
+/** A registered backend: its typed-array kernels, its kernels over cells, and for a device backend its dispatcher. */
+interface Entry {
+  full: ActiveBackend;
+  own: KernelName[];
+  cells: CellKernels;
+  device: DeviceDispatch | null;
+}
+
+const backends = new Map<string, Entry>();
+let entry: Entry;
 let active: ActiveBackend;
+let cells: CellKernels;
 let chosen = false; // set once the user picks a backend, so the async default does not override it
 
 /**
@@ -36,29 +50,120 @@ export function registerBackend(b: Backend): void {
   const kernels: Record<string, unknown> = { ...jsBackend };
   for (const k of own) kernels[k] = (b[k] as (...a: unknown[]) => unknown).bind(b); // a backend may be a class instance
   const full = { ...kernels, name: b.name } as unknown as ActiveBackend;
-  backends.set(b.name, { full, own });
-  if (active?.name === b.name) active = full;
+  install({ full, own, cells: hostKernels(full, b.name), device: null });
+}
+
+/**
+ * Registers (or replaces) a backend whose tensors live on a device; setBackend(name) then selects
+ * it. Ops reach it through its dispatcher (backend/device.ts); callers of the typed-array kernels
+ * (backend()) get js's. Not exported by the library until the WebGPU backend is in (slice 2).
+ */
+export function registerDeviceBackend(b: DeviceBackend): void {
+  if (typeof b?.name !== 'string' || b.name === '') throw new Error('registerDeviceBackend: a backend needs a name');
+  const device = new DeviceDispatch(b);
+  const own = KERNELS.filter((k) => typeof b.kernels[k] === 'function');
+  install({ full: { ...jsBackend, name: b.name }, own, cells: device.kernels, device });
+}
+
+function install(e: Entry): void {
+  backends.set(e.full.name, e);
+  if (entry?.full.name === e.full.name) select(e);
+}
+
+function select(e: Entry): void {
+  entry = e;
+  active = e.full;
+  cells = e.cells;
 }
 
 registerBackend(jsBackend);
-active = backends.get('js')!.full;
+select(backends.get('js')!);
 if (wasmBackend) {
   registerBackend(wasmBackend);
-  active = backends.get('wasm')!.full;
+  select(backends.get('wasm')!);
 }
 if (nativeBackend) {
   registerBackend(nativeBackend);
-  active = backends.get('native')!.full;
+  select(backends.get('native')!);
 }
 
 const loading = wasmBackendAsync.then((b) => {
   if (!b || backends.has('wasm')) return;
   registerBackend(b);
-  if (!chosen && !nativeBackend) active = backends.get('wasm')!.full;
+  if (!chosen && !nativeBackend) select(backends.get('wasm')!);
 });
 
+/** The active backend's kernels over typed arrays (js's on a device backend). */
 export function backend(): ActiveBackend {
   return active;
+}
+
+/** Whether the active backend is a device backend (its kernels allocate their outputs there). */
+export function onDevice(): boolean {
+  return entry.device !== null;
+}
+
+/** The active backend's kernels over cells: what ops and optimizers call. */
+export function kernels(): CellKernels {
+  return cells;
+}
+
+/**
+ * Runs a computation that has no kernel (an op's loop over values) on the host arrays of cells:
+ * `fn` gets the arrays of `reads`, then of `updates` (written in place). At once on a CPU backend;
+ * on a device backend a host step in its stream, reported under `name` in backendInfo().fallbacks.
+ */
+export function hostStep(name: string, reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
+  if (entry.device) entry.device.hostStep(name, 'a loop over values, not a kernel', reads, updates, fn);
+  else runOnHost(reads, updates, fn);
+}
+
+/** Makes the cells' host copies current: after the queued device work, one download per device. */
+export async function readCells(list: readonly Cell[]): Promise<void> {
+  // Every device's stream, not only the cells' owners: a cell whose writer is still queued has
+  // no device memory (nor owner) yet.
+  for (const e of backends.values()) if (e.device) await e.device.read(list);
+}
+
+/** How often, and why, a kernel or an op's loop ran on the host instead of the device. */
+export interface FallbackInfo {
+  /** Calls that ran on the host. */
+  count: number;
+  /** Why: no device kernel, float64, arguments it does not support, a loop over values. */
+  reason: string;
+}
+
+/** What backendInfo() reports. */
+export interface BackendInfo {
+  /** The active backend's name. */
+  name: string;
+  /** Whether its tensors live on a device (read them with `await t.read()`). */
+  device: boolean;
+  /** The kernels it implements itself (the others run on js). */
+  ownKernels: KernelName[];
+  /**
+   * On a device backend, the kernels (and op loops) that ran on the host instead, with how often
+   * and why (no device kernel, float64, arguments it does not support).
+   */
+  fallbacks: Record<string, FallbackInfo>;
+}
+
+/**
+ * The active backend: its name, whether it is a device backend, its own kernels, and on a device
+ * backend what ran on the host instead (and why).
+ *
+ * @example
+ * ```ts
+ * backendInfo().fallbacks;   // e.g. { logSoftmax: { count: 12, reason: 'no device kernel' } }
+ * ```
+ */
+export function backendInfo(): BackendInfo {
+  return {
+    name: active.name,
+    device: entry.device !== null,
+    ownKernels: [...entry.own],
+    fallbacks: structuredClone(entry.device?.fallbacks ?? {}),
+  };
 }
 
 /**
@@ -73,7 +178,7 @@ export function backend(): ActiveBackend {
 export function setBackend(name: string): void {
   const b = backends.get(name);
   if (!b) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...backends.keys()].join(', ')})`);
-  active = b.full;
+  select(b);
   chosen = true;
 }
 

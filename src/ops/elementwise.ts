@@ -1,10 +1,10 @@
 // The family helper of elementwise ops on one backend kernel (ops/defs/unary.ts and any op of
 // one tensor with a diagonal Jacobian): dx = dy ⊙ f'(x), all of x's shape.
 
-import { allocData } from '../storage.js';
+import { allocCell } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import type { UnaryOp } from '../backend/contract.js';
-import { backend } from '../backend/index.js';
+import { kernels } from '../backend/index.js';
 import { checkTensor } from './node.js';
 import { defineOp, type Args, type ErrorCase, type Sample } from './op.js';
 
@@ -35,8 +35,8 @@ export function elementwise<P extends unknown[]>(spec: MapSpec<P>) {
     forward(x: Tensor, ...extra: P) {
       checkTensor(name, x);
       const [p = 0, q = 0] = params ? params(...extra) : [];
-      const data = allocData(x.dtype, x.size);
-      backend().unary(kernel, x.data, data, p, q);
+      const data = allocCell(x.dtype, x.size);
+      kernels().unary(kernel, x.storage, data, p, q);
       return { data, shape: x.shape, inputs: [x], saved: { x, p, q } };
     },
     backward: (gy, { x, p, q }, y) => [spec.backward(gy, x, y, p, q)],

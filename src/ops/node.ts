@@ -1,10 +1,10 @@
 // What every op shares: making its output (and the graph node when gradients are on),
 // turning number operands into tensors, and constant masks for backward rules.
 
-import { allocData } from '../storage.js';
+import { allocCell, allocData, Storage } from '../storage.js';
 import { Tensor, type GradFn } from '../tensor.js';
 import type { DType, UnaryOp } from '../backend/contract.js';
-import { backend } from '../backend/index.js';
+import { kernels } from '../backend/index.js';
 import { gradState } from '../autograd/mode.js';
 // Loaded for its Tensor.prototype.backward: every tensor an op makes can be backpropagated from.
 import '../autograd/engine.js';
@@ -12,13 +12,13 @@ import { shapeStr } from '../shape.js';
 
 export function output(
   op: string,
-  data: Tensor['data'],
+  data: Tensor['data'] | Storage,
   shape: readonly number[],
   dtype: DType,
   inputs: readonly Tensor[],
   backward: GradFn['backward'],
 ): Tensor {
-  const t = new Tensor(data, shape, dtype);
+  const t = data instanceof Storage ? new Tensor(data, shape) : new Tensor(data, shape, dtype);
   if (gradState.enabled) {
     for (const x of inputs) {
       if (x.requiresGrad) {
@@ -53,7 +53,7 @@ export function checkSameDtype(op: string, a: Tensor, b: Tensor): void {
 
 /** A backend elementwise map as a graph-free tensor: masks and derivatives that are constants. */
 export function constantMap(x: Tensor, op: UnaryOp, p?: number, q?: number): Tensor {
-  const out = allocData(x.dtype, x.size);
-  backend().unary(op, x.data, out, p, q);
-  return new Tensor(out, x.shape, x.dtype);
+  const out = allocCell(x.dtype, x.size);
+  kernels().unary(op, x.storage, out, p, q);
+  return new Tensor(out, x.shape);
 }

@@ -4,6 +4,7 @@
 // test samples. The op test suite (test/ops.test.ts), the fixture script and the Tensor methods all
 // read these entries; src/ops/generated/ops.ts lists the files (scripts/gen-tables.mjs).
 
+import type { Storage } from '../storage.js';
 import { defineTensorMethod, Tensor, type Data } from '../tensor.js';
 import { output } from './node.js';
 
@@ -56,7 +57,7 @@ export interface OpInfo<M extends boolean = boolean> {
 
 /** A primitive forward's result: the output's data and shape (its dtype is the first input's), the inputs, what backward needs. */
 export interface Forward<S> {
-  data: Data;
+  data: Data | Storage;
   shape: readonly number[];
   inputs: readonly Tensor[];
   saved: S;

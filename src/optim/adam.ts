@@ -3,8 +3,9 @@
 //   m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g²,   v̂max ← max(v̂max, v) with amsgrad
 //   θ ← θ − (η / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
 
-import type { Data, Tensor } from '../tensor.js';
-import { backend } from '../backend/index.js';
+import type { Storage } from '../storage.js';
+import type { Tensor } from '../tensor.js';
+import { kernels } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
 import { checkHyper } from './hyper.js';
 
@@ -57,14 +58,14 @@ export class Adam extends Optimizer {
     checkHyper(name, 'weightDecay', this.weightDecay);
   }
 
-  /** One Adam step of parameter i (its expAvg, expAvgSq and, with amsgrad, maxExpAvgSq buffers). */
-  protected update(p: Data, grad: Data, i: number): void {
+  /** One Adam step of parameter i (its expAvg, expAvgSq and, with amsgrad, maxExpAvgSq buffers). @internal */
+  protected override updateCells(p: Storage, grad: Storage, i: number): void {
     const [beta1, beta2] = this.betas;
     const { lr, eps, weightDecay, decoupled } = this;
-    const m = this.buffer(i, 'expAvg');
-    const v = this.buffer(i, 'expAvgSq');
-    const vMax = this.amsgrad ? this.buffer(i, 'maxExpAvgSq') : null;
-    backend().adam(p, grad, m, v, vMax, { lr, beta1, beta2, eps, weightDecay, decoupled, step: this.steps[i] });
+    const m = this.cell(i, 'expAvg');
+    const v = this.cell(i, 'expAvgSq');
+    const vMax = this.amsgrad ? this.cell(i, 'maxExpAvgSq') : null;
+    kernels().adam(p, grad, m, v, vMax, { lr, beta1, beta2, eps, weightDecay, decoupled, step: this.steps[i] });
   }
 }
 

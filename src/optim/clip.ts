@@ -3,7 +3,7 @@
 // maxNorm / (norm + 1e-6). Returns the norm before clipping.
 
 import type { Tensor } from '../tensor.js';
-import { backend } from '../backend/index.js';
+import { kernels } from '../backend/index.js';
 import { checkHyper } from './hyper.js';
 
 /**
@@ -22,17 +22,14 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
   checkHyper('clipGradNorm', 'maxNorm', maxNorm);
   if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
   const grads = [...params].flatMap((p) => (p.grad ? [p.grad] : []));
-  const be = backend();
+  const be = kernels();
   let total = 0;
-  for (const g of grads) total = be.normAccumulate(g.data, normType, total);
+  for (const g of grads) total = be.normAccumulate(g.storage, normType, total);
   if (normType !== Infinity) total = total ** (1 / normType);
   const coef = maxNorm / (total + 1e-6);
   // In place, as PyTorch: backward gives every leaf a .grad of its own (autograd/engine.ts).
   if (coef < 1) {
-    for (const g of grads) {
-      be.scale(g.data, coef);
-      g.markChanged();
-    }
+    for (const g of grads) be.scale(g.storage, coef); // bumps each gradient's version
   }
   return total;
 }

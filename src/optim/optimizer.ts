@@ -1,8 +1,11 @@
 // Optimizer base: the parameters, the learning rate (schedulers change .lr), per-parameter
-// state buffers, and state save/restore for checkpoints. Updates run on the raw data, outside
-// the graph.
+// state buffers, and state save/restore for checkpoints. Updates run on the tensors' memory,
+// outside the graph: the built-in optimizers through kernels over cells (so on a device too), a
+// subclass's update() on host arrays (a host step on a device backend).
 
+import { allocCell, hostData, markHostWritten, type Storage } from '../storage.js';
 import type { Tensor, Data } from '../tensor.js';
+import { hostStep } from '../backend/index.js';
 
 /** An optimizer's state, as stateDict() gives it and loadStateDict() (and checkpoints) take it: plain data. */
 export type OptimizerState = {
@@ -21,14 +24,14 @@ export type OptimizerState = {
 /**
  * The base of optimizers (torch.optim.Optimizer): the parameters, the learning rate (which
  * schedulers change), per-parameter state buffers, zeroGrad, step, and the state for checkpoints.
- * A subclass implements update(), which writes the parameter's data in place (through backend
- * kernels), outside the graph.
+ * A subclass implements update(), which writes the parameter's data in place, outside the graph
+ * (on a device backend it runs on the host arrays, reported in backendInfo().fallbacks).
  *
  * @example
  * ```ts
  * class PlainSGD extends optim.Optimizer {
  *   constructor(params: Iterable<Tensor>, lr: number) { super(params, lr, 'PlainSGD'); }
- *   protected update(p: Data, g: Data) { for (let i = 0; i < p.length; i++) p[i] -= this.lr * g[i]; }
+ *   protected override update(p: Data, g: Data) { for (let i = 0; i < p.length; i++) p[i] -= this.lr * g[i]; }
  * }
  * ```
  */
@@ -42,8 +45,8 @@ export abstract class Optimizer {
    * a gradient at a step is skipped, and Adam's bias correction uses its own count.
    */
   steps: number[];
-  /** Per parameter index, its named state buffers (momentum, moments, ...). */
-  protected state: Map<string, Data>[];
+  /** Per parameter index, its named state buffers (momentum, moments, ...); subclasses use buffer(). @internal */
+  protected state: Map<string, Storage>[];
 
   /** Takes the parameters (at least one, each requiring grad) and a finite learning rate ≥ 0; `name` is the subclass's, for messages. */
   constructor(params: Iterable<Tensor>, lr: number, name: string) {
@@ -63,22 +66,40 @@ export abstract class Optimizer {
     this.params.forEach((p, i) => {
       if (!p.grad) return;
       this.steps[i]++;
-      this.update(p.data, p.grad.data, i);
-      p.markChanged();
+      this.updateCells(p.storage, p.grad.storage, i);
     });
   }
 
   /**
-   * One update of parameter `index` in place: its data `param` from its gradient `grad` (both of the parameter's length and dtype); steps[index] already counts this step.
+   * One update of parameter `index` in place: its data `param` from its gradient `grad` (both of
+   * the parameter's length and dtype); steps[index] already counts this step. What a subclass
+   * implements (the built-in optimizers implement updateCells instead).
    */
-  protected abstract update(param: Data, grad: Data, index: number): void;
+  protected update(param: Data, grad: Data, index: number): void {
+    throw new Error(`${this.constructor.name}: an Optimizer subclass implements update(param, grad, index) (parameter ${index}, ${param.length} values, gradient ${grad.length})`);
+  }
 
-  /** A named state buffer of parameter i, created (zero-filled) on first use. */
+  /**
+   * One update of parameter `index` on its memory and its gradient's, through kernels over cells
+   * (the built-in optimizers); by default update() on the host arrays, with the state buffers.
+   * @internal
+   */
+  protected updateCells(param: Storage, grad: Storage, index: number): void {
+    const buffers = [...this.state[index].values()];
+    hostStep(`${this.constructor.name}.update`, [grad], [param, ...buffers], (g, p) => this.update(p, g, index));
+  }
+
+  /** A named state buffer of parameter i as a host array, created (zero-filled) on first use. */
   protected buffer(i: number, name: string): Data {
+    return hostData(this.cell(i, name), `${this.constructor.name} buffer ${name}`);
+  }
+
+  /** A named state buffer of parameter i, created (zero-filled) on first use, as a cell for kernels. @internal */
+  protected cell(i: number, name: string): Storage {
     let b = this.state[i].get(name);
     if (!b) {
-      const p = this.params[i].data;
-      b = p instanceof Float64Array ? new Float64Array(p.length) : new Float32Array(p.length);
+      const p = this.params[i];
+      b = allocCell(p.dtype, p.size);
       this.state[i].set(name, b);
     }
     return b;
@@ -107,7 +128,8 @@ export abstract class Optimizer {
     return {
       lr: this.lr,
       steps: [...this.steps],
-      buffers: this.state.map((m) => Object.fromEntries([...m].map(([k, v]) => [k, v.slice()]))), // copies: later steps do not change them
+      // copies: later steps do not change them
+      buffers: this.state.map((m, i) => Object.fromEntries([...m].map(([k, v]) => [k, hostData(v, `stateDict: buffer ${k} of parameter ${i}`).slice()]))),
     };
   }
 
@@ -121,11 +143,12 @@ export abstract class Optimizer {
     this.steps = [...s.steps];
     this.lr = s.lr;
     this.state = s.buffers.map((bufs, i) => {
-      const m = new Map<string, Data>();
+      const m = new Map<string, Storage>();
       for (const [k, v] of Object.entries(bufs)) {
         if (v.length !== this.params[i].size) throw new Error(`loadStateDict: buffer ${k} of parameter ${i} has ${v.length} values, expected ${this.params[i].size}`);
-        const b = this.buffer(i, k);
-        b.set(v);
+        const b = allocCell(this.params[i].dtype, v.length);
+        hostData(b, 'loadStateDict').set(v);
+        markHostWritten(b);
         m.set(k, b);
       }
       return m;

@@ -3,8 +3,9 @@
 //   centered: ḡ ← αḡ + (1−α)g, d ← √(s − ḡ²) + ε; else d ← √s + ε
 //   momentum μ > 0: b ← μb + g/d, θ ← θ − ηb; else θ ← θ − η g/d
 
-import type { Data, Tensor } from '../tensor.js';
-import { backend } from '../backend/index.js';
+import type { Storage } from '../storage.js';
+import type { Tensor } from '../tensor.js';
+import { kernels } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
 import { checkHyper } from './hyper.js';
 
@@ -54,12 +55,12 @@ export class RMSprop extends Optimizer {
     checkHyper('RMSprop', 'momentum', this.momentum);
   }
 
-  /** One RMSprop step of parameter i (its squareAvg and, when used, gradAvg and momentum buffers). */
-  protected update(p: Data, grad: Data, i: number): void {
+  /** One RMSprop step of parameter i (its squareAvg and, when used, gradAvg and momentum buffers). @internal */
+  protected override updateCells(p: Storage, grad: Storage, i: number): void {
     const { lr, alpha, eps, weightDecay, momentum, centered } = this;
-    const s = this.buffer(i, 'squareAvg');
-    const gradAvg = centered ? this.buffer(i, 'gradAvg') : null;
-    const b = momentum > 0 ? this.buffer(i, 'momentum') : null;
-    backend().rmsprop(p, grad, s, gradAvg, b, { lr, alpha, eps, weightDecay, momentum });
+    const s = this.cell(i, 'squareAvg');
+    const gradAvg = centered ? this.cell(i, 'gradAvg') : null;
+    const b = momentum > 0 ? this.cell(i, 'momentum') : null;
+    kernels().rmsprop(p, grad, s, gradAvg, b, { lr, alpha, eps, weightDecay, momentum });
   }
 }

@@ -4,8 +4,9 @@
 //   g ← g + μb (Nesterov) or b
 //   θ ← θ − η g
 
-import type { Data, Tensor } from '../tensor.js';
-import { backend } from '../backend/index.js';
+import type { Storage } from '../storage.js';
+import type { Tensor } from '../tensor.js';
+import { kernels } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
 import { checkHyper } from './hyper.js';
 
@@ -59,15 +60,15 @@ export class SGD extends Optimizer {
     }
   }
 
-  /** θ ← θ − ηg with the momentum and decay above (plain θ ← θ − η∇ without them). */
-  protected update(p: Data, grad: Data, i: number): void {
+  /** θ ← θ − ηg with the momentum and decay above (plain θ ← θ − η∇ without them). @internal */
+  protected override updateCells(p: Storage, grad: Storage, i: number): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = this;
     if (momentum === 0 && weightDecay === 0) {
-      backend().axpy(p, grad, -lr); // the common case, θ ← θ − η∇
+      kernels().axpy(p, grad, -lr); // the common case, θ ← θ − η∇
       return;
     }
     const first = momentum !== 0 && !this.hasBuffer(i, 'momentum');
-    const b = momentum !== 0 ? this.buffer(i, 'momentum') : null;
-    backend().sgd(p, grad, b, { lr, momentum, dampening, nesterov, weightDecay, first });
+    const b = momentum !== 0 ? this.cell(i, 'momentum') : null;
+    kernels().sgd(p, grad, b, { lr, momentum, dampening, nesterov, weightDecay, first });
   }
 }

@@ -8,6 +8,7 @@
 //   running ← (1 − momentum) · running + momentum · batch statistic, with the unbiased σ² · m/(m−1).
 
 import { ones, zeros, type Tensor } from '../../tensor.js';
+import { hostStep } from '../../backend/index.js';
 import { noGrad } from '../../autograd/mode.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
@@ -33,12 +34,14 @@ function checkChannelVector(name: string, t: Tensor | null, x: Tensor): void {
   }
 }
 
-/** running ← (1 − momentum)·running + momentum·stat·scale, in place (stat is [1,C,1,...]); no gradient. */
+/**
+ * running ← (1 − momentum)·running + momentum·stat·scale, in place (stat is [1,C,1,...]); no
+ * gradient. A loop over C values, not a kernel: a host step on a device backend.
+ */
 function updateRunning(running: Tensor, stat: Tensor, momentum: number, scale: number): void {
-  const r = running.data;
-  const s = stat.data;
-  for (let c = 0; c < r.length; c++) r[c] = (1 - momentum) * r[c] + momentum * s[c] * scale;
-  running.markChanged();
+  hostStep('batchNorm running statistics', [stat.storage], [running.storage], (s, r) => {
+    for (let c = 0; c < r.length; c++) r[c] = (1 - momentum) * r[c] + momentum * s[c] * scale;
+  });
 }
 
 /**
@@ -100,7 +103,7 @@ export const batchNorm: Fn<
       return bias ? scaled.add(bias.reshape(channelShape)) : scaled;
     });
     const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-    return { data: y.data, shape: x.shape, inputs, saved: { xhat, invStd, weight, bias, training, axes, channelShape } };
+    return { data: y.storage, shape: x.shape, inputs, saved: { xhat, invStd, weight, bias, training, axes, channelShape } };
   },
   // With g = dL/dx̂ = dy ⊙ γ: in eval, x̂ is affine in x, dx = g/√(σ²+ε); in training the batch
   // statistics move with x too, and dx = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / √(σ²+ε) (means over

@@ -3,10 +3,10 @@
 // seeds' "bias gradient sums over the batch", dL/db = Σ_N dL/dy, in general form.
 // a, b: any shapes that broadcast to y's; a number stands for a 0-d tensor of the other's dtype.
 
-import { allocData } from '../../storage.js';
+import { allocCell } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
 import type { BinaryOp } from '../../backend/contract.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { broadcastShapes, sizeOf } from '../../shape.js';
 import { asTensor, checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Args, type ErrorCase, type Sample, type Method } from '../op.js';
@@ -46,8 +46,8 @@ function binary(name: string, kernel: BinaryOp, python: string, rule: Rule, posi
       const bt = asTensor(name, b, a);
       checkSameDtype(name, a, bt);
       const shape = broadcastShapes(name, a.shape, bt.shape);
-      const data = allocData(a.dtype, sizeOf(shape));
-      backend().binary(kernel, a.data, a.shape, bt.data, bt.shape, data, shape);
+      const data = allocCell(a.dtype, sizeOf(shape));
+      kernels().binary(kernel, a.storage, a.shape, bt.storage, bt.shape, data, shape);
       return { data, shape, inputs: [a, bt], saved: [a, bt] as const };
     },
     backward(gy, [a, b], _y, needs) {

@@ -1,9 +1,9 @@
 // cat and stack: tensors joined along an axis (torch.cat, torch.stack).
 // y = [x₀ | x₁ | …] along `axis` → dxᵢ = the slice of dy that xᵢ filled: dy cropped with pad.
 
-import { allocData } from '../../storage.js';
+import { allocCell } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { normAxis, shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
@@ -44,12 +44,12 @@ export const cat: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = de
     }
     const shape = [...first];
     shape[a] = tensors.reduce((s, x) => s + x.shape[a], 0);
-    const data = allocData(tensors[0].dtype, shape.reduce((p, d) => p * d, 1));
+    const data = allocCell(tensors[0].dtype, shape.reduce((p, d) => p * d, 1));
     const offset = new Array<number>(rank).fill(0);
     const starts: number[] = [];
     for (const x of tensors) {
       starts.push(offset[a]);
-      backend().place(x.data, x.shape, data, shape, offset);
+      kernels().place(x.storage, x.shape, data, shape, offset);
       offset[a] += x.shape[a];
     }
     return { data, shape, inputs: tensors, saved: { a, starts, sizes: tensors.map((x) => x.shape[a]) } };

@@ -9,9 +9,9 @@
 //   dL/db = Σ over N·H'·W' of dyᵀ
 // With groups G, channels and outputs split into G blocks, one product per block.
 
-import { allocData, dataVersion } from '../../storage.js';
+import { allocCell, cacheVersion } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor, constantMap } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
@@ -61,8 +61,8 @@ export const im2col: Fn<(x: Tensor, window: Window, padValue?: number) => Tensor
     const g = geometry(x.shape, window);
     const rows = g.channels * g.kernelH * g.kernelW;
     const cols = g.batch * g.outH * g.outW;
-    const data = allocData(x.dtype, rows * cols);
-    backend().im2col(x.data, g, padValue, data);
+    const data = allocCell(x.dtype, rows * cols);
+    kernels().im2col(x.storage, g, padValue, data);
     return { data, shape: [rows, cols], inputs: [x], saved: { window, shape: x.shape } };
   },
   backward: (gy, { window, shape }) => [col2im(gy, window, shape)],
@@ -96,8 +96,8 @@ export const col2im: Fn<(cols: Tensor, window: Window, shape: readonly number[])
     if (shape.length !== 4 || cols.rank !== 2 || cols.shape[0] !== rows || cols.shape[1] !== n) {
       throw new Error(`col2im: patches ${shapeStr(cols.shape)} do not fit an image ${shapeStr(shape)} with this window (expected [${rows},${n}])`);
     }
-    const data = allocData(cols.dtype, g.batch * g.channels * g.height * g.width);
-    backend().col2im(cols.data, g, data);
+    const data = allocCell(cols.dtype, g.batch * g.channels * g.height * g.width);
+    kernels().col2im(cols.storage, g, data);
     return { data, shape: [...shape], inputs: [cols], saved: window };
   },
   backward: (gy, window) => [im2col(gy, window)],
@@ -156,18 +156,18 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
     const positions = n * plane;
     const og = o / groups;
     const depth = cg * kh * kw;
-    const yT = allocData(x.dtype, positions * o); // [G, N·H'·W', O/G]
-    const bVersion = weight.requiresGrad && !weight.gradFn ? dataVersion(weight.data) : undefined;
+    const yT = allocCell(x.dtype, positions * o); // [G, N·H'·W', O/G]
+    const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.storage) : undefined;
     const relu = options.relu ?? false;
     for (let g = 0; g < groups; g++) {
-      backend().matmul(patches.data, weight.data, yT, {
+      kernels().matmul(patches.storage, weight.storage, yT, {
         m: positions, k: depth, n: og, transA: true, transB: true,
         aOffset: g * depth * positions, bOffset: g * og * depth, outOffset: g * positions * og,
-        bVersion, bias: bias?.data, biasOffset: g * og, relu,
+        bVersion, bias: bias?.storage, biasOffset: g * og, relu,
       });
     }
-    const data = allocData(x.dtype, positions * o);
-    backend().permute(yT, [groups, n, plane, og], [1, 0, 3, 2], data);
+    const data = allocCell(x.dtype, positions * o);
+    kernels().permute(yT, [groups, n, plane, og], [1, 0, 3, 2], data);
     const inputs = bias ? [x, weight, bias] : [x, weight];
     return { data, shape: [n, o, window.outH, window.outW], inputs, saved: { x, weight, bias, patches, window, groups, relu } };
   },

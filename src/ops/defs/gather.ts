@@ -5,9 +5,9 @@
 //   → dW = scatterRows(dy): dW[v, :] = Σ_{p: i_p = v} dy[p, :]  [V, D]
 //     (rows at paddingIdx get no gradient, as torch's padding_idx); indices get none.
 
-import { allocData } from '../../storage.js';
+import { allocCell, allocData } from '../../storage.js';
 import { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { toIndices, type Indices } from '../labels.js';
@@ -50,8 +50,8 @@ export const embedding: Fn<(indices: Indices, weight: Tensor, options?: Embeddin
     const [rows, cols] = weight.shape;
     const skip = paddingRow('embedding', options.paddingIdx, rows);
     const { idx, shape } = toIndices('embedding', indices, rows, 'numEmbeddings');
-    const data = allocData(weight.dtype, idx.length * cols);
-    backend().gatherRows(weight.data, idx, cols, data);
+    const data = allocCell(weight.dtype, idx.length * cols);
+    kernels().gatherRows(weight.storage, idx, cols, data);
     return { data, shape: [...shape, cols], inputs: [weight], saved: { idx, rows, skip } };
   },
   backward: (gy, { idx, rows, skip }) => [scatterRows(gy, idx, rows, skip)],
@@ -91,8 +91,8 @@ export const scatterRows: Fn<(g: Tensor, indices: Indices, rows: number, skip?: 
     const cols = g.shape[g.rank - 1];
     const { idx } = toIndices('scatterRows', indices, rows, 'rows');
     if (idx.length * cols !== g.size) throw new Error(`scatterRows: ${idx.length} indices for an input ${shapeStr(g.shape)} of ${g.size / cols} rows`);
-    const data = allocData(g.dtype, rows * cols);
-    backend().scatterAddRows(g.data, idx, cols, skip, data);
+    const data = allocCell(g.dtype, rows * cols);
+    kernels().scatterAddRows(g.storage, idx, cols, skip, data);
     return { data, shape: [rows, cols], inputs: [g], saved: { idx, skip, shape: g.shape } };
   },
   backward(gy, { idx, skip, shape }) {

@@ -4,9 +4,9 @@
 //   x:[N,in] W:[in,out] b:[out] y:[N,out];  g = dy ⊙ 1[y > 0] with relu (1[y>0] = 1[xW+b > 0]),
 //   else dy;  dx = g·Wᵀ [N,in],  dW = xᵀ·g [in,out],  db = Σ_N g [out]  (seeds 000, 001, 004).
 
-import { allocData, dataVersion } from '../../storage.js';
+import { allocCell, cacheVersion } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor, constantMap } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
@@ -41,10 +41,10 @@ export const linear: Fn<(x: Tensor, w: Tensor, b?: Tensor | null, relu?: boolean
     if (b) checkSameDtype('linear', x, b);
     const m = x.shape[0];
     const k = x.shape[1];
-    const data = allocData(x.dtype, m * n);
-    const bVersion = w.requiresGrad && !w.gradFn ? dataVersion(w.data) : undefined;
-    backend().matmul(x.data, w.data, data, {
-      m, k, n, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0, bVersion, bias: b?.data, relu,
+    const data = allocCell(x.dtype, m * n);
+    const bVersion = w.requiresGrad && !w.gradFn ? cacheVersion(w.storage) : undefined;
+    kernels().matmul(x.storage, w.storage, data, {
+      m, k, n, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0, bVersion, bias: b?.storage, relu,
     });
     return { data, shape: [m, n], inputs: b ? [x, w, b] : [x, w], saved: { x, w, b, relu }, op: relu ? 'linear+relu' : 'linear' };
   },

@@ -4,6 +4,7 @@
 // x:[..., n, ...] → y: the axis removed (or kept as 1 with keepdim).
 
 import type { Tensor } from '../../tensor.js';
+import { hostStep } from '../../backend/index.js';
 import { normAxis, reducedShape, shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Method, type Sample } from '../op.js';
@@ -36,7 +37,10 @@ export const logSumExp: Method<(x: Tensor, axis?: number, keepdim?: boolean) => 
     if (x.shape[ax] === 0) throw new Error(`logSumExp: cannot reduce the empty axis ${axis} of shape ${shapeStr(x.shape)}`);
     const m = max(x, ax, true).detach();
     // An infinite maximum (a row of −∞, or a +∞) would give ∞ − ∞: shift by 0 there, as torch.
-    for (let i = 0; i < m.size; i++) if (!Number.isFinite(m.data[i])) m.data[i] = 0;
+    // (A loop over the row maxima, not a kernel: a host step on a device backend.)
+    hostStep('logSumExp non-finite shift', [], [m.storage], (d) => {
+      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) d[i] = 0;
+    });
     const y = sum(exp(sub(x, m)), ax, true).log().add(m);
     return keepdim ? y : reshape(y, reducedShape(x.shape, [ax], false));
   },

@@ -43,7 +43,7 @@ export const binaryCrossEntropy: Fn<(p: Tensor, y: Tensor) => Tensor> = defineOp
       const log1mP = p.neg().add(1).log().clamp(-100, Infinity);
       return y.mul(logP).add(y.neg().add(1).mul(log1mP)).neg();
     });
-    return { data: value.data, shape: p.shape, inputs: [p, y], saved: { p, y } };
+    return { data: value.storage, shape: p.shape, inputs: [p, y], saved: { p, y } };
   },
   backward: (gy, { p, y }, _out, needs) => [
     needs[0] ? gy.mul(p.sub(y)).div(p.mul(p.neg().add(1)).clamp(EPSILON, Infinity)) : null,

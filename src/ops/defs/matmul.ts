@@ -8,9 +8,9 @@
 //   dA = dy·op(B)ᵀ, stored transposed when A is: (dy·op(B)ᵀ)ᵀ = op(B)·dyᵀ
 //   dB = op(A)ᵀ·dy, stored transposed when B is: (op(A)ᵀ·dy)ᵀ = dyᵀ·op(A)
 
-import { allocData, dataVersion } from '../../storage.js';
+import { allocCell, cacheVersion } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { broadcastShapes, shapeStr, sizeOf, stridesOf } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Sample, type Fn, type Method } from '../op.js';
@@ -42,15 +42,15 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     }
     const batch = broadcastShapes('matmul (batch axes)', a.shape.slice(0, -2), b.shape.slice(0, -2));
     const count = sizeOf(batch);
-    const data = allocData(a.dtype, count * m * n);
+    const data = allocCell(a.dtype, count * m * n);
     const aOffsets = batchOffsets(a.shape.slice(0, -2), batch, ar * ac);
     const bOffsets = batchOffsets(b.shape.slice(0, -2), batch, br * bc);
-    const be = backend();
+    const be = kernels();
     // Parameters (leaves that require grad) are the operands worth caching work for: weights
     // used again and again while unchanged (inference, several forwards between updates).
-    const bVersion = b.requiresGrad && !b.gradFn ? dataVersion(b.data) : undefined;
+    const bVersion = b.requiresGrad && !b.gradFn ? cacheVersion(b.storage) : undefined;
     for (let i = 0; i < count; i++) {
-      be.matmul(a.data, b.data, data, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n, bVersion });
+      be.matmul(a.storage, b.storage, data, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n, bVersion });
     }
     return { data, shape: [...batch, m, n], inputs: [a, b], saved: { a, b, transA, transB }, op: 'matmul' };
   },

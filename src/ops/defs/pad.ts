@@ -3,9 +3,9 @@
 // y = x placed at offset `before` in a tensor of `value`s → dx = dy cropped back = pad(dy, −pad).
 // narrow, a crop along one axis, is made of it.
 
-import { allocData } from '../../storage.js';
+import { allocCell, allocData, hostCell } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { normAxis, shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Fn, type Method } from '../op.js';
@@ -46,9 +46,9 @@ export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tens
     checkTensor('pad', x);
     if (!Number.isFinite(value)) throw new Error(`pad: value must be a finite number, got ${value}`);
     const { before, shape } = amounts(padding, x.shape);
-    const data = allocData(x.dtype, shape.reduce((p, d) => p * d, 1));
-    if (value !== 0) data.fill(value);
-    backend().place(x.data, x.shape, data, shape, before);
+    const n = shape.reduce((p, d) => p * d, 1);
+    const data = value === 0 ? allocCell(x.dtype, n) : hostCell(allocData(x.dtype, n).fill(value));
+    kernels().place(x.storage, x.shape, data, shape, before);
     return { data, shape, inputs: [x], saved: padding };
   },
   backward: (gy, padding) => [pad(gy, padding.map((p) => -p))],

@@ -3,9 +3,9 @@
 //
 // y[r] = x[r, label_r], x:[..., C] y:[...] → dx = unpick(dy): dy[r] at (r, label_r), 0 elsewhere.
 
-import { allocData } from '../../storage.js';
+import { allocCell } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { sizeOf } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { toLabels, type Labels } from '../labels.js';
@@ -34,8 +34,8 @@ export const pick: Method<(x: Tensor, labels: Labels) => Tensor> = defineOp({
     const shape = x.shape.slice(0, -1);
     const rows = sizeOf(shape);
     const idx = toLabels('pick', labels, rows, classes);
-    const data = allocData(x.dtype, rows);
-    backend().pick(x.data, idx, rows, classes, data);
+    const data = allocCell(x.dtype, rows);
+    kernels().pick(x.storage, idx, rows, classes, data);
     return { data, shape, inputs: [x], saved: { idx, classes } };
   },
   backward: (gy, { idx, classes }) => [unpick(gy, idx, classes)],
@@ -66,8 +66,8 @@ export const unpick: Fn<(g: Tensor, labels: Labels, classes: number) => Tensor> 
     if (!Number.isInteger(classes) || classes <= 0) throw new Error(`unpick: classes must be a positive integer, got ${classes}`);
     const rows = g.size;
     const idx = toLabels('unpick', labels, rows, classes);
-    const data = allocData(g.dtype, rows * classes);
-    backend().unpick(g.data, idx, rows, classes, data);
+    const data = allocCell(g.dtype, rows * classes);
+    kernels().unpick(g.storage, idx, rows, classes, data);
     return { data, shape: [...g.shape, classes], inputs: [g], saved: idx };
   },
   backward: (gy, idx) => [pick(gy, idx)],

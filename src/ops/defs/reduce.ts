@@ -1,10 +1,10 @@
 // Reductions along axes (all axes by default, keepdim as in PyTorch), and broadcastTo, their
 // adjoint: summing over axes and repeating along them are each other's backward.
 
-import { allocData } from '../../storage.js';
+import { allocCell, allocData, hostCell, type Storage } from '../../storage.js';
 import { Tensor } from '../../tensor.js';
 import type { ReduceOp } from '../../backend/contract.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { broadcastShapes, normAxes, reducedShape, sameShape, shapeStr, sizeOf } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Sample, type Fn, type Method } from '../op.js';
@@ -12,10 +12,10 @@ import { reshape } from './shape.js';
 
 type Axes = number | readonly number[] | undefined;
 
-function reduceData(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): [Tensor['data'], number[]] {
+function reduceData(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): [Storage, number[]] {
   const shape = reducedShape(x.shape, axes, keepdim);
-  const out = allocData(x.dtype, sizeOf(shape));
-  backend().reduce(op, x.data, x.shape, axes, out);
+  const out = allocCell(x.dtype, sizeOf(shape));
+  kernels().reduce(op, x.storage, x.shape, axes, out);
   return [out, shape];
 }
 
@@ -106,11 +106,11 @@ export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
     return { data, shape, inputs: [x], saved: { x, ax, kept: reducedShape(x.shape, ax, true) } };
   },
   backward(gy, { x, ax, kept }, y) {
-    const yb = new Tensor(y.data, kept, x.dtype);
-    const maskData = allocData(x.dtype, x.size);
-    backend().binary('eq', x.data, x.shape, yb.data, kept, maskData, x.shape);
-    const mask = new Tensor(maskData, x.shape, x.dtype);
-    const count = new Tensor(reduceData('sum', mask, ax, true)[0], kept, x.dtype);
+    const yb = new Tensor(y.storage, kept);
+    const maskData = allocCell(x.dtype, x.size);
+    kernels().binary('eq', x.storage, x.shape, yb.storage, kept, maskData, x.shape);
+    const mask = new Tensor(maskData, x.shape);
+    const count = new Tensor(reduceData('sum', mask, ax, true)[0], kept);
     return [broadcastTo(reshape(gy, kept), x.shape).mul(mask.div(count))];
   },
   call: (x, a) => max(x[0], a.axes, a.keepdim),
@@ -133,10 +133,10 @@ export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor
     const full = broadcastShapes('broadcastTo', x.shape, shape);
     if (!sameShape(full, shape)) throw new Error(`broadcastTo: cannot broadcast ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
     if (sameShape(x.shape, shape)) return x;
-    const data = allocData(x.dtype, sizeOf(shape));
-    const zero = allocData(x.dtype, 1);
+    const data = allocCell(x.dtype, sizeOf(shape));
+    const zero = hostCell(allocData(x.dtype, 1));
     // A 0-d x is read as [1]: the kernels take equal operand shapes for an output of that shape.
-    backend().binary('add', x.data, x.rank === 0 ? [1] : x.shape, zero, [], data, shape);
+    kernels().binary('add', x.storage, x.rank === 0 ? [1] : x.shape, zero, [], data, shape);
     return { data, shape: [...shape], inputs: [x], saved: x.shape };
   },
   backward: (gy, shape) => [sumTo(gy, shape)],

@@ -3,9 +3,9 @@
 // y = x − log Σ_j e^{x_j} along the axis → dx = dy − softmax(x) ⊙ Σ_axis dy
 // (the Jacobian is I − 1·softmax(x)ᵀ per row; softmax(x) = e^y). x, y, dx, dy: one shape.
 
-import { allocData } from '../../storage.js';
+import { allocCell } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { normAxis } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Sample, type Method } from '../op.js';
@@ -38,8 +38,8 @@ export const logSoftmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp
       return permute(logSoftmax(permute(x, perm), -1), perm);
     }
     const cols = x.shape[x.rank - 1];
-    const data = allocData(x.dtype, x.size);
-    backend().logSoftmax(x.data, data, cols === 0 ? 0 : x.size / cols, cols);
+    const data = allocCell(x.dtype, x.size);
+    kernels().logSoftmax(x.storage, data, cols === 0 ? 0 : x.size / cols, cols);
     return { data, shape: x.shape, inputs: [x], saved: null };
   },
   backward: (gy, _saved, y) => [gy.sub(y.exp().mul(gy.sum(-1, true)))],

@@ -4,9 +4,9 @@
 //   → da = where(c, dy, 0), db = where(c, 0, dy), each summed to its input's shape; c gets none.
 // (A product c·a + (1−c)·b would not do: a masked −∞ times 0 is NaN.)
 
-import { allocData } from '../../storage.js';
+import { allocCell } from '../../storage.js';
 import type { Tensor } from '../../tensor.js';
-import { backend } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { broadcastShapes, shapeStr, sizeOf } from '../../shape.js';
 import { asTensor, checkSameDtype, checkTensor } from '../node.js';
 import { broadcastMask, readMask, type BoolMask, type Mask } from '../mask.js';
@@ -43,8 +43,8 @@ export const where: Fn<(cond: Mask, a: Operand, b: Operand) => Tensor> = defineO
     const mask = readMask('where', cond);
     const shape = broadcastShapes('where', broadcastShapes('where', mask.shape, a.shape), bt.shape);
     const c = broadcastMask('where', mask, shape);
-    const data = allocData(a.dtype, sizeOf(shape));
-    backend().where(c, broadcastTo(a, shape).data, broadcastTo(bt, shape).data, data);
+    const data = allocCell(a.dtype, sizeOf(shape));
+    kernels().where(c, broadcastTo(a, shape).storage, broadcastTo(bt, shape).storage, data);
     return { data, shape, inputs: [a, bt], saved: { c, shape, a: a.shape, b: bt.shape } };
   },
   backward(gy, { c, shape, a, b }, _y, needs) {

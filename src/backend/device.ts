@@ -1,0 +1,192 @@
+// The dispatcher of a device backend (docs/webgpu.md): ops call its kernels over cells
+// synchronously; each call becomes a step of one in-order stream. A kernel the device runs uploads
+// its host-only inputs (once per write version: until the next host write) and leaves its outputs
+// on the device. A kernel it lacks, or float64 (WGSL has none), runs on js as a host step:
+// download the device-only inputs, run the js kernel, outputs valid on the host; it is counted in
+// `fallbacks`. Downloads are asynchronous, so the steps called behind one wait in a queue and
+// replay in order when it resolves; read() waits for the queue.
+
+import type { Cell, CellKernels, CellOwner, Data, DeviceBackend, DeviceHandle, KernelName } from './contract.js';
+import { KERNEL_IO } from './contract.js';
+import { jsBackend } from './js/index.js';
+
+/** A step of the stream: runs now, or returns the download it waits for. */
+type Step = () => Promise<void> | void;
+
+/** Why kernels ran on the host, and how often: what backendInfo().fallbacks reports. */
+export type Fallbacks = Record<string, { count: number; reason: string }>;
+
+const KERNEL_NAMES = Object.keys(KERNEL_IO) as KernelName[];
+
+const zeros = (c: Cell): Data => (c.dtype === 'float64' ? new Float64Array(c.length) : new Float32Array(c.length));
+
+export class DeviceDispatch implements CellOwner {
+  readonly kernels: CellKernels;
+  readonly fallbacks: Fallbacks = {};
+  private readonly queue: Step[] = [];
+  private pending: Promise<void> | null = null;
+  private failure: unknown = null;
+
+  constructor(readonly device: DeviceBackend) {
+    const kernels: Record<string, unknown> = { name: device.name };
+    for (const k of KERNEL_NAMES) kernels[k] = (...args: unknown[]) => this.call(k, args);
+    this.kernels = kernels as unknown as CellKernels;
+  }
+
+  /**
+   * Runs a computation over cells' host arrays (reads, then updates, in fn's arguments) as a host
+   * step of the stream: an op's loop that has no kernel, reported under `name`.
+   */
+  hostStep(name: string, reason: string, reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
+    this.count(name, reason);
+    for (const c of updates) {
+      c.version++;
+      c.busy++;
+    }
+    this.submit(() =>
+      this.onHost([...reads, ...updates], () => {
+        fn(...reads.map((c) => c.host!), ...updates.map((c) => c.host!));
+        this.wroteHost(updates);
+      }),
+    );
+  }
+
+  async read(cells: readonly Cell[]): Promise<void> {
+    while (this.pending) await this.pending;
+    if (this.failure) throw this.failure;
+    const away = cells.filter((c) => c.owner === this && !c.hostValid && c.deviceValid);
+    if (away.length) await this.download(away);
+  }
+
+  private call(kernel: KernelName, args: unknown[]): unknown {
+    const io = KERNEL_IO[kernel];
+    const outs = [...io.writes, ...io.updates].map((i) => args[i] as Cell | null).filter((c) => c !== null);
+    for (const i of io.updates) if (args[i]) (args[i] as Cell).version++;
+    if (kernel === 'normAccumulate') return this.accumulate(args);
+    for (const c of outs) c.busy++;
+    this.submit(() => this.run(kernel, args, outs));
+    return undefined;
+  }
+
+  // A kernel that returns a value must run now: only on host values, with nothing queued.
+  private accumulate(args: unknown[]): number {
+    const x = args[0] as Cell;
+    if (this.pending || !x.hostValid) {
+      throw new Error(
+        `normAccumulate (clipGradNorm): the ${this.device.name} backend has no synchronous norm of device values yet; read the gradients first (await readAll)`,
+      );
+    }
+    this.count('normAccumulate', 'returns a value to the host');
+    return jsBackend.normAccumulate(x.host!, args[1] as number, args[2] as number);
+  }
+
+  private run(kernel: KernelName, args: unknown[], outs: Cell[]): Promise<void> | void {
+    const io = KERNEL_IO[kernel];
+    const first = args[io.reads[0] ?? io.updates[0]] as Cell;
+    const own = this.device.kernels[kernel] as ((...a: unknown[]) => unknown) | undefined;
+    const ins = [...io.reads, ...io.updates].map((i) => args[i] as Cell | null).filter((c) => c !== null);
+    const bias = io.bias !== undefined ? ((args[io.bias] as { bias?: Cell }).bias ?? null) : null;
+    if (bias) ins.push(bias);
+    if (first.dtype !== 'float64' && own && this.device.supports(kernel, first.dtype, args)) {
+      const a = args.slice();
+      try {
+        for (const i of [...io.reads, ...io.updates]) if (a[i]) a[i] = this.onDevice(a[i] as Cell, true);
+        for (const i of io.writes) a[i] = this.onDevice(a[i] as Cell, false);
+        if (bias) a[io.bias!] = { ...(args[io.bias!] as object), bias: this.onDevice(bias, true) };
+        own.apply(this.device.kernels, a);
+      } finally {
+        for (const c of outs) c.busy--;
+      }
+      for (const c of outs) {
+        c.deviceValid = true;
+        c.hostValid = false;
+      }
+      return;
+    }
+    this.count(kernel, first.dtype === 'float64' ? 'float64 (WGSL has no f64)' : own ? 'arguments it does not support' : 'no device kernel');
+    return this.onHost(ins, () => {
+      const a = args.slice();
+      for (const i of [...io.reads, ...io.updates, ...io.writes]) if (a[i]) a[i] = (a[i] as Cell).host ?? ((a[i] as Cell).host = zeros(a[i] as Cell));
+      if (bias) a[io.bias!] = { ...(args[io.bias!] as object), bias: bias.host };
+      (jsBackend[kernel] as (...x: unknown[]) => unknown)(...a);
+      this.wroteHost(outs);
+    });
+  }
+
+  /** Brings cells' values to the host (downloading the device-only ones), then runs fn. */
+  private onHost(cells: readonly Cell[], fn: () => void): Promise<void> | void {
+    const away = cells.filter((c) => !c.hostValid && c.deviceValid);
+    for (const c of cells) {
+      if (!c.hostValid && !c.deviceValid) {
+        c.host ??= zeros(c); // nothing wrote it: zeros
+        c.hostValid = true;
+      }
+    }
+    if (away.length === 0) return fn();
+    return this.download(away).then(fn);
+  }
+
+  private wroteHost(cells: readonly Cell[]): void {
+    for (const c of cells) {
+      c.hostValid = true;
+      c.deviceValid = false;
+      c.busy--;
+    }
+  }
+
+  private async download(cells: readonly Cell[]): Promise<void> {
+    const into = cells.map((c) => (c.host ??= zeros(c)));
+    const versions = cells.map((c) => c.version);
+    await this.device.download(cells.map((c) => c.device!), into);
+    // A cell written in place after the download was called (an optimizer step not awaited) has
+    // newer values on the device than those that arrived.
+    cells.forEach((c, i) => (c.hostValid = c.version === versions[i]));
+  }
+
+  /** The cell's device handle, allocated on first use; `read`: its values must be current there. */
+  private onDevice(c: Cell, read: boolean): DeviceHandle {
+    if (c.owner !== this && c.owner !== null) throw new Error(`${this.device.name}: a tensor is held by another device backend`);
+    if (c.device === null) {
+      c.device = this.device.alloc(c.dtype, c.length);
+      c.owner = this;
+    }
+    if (read && !c.deviceValid) {
+      if (c.hostValid) this.device.upload(c.device, c.host!);
+      c.deviceValid = true; // uploaded, or zeros as allocated
+    }
+    return c.device;
+  }
+
+  private count(name: string, reason: string): void {
+    const f = (this.fallbacks[name] ??= { count: 0, reason });
+    f.count++;
+    f.reason = reason;
+  }
+
+  // Runs a step now, or queues it behind the download in flight.
+  private submit(step: Step): void {
+    if (this.pending) this.queue.push(step);
+    else this.drain(step);
+  }
+
+  private drain(step: Step | undefined): void {
+    while (step) {
+      const p = step();
+      if (p) {
+        this.pending = p
+          .then(() => {
+            this.pending = null;
+            this.drain(this.queue.shift());
+          })
+          .catch((e: unknown) => {
+            // Nobody awaits a replayed step: the error waits for the next read().
+            this.failure = e;
+            this.pending = null;
+            this.queue.length = 0;
+          });
+        return;
+      }
+      step = this.queue.shift();
+    }
+  }
+}
