@@ -4,6 +4,7 @@
 
 import type { Cell, CellOwner, Data, DeviceHandle, DType } from './backend/contract.js';
 import { kernels, onDevice, readCells } from './backend/index.js';
+import { zeroData } from './backend/zeros.js';
 
 /** The memory of a tensor and of its views (backend/contract.ts says what each field means). */
 export class Storage implements Cell {
@@ -29,7 +30,7 @@ export class Storage implements Cell {
 
 /** A zero-filled host array (for values computed in TypeScript); see allocCell for kernel outputs. */
 export function allocData(dtype: DType, n: number): Data {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  return zeroData(dtype, n);
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { Cell, CellKernels, CellOwner, Data, DeviceBackend, DeviceHandle, KernelName } from './contract.js';
 import { KERNEL_IO } from './contract.js';
 import { jsBackend } from './js/index.js';
+import { zeroData } from './zeros.js';
 
 /** A step of the stream: runs now, or returns the download it waits for. */
 type Step = () => Promise<void> | void;
@@ -17,8 +18,6 @@ type Step = () => Promise<void> | void;
 export type Fallbacks = Record<string, { count: number; reason: string }>;
 
 const KERNEL_NAMES = Object.keys(KERNEL_IO) as KernelName[];
-
-const zeros = (c: Cell): Data => (c.dtype === 'float64' ? new Float64Array(c.length) : new Float32Array(c.length));
 
 export class DeviceDispatch implements CellOwner {
   readonly kernels: CellKernels;
@@ -106,7 +105,10 @@ export class DeviceDispatch implements CellOwner {
     this.count(kernel, first.dtype === 'float64' ? 'float64 (WGSL has no f64)' : own ? 'arguments it does not support' : 'no device kernel');
     return this.onHost(ins, () => {
       const a = args.slice();
-      for (const i of [...io.reads, ...io.updates, ...io.writes]) if (a[i]) a[i] = (a[i] as Cell).host ?? ((a[i] as Cell).host = zeros(a[i] as Cell));
+      for (const i of [...io.reads, ...io.updates, ...io.writes]) {
+        const c = a[i] as Cell | null;
+        if (c) a[i] = (c.host ??= zeroData(c.dtype, c.length));
+      }
       if (bias) a[io.bias!] = { ...(args[io.bias!] as object), bias: bias.host };
       (jsBackend[kernel] as (...x: unknown[]) => unknown)(...a);
       this.wroteHost(outs);
@@ -118,7 +120,7 @@ export class DeviceDispatch implements CellOwner {
     const away = cells.filter((c) => !c.hostValid && c.deviceValid);
     for (const c of cells) {
       if (!c.hostValid && !c.deviceValid) {
-        c.host ??= zeros(c); // nothing wrote it: zeros
+        c.host ??= zeroData(c.dtype, c.length); // nothing wrote it: zeros
         c.hostValid = true;
       }
     }
@@ -135,7 +137,7 @@ export class DeviceDispatch implements CellOwner {
   }
 
   private async download(cells: readonly Cell[]): Promise<void> {
-    const into = cells.map((c) => (c.host ??= zeros(c)));
+    const into = cells.map((c) => (c.host ??= zeroData(c.dtype, c.length)));
     const versions = cells.map((c) => c.version);
     await this.device.download(cells.map((c) => c.device!), into);
     // A cell written in place after the download was called (an optimizer step not awaited) has

@@ -3,6 +3,7 @@
 // KERNEL_IO, no rest arguments), since these run at every op: the tiny MLP's step must not feel it.
 
 import type { Cell, CellKernels, Data, Kernels, MatmulArgs } from './contract.js';
+import { zeroData } from './zeros.js';
 
 /** The error for a cell whose values are on a device while a typed-array backend is active. */
 function onDevice(c: Cell): Error {
@@ -15,7 +16,7 @@ function onDevice(c: Cell): Error {
 function r(c: Cell): Data {
   if (c.hostValid) return c.host!;
   if (c.deviceValid || c.busy !== 0) throw onDevice(c);
-  c.host ??= c.dtype === 'float64' ? new Float64Array(c.length) : new Float32Array(c.length);
+  c.host ??= zeroData(c.dtype, c.length);
   c.hostValid = true;
   return c.host;
 }

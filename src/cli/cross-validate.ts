@@ -56,7 +56,7 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
       const restoredEpoch = trained.stopper?.restoredEpoch ?? null;
       results.push({ fold: i + 1, trainRows: train.length, validationRows: validation.length, test: Array.from(fold.test), epochs: trained.result.epochs, restoredEpoch, scores });
       const stopped = restoredEpoch ? `, best epoch ${restoredEpoch}` : '';
-      console.log(`fold ${i + 1}/${k}: ${train.length} rows to train (${validation.length} for early stopping), ${trained.result.epochs} epochs${stopped}; ${fold.test.length} test rows: ${formatScores({ ...scores })}`);
+      console.log(`fold ${i + 1}/${k}: ${train.length} rows to train (${validation.length} for early stopping), ${trained.result.epochs} epochs${stopped}; ${fold.test.length} test rows: ${formatScores(scores)}`);
     }
     return false;
   }).catch((e: unknown) => {
