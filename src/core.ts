@@ -24,7 +24,7 @@ export { manualSeed, getRngState, setRngState, type RngState } from './random.js
 export { setBackend, getBackend, listBackends, registerBackend, ready, backendInfo, type BackendInfo, type FallbackInfo } from './backend/index.js';
 export { setNumThreads, setDeterministic, isDeterministic } from './backend/settings.js';
 export type {
-  Backend, Kernels, KernelName, UnaryOp, BinaryOp, ReduceOp, MatmulArgs, SgdArgs, AdamArgs, RmspropArgs, PatchGeometry,
+  Backend, Kernels, KernelName, UnaryOp, BinaryOp, ReduceOp, MatmulArgs, SgdArgs, AdamArgs, RmspropArgs, PatchGeometry, DeviceMemory,
 } from './backend/contract.js';
 /** Modules and layers (as torch.nn), losses, initialisers, and the model builders mlp, cnn and GPT. */
 export * as nn from './nn/index.js';

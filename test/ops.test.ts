@@ -11,35 +11,19 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { opTable, type OpName } from '../src/ops/index.js';
-import { grad, gradcheck, setBackend, setDeterministic, Tensor, tensor, type DType } from '../src/index.js';
+import { grad, gradcheck, setBackend, setDeterministic, Tensor, tensor } from '../src/index.js';
 import { backend, listBackends, ownKernels } from '../src/backend/index.js';
 import { settings } from '../src/backend/settings.js';
 import { wasmBuild } from '../src/backend/wasm/index.js';
 import type { KernelName } from '../src/backend/contract.js';
 import type { InputSample } from '../src/ops/op.js';
-import { assertClose, fixture, TOL } from './helpers/compare.js';
+import { assertClose, TOL } from './helpers/compare.js';
+import { call, cases, label, opsFixture, run, type OpCase } from './helpers/op-cases.js';
 import { opSamplesJson, sha256 } from './helpers/op-export.js';
-
-interface OpCase {
-  op: OpName;
-  index: number;
-  args: Record<string, unknown>;
-  inputs: { shape: number[]; values: number[] }[];
-  output: { shape: number[]; values: number[] };
-  upstream: number[];
-  grads: number[][];
-}
 
 /** Set in the relaxed-SIMD child process: only the wasm backend, which must be that build. */
 const CHILD = process.env.NABLA_OPS_RELAXED_CHILD === '1';
-const opsFixture = fixture<OpCase>('ops.json') as ReturnType<typeof fixture<OpCase>> & { samplesSha256: string };
-const { cases } = opsFixture;
 const entries = Object.values(opTable).map((op) => op.entry);
-const label = (c: OpCase) => `${c.op} #${c.index} ${c.inputs.map((x) => `[${x.shape}]`).join(' ')} ${JSON.stringify(c.args)}`;
-const call = (c: OpCase, x: Tensor[]) => {
-  const e = opTable[c.op].entry;
-  return e.call ? e.call(x, c.args) : (opTable[c.op] as unknown as (...t: Tensor[]) => Tensor)(...x);
-};
 
 test('every op-table entry has its samples in the PyTorch fixture, and the fixture has nothing else', () => {
   const want = entries.flatMap((e) => e.samples.map((s, index) => `${e.name} #${index} ${JSON.stringify(s.inputs.map((i) => i.shape))} ${JSON.stringify(s.args ?? {})}`));
@@ -101,14 +85,6 @@ function varying(c: OpCase): { fn: (...xs: Tensor[]) => Tensor; inputs: Tensor[]
   const free = all.map((_, j) => j).filter((j) => !specs[j].constant);
   const fn = (...xs: Tensor[]) => call(c, all.map((x, j) => (free.includes(j) ? xs[free.indexOf(j)] : x)));
   return { fn, inputs: free.map((j) => all[j]) };
-}
-
-function run(c: OpCase, dtype: DType) {
-  const specs = opTable[c.op].entry.samples[c.index].inputs;
-  const inputs = c.inputs.map((i, j) => tensor(i.values, { shape: i.shape, dtype, requiresGrad: !specs[j].constant }));
-  const y = call(c, inputs);
-  y.backward(tensor(c.upstream, { shape: c.output.shape, dtype }));
-  return { inputs, y };
 }
 
 /** Samples where finite differences apply (not those at an op's clamp). */

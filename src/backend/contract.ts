@@ -310,4 +310,24 @@ export interface DeviceBackend {
   readonly kernels: Partial<KernelsOver<DeviceHandle>>;
   /** Whether its kernel runs these arguments (handles in place of arrays) in this dtype. */
   supports(kernel: KernelName, dtype: DType, args: readonly unknown[]): boolean;
+  /** The device it runs on, as its adapter describes itself. */
+  readonly description?: string;
+  /** Its memory and traffic so far (backendInfo().memory). */
+  memory?(): DeviceMemory;
+}
+
+/** A device backend's memory and traffic since it opened. */
+export interface DeviceMemory {
+  /** Bytes of device memory held by tensors now. */
+  liveBytes: number;
+  /** The most bytes held at once. */
+  highWaterBytes: number;
+  /** Device buffers ever created (the rest were recycled from its pool). */
+  buffersCreated: number;
+  /** Kernel dispatches recorded. */
+  dispatches: number;
+  /** Host-to-device copies. */
+  uploads: number;
+  /** Device-to-host reads (each may bring many tensors). */
+  downloads: number;
 }

@@ -19,12 +19,22 @@ export type Fallbacks = Record<string, { count: number; reason: string }>;
 
 const KERNEL_NAMES = Object.keys(KERNEL_IO) as KernelName[];
 
+/** A kernel argument as it is now: arrays and option objects copied (cells are passed as they are). */
+function snapshot(arg: unknown): unknown {
+  if (Array.isArray(arg) || arg instanceof Int32Array || arg instanceof Uint8Array) return arg.slice();
+  if (arg !== null && typeof arg === 'object' && Object.getPrototypeOf(arg) === Object.prototype) return { ...arg };
+  return arg;
+}
+
 export class DeviceDispatch implements CellOwner {
   readonly kernels: CellKernels;
   readonly fallbacks: Fallbacks = {};
   private readonly queue: Step[] = [];
   private pending: Promise<void> | null = null;
   private failure: unknown = null;
+  // A cell's device memory goes back to the device when the cell is collected (its held value is
+  // the handle, never the cell). Per-step release (docs/webgpu.md) keeps the pool small in training.
+  private readonly collected = new FinalizationRegistry<DeviceHandle>((h) => this.device.release(h));
 
   constructor(readonly device: DeviceBackend) {
     const kernels: Record<string, unknown> = { name: device.name };
@@ -63,7 +73,10 @@ export class DeviceDispatch implements CellOwner {
     for (const i of io.updates) if (args[i]) (args[i] as Cell).version++;
     if (kernel === 'normAccumulate') return this.accumulate(args);
     for (const c of outs) c.busy++;
-    this.submit(() => this.run(kernel, args, outs));
+    // A call queued behind a download runs later: its shapes, offsets and index arrays are copied
+    // now, since the caller may reuse them (cat advances one offset array across its calls).
+    const a = this.pending ? args.map(snapshot) : args;
+    this.submit(() => this.run(kernel, a, outs));
     return undefined;
   }
 
@@ -151,6 +164,7 @@ export class DeviceDispatch implements CellOwner {
     if (c.device === null) {
       c.device = this.device.alloc(c.dtype, c.length);
       c.owner = this;
+      this.collected.register(c, c.device);
     }
     if (read && !c.deviceValid) {
       if (c.hostValid) this.device.upload(c.device, c.host!);

@@ -8,7 +8,7 @@
 // In Node the wasm backend loads synchronously at import; where an engine only compiles
 // asynchronously (some browsers' main threads), 'js' serves until `await ready()` says wasm is in.
 
-import type { Backend, Cell, CellKernels, Data, DeviceBackend, KernelName, Kernels } from './contract.js';
+import type { Backend, Cell, CellKernels, Data, DeviceBackend, DeviceMemory, KernelName, Kernels } from './contract.js';
 import { DeviceDispatch } from './device.js';
 import { hostKernels, hostStep as runOnHost } from './host.js';
 import { jsBackend } from './js/index.js';
@@ -27,6 +27,12 @@ interface Entry {
   cells: CellKernels;
   device: DeviceDispatch | null;
 }
+
+/** Device backends that open on first selection (an adapter and a device to await). */
+const OPENERS: Record<string, () => Promise<DeviceBackend>> = {
+  webgpu: () => import('./webgpu/index.js').then((m) => m.openWebGPU()),
+};
+const opening = new Map<string, Promise<void>>();
 
 const backends = new Map<string, Entry>();
 let entry: Entry;
@@ -56,7 +62,7 @@ export function registerBackend(b: Backend): void {
 /**
  * Registers (or replaces) a backend whose tensors live on a device; setBackend(name) then selects
  * it. Ops reach it through its dispatcher (backend/device.ts); callers of the typed-array kernels
- * (backend()) get js's. Not exported by the library until the WebGPU backend is in (slice 2).
+ * (backend()) get js's. Internal: the library's device backend is 'webgpu', opened by setBackend.
  */
 export function registerDeviceBackend(b: DeviceBackend): void {
   if (typeof b?.name !== 'string' || b.name === '') throw new Error('registerDeviceBackend: a backend needs a name');
@@ -146,6 +152,10 @@ export interface BackendInfo {
    * and why (no device kernel, float64, arguments it does not support).
    */
   fallbacks: Record<string, FallbackInfo>;
+  /** On a device backend, its adapter's description ("SwiftShader …" on the software adapter). */
+  adapter?: string;
+  /** On a device backend, its memory (bytes held now, the high-water mark) and its transfers. */
+  memory?: DeviceMemory;
 }
 
 /**
@@ -163,23 +173,41 @@ export function backendInfo(): BackendInfo {
     device: entry.device !== null,
     ownKernels: [...entry.own],
     fallbacks: structuredClone(entry.device?.fallbacks ?? {}),
+    ...(entry.device && { adapter: entry.device.device.description, memory: entry.device.device.memory?.() }),
   };
 }
 
 /**
- * Selects a registered backend for every op from now on: 'js', 'wasm' and 'native' where they
- * load (listBackends), or one given to registerBackend. Throws for an unknown name.
+ * Selects a backend for every op from now on: 'js', 'wasm' and 'native' where they load
+ * (listBackends), one given to registerBackend, or 'webgpu'. A registered backend is selected at
+ * once (the promise is already resolved); 'webgpu' first opens its adapter and device, so await
+ * it: the promise rejects, with the reason, where there is no WebGPU, and the backend stays as it
+ * was. Throws at once for an unknown name.
  *
  * @example
  * ```ts
- * setBackend('js');   // the readable reference kernels
+ * setBackend('js');             // the readable reference kernels
+ * await setBackend('webgpu');   // tensors on the GPU: read them with `await t.read()`
  * ```
  */
-export function setBackend(name: string): void {
+export function setBackend(name: string): Promise<void> {
   const b = backends.get(name);
-  if (!b) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...backends.keys()].join(', ')})`);
-  select(b);
-  chosen = true;
+  if (b) {
+    select(b);
+    chosen = true;
+    return Promise.resolve();
+  }
+  const open = OPENERS[name];
+  if (!open) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...backends.keys(), ...Object.keys(OPENERS)].join(', ')})`);
+  let p = opening.get(name);
+  if (!p) {
+    p = open().then(registerDeviceBackend, (e: unknown) => {
+      opening.delete(name); // a later call may try again (say, after installing the package)
+      throw e;
+    });
+    opening.set(name, p);
+  }
+  return p.then(() => setBackend(name));
 }
 
 /** The name of the active backend: by default the fastest that loads here ('native', else 'wasm', else 'js'). */

@@ -1,0 +1,84 @@
+// The optimizer updates in WGSL, in place on the parameter and its state, with the js kernels'
+// formulas (src/backend/js/optim.ts has each rule). A missing state buffer (no momentum, no
+// amsgrad, not centered) binds a placeholder and a flag says not to touch it; the scalars that do
+// not depend on the element (Adam's bias corrections) are computed on the host in float64.
+
+import type { AdamArgs, RmspropArgs, SgdArgs } from '../../contract.js';
+import type { DeviceBuffer } from '../memory.js';
+import type { Stream } from '../stream.js';
+import { f32, params, shader } from '../wgsl.js';
+
+// Words: lr, momentum, dampening, weightDecay (floats), flags (1 momentum buffer, 2 first, 4 nesterov).
+const SGD = shader('sgd', ['grad'], ['p', 'buf'], /* wgsl */ `
+fn run(j: u32) {
+  let lr = pf(1u); let mu = pf(2u); let damp = pf(3u); let wd = pf(4u); let flags = pu(5u);
+  var g = grad[j] + wd * p[j];
+  if ((flags & 1u) != 0u) {
+    let b = select(mu * buf[j] + (1.0 - damp) * g, g, (flags & 2u) != 0u);
+    buf[j] = b;
+    g = select(b, g + mu * b, (flags & 4u) != 0u);
+  }
+  p[j] = p[j] - lr * g;
+}`);
+
+// Words: lr, beta1, beta2, eps, weightDecay, stepSize, √(1 − β₂ᵗ) (floats), flags (1 decoupled, 2 amsgrad).
+const ADAM = shader('adam', ['grad'], ['p', 'm', 'v', 'vMax'], /* wgsl */ `
+fn run(j: u32) {
+  let lr = pf(1u); let b1 = pf(2u); let b2 = pf(3u); let eps = pf(4u); let wd = pf(5u);
+  let stepSize = pf(6u); let bc2Sqrt = pf(7u); let flags = pu(8u);
+  var g = grad[j];
+  if ((flags & 1u) != 0u) { p[j] = p[j] * (1.0 - lr * wd); } else { g = g + wd * p[j]; }
+  m[j] = b1 * m[j] + (1.0 - b1) * g;
+  v[j] = b2 * v[j] + (1.0 - b2) * g * g;
+  var denom = v[j];
+  if ((flags & 2u) != 0u) {
+    if (v[j] > vMax[j]) { vMax[j] = v[j]; }
+    denom = vMax[j];
+  }
+  p[j] = p[j] - (stepSize * m[j]) / (sqrt(denom) / bc2Sqrt + eps);
+}`);
+
+// Words: lr, alpha, eps, weightDecay, momentum (floats), flags (1 centered, 2 momentum buffer).
+const RMSPROP = shader('rmsprop', ['grad'], ['p', 's', 'gAvg', 'buf'], /* wgsl */ `
+fn run(j: u32) {
+  let lr = pf(1u); let alpha = pf(2u); let eps = pf(3u); let wd = pf(4u); let mu = pf(5u); let flags = pu(6u);
+  let g = grad[j] + wd * p[j];
+  s[j] = alpha * s[j] + (1.0 - alpha) * g * g;
+  var d: f32;
+  if ((flags & 1u) != 0u) {
+    gAvg[j] = alpha * gAvg[j] + (1.0 - alpha) * g;
+    d = sqrt(s[j] - gAvg[j] * gAvg[j]) + eps;
+  } else { d = sqrt(s[j]) + eps; }
+  if ((flags & 2u) != 0u) {
+    buf[j] = mu * buf[j] + g / d;
+    p[j] = p[j] - lr * buf[j];
+  } else { p[j] = p[j] - (lr * g) / d; }
+}`);
+
+/** `placeholders`: two small buffers that stand for absent state (two, since rmsprop may lack both). */
+export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, GPUBuffer]) {
+  const [none, none2] = placeholders;
+  return {
+    sgd(p: DeviceBuffer, grad: DeviceBuffer, buf: DeviceBuffer | null, a: SgdArgs): void {
+      const withBuf = a.momentum !== 0 && buf !== null;
+      const flags = (withBuf ? 1 : 0) | (a.first ? 2 : 0) | (a.nesterov ? 4 : 0);
+      const words = [f32(a.lr), f32(a.momentum), f32(a.dampening), f32(a.weightDecay), flags];
+      stream.dispatch(SGD, [grad.buffer, p.buffer, withBuf ? buf.buffer : none], params(p.length, words), p.length);
+    },
+    adam(p: DeviceBuffer, grad: DeviceBuffer, m: DeviceBuffer, v: DeviceBuffer, vMax: DeviceBuffer | null, a: AdamArgs): void {
+      const stepSize = a.lr / (1 - a.beta1 ** a.step);
+      const bc2Sqrt = Math.sqrt(1 - a.beta2 ** a.step);
+      const flags = (a.decoupled ? 1 : 0) | (vMax ? 2 : 0);
+      const words = [a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, stepSize, bc2Sqrt].map(f32);
+      words.push(flags);
+      stream.dispatch(ADAM, [grad.buffer, p.buffer, m.buffer, v.buffer, vMax?.buffer ?? none], params(p.length, words), p.length);
+    },
+    rmsprop(p: DeviceBuffer, grad: DeviceBuffer, s: DeviceBuffer, gAvg: DeviceBuffer | null, buf: DeviceBuffer | null, a: RmspropArgs): void {
+      const withBuf = buf !== null && a.momentum > 0;
+      const flags = (gAvg ? 1 : 0) | (withBuf ? 2 : 0);
+      const words = [a.lr, a.alpha, a.eps, a.weightDecay, a.momentum].map(f32);
+      words.push(flags);
+      stream.dispatch(RMSPROP, [grad.buffer, p.buffer, s.buffer, gAvg?.buffer ?? none, withBuf ? buf.buffer : none2], params(p.length, words), p.length);
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// The op-table suite on the webgpu backend, on a software adapter: Dawn (the `webgpu` package)
+// over the SwiftShader Vulkan driver that Debian's chromium ships (docs/webgpu.md). Dawn needs
+// libvulkan.so.1 on the library path before Node starts and the driver named by VK_ICD_FILENAMES,
+// so the cases run in a child process started with both; this file is that child too. Every case,
+// forward and backward, in float32 (the device) and float64 (js, a reported fallback), against
+// PyTorch's values and js's; bit-identical reruns; and the list of what fell back to the host.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { backendInfo, readAll, setBackend, type DType, type Tensor } from '../../src/index.js';
+import { kernels } from '../../src/backend/index.js';
+import type { UnaryOp } from '../../src/backend/contract.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { allocCell, hostCell, readStorage } from '../../src/storage.js';
+import { assertClose, TOL } from '../helpers/compare.js';
+import { cases, label, run } from '../helpers/op-cases.js';
+
+const CHILD = process.env.NABLA_WEBGPU_CHILD === '1';
+const SWIFTSHADER = '/usr/lib/chromium/libvk_swiftshader.so';
+const ICD = fileURLToPath(new URL('../../../test/fixtures/swiftshader-icd.json', import.meta.url));
+
+/** A case's output and input gradients (zeros where an input has none), as arrays: on a device, one read. */
+async function results(c: (typeof cases)[number], dtype: DType): Promise<Float64Array[]> {
+  const { inputs, y } = run(c, dtype);
+  const tensors: Tensor[] = [y, ...inputs.flatMap((x) => (x.grad ? [x.grad] : []))];
+  const values = await readAll(tensors);
+  let next = 1;
+  return [Float64Array.from(values[0]), ...inputs.map((x) => (x.grad ? Float64Array.from(values[next++]) : new Float64Array(x.size)))];
+}
+
+if (CHILD) {
+  test('setBackend("webgpu") opens the software adapter', async (t) => {
+    await setBackend('webgpu');
+    const info = backendInfo();
+    assert.equal(info.name, 'webgpu');
+    assert.equal(info.device, true);
+    t.diagnostic(`adapter: ${info.adapter}`);
+    t.diagnostic(`own kernels: ${info.ownKernels.join(', ')}`);
+  });
+
+  for (const dtype of ['float32', 'float64'] as const) {
+    test(`every op-table case, forward and backward, matches PyTorch and js (${dtype})`, async () => {
+      for (const c of cases) {
+        await setBackend('js');
+        const ref = await results(c, dtype);
+        await setBackend('webgpu');
+        const got = await results(c, dtype);
+        assertClose(got[0], c.output.values, TOL[dtype], `${label(c)}: output`);
+        c.grads.forEach((g, j) => assertClose(got[j + 1], g, TOL[dtype], `${label(c)}: grad of input ${j}`));
+        got.forEach((r, j) => assertClose(r, ref[j], dtype === 'float32' ? 1e-5 : 1e-12, `${label(c)}: result ${j} vs js`));
+      }
+    });
+  }
+
+  test('the unary maps keep NaN, ±0 and ±∞ as the js kernels do (SwiftShader\'s builtins do not)', async () => {
+    await setBackend('webgpu');
+    const special = new Float32Array([NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-30, -1e-30, 0.5, 3, -3, 20, -20, 100, -100]);
+    const ops: [UnaryOp, number?, number?][] = [
+      ['neg'], ['exp'], ['log'], ['sqrt'], ['abs'], ['sign'], ['tanh'], ['sigmoid'], ['softplus'], ['relu'], ['step'],
+      ['leakyRelu', 0.1], ['leakyStep', 0.2], ['gelu'], ['erf'], ['pow', 2.5], ['pow', 3], ['pow', -2], ['pow', 0], ['clamp', -1, 0.5], ['clampMask', -1, 0.5],
+    ];
+    for (const [op, p, q] of ops) {
+      const want = new Float32Array(special.length);
+      jsBackend.unary(op, special, want, p, q);
+      const out = allocCell('float32', special.length);
+      kernels().unary(op, hostCell(special.slice()), out, p, q);
+      const [got] = await readStorage([out]);
+      special.forEach((x, i) => {
+        const what = `${op}(${Object.is(x, -0) ? '-0' : x}${p === undefined ? '' : `, ${p}`})`;
+        if (Number.isNaN(want[i]) || !Number.isFinite(want[i]) || want[i] === 0) assert.ok(Object.is(got[i], want[i]), `${what}: ${got[i]}, expected ${want[i]}`);
+        else assert.ok(Math.abs(got[i] - want[i]) <= 1e-5 * Math.abs(want[i]) + 1e-37, `${what}: ${got[i]}, expected ${want[i]}`);
+      });
+    }
+  });
+
+  test('reruns are bit-identical', async () => {
+    await setBackend('webgpu');
+    for (const c of cases) assert.deepEqual(await results(c, 'float32'), await results(c, 'float32'), label(c));
+  });
+
+  test('what ran on the host instead: float64, and op loops that are not kernels yet', async (t) => {
+    await setBackend('webgpu');
+    const { fallbacks } = backendInfo();
+    for (const [name, f] of Object.entries(fallbacks)) t.diagnostic(`fallback ${name}: ${f.count} calls (${f.reason})`);
+    const float32 = Object.entries(fallbacks).filter(([, f]) => !f.reason.startsWith('float64'));
+    assert.deepEqual(float32.map(([name]) => name).sort(), ['batchNorm running statistics', 'logSumExp non-finite shift']);
+  });
+} else {
+  test('the op-table suite on the webgpu backend (Dawn on SwiftShader, in a child process)', (t) => {
+    const haveDriver = Boolean(process.env.VK_ICD_FILENAMES) || existsSync(SWIFTSHADER);
+    if (!haveDriver) return t.skip(`no software Vulkan driver (${SWIFTSHADER}, from Debian's chromium) and no VK_ICD_FILENAMES`);
+    const libs = existsSync('/usr/lib/chromium/libvulkan.so.1') ? '/usr/lib/chromium' : '';
+    const env = {
+      ...process.env,
+      NODE_TEST_CONTEXT: undefined, // a test run of its own, not a part of this one
+      NABLA_WEBGPU_CHILD: '1',
+      VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? ICD,
+      LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+    };
+    const child = spawnSync(process.execPath, ['--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { env, encoding: 'utf8', timeout: 600_000 });
+    for (const line of child.stdout.split('\n')) if (/adapter:|fallback |own kernels:/.test(line)) t.diagnostic(line.trim().replace(/^ℹ /, ''));
+    assert.equal(child.status, 0, `the webgpu run failed:\n${child.stdout.slice(-6000)}\n${child.stderr.slice(-3000)}`);
+    assert.match(child.stdout, /ℹ pass [1-9]/, 'the child ran no test');
+  });
+}
