@@ -15,6 +15,7 @@ export class Storage implements Cell {
   owner: CellOwner | null = null;
   busy = 0;
   version = 0;
+  released = false;
   /** Its version keys cached work (cacheVersion). */
   watched = false;
 
@@ -41,6 +42,7 @@ export function allocData(dtype: DType, n: number): Data {
 export function allocCell(dtype: DType, n: number): Storage {
   const c = new Storage(dtype, n, onDevice() ? null : allocData(dtype, n));
   if (allocations) allocations.add(c);
+  scope?.push(c);
   return c;
 }
 
@@ -48,8 +50,43 @@ export function allocCell(dtype: DType, n: number): Storage {
 export function hostCell(data: Data, dtype: DType = data instanceof Float64Array ? 'float64' : 'float32'): Storage {
   const c = new Storage(dtype, data.length, data);
   if (allocations) allocations.add(c);
+  scope?.push(c);
   return c;
 }
+
+// The cells made while a scope collects them (a training step on a device backend: fit frees
+// their device memory at the step's end instead of waiting for the garbage collector, which
+// feels no device memory pressure). null when no scope is open.
+let scope: Storage[] | null = null;
+
+/** Starts collecting the cells made from now on into `list` (or stops, with null); returns the previous list. */
+export function collectCells(list: Storage[] | null): Storage[] | null {
+  const previous = scope;
+  scope = list;
+  return previous;
+}
+
+/**
+ * Frees the device memory of the cells not in `keep` (after the device work queued before) and
+ * returns the kept ones. A freed cell whose values were on the device alone can no longer be used.
+ */
+export function releaseCells(cells: readonly Storage[], keep: ReadonlySet<Cell>): Storage[] {
+  const kept: Storage[] = [];
+  const byOwner = new Map<CellOwner, Storage[]>();
+  for (const c of cells) {
+    if (keep.has(c)) kept.push(c);
+    else if (c.owner) {
+      let list = byOwner.get(c.owner);
+      if (!list) byOwner.set(c.owner, (list = []));
+      list.push(c);
+    }
+  }
+  for (const [owner, list] of byOwner) owner.release(list);
+  return kept;
+}
+
+const RELEASED =
+  'its device memory was freed at the end of the training step that made it (fit frees what a step made, except the parameters, their gradients and the optimizer state); read what you need in the step, or copy it';
 
 // The cells whose version a backend keys cached work on (MatmulArgs.bVersion: the wasm backend's
 // packed weight panels), by their host array. Two tensors made with `new Tensor(sameArray)` have
@@ -82,6 +119,7 @@ export function recordAllocations(set: WeakSet<Storage> | null): WeakSet<Storage
  * names the tensor in the error thrown when its values are on a device.
  */
 export function hostData(c: Cell, what: string): Data {
+  if (c.released) throw new Error(`${what}: ${RELEASED}`);
   if (c.busy === 0) {
     if (c.hostValid) return c.host!;
     if (!c.deviceValid) {

@@ -221,6 +221,11 @@ export type DeviceHandle = object;
 export interface CellOwner {
   /** Makes every cell's host copy valid, waiting for the work queued before it. */
   read(cells: readonly Cell[]): Promise<void>;
+  /**
+   * Frees the cells' device memory once the work queued before has run. A cell whose values were
+   * only there is then `released`: any later use throws instead of reading recycled memory.
+   */
+  release(cells: readonly Cell[]): void;
 }
 
 /**
@@ -241,6 +246,8 @@ export interface Cell {
   busy: number;
   /** Bumped by every in-place write (kernels' `updates`, markChanged); see MatmulArgs.bVersion. */
   version: number;
+  /** Its values were on the device only and that memory was freed (CellOwner.release): it must not be used. */
+  released: boolean;
 }
 
 type Swap<T, X> = T extends Data ? X : T extends MatmulArgs ? Omit<MatmulArgs, 'bias'> & { bias?: X } : T;

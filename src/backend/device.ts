@@ -11,6 +11,8 @@ import { KERNEL_IO } from './contract.js';
 import { jsBackend } from './js/index.js';
 import { zeroData } from './zeros.js';
 
+const RELEASED = 'was used after its device memory was freed at the end of the training step that made it';
+
 /** A step of the stream: runs now, or returns the download it waits for. */
 type Step = () => Promise<void> | void;
 
@@ -60,6 +62,20 @@ export class DeviceDispatch implements CellOwner {
     );
   }
 
+  release(cells: readonly Cell[]): void {
+    this.submit(() => {
+      for (const c of cells) {
+        if (c.device === null) continue;
+        this.collected.unregister(c);
+        this.device.release(c.device);
+        c.device = null;
+        c.owner = null;
+        if (!c.hostValid) c.released = true;
+        c.deviceValid = false;
+      }
+    });
+  }
+
   async read(cells: readonly Cell[]): Promise<void> {
     while (this.pending) await this.pending;
     if (this.failure) throw this.failure;
@@ -69,6 +85,9 @@ export class DeviceDispatch implements CellOwner {
 
   private call(kernel: KernelName, args: unknown[]): unknown {
     const io = KERNEL_IO[kernel];
+    for (const i of [...io.reads, ...io.writes, ...io.updates]) {
+      if ((args[i] as Cell | null)?.released) throw new Error(`${kernel} on ${this.device.name}: an input or output tensor ${RELEASED}`);
+    }
     const outs = [...io.writes, ...io.updates].map((i) => args[i] as Cell | null).filter((c) => c !== null);
     for (const i of io.updates) if (args[i]) (args[i] as Cell).version++;
     if (kernel === 'normAccumulate') return this.accumulate(args);
@@ -160,11 +179,12 @@ export class DeviceDispatch implements CellOwner {
 
   /** The cell's device handle, allocated on first use; `read`: its values must be current there. */
   private onDevice(c: Cell, read: boolean): DeviceHandle {
+    if (c.released) throw new Error(`${this.device.name}: a tensor ${RELEASED}`);
     if (c.owner !== this && c.owner !== null) throw new Error(`${this.device.name}: a tensor is held by another device backend`);
     if (c.device === null) {
       c.device = this.device.alloc(c.dtype, c.length);
       c.owner = this;
-      this.collected.register(c, c.device);
+      this.collected.register(c, c.device, c);
     }
     if (read && !c.deviceValid) {
       if (c.hostValid) this.device.upload(c.device, c.host!);

@@ -52,7 +52,7 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
       if (i === 0) console.log(`training ${model.layers.map(String).join(' → ')}; ${describeSettings(flags, cfg, data.spec)}`);
       const trained = await trainModel(model, flags, cfg, data, signal, { quiet: true });
       if (trained.result.interrupted) return true;
-      const { confusion: _, ...scores } = evaluate(trained.model, data.evaluation, { loss: trained.loss, metrics: trained.metrics });
+      const { confusion: _, ...scores } = await evaluate(trained.model, data.evaluation, { loss: trained.loss, metrics: trained.metrics });
       const restoredEpoch = trained.stopper?.restoredEpoch ?? null;
       results.push({ fold: i + 1, trainRows: train.length, validationRows: validation.length, test: Array.from(fold.test), epochs: trained.result.epochs, restoredEpoch, scores });
       const stopped = restoredEpoch ? `, best epoch ${restoredEpoch}` : '';

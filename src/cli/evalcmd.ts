@@ -9,11 +9,11 @@ import { formatScores } from './outputs.js';
 import { loadLabelledData } from './data.js';
 import { readModelDir } from './modeldir.js';
 
-export function evalCommand(flags: { model: string; data: string }): number {
+export async function evalCommand(flags: { model: string; data: string }): Promise<number> {
   const { model, spec } = readModelDir(flags.model);
   const { dataset, name } = loadLabelledData(flags.data, spec);
   const classify = spec.task === 'classification';
-  const r = evaluate(model, dataset, {
+  const r = await evaluate(model, dataset, {
     loss: classify ? (o: Tensor, y: Tensor) => crossEntropy(o, y) : (o: Tensor, y: Tensor) => mseLoss(o, y),
     metrics: classify ? ['accuracy'] : ['r2', 'rmse', 'mae'],
   });

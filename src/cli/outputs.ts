@@ -41,11 +41,11 @@ function confusionCsv(m: number[][], classes: string[]): Buffer {
   return Buffer.concat(rows);
 }
 
-export function writeRunOutputs(out: string, trained: TrainedModel, o: RunSummary): number {
+export async function writeRunOutputs(out: string, trained: TrainedModel, o: RunSummary): Promise<number> {
   const { model, result } = trained;
   const { spec, validationName } = o;
   save(model, pathIn(out, 'model'), { metadata: { input: spec, run: o.run } });
-  const final = evaluate(model, o.evaluation, { loss: trained.loss, metrics: trained.metrics });
+  const final = await evaluate(model, o.evaluation, { loss: trained.loss, metrics: trained.metrics });
   const classes = spec.classes ?? [];
   const { confusion, samples, ...scores } = final;
   const perClass = confusion ? perClassScores(confusion, classes) : null;

@@ -50,7 +50,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       return 130;
     }
     const seconds = (performance.now() - started) / 1000;
-    return writeRunOutputs(out, trained, { name: data.name, spec, validationName: data.validationName, evaluation: data.evaluation, run, seconds, batchSize: cfg.batchSize });
+    return await writeRunOutputs(out, trained, { name: data.name, spec, validationName: data.validationName, evaluation: data.evaluation, run, seconds, batchSize: cfg.batchSize });
   } catch (e) {
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw e;

@@ -105,6 +105,11 @@ export abstract class Optimizer {
     return b;
   }
 
+  /** Every state buffer's cell: what fit keeps when it frees a training step's device memory. @internal */
+  stateCells(): Storage[] {
+    return this.state.flatMap((m) => [...m.values()]);
+  }
+
   /** Whether parameter i has the named state buffer yet (a first step creates it). */
   protected hasBuffer(i: number, name: string): boolean {
     return this.state[i].has(name);

@@ -1,6 +1,7 @@
 // Evaluation and prediction in eval mode without recording the graph.
 
-import { Tensor } from '../tensor.js';
+import { readAll, Tensor } from '../tensor.js';
+import { collectCells, releaseCells, type Storage } from '../storage.js';
 import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
 import { DataLoader } from '../data/loader.js';
@@ -44,39 +45,50 @@ export interface EvaluateOptions {
  *
  * @example
  * ```ts
- * const { loss, accuracy } = train.evaluate(model, test, { loss: nn.crossEntropy, metrics: ['accuracy'] });
+ * const { loss, accuracy } = await train.evaluate(model, test, { loss: nn.crossEntropy, metrics: ['accuracy'] });
  * ```
  */
-export function evaluate(model: Module, data: DataLoader | Dataset, options: EvaluateOptions): EvalResult {
+export async function evaluate(model: Module, data: DataLoader | Dataset, options: EvaluateOptions): Promise<EvalResult> {
   const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize: options.batchSize ?? 256 });
   const metrics = options.metrics ?? [];
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() => {
-      let loss = 0, samples = 0;
-      const sums: Record<string, number> = {};
-      const preds: number[] = [];
-      const labels: number[] = [];
-      let classes = 0;
-      for (const [x, y] of loader) {
-        const out = model.forward(x);
-        const n = out.shape[0];
-        loss += options.loss(out, y).item() * n;
-        samples += n;
-        addMetricSums(sums, metrics, out, y);
-        if (metrics.includes('accuracy')) {
-          classes = out.shape[1];
-          // One by one: spreading a large batch into push() overflows the stack.
-          for (const p of argmaxRows(out)) preds.push(p);
-          for (const v of y.data) labels.push(v);
-        }
+    let loss = 0, samples = 0;
+    const sums: Record<string, number> = {};
+    const preds: number[] = [];
+    const labels: number[] = [];
+    let classes = 0;
+    for (const [x, y] of loader) {
+      // The batch's cells: on a device backend their memory is freed once its values are read.
+      const cells: Storage[] = [];
+      const outer = collectCells(cells);
+      let out: Tensor, batchLoss: Tensor;
+      try {
+        [out, batchLoss] = noGrad(() => {
+          const o = model.forward(x);
+          return [o, options.loss(o, y)];
+        });
+      } finally {
+        collectCells(outer);
       }
-      const r: EvalResult = { loss: loss / samples, samples };
-      for (const m of metrics) r[m] = metricValue(sums, m, samples);
-      if (metrics.includes('accuracy')) r.confusion = confusionMatrix(preds, labels, classes);
-      return r;
-    });
+      await readAll([batchLoss, out]); // one round trip on a device; at once on the CPU
+      const n = out.shape[0];
+      loss += batchLoss.item() * n;
+      samples += n;
+      addMetricSums(sums, metrics, out, y);
+      if (metrics.includes('accuracy')) {
+        classes = out.shape[1];
+        // One by one: spreading a large batch into push() overflows the stack.
+        for (const p of argmaxRows(out)) preds.push(p);
+        for (const v of y.data) labels.push(v);
+      }
+      releaseCells(cells, new Set());
+    }
+    const r: EvalResult = { loss: loss / samples, samples };
+    for (const m of metrics) r[m] = metricValue(sums, m, samples);
+    if (metrics.includes('accuracy')) r.confusion = confusionMatrix(preds, labels, classes);
+    return r;
   } finally {
     model.train(wasTraining);
   }

@@ -18,6 +18,8 @@ import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteErr
 import { ModelCheckpoint } from './callbacks.js';
 import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
 import { readSnapshot, restoreCallbacks } from './snapshot.js';
+import { DeviceSteps } from './device-step.js';
+import { onDevice } from '../backend/index.js';
 
 /** Options of fit: the data, the loss and optimizer, the epochs, and optional callbacks, metrics, clipping, augmentation and resumption. */
 export interface FitOptions {
@@ -108,6 +110,9 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   }
 
   for (const c of ordered) c.onTrainBegin?.(ctx);
+  // On a device backend: one read per step, and each step's device memory freed at its end.
+  const device = onDevice() ? new DeviceSteps(model, optimizer) : null;
+  if (device && options.clipGradNorm !== undefined) throw new Error('fit: clipGradNorm is not available on a device backend yet (it returns the norm to the host every step)');
   let interrupted = false;
   for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
     const resumed = ctx.position;
@@ -122,19 +127,21 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
     for (const c of ordered) c.onEpochBegin?.(ctx, epoch, step);
     for (const [xRaw, y] of loader.batches(order, step)) {
       const x = options.transform ? options.transform(xRaw) : xRaw;
+      device?.begin();
       optimizer.zeroGrad();
       const out = model.forward(x);
       const loss = lossFn(out, y);
-      const value = loss.item();
+      const value = device ? await device.readLoss(loss, out) : loss.item();
       if (!Number.isFinite(value)) {
-        throw new NonFiniteError(`training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);
+        const where = device ? await device.locateForward(x) : locateNonFiniteForward(model, x);
+        throw new NonFiniteError(`training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${where}`, epoch + 1, step + 1);
       }
       loss.backward();
-      const badGrad = locateNonFiniteGrad(model);
+      const badGrad = device ? null : locateNonFiniteGrad(model);
       if (badGrad) throw new NonFiniteError(`training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`, epoch + 1, step + 1);
       if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
       optimizer.step();
-      for (const p of model.parameters()) {
+      for (const p of device ? [] : model.parameters()) {
         if (!isFiniteData(p)) throw new NonFiniteError(`training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);
       }
       const n = out.shape[0];
@@ -142,6 +149,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       addMetricSums(sums, metrics, out, y);
       samples += n;
       step++;
+      device?.end({ epoch: epoch + 1, step }, [xRaw, y]);
       ctx.position = { epoch, batch: step, order: orderList, sums: { ...sums }, samples, seconds: priorSeconds + (performance.now() - started) / 1000 };
       for (const c of ordered) c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
       if (signal?.aborted) {
@@ -151,6 +159,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       // Let a pending Ctrl-C or timer run between steps.
       if (signal) await new Promise((r) => setImmediate(r));
     }
+    await device?.finishEpoch();
     if (interrupted && step < loader.length) {
       for (const c of ordered) c.onInterrupt?.(ctx);
       break;
@@ -158,7 +167,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
     const logs: EpochLogs = { epoch: epoch + 1, lr: optimizer.lr, seconds: priorSeconds + (performance.now() - started) / 1000, loss: sums.loss / samples };
     for (const m of metrics) logs[m] = metricValue(sums, m, samples);
     if (validation) {
-      const v = evaluate(model, validation, { loss: lossFn, metrics });
+      const v = await evaluate(model, validation, { loss: lossFn, metrics });
       logs.valLoss = v.loss;
       for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
     }

@@ -40,7 +40,7 @@ test('fit and evaluate report the same metrics on the same data and weights', as
   // lr 0: the weights the training metrics are computed with are the ones validation sees.
   const { history } = await fit(model, { data, validation: data, loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0 }), epochs: 1, batchSize: 5, metrics: ['mse', 'mae'] });
   // (fit batches by 5, evaluate by 256: the sums differ in order, hence the tolerance.)
-  const v = evaluate(model, data, { loss: mseLoss, metrics: ['mse', 'mae'] });
+  const v = await evaluate(model, data, { loss: mseLoss, metrics: ['mse', 'mae'] });
   for (const m of ['mse', 'mae'] as const) {
     assert.ok(Math.abs(history[0][m] - v[m]!) < 1e-12, `${m}: fit ${history[0][m]}, evaluate ${v[m]}`);
     assert.ok(Math.abs(history[0][`val${m[0].toUpperCase()}${m.slice(1)}`] - v[m]!) < 1e-12);

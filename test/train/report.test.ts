@@ -105,7 +105,7 @@ test('a report from a real training run opens from file:// in chromium: no error
   const model = mlp({ inputs: 2, hidden: [8], outputs: 3 });
   const settings = { data: 'blobs.csv', epochs: 6, batchSize: 8, lr: 0.05, hidden: [8], seed: 5 };
   const result = await fit(model, { data: train, validation, loss: crossEntropy, optimizer: new Adam(model.parameters(), { lr: settings.lr }), epochs: settings.epochs, batchSize: settings.batchSize, metrics: ['accuracy'] });
-  const { confusion, loss, accuracy } = evaluate(model, validation, { loss: crossEntropy, metrics: ['accuracy'] });
+  const { confusion, loss, accuracy } = await evaluate(model, validation, { loss: crossEntropy, metrics: ['accuracy'] });
   const input: InputSpec = { kind: 'csv', task: 'classification', inputs: 2, outputs: 3, classes, featureNames: ['x', 'y'], target: 'class', standardizer: null, imageShape: null };
   const html = runReportHtml({
     title: 'nabla train: blobs', settings, modelSummary: explainSequential(model, input, settings.batchSize), history: result.history,

@@ -13,6 +13,7 @@ const BATCH = 32;
 const SLOT = 256; // bytes of parameters per dispatch: minUniformBufferOffsetAlignment's usual value
 const WORKGROUP = 64;
 const MAX_GROUPS = 65535; // maxComputeWorkgroupsPerDimension
+const MAX_GROUPS_KEPT = 4096;
 
 export class Stream {
   private encoder: GPUCommandEncoder | null = null;
@@ -25,6 +26,9 @@ export class Stream {
   private temporaries: GPUBuffer[] = [];
   private readonly staging = new Map<number, GPUBuffer[]>();
   private failure: Error | null = null;
+  private readonly ids = new WeakMap<GPUBuffer, number>();
+  private lastId = 0;
+  private readonly groups = new Map<string, GPUBindGroup>();
   /** Dispatches recorded, uploads and downloads made: what tests count. */
   readonly counts = { dispatches: 0, uploads: 0, downloads: 0 };
 
@@ -44,15 +48,38 @@ export class Stream {
     const slot = this.slots++;
     this.words.set(params, (slot * SLOT) / 4);
     this.words.fill(0, (slot * SLOT) / 4 + params.length, ((slot + 1) * SLOT) / 4);
-    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    entries.push({ binding: buffers.length, resource: { buffer: this.uniforms, offset: slot * SLOT, size: PARAM_WORDS * 4 } });
     const groups = Math.ceil(threads / WORKGROUP);
     const x = Math.min(groups, MAX_GROUPS);
     const pass = this.computePass();
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, this.device.createBindGroup({ layout, entries }));
+    pass.setBindGroup(0, this.bindGroup(shader, layout, buffers), [slot * SLOT]);
     pass.dispatchWorkgroups(x, Math.ceil(groups / x));
     this.counts.dispatches++;
+  }
+
+  // Bind groups by shader and buffers: a training step meets the same pooled buffers in the same
+  // kernels every step, so they are made once (the parameters' slot is a dynamic offset). Those
+  // naming a temporary buffer are not kept (it is destroyed after its batch).
+  private bindGroup(shader: Shader, layout: GPUBindGroupLayout, buffers: readonly GPUBuffer[]): GPUBindGroup {
+    let key = shader.name;
+    let keep = true;
+    for (const b of buffers) {
+      if (this.temporaries.includes(b)) keep = false;
+      let id = this.ids.get(b);
+      if (id === undefined) this.ids.set(b, (id = ++this.lastId));
+      key += `,${id}`;
+    }
+    let group = keep ? this.groups.get(key) : undefined;
+    if (!group) {
+      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+      entries.push({ binding: buffers.length, resource: { buffer: this.uniforms, offset: 0, size: PARAM_WORDS * 4 } });
+      group = this.device.createBindGroup({ layout, entries });
+      if (keep) {
+        if (this.groups.size >= MAX_GROUPS_KEPT) this.groups.clear();
+        this.groups.set(key, group);
+      }
+    }
+    return group;
   }
 
   /** A storage buffer holding `data` (a kernel's index or mask array), freed after this batch. */
@@ -153,7 +180,7 @@ export class Stream {
     for (let i = 0; i < shader.reads + shader.writes; i++) {
       entries.push({ binding: i, visibility: 4 /* COMPUTE */, buffer: { type: i < shader.reads ? 'read-only-storage' : 'storage' } });
     }
-    entries.push({ binding: shader.reads + shader.writes, visibility: 4, buffer: { type: 'uniform' } });
+    entries.push({ binding: shader.reads + shader.writes, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } });
     this.device.pushErrorScope('validation');
     const layout = this.device.createBindGroupLayout({ entries });
     const module = this.device.createShaderModule({ code: shader.code });
