@@ -21,22 +21,22 @@ function session() {
   return { send, posted, snapshots, lastSnapshot: () => snapshots().at(-1)! };
 }
 
-test('a captured step trains exactly like a plain backward()', () => {
+test('a captured step trains exactly like a plain backward()', async () => {
   // nabla's PRNG is global (it drives the batch order), so the two runs go one after the other.
   for (const activation of ['relu', 'tanh', 'sigmoid', 'gelu'] as const) {
-    const run = (capture: boolean) => {
+    const run = async (capture: boolean) => {
       const t = new Trainer(cfg({ activation, layers: [5, 3] }));
-      for (let i = 0; i < 5; i++) t.step(capture);
+      for (let i = 0; i < 5; i++) await t.step(capture);
       return { losses: t.stepLosses, params: t.linears.flatMap((l) => [Array.from(l.weight.data), Array.from(l.bias!.data)]) };
     };
-    assert.deepEqual(run(true), run(false), activation);
+    assert.deepEqual(await run(true), await run(false), activation);
   }
 });
 
-test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·Wᵀ, dy through tanh\' and the loss', () => {
+test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·Wᵀ, dy through tanh\' and the loss', async () => {
   const t = new Trainer(cfg({ activation: 'tanh', layers: [4, 3], batchSize: 8 }));
-  t.step(false);
-  const { captures } = t.step(true);
+  await t.step(false);
+  const { captures } = await t.step(true);
   assert.ok(captures);
   assert.equal(captures.length, 3);
   const last = captures[2];
@@ -82,14 +82,14 @@ test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·
   });
 });
 
-test('the seed fixes the data, the initial weights and every batch', () => {
-  const run = (seed: number) => {
+test('the seed fixes the data, the initial weights and every batch', async () => {
+  const run = async (seed: number) => {
     const t = new Trainer(cfg({ dataset: 'spiral', seed, layers: [6, 6] }));
-    for (let i = 0; i < 30; i++) t.step();
+    for (let i = 0; i < 30; i++) await t.step();
     return t.stepLosses;
   };
-  assert.deepEqual(run(3), run(3));
-  assert.notDeepEqual(run(3), run(4));
+  assert.deepEqual(await run(3), await run(3));
+  assert.notDeepEqual(await run(3), await run(4));
 });
 
 test('the URL round trip keeps every setting and rejects bad values', () => {
@@ -134,68 +134,72 @@ test('parseCsv reads x1,x2,label with a header, scales, and names the bad line',
   assert.throws(() => parseCsv('1,2\n3,4\n5,6\n7,8\n', 'pts.csv'), /line 1: expected 3 columns/);
 });
 
-test('gradcheck on the whole network passes for every activation', () => {
+test('gradcheck on the whole network passes for every activation', async () => {
   for (const activation of ['relu', 'tanh', 'sigmoid', 'gelu'] as const) {
     const t = new Trainer(cfg({ activation, layers: [4, 3], loss: activation === 'gelu' ? 'mse' : 'bce' }));
-    t.step();
+    await t.step();
     const r = t.gradcheck();
     assert.ok(r.ok, `${activation}: max relative error ${r.maxRelError}`);
     assert.equal(r.elements, 16 * 2 + (2 * 4 + 4) + (4 * 3 + 3) + (3 + 1));
   }
 });
 
-test('the default network learns the circle: test loss below 0.1', () => {
+test('the default network learns the circle: test loss below 0.1', async () => {
   const t = new Trainer(cfg());
-  for (let i = 0; i < 1500; i++) t.step();
+  for (let i = 0; i < 1500; i++) await t.step();
   assert.ok(t.evaluate(t.data.test) < 0.1, `test loss ${t.evaluate(t.data.test)}`);
 });
 
-test('every batch has the chosen size, across epoch ends (200 points, batches of 16)', () => {
+test('every batch has the chosen size, across epoch ends (200 points, batches of 16)', async () => {
   const t = new Trainer(cfg({ batchSize: 16, trainPercent: 50, layers: [2] }));
   assert.equal(t.data.train.ys.length, 200);
-  for (let i = 0; i < 30; i++) assert.equal(t.step(true).captures![0].x.shape[0], 16, `step ${i}`);
+  for (let i = 0; i < 30; i++) assert.equal((await t.step(true)).captures![0].x.shape[0], 16, `step ${i}`);
 });
 
-test('quick Pause/Play clicks keep one training loop: at 10 steps/s, 10 steps in 1,000 ms of the session\'s clock', (t) => {
+test('quick Pause/Play clicks keep one training loop: at 10 steps/s, 10 steps in 1,000 ms of the session\'s clock', async (t) => {
   // The session's clock (setTimeout and performance.now) is mocked, so the count depends on the
   // order of its timer turns, not on how busy the machine is: one loop steps at t = 1, 101, ...,
   // 901 ms (the first turn runs on the first tick); a loop per Play click would take ~6 times as many.
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let now = 0;
   t.mock.method(performance, 'now', () => now);
-  const advance = (ms: number) => {
+  // The session handles messages and loop turns in a promise chain: a real setImmediate (not
+  // mocked) lets it run after each tick.
+  const settle = () => new Promise((r) => setImmediate(r));
+  const advance = async (ms: number) => {
     for (let i = 0; i < ms; i++) {
       now++;
       t.mock.timers.tick(1);
+      await settle();
     }
   };
   const { send, lastSnapshot } = session();
-  send({ type: 'config', config: cfg({ layers: [2] }) });
-  send({ type: 'speed', stepsPerSecond: 10 });
-  send({ type: 'play' });
+  await send({ type: 'config', config: cfg({ layers: [2] }) });
+  await send({ type: 'speed', stepsPerSecond: 10 });
+  await send({ type: 'play' });
   for (let i = 0; i < 5; i++) {
-    send({ type: 'pause' });
-    send({ type: 'play' });
+    await send({ type: 'pause' });
+    await send({ type: 'play' });
   }
-  advance(1000);
-  send({ type: 'pause' });
+  await advance(1000);
+  await send({ type: 'pause' });
   const steps = lastSnapshot().steps;
   assert.equal(steps, 10, `${steps} steps in 1 s at 10 steps/s`);
-  advance(300);
+  await advance(300);
   assert.equal(lastSnapshot().steps, steps, 'no step after Pause');
 });
 
-test('after Step and Pause the backprop view shows the step just taken: W_next = W − lr·dW (plain SGD)', () => {
+test('after Step and Pause the backprop view shows the step just taken: W_next = W − lr·dW (plain SGD)', async () => {
   const lr = 0.1;
   const { send, lastSnapshot } = session();
-  send({ type: 'config', config: cfg({ optimizer: 'sgd', lr, l2: 0, layers: [3] }) });
-  send({ type: 'inspect', layer: 0 });
-  send({ type: 'step' });
+  await send({ type: 'config', config: cfg({ optimizer: 'sgd', lr, l2: 0, layers: [3] }) });
+  await send({ type: 'inspect', layer: 0 });
+  await send({ type: 'step' });
   const stepped = lastSnapshot();
-  send({ type: 'pause' });
+  await send({ type: 'pause' });
   const paused = lastSnapshot();
   assert.deepEqual(paused.capture, stepped.capture, 'Pause shows the capture of the step');
-  send({ type: 'inspect', layer: 1 }); // another layer, clicked while paused
+  await send({ type: 'inspect', layer: 1 }); // another layer, clicked while paused
   const other = lastSnapshot();
   for (const [s, layer] of [[stepped, 0], [paused, 0], [other, 1]] as const) {
     const c = s.capture!;
@@ -207,27 +211,27 @@ test('after Step and Pause the backprop view shows the step just taken: W_next =
   }
 });
 
-test('Trainer.capture() after a step gives that step\'s matrices; before any step, the current weights', () => {
+test('Trainer.capture() after a step gives that step\'s matrices; before any step, the current weights', async () => {
   const t = new Trainer(cfg({ layers: [4, 3] }));
   const before = t.capture();
   assert.deepEqual(Array.from(before[0].W.data), Array.from(t.linears[0].weight.data));
-  const { captures } = t.step(true);
+  const { captures } = await t.step(true);
   const after = Array.from(t.linears[0].weight.data);
   assert.deepEqual(t.capture(), captures);
-  t.step(false);
+  await t.step(false);
   const second = t.capture();
   assert.deepEqual(Array.from(second[0].W.data), after, 'the second step started from the first step\'s result');
   assert.notDeepEqual(Array.from(t.linears[0].weight.data), after);
 });
 
-test('a backprop-view capture between steps leaves training exactly as without it (wasm weight caches too)', () => {
-  const weights = (withCapture: boolean) => {
+test('a backprop-view capture between steps leaves training exactly as without it (wasm weight caches too)', async () => {
+  const weights = async (withCapture: boolean) => {
     const t = new Trainer(cfg({ layers: [64, 32], batchSize: 64 }));
     for (let i = 0; i < 4; i++) {
-      t.step(false);
+      await t.step(false);
       if (withCapture) t.capture();
     }
     return t.linears.flatMap((l) => Array.from(l.weight.data));
   };
-  assert.deepEqual(weights(true), weights(false));
+  assert.deepEqual(await weights(true), await weights(false));
 });

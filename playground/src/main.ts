@@ -79,6 +79,14 @@ $('step').onclick = () => {
   setPlaying(false, false);
   send({ type: 'step' });
 };
+// WebGPU: off by default; where the browser has none the box stays disabled and says so.
+const webgpuBox = $<HTMLInputElement>('webgpu');
+if (!('gpu' in navigator)) {
+  webgpuBox.disabled = true;
+  webgpuBox.parentElement!.title = 'This browser has no WebGPU';
+}
+webgpuBox.addEventListener('change', () => send({ type: 'backend', webgpu: webgpuBox.checked }));
+
 $<HTMLSelectElement>('speed').addEventListener('change', (e) => {
   const v = (e.target as HTMLSelectElement).value;
   send({ type: 'speed', stepsPerSecond: v === '' ? null : Number(v) });
@@ -209,6 +217,12 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'stepLosses':
       stepLossWaiters.forEach((w) => w(m.losses));
       stepLossWaiters = [];
+      break;
+    case 'backend':
+      // The run restarted on the backend the worker now reports (a 'reset' follows).
+      $('backend').textContent = m.backend;
+      webgpuBox.checked = m.backend === 'webgpu';
+      if (m.error) status(m.error);
       break;
     case 'error':
       setPlaying(false, false);

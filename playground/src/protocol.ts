@@ -13,7 +13,9 @@ export type ToWorker =
   | { type: 'speed'; stepsPerSecond: number | null }
   | { type: 'inspect'; layer: number | null }
   | { type: 'gradcheck' }
-  | { type: 'stepLosses'; count: number };
+  | { type: 'stepLosses'; count: number }
+  /** Train on the WebGPU backend (true) or on the CPU backend the worker started with; the run restarts. */
+  | { type: 'backend'; webgpu: boolean };
 
 export interface Snapshot {
   type: 'snapshot';
@@ -36,4 +38,6 @@ export type FromWorker =
   | Snapshot
   | { type: 'gradcheck'; result: GradcheckSummary }
   | { type: 'stepLosses'; losses: number[] }
+  /** The backend now active, and why WebGPU could not be used (when it could not). */
+  | { type: 'backend'; backend: string; error?: string }
   | { type: 'error'; message: string };

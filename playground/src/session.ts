@@ -3,7 +3,7 @@
 // it trains in slices of ~12 ms, and between slices it yields (setTimeout) so messages get
 // through; about 15 times a second it posts a snapshot for the views. The page never waits for it.
 
-import { getBackend } from '../../src/core.js';
+import { getBackend, setBackend } from '../../src/core.js';
 import { Trainer } from './trainer.js';
 import type { Config } from './config.js';
 import type { Points } from './data.js';
@@ -15,8 +15,11 @@ const GRID = 48;
 
 export type Post = (m: FromWorker, transfer?: Transferable[]) => void;
 
-/** A new session posting through post; returns the handler for the page's messages. */
-export function startSession(post: Post): (m: ToWorker) => void {
+/**
+ * A new session posting through post; returns the handler for the page's messages, whose promise
+ * resolves once that message has been handled (after the work queued before it).
+ */
+export function startSession(post: Post): (m: ToWorker) => Promise<void> {
   let trainer: Trainer | null = null;
   let playing = false;
   let inspected: number | null = null;
@@ -27,10 +30,19 @@ export function startSession(post: Post): (m: ToWorker) => void {
   // quick Pause/Play clicks never leave a second loop running.
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastStepAt = -Infinity;
+  let lastConfig: { config: Config; csv?: Points } | null = null;
+  // Everything that touches the trainer runs in order: on the WebGPU backend a step awaits the
+  // device, and a message arriving meanwhile (Pause, a new setting) must wait for it.
+  let work: Promise<void> = Promise.resolve();
+  const serial = (f: () => void | Promise<void>): Promise<void> => (work = work.then(f).catch(fail));
+  const cpuBackend = getBackend();
 
   function schedule(delay: number): void {
     stop();
-    timer = setTimeout(loop, delay);
+    timer = setTimeout(() => {
+      timer = null;
+      serial(loop);
+    }, delay);
   }
 
   function stop(): void {
@@ -48,6 +60,7 @@ export function startSession(post: Post): (m: ToWorker) => void {
   }
 
   function reset(config: Config, csv?: Points): void {
+    lastConfig = { config, csv };
     trainer = new Trainer(config, csv);
     rate = { steps: 0, time: performance.now(), perSecond: 0 };
     post({ type: 'reset', data: trainer.data, regression: trainer.regression, backend: getBackend() });
@@ -86,32 +99,45 @@ export function startSession(post: Post): (m: ToWorker) => void {
   }
 
   /** One step; the one before a snapshot records the backprop view's matrices. */
-  function stepOnce(forceSnapshot: boolean): void {
+  async function stepOnce(forceSnapshot: boolean): Promise<void> {
     if (!trainer) return;
     lastStepAt = performance.now();
     const due = forceSnapshot || lastStepAt - lastSnapshot >= SNAPSHOT_MS;
-    const { captures } = trainer.step(due && inspected !== null);
+    const { captures } = await trainer.step(due && inspected !== null);
     if (due) snapshot(captures && inspected !== null ? captures[inspected] ?? null : null);
   }
 
-  function loop(): void {
-    timer = null;
+  async function loop(): Promise<void> {
     if (!playing || !trainer) return;
     try {
-      if (speed !== null) stepOnce(speed <= 20); // slow: every step is shown
+      if (speed !== null) await stepOnce(speed <= 20); // slow: every step is shown
       else {
         const start = performance.now();
-        do stepOnce(false);
+        do await stepOnce(false);
         while (playing && performance.now() - start < SLICE_MS);
       }
     } catch (e) {
       fail(e);
       return;
     }
-    schedule(nextDelay());
+    if (playing) schedule(nextDelay());
   }
 
-  return (m: ToWorker): void => {
+  /** Trains on the WebGPU backend (or back on the CPU one) from a fresh run of the same settings. */
+  async function useWebGPU(on: boolean): Promise<void> {
+    let error: string | undefined;
+    try {
+      await setBackend(on ? 'webgpu' : cpuBackend);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    post({ type: 'backend', backend: getBackend(), error });
+    if (lastConfig) reset(lastConfig.config, lastConfig.csv);
+  }
+
+  return (m: ToWorker) => serial(() => handle(m));
+
+  async function handle(m: ToWorker): Promise<void> {
     try {
       switch (m.type) {
         case 'config':
@@ -132,7 +158,10 @@ export function startSession(post: Post): (m: ToWorker) => void {
         case 'step':
           playing = false;
           stop();
-          stepOnce(true);
+          await stepOnce(true);
+          break;
+        case 'backend':
+          await useWebGPU(m.webgpu);
           break;
         case 'speed':
           speed = m.stepsPerSecond;
@@ -151,5 +180,5 @@ export function startSession(post: Post): (m: ToWorker) => void {
     } catch (err) {
       fail(err);
     }
-  };
+  }
 }

@@ -9,7 +9,7 @@
 //   a_{k-1}.backward(dL/dx_k)  → dL/dy_{k-1} through the activation
 // which is the chain rule applied by hand, with the same gradients as one backward().
 
-import { gradcheck, manualSeed, nn, noGrad, optim, rand, Tensor, tensor } from '../../src/core.js';
+import { getBackend, gradcheck, manualSeed, nn, noGrad, optim, rand, readAll, setBackend, Tensor, tensor } from '../../src/core.js';
 import { type ActivationName, type Config, type LossName } from './config.js';
 import { generate, split, subset, type Points, type Split } from './data.js';
 
@@ -78,6 +78,22 @@ function activationSlope(name: ActivationName, z: number): number {
 
 const mat = (t: Tensor): Mat => ({ shape: [...t.shape], data: Float32Array.from(t.data) });
 
+/**
+ * Runs the views' computations (grid, losses, the captured step, gradcheck) on js when training
+ * runs on the WebGPU backend: they read values synchronously, and the weights are on the host
+ * between steps (step() reads them back). On a CPU backend, as they are.
+ */
+function onHost<T>(f: () => T): T {
+  const name = getBackend();
+  if (name !== 'webgpu') return f();
+  void setBackend('js');
+  try {
+    return f();
+  } finally {
+    void setBackend(name);
+  }
+}
+
 export class Trainer {
   readonly data: Split;
   readonly regression: boolean;
@@ -127,24 +143,29 @@ export class Trainer {
     return this.loss === 'bce' ? out.sigmoid() : out;
   }
 
-  /** One optimizer step on the next batch; with capture, also the backprop view's matrices. */
-  step(capture = false): { loss: number; captures: LayerCapture[] | null } {
+  /**
+   * One optimizer step on the next batch; with capture, also the backprop view's matrices. On the
+   * WebGPU backend it reads twice: the loss before the update, and the updated weights after it
+   * (so that the views find them on the host); on a CPU backend both reads resolve at once.
+   */
+  async step(capture = false): Promise<{ loss: number; captures: LayerCapture[] | null }> {
     const { x, t } = this.nextBatch();
     this.lastBatch = { x, t };
     this.paramsBeforeLastStep = this.parameters().map((p) => Float32Array.from(p.data));
     this.optimizer.zeroGrad();
     let loss: Tensor;
     let captures: LayerCapture[] | null = null;
-    if (capture) [loss, captures] = this.capturedBackward(x, t);
+    if (capture) [loss, captures] = onHost(() => this.capturedBackward(x, t));
     else {
       loss = this.lossOf(this.forward(x), t);
       loss.backward();
     }
-    const value = loss.item();
+    const value = (await loss.read())[0];
     if (!Number.isFinite(value)) {
       throw new Error(`training stopped: the loss is ${value} at step ${this.steps + 1} (try a smaller learning rate)`);
     }
     this.optimizer.step();
+    await readAll(this.parameters());
     this.steps++;
     if (this.stepLosses.length < 100_000) this.stepLosses.push(value);
     return { loss: value, captures };
@@ -156,6 +177,10 @@ export class Trainer {
    * weights are W − lr·dW for plain SGD). Before any step: the current weights on the first batch.
    */
   capture(): LayerCapture[] {
+    return onHost(() => this.captureOnHost());
+  }
+
+  private captureOnHost(): LayerCapture[] {
     const { x, t } = this.lastBatch ?? this.tensors(this.data.train, this.firstIndices());
     const params = this.parameters();
     const now = params.map((p) => Float32Array.from(p.data));
@@ -259,7 +284,7 @@ export class Trainer {
   evaluate(p: Points): number {
     if (p.ys.length === 0) return NaN;
     const { x, t } = this.tensors(p, Array.from({ length: p.ys.length }, (_, i) => i));
-    return noGrad(() => this.lossOf(this.forward(x), t).item());
+    return onHost(() => noGrad(() => this.lossOf(this.forward(x), t).item()));
   }
 
   /** The network on a G×G grid over [-1, 1]², with every hidden neuron's output. */
@@ -271,7 +296,7 @@ export class Trainer {
         xs[2 * (r * g + c) + 1] = 1 - (2 * (r + 0.5)) / g;
       }
     }
-    return noGrad(() => {
+    return onHost(() => noGrad(() => {
       const hidden: Float32Array[] = [];
       let h = tensor(xs, { shape: [g * g, 2] });
       this.linears.forEach((lin, k) => {
@@ -282,11 +307,15 @@ export class Trainer {
         }
       });
       return { output: Float32Array.from(this.predict(h).data), hidden };
-    });
+    }));
   }
 
   /** gradcheck on the whole network and loss, in float64, for the last batch (at most 16 rows). */
   gradcheck(): GradcheckSummary {
+    return onHost(() => this.gradcheckOnHost());
+  }
+
+  private gradcheckOnHost(): GradcheckSummary {
     const batch = this.lastBatch ?? this.tensors(this.data.train, this.firstIndices());
     const rows = Math.min(16, batch.x.shape[0]);
     const x = tensor(batch.x.data.slice(0, rows * 2), { shape: [rows, 2], dtype: 'float64' });

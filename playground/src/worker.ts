@@ -5,4 +5,4 @@ import type { ToWorker } from './protocol.js';
 
 const scope = self as unknown as Worker;
 const handle = startSession((m, transfer = []) => scope.postMessage(m, transfer));
-scope.onmessage = (e: MessageEvent<ToWorker>) => handle(e.data);
+scope.onmessage = (e: MessageEvent<ToWorker>) => void handle(e.data);

@@ -57,19 +57,24 @@ export async function serveSite(): Promise<{ url: string; close: () => Promise<v
   };
 }
 
+// WebGPU on the software adapter that Debian's chromium ships (SwiftShader over Vulkan), for a
+// machine without a GPU (docs/webgpu.md); it needs a secure context, which 127.0.0.1 is.
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface'];
+
 /**
  * Headless Debian chromium with a fresh profile. The flags keep it from calling home, which
- * on a closed network turns into failed connections and noise.
+ * on a closed network turns into failed connections and noise; with `webgpu`, WebGPU runs on
+ * the software adapter instead of the GPU being disabled.
  */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'nabla-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
+      '--no-sandbox', ...(options.webgpu ? WEBGPU_FLAGS : ['--disable-gpu']), '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
     ],
   });
   return {
