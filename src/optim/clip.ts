@@ -2,8 +2,10 @@
 // gradients taken together; if it exceeds maxNorm, every gradient is scaled by
 // maxNorm / (norm + 1e-6). Returns the norm before clipping.
 
-import type { Tensor } from '../tensor.js';
+import { tensor, type Tensor } from '../tensor.js';
 import { kernels } from '../backend/index.js';
+import { noGrad } from '../autograd/mode.js';
+import { cat } from '../ops/defs/cat.js';
 import { checkHyper } from './hyper.js';
 
 /**
@@ -32,4 +34,26 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
     for (const g of grads) be.scale(g.storage, coef); // bumps each gradient's version
   }
   return total;
+}
+
+/**
+ * clipGradNorm with no round trip, for fit on a device backend: the same clipping, but the norm
+ * is computed by ops (in float32 there, a scalar tensor on the device) and each gradient is
+ * replaced by its copy scaled by min(1, maxNorm / (norm + 1e-6)). Returns the norm. @internal
+ */
+export function clipGradNormQueued(params: Iterable<Tensor>, maxNorm: number, normType = 2): Tensor | null {
+  checkHyper('clipGradNorm', 'maxNorm', maxNorm);
+  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
+  const withGrad = [...params].filter((p) => p.grad);
+  if (withGrad.length === 0) return null;
+  return noGrad(() => {
+    const grads = withGrad.map((p) => p.grad!);
+    const total =
+      normType === Infinity
+        ? cat(grads.map((g) => g.abs().max().reshape([1]))).max()
+        : grads.map((g) => g.abs().pow(normType).sum()).reduce((a, b) => a.add(b)).pow(1 / normType);
+    const coef = tensor(maxNorm, { dtype: total.dtype }).div(total.add(1e-6)).clamp(-Infinity, 1);
+    for (const p of withGrad) p.grad = p.grad!.mul(coef);
+    return total;
+  });
 }

@@ -1,6 +1,7 @@
 // Evaluation and prediction in eval mode without recording the graph.
 
 import { readAll, Tensor } from '../tensor.js';
+import { cat } from '../ops/defs/cat.js';
 import { collectCells, releaseCells, type Storage } from '../storage.js';
 import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
@@ -94,7 +95,10 @@ export async function evaluate(model: Module, data: DataLoader | Dataset, option
   }
 }
 
-/** Model outputs for inputs [N, ...], computed in batches in eval mode, in the model's dtype. */
+/**
+ * Model outputs for inputs [N, ...] (host values), computed in batches in eval mode, in the
+ * model's dtype. On a device backend the result stays there: read it with `await t.read()`.
+ */
 export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor {
   const n = inputs.shape[0];
   const row = inputs.size / Math.max(n, 1);
@@ -107,17 +111,8 @@ export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor 
         const m = Math.min(batchSize, n - i);
         parts.push(model.forward(new Tensor(inputs.data.slice(i * row, (i + m) * row), [m, ...inputs.shape.slice(1)], inputs.dtype)));
       }
-      const width = parts[0].size / parts[0].shape[0];
-      // The model's dtype (its outputs' for a model without parameters): a float64 model's
-      // predictions stay float64.
-      const dtype = model.parameters().length > 0 ? model.dtype : parts[0].dtype;
-      const out = dtype === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
-      let offset = 0;
-      for (const p of parts) {
-        out.set(p.data, offset);
-        offset += p.size;
-      }
-      return new Tensor(out, [n, ...parts[0].shape.slice(1)], dtype);
+      // In the model's dtype: the ops refuse inputs of another dtype than the weights'.
+      return parts.length === 1 ? parts[0] : cat(parts);
     });
   } finally {
     model.train(wasTraining);

@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { clipGradNorm, clipGradNormQueued } from '../optim/clip.js';
 import { loadCheckpoint } from '../io/index.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
@@ -112,7 +112,6 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   for (const c of ordered) c.onTrainBegin?.(ctx);
   // On a device backend: one read per step, and each step's device memory freed at its end.
   const device = onDevice() ? new DeviceSteps(model, optimizer) : null;
-  if (device && options.clipGradNorm !== undefined) throw new Error('fit: clipGradNorm is not available on a device backend yet (it returns the norm to the host every step)');
   let interrupted = false;
   for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
     const resumed = ctx.position;
@@ -139,7 +138,10 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       loss.backward();
       const badGrad = device ? null : locateNonFiniteGrad(model);
       if (badGrad) throw new NonFiniteError(`training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`, epoch + 1, step + 1);
-      if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
+      if (options.clipGradNorm !== undefined) {
+        if (device) clipGradNormQueued(model.parameters(), options.clipGradNorm);
+        else clipGradNorm(model.parameters(), options.clipGradNorm);
+      }
       optimizer.step();
       for (const p of device ? [] : model.parameters()) {
         if (!isFiniteData(p)) throw new NonFiniteError(`training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { backendInfo, data, fit, manualSeed, nn, optim, randn, readAll, setBackend, type DType, type Tensor } from '../../src/index.js';
+import { backendInfo, data, fit, manualSeed, nn, optim, randn, readAll, setBackend, train, type DType, type Tensor } from '../../src/index.js';
 import type { DeviceMemory } from '../../src/backend/contract.js';
 import type { FitContext } from '../../src/train/types.js';
 import { kernels } from '../../src/backend/index.js';
@@ -111,6 +111,24 @@ if (CHILD) {
     assert.equal(gpu.downloads, steps + 2 + validationBatches);
     const float32 = Object.entries(backendInfo().fallbacks).filter(([k, f]) => !f.reason.startsWith('float64') && !k.includes('batchNorm') && !k.includes('logSumExp'));
     assert.deepEqual(float32, [], 'the MLP step ran something on the host');
+  });
+
+  test('fit with clipGradNorm (the norm stays on the device) and predict give js\'s weights and outputs', async () => {
+    manualSeed(21);
+    await setBackend('js');
+    const x = randn([96, 3]);
+    const dataset = new data.TensorDataset(x, x.sum(1, true).tanh());
+    const run = async (backend: string) => {
+      await setBackend(backend);
+      manualSeed(5);
+      const model = nn.mlp({ inputs: 3, hidden: [8], outputs: 1 });
+      // A small bound, so that every step clips.
+      await fit(model, { data: dataset, loss: nn.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0.5 }), epochs: 2, batchSize: 16, clipGradNorm: 0.05 });
+      return [...(await readAll(model.parameters())), await train.predict(model, x, 40).read()].map((d) => Float64Array.from(d));
+    };
+    const want = await run('js');
+    const got = await run('webgpu');
+    got.forEach((g, i) => assertClose(g, want[i], 1e-4, `result ${i}`));
   });
 
   test('memory stays bounded over 5,000 training steps with no dispose call (the pool\'s high-water mark)', async (t) => {
