@@ -36,8 +36,22 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** Serves playground/dist on 127.0.0.1 at a free port. */
-export async function serveSite(): Promise<{ url: string; close: () => Promise<void> }> {
+/** The headers the built site's `_headers` file (playground/public/_headers) gives every path. */
+function siteHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of readFileSync(join(site, '_headers'), 'utf8').split('\n')) {
+    const m = /^\s+([\w-]+):\s*(.+)$/.exec(line);
+    if (m) headers[m[1].toLowerCase()] = m[2].trim();
+  }
+  return headers;
+}
+
+/**
+ * Serves playground/dist on 127.0.0.1 at a free port; `isolated` adds the headers of the built
+ * site's `_headers` file (COOP and COEP), as a static host that reads it would.
+ */
+export async function serveSite(options: { isolated?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+  const isolation = options.isolated ? siteHeaders() : {};
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(site, path.endsWith('/') ? `${path}index.html` : path));
@@ -45,7 +59,7 @@ export async function serveSite(): Promise<{ url: string; close: () => Promise<v
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...isolation });
     res.end(readFileSync(file));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
