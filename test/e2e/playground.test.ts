@@ -1,5 +1,6 @@
-// The playground in a real browser: the built page, served from 127.0.0.1, driven by
-// Debian's chromium through playwright-core. Screenshots go to test-artifacts/.
+// The playground in a real browser: the built page, served from 127.0.0.1 with the headers of
+// its _headers file (cross-origin isolated, so wasm may use threads), driven by Debian's
+// chromium through playwright-core. Screenshots go to test-artifacts/.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
   before(async () => {
     buildPlaygroundIfStale();
     mkdirSync(artifacts, { recursive: true });
-    site = await serveSite();
+    site = await serveSite({ isolated: true }); // as the built site is meant to be served (its _headers file)
     browser = await launchBrowser();
     context = browser.context;
   });
