@@ -84,7 +84,7 @@ export async function evaluate(model: Module, data: DataLoader | Dataset, option
         for (const p of argmaxRows(out)) preds.push(p);
         for (const v of y.data) labels.push(v);
       }
-      releaseCells(cells, new Set());
+      releaseCells([...cells, x.storage, y.storage], new Set()); // the batch too (made before the scope)
     }
     const r: EvalResult = { loss: loss / samples, samples };
     for (const m of metrics) r[m] = metricValue(sums, m, samples);
