@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { listBackends, manualSeed, nn, optim, ready, setBackend, setNumThreads, tensor } from '../src/index.js';
+import { gptBatches, gptConfig } from './models.js';
 import { lcg, median } from './util.js';
 
 const { values: opts } = parseArgs({
@@ -25,19 +26,12 @@ const { values: opts } = parseArgs({
   },
 });
 const STEPS = Number(opts.steps);
-const cfg = { layers: 4, heads: 4, dim: 128, context: 64, batch: 32, vocab: 65 };
+const cfg = gptConfig;
 const cores = availableParallelism();
 const tokensPerStep = cfg.batch * cfg.context;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/** A batch of random tokens and their next tokens (the speed does not depend on the text). */
-function batches(count: number): { x: number[][]; y: number[][] }[] {
-  const rnd = lcg(7);
-  return Array.from({ length: count }, () => {
-    const rows = Array.from({ length: cfg.batch }, () => Array.from({ length: cfg.context + 1 }, () => Math.floor(rnd() * cfg.vocab)));
-    return { x: rows.map((r) => r.slice(0, -1)), y: rows.map((r) => r.slice(1)) };
-  });
-}
+const batches = (count: number) => gptBatches(count, cfg);
 
 /** Median tokens/s of timed steps after two warm-up steps. */
 function timeSteps(step: (i: number) => void): number {
