@@ -15,9 +15,10 @@
 // Workloads (what run.ts's tables have, capped for a software adapter, where the GEMM runs at
 // tenths of a GFLOPS): the matmul table up to --max-size (default 256, so 64×784×128, 128³ and
 // 256³) in the three transposition variants; MLP training, --mlp-steps timed steps after 2 warm-up
-// steps; the CNN and GPT training rows with 1 warm-up step and --cnn-steps / --gpt-steps timed
-// steps, run only when the step would take at most --max-step-s at this peer's measured 256³ GEMM
-// rate (otherwise "not run" with that estimate). Every read is asynchronous: nabla's loops read
+// steps; the CNN and GPT training rows with 1 warm-up step and up to --cnn-steps / --gpt-steps
+// timed steps, stopping once the timed steps have taken --max-step-s, and run only when a step
+// would take at most --max-step-s at this peer's measured 256³ GEMM rate (otherwise "not run" with
+// that estimate; the convolutions run slower than the GEMM, so the estimate is a lower bound). Every read is asynchronous: nabla's loops read
 // once per step (bench/nabla.ts), tfjs' use `await t.data()`.
 //
 //   node dist/bench/webgpu.js --peer nabla-webgpu|tfjs-webgpu [--only matmul,train,cnn,gpt]
@@ -75,6 +76,7 @@ const adapter = [info.vendor, info.architecture, info.device, info.description].
 
 const out: WebgpuOut = { peer, adapter, backend: '', matmul: {}, train: {}, notes: [] };
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const gflops = (m: number, k: number, n: number, ms: number) => (2 * m * k * n) / ms / 1e6;
 
 // The same inputs as run.ts's matmul table (seeds 10 + i, 20 + i over its size list).
@@ -91,8 +93,8 @@ interface Side {
   setup(): Promise<string>;
   matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean): Promise<number[]>;
   train(spec: TrainSpec, steps: number): Promise<nb.TrainResult>;
-  cnn(steps: number): Promise<nb.CnnResult>;
-  gpt?(steps: number): Promise<{ tokensPerSec: number; finalLoss: number; steps: number }>;
+  cnn(steps: number, budgetMs: number): Promise<nb.CnnResult>;
+  gpt?(steps: number, budgetMs: number): Promise<{ tokensPerSec: number; finalLoss: number; steps: number }>;
 }
 const mnist = only.has('train') || only.has('cnn') ? loadMnist() : null;
 
@@ -103,8 +105,8 @@ const nablaSide: Side = {
   },
   matmul: (a, b, m, k, n, tA, tB) => nb.matmulTimesDevice(a, b, m, k, n, tA, tB),
   train: (spec, steps) => nb.train(spec, initialWeights(spec.sizes), mnist!, 1, steps, 2),
-  cnn: (steps) => nb.cnnTrain(mnist!, steps, 1, 1),
-  async gpt(steps) {
+  cnn: (steps, budgetMs) => nb.cnnTrain(mnist!, steps, 1, 1, budgetMs),
+  async gpt(steps, budgetMs) {
     // bench/gpt.ts' step (AdamW, clipGradNorm 1), one read per step through DeviceScope. clipGradNorm
     // sums the gradients on the host (normAccumulate), which on a device needs them read first:
     // the step reads the loss and the gradients together, then clips and updates.
@@ -129,13 +131,13 @@ const nablaSide: Side = {
     await step(0);
     const times: number[] = [];
     let last = NaN;
-    for (let i = 0; i < steps; i++) {
+    for (let i = 0; i < steps && sum(times) < budgetMs; i++) {
       const t0 = performance.now();
       last = await step(i + 1);
       times.push(performance.now() - t0);
     }
     await readAll(params); // the last update has run
-    return { tokensPerSec: (B * T) / (median(times) / 1000), finalLoss: last, steps };
+    return { tokensPerSec: (B * T) / (median(times) / 1000), finalLoss: last, steps: times.length };
   },
 };
 
@@ -154,7 +156,39 @@ async function tfjsSide(): Promise<Side> {
     },
     matmul: (a, b, m, k, n, tA, tB) => tfb.matmulTimesAsync(a, b, m, k, n, tA, tB),
     train: (spec, steps) => tfb.trainAsync(spec, initialWeights(spec.sizes), mnist!, 1, steps, 2),
-    cnn: (steps) => tfb.cnnTrain(mnist!, steps, 1, 1),
+    cnn: (steps, budgetMs) => tfb.cnnTrain(mnist!, steps, 1, 1, budgetMs),
+    async gpt(steps, budgetMs) {
+      // bench/gpt.ts' tfjs GPT (bench/gpt-tfjs.ts), its embedding by tf.gather as users write it,
+      // else (when its gradient is missing, as on wasm) by the one-hot product; await data() per step.
+      const { tfjsGpt } = await import('./gpt-tfjs.js');
+      for (const oneHot of [false, true]) {
+        const model = tfjsGpt(oneHot);
+        try {
+          const step = async (i: number) => {
+            const loss = model.step(i);
+            const v = (await loss.data())[0];
+            loss.dispose();
+            return v;
+          };
+          await step(0);
+          const times: number[] = [];
+          let last = NaN;
+          for (let i = 0; i < steps && sum(times) < budgetMs; i++) {
+            const t0 = performance.now();
+            last = await step(i + 1);
+            times.push(performance.now() - t0);
+          }
+          if (oneHot) out.notes.push('GPT: tf.gather failed, timed with the one-hot embedding product');
+          return { tokensPerSec: (B * T) / (median(times) / 1000), finalLoss: last, steps: times.length };
+        } catch (e) {
+          if (oneHot) throw e;
+          log(`tfjs-webgpu GPT with tf.gather: ${errorText(e)}; trying the one-hot embedding`);
+        } finally {
+          model.dispose();
+        }
+      }
+      throw new Error('unreachable');
+    },
   };
 }
 
@@ -210,7 +244,7 @@ if (only.has('cnn')) {
   const steps = Number(opts['cnn-steps']);
   const skip = tooSlow(cnnStepFlops);
   try {
-    out.cnn = skip ?? (await side.cnn(steps));
+    out.cnn = skip ?? (await side.cnn(steps, maxStepS * 1000));
   } catch (e) {
     out.cnn = { na: `fails: ${errorText(e)}` };
   }
@@ -220,7 +254,7 @@ if (only.has('gpt')) {
   const steps = Number(opts['gpt-steps']);
   const skip = tooSlow(gptStepFlops);
   try {
-    out.gpt = skip ?? (side.gpt ? await side.gpt(steps) : { na: 'not run: bench/gpt.ts\'s tfjs GPT reads with dataSync, which tfjs-webgpu lacks in Node; not yet ported' });
+    out.gpt = skip ?? (side.gpt ? await side.gpt(steps, maxStepS * 1000) : { na: 'not written for this peer' });
   } catch (e) {
     out.gpt = { na: `fails: ${errorText(e)}` };
   }
