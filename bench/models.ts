@@ -3,6 +3,7 @@
 // so that they all start from the same point).
 
 import { manualSeed, nn } from '../src/index.js';
+import { lcg } from './util.js';
 
 export interface Layer {
   w: Float32Array; // [in, out]
@@ -82,3 +83,15 @@ export function convLabel(c: ConvCase): string {
  * `steps` timed steps in chunks of `chunk` (samples/s is the median over chunks).
  */
 export const cnn = { batch: 64, lr: 1e-3, warmup: 3, steps: 30, chunk: 10 };
+
+/** GPT training (bench/gpt.ts, and the webgpu peers' GPT row): the model and batch of `nabla train --model gpt`'s bench. */
+export const gptConfig = { layers: 4, heads: 4, dim: 128, context: 64, batch: 32, vocab: 65 };
+
+/** Batches of random tokens and their next tokens (the speed does not depend on the text). */
+export function gptBatches(count: number, cfg = gptConfig): { x: number[][]; y: number[][] }[] {
+  const rnd = lcg(7);
+  return Array.from({ length: count }, () => {
+    const rows = Array.from({ length: cfg.batch }, () => Array.from({ length: cfg.context + 1 }, () => Math.floor(rnd() * cfg.vocab)));
+    return { x: rows.map((r) => r.slice(0, -1)), y: rows.map((r) => r.slice(1)) };
+  });
+}

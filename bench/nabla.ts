@@ -1,16 +1,76 @@
 // nabla's side of each workload, on whichever backend and thread count is set.
+//
+// The training loops run unchanged on a device backend (webgpu): there values come back only
+// through `await t.read()`, so each step reads its loss once (as fit does) and frees the device
+// memory it made at its end (DeviceScope, as src/train/device-step.ts). On the CPU backends the
+// loops read nothing per step, as before; `await t.read()` resolves at once there.
 
 import { bceWithLogits, crossEntropy } from '../src/nn/losses.js';
 import * as nabla from '../src/index.js';
-import { matmulT, nn, noGrad, optim, tensor, type Tensor } from '../src/index.js';
+import { backendInfo, matmulT, nn, noGrad, optim, tensor, type Tensor } from '../src/index.js';
+import { collectCells, releaseCells, type Storage } from '../src/storage.js';
 import type { Mnist, Rings } from './data.js';
 import { cnn, type ConvCase, type Layer, type TrainSpec } from './models.js';
-import { median, timeRuns } from './util.js';
+import { median, timeRuns, timeRunsAsync } from './util.js';
+
+/** Whether the active backend keeps values on a device (then only `await t.read()` brings them back). */
+export const onDevice = (): boolean => backendInfo().device;
+
+/**
+ * A training step's device memory, freed at its end as fit frees it (src/train/device-step.ts):
+ * every cell the step made except the gradients and the optimizer state, which carry over and are
+ * freed at the next step when they are not kept again. The garbage collector feels no device
+ * memory pressure, so without this the pool grows for as long as the collector waits.
+ */
+export class DeviceScope {
+  private cells: Storage[] = [];
+  constructor(private readonly keep: () => Storage[] = () => []) {}
+
+  /** Runs fn collecting the cells it makes; reads `read(result)` (one device round trip), then frees them. */
+  async step<T>(fn: () => T, read: (r: T) => Tensor[]): Promise<{ result: T; values: Float32Array[] }> {
+    const outer = collectCells(this.cells);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      collectCells(outer);
+    }
+    const values = (await nabla.readAll(read(result))) as Float32Array[];
+    this.cells = releaseCells(this.cells, new Set(this.keep()));
+    return { result, values };
+  }
+}
+const trainingKeep = (model: nn.Module, opt: optim.Optimizer) => () => [...opt.stateCells(), ...model.parameters().flatMap((p) => (p.grad ? [p.grad.storage] : []))];
 
 export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean): number[] {
   const at = tensor(a, { shape: tA ? [k, m] : [m, k] });
   const bt = tensor(b, { shape: tB ? [n, k] : [k, n] });
   return timeRuns(() => void matmulT(at, bt, tA, tB));
+}
+
+/**
+ * ms per product on a device backend: each timed run queues `reps` products and waits for the
+ * last one's values (`await out.read()`; the stream runs in order, so that is all of them), and
+ * frees their outputs. `reps` is chosen after the warm-up product (which compiles the kernel and
+ * uploads A and B) so that a timed run takes about `runMs`.
+ */
+export async function matmulTimesDevice(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean, runMs = 300, minRuns = 3): Promise<number[]> {
+  const at = tensor(a, { shape: tA ? [k, m] : [m, k] });
+  const bt = tensor(b, { shape: tB ? [n, k] : [k, n] });
+  const scope = new DeviceScope();
+  let reps = 1;
+  const run = () => scope.step(() => {
+    let out = matmulT(at, bt, tA, tB);
+    for (let i = 1; i < reps; i++) out = matmulT(at, bt, tA, tB);
+    return out;
+  }, (out) => [out]);
+  const t0 = performance.now();
+  await run(); // warm-up
+  await run(); // a second single product: the first one compiles
+  const one = performance.now() - t0;
+  reps = Math.max(1, Math.min(16, Math.round(runMs / Math.max(one / 2, 1e-3))));
+  const times = await timeRunsAsync(async () => void (await run()), 0, minRuns);
+  return times.map((t) => t / reps);
 }
 
 export function mlp(layers: Layer[], act: 'relu' | 'tanh'): nn.Sequential {
@@ -27,13 +87,14 @@ export function mlp(layers: Layer[], act: 'relu' | 'tanh'): nn.Sequential {
   return new nn.Sequential(...mods);
 }
 
-export function accuracy(model: nn.Module, x: Float32Array, y: Int32Array, features: number): number {
+export async function accuracy(model: nn.Module, x: Float32Array, y: Int32Array, features: number): Promise<number> {
   const logits = noGrad(() => model.forward(tensor(x, { shape: [y.length, features] })));
   const c = logits.shape[1];
+  const v = await logits.read();
   let right = 0;
   for (let r = 0; r < y.length; r++) {
     let best = 0;
-    for (let j = 1; j < c; j++) if (logits.data[r * c + j] > logits.data[r * c + best]) best = j;
+    for (let j = 1; j < c; j++) if (v[r * c + j] > v[r * c + best]) best = j;
     if (best === y[r]) right++;
   }
   return right / y.length;
@@ -43,32 +104,52 @@ export interface TrainResult {
   samplesPerSec: number; // median over epochs
   accuracy: number | null; // on the 2,000 test digits, when all epochs ran
   epochs: number;
+  steps?: number; // timed steps, when capped (maxSteps)
 }
 
-export function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs: number): TrainResult {
+/**
+ * MLP training samples/s (median over epochs). `maxSteps` caps the steps (then one partial epoch
+ * is timed and no accuracy reported) after `warmup` untimed steps: for a device on a software
+ * adapter, where an epoch takes minutes.
+ */
+export async function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs: number, maxSteps = Infinity, warmup = 0): Promise<TrainResult> {
   const model = mlp(init, 'relu');
   const opt = new optim.SGD(model.parameters(), { lr: spec.lr });
   const n = data.trainY.length;
+  const device = onDevice();
+  const scope = new DeviceScope(trainingKeep(model, opt));
+  const step = (s: number) => {
+    const end = Math.min(n, s + spec.batch);
+    const x = tensor(data.trainX.subarray(s * 784, end * 784), { shape: [end - s, 784] });
+    const loss = crossEntropy(model.forward(x), data.trainY.subarray(s, end));
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+  for (let i = 0; i < warmup; i++) await scope.step(() => step((i * spec.batch) % n), (loss) => [loss]);
   const rates: number[] = [];
-  for (let e = 0; e < epochs; e++) {
+  let steps = 0;
+  for (let e = 0; e < epochs && steps < maxSteps; e++) {
     const t0 = performance.now();
-    for (let s = 0; s < n; s += spec.batch) {
-      const end = Math.min(n, s + spec.batch);
-      const x = tensor(data.trainX.subarray(s * 784, end * 784), { shape: [end - s, 784] });
-      const loss = crossEntropy(model.forward(x), data.trainY.subarray(s, end));
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
+    let seen = 0;
+    for (let s = 0; s < n && steps < maxSteps; s += spec.batch, steps++) {
+      if (device) await scope.step(() => step(s), (loss) => [loss]); // one read per step, as fit
+      else step(s);
+      seen += Math.min(spec.batch, n - s);
     }
-    rates.push(n / ((performance.now() - t0) / 1000));
+    rates.push(seen / ((performance.now() - t0) / 1000));
   }
-  return { samplesPerSec: median(rates), accuracy: epochs === spec.epochs ? accuracy(model, data.testX, data.testY, 784) : null, epochs };
+  const all = epochs === spec.epochs && steps >= epochs * Math.ceil(n / spec.batch);
+  return { samplesPerSec: median(rates), accuracy: all ? await accuracy(model, data.testX, data.testY, 784) : null, epochs, ...(maxSteps < Infinity && { steps }) };
 }
 
 /** Steps per second of the 2-16-16-1 tanh MLP with BCE (median over chunks of 200 steps). */
-export function overhead(init: Layer[], data: Rings, steps: number, batch: number, lr: number): { stepsPerSec: number; finalLoss: number } {
+export async function overhead(init: Layer[], data: Rings, steps: number, batch: number, lr: number): Promise<{ stepsPerSec: number; finalLoss: number }> {
   const model = mlp(init, 'tanh');
   const opt = new optim.SGD(model.parameters(), { lr });
+  const device = onDevice();
+  const scope = new DeviceScope(trainingKeep(model, opt));
   const batches: [Tensor, Tensor][] = [];
   for (let s = 0; s < data.y.length; s += batch) {
     batches.push([tensor(data.x.subarray(2 * s, 2 * (s + batch)), { shape: [batch, 2] }), tensor(data.y.subarray(s, s + batch), { shape: [batch, 1] })]);
@@ -78,15 +159,20 @@ export function overhead(init: Layer[], data: Rings, steps: number, batch: numbe
   let t0 = performance.now();
   for (let i = 0; i < steps; i++) {
     const [x, y] = batches[i % batches.length];
-    const loss = bceWithLogits(model.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
+    const step = () => {
+      const loss = bceWithLogits(model.forward(x), y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      return loss;
+    };
+    const loss = device ? null : step();
+    if (device) last = (await scope.step(step, (l) => [l])).values[0][0]; // a read per step: the device's stream stays bounded
     if ((i + 1) % 200 === 0) {
       const t1 = performance.now();
       rates.push(200 / ((t1 - t0) / 1000));
       t0 = t1;
-      last = loss.item();
+      if (loss) last = loss.item();
     }
   }
   return { stepsPerSec: median(rates), finalLoss: last };
@@ -157,12 +243,18 @@ export function cnnModel(): nn.Module {
   );
 }
 
-/** Samples/s of Adam training of the bench CNN on the training digits, batch cnn.batch. */
-export function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk): CnnResult {
+/**
+ * Samples/s of Adam training of the bench CNN on the training digits, batch cnn.batch. Chunks stop
+ * early once the timed steps have taken `budgetMs` (for a software adapter; `steps` then says how
+ * many ran).
+ */
+export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk, budgetMs = Infinity): Promise<CnnResult> {
   nabla.manualSeed(0);
   const model = cnnModel();
   model.train();
   const opt = new optim.Adam(model.parameters(), { lr: cnn.lr });
+  const device = onDevice();
+  const scope = new DeviceScope(trainingKeep(model, opt));
   const perEpoch = Math.floor(data.trainY.length / cnn.batch);
   const step = (i: number) => {
     const s = (i % perEpoch) * cnn.batch;
@@ -173,17 +265,29 @@ export function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, ch
     opt.step();
     return loss;
   };
-  for (let i = 0; i < warmup; i++) step(i);
+  for (let i = 0; i < warmup; i++) {
+    if (device) await scope.step(() => step(i), (loss) => [loss]);
+    else step(i);
+  }
   const rates: number[] = [];
   let last = NaN;
-  for (let i = 0; i < steps; i += chunk) {
+  let spent = 0;
+  let ran = 0;
+  for (let i = 0; i < steps && spent < budgetMs; i += chunk) {
     const t0 = performance.now();
     const n = Math.min(chunk, steps - i);
     for (let j = 0; j < n; j++) {
+      if (device) {
+        last = (await scope.step(() => step(warmup + i + j), (loss) => [loss])).values[0][0]; // one read per step, as fit
+        continue;
+      }
       const loss = step(warmup + i + j);
       if (i + j === steps - 1) last = loss.item();
     }
-    rates.push((n * cnn.batch) / ((performance.now() - t0) / 1000));
+    const ms = performance.now() - t0;
+    rates.push((n * cnn.batch) / (ms / 1000));
+    spent += ms;
+    ran = i + n;
   }
-  return { samplesPerSec: median(rates), finalLoss: last, steps };
+  return { samplesPerSec: median(rates), finalLoss: last, steps: ran };
 }

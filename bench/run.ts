@@ -11,6 +11,16 @@
 //          --cnn-steps N (timed CNN training steps, default cnn.steps: fewer for a smoke run)
 // `npm run bench:cnn` runs only conv,cnn and writes bench/RESULTS-cnn.md instead.
 //
+// WebGPU (issue 16): `--peers webgpu` selects the peers 'nabla-webgpu' and 'tfjs-webgpu' (also
+// by name, and next to others: `--peers nabla-wasm 1t,webgpu`) and writes bench/RESULTS-webgpu.md
+// unless --out says otherwise. They are not in the default run (which never loads Dawn). Dawn
+// needs libvulkan and, without a GPU, the SwiftShader driver in the environment before Node
+// starts, so each webgpu peer runs in a child process, bench/webgpu.ts, with that environment
+// (webgpuEnv below), and its JSON is merged into the matmul, MLP training and CNN tables, plus a
+// GPT table and a section of nabla-webgpu / tfjs-webgpu ratios. The children run once (not
+// --rounds times: on a software adapter a round takes minutes), on workloads capped for one
+// (bench/webgpu.ts says how); their figures are for correctness and ratios the day a GPU is present.
+//
 // Node 20 exposes relaxed SIMD (FMA) only behind --experimental-wasm-relaxed-simd, so the run
 // itself measures what users get by default, and a child process with that flag adds the
 // 'nabla-wasm 1t FMA' matmul column (the relaxed build: FMA where its start-up measurement,
@@ -26,7 +36,7 @@ import { listBackends, ready, setBackend, setDeterministic, setNumThreads } from
 import { nativeBuild } from '../src/backend/native/index.js';
 import { addonLoadError } from '../src/backend/native/addon.js';
 import { loadMnist, rings } from './data.js';
-import { cnn, convCases, convFlops, convGemm, convLabel, initialWeights, mlpLarge, mlpSmall, tiny, type ConvCase, type TrainSpec } from './models.js';
+import { cnn, convCases, convFlops, convGemm, convLabel, gptConfig, initialWeights, mlpLarge, mlpSmall, tiny, type ConvCase, type TrainSpec } from './models.js';
 import * as nb from './nabla.js';
 import * as tfb from './tfjs.js';
 import { median, randomArray } from './util.js';
@@ -39,9 +49,13 @@ const { values: opts } = parseArgs({
     json: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
     'cnn-steps': { type: 'string' },
-    out: { type: 'string', default: new URL('../../bench/RESULTS.md', import.meta.url).pathname },
+    out: { type: 'string' },
   },
 });
+const WEBGPU_PEERS = ['nabla-webgpu', 'tfjs-webgpu'];
+const askedPeers = opts.peers?.split(',').flatMap((p) => (p === 'webgpu' ? WEBGPU_PEERS : [p]));
+const webgpuPeers = WEBGPU_PEERS.filter((p) => askedPeers?.includes(p));
+opts.out ??= new URL(webgpuPeers.length ? '../../bench/RESULTS-webgpu.md' : '../../bench/RESULTS.md', import.meta.url).pathname;
 const only = new Set((opts.only ?? 'matmul,train,tiny,inference,conv,cnn,gpt').split(','));
 const cores = availableParallelism();
 const log = (s: string) => process.stderr.write(s + '\n');
@@ -83,7 +97,7 @@ const peers: Peer[] = [
   ...(listBackends().includes('native') ? [nablaPeer('nabla-native 1t', 'native', 1), nablaPeer(`nabla-native ${allT}`, 'native', cores)] : []),
   tfPeer('tfjs-cpu', 'cpu'),
   tfPeer('tfjs-wasm', 'wasm'),
-].filter((p) => !opts.peers || opts.peers.split(',').includes(p.name));
+].filter((p) => !askedPeers || askedPeers.includes(p.name));
 
 const matmulSizes: [number, number, number][] = [[64, 784, 128], [128, 128, 128], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
 const variants = [['plain', false, false], ['tA', true, false], ['tB', false, true]] as const;
@@ -178,14 +192,14 @@ for (let round = 1; round <= rounds; round++) {
     if (only.has('train')) {
       for (const spec of trainSpecs) {
         const { epochs, maxSteps } = trainBudget(peer.name, spec);
-        const r = peer.kind === 'nabla' ? nb.train(spec, inits.get(spec.name)!, mnist, epochs) : tfb.train(spec, inits.get(spec.name)!, mnist, epochs, maxSteps);
+        const r = peer.kind === 'nabla' ? await nb.train(spec, inits.get(spec.name)!, mnist, epochs) : tfb.train(spec, inits.get(spec.name)!, mnist, epochs, maxSteps);
         const old = (results.train[spec.name] ??= {})[peer.name];
         if (!old || r.samplesPerSec > old.samplesPerSec) results.train[spec.name][peer.name] = r;
         log(`${peer.name} train ${spec.name}: ${r.samplesPerSec.toFixed(0)} samples/s, accuracy ${r.accuracy ?? 'n/a'} (${epochs} epochs)`);
       }
     }
     if (only.has('tiny')) {
-      const r = run.overhead(tinyInit, ringData, tiny.steps, tiny.batch, tiny.lr);
+      const r = await run.overhead(tinyInit, ringData, tiny.steps, tiny.batch, tiny.lr);
       if (!results.tiny[peer.name] || r.stepsPerSec > results.tiny[peer.name]!.stepsPerSec) results.tiny[peer.name] = r;
       log(`${peer.name} tiny MLP: ${r.stepsPerSec.toFixed(0)} steps/s, loss ${r.finalLoss.toFixed(4)}`);
     }
@@ -266,7 +280,7 @@ async function cnnRow(peer: Peer): Promise<void> {
     if (missing) r = { na: missing };
     else {
       try {
-        r = peer.kind === 'nabla' ? nb.cnnTrain(mnist, cnnSteps) : await tfb.cnnTrain(mnist, cnnSteps);
+        r = peer.kind === 'nabla' ? await nb.cnnTrain(mnist, cnnSteps) : await tfb.cnnTrain(mnist, cnnSteps);
       } catch (e) {
         r = { na: `fails: ${errorText(e)}` };
       }
@@ -282,11 +296,88 @@ if (opts.json) {
 }
 
 // ---- relaxed-SIMD FMA, in a child process with the flag Node 20 needs ----
-if (only.has('matmul') && !process.execArgv.includes('--experimental-wasm-relaxed-simd')) {
+if (only.has('matmul') && peers.some((p) => p.name === 'nabla-wasm 1t') && !process.execArgv.includes('--experimental-wasm-relaxed-simd')) {
   log('running the FMA matmul column...');
   const child = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', fileURLToPath(import.meta.url), '--only', 'matmul', '--peers', 'nabla-wasm 1t', '--json']);
   const fma = JSON.parse(child.toString()) as Record<string, Record<string, number>>;
   for (const [row, r] of Object.entries(fma)) results.matmul[row]['nabla-wasm 1t FMA'] = r['nabla-wasm 1t'];
+}
+
+// ---- the webgpu peers, each in a child process with Dawn's environment (see the top) ----
+interface WebgpuOut {
+  peer: string;
+  adapter: string;
+  backend: string;
+  matmul: Record<string, number | NotRun>;
+  train: Record<string, nb.TrainResult>;
+  cnn?: nb.CnnResult | NotRun;
+  gpt?: { tokensPerSec: number; finalLoss: number; steps: number } | NotRun;
+  fallbacks?: Record<string, { count: number; reason: string }>;
+  memory?: Record<string, number>;
+  notes: string[];
+}
+const webgpu: Record<string, WebgpuOut | NotRun> = {};
+const webgpuMatmulReasons = new Map<string, string[]>();
+const webgpuSteps = { mlp: 8, cnn: Math.min(cnnSteps, 2), gpt: 2 };
+const swiftshader = '/usr/lib/chromium/libvk_swiftshader.so';
+let webgpuDriver = '';
+
+/**
+ * The children's environment: libvulkan.so.1 from Debian's chromium when the system has none, and
+ * when VK_ICD_FILENAMES is unset and no Vulkan driver is installed, chromium's SwiftShader (a
+ * software adapter) through an ICD file written for the run. A machine with a GPU driver keeps it.
+ */
+function webgpuEnv(dir: string): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  const systemVulkan = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'].some((d) => existsSync(join(d, 'libvulkan.so.1')));
+  if (!systemVulkan && existsSync('/usr/lib/chromium/libvulkan.so.1')) env.LD_LIBRARY_PATH = [env.LD_LIBRARY_PATH, '/usr/lib/chromium'].filter(Boolean).join(':');
+  const systemIcd = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'].some((d) => existsSync(d));
+  if (env.VK_ICD_FILENAMES) webgpuDriver = `VK_ICD_FILENAMES=${env.VK_ICD_FILENAMES}`;
+  else if (!systemIcd && existsSync(swiftshader)) {
+    const icd = join(dir, 'swiftshader-icd.json');
+    writeFileSync(icd, JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: swiftshader, api_version: '1.0.5' } }));
+    env.VK_ICD_FILENAMES = icd;
+    webgpuDriver = `no Vulkan driver installed: chromium's SwiftShader (${swiftshader}) through VK_ICD_FILENAMES`;
+  } else webgpuDriver = 'the system\'s Vulkan drivers';
+  return env;
+}
+
+if (webgpuPeers.length) {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-bench-webgpu-'));
+  try {
+    const env = webgpuEnv(dir);
+    const parts = ['matmul', 'train', 'cnn', 'gpt'].filter((p) => only.has(p));
+    for (const name of webgpuPeers) {
+      if (!parts.length) break;
+      log(`${name} (bench/webgpu.ts in a child process, ${webgpuDriver})...`);
+      const args = [fileURLToPath(new URL('./webgpu.js', import.meta.url)), '--peer', name, '--only', parts.join(','),
+        '--mlp-steps', String(webgpuSteps.mlp), '--cnn-steps', String(webgpuSteps.cnn), '--gpt-steps', String(webgpuSteps.gpt)];
+      try {
+        const text = execFileSync(process.execPath, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, timeout: 1_800_000 });
+        webgpu[name] = JSON.parse(text.trim().split('\n').at(-1)!) as WebgpuOut;
+      } catch (e) {
+        const status = (e as { status?: number | null; signal?: string | null }).signal ?? (e as { status?: number }).status;
+        webgpu[name] = { na: `fails: the child process ended with ${status ?? 'an error'} (${errorText(e)})` };
+        log(`${name}: ${(webgpu[name] as NotRun).na}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const [name, w] of Object.entries(webgpu)) {
+    if (isNa(w)) {
+      notes.push(`${name}: ${w.na}`);
+      if (only.has('cnn')) results.cnn[name] = w;
+      continue;
+    }
+    for (const [row, g] of Object.entries(w.matmul)) {
+      (results.matmul[row] ??= {})[name] = typeof g === 'number' ? g : null;
+      if (isNa(g)) webgpuMatmulReasons.set(g.na, [...(webgpuMatmulReasons.get(g.na) ?? []), name]);
+    }
+    for (const [spec, r] of Object.entries(w.train)) (results.train[spec] ??= {})[name] = r;
+    if (w.cnn) results.cnn[name] = w.cnn;
+    for (const n of w.notes) notes.push(`${name}: ${n}`);
+  }
 }
 
 // ---- PyTorch and NumPy, in a subprocess on the same inputs ----
@@ -478,10 +569,11 @@ const columns = (rec: Record<string, Record<string, unknown>>) => [...new Set(Ob
 
 const md: string[] = [];
 md.push('# Benchmark results', '');
-md.push(`Written by \`npm run bench\` on ${new Date().toISOString()}: ${cpu}, ${cores} cores, Node ${process.version}` +
+const argText = process.argv.slice(2).map((a) => (/[\s,]/.test(a) && !a.startsWith('-') ? `'${a}'` : a)).join(' ');
+md.push(`Written by \`npm run bench${argText ? ` -- ${argText}` : ''}\` on ${new Date().toISOString()}: ${cpu}, ${cores} cores, Node ${process.version}` +
   ` (flags: ${process.execArgv.join(' ') || 'none'}). Each figure is a median over repeated runs, the best of ${rounds} rounds` +
   ' (the machine is shared with other jobs, which only ever slow a round down); compare ratios within this run.', '');
-md.push(`Peers: ${peers.map((p) => p.name + (tfNotes[p.name] ? ` = ${tfNotes[p.name]}` : '')).join('; ')}` +
+md.push(`Peers: ${[...peers.map((p) => p.name + (tfNotes[p.name] ? ` = ${tfNotes[p.name]}` : '')), ...Object.entries(webgpu).map(([n, w]) => `${n} = ${isNa(w) ? 'failed' : w.backend}`)].join('; ')}` +
   (py ? `; torch ${py.torch.version ?? `(${py.torch.missing})`}; numpy ${py.numpy.version ?? `(${py.numpy.missing})`}` : '') +
   (!py && pyCnn ? `; torch ${pyCnn.torch.version ?? `(${pyCnn.torch.missing})`}` : '') + '.', '');
 const nativeInfo = nativeBuild();
@@ -495,7 +587,12 @@ if (Object.keys(results.matmul).length) {
   const cols = columns(results.matmul);
   md.push('## 1. Matmul, GFLOPS (float32; plain = A·B, tA = Aᵀ·B, tB = A·Bᵀ)', '');
   md.push(table(['m×k×n', ...cols], Object.entries(results.matmul).map(([row, r]) => [row, ...cols.map((c) => fmt(r[c]))])), '');
-  md.push('tfjs-cpu is not run at 1024³ (about 5 s per product).', '');
+  if (peers.some((p) => p.name === 'tfjs-cpu')) md.push('tfjs-cpu is not run at 1024³ (about 5 s per product).', '');
+  if (webgpuPeers.length) {
+    md.push('The webgpu peers queue several products and wait for the last one\'s values (`await out.read()` / `await c.data()`), so each figure includes the wait for the device.', '');
+    for (const [why, who] of webgpuMatmulReasons) md.push(`- ${who.join(', ')}: ${why}`);
+    if (webgpuMatmulReasons.size) md.push('');
+  }
 }
 if (Object.keys(results.train).length) {
   md.push('## 2–3. MNIST MLP training (SGD lr 0.1, 8,000 digits in a fixed order), samples/s and test accuracy on 2,000 digits', '');
@@ -504,10 +601,11 @@ if (Object.keys(results.train).length) {
     md.push(`### ${w}, batch ${w === mlpSmall.name ? mlpSmall.batch : mlpLarge.batch}`, '');
     md.push(table(['', ...cols], [
       ['samples/s', ...cols.map((c) => fmt(r[c]?.samplesPerSec, 0))],
-      ['test accuracy', ...cols.map((c) => (r[c]?.accuracy == null ? `— (${r[c]?.epochs ?? 0} epoch${r[c]?.epochs === 1 ? '' : 's'} timed)` : `${(100 * r[c]!.accuracy!).toFixed(2)}%`))],
+      ['test accuracy', ...cols.map((c) => (r[c]?.accuracy == null ? (r[c]?.steps ? `— (${r[c]!.steps} steps timed)` : `— (${r[c]?.epochs ?? 0} epoch${r[c]?.epochs === 1 ? '' : 's'} timed)`) : `${(100 * r[c]!.accuracy!).toFixed(2)}%`))],
     ]), '');
   }
-  md.push('Peers too slow for 5 epochs on this machine are timed on 1 epoch (tfjs-cpu on 10 steps of the large model); accuracy is reported only after all 5 epochs.', '');
+  if (peers.length) md.push('Peers too slow for 5 epochs on this machine are timed on 1 epoch (tfjs-cpu on 10 steps of the large model); accuracy is reported only after all 5 epochs.', '');
+  if (webgpuPeers.length) md.push(`The webgpu peers are timed on ${webgpuSteps.mlp} steps of 784-128-10 and ${Math.max(2, Math.round(webgpuSteps.mlp / 4))} of 784-512-512-10, after 2 warm-up steps (which compile the shaders), reading the loss once per step.`, '');
 }
 if (Object.keys(results.tiny).length) {
   const cols = Object.keys(results.tiny);
@@ -587,6 +685,7 @@ if (Object.keys(results.cnn).length) {
     isNa(r) ? '—' : fmt(r.finalLoss, 4),
     ...vs.map((v) => fmt(ratio(rate(p), rate(v)), 2)),
   ])), '');
+  if (webgpuPeers.length) md.push(`The webgpu peers run 1 warm-up step and ${webgpuSteps.cnn} timed steps (median over chunks of 1), when a step fits in bench/webgpu.ts' --max-step-s at the peer's 256³ GEMM rate.`, '');
   md.push(...reasonLines(reasons));
 }
 
@@ -624,7 +723,7 @@ if (Object.keys(results.tiny).length) {
   rows.push(target('tiny MLP steps/s vs tfjs-cpu', ratio(results.tiny['nabla-wasm 1t']?.stepsPerSec, results.tiny['tfjs-cpu']?.stepsPerSec), 3));
   rows.push(target('tiny MLP steps/s vs torch 1 thread', ratio(results.tiny['nabla-wasm 1t']?.stepsPerSec, results.tiny['torch 1t']?.stepsPerSec), 1));
 }
-if (rows.length) {
+if (rows.length && peers.length) {
   md.push('## Targets of issue 5 (ratios in this run; nabla-wasm, the default where the native addon is absent)', '');
   md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...rows, '');
 }
@@ -685,7 +784,7 @@ if (Object.keys(results.cnn).length) {
   cnnRows.push(report(`CNN training, ${cores} threads vs torch ${cores} threads`, ratio(rate(all2), rate(`torch ${cores}t`))));
   cnnRows.push(report('CNN training, best nabla-wasm vs best torch', ratio(best(['nabla-wasm 1t', all2]), best(['torch 1t', `torch ${cores}t`]))));
 }
-if (cnnRows.length) {
+if (cnnRows.length && peers.length) {
   md.push('## Targets of issue 10 (ratios in this run)', '');
   md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...cnnRows, '');
   const tfw = results.cnn['tfjs-wasm'];
@@ -693,9 +792,51 @@ if (cnnRows.length) {
 }
 
 // The GPT rows (issue 11) come from bench/gpt.ts, in a process of its own (it loads tfjs' wasm backend afresh).
-if (only.has('gpt')) {
+if (only.has('gpt') && peers.length) {
   log('GPT training and generation (bench/gpt.ts) ...');
   md.push(execFileSync(process.execPath, [fileURLToPath(new URL('./gpt.js', import.meta.url)), '--section'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
+// ---- the webgpu peers side by side (issue 16) ----
+if (webgpuPeers.length) {
+  const ran = Object.entries(webgpu).filter((e): e is [string, WebgpuOut] => !isNa(e[1]));
+  md.push('## WebGPU: nabla-webgpu next to tfjs-webgpu on the same adapter (issue 16)', '');
+  const adapters = [...new Set(ran.map(([, w]) => w.adapter))];
+  md.push(`Adapter: ${adapters.join(' / ') || 'none (no webgpu peer ran)'} (${webgpuDriver}); CPU: ${cpu}, ${cores} cores.` +
+    ' Both peers run in child processes (bench/webgpu.ts) on the adapter of one `create([])` GPU object of the `webgpu` package (Dawn) each.' +
+    (adapters.some((a) => /swiftshader/i.test(a)) ? ' SwiftShader is a software Vulkan driver on the CPU: these figures check that the workloads run and give ratios between the two libraries; a GPU will give other ones.' : ''), '');
+  for (const [n, w] of ran) md.push(`- ${n}: ${w.backend}.`);
+  md.push('');
+  const val = (n: string, f: (w: WebgpuOut) => number | NotRun | undefined | null): number | NotRun | null => {
+    const w = webgpu[n];
+    if (!w) return null;
+    if (isNa(w)) return w;
+    return f(w) ?? null;
+  };
+  const reasons = new Map<string, string[]>();
+  const cellOf = (x: number | NotRun | null, peer: string, digits: number) => (isNa(x) ? cellText(x, peer, reasons) : typeof x === 'number' && x < 1 ? x.toPrecision(2) : fmt(x, digits));
+  const ratioOf = (a: number | NotRun | null, b: number | NotRun | null) => (typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}×` : '—');
+  const rowsW: [string, (w: WebgpuOut) => number | NotRun | undefined | null, number][] = [];
+  const mmRows = [...new Set(ran.flatMap(([, w]) => Object.keys(w.matmul)))].filter((row) => ran.some(([, w]) => typeof w.matmul[row] === 'number'));
+  for (const row of mmRows) rowsW.push([`matmul ${row}, GFLOPS`, (w) => w.matmul[row], 3]);
+  for (const spec of [mlpSmall, mlpLarge]) rowsW.push([`MLP ${spec.name} training (batch ${spec.batch}), samples/s`, (w) => w.train[spec.name]?.samplesPerSec, 0]);
+  rowsW.push([`CNN training (batch ${cnn.batch}), samples/s`, (w) => (w.cnn ? (isNa(w.cnn) ? w.cnn : w.cnn.samplesPerSec) : null), 1]);
+  rowsW.push(['GPT training (bench/gpt.ts\' config), tokens/s', (w) => (w.gpt ? (isNa(w.gpt) ? w.gpt : w.gpt.tokensPerSec) : null), 1]);
+  md.push(table(['workload', 'nabla-webgpu', 'tfjs-webgpu', 'nabla / tfjs'], rowsW.map(([what, f, d]) => {
+    const a = val('nabla-webgpu', f);
+    const b = val('tfjs-webgpu', f);
+    return [what, cellOf(a, 'nabla-webgpu', d), cellOf(b, 'tfjs-webgpu', d), ratioOf(a, b)];
+  })), '');
+  md.push(...reasonLines(reasons));
+  const gptNote = ran.map(([n, w]) => (w.gpt && !isNa(w.gpt) ? `${n} ${w.gpt.steps} timed steps after 1 warm-up (loss ${w.gpt.finalLoss.toFixed(3)})` : null)).filter(Boolean);
+  md.push(`GPT: ${gptConfig.layers} layers, ${gptConfig.heads} heads, dim ${gptConfig.dim}, context ${gptConfig.context}, batch ${gptConfig.batch}, AdamW with clipGradNorm 1 as bench/gpt.ts; ${gptNote.join('; ') || 'not run'}.` +
+    ' nabla-webgpu reads the loss and the gradients once per step (clipGradNorm sums the gradients on the host, so they must be read first on a device).', '');
+  const nw = webgpu['nabla-webgpu'];
+  if (nw && !isNa(nw)) {
+    const fb = Object.entries(nw.fallbacks ?? {});
+    md.push(`nabla-webgpu ran ${fb.length ? `these kernels on the host (backendInfo().fallbacks): ${fb.map(([k, f]) => `${k} ×${f.count} (${f.reason})`).join(', ')}` : 'every kernel on the device (backendInfo().fallbacks is empty)'}` +
+      (nw.memory ? `; device memory at the end: ${JSON.stringify(nw.memory)}` : '') + '.', '');
+  }
 }
 
 const text = md.join('\n');

@@ -54,22 +54,22 @@ function report(title: string, total: number, steps: number): void {
 
 const data = loadMnist();
 for (const spec of [mlpSmall, mlpLarge]) {
-  train(spec, initialWeights(spec.sizes), data, 1); // warm-up epoch
+  await train(spec, initialWeights(spec.sizes), data, 1); // warm-up epoch
   times.clear();
   const t0 = performance.now();
-  const r = train(spec, initialWeights(spec.sizes), data, 1);
+  const r = await train(spec, initialWeights(spec.sizes), data, 1);
   report(`${spec.name}, batch ${spec.batch}: ${r.samplesPerSec.toFixed(0)} samples/s`, performance.now() - t0, Math.ceil(data.trainY.length / spec.batch));
 }
 const tinyInit = initialWeights(tiny.sizes, 1);
-overhead(tinyInit, rings(), tiny.steps, tiny.batch, tiny.lr); // warm-up
+await overhead(tinyInit, rings(), tiny.steps, tiny.batch, tiny.lr); // warm-up
 times.clear();
 const t0 = performance.now();
-const r = overhead(tinyInit, rings(), tiny.steps, tiny.batch, tiny.lr);
+const r = await overhead(tinyInit, rings(), tiny.steps, tiny.batch, tiny.lr);
 report(`2-16-16-1 tanh MLP, batch ${tiny.batch}: ${r.stepsPerSec.toFixed(0)} steps/s`, performance.now() - t0, tiny.steps);
 const cnnSteps = 60;
-cnnTrain(data, 10); // warm-up
+await cnnTrain(data, 10); // warm-up
 times.clear();
 const c0 = performance.now();
-const c = cnnTrain(data, cnnSteps);
+const c = await cnnTrain(data, cnnSteps);
 report(`CNN (bench/models.ts), batch 64: ${c.samplesPerSec.toFixed(0)} samples/s`, performance.now() - c0, cnnSteps + 3);
 process.exit(0);

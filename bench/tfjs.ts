@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { Mnist, Rings } from './data.js';
 import { cnn, type ConvCase, type Layer, type TrainSpec } from './models.js';
 import type { CnnResult, TrainResult } from './nabla.js';
-import { median, timeRuns } from './util.js';
+import { median, timeRuns, timeRunsAsync } from './util.js';
 
 export async function useTfBackend(name: 'cpu' | 'wasm'): Promise<string> {
   await tf.setBackend(name);
@@ -30,6 +30,32 @@ export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: numb
   at.dispose();
   bt.dispose();
   return times;
+}
+
+/**
+ * ms per product where values come back only asynchronously (the webgpu backend in Node has no
+ * dataSync): each timed run queues `reps` products and awaits the last one's data() (tfjs' queue
+ * runs in order), reps chosen after the warm-up so that a run takes about runMs.
+ */
+export async function matmulTimesAsync(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean, runMs = 300, minRuns = 3): Promise<number[]> {
+  const at = tf.tensor2d(a, tA ? [k, m] : [m, k]);
+  const bt = tf.tensor2d(b, tB ? [n, k] : [k, n]);
+  let reps = 1;
+  const run = async () => {
+    const cs: tf.Tensor[] = [];
+    for (let i = 0; i < reps; i++) cs.push(tf.matMul(at, bt, tA, tB));
+    await cs[cs.length - 1].data();
+    tf.dispose(cs);
+  };
+  const t0 = performance.now();
+  await run(); // warm-up (compiles the shader, uploads A and B)
+  await run();
+  const one = performance.now() - t0;
+  reps = Math.max(1, Math.min(16, Math.round(runMs / Math.max(one / 2, 1e-3))));
+  const times = await timeRunsAsync(run, 0, minRuns);
+  at.dispose();
+  bt.dispose();
+  return times.map((t) => t / reps);
 }
 
 interface Model {
@@ -88,6 +114,45 @@ export function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs: numbe
   opt.dispose();
   dispose(model);
   return { samplesPerSec: median(rates), accuracy: acc, epochs };
+}
+
+/** train() with `await loss.data()` per step instead of dataSync (webgpu), after `warmup` untimed steps. */
+export async function trainAsync(spec: TrainSpec, init: Layer[], data: Mnist, epochs: number, maxSteps = Infinity, warmup = 0): Promise<TrainResult> {
+  const model = mlp(init, 'relu');
+  const opt = tf.train.sgd(spec.lr);
+  const n = data.trainY.length;
+  const step = async (s: number) => {
+    const end = Math.min(n, s + spec.batch);
+    const loss = tf.tidy(() => {
+      const x = tf.tensor2d(data.trainX.subarray(s * 784, end * 784), [end - s, 784]);
+      const y = tf.oneHot(tf.tensor1d(data.trainY.subarray(s, end), 'int32'), 10);
+      return opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar, true, model.vars)!;
+    });
+    await loss.data();
+    loss.dispose();
+    return end - s;
+  };
+  for (let i = 0; i < warmup; i++) await step((i * spec.batch) % n);
+  const rates: number[] = [];
+  let steps = 0;
+  for (let e = 0; e < epochs && steps < maxSteps; e++) {
+    const t0 = performance.now();
+    let seen = 0;
+    for (let s = 0; s < n && steps < maxSteps; s += spec.batch, steps++) seen += await step(s);
+    rates.push(seen / ((performance.now() - t0) / 1000));
+  }
+  let acc: number | null = null;
+  if (steps >= epochs * Math.ceil(n / spec.batch) && epochs === spec.epochs) {
+    const p = tf.tidy(() => model.forward(tf.tensor2d(data.testX, [data.testY.length, 784])).argMax(1));
+    const pred = await p.data();
+    p.dispose();
+    let right = 0;
+    for (let i = 0; i < pred.length; i++) if (pred[i] === data.testY[i]) right++;
+    acc = right / pred.length;
+  }
+  opt.dispose();
+  dispose(model);
+  return { samplesPerSec: median(rates), accuracy: acc, epochs, ...(maxSteps < Infinity && { steps }) };
 }
 
 export function overhead(init: Layer[], data: Rings, steps: number, batch: number, lr: number): { stepsPerSec: number; finalLoss: number } {
@@ -196,7 +261,7 @@ function cnnModel(): tf.Sequential {
 }
 
 /** Samples/s of the bench CNN under model.fit, timed over chunks of cnn.chunk steps after a warm-up fit. */
-export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk): Promise<CnnResult> {
+export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk, budgetMs = Infinity): Promise<CnnResult> {
   const model = cnnModel();
   const b = cnn.batch;
   const perEpoch = Math.floor(data.trainY.length / b);
@@ -215,14 +280,18 @@ export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warm
     await fit(0, warmup);
     const rates: number[] = [];
     let last = NaN;
-    for (let i = 0; i < steps;) {
+    let spent = 0;
+    let i = 0;
+    while (i < steps && spent < budgetMs) { // budgetMs: chunks stop early (a software adapter)
       const t0 = performance.now();
       const r = await fit(warmup + i, Math.min(chunk, steps - i));
-      rates.push((r.steps * b) / ((performance.now() - t0) / 1000));
+      const ms = performance.now() - t0;
+      rates.push((r.steps * b) / (ms / 1000));
+      spent += ms;
       last = r.loss;
       i += r.steps;
     }
-    return { samplesPerSec: median(rates), finalLoss: last, steps };
+    return { samplesPerSec: median(rates), finalLoss: last, steps: i };
   } finally {
     model.dispose();
   }
