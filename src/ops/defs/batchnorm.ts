@@ -8,7 +8,7 @@
 //   running ← (1 − momentum) · running + momentum · batch statistic, with the unbiased σ² · m/(m−1).
 
 import { ones, zeros, type Tensor } from '../../tensor.js';
-import { hostStep } from '../../backend/index.js';
+import { kernels } from '../../backend/index.js';
 import { noGrad } from '../../autograd/mode.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
@@ -35,13 +35,14 @@ function checkChannelVector(name: string, t: Tensor | null, x: Tensor): void {
 }
 
 /**
- * running ← (1 − momentum)·running + momentum·stat·scale, in place (stat is [1,C,1,...]); no
- * gradient. A loop over C values, not a kernel: a host step on a device backend.
+ * running ← (1 − momentum)·running + momentum·stat·scale, in place (stat is [1,C,1,...], C values
+ * as running); no gradient. Two in-place kernels (scale, then axpy), so that on a device backend
+ * the statistics never leave it.
  */
 function updateRunning(running: Tensor, stat: Tensor, momentum: number, scale: number): void {
-  hostStep('batchNorm running statistics', [stat.storage], [running.storage], (s, r) => {
-    for (let c = 0; c < r.length; c++) r[c] = (1 - momentum) * r[c] + momentum * s[c] * scale;
-  });
+  const k = kernels();
+  k.scale(running.storage, 1 - momentum);
+  k.axpy(running.storage, stat.storage, momentum * scale);
 }
 
 /**

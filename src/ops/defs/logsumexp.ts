@@ -4,14 +4,13 @@
 // x:[..., n, ...] → y: the axis removed (or kept as 1 with keepdim).
 
 import type { Tensor } from '../../tensor.js';
-import { hostStep } from '../../backend/index.js';
 import { normAxis, reducedShape, shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Method, type Sample } from '../op.js';
 import { sub } from './binary.js';
 import { max, sum } from './reduce.js';
 import { reshape } from './shape.js';
-import { exp } from './unary.js';
+import { clamp, exp } from './unary.js';
 
 const samples: Sample[] = [
   { inputs: [{ shape: [3, 5] }], args: { axis: -1, keepdim: false } },
@@ -35,12 +34,11 @@ export const logSumExp: Method<(x: Tensor, axis?: number, keepdim?: boolean) => 
     if (x.rank === 0) throw new Error('logSumExp: input must have at least one axis');
     const ax = normAxis('logSumExp', axis, x.rank);
     if (x.shape[ax] === 0) throw new Error(`logSumExp: cannot reduce the empty axis ${axis} of shape ${shapeStr(x.shape)}`);
-    const m = max(x, ax, true).detach();
-    // An infinite maximum (a row of −∞, or a +∞) would give ∞ − ∞: shift by 0 there, as torch.
-    // (A loop over the row maxima, not a kernel: a host step on a device backend.)
-    hostStep('logSumExp non-finite shift', [], [m.storage], (d) => {
-      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) d[i] = 0;
-    });
+    // An infinite maximum (a row of −∞, or a +∞) would give ∞ − ∞: it is clamped to the dtype's
+    // largest finite value, which leaves every finite maximum as it is and still gives −∞ for a
+    // row of −∞ and +∞ for a row holding +∞ (a kernel, so a device keeps it).
+    const big = x.dtype === 'float64' ? Number.MAX_VALUE : 3.4028234663852886e38;
+    const m = clamp(max(x, ax, true).detach(), -big, big);
     const y = sum(exp(sub(x, m)), ax, true).log().add(m);
     return keepdim ? y : reshape(y, reducedShape(x.shape, [ax], false));
   },
