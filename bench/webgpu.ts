@@ -98,6 +98,19 @@ interface Side {
 }
 const mnist = only.has('train') || only.has('cnn') ? loadMnist() : null;
 
+/** Tokens/s of GPT steps (each returning its loss): one warm-up step, then up to `steps` timed within `budgetMs`. */
+async function timeGptSteps(step: (i: number) => Promise<number>, steps: number, budgetMs: number) {
+  await step(0);
+  const times: number[] = [];
+  let last = NaN;
+  for (let i = 0; i < steps && sum(times) < budgetMs; i++) {
+    const t0 = performance.now();
+    last = await step(i + 1);
+    times.push(performance.now() - t0);
+  }
+  return { tokensPerSec: (B * T) / (median(times) / 1000), finalLoss: last, steps: times.length };
+}
+
 const nablaSide: Side = {
   async setup() {
     await setBackend('webgpu');
@@ -128,16 +141,9 @@ const nablaSide: Side = {
       opt.step();
       return values[0][0];
     };
-    await step(0);
-    const times: number[] = [];
-    let last = NaN;
-    for (let i = 0; i < steps && sum(times) < budgetMs; i++) {
-      const t0 = performance.now();
-      last = await step(i + 1);
-      times.push(performance.now() - t0);
-    }
+    const r = await timeGptSteps(step, steps, budgetMs);
     await readAll(params); // the last update has run
-    return { tokensPerSec: (B * T) / (median(times) / 1000), finalLoss: last, steps: times.length };
+    return r;
   },
 };
 
@@ -170,16 +176,9 @@ async function tfjsSide(): Promise<Side> {
             loss.dispose();
             return v;
           };
-          await step(0);
-          const times: number[] = [];
-          let last = NaN;
-          for (let i = 0; i < steps && sum(times) < budgetMs; i++) {
-            const t0 = performance.now();
-            last = await step(i + 1);
-            times.push(performance.now() - t0);
-          }
+          const r = await timeGptSteps(step, steps, budgetMs);
           if (oneHot) out.notes.push('GPT: tf.gather failed, timed with the one-hot embedding product');
-          return { tokensPerSec: (B * T) / (median(times) / 1000), finalLoss: last, steps: times.length };
+          return r;
         } catch (e) {
           if (oneHot) throw e;
           log(`tfjs-webgpu GPT with tf.gather: ${errorText(e)}; trying the one-hot embedding`);

@@ -3,7 +3,7 @@
 // between ops and runs on js what this backend lacks (float64, ranks beyond its parameter words).
 
 import type { DeviceBackend, DType, KernelName, KernelsOver } from '../contract.js';
-import { openDevice } from './gpu.js';
+import { openDevice, USAGE } from './gpu.js';
 import { elementwiseKernels, BINARY_MAX_RANK } from './kernels/elementwise.js';
 import { layoutKernels, PLACE_MAX_RANK } from './kernels/layout.js';
 import { matmulKernel } from './kernels/matmul.js';
@@ -28,7 +28,7 @@ export async function openWebGPU(): Promise<DeviceBackend> {
   const { device, adapter } = await openDevice();
   const stream = new Stream(device);
   const pool = new BufferPool(device);
-  const placeholder = () => device.createBuffer({ size: 16, usage: 128 /* STORAGE */ });
+  const placeholder = () => device.createBuffer({ size: 16, usage: USAGE.STORAGE });
   const kernels: Partial<KernelsOver<DeviceBuffer>> = {
     ...elementwiseKernels(stream),
     ...matmulKernel(stream, placeholder()),
