@@ -7,6 +7,9 @@
 //   NABLA_NATIVE=0      skip the build (and, at run time, the native backend)
 //   CC=...              the compiler (default: cc, then gcc, then clang on PATH)
 //   NABLA_OPENBLAS=...  the OpenBLAS static archive (default: Debian's libopenblas-dev one)
+//   --arch arm64        cross-build for another CPU into native/build/linux-<arch>/nabla.node
+//                       (compiler aarch64-linux-gnu-gcc, archive from libopenblas-dev:arm64; see
+//                       native/README.md); a missing tool then fails the build instead of skipping it
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -15,10 +18,24 @@ import { arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const triplets = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+const archAt = process.argv.indexOf('--arch');
+const target = archAt > 0 ? process.argv[archAt + 1] : arch();
+const cross = target !== arch();
+const triplet = triplets[target];
+if (!triplet) {
+  console.error(`build-native: --arch ${target}: expected one of ${Object.keys(triplets).join(', ')}`);
+  process.exit(1);
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'native/src');
-const output = join(root, 'native/build/nabla.node');
+const output = join(root, cross ? `native/build/linux-${target}/nabla.node` : 'native/build/nabla.node');
 const skip = (why) => {
+  if (cross) {
+    console.error(`build-native: cannot cross-build for ${target}: ${why}`);
+    process.exit(1);
+  }
   console.log(`nabla: native backend not built (${why}); nabla runs on wasm`);
   process.exit(0);
 };
@@ -31,7 +48,7 @@ const inputs = [...sources, ...readdirSync(srcDir).filter((f) => f.endsWith('.h'
 if (existsSync(output) && inputs.every((f) => statSync(f).mtimeMs <= statSync(output).mtimeMs)) process.exit(0);
 
 const works = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-const cc = [process.env.CC, 'cc', 'gcc', 'clang'].find((c) => c && works(c));
+const cc = (cross ? [process.env.CC, `${triplet}-gcc`] : [process.env.CC, 'cc', 'gcc', 'clang']).find((c) => c && works(c));
 if (!cc) skip('no C compiler on PATH');
 
 let headers;
@@ -42,7 +59,6 @@ try {
 }
 const include = join(dirname(headers), 'include');
 
-const triplet = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[arch()];
 const openblas = [process.env.NABLA_OPENBLAS, `/usr/lib/${triplet}/openblas-pthread/libopenblas.a`, `/usr/lib/${triplet}/libopenblas.a`].find((f) => f && existsSync(f));
 if (!openblas) skip(`no OpenBLAS static archive (apt install libopenblas-dev, or set NABLA_OPENBLAS)`);
 
@@ -63,4 +79,4 @@ if (run.status !== 0) {
   process.exit(process.env.CI ? 1 : 0);
 }
 renameSync(tmp, output);
-console.log(`nabla: built the native backend (${cc}, ${openblas})`);
+console.log(`nabla: built the native backend${cross ? ` for ${target}` : ''} (${cc}, ${openblas})`);

@@ -4,7 +4,8 @@
 // and nothing is downloaded or compiled at install. The addon loader (src/backend/native/addon.ts)
 // requires it by the same name. Writes <out>/<name>/ and its tarball in <out> (default
 // native/build/npm; `--out DIR` to change it) and prints the tarball's path. Run after
-// `npm run build` (it reads the package name from dist).
+// `npm run build` (it reads the package name from dist). `--arch arm64` packs the cross-built
+// addon (scripts/build-native.mjs --arch arm64) as that CPU's package instead.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,14 +13,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const addon = join(root, 'native/build/nabla.node');
+const archAt = process.argv.indexOf('--arch');
+const cpu = archAt > 0 ? process.argv[archAt + 1] : process.arch;
+const addon = join(root, cpu === process.arch ? 'native/build/nabla.node' : `native/build/${process.platform}-${cpu}/nabla.node`);
 if (!existsSync(addon)) {
-  console.error('pack-native: native/build/nabla.node is missing: run npm run build:native first');
+  console.error(`pack-native: ${addon} is missing: run npm run build:native${cpu === process.arch ? '' : ` -- --arch ${cpu}`} first`);
   process.exit(1);
 }
 const { platformPackage } = await import(join(root, 'dist/src/backend/native/addon.js'));
 const { version, repository } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const name = platformPackage(process.platform, process.arch);
+const name = platformPackage(process.platform, cpu);
 const outAt = process.argv.indexOf('--out');
 const out = outAt > 0 ? process.argv[outAt + 1] : join(root, 'native/build/npm');
 if (!out) {
@@ -34,11 +37,11 @@ copyFileSync(join(root, 'native/LICENSE-OpenBLAS'), join(dir, 'LICENSE-OpenBLAS'
 const manifest = {
   name,
   version,
-  description: `The nabla native backend (Node-API addon with OpenBLAS) prebuilt for ${process.platform}-${process.arch}`,
+  description: `The nabla native backend (Node-API addon with OpenBLAS) prebuilt for ${process.platform}-${cpu}`,
   main: 'nabla.node',
   files: ['nabla.node', 'LICENSE-OpenBLAS'],
   os: [process.platform],
-  cpu: [process.arch],
+  cpu: [cpu],
   ...(process.platform === 'linux' ? { libc: ['glibc'] } : {}),
   license: 'MIT AND BSD-3-Clause',
   ...(repository ? { repository } : {}),

@@ -8,8 +8,6 @@
 
 #include "kernels.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 // The order of UnaryOp codes in src/backend/native/elementwise.ts.
 enum { NEG, EXP, LOG, SQRT, ABS, SIGN, TANH, SIGMOID, SOFTPLUS, RELU, STEP, LEAKY_RELU, LEAKY_STEP, GELU, ERF, POW, CLAMP, CLAMP_MASK, UNARY_OPS };
 // The order of BinaryOp codes.

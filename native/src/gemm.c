@@ -7,12 +7,17 @@
 #include "kernels.h"
 
 #include <limits.h>
+#include <string.h>
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda,
                  const float *b, int ldb, float beta, float *c, int ldc);
 void cblas_dgemm(int order, int transA, int transB, int m, int n, int k, double alpha, const double *a, int lda,
                  const double *b, int ldb, double beta, double *c, int ldc);
+void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda, const float *x, int incx,
+                 float beta, float *y, int incy);
+void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double *a, int lda, const double *x, int incx,
+                 double beta, double *y, int incy);
 void openblas_set_num_threads(int n);
 int openblas_get_num_threads(void);
 char *openblas_get_corename(void);
@@ -53,6 +58,26 @@ napi_value k_matmul(napi_env env, napi_callback_info info) {
   if (m == 0 || n == 0) return undefined(env);
   int lda = transA ? (int)m : (int)k, ldb = transB ? (int)k : (int)n;
   int ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
+  if (m == 1 && k > 0) {
+    // One row (batch-1 inference): y[1×n] = x[1×k]·op(B) is a matrix-vector product, and
+    // OpenBLAS's gemv runs it in 7 µs at 784×128 where its gemm, packing a one-row panel, took
+    // 26 (one thread, AMD EPYC). x is contiguous whichever transA says (a 1×k or k×1 matrix). B
+    // stored k×n gives y = Bᵀx; stored n×k (transB) y = Bx. y is cleared first, so that nothing
+    // it held (NaN) can reach the result through beta = 0.
+    int gt = transB ? NO_TRANS : TRANS, rows = transB ? (int)n : (int)k, cols = transB ? (int)k : (int)n;
+    if (out.f64) {
+      double *y = (double *)out.data + outOff;
+      memset(y, 0, n * sizeof *y);
+      cblas_dgemv(ROW_MAJOR, gt, rows, cols, 1.0, (const double *)b.data + bOff, ldb, (const double *)a.data + aOff, 1, 0.0, y, 1);
+      if (hasBias || relu) EPILOGUE(double)
+    } else {
+      float *y = (float *)out.data + outOff;
+      memset(y, 0, n * sizeof *y);
+      cblas_sgemv(ROW_MAJOR, gt, rows, cols, 1.0f, (const float *)b.data + bOff, ldb, (const float *)a.data + aOff, 1, 0.0f, y, 1);
+      if (hasBias || relu) EPILOGUE(float)
+    }
+    return undefined(env);
+  }
   if (out.f64) {
     cblas_dgemm(ROW_MAJOR, ta, tb, (int)m, (int)n, (int)k, 1.0, (const double *)a.data + aOff, lda,
                 (const double *)b.data + bOff, ldb, 0.0, (double *)out.data + outOff, (int)n);

@@ -2,6 +2,15 @@
 #pragma once
 #include "napi_util.h"
 
+// Elementwise loops are compiled once per vector width and picked at load by the CPU (GCC's
+// function multi-versioning) on x86-64, where the baseline is SSE2. On aarch64, NEON is the
+// baseline, so one version is enough.
+#if defined(__x86_64__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
+
 // gemm.c
 napi_value k_matmul(napi_env env, napi_callback_info info);
 napi_value k_set_threads(napi_env env, napi_callback_info info);

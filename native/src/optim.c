@@ -7,8 +7,6 @@
 
 #include "kernels.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 #define AXPY(T, SUFFIX) \
   CLONES static void axpy##SUFFIX(T *y, const T *x, size_t n, double alpha) { for (size_t i = 0; i < n; i++) y[i] = (T)(y[i] + alpha * x[i]); }
 AXPY(float, 32)

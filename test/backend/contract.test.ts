@@ -209,6 +209,7 @@ for (const name of ['js', 'wasm', 'native']) {
               const args = { m, k, n, transA: tA, transB: tB, aOffset: 3, bOffset: 5, outOffset: 2 };
               jsBackend.matmul(a, b, want, args);
               got[0] = got[1] = 7; // outside the result: must stay untouched
+              got.fill(NaN, 2); // what the output held before must not reach the result
               be.matmul(a, b, got, args);
               assert.deepEqual([got[0], got[1]], [7, 7], 'matmul wrote before outOffset');
               assertClose(got.subarray(2), want.subarray(2), () => 8 * k * e, `matmul ${m}x${k}x${n} ${tA}/${tB}`);
