@@ -135,7 +135,7 @@ def torch_peer():
                 rates.append(N / (time.perf_counter() - t0))
             with torch.no_grad():
                 acc = (net(testX).argmax(1) == testY).float().mean().item()
-            res['train'][t['name']] = {'samplesPerSec': statistics.median(rates), 'accuracy': acc, 'epochs': t['epochs']}
+            res['train'][t['name']] = {'samplesPerSec': max(rates), 'accuracy': acc, 'epochs': t['epochs']}
         tiny = SPEC['tiny']
         net = model(tiny['layers'], 'tanh')
         opt = torch.optim.SGD(net.parameters(), lr=tiny['lr'])
