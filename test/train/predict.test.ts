@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../src/tensor.js';
+import { getBackend } from '../../src/backend/index.js';
 import { manualSeed, random } from '../../src/random.js';
 import { Linear, ReLU } from '../../src/nn/layers/index.js';
 import { Sequential } from '../../src/nn/sequential.js';
@@ -29,7 +30,15 @@ for (const dtype of ['float32', 'float64'] as const) {
     assert.ok(out.data instanceof (dtype === 'float64' ? Float64Array : Float32Array));
     assert.deepEqual(out.shape, [7, 2]);
     model.eval();
-    assert.deepEqual(Array.from(out.data), Array.from(model.forward(x).data));
+    const whole = model.forward(x).data;
+    if (getBackend() !== 'native') {
+      assert.deepEqual(Array.from(out.data), Array.from(whole));
+      return;
+    }
+    // On native a row's bits depend on the rows around it (OpenBLAS's edge kernels, and gemv for
+    // the batch of one: native/README.md), so the batches agree with the whole to rounding.
+    const eps = dtype === 'float64' ? 1e-14 : 1e-6;
+    whole.forEach((w, i) => assert.ok(Math.abs(out.data[i] - w) <= eps * (1 + Math.abs(w)), `predict [${i}]: ${out.data[i]} vs one pass ${w}`));
   });
 }
 
