@@ -8,7 +8,7 @@
 import { bceWithLogits, crossEntropy } from '../src/nn/losses.js';
 import * as nabla from '../src/index.js';
 import { backendInfo, matmulT, nn, noGrad, optim, tensor, type Tensor } from '../src/index.js';
-import { collectCells, releaseCells, type Storage } from '../src/storage.js';
+import { collecting, releaseCells, type Storage } from '../src/storage.js';
 import type { Mnist, Rings } from './data.js';
 import { cnn, type ConvCase, type Layer, type TrainSpec } from './models.js';
 import { median, timeRuns, timeRunsAsync } from './util.js';
@@ -28,13 +28,7 @@ export class DeviceScope {
 
   /** Runs fn collecting the cells it makes; reads `read(result)` (one device round trip), then frees them. */
   async step<T>(fn: () => T, read: (r: T) => Tensor[]): Promise<{ result: T; values: Float32Array[] }> {
-    const outer = collectCells(this.cells);
-    let result: T;
-    try {
-      result = fn();
-    } finally {
-      collectCells(outer);
-    }
+    const result = collecting(this.cells, fn);
     const values = (await nabla.readAll(read(result))) as Float32Array[];
     this.cells = releaseCells(this.cells, new Set(this.keep()));
     return { result, values };

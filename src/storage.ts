@@ -66,6 +66,16 @@ export function collectCells(list: Storage[] | null): Storage[] | null {
   return previous;
 }
 
+/** Runs fn collecting the cells it makes into `list`; the scope open before is restored after. */
+export function collecting<T>(list: Storage[], fn: () => T): T {
+  const outer = collectCells(list);
+  try {
+    return fn();
+  } finally {
+    collectCells(outer);
+  }
+}
+
 /**
  * Frees the device memory of the cells not in `keep` (after the device work queued before) and
  * returns the kept ones. A freed cell whose values were on the device alone can no longer be used.

@@ -7,6 +7,10 @@ import type { Shape } from '../shape.js';
 
 /** A tensor's element type: 'float32' (the default) or 'float64'. */
 export type DType = 'float32' | 'float64';
+
+/** The largest finite float32 (FLT_MAX). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** A tensor's memory: a Float32Array or a Float64Array, row-major. */
 export type Data = Float32Array | Float64Array;
 

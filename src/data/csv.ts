@@ -3,6 +3,7 @@
 // training data; both are plain JSON so they are saved with the model and reused to predict.
 
 import { Tensor } from '../tensor.js';
+import { FLOAT32_MAX } from '../backend/contract.js';
 import { readBounded } from '../io/read-bounded.js';
 import { checkUtf8 } from './utf8.js';
 import { DataFileError } from './errors.js';
@@ -191,8 +192,6 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 function isNumber(s: string): boolean {
   return DECIMAL.test(s);
 }
-
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * A field's value as it will be stored (float32): NaN and infinities are refused (a model would

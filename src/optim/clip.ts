@@ -8,6 +8,11 @@ import { noGrad } from '../autograd/mode.js';
 import { cat } from '../ops/defs/cat.js';
 import { checkHyper } from './hyper.js';
 
+function checkClipArgs(maxNorm: number, normType: number): void {
+  checkHyper('clipGradNorm', 'maxNorm', maxNorm);
+  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
+}
+
 /**
  * Clips the gradients by their global norm, as torch.nn.utils.clip_grad_norm_: the normType-norm
  * (default 2; Infinity for the max norm) of all the parameters' gradients taken together; if it
@@ -21,8 +26,7 @@ import { checkHyper } from './hyper.js';
  * ```
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
-  checkHyper('clipGradNorm', 'maxNorm', maxNorm);
-  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
+  checkClipArgs(maxNorm, normType);
   const grads = [...params].flatMap((p) => (p.grad ? [p.grad] : []));
   const be = kernels();
   let total = 0;
@@ -42,8 +46,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
  * replaced by its copy scaled by min(1, maxNorm / (norm + 1e-6)). Returns the norm. @internal
  */
 export function clipGradNormQueued(params: Iterable<Tensor>, maxNorm: number, normType = 2): Tensor | null {
-  checkHyper('clipGradNorm', 'maxNorm', maxNorm);
-  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
+  checkClipArgs(maxNorm, normType);
   const withGrad = [...params].filter((p) => p.grad);
   if (withGrad.length === 0) return null;
   return noGrad(() => {

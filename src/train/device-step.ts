@@ -10,7 +10,7 @@
 //    (the garbage collector feels no device memory pressure, so it would not free them in time).
 
 import { getBackend, setBackend } from '../backend/index.js';
-import { collectCells, readStorage, releaseCells, type Storage } from '../storage.js';
+import { collectCells, collecting, readStorage, releaseCells, type Storage } from '../storage.js';
 import { readAll, tensor, type Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
@@ -65,9 +65,7 @@ export class DeviceSteps {
   async finishEpoch(): Promise<void> {
     if (this.unchecked) {
       const cells: Storage[] = [];
-      const outer = collectCells(cells);
-      const flag = this.finiteFlag();
-      collectCells(outer);
+      const flag = collecting(cells, () => this.finiteFlag());
       await this.check((await flag.read())[0]);
       releaseCells(cells, new Set());
     }

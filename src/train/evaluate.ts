@@ -2,7 +2,7 @@
 
 import { readAll, Tensor } from '../tensor.js';
 import { cat } from '../ops/defs/cat.js';
-import { collectCells, releaseCells, type Storage } from '../storage.js';
+import { collecting, releaseCells, type Storage } from '../storage.js';
 import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
 import { DataLoader } from '../data/loader.js';
@@ -63,16 +63,10 @@ export async function evaluate(model: Module, data: DataLoader | Dataset, option
     for (const [x, y] of loader) {
       // The batch's cells: on a device backend their memory is freed once its values are read.
       const cells: Storage[] = [];
-      const outer = collectCells(cells);
-      let out: Tensor, batchLoss: Tensor;
-      try {
-        [out, batchLoss] = noGrad(() => {
-          const o = model.forward(x);
-          return [o, options.loss(o, y)];
-        });
-      } finally {
-        collectCells(outer);
-      }
+      const [out, batchLoss] = collecting(cells, () => noGrad(() => {
+        const o = model.forward(x);
+        return [o, options.loss(o, y)];
+      }));
       await readAll([batchLoss, out]); // one round trip on a device; at once on the CPU
       const n = out.shape[0];
       loss += batchLoss.item() * n;

@@ -143,8 +143,10 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
         else clipGradNorm(model.parameters(), options.clipGradNorm);
       }
       optimizer.step();
-      for (const p of device ? [] : model.parameters()) {
-        if (!isFiniteData(p)) throw new NonFiniteError(`training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);
+      if (!device) {
+        for (const p of model.parameters()) {
+          if (!isFiniteData(p)) throw new NonFiniteError(`training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);
+        }
       }
       const n = out.shape[0];
       sums.loss += value * n;

@@ -4,6 +4,7 @@
 // x:[..., n, ...] → y: the axis removed (or kept as 1 with keepdim).
 
 import type { Tensor } from '../../tensor.js';
+import { FLOAT32_MAX } from '../../backend/contract.js';
 import { normAxis, reducedShape, shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Method, type Sample } from '../op.js';
@@ -37,7 +38,7 @@ export const logSumExp: Method<(x: Tensor, axis?: number, keepdim?: boolean) => 
     // An infinite maximum (a row of −∞, or a +∞) would give ∞ − ∞: it is clamped to the dtype's
     // largest finite value, which leaves every finite maximum as it is and still gives −∞ for a
     // row of −∞ and +∞ for a row holding +∞ (a kernel, so a device keeps it).
-    const big = x.dtype === 'float64' ? Number.MAX_VALUE : 3.4028234663852886e38;
+    const big = x.dtype === 'float64' ? Number.MAX_VALUE : FLOAT32_MAX;
     const m = clamp(max(x, ax, true).detach(), -big, big);
     const y = sum(exp(sub(x, m)), ax, true).log().add(m);
     return keepdim ? y : reshape(y, reducedShape(x.shape, [ax], false));
