@@ -134,7 +134,7 @@ const cases: Case[] = [
   }],
   ['adam', (dt, n) => {
     const p = data(dt, n), g = data(dt, n), m = data(dt, n), v = data(dt, n, 0, 1);
-    return (be) => be.adam(p, g, m, v, null, { lr: 1e-9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 10 });
+    return (be) => be.adam(p, g, m, v, null, { lr: 1e-9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, stepSize: 1e-9 / (1 - 0.9 ** 10), bias2Sqrt: Math.sqrt(1 - 0.999 ** 10) });
   }],
   ['rmsprop', (dt, n) => {
     const p = data(dt, n), g = data(dt, n), s = data(dt, n, 0, 1);

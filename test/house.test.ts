@@ -63,3 +63,8 @@ test('the rules catch an upward import, an import of the backend from above it, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the generated tables (ops, layers, kernels) are those scripts/gen-tables.mjs writes from their sources', () => {
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'gen-tables.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
+  assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+});

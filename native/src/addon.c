@@ -1,36 +1,17 @@
-// The nabla native addon: registers each kernel under its contract name (src/backend/contract.ts).
+// The nabla native addon: registers each kernel under its table name (kernel_table.h, generated
+// from src/backend/table.ts), then its controls.
 #include "kernels.h"
 
 static const struct {
   const char *name;
   napi_callback fn;
-} KERNELS[] = {
-    {"matmul", k_matmul},
-    {"unary", k_unary},
-    {"binary", k_binary},
-    {"reduce", k_reduce},
-    {"logSoftmax", k_log_softmax},
-    {"permute", k_permute},
-    {"pick", k_pick},
-    {"unpick", k_unpick},
-    {"im2col", k_im2col},
-    {"col2im", k_col2im},
-    {"place", k_place},
-    {"axpy", k_axpy},
-    {"scale", k_scale},
-    {"normAccumulate", k_norm_accumulate},
-    {"sgd", k_sgd},
-    {"adam", k_adam},
-    {"rmsprop", k_rmsprop},
-    {"setThreads", k_set_threads},
-    {"info", k_info},
-};
+} EXPORTS[] = {KERNEL_ROWS{"setThreads", addon_set_threads}, {"info", addon_info}};
 
 NAPI_MODULE_INIT() {
-  for (size_t i = 0; i < sizeof KERNELS / sizeof KERNELS[0]; i++) {
+  for (size_t i = 0; i < sizeof EXPORTS / sizeof EXPORTS[0]; i++) {
     napi_value fn;
-    if (napi_create_function(env, KERNELS[i].name, NAPI_AUTO_LENGTH, KERNELS[i].fn, NULL, &fn) != napi_ok ||
-        napi_set_named_property(env, exports, KERNELS[i].name, fn) != napi_ok)
+    if (napi_create_function(env, EXPORTS[i].name, NAPI_AUTO_LENGTH, EXPORTS[i].fn, NULL, &fn) != napi_ok ||
+        napi_set_named_property(env, exports, EXPORTS[i].name, fn) != napi_ok)
       return NULL;
   }
   return exports;

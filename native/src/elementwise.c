@@ -8,32 +8,28 @@
 
 #include "kernels.h"
 
-// The order of UnaryOp codes in src/backend/native/elementwise.ts.
-enum { NEG, EXP, LOG, SQRT, ABS, SIGN, TANH, SIGMOID, SOFTPLUS, RELU, STEP, LEAKY_RELU, LEAKY_STEP, GELU, ERF, POW, CLAMP, CLAMP_MASK, UNARY_OPS };
-// The order of BinaryOp codes.
-enum { ADD, SUB, MUL, DIV, EQ, BINARY_OPS };
 
 static double unary1(int op, double v, double p, double q) {
   switch (op) {
-    case EXP: return exp(v);
-    case LOG: return log(v);
-    case TANH: return tanh(v);
-    case SIGMOID:
+    case UNARY_EXP: return exp(v);
+    case UNARY_LOG: return log(v);
+    case UNARY_TANH: return tanh(v);
+    case UNARY_SIGMOID:
       if (v >= 0) return 1 / (1 + exp(-v));
       else {
         double e = exp(v);
         return e / (1 + e);
       }
-    case SOFTPLUS: return (isnan(v) ? v : v > 0 ? v : 0) + log1p(exp(-fabs(v)));
-    case GELU: return 0.5 * v * (1 + erf(v * M_SQRT1_2));
-    case ERF: return erf(v);
+    case UNARY_SOFTPLUS: return (isnan(v) ? v : v > 0 ? v : 0) + log1p(exp(-fabs(v)));
+    case UNARY_GELU: return 0.5 * v * (1 + erf(v * M_SQRT1_2));
+    case UNARY_ERF: return erf(v);
     // Math.pow: ±1 to a NaN or infinite power is NaN in JavaScript, 1 in C.
-    case POW: return fabs(v) == 1 && !isfinite(p) ? NAN : pow(v, p);
-    case CLAMP: {
+    case UNARY_POW: return fabs(v) == 1 && !isfinite(p) ? NAN : pow(v, p);
+    case UNARY_CLAMP: {
       double lo = isnan(v) || v > p ? v : p;
       return isnan(lo) || lo < q ? lo : q;
     }
-    case CLAMP_MASK: return v >= p && v <= q ? 1 : 0;
+    case UNARY_CLAMP_MASK: return v >= p && v <= q ? 1 : 0;
     default: return NAN;
   }
 }
@@ -41,14 +37,14 @@ static double unary1(int op, double v, double p, double q) {
 #define UNARY_SIMPLE(T, NAME)                                                                 \
   CLONES static void NAME(int op, const T *x, T *out, size_t n, T p) {                        \
     switch (op) {                                                                             \
-      case NEG: for (size_t i = 0; i < n; i++) out[i] = -x[i]; break;                         \
-      case SQRT: for (size_t i = 0; i < n; i++) out[i] = sqrt##NAME##_(x[i]); break;          \
-      case ABS: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? -x[i] : x[i] == 0 ? 0 : x[i]; break; \
-      case SIGN: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : x[i] < 0 ? -1 : x[i]; break; \
-      case RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? 0 : x[i]; break;          \
-      case STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : 1; break;            \
-      case LEAKY_RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : (T)(p * x[i]); break; \
-      case LEAKY_STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p; break;       \
+      case UNARY_NEG: for (size_t i = 0; i < n; i++) out[i] = -x[i]; break;                         \
+      case UNARY_SQRT: for (size_t i = 0; i < n; i++) out[i] = sqrt##NAME##_(x[i]); break;          \
+      case UNARY_ABS: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? -x[i] : x[i] == 0 ? 0 : x[i]; break; \
+      case UNARY_SIGN: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : x[i] < 0 ? -1 : x[i]; break; \
+      case UNARY_RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? 0 : x[i]; break;          \
+      case UNARY_STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : 1; break;            \
+      case UNARY_LEAKY_RELU: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : (T)(p * x[i]); break; \
+      case UNARY_LEAKY_STEP: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p; break;       \
     }                                                                                         \
   }
 #define sqrtunary32_ sqrtf
@@ -73,7 +69,7 @@ CLONES static void tanh32(const float *x, float *out, size_t n) {
 }
 
 static bool simple(int op) {
-  return op == NEG || op == SQRT || op == ABS || op == SIGN || op == RELU || op == STEP || op == LEAKY_RELU || op == LEAKY_STEP;
+  return op == UNARY_NEG || op == UNARY_SQRT || op == UNARY_ABS || op == UNARY_SIGN || op == UNARY_RELU || op == UNARY_STEP || op == UNARY_LEAKY_RELU || op == UNARY_LEAKY_STEP;
 }
 
 // unary(op, x, out, p, q): out[i] = op(x[i]) for every element of x.
@@ -89,35 +85,35 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
   if (op >= UNARY_OPS) return fail(&c, "unknown op code %zu", op), NULL;
   size_t n = x.length;
   // (leakyRelu's slope multiplies in double, as js does: p·x rounded once.)
-  if (op == TANH && !x.f64) {
+  if (op == UNARY_TANH && !x.f64) {
     tanh32(x.data, out.data, n);
-  } else if (simple((int)op) && !(op == LEAKY_RELU && !x.f64)) {
+  } else if (simple((int)op) && !(op == UNARY_LEAKY_RELU && !x.f64)) {
     if (x.f64) unary64((int)op, x.data, out.data, n, p);
     else unary32((int)op, x.data, out.data, n, (float)p);
   } else if (x.f64) {
     const double *xs = x.data;
     double *o = out.data;
-    if (op == LEAKY_RELU) for (size_t i = 0; i < n; i++) o[i] = xs[i] > 0 ? xs[i] : p * xs[i];
+    if (op == UNARY_LEAKY_RELU) for (size_t i = 0; i < n; i++) o[i] = xs[i] > 0 ? xs[i] : p * xs[i];
     else for (size_t i = 0; i < n; i++) o[i] = unary1((int)op, xs[i], p, q);
   } else {
     const float *xs = x.data;
     float *o = out.data;
-    if (op == LEAKY_RELU) for (size_t i = 0; i < n; i++) o[i] = xs[i] > 0 ? xs[i] : (float)(p * xs[i]);
+    if (op == UNARY_LEAKY_RELU) for (size_t i = 0; i < n; i++) o[i] = xs[i] > 0 ? xs[i] : (float)(p * xs[i]);
     else for (size_t i = 0; i < n; i++) o[i] = (float)unary1((int)op, xs[i], p, q);
   }
   return undefined(env);
 }
 
 // The four arithmetic ops round once in float32 exactly as js's double op then float store does.
-#define APPLY(op, x, y) ((op) == ADD ? (x) + (y) : (op) == SUB ? (x) - (y) : (op) == MUL ? (x) * (y) : (op) == DIV ? (x) / (y) : ((x) == (y) ? 1 : 0))
+#define APPLY(op, x, y) ((op) == BINARY_ADD ? (x) + (y) : (op) == BINARY_SUB ? (x) - (y) : (op) == BINARY_MUL ? (x) * (y) : (op) == BINARY_DIV ? (x) / (y) : ((x) == (y) ? 1 : 0))
 
 #define BINARY_LOOPS(T, SUFFIX)                                                                                 \
   CLONES static void same##SUFFIX(int op, const T *a, const T *b, T *o, size_t n) {                            \
     switch (op) {                                                                                               \
-      case ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + b[i]; break;                                       \
-      case SUB: for (size_t i = 0; i < n; i++) o[i] = a[i] - b[i]; break;                                       \
-      case MUL: for (size_t i = 0; i < n; i++) o[i] = a[i] * b[i]; break;                                       \
-      case DIV: for (size_t i = 0; i < n; i++) o[i] = a[i] / b[i]; break;                                       \
+      case BINARY_ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + b[i]; break;                                       \
+      case BINARY_SUB: for (size_t i = 0; i < n; i++) o[i] = a[i] - b[i]; break;                                       \
+      case BINARY_MUL: for (size_t i = 0; i < n; i++) o[i] = a[i] * b[i]; break;                                       \
+      case BINARY_DIV: for (size_t i = 0; i < n; i++) o[i] = a[i] / b[i]; break;                                       \
       default: for (size_t i = 0; i < n; i++) o[i] = a[i] == b[i] ? 1 : 0; break;                               \
     }                                                                                                           \
   }                                                                                                             \
@@ -127,10 +123,10 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
     if (sa == 1 && sb == 0) {                                                                                   \
       T s = b[0];                                                                                               \
       switch (op) {                                                                                             \
-        case ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + s; break;                                        \
-        case SUB: for (size_t i = 0; i < n; i++) o[i] = a[i] - s; break;                                        \
-        case MUL: for (size_t i = 0; i < n; i++) o[i] = a[i] * s; break;                                        \
-        case DIV: for (size_t i = 0; i < n; i++) o[i] = a[i] / s; break;                                        \
+        case BINARY_ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + s; break;                                        \
+        case BINARY_SUB: for (size_t i = 0; i < n; i++) o[i] = a[i] - s; break;                                        \
+        case BINARY_MUL: for (size_t i = 0; i < n; i++) o[i] = a[i] * s; break;                                        \
+        case BINARY_DIV: for (size_t i = 0; i < n; i++) o[i] = a[i] / s; break;                                        \
         default: for (size_t i = 0; i < n; i++) o[i] = a[i] == s ? 1 : 0; break;                                \
       }                                                                                                         \
       return;                                                                                                   \

@@ -1,5 +1,7 @@
-// Every kernel the addon exports (addon.c registers them by name). One file per family.
+// What the kernel files share: the generated kernel table (op codes, each kernel's declaration)
+// and the vector-width clones. One file per family (src/backend/table.ts names them).
 #pragma once
+#include "kernel_table.h"
 #include "napi_util.h"
 
 // Elementwise loops are compiled once per vector width and picked at load by the CPU (GCC's
@@ -11,31 +13,6 @@
 #define CLONES
 #endif
 
-// gemm.c
-napi_value k_matmul(napi_env env, napi_callback_info info);
-napi_value k_set_threads(napi_env env, napi_callback_info info);
-napi_value k_info(napi_env env, napi_callback_info info);
-
-// elementwise.c
-napi_value k_unary(napi_env env, napi_callback_info info);
-napi_value k_binary(napi_env env, napi_callback_info info);
-
-// rows.c
-napi_value k_reduce(napi_env env, napi_callback_info info);
-napi_value k_log_softmax(napi_env env, napi_callback_info info);
-napi_value k_permute(napi_env env, napi_callback_info info);
-napi_value k_pick(napi_env env, napi_callback_info info);
-napi_value k_unpick(napi_env env, napi_callback_info info);
-
-// patches.c
-napi_value k_im2col(napi_env env, napi_callback_info info);
-napi_value k_col2im(napi_env env, napi_callback_info info);
-napi_value k_place(napi_env env, napi_callback_info info);
-
-// optim.c
-napi_value k_axpy(napi_env env, napi_callback_info info);
-napi_value k_scale(napi_env env, napi_callback_info info);
-napi_value k_norm_accumulate(napi_env env, napi_callback_info info);
-napi_value k_sgd(napi_env env, napi_callback_info info);
-napi_value k_adam(napi_env env, napi_callback_info info);
-napi_value k_rmsprop(napi_env env, napi_callback_info info);
+// matmul.c: the addon's controls besides its kernels.
+napi_value addon_set_threads(napi_env env, napi_callback_info info);
+napi_value addon_info(napi_env env, napi_callback_info info);

@@ -93,7 +93,7 @@ napi_value k_reduce(napi_env env, napi_callback_info info) {
       !arg_floats(&c, 2, "out", &out) || !read_meta(&c, 3, 1, &rank, dims) || !arg_flag(&c, 4, &trailing) ||
       !same_dtype(&c, &x, "x", &out, "out"))
     return NULL;
-  if (op > 1) return fail(&c, "unknown op code %zu", op), NULL;
+  if (op >= REDUCE_OPS) return fail(&c, "unknown op code %zu", op), NULL;
   size_t *shape = dims[0], *reduced = dims[1], n = product(shape, rank);
   // Output strides seen from the input's axes: 0 on reduced axes.
   size_t os[MAX_RANK], s = 1, inner = 1;
@@ -102,7 +102,7 @@ napi_value k_reduce(napi_env env, napi_callback_info info) {
     else os[d] = s, s *= shape[d];
   }
   if (!need(&c, &x, "x", n) || !need(&c, &out, "out", s)) return NULL;
-  bool sum = op == 0;
+  bool sum = op == REDUCE_SUM;
   if (n == 0 || rank == 0) {
     if (out.f64) for (size_t o = 0; o < s; o++) ((double *)out.data)[o] = n ? ((const double *)x.data)[0] : sum ? 0 : -INFINITY;
     else for (size_t o = 0; o < s; o++) ((float *)out.data)[o] = n ? ((const float *)x.data)[0] : sum ? 0 : -INFINITY;

@@ -90,7 +90,7 @@ export class DeviceDispatch implements CellOwner {
     }
     const outs = [...io.writes, ...io.updates].map((i) => args[i] as Cell | null).filter((c) => c !== null);
     for (const i of io.updates) if (args[i]) (args[i] as Cell).version++;
-    if (kernel === 'normAccumulate') return this.accumulate(args);
+    if (io.returns) return this.hostValue(kernel, args);
     for (const c of outs) c.busy++;
     // A call queued behind a download runs later: its shapes, offsets and index arrays are copied
     // now, since the caller may reuse them (cat advances one offset array across its calls).
@@ -100,15 +100,16 @@ export class DeviceDispatch implements CellOwner {
   }
 
   // A kernel that returns a value must run now: only on host values, with nothing queued.
-  private accumulate(args: unknown[]): number {
-    const x = args[0] as Cell;
-    if (this.pending || !x.hostValid) {
+  private hostValue(kernel: KernelName, args: unknown[]): unknown {
+    const cells = KERNEL_IO[kernel].reads.map((i) => args[i] as Cell);
+    if (this.pending || cells.some((c) => !c.hostValid)) {
       throw new Error(
-        `normAccumulate (clipGradNorm): the ${this.device.name} backend has no synchronous norm of device values yet; read the gradients first (await readAll)`,
+        `${kernel}: the ${this.device.name} backend cannot return a value computed from device values synchronously; read its inputs first (await readAll)`,
       );
     }
-    this.count('normAccumulate', 'returns a value to the host');
-    return jsBackend.normAccumulate(x.host!, args[1] as number, args[2] as number);
+    this.count(kernel, 'returns a value to the host');
+    const a = args.map((x, i) => (KERNEL_IO[kernel].reads.includes(i) ? (x as Cell).host : x));
+    return (jsBackend[kernel] as (...x: unknown[]) => unknown)(...a);
   }
 
   private run(kernel: KernelName, args: unknown[], outs: Cell[]): Promise<void> | void {

@@ -10,7 +10,8 @@
 
 import type { Backend, Cell, CellKernels, Data, DeviceBackend, DeviceMemory, KernelName, Kernels } from './contract.js';
 import { DeviceDispatch } from './device.js';
-import { hostKernels, hostStep as runOnHost } from './host.js';
+import { hostKernels } from './generated/host.js';
+import { hostStep as runOnHost } from './host.js';
 import { jsBackend } from './js/index.js';
 import { nativeBackend } from './native/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';

@@ -65,7 +65,10 @@ export class Adam extends Optimizer {
     const m = this.cell(i, 'expAvg');
     const v = this.cell(i, 'expAvgSq');
     const vMax = this.amsgrad ? this.cell(i, 'maxExpAvgSq') : null;
-    kernels().adam(p, grad, m, v, vMax, { lr, beta1, beta2, eps, weightDecay, decoupled, step: this.steps[i] });
+    const t = this.steps[i];
+    const stepSize = lr / (1 - beta1 ** t);
+    const bias2Sqrt = Math.sqrt(1 - beta2 ** t);
+    kernels().adam(p, grad, m, v, vMax, { lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bias2Sqrt });
   }
 }
 

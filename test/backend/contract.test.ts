@@ -299,7 +299,8 @@ for (const name of ['js', 'wasm', 'native']) {
             const [pb, mb, vb, xb] = st();
             for (let step = 1; step <= 3; step++) {
               const grad = data(dtype, n);
-              const args = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, decoupled, step };
+              const corrections = { stepSize: 0.01 / (1 - 0.9 ** step), bias2Sqrt: Math.sqrt(1 - 0.999 ** step) };
+              const args = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, decoupled, ...corrections };
               jsBackend.adam(pa, grad, ma, va, xa, args);
               be.adam(pb, grad, mb, vb, xb, args);
             }

@@ -17,7 +17,7 @@ const detached = (n: number) => {
 };
 const g: PatchGeometry = { batch: 1, channels: 1, height: 4, width: 4, kernelH: 2, kernelW: 2, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, outH: 3, outW: 3 };
 const sgdArgs = { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0, first: true };
-const adamArgs = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 1 };
+const adamArgs = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, stepSize: 0.1 / (1 - 0.9), bias2Sqrt: Math.sqrt(1 - 0.999) };
 const rmsArgs = { lr: 0.1, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.9 };
 
 /** Each kernel with one of its arrays replaced by `bad` (the others the right size). */

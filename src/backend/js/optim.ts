@@ -19,12 +19,11 @@ export function sgd(p: Data, grad: Data, b: Data | null, args: SgdArgs): void {
 }
 
 // g ← ∇ + λθ (Adam) or θ ← θ(1 − ηλ) (AdamW);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
-// v̂max ← max(v̂max, v) (amsgrad);  θ ← θ − (η / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
+// v̂max ← max(v̂max, v) (amsgrad);  θ ← θ − (η / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε), the two
+// corrections given as args.stepSize and args.bias2Sqrt
 export function adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, args: AdamArgs): void {
-  const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled, step: t } = args;
+  const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled, stepSize, bias2Sqrt } = args;
   const vmax = vMax ?? v;
-  const stepSize = lr / (1 - b1 ** t);
-  const bc2Sqrt = Math.sqrt(1 - b2 ** t);
   for (let j = 0; j < p.length; j++) {
     let g = grad[j];
     if (decoupled) p[j] *= 1 - lr * wd;
@@ -32,7 +31,7 @@ export function adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, a
     m[j] = b1 * m[j] + (1 - b1) * g;
     v[j] = b2 * v[j] + (1 - b2) * g * g;
     if (vMax && v[j] > vmax[j]) vmax[j] = v[j];
-    p[j] -= (stepSize * m[j]) / (Math.sqrt(vmax[j]) / bc2Sqrt + eps);
+    p[j] -= (stepSize * m[j]) / (Math.sqrt(vmax[j]) / bias2Sqrt + eps);
   }
 }
 

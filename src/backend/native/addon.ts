@@ -22,7 +22,7 @@ export interface Addon {
   normAccumulate(x: unknown, p: number, acc: number): number;
   sgd(p: unknown, grad: unknown, b: unknown, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): void;
   adam(p: unknown, grad: unknown, m: unknown, v: unknown, vMax: unknown, lr: number, beta1: number, beta2: number, eps: number,
-    weightDecay: number, decoupled: boolean, stepSize: number, bc2Sqrt: number): void;
+    weightDecay: number, decoupled: boolean, stepSize: number, bias2Sqrt: number): void;
   rmsprop(p: unknown, grad: unknown, s: unknown, gAvg: unknown, b: unknown, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number): void;
   setThreads(n: number): void;
   info(): { blas: string; core: string; threads: number };

@@ -3,7 +3,7 @@
 // broadcast of a binary coalesced to as few axes as possible (adjacent axes that step alike
 // merge), so same-shape, scalar and row-broadcast operands run as one or two C loops.
 
-import type { BinaryOp, Data, Kernels, UnaryOp } from '../contract.js';
+import { BINARY_CODE, UNARY_CODE, type BinaryOp, type Data, type Kernels, type UnaryOp } from '../contract.js';
 import { broadcastStrides, sameShape, type Shape } from '../../shape.js';
 import { settings, small } from '../settings.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
@@ -20,10 +20,6 @@ export const NATIVE_MIN_MAP = 64;
 export const NATIVE_MIN_BINARY = 128;
 const CHEAP = new Set<UnaryOp>(['neg', 'abs', 'sign', 'relu', 'step', 'leakyRelu', 'leakyStep', 'clamp', 'clampMask']);
 
-const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'softplus', 'relu', 'step', 'leakyRelu', 'leakyStep', 'gelu', 'erf', 'pow', 'clamp', 'clampMask'];
-const BINARY: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
-const unaryCode = new Map(UNARY.map((op, i) => [op, i]));
-const binaryCode = new Map(BINARY.map((op, i) => [op, i]));
 const ONE = [1];
 
 export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'> {
@@ -38,14 +34,14 @@ export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'
         settings.fallbacks++;
         return jsUnary(op, x, out, p, q);
       }
-      native.unary(unaryCode.get(op) ?? -1, x, out, p, q);
+      native.unary(UNARY_CODE[op], x, out, p, q);
     },
     binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
       if (small(out.length, NATIVE_MIN_BINARY)) {
         settings.fallbacks++;
         return jsBinary(op, a, aShape, b, bShape, out, outShape);
       }
-      const code = binaryCode.get(op) ?? -1;
+      const code = BINARY_CODE[op];
       if (sameShape(aShape, bShape)) {
         // The common case, with no stride arithmetic: one run over every element.
         single[0] = out.length;

@@ -1,5 +1,4 @@
-// The native optimizer updates and in-place helpers (native/src/optim.c). Adam's bias
-// corrections are computed here exactly as the js kernel computes them, so the bits agree.
+// The native optimizer updates and in-place helpers (native/src/optim.c).
 
 import type { AdamArgs, Data, Kernels, RmspropArgs, SgdArgs } from '../contract.js';
 import { settings, small } from '../settings.js';
@@ -31,9 +30,7 @@ export function makeOptim(native: Addon): Pick<Kernels, 'axpy' | 'scale' | 'norm
       native.sgd(p, grad, b, a.lr, a.momentum, a.dampening, a.nesterov, a.weightDecay, a.first);
     },
     adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, a: AdamArgs): void {
-      const stepSize = a.lr / (1 - a.beta1 ** a.step);
-      const bc2Sqrt = Math.sqrt(1 - a.beta2 ** a.step);
-      native.adam(p, grad, m, v, vMax, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, stepSize, bc2Sqrt);
+      native.adam(p, grad, m, v, vMax, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, a.stepSize, a.bias2Sqrt);
     },
     rmsprop(p: Data, grad: Data, s: Data, gAvg: Data | null, b: Data | null, a: RmspropArgs): void {
       native.rmsprop(p, grad, s, gAvg, b, a.lr, a.alpha, a.eps, a.weightDecay, a.momentum);

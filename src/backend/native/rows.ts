@@ -1,6 +1,6 @@
 // The native reductions, permute, log-softmax and label gather/scatter (native/src/rows.c).
 
-import type { Data, Kernels, ReduceOp } from '../contract.js';
+import { REDUCE_CODE, type Data, type Kernels, type ReduceOp } from '../contract.js';
 import { stridesOf, type Shape } from '../../shape.js';
 import type { Addon } from './addon.js';
 import { Meta } from './meta.js';
@@ -25,7 +25,7 @@ export function makeRows(native: Addon): Pick<Kernels, 'reduce' | 'logSoftmax' |
         }
       }
       const trailing = reduced.indexOf(1) === -1 || reduced.indexOf(1) === reduced.length - 1;
-      native.reduce(op === 'sum' ? 0 : 1, x, out, meta.fill(dims.length, dims, reduced), trailing);
+      native.reduce(REDUCE_CODE[op], x, out, meta.fill(dims.length, dims, reduced), trailing);
     },
     logSoftmax(x: Data, out: Data, rows: number, cols: number): void {
       native.logSoftmax(x, out, rows, cols);

@@ -3,19 +3,13 @@
 // erf and gelu; scalar f64 Math for the other transcendentals), copy out. Below the thresholds here (measured: bench/kernels.ts, figures in bench/KERNELS.md)
 // the js kernels run, unless settings.handOff is off; every such hand-off is counted.
 
-import type { BinaryOp, Data, UnaryOp } from '../contract.js';
+import { BINARY_CODE, UNARY_CODE, type BinaryOp, type Data, type UnaryOp } from '../contract.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { broadcastStrides, type Shape } from '../../shape.js';
 import { settings, small } from '../settings.js';
 import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, view } from './scratch.js';
 
-/** Op codes of kernels/elementwise.ts. */
-const UNARY_CODES: Record<UnaryOp, number> = {
-  neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, leakyRelu: 5, leakyStep: 6, clamp: 7, clampMask: 8, tanh: 9,
-  sign: 10, exp: 11, log: 12, sigmoid: 13, softplus: 14, gelu: 15, erf: 16, pow: 17,
-};
-const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 };
 
 /**
  * Below this many elements the copies and the call cost more than the js loop saves (bench/split;
@@ -67,7 +61,7 @@ export function makeElementwise(rt: Runtime) {
   const k = rt.kernels;
 
   function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
-    const code = UNARY_CODES[op];
+    const code = UNARY_CODE[op];
     const n = x.length;
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, unaryMin(op, f64), n * (f64 ? 8 : 4));
@@ -84,7 +78,7 @@ export function makeElementwise(rt: Runtime) {
   }
 
   function binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
-    const code = BINARY_CODES[op];
+    const code = BINARY_CODE[op];
     const n = out.length;
     const f64 = out instanceof Float64Array;
     const sz = f64 ? 8 : 4;

@@ -61,12 +61,9 @@ export function makeOptim(rt: Runtime) {
       settings.fallbacks++;
       return jsAdam(p, grad, m, v, vMax, args);
     }
-    const { lr, beta1, beta2, eps, weightDecay, decoupled, step } = args;
-    // As js computes them.
-    const stepSize = lr / (1 - beta1 ** step);
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    const { lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bias2Sqrt } = args;
     const f = p instanceof Float64Array ? k.adam64 : k.adam32;
-    f(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], p.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, stepSize, bc2Sqrt);
+    f(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], p.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, stepSize, bias2Sqrt);
     back([p, null, m, v, vMax], ptrs);
   }
 

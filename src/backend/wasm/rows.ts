@@ -4,7 +4,7 @@
 // thresholds here (bench/kernels.ts, figures in bench/KERNELS.md) the js kernels run, unless
 // settings.handOff is off; every such hand-off is counted.
 
-import type { Data, ReduceOp } from '../contract.js';
+import { REDUCE_CODE, type Data, type ReduceOp } from '../contract.js';
 import { axpy as jsAxpy, logSoftmax as jsLogSoftmax, normAccumulate as jsNormAccumulate, permute as jsPermute, pick as jsPick, reduce as jsReduce, scale as jsScale, unpick as jsUnpick } from '../js/rows.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
 import { settings, small } from '../settings.js';
@@ -30,8 +30,6 @@ export const MIN = {
   normAccumulate: 256,
 };
 
-const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1 };
-
 export function makeRows(rt: Runtime) {
   const k = rt.kernels;
 
@@ -40,7 +38,7 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const sz = f64 ? 8 : 4;
     const rank = shape.length;
-    const code = REDUCE_CODES[op];
+    const code = REDUCE_CODE[op];
     if (small(n, MIN.reduce)) {
       settings.fallbacks++;
       return jsReduce(op, x, shape, axes, out);

@@ -2,7 +2,7 @@
 // DeviceBackend contract, so that the dispatcher (backend/device.ts) keeps tensors on the device
 // between ops and runs on js what this backend lacks (float64, ranks beyond its parameter words).
 
-import type { DeviceBackend, DType, KernelName, KernelsOver } from '../contract.js';
+import { KERNEL_ARGS, type DeviceBackend, type DType, type KernelName, type KernelsOver } from '../contract.js';
 import { openDevice, USAGE } from './gpu.js';
 import { elementwiseKernels, BINARY_MAX_RANK } from './kernels/elementwise.js';
 import { layoutKernels, PLACE_MAX_RANK } from './kernels/layout.js';
@@ -17,10 +17,10 @@ const rankOf = (shape: unknown) => (shape as readonly number[]).length;
 
 // The arguments each kernel's parameter words can hold; everything else it runs as given.
 const FITS: Partial<Record<KernelName, (args: readonly unknown[]) => boolean>> = {
-  binary: (a) => rankOf(a[6]) <= BINARY_MAX_RANK,
-  reduce: (a) => rankOf(a[2]) <= REDUCE_MAX_RANK,
-  permute: (a) => rankOf(a[1]) <= (KERNEL_WORDS - 1) / 2,
-  place: (a) => rankOf(a[1]) <= PLACE_MAX_RANK,
+  binary: (a) => rankOf(a[KERNEL_ARGS.binary.outShape]) <= BINARY_MAX_RANK,
+  reduce: (a) => rankOf(a[KERNEL_ARGS.reduce.shape]) <= REDUCE_MAX_RANK,
+  permute: (a) => rankOf(a[KERNEL_ARGS.permute.shape]) <= (KERNEL_WORDS - 1) / 2,
+  place: (a) => rankOf(a[KERNEL_ARGS.place.xShape]) <= PLACE_MAX_RANK,
 };
 
 /** Opens the adapter's device (throws with the reason when there is none) and makes the backend over it. */

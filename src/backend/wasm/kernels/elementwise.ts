@@ -12,9 +12,11 @@
 // Each exported kernel switches on the op once, outside the loop: the loop bodies are inlined
 // with the op as a constant, so each op gets its own loop.
 
-// Unary op codes (kept in step with UNARY_CODES in ../elementwise.ts).
-const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, STEP = 4, LEAKY_RELU = 5, LEAKY_STEP = 6, CLAMP = 7, CLAMP_MASK = 8, TANH = 9;
-const SIGN = 10, EXP = 11, LOG = 12, SIGMOID = 13, SOFTPLUS = 14, GELU = 15, ERF = 16, POW = 17;
+import {
+  BINARY_ADD, BINARY_DIV, BINARY_EQ, BINARY_MUL, BINARY_SUB, UNARY_ABS, UNARY_CLAMP, UNARY_CLAMP_MASK, UNARY_ERF,
+  UNARY_EXP, UNARY_GELU, UNARY_LEAKY_RELU, UNARY_LEAKY_STEP, UNARY_LOG, UNARY_NEG, UNARY_POW, UNARY_RELU,
+  UNARY_SIGMOID, UNARY_SIGN, UNARY_SOFTPLUS, UNARY_SQRT, UNARY_STEP, UNARY_TANH,
+} from './codes';
 
 /**
  * tanh(x) ≈ x·P(x²)/Q(x²) on x clamped to ±7.9053 (where f32 tanh is ±1), the [13/6] rational
@@ -144,39 +146,39 @@ const SIGN_BIT = 0x80000000;
 
 @inline function map32(op: i32, v: v128, p: v128, q: v128, zero: v128, one: v128): v128 {
   switch (op) {
-    case NEG: return f32x4.neg(v);
-    case ABS: return f32x4.abs(v);
-    case SQRT: return f32x4.sqrt(v);
-    case RELU: return v128.bitselect(zero, v, f32x4.lt(v, zero));
-    case STEP: return v128.bitselect(zero, one, f32x4.le(v, zero));
-    case LEAKY_RELU: return v128.bitselect(v, f32x4.mul(v, p), f32x4.gt(v, zero));
-    case LEAKY_STEP: return v128.bitselect(one, p, f32x4.gt(v, zero));
+    case UNARY_NEG: return f32x4.neg(v);
+    case UNARY_ABS: return f32x4.abs(v);
+    case UNARY_SQRT: return f32x4.sqrt(v);
+    case UNARY_RELU: return v128.bitselect(zero, v, f32x4.lt(v, zero));
+    case UNARY_STEP: return v128.bitselect(zero, one, f32x4.le(v, zero));
+    case UNARY_LEAKY_RELU: return v128.bitselect(v, f32x4.mul(v, p), f32x4.gt(v, zero));
+    case UNARY_LEAKY_STEP: return v128.bitselect(one, p, f32x4.gt(v, zero));
     // min(max(x, lo), hi) as JS's Math.min/max: NaN in, NaN out.
-    case CLAMP: return f32x4.min(f32x4.max(v, p), q);
-    case CLAMP_MASK: return v128.bitselect(one, zero, v128.and(f32x4.ge(v, p), f32x4.le(v, q)));
-    case TANH: return tanh4(v);
+    case UNARY_CLAMP: return f32x4.min(f32x4.max(v, p), q);
+    case UNARY_CLAMP_MASK: return v128.bitselect(one, zero, v128.and(f32x4.ge(v, p), f32x4.le(v, q)));
+    case UNARY_TANH: return tanh4(v);
     // Math.sign: ±1, and x itself for ±0 and NaN.
-    case SIGN: return v128.bitselect(one, v128.bitselect(f32x4.neg(one), v, f32x4.lt(v, zero)), f32x4.gt(v, zero));
-    case EXP: return exp4(v);
-    case SIGMOID: return sigmoid4(v, zero, one);
-    case ERF: return erf4(v);
-    case GELU: return gelu4(v, zero, one);
+    case UNARY_SIGN: return v128.bitselect(one, v128.bitselect(f32x4.neg(one), v, f32x4.lt(v, zero)), f32x4.gt(v, zero));
+    case UNARY_EXP: return exp4(v);
+    case UNARY_SIGMOID: return sigmoid4(v, zero, one);
+    case UNARY_ERF: return erf4(v);
+    case UNARY_GELU: return gelu4(v, zero, one);
   }
   return v;
 }
 
 @inline function map64(op: i32, v: v128, p: v128, q: v128, zero: v128, one: v128): v128 {
   switch (op) {
-    case NEG: return f64x2.neg(v);
-    case ABS: return f64x2.abs(v);
-    case SQRT: return f64x2.sqrt(v);
-    case RELU: return v128.bitselect(zero, v, f64x2.lt(v, zero));
-    case STEP: return v128.bitselect(zero, one, f64x2.le(v, zero));
-    case LEAKY_RELU: return v128.bitselect(v, f64x2.mul(p, v), f64x2.gt(v, zero));
-    case LEAKY_STEP: return v128.bitselect(one, p, f64x2.gt(v, zero));
-    case CLAMP: return f64x2.min(f64x2.max(v, p), q);
-    case CLAMP_MASK: return v128.bitselect(one, zero, v128.and(f64x2.ge(v, p), f64x2.le(v, q)));
-    case SIGN: return v128.bitselect(one, v128.bitselect(f64x2.neg(one), v, f64x2.lt(v, zero)), f64x2.gt(v, zero));
+    case UNARY_NEG: return f64x2.neg(v);
+    case UNARY_ABS: return f64x2.abs(v);
+    case UNARY_SQRT: return f64x2.sqrt(v);
+    case UNARY_RELU: return v128.bitselect(zero, v, f64x2.lt(v, zero));
+    case UNARY_STEP: return v128.bitselect(zero, one, f64x2.le(v, zero));
+    case UNARY_LEAKY_RELU: return v128.bitselect(v, f64x2.mul(p, v), f64x2.gt(v, zero));
+    case UNARY_LEAKY_STEP: return v128.bitselect(one, p, f64x2.gt(v, zero));
+    case UNARY_CLAMP: return f64x2.min(f64x2.max(v, p), q);
+    case UNARY_CLAMP_MASK: return v128.bitselect(one, zero, v128.and(f64x2.ge(v, p), f64x2.le(v, q)));
+    case UNARY_SIGN: return v128.bitselect(one, v128.bitselect(f64x2.neg(one), v, f64x2.lt(v, zero)), f64x2.gt(v, zero));
   }
   return v;
 }
@@ -211,19 +213,19 @@ export function erf(x: f64): f64 {
 /** The maps computed one f64 at a time, as the js kernel computes them. */
 @inline function map1(op: i32, v: f64, p: f64): f64 {
   switch (op) {
-    case TANH: return Math.tanh(v);
-    case EXP: return Math.exp(v);
-    case LOG: return Math.log(v);
-    case SIGMOID: {
+    case UNARY_TANH: return Math.tanh(v);
+    case UNARY_EXP: return Math.exp(v);
+    case UNARY_LOG: return Math.log(v);
+    case UNARY_SIGMOID: {
       // Two forms so that exp never overflows.
       if (v >= 0) return 1 / (1 + Math.exp(-v));
       const e = Math.exp(v);
       return e / (1 + e);
     }
-    case SOFTPLUS: return max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v)));
-    case GELU: return 0.5 * v * (1 + erf(v * Math.SQRT1_2));
-    case ERF: return erf(v);
-    case POW: return Math.pow(v, p);
+    case UNARY_SOFTPLUS: return max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v)));
+    case UNARY_GELU: return 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+    case UNARY_ERF: return erf(v);
+    case UNARY_POW: return Math.pow(v, p);
   }
   return v;
 }
@@ -272,72 +274,69 @@ export function erf(x: f64): f64 {
 export function unary32(op: i32, x: usize, out: usize, n: i32, p: f64, q: f64): void {
   const p32 = <f32>p, q32 = <f32>q;
   switch (op) {
-    case NEG: unaryLoop32(NEG, x, out, n, p32, q32); break;
-    case ABS: unaryLoop32(ABS, x, out, n, p32, q32); break;
-    case SQRT: unaryLoop32(SQRT, x, out, n, p32, q32); break;
-    case RELU: unaryLoop32(RELU, x, out, n, p32, q32); break;
-    case STEP: unaryLoop32(STEP, x, out, n, p32, q32); break;
-    case LEAKY_RELU: unaryLoop32(LEAKY_RELU, x, out, n, p32, q32); break;
-    case LEAKY_STEP: unaryLoop32(LEAKY_STEP, x, out, n, p32, q32); break;
-    case CLAMP: unaryLoop32(CLAMP, x, out, n, p32, q32); break;
-    case CLAMP_MASK: unaryLoop32(CLAMP_MASK, x, out, n, p32, q32); break;
-    case TANH: unaryLoop32(TANH, x, out, n, p32, q32); break;
-    case SIGN: unaryLoop32(SIGN, x, out, n, p32, q32); break;
-    case EXP: unaryLoop32(EXP, x, out, n, p32, q32); break;
-    case LOG: scalarLoop<f32>(LOG, x, out, n, p); break;
-    case SIGMOID: unaryLoop32(SIGMOID, x, out, n, p32, q32); break;
-    case SOFTPLUS: scalarLoop<f32>(SOFTPLUS, x, out, n, p); break;
-    case GELU: unaryLoop32(GELU, x, out, n, p32, q32); break;
-    case ERF: unaryLoop32(ERF, x, out, n, p32, q32); break;
-    case POW: scalarLoop<f32>(POW, x, out, n, p); break;
+    case UNARY_NEG: unaryLoop32(UNARY_NEG, x, out, n, p32, q32); break;
+    case UNARY_ABS: unaryLoop32(UNARY_ABS, x, out, n, p32, q32); break;
+    case UNARY_SQRT: unaryLoop32(UNARY_SQRT, x, out, n, p32, q32); break;
+    case UNARY_RELU: unaryLoop32(UNARY_RELU, x, out, n, p32, q32); break;
+    case UNARY_STEP: unaryLoop32(UNARY_STEP, x, out, n, p32, q32); break;
+    case UNARY_LEAKY_RELU: unaryLoop32(UNARY_LEAKY_RELU, x, out, n, p32, q32); break;
+    case UNARY_LEAKY_STEP: unaryLoop32(UNARY_LEAKY_STEP, x, out, n, p32, q32); break;
+    case UNARY_CLAMP: unaryLoop32(UNARY_CLAMP, x, out, n, p32, q32); break;
+    case UNARY_CLAMP_MASK: unaryLoop32(UNARY_CLAMP_MASK, x, out, n, p32, q32); break;
+    case UNARY_TANH: unaryLoop32(UNARY_TANH, x, out, n, p32, q32); break;
+    case UNARY_SIGN: unaryLoop32(UNARY_SIGN, x, out, n, p32, q32); break;
+    case UNARY_EXP: unaryLoop32(UNARY_EXP, x, out, n, p32, q32); break;
+    case UNARY_LOG: scalarLoop<f32>(UNARY_LOG, x, out, n, p); break;
+    case UNARY_SIGMOID: unaryLoop32(UNARY_SIGMOID, x, out, n, p32, q32); break;
+    case UNARY_SOFTPLUS: scalarLoop<f32>(UNARY_SOFTPLUS, x, out, n, p); break;
+    case UNARY_GELU: unaryLoop32(UNARY_GELU, x, out, n, p32, q32); break;
+    case UNARY_ERF: unaryLoop32(UNARY_ERF, x, out, n, p32, q32); break;
+    case UNARY_POW: scalarLoop<f32>(UNARY_POW, x, out, n, p); break;
   }
 }
 
 /** out = op(x) over n f64 (out may be x). */
 export function unary64(op: i32, x: usize, out: usize, n: i32, p: f64, q: f64): void {
   switch (op) {
-    case NEG: unaryLoop64(NEG, x, out, n, p, q); break;
-    case ABS: unaryLoop64(ABS, x, out, n, p, q); break;
-    case SQRT: unaryLoop64(SQRT, x, out, n, p, q); break;
-    case RELU: unaryLoop64(RELU, x, out, n, p, q); break;
-    case STEP: unaryLoop64(STEP, x, out, n, p, q); break;
-    case LEAKY_RELU: unaryLoop64(LEAKY_RELU, x, out, n, p, q); break;
-    case LEAKY_STEP: unaryLoop64(LEAKY_STEP, x, out, n, p, q); break;
-    case CLAMP: unaryLoop64(CLAMP, x, out, n, p, q); break;
-    case CLAMP_MASK: unaryLoop64(CLAMP_MASK, x, out, n, p, q); break;
-    case SIGN: unaryLoop64(SIGN, x, out, n, p, q); break;
-    case TANH: scalarLoop<f64>(TANH, x, out, n, p); break;
-    case EXP: scalarLoop<f64>(EXP, x, out, n, p); break;
-    case LOG: scalarLoop<f64>(LOG, x, out, n, p); break;
-    case SIGMOID: scalarLoop<f64>(SIGMOID, x, out, n, p); break;
-    case SOFTPLUS: scalarLoop<f64>(SOFTPLUS, x, out, n, p); break;
-    case GELU: scalarLoop<f64>(GELU, x, out, n, p); break;
-    case ERF: scalarLoop<f64>(ERF, x, out, n, p); break;
-    case POW: scalarLoop<f64>(POW, x, out, n, p); break;
+    case UNARY_NEG: unaryLoop64(UNARY_NEG, x, out, n, p, q); break;
+    case UNARY_ABS: unaryLoop64(UNARY_ABS, x, out, n, p, q); break;
+    case UNARY_SQRT: unaryLoop64(UNARY_SQRT, x, out, n, p, q); break;
+    case UNARY_RELU: unaryLoop64(UNARY_RELU, x, out, n, p, q); break;
+    case UNARY_STEP: unaryLoop64(UNARY_STEP, x, out, n, p, q); break;
+    case UNARY_LEAKY_RELU: unaryLoop64(UNARY_LEAKY_RELU, x, out, n, p, q); break;
+    case UNARY_LEAKY_STEP: unaryLoop64(UNARY_LEAKY_STEP, x, out, n, p, q); break;
+    case UNARY_CLAMP: unaryLoop64(UNARY_CLAMP, x, out, n, p, q); break;
+    case UNARY_CLAMP_MASK: unaryLoop64(UNARY_CLAMP_MASK, x, out, n, p, q); break;
+    case UNARY_SIGN: unaryLoop64(UNARY_SIGN, x, out, n, p, q); break;
+    case UNARY_TANH: scalarLoop<f64>(UNARY_TANH, x, out, n, p); break;
+    case UNARY_EXP: scalarLoop<f64>(UNARY_EXP, x, out, n, p); break;
+    case UNARY_LOG: scalarLoop<f64>(UNARY_LOG, x, out, n, p); break;
+    case UNARY_SIGMOID: scalarLoop<f64>(UNARY_SIGMOID, x, out, n, p); break;
+    case UNARY_SOFTPLUS: scalarLoop<f64>(UNARY_SOFTPLUS, x, out, n, p); break;
+    case UNARY_GELU: scalarLoop<f64>(UNARY_GELU, x, out, n, p); break;
+    case UNARY_ERF: scalarLoop<f64>(UNARY_ERF, x, out, n, p); break;
+    case UNARY_POW: scalarLoop<f64>(UNARY_POW, x, out, n, p); break;
   }
 }
 
 // ---- binary maps with broadcasting ----
 
-// Binary op codes (BINARY_CODES in ../elementwise.ts).
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4;
-
 @inline function zip<T>(op: i32, a: v128, b: v128): v128 {
   if (sizeof<T>() == 4) {
     switch (op) {
-      case ADD: return f32x4.add(a, b);
-      case SUB: return f32x4.sub(a, b);
-      case MUL: return f32x4.mul(a, b);
-      case DIV: return f32x4.div(a, b);
-      case EQ: return v128.and(f32x4.eq(a, b), f32x4.splat(1));
+      case BINARY_ADD: return f32x4.add(a, b);
+      case BINARY_SUB: return f32x4.sub(a, b);
+      case BINARY_MUL: return f32x4.mul(a, b);
+      case BINARY_DIV: return f32x4.div(a, b);
+      case BINARY_EQ: return v128.and(f32x4.eq(a, b), f32x4.splat(1));
     }
   } else {
     switch (op) {
-      case ADD: return f64x2.add(a, b);
-      case SUB: return f64x2.sub(a, b);
-      case MUL: return f64x2.mul(a, b);
-      case DIV: return f64x2.div(a, b);
-      case EQ: return v128.and(f64x2.eq(a, b), f64x2.splat(1));
+      case BINARY_ADD: return f64x2.add(a, b);
+      case BINARY_SUB: return f64x2.sub(a, b);
+      case BINARY_MUL: return f64x2.mul(a, b);
+      case BINARY_DIV: return f64x2.div(a, b);
+      case BINARY_EQ: return v128.and(f64x2.eq(a, b), f64x2.splat(1));
     }
   }
   return a;
@@ -345,11 +344,11 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4;
 
 @inline function zip1<T>(op: i32, a: T, b: T): T {
   switch (op) {
-    case ADD: return a + b;
-    case SUB: return a - b;
-    case MUL: return a * b;
-    case DIV: return a / b;
-    case EQ: return a == b ? <T>1 : <T>0;
+    case BINARY_ADD: return a + b;
+    case BINARY_SUB: return a - b;
+    case BINARY_MUL: return a * b;
+    case BINARY_DIV: return a / b;
+    case BINARY_EQ: return a == b ? <T>1 : <T>0;
   }
   return a;
 }
@@ -446,11 +445,11 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4;
 
 @inline function binaryOps<T>(op: i32, a: usize, b: usize, out: usize, n: i32, rank: i32, dims: usize, sa: usize, sb: usize, idx: usize): void {
   switch (op) {
-    case ADD: binaryModes<T>(ADD, a, b, out, n, rank, dims, sa, sb, idx); break;
-    case SUB: binaryModes<T>(SUB, a, b, out, n, rank, dims, sa, sb, idx); break;
-    case MUL: binaryModes<T>(MUL, a, b, out, n, rank, dims, sa, sb, idx); break;
-    case DIV: binaryModes<T>(DIV, a, b, out, n, rank, dims, sa, sb, idx); break;
-    case EQ: binaryModes<T>(EQ, a, b, out, n, rank, dims, sa, sb, idx); break;
+    case BINARY_ADD: binaryModes<T>(BINARY_ADD, a, b, out, n, rank, dims, sa, sb, idx); break;
+    case BINARY_SUB: binaryModes<T>(BINARY_SUB, a, b, out, n, rank, dims, sa, sb, idx); break;
+    case BINARY_MUL: binaryModes<T>(BINARY_MUL, a, b, out, n, rank, dims, sa, sb, idx); break;
+    case BINARY_DIV: binaryModes<T>(BINARY_DIV, a, b, out, n, rank, dims, sa, sb, idx); break;
+    case BINARY_EQ: binaryModes<T>(BINARY_EQ, a, b, out, n, rank, dims, sa, sb, idx); break;
   }
 }
 

@@ -5,7 +5,7 @@
 // each output accumulates in its own dtype in the input's order (reduceNd, SIMD along a kept
 // innermost axis). max propagates NaN as js's maxNaN does (a > b || a is NaN ? a : b).
 
-const SUM = 0, MAX = 1;
+import { REDUCE_MAX, REDUCE_SUM } from './codes';
 
 @inline function maxNaN<T>(a: T, b: T): T {
   return a > b || a != a ? a : b;
@@ -13,10 +13,10 @@ const SUM = 0, MAX = 1;
 
 @inline function combine<T>(op: i32, a: v128, b: v128): v128 {
   if (sizeof<T>() == 4) {
-    if (op == SUM) return f32x4.add(a, b);
+    if (op == REDUCE_SUM) return f32x4.add(a, b);
     return v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)));
   }
-  if (op == SUM) return f64x2.add(a, b);
+  if (op == REDUCE_SUM) return f64x2.add(a, b);
   return v128.bitselect(a, b, v128.or(f64x2.gt(a, b), f64x2.ne(a, a)));
 }
 
@@ -24,7 +24,7 @@ const SUM = 0, MAX = 1;
   const sz = sizeof<T>();
   let p = x;
   for (let r = 0; r < rows; r++) {
-    if (op == SUM) {
+    if (op == REDUCE_SUM) {
       let acc: f64 = 0;
       for (let j = 0; j < inner; j++) acc += <f64>load<T>(p + <usize>j * sz);
       store<T>(out + <usize>r * sz, <T>acc);
@@ -39,19 +39,19 @@ const SUM = 0, MAX = 1;
 
 /** out[r] = Σ_j x[r, j] (or max) for a [rows, inner] matrix, one f64 accumulator per row. */
 export function reduceRows32(op: i32, x: usize, out: usize, nRows: i32, inner: i32): void {
-  if (op == SUM) rows<f32>(SUM, x, out, nRows, inner);
-  else rows<f32>(MAX, x, out, nRows, inner);
+  if (op == REDUCE_SUM) rows<f32>(REDUCE_SUM, x, out, nRows, inner);
+  else rows<f32>(REDUCE_MAX, x, out, nRows, inner);
 }
 
 export function reduceRows64(op: i32, x: usize, out: usize, nRows: i32, inner: i32): void {
-  if (op == SUM) rows<f64>(SUM, x, out, nRows, inner);
-  else rows<f64>(MAX, x, out, nRows, inner);
+  if (op == REDUCE_SUM) rows<f64>(REDUCE_SUM, x, out, nRows, inner);
+  else rows<f64>(REDUCE_MAX, x, out, nRows, inner);
 }
 
 @inline function nd<T>(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
   const sz = sizeof<T>();
   const lanes: i32 = 16 / sz;
-  const init: T = op == SUM ? <T>0 : <T>-Infinity;
+  const init: T = op == REDUCE_SUM ? <T>0 : <T>-Infinity;
   for (let i = 0; i < outLen; i++) store<T>(out + <usize>i * sz, init);
   const last = rank - 1;
   const len = load<i32>(dims + (<usize>last << 2));
@@ -69,13 +69,13 @@ export function reduceRows64(op: i32, x: usize, out: usize, nRows: i32, inner: i
       for (; j < len; j++) {
         const off = <usize>j * sz;
         const a = load<T>(dst + off), b = load<T>(src + off);
-        store<T>(dst + off, op == SUM ? a + b : maxNaN<T>(a, b));
+        store<T>(dst + off, op == REDUCE_SUM ? a + b : maxNaN<T>(a, b));
       }
     } else {
       let acc = load<T>(dst);
       for (let j = 0; j < len; j++) {
         const b = load<T>(src + <usize>j * sz);
-        acc = op == SUM ? acc + b : maxNaN<T>(acc, b);
+        acc = op == REDUCE_SUM ? acc + b : maxNaN<T>(acc, b);
       }
       store<T>(dst, acc);
     }
@@ -100,13 +100,13 @@ export function reduceRows64(op: i32, x: usize, out: usize, nRows: i32, inner: i
  * element strides `os` per input axis (0 on the reduced ones), `idx` rank zeroed i32 of scratch.
  */
 export function reduceNd32(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
-  if (op == SUM) nd<f32>(SUM, x, out, n, outLen, rank, dims, os, idx);
-  else nd<f32>(MAX, x, out, n, outLen, rank, dims, os, idx);
+  if (op == REDUCE_SUM) nd<f32>(REDUCE_SUM, x, out, n, outLen, rank, dims, os, idx);
+  else nd<f32>(REDUCE_MAX, x, out, n, outLen, rank, dims, os, idx);
 }
 
 export function reduceNd64(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
-  if (op == SUM) nd<f64>(SUM, x, out, n, outLen, rank, dims, os, idx);
-  else nd<f64>(MAX, x, out, n, outLen, rank, dims, os, idx);
+  if (op == REDUCE_SUM) nd<f64>(REDUCE_SUM, x, out, n, outLen, rank, dims, os, idx);
+  else nd<f64>(REDUCE_MAX, x, out, n, outLen, rank, dims, os, idx);
 }
 
 /**

@@ -2,16 +2,11 @@
 // broadcasting binaries, where, axpy and scale. Special values follow the js kernels (torch's):
 // every map tests NaN, ±0 and ±∞ itself, since SwiftShader's builtins do not keep them.
 
-import type { BinaryOp, UnaryOp } from '../../contract.js';
+import { BINARY_CODE, UNARY_CODE, type BinaryOp, type UnaryOp } from '../../contract.js';
 import { broadcastStrides, type Shape } from '../../../shape.js';
 import type { DeviceBuffer } from '../memory.js';
 import type { Stream } from '../stream.js';
 import { f32, KERNEL_WORDS, params, shader } from '../wgsl.js';
-
-const UNARY_OPS: readonly UnaryOp[] = [
-  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'softplus', 'relu', 'step',
-  'leakyRelu', 'leakyStep', 'gelu', 'erf', 'pow', 'clamp', 'clampMask',
-];
 
 // erf to float32 accuracy: Abramowitz–Stegun 7.1.26 is 1.5e-7 absolute, too coarse near 0 for a
 // relative test, so |x| < 2 uses the Maclaurin series (terms fall below 1e-9 by n = 30) and
@@ -100,32 +95,30 @@ fn run(i: u32) {
   let q = pf(3u);
   var r: f32;
   switch op {
-    case 0u: { r = -v; }
-    case 1u: { r = expf(v); }
-    case 2u: { r = logf(v); }
-    case 3u: { r = select(select(sqrt(v), nan(), v < 0.0), v, v == 0.0 || isNan(v) || v == inf()); }
-    case 4u: { r = abs(v); }
-    case 5u: { r = select(select(v, -1.0, v < 0.0), 1.0, v > 0.0); }
-    case 6u: { r = tanhf(v); }
-    case 7u: {
+    case UNARY_NEG: { r = -v; }
+    case UNARY_EXP: { r = expf(v); }
+    case UNARY_LOG: { r = logf(v); }
+    case UNARY_SQRT: { r = select(select(sqrt(v), nan(), v < 0.0), v, v == 0.0 || isNan(v) || v == inf()); }
+    case UNARY_ABS: { r = abs(v); }
+    case UNARY_SIGN: { r = select(select(v, -1.0, v < 0.0), 1.0, v > 0.0); }
+    case UNARY_TANH: { r = tanhf(v); }
+    case UNARY_SIGMOID: {
       if (v >= 0.0) { r = 1.0 / (1.0 + expf(-v)); } else { let e = expf(v); r = select(e / (1.0 + e), v, isNan(v)); }
     }
-    case 8u: { r = select(select(v, 0.0, v < 0.0) + log1pf(expf(-abs(v))), v, isNan(v)); }
-    case 9u: { r = select(v, 0.0, v < 0.0); }
-    case 10u: { r = select(1.0, 0.0, v <= 0.0); }
-    case 11u: { r = select(p * v, v, v > 0.0); }
-    case 12u: { r = select(p, 1.0, v > 0.0); }
-    case 13u: { r = gelu(v); }
-    case 14u: { r = erf1(v); }
-    case 15u: { r = powf(v, p); }
-    case 16u: { let m = select(v, p, v < p); r = select(select(m, q, m > q), v, isNan(v)); }
-    case 17u: { r = select(0.0, 1.0, v >= p && v <= q); }
+    case UNARY_SOFTPLUS: { r = select(select(v, 0.0, v < 0.0) + log1pf(expf(-abs(v))), v, isNan(v)); }
+    case UNARY_RELU: { r = select(v, 0.0, v < 0.0); }
+    case UNARY_STEP: { r = select(1.0, 0.0, v <= 0.0); }
+    case UNARY_LEAKY_RELU: { r = select(p * v, v, v > 0.0); }
+    case UNARY_LEAKY_STEP: { r = select(p, 1.0, v > 0.0); }
+    case UNARY_GELU: { r = gelu(v); }
+    case UNARY_ERF: { r = erf1(v); }
+    case UNARY_POW: { r = powf(v, p); }
+    case UNARY_CLAMP: { let m = select(v, p, v < p); r = select(select(m, q, m > q), v, isNan(v)); }
+    case UNARY_CLAMP_MASK: { r = select(0.0, 1.0, v >= p && v <= q); }
     default: { r = nan(); }
   }
   out[i] = r;
 }`);
-
-const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'eq'];
 
 // out[i] = a[ia] op b[ib]: i unravelled over the output shape, each input read with stride 0 on
 // its broadcast axes. Words: op, rank, then per axis (outer first) size, a's stride, b's stride.
@@ -147,11 +140,11 @@ fn run(i: u32) {
   let y = b[ib];
   var r: f32;
   switch pu(1u) {
-    case 0u: { r = x + y; }
-    case 1u: { r = x - y; }
-    case 2u: { r = x * y; }
-    case 3u: { r = x / y; }
-    default: { r = select(0.0, 1.0, x == y); }
+    case BINARY_ADD: { r = x + y; }
+    case BINARY_SUB: { r = x - y; }
+    case BINARY_MUL: { r = x * y; }
+    case BINARY_DIV: { r = x / y; }
+    case BINARY_EQ, default: { r = select(0.0, 1.0, x == y); }
   }
   out[i] = r;
 }`);
@@ -171,12 +164,12 @@ export const BINARY_MAX_RANK = Math.floor((KERNEL_WORDS - 2) / 3);
 export function elementwiseKernels(stream: Stream) {
   return {
     unary(op: UnaryOp, x: DeviceBuffer, out: DeviceBuffer, p = 0, q = 0): void {
-      stream.dispatch(UNARY, [x.buffer, out.buffer], params(out.length, [UNARY_OPS.indexOf(op), f32(p), f32(q)]), out.length);
+      stream.dispatch(UNARY, [x.buffer, out.buffer], params(out.length, [UNARY_CODE[op], f32(p), f32(q)]), out.length);
     },
     binary(op: BinaryOp, a: DeviceBuffer, aShape: Shape, b: DeviceBuffer, bShape: Shape, out: DeviceBuffer, outShape: Shape): void {
       const sa = broadcastStrides(aShape, outShape);
       const sb = broadcastStrides(bShape, outShape);
-      const words = [BINARY_OPS.indexOf(op), outShape.length];
+      const words = [BINARY_CODE[op], outShape.length];
       outShape.forEach((s, d) => words.push(s, sa[d], sb[d]));
       stream.dispatch(BINARY, [a.buffer, b.buffer, out.buffer], params(out.length, words), out.length);
     },

@@ -66,10 +66,8 @@ export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, 
       stream.dispatch(SGD, [grad.buffer, p.buffer, withBuf ? buf.buffer : none], params(p.length, words), p.length);
     },
     adam(p: DeviceBuffer, grad: DeviceBuffer, m: DeviceBuffer, v: DeviceBuffer, vMax: DeviceBuffer | null, a: AdamArgs): void {
-      const stepSize = a.lr / (1 - a.beta1 ** a.step);
-      const bc2Sqrt = Math.sqrt(1 - a.beta2 ** a.step);
       const flags = (a.decoupled ? 1 : 0) | (vMax ? 2 : 0);
-      const words = [a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, stepSize, bc2Sqrt].map(f32);
+      const words = [a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bias2Sqrt].map(f32);
       words.push(flags);
       stream.dispatch(ADAM, [grad.buffer, p.buffer, m.buffer, v.buffer, vMax?.buffer ?? none], params(p.length, words), p.length);
     },

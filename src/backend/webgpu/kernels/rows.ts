@@ -2,13 +2,13 @@
 // unpick (the labels of cross-entropy), and the embedding's gatherRows and scatterAddRows. Each
 // invocation owns whole outputs and adds in the js kernels' order, so there are no atomics.
 
-import type { ReduceOp } from '../../contract.js';
+import { REDUCE_CODE, type ReduceOp } from '../../contract.js';
 import { stridesOf, type Shape } from '../../../shape.js';
 import type { DeviceBuffer } from '../memory.js';
 import type { Stream } from '../stream.js';
 import { params, shader } from '../wgsl.js';
 
-// Invocation o: one output. Words: op (0 sum, 1 max), kept axes K, reduced axes R, then K pairs
+// Invocation o: one output. Words: op (a REDUCE_ code), kept axes K, reduced axes R, then K pairs
 // (size, stride in x) outer first, then R pairs. The sum is compensated (Kahan), closer to the js
 // kernel's float64 accumulation; max propagates NaN as torch's amax.
 const REDUCE = shader('reduce', ['x'], ['out'], /* wgsl */ `
@@ -24,7 +24,7 @@ fn run(o: u32) {
   let r0 = 4u + 2u * nk;
   var count = 1u;
   for (var d = 0u; d < nr; d++) { count *= pu(r0 + 2u * d); }
-  let isMax = pu(1u) == 1u;
+  let isMax = pu(1u) == REDUCE_MAX;
   var acc = select(0.0, -inf(), isMax);
   var carry = 0.0;
   for (var j = 0u; j < count; j++) {
@@ -101,7 +101,7 @@ export function rowKernels(stream: Stream) {
     reduce(op: ReduceOp, x: DeviceBuffer, shape: Shape, axes: readonly number[], out: DeviceBuffer): void {
       const strides = stridesOf(shape);
       const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
-      const words = [op === 'max' ? 1 : 0, kept.length, axes.length];
+      const words = [REDUCE_CODE[op], kept.length, axes.length];
       for (const d of kept) words.push(shape[d], strides[d]);
       for (const d of axes) words.push(shape[d], strides[d]);
       stream.dispatch(REDUCE, [x.buffer, out.buffer], params(out.length, words), out.length);

@@ -91,7 +91,7 @@ napi_value k_matmul(napi_env env, napi_callback_info info) {
 }
 
 // setThreads(n): the threads OpenBLAS may use for one product (the calling thread included).
-napi_value k_set_threads(napi_env env, napi_callback_info info) {
+napi_value addon_set_threads(napi_env env, napi_callback_info info) {
   Call c;
   size_t n;
   if (!call_begin(&c, env, info, "setThreads", 1) || !arg_size(&c, 0, "n", &n)) return NULL;
@@ -101,7 +101,7 @@ napi_value k_set_threads(napi_env env, napi_callback_info info) {
 }
 
 // info(): { blas, core, threads } — which BLAS build and which of its kernels runs here.
-napi_value k_info(napi_env env, napi_callback_info info) {
+napi_value addon_info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value o, v;
   napi_create_object(env, &o);
