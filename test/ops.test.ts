@@ -54,10 +54,10 @@ function onOwnKernels<T>(name: string, fn: () => T): [T, boolean] {
       };
     }
   }
-  const before = settings.fallbacks;
+  const before = settings.handOffs;
   try {
     const result = fn();
-    return [result, !foreign && settings.fallbacks === before];
+    return [result, !foreign && settings.handOffs === before];
   } finally {
     for (const [k, f] of saved) active[k] = f;
   }

@@ -12,13 +12,13 @@ export const settings = {
    */
   handOff: true,
   /** Calls a backend's own kernel handed to js (small work, a dtype or case it lacks); tests read it. */
-  fallbacks: 0,
+  handOffs: 0,
 };
 
 /**
  * Work of n elements below a backend's measured threshold min, which it hands to the js kernel
  * (cheaper than a copy into wasm or a call into native code there), unless tests turned the
- * hand-off off. The caller counts the hand-off in settings.fallbacks.
+ * hand-off off. handoff.ts's toJs hands the call over and counts it in settings.handOffs.
  */
 export const small = (n: number, min: number) => settings.handOff && n < min;
 

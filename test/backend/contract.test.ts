@@ -142,11 +142,11 @@ for (const name of ['js', 'wasm', 'native']) {
       const sub = (what: string, fn: () => void) =>
         t.test(`${what} ${dtype}${handOff ? '' : ', no hand-off to js'}`, () => {
           settings.handOff = handOff;
-          const before = settings.fallbacks;
+          const before = settings.handOffs;
           try {
             fn();
             // Without the hand-off, a backend's own kernels run at every size: none may pass work to js.
-            if (!handOff) assert.equal(settings.fallbacks, before, `${name}: ${settings.fallbacks - before} calls handed off to js`);
+            if (!handOff) assert.equal(settings.handOffs, before, `${name}: ${settings.handOffs - before} calls handed off to js`);
           } finally {
             settings.handOff = true;
           }

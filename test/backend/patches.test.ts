@@ -118,7 +118,7 @@ for (const name of ['js', 'wasm']) {
       for (const handOff of [true, false])
         for (const dtype of dtypes) {
           settings.handOff = handOff;
-          const before = settings.fallbacks;
+          const before = settings.handOffs;
           const tag = `${dtype}${handOff ? '' : ', no hand-off'}`;
           for (const [gi, gv] of geometries.entries()) {
             const g = geometry(gv);
@@ -151,7 +151,7 @@ for (const name of ['js', 'wasm']) {
             assertSameBits(got, want, `place [${xs}] into [${os}] at [${offset}] ${tag}`);
           }
           // Without the hand-off, a backend's own kernels run at every size.
-          if (!handOff) assert.equal(settings.fallbacks, before, `${name} ${tag}: calls handed off to js`);
+          if (!handOff) assert.equal(settings.handOffs, before, `${name} ${tag}: calls handed off to js`);
         }
     } finally {
       settings.handOff = true;

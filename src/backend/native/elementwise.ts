@@ -5,8 +5,8 @@
 
 import { BINARY_CODE, UNARY_CODE, type BinaryOp, type Data, type Kernels, type UnaryOp } from '../contract.js';
 import { broadcastStrides, sameShape, type Shape } from '../../shape.js';
-import { settings, small } from '../settings.js';
-import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
+import { small } from '../settings.js';
+import { toJs } from '../handoff.js';
 import type { Addon } from './addon.js';
 import { Meta } from './meta.js';
 
@@ -31,15 +31,13 @@ export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'
   return {
     unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
       if (CHEAP.has(op) && small(x.length, NATIVE_MIN_MAP)) {
-        settings.fallbacks++;
-        return jsUnary(op, x, out, p, q);
+                return toJs('unary')(op, x, out, p, q);
       }
       native.unary(UNARY_CODE[op], x, out, p, q);
     },
     binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
       if (small(out.length, NATIVE_MIN_BINARY)) {
-        settings.fallbacks++;
-        return jsBinary(op, a, aShape, b, bShape, out, outShape);
+                return toJs('binary')(op, a, aShape, b, bShape, out, outShape);
       }
       const code = BINARY_CODE[op];
       if (sameShape(aShape, bShape)) {

@@ -1,8 +1,8 @@
 // The native optimizer updates and in-place helpers (native/src/optim.c).
 
 import type { AdamArgs, Data, Kernels, RmspropArgs, SgdArgs } from '../contract.js';
-import { settings, small } from '../settings.js';
-import { axpy as jsAxpy, scale as jsScale } from '../js/rows.js';
+import { small } from '../settings.js';
+import { toJs } from '../handoff.js';
 import type { Addon } from './addon.js';
 import { NATIVE_MIN_MAP } from './elementwise.js';
 
@@ -11,15 +11,13 @@ export function makeOptim(native: Addon): Pick<Kernels, 'axpy' | 'scale' | 'norm
     // Tiny buffers (a bias) go to js below the elementwise maps' threshold (0.08 vs 0.22 µs at 16).
     axpy(y: Data, x: Data, alpha: number): void {
       if (small(y.length, NATIVE_MIN_MAP)) {
-        settings.fallbacks++;
-        return jsAxpy(y, x, alpha);
+                return toJs('axpy')(y, x, alpha);
       }
       native.axpy(y, x, alpha);
     },
     scale(x: Data, alpha: number): void {
       if (small(x.length, NATIVE_MIN_MAP)) {
-        settings.fallbacks++;
-        return jsScale(x, alpha);
+                return toJs('scale')(x, alpha);
       }
       native.scale(x, alpha);
     },

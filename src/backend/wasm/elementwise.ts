@@ -4,9 +4,9 @@
 // the js kernels run, unless settings.handOff is off; every such hand-off is counted.
 
 import { BINARY_CODE, UNARY_CODE, type BinaryOp, type Data, type UnaryOp } from '../contract.js';
-import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { broadcastStrides, type Shape } from '../../shape.js';
-import { settings, small } from '../settings.js';
+import { small } from '../settings.js';
+import { toJs } from '../handoff.js';
 import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, view } from './scratch.js';
 
@@ -66,8 +66,7 @@ export function makeElementwise(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, unaryMin(op, f64), n * (f64 ? 8 : 4));
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsUnary(op, x, out, p, q);
+            return toJs('unary')(op, x, out, p, q);
     }
     const [ptr] = ptrs;
     put(rt, x, ptr, f64);
@@ -90,8 +89,7 @@ export function makeElementwise(rt: Runtime) {
       ptrs = carve(rt, a.length * sz, b.length * sz, n * sz, r, r, r, r);
     }
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsBinary(op, a, aShape, b, bShape, out, outShape);
+            return toJs('binary')(op, a, aShape, b, bShape, out, outShape);
     }
     if (n === 0) return;
     const [aPtr, bPtr, outPtr, dimsPtr, saPtr, sbPtr, idxPtr] = ptrs;

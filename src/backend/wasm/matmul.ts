@@ -5,8 +5,8 @@
 // memory between calls (panels.ts), so an unchanged weight is copied and packed only once.
 
 import type { Data, MatmulArgs } from '../contract.js';
-import { matmul as jsMatmul } from '../js/matmul.js';
 import { settings, small } from '../settings.js';
+import { toJs } from '../handoff.js';
 import type { Pool } from './pool.js';
 import { PanelCache } from './panels.js';
 import type { Runtime } from './runtime.js';
@@ -86,8 +86,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
   return function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
     const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset, bVersion } = args;
     if (small(m * n * depth, WASM_MIN_MACS)) {
-      settings.fallbacks++;
-      return jsMatmul(a, b, out, args);
+            return toJs('matmul')(a, b, out, args);
     }
     const f32 = out instanceof Float32Array;
     // Measured before the arena is filled (the measurement uses it too).
@@ -113,8 +112,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     } catch {
       // More scratch than wasm memory can hold (or the engine refuses to grow it): the js
       // kernel needs no scratch and gives the same sums.
-      settings.fallbacks++;
-      return jsMatmul(a, b, out, args);
+            return toJs('matmul')(a, b, out, args);
     }
     const view = f32 ? rt.f32 : rt.f64;
     view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);

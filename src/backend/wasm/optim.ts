@@ -5,8 +5,7 @@
 // settings.handOff is off; every such hand-off is counted.
 
 import type { AdamArgs, Data, RmspropArgs, SgdArgs } from '../contract.js';
-import { adam as jsAdam, rmsprop as jsRmsprop, sgd as jsSgd } from '../js/optim.js';
-import { settings } from '../settings.js';
+import { toJs } from '../handoff.js';
 import type { Runtime } from './runtime.js';
 import { claim, put, view } from './scratch.js';
 
@@ -46,8 +45,7 @@ export function makeOptim(rt: Runtime) {
     const b = args.momentum === 0 ? null : momentumBuffer;
     const ptrs = stage(OPTIM_MIN.sgd, [p, grad, b]);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsSgd(p, grad, momentumBuffer, args);
+            return toJs('sgd')(p, grad, momentumBuffer, args);
     }
     const { lr, momentum, dampening, nesterov, weightDecay, first } = args;
     const f = p instanceof Float64Array ? k.sgd64 : k.sgd32;
@@ -58,8 +56,7 @@ export function makeOptim(rt: Runtime) {
   function adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, args: AdamArgs): void {
     const ptrs = stage(OPTIM_MIN.adam, [p, grad, m, v, vMax]);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsAdam(p, grad, m, v, vMax, args);
+            return toJs('adam')(p, grad, m, v, vMax, args);
     }
     const { lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bias2Sqrt } = args;
     const f = p instanceof Float64Array ? k.adam64 : k.adam32;
@@ -71,8 +68,7 @@ export function makeOptim(rt: Runtime) {
     const b = args.momentum > 0 ? momentumBuffer : null;
     const ptrs = stage(OPTIM_MIN.rmsprop, [p, grad, squareAvg, gradAvg, b]);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsRmsprop(p, grad, squareAvg, gradAvg, momentumBuffer, args);
+            return toJs('rmsprop')(p, grad, squareAvg, gradAvg, momentumBuffer, args);
     }
     const { lr, alpha, eps, weightDecay, momentum } = args;
     const f = p instanceof Float64Array ? k.rmsprop64 : k.rmsprop32;

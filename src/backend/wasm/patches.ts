@@ -4,10 +4,9 @@
 // js kernels run, unless settings.handOff is off; every such hand-off is counted.
 
 import type { Data, PatchGeometry } from '../contract.js';
-import { col2im as jsCol2im, im2col as jsIm2col } from '../js/patches.js';
-import { place as jsPlace } from '../js/rows.js';
 import { stridesOf, type Shape } from '../../shape.js';
-import { settings, small } from '../settings.js';
+import { small } from '../settings.js';
+import { toJs } from '../handoff.js';
 import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, view } from './scratch.js';
 
@@ -55,8 +54,7 @@ export function makePatches(rt: Runtime) {
     const n = g.channels * g.kernelH * g.kernelW * g.batch * g.outH * g.outW;
     const ptrs = claim(rt, n, MIN.im2col, nx * sz + 16 + SLACK, n * sz + 16, GEOMETRY_BYTES);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsIm2col(x, g, padValue, out);
+            return toJs('im2col')(x, g, padValue, out);
     }
     if (n === 0) return;
     const xPtr = matching(ptrs[0], x, 0), outPtr = matching(ptrs[1], out, 0), gPtr = ptrs[2];
@@ -74,8 +72,7 @@ export function makePatches(rt: Runtime) {
     const n = g.channels * g.kernelH * g.kernelW * g.batch * g.outH * g.outW;
     const ptrs = claim(rt, n, MIN.col2im, n * sz + 16, nOut * sz + 16 + SLACK, GEOMETRY_BYTES);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsCol2im(cols, g, out);
+            return toJs('col2im')(cols, g, out);
     }
     if (nOut === 0) return;
     const colsPtr = matching(ptrs[0], cols, 0), outPtr = matching(ptrs[1], out, 0), gPtr = ptrs[2];
@@ -138,8 +135,7 @@ export function makePatches(rt: Runtime) {
     const r = dims.length * 4;
     const ptrs = small(box, MIN.place) ? null : carve(rt, srcSpan * sz + 16, dstSpan * sz + 16, r, r, r, r);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsPlace(x, xShape, out, outShape, offset);
+            return toJs('place')(x, xShape, out, outShape, offset);
     }
     const xPtr = matching(ptrs[0], x, src), outPtr = matching(ptrs[1], out, dst);
     const [, , dimsPtr, xsPtr, osPtr, idxPtr] = ptrs;

@@ -5,9 +5,9 @@
 // settings.handOff is off; every such hand-off is counted.
 
 import { REDUCE_CODE, type Data, type ReduceOp } from '../contract.js';
-import { axpy as jsAxpy, logSoftmax as jsLogSoftmax, normAccumulate as jsNormAccumulate, permute as jsPermute, pick as jsPick, reduce as jsReduce, scale as jsScale, unpick as jsUnpick } from '../js/rows.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
-import { settings, small } from '../settings.js';
+import { small } from '../settings.js';
+import { toJs } from '../handoff.js';
 import { WASM_MIN_ELEMENTS } from './elementwise.js';
 import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, view } from './scratch.js';
@@ -40,8 +40,7 @@ export function makeRows(rt: Runtime) {
     const rank = shape.length;
     const code = REDUCE_CODE[op];
     if (small(n, MIN.reduce)) {
-      settings.fallbacks++;
-      return jsReduce(op, x, shape, axes, out);
+            return toJs('reduce')(op, x, shape, axes, out);
     }
     // The js kernel's two paths: over trailing axes, one f64 accumulator per output; else each
     // output accumulates in its dtype, in the input's order.
@@ -69,8 +68,7 @@ export function makeRows(rt: Runtime) {
     const r = dims.length * 4;
     const ptrs = carve(rt, n * sz, out.length * sz, r, r, r);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsReduce(op, x, shape, axes, out);
+            return toJs('reduce')(op, x, shape, axes, out);
     }
     if (n === 0) {
       out.fill(op === 'sum' ? 0 : -Infinity);
@@ -103,8 +101,7 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const sz = f64 ? 8 : 4;
     if (small(n, MIN.permute)) {
-      settings.fallbacks++;
-      return jsPermute(x, shape, perm, out);
+            return toJs('permute')(x, shape, perm, out);
     }
     // Output axes, size-1 ones dropped and neighbours merged where x is contiguous across them.
     const xs = stridesOf(shape);
@@ -129,8 +126,7 @@ export function makeRows(rt: Runtime) {
     const r = dims.length * 4;
     const ptrs = carve(rt, n * sz, n * sz, r, r, r);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsPermute(x, shape, perm, out);
+            return toJs('permute')(x, shape, perm, out);
     }
     if (n === 0) return;
     const [xPtr, outPtr, dimsPtr, rsPtr, idxPtr] = ptrs;
@@ -147,8 +143,7 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, MIN.logSoftmax, n * (f64 ? 8 : 4));
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsLogSoftmax(x, out, rows, cols);
+            return toJs('logSoftmax')(x, out, rows, cols);
     }
     const [ptr] = ptrs;
     put(rt, x.subarray(0, n), ptr, f64);
@@ -163,8 +158,7 @@ export function makeRows(rt: Runtime) {
     const n = rows * cols;
     const ptrs = claim(rt, n, MIN.pick, n * sz, rows * 4, rows * sz);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsPick(x, idx, rows, cols, out);
+            return toJs('pick')(x, idx, rows, cols, out);
     }
     const [xPtr, idxPtr, outPtr] = ptrs;
     put(rt, x.subarray(0, n), xPtr, f64);
@@ -179,8 +173,7 @@ export function makeRows(rt: Runtime) {
     const n = rows * cols;
     const ptrs = claim(rt, n, MIN.unpick, rows * sz, rows * 4, n * sz);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsUnpick(g, idx, rows, cols, out);
+            return toJs('unpick')(g, idx, rows, cols, out);
     }
     const [gPtr, idxPtr, outPtr] = ptrs;
     put(rt, g.subarray(0, rows), gPtr, f64);
@@ -195,8 +188,7 @@ export function makeRows(rt: Runtime) {
     const sz = f64 ? 8 : 4;
     const ptrs = claim(rt, n, MIN.axpy, n * sz, n * sz);
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsAxpy(y, x, alpha);
+            return toJs('axpy')(y, x, alpha);
     }
     const [yPtr, xPtr] = ptrs;
     put(rt, y, yPtr, f64);
@@ -211,8 +203,7 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, MIN.scale, n * (f64 ? 8 : 4));
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsScale(x, alpha);
+            return toJs('scale')(x, alpha);
     }
     const [ptr] = ptrs;
     put(rt, x, ptr, f64);
@@ -226,8 +217,7 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, MIN.normAccumulate, n * (f64 ? 8 : 4));
     if (!ptrs) {
-      settings.fallbacks++;
-      return jsNormAccumulate(x, p, acc);
+            return toJs('normAccumulate')(x, p, acc);
     }
     const [ptr] = ptrs;
     put(rt, x, ptr, f64);
