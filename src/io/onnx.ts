@@ -108,7 +108,7 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
         try {
           x = layer.forward(x);
         } catch (e) {
-          throw new Error(`exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`);
+          throw new Error(`exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`, { cause: e });
         }
         return [...x.shape];
       });

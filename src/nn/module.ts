@@ -68,7 +68,7 @@ export abstract class Module {
 
   /** The module's computation, as torch's forward: tensors in, a tensor out (layers document their shapes). */
   // Bivariant method parameters let each module declare its own inputs.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- only any[] lets overrides narrow the inputs
   abstract forward(...inputs: any[]): Tensor;
 
   /** Direct sub-modules with their names; arrays of modules are named by index. */

@@ -151,7 +151,8 @@ export class MultiheadAttention extends Module {
     const heads = (x: Tensor, t: number) => x.reshape([n, t, this.numHeads, this.headDim]).permute([0, 2, 1, 3]);
     const attention: AttentionOptions = { isCausal: options.isCausal, dropoutP: this.training ? (this.options.dropout ?? 0) : 0 };
     if (options.attnMask !== undefined && options.attnMask !== null) attention.attnMask = this.scoreMask(options.attnMask, n, l, s);
-    let [qh, kh, vh] = [heads(q, l), heads(k, s), heads(v, s)];
+    const qh = heads(q, l);
+    let [kh, vh] = [heads(k, s), heads(v, s)];
     const { cache } = options;
     if (cache) {
       if (key !== query || value !== query) throw new Error(`${this}: a key/value cache is for self-attention (forward(x) alone)`);

@@ -9,7 +9,8 @@ import { defineTensorMethod, Tensor, type Data } from '../tensor.js';
 import { output } from './node.js';
 
 // Sample attributes are whatever each op takes (numbers, axes, flags, labels).
-export type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each op reads its own attribute types
+export type Args = Record<string, any>;
 
 /** One input of a sample: random normal values of a shape, or given values. */
 export interface InputSample {
@@ -82,7 +83,7 @@ export interface Composite<A extends unknown[]> extends OpInfo {
  * @typeParam F - The op's call signature.
  * @typeParam M - Whether the op is also a Tensor method.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- (...args: A) with generic A fits no never[] bound
 export type Op<F extends (...args: any[]) => Tensor = (...args: any[]) => Tensor, M extends boolean = boolean> = F & {
   /**
    * The op's table entry: its name, PyTorch counterpart, test samples and error cases, which the
@@ -93,9 +94,9 @@ export type Op<F extends (...args: any[]) => Tensor = (...args: any[]) => Tensor
 };
 
 /** An op that is also a Tensor method, and one that is not. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as Op's bound
 export type Method<F extends (...args: any[]) => Tensor> = Op<F, true>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as Op's bound
 export type Fn<F extends (...args: any[]) => Tensor> = Op<F, false>;
 
 export function defineOp<A extends unknown[], S, M extends boolean>(

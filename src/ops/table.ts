@@ -28,6 +28,6 @@ type MethodName = { [K in OpName]: Table[K]['entry']['method'] extends true ? K 
 export type TensorMethods = { [K in MethodName]: (...rest: Rest<Table[K]>) => Tensor };
 
 declare module '../tensor.js' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds the methods to Tensor
   interface Tensor extends TensorMethods {}
 }

@@ -78,18 +78,18 @@ const CASE_BYTES = 64 * 2 ** 20;
 function rejects(read: (b: Uint8Array) => unknown, bytes: Uint8Array, own: typeof ModelFileError | typeof DataFileError = ModelFileError): boolean {
   const started = performance.now();
   const before = process.memoryUsage().arrayBuffers;
+  let raised = false;
   try {
     read(bytes);
-    return false;
   } catch (e) {
-    if (!(e instanceof own)) throw new Error(`not a ${own.name}: ${(e as Error)?.stack ?? String(e)}`);
-    return true;
-  } finally {
-    const ms = performance.now() - started;
-    const grew = process.memoryUsage().arrayBuffers - before;
-    if (ms > CASE_MS) throw new Error(`a case took ${ms.toFixed(0)} ms`);
-    if (grew > CASE_BYTES) throw new Error(`a case allocated ${grew} bytes`);
+    if (!(e instanceof own)) throw new Error(`not a ${own.name}: ${(e as Error)?.stack ?? String(e)}`, { cause: e });
+    raised = true;
   }
+  const ms = performance.now() - started;
+  const grew = process.memoryUsage().arrayBuffers - before;
+  if (ms > CASE_MS) throw new Error(`a case took ${ms.toFixed(0)} ms`);
+  if (grew > CASE_BYTES) throw new Error(`a case allocated ${grew} bytes`);
+  return raised;
 }
 
 type Mutation = (bytes: Uint8Array) => Uint8Array;
