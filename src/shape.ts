@@ -76,6 +76,37 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
   return out;
 }
 
+/**
+ * A broadcast binary's axes to outShape, as few as they can be: size-1 axes dropped, and an axis
+ * merged into the one after it where both operands step over it by that axis' stride times its
+ * size (contiguous) or both broadcast it. Fills `dims` and the operands' strides `as`, `bs` (given
+ * arrays, emptied first, so a hot caller can reuse them); at least one axis.
+ */
+export function coalesceBroadcast(outShape: Shape, aShape: Shape, bShape: Shape, dims: number[], as: number[], bs: number[]): void {
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
+  dims.length = as.length = bs.length = 0;
+  for (let d = 0; d < outShape.length; d++) {
+    const size = outShape[d];
+    if (size === 1) continue;
+    const l = dims.length - 1;
+    if (l >= 0 && as[l] === sa[d] * size && bs[l] === sb[d] * size) {
+      dims[l] *= size;
+      as[l] = sa[d];
+      bs[l] = sb[d];
+    } else {
+      dims.push(size);
+      as.push(sa[d]);
+      bs.push(sb[d]);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    as.push(0);
+    bs.push(0);
+  }
+}
+
 /** Normalises a possibly negative axis, naming the op when it is out of range. */
 export function normAxis(op: string, axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;

@@ -96,3 +96,7 @@ export function binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Sh
     }
   }
 }
+
+export function where(cond: Uint8Array, a: Data, b: Data, out: Data): void {
+  for (let i = 0; i < out.length; i++) out[i] = cond[i] ? a[i] : b[i];
+}

@@ -1,5 +1,6 @@
-// The optimizer updates of the js backend, in place on the parameter and its state buffers.
-// The formulas are those of torch.optim (see src/optim/ for each optimizer's whole rule).
+// The optimizer updates of the js backend, in place on the parameter and its state buffers (the
+// formulas are those of torch.optim: see src/optim/ for each optimizer's whole rule), and the
+// in-place helpers of gradients: axpy, scale and the norms of clipping.
 
 import type { AdamArgs, Data, RmspropArgs, SgdArgs } from '../contract.js';
 
@@ -52,4 +53,21 @@ export function rmsprop(p: Data, grad: Data, s: Data, gAvg: Data | null, b: Data
       p[j] -= lr * b[j];
     } else p[j] -= (lr * g) / d;
   }
+}
+
+export function axpy(y: Data, x: Data, alpha: number): void {
+  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
+}
+
+export function scale(x: Data, alpha: number): void {
+  for (let i = 0; i < x.length; i++) x[i] *= alpha;
+}
+
+export function normAccumulate(x: Data, p: number, acc: number): number {
+  if (p === Infinity) {
+    for (let i = 0; i < x.length; i++) acc = Math.max(acc, Math.abs(x[i]));
+  } else {
+    for (let i = 0; i < x.length; i++) acc += Math.abs(x[i]) ** p;
+  }
+  return acc;
 }

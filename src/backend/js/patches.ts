@@ -1,7 +1,9 @@
 // im2col and col2im: a convolution's patches as the rows of a matrix, so that the convolution is
-// one matrix product (see ops/defs/conv.ts), and the adjoint that scatters them back.
+// one matrix product (see ops/defs/conv.ts), and the adjoint that scatters them back; place, which
+// copies a block into a larger one (pad, cat, the adjoint of slicing).
 
 import type { Data, PatchGeometry } from '../contract.js';
+import { stridesOf, type Shape } from '../../shape.js';
 
 export function im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): void {
   const { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
@@ -56,5 +58,37 @@ export function col2im(cols: Data, g: PatchGeometry, out: Data): void {
         }
       }
     }
+  }
+}
+
+export function place(x: Data, xShape: Shape, out: Data, outShape: Shape, offset: readonly number[]): void {
+  const rank = xShape.length;
+  if (rank === 0) {
+    if (out.length) out[0] = x[0];
+    return;
+  }
+  // The overlap, in x's coordinates, axis by axis: [lo, hi).
+  const lo = xShape.map((_, d) => Math.max(0, -offset[d]));
+  const hi = xShape.map((s, d) => Math.min(s, outShape[d] - offset[d]));
+  if (lo.some((l, d) => l >= hi[d])) return;
+  const xs = stridesOf(xShape);
+  const os = stridesOf(outShape);
+  const last = rank - 1;
+  const runLength = hi[last] - lo[last];
+  const idx = lo.slice();
+  for (;;) {
+    let src = 0;
+    let dst = 0;
+    for (let d = 0; d < rank; d++) {
+      src += idx[d] * xs[d];
+      dst += (idx[d] + offset[d]) * os[d];
+    }
+    for (let k = 0; k < runLength; k++) out[dst + k] = x[src + k];
+    let d = last - 1;
+    for (; d >= 0; d--) {
+      if (++idx[d] < hi[d]) break;
+      idx[d] = lo[d];
+    }
+    if (d < 0) return;
   }
 }

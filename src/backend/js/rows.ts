@@ -1,4 +1,5 @@
-// Reductions, permutes, place (pad, cat), the row ops (log-softmax, pick/unpick) and axpy of the js backend.
+// Reductions, permutes and the row ops of the js backend: log-softmax, pick/unpick (cross-entropy's
+// labels), and the row gathers and scatters of embeddings.
 
 import type { Data, ReduceOp } from '../contract.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
@@ -65,38 +66,6 @@ export function permute(x: Data, shape: Shape, perm: readonly number[], out: Dat
   }
 }
 
-export function place(x: Data, xShape: Shape, out: Data, outShape: Shape, offset: readonly number[]): void {
-  const rank = xShape.length;
-  if (rank === 0) {
-    if (out.length) out[0] = x[0];
-    return;
-  }
-  // The overlap, in x's coordinates, axis by axis: [lo, hi).
-  const lo = xShape.map((_, d) => Math.max(0, -offset[d]));
-  const hi = xShape.map((s, d) => Math.min(s, outShape[d] - offset[d]));
-  if (lo.some((l, d) => l >= hi[d])) return;
-  const xs = stridesOf(xShape);
-  const os = stridesOf(outShape);
-  const last = rank - 1;
-  const runLength = hi[last] - lo[last];
-  const idx = lo.slice();
-  for (;;) {
-    let src = 0;
-    let dst = 0;
-    for (let d = 0; d < rank; d++) {
-      src += idx[d] * xs[d];
-      dst += (idx[d] + offset[d]) * os[d];
-    }
-    for (let k = 0; k < runLength; k++) out[dst + k] = x[src + k];
-    let d = last - 1;
-    for (; d >= 0; d--) {
-      if (++idx[d] < hi[d]) break;
-      idx[d] = lo[d];
-    }
-    if (d < 0) return;
-  }
-}
-
 export function logSoftmax(x: Data, out: Data, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -119,19 +88,15 @@ export function unpick(g: Data, idx: Int32Array, rows: number, cols: number, out
   for (let r = 0; r < rows; r++) out[r * cols + idx[r]] = g[r];
 }
 
-export function axpy(y: Data, x: Data, alpha: number): void {
-  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
+export function gatherRows(table: Data, idx: Int32Array, cols: number, out: Data): void {
+  for (let r = 0; r < idx.length; r++) out.set(table.subarray(idx[r] * cols, (idx[r] + 1) * cols), r * cols);
 }
 
-export function scale(x: Data, alpha: number): void {
-  for (let i = 0; i < x.length; i++) x[i] *= alpha;
-}
-
-export function normAccumulate(x: Data, p: number, acc: number): number {
-  if (p === Infinity) {
-    for (let i = 0; i < x.length; i++) acc = Math.max(acc, Math.abs(x[i]));
-  } else {
-    for (let i = 0; i < x.length; i++) acc += Math.abs(x[i]) ** p;
+export function scatterAddRows(g: Data, idx: Int32Array, cols: number, skip: number, out: Data): void {
+  for (let r = 0; r < idx.length; r++) {
+    if (idx[r] === skip) continue;
+    const from = r * cols;
+    const to = idx[r] * cols;
+    for (let c = 0; c < cols; c++) out[to + c] += g[from + c];
   }
-  return acc;
 }

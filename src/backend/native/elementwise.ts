@@ -1,20 +1,18 @@
-// The native elementwise kernels (native/src/elementwise.c): op names to the C codes, tiny work
-// handed to js, and the
-// broadcast of a binary coalesced to as few axes as possible (adjacent axes that step alike
-// merge), so same-shape, scalar and row-broadcast operands run as one or two C loops.
+// The native elementwise kernels (native/src/elementwise.c): tiny work handed to js, and the
+// broadcast of a binary coalesced to as few axes as possible (shape.ts coalesceBroadcast), so
+// same-shape, scalar and row-broadcast operands run as one or two C loops.
 
 import { BINARY_CODE, UNARY_CODE, type BinaryOp, type Data, type Kernels, type UnaryOp } from '../contract.js';
-import { broadcastStrides, sameShape, type Shape } from '../../shape.js';
+import { coalesceBroadcast, sameShape, type Shape } from '../../shape.js';
 import { small } from '../settings.js';
 import { toJs } from '../handoff.js';
 import type { Addon } from './addon.js';
 import { Meta } from './meta.js';
 
 /**
- * Below these lengths the js kernels run: a Node-API call costs about 0.2 µs, a binary's 0.5 µs
- * with its shape metadata. Measured here (AMD EPYC, µs, js vs native): relu 16: 0.08 vs 0.22,
- * 256: 0.69 vs 0.23; add 16: 0.19 vs 0.63, 256: 0.84 vs 0.54. Maps that call libm (exp, tanh, …)
- * cost more per element in js and always run native.
+ * Below these lengths the js kernels run, a Node-API call costing more than the loop there
+ * (bench/KERNELS.md, "Other thresholds"). Maps that call libm (exp, tanh, …) cost more per
+ * element in js and always run native.
  */
 export const NATIVE_MIN_MAP = 64;
 export const NATIVE_MIN_BINARY = 128;
@@ -45,24 +43,7 @@ export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'
         single[0] = out.length;
         return native.binary(code, a, b, out, meta.fill(1, single, ONE, ONE));
       }
-      const fa = broadcastStrides(aShape, outShape);
-      const fb = broadcastStrides(bShape, outShape);
-      // Coalesce: axis d folds into the axis after it when both operands step over it by the
-      // next axis' stride times its length (contiguous), or not at all (broadcast).
-      shape.length = sa.length = sb.length = 0;
-      for (let d = 0; d < outShape.length; d++) {
-        if (outShape[d] === 1) continue;
-        const r = shape.length - 1;
-        if (r >= 0 && sa[r] === fa[d] * outShape[d] && sb[r] === fb[d] * outShape[d]) {
-          shape[r] *= outShape[d];
-          sa[r] = fa[d];
-          sb[r] = fb[d];
-        } else {
-          shape.push(outShape[d]);
-          sa.push(fa[d]);
-          sb.push(fb[d]);
-        }
-      }
+      coalesceBroadcast(outShape, aShape, bShape, shape, sa, sb);
       native.binary(code, a, b, out, meta.fill(shape.length, shape, sa, sb));
     },
   };

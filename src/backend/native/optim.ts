@@ -8,7 +8,7 @@ import { NATIVE_MIN_MAP } from './elementwise.js';
 
 export function makeOptim(native: Addon): Pick<Kernels, 'axpy' | 'scale' | 'normAccumulate' | 'sgd' | 'adam' | 'rmsprop'> {
   return {
-    // Tiny buffers (a bias) go to js below the elementwise maps' threshold (0.08 vs 0.22 µs at 16).
+    // Tiny buffers (a bias) go to js below the elementwise maps' threshold.
     axpy(y: Data, x: Data, alpha: number): void {
       if (small(y.length, NATIVE_MIN_MAP)) {
                 return toJs('axpy')(y, x, alpha);

@@ -4,25 +4,18 @@
 // the js kernels run, unless settings.handOff is off; every such hand-off is counted.
 
 import { BINARY_CODE, UNARY_CODE, type BinaryOp, type Data, type UnaryOp } from '../contract.js';
-import { broadcastStrides, type Shape } from '../../shape.js';
+import { coalesceBroadcast, type Shape } from '../../shape.js';
 import { small } from '../settings.js';
 import { toJs } from '../handoff.js';
 import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, view } from './scratch.js';
 
 
-/**
- * Below this many elements the copies and the call cost more than the js loop saves (bench/split;
- * bench/kernels: the SIMD maps and binaries break even near 256 elements and are 1.5–3× faster
- * by 1,024).
- */
+/** Below this many elements the copies and the call cost more than the js loop saves (bench/KERNELS.md). */
 export const WASM_MIN_ELEMENTS = 1024;
 /**
- * Unary maps whose per-element cost dwarfs the copies pay from fewer elements (bench/kernels):
- * in f32, tanh, exp, sigmoid, erf and gelu (SIMD) and pow (both dtypes) from 64; exp, log,
- * sigmoid and softplus in f64 (and f32 log, softplus: scalar musl against V8's) from 256, where
- * they are about even with js or faster. f64 erf, gelu and tanh stay on js unless handOff is off
- * (wasm runs the same series: within noise of js). The measured tables: bench/KERNELS.md.
+ * Unary maps whose per-element cost dwarfs the copies pay from fewer elements; f64 erf, gelu and
+ * tanh stay on js (wasm runs the same series, no faster). bench/KERNELS.md has the figures.
  */
 const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
   tanh: 64, pow: 64, exp: 256, log: 256, sigmoid: 256, softplus: 256, erf: Infinity, gelu: Infinity,
@@ -30,32 +23,6 @@ const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
 const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64 };
 const unaryMin = (op: UnaryOp, f64: boolean) =>
   f64 ? (op === 'tanh' ? Infinity : UNARY_MIN[op] ?? WASM_MIN_ELEMENTS) : UNARY_MIN_F32[op] ?? UNARY_MIN[op] ?? WASM_MIN_ELEMENTS;
-
-/**
- * Axes of a broadcast binary with their size-1 output axes dropped and neighbours merged where
- * both operands are contiguous (or both broadcast) across them: [dims, a's strides, b's strides].
- */
-function coalesce(outShape: Shape, sa: number[], sb: number[]): [number[], number[], number[]] {
-  const dims: number[] = [];
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let d = 0; d < outShape.length; d++) {
-    const size = outShape[d];
-    if (size === 1) continue;
-    const l = dims.length - 1;
-    if (l >= 0 && as[l] === sa[d] * size && bs[l] === sb[d] * size) {
-      dims[l] *= size;
-      as[l] = sa[d];
-      bs[l] = sb[d];
-    } else {
-      dims.push(size);
-      as.push(sa[d]);
-      bs.push(sb[d]);
-    }
-  }
-  if (dims.length === 0) return [[1], [0], [0]];
-  return [dims, as, bs];
-}
 
 export function makeElementwise(rt: Runtime) {
   const k = rt.kernels;
@@ -82,9 +49,9 @@ export function makeElementwise(rt: Runtime) {
     const f64 = out instanceof Float64Array;
     const sz = f64 ? 8 : 4;
     let ptrs: number[] | null = null;
-    let dims: number[] = [], sa: number[] = [], sb: number[] = [];
+    const dims: number[] = [], sa: number[] = [], sb: number[] = [];
     if (!small(n, WASM_MIN_ELEMENTS)) {
-      [dims, sa, sb] = coalesce(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
+      coalesceBroadcast(outShape, aShape, bShape, dims, sa, sb);
       const r = dims.length * 4;
       ptrs = carve(rt, a.length * sz, b.length * sz, n * sz, r, r, r, r);
     }

@@ -7,6 +7,7 @@
 // backend/index.ts resolves once the backend and its worker threads are up.
 
 import type { Backend } from '../contract.js';
+import { cores } from '../cores.js';
 import { settings, threadCountListeners } from '../settings.js';
 import { makeElementwise } from './elementwise.js';
 import { makeMatmul } from './matmul.js';
@@ -16,13 +17,13 @@ import { Pool } from './pool.js';
 import { makeRows } from './rows.js';
 import { loadRuntime, type Runtime } from './runtime.js';
 
-let cores = 1;
+let machineCores = 1;
 let pool: Pool | null = null;
 let poolReady: Promise<void> = Promise.resolve();
 let warnedThreads = false;
 
 function wantedWorkers(): number {
-  return (settings.numThreads ?? cores) - 1;
+  return (settings.numThreads ?? machineCores) - 1;
 }
 
 /** Starts the workers the current thread count asks for (in the background). */
@@ -42,29 +43,16 @@ function currentPool(): Pool | null {
   return pool && pool.readyCount > 0 ? pool : null;
 }
 
-async function detectCores(): Promise<number> {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
-  if (typeof process === 'object' && process.versions?.node) {
-    const name = 'node:os';
-    const os = (await import(/* @vite-ignore */ name)) as { availableParallelism(): number };
-    return os.availableParallelism();
-  }
-  return 1;
-}
-
 function makeBackend(rt: Runtime): Backend {
-  return { name: 'wasm', ...makeElementwise(rt), ...makeRows(rt), ...makePatches(rt), ...makeOptim(rt), matmul: makeMatmul(rt, currentPool, () => cores) };
+  return { name: 'wasm', ...makeElementwise(rt), ...makeRows(rt), ...makePatches(rt), ...makeOptim(rt), matmul: makeMatmul(rt, currentPool, () => machineCores) };
 }
 
 /** Starts the worker threads (when shared memory allows) so the first large product finds them. */
 function startThreads(rt: Runtime): Promise<void> {
-  return detectCores().then((n) => {
-    cores = n;
-    threadCountListeners.push(() => growPool(rt));
-    growPool(rt);
-    return poolReady;
-  });
+  machineCores = cores();
+  threadCountListeners.push(() => growPool(rt));
+  growPool(rt);
+  return poolReady;
 }
 
 const loaded = loadRuntime();

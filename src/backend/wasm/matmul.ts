@@ -12,20 +12,15 @@ import { PanelCache } from './panels.js';
 import type { Runtime } from './runtime.js';
 import { align } from './scratch.js';
 
-/**
- * Below this many multiply-adds the js kernel runs: measured here, wasm and js break even near
- * 1,024 (0.8 vs 0.9 µs for 32×2×16; narrow outputs such as 32×16×1 lose to padding: 3.0 vs
- * 1.3 µs), and wasm is 3× faster by 4,096 (0.9 vs 2.7 µs for 16³).
- */
+/** Below this many multiply-adds the js kernel runs (bench/KERNELS.md, "Other thresholds"). */
 export const WASM_MIN_MACS = 4096;
-/**
- * From this many multiply-adds on (~160³), products are split over the worker threads. Measured
- * on the shared 2-core VM: at 256³ two threads take 0.86–0.96 ms where one takes 1.4; at 128³
- * anywhere from 0.75× to 1.3× one thread's time, depending on where the OS puts the threads.
- */
+/** From this many multiply-adds on (~160³), products are split over the worker threads (bench/KERNELS.md). */
 export const THREADS_MIN_MACS = 1 << 22;
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+/** The latest measureFma outcomes (null: not measured: no relaxed SIMD, deterministic, or no product yet); for reports. */
+export const fmaChoice: { f32: boolean | null; f64: boolean | null } = { f32: null, f64: null };
 
 /**
  * Whether relaxed-SIMD FMA (one rounding per multiply-add) runs this machine's micro-kernel faster
@@ -36,11 +31,8 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
  * the arena until both have left V8's baseline tier (Liftoff runs them ~5× slower, and each tiers up
  * on its own schedule): that is taken to be when neither is more than twice the other's best and
  * both have stayed within 30% of their best for the last few samples. If that has not happened after
- * 30 ms (a loaded machine, a clock too coarse to tell), mul+add stays. It took 5–25 ms here.
+ * 30 ms (a loaded machine, a clock too coarse to tell), mul+add stays.
  */
-/** The latest measureFma outcomes (null: not measured: no relaxed SIMD, deterministic, or no product yet); for reports. */
-export const fmaChoice: { f32: boolean | null; f64: boolean | null } = { f32: null, f64: null };
-
 export function measureFma(rt: Runtime, f32: boolean): boolean {
   const k = rt.kernels;
   const sz = f32 ? 4 : 8;
@@ -93,7 +85,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     let fused = rt.relaxed && !settings.deterministic;
     if (fused) fused = fma(f32);
     const sz = f32 ? 4 : 8;
-    const mr = f32 ? 2 : 4; // the micro-tile: 2×16 for f32, 4×4 for f64 (kernels/gemm.ts)
+    const mr = f32 ? 2 : 4; // the micro-tile: 2×16 for f32, 4×4 for f64 (kernels/matmul.ts)
     const nr = f32 ? 16 : 4;
     const mp = roundUp(m, mr);
     const np = roundUp(n, nr);

@@ -1,20 +1,17 @@
-// The wasm backend's optimizer steps, f32 and f64: the parameter, its gradient and its state
-// buffers are copied into wasm memory, updated there by the formulas of js/optim.ts (same
-// operations, same roundings: kernels/rows.ts), and the parameter and state copied back into
-// the caller's typed arrays. Below OPTIM_MIN (bench/kernels.ts, bench/KERNELS.md) the js kernels run, unless
-// settings.handOff is off; every such hand-off is counted.
+// The wasm backend's optimizer steps, axpy, scale and the norms of gradient clipping, f32 and
+// f64: the parameter, its gradient and its state buffers are copied into wasm memory, updated
+// there by the formulas of js/optim.ts (same operations, same roundings: kernels/optim.ts), and
+// the parameter and state copied back into the caller's typed arrays. Below MIN the js kernels
+// run, unless settings.handOff is off.
 
 import type { AdamArgs, Data, RmspropArgs, SgdArgs } from '../contract.js';
 import { toJs } from '../handoff.js';
+import { WASM_MIN_ELEMENTS } from './elementwise.js';
 import type { Runtime } from './runtime.js';
 import { claim, put, view } from './scratch.js';
 
-/**
- * Parameters with fewer elements than these are updated by js (bench/kernels, js ÷ wasm time at
- * 256 / 1,024 / 4,096 elements, f32): sgd with momentum 0.8 / 1.35 / 1.4, adam 0.8 / 1.1 / 1.2
- * (f64 1.5 / 2 / 2), rmsprop 1 / 1.2 / 2.2.
- */
-export const OPTIM_MIN = { sgd: 1024, adam: 4096, rmsprop: 4096 };
+/** Lengths below which js runs (bench/kernels.ts measures them; bench/KERNELS.md). */
+const MIN = { sgd: 1024, adam: 4096, rmsprop: 4096, axpy: WASM_MIN_ELEMENTS, scale: WASM_MIN_ELEMENTS, normAccumulate: 256 };
 
 export function makeOptim(rt: Runtime) {
   const k = rt.kernels;
@@ -43,7 +40,7 @@ export function makeOptim(rt: Runtime) {
 
   function sgd(p: Data, grad: Data, momentumBuffer: Data | null, args: SgdArgs): void {
     const b = args.momentum === 0 ? null : momentumBuffer;
-    const ptrs = stage(OPTIM_MIN.sgd, [p, grad, b]);
+    const ptrs = stage(MIN.sgd, [p, grad, b]);
     if (!ptrs) {
             return toJs('sgd')(p, grad, momentumBuffer, args);
     }
@@ -54,7 +51,7 @@ export function makeOptim(rt: Runtime) {
   }
 
   function adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, args: AdamArgs): void {
-    const ptrs = stage(OPTIM_MIN.adam, [p, grad, m, v, vMax]);
+    const ptrs = stage(MIN.adam, [p, grad, m, v, vMax]);
     if (!ptrs) {
             return toJs('adam')(p, grad, m, v, vMax, args);
     }
@@ -66,7 +63,7 @@ export function makeOptim(rt: Runtime) {
 
   function rmsprop(p: Data, grad: Data, squareAvg: Data, gradAvg: Data | null, momentumBuffer: Data | null, args: RmspropArgs): void {
     const b = args.momentum > 0 ? momentumBuffer : null;
-    const ptrs = stage(OPTIM_MIN.rmsprop, [p, grad, squareAvg, gradAvg, b]);
+    const ptrs = stage(MIN.rmsprop, [p, grad, squareAvg, gradAvg, b]);
     if (!ptrs) {
             return toJs('rmsprop')(p, grad, squareAvg, gradAvg, momentumBuffer, args);
     }
@@ -76,5 +73,47 @@ export function makeOptim(rt: Runtime) {
     back([p, null, squareAvg, gradAvg, b], ptrs);
   }
 
-  return { sgd, adam, rmsprop };
+  function axpy(y: Data, x: Data, alpha: number): void {
+    const n = y.length;
+    const f64 = y instanceof Float64Array;
+    const sz = f64 ? 8 : 4;
+    const ptrs = claim(rt, n, MIN.axpy, n * sz, n * sz);
+    if (!ptrs) {
+            return toJs('axpy')(y, x, alpha);
+    }
+    const [yPtr, xPtr] = ptrs;
+    put(rt, y, yPtr, f64);
+    put(rt, x, xPtr, f64);
+    if (f64) k.axpy64(yPtr, xPtr, n, alpha);
+    else k.axpy32(yPtr, xPtr, n, alpha);
+    y.set(view(rt, yPtr, n, f64));
+  }
+
+  function scale(x: Data, alpha: number): void {
+    const n = x.length;
+    const f64 = x instanceof Float64Array;
+    const ptrs = claim(rt, n, MIN.scale, n * (f64 ? 8 : 4));
+    if (!ptrs) {
+            return toJs('scale')(x, alpha);
+    }
+    const [ptr] = ptrs;
+    put(rt, x, ptr, f64);
+    if (f64) k.scale64(ptr, n, alpha);
+    else k.scale32(ptr, n, alpha);
+    x.set(view(rt, ptr, n, f64));
+  }
+
+  function normAccumulate(x: Data, p: number, acc: number): number {
+    const n = x.length;
+    const f64 = x instanceof Float64Array;
+    const ptrs = claim(rt, n, MIN.normAccumulate, n * (f64 ? 8 : 4));
+    if (!ptrs) {
+            return toJs('normAccumulate')(x, p, acc);
+    }
+    const [ptr] = ptrs;
+    put(rt, x, ptr, f64);
+    return f64 ? k.normAccumulate64(ptr, n, p, acc) : k.normAccumulate32(ptr, n, p, acc);
+  }
+
+  return { sgd, adam, rmsprop, axpy, scale, normAccumulate };
 }

@@ -1,6 +1,6 @@
-// The wasm backend's reductions, permutes, row ops (log-softmax, pick, unpick), axpy, scale and
-// the norms of gradient clipping, f32 and f64: copy in, one wasm pass, copy out. The sums follow
-// the js kernel's order (kernels/shape.ts), so both backends give the same bits. Below the
+// The wasm backend's reductions, permutes and row ops (log-softmax, pick, unpick), f32 and f64:
+// copy in, one wasm pass, copy out. The sums follow
+// the js kernel's order (kernels/rows.ts), so both backends give the same bits. Below the
 // thresholds here (bench/kernels.ts, figures in bench/KERNELS.md) the js kernels run, unless
 // settings.handOff is off; every such hand-off is counted.
 
@@ -8,27 +8,14 @@ import { REDUCE_CODE, type Data, type ReduceOp } from '../contract.js';
 import { sizeOf, stridesOf, type Shape } from '../../shape.js';
 import { small } from '../settings.js';
 import { toJs } from '../handoff.js';
-import { WASM_MIN_ELEMENTS } from './elementwise.js';
 import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, view } from './scratch.js';
 
 /**
- * Thresholds (elements of the input) below which js runs, from bench/kernels (js ÷ wasm time at
- * 64 / 256 / 1,024 elements, f32): reduce 0.3–0.5 / 1.2–2 / 1.3–4.6; permute 0.9 / 1–2.3 /
- * 3.4–6.5; logSoftmax 0.8 / 1.5 / 2; axpy 0.25 / 1.2 / 1.7; scale 0.1 / 1.1 / 1.8;
- * normAccumulate 1–2.7 / 4 / 5. pick and unpick copy a whole matrix in or out for one element
- * per row: js is 2–10× faster at every size, so they hand off unless handOff is off.
+ * Input sizes below which js runs (bench/kernels.ts measures them; bench/KERNELS.md). pick and
+ * unpick copy a whole matrix in or out for one element per row, so js is faster at every size.
  */
-export const MIN = {
-  reduce: 256,
-  permute: 256,
-  logSoftmax: 256,
-  pick: Infinity,
-  unpick: Infinity,
-  axpy: WASM_MIN_ELEMENTS,
-  scale: WASM_MIN_ELEMENTS,
-  normAccumulate: 256,
-};
+const MIN = { reduce: 256, permute: 256, logSoftmax: 256, pick: Infinity, unpick: Infinity };
 
 export function makeRows(rt: Runtime) {
   const k = rt.kernels;
@@ -182,47 +169,5 @@ export function makeRows(rt: Runtime) {
     out.set(view(rt, outPtr, n, f64));
   }
 
-  function axpy(y: Data, x: Data, alpha: number): void {
-    const n = y.length;
-    const f64 = y instanceof Float64Array;
-    const sz = f64 ? 8 : 4;
-    const ptrs = claim(rt, n, MIN.axpy, n * sz, n * sz);
-    if (!ptrs) {
-            return toJs('axpy')(y, x, alpha);
-    }
-    const [yPtr, xPtr] = ptrs;
-    put(rt, y, yPtr, f64);
-    put(rt, x, xPtr, f64);
-    if (f64) k.axpy64(yPtr, xPtr, n, alpha);
-    else k.axpy32(yPtr, xPtr, n, alpha);
-    y.set(view(rt, yPtr, n, f64));
-  }
-
-  function scale(x: Data, alpha: number): void {
-    const n = x.length;
-    const f64 = x instanceof Float64Array;
-    const ptrs = claim(rt, n, MIN.scale, n * (f64 ? 8 : 4));
-    if (!ptrs) {
-            return toJs('scale')(x, alpha);
-    }
-    const [ptr] = ptrs;
-    put(rt, x, ptr, f64);
-    if (f64) k.scale64(ptr, n, alpha);
-    else k.scale32(ptr, n, alpha);
-    x.set(view(rt, ptr, n, f64));
-  }
-
-  function normAccumulate(x: Data, p: number, acc: number): number {
-    const n = x.length;
-    const f64 = x instanceof Float64Array;
-    const ptrs = claim(rt, n, MIN.normAccumulate, n * (f64 ? 8 : 4));
-    if (!ptrs) {
-            return toJs('normAccumulate')(x, p, acc);
-    }
-    const [ptr] = ptrs;
-    put(rt, x, ptr, f64);
-    return f64 ? k.normAccumulate64(ptr, n, p, acc) : k.normAccumulate32(ptr, n, p, acc);
-  }
-
-  return { reduce, permute, logSoftmax, pick, unpick, axpy, scale, normAccumulate };
+  return { reduce, permute, logSoftmax, pick, unpick };
 }

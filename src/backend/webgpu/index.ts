@@ -5,7 +5,7 @@
 import { KERNEL_ARGS, type DeviceBackend, type DType, type KernelName, type KernelsOver } from '../contract.js';
 import { openDevice, USAGE } from './gpu.js';
 import { elementwiseKernels, BINARY_MAX_RANK } from './kernels/elementwise.js';
-import { layoutKernels, PLACE_MAX_RANK } from './kernels/layout.js';
+import { patchKernels, PLACE_MAX_RANK } from './kernels/patches.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { optimKernels } from './kernels/optim.js';
 import { REDUCE_MAX_RANK, rowKernels } from './kernels/rows.js';
@@ -33,7 +33,7 @@ export async function openWebGPU(): Promise<DeviceBackend> {
     ...elementwiseKernels(stream),
     ...matmulKernel(stream, placeholder()),
     ...rowKernels(stream),
-    ...layoutKernels(stream),
+    ...patchKernels(stream),
     ...optimKernels(stream, [placeholder(), placeholder()]),
   };
   return {

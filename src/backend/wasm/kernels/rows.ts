@@ -1,107 +1,158 @@
-// AssemblyScript: the row ops (log-softmax, pick, unpick), axpy, scale, the norm accumulation of
-// gradient clipping and the optimizer steps, f32 and f64.
+// AssemblyScript: reductions (sum, max) over any axes, axis permutations and the row ops
+// (log-softmax, pick, unpick), f32 and f64.
 //
-// These follow the js kernels (js/rows.ts, js/optim.ts) operation for operation: arithmetic in
-// f64, each value rounded to the array's dtype where js stores it into its typed array (and
-// read back rounded where js reads it back), so both backends give the same bits (up to an ulp
-// of exp/log in log-softmax). axpy and scale do that four f32 (two f64) lanes at a time: f32
-// lanes are widened to f64, combined, and narrowed, as js does one element at a time.
+// The row ops follow the js kernels (js/rows.ts) operation for operation: arithmetic in f64, each
+// value rounded to the array's dtype where js stores it, so both backends give the same bits (up
+// to an ulp of exp/log in log-softmax).
+//
+// The sums are those of the js kernel (js/rows.ts), in its order, so the bits agree: over the
+// trailing axes, each output is one f64 accumulator fed in order (reduceRows); over other axes,
+// each output accumulates in its own dtype in the input's order (reduceNd, SIMD along a kept
+// innermost axis). max propagates NaN as js's maxNaN does (a > b || a is NaN ? a : b).
 
-// ---- axpy and scale ----
+import { REDUCE_MAX, REDUCE_SUM } from './codes';
 
-@inline function lo32(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
-}
-@inline function hi32(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
-}
-@inline function narrow(lo: v128, hi: v128): v128 {
-  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+@inline function maxNaN<T>(a: T, b: T): T {
+  return a > b || a != a ? a : b;
 }
 
-/** y += α·x over n f32, in place (α·x + y in f64, rounded once, as js). */
-export function axpy32(y: usize, x: usize, n: i32, alpha: f64): void {
-  const a = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const yv = v128.load(y + o);
-    const xv = v128.load(x + o);
-    v128.store(y + o, narrow(f64x2.add(lo32(yv), f64x2.mul(a, lo32(xv))), f64x2.add(hi32(yv), f64x2.mul(a, hi32(xv)))));
+@inline function combine<T>(op: i32, a: v128, b: v128): v128 {
+  if (sizeof<T>() == 4) {
+    if (op == REDUCE_SUM) return f32x4.add(a, b);
+    return v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, <f32>(<f64>load<f32>(y + o) + alpha * <f64>load<f32>(x + o)));
-  }
+  if (op == REDUCE_SUM) return f64x2.add(a, b);
+  return v128.bitselect(a, b, v128.or(f64x2.gt(a, b), f64x2.ne(a, a)));
 }
 
-export function axpy64(y: usize, x: usize, n: i32, alpha: f64): void {
-  const a = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const o = <usize>i << 3;
-    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(a, v128.load(x + o))));
-  }
-  if (i < n) {
-    const o = <usize>i << 3;
-    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
-  }
-}
-
-/** x ← α·x over n f32, in place. */
-export function scale32(x: usize, n: i32, alpha: f64): void {
-  const a = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const v = v128.load(x + o);
-    v128.store(x + o, narrow(f64x2.mul(lo32(v), a), f64x2.mul(hi32(v), a)));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(x + o, <f32>(<f64>load<f32>(x + o) * alpha));
-  }
-}
-
-export function scale64(x: usize, n: i32, alpha: f64): void {
-  const a = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const o = <usize>i << 3;
-    v128.store(x + o, f64x2.mul(v128.load(x + o), a));
-  }
-  if (i < n) {
-    const o = <usize>i << 3;
-    store<f64>(x + o, load<f64>(x + o) * alpha);
-  }
-}
-
-// ---- the norms of gradient clipping ----
-
-@inline function norm<T>(x: usize, n: i32, p: f64, acc: f64): f64 {
+@inline function rows<T>(op: i32, x: usize, out: usize, rows: i32, inner: i32): void {
   const sz = sizeof<T>();
-  if (p == Infinity) {
-    for (let i = 0; i < n; i++) acc = max(acc, Math.abs(<f64>load<T>(x + <usize>i * sz)));
-  } else if (p == 2) {
-    for (let i = 0; i < n; i++) {
-      const v = <f64>load<T>(x + <usize>i * sz);
-      acc += v * v;
+  let p = x;
+  for (let r = 0; r < rows; r++) {
+    if (op == REDUCE_SUM) {
+      let acc: f64 = 0;
+      for (let j = 0; j < inner; j++) acc += <f64>load<T>(p + <usize>j * sz);
+      store<T>(out + <usize>r * sz, <T>acc);
+    } else {
+      let acc: T = <T>-Infinity;
+      for (let j = 0; j < inner; j++) acc = maxNaN<T>(acc, load<T>(p + <usize>j * sz));
+      store<T>(out + <usize>r * sz, acc);
     }
-  } else if (p == 1) {
-    for (let i = 0; i < n; i++) acc += Math.abs(<f64>load<T>(x + <usize>i * sz));
-  } else {
-    for (let i = 0; i < n; i++) acc += Math.pow(Math.abs(<f64>load<T>(x + <usize>i * sz)), p);
+    p += <usize>inner * sz;
   }
-  return acc;
 }
 
-/** acc + Σ|x|ᵖ (max(acc, max |x|) for p = ∞) in f64, in order. */
-export function normAccumulate32(x: usize, n: i32, p: f64, acc: f64): f64 {
-  return norm<f32>(x, n, p, acc);
+/** out[r] = Σ_j x[r, j] (or max) for a [rows, inner] matrix, one f64 accumulator per row. */
+export function reduceRows32(op: i32, x: usize, out: usize, nRows: i32, inner: i32): void {
+  if (op == REDUCE_SUM) rows<f32>(REDUCE_SUM, x, out, nRows, inner);
+  else rows<f32>(REDUCE_MAX, x, out, nRows, inner);
 }
 
-export function normAccumulate64(x: usize, n: i32, p: f64, acc: f64): f64 {
-  return norm<f64>(x, n, p, acc);
+export function reduceRows64(op: i32, x: usize, out: usize, nRows: i32, inner: i32): void {
+  if (op == REDUCE_SUM) rows<f64>(REDUCE_SUM, x, out, nRows, inner);
+  else rows<f64>(REDUCE_MAX, x, out, nRows, inner);
+}
+
+@inline function nd<T>(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
+  const sz = sizeof<T>();
+  const lanes: i32 = 16 / sz;
+  const init: T = op == REDUCE_SUM ? <T>0 : <T>-Infinity;
+  for (let i = 0; i < outLen; i++) store<T>(out + <usize>i * sz, init);
+  const last = rank - 1;
+  const len = load<i32>(dims + (<usize>last << 2));
+  const kept = load<i32>(os + (<usize>last << 2)) != 0;
+  let o = 0;
+  for (let i = 0; i < n; i += len) {
+    const src = x + <usize>i * sz;
+    const dst = out + <usize>o * sz;
+    if (kept) {
+      let j = 0;
+      for (; j + lanes <= len; j += lanes) {
+        const off = <usize>j * sz;
+        v128.store(dst + off, combine<T>(op, v128.load(dst + off), v128.load(src + off)));
+      }
+      for (; j < len; j++) {
+        const off = <usize>j * sz;
+        const a = load<T>(dst + off), b = load<T>(src + off);
+        store<T>(dst + off, op == REDUCE_SUM ? a + b : maxNaN<T>(a, b));
+      }
+    } else {
+      let acc = load<T>(dst);
+      for (let j = 0; j < len; j++) {
+        const b = load<T>(src + <usize>j * sz);
+        acc = op == REDUCE_SUM ? acc + b : maxNaN<T>(acc, b);
+      }
+      store<T>(dst, acc);
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      const od = <usize>d << 2;
+      const k = load<i32>(idx + od) + 1;
+      const s = load<i32>(os + od);
+      o += s;
+      const dim = load<i32>(dims + od);
+      if (k < dim) {
+        store<i32>(idx + od, k);
+        break;
+      }
+      o -= s * dim;
+      store<i32>(idx + od, 0);
+    }
+  }
+}
+
+/**
+ * Reduces x (n elements, `rank` axes of sizes `dims`) into out (outLen elements): output
+ * element strides `os` per input axis (0 on the reduced ones), `idx` rank zeroed i32 of scratch.
+ */
+export function reduceNd32(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
+  if (op == REDUCE_SUM) nd<f32>(REDUCE_SUM, x, out, n, outLen, rank, dims, os, idx);
+  else nd<f32>(REDUCE_MAX, x, out, n, outLen, rank, dims, os, idx);
+}
+
+export function reduceNd64(op: i32, x: usize, out: usize, n: i32, outLen: i32, rank: i32, dims: usize, os: usize, idx: usize): void {
+  if (op == REDUCE_SUM) nd<f64>(REDUCE_SUM, x, out, n, outLen, rank, dims, os, idx);
+  else nd<f64>(REDUCE_MAX, x, out, n, outLen, rank, dims, os, idx);
+}
+
+/**
+ * out (n elements, `rank` axes of sizes `dims`) = x read at element strides `rs` per output
+ * axis; `idx` rank zeroed i32 of scratch. `sz` is the element size, 4 or 8.
+ */
+export function permute(x: usize, out: usize, sz: i32, n: i32, rank: i32, dims: usize, rs: usize, idx: usize): void {
+  if (sz == 4) permuteT<f32>(x, out, n, rank, dims, rs, idx);
+  else permuteT<f64>(x, out, n, rank, dims, rs, idx);
+}
+
+@inline function permuteT<T>(x: usize, out: usize, n: i32, rank: i32, dims: usize, rs: usize, idx: usize): void {
+  const sz = sizeof<T>();
+  const last = rank - 1;
+  const len = load<i32>(dims + (<usize>last << 2));
+  const step = <usize>load<i32>(rs + (<usize>last << 2)) * sz;
+  let src = 0;
+  for (let o = 0; o < n; o += len) {
+    const dst = out + <usize>o * sz;
+    let s = x + <usize>src * sz;
+    if (step == sz) memory.copy(dst, s, <usize>len * sz);
+    else {
+      for (let j = 0; j < len; j++) {
+        store<T>(dst + <usize>j * sz, load<T>(s));
+        s += step;
+      }
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      const od = <usize>d << 2;
+      const k = load<i32>(idx + od) + 1;
+      const r = load<i32>(rs + od);
+      src += r;
+      const dim = load<i32>(dims + od);
+      if (k < dim) {
+        store<i32>(idx + od, k);
+        break;
+      }
+      src -= r * dim;
+      store<i32>(idx + od, 0);
+    }
+  }
 }
 
 // ---- row ops ----
@@ -152,98 +203,4 @@ export function unpick(g: usize, idx: usize, rows: i32, cols: i32, out: usize, s
     if (sz == 4) store<f32>(dst, load<f32>(g + (<usize>r << 2)));
     else store<f64>(dst, load<f64>(g + (<usize>r << 3)));
   }
-}
-
-// ---- optimizer steps (formulas of js/optim.ts; b, gAvg, vMax are 0 when absent) ----
-
-@inline function sgdT<T>(p: usize, grad: usize, b: usize, n: i32, lr: f64, mu: f64, dampening: f64, nesterov: bool, wd: f64, first: bool): void {
-  const sz = sizeof<T>();
-  if (mu == 0 || b == 0) {
-    for (let j = 0; j < n; j++) {
-      const o = <usize>j * sz;
-      const pj = <f64>load<T>(p + o);
-      store<T>(p + o, <T>(pj - lr * (<f64>load<T>(grad + o) + wd * pj)));
-    }
-    return;
-  }
-  for (let j = 0; j < n; j++) {
-    const o = <usize>j * sz;
-    const pj = <f64>load<T>(p + o);
-    let g = <f64>load<T>(grad + o) + wd * pj;
-    const bj = <T>(first ? g : mu * <f64>load<T>(b + o) + (1 - dampening) * g);
-    store<T>(b + o, bj);
-    g = nesterov ? g + mu * <f64>bj : <f64>bj;
-    store<T>(p + o, <T>(pj - lr * g));
-  }
-}
-
-export function sgd32(p: usize, grad: usize, b: usize, n: i32, lr: f64, mu: f64, dampening: f64, nesterov: bool, wd: f64, first: bool): void {
-  sgdT<f32>(p, grad, b, n, lr, mu, dampening, nesterov, wd, first);
-}
-
-export function sgd64(p: usize, grad: usize, b: usize, n: i32, lr: f64, mu: f64, dampening: f64, nesterov: bool, wd: f64, first: bool): void {
-  sgdT<f64>(p, grad, b, n, lr, mu, dampening, nesterov, wd, first);
-}
-
-@inline function adamT<T>(p: usize, grad: usize, m: usize, v: usize, vMax: usize, n: i32, lr: f64, b1: f64, b2: f64, eps: f64, wd: f64, decoupled: bool, stepSize: f64, bc2Sqrt: f64): void {
-  const sz = sizeof<T>();
-  for (let j = 0; j < n; j++) {
-    const o = <usize>j * sz;
-    let g = <f64>load<T>(grad + o);
-    let pj = <f64>load<T>(p + o);
-    if (decoupled) pj = <f64><T>(pj * (1 - lr * wd));
-    else g += wd * pj;
-    const mj = <T>(b1 * <f64>load<T>(m + o) + (1 - b1) * g);
-    store<T>(m + o, mj);
-    const vj = <T>(b2 * <f64>load<T>(v + o) + (1 - b2) * g * g);
-    store<T>(v + o, vj);
-    let vm = vj;
-    if (vMax != 0) {
-      vm = load<T>(vMax + o);
-      if (vj > vm) {
-        vm = vj;
-        store<T>(vMax + o, vm);
-      }
-    }
-    store<T>(p + o, <T>(pj - (stepSize * <f64>mj) / (Math.sqrt(<f64>vm) / bc2Sqrt + eps)));
-  }
-}
-
-/** One Adam/AdamW step; stepSize = η/(1−β₁ᵗ) and bc2Sqrt = √(1−β₂ᵗ) come from the caller, as js computes them. */
-export function adam32(p: usize, grad: usize, m: usize, v: usize, vMax: usize, n: i32, lr: f64, b1: f64, b2: f64, eps: f64, wd: f64, decoupled: bool, stepSize: f64, bc2Sqrt: f64): void {
-  adamT<f32>(p, grad, m, v, vMax, n, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt);
-}
-
-export function adam64(p: usize, grad: usize, m: usize, v: usize, vMax: usize, n: i32, lr: f64, b1: f64, b2: f64, eps: f64, wd: f64, decoupled: bool, stepSize: f64, bc2Sqrt: f64): void {
-  adamT<f64>(p, grad, m, v, vMax, n, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt);
-}
-
-@inline function rmspropT<T>(p: usize, grad: usize, s: usize, gAvg: usize, b: usize, n: i32, lr: f64, alpha: f64, eps: f64, wd: f64, mu: f64): void {
-  const sz = sizeof<T>();
-  for (let j = 0; j < n; j++) {
-    const o = <usize>j * sz;
-    const pj = <f64>load<T>(p + o);
-    const g = <f64>load<T>(grad + o) + wd * pj;
-    const sj = <T>(alpha * <f64>load<T>(s + o) + (1 - alpha) * g * g);
-    store<T>(s + o, sj);
-    let d: f64;
-    if (gAvg != 0) {
-      const aj = <T>(alpha * <f64>load<T>(gAvg + o) + (1 - alpha) * g);
-      store<T>(gAvg + o, aj);
-      d = Math.sqrt(<f64>sj - <f64>aj * <f64>aj) + eps;
-    } else d = Math.sqrt(<f64>sj) + eps;
-    if (b != 0 && mu > 0) {
-      const bj = <T>(mu * <f64>load<T>(b + o) + g / d);
-      store<T>(b + o, bj);
-      store<T>(p + o, <T>(pj - lr * <f64>bj));
-    } else store<T>(p + o, <T>(pj - (lr * g) / d));
-  }
-}
-
-export function rmsprop32(p: usize, grad: usize, s: usize, gAvg: usize, b: usize, n: i32, lr: f64, alpha: f64, eps: f64, wd: f64, mu: f64): void {
-  rmspropT<f32>(p, grad, s, gAvg, b, n, lr, alpha, eps, wd, mu);
-}
-
-export function rmsprop64(p: usize, grad: usize, s: usize, gAvg: usize, b: usize, n: i32, lr: f64, alpha: f64, eps: f64, wd: f64, mu: f64): void {
-  rmspropT<f64>(p, grad, s, gAvg, b, n, lr, alpha, eps, wd, mu);
 }

@@ -1,5 +1,5 @@
 // Elementwise WGSL kernels: the unary maps (one shader, the op chosen by a parameter), the
-// broadcasting binaries, where, axpy and scale. Special values follow the js kernels (torch's):
+// broadcasting binaries and where. Special values follow the js kernels (torch's):
 // every map tests NaN, ±0 and ±∞ itself, since SwiftShader's builtins do not keep them.
 
 import { BINARY_CODE, UNARY_CODE, type BinaryOp, type UnaryOp } from '../../contract.js';
@@ -152,12 +152,6 @@ fn run(i: u32) {
 const WHERE = shader('where', ['cond:u32', 'a', 'b'], ['out'], /* wgsl */ `
 fn run(i: u32) { out[i] = select(b[i], a[i], cond[i] != 0u); }`);
 
-const AXPY = shader('axpy', ['x'], ['y'], /* wgsl */ `
-fn run(i: u32) { y[i] = y[i] + pf(1u) * x[i]; }`);
-
-const SCALE = shader('scale', [], ['x'], /* wgsl */ `
-fn run(i: u32) { x[i] = pf(1u) * x[i]; }`);
-
 /** The largest rank the binary kernel's parameter words hold. */
 export const BINARY_MAX_RANK = Math.floor((KERNEL_WORDS - 2) / 3);
 
@@ -175,12 +169,6 @@ export function elementwiseKernels(stream: Stream) {
     },
     where(cond: Uint8Array, a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer): void {
       stream.dispatch(WHERE, [stream.temporary(Uint32Array.from(cond)), a.buffer, b.buffer, out.buffer], params(out.length, []), out.length);
-    },
-    axpy(y: DeviceBuffer, x: DeviceBuffer, alpha: number): void {
-      stream.dispatch(AXPY, [x.buffer, y.buffer], params(y.length, [f32(alpha)]), y.length);
-    },
-    scale(x: DeviceBuffer, alpha: number): void {
-      stream.dispatch(SCALE, [x.buffer], params(x.length, [f32(alpha)]), x.length);
     },
   };
 }

@@ -1,4 +1,4 @@
-// The optimizer updates in WGSL, in place on the parameter and its state, with the js kernels'
+// The optimizer updates in WGSL (and axpy and scale, the in-place helpers of gradients), in place on the parameter and its state, with the js kernels'
 // formulas (src/backend/js/optim.ts has each rule). A missing state buffer (no momentum, no
 // amsgrad, not centered) binds a placeholder and a flag says not to touch it; the scalars that do
 // not depend on the element (Adam's bias corrections) are computed on the host in float64.
@@ -55,10 +55,22 @@ fn run(j: u32) {
   } else { p[j] = p[j] - (lr * g) / d; }
 }`);
 
+const AXPY = shader('axpy', ['x'], ['y'], /* wgsl */ `
+fn run(i: u32) { y[i] = y[i] + pf(1u) * x[i]; }`);
+
+const SCALE = shader('scale', [], ['x'], /* wgsl */ `
+fn run(i: u32) { x[i] = pf(1u) * x[i]; }`);
+
 /** `placeholders`: two small buffers that stand for absent state (two, since rmsprop may lack both). */
 export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, GPUBuffer]) {
   const [none, none2] = placeholders;
   return {
+    axpy(y: DeviceBuffer, x: DeviceBuffer, alpha: number): void {
+      stream.dispatch(AXPY, [x.buffer, y.buffer], params(y.length, [f32(alpha)]), y.length);
+    },
+    scale(x: DeviceBuffer, alpha: number): void {
+      stream.dispatch(SCALE, [x.buffer], params(x.length, [f32(alpha)]), x.length);
+    },
     sgd(p: DeviceBuffer, grad: DeviceBuffer, buf: DeviceBuffer | null, a: SgdArgs): void {
       const withBuf = a.momentum !== 0 && buf !== null;
       const flags = (withBuf ? 1 : 0) | (a.first ? 2 : 0) | (a.nesterov ? 4 : 0);

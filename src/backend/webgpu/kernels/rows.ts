@@ -1,4 +1,4 @@
-// Reductions and the row kernels in WGSL: reduce (sum, max) along any axes, log-softmax, pick and
+// Reductions, permutes and the row kernels in WGSL: reduce (sum, max) along any axes, permute, log-softmax, pick and
 // unpick (the labels of cross-entropy), and the embedding's gatherRows and scatterAddRows. Each
 // invocation owns whole outputs and adds in the js kernels' order, so there are no atomics.
 
@@ -93,11 +93,30 @@ fn run(c: u32) {
   }
 }`);
 
+// Words: rank, then per output axis (outer first) its size and the stride in x of a step along it.
+const PERMUTE = shader('permute', ['x'], ['out'], /* wgsl */ `
+fn run(i: u32) {
+  var rest = i;
+  var src = 0u;
+  for (var d = pu(1u); d > 0u; d--) {
+    let w = 2u + 2u * (d - 1u);
+    src += (rest % pu(w)) * pu(w + 1u);
+    rest = rest / pu(w);
+  }
+  out[i] = x[src];
+}`);
+
 /** Axis pairs the reduce kernel's words hold: (61 − 3) / 2 across kept and reduced axes. */
 export const REDUCE_MAX_RANK = 29;
 
 export function rowKernels(stream: Stream) {
   return {
+    permute(x: DeviceBuffer, shape: Shape, perm: readonly number[], out: DeviceBuffer): void {
+      const xs = stridesOf(shape);
+      const words = [perm.length];
+      for (const p of perm) words.push(shape[p], xs[p]);
+      stream.dispatch(PERMUTE, [x.buffer, out.buffer], params(out.length, words), out.length);
+    },
     reduce(op: ReduceOp, x: DeviceBuffer, shape: Shape, axes: readonly number[], out: DeviceBuffer): void {
       const strides = stridesOf(shape);
       const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));

@@ -1,5 +1,4 @@
-// Kernels that move values without arithmetic (and col2im, which adds the patches back): permute,
-// place (pad, cat, slices' adjoint), im2col and col2im, in WGSL. Each invocation owns one output
+// The patch kernels in WGSL: im2col and col2im, and place (pad, cat, slices' adjoint). Each invocation owns one output
 // value; col2im gathers a pixel's taps in the js kernel's order (kernel row, then column), so its
 // sums are the js kernel's bit for bit.
 
@@ -8,19 +7,6 @@ import { stridesOf, type Shape } from '../../../shape.js';
 import type { DeviceBuffer } from '../memory.js';
 import type { Stream } from '../stream.js';
 import { f32, params, shader } from '../wgsl.js';
-
-// Words: rank, then per output axis (outer first) its size and the stride in x of a step along it.
-const PERMUTE = shader('permute', ['x'], ['out'], /* wgsl */ `
-fn run(i: u32) {
-  var rest = i;
-  var src = 0u;
-  for (var d = pu(1u); d > 0u; d--) {
-    let w = 2u + 2u * (d - 1u);
-    src += (rest % pu(w)) * pu(w + 1u);
-    rest = rest / pu(w);
-  }
-  out[i] = x[src];
-}`);
 
 // Invocation i: x's element i, written at its index + offset where that is inside out. Words:
 // rank, then per axis x's size, out's size, the offset (signed) and out's stride.
@@ -92,17 +78,11 @@ function geometryWords(g: PatchGeometry): number[] {
   return [g.batch, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW];
 }
 
-/** The largest rank place's parameter words hold ((61 − 1) / 4 axes); permute holds more. */
+/** The largest rank place's parameter words hold ((61 − 1) / 4 axes). */
 export const PLACE_MAX_RANK = 15;
 
-export function layoutKernels(stream: Stream) {
+export function patchKernels(stream: Stream) {
   return {
-    permute(x: DeviceBuffer, shape: Shape, perm: readonly number[], out: DeviceBuffer): void {
-      const xs = stridesOf(shape);
-      const words = [perm.length];
-      for (const p of perm) words.push(shape[p], xs[p]);
-      stream.dispatch(PERMUTE, [x.buffer, out.buffer], params(out.length, words), out.length);
-    },
     place(x: DeviceBuffer, xShape: Shape, out: DeviceBuffer, outShape: Shape, offset: readonly number[]): void {
       const os = stridesOf(outShape);
       const words = [xShape.length];

@@ -1,0 +1,33 @@
+// The native matrix product: OpenBLAS's sgemm/dgemm (native/src/matmul.c, linked statically), on
+// as many threads as setNumThreads says for large products and one for small ones. OpenBLAS's
+// sums depend on how it tiles the product, which depends on the thread count; so under
+// setDeterministic(true) products run on one thread, and the results are the same bits whatever
+// the thread count (native/README.md).
+
+import type { Data, Kernels, MatmulArgs } from '../contract.js';
+import { cores } from '../cores.js';
+import { settings } from '../settings.js';
+import type { Addon } from './addon.js';
+
+/**
+ * Products below this many multiply-adds (~160³) run on one thread: OpenBLAS's own rule threads
+ * from 2^18, which made the small products of a 784-128-10 training step slower on two threads
+ * than on one (bench/RESULTS.md has the figures).
+ */
+export const NATIVE_THREADS_MIN_MACS = 1 << 22;
+
+export function makeMatmul(native: Addon): Pick<Kernels, 'matmul'> {
+  const machine = cores();
+  let current = 0; // the thread count OpenBLAS was last given
+  const useThreads = (n: number) => {
+    if (n !== current) native.setThreads((current = n));
+  };
+  return {
+    matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
+      const big = args.m * args.k * args.n >= NATIVE_THREADS_MIN_MACS;
+      useThreads(settings.deterministic || !big ? 1 : (settings.numThreads ?? machine));
+      native.matmul(a, b, out, args.m, args.k, args.n, args.transA, args.transB, args.aOffset, args.bOffset, args.outOffset,
+        args.bias ?? null, args.biasOffset ?? 0, args.relu ?? false);
+    },
+  };
+}
