@@ -1,6 +1,6 @@
 // The layers of the house (docs/ARCHITECTURE.md):
 //
-//   backend ← storage ← tensor ← ops/autograd ← nn/optim ← data/io/train ← cli
+//   backend ← cells ← tensor ← ops/autograd ← nn/optim ← data/io/train ← cli
 //
 // A layer imports from the layers below it and from its own; nothing imports upward, and there
 // is no import cycle anywhere in src/ (type-only imports count). src/shape.ts, src/random.ts and
@@ -55,22 +55,22 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/backend/', '^src/shape\\.ts$'] },
     },
     only(
-      'storage-on-backend',
-      'src/storage imports only src/backend/ and the leaf helpers.',
-      '^src/storage(\\.ts$|/)',
-      ['^src/storage(\\.ts$|/)', '^src/backend/'],
+      'cells-on-backend',
+      'src/cells imports only src/backend/ and the leaf helpers.',
+      '^src/cells(\\.ts$|/)',
+      ['^src/cells(\\.ts$|/)', '^src/backend/'],
     ),
     only(
-      'tensor-on-storage',
-      'src/tensor.ts imports only src/storage, src/backend/ and the leaf helpers.',
+      'tensor-on-cells',
+      'src/tensor.ts imports only src/cells, src/backend/ and the leaf helpers.',
       '^src/tensor\\.ts$',
-      ['^src/storage(\\.ts$|/)', '^src/backend/'],
+      ['^src/cells(\\.ts$|/)', '^src/backend/'],
     ),
     only(
       'ops-autograd-below-nn',
       'src/ops/ and src/autograd/ import nothing from nn, optim, data, io, train, cli.',
       '^src/(ops|autograd)/',
-      ['^src/(ops|autograd)/', '^src/tensor\\.ts$', '^src/storage(\\.ts$|/)', '^src/backend/'],
+      ['^src/(ops|autograd)/', '^src/tensor\\.ts$', '^src/cells(\\.ts$|/)', '^src/backend/'],
     ),
     only(
       'nn-optim-below-train',
@@ -80,7 +80,7 @@ module.exports = {
         '^src/(nn|optim)/',
         '^src/(ops|autograd)/',
         '^src/tensor\\.ts$',
-        '^src/storage(\\.ts$|/)',
+        '^src/cells(\\.ts$|/)',
         '^src/backend/',
       ],
     ),
@@ -93,7 +93,7 @@ module.exports = {
         '^src/(nn|optim)/',
         '^src/(ops|autograd)/',
         '^src/tensor\\.ts$',
-        '^src/storage(\\.ts$|/)',
+        '^src/cells(\\.ts$|/)',
         '^src/backend/',
       ],
     ),
@@ -106,8 +106,8 @@ module.exports = {
       to: {
         path: '^src/',
         pathNot: [
-          '^src/(backend|storage|ops|autograd|nn|optim|data|io|train|cli)/',
-          '^src/(tensor|storage|shape|random|show|index|core)\\.ts$',
+          '^src/(backend|cells|ops|autograd|nn|optim|data|io|train|cli)/',
+          '^src/(tensor|cells|shape|random|show|index|core)\\.ts$',
         ],
       },
     },

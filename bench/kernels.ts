@@ -5,7 +5,7 @@
 // `npm run build && node dist/bench/kernels.js [filter]`
 
 import { listBackends, ready, setBackend, setNumThreads } from '../src/index.js';
-import { backend, type ActiveBackend } from '../src/backend/index.js';
+import { arrayKernels, type ActiveBackend } from '../src/backend/index.js';
 import type { Data, DType, PatchGeometry } from '../src/backend/contract.js';
 import { settings } from '../src/backend/settings.js';
 import { lcg, median } from './util.js';
@@ -144,9 +144,9 @@ const cases: Case[] = [
 
 const sizes = [64, 256, 1024, 4096, 16384, 65536];
 setBackend('js');
-const js = backend();
+const js = arrayKernels();
 setBackend('wasm');
-const wasm = backend();
+const wasm = arrayKernels();
 settings.handOff = false;
 console.log(`kernel | dtype | ${sizes.map((n) => `n=${n} js/wasm µs (js÷wasm)`).join(' | ')}`);
 for (const [name, make] of cases) {

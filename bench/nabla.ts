@@ -8,7 +8,7 @@
 import { bceWithLogits, crossEntropy } from '../src/nn/losses.js';
 import * as nabla from '../src/index.js';
 import { backendInfo, matmulT, nn, noGrad, optim, tensor, type Tensor } from '../src/index.js';
-import { collecting, releaseCells, type Storage } from '../src/storage.js';
+import { collecting, releaseCells, type Cell } from '../src/cells.js';
 import type { Mnist, Rings } from './data.js';
 import { cnn, type ConvCase, type Layer, type TrainSpec } from './models.js';
 import { median, timeRuns, timeRunsAsync } from './util.js';
@@ -23,8 +23,8 @@ export const onDevice = (): boolean => backendInfo().device;
  * memory pressure, so without this the pool grows for as long as the collector waits.
  */
 export class DeviceScope {
-  private cells: Storage[] = [];
-  constructor(private readonly keep: () => Storage[] = () => []) {}
+  private cells: Cell[] = [];
+  constructor(private readonly keep: () => Cell[] = () => []) {}
 
   /** Runs fn collecting the cells it makes; reads `read(result)` (one device round trip), then frees them. */
   async step<T>(fn: () => T, read: (r: T) => Tensor[]): Promise<{ result: T; values: Float32Array[] }> {
@@ -34,7 +34,7 @@ export class DeviceScope {
     return { result, values };
   }
 }
-const trainingKeep = (model: nn.Module, opt: optim.Optimizer) => () => [...opt.stateCells(), ...model.parameters().flatMap((p) => (p.grad ? [p.grad.storage] : []))];
+const trainingKeep = (model: nn.Module, opt: optim.Optimizer) => () => [...opt.stateCells(), ...model.parameters().flatMap((p) => (p.grad ? [p.grad.cell] : []))];
 
 export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean): number[] {
   const at = tensor(a, { shape: tA ? [k, m] : [m, k] });

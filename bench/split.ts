@@ -5,7 +5,7 @@
 // `npm run build && node dist/bench/split.js [threads]`
 
 import { getBackend, ready, registerBackend, setBackend, setNumThreads } from '../src/index.js';
-import { backend } from '../src/backend/index.js';
+import { arrayKernels } from '../src/backend/index.js';
 import type { Backend } from '../src/backend/contract.js';
 import { optim } from '../src/index.js';
 import { loadMnist, rings } from './data.js';
@@ -18,7 +18,7 @@ const times = new Map<string, number>();
 let kernelMs = 0; // all kernel time so far, so the optimizer's own share excludes its kernels
 const add = (key: string, ms: number) => times.set(key, (times.get(key) ?? 0) + ms);
 
-const base = backend();
+const base = arrayKernels();
 const timed: Record<string, unknown> = { name: base.name };
 for (const [key, fn] of Object.entries(base)) {
   if (typeof fn !== 'function') continue;

@@ -128,7 +128,7 @@ const nablaSide: Side = {
     const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.1 });
     const data = gptBatches(4).map((bt) => ({ x: tensor(bt.x), y: tensor(bt.y) }));
     const params = model.parameters();
-    const scope = new nb.DeviceScope(() => [...opt.stateCells(), ...params.flatMap((p) => (p.grad ? [p.grad.storage] : []))]);
+    const scope = new nb.DeviceScope(() => [...opt.stateCells(), ...params.flatMap((p) => (p.grad ? [p.grad.cell] : []))]);
     const step = async (i: number) => {
       const { x, y } = data[i % data.length];
       const { values } = await scope.step(() => {

@@ -8,7 +8,7 @@
 import type { Data, DType } from './backend/contract.js';
 import { checkShape, shapeStr, sizeOf, type Shape } from './shape.js';
 import { random, randomNormal } from './random.js';
-import { allocData, copyCell, hostCell, hostData, markHostWritten, readStorage, Storage } from './storage.js';
+import { allocData, copyCell, hostCell, hostData, markHostWritten, readHostData, Cell } from './cells.js';
 
 export type { DType, Data };
 
@@ -50,7 +50,7 @@ export type NestedArray = number | NestedArray[];
  */
 export class Tensor {
   /** The tensor's memory, shared with its views (reshape, detach, Parameter). @internal */
-  readonly storage: Storage;
+  readonly cell: Cell;
   /** The size of each axis, e.g. `[N, C, H, W]`; `[]` for a scalar. */
   readonly shape: readonly number[];
   /** 'float32' or 'float64'. */
@@ -73,18 +73,18 @@ export class Tensor {
    */
   constructor(data: Data, shape: readonly number[], dtype?: DType);
   /** A tensor over a cell (a view shares it), its dtype the cell's. @internal */
-  constructor(cell: Storage, shape: readonly number[]);
-  constructor(data: Data | Storage, shape: readonly number[], dtype?: DType) {
+  constructor(cell: Cell, shape: readonly number[]);
+  constructor(data: Data | Cell, shape: readonly number[], dtype?: DType) {
     checkShape('Tensor', shape);
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
-    if (data instanceof Storage) {
-      this.storage = data;
+    if (data instanceof Cell) {
+      this.cell = data;
       this.dtype = data.dtype;
     } else {
       this.dtype = dtype ?? (data instanceof Float64Array ? 'float64' : 'float32');
-      this.storage = hostCell(data, this.dtype);
+      this.cell = hostCell(data, this.dtype);
     }
     this.shape = shape;
   }
@@ -95,7 +95,7 @@ export class Tensor {
    * tensor's values may live only on the device, this throws: `await t.read()` reads them.
    */
   get data(): Data {
-    const c = this.storage;
+    const c = this.cell;
     return c.hostValid && c.busy === 0 ? c.host! : hostData(c, String(this));
   }
 
@@ -109,12 +109,12 @@ export class Tensor {
    * ```
    */
   async read(): Promise<Data> {
-    return (await readStorage([this.storage]))[0];
+    return (await readHostData([this.cell]))[0];
   }
 
   /** The number of elements (the product of the shape), as torch's numel(). */
   get size(): number {
-    return this.storage.length;
+    return this.cell.length;
   }
 
   /** The number of axes (shape.length), as torch's dim(). */
@@ -145,24 +145,24 @@ export class Tensor {
    * writers (optimizers, loadStateDict, initialisers) do this themselves. Returns this.
    */
   markChanged(): this {
-    hostData(this.storage, `markChanged of ${this}`);
-    markHostWritten(this.storage);
+    hostData(this.cell, `markChanged of ${this}`);
+    markHostWritten(this.cell);
     return this;
   }
 
   /** How many times this tensor's memory has been written in place (markChanged, optimizer steps, ...). */
   get version(): number {
-    return this.storage.version;
+    return this.cell.version;
   }
 
   /** A tensor sharing this one's data, cut from the graph (no gradFn, requiresGrad false), as torch's detach(). */
   detach(): Tensor {
-    return new Tensor(this.storage, this.shape);
+    return new Tensor(this.cell, this.shape);
   }
 
   /** A tensor with its own copy of the data, cut from the graph (unlike torch's clone(), which stays in it). */
   clone(): Tensor {
-    return new Tensor(copyCell(this.storage, this.shape), this.shape);
+    return new Tensor(copyCell(this.cell, this.shape), this.shape);
   }
 
   /** Marks a leaf as wanting gradients (or not, with false), as torch's requires_grad_(); returns this for chaining. Throws for a tensor made by an op. */
@@ -188,7 +188,7 @@ export class Tensor {
  * ```
  */
 export function readAll(tensors: readonly Tensor[]): Promise<Data[]> {
-  return readStorage(tensors.map((t) => t.storage));
+  return readHostData(tensors.map((t) => t.cell));
 }
 
 /**

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { opTable, type OpName } from '../src/ops/index.js';
 import { grad, gradcheck, setBackend, setDeterministic, Tensor, tensor } from '../src/index.js';
-import { backend, listBackends, ownKernels } from '../src/backend/index.js';
+import { arrayKernels, listBackends, ownKernels } from '../src/backend/index.js';
 import { settings } from '../src/backend/settings.js';
 import { wasmBuild } from '../src/backend/wasm/index.js';
 import type { KernelName } from '../src/backend/contract.js';
@@ -39,7 +39,7 @@ test('every op-table entry has its samples in the PyTorch fixture, and the fixtu
 
 /** Runs fn and says whether every kernel it called was the active backend's own, with no hand-off to js. */
 function onOwnKernels<T>(name: string, fn: () => T): [T, boolean] {
-  const active = backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const active = arrayKernels() as unknown as Record<string, (...a: unknown[]) => unknown>;
   const own = new Set<KernelName>(ownKernels(name));
   const saved = new Map<string, (...a: unknown[]) => unknown>();
   let foreign = false;

@@ -7,7 +7,7 @@
 // gradients can themselves be differentiated. (Tensor methods such as add exist here because
 // every graph was made by ops, which attach them; ops/node.ts loads this file in turn.)
 
-import { allocData, recordAllocations, type Storage } from '../storage.js';
+import { allocData, recordAllocations, type Cell } from '../cells.js';
 import { defineTensorMethod, Tensor } from '../tensor.js';
 import { kernels } from '../backend/index.js';
 import { shapeStr, sameShape } from '../shape.js';
@@ -94,9 +94,9 @@ function propagate(
   // Which cells were allocated in this pass, and how many gradients use each, so that a leaf
   // can keep a gradient nothing else holds instead of copying it. Views made by ops (reshape,
   // detach) share the cell.
-  const fresh = new WeakSet<Storage>();
-  const uses = new Map<Storage, number>();
-  const use = (t: Tensor) => uses.set(t.storage, (uses.get(t.storage) ?? 0) + 1);
+  const fresh = new WeakSet<Cell>();
+  const uses = new Map<Cell, number>();
+  const use = (t: Tensor) => uses.set(t.cell, (uses.get(t.cell) ?? 0) + 1);
   use(seed);
   const previous = gradState.enabled;
   const previousAllocations = recordAllocations(fresh);
@@ -110,7 +110,7 @@ function propagate(
       onNode?.(node, g);
       const fn = node.gradFn;
       if (!fn) {
-        onLeaf(node, g, fresh.has(g.storage) && uses.get(g.storage) === 1);
+        onLeaf(node, g, fresh.has(g.cell) && uses.get(g.cell) === 1);
         continue;
       }
       const needs = fn.inputs.map((t) => t.requiresGrad);
@@ -144,7 +144,7 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, own: boolean)
   } else if (createGraph) {
     leaf.grad = leaf.grad.add(g);
   } else {
-    kernels().axpy(leaf.grad.storage, g.storage, 1); // bumps the gradient's version
+    kernels().axpy(leaf.grad.cell, g.cell, 1); // bumps the gradient's version
   }
 }
 

@@ -48,7 +48,7 @@ export class DeviceDispatch implements CellOwner {
    * Runs a computation over cells' host arrays (reads, then updates, in fn's arguments) as a host
    * step of the stream: an op's loop that has no kernel, reported under `name`.
    */
-  hostStep(name: string, reason: string, reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
+  queueHostStep(name: string, reason: string, reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
     this.count(name, reason);
     for (const c of updates) {
       c.version++;

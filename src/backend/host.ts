@@ -1,5 +1,5 @@
 // Cells as a typed-array backend (js, wasm, native) sees them: the unwrapping of a cell to its
-// host array for each role (generated/host.ts applies them kernel by kernel), and host steps.
+// host array for each role (generated/host.ts applies them kernel by kernel; index.ts's hostStep).
 
 import type { Cell, Data, MatmulArgs } from './types.js';
 import { zeroData } from './zeros.js';
@@ -41,9 +41,4 @@ export const un = (c: Cell | null) => (c === null ? null : u(c));
 /** Matmul's options with their bias cell, if any, unwrapped as read. */
 export function withBias(args: Omit<MatmulArgs, 'bias'> & { bias?: Cell }): MatmulArgs {
   return args.bias === undefined ? (args as MatmulArgs) : { ...args, bias: r(args.bias) };
-}
-
-/** Runs a host computation over cells at once (a typed-array backend has nothing queued). */
-export function hostStep(reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
-  fn(...reads.map(r), ...updates.map(u));
 }

@@ -11,7 +11,7 @@
 import type { Backend, Cell, CellKernels, Data, DeviceBackend, DeviceMemory, KernelName, Kernels } from './contract.js';
 import { DeviceDispatch } from './device.js';
 import { hostKernels } from './generated/host.js';
-import { hostStep as runOnHost } from './host.js';
+import { r, u } from './host.js';
 import { jsBackend } from './js/index.js';
 import { nativeBackend } from './native/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
@@ -63,7 +63,7 @@ export function registerBackend(b: Backend): void {
 /**
  * Registers (or replaces) a backend whose tensors live on a device; setBackend(name) then selects
  * it. Ops reach it through its dispatcher (backend/device.ts); callers of the typed-array kernels
- * (backend()) get js's. Internal: the library's device backend is 'webgpu', opened by setBackend.
+ * (arrayKernels()) get js's. Internal: the library's device backend is 'webgpu', opened by setBackend.
  */
 export function registerDeviceBackend(b: DeviceBackend): void {
   if (typeof b?.name !== 'string' || b.name === '') throw new Error('registerDeviceBackend: a backend needs a name');
@@ -100,8 +100,11 @@ const loading = wasmBackendAsync.then((b) => {
   if (!chosen && !nativeBackend) select(backends.get('wasm')!);
 });
 
-/** The active backend's kernels over typed arrays (js's on a device backend). */
-export function backend(): ActiveBackend {
+/**
+ * The active backend's kernels over typed arrays (js's on a device backend), for tests and
+ * benchmarks that call a kernel on arrays directly; ops call kernels() over cells.
+ */
+export function arrayKernels(): ActiveBackend {
   return active;
 }
 
@@ -121,8 +124,8 @@ export function kernels(): CellKernels {
  * on a device backend a host step in its stream, reported under `name` in backendInfo().fallbacks.
  */
 export function hostStep(name: string, reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
-  if (entry.device) entry.device.hostStep(name, 'a loop over values, not a kernel', reads, updates, fn);
-  else runOnHost(reads, updates, fn);
+  if (entry.device) entry.device.queueHostStep(name, 'a loop over values, not a kernel', reads, updates, fn);
+  else fn(...reads.map(r), ...updates.map(u));
 }
 
 /** Makes the cells' host copies current: after the queued device work, one download per device. */

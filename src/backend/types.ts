@@ -149,24 +149,33 @@ export interface CellOwner {
 }
 
 /**
- * A tensor's memory (src/storage.ts makes them): a host array and/or a device handle, which of
+ * A tensor's memory (src/cells.ts makes them): a host array and/or a device handle, which of
  * them holds the current values, and the write version. Views of a tensor share its cell. A cell
  * with neither copy valid and no queued writer holds zeros (nothing has written it yet).
  */
-export interface Cell {
-  readonly dtype: DType;
-  readonly length: number;
+export class Cell {
   host: Data | null;
   hostValid: boolean;
-  device: DeviceHandle | null;
-  deviceValid: boolean;
+  device: DeviceHandle | null = null;
+  deviceValid = false;
   /** The device backend holding `device`, or null. */
-  owner: CellOwner | null;
+  owner: CellOwner | null = null;
   /** Steps queued on a device stream that will write this cell (its host copy is not yet current). */
-  busy: number;
+  busy = 0;
   /** Bumped by every in-place write (kernels' `updates`, markChanged); see MatmulArgs.bVersion. */
-  version: number;
+  version = 0;
   /** Its values were on the device only and that memory was freed (CellOwner.release): it must not be used. */
-  released: boolean;
+  released = false;
+  /** Its version keys cached work (cells.ts cacheVersion). */
+  watched = false;
+
+  constructor(
+    readonly dtype: DType,
+    readonly length: number,
+    host: Data | null,
+  ) {
+    this.host = host;
+    this.hostValid = host !== null;
+  }
 }
 

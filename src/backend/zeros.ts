@@ -1,6 +1,6 @@
 // A zero-filled array of a dtype: the memory of a cell nothing has written yet, allocated by
-// storage.ts for kernel outputs and by the dispatchers (host.ts, device.ts) when a kernel reads
-// such a cell on the host (the backend layer cannot import storage.ts, which imports it).
+// cells.ts for kernel outputs and by the dispatchers (host.ts, device.ts) when a kernel reads
+// such a cell on the host (the backend layer cannot import cells.ts, which imports it).
 
 import type { Data, DType } from './contract.js';
 

@@ -3,7 +3,7 @@
 // trained on few images most lacks.
 
 import { Tensor } from '../tensor.js';
-import { allocData } from '../storage.js';
+import { allocData } from '../cells.js';
 import { randomInt } from '../random.js';
 
 /**

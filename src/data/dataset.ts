@@ -1,7 +1,7 @@
 // Datasets as PyTorch has them: a length and an indexed sample (input, target); TensorDataset
 // over two tensors whose first axis is the sample axis; Subset; randomSplit.
 
-import { allocData } from '../storage.js';
+import { allocData } from '../cells.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from '../ops/index.js';
 import { randomPermutation, seededPermutation } from '../random.js';

@@ -31,7 +31,7 @@ export interface LoadStateDictOptions {
 export class Parameter extends Tensor {
   /** Wraps t's data (shared, not copied) as a parameter. */
   constructor(t: Tensor) {
-    super(t.storage, t.shape);
+    super(t.cell, t.shape);
     this.requiresGrad = true;
   }
 }
@@ -43,7 +43,7 @@ export class Parameter extends Tensor {
 export class Buffer extends Tensor {
   /** Wraps t's data (shared, not copied) as a buffer. */
   constructor(t: Tensor) {
-    super(t.storage, t.shape);
+    super(t.cell, t.shape);
   }
 }
 

@@ -4,7 +4,7 @@
 // multiplies v by them; MultiheadAttention.forwardWithWeights returns them, as torch's module
 // does with need_weights.
 
-import { allocData } from '../storage.js';
+import { allocData } from '../cells.js';
 import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { checkSameDtype, checkTensor } from './node.js';

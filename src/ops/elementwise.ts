@@ -1,7 +1,7 @@
 // The family helper of elementwise ops on one backend kernel (ops/defs/unary.ts and any op of
 // one tensor with a diagonal Jacobian): dx = dy ⊙ f'(x), all of x's shape.
 
-import { allocCell } from '../storage.js';
+import { allocCell } from '../cells.js';
 import type { Tensor } from '../tensor.js';
 import type { UnaryOp } from '../backend/contract.js';
 import { kernels } from '../backend/index.js';
@@ -36,7 +36,7 @@ export function elementwise<P extends unknown[]>(spec: MapSpec<P>) {
       checkTensor(name, x);
       const [p = 0, q = 0] = params ? params(...extra) : [];
       const data = allocCell(x.dtype, x.size);
-      kernels().unary(kernel, x.storage, data, p, q);
+      kernels().unary(kernel, x.cell, data, p, q);
       return { data, shape: x.shape, inputs: [x], saved: { x, p, q } };
     },
     backward: (gy, { x, p, q }, y) => [spec.backward(gy, x, y, p, q)],

@@ -1,7 +1,7 @@
 // What every op shares: making its output (and the graph node when gradients are on),
 // turning number operands into tensors, and constant masks for backward rules.
 
-import { allocCell, allocData, Storage } from '../storage.js';
+import { allocCell, allocData, Cell } from '../cells.js';
 import { Tensor, type GradFn } from '../tensor.js';
 import type { DType, UnaryOp } from '../backend/contract.js';
 import { kernels } from '../backend/index.js';
@@ -12,13 +12,13 @@ import { shapeStr } from '../shape.js';
 
 export function output(
   op: string,
-  data: Tensor['data'] | Storage,
+  data: Tensor['data'] | Cell,
   shape: readonly number[],
   dtype: DType,
   inputs: readonly Tensor[],
   backward: GradFn['backward'],
 ): Tensor {
-  const t = data instanceof Storage ? new Tensor(data, shape) : new Tensor(data, shape, dtype);
+  const t = data instanceof Cell ? new Tensor(data, shape) : new Tensor(data, shape, dtype);
   if (gradState.enabled) {
     for (const x of inputs) {
       if (x.requiresGrad) {
@@ -54,6 +54,6 @@ export function checkSameDtype(op: string, a: Tensor, b: Tensor): void {
 /** A backend elementwise map as a graph-free tensor: masks and derivatives that are constants. */
 export function constantMap(x: Tensor, op: UnaryOp, p?: number, q?: number): Tensor {
   const out = allocCell(x.dtype, x.size);
-  kernels().unary(op, x.storage, out, p, q);
+  kernels().unary(op, x.cell, out, p, q);
   return new Tensor(out, x.shape);
 }

@@ -4,7 +4,7 @@
 // test samples. The op test suite (test/ops.test.ts), the fixture script and the Tensor methods all
 // read these entries; src/ops/generated/ops.ts lists the files (scripts/gen-tables.mjs).
 
-import type { Storage } from '../storage.js';
+import type { Cell } from '../cells.js';
 import { defineTensorMethod, Tensor, type Data } from '../tensor.js';
 import { output } from './node.js';
 
@@ -58,7 +58,7 @@ export interface OpInfo<M extends boolean = boolean> {
 
 /** A primitive forward's result: the output's data and shape (its dtype is the first input's), the inputs, what backward needs. */
 export interface Forward<S> {
-  data: Data | Storage;
+  data: Data | Cell;
   shape: readonly number[];
   inputs: readonly Tensor[];
   saved: S;

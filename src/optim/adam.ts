@@ -3,7 +3,7 @@
 //   m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g²,   v̂max ← max(v̂max, v) with amsgrad
 //   θ ← θ − (η / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
 
-import type { Storage } from '../storage.js';
+import type { Cell } from '../cells.js';
 import type { Tensor } from '../tensor.js';
 import { kernels } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
@@ -59,7 +59,7 @@ export class Adam extends Optimizer {
   }
 
   /** One Adam step of parameter i (its expAvg, expAvgSq and, with amsgrad, maxExpAvgSq buffers). @internal */
-  protected override updateCells(p: Storage, grad: Storage, i: number): void {
+  protected override updateCells(p: Cell, grad: Cell, i: number): void {
     const [beta1, beta2] = this.betas;
     const { lr, eps, weightDecay, decoupled } = this;
     const m = this.cell(i, 'expAvg');

@@ -30,12 +30,12 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
   const grads = [...params].flatMap((p) => (p.grad ? [p.grad] : []));
   const be = kernels();
   let total = 0;
-  for (const g of grads) total = be.normAccumulate(g.storage, normType, total);
+  for (const g of grads) total = be.normAccumulate(g.cell, normType, total);
   if (normType !== Infinity) total = total ** (1 / normType);
   const coef = maxNorm / (total + 1e-6);
   // In place, as PyTorch: backward gives every leaf a .grad of its own (autograd/engine.ts).
   if (coef < 1) {
-    for (const g of grads) be.scale(g.storage, coef); // bumps each gradient's version
+    for (const g of grads) be.scale(g.cell, coef); // bumps each gradient's version
   }
   return total;
 }

@@ -3,7 +3,7 @@
 // outside the graph: the built-in optimizers through kernels over cells (so on a device too), a
 // subclass's update() on host arrays (a host step on a device backend).
 
-import { allocCell, hostData, markHostWritten, type Storage } from '../storage.js';
+import { allocCell, hostData, markHostWritten, type Cell } from '../cells.js';
 import type { Tensor, Data } from '../tensor.js';
 import { hostStep } from '../backend/index.js';
 
@@ -46,7 +46,7 @@ export abstract class Optimizer {
    */
   steps: number[];
   /** Per parameter index, its named state buffers (momentum, moments, ...); subclasses use buffer(). @internal */
-  protected state: Map<string, Storage>[];
+  protected state: Map<string, Cell>[];
 
   /** Takes the parameters (at least one, each requiring grad) and a finite learning rate ≥ 0; `name` is the subclass's, for messages. */
   constructor(params: Iterable<Tensor>, lr: number, name: string) {
@@ -66,7 +66,7 @@ export abstract class Optimizer {
     this.params.forEach((p, i) => {
       if (!p.grad) return;
       this.steps[i]++;
-      this.updateCells(p.storage, p.grad.storage, i);
+      this.updateCells(p.cell, p.grad.cell, i);
     });
   }
 
@@ -84,7 +84,7 @@ export abstract class Optimizer {
    * (the built-in optimizers); by default update() on the host arrays, with the state buffers.
    * @internal
    */
-  protected updateCells(param: Storage, grad: Storage, index: number): void {
+  protected updateCells(param: Cell, grad: Cell, index: number): void {
     const buffers = [...this.state[index].values()];
     hostStep(`${this.constructor.name}.update`, [grad], [param, ...buffers], (g, p) => this.update(p, g, index));
   }
@@ -95,7 +95,7 @@ export abstract class Optimizer {
   }
 
   /** A named state buffer of parameter i, created (zero-filled) on first use, as a cell for kernels. @internal */
-  protected cell(i: number, name: string): Storage {
+  protected cell(i: number, name: string): Cell {
     let b = this.state[i].get(name);
     if (!b) {
       const p = this.params[i];
@@ -106,7 +106,7 @@ export abstract class Optimizer {
   }
 
   /** Every state buffer's cell: what fit keeps when it frees a training step's device memory. @internal */
-  stateCells(): Storage[] {
+  stateCells(): Cell[] {
     return this.state.flatMap((m) => [...m.values()]);
   }
 
@@ -148,7 +148,7 @@ export abstract class Optimizer {
     this.steps = [...s.steps];
     this.lr = s.lr;
     this.state = s.buffers.map((bufs, i) => {
-      const m = new Map<string, Storage>();
+      const m = new Map<string, Cell>();
       for (const [k, v] of Object.entries(bufs)) {
         if (v.length !== this.params[i].size) throw new Error(`loadStateDict: buffer ${k} of parameter ${i} has ${v.length} values, expected ${this.params[i].size}`);
         const b = allocCell(this.params[i].dtype, v.length);

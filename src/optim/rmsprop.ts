@@ -3,7 +3,7 @@
 //   centered: ḡ ← αḡ + (1−α)g, d ← √(s − ḡ²) + ε; else d ← √s + ε
 //   momentum μ > 0: b ← μb + g/d, θ ← θ − ηb; else θ ← θ − η g/d
 
-import type { Storage } from '../storage.js';
+import type { Cell } from '../cells.js';
 import type { Tensor } from '../tensor.js';
 import { kernels } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
@@ -56,7 +56,7 @@ export class RMSprop extends Optimizer {
   }
 
   /** One RMSprop step of parameter i (its squareAvg and, when used, gradAvg and momentum buffers). @internal */
-  protected override updateCells(p: Storage, grad: Storage, i: number): void {
+  protected override updateCells(p: Cell, grad: Cell, i: number): void {
     const { lr, alpha, eps, weightDecay, momentum, centered } = this;
     const s = this.cell(i, 'squareAvg');
     const gradAvg = centered ? this.cell(i, 'gradAvg') : null;

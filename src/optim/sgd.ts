@@ -4,7 +4,7 @@
 //   g ← g + μb (Nesterov) or b
 //   θ ← θ − η g
 
-import type { Storage } from '../storage.js';
+import type { Cell } from '../cells.js';
 import type { Tensor } from '../tensor.js';
 import { kernels } from '../backend/index.js';
 import { Optimizer } from './optimizer.js';
@@ -61,7 +61,7 @@ export class SGD extends Optimizer {
   }
 
   /** θ ← θ − ηg with the momentum and decay above (plain θ ← θ − η∇ without them). @internal */
-  protected override updateCells(p: Storage, grad: Storage, i: number): void {
+  protected override updateCells(p: Cell, grad: Cell, i: number): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = this;
     if (momentum === 0 && weightDecay === 0) {
       kernels().axpy(p, grad, -lr); // the common case, θ ← θ − η∇

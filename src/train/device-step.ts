@@ -10,7 +10,7 @@
 //    (the garbage collector feels no device memory pressure, so it would not free them in time).
 
 import { getBackend, setBackend } from '../backend/index.js';
-import { collectCells, collecting, readStorage, releaseCells, type Storage } from '../storage.js';
+import { collectCells, collecting, readHostData, releaseCells, type Cell } from '../cells.js';
 import { readAll, tensor, type Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
@@ -24,8 +24,8 @@ interface At {
 }
 
 export class DeviceSteps {
-  private cells: Storage[] = [];
-  private outer: Storage[] | null = null;
+  private cells: Cell[] = [];
+  private outer: Cell[] | null = null;
   private flag: Tensor | null = null;
   private zero: Tensor | null = null;
   /** The last update not yet checked. */
@@ -55,21 +55,21 @@ export class DeviceSteps {
    */
   end(at: At, batch: readonly Tensor[]): void {
     collectCells(this.outer);
-    const keep = new Set<Storage>(this.optimizer.stateCells());
-    for (const p of this.model.parameters()) if (p.grad) keep.add(p.grad.storage);
-    this.cells = releaseCells([...this.cells, ...batch.map((t) => t.storage)], keep);
+    const keep = new Set<Cell>(this.optimizer.stateCells());
+    for (const p of this.model.parameters()) if (p.grad) keep.add(p.grad.cell);
+    this.cells = releaseCells([...this.cells, ...batch.map((t) => t.cell)], keep);
     this.unchecked = at;
   }
 
   /** At an epoch's end: checks the last update, then reads the parameters, buffers and optimizer state to the host (callbacks and checkpoints read them synchronously). */
   async finishEpoch(): Promise<void> {
     if (this.unchecked) {
-      const cells: Storage[] = [];
+      const cells: Cell[] = [];
       const flag = collecting(cells, () => this.finiteFlag());
       await this.check((await flag.read())[0]);
       releaseCells(cells, new Set());
     }
-    await readStorage([...Object.values(this.model.stateDict()).map((t) => t.storage), ...this.optimizer.stateCells()]);
+    await readHostData([...Object.values(this.model.stateDict()).map((t) => t.cell), ...this.optimizer.stateCells()]);
   }
 
   /** Where a non-finite loss came from: the forward pass again on js, over the parameters read back. */

@@ -2,7 +2,7 @@
 
 import { readAll, Tensor } from '../tensor.js';
 import { cat } from '../ops/defs/cat.js';
-import { collecting, releaseCells, type Storage } from '../storage.js';
+import { collecting, releaseCells, type Cell } from '../cells.js';
 import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
 import { DataLoader } from '../data/loader.js';
@@ -62,7 +62,7 @@ export async function evaluate(model: Module, data: DataLoader | Dataset, option
     let classes = 0;
     for (const [x, y] of loader) {
       // The batch's cells: on a device backend their memory is freed once its values are read.
-      const cells: Storage[] = [];
+      const cells: Cell[] = [];
       const [out, batchLoss] = collecting(cells, () => noGrad(() => {
         const o = model.forward(x);
         return [o, options.loss(o, y)];
@@ -78,7 +78,7 @@ export async function evaluate(model: Module, data: DataLoader | Dataset, option
         for (const p of argmaxRows(out)) preds.push(p);
         for (const v of y.data) labels.push(v);
       }
-      releaseCells([...cells, x.storage, y.storage], new Set()); // the batch too (made before the scope)
+      releaseCells([...cells, x.cell, y.cell], new Set()); // the batch too (made before the scope)
     }
     const r: EvalResult = { loss: loss / samples, samples };
     for (const m of metrics) r[m] = metricValue(sums, m, samples);

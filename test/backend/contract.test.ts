@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import '../../src/index.js'; // registers every backend the engine can run
-import { backend, listBackends, ready, setBackend, type ActiveBackend } from '../../src/backend/index.js';
+import { arrayKernels, listBackends, ready, setBackend, type ActiveBackend } from '../../src/backend/index.js';
 import type { BinaryOp, Data, DType, UnaryOp } from '../../src/backend/contract.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { setDeterministic, setNumThreads, settings } from '../../src/backend/settings.js';
@@ -98,7 +98,7 @@ function naiveMatmul(a: Data, b: Data, m: number, k: number, n: number, tA: bool
 
 function backendNamed(name: string): ActiveBackend {
   setBackend(name);
-  return backend();
+  return arrayKernels();
 }
 
 test('listBackends offers js and, on engines with wasm SIMD, wasm', async () => {

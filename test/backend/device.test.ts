@@ -35,8 +35,8 @@ test("an op's output on the device has no host copy: t.data names await t.read()
   const expected = await on('js', () => x.tanh().mul(x).data.slice());
   await on('mock', async () => {
     const y = x.tanh().mul(x);
-    assert.equal(y.storage.host, null);
-    assert.equal(y.storage.deviceValid, true);
+    assert.equal(y.cell.host, null);
+    assert.equal(y.cell.deviceValid, true);
     assert.throws(() => y.data, /Tensor\(\[3,4\], float32\).*await t\.read\(\)/);
     assert.throws(() => y.sum().item(), /Tensor\(\[\], float32\).*await t\.read\(\)/);
     const got = await y.read();
@@ -144,7 +144,7 @@ test('views share the cell: reshape, detach, Parameter, Buffer', async () => {
   await on('mock', async () => {
     const y = x.exp();
     const views = [y.reshape([3, 4]), y.detach(), new nn.Parameter(y), new nn.Buffer(y)];
-    for (const v of views) assert.equal(v.storage, y.storage);
+    for (const v of views) assert.equal(v.cell, y.cell);
     await views[0].read();
     assert.deepEqual(values(views[3].data), values(y.data));
   });

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backend, listBackends, setBackend } from '../../src/backend/index.js';
+import { arrayKernels, listBackends, setBackend } from '../../src/backend/index.js';
 import type { Data, PatchGeometry } from '../../src/backend/contract.js';
 import { settings } from '../../src/backend/settings.js';
 
@@ -22,21 +22,21 @@ const rmsArgs = { lr: 0.1, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.9
 
 /** Each kernel with one of its arrays replaced by `bad` (the others the right size). */
 const calls: [string, (bad: (n: number) => Data) => void][] = [
-  ['matmul', (bad) => backend().matmul(f32(6), bad(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0 })],
-  ['unary', (bad) => backend().unary('exp', f32(8), bad(8))],
-  ['binary', (bad) => backend().binary('add', f32(6), [2, 3], bad(3), [3], f32(6), [2, 3])],
-  ['reduce', (bad) => backend().reduce('sum', bad(6), [2, 3], [0], f32(3))],
-  ['logSoftmax', (bad) => backend().logSoftmax(f32(6), bad(6), 2, 3)],
-  ['permute', (bad) => backend().permute(bad(6), [2, 3], [1, 0], f32(6))],
-  ['pick', (bad) => backend().pick(bad(6), new Int32Array([0, 1]), 2, 3, f32(2))],
-  ['unpick', (bad) => backend().unpick(f32(2), new Int32Array([0, 1]), 2, 3, bad(6))],
-  ['im2col', (bad) => backend().im2col(bad(16), g, 0, f32(36))],
-  ['col2im', (bad) => backend().col2im(f32(36), g, bad(16))],
-  ['place', (bad) => backend().place(f32(4), [2, 2], bad(9), [3, 3], [1, 1])],
-  ['axpy', (bad) => backend().axpy(f32(8), bad(8), 2)],
-  ['sgd', (bad) => backend().sgd(f32(8), f32(8), bad(8), sgdArgs)],
-  ['adam', (bad) => backend().adam(f32(8), f32(8), f32(8), bad(8), null, adamArgs)],
-  ['rmsprop', (bad) => backend().rmsprop(f32(8), bad(8), f32(8), null, null, rmsArgs)],
+  ['matmul', (bad) => arrayKernels().matmul(f32(6), bad(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0 })],
+  ['unary', (bad) => arrayKernels().unary('exp', f32(8), bad(8))],
+  ['binary', (bad) => arrayKernels().binary('add', f32(6), [2, 3], bad(3), [3], f32(6), [2, 3])],
+  ['reduce', (bad) => arrayKernels().reduce('sum', bad(6), [2, 3], [0], f32(3))],
+  ['logSoftmax', (bad) => arrayKernels().logSoftmax(f32(6), bad(6), 2, 3)],
+  ['permute', (bad) => arrayKernels().permute(bad(6), [2, 3], [1, 0], f32(6))],
+  ['pick', (bad) => arrayKernels().pick(bad(6), new Int32Array([0, 1]), 2, 3, f32(2))],
+  ['unpick', (bad) => arrayKernels().unpick(f32(2), new Int32Array([0, 1]), 2, 3, bad(6))],
+  ['im2col', (bad) => arrayKernels().im2col(bad(16), g, 0, f32(36))],
+  ['col2im', (bad) => arrayKernels().col2im(f32(36), g, bad(16))],
+  ['place', (bad) => arrayKernels().place(f32(4), [2, 2], bad(9), [3, 3], [1, 1])],
+  ['axpy', (bad) => arrayKernels().axpy(f32(8), bad(8), 2)],
+  ['sgd', (bad) => arrayKernels().sgd(f32(8), f32(8), bad(8), sgdArgs)],
+  ['adam', (bad) => arrayKernels().adam(f32(8), f32(8), f32(8), bad(8), null, adamArgs)],
+  ['rmsprop', (bad) => arrayKernels().rmsprop(f32(8), bad(8), f32(8), null, null, rmsArgs)],
 ];
 
 test('every native kernel refuses a too-short or detached array with its own error', (t) => {
@@ -63,10 +63,10 @@ test('native kernels refuse mixed dtypes, a label out of range and an unknown op
   setBackend('native');
   settings.handOff = false;
   try {
-    assert.throws(() => backend().axpy(f32(4), new Float64Array(4), 1), /native backend: axpy: y is float32 but x is float64/);
-    assert.throws(() => backend().pick(f32(6), new Int32Array([0, 3]), 2, 3, f32(2)), /native backend: pick: index 3 at row 1 is outside \[0, 3\)/);
-    assert.throws(() => backend().unary('nope' as 'exp', f32(4), f32(4)), /native backend: unary: /);
-    assert.throws(() => backend().matmul(f32(6), f32(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 1, bOffset: 0, outOffset: 0 }), /native backend: matmul: a holds 6 elements, the call needs 7/);
+    assert.throws(() => arrayKernels().axpy(f32(4), new Float64Array(4), 1), /native backend: axpy: y is float32 but x is float64/);
+    assert.throws(() => arrayKernels().pick(f32(6), new Int32Array([0, 3]), 2, 3, f32(2)), /native backend: pick: index 3 at row 1 is outside \[0, 3\)/);
+    assert.throws(() => arrayKernels().unary('nope' as 'exp', f32(4), f32(4)), /native backend: unary: /);
+    assert.throws(() => arrayKernels().matmul(f32(6), f32(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 1, bOffset: 0, outOffset: 0 }), /native backend: matmul: a holds 6 elements, the call needs 7/);
   } finally {
     settings.handOff = true;
     setBackend('wasm');

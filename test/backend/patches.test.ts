@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/index.js'; // registers every backend the engine can run
-import { backend, listBackends, ownKernels, ready, setBackend } from '../../src/backend/index.js';
+import { arrayKernels, listBackends, ownKernels, ready, setBackend } from '../../src/backend/index.js';
 import type { Data, DType, PatchGeometry } from '../../src/backend/contract.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { settings } from '../../src/backend/settings.js';
@@ -113,7 +113,7 @@ for (const name of ['js', 'wasm']) {
     await ready();
     if (!listBackends().includes(name)) return t.skip(`${name} is not available on this engine`);
     setBackend(name);
-    const be = backend();
+    const be = arrayKernels();
     try {
       for (const handOff of [true, false])
         for (const dtype of dtypes) {

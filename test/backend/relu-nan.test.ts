@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listBackends, nn, ready, setBackend, tensor, type DType } from '../../src/index.js';
-import { backend } from '../../src/backend/index.js';
+import { arrayKernels } from '../../src/backend/index.js';
 import type { Data } from '../../src/backend/contract.js';
 import { settings } from '../../src/backend/settings.js';
 
@@ -48,9 +48,9 @@ test('the relu and step kernels give torch values at NaN, ±0 and ±∞ on every
     for (const [x, relu, step] of [[specials, torchRelu, torchStep], [long(specials), long(torchRelu), long(torchStep)]]) {
       const what = `${name} ${dtype} (${x.length} values${handOff ? '' : ', no hand-off'})`;
       const out = make(dtype, x.map(() => 7));
-      backend().unary('relu', make(dtype, x), out);
+      arrayKernels().unary('relu', make(dtype, x), out);
       assertSame(out, relu, `relu ${what}`);
-      backend().unary('step', make(dtype, x), out);
+      arrayKernels().unary('step', make(dtype, x), out);
       assertSame(out, step, `step ${what}`);
     }
   });
@@ -70,7 +70,7 @@ test("matmul's fused bias+ReLU epilogue keeps NaN on every backend", async () =>
       bias[n - 1] = NaN; // and so is its last column
       for (const withBias of [false, true]) {
         const out = make(dtype, new Array(m * n).fill(7));
-        backend().matmul(a, b, out, {
+        arrayKernels().matmul(a, b, out, {
           m, k, n, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0, bias: withBias ? bias : undefined, relu: true,
         });
         const what = `${name} ${dtype} ${m}×${k}×${n}${withBias ? ' + bias' : ''}${handOff ? '' : ', no hand-off'}`;

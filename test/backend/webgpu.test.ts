@@ -16,7 +16,7 @@ import type { FitContext } from '../../src/train/types.js';
 import { kernels } from '../../src/backend/index.js';
 import type { UnaryOp } from '../../src/backend/contract.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { allocCell, hostCell, readStorage } from '../../src/storage.js';
+import { allocCell, hostCell, readHostData } from '../../src/cells.js';
 import { assertClose, TOL } from '../helpers/compare.js';
 import { cases, label, run } from '../helpers/op-cases.js';
 
@@ -69,7 +69,7 @@ if (CHILD) {
       jsBackend.unary(op, special, want, p, q);
       const out = allocCell('float32', special.length);
       kernels().unary(op, hostCell(special.slice()), out, p, q);
-      const [got] = await readStorage([out]);
+      const [got] = await readHostData([out]);
       special.forEach((x, i) => {
         const what = `${op}(${Object.is(x, -0) ? '-0' : x}${p === undefined ? '' : `, ${p}`})`;
         if (Number.isNaN(want[i]) || !Number.isFinite(want[i]) || want[i] === 0) assert.ok(Object.is(got[i], want[i]), `${what}: ${got[i]}, expected ${want[i]}`);

@@ -25,7 +25,7 @@ const unaryMin = (op: UnaryOp, f64: boolean) =>
   f64 ? (op === 'tanh' ? Infinity : UNARY_MIN[op] ?? WASM_MIN_ELEMENTS) : UNARY_MIN_F32[op] ?? UNARY_MIN[op] ?? WASM_MIN_ELEMENTS;
 
 export function makeElementwise(rt: Runtime) {
-  const k = rt.kernels;
+  const k = rt.exports;
 
   function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
     const code = UNARY_CODE[op];

@@ -34,7 +34,7 @@ export const fmaChoice: { f32: boolean | null; f64: boolean | null } = { f32: nu
  * 30 ms (a loaded machine, a clock too coarse to tell), mul+add stays.
  */
 export function measureFma(rt: Runtime, f32: boolean): boolean {
-  const k = rt.kernels;
+  const k = rt.exports;
   const sz = f32 ? 4 : 8;
   const [m, depth, n] = f32 ? [16, 256, 64] : [8, 128, 32];
   const ap = rt.scratch;
@@ -66,7 +66,7 @@ export function measureFma(rt: Runtime, f32: boolean): boolean {
 }
 
 export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => number) {
-  const k = rt.kernels;
+  const k = rt.exports;
   const panels = new PanelCache(rt);
   // Per dtype: FMA measured faster than mul+add here (null until the first product that asks).
   let fma32: boolean | null = null;

@@ -14,7 +14,7 @@ import { claim, put, view } from './scratch.js';
 const MIN = { sgd: 1024, adam: 4096, rmsprop: 4096, axpy: WASM_MIN_ELEMENTS, scale: WASM_MIN_ELEMENTS, normAccumulate: 256 };
 
 export function makeOptim(rt: Runtime) {
-  const k = rt.kernels;
+  const k = rt.exports;
 
   /** Copies the arrays in (null ones get pointer 0), or null when small or out of memory. */
   function stage(min: number, arrays: (Data | null)[]): number[] | null {

@@ -43,7 +43,7 @@ const SLACK = 16;
 const matching = (ptr: number, d: Data, start: number) => ptr + ((d.byteOffset + start * d.BYTES_PER_ELEMENT) % 16);
 
 export function makePatches(rt: Runtime) {
-  const k = rt.kernels;
+  const k = rt.exports;
 
   const putGeometry = (g: PatchGeometry, ptr: number) => putInts(rt, GEOMETRY.map((f) => g[f]), ptr);
 

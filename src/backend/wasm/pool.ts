@@ -203,7 +203,7 @@ export class Pool {
       Atomics.notify(ctrl, bell);
     }
     const [i0, i1, j0, j1] = tileRange(job.mp, job.np, job.mr, job.nr, 0, parts);
-    const gemm = job.kernel === 0 ? rt.kernels.gemm32 : rt.kernels.gemm64;
+    const gemm = job.kernel === 0 ? rt.exports.gemm32 : rt.exports.gemm64;
     if (i1 > i0 && j1 > j0) gemm(job.ap, job.bp, job.c, job.np, job.k, i0, i1, j0, j1, fused);
     const until = performance.now() + SPIN_MS;
     for (;;) {

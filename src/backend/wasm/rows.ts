@@ -18,7 +18,7 @@ import { carve, claim, put, putInts, view } from './scratch.js';
 const MIN = { reduce: 256, permute: 256, logSoftmax: 256, pick: Infinity, unpick: Infinity };
 
 export function makeRows(rt: Runtime) {
-  const k = rt.kernels;
+  const k = rt.exports;
 
   function reduce(op: ReduceOp, x: Data, shape: Shape, axes: readonly number[], out: Data): void {
     const n = x.length;

@@ -8,7 +8,8 @@
 
 import * as variants from './generated/kernels.js';
 
-export interface Kernels {
+/** The AssemblyScript module's exports (kernels/index.ts): the entry points the wasm backend's kernels call. */
+export interface Exports {
   packA32(a: number, si: number, sp: number, m: number, k: number, dst: number): void;
   packB32(b: number, sp: number, sj: number, k: number, n: number, dst: number): void;
   packA64(a: number, si: number, sp: number, m: number, k: number, dst: number): void;
@@ -68,7 +69,7 @@ export const CONTROL_BYTES = 512;
 export interface Runtime {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
-  readonly kernels: Kernels;
+  readonly exports: Exports;
   readonly shared: boolean;
   readonly relaxed: boolean;
   /** Where the arena starts: past the control words and the static data, 64-byte aligned. */
@@ -127,12 +128,12 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
   // Only this thread grows the memory, so its size is tracked here rather than read from
   // memory.buffer, whose getter costs more than a small kernel call.
   let size = memory.buffer.byteLength;
-  const kernels = instance.exports as unknown as Kernels;
-  const base = (kernels.heapBase() + 63) & ~63;
+  const exports = instance.exports as unknown as Exports;
+  const base = (exports.heapBase() + 63) & ~63;
   const rt: Runtime = {
     module,
     memory,
-    kernels,
+    exports,
     shared: c.shared,
     relaxed: c.relaxed,
     base,

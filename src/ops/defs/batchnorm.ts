@@ -41,8 +41,8 @@ function checkChannelVector(name: string, t: Tensor | null, x: Tensor): void {
  */
 function updateRunning(running: Tensor, stat: Tensor, momentum: number, scale: number): void {
   const k = kernels();
-  k.scale(running.storage, 1 - momentum);
-  k.axpy(running.storage, stat.storage, momentum * scale);
+  k.scale(running.cell, 1 - momentum);
+  k.axpy(running.cell, stat.cell, momentum * scale);
 }
 
 /**
@@ -104,7 +104,7 @@ export const batchNorm: Fn<
       return bias ? scaled.add(bias.reshape(channelShape)) : scaled;
     });
     const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-    return { data: y.storage, shape: x.shape, inputs, saved: { xhat, invStd, weight, bias, training, axes, channelShape } };
+    return { data: y.cell, shape: x.shape, inputs, saved: { xhat, invStd, weight, bias, training, axes, channelShape } };
   },
   // With g = dL/dx̂ = dy ⊙ γ: in eval, x̂ is affine in x, dx = g/√(σ²+ε); in training the batch
   // statistics move with x too, and dx = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / √(σ²+ε) (means over

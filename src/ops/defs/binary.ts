@@ -3,7 +3,7 @@
 // seeds' "bias gradient sums over the batch", dL/db = Σ_N dL/dy, in general form.
 // a, b: any shapes that broadcast to y's; a number stands for a 0-d tensor of the other's dtype.
 
-import { allocCell } from '../../storage.js';
+import { allocCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import type { BinaryOp } from '../../backend/contract.js';
 import { kernels } from '../../backend/index.js';
@@ -47,7 +47,7 @@ function binary(name: string, kernel: BinaryOp, python: string, rule: Rule, posi
       checkSameDtype(name, a, bt);
       const shape = broadcastShapes(name, a.shape, bt.shape);
       const data = allocCell(a.dtype, sizeOf(shape));
-      kernels().binary(kernel, a.storage, a.shape, bt.storage, bt.shape, data, shape);
+      kernels().binary(kernel, a.cell, a.shape, bt.cell, bt.shape, data, shape);
       return { data, shape, inputs: [a, bt], saved: [a, bt] as const };
     },
     backward(gy, [a, b], _y, needs) {

@@ -1,7 +1,7 @@
 // cat and stack: tensors joined along an axis (torch.cat, torch.stack).
 // y = [x₀ | x₁ | …] along `axis` → dxᵢ = the slice of dy that xᵢ filled: dy cropped with pad.
 
-import { allocCell } from '../../storage.js';
+import { allocCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { normAxis, shapeStr } from '../../shape.js';
@@ -49,7 +49,7 @@ export const cat: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = de
     const starts: number[] = [];
     for (const x of tensors) {
       starts.push(offset[a]);
-      kernels().place(x.storage, x.shape, data, shape, offset);
+      kernels().place(x.cell, x.shape, data, shape, offset);
       offset[a] += x.shape[a];
     }
     return { data, shape, inputs: tensors, saved: { a, starts, sizes: tensors.map((x) => x.shape[a]) } };

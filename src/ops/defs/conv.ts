@@ -9,7 +9,7 @@
 //   dL/db = Σ over N·H'·W' of dyᵀ
 // With groups G, channels and outputs split into G blocks, one product per block.
 
-import { allocCell, cacheVersion } from '../../storage.js';
+import { allocCell, cacheVersion } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
@@ -62,7 +62,7 @@ export const im2col: Fn<(x: Tensor, window: Window, padValue?: number) => Tensor
     const rows = g.channels * g.kernelH * g.kernelW;
     const cols = g.batch * g.outH * g.outW;
     const data = allocCell(x.dtype, rows * cols);
-    kernels().im2col(x.storage, g, padValue, data);
+    kernels().im2col(x.cell, g, padValue, data);
     return { data, shape: [rows, cols], inputs: [x], saved: { window, shape: x.shape } };
   },
   backward: (gy, { window, shape }) => [col2im(gy, window, shape)],
@@ -97,7 +97,7 @@ export const col2im: Fn<(cols: Tensor, window: Window, shape: readonly number[])
       throw new Error(`col2im: patches ${shapeStr(cols.shape)} do not fit an image ${shapeStr(shape)} with this window (expected [${rows},${n}])`);
     }
     const data = allocCell(cols.dtype, g.batch * g.channels * g.height * g.width);
-    kernels().col2im(cols.storage, g, data);
+    kernels().col2im(cols.cell, g, data);
     return { data, shape: [...shape], inputs: [cols], saved: window };
   },
   backward: (gy, window) => [im2col(gy, window)],
@@ -157,13 +157,13 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
     const og = o / groups;
     const depth = cg * kh * kw;
     const yT = allocCell(x.dtype, positions * o); // [G, N·H'·W', O/G]
-    const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.storage) : undefined;
+    const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.cell) : undefined;
     const relu = options.relu ?? false;
     for (let g = 0; g < groups; g++) {
-      kernels().matmul(patches.storage, weight.storage, yT, {
+      kernels().matmul(patches.cell, weight.cell, yT, {
         m: positions, k: depth, n: og, transA: true, transB: true,
         aOffset: g * depth * positions, bOffset: g * og * depth, outOffset: g * positions * og,
-        bVersion, bias: bias?.storage, biasOffset: g * og, relu,
+        bVersion, bias: bias?.cell, biasOffset: g * og, relu,
       });
     }
     const data = allocCell(x.dtype, positions * o);

@@ -3,7 +3,7 @@
 // otherwise. The mask m comes from the seeded PRNG and is a constant of the step:
 // y = x ⊙ m → dx = dy ⊙ m.
 
-import { allocData } from '../../storage.js';
+import { allocData } from '../../cells.js';
 import { Tensor } from '../../tensor.js';
 import { random } from '../../random.js';
 import { shapeStr, sizeOf } from '../../shape.js';

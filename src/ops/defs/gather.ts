@@ -5,7 +5,7 @@
 //   → dW = scatterRows(dy): dW[v, :] = Σ_{p: i_p = v} dy[p, :]  [V, D]
 //     (rows at paddingIdx get no gradient, as torch's padding_idx); indices get none.
 
-import { allocCell, allocData } from '../../storage.js';
+import { allocCell, allocData } from '../../cells.js';
 import { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
@@ -51,7 +51,7 @@ export const embedding: Fn<(indices: Indices, weight: Tensor, options?: Embeddin
     const skip = paddingRow('embedding', options.paddingIdx, rows);
     const { idx, shape } = toIndices('embedding', indices, rows, 'numEmbeddings');
     const data = allocCell(weight.dtype, idx.length * cols);
-    kernels().gatherRows(weight.storage, idx, cols, data);
+    kernels().gatherRows(weight.cell, idx, cols, data);
     return { data, shape: [...shape, cols], inputs: [weight], saved: { idx, rows, skip } };
   },
   backward: (gy, { idx, rows, skip }) => [scatterRows(gy, idx, rows, skip)],
@@ -92,7 +92,7 @@ export const scatterRows: Fn<(g: Tensor, indices: Indices, rows: number, skip?: 
     const { idx } = toIndices('scatterRows', indices, rows, 'rows');
     if (idx.length * cols !== g.size) throw new Error(`scatterRows: ${idx.length} indices for an input ${shapeStr(g.shape)} of ${g.size / cols} rows`);
     const data = allocCell(g.dtype, rows * cols);
-    kernels().scatterAddRows(g.storage, idx, cols, skip, data);
+    kernels().scatterAddRows(g.cell, idx, cols, skip, data);
     return { data, shape: [rows, cols], inputs: [g], saved: { idx, skip, shape: g.shape } };
   },
   backward(gy, { idx, skip, shape }) {

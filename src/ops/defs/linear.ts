@@ -4,7 +4,7 @@
 //   x:[N,in] W:[in,out] b:[out] y:[N,out];  g = dy ⊙ 1[y > 0] with relu (1[y>0] = 1[xW+b > 0]),
 //   else dy;  dx = g·Wᵀ [N,in],  dW = xᵀ·g [in,out],  db = Σ_N g [out]  (seeds 000, 001, 004).
 
-import { allocCell, cacheVersion } from '../../storage.js';
+import { allocCell, cacheVersion } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
@@ -42,9 +42,9 @@ export const linear: Fn<(x: Tensor, w: Tensor, b?: Tensor | null, relu?: boolean
     const m = x.shape[0];
     const k = x.shape[1];
     const data = allocCell(x.dtype, m * n);
-    const bVersion = w.requiresGrad && !w.gradFn ? cacheVersion(w.storage) : undefined;
-    kernels().matmul(x.storage, w.storage, data, {
-      m, k, n, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0, bVersion, bias: b?.storage, relu,
+    const bVersion = w.requiresGrad && !w.gradFn ? cacheVersion(w.cell) : undefined;
+    kernels().matmul(x.cell, w.cell, data, {
+      m, k, n, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0, bVersion, bias: b?.cell, relu,
     });
     return { data, shape: [m, n], inputs: b ? [x, w, b] : [x, w], saved: { x, w, b, relu }, op: relu ? 'linear+relu' : 'linear' };
   },

@@ -9,7 +9,7 @@
 //        (PyTorch's rule, finite everywhere: −1/ε = −1.0000000004·10¹² at p = 0, y = 1)
 // dℓ/dy = ln(1−p) − ln p
 
-import { allocData } from '../../storage.js';
+import { allocData } from '../../cells.js';
 import { Tensor } from '../../tensor.js';
 import { noGrad } from '../../autograd/mode.js';
 import { shapeStr, sameShape, sizeOf } from '../../shape.js';
@@ -43,7 +43,7 @@ export const binaryCrossEntropy: Fn<(p: Tensor, y: Tensor) => Tensor> = defineOp
       const log1mP = p.neg().add(1).log().clamp(-100, Infinity);
       return y.mul(logP).add(y.neg().add(1).mul(log1mP)).neg();
     });
-    return { data: value.storage, shape: p.shape, inputs: [p, y], saved: { p, y } };
+    return { data: value.cell, shape: p.shape, inputs: [p, y], saved: { p, y } };
   },
   backward: (gy, { p, y }, _out, needs) => [
     needs[0] ? gy.mul(p.sub(y)).div(p.mul(p.neg().add(1)).clamp(EPSILON, Infinity)) : null,

@@ -8,7 +8,7 @@
 //   dA = dy·op(B)ᵀ, stored transposed when A is: (dy·op(B)ᵀ)ᵀ = op(B)·dyᵀ
 //   dB = op(A)ᵀ·dy, stored transposed when B is: (op(A)ᵀ·dy)ᵀ = dyᵀ·op(A)
 
-import { allocCell, cacheVersion } from '../../storage.js';
+import { allocCell, cacheVersion } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { broadcastShapes, shapeStr, sizeOf, stridesOf } from '../../shape.js';
@@ -48,9 +48,9 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     const be = kernels();
     // Parameters (leaves that require grad) are the operands worth caching work for: weights
     // used again and again while unchanged (inference, several forwards between updates).
-    const bVersion = b.requiresGrad && !b.gradFn ? cacheVersion(b.storage) : undefined;
+    const bVersion = b.requiresGrad && !b.gradFn ? cacheVersion(b.cell) : undefined;
     for (let i = 0; i < count; i++) {
-      be.matmul(a.storage, b.storage, data, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n, bVersion });
+      be.matmul(a.cell, b.cell, data, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n, bVersion });
     }
     return { data, shape: [...batch, m, n], inputs: [a, b], saved: { a, b, transA, transB }, op: 'matmul' };
   },

@@ -3,7 +3,7 @@
 // y = x placed at offset `before` in a tensor of `value`s → dx = dy cropped back = pad(dy, −pad).
 // narrow, a crop along one axis, is made of it.
 
-import { allocCell, allocData, hostCell } from '../../storage.js';
+import { allocCell, allocData, hostCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { normAxis, shapeStr } from '../../shape.js';
@@ -48,7 +48,7 @@ export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tens
     const { before, shape } = amounts(padding, x.shape);
     const n = shape.reduce((p, d) => p * d, 1);
     const data = value === 0 ? allocCell(x.dtype, n) : hostCell(allocData(x.dtype, n).fill(value));
-    kernels().place(x.storage, x.shape, data, shape, before);
+    kernels().place(x.cell, x.shape, data, shape, before);
     return { data, shape, inputs: [x], saved: padding };
   },
   backward: (gy, padding) => [pad(gy, padding.map((p) => -p))],

@@ -3,7 +3,7 @@
 //
 // y[r] = x[r, label_r], x:[..., C] y:[...] → dx = unpick(dy): dy[r] at (r, label_r), 0 elsewhere.
 
-import { allocCell } from '../../storage.js';
+import { allocCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { sizeOf } from '../../shape.js';
@@ -35,7 +35,7 @@ export const pick: Method<(x: Tensor, labels: Labels) => Tensor> = defineOp({
     const rows = sizeOf(shape);
     const idx = toLabels('pick', labels, rows, classes);
     const data = allocCell(x.dtype, rows);
-    kernels().pick(x.storage, idx, rows, classes, data);
+    kernels().pick(x.cell, idx, rows, classes, data);
     return { data, shape, inputs: [x], saved: { idx, classes } };
   },
   backward: (gy, { idx, classes }) => [unpick(gy, idx, classes)],
@@ -67,7 +67,7 @@ export const unpick: Fn<(g: Tensor, labels: Labels, classes: number) => Tensor> 
     const rows = g.size;
     const idx = toLabels('unpick', labels, rows, classes);
     const data = allocCell(g.dtype, rows * classes);
-    kernels().unpick(g.storage, idx, rows, classes, data);
+    kernels().unpick(g.cell, idx, rows, classes, data);
     return { data, shape: [...g.shape, classes], inputs: [g], saved: idx };
   },
   backward: (gy, idx) => [pick(gy, idx)],

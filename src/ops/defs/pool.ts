@@ -7,7 +7,7 @@
 //   adaptiveAvgPool2d: y = A_H · x · A_Wᵀ with A the [out, in] averaging matrices of
 //     PyTorch's windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), so dx = A_Hᵀ · dy · A_W (matmul's backward).
 
-import { allocData } from '../../storage.js';
+import { allocData } from '../../cells.js';
 import { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';

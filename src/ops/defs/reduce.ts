@@ -1,7 +1,7 @@
 // Reductions along axes (all axes by default, keepdim as in PyTorch), and broadcastTo, their
 // adjoint: summing over axes and repeating along them are each other's backward.
 
-import { allocCell, allocData, hostCell, type Storage } from '../../storage.js';
+import { allocCell, allocData, hostCell, type Cell } from '../../cells.js';
 import { Tensor } from '../../tensor.js';
 import type { ReduceOp } from '../../backend/contract.js';
 import { kernels } from '../../backend/index.js';
@@ -12,10 +12,10 @@ import { reshape } from './shape.js';
 
 type Axes = number | readonly number[] | undefined;
 
-function reduceData(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): [Storage, number[]] {
+function reduceData(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): [Cell, number[]] {
   const shape = reducedShape(x.shape, axes, keepdim);
   const out = allocCell(x.dtype, sizeOf(shape));
-  kernels().reduce(op, x.storage, x.shape, axes, out);
+  kernels().reduce(op, x.cell, x.shape, axes, out);
   return [out, shape];
 }
 
@@ -106,9 +106,9 @@ export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
     return { data, shape, inputs: [x], saved: { x, ax, kept: reducedShape(x.shape, ax, true) } };
   },
   backward(gy, { x, ax, kept }, y) {
-    const yb = new Tensor(y.storage, kept);
+    const yb = new Tensor(y.cell, kept);
     const maskData = allocCell(x.dtype, x.size);
-    kernels().binary('eq', x.storage, x.shape, yb.storage, kept, maskData, x.shape);
+    kernels().binary('eq', x.cell, x.shape, yb.cell, kept, maskData, x.shape);
     const mask = new Tensor(maskData, x.shape);
     const count = new Tensor(reduceData('sum', mask, ax, true)[0], kept);
     return [broadcastTo(reshape(gy, kept), x.shape).mul(mask.div(count))];
@@ -136,7 +136,7 @@ export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor
     const data = allocCell(x.dtype, sizeOf(shape));
     const zero = hostCell(allocData(x.dtype, 1));
     // A 0-d x is read as [1]: the kernels take equal operand shapes for an output of that shape.
-    kernels().binary('add', x.storage, x.rank === 0 ? [1] : x.shape, zero, [], data, shape);
+    kernels().binary('add', x.cell, x.rank === 0 ? [1] : x.shape, zero, [], data, shape);
     return { data, shape: [...shape], inputs: [x], saved: x.shape };
   },
   backward: (gy, shape) => [sumTo(gy, shape)],

@@ -1,7 +1,7 @@
 // Ops that move elements without computing: reshape and permute/transpose. Each backward moves
 // the gradient back the same way. (broadcastTo, whose adjoint is a sum, is in reduce.ts.)
 
-import { allocCell } from '../../storage.js';
+import { allocCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { normAxis, sameShape, shapeStr, sizeOf } from '../../shape.js';
@@ -39,7 +39,7 @@ export const reshape: Method<(x: Tensor, shape: readonly number[]) => Tensor> = 
       throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) to ${shapeStr(shape)}`);
     }
     if (sameShape(target, x.shape)) return x;
-    return { data: x.storage, shape: target, inputs: [x], saved: x.shape };
+    return { data: x.cell, shape: target, inputs: [x], saved: x.shape };
   },
   backward: (gy, shape) => [reshape(gy, shape)],
   call: (x, a) => reshape(x[0], a.shape),
@@ -77,7 +77,7 @@ export const permute: Method<(x: Tensor, perm: readonly number[]) => Tensor> = d
       throw new Error(`permute: ${JSON.stringify(perm)} is not a permutation of the ${rank} axes of ${shapeStr(x.shape)}`);
     }
     const data = allocCell(x.dtype, x.size);
-    kernels().permute(x.storage, x.shape, p, data);
+    kernels().permute(x.cell, x.shape, p, data);
     const inverse = new Array<number>(rank);
     p.forEach((a, i) => (inverse[a] = i));
     return { data, shape: p.map((a) => x.shape[a]), inputs: [x], saved: inverse };

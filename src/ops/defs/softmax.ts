@@ -3,7 +3,7 @@
 // y = x − log Σ_j e^{x_j} along the axis → dx = dy − softmax(x) ⊙ Σ_axis dy
 // (the Jacobian is I − 1·softmax(x)ᵀ per row; softmax(x) = e^y). x, y, dx, dy: one shape.
 
-import { allocCell } from '../../storage.js';
+import { allocCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { normAxis } from '../../shape.js';
@@ -39,7 +39,7 @@ export const logSoftmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp
     }
     const cols = x.shape[x.rank - 1];
     const data = allocCell(x.dtype, x.size);
-    kernels().logSoftmax(x.storage, data, cols === 0 ? 0 : x.size / cols, cols);
+    kernels().logSoftmax(x.cell, data, cols === 0 ? 0 : x.size / cols, cols);
     return { data, shape: x.shape, inputs: [x], saved: null };
   },
   backward: (gy, _saved, y) => [gy.sub(y.exp().mul(gy.sum(-1, true)))],

@@ -4,7 +4,7 @@
 //   → da = where(c, dy, 0), db = where(c, 0, dy), each summed to its input's shape; c gets none.
 // (A product c·a + (1−c)·b would not do: a masked −∞ times 0 is NaN.)
 
-import { allocCell } from '../../storage.js';
+import { allocCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { broadcastShapes, shapeStr, sizeOf } from '../../shape.js';
@@ -44,7 +44,7 @@ export const where: Fn<(cond: Mask, a: Operand, b: Operand) => Tensor> = defineO
     const shape = broadcastShapes('where', broadcastShapes('where', mask.shape, a.shape), bt.shape);
     const c = broadcastMask('where', mask, shape);
     const data = allocCell(a.dtype, sizeOf(shape));
-    kernels().where(c, broadcastTo(a, shape).storage, broadcastTo(bt, shape).storage, data);
+    kernels().where(c, broadcastTo(a, shape).cell, broadcastTo(bt, shape).cell, data);
     return { data, shape, inputs: [a, bt], saved: { c, shape, a: a.shape, b: bt.shape } };
   },
   backward(gy, { c, shape, a, b }, _y, needs) {

@@ -2,32 +2,11 @@
 // is current, and the write version) and their allocation. Views (reshape, detach, Parameter)
 // share a cell. Nothing above tensors lives here.
 
-import type { Cell, CellOwner, Data, DeviceHandle, DType } from './backend/contract.js';
+import { Cell, type CellOwner, type Data, type DType } from './backend/contract.js';
+
+export { Cell };
 import { kernels, onDevice, readCells } from './backend/index.js';
 import { zeroData } from './backend/zeros.js';
-
-/** The memory of a tensor and of its views (backend/contract.ts says what each field means). */
-export class Storage implements Cell {
-  host: Data | null;
-  hostValid: boolean;
-  device: DeviceHandle | null = null;
-  deviceValid = false;
-  owner: CellOwner | null = null;
-  busy = 0;
-  version = 0;
-  released = false;
-  /** Its version keys cached work (cacheVersion). */
-  watched = false;
-
-  constructor(
-    readonly dtype: DType,
-    readonly length: number,
-    host: Data | null,
-  ) {
-    this.host = host;
-    this.hostValid = host !== null;
-  }
-}
 
 /** A zero-filled host array (for values computed in TypeScript); see allocCell for kernel outputs. */
 export function allocData(dtype: DType, n: number): Data {
@@ -39,16 +18,16 @@ export function allocData(dtype: DType, n: number): Data {
  * with no memory yet (the kernel that writes it allocates it where it runs; until then it reads
  * as zeros).
  */
-export function allocCell(dtype: DType, n: number): Storage {
-  const c = new Storage(dtype, n, onDevice() ? null : allocData(dtype, n));
+export function allocCell(dtype: DType, n: number): Cell {
+  const c = new Cell(dtype, n, onDevice() ? null : allocData(dtype, n));
   if (allocations) allocations.add(c);
   scope?.push(c);
   return c;
 }
 
 /** A cell over a host array (`new Tensor(data)`, an op's mask or padding), recorded as allocCell's are. */
-export function hostCell(data: Data, dtype: DType = data instanceof Float64Array ? 'float64' : 'float32'): Storage {
-  const c = new Storage(dtype, data.length, data);
+export function hostCell(data: Data, dtype: DType = data instanceof Float64Array ? 'float64' : 'float32'): Cell {
+  const c = new Cell(dtype, data.length, data);
   if (allocations) allocations.add(c);
   scope?.push(c);
   return c;
@@ -57,17 +36,17 @@ export function hostCell(data: Data, dtype: DType = data instanceof Float64Array
 // The cells made while a scope collects them (a training step on a device backend: fit frees
 // their device memory at the step's end instead of waiting for the garbage collector, which
 // feels no device memory pressure). null when no scope is open.
-let scope: Storage[] | null = null;
+let scope: Cell[] | null = null;
 
 /** Starts collecting the cells made from now on into `list` (or stops, with null); returns the previous list. */
-export function collectCells(list: Storage[] | null): Storage[] | null {
+export function collectCells(list: Cell[] | null): Cell[] | null {
   const previous = scope;
   scope = list;
   return previous;
 }
 
 /** Runs fn collecting the cells it makes into `list`; the scope open before is restored after. */
-export function collecting<T>(list: Storage[], fn: () => T): T {
+export function collecting<T>(list: Cell[], fn: () => T): T {
   const outer = collectCells(list);
   try {
     return fn();
@@ -80,9 +59,9 @@ export function collecting<T>(list: Storage[], fn: () => T): T {
  * Frees the device memory of the cells not in `keep` (after the device work queued before) and
  * returns the kept ones. A freed cell whose values were on the device alone can no longer be used.
  */
-export function releaseCells(cells: readonly Storage[], keep: ReadonlySet<Cell>): Storage[] {
-  const kept: Storage[] = [];
-  const byOwner = new Map<CellOwner, Storage[]>();
+export function releaseCells(cells: readonly Cell[], keep: ReadonlySet<Cell>): Cell[] {
+  const kept: Cell[] = [];
+  const byOwner = new Map<CellOwner, Cell[]>();
   for (const c of cells) {
     if (keep.has(c)) kept.push(c);
     else if (c.owner) {
@@ -102,10 +81,10 @@ const RELEASED =
 // packed weight panels), by their host array. Two tensors made with `new Tensor(sameArray)` have
 // two cells; a host write marked on either must still reach the one a cache watches. (A WeakMap
 // entry per op output would cost the tiny MLP's step; parameters are few.)
-const watched = new WeakMap<Data, Storage>();
+const watched = new WeakMap<Data, Cell>();
 
 /** The write version of a parameter's cell, for a backend to key cached work on (MatmulArgs.bVersion). */
-export function cacheVersion(c: Storage): number {
+export function cacheVersion(c: Cell): number {
   if (c.host !== null && !c.watched) {
     c.watched = true;
     watched.set(c.host, c);
@@ -115,10 +94,10 @@ export function cacheVersion(c: Storage): number {
 
 // While a backward pass runs, the cells allocated by ops (autograd/engine.ts: a leaf may keep a
 // gradient made in its own pass instead of copying it). null outside backward passes.
-let allocations: WeakSet<Storage> | null = null;
+let allocations: WeakSet<Cell> | null = null;
 
 /** Starts (with a set) or stops (null) recording allocated cells; returns the previous set. */
-export function recordAllocations(set: WeakSet<Storage> | null): WeakSet<Storage> | null {
+export function recordAllocations(set: WeakSet<Cell> | null): WeakSet<Cell> | null {
   const previous = allocations;
   allocations = set;
   return previous;
@@ -153,14 +132,14 @@ export function markHostWritten(c: Cell): void {
 }
 
 /** The cells' values as host arrays, after the device work queued before (one round trip per device). */
-export async function readStorage(cells: readonly Cell[]): Promise<Data[]> {
+export async function readHostData(cells: readonly Cell[]): Promise<Data[]> {
   await readCells(cells);
   return cells.map((c) => hostData(c, 'read'));
 }
 
 /** A new cell with a copy of c's values (a host copy, or a device kernel where c is on the device). */
-export function copyCell(c: Storage, shape: readonly number[]): Storage {
-  if (c.hostValid && c.busy === 0) return new Storage(c.dtype, c.length, c.host!.slice());
+export function copyCell(c: Cell, shape: readonly number[]): Cell {
+  if (c.hostValid && c.busy === 0) return new Cell(c.dtype, c.length, c.host!.slice());
   const out = allocCell(c.dtype, c.length);
   kernels().place(c, shape, out, shape, shape.map(() => 0));
   return out;
