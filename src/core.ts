@@ -26,6 +26,7 @@ export { setNumThreads, setDeterministic, isDeterministic } from './backend/sett
 export type {
   Backend, Kernels, KernelName, UnaryOp, BinaryOp, ReduceOp, MatmulArgs, SgdArgs, AdamArgs, RmspropArgs, PatchGeometry, DeviceMemory,
 } from './backend/contract.js';
+export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from './backend/contract.js';
 /** Modules and layers (as torch.nn), losses, initialisers, and the model builders mlp, cnn and GPT. */
 export * as nn from './nn/index.js';
 /** Optimizers (as torch.optim), learning-rate schedulers and gradient clipping. */

@@ -11,7 +11,7 @@
 // (js/<family>.ts, wasm/kernels/<family>.ts with wasm/<family>.ts, native/src/<family>.c with
 // native/<family>.ts, webgpu/kernels/<family>.ts); a backend without one runs js's.
 
-/** Elementwise maps; the position in this list is the op code every backend uses. */
+/** The elementwise maps of the unary kernel (UnaryOp); the position in this list is the op code every backend uses. */
 export const UNARY_OPS = [
   'neg',
   'exp',
@@ -43,10 +43,10 @@ export const UNARY_OPS = [
  */
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** Binary maps with NumPy broadcasting (op code: the position). */
+/** The maps of the binary kernel, with NumPy broadcasting (BinaryOp; op code: the position). */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'eq'] as const;
 
-/** Reductions along axes (op code: the position). */
+/** The reductions of the reduce kernel (ReduceOp; op code: the position). */
 export const REDUCE_OPS = ['sum', 'max'] as const;
 
 /** A binary map: `eq` gives 1 where equal, else 0. */
