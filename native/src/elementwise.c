@@ -8,6 +8,17 @@
 
 #include "kernels.h"
 
+// fill(out, value): out[i] = value, rounded once to out's dtype.
+napi_value k_fill(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats out;
+  double value;
+  if (!call_begin(&c, env, info, "fill", 2) || !arg_floats(&c, 0, "out", &out) || !arg_double(&c, 1, &value)) return NULL;
+  if (out.f64) for (size_t i = 0; i < out.length; i++) ((double *)out.data)[i] = value;
+  else for (size_t i = 0; i < out.length; i++) ((float *)out.data)[i] = (float)value;
+  return undefined(env);
+}
+
 
 static double unary1(int op, double v, double p, double q) {
   switch (op) {

@@ -114,7 +114,7 @@ export class DeviceDispatch implements CellOwner {
 
   private run(kernel: KernelName, args: unknown[], outs: Cell[]): Promise<void> | void {
     const io = KERNEL_IO[kernel];
-    const first = args[io.reads[0] ?? io.updates[0]] as Cell;
+    const first = args[io.reads[0] ?? io.updates[0] ?? io.writes[0]] as Cell;
     const own = this.device.kernels[kernel] as ((...a: unknown[]) => unknown) | undefined;
     const ins = [...io.reads, ...io.updates].map((i) => args[i] as Cell | null).filter((c) => c !== null);
     const bias = io.bias !== undefined ? ((args[io.bias] as { bias?: Cell }).bias ?? null) : null;

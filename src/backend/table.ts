@@ -115,6 +115,11 @@ export const KERNEL_TABLE = {
     doc: 'out[i] = cond[i] ? a[i] : b[i], all of one length (the op broadcasts first).',
     args: { cond: 'Uint8Array', a: 'read', b: 'read', out: 'write' },
   },
+  fill: {
+    family: 'elementwise',
+    doc: 'out[i] = value for every i (a tensor of one value, written whole).',
+    args: { out: 'write', value: 'number' },
+  },
   matmul: {
     family: 'matmul',
     doc: 'out[m×n] = op(A)[m×k] · op(B)[k×n] (+ bias, relu: see MatmulArgs), one matrix of a batch, at the given offsets.',

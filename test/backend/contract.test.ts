@@ -258,6 +258,15 @@ for (const name of ['js', 'wasm', 'native']) {
           assertClose(got, want, () => 0, `permute [${shape}] [${perm}]`);
         }
       });
+      await sub('fill', () => {
+        // 0.1 is not a float32: each element is the value rounded once to the dtype, as js stores it.
+        for (const n of lengths)
+          for (const value of [0.1, -0, Infinity, NaN]) {
+            const got = data(dtype, n);
+            be.fill(got, value);
+            for (let i = 0; i < n; i++) assert.ok(Object.is(got[i], dtype === 'float32' ? Math.fround(value) : value), `fill(${n}, ${value})[${i}]: ${got[i]}`);
+          }
+      });
       await sub('scale, normAccumulate', () => {
         for (const n of lengths) {
           const x = data(dtype, n);

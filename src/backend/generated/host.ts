@@ -13,6 +13,7 @@ export function hostKernels(k: Kernels, name: string): CellKernels {
     unary: (op, x, out, p, q) => k.unary(op, r(x), w(out), p, q),
     binary: (op, a, aShape, b, bShape, out, outShape) => k.binary(op, r(a), aShape, r(b), bShape, w(out), outShape),
     where: (cond, a, b, out) => k.where(cond, r(a), r(b), w(out)),
+    fill: (out, value) => k.fill(w(out), value),
     matmul: (a, b, out, args) => k.matmul(r(a), r(b), u(out), withBias(args)),
     reduce: (op, x, shape, axes, out) => k.reduce(op, r(x), shape, axes, w(out)),
     logSoftmax: (x, out, rows, cols) => k.logSoftmax(r(x), w(out), rows, cols),

@@ -15,6 +15,8 @@ export interface Kernels {
   binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void;
   /** out[i] = cond[i] ? a[i] : b[i], all of one length (the op broadcasts first). */
   where(cond: Uint8Array, a: Data, b: Data, out: Data): void;
+  /** out[i] = value for every i (a tensor of one value, written whole). */
+  fill(out: Data, value: number): void;
   /** out[m×n] = op(A)[m×k] · op(B)[k×n] (+ bias, relu: see MatmulArgs), one matrix of a batch, at the given offsets. */
   matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void;
   /** Reduces `axes` (sorted, unique) of x; out has x's shape with those axes removed (or kept as 1). */
@@ -56,6 +58,7 @@ export const KERNEL_ARGS = {
   unary: { op: 0, x: 1, out: 2, p: 3, q: 4 },
   binary: { op: 0, a: 1, aShape: 2, b: 3, bShape: 4, out: 5, outShape: 6 },
   where: { cond: 0, a: 1, b: 2, out: 3 },
+  fill: { out: 0, value: 1 },
   matmul: { a: 0, b: 1, out: 2, args: 3 },
   reduce: { op: 0, x: 1, shape: 2, axes: 3, out: 4 },
   logSoftmax: { x: 0, out: 1, rows: 2, cols: 3 },
@@ -94,6 +97,7 @@ export const KERNEL_IO: { readonly [K in keyof Kernels]: KernelIO } = {
   unary: { reads: [1], writes: [2], updates: [] },
   binary: { reads: [1, 3], writes: [5], updates: [] },
   where: { reads: [1, 2], writes: [3], updates: [] },
+  fill: { reads: [], writes: [0], updates: [] },
   matmul: { reads: [0, 1], writes: [], updates: [2], bias: 3 },
   reduce: { reads: [1], writes: [4], updates: [] },
   logSoftmax: { reads: [0], writes: [1], updates: [] },

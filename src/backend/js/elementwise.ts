@@ -97,6 +97,10 @@ export function binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Sh
   }
 }
 
+export function fill(out: Data, value: number): void {
+  out.fill(value);
+}
+
 export function where(cond: Uint8Array, a: Data, b: Data, out: Data): void {
   for (let i = 0; i < out.length; i++) out[i] = cond[i] ? a[i] : b[i];
 }

@@ -2,7 +2,7 @@
 // is tested against and the fallback for the kernels another backend lacks.
 
 import type { Backend, Kernels } from '../contract.js';
-import { binary, unary, where } from './elementwise.js';
+import { binary, fill, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { adam, axpy, normAccumulate, rmsprop, scale, sgd } from './optim.js';
 import { col2im, im2col, place } from './patches.js';
@@ -13,6 +13,7 @@ export const jsBackend: Backend & Kernels = {
   unary,
   binary,
   where,
+  fill,
   matmul,
   reduce,
   logSoftmax,

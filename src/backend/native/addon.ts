@@ -8,6 +8,7 @@ export interface Addon {
   matmul(a: unknown, b: unknown, out: unknown, m: number, k: number, n: number, transA: boolean, transB: boolean,
     aOffset: number, bOffset: number, outOffset: number, bias: unknown, biasOffset: number, relu: boolean): void;
   unary(op: number, x: unknown, out: unknown, p: number, q: number): void;
+  fill(out: unknown, value: number): void;
   binary(op: number, a: unknown, b: unknown, out: unknown, meta: Int32Array): void;
   reduce(op: number, x: unknown, out: unknown, meta: Int32Array, trailing: boolean): void;
   logSoftmax(x: unknown, out: unknown, rows: number, cols: number): void;

@@ -20,7 +20,7 @@ const CHEAP = new Set<UnaryOp>(['neg', 'abs', 'sign', 'relu', 'step', 'leakyRelu
 
 const ONE = [1];
 
-export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'> {
+export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary' | 'fill'> {
   const meta = new Meta();
   const shape: number[] = [];
   const sa: number[] = [];
@@ -32,6 +32,10 @@ export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'
                 return toJs('unary')(op, x, out, p, q);
       }
       native.unary(UNARY_CODE[op], x, out, p, q);
+    },
+    fill(out: Data, value: number): void {
+      if (small(out.length, NATIVE_MIN_MAP)) return toJs('fill')(out, value);
+      native.fill(out, value);
     },
     binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
       if (small(out.length, NATIVE_MIN_BINARY)) {

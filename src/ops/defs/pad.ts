@@ -3,7 +3,7 @@
 // y = x placed at offset `before` in a tensor of `value`s → dx = dy cropped back = pad(dy, −pad).
 // narrow, a crop along one axis, is made of it.
 
-import { allocCell, allocData, hostCell } from '../../cells.js';
+import { allocCell } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
 import { normAxis, shapeStr } from '../../shape.js';
@@ -47,7 +47,8 @@ export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tens
     if (!Number.isFinite(value)) throw new Error(`pad: value must be a finite number, got ${value}`);
     const { before, shape } = amounts(padding, x.shape);
     const n = shape.reduce((p, d) => p * d, 1);
-    const data = value === 0 ? allocCell(x.dtype, n) : hostCell(allocData(x.dtype, n).fill(value));
+    const data = allocCell(x.dtype, n);
+    if (value !== 0) kernels().fill(data, value);
     kernels().place(x.cell, x.shape, data, shape, before);
     return { data, shape, inputs: [x], saved: padding };
   },

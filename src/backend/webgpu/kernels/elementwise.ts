@@ -149,6 +149,9 @@ fn run(i: u32) {
   out[i] = r;
 }`);
 
+const FILL = shader('fill', [], ['out'], /* wgsl */ `
+fn run(i: u32) { out[i] = pf(1u); }`);
+
 const WHERE = shader('where', ['cond:u32', 'a', 'b'], ['out'], /* wgsl */ `
 fn run(i: u32) { out[i] = select(b[i], a[i], cond[i] != 0u); }`);
 
@@ -166,6 +169,9 @@ export function elementwiseKernels(stream: Stream) {
       const words = [BINARY_CODE[op], outShape.length];
       outShape.forEach((s, d) => words.push(s, sa[d], sb[d]));
       stream.dispatch(BINARY, [a.buffer, b.buffer, out.buffer], params(out.length, words), out.length);
+    },
+    fill(out: DeviceBuffer, value: number): void {
+      stream.dispatch(FILL, [out.buffer], params(out.length, [f32(value)]), out.length);
     },
     where(cond: Uint8Array, a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer): void {
       stream.dispatch(WHERE, [stream.temporary(Uint32Array.from(cond)), a.buffer, b.buffer, out.buffer], params(out.length, []), out.length);
