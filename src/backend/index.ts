@@ -8,7 +8,7 @@
 // In Node the wasm backend loads synchronously at import; where an engine only compiles
 // asynchronously (some browsers' main threads), 'js' serves until `await ready()` says wasm is in.
 
-import type { Backend, Cell, CellKernels, Data, DeviceBackend, DeviceMemory, KernelName, Kernels } from './contract.js';
+import { KERNEL_IO, type Backend, type Cell, type CellKernels, type Data, type DeviceBackend, type DeviceMemory, type KernelName, type Kernels } from './contract.js';
 import { DeviceDispatch } from './device.js';
 import { hostKernels } from './generated/host.js';
 import { r, u } from './host.js';
@@ -19,7 +19,7 @@ import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
 /** A registered backend with every kernel filled in (its own, else js's). */
 export type ActiveBackend = Kernels & { readonly name: string };
 
-const KERNELS = Object.keys(jsBackend).filter((k) => k !== 'name') as KernelName[];
+const KERNELS = Object.keys(KERNEL_IO) as KernelName[];
 
 /** A registered backend: its typed-array kernels, its kernels over cells, and for a device backend its dispatcher. */
 interface Entry {
