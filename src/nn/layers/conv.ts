@@ -191,8 +191,7 @@ export class Conv2d extends Module {
     return this.forwardAct(x, false);
   }
 
-  /** forward(x) followed by ReLU, fused into the product's epilogue (what Sequential runs for Conv2d then ReLU). */
-  /** forward(x), then ReLU when `relu`, in the product's epilogue. */
+  /** forward(x), then ReLU when `relu`, fused into the product's epilogue (what Sequential runs for Conv2d then ReLU). */
   forwardAct(x: Tensor, relu: boolean): Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
       throw new Error(`${this}: expected input [N,${this.inChannels},H,W], got ${shapeStr(x.shape)}${x.rank === 4 ? ` (${x.shape[1]} channels)` : ''}`);
