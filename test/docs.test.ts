@@ -1,4 +1,4 @@
-// The API reference (issue 15): every public export has a doc comment. TypeDoc's own validation,
+// The API reference: every public export has a doc comment. TypeDoc's own validation,
 // configured in typedoc.json (what `npm run docs` builds the site with), runs here with no output:
 // a missing comment, a public type that leaks out unexported or a broken {@link} fails the first
 // test, which names each one. The second shows on a small tree that the same configuration does
