@@ -179,7 +179,7 @@ export function inference(init: Layer[], x: Float32Array, batch: number): number
   return median(timeRuns(() => void noGrad(() => model.forward(input)), 300, 20, 2000));
 }
 
-// ---- convolutional networks (issue 10) ----
+// ---- convolutional networks ----
 // Looked up by name rather than imported, so that the bench builds and reports "not available"
 // on a checkout that does not have them yet.
 

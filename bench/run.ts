@@ -1,4 +1,4 @@
-// `npm run bench`: every workload of issue 5, side by side in one run, on the same inputs:
+// `npm run bench`: every workload, side by side in one run, on the same inputs:
 // nabla (js backend; wasm and, where its addon is built, native on 1 thread and on all cores), TensorFlow.js (cpu, wasm),
 // and PyTorch / NumPy through /usr/bin/python3 when installed. Writes bench/RESULTS.md.
 //
@@ -15,7 +15,7 @@
 //          --cnn-steps N (timed CNN training steps, default cnn.steps: fewer for a smoke run)
 // `npm run bench:cnn` runs only conv,cnn and writes bench/RESULTS-cnn.md instead.
 //
-// WebGPU (issue 16): `--peers webgpu` selects the peers 'nabla-webgpu' and 'tfjs-webgpu' (also
+// WebGPU: `--peers webgpu` selects the peers 'nabla-webgpu' and 'tfjs-webgpu' (also
 // by name, and next to others: `--peers nabla-wasm 1t,webgpu`) and writes bench/RESULTS-webgpu.md
 // unless --out says otherwise. They are not in the default run (which never loads Dawn). Dawn
 // needs libvulkan and, without a GPU, the SwiftShader driver in the environment before Node
@@ -693,7 +693,7 @@ if (Object.keys(results.cnn).length) {
   md.push(...reasonLines(reasons));
 }
 
-// ---- the issue's targets, as ratios within this run ----
+// ---- the targets, as ratios within this run ----
 const target = (what: string, got: number | null, need: number) =>
   `| ${what} | ${got === null ? '—' : got.toFixed(2) + '×'} | ≥ ${need}× | ${got === null ? 'not measured' : got >= need ? 'holds' : 'does not hold'} |`;
 const mm = (row: string, peer: string) => results.matmul[row]?.[peer] ?? null;
@@ -732,7 +732,7 @@ if (rows.length && peers.length) {
   md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...rows, '');
 }
 
-// Issue 12's targets: the native backend against OpenBLAS (numpy) and PyTorch.
+// The native backend's targets, against OpenBLAS (numpy) and PyTorch.
 const nativeRows: string[] = [];
 const nat = `nabla-native ${allT}`;
 if (results.matmul['512x512x512 plain']?.['nabla-native 1t'] !== undefined) {
@@ -765,7 +765,7 @@ if (nativeRows.length) {
   md.push('| target | measured | needed | |', '| --- | --- | --- | --- |', ...nativeRows, '');
 }
 
-// Issue 13's targets: nabla-wasm at the 128-bit limit, against tfjs-wasm (XNNPACK) and PyTorch.
+// nabla-wasm's targets at the 128-bit limit, against tfjs-wasm (XNNPACK) and PyTorch.
 // The share of a 784-128-10 step spent outside the GEMM kernels comes from `npm run bench:split`.
 const wasmRows: string[] = [];
 for (const size of ['64x784x128', '256x256x256', '512x512x512']) {
@@ -818,13 +818,13 @@ if (cnnRows.length && peers.length) {
   if (isNa(tfw)) md.push(`tfjs-wasm cannot train this CNN (${tfw.na}), so the ratio to it is not measured; its forward pass runs (section 6).`, '');
 }
 
-// The GPT rows (issue 11) come from bench/gpt.ts, in a process of its own (it loads tfjs' wasm backend afresh).
+// The GPT rows come from bench/gpt.ts, in a process of its own (it loads tfjs' wasm backend afresh).
 if (only.has('gpt') && peers.length) {
   log('GPT training and generation (bench/gpt.ts) ...');
   md.push(execFileSync(process.execPath, [fileURLToPath(new URL('./gpt.js', import.meta.url)), '--section'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
 }
 
-// ---- the webgpu peers side by side (issue 16) ----
+// ---- the webgpu peers side by side ----
 if (webgpuPeers.length) {
   const ran = Object.entries(webgpu).filter((e): e is [string, WebgpuOut] => !isNa(e[1]));
   md.push('## WebGPU: nabla-webgpu next to tfjs-webgpu on the same adapter (issue 16)', '');

@@ -1,4 +1,4 @@
-// The webgpu peers of `npm run bench -- --peers webgpu` (issue 16): nabla's webgpu backend and
+// The webgpu peers of `npm run bench -- --peers webgpu`: nabla's webgpu backend and
 // TensorFlow.js' (@tensorflow/tfjs-backend-webgpu), each in a process of its own started by
 // bench/run.ts, which merges the JSON this prints into its tables.
 //

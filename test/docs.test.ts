@@ -1,17 +1,21 @@
-// The API reference (issue 15): every public export has a doc comment. TypeDoc's own validation,
+// The API reference: every public export has a doc comment. TypeDoc's own validation,
 // configured in typedoc.json (what `npm run docs` builds the site with), runs here with no output:
 // a missing comment, a public type that leaks out unexported or a broken {@link} fails the first
 // test, which names each one. The second shows on a small tree that the same configuration does
 // catch an undocumented function, an undocumented property of an options interface, and a
 // subclass with no comment of its own (TypeDoc would copy its base class's: the plugin stops that).
+// The last two check what TypeDoc does not: that no declaration in src/ follows two doc blocks
+// in a row. TypeDoc attaches only the last one, so a rich block (with its example) followed by a
+// one-line block would vanish from the reference while the validation still passes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Application, Logger, LogLevel } from 'typedoc';
+import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -78,4 +82,57 @@ test("the validation fails on a missing comment, naming the export", async () =>
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/**
+ * The places in `text` where a node follows two or more doc blocks in a row (line comments
+ * between them or not), as "file:line code". A block with @module or @packageDocumentation is
+ * the file's comment, not the next declaration's (TypeDoc's rule), so it does not count.
+ */
+function doubledDocBlocks(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const isDoc = (r: ts.CommentRange) =>
+    text.startsWith('/**', r.pos) && r.end - r.pos > 4 && !/@module|@packageDocumentation/.test(text.slice(r.pos, r.end));
+  const found: string[] = [];
+  const seen = new Set<number>(); // a node and its first child share their leading comments
+  const visit = (node: ts.Node) => {
+    const pos = node.getFullStart();
+    if (!seen.has(pos)) {
+      seen.add(pos);
+      if ((ts.getLeadingCommentRanges(text, pos) ?? []).filter(isDoc).length > 1) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        found.push(`${file}:${line + 1} ${text.split('\n')[line].trim().slice(0, 80)}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+test('no declaration in src/ follows two doc blocks in a row (TypeDoc would show only the last)', () => {
+  const files = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
+  assert.ok(files.length > 100, `only ${files.length} .ts files found under src/`);
+  const found = files.flatMap((f) => doubledDocBlocks(join('src', f), readFileSync(join(root, 'src', f), 'utf8')));
+  assert.deepEqual(found, [], `${found.length} declaration(s) follow two doc blocks in a row; TypeDoc shows only the last, so merge each pair into one:\n  ${found.join('\n  ')}`);
+});
+
+test('the doubled-block check finds a doubled block and passes a single one, a module comment and line comments', () => {
+  const text = [
+    '/** The file. @module */',
+    '/** One block. */',
+    '// A line comment between doc blocks does not separate them for TypeDoc.',
+    'export const a = 1;',
+    '/** The rich block, with its example. */',
+    '// A line comment between doc blocks does not separate them for TypeDoc.',
+    '/** A one-line block: TypeDoc shows only this one. */',
+    'export function b(): void {}',
+    'export class C {',
+    '  /** A member. */',
+    '  /** Again. */',
+    '  d = 1;',
+    '}',
+    '',
+  ].join('\n');
+  assert.deepEqual(doubledDocBlocks('x.ts', text), ['x.ts:8 export function b(): void {}', 'x.ts:12 d = 1;']);
 });

@@ -112,8 +112,8 @@ test('every seed the seed box takes survives the URL: integers from 0 to 2^53 âˆ
 });
 
 test('the URL takes exactly what the controls can show: slider ranges and steps, the lr and L2 lists', () => {
-  // Values from playground/index.html as the review found it: the batch slider stops at 64, the
-  // lists hold these rates; config.ts now builds the controls from the same numbers.
+  // The controls' values: the batch slider stops at 64 and the lists hold these rates
+  // (config.ts builds the controls from the same numbers).
   for (const lr of [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]) assert.equal(decode(`#lr=${lr}`).lr, lr);
   for (const l2 of [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1]) assert.equal(decode(`#l2=${l2}`).l2, l2);
   for (const batch of [1, 37, 64]) assert.equal(decode(`#batch=${batch}`).batchSize, batch);

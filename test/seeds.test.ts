@@ -18,7 +18,7 @@ function close(actual: Tensor | null, expected: number[][] | number[], tol = 1e-
 const matT = (m: number[][]) => m[0].map((_, j) => m.map((r) => r[j]));
 const matMul = (a: number[][], b: number[][]) => a.map((r) => b[0].map((_, j) => r.reduce((s, v, k) => s + v * b[k][j], 0)));
 
-test('seed 000: 2→3 Linear layer, one sample: dL/dx = dL/dy·Wᵀ, dL/dW = xᵀ·dL/dy, dL/db = dL/dy', () => {
+test('a 2→3 Linear layer, one sample: dL/dx = dL/dy·Wᵀ, dL/dW = xᵀ·dL/dy, dL/db = dL/dy', () => {
   const W = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]];
   const b = [0.01, 0.02, 0.03];
   const x = [[1.5, -2]];
@@ -36,7 +36,7 @@ test('seed 000: 2→3 Linear layer, one sample: dL/dx = dL/dy·Wᵀ, dL/dW = x�
   close(layer.bias!.grad, gy[0]);
 });
 
-test('seed 000: a batch of two sums the bias gradient over the samples', () => {
+test('a Linear layer with a batch of two sums the bias gradient over the samples', () => {
   const layer = new nn.Linear(2, 3, { dtype: 'float64' });
   const x = [[1, 2], [3, -4]];
   const gy = [[0.5, -1, 2], [0.25, 3, -2]];
@@ -45,7 +45,7 @@ test('seed 000: a batch of two sums the bias gradient over the samples', () => {
   close(layer.weight.grad, matMul(matT(x), gy));
 });
 
-test('seed 003: 3→1 layer with squared error, dL/dw = −2(y − ŷ)x, dL/db = −2(y − ŷ)', () => {
+test('a 3→1 layer with squared error, dL/dw = −2(y − ŷ)x, dL/db = −2(y − ŷ)', () => {
   const w = [0.2, -0.3, 0.5];
   const bias = 0.1;
   const x = [1, 2, 3];
@@ -62,7 +62,7 @@ test('seed 003: 3→1 layer with squared error, dL/dw = −2(y − ŷ)x, dL/db =
   close(layer.bias!.grad, [-2 * (target - yh)]);
 });
 
-test('seed 003: batch of two with MSE, dL/dW = Xᵀ·dL/dŷ with dL/dŷ_i = −(2/N)(y_i − ŷ_i), dL/db = Σ_i dL/dŷ_i', () => {
+test('a 3→1 layer, a batch of two with MSE, dL/dW = Xᵀ·dL/dŷ with dL/dŷ_i = −(2/N)(y_i − ŷ_i), dL/db = Σ_i dL/dŷ_i', () => {
   const w = [0.2, -0.3, 0.5];
   const bias = -0.4;
   const X = [[1, 2, 3], [-1, 0.5, 2]];
@@ -79,7 +79,7 @@ test('seed 003: batch of two with MSE, dL/dW = Xᵀ·dL/dŷ with dL/dŷ_i = −(
   close(layer.bias!.grad, [dyh[0] + dyh[1]]);
 });
 
-test('seed 003: two layers with a sigmoid between, gradients chained back by hand', () => {
+test('two layers with a sigmoid between, gradients chained back by hand', () => {
   const W1 = [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]; // 3→2
   const b1 = [0.05, -0.05];
   const W2 = [[0.7], [-0.8]]; // 2→1

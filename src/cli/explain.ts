@@ -15,8 +15,19 @@ import { pathIn } from './modeldir.js';
 const big = (n: number) => n.toLocaleString('en-US');
 const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
 
-/** `inputShape`: one sample's shape ([C, H, W] for images), which convolutions need to show their products. */
-/** `lossRows`: the rows the loss sees, as printed (a GPT's N·T positions; default N). */
+/**
+ * What `nabla explain` prints for these layers trained on batches of `batch`: each layer's
+ * formulas with their shapes, its parameters and FLOPs, then the loss (cross-entropy over
+ * `classes`, or mean squared error when null) and the totals. `inputShape` is one sample's shape
+ * ([C, H, W] for images), which convolutions need to show their products; `lossRows` the rows the
+ * loss sees, as printed (a GPT's N·T positions; default N).
+ *
+ * @example
+ * ```ts
+ * explainModel(mlpLayers({ inputs: 784, hidden: [128], outputs: 10 }), 32, 10, [784]);
+ * // layer 0: Linear(784→128)   100,480 parameters (W 784×128 + b 128) ...
+ * ```
+ */
 export function explainModel(layers: readonly LayerSpec[], batch: number, classes: number | null, inputShape: readonly number[] | null = null, lossRows = String(batch)): string {
   const out: string[] = [];
   let params = 0, fwd = 0, bwd = 0, inputGrad = false;

@@ -74,7 +74,6 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
  * const { epoch } = loadCheckpoint('run.ckpt', { model, optimizer: opt });   // 3
  * ```
  */
-/** Writes the checkpoint in one atomic write: a crash leaves the previous file whole. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
   writeFileAtomic(path, encodeCheckpoint(c));
 }
@@ -139,10 +138,16 @@ export function decodeCheckpoint(
 
 /**
  * Restores a checkpoint into this model and optimizer (of the same architecture and optimizer
- * class) and the PRNG, in place, after checking the whole file against them; returns the epoch
- * and the extra data.
+ * class) and the PRNG, in place, after checking the whole file against them (a file that does
+ * not fit throws a ModelFileError and changes nothing); returns the epoch and the extra data.
+ * (fit's `resumeFrom` does this with ModelCheckpoint's files.)
+ *
+ * @example
+ * ```ts
+ * saveCheckpoint('run.ckpt', { model, optimizer: opt, epoch: 3, extra: { note: 'lr 1e-3' } });
+ * const { epoch, extra } = loadCheckpoint('run.ckpt', { model, optimizer: opt });   // 3, { note: 'lr 1e-3' }
+ * ```
  */
-/** Restores model, optimizer and PRNG in place; returns the epoch and the extra data. */
 export function loadCheckpoint(path: string, target: { model: Module; optimizer: Optimizer }, options: LoadCheckpointOptions = {}): {
   /** The epochs completed when it was saved. */
   epoch: number;

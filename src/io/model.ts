@@ -111,7 +111,6 @@ export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Arra
  * const { model: again, metadata } = load('mnist.safetensors');
  * ```
  */
-/** Writes the model atomically (temp file in the same directory, fsync, rename). */
 export function save(model: Module, path: string, options: SaveOptions = {}): void {
   writeFileAtomic(path, encodeModel(model, options));
 }

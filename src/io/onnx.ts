@@ -180,7 +180,6 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
  * // onnxruntime: session.run({ input: new ort.Tensor('float32', pixels, [n, 784]) })
  * ```
  */
-/** Writes the ONNX file atomically. */
 export function exportOnnx(model: Module, path: string, options: OnnxOptions): void {
   writeFileAtomic(path, encodeOnnx(model, options));
 }

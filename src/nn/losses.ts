@@ -31,7 +31,7 @@ function checkPair(op: string, input: Tensor, target: Tensor): void {
 }
 
 /**
- * Mean squared error (torch.nn.functional.mse_loss; seed 003): L = (1/n) Σ (ŷ − y)² over every
+ * Mean squared error (torch.nn.functional.mse_loss): L = (1/n) Σ (ŷ − y)² over every
  * element, so dL/dŷ = (2/n)(ŷ − y). input and target have one shape and dtype.
  *
  * @example

@@ -1,4 +1,4 @@
-// Memory stays bounded over a long run with no dispose call anywhere (issue 13): 20,000 SGD steps
+// Memory stays bounded over a long run with no dispose call anywhere: 20,000 SGD steps
 // of a 784-128-10 MLP at batch 64 on the wasm backend, whose linear memory can grow but never
 // shrink, so a leak of scratch space or cached panels would show in the process's RSS.
 // Measured after 500 warm-up steps (the heap, wasm memory and the panel caches at their working

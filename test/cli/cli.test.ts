@@ -1,5 +1,5 @@
 // The `nabla` command, spawned with node on the built dist/ files: help, a CSV run end to end,
-// predict/eval agreement, every bad input of the issue (one line, exit 1, nothing left behind),
+// predict/eval agreement, bad inputs (each refused in one line, exit 1, nothing left behind),
 // and resume after a hard kill between epochs and after Ctrl-C (SIGINT).
 
 import { test } from 'node:test';
@@ -109,7 +109,10 @@ test('a numeric target with many values trains a regressor (MSE, MAE)', () => {
   assert.match(ev.stdout, /mse [\d.e-]+, r2 0\.9\d+, rmse [\d.e-]+, mae [\d.e-]+ \(200 rows\)/);
 });
 
-/** Runs a failing command and checks the issue's rules for bad input. */
+/**
+ * Runs a failing command and checks how bad input is refused: exit 1, one line naming the problem,
+ * no stack trace, no model, checkpoint or temp file left in `out`.
+ */
 function fails(args: string[], message: RegExp, out?: string): void {
   const r = nabla(...args);
   assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);

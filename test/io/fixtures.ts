@@ -72,7 +72,7 @@ export function trained<M extends nn.BatchNorm1d | nn.BatchNorm2d>(bn: M, sample
   return bn;
 }
 
-/** The CNN, small: conv → BN → ReLU → pool → conv → BN → ReLU → pool → dropout → flatten → linear → relu → linear. */
+/** A small CNN: conv → BN → ReLU → pool → conv → BN → ReLU → pool → dropout → flatten → linear → relu → linear. */
 export function cnnModel(dtype: DType): { model: nn.Sequential; inputShape: number[] } {
   manualSeed(dtype === 'float32' ? 13 : 14);
   const model = new nn.Sequential(

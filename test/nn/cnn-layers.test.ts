@@ -2,7 +2,7 @@
 // norm's train/eval switch and buffers against PyTorch (test/fixtures/io/torch_batchnorm.json,
 // made by scripts/make_torch_io_fixtures.py), buffers through save/load and checkpoints, PyTorch's
 // default initialisation, Dropout2d, the model-file checks of the new fields, and the error
-// messages of bad input (issue 10, acceptance item 4). The ops have their own fixtures in ops.test.ts.
+// messages of bad input, which name the layer and the shapes. The ops have their own fixtures in ops.test.ts.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -238,7 +238,7 @@ test('model files: bad CNN fields are ModelFileErrors naming the field, before a
   assertSpecError(spec({ type: 'Dropout2d', p: 1 }), /Dropout2d\.p is 1/, 'architecture.layers[0].p');
 });
 
-// ---- bad input names the layer and the shapes (acceptance item 4) ----
+// ---- bad input names the layer and the shapes ----
 
 test('a 3-channel image into Conv2d(1, …) names the layer and the shapes', () => {
   const c = new nn.Conv2d(1, 4, 3);

@@ -1,7 +1,7 @@
 // The wasm backend: every kernel of the contract in AssemblyScript (SIMD where it pays, scalar
 // wasm elsewhere), f32 and f64. Each hands work to the js kernels below a size where a benchmark
 // shows js is faster (bench/RESULTS.md and bench/KERNELS.md have the figures behind each threshold), unless
-// settings.handOff is off; each such hand-off is counted in settings.fallbacks.
+// settings.handOff is off; each such hand-off is counted in settings.handOffs.
 //
 // Loading: synchronous where the engine allows (Node), else asynchronous; `ready()` in
 // backend/index.ts resolves once the backend and its worker threads are up.

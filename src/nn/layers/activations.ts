@@ -10,24 +10,22 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
-import { elementwise, field, onnxGelu, type LayerEntry } from './entry.js';
+import { elementwise, field, onnxGelu, parameterless } from './entry.js';
+
+/** The entry of an activation without fields that ONNX has as one op: that op, and explain's forward and backward formulas. */
+function activation<Type extends string, M extends Module>(type: Type, build: () => M, onnxOp: string, forward: string, backward: string) {
+  return parameterless({
+    type,
+    build,
+    onnx: (g, _m, { input }) => g.node(onnxOp, [input]),
+    explain: (_s, ctx) => elementwise(ctx, forward, backward),
+  });
+}
 
 /** ReLU, y = max(x, 0) elementwise, any shape (torch.nn.ReLU). A ReLU right after a Linear in a Sequential runs fused into its product. */
 export class ReLU extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'ReLU', {}, ReLU> = {
-    type: 'ReLU',
-    fields: {},
-    describe: () => ({}),
-    build: () => new ReLU(),
-    parameters: () => [],
-    onnx: (g, _m, { input }) => g.node('Relu', [input]),
-    explain: (_s, ctx) => elementwise(ctx, 'y = max(0, x)', 'dL/dx = dL/dy ⊙ 1[x > 0]'),
-  };
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = activation('ReLU', () => new ReLU(), 'Relu', 'y = max(0, x)', 'dL/dx = dL/dy ⊙ 1[x > 0]');
 
   /** relu(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.relu(); }
@@ -35,20 +33,8 @@ export class ReLU extends Module {
 
 /** The logistic function σ(x) = 1 / (1 + e⁻ˣ) elementwise, any shape (torch.nn.Sigmoid). */
 export class Sigmoid extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'Sigmoid', {}, Sigmoid> = {
-    type: 'Sigmoid',
-    fields: {},
-    describe: () => ({}),
-    build: () => new Sigmoid(),
-    parameters: () => [],
-    onnx: (g, _m, { input }) => g.node('Sigmoid', [input]),
-    explain: (_s, ctx) => elementwise(ctx, 'y = σ(x) = 1 / (1 + e^(−x))', 'dL/dx = dL/dy ⊙ y(1 − y)'),
-  };
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = activation('Sigmoid', () => new Sigmoid(), 'Sigmoid', 'y = σ(x) = 1 / (1 + e^(−x))', 'dL/dx = dL/dy ⊙ y(1 − y)');
 
   /** sigmoid(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.sigmoid(); }
@@ -56,20 +42,8 @@ export class Sigmoid extends Module {
 
 /** tanh elementwise, any shape (torch.nn.Tanh). */
 export class Tanh extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'Tanh', {}, Tanh> = {
-    type: 'Tanh',
-    fields: {},
-    describe: () => ({}),
-    build: () => new Tanh(),
-    parameters: () => [],
-    onnx: (g, _m, { input }) => g.node('Tanh', [input]),
-    explain: (_s, ctx) => elementwise(ctx, 'y = tanh(x)', 'dL/dx = dL/dy ⊙ (1 − y²)'),
-  };
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = activation('Tanh', () => new Tanh(), 'Tanh', 'y = tanh(x)', 'dL/dx = dL/dy ⊙ (1 − y²)');
 
   /** tanh(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.tanh(); }
@@ -77,20 +51,13 @@ export class Tanh extends Module {
 
 /** GELU with the exact normal CDF, x·Φ(x) elementwise, any shape (torch.nn.GELU). */
 export class GELU extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'GELU', {}, GELU> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'GELU',
-    fields: {},
-    describe: () => ({}),
     build: () => new GELU(),
-    parameters: () => [],
     onnx: (g, _m, { input }) => onnxGelu(g, input),
     explain: (_s, ctx) => elementwise(ctx, 'y = x·Φ(x)', 'dL/dx = dL/dy ⊙ (Φ(x) + x·φ(x))'),
-  };
+  });
 
   /** gelu(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.gelu(); }
@@ -100,23 +67,17 @@ const leakyFields = { negativeSlope: field.finiteNumber };
 
 /** Leaky ReLU, x where x > 0 else negativeSlope·x, elementwise, any shape (torch.nn.LeakyReLU). */
 export class LeakyReLU extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'LeakyReLU', typeof leakyFields, LeakyReLU> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'LeakyReLU',
     fields: leakyFields,
-    describe: (m) => ({ negativeSlope: m.negativeSlope }),
     build: (s) => new LeakyReLU(s.negativeSlope),
-    parameters: () => [],
     onnx: (g, m, { input: x }) => {
       if (g.dtype === 'float32') return g.node('LeakyRelu', [x], { alpha: { float: m.negativeSlope } });
       return g.node('Add', [g.node('Relu', [x]), g.node('Mul', [g.node('Min', [x, g.scalar('zero', 0)]), g.scalar('alpha', m.negativeSlope)])]);
     },
     explain: (s, ctx) => elementwise(ctx, `y = x if x > 0 else ${s.negativeSlope}·x`, `dL/dx = dL/dy ⊙ (1 if x > 0 else ${s.negativeSlope})`),
-  };
+  });
 
   /**
    * A leaky ReLU with this slope for x < 0.

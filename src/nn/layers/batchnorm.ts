@@ -141,11 +141,7 @@ function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>
  * by β. The running statistics are buffers: saved and loaded, not trained.
  */
 export class BatchNorm1d extends BatchNormBase {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'BatchNorm1d', typeof fields, BatchNorm1d> = entry('BatchNorm1d', (s, dtype) => new BatchNorm1d(s.numFeatures, { ...s, dtype }));
 
   /**
@@ -169,11 +165,7 @@ export class BatchNorm1d extends BatchNormBase {
  * ```
  */
 export class BatchNorm2d extends BatchNormBase {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'BatchNorm2d', typeof fields, BatchNorm2d> = entry('BatchNorm2d', (s, dtype) => new BatchNorm2d(s.numFeatures, { ...s, dtype }));
 
   /**

@@ -109,11 +109,7 @@ function explainConv(s: SpecOf<typeof fields>, ctx: ExplainContext, kernelLabel:
  * ```
  */
 export class Conv2d extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'Conv2d', typeof fields, Conv2d> = {
     type: 'Conv2d',
     fields,
@@ -191,8 +187,7 @@ export class Conv2d extends Module {
     return this.forwardAct(x, false);
   }
 
-  /** forward(x) followed by ReLU, fused into the product's epilogue (what Sequential runs for Conv2d then ReLU). */
-  /** forward(x), then ReLU when `relu`, in the product's epilogue. */
+  /** forward(x), then ReLU when `relu`, fused into the product's epilogue (what Sequential runs for Conv2d then ReLU). */
   forwardAct(x: Tensor, relu: boolean): Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
       throw new Error(`${this}: expected input [N,${this.inChannels},H,W], got ${shapeStr(x.shape)}${x.rank === 4 ? ` (${x.shape[1]} channels)` : ''}`);
@@ -244,11 +239,7 @@ export interface Conv1dLayerOptions {
  * [outChannels, inChannels/groups, k], initialised as PyTorch's. A Conv2d over planes of height 1.
  */
 export class Conv1d extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'Conv1d', typeof fields1d, Conv1d> = {
     type: 'Conv1d',
     fields: fields1d,

@@ -7,9 +7,20 @@ import type { Tensor } from '../../tensor.js';
 import { dropout, dropout2d } from '../../ops/index.js';
 import { Module } from '../module.js';
 import { shapeStr } from '../../shape.js';
-import { elementwise, field, type LayerEntry } from './entry.js';
+import { elementwise, field, parameterless } from './entry.js';
 
 const fields = { p: field.probability };
+
+/** The entry of Dropout or Dropout2d: the probability p, Identity in ONNX (inference), explain's formulas with what one draw covers. */
+function entry<Type extends 'Dropout' | 'Dropout2d', M extends Module & { readonly p: number }>(type: Type, build: (p: number) => M, per: string) {
+  return parameterless({
+    type,
+    fields,
+    build: (s) => build(s.p),
+    onnx: (g, _m, { input }) => g.node('Identity', [input]),
+    explain: (s, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${s.p}), m ~ Bernoulli(${1 - s.p})${per} (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
+  });
+}
 
 /**
  * Dropout (torch.nn.Dropout): in training mode, each element is zeroed with probability p and the
@@ -17,20 +28,8 @@ const fields = { p: field.probability };
  * masks come from the seeded PRNG.
  */
 export class Dropout extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'Dropout', typeof fields, Dropout> = {
-    type: 'Dropout',
-    fields,
-    describe: (m) => ({ p: m.p }),
-    build: (s) => new Dropout(s.p),
-    parameters: () => [],
-    onnx: (g, _m, { input }) => g.node('Identity', [input]),
-    explain: (s, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${s.p}), m ~ Bernoulli(${1 - s.p}) (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
-  };
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = entry('Dropout', (p) => new Dropout(p), '');
 
   /**
    * A dropout layer with drop probability p.
@@ -53,20 +52,8 @@ export class Dropout extends Module {
  * identity in evaluation mode.
  */
 export class Dropout2d extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'Dropout2d', typeof fields, Dropout2d> = {
-    type: 'Dropout2d',
-    fields,
-    describe: (m) => ({ p: m.p }),
-    build: (s) => new Dropout2d(s.p),
-    parameters: () => [],
-    onnx: (g, _m, { input }) => g.node('Identity', [input]),
-    explain: (s, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${s.p}), m ~ Bernoulli(${1 - s.p}) per channel (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
-  };
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = entry('Dropout2d', (p) => new Dropout2d(p), ' per channel');
 
   /**
    * A channel dropout layer with drop probability p.

@@ -35,11 +35,7 @@ const fields = {
  * ```
  */
 export class Embedding extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'Embedding', typeof fields, Embedding> = {
     type: 'Embedding',
     fields,

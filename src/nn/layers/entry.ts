@@ -4,6 +4,8 @@
 // ONNX nodes (through OnnxEmitter, which io/onnx.ts implements: nn does not import io), its
 // `nabla explain` formulas, and the layers it fuses with in Sequential. The table itself is
 // table.ts, built from index.ts, the list of layer files that scripts/gen-tables.mjs writes.
+// Each `layer` is marked @internal: it is plumbing between nn and io/cli, so the API reference
+// leaves it out and documents the class (its constructor, forward) instead.
 
 import type { DType, Tensor } from '../../tensor.js';
 import type { Module } from '../module.js';
@@ -105,6 +107,15 @@ export function onnxGelu(g: OnnxEmitter, x: string, prefix = ''): string {
   return g.node('Mul', [g.node('Mul', [x, g.node('Add', [erf, g.scalar(`${prefix}one`, 1)])]), g.scalar(`${prefix}half`, 0.5)]);
 }
 
+/**
+ * A Reshape to a layer's output shape (traced for a batch of one) that keeps the batch axis
+ * dynamic: Reshape's 0 copies the input's size on that axis. When the layer merges or splits the
+ * batch axis itself (`batchAxisChanged`), −1 lets Reshape work that size out instead.
+ */
+export function onnxReshape(g: OnnxEmitter, input: string, outputShape: readonly number[], batchAxisChanged: boolean): string {
+  return g.node('Reshape', [input, g.int64s('shape', [batchAxisChanged ? -1 : 0, ...outputShape.slice(1)])]);
+}
+
 export interface OnnxContext {
   /** The name of the layer's input value. */
   readonly input: string;
@@ -180,6 +191,34 @@ export interface LayerEntry<Type extends string = string, F extends Fields = Fie
    * gradients).
    */
   readonly fusions?: Readonly<Record<string, (m: M, x: Tensor, next: Module) => Tensor>>;
+}
+
+/** A module's properties named after the spec fields, of the fields' types (arrays may be readonly). */
+type Keeps<F extends Fields> = { readonly [K in keyof F]: F[K] extends Field<infer T> ? (T extends readonly unknown[] ? Readonly<T> : T) : never };
+
+/**
+ * The entry of a layer without parameters that keeps each spec field (none by default) as a
+ * property of the same name (Dropout's p, Softmax's dim, MaxPool2d's kernelSize ...): describe
+ * reads those properties, in the fields' order, copying arrays, and the parameter list is empty.
+ * How it is built, its ONNX nodes and its explain lines are the layer's own.
+ */
+export function parameterless<Type extends string, M extends Module & Keeps<F>, F extends Fields = {}>(
+  entry: Omit<LayerEntry<Type, F, M>, 'fields' | 'describe' | 'parameters'> & { readonly fields?: F },
+): LayerEntry<Type, F, M> {
+  const fields = entry.fields ?? ({} as F);
+  const names = Object.keys(fields);
+  return {
+    ...entry,
+    fields,
+    describe: (m) => {
+      const kept = m as unknown as Readonly<Record<string, unknown>>;
+      return Object.fromEntries(names.map((k) => {
+        const v = kept[k];
+        return [k, Array.isArray(v) ? [...v] : v];
+      })) as SpecOf<F>;
+    },
+    parameters: () => [],
+  };
 }
 
 /** A class that carries its table entry. */

@@ -1,11 +1,11 @@
 // Flatten: merges axes startDim..endDim into one (by default everything but the batch axis); a
-// reshape, so its gradient is the reshape back. ONNX: Reshape to the flattened shape, with 0
-// copying the (dynamic) batch axis.
+// reshape, so its gradient is the reshape back. ONNX: Reshape to the flattened shape, the batch
+// axis kept dynamic (onnxReshape).
 
 import type { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { Module } from '../module.js';
-import { batchShape, field, type LayerEntry } from './entry.js';
+import { batchShape, field, onnxReshape, parameterless } from './entry.js';
 
 const fields = { startDim: field.int, endDim: field.int };
 
@@ -19,29 +19,18 @@ const fields = { startDim: field.int, endDim: field.int };
  * ```
  */
 export class Flatten extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'Flatten', typeof fields, Flatten> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'Flatten',
     fields,
-    describe: (m) => ({ startDim: m.startDim, endDim: m.endDim }),
     build: (s) => new Flatten(s.startDim, s.endDim),
-    parameters: () => [],
-    onnx: (g, m, { input, outputShape }) => {
-      // Reshape's 0 copies the input's size on that axis: the dynamic batch. If the batch axis
-      // itself is merged (startDim 0), -1 lets Reshape work the merged size out.
-      const target = [m.startDim === 0 ? -1 : 0, ...outputShape.slice(1)];
-      return g.node('Reshape', [input, g.int64s('shape', target)]);
-    },
+    onnx: (g, m, { input, outputShape }) => onnxReshape(g, input, outputShape, m.startDim === 0),
     explain: (s, ctx) => {
       if (!ctx.shape || s.startDim !== 1 || (s.endDim !== -1 && s.endDim !== ctx.shape.length)) return { lines: [] };
       const width = ctx.shape.reduce((p, d) => p * d, 1);
       return { lines: [`  reshape   ${batchShape(ctx)} → [${ctx.batch}×${width}]`], width, shape: [width] };
     },
-  };
+  });
 
   /**
    * Flattens axes startDim..endDim.

@@ -153,11 +153,7 @@ const countOf = (s: Spec) => declare(s).reduce((a, p) => a + p.shape.reduce((x, 
  * ```
  */
 export class GPT extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'GPT', typeof fields, GPT> = {
     type: 'GPT',
     fields,

@@ -43,11 +43,7 @@ const fields = { inFeatures: field.positiveInt, outFeatures: field.positiveInt, 
  * ```
  */
 export class Linear extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'Linear', typeof fields, Linear> = {
     type: 'Linear',
     fields,

@@ -58,11 +58,7 @@ function onnxNormalise(g: OnnxEmitter, x: string, rank: number, axes: number, ep
  * ```
  */
 export class LayerNorm extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'LayerNorm', typeof fields, LayerNorm> = {
     type: 'LayerNorm',
     fields,
@@ -120,11 +116,7 @@ export class LayerNorm extends Module {
  * y = x / √(mean(x²) + ε) ⊙ weight; x [..., *S], y of x's shape; weight (ones) is [*S].
  */
 export class RMSNorm extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
+  /** The layer-table entry (entry.ts). @internal */
   static readonly layer: LayerEntry<'RMSNorm', typeof fields, RMSNorm> = {
     type: 'RMSNorm',
     fields,

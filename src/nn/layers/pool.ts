@@ -8,7 +8,7 @@ import { shapeStr } from '../../shape.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index.js';
 import { asPair, checkPoolPadding, poolPaddingFits, resolveWindow, type Pair, type Window } from '../../ops/window.js';
 import { Module } from '../module.js';
-import { batchShape, field, type ExplainContext, type Explanation, type LayerEntry, type SpecOf } from './entry.js';
+import { batchShape, field, parameterless, type ExplainContext, type Explanation, type OnnxAttribute, type SpecOf } from './entry.js';
 import { showValue } from '../../show.js';
 
 /** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
@@ -41,9 +41,6 @@ function explainPool(ctx: ExplainContext, what: string, backward: string, window
   };
 }
 
-/** ONNX pads, [top, left, bottom, right]: PyTorch's symmetric padding (ceil_mode adds the rest). */
-const onnxPads = (padding: readonly [number, number]) => [...padding, ...padding];
-
 /**
  * ONNX's ceil_mode for a pooling layer on this input ([1, C, H, W]). Opset 13's output size with
  * ceil_mode is ⌈(H + 2p − span)/stride⌉ + 1, but PyTorch (and nabla) drop a last window that would
@@ -70,6 +67,20 @@ function onnxCeilMode(m: MaxPool2d | AvgPool2d, inputShape: readonly number[]): 
     }
   }
   return { int: 1 };
+}
+
+/**
+ * The ONNX attributes of a pooling window, in the order the committed ONNX fixtures were written
+ * with; pads are [top, left, bottom, right], PyTorch's symmetric padding (ceil_mode adds the rest).
+ */
+function onnxWindow(m: MaxPool2d | AvgPool2d, inputShape: readonly number[]): Record<string, OnnxAttribute> {
+  return {
+    kernel_shape: { ints: m.kernelSize },
+    strides: { ints: m.stride },
+    pads: { ints: [...m.padding, ...m.padding] },
+    ...(m instanceof MaxPool2d ? { dilations: { ints: m.dilation } } : {}),
+    ceil_mode: onnxCeilMode(m, inputShape),
+  };
 }
 
 const maxFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, dilation: field.sizePair, ceilMode: field.boolean };
@@ -102,27 +113,16 @@ export interface MaxPool2dLayerOptions {
  * ```
  */
 export class MaxPool2d extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'MaxPool2d', typeof maxFields, MaxPool2d> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'MaxPool2d',
     fields: maxFields,
-    describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, dilation: m.dilation, ceilMode: m.ceilMode }),
     build: (s) => new MaxPool2d(s.kernelSize, s),
     check: checkPoolSpec,
-    parameters: () => [],
-    onnx: (g, m, { input, inputShape }) => {
-      return g.node('MaxPool', [input], {
-        kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
-        dilations: { ints: m.dilation }, ceil_mode: onnxCeilMode(m, inputShape),
-      });
-    },
+    onnx: (g, m, { input, inputShape }) => g.node('MaxPool', [input], onnxWindow(m, inputShape)),
     explain: (s, ctx) => explainPool(ctx, `y = max over each ${s.kernelSize.join('×')} window`, 'dL/dx = dL/dy at each window\'s maximum, 0 elsewhere', (shape) => maxWindow(s, shape)),
     summary: maxName,
-  };
+  });
 
   /** The window's [height, width]. */
   readonly kernelSize: [number, number];
@@ -189,25 +189,17 @@ export interface AvgPool2dLayerOptions {
  * x [N, C, H, W] → [N, C, H', W']; the stride defaults to the kernel size.
  */
 export class AvgPool2d extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'AvgPool2d', typeof avgFields, AvgPool2d> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'AvgPool2d',
     fields: avgFields,
-    describe: (m) => ({ kernelSize: m.kernelSize, stride: m.stride, padding: m.padding, ceilMode: m.ceilMode, countIncludePad: m.countIncludePad }),
     build: (s) => new AvgPool2d(s.kernelSize, s),
     check: checkPoolSpec,
-    parameters: () => [],
-    onnx: (g, m, { input, inputShape }) => g.node('AveragePool', [input], {
-      kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: onnxPads(m.padding) },
-      ceil_mode: onnxCeilMode(m, inputShape), count_include_pad: { int: m.countIncludePad ? 1 : 0 },
-    }),
+    onnx: (g, m, { input, inputShape }) =>
+      g.node('AveragePool', [input], { ...onnxWindow(m, inputShape), count_include_pad: { int: m.countIncludePad ? 1 : 0 } }),
     explain: (s, ctx) => explainPool(ctx, `y = mean over each ${s.kernelSize.join('×')} window`, 'dL/dx = dL/dy / (window size), spread over each window', (shape) => avgWindow(s, shape)),
     summary: avgName,
-  };
+  });
 
   /** The window's [height, width]. */
   readonly kernelSize: [number, number];
@@ -258,17 +250,11 @@ const adaptiveFields = { outputSize: field.sizePair };
  * is global average pooling.
  */
 export class AdaptiveAvgPool2d extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'AdaptiveAvgPool2d', typeof adaptiveFields, AdaptiveAvgPool2d> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'AdaptiveAvgPool2d',
     fields: adaptiveFields,
-    describe: (m) => ({ outputSize: m.outputSize }),
     build: (s) => new AdaptiveAvgPool2d(s.outputSize),
-    parameters: () => [],
     onnx: (g, m, { input }) => {
       if (m.outputSize[0] !== 1 || m.outputSize[1] !== 1) {
         throw new Error(`exportOnnx: ${m} has no ONNX form (only an output size of 1, GlobalAveragePool, has one)`);
@@ -283,7 +269,7 @@ export class AdaptiveAvgPool2d extends Module {
       return { lines: [`  forward   ${what}   : ${batchShape(ctx)} → [${[ctx.batch, ...shape].join('×')}]`, '  backward  dL/dx = dL/dy / (window size), spread over each window'], width: shape[0] * oh * ow, shape };
     },
     summary: (s) => `AdaptiveAvgPool2d(${s.outputSize.join('×')})`,
-  };
+  });
 
   /** The output plane's [height, width]. */
   readonly outputSize: [number, number];

@@ -9,27 +9,20 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
-import { elementwise, type LayerEntry } from './entry.js';
+import { elementwise, parameterless } from './entry.js';
 
 /** SiLU (swish), x·σ(x) elementwise, any shape (torch.nn.SiLU). */
 export class SiLU extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'SiLU', {}, SiLU> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'SiLU',
-    fields: {},
-    describe: () => ({}),
     build: () => new SiLU(),
-    parameters: () => [],
     onnx: (g, _m, { input: x }) =>
       g.dtype === 'float32'
         ? g.node('Mul', [x, g.node('Sigmoid', [x])])
         : g.node('Div', [x, g.node('Add', [g.node('Exp', [g.node('Neg', [x])]), g.scalar('one', 1)])]),
     explain: (_s, ctx) => elementwise(ctx, 'y = x·σ(x)', 'dL/dx = dL/dy ⊙ σ(x)(1 + x(1 − σ(x)))'),
-  };
+  });
 
   /** silu(x), of x's shape. */
   forward(x: Tensor): Tensor { return x.silu(); }

@@ -3,26 +3,25 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
-import { field, type LayerEntry } from './entry.js';
+import { field, parameterless } from './entry.js';
 
 const fields = { dim: field.int };
 
+/** The entry of Softmax or LogSoftmax: the axis `dim`, the ONNX op of the same name over it, nothing to explain. */
+function entry<Type extends 'Softmax' | 'LogSoftmax', M extends Module & { readonly dim: number }>(type: Type, build: (dim: number) => M) {
+  return parameterless({
+    type,
+    fields,
+    build: (s) => build(s.dim),
+    onnx: (g, m, { input }) => g.node(type, [input], { axis: { int: m.dim } }),
+    explain: () => ({ lines: [] }),
+  });
+}
+
 /** softmax along one axis, `dim` (default the last), any shape (torch.nn.Softmax); each slice along it sums to 1. */
 export class Softmax extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'Softmax', typeof fields, Softmax> = {
-    type: 'Softmax',
-    fields,
-    describe: (m) => ({ dim: m.dim }),
-    build: (s) => new Softmax(s.dim),
-    parameters: () => [],
-    onnx: (g, m, { input }) => g.node('Softmax', [input], { axis: { int: m.dim } }),
-    explain: () => ({ lines: [] }),
-  };
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = entry('Softmax', (dim) => new Softmax(dim));
 
   /**
    * A softmax along axis `dim`.
@@ -35,20 +34,8 @@ export class Softmax extends Module {
 
 /** log softmax along one axis, `dim` (default the last), any shape (torch.nn.LogSoftmax). */
 export class LogSoftmax extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'LogSoftmax', typeof fields, LogSoftmax> = {
-    type: 'LogSoftmax',
-    fields,
-    describe: (m) => ({ dim: m.dim }),
-    build: (s) => new LogSoftmax(s.dim),
-    parameters: () => [],
-    onnx: (g, m, { input }) => g.node('LogSoftmax', [input], { axis: { int: m.dim } }),
-    explain: () => ({ lines: [] }),
-  };
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = entry('LogSoftmax', (dim) => new LogSoftmax(dim));
 
   /**
    * A log softmax along axis `dim`.

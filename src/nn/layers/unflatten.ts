@@ -2,12 +2,12 @@
 // reshape, so its gradient is the reshape back. At the front of a CNN it turns the flat pixel
 // rows every nabla dataset yields ([N, C·H·W]) into images [N, C, H, W], so the model file itself
 // records the image shape and eval, predict and export feed it the same rows as an MLP.
-// ONNX: Reshape to the unflattened shape, with 0 copying the (dynamic) batch axis.
+// ONNX: Reshape to the unflattened shape, the batch axis kept dynamic (onnxReshape).
 
 import type { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { Module } from '../module.js';
-import { batchShape, field, type Field, type LayerEntry } from './entry.js';
+import { batchShape, field, onnxReshape, parameterless, type Field } from './entry.js';
 
 /** At most this many axes, each in 1..2^24: a model file cannot ask for absurd shapes. */
 const MAX_AXES = 8;
@@ -29,28 +29,18 @@ const product = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
  * lets the model take the flat pixel rows every nabla dataset yields.
  */
 export class Unflatten extends Module {
-  /**
-   * The layer's table entry (src/nn/layers/entry.ts): its model-file fields, its parameters with
-   * their PyTorch layout, its ONNX nodes and its `nabla explain` lines.
-   * @internal
-   */
-  static readonly layer: LayerEntry<'Unflatten', typeof fields, Unflatten> = {
+  /** The layer-table entry (entry.ts). @internal */
+  static readonly layer = parameterless({
     type: 'Unflatten',
     fields,
-    describe: (m) => ({ dim: m.dim, sizes: [...m.sizes] }),
     build: (s) => new Unflatten(s.dim, s.sizes),
-    parameters: () => [],
-    onnx: (g, m, { input, outputShape }) => {
-      // As Flatten: 0 keeps the batch axis dynamic unless the batch axis itself is split.
-      const target = [m.dim === 0 ? -1 : 0, ...outputShape.slice(1)];
-      return g.node('Reshape', [input, g.int64s('shape', target)]);
-    },
+    onnx: (g, m, { input, outputShape }) => onnxReshape(g, input, outputShape, m.dim === 0),
     explain: (s, ctx) => {
       if (!ctx.shape || s.dim !== 1 || ctx.shape.length !== 1 || ctx.shape[0] !== product(s.sizes)) return { lines: [] };
       return { lines: [`  reshape   ${batchShape(ctx)} → [${[ctx.batch, ...s.sizes].join('×')}]`], shape: [...s.sizes] };
     },
     summary: (s) => `Unflatten(${s.dim}, [${s.sizes.join(', ')}])`,
-  };
+  });
 
   /** The sizes the axis is split into; their product is the axis' size. */
   readonly sizes: readonly number[];

@@ -3,7 +3,7 @@
 // output position), so that a convolution is one matrix product with the weight:
 //   x:[N,C,H,W] W:[O,C,kH,kW] b:[O]   P = im2col(x) : [C·kH·kW, N·H'·W']
 //   yᵀ = Pᵀ·Wᵀ + b : [N·H'·W', C·kH·kW]·[C·kH·kW, O] → [N·H'·W', O], then laid out as y:[N,O,H',W']
-// and the seeds' gradients of y = xW + b with x = Pᵀ (seeds 000, 001):
+// and the seeds' gradients of y = xW + b (dW = xᵀ·dy, dx = dy·Wᵀ, db = Σ dy) with x = Pᵀ:
 //   dL/dW = (Pᵀ)ᵀ·dL/dyᵀ, stored as W is:  dyᵀᵀ·Pᵀ : [O, N·H'·W']·[N·H'·W', C·kH·kW] → [O, C·kH·kW]
 //   dL/dP = W ᵀ·dyᵀᵀ : [C·kH·kW, O]·[O, N·H'·W'],  dL/dx = col2im(dL/dP) (each patch entry back to its pixel)
 //   dL/db = Σ over N·H'·W' of dyᵀ

@@ -2,7 +2,7 @@
 // applied in the matrix product's epilogue. Its values and gradients are, bit for bit, those of
 // the ops it stands for, matmul → add → relu:
 //   x:[N,in] W:[in,out] b:[out] y:[N,out];  g = dy ⊙ 1[y > 0] with relu (1[y>0] = 1[xW+b > 0]),
-//   else dy;  dx = g·Wᵀ [N,in],  dW = xᵀ·g [in,out],  db = Σ_N g [out]  (seeds 000, 001, 004).
+//   else dy;  dx = g·Wᵀ [N,in],  dW = xᵀ·g [in,out],  db = Σ_N g [out].
 
 import { allocCell, cacheVersion } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';

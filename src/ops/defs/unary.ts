@@ -1,5 +1,5 @@
-// Elementwise ops of one tensor. Each Jacobian is diagonal (seed 002), so every backward rule
-// is an elementwise product dx = dy ⊙ f'(x), with dx, dy and x all of x's shape.
+// Elementwise ops of one tensor. Each Jacobian is diagonal (y_i depends on x_i alone), so every
+// backward rule is an elementwise product dx = dy ⊙ f'(x), with dx, dy and x all of x's shape.
 
 import { checkTensor, constantMap } from '../node.js';
 import { elementwise, plain } from '../elementwise.js';
@@ -39,7 +39,7 @@ export const tanh: Method<(x: Tensor) => Tensor> = elementwise({
  * ```
  * @function
  */
-// y = σ(x) → dx = dy ⊙ y(1 − y)   (seed 002: σ' = σ(1−σ))
+// y = σ(x) → dx = dy ⊙ y(1 − y)   (σ' = σ(1−σ))
 export const sigmoid: Method<(x: Tensor) => Tensor> = elementwise({
   name: 'sigmoid', kernel: 'sigmoid', backward: (gy, _x, y) => gy.mul(y.mul(y.neg().add(1))), torch: 'x[0].sigmoid()', secondOrder: true,
   samples: [...plain, { inputs: [{ shape: [4], values: [-50, -2, 3, 50] }] }],
@@ -60,7 +60,7 @@ export const softplus: Method<(x: Tensor) => Tensor> = elementwise({
  * ```
  * @function
  */
-// y = max(x, 0) → dx = dy ⊙ 1[x > 0]   (seed 002: the ReLU Jacobian is a diagonal of indicators)
+// y = max(x, 0) → dx = dy ⊙ 1[x > 0]   (the ReLU Jacobian is a diagonal of indicators)
 export const relu: Method<(x: Tensor) => Tensor> = elementwise({ name: 'relu', kernel: 'relu', backward: (gy, x) => gy.mul(constantMap(x, 'step')), torch: 'x[0].relu()' });
 /**
  * x where x > 0, else slope·x, elementwise (torch.nn.functional.leaky_relu; slope default 0.01);
