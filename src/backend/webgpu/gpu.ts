@@ -30,9 +30,9 @@ async function nodeGpu(): Promise<GPU | null> {
   } catch (e) {
     const why = (e as Error).message ?? String(e);
     if (/Cannot find (package|module) 'webgpu'/.test(why)) {
-      throw new Error("setBackend('webgpu'): WebGPU in Node comes from the optional package 'webgpu', which is not installed: run npm install webgpu");
+      throw new Error("setBackend('webgpu'): WebGPU in Node comes from the optional package 'webgpu', which is not installed: run npm install webgpu", { cause: e });
     }
-    throw new Error(`setBackend('webgpu'): the 'webgpu' package did not load (${why}); Dawn needs libvulkan.so.1 on the library path (docs/webgpu.md)`);
+    throw new Error(`setBackend('webgpu'): the 'webgpu' package did not load (${why}); Dawn needs libvulkan.so.1 on the library path (docs/webgpu.md)`, { cause: e });
   }
   dawn ??= mod.create([]);
   return dawn;

@@ -96,7 +96,7 @@ abstract class BatchNormBase extends Module {
         training: this.training || !this.runningMean, momentum: this.momentum, eps: this.eps,
       });
     } catch (e) {
-      throw new Error(`${this}: ${(e as Error).message}`);
+      throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
     }
     if (this.training && this.numBatchesTracked) {
       this.numBatchesTracked.data[0] += 1;

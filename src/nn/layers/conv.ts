@@ -197,7 +197,7 @@ export class Conv2d extends Module {
     try {
       return conv2d(x, this.weight, this.bias, options);
     } catch (e) {
-      throw new Error(`${this}: ${(e as Error).message}`);
+      throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -320,7 +320,7 @@ export class Conv1d extends Module {
     try {
       return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
     } catch (e) {
-      throw new Error(`${this}: ${(e as Error).message}`);
+      throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
     }
   }
 

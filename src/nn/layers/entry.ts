@@ -202,7 +202,7 @@ type Keeps<F extends Fields> = { readonly [K in keyof F]: F[K] extends Field<inf
  * reads those properties, in the fields' order, copying arrays, and the parameter list is empty.
  * How it is built, its ONNX nodes and its explain lines are the layer's own.
  */
-export function parameterless<Type extends string, M extends Module & Keeps<F>, F extends Fields = {}>(
+export function parameterless<Type extends string, M extends Module & Keeps<F>, F extends Fields = Record<never, never>>(
   entry: Omit<LayerEntry<Type, F, M>, 'fields' | 'describe' | 'parameters'> & { readonly fields?: F },
 ): LayerEntry<Type, F, M> {
   const fields = entry.fields ?? ({} as F);

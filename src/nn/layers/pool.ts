@@ -17,7 +17,7 @@ function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
   try {
     return op();
   } catch (e) {
-    throw new Error(`${m}: ${(e as Error).message}`);
+    throw new Error(`${m}: ${(e as Error).message}`, { cause: e });
   }
 }
 
