@@ -15,7 +15,13 @@ core.setBackend('wasm');
 core.setNumThreads(1);
 await core.ready();
 if (what === 'tiny') {
-  const r = nb.overhead(models.initialWeights(models.tiny.sizes, 1), data.rings(), Number(steps), models.tiny.batch, models.tiny.lr);
+  const r = nb.overhead(
+    models.initialWeights(models.tiny.sizes, 1),
+    data.rings(),
+    Number(steps),
+    models.tiny.batch,
+    models.tiny.lr,
+  );
   console.log(`tiny ${r.stepsPerSec.toFixed(0)} steps/s`);
 } else {
   const r = nb.train(models.mlpSmall, models.initialWeights(models.mlpSmall.sizes, 0), data.loadMnist(), 1);

@@ -33,7 +33,8 @@ const { values } = parseArgs({
 const { train, test } = bundledMnistSplit();
 const dir = mkdtempSync(join(tmpdir(), 'nabla-cnn-recipe-'));
 try {
-  const put = (name: string, a: Float32Array | Int32Array) => writeFileSync(join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const put = (name: string, a: Float32Array | Int32Array) =>
+    writeFileSync(join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   const dump = (s: Subset, tag: string) => {
     const [x, y] = s.getBatch(Array.from({ length: s.length }, (_, i) => i));
     put(`${tag}_x.f32`, Float32Array.from(x.data));
@@ -42,14 +43,26 @@ try {
   dump(train, 'train');
   dump(test, 'test');
   const spec = {
-    epochs: Number(values.epochs), seeds: values.seeds!.split(',').map(Number), lr: Number(values.lr), dropout: Number(values.dropout),
-    headDropout: Number(values['head-dropout']), hidden: Number(values.hidden), shift: Number(values.shift), batch: Number(values.batch), threads: 1,
-    channels: values.channels!.split(',').map(Number), convs: Number(values.convs), weightDecay: Number(values['weight-decay']),
+    epochs: Number(values.epochs),
+    seeds: values.seeds!.split(',').map(Number),
+    lr: Number(values.lr),
+    dropout: Number(values.dropout),
+    headDropout: Number(values['head-dropout']),
+    hidden: Number(values.hidden),
+    shift: Number(values.shift),
+    batch: Number(values.batch),
+    threads: 1,
+    channels: values.channels!.split(',').map(Number),
+    convs: Number(values.convs),
+    weightDecay: Number(values['weight-decay']),
   };
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
   console.log(`PyTorch, the CLI's CNN recipe: ${JSON.stringify(spec)}`);
   // One thread: torch's own, and OpenBLAS's under torch's Linear layers (Debian's torch calls the system BLAS).
-  execFileSync('/usr/bin/python3', [new URL('../../bench/cnn_recipe.py', import.meta.url).pathname, dir], { stdio: 'inherit', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  execFileSync('/usr/bin/python3', [new URL('../../bench/cnn_recipe.py', import.meta.url).pathname, dir], {
+    stdio: 'inherit',
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+  });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -49,7 +49,13 @@ function timeSteps(step: (i: number) => void): number {
 
 function nablaTraining(): number {
   manualSeed(1);
-  const gpt = new nn.GPT({ vocabSize: cfg.vocab, contextLength: cfg.context, embedDim: cfg.dim, numLayers: cfg.layers, numHeads: cfg.heads });
+  const gpt = new nn.GPT({
+    vocabSize: cfg.vocab,
+    contextLength: cfg.context,
+    embedDim: cfg.dim,
+    numLayers: cfg.layers,
+    numHeads: cfg.heads,
+  });
   const opt = new optim.AdamW(gpt.parameters(), { lr: 1e-3, weightDecay: 0.1 });
   const data = batches(4).map((b) => ({ x: tensor(b.x), y: tensor(b.y) }));
   return timeSteps((i) => {
@@ -63,7 +69,13 @@ function nablaTraining(): number {
 
 function nablaGeneration(): number {
   manualSeed(2);
-  const gpt = new nn.GPT({ vocabSize: cfg.vocab, contextLength: cfg.context, embedDim: cfg.dim, numLayers: cfg.layers, numHeads: cfg.heads });
+  const gpt = new nn.GPT({
+    vocabSize: cfg.vocab,
+    contextLength: cfg.context,
+    embedDim: cfg.dim,
+    numLayers: cfg.layers,
+    numHeads: cfg.heads,
+  });
   const n = cfg.context - 1;
   nn.generate(gpt, [1], { maxNewTokens: n, temperature: 0 });
   const rates = Array.from({ length: 5 }, () => {
@@ -97,9 +109,30 @@ function torchTraining(threads: number): number | string {
   delete env.OPENBLAS_CORETYPE; // let OpenBLAS pick its best kernel for this peer
   delete env.OPENBLAS_L2_SIZE;
   try {
-    const out = execFileSync(python, [new URL('../../bench/gpt_twin.py', import.meta.url).pathname, 'speed', '--layers', String(cfg.layers), '--heads', String(cfg.heads),
-      '--dim', String(cfg.dim), '--context', String(cfg.context), '--batch', String(cfg.batch), '--vocab', String(cfg.vocab), '--steps', String(STEPS), '--threads', String(threads)],
-    { env: { ...env, OMP_WAIT_POLICY: 'PASSIVE' }, encoding: 'utf8' });
+    const out = execFileSync(
+      python,
+      [
+        new URL('../../bench/gpt_twin.py', import.meta.url).pathname,
+        'speed',
+        '--layers',
+        String(cfg.layers),
+        '--heads',
+        String(cfg.heads),
+        '--dim',
+        String(cfg.dim),
+        '--context',
+        String(cfg.context),
+        '--batch',
+        String(cfg.batch),
+        '--vocab',
+        String(cfg.vocab),
+        '--steps',
+        String(STEPS),
+        '--threads',
+        String(threads),
+      ],
+      { env: { ...env, OMP_WAIT_POLICY: 'PASSIVE' }, encoding: 'utf8' },
+    );
     return JSON.parse(out.trim().split('\n').at(-1)!).tokensPerSec as number;
   } catch (e) {
     return `torch failed: ${(e as Error).message.split('\n')[0]}`;
@@ -141,7 +174,9 @@ const value = (name: string) => {
   return typeof r === 'number' ? r : null;
 };
 const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}×` : '—');
-const bestNabla = Math.max(...rows.filter(([n, v]) => n.startsWith('nabla') && typeof v === 'number').map(([, v]) => v as number));
+const bestNabla = Math.max(
+  ...rows.filter(([n, v]) => n.startsWith('nabla') && typeof v === 'number').map(([, v]) => v as number),
+);
 const md = [
   `${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores; torch through /usr/bin/python3 (OpenBLAS choosing its own kernel).`,
   '',
@@ -149,9 +184,11 @@ const md = [
   '',
   '| peer | tokens/s | × tfjs-wasm | × torch 1t | × torch all |',
   '| --- | --- | --- | --- | --- |',
-  ...rows.map(([n, v]) => typeof v === 'number'
-    ? `| ${n} | ${Math.round(v)} | ${ratio(v, value('tfjs-wasm'))} | ${ratio(v, value('torch 1t'))} | ${ratio(v, value(`torch ${cores}t`))} |`
-    : `| ${n} | ${v} | | | |`),
+  ...rows.map(([n, v]) =>
+    typeof v === 'number'
+      ? `| ${n} | ${Math.round(v)} | ${ratio(v, value('tfjs-wasm'))} | ${ratio(v, value('torch 1t'))} | ${ratio(v, value(`torch ${cores}t`))} |`
+      : `| ${n} | ${v} | | | |`,
+  ),
   '',
   `tfjs-wasm is timed with the embedding as a one-hot product, the workaround its users take: its tf.gather has no gradient on the wasm backend (the row above). Best nabla vs tfjs-wasm: ${ratio(bestNabla, value('tfjs-wasm'))} (target ≥ 10×).`,
   '',

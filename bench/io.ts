@@ -14,11 +14,19 @@ function time(label: string, bytes: number, fn: () => void, reps = 20): void {
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) fn();
   const ms = (performance.now() - t0) / reps;
-  console.log(`${label.padEnd(34)} ${ms.toFixed(2).padStart(8)} ms   ${(bytes / 1e6 / (ms / 1e3)).toFixed(0).padStart(6)} MB/s`);
+  console.log(
+    `${label.padEnd(34)} ${ms.toFixed(2).padStart(8)} ms   ${(bytes / 1e6 / (ms / 1e3)).toFixed(0).padStart(6)} MB/s`,
+  );
 }
 
 manualSeed(0);
-const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
+const model = new nn.Sequential(
+  new nn.Linear(784, 512),
+  new nn.ReLU(),
+  new nn.Linear(512, 512),
+  new nn.ReLU(),
+  new nn.Linear(512, 10),
+);
 const optimizer = new optim.Adam(model.parameters());
 const bytes = encodeModel(model);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-bench-'));

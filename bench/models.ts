@@ -21,7 +21,13 @@ export interface TrainSpec {
 }
 
 export const mlpSmall: TrainSpec = { name: '784-128-10', sizes: [784, 128, 10], batch: 64, epochs: 5, lr: 0.1 };
-export const mlpLarge: TrainSpec = { name: '784-512-512-10', sizes: [784, 512, 512, 10], batch: 128, epochs: 5, lr: 0.1 };
+export const mlpLarge: TrainSpec = {
+  name: '784-512-512-10',
+  sizes: [784, 512, 512, 10],
+  batch: 128,
+  epochs: 5,
+  lr: 0.1,
+};
 export const tiny = { sizes: [2, 16, 16, 1], batch: 32, steps: 2000, lr: 0.1 };
 
 export function initialWeights(sizes: number[], seed = 0): Layer[] {
@@ -60,7 +66,10 @@ export const convCases: ConvCase[] = [
   { n: 64, c: 64, h: 14, w: 14, out: 64, k: 3, stride: 1, pad: 1, groups: 64 },
 ];
 
-export const convOut = (c: ConvCase) => ({ oh: Math.floor((c.h + 2 * c.pad - c.k) / c.stride) + 1, ow: Math.floor((c.w + 2 * c.pad - c.k) / c.stride) + 1 });
+export const convOut = (c: ConvCase) => ({
+  oh: Math.floor((c.h + 2 * c.pad - c.k) / c.stride) + 1,
+  ow: Math.floor((c.w + 2 * c.pad - c.k) / c.stride) + 1,
+});
 /** FLOPs of one of the three products (forward, input gradient, weight gradient). */
 export function convFlops(c: ConvCase): number {
   const { oh, ow } = convOut(c);
@@ -91,7 +100,9 @@ export const gptConfig = { layers: 4, heads: 4, dim: 128, context: 64, batch: 32
 export function gptBatches(count: number, cfg = gptConfig): { x: number[][]; y: number[][] }[] {
   const rnd = lcg(7);
   return Array.from({ length: count }, () => {
-    const rows = Array.from({ length: cfg.batch }, () => Array.from({ length: cfg.context + 1 }, () => Math.floor(rnd() * cfg.vocab)));
+    const rows = Array.from({ length: cfg.batch }, () =>
+      Array.from({ length: cfg.context + 1 }, () => Math.floor(rnd() * cfg.vocab)),
+    );
     return { x: rows.map((r) => r.slice(0, -1)), y: rows.map((r) => r.slice(1)) };
   });
 }

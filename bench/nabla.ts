@@ -34,9 +34,20 @@ export class DeviceScope {
     return { result, values };
   }
 }
-const trainingKeep = (model: nn.Module, opt: optim.Optimizer) => () => [...opt.stateCells(), ...model.parameters().flatMap((p) => (p.grad ? [p.grad.cell] : []))];
+const trainingKeep = (model: nn.Module, opt: optim.Optimizer) => () => [
+  ...opt.stateCells(),
+  ...model.parameters().flatMap((p) => (p.grad ? [p.grad.cell] : [])),
+];
 
-export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean): number[] {
+export function matmulTimes(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+): number[] {
   const at = tensor(a, { shape: tA ? [k, m] : [m, k] });
   const bt = tensor(b, { shape: tB ? [n, k] : [k, n] });
   return timeRuns(() => void matmulT(at, bt, tA, tB));
@@ -48,16 +59,30 @@ export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: numb
  * frees their outputs. `reps` is chosen after the warm-up product (which compiles the kernel and
  * uploads A and B) so that a timed run takes about `runMs`.
  */
-export async function matmulTimesDevice(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean, runMs = 300, minRuns = 3): Promise<number[]> {
+export async function matmulTimesDevice(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+  runMs = 300,
+  minRuns = 3,
+): Promise<number[]> {
   const at = tensor(a, { shape: tA ? [k, m] : [m, k] });
   const bt = tensor(b, { shape: tB ? [n, k] : [k, n] });
   const scope = new DeviceScope();
   let reps = 1;
-  const run = () => scope.step(() => {
-    let out = matmulT(at, bt, tA, tB);
-    for (let i = 1; i < reps; i++) out = matmulT(at, bt, tA, tB);
-    return out;
-  }, (out) => [out]);
+  const run = () =>
+    scope.step(
+      () => {
+        let out = matmulT(at, bt, tA, tB);
+        for (let i = 1; i < reps; i++) out = matmulT(at, bt, tA, tB);
+        return out;
+      },
+      (out) => [out],
+    );
   const t0 = performance.now();
   await run(); // warm-up
   await run(); // a second single product: the first one compiles
@@ -106,7 +131,14 @@ export interface TrainResult {
  * is timed and no accuracy reported) after `warmup` untimed steps: for a device on a software
  * adapter, where an epoch takes minutes.
  */
-export async function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs: number, maxSteps = Infinity, warmup = 0): Promise<TrainResult> {
+export async function train(
+  spec: TrainSpec,
+  init: Layer[],
+  data: Mnist,
+  epochs: number,
+  maxSteps = Infinity,
+  warmup = 0,
+): Promise<TrainResult> {
   const model = mlp(init, 'relu');
   const opt = new optim.SGD(model.parameters(), { lr: spec.lr });
   const n = data.trainY.length;
@@ -121,32 +153,54 @@ export async function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs:
     opt.step();
     return loss;
   };
-  for (let i = 0; i < warmup; i++) await scope.step(() => step((i * spec.batch) % n), (loss) => [loss]);
+  for (let i = 0; i < warmup; i++)
+    await scope.step(
+      () => step((i * spec.batch) % n),
+      (loss) => [loss],
+    );
   const rates: number[] = [];
   let steps = 0;
   for (let e = 0; e < epochs && steps < maxSteps; e++) {
     const t0 = performance.now();
     let seen = 0;
     for (let s = 0; s < n && steps < maxSteps; s += spec.batch, steps++) {
-      if (device) await scope.step(() => step(s), (loss) => [loss]); // one read per step, as fit
+      if (device)
+        await scope.step(
+          () => step(s),
+          (loss) => [loss],
+        ); // one read per step, as fit
       else step(s);
       seen += Math.min(spec.batch, n - s);
     }
     rates.push(seen / ((performance.now() - t0) / 1000));
   }
   const all = epochs === spec.epochs && steps >= epochs * Math.ceil(n / spec.batch);
-  return { samplesPerSec: Math.max(...rates), accuracy: all ? await accuracy(model, data.testX, data.testY, 784) : null, epochs, ...(maxSteps < Infinity && { steps }) };
+  return {
+    samplesPerSec: Math.max(...rates),
+    accuracy: all ? await accuracy(model, data.testX, data.testY, 784) : null,
+    epochs,
+    ...(maxSteps < Infinity && { steps }),
+  };
 }
 
 /** Steps per second of the 2-16-16-1 tanh MLP with BCE (median over chunks of 200 steps). */
-export async function overhead(init: Layer[], data: Rings, steps: number, batch: number, lr: number): Promise<{ stepsPerSec: number; finalLoss: number }> {
+export async function overhead(
+  init: Layer[],
+  data: Rings,
+  steps: number,
+  batch: number,
+  lr: number,
+): Promise<{ stepsPerSec: number; finalLoss: number }> {
   const model = mlp(init, 'tanh');
   const opt = new optim.SGD(model.parameters(), { lr });
   const device = onDevice();
   const scope = new DeviceScope(trainingKeep(model, opt));
   const batches: [Tensor, Tensor][] = [];
   for (let s = 0; s < data.y.length; s += batch) {
-    batches.push([tensor(data.x.subarray(2 * s, 2 * (s + batch)), { shape: [batch, 2] }), tensor(data.y.subarray(s, s + batch), { shape: [batch, 1] })]);
+    batches.push([
+      tensor(data.x.subarray(2 * s, 2 * (s + batch)), { shape: [batch, 2] }),
+      tensor(data.y.subarray(s, s + batch), { shape: [batch, 1] }),
+    ]);
   }
   const rates: number[] = [];
   let last = 0;
@@ -183,7 +237,12 @@ export function inference(init: Layer[], x: Float32Array, batch: number): number
 // Looked up by name rather than imported, so that the bench builds and reports "not available"
 // on a checkout that does not have them yet.
 
-type Conv2d = (x: Tensor, weight: Tensor, bias: Tensor | null, options: { stride?: number; padding?: number; groups?: number }) => Tensor;
+type Conv2d = (
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: { stride?: number; padding?: number; groups?: number },
+) => Tensor;
 type Ctor = new (...args: unknown[]) => nn.Module;
 const ops = nabla as unknown as { conv2d?: Conv2d };
 const layers = nn as unknown as Record<string, Ctor | undefined>;
@@ -202,17 +261,29 @@ export function cnnMissing(): string | null {
  * ms per conv2d forward (fwd) or forward and backward to the input, weight and bias gradients
  * (fwdbwd, of sum(y)), on x [n,c,h,w] NCHW and weight [out, c/groups, k, k].
  */
-export function convTimes(c: ConvCase, x: Float32Array, w: Float32Array, b: Float32Array, mode: 'fwd' | 'fwdbwd', budgetMs = 400, minReps = 3): number[] {
+export function convTimes(
+  c: ConvCase,
+  x: Float32Array,
+  w: Float32Array,
+  b: Float32Array,
+  mode: 'fwd' | 'fwdbwd',
+  budgetMs = 400,
+  minReps = 3,
+): number[] {
   const conv2d = ops.conv2d!;
   const xt = tensor(x, { shape: [c.n, c.c, c.h, c.w], requiresGrad: mode === 'fwdbwd' });
   const wt = tensor(w, { shape: [c.out, c.c / c.groups, c.k, c.k], requiresGrad: mode === 'fwdbwd' });
   const bt = tensor(b, { shape: [c.out], requiresGrad: mode === 'fwdbwd' });
   const options = { stride: c.stride, padding: c.pad, groups: c.groups };
   if (mode === 'fwd') return timeRuns(() => void noGrad(() => conv2d(xt, wt, bt, options)), budgetMs, minReps);
-  return timeRuns(() => {
-    xt.grad = wt.grad = bt.grad = null;
-    conv2d(xt, wt, bt, options).sum().backward();
-  }, budgetMs, minReps);
+  return timeRuns(
+    () => {
+      xt.grad = wt.grad = bt.grad = null;
+      conv2d(xt, wt, bt, options).sum().backward();
+    },
+    budgetMs,
+    minReps,
+  );
 }
 
 /** ms per plain GEMM [m,k]·[k,n] (the conv's same-size product). */
@@ -231,9 +302,19 @@ export interface CnnResult {
 export function cnnModel(): nn.Module {
   const L = layers as Record<string, Ctor>;
   return new nn.Sequential(
-    new L.Conv2d(1, 32, 3, { padding: 1 }), new L.BatchNorm2d(32), new L.ReLU(), new L.MaxPool2d(2),
-    new L.Conv2d(32, 64, 3, { padding: 1 }), new L.BatchNorm2d(64), new L.ReLU(), new L.MaxPool2d(2),
-    new L.Dropout(0.25), new L.Flatten(), new L.Linear(3136, 128), new L.ReLU(), new L.Linear(128, 10),
+    new L.Conv2d(1, 32, 3, { padding: 1 }),
+    new L.BatchNorm2d(32),
+    new L.ReLU(),
+    new L.MaxPool2d(2),
+    new L.Conv2d(32, 64, 3, { padding: 1 }),
+    new L.BatchNorm2d(64),
+    new L.ReLU(),
+    new L.MaxPool2d(2),
+    new L.Dropout(0.25),
+    new L.Flatten(),
+    new L.Linear(3136, 128),
+    new L.ReLU(),
+    new L.Linear(128, 10),
   );
 }
 
@@ -242,7 +323,13 @@ export function cnnModel(): nn.Module {
  * early once the timed steps have taken `budgetMs` (for a software adapter; `steps` then says how
  * many ran).
  */
-export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk, budgetMs = Infinity): Promise<CnnResult> {
+export async function cnnTrain(
+  data: Mnist,
+  steps = cnn.steps,
+  warmup = cnn.warmup,
+  chunk = cnn.chunk,
+  budgetMs = Infinity,
+): Promise<CnnResult> {
   nabla.manualSeed(0);
   const model = cnnModel();
   model.train();
@@ -260,7 +347,11 @@ export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warm
     return loss;
   };
   for (let i = 0; i < warmup; i++) {
-    if (device) await scope.step(() => step(i), (loss) => [loss]);
+    if (device)
+      await scope.step(
+        () => step(i),
+        (loss) => [loss],
+      );
     else step(i);
   }
   const rates: number[] = [];
@@ -272,7 +363,12 @@ export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warm
     const n = Math.min(chunk, steps - i);
     for (let j = 0; j < n; j++) {
       if (device) {
-        last = (await scope.step(() => step(warmup + i + j), (loss) => [loss])).values[0][0]; // one read per step, as fit
+        last = (
+          await scope.step(
+            () => step(warmup + i + j),
+            (loss) => [loss],
+          )
+        ).values[0][0]; // one read per step, as fit
         continue;
       }
       const loss = step(warmup + i + j);

@@ -32,15 +32,22 @@ try {
     const checked = await page.isChecked('#show-test');
     const t0 = Date.now();
     await page.keyboard.press('Space');
-    await page.waitForFunction((c) => (document.getElementById('show-test') as HTMLInputElement).checked !== c, checked);
+    await page.waitForFunction(
+      (c) => (document.getElementById('show-test') as HTMLInputElement).checked !== c,
+      checked,
+    );
     roundTrips.push(Date.now() - t0);
     await page.waitForTimeout(100);
   }
   await page.waitForFunction(() => (window as unknown as { latencies: number[] }).latencies.length >= 20);
   const latencies = await page.evaluate(() => (window as unknown as { latencies: number[] }).latencies);
   await page.click('#play');
-  console.log(`input → frame while training (20 presses): median ${median(latencies).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
-  console.log(`key press → checkbox changed, seen from Node: median ${median(roundTrips).toFixed(1)} ms, max ${Math.max(...roundTrips)} ms`);
+  console.log(
+    `input → frame while training (20 presses): median ${median(latencies).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+  );
+  console.log(
+    `key press → checkbox changed, seen from Node: median ${median(roundTrips).toFixed(1)} ms, max ${Math.max(...roundTrips)} ms`,
+  );
 
   // The speed control: steps per second at each setting, over 3 s of playing.
   for (const speed of ['2', '10', '100']) {

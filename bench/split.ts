@@ -49,7 +49,9 @@ function report(title: string, total: number, steps: number): void {
     known += ms;
     console.log(`  ${k.padEnd(28)} ${(ms / steps).toFixed(3)} ms/step  ${((100 * ms) / total).toFixed(1)}%`);
   }
-  console.log(`  ${'rest (ops, autograd, alloc)'.padEnd(28)} ${((total - known) / steps).toFixed(3)} ms/step  ${((100 * (total - known)) / total).toFixed(1)}%`);
+  console.log(
+    `  ${'rest (ops, autograd, alloc)'.padEnd(28)} ${((total - known) / steps).toFixed(3)} ms/step  ${((100 * (total - known)) / total).toFixed(1)}%`,
+  );
 }
 
 const data = loadMnist();
@@ -58,18 +60,30 @@ for (const spec of [mlpSmall, mlpLarge]) {
   times.clear();
   const t0 = performance.now();
   const r = await train(spec, initialWeights(spec.sizes), data, 1);
-  report(`${spec.name}, batch ${spec.batch}: ${r.samplesPerSec.toFixed(0)} samples/s`, performance.now() - t0, Math.ceil(data.trainY.length / spec.batch));
+  report(
+    `${spec.name}, batch ${spec.batch}: ${r.samplesPerSec.toFixed(0)} samples/s`,
+    performance.now() - t0,
+    Math.ceil(data.trainY.length / spec.batch),
+  );
 }
 const tinyInit = initialWeights(tiny.sizes, 1);
 await overhead(tinyInit, rings(), tiny.steps, tiny.batch, tiny.lr); // warm-up
 times.clear();
 const t0 = performance.now();
 const r = await overhead(tinyInit, rings(), tiny.steps, tiny.batch, tiny.lr);
-report(`2-16-16-1 tanh MLP, batch ${tiny.batch}: ${r.stepsPerSec.toFixed(0)} steps/s`, performance.now() - t0, tiny.steps);
+report(
+  `2-16-16-1 tanh MLP, batch ${tiny.batch}: ${r.stepsPerSec.toFixed(0)} steps/s`,
+  performance.now() - t0,
+  tiny.steps,
+);
 const cnnSteps = 60;
 await cnnTrain(data, 10); // warm-up
 times.clear();
 const c0 = performance.now();
 const c = await cnnTrain(data, cnnSteps);
-report(`CNN (bench/models.ts), batch 64: ${c.samplesPerSec.toFixed(0)} samples/s`, performance.now() - c0, cnnSteps + 3);
+report(
+  `CNN (bench/models.ts), batch 64: ${c.samplesPerSec.toFixed(0)} samples/s`,
+  performance.now() - c0,
+  cnnSteps + 3,
+);
 process.exit(0);

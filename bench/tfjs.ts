@@ -19,7 +19,15 @@ export async function useTfBackend(name: 'cpu' | 'wasm'): Promise<string> {
   return name;
 }
 
-export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean): number[] {
+export function matmulTimes(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+): number[] {
   const at = tf.tensor2d(a, tA ? [k, m] : [m, k]);
   const bt = tf.tensor2d(b, tB ? [n, k] : [k, n]);
   const times = timeRuns(() => {
@@ -37,7 +45,17 @@ export function matmulTimes(a: Float32Array, b: Float32Array, m: number, k: numb
  * dataSync): each timed run queues `reps` products and awaits the last one's data() (tfjs' queue
  * runs in order), reps chosen after the warm-up so that a run takes about runMs.
  */
-export async function matmulTimesAsync(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean, runMs = 300, minRuns = 3): Promise<number[]> {
+export async function matmulTimesAsync(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+  runMs = 300,
+  minRuns = 3,
+): Promise<number[]> {
   const at = tf.tensor2d(a, tA ? [k, m] : [m, k]);
   const bt = tf.tensor2d(b, tB ? [n, k] : [k, n]);
   let reps = 1;
@@ -97,7 +115,11 @@ export function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs: numbe
       tf.tidy(() => {
         const x = tf.tensor2d(data.trainX.subarray(s * 784, end * 784), [end - s, 784]);
         const y = tf.oneHot(tf.tensor1d(data.trainY.subarray(s, end), 'int32'), 10);
-        const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar, true, model.vars);
+        const loss = opt.minimize(
+          () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
+          true,
+          model.vars,
+        );
         loss!.dataSync();
       });
       seen += end - s;
@@ -106,7 +128,12 @@ export function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs: numbe
   }
   let acc: number | null = null;
   if (steps >= epochs * Math.ceil(n / spec.batch) && epochs === spec.epochs) {
-    const pred = tf.tidy(() => model.forward(tf.tensor2d(data.testX, [data.testY.length, 784])).argMax(1).dataSync());
+    const pred = tf.tidy(() =>
+      model
+        .forward(tf.tensor2d(data.testX, [data.testY.length, 784]))
+        .argMax(1)
+        .dataSync(),
+    );
     let right = 0;
     for (let i = 0; i < pred.length; i++) if (pred[i] === data.testY[i]) right++;
     acc = right / pred.length;
@@ -117,7 +144,14 @@ export function train(spec: TrainSpec, init: Layer[], data: Mnist, epochs: numbe
 }
 
 /** train() with `await loss.data()` per step instead of dataSync (webgpu), after `warmup` untimed steps. */
-export async function trainAsync(spec: TrainSpec, init: Layer[], data: Mnist, epochs: number, maxSteps = Infinity, warmup = 0): Promise<TrainResult> {
+export async function trainAsync(
+  spec: TrainSpec,
+  init: Layer[],
+  data: Mnist,
+  epochs: number,
+  maxSteps = Infinity,
+  warmup = 0,
+): Promise<TrainResult> {
   const model = mlp(init, 'relu');
   const opt = tf.train.sgd(spec.lr);
   const n = data.trainY.length;
@@ -155,19 +189,30 @@ export async function trainAsync(spec: TrainSpec, init: Layer[], data: Mnist, ep
   return { samplesPerSec: Math.max(...rates), accuracy: acc, epochs, ...(maxSteps < Infinity && { steps }) };
 }
 
-export function overhead(init: Layer[], data: Rings, steps: number, batch: number, lr: number): { stepsPerSec: number; finalLoss: number } {
+export function overhead(
+  init: Layer[],
+  data: Rings,
+  steps: number,
+  batch: number,
+  lr: number,
+): { stepsPerSec: number; finalLoss: number } {
   const model = mlp(init, 'tanh');
   const opt = tf.train.sgd(lr);
   const batches: [tf.Tensor2D, tf.Tensor2D][] = [];
   for (let s = 0; s < data.y.length; s += batch) {
-    batches.push([tf.tensor2d(data.x.subarray(2 * s, 2 * (s + batch)), [batch, 2]), tf.tensor2d(data.y.subarray(s, s + batch), [batch, 1])]);
+    batches.push([
+      tf.tensor2d(data.x.subarray(2 * s, 2 * (s + batch)), [batch, 2]),
+      tf.tensor2d(data.y.subarray(s, s + batch), [batch, 1]),
+    ]);
   }
   const rates: number[] = [];
   let last = 0;
   let t0 = performance.now();
   for (let i = 0; i < steps; i++) {
     const [x, y] = batches[i % batches.length];
-    const loss = tf.tidy(() => opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.forward(x)) as tf.Scalar, true, model.vars)!);
+    const loss = tf.tidy(() =>
+      opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.forward(x)) as tf.Scalar, true, model.vars)!,
+    );
     if ((i + 1) % 200 === 0) {
       last = loss.dataSync()[0];
       const t1 = performance.now();
@@ -198,17 +243,23 @@ export function inference(init: Layer[], x: Float32Array, batch: number): number
 /** NCHW → NHWC (or, for weights, [out, in, kH, kW] → [kH, kW, in, out]). */
 export function toNhwc(a: Float32Array, d0: number, d1: number, d2: number, d3: number): Float32Array {
   const out = new Float32Array(a.length);
-  for (let i = 0; i < d0; i++) for (let j = 0; j < d1; j++) for (let y = 0; y < d2; y++) for (let x = 0; x < d3; x++) {
-    out[((i * d2 + y) * d3 + x) * d1 + j] = a[((i * d1 + j) * d2 + y) * d3 + x];
-  }
+  for (let i = 0; i < d0; i++)
+    for (let j = 0; j < d1; j++)
+      for (let y = 0; y < d2; y++)
+        for (let x = 0; x < d3; x++) {
+          out[((i * d2 + y) * d3 + x) * d1 + j] = a[((i * d1 + j) * d2 + y) * d3 + x];
+        }
   return out;
 }
 /** [out, in, kH, kW] → [kH, kW, in, out]. */
 export function toHwio(w: Float32Array, o: number, i: number, kh: number, kw: number): Float32Array {
   const out = new Float32Array(w.length);
-  for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-    out[((y * kw + x) * i + b) * o + a] = w[((a * i + b) * kh + y) * kw + x];
-  }
+  for (let a = 0; a < o; a++)
+    for (let b = 0; b < i; b++)
+      for (let y = 0; y < kh; y++)
+        for (let x = 0; x < kw; x++) {
+          out[((y * kw + x) * i + b) * o + a] = w[((a * i + b) * kh + y) * kw + x];
+        }
   return out;
 }
 
@@ -218,20 +269,42 @@ export function toHwio(w: Float32Array, o: number, i: number, kh: number, kw: nu
  * [kH, kW, in, out] (depthwise [kH, kW, c, 1]). warmup = false for peers whose single run takes
  * seconds.
  */
-export function convTimes(c: ConvCase, x: Float32Array, w: Float32Array, b: Float32Array, mode: 'fwd' | 'fwdbwd', budgetMs = 400, minReps = 3, warmup = true): number[] {
+export function convTimes(
+  c: ConvCase,
+  x: Float32Array,
+  w: Float32Array,
+  b: Float32Array,
+  mode: 'fwd' | 'fwdbwd',
+  budgetMs = 400,
+  minReps = 3,
+  warmup = true,
+): number[] {
   const depthwise = c.groups > 1;
   if (depthwise && c.groups !== c.c) throw new Error('tfjs has no grouped convolution other than depthwise');
   const xv = tf.variable(tf.tensor4d(x, [c.n, c.h, c.w, c.c]));
   const wv = tf.variable(depthwise ? tf.tensor4d(w, [c.k, c.k, c.c, 1]) : tf.tensor4d(w, [c.k, c.k, c.c, c.out]));
   const bv = tf.variable(tf.tensor1d(b));
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]];
-  const f = () => tf.add(depthwise ? tf.depthwiseConv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.stride, pad) : tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.stride, pad), bv) as tf.Tensor4D;
-  const run = mode === 'fwd'
-    ? () => tf.tidy(() => void f().dataSync())
-    : () => tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => tf.sum(f()), [xv, wv, bv]);
-      for (const g of Object.values(grads)) g.dataSync();
-    });
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [c.pad, c.pad],
+    [c.pad, c.pad],
+    [0, 0],
+  ];
+  const f = () =>
+    tf.add(
+      depthwise
+        ? tf.depthwiseConv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.stride, pad)
+        : tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.stride, pad),
+      bv,
+    ) as tf.Tensor4D;
+  const run =
+    mode === 'fwd'
+      ? () => tf.tidy(() => void f().dataSync())
+      : () =>
+          tf.tidy(() => {
+            const { grads } = tf.variableGrads(() => tf.sum(f()), [xv, wv, bv]);
+            for (const g of Object.values(grads)) g.dataSync();
+          });
   try {
     if (!warmup) {
       const t0 = performance.now();
@@ -250,10 +323,18 @@ function cnnModel(): tf.Sequential {
   const bn = () => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same' }), bn(), tf.layers.reLU(), tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }), bn(), tf.layers.reLU(), tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.dropout({ rate: 0.25 }), tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' }),
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same' }),
+      bn(),
+      tf.layers.reLU(),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }),
+      bn(),
+      tf.layers.reLU(),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.dropout({ rate: 0.25 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
   model.compile({ optimizer: tf.train.adam(cnn.lr), loss: 'categoricalCrossentropy' });
@@ -261,14 +342,26 @@ function cnnModel(): tf.Sequential {
 }
 
 /** Samples/s of the bench CNN under model.fit, timed over chunks of cnn.chunk steps after a warm-up fit. */
-export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warmup, chunk = cnn.chunk, budgetMs = Infinity): Promise<CnnResult> {
+export async function cnnTrain(
+  data: Mnist,
+  steps = cnn.steps,
+  warmup = cnn.warmup,
+  chunk = cnn.chunk,
+  budgetMs = Infinity,
+): Promise<CnnResult> {
   const model = cnnModel();
   const b = cnn.batch;
   const perEpoch = Math.floor(data.trainY.length / b);
   const batches = (from: number, count: number) => {
     const s = (from % perEpoch) * b;
     const n = Math.min(count, perEpoch - (from % perEpoch)) * b; // stays inside the epoch
-    return tf.tidy(() => [tf.tensor4d(data.trainX.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]), tf.oneHot(tf.tensor1d(data.trainY.subarray(s, s + n), 'int32'), 10)] as const);
+    return tf.tidy(
+      () =>
+        [
+          tf.tensor4d(data.trainX.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]),
+          tf.oneHot(tf.tensor1d(data.trainY.subarray(s, s + n), 'int32'), 10),
+        ] as const,
+    );
   };
   const fit = async (from: number, count: number) => {
     const [x, y] = batches(from, count);
@@ -282,7 +375,8 @@ export async function cnnTrain(data: Mnist, steps = cnn.steps, warmup = cnn.warm
     let last = NaN;
     let spent = 0;
     let i = 0;
-    while (i < steps && spent < budgetMs) { // budgetMs: chunks stop early (a software adapter)
+    while (i < steps && spent < budgetMs) {
+      // budgetMs: chunks stop early (a software adapter)
       const t0 = performance.now();
       const r = await fit(warmup + i, Math.min(chunk, steps - i));
       const ms = performance.now() - t0;

@@ -20,7 +20,12 @@ export function timeRuns(fn: () => void, budgetMs = 400, minReps = 3, maxReps = 
   return times;
 }
 
-export async function timeRunsAsync(fn: () => Promise<void>, budgetMs = 400, minReps = 3, maxReps = 200): Promise<number[]> {
+export async function timeRunsAsync(
+  fn: () => Promise<void>,
+  budgetMs = 400,
+  minReps = 3,
+  maxReps = 200,
+): Promise<number[]> {
   await fn();
   const times: number[] = [];
   const start = performance.now();

@@ -28,7 +28,17 @@ import { parseArgs } from 'node:util';
 import { create, globals } from 'webgpu';
 import { backendInfo, manualSeed, nn, optim, readAll, setBackend, tensor } from '../src/index.js';
 import { loadMnist } from './data.js';
-import { cnn, convCases, convFlops, gptBatches, gptConfig, initialWeights, mlpLarge, mlpSmall, type TrainSpec } from './models.js';
+import {
+  cnn,
+  convCases,
+  convFlops,
+  gptBatches,
+  gptConfig,
+  initialWeights,
+  mlpLarge,
+  mlpSmall,
+  type TrainSpec,
+} from './models.js';
 import * as nb from './nabla.js';
 import { median, randomArray } from './util.js';
 
@@ -44,7 +54,8 @@ const { values: opts } = parseArgs({
   },
 });
 const peer = opts.peer as 'nabla-webgpu' | 'tfjs-webgpu';
-if (peer !== 'nabla-webgpu' && peer !== 'tfjs-webgpu') throw new Error(`webgpu.ts: --peer must be nabla-webgpu or tfjs-webgpu, got ${opts.peer}`);
+if (peer !== 'nabla-webgpu' && peer !== 'tfjs-webgpu')
+  throw new Error(`webgpu.ts: --peer must be nabla-webgpu or tfjs-webgpu, got ${opts.peer}`);
 const only = new Set(opts.only!.split(','));
 const maxStepS = Number(opts['max-step-s']);
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -70,9 +81,14 @@ const gpu = create([]);
 (globalThis as { navigator?: unknown }).navigator = { gpu };
 (globalThis as { __nablaBenchGpu?: GPU }).__nablaBenchGpu = gpu;
 const adapterInfo = await gpu.requestAdapter();
-if (!adapterInfo) throw new Error('no WebGPU adapter (VK_ICD_FILENAMES and LD_LIBRARY_PATH must name a Vulkan driver before Node starts; see docs/webgpu.md)');
+if (!adapterInfo)
+  throw new Error(
+    'no WebGPU adapter (VK_ICD_FILENAMES and LD_LIBRARY_PATH must name a Vulkan driver before Node starts; see docs/webgpu.md)',
+  );
 const info = adapterInfo.info;
-const adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') + (adapterInfo.isFallbackAdapter ? ' (fallback adapter)' : '');
+const adapter =
+  [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') +
+  (adapterInfo.isFallbackAdapter ? ' (fallback adapter)' : '');
 
 const out: WebgpuOut = { peer, adapter, backend: '', matmul: {}, train: {}, notes: [] };
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -80,8 +96,18 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const gflops = (m: number, k: number, n: number, ms: number) => (2 * m * k * n) / ms / 1e6;
 
 // The same inputs as run.ts's matmul table (seeds 10 + i, 20 + i over its size list).
-const matmulSizes: [number, number, number][] = [[64, 784, 128], [128, 128, 128], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
-const variants = [['plain', false, false], ['tA', true, false], ['tB', false, true]] as const;
+const matmulSizes: [number, number, number][] = [
+  [64, 784, 128],
+  [128, 128, 128],
+  [256, 256, 256],
+  [512, 512, 512],
+  [1024, 1024, 1024],
+];
+const variants = [
+  ['plain', false, false],
+  ['tA', true, false],
+  ['tB', false, true],
+] as const;
 
 // FLOPs of one training step, for the "would take about … s" estimates.
 const cnnStepFlops = 3 * (convFlops(convCases[0]) + convFlops(convCases[1])) + 6 * (3136 * 128 + 128 * 10) * cnn.batch;
@@ -91,7 +117,15 @@ const gptStepFlops = 6 * (L * 12 * E * E + E * V) * B * T + 3 * L * 4 * B * T * 
 // ---- the peer's side of each workload ----
 interface Side {
   setup(): Promise<string>;
-  matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean): Promise<number[]>;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    tA: boolean,
+    tB: boolean,
+  ): Promise<number[]>;
   train(spec: TrainSpec, steps: number): Promise<nb.TrainResult>;
   cnn(steps: number, budgetMs: number): Promise<nb.CnnResult>;
   gpt?(steps: number, budgetMs: number): Promise<{ tokensPerSec: number; finalLoss: number; steps: number }>;
@@ -128,15 +162,21 @@ const nablaSide: Side = {
     const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.1 });
     const data = gptBatches(4).map((bt) => ({ x: tensor(bt.x), y: tensor(bt.y) }));
     const params = model.parameters();
-    const scope = new nb.DeviceScope(() => [...opt.stateCells(), ...params.flatMap((p) => (p.grad ? [p.grad.cell] : []))]);
+    const scope = new nb.DeviceScope(() => [
+      ...opt.stateCells(),
+      ...params.flatMap((p) => (p.grad ? [p.grad.cell] : [])),
+    ]);
     const step = async (i: number) => {
       const { x, y } = data[i % data.length];
-      const { values } = await scope.step(() => {
-        opt.zeroGrad();
-        const loss = nn.crossEntropy(model.forward(x), y);
-        loss.backward();
-        return loss;
-      }, (loss) => [loss, ...params.flatMap((p) => (p.grad ? [p.grad] : []))]);
+      const { values } = await scope.step(
+        () => {
+          opt.zeroGrad();
+          const loss = nn.crossEntropy(model.forward(x), y);
+          loss.backward();
+          return loss;
+        },
+        (loss) => [loss, ...params.flatMap((p) => (p.grad ? [p.grad] : []))],
+      );
       optim.clipGradNorm(params, 1);
       opt.step();
       return values[0][0];
@@ -203,7 +243,9 @@ if (only.has('matmul') || only.has('cnn') || only.has('gpt')) {
     for (const [v, tA, tB] of variants) {
       const row = `${m}x${k}x${n} ${v}`;
       if (m * k * n > maxSize ** 3) {
-        out.matmul[row] = { na: `not run: products larger than ${maxSize}³ (--max-size) take seconds each on a software adapter` };
+        out.matmul[row] = {
+          na: `not run: products larger than ${maxSize}³ (--max-size) take seconds each on a software adapter`,
+        };
         continue;
       }
       if (!only.has('matmul') && row !== '256x256x256 plain') continue; // the rate the step estimates need
@@ -223,12 +265,17 @@ const rate256 = typeof out.matmul['256x256x256 plain'] === 'number' ? out.matmul
 const tooSlow = (flops: number): NotRun | null => {
   if (rate256 === null) return null;
   const s = flops / (rate256 * 1e9);
-  return s > maxStepS ? { na: `not run: at its 256³ GEMM rate here (${rate256.toFixed(3)} GFLOPS) one step (${(flops / 1e9).toFixed(1)} GFLOP) would take about ${s.toFixed(0)} s (limit --max-step-s ${maxStepS})` } : null;
+  return s > maxStepS
+    ? {
+        na: `not run: at its 256³ GEMM rate here (${rate256.toFixed(3)} GFLOPS) one step (${(flops / 1e9).toFixed(1)} GFLOP) would take about ${s.toFixed(0)} s (limit --max-step-s ${maxStepS})`,
+      }
+    : null;
 };
 
 if (only.has('train')) {
   for (const spec of [mlpSmall, mlpLarge]) {
-    const steps = spec === mlpSmall ? Number(opts['mlp-steps']) : Math.max(2, Math.round(Number(opts['mlp-steps']) / 4));
+    const steps =
+      spec === mlpSmall ? Number(opts['mlp-steps']) : Math.max(2, Math.round(Number(opts['mlp-steps']) / 4));
     try {
       const r = await side.train(spec, steps);
       out.train[spec.name] = r;

@@ -16,11 +16,15 @@ for (let i = 0; i < N; i++) {
 const x = tensor(xs); // [64, 2]
 const y = tensor(ys); // [64, 1]
 
-const model = new nn.Sequential(new nn.Linear(2, 16, { init: 'glorotUniform' }), new nn.Sigmoid(), new nn.Linear(16, 1, { init: 'glorotUniform' }));
+const model = new nn.Sequential(
+  new nn.Linear(2, 16, { init: 'glorotUniform' }),
+  new nn.Sigmoid(),
+  new nn.Linear(16, 1, { init: 'glorotUniform' }),
+);
 const lossFn = new nn.MSELoss();
 const opt = new optim.SGD(model.parameters(), { lr: 0.5 });
 
-console.log('the seeds\' network: Linear(2→16) → sigmoid → Linear(16→1), MSE, gradient descent, 64 points');
+console.log("the seeds' network: Linear(2→16) → sigmoid → Linear(16→1), MSE, gradient descent, 64 points");
 for (let epoch = 0; epoch <= 5000; epoch++) {
   opt.zeroGrad();
   const loss = lossFn.forward(model.forward(x), y); // L = (1/N) Σ (ŷ − y)²

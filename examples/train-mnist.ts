@@ -9,7 +9,15 @@ const model = train.mlp({ inputs: 784, hidden: [256, 128], outputs: 10, dropout:
 const opt = new optim.Adam(model.parameters());
 const loader = new data.DataLoader(digits, { batchSize: 64, shuffle: true });
 await fit(model, {
-  data: loader, validation: test, loss: nn.crossEntropy, optimizer: opt, epochs: 15, metrics: ['accuracy'],
+  data: loader,
+  validation: test,
+  loss: nn.crossEntropy,
+  optimizer: opt,
+  epochs: 15,
+  metrics: ['accuracy'],
   transform: (x) => data.randomShift(x, 28, 28, 2),
-  callbacks: [new train.Progress(), new train.LRSchedule(new optim.OneCycleLR(opt, { maxLr: 3e-3, totalSteps: 15 * loader.length }))],
+  callbacks: [
+    new train.Progress(),
+    new train.LRSchedule(new optim.OneCycleLR(opt, { maxLr: 3e-3, totalSteps: 15 * loader.length })),
+  ],
 });

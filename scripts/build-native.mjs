@@ -43,12 +43,22 @@ const skip = (why) => {
 if (process.env.NABLA_NATIVE === '0') skip('NABLA_NATIVE=0');
 if (process.platform !== 'linux') skip(`no build recipe for ${process.platform} yet`);
 
-const sources = readdirSync(srcDir).filter((f) => f.endsWith('.c')).map((f) => join(srcDir, f));
-const inputs = [...sources, ...readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => join(srcDir, f)), fileURLToPath(import.meta.url)];
+const sources = readdirSync(srcDir)
+  .filter((f) => f.endsWith('.c'))
+  .map((f) => join(srcDir, f));
+const inputs = [
+  ...sources,
+  ...readdirSync(srcDir)
+    .filter((f) => f.endsWith('.h'))
+    .map((f) => join(srcDir, f)),
+  fileURLToPath(import.meta.url),
+];
 if (existsSync(output) && inputs.every((f) => statSync(f).mtimeMs <= statSync(output).mtimeMs)) process.exit(0);
 
 const works = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-const cc = (cross ? [process.env.CC, `${triplet}-gcc`] : [process.env.CC, 'cc', 'gcc', 'clang']).find((c) => c && works(c));
+const cc = (cross ? [process.env.CC, `${triplet}-gcc`] : [process.env.CC, 'cc', 'gcc', 'clang']).find(
+  (c) => c && works(c),
+);
 if (!cc) skip('no C compiler on PATH');
 
 let headers;
@@ -59,7 +69,11 @@ try {
 }
 const include = join(dirname(headers), 'include');
 
-const openblas = [process.env.NABLA_OPENBLAS, `/usr/lib/${triplet}/openblas-pthread/libopenblas.a`, `/usr/lib/${triplet}/libopenblas.a`].find((f) => f && existsSync(f));
+const openblas = [
+  process.env.NABLA_OPENBLAS,
+  `/usr/lib/${triplet}/openblas-pthread/libopenblas.a`,
+  `/usr/lib/${triplet}/libopenblas.a`,
+].find((f) => f && existsSync(f));
 if (!openblas) skip(`no OpenBLAS static archive (apt install libopenblas-dev, or set NABLA_OPENBLAS)`);
 
 mkdirSync(dirname(output), { recursive: true });
@@ -67,10 +81,27 @@ const tmp = `${output}.${process.pid}.tmp`;
 // -ffp-contract=off: no FMA contraction, so the float32 updates round as js's do;
 // -fno-math-errno: sqrt becomes one (vectorisable) instruction (nabla never reads errno).
 const args = [
-  '-O3', '-std=c11', '-D_GNU_SOURCE', '-ffp-contract=off', '-fno-math-errno', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror',
-  `-I${include}`, ...sources, openblas,
+  '-O3',
+  '-std=c11',
+  '-D_GNU_SOURCE',
+  '-ffp-contract=off',
+  '-fno-math-errno',
+  '-fPIC',
+  '-shared',
+  '-fvisibility=hidden',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  `-I${include}`,
+  ...sources,
+  openblas,
   // OpenBLAS's symbols stay private to the addon (another module in the process may bring its own BLAS).
-  '-Wl,--exclude-libs,ALL', '-Wl,-s', '-lpthread', '-lm', '-o', tmp,
+  '-Wl,--exclude-libs,ALL',
+  '-Wl,-s',
+  '-lpthread',
+  '-lm',
+  '-o',
+  tmp,
 ];
 const run = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 if (run.status !== 0) {

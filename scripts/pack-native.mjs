@@ -15,9 +15,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const archAt = process.argv.indexOf('--arch');
 const cpu = archAt > 0 ? process.argv[archAt + 1] : process.arch;
-const addon = join(root, cpu === process.arch ? 'native/build/nabla.node' : `native/build/${process.platform}-${cpu}/nabla.node`);
+const addon = join(
+  root,
+  cpu === process.arch ? 'native/build/nabla.node' : `native/build/${process.platform}-${cpu}/nabla.node`,
+);
 if (!existsSync(addon)) {
-  console.error(`pack-native: ${addon} is missing: run npm run build:native${cpu === process.arch ? '' : ` -- --arch ${cpu}`} first`);
+  console.error(
+    `pack-native: ${addon} is missing: run npm run build:native${cpu === process.arch ? '' : ` -- --arch ${cpu}`} first`,
+  );
   process.exit(1);
 }
 const { platformPackage } = await import(join(root, 'dist/src/backend/native/addon.js'));
@@ -47,5 +52,11 @@ const manifest = {
   ...(repository ? { repository } : {}),
 };
 writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dirname(dir)], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
+const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dirname(dir)], {
+  cwd: dir,
+  encoding: 'utf8',
+})
+  .trim()
+  .split('\n')
+  .pop();
 console.log(join(dirname(dir), tarball));

@@ -34,7 +34,8 @@ export function load(app) {
       if (fn.parent?.kindOf(ReflectionKind.Module) && fn.signatures?.[0]?.hasComment()) ops.set(fn.name, fn);
     }
     const isTensorClass = (c) =>
-      c.name === 'Tensor' || (c.extendedTypes ?? []).some((t) => t.name === 'Tensor' || (t.reflection && isTensorClass(t.reflection)));
+      c.name === 'Tensor' ||
+      (c.extendedTypes ?? []).some((t) => t.name === 'Tensor' || (t.reflection && isTensorClass(t.reflection)));
     for (const prop of project.getReflectionsByKind(ReflectionKind.Property)) {
       if (prop.hasComment() || !prop.parent?.kindOf(ReflectionKind.Class) || !isTensorClass(prop.parent)) continue;
       const op = ops.get(prop.name);

@@ -141,6 +141,12 @@ export async function readHostData(cells: readonly Cell[]): Promise<Data[]> {
 export function copyCell(c: Cell, shape: readonly number[]): Cell {
   if (c.hostValid && c.busy === 0) return new Cell(c.dtype, c.length, c.host!.slice());
   const out = allocCell(c.dtype, c.length);
-  kernels().place(c, shape, out, shape, shape.map(() => 0));
+  kernels().place(
+    c,
+    shape,
+    out,
+    shape,
+    shape.map(() => 0),
+  );
   return out;
 }

@@ -14,17 +14,53 @@
  */
 // The playground and any web page import this; src/index.ts adds the Node-only parts.
 
-export { Tensor, readAll, tensor, zeros, ones, full, rand, randn, arange, eye, type TensorOptions, type NestedArray, type DType, type Data, type GradFn } from './tensor.js';
+export {
+  Tensor,
+  readAll,
+  tensor,
+  zeros,
+  ones,
+  full,
+  rand,
+  randn,
+  arange,
+  eye,
+  type TensorOptions,
+  type NestedArray,
+  type DType,
+  type Data,
+  type GradFn,
+} from './tensor.js';
 export type { Shape } from './shape.js';
 export * from './ops/index.js';
 export { noGrad, isGradEnabled } from './autograd/mode.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';
 export { gradcheck, type GradcheckOptions, type GradcheckReport, type GradcheckFailure } from './autograd/gradcheck.js';
 export { manualSeed, getRngState, setRngState, type RngState } from './random.js';
-export { setBackend, getBackend, listBackends, registerBackend, ready, backendInfo, type BackendInfo, type FallbackInfo } from './backend/index.js';
+export {
+  setBackend,
+  getBackend,
+  listBackends,
+  registerBackend,
+  ready,
+  backendInfo,
+  type BackendInfo,
+  type FallbackInfo,
+} from './backend/index.js';
 export { setNumThreads, setDeterministic, isDeterministic } from './backend/settings.js';
 export type {
-  Backend, Kernels, KernelName, UnaryOp, BinaryOp, ReduceOp, MatmulArgs, SgdArgs, AdamArgs, RmspropArgs, PatchGeometry, DeviceMemory,
+  Backend,
+  Kernels,
+  KernelName,
+  UnaryOp,
+  BinaryOp,
+  ReduceOp,
+  MatmulArgs,
+  SgdArgs,
+  AdamArgs,
+  RmspropArgs,
+  PatchGeometry,
+  DeviceMemory,
 } from './backend/contract.js';
 export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from './backend/contract.js';
 /** Modules and layers (as torch.nn), losses, initialisers, and the model builders mlp, cnn and GPT. */

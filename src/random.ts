@@ -28,7 +28,8 @@ function splitmix32(seed: number): () => number {
  * ```
  */
 export function manualSeed(seed: number): void {
-  if (!Number.isSafeInteger(seed)) throw new Error(`manualSeed: seed must be an integer within ±(2^53 − 1), got ${seed}`);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`manualSeed: seed must be an integer within ±(2^53 − 1), got ${seed}`);
   // Both 32-bit halves feed the state, so seeds that differ only above bit 31 differ too
   // (a seed below 2^32 has a zero high half and keeps its stream).
   const low = splitmix32(seed >>> 0);

@@ -12,13 +12,16 @@ export const MAX_ELEMENTS = 2 ** 32;
  * RangeError from the allocation, or a huge allocation).
  */
 export function checkShape(op: string, shape: Shape): void {
-  if (typeof shape !== 'object' || shape === null || typeof shape.length !== 'number') throw new Error(`${op}: the shape must be a list of sizes, got ${typeof shape}`);
+  if (typeof shape !== 'object' || shape === null || typeof shape.length !== 'number')
+    throw new Error(`${op}: the shape must be a list of sizes, got ${typeof shape}`);
   let n = 1;
   for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new Error(`${op}: shape ${shapeStr(shape)}: sizes must be non-negative integers`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new Error(`${op}: shape ${shapeStr(shape)}: sizes must be non-negative integers`);
     n *= d;
   }
-  if (n > MAX_ELEMENTS) throw new Error(`${op}: shape ${shapeStr(shape)} has ${n} elements, more than the limit of 2^32`);
+  if (n > MAX_ELEMENTS)
+    throw new Error(`${op}: shape ${shapeStr(shape)} has ${n} elements, more than the limit of 2^32`);
 }
 
 export function sizeOf(shape: Shape): number {
@@ -82,7 +85,14 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
  * size (contiguous) or both broadcast it. Fills `dims` and the operands' strides `as`, `bs` (given
  * arrays, emptied first, so a hot caller can reuse them); at least one axis.
  */
-export function coalesceBroadcast(outShape: Shape, aShape: Shape, bShape: Shape, dims: number[], as: number[], bs: number[]): void {
+export function coalesceBroadcast(
+  outShape: Shape,
+  aShape: Shape,
+  bShape: Shape,
+  dims: number[],
+  as: number[],
+  bs: number[],
+): void {
   const sa = broadcastStrides(aShape, outShape);
   const sb = broadcastStrides(bShape, outShape);
   dims.length = as.length = bs.length = 0;

@@ -29,7 +29,8 @@ export function showValue(v: unknown, budget = 200): string {
       }
       out += '}';
     } else if (typeof x === 'string') out += JSON.stringify(x.length > budget ? x.slice(0, budget) : x);
-    else if (typeof x === 'number' || typeof x === 'boolean') out += JSON.stringify(x); // NaN and ±Infinity show as null, as in JSON
+    else if (typeof x === 'number' || typeof x === 'boolean')
+      out += JSON.stringify(x); // NaN and ±Infinity show as null, as in JSON
     else out += String(x);
   };
   walk(v, 0);

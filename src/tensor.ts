@@ -124,7 +124,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor, as torch's item(); throws for any other size. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, expected 1`);
+    if (this.size !== 1)
+      throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, expected 1`);
     return this.data[0];
   }
 
@@ -242,7 +243,8 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: TensorO
   }
   checkShape('tensor', shape);
   const dtype = options.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
-  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`tensor: unknown dtype '${dtype as string}' (use float32 or float64)`);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new Error(`tensor: unknown dtype '${dtype as string}' (use float32 or float64)`);
   if (flat.length !== sizeOf(shape)) {
     throw new Error(`tensor: ${flat.length} values cannot have shape ${shapeStr(shape)} (${sizeOf(shape)} elements)`);
   }

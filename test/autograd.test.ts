@@ -46,7 +46,10 @@ test('noGrad records no graph; backward on its result is an error that says why'
 test('backward on a non-scalar needs a gradient of the same shape', () => {
   const x = tensor([[1, 2]], f64);
   assert.throws(() => x.mul(2).backward(), /backward: tensor of shape \[1,2\] is not a scalar; pass a gradient/);
-  assert.throws(() => x.mul(2).backward(tensor([1, 1], { dtype: 'float64' })), /gradient shape \[2\] does not match the tensor's shape \[1,2\]/);
+  assert.throws(
+    () => x.mul(2).backward(tensor([1, 1], { dtype: 'float64' })),
+    /gradient shape \[2\] does not match the tensor's shape \[1,2\]/,
+  );
   x.mul(2).backward(tensor([[1, 10]], { dtype: 'float64' }));
   assert.deepEqual(Array.from(x.grad!.data), [2, 20]);
 });
@@ -79,11 +82,20 @@ test('createGraph: d²/dx² x³ = 6x, and the third derivative is 6', () => {
 });
 
 test('second derivatives of a small network pass gradcheck (gradient of the gradient)', () => {
-  const w = tensor([[0.3, -0.7], [0.5, 0.2]], { dtype: 'float64' });
-  const report = gradcheck((x) => {
-    const wt = w.detach().requiresGrad_();
-    return grad(x.matmul(wt).gelu().softmax().pick([1]).sum(), [wt], { createGraph: true })[0];
-  }, [tensor([[0.4, -1.1]], { dtype: 'float64' })]);
+  const w = tensor(
+    [
+      [0.3, -0.7],
+      [0.5, 0.2],
+    ],
+    { dtype: 'float64' },
+  );
+  const report = gradcheck(
+    (x) => {
+      const wt = w.detach().requiresGrad_();
+      return grad(x.matmul(wt).gelu().softmax().pick([1]).sum(), [wt], { createGraph: true })[0];
+    },
+    [tensor([[0.4, -1.1]], { dtype: 'float64' })],
+  );
   assert.ok(report.ok);
 });
 
@@ -93,7 +105,9 @@ test('gradcheck names the input, the element, analytic and numeric values on fai
   assert.throws(
     () => gradcheck(bad, [tensor([1, 2, 3], { dtype: 'float64' })]),
     (e: Error) => {
-      const m = /^gradcheck: input 0 \[3\], element 0: analytic gradient (\S+) but numeric (\S+) \(difference/.exec(e.message);
+      const m = /^gradcheck: input 0 \[3\], element 0: analytic gradient (\S+) but numeric (\S+) \(difference/.exec(
+        e.message,
+      );
       assert.ok(m, e.message);
       assert.ok(Math.abs(Number(m[2]) / Number(m[1]) - 2) < 1e-6, e.message);
       return true;
@@ -130,16 +144,43 @@ test('with createGraph each leaf still gets its own .grad, so later calls accumu
 });
 
 test('a leaf keeps its gradient without a copy only when nothing else can see that memory', () => {
-  const buffers = (...ts: { grad: { data: { buffer: ArrayBufferLike } } | null }[]) => ts.map((t) => t.grad!.data.buffer);
+  const buffers = (...ts: { grad: { data: { buffer: ArrayBufferLike } } | null }[]) =>
+    ts.map((t) => t.grad!.data.buffer);
   // Same-shape add: one gradient tensor flows to both leaves (and was the add's own gradient).
-  const a = tensor([[1, 2], [3, 4]], f64);
-  const b = tensor([[5, 6], [7, 8]], f64);
-  a.add(b).backward(tensor([[1, 1], [1, 1]], { dtype: 'float64' }));
+  const a = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    f64,
+  );
+  const b = tensor(
+    [
+      [5, 6],
+      [7, 8],
+    ],
+    f64,
+  );
+  a.add(b).backward(
+    tensor(
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      { dtype: 'float64' },
+    ),
+  );
   const [ba, bb] = buffers(a, b);
   assert.notEqual(ba, bb);
   // The caller's gradient, passed straight through a reshape (a view) to the leaf.
   const c = tensor([1, 2, 3, 4], f64);
-  const g = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+  const g = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { dtype: 'float64' },
+  );
   c.reshape([2, 2]).backward(g);
   assert.notEqual(c.grad!.data.buffer, g.data.buffer);
   c.grad!.data[0] = 100;

@@ -85,20 +85,38 @@ function findRun(lines: readonly string[], run: readonly string[], from: number)
  */
 function typeCheck(doc: string, examples: readonly Block[]): string[] {
   const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true, noEmit: true, skipLibCheck: true, types: ['node'],
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
   };
-  const virtual = new Map(examples.map((b, i) => [join(root, `${doc}.example-${i + 1}.ts`), '\n'.repeat(b.line - 1) + b.code.join('\n') + '\n']));
+  const virtual = new Map(
+    examples.map((b, i) => [
+      join(root, `${doc}.example-${i + 1}.ts`),
+      '\n'.repeat(b.line - 1) + b.code.join('\n') + '\n',
+    ]),
+  );
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
   host.getSourceFile = (name, version, ...rest) =>
-    virtual.has(name) ? ts.createSourceFile(name, virtual.get(name)!, version) : getSourceFile.call(host, name, version, ...rest);
+    virtual.has(name)
+      ? ts.createSourceFile(name, virtual.get(name)!, version)
+      : getSourceFile.call(host, name, version, ...rest);
   host.fileExists = (name) => virtual.has(name) || fileExists.call(host, name);
   host.readFile = (name) => virtual.get(name) ?? readFile.call(host, name);
   const program = ts.createProgram([...virtual.keys()], options, host);
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.formatDiagnostic(d, {
-    getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n',
-  }).trim());
+  return ts.getPreEmitDiagnostics(program).map((d) =>
+    ts
+      .formatDiagnostic(d, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => root,
+        getNewLine: () => '\n',
+      })
+      .trim(),
+  );
 }
 
 const all = blocks(readFileSync(join(root, DOC), 'utf8'));
@@ -110,7 +128,11 @@ test(`${DOC}: every block that names a file is an excerpt of it`, () => {
     const problem = departure(b, readFileSync(join(root, b.file!), 'utf8'));
     return problem ? [`${DOC}: ${problem}`] : [];
   });
-  assert.deepEqual(problems, [], `${problems.length} excerpt(s) no longer match their files; copy the code again:\n  ${problems.join('\n  ')}`);
+  assert.deepEqual(
+    problems,
+    [],
+    `${problems.length} excerpt(s) no longer match their files; copy the code again:\n  ${problems.join('\n  ')}`,
+  );
 });
 
 test(`${DOC}: every other TypeScript block type-checks against the built package`, () => {
@@ -124,13 +146,27 @@ test('an excerpt that departs from its file is named by its line; one that match
   const excerpt = (code: string[]): Block => ({ lang: 'ts', file: 'f.ts', line: 10, code });
   assert.equal(departure(excerpt(['export function f(): number {', '  // ...', '  return a + b;', '}']), file), null);
   assert.equal(departure(excerpt(['const a = 1;', 'const b = 2;']), file), null, 'shifted left');
-  assert.equal(departure(excerpt(['export function f(): number {', '  const b = 2;']), file), 'line 11 ("const b = 2;") departs from f.ts, which has "const a = 1;" there (its line 2)');
-  assert.equal(departure(excerpt(['  return a + b;', '  // ...', '  const a = 1;']), file), 'line 12 ("const a = 1;") is not in f.ts after its line 4');
+  assert.equal(
+    departure(excerpt(['export function f(): number {', '  const b = 2;']), file),
+    'line 11 ("const b = 2;") departs from f.ts, which has "const a = 1;" there (its line 2)',
+  );
+  assert.equal(
+    departure(excerpt(['  return a + b;', '  // ...', '  const a = 1;']), file),
+    'line 12 ("const a = 1;") is not in f.ts after its line 4',
+  );
 });
 
 test('a user example that does not compile against the package is reported at its line in the document', () => {
-  const wrong: Block = { lang: 'ts', file: null, line: 7, code: ["import { tensor } from 'nabla';", "const n: string = tensor([1, 2]).size;"] };
+  const wrong: Block = {
+    lang: 'ts',
+    file: null,
+    line: 7,
+    code: ["import { tensor } from 'nabla';", 'const n: string = tensor([1, 2]).size;'],
+  };
   const [problem, ...rest] = typeCheck(DOC, [wrong]);
   assert.deepEqual(rest, []);
-  assert.match(problem, /^docs\/ARCHITECTURE\.md\.example-1\.ts\(8,7\): error TS2322: Type 'number' is not assignable to type 'string'/);
+  assert.match(
+    problem,
+    /^docs\/ARCHITECTURE\.md\.example-1\.ts\(8,7\): error TS2322: Type 'number' is not assignable to type 'string'/,
+  );
 });

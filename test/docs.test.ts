@@ -42,19 +42,30 @@ async function validate(config: string): Promise<string[]> {
 
 test('every public export has a doc comment, and no public type leaks out unexported (typedoc.json)', async () => {
   const messages = await validate(join(root, 'typedoc.json'));
-  assert.deepEqual(messages, [], `TypeDoc's validation found ${messages.length} problem(s):\n  ${messages.join('\n  ')}`);
+  assert.deepEqual(
+    messages,
+    [],
+    `TypeDoc's validation found ${messages.length} problem(s):\n  ${messages.join('\n  ')}`,
+  );
 });
 
-test("the validation fails on a missing comment, naming the export", async () => {
+test('the validation fails on a missing comment, naming the export', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-docs-'));
   try {
     const files: Record<string, string> = {
       'package.json': JSON.stringify({ name: 'docs-fixture', version: '0.0.0', type: 'module' }),
-      'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['index.ts'] }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true },
+        include: ['index.ts'],
+      }),
       // The repository's configuration (requiredToBeDocumented, validation, plugin), on this tree.
       'typedoc.json': JSON.stringify({
-        extends: [join(root, 'typedoc.json')], entryPoints: ['index.ts'], tsconfig: 'tsconfig.json', readme: 'none',
-        intentionallyNotExported: [], intentionallyNotDocumented: [],
+        extends: [join(root, 'typedoc.json')],
+        entryPoints: ['index.ts'],
+        tsconfig: 'tsconfig.json',
+        readme: 'none',
+        intentionallyNotExported: [],
+        intentionallyNotDocumented: [],
       }),
       'index.ts': [
         '/** The fixture. @module */',
@@ -75,8 +86,10 @@ test("the validation fails on a missing comment, naming the export", async () =>
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const messages = await validate(join(dir, 'typedoc.json'));
-    const missing = (name: string) => messages.some((m) => m.includes(`${name} (`) && m.includes('does not have any documentation'));
-    for (const name of ['undocumented', 'Options.b', 'Derived']) assert.ok(missing(name), `no warning names ${name}:\n  ${messages.join('\n  ')}`);
+    const missing = (name: string) =>
+      messages.some((m) => m.includes(`${name} (`) && m.includes('does not have any documentation'));
+    for (const name of ['undocumented', 'Options.b', 'Derived'])
+      assert.ok(missing(name), `no warning names ${name}:\n  ${messages.join('\n  ')}`);
     // Nothing else: the documented function, property and base class pass.
     assert.equal(messages.length, 3, `expected exactly the three missing comments:\n  ${messages.join('\n  ')}`);
   } finally {
@@ -92,7 +105,9 @@ test("the validation fails on a missing comment, naming the export", async () =>
 function doubledDocBlocks(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const isDoc = (r: ts.CommentRange) =>
-    text.startsWith('/**', r.pos) && r.end - r.pos > 4 && !/@module|@packageDocumentation/.test(text.slice(r.pos, r.end));
+    text.startsWith('/**', r.pos) &&
+    r.end - r.pos > 4 &&
+    !/@module|@packageDocumentation/.test(text.slice(r.pos, r.end));
   const found: string[] = [];
   const seen = new Set<number>(); // a node and its first child share their leading comments
   const visit = (node: ts.Node) => {
@@ -111,10 +126,16 @@ function doubledDocBlocks(file: string, text: string): string[] {
 }
 
 test('no declaration in src/ follows two doc blocks in a row (TypeDoc would show only the last)', () => {
-  const files = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
+  const files = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   assert.ok(files.length > 100, `only ${files.length} .ts files found under src/`);
   const found = files.flatMap((f) => doubledDocBlocks(join('src', f), readFileSync(join(root, 'src', f), 'utf8')));
-  assert.deepEqual(found, [], `${found.length} declaration(s) follow two doc blocks in a row; TypeDoc shows only the last, so merge each pair into one:\n  ${found.join('\n  ')}`);
+  assert.deepEqual(
+    found,
+    [],
+    `${found.length} declaration(s) follow two doc blocks in a row; TypeDoc shows only the last, so merge each pair into one:\n  ${found.join('\n  ')}`,
+  );
 });
 
 test('the doubled-block check finds a doubled block and passes a single one, a module comment and line comments', () => {

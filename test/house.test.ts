@@ -16,7 +16,10 @@ const bin = join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-
 const config = join(root, '.dependency-cruiser.cjs');
 
 function cruise(cwd: string) {
-  const run = spawnSync(process.execPath, [bin, 'src', '--config', config, '--output-type', 'err'], { cwd, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [bin, 'src', '--config', config, '--output-type', 'err'], {
+    cwd,
+    encoding: 'utf8',
+  });
   assert.equal(run.error, undefined, `depcruise did not start: ${run.error}`);
   return run;
 }
@@ -27,17 +30,22 @@ test('src/ has no import cycle and no upward import', () => {
 });
 
 test('docs/ARCHITECTURE.md names every leaf helper the rules name', () => {
-  const leaves = readFileSync(config, 'utf8').match(/const LEAF = '\^src\/\(([a-z|]+)\)/)?.[1].split('|');
+  const leaves = readFileSync(config, 'utf8')
+    .match(/const LEAF = '\^src\/\(([a-z|]+)\)/)?.[1]
+    .split('|');
   assert.ok(leaves && leaves.length > 0, 'LEAF not found in .dependency-cruiser.cjs');
   const doc = readFileSync(join(root, 'docs', 'ARCHITECTURE.md'), 'utf8');
-  for (const leaf of leaves) assert.ok(doc.includes(`\`src/${leaf}.ts\``), `docs/ARCHITECTURE.md does not name src/${leaf}.ts as a leaf helper`);
+  for (const leaf of leaves)
+    assert.ok(doc.includes(`\`src/${leaf}.ts\``), `docs/ARCHITECTURE.md does not name src/${leaf}.ts as a leaf helper`);
 });
 
 test('the rules catch an upward import, an import of the backend from above it, a leaf helper importing from src/, and a type-only cycle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-house-'));
   try {
     const files: Record<string, string> = {
-      'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true },
+      }),
       'src/shape.ts': 'export const rank = 0;\n',
       'src/show.ts': "import { t } from './tensor.js';\nexport const shown = t;\n",
       'src/tensor.ts': "import { rank } from './shape.js';\nexport const t = rank;\n",
@@ -65,6 +73,9 @@ test('the rules catch an upward import, an import of the backend from above it, 
 });
 
 test('the generated tables (ops, layers, kernels) are those scripts/gen-tables.mjs writes from their sources', () => {
-  const run = spawnSync(process.execPath, [join(root, 'scripts', 'gen-tables.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'gen-tables.mjs'), '--check'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
 });

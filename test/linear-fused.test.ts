@@ -27,11 +27,17 @@ for (const name of listBackends()) {
     test(`Linear's fused forward equals matmul → add → relu bit for bit, values and gradients (${name}, ${dtype})`, () => {
       setBackend(name);
       for (const [batch, sizes, bias] of [
-        [64, [100, 48, 10], true], [1, [784, 128, 10], true], [5, [30, 20, 3], false], [0, [64, 96, 16], true], [7, [3, 2, 2], true],
+        [64, [100, 48, 10], true],
+        [1, [784, 128, 10], true],
+        [5, [30, 20, 3], false],
+        [0, [64, 96, 16], true],
+        [7, [3, 2, 2], true],
       ] as [number, number[], boolean][]) {
         manualSeed(batch + sizes[0]);
         const model = new nn.Sequential(
-          new nn.Linear(sizes[0], sizes[1], { dtype, bias }), new nn.ReLU(), new nn.Linear(sizes[1], sizes[2], { dtype, bias }),
+          new nn.Linear(sizes[0], sizes[1], { dtype, bias }),
+          new nn.ReLU(),
+          new nn.Linear(sizes[1], sizes[2], { dtype, bias }),
         );
         for (const p of model.parameters()) p.data.set(randn(p.shape, { dtype }).data); // non-zero biases
         for (const p of model.parameters()) p.markChanged();

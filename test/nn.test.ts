@@ -13,11 +13,15 @@ interface BceCase {
   grads: number[][];
 }
 
-const mlp = () => new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Dropout(0.2), new nn.Linear(3, 2, { bias: false }));
+const mlp = () =>
+  new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Dropout(0.2), new nn.Linear(3, 2, { bias: false }));
 
 test('Sequential names parameters as PyTorch does, and exposes its layers', () => {
   const m = mlp();
-  assert.deepEqual(m.namedParameters().map(([n, p]) => `${n}:${p.shape}`), ['0.weight:4,3', '0.bias:3', '3.weight:3,2']);
+  assert.deepEqual(
+    m.namedParameters().map(([n, p]) => `${n}:${p.shape}`),
+    ['0.weight:4,3', '0.bias:3', '3.weight:3,2'],
+  );
   assert.equal(m.layers.length, 4);
   assert.ok(m.layers[0] instanceof nn.Linear);
   assert.equal(m.parameters().length, 3);
@@ -32,7 +36,10 @@ test('stateDict/loadStateDict copy values and refuse mismatches by name', () => 
   assert.deepEqual(Array.from(b.parameters()[0].data), Array.from(a.parameters()[0].data));
   assert.throws(() => b.loadStateDict({}), /missing 0.weight, 0.bias, 3.weight/);
   assert.throws(() => b.loadStateDict({ ...a.stateDict(), extra: zeros([1]) }), /unexpected extra/);
-  assert.throws(() => b.loadStateDict({ ...a.stateDict(), '0.bias': zeros([4]) }), /0.bias has shape \[4\], the model expects \[3\]/);
+  assert.throws(
+    () => b.loadStateDict({ ...a.stateDict(), '0.bias': zeros([4]) }),
+    /0.bias has shape \[4\], the model expects \[3\]/,
+  );
 });
 
 test('Dropout zeroes about p of the elements and rescales in training, and is the identity in eval', () => {
@@ -63,7 +70,12 @@ test('Linear initialisers: He uniform bound √(6/in) by default, Glorot √(6/(
 });
 
 test('Flatten, Softmax and LogSoftmax layers', () => {
-  const x = tensor([[[1, 2], [3, 4]]]);
+  const x = tensor([
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  ]);
   assert.deepEqual(new nn.Flatten().forward(x).shape, [1, 4]);
   const p = new nn.Softmax().forward(tensor([[0, Math.log(3)]]));
   assert.ok(Math.abs(p.data[1] - 0.75) < 1e-6);
@@ -72,19 +84,37 @@ test('Flatten, Softmax and LogSoftmax layers', () => {
 });
 
 test('losses reduce as PyTorch: mean, sum, none', () => {
-  const a = tensor([[1, 2], [3, 4]]);
-  const b = tensor([[1, 0], [0, 0]]);
+  const a = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
+  const b = tensor([
+    [1, 0],
+    [0, 0],
+  ]);
   assert.equal(nn.mseLoss(a, b).item(), (0 + 4 + 9 + 16) / 4);
   assert.equal(nn.mseLoss(a, b, { reduction: 'sum' }).item(), 29);
-  assert.deepEqual(nn.mseLoss(a, b, { reduction: 'none' }).toArray(), [[0, 4], [9, 16]]);
+  assert.deepEqual(nn.mseLoss(a, b, { reduction: 'none' }).toArray(), [
+    [0, 4],
+    [9, 16],
+  ]);
   assert.throws(() => nn.mseLoss(a, b, { reduction: 'avg' as nn.Reduction }), /mseLoss: unknown reduction 'avg'/);
 });
 
-test('the seeds\' network learns: loss falls by an order of magnitude', async () => {
+test("the seeds' network learns: loss falls by an order of magnitude", async () => {
   manualSeed(5);
-  const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const x = tensor([
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ]);
   const y = tensor([[0], [1], [1], [0]]);
-  const model = new nn.Sequential(new nn.Linear(2, 8, { init: 'glorotUniform' }), new nn.Sigmoid(), new nn.Linear(8, 1));
+  const model = new nn.Sequential(
+    new nn.Linear(2, 8, { init: 'glorotUniform' }),
+    new nn.Sigmoid(),
+    new nn.Linear(8, 1),
+  );
   const { SGD } = await import('../src/optim/index.js');
   const opt = new SGD(model.parameters(), { lr: 0.5, momentum: 0.9 });
   const losses: number[] = [];
@@ -98,10 +128,12 @@ test('the seeds\' network learns: loss falls by an order of magnitude', async ()
   assert.ok(losses[1999] < losses[0] / 10, `loss ${losses[0]} → ${losses[1999]}`);
 });
 
-test('bce at probabilities of exactly 0 and 1 has PyTorch\'s finite gradient, not NaN', () => {
+test("bce at probabilities of exactly 0 and 1 has PyTorch's finite gradient, not NaN", () => {
   // PyTorch 1.13's values: the op table's binaryCrossEntropy sample at p = [0, 1, 0.5, 0.3]
   // (test/fixtures/ops.json, from scripts/make_torch_fixtures.py).
-  const c = fixture<BceCase>('ops.json').cases.find((k) => k.op === 'binaryCrossEntropy' && k.inputs[0].values.join() === '0,1,0.5,0.3');
+  const c = fixture<BceCase>('ops.json').cases.find(
+    (k) => k.op === 'binaryCrossEntropy' && k.inputs[0].values.join() === '0,1,0.5,0.3',
+  );
   assert.ok(c, 'the fixture has the sample at p = [0, 1, 0.5, 0.3]');
   const p = tensor(c.inputs[0].values, { dtype: 'float64', requiresGrad: true });
   const y = tensor(c.inputs[1].values, { dtype: 'float64' });
@@ -109,5 +141,7 @@ test('bce at probabilities of exactly 0 and 1 has PyTorch\'s finite gradient, no
   loss.data.forEach((v, i) => assert.ok(Math.abs(v - c.output.values[i]) < 1e-12, `loss ${i}: ${v}`));
   loss.backward(tensor(c.upstream, { dtype: 'float64' }));
   const expectGrad = c.grads[0];
-  p.grad!.data.forEach((v, i) => assert.ok(Math.abs(v - expectGrad[i]) <= 1e-9 * Math.abs(expectGrad[i]) + 1e-12, `grad ${i}: ${v}`));
+  p.grad!.data.forEach((v, i) =>
+    assert.ok(Math.abs(v - expectGrad[i]) <= 1e-9 * Math.abs(expectGrad[i]) + 1e-12, `grad ${i}: ${v}`),
+  );
 });

@@ -26,11 +26,22 @@ const CHILD = process.env.NABLA_OPS_RELAXED_CHILD === '1';
 const entries = Object.values(opTable).map((op) => op.entry);
 
 test('every op-table entry has its samples in the PyTorch fixture, and the fixture has nothing else', () => {
-  const want = entries.flatMap((e) => e.samples.map((s, index) => `${e.name} #${index} ${JSON.stringify(s.inputs.map((i) => i.shape))} ${JSON.stringify(s.args ?? {})}`));
-  const got = cases.map((c) => `${c.op} #${c.index} ${JSON.stringify(c.inputs.map((i) => i.shape))} ${JSON.stringify(c.args)}`);
+  const want = entries.flatMap((e) =>
+    e.samples.map(
+      (s, index) =>
+        `${e.name} #${index} ${JSON.stringify(s.inputs.map((i) => i.shape))} ${JSON.stringify(s.args ?? {})}`,
+    ),
+  );
+  const got = cases.map(
+    (c) => `${c.op} #${c.index} ${JSON.stringify(c.inputs.map((i) => i.shape))} ${JSON.stringify(c.args)}`,
+  );
   assert.deepEqual(got, want, 'test/fixtures/ops.json is out of date: run npm run fixtures');
   // Made from exactly today's samples and torch counterparts (values, flags and expressions too).
-  assert.equal(opsFixture.samplesSha256, sha256(opSamplesJson()), 'test/fixtures/ops.json was made from other samples: run npm run fixtures');
+  assert.equal(
+    opsFixture.samplesSha256,
+    sha256(opSamplesJson()),
+    'test/fixtures/ops.json was made from other samples: run npm run fixtures',
+  );
   for (const e of entries) {
     assert.ok(e.samples.length > 0, `${e.name}: no samples`);
     assert.ok(e.torch.length > 0, `${e.name}: no torch counterpart`);
@@ -83,7 +94,11 @@ function varying(c: OpCase): { fn: (...xs: Tensor[]) => Tensor; inputs: Tensor[]
   const specs = opTable[c.op].entry.samples[c.index].inputs;
   const all = c.inputs.map((x) => tensor(x.values, { shape: x.shape, dtype: 'float64' }));
   const free = all.map((_, j) => j).filter((j) => !specs[j].constant);
-  const fn = (...xs: Tensor[]) => call(c, all.map((x, j) => (free.includes(j) ? xs[free.indexOf(j)] : x)));
+  const fn = (...xs: Tensor[]) =>
+    call(
+      c,
+      all.map((x, j) => (free.includes(j) ? xs[free.indexOf(j)] : x)),
+    );
   return { fn, inputs: free.map((j) => all[j]) };
 }
 
@@ -102,7 +117,10 @@ test('each backend says which kernels are its own and which run on js', (t) => {
   const all = ownKernels('js');
   for (const name of backends) {
     const own = ownKernels(name);
-    assert.ok(own.every((k) => all.includes(k)), `${name} registers kernels the contract does not have`);
+    assert.ok(
+      own.every((k) => all.includes(k)),
+      `${name} registers kernels the contract does not have`,
+    );
     const onJs = all.filter((k) => !own.includes(k));
     t.diagnostic(`${name}: own kernels ${own.join(', ')}${onJs.length ? `; on js: ${onJs.join(', ')}` : ''}`);
   }
@@ -121,13 +139,19 @@ for (const name of backends) {
             assert.equal(y.dtype, dtype, `${label(c)}: output dtype`);
             assertClose(y.data, c.output.values, TOL[dtype], `${label(c)}: output`);
             inputs.forEach((x, j) => {
-              assertClose(x.grad ? x.grad.data : new Float64Array(x.size), c.grads[j], TOL[dtype], `${label(c)}: grad of input ${j}`);
+              assertClose(
+                x.grad ? x.grad.data : new Float64Array(x.size),
+                c.grads[j],
+                TOL[dtype],
+                `${label(c)}: grad of input ${j}`,
+              );
             });
           }
         });
         t.diagnostic(`${name} ${dtype}: ${own} of ${cases.length} cases ran on ${name}'s own kernels alone`);
         // A backend that registers every kernel must run every case on them, with no hand-off.
-        if (ownKernels(name).length === ownKernels('js').length) assert.equal(own, cases.length, `${name} ${dtype}: cases that reached js`);
+        if (ownKernels(name).length === ownKernels('js').length)
+          assert.equal(own, cases.length, `${name} ${dtype}: cases that reached js`);
       });
     }
 
@@ -148,8 +172,17 @@ for (const name of backends) {
           const upstream = tensor(c.upstream, { shape: c.output.shape, dtype: 'float64' });
           // The gradient of Σ upstream ⊙ op(x), itself differentiated: Hessian-vector products.
           const firstOrder = (...xs: Tensor[]) => {
-            const gs = grad(fn(...xs).mul(upstream).sum(), xs, { createGraph: true, allowUnused: true });
-            return gs.reduce((acc: Tensor, g, i) => (g ? acc.add(g.mul(xs[i]).sum()) : acc), tensor(0, { dtype: 'float64' }));
+            const gs = grad(
+              fn(...xs)
+                .mul(upstream)
+                .sum(),
+              xs,
+              { createGraph: true, allowUnused: true },
+            );
+            return gs.reduce(
+              (acc: Tensor, g, i) => (g ? acc.add(g.mul(xs[i]).sum()) : acc),
+              tensor(0, { dtype: 'float64' }),
+            );
           };
           const report = gradcheck(firstOrder, inputs, { raise: false });
           assert.ok(report.ok, `${label(c)} (second order): ${JSON.stringify(report.failures[0])}`);
@@ -165,7 +198,10 @@ function runAll(name: string): Float32Array[] {
   return onBackend(name, () =>
     cases.flatMap((c) => {
       const { inputs, y } = run(c, 'float32');
-      return [y.data as Float32Array, ...inputs.map((x) => (x.grad ? (x.grad.data as Float32Array) : new Float32Array(x.size)))];
+      return [
+        y.data as Float32Array,
+        ...inputs.map((x) => (x.grad ? (x.grad.data as Float32Array) : new Float32Array(x.size))),
+      ];
     }),
   );
 }
@@ -188,7 +224,11 @@ for (const name of backends.filter((b) => b !== 'js')) {
 /** Sample values for an error case: a fixed ramp (only shapes and attributes matter there). */
 const errorInput = (s: InputSample) => {
   const n = s.shape.reduce((p, d) => p * d, 1);
-  return tensor(s.values ?? Array.from({ length: n }, (_, i) => (s.positive || s.unit ? 0.1 + (0.8 * i) / Math.max(n, 1) : i - n / 2)), { shape: s.shape, dtype: 'float64' });
+  return tensor(
+    s.values ??
+      Array.from({ length: n }, (_, i) => (s.positive || s.unit ? 0.1 + (0.8 * i) / Math.max(n, 1) : i - n / 2)),
+    { shape: s.shape, dtype: 'float64' },
+  );
 };
 
 if (!CHILD) {
@@ -203,24 +243,39 @@ if (!CHILD) {
       for (const err of e.errors) {
         const x = err.inputs.map(errorInput);
         const op = opTable[e.name as OpName] as unknown as (...t: Tensor[]) => Tensor;
-        assert.throws(() => (e.call ? e.call(x, err.args ?? {}) : op(...x)), (thrown: Error) => {
-          assert.ok(thrown.message.includes(err.message), `${e.name}: message "${thrown.message}" does not contain "${err.message}"`);
-          return true;
-        });
+        assert.throws(
+          () => (e.call ? e.call(x, err.args ?? {}) : op(...x)),
+          (thrown: Error) => {
+            assert.ok(
+              thrown.message.includes(err.message),
+              `${e.name}: message "${thrown.message}" does not contain "${err.message}"`,
+            );
+            return true;
+          },
+        );
       }
     }
   });
 
   test('the wasm cases again on the relaxed-SIMD build (a child process with --experimental-wasm-relaxed-simd)', (t) => {
     if (!listBackends().includes('wasm')) return t.skip('no wasm backend on this engine');
-    const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--test', '--test-reporter=spec', new URL(import.meta.url).pathname], {
-      // Without NODE_TEST_CONTEXT the child is a test run of its own, not a part of this one.
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined, NABLA_OPS_RELAXED_CHILD: '1' },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    for (const line of child.stdout.split('\n')) if (line.includes("own kernels alone")) t.diagnostic(`relaxed ${line.trim()}`);
+    const child = spawnSync(
+      process.execPath,
+      ['--experimental-wasm-relaxed-simd', '--test', '--test-reporter=spec', new URL(import.meta.url).pathname],
+      {
+        // Without NODE_TEST_CONTEXT the child is a test run of its own, not a part of this one.
+        env: { ...process.env, NODE_TEST_CONTEXT: undefined, NABLA_OPS_RELAXED_CHILD: '1' },
+        encoding: 'utf8',
+        timeout: 300_000,
+      },
+    );
+    for (const line of child.stdout.split('\n'))
+      if (line.includes('own kernels alone')) t.diagnostic(`relaxed ${line.trim()}`);
     assert.match(child.stdout, /ℹ pass [1-9]/, 'the child ran no test');
-    assert.equal(child.status, 0, `relaxed-SIMD run failed:\n${child.stdout.slice(-4000)}\n${child.stderr.slice(-2000)}`);
+    assert.equal(
+      child.status,
+      0,
+      `relaxed-SIMD run failed:\n${child.stdout.slice(-4000)}\n${child.stderr.slice(-2000)}`,
+    );
   });
 }

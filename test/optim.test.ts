@@ -37,7 +37,13 @@ for (const c of cases) {
     c.steps.forEach((expected, i) => {
       opt.zeroGrad();
       // Step 1 leaves the bias out (no gradient), as the fixture script does.
-      x.matmul(w).add(i > 0 ? b : b.detach()).tanh().sub(t).pow(2).mean().backward();
+      x.matmul(w)
+        .add(i > 0 ? b : b.detach())
+        .tanh()
+        .sub(t)
+        .pow(2)
+        .mean()
+        .backward();
       opt.step();
       assertClose(w.data, expected.weight, TOL[c.dtype], `step ${i + 1} weight`);
       assertClose(b.data, expected.bias, TOL[c.dtype], `step ${i + 1} bias`);
@@ -47,7 +53,15 @@ for (const c of cases) {
 
 test('optimizer state survives stateDict/loadStateDict: the resumed run continues identically', () => {
   const run = (resumeAt: number | null) => {
-    const w = new nn.Parameter(tensor([[0.5, -0.2], [0.1, 0.3]], { dtype: 'float64' }));
+    const w = new nn.Parameter(
+      tensor(
+        [
+          [0.5, -0.2],
+          [0.1, 0.3],
+        ],
+        { dtype: 'float64' },
+      ),
+    );
     let opt = new optim.Adam([w], { lr: 0.1 });
     for (let i = 0; i < 5; i++) {
       if (i === resumeAt) {

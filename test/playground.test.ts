@@ -27,13 +27,16 @@ test('a captured step trains exactly like a plain backward()', async () => {
     const run = async (capture: boolean) => {
       const t = new Trainer(cfg({ activation, layers: [5, 3] }));
       for (let i = 0; i < 5; i++) await t.step(capture);
-      return { losses: t.stepLosses, params: t.linears.flatMap((l) => [Array.from(l.weight.data), Array.from(l.bias!.data)]) };
+      return {
+        losses: t.stepLosses,
+        params: t.linears.flatMap((l) => [Array.from(l.weight.data), Array.from(l.bias!.data)]),
+      };
     };
     assert.deepEqual(await run(true), await run(false), activation);
   }
 });
 
-test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·Wᵀ, dy through tanh\' and the loss', async () => {
+test("captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·Wᵀ, dy through tanh' and the loss", async () => {
   const t = new Trainer(cfg({ activation: 'tanh', layers: [4, 3], batchSize: 8 }));
   await t.step(false);
   const { captures } = await t.step(true);
@@ -51,7 +54,10 @@ test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·
   captures.forEach((c, k) => {
     const [rows, inF] = c.x.shape;
     const outF = c.W.shape[1];
-    assert.deepEqual([c.y.shape, c.dy.shape, c.dW.shape, c.db.shape, c.dx.shape], [[rows, outF], [rows, outF], [inF, outF], [outF], [rows, inF]]);
+    assert.deepEqual(
+      [c.y.shape, c.dy.shape, c.dW.shape, c.db.shape, c.dx.shape],
+      [[rows, outF], [rows, outF], [inF, outF], [outF], [rows, inF]],
+    );
     for (let i = 0; i < inF; i++) {
       for (let j = 0; j < outF; j++) {
         let s = 0;
@@ -74,7 +80,9 @@ test('captured matrices follow the seeds: dW = xᵀ·dy, db = Σ_N dy, dx = dy·
     if (k < 2) {
       // a = tanh(y) feeds the next layer: dL/dy = dL/dx(next) ⊙ (1 − tanh²(y)).
       const next = captures[k + 1];
-      c.dy.data.forEach((g, i) => assert.ok(close(g, next.dx.data[i] * (1 - Math.tanh(c.y.data[i]) ** 2)), `layer ${k} dy[${i}]`));
+      c.dy.data.forEach((g, i) =>
+        assert.ok(close(g, next.dx.data[i] * (1 - Math.tanh(c.y.data[i]) ** 2)), `layer ${k} dy[${i}]`),
+      );
       // (to float32 rounding: the native backend's float32 tanh is a rational fit within 3.5e-7)
       next.x.data.forEach((a, i) => assert.ok(close(a, Math.tanh(c.y.data[i]), 1e-6), `layer ${k} x[${i}] = tanh(y)`));
     }
@@ -93,8 +101,19 @@ test('the seed fixes the data, the initial weights and every batch', async () =>
 });
 
 test('the URL round trip keeps every setting and rejects bad values', () => {
-  const c = cfg({ dataset: 'xor', noise: 0.25, trainPercent: 70, layers: [3, 8, 1], activation: 'gelu', loss: 'mse',
-    optimizer: 'momentum', lr: 0.003, batchSize: 32, l2: 0.001, seed: 99 });
+  const c = cfg({
+    dataset: 'xor',
+    noise: 0.25,
+    trainPercent: 70,
+    layers: [3, 8, 1],
+    activation: 'gelu',
+    loss: 'mse',
+    optimizer: 'momentum',
+    lr: 0.003,
+    batchSize: 32,
+    l2: 0.001,
+    seed: 99,
+  });
   assert.deepEqual(decode(`#${encode(c)}`), c);
   assert.deepEqual(decode('#layers='), { ...defaults, layers: [] });
   const bad = decode('#data=moon&noise=9&train=5&layers=3,0,2&act=swish&lr=-1&batch=2.5&seed=x');
@@ -105,7 +124,8 @@ test('every seed the seed box takes survives the URL: integers from 0 to 2^53 �
   for (const seed of [0, 2 ** 31 - 1, 2 ** 31, 3_000_000_000, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]) {
     assert.equal(decode(`#${encode(cfg({ seed }))}`).seed, seed, `seed ${seed}`);
   }
-  for (const bad of ['-1', '1.5', '9007199254740992', '1e300', 'x', '']) assert.equal(decode(`#seed=${bad}`).seed, defaults.seed, `seed=${bad}`);
+  for (const bad of ['-1', '1.5', '9007199254740992', '1e300', 'x', ''])
+    assert.equal(decode(`#seed=${bad}`).seed, defaults.seed, `seed=${bad}`);
   // Seeds above 2^32 are runs of their own (manualSeed mixes in the high half).
   const first = (seed: number) => new Trainer(cfg({ seed, layers: [2] })).linears[0].weight.data[0];
   assert.notEqual(first(2 ** 32 + 5), first(5));
@@ -156,7 +176,7 @@ test('every batch has the chosen size, across epoch ends (200 points, batches of
   for (let i = 0; i < 30; i++) assert.equal((await t.step(true)).captures![0].x.shape[0], 16, `step ${i}`);
 });
 
-test('quick Pause/Play clicks keep one training loop: at 10 steps/s, 10 steps in 1,000 ms of the session\'s clock', async (t) => {
+test("quick Pause/Play clicks keep one training loop: at 10 steps/s, 10 steps in 1,000 ms of the session's clock", async (t) => {
   // The session's clock (setTimeout and performance.now) is mocked, so the count depends on the
   // order of its timer turns, not on how busy the machine is: one loop steps at t = 1, 101, ...,
   // 901 ms (the first turn runs on the first tick); a loop per Play click would take ~6 times as many.
@@ -201,17 +221,28 @@ test('after Step and Pause the backprop view shows the step just taken: W_next =
   assert.deepEqual(paused.capture, stepped.capture, 'Pause shows the capture of the step');
   await send({ type: 'inspect', layer: 1 }); // another layer, clicked while paused
   const other = lastSnapshot();
-  for (const [s, layer] of [[stepped, 0], [paused, 0], [other, 1]] as const) {
+  for (const [s, layer] of [
+    [stepped, 0],
+    [paused, 0],
+    [other, 1],
+  ] as const) {
     const c = s.capture!;
     assert.equal(c.layer, layer);
-    assert.ok(c.dW.data.some((g) => Math.abs(g) > 1e-6), 'a step with a gradient');
+    assert.ok(
+      c.dW.data.some((g) => Math.abs(g) > 1e-6),
+      'a step with a gradient',
+    );
     // The weights after the step (the snapshot's) are the shown W and b moved by −lr times the shown gradients.
-    c.W.data.forEach((w, i) => assert.ok(close(s.weights[layer].W[i], w - lr * c.dW.data[i], 1e-6), `layer ${layer} W[${i}]`));
-    c.b.data.forEach((b, i) => assert.ok(close(s.weights[layer].b[i], b - lr * c.db.data[i], 1e-6), `layer ${layer} b[${i}]`));
+    c.W.data.forEach((w, i) =>
+      assert.ok(close(s.weights[layer].W[i], w - lr * c.dW.data[i], 1e-6), `layer ${layer} W[${i}]`),
+    );
+    c.b.data.forEach((b, i) =>
+      assert.ok(close(s.weights[layer].b[i], b - lr * c.db.data[i], 1e-6), `layer ${layer} b[${i}]`),
+    );
   }
 });
 
-test('Trainer.capture() after a step gives that step\'s matrices; before any step, the current weights', async () => {
+test("Trainer.capture() after a step gives that step's matrices; before any step, the current weights", async () => {
   const t = new Trainer(cfg({ layers: [4, 3] }));
   const before = t.capture();
   assert.deepEqual(Array.from(before[0].W.data), Array.from(t.linears[0].weight.data));
@@ -220,7 +251,7 @@ test('Trainer.capture() after a step gives that step\'s matrices; before any ste
   assert.deepEqual(t.capture(), captures);
   await t.step(false);
   const second = t.capture();
-  assert.deepEqual(Array.from(second[0].W.data), after, 'the second step started from the first step\'s result');
+  assert.deepEqual(Array.from(second[0].W.data), after, "the second step started from the first step's result");
   assert.notDeepEqual(Array.from(t.linears[0].weight.data), after);
 });
 

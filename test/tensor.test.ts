@@ -5,14 +5,23 @@ import assert from 'node:assert/strict';
 import { arange, eye, full, manualSeed, matmul, nn, ones, rand, randn, tensor, zeros } from '../src/index.js';
 
 test('tensor() from nested arrays and TypedArrays, with shape and dtype', () => {
-  const t = tensor([[1, 2, 3], [4, 5, 6]]);
+  const t = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(t.shape, [2, 3]);
   assert.equal(t.dtype, 'float32');
   assert.ok(t.data instanceof Float32Array);
-  assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   const d = tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] });
   assert.equal(d.dtype, 'float64');
-  assert.deepEqual(d.toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(d.toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.equal(tensor(7).item(), 7);
   assert.deepEqual(tensor(7).shape, []);
   assert.throws(() => tensor([[1, 2], [3]]), /tensor: ragged nested array: length 1 at depth 1, expected 2/);
@@ -21,12 +30,18 @@ test('tensor() from nested arrays and TypedArrays, with shape and dtype', () => 
 });
 
 test('zeros, ones, full, arange, eye', () => {
-  assert.deepEqual(zeros([2, 2]).toArray(), [[0, 0], [0, 0]]);
+  assert.deepEqual(zeros([2, 2]).toArray(), [
+    [0, 0],
+    [0, 0],
+  ]);
   assert.deepEqual(ones([3], { dtype: 'float64' }).toArray(), [1, 1, 1]);
   assert.deepEqual(full([2], 2.5).toArray(), [2.5, 2.5]);
   assert.deepEqual(arange(4).toArray(), [0, 1, 2, 3]);
   assert.deepEqual(arange(1, 2, 0.25).toArray(), [1, 1.25, 1.5, 1.75]);
-  assert.deepEqual(eye(2).toArray(), [[1, 0], [0, 1]]);
+  assert.deepEqual(eye(2).toArray(), [
+    [1, 0],
+    [0, 1],
+  ]);
   assert.throws(() => zeros([2, -1]), /sizes must be non-negative integers/);
 });
 
@@ -78,8 +93,14 @@ test('ops name themselves and both shapes on bad input', () => {
   assert.throws(() => matmul(zeros([32, 100]), zeros([784, 128])), {
     message: 'matmul: [32,100] @ [784,128]: inner dimensions 100 and 784 differ',
   });
-  assert.throws(() => zeros([2, 3]).add(zeros([4, 3])), /add: shapes \[2,3\] and \[4,3\] cannot be broadcast: axis 0 has sizes 2 and 4/);
-  assert.throws(() => zeros([2]).mul(zeros([2], { dtype: 'float64' })), /mul: dtype mismatch: float32 \[2\] and float64 \[2\]/);
+  assert.throws(
+    () => zeros([2, 3]).add(zeros([4, 3])),
+    /add: shapes \[2,3\] and \[4,3\] cannot be broadcast: axis 0 has sizes 2 and 4/,
+  );
+  assert.throws(
+    () => zeros([2]).mul(zeros([2], { dtype: 'float64' })),
+    /mul: dtype mismatch: float32 \[2\] and float64 \[2\]/,
+  );
   assert.throws(() => zeros([2, 3]).sum(2), /sum: axis 2 is out of range for a tensor of rank 2/);
   assert.throws(() => zeros([2, 3]).reshape([4, 2]), /reshape: cannot reshape \[2,3\] \(6 elements\) to \[4,2\]/);
   assert.throws(() => zeros([2, 3]).permute([0, 0]), /permute: \[0,0\] is not a permutation/);
@@ -94,10 +115,22 @@ test('losses and layers name themselves on bad input', () => {
     () => new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(2, 1)).forward(zeros([5, 4])),
     /Sequential layer 2: Linear\(2→1\): input has 3 features, expected 2/,
   );
-  assert.throws(() => nn.crossEntropy(zeros([2, 3]), [0, 3]), /crossEntropy: label 3 at index 1 is not a class index in \[0, 2\]/);
+  assert.throws(
+    () => nn.crossEntropy(zeros([2, 3]), [0, 3]),
+    /crossEntropy: label 3 at index 1 is not a class index in \[0, 2\]/,
+  );
   assert.throws(() => nn.crossEntropy(zeros([2, 3]), [0, 1.5]), /label 1.5 at index 1 is not a class index/);
   assert.throws(() => nn.crossEntropy(zeros([2, 3]), [0]), /got 1 labels for 2 rows/);
-  assert.throws(() => nn.mseLoss(zeros([2, 1]), zeros([2])), /mseLoss: input shape \[2,1\] and target shape \[2\] differ/);
-  assert.throws(() => nn.bce(full([2], 1.5), zeros([2])), /bce: input must be probabilities in \[0, 1\]; element 0 is 1.5/);
-  assert.throws(() => new nn.Linear(4, 2).forward(zeros([1, 4], { dtype: 'float64' })), /input is float64 but the layer's weights are float32/);
+  assert.throws(
+    () => nn.mseLoss(zeros([2, 1]), zeros([2])),
+    /mseLoss: input shape \[2,1\] and target shape \[2\] differ/,
+  );
+  assert.throws(
+    () => nn.bce(full([2], 1.5), zeros([2])),
+    /bce: input must be probabilities in \[0, 1\]; element 0 is 1.5/,
+  );
+  assert.throws(
+    () => new nn.Linear(4, 2).forward(zeros([1, 4], { dtype: 'float64' })),
+    /input is float64 but the layer's weights are float32/,
+  );
 });

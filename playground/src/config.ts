@@ -90,18 +90,24 @@ export function decode(s: string): Config {
     const raw = p.get(key);
     return raw === null || raw === '' ? NaN : Number(raw);
   };
-  const slider = (key: string, { min, max, step }: { min: number; max: number; step: number }, fallback: number): number => {
+  const slider = (
+    key: string,
+    { min, max, step }: { min: number; max: number; step: number },
+    fallback: number,
+  ): number => {
     const v = get(key);
     const k = (v - min) / step;
     // On the slider's grid, up to float rounding (0.15 / 0.05 is 2.9999999999999996).
     return v >= min && v <= max && Math.abs(k - Math.round(k)) < 1e-9 ? v : fallback;
   };
-  const oneOf = (key: string, values: number[], fallback: number): number => (values.includes(get(key)) ? get(key) : fallback);
+  const oneOf = (key: string, values: number[], fallback: number): number =>
+    values.includes(get(key)) ? get(key) : fallback;
   const layersRaw = p.get('layers');
   let layers = defaults.layers;
   if (layersRaw !== null) {
     const parsed = layersRaw === '' ? [] : layersRaw.split(',').map(Number);
-    const valid = parsed.length <= limits.maxLayers && parsed.every((n) => Number.isInteger(n) && n >= 1 && n <= limits.maxNeurons);
+    const valid =
+      parsed.length <= limits.maxLayers && parsed.every((n) => Number.isInteger(n) && n >= 1 && n <= limits.maxNeurons);
     if (valid) layers = parsed;
   }
   return {

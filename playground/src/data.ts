@@ -118,7 +118,8 @@ export function parseCsv(text: string, fileName = 'upload.csv'): Points {
       if (i === 0) return; // a header
       throw new Error(`${fileName}: line ${i + 1}: expected three numbers x1,x2,label, got "${line.slice(0, 60)}"`);
     }
-    if (cells.length !== 3) throw new Error(`${fileName}: line ${i + 1}: expected 3 columns (x1,x2,label), got ${cells.length}`);
+    if (cells.length !== 3)
+      throw new Error(`${fileName}: line ${i + 1}: expected 3 columns (x1,x2,label), got ${cells.length}`);
     rows.push(cells);
   });
   if (rows.length < 4) throw new Error(`${fileName}: needs at least 4 data rows, got ${rows.length}`);

@@ -45,12 +45,21 @@ const fillOptions = (select: HTMLSelectElement, values: number[]) =>
   select.replaceChildren(...values.map((v) => new Option(String(v), String(v))));
 fillOptions($('lr'), learningRates);
 fillOptions($('l2'), l2s);
-for (const [id, range] of [['noise', sliders.noise], ['train', sliders.trainPercent], ['batch', sliders.batchSize]] as const) {
+for (const [id, range] of [
+  ['noise', sliders.noise],
+  ['train', sliders.trainPercent],
+  ['batch', sliders.batchSize],
+] as const) {
   Object.assign($<HTMLInputElement>(id), { min: String(range.min), max: String(range.max), step: String(range.step) });
 }
 
 /** A control bound to one Config field: how to read it (null: invalid, the control reverts) and which event commits it. */
-function bind<K extends keyof Config>(id: string, key: K, read: (el: HTMLInputElement) => Config[K] | null, event = 'change'): void {
+function bind<K extends keyof Config>(
+  id: string,
+  key: K,
+  read: (el: HTMLInputElement) => Config[K] | null,
+  event = 'change',
+): void {
   $<HTMLInputElement>(id).addEventListener(event, (e) => {
     const value = read(e.target as HTMLInputElement);
     if (value === null) syncControls();
@@ -71,7 +80,8 @@ bind('l2', 'l2', (el) => Number(el.value));
 for (const id of ['noise', 'train', 'batch']) $(id).addEventListener('input', () => showOutputs());
 
 $('reseed').onclick = () => apply({ seed: Math.floor(Math.random() * 100000) });
-$('layer-plus').onclick = () => config.layers.length < limits.maxLayers && apply({ layers: [...config.layers, config.layers.at(-1) ?? 4] });
+$('layer-plus').onclick = () =>
+  config.layers.length < limits.maxLayers && apply({ layers: [...config.layers, config.layers.at(-1) ?? 4] });
 $('layer-minus').onclick = () => config.layers.length > 0 && apply({ layers: config.layers.slice(0, -1) });
 $('reset').onclick = () => apply({});
 $('play').onclick = () => setPlaying(!playing);
@@ -178,7 +188,11 @@ function inspect(layer: number | null): void {
   network.setInspected(layer);
   if (layer === null) backprop.hide();
   else {
-    backprop.show(layer, { layers: config.layers.length + 1, activation: config.activation, loss: effectiveLoss(config) });
+    backprop.show(layer, {
+      layers: config.layers.length + 1,
+      activation: config.activation,
+      loss: effectiveLoss(config),
+    });
     $('backprop').scrollIntoView({ block: 'nearest' });
   }
   send({ type: 'inspect', layer });
@@ -200,7 +214,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       network.build(config, m.regression);
       network.setInspected(inspected);
       if (inspected !== null) {
-        backprop.show(inspected, { layers: config.layers.length + 1, activation: config.activation, loss: effectiveLoss(config) });
+        backprop.show(inspected, {
+          layers: config.layers.length + 1,
+          activation: config.activation,
+          loss: effectiveLoss(config),
+        });
       }
       status(null);
       break;
@@ -211,7 +229,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const r = m.result;
       $('gradcheck-out').textContent =
         `${r.ok ? '✓ passed' : '✗ failed'}: largest relative error ${r.maxRelError.toExponential(2)} over ` +
-        `${r.elements} elements (float64 central differences, ${r.ms.toFixed(0)} ms)` + (r.failures ? `; ${r.failures} outside tolerance` : '');
+        `${r.elements} elements (float64 central differences, ${r.ms.toFixed(0)} ms)` +
+        (r.failures ? `; ${r.failures} outside tolerance` : '');
       break;
     }
     case 'stepLosses':

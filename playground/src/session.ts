@@ -74,7 +74,10 @@ export function startSession(post: Post): (m: ToWorker) => Promise<void> {
       rate = { steps: trainer.steps, time: now, perSecond: ((trainer.steps - rate.steps) * 1000) / (now - rate.time) };
     }
     const { output, hidden } = trainer.grid(GRID);
-    const weights = trainer.linears.map((l) => ({ W: Float32Array.from(l.weight.data), b: Float32Array.from(l.bias!.data) }));
+    const weights = trainer.linears.map((l) => ({
+      W: Float32Array.from(l.weight.data),
+      b: Float32Array.from(l.bias!.data),
+    }));
     const m: Snapshot = {
       type: 'snapshot',
       playing,
@@ -95,7 +98,7 @@ export function startSession(post: Post): (m: ToWorker) => Promise<void> {
 
   /** The inspected layer's matrices of the last step (the one the weights shown came from), without training. */
   function inspectNow(): Snapshot['capture'] {
-    return trainer && inspected !== null ? trainer.capture()[inspected] ?? null : null;
+    return trainer && inspected !== null ? (trainer.capture()[inspected] ?? null) : null;
   }
 
   /** One step; the one before a snapshot records the backprop view's matrices. */
@@ -104,13 +107,14 @@ export function startSession(post: Post): (m: ToWorker) => Promise<void> {
     lastStepAt = performance.now();
     const due = forceSnapshot || lastStepAt - lastSnapshot >= SNAPSHOT_MS;
     const { captures } = await trainer.step(due && inspected !== null);
-    if (due) snapshot(captures && inspected !== null ? captures[inspected] ?? null : null);
+    if (due) snapshot(captures && inspected !== null ? (captures[inspected] ?? null) : null);
   }
 
   async function loop(): Promise<void> {
     if (!playing || !trainer) return;
     try {
-      if (speed !== null) await stepOnce(speed <= 20); // slow: every step is shown
+      if (speed !== null)
+        await stepOnce(speed <= 20); // slow: every step is shown
       else {
         const start = performance.now();
         do await stepOnce(false);

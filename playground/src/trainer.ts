@@ -9,7 +9,19 @@
 //   a_{k-1}.backward(dL/dx_k)  → dL/dy_{k-1} through the activation
 // which is the chain rule applied by hand, with the same gradients as one backward().
 
-import { getBackend, gradcheck, manualSeed, nn, noGrad, optim, rand, readAll, setBackend, Tensor, tensor } from '../../src/core.js';
+import {
+  getBackend,
+  gradcheck,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  rand,
+  readAll,
+  setBackend,
+  Tensor,
+  tensor,
+} from '../../src/core.js';
 import { type ActivationName, type Config, type LossName } from './config.js';
 import { generate, split, subset, type Points, type Split } from './data.js';
 
@@ -51,22 +63,31 @@ export interface GridOutputs {
 
 function activate(name: ActivationName, t: Tensor): Tensor {
   switch (name) {
-    case 'relu': return t.relu();
-    case 'tanh': return t.tanh();
-    case 'sigmoid': return t.sigmoid();
-    case 'gelu': return t.gelu();
+    case 'relu':
+      return t.relu();
+    case 'tanh':
+      return t.tanh();
+    case 'sigmoid':
+      return t.sigmoid();
+    case 'gelu':
+      return t.gelu();
   }
 }
 
 /** f'(z) elementwise, from its closed form (not from autograd), for the dy check. */
 function activationSlope(name: ActivationName, z: number): number {
   switch (name) {
-    case 'relu': return z > 0 ? 1 : 0;
-    case 'tanh': return 1 - Math.tanh(z) ** 2;
-    case 'sigmoid': { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); }
+    case 'relu':
+      return z > 0 ? 1 : 0;
+    case 'tanh':
+      return 1 - Math.tanh(z) ** 2;
+    case 'sigmoid': {
+      const s = 1 / (1 + Math.exp(-z));
+      return s * (1 - s);
+    }
     case 'gelu': {
       // Φ(z) + z·φ(z), with Φ from erf by numerical integration of φ (Simpson, fine for a check).
-      const phi = (t: number) => Math.exp(-t * t / 2) / Math.sqrt(2 * Math.PI);
+      const phi = (t: number) => Math.exp((-t * t) / 2) / Math.sqrt(2 * Math.PI);
       const n = 64;
       const h = z / n;
       let s = phi(0) + phi(z);
@@ -111,7 +132,10 @@ export class Trainer {
   /** The parameter values the last step started from: the backprop view shows that step. */
   private paramsBeforeLastStep: Float32Array[] | null = null;
 
-  constructor(readonly config: Config, csv?: Points) {
+  constructor(
+    readonly config: Config,
+    csv?: Points,
+  ) {
     manualSeed(config.seed);
     if (config.dataset === 'csv' && !csv) throw new Error('Trainer: the csv data set needs uploaded points');
     const points = config.dataset === 'csv' ? csv! : generate(config.dataset, config.noise);
@@ -126,8 +150,9 @@ export class Trainer {
     const params = this.model.parameters();
     const { lr, l2: weightDecay } = config;
     this.optimizer =
-      config.optimizer === 'adam' ? new optim.Adam(params, { lr, weightDecay })
-      : new optim.SGD(params, { lr, weightDecay, momentum: config.optimizer === 'momentum' ? 0.9 : 0 });
+      config.optimizer === 'adam'
+        ? new optim.Adam(params, { lr, weightDecay })
+        : new optim.SGD(params, { lr, weightDecay, momentum: config.optimizer === 'momentum' ? 0.9 : 0 });
   }
 
   forward(x: Tensor): Tensor {
@@ -185,7 +210,8 @@ export class Trainer {
     const params = this.parameters();
     const now = params.map((p) => Float32Array.from(p.data));
     // markChanged: the wasm backend keeps packed copies of weights it has seen, keyed by version.
-    const setParams = (values: Float32Array[]) => params.forEach((p, i) => (p.data as Float32Array).set(values[i]) ?? p.markChanged());
+    const setParams = (values: Float32Array[]) =>
+      params.forEach((p, i) => (p.data as Float32Array).set(values[i]) ?? p.markChanged());
     if (this.paramsBeforeLastStep) setParams(this.paramsBeforeLastStep);
     try {
       this.optimizer.zeroGrad();
@@ -266,9 +292,10 @@ export class Trainer {
         dx: mat(inputs[k].grad!),
       };
       // dL/dy from its own formula: through f' from the next layer's dL/dx, or from the loss.
-      const dyRef = k < last
-        ? inputs[k + 1].grad!.data.map((g, i) => g * activationSlope(this.config.activation, c.y.data[i]))
-        : this.outputGradient(c.y.data, t.data);
+      const dyRef =
+        k < last
+          ? inputs[k + 1].grad!.data.map((g, i) => g * activationSlope(this.config.activation, c.y.data[i]))
+          : this.outputGradient(c.y.data, t.data);
       return { ...c, residual: residuals(c, dyRef) };
     });
     return [loss, captures];
@@ -278,12 +305,16 @@ export class Trainer {
   private outputGradient(y: ArrayLike<number>, t: ArrayLike<number>): Float64Array {
     const n = y.length;
     return Float64Array.from({ length: n }, (_, i) =>
-      this.loss === 'bce' ? (1 / (1 + Math.exp(-y[i])) - t[i]) / n : (2 * (y[i] - t[i])) / n);
+      this.loss === 'bce' ? (1 / (1 + Math.exp(-y[i])) - t[i]) / n : (2 * (y[i] - t[i])) / n,
+    );
   }
 
   evaluate(p: Points): number {
     if (p.ys.length === 0) return NaN;
-    const { x, t } = this.tensors(p, Array.from({ length: p.ys.length }, (_, i) => i));
+    const { x, t } = this.tensors(
+      p,
+      Array.from({ length: p.ys.length }, (_, i) => i),
+    );
     return onHost(() => noGrad(() => this.lossOf(this.forward(x), t).item()));
   }
 
@@ -296,18 +327,20 @@ export class Trainer {
         xs[2 * (r * g + c) + 1] = 1 - (2 * (r + 0.5)) / g;
       }
     }
-    return onHost(() => noGrad(() => {
-      const hidden: Float32Array[] = [];
-      let h = tensor(xs, { shape: [g * g, 2] });
-      this.linears.forEach((lin, k) => {
-        h = lin.forward(h);
-        if (k < this.linears.length - 1) {
-          h = activate(this.config.activation, h);
-          hidden.push(Float32Array.from(h.data));
-        }
-      });
-      return { output: Float32Array.from(this.predict(h).data), hidden };
-    }));
+    return onHost(() =>
+      noGrad(() => {
+        const hidden: Float32Array[] = [];
+        let h = tensor(xs, { shape: [g * g, 2] });
+        this.linears.forEach((lin, k) => {
+          h = lin.forward(h);
+          if (k < this.linears.length - 1) {
+            h = activate(this.config.activation, h);
+            hidden.push(Float32Array.from(h.data));
+          }
+        });
+        return { output: Float32Array.from(this.predict(h).data), hidden };
+      }),
+    );
   }
 
   /** gradcheck on the whole network and loss, in float64, for the last batch (at most 16 rows). */

@@ -46,17 +46,29 @@ export interface GradOptions extends BackwardOptions {
  * const [dx] = grad(x.mul(x).sum(), [x]);   // 2x = [2, 4, 6]
  * ```
  */
-export function grad(root: Tensor, inputs: readonly Tensor[], options?: GradOptions & { allowUnused?: false }): Tensor[];
+export function grad(
+  root: Tensor,
+  inputs: readonly Tensor[],
+  options?: GradOptions & { allowUnused?: false },
+): Tensor[];
 export function grad(root: Tensor, inputs: readonly Tensor[], options: GradOptions): (Tensor | null)[];
 export function grad(root: Tensor, inputs: readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
   const found = new Map<Tensor, Tensor>();
   const wanted = new Set(inputs);
-  propagate('grad', root, options.gradOutput, options.createGraph === true, () => {}, (node, g) => {
-    if (wanted.has(node)) found.set(node, g);
-  });
+  propagate(
+    'grad',
+    root,
+    options.gradOutput,
+    options.createGraph === true,
+    () => {},
+    (node, g) => {
+      if (wanted.has(node)) found.set(node, g);
+    },
+  );
   return inputs.map((t, i) => {
     const g = found.get(t);
-    if (!g && !options.allowUnused) throw new Error(`grad: input ${i} is not part of the output's graph (or does not require grad)`);
+    if (!g && !options.allowUnused)
+      throw new Error(`grad: input ${i} is not part of the output's graph (or does not require grad)`);
     return g ?? null;
   });
 }
@@ -71,7 +83,9 @@ function propagate(
   onNode?: (node: Tensor, g: Tensor) => void,
 ): void {
   if (!root.requiresGrad) {
-    throw new Error(`${op}: the tensor ${shapeStr(root.shape)} does not require grad (no input of its graph has requiresGrad)`);
+    throw new Error(
+      `${op}: the tensor ${shapeStr(root.shape)} does not require grad (no input of its graph has requiresGrad)`,
+    );
   }
   let seed: Tensor;
   if (grad === undefined) {
@@ -83,9 +97,12 @@ function propagate(
     seed = onesLike(root);
   } else {
     if (!sameShape(grad.shape, root.shape)) {
-      throw new Error(`${op}: gradient shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
+      throw new Error(
+        `${op}: gradient shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`,
+      );
     }
-    if (grad.dtype !== root.dtype) throw new Error(`${op}: gradient dtype ${grad.dtype} does not match the tensor's ${root.dtype}`);
+    if (grad.dtype !== root.dtype)
+      throw new Error(`${op}: gradient dtype ${grad.dtype} does not match the tensor's ${root.dtype}`);
     seed = grad;
   }
 
@@ -120,7 +137,9 @@ function propagate(
         const ig = inputGrads[j];
         if (!needs[j] || !ig) continue;
         if (!sameShape(ig.shape, input.shape)) {
-          throw new Error(`backward of ${fn.op}: gradient ${shapeStr(ig.shape)} for input ${j} of shape ${shapeStr(input.shape)}`);
+          throw new Error(
+            `backward of ${fn.op}: gradient ${shapeStr(ig.shape)} for input ${j} of shape ${shapeStr(input.shape)}`,
+          );
         }
         const prev = grads.get(input);
         const sum = prev ? prev.add(ig) : ig;
@@ -184,10 +203,13 @@ declare module '../tensor.js' {
 }
 
 // Attached here, not in tensor.ts, so that tensors import no autograd.
-defineTensorMethod('backward', function (this: Tensor, grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
-  if (grad instanceof Tensor || grad === undefined) backward(this, grad, options);
-  else backward(this, undefined, grad);
-});
+defineTensorMethod(
+  'backward',
+  function (this: Tensor, grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (grad instanceof Tensor || grad === undefined) backward(this, grad, options);
+    else backward(this, undefined, grad);
+  },
+);
 
 function onesLike(t: Tensor): Tensor {
   return new Tensor(allocData(t.dtype, t.size).fill(1), t.shape, t.dtype);

@@ -73,7 +73,8 @@ export function gradcheck(
   });
   const y0 = fn(...xs);
   if (!(y0 instanceof Tensor)) throw new Error('gradcheck: fn must return a Tensor');
-  if (y0.dtype !== 'float64') throw new Error(`gradcheck: fn returned ${y0.dtype}; it must keep float64 inputs in float64`);
+  if (y0.dtype !== 'float64')
+    throw new Error(`gradcheck: fn returned ${y0.dtype}; it must keep float64 inputs in float64`);
   const v = projection(y0.size);
   const project = (y: Tensor) => {
     let s = 0;
@@ -86,32 +87,32 @@ export function gradcheck(
 
   const report: GradcheckReport = { ok: true, maxRelError: 0, maxAbsError: 0, failures: [] };
   xs.forEach((x, input) => {
-      for (let index = 0; index < x.size; index++) {
-        const keep = x.data[index];
-        // Each in-place write is marked, so no backend reuses work derived from the old value.
-        x.data[index] = keep + eps;
-        x.markChanged();
-        const up = project(fn(...xs));
-        x.data[index] = keep - eps;
-        x.markChanged();
-        const down = project(fn(...xs));
-        x.data[index] = keep;
-        x.markChanged();
-        const numeric = (up - down) / (2 * eps);
-        const analytic = analytics[input]?.data[index] ?? 0;
-        const err = Math.abs(analytic - numeric);
-        report.maxAbsError = Math.max(report.maxAbsError, err);
-        report.maxRelError = Math.max(report.maxRelError, err / Math.max(Math.abs(numeric), atol));
-        if (!(err <= atol + rtol * Math.abs(numeric))) {
-          report.ok = false;
-          report.failures.push({ input, index, analytic, numeric });
-          if (raise) {
-            throw new Error(
-              `gradcheck: input ${input} ${shape(x)}, element ${index}: analytic gradient ${analytic} but numeric ${numeric} (difference ${err})`,
-            );
-          }
+    for (let index = 0; index < x.size; index++) {
+      const keep = x.data[index];
+      // Each in-place write is marked, so no backend reuses work derived from the old value.
+      x.data[index] = keep + eps;
+      x.markChanged();
+      const up = project(fn(...xs));
+      x.data[index] = keep - eps;
+      x.markChanged();
+      const down = project(fn(...xs));
+      x.data[index] = keep;
+      x.markChanged();
+      const numeric = (up - down) / (2 * eps);
+      const analytic = analytics[input]?.data[index] ?? 0;
+      const err = Math.abs(analytic - numeric);
+      report.maxAbsError = Math.max(report.maxAbsError, err);
+      report.maxRelError = Math.max(report.maxRelError, err / Math.max(Math.abs(numeric), atol));
+      if (!(err <= atol + rtol * Math.abs(numeric))) {
+        report.ok = false;
+        report.failures.push({ input, index, analytic, numeric });
+        if (raise) {
+          throw new Error(
+            `gradcheck: input ${input} ${shape(x)}, element ${index}: analytic gradient ${analytic} but numeric ${numeric} (difference ${err})`,
+          );
         }
       }
+    }
   });
   return report;
 }

@@ -34,7 +34,9 @@ type Swap<T, X> = T extends Data ? X : T extends MatmulArgs ? Omit<MatmulArgs, '
 type SwapArgs<A extends unknown[], X> = { [I in keyof A]: Swap<A[I], X> };
 
 /** The kernels with every array argument (and matmul's bias) replaced by X: cells for ops, handles for devices. */
-export type KernelsOver<X> = { [K in KernelName]: (...args: SwapArgs<Parameters<Kernels[K]>, X>) => ReturnType<Kernels[K]> };
+export type KernelsOver<X> = {
+  [K in KernelName]: (...args: SwapArgs<Parameters<Kernels[K]>, X>) => ReturnType<Kernels[K]>;
+};
 
 /** What ops call: the kernels over cells (backend/index.ts dispatches them), and the backend's name. */
 export type CellKernels = KernelsOver<Cell> & { readonly name: string };

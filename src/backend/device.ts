@@ -48,7 +48,13 @@ export class DeviceDispatch implements CellOwner {
    * Runs a computation over cells' host arrays (reads, then updates, in fn's arguments) as a host
    * step of the stream: an op's loop that has no kernel, reported under `name`.
    */
-  queueHostStep(name: string, reason: string, reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
+  queueHostStep(
+    name: string,
+    reason: string,
+    reads: readonly Cell[],
+    updates: readonly Cell[],
+    fn: (...data: Data[]) => void,
+  ): void {
     this.count(name, reason);
     for (const c of updates) {
       c.version++;
@@ -86,7 +92,8 @@ export class DeviceDispatch implements CellOwner {
   private call(kernel: KernelName, args: unknown[]): unknown {
     const io = KERNEL_IO[kernel];
     for (const i of [...io.reads, ...io.writes, ...io.updates]) {
-      if ((args[i] as Cell | null)?.released) throw new Error(`${kernel} on ${this.device.name}: an input or output tensor ${RELEASED}`);
+      if ((args[i] as Cell | null)?.released)
+        throw new Error(`${kernel} on ${this.device.name}: an input or output tensor ${RELEASED}`);
     }
     const outs = [...io.writes, ...io.updates].map((i) => args[i] as Cell | null).filter((c) => c !== null);
     for (const i of io.updates) if (args[i]) (args[i] as Cell).version++;
@@ -135,12 +142,19 @@ export class DeviceDispatch implements CellOwner {
       }
       return;
     }
-    this.count(kernel, first.dtype === 'float64' ? 'float64 (WGSL has no f64)' : own ? 'arguments it does not support' : 'no device kernel');
+    this.count(
+      kernel,
+      first.dtype === 'float64'
+        ? 'float64 (WGSL has no f64)'
+        : own
+          ? 'arguments it does not support'
+          : 'no device kernel',
+    );
     return this.onHost(ins, () => {
       const a = args.slice();
       for (const i of [...io.reads, ...io.updates, ...io.writes]) {
         const c = a[i] as Cell | null;
-        if (c) a[i] = (c.host ??= zeroData(c.dtype, c.length));
+        if (c) a[i] = c.host ??= zeroData(c.dtype, c.length);
       }
       if (bias) a[io.bias!] = { ...(args[io.bias!] as object), bias: bias.host };
       (jsBackend[kernel] as (...x: unknown[]) => unknown)(...a);
@@ -172,7 +186,10 @@ export class DeviceDispatch implements CellOwner {
   private async download(cells: readonly Cell[]): Promise<void> {
     const into = cells.map((c) => (c.host ??= zeroData(c.dtype, c.length)));
     const versions = cells.map((c) => c.version);
-    await this.device.download(cells.map((c) => c.device!), into);
+    await this.device.download(
+      cells.map((c) => c.device!),
+      into,
+    );
     // A cell written in place after the download was called (an optimizer step not awaited) has
     // newer values on the device than those that arrived.
     cells.forEach((c, i) => (c.hostValid = c.version === versions[i]));
@@ -181,7 +198,8 @@ export class DeviceDispatch implements CellOwner {
   /** The cell's device handle, allocated on first use; `read`: its values must be current there. */
   private onDevice(c: Cell, read: boolean): DeviceHandle {
     if (c.released) throw new Error(`${this.device.name}: a tensor ${RELEASED}`);
-    if (c.owner !== this && c.owner !== null) throw new Error(`${this.device.name}: a tensor is held by another device backend`);
+    if (c.owner !== this && c.owner !== null)
+      throw new Error(`${this.device.name}: a tensor is held by another device backend`);
     if (c.device === null) {
       c.device = this.device.alloc(c.dtype, c.length);
       c.owner = this;

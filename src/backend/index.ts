@@ -8,7 +8,17 @@
 // In Node the wasm backend loads synchronously at import; where an engine only compiles
 // asynchronously (some browsers' main threads), 'js' serves until `await ready()` says wasm is in.
 
-import { KERNEL_IO, type Backend, type Cell, type CellKernels, type Data, type DeviceBackend, type DeviceMemory, type KernelName, type Kernels } from './contract.js';
+import {
+  KERNEL_IO,
+  type Backend,
+  type Cell,
+  type CellKernels,
+  type Data,
+  type DeviceBackend,
+  type DeviceMemory,
+  type KernelName,
+  type Kernels,
+} from './contract.js';
 import { DeviceDispatch } from './device.js';
 import { hostKernels } from './generated/host.js';
 import { r, u } from './host.js';
@@ -123,7 +133,12 @@ export function kernels(): CellKernels {
  * `fn` gets the arrays of `reads`, then of `updates` (written in place). At once on a CPU backend;
  * on a device backend a host step in its stream, reported under `name` in backendInfo().fallbacks.
  */
-export function hostStep(name: string, reads: readonly Cell[], updates: readonly Cell[], fn: (...data: Data[]) => void): void {
+export function hostStep(
+  name: string,
+  reads: readonly Cell[],
+  updates: readonly Cell[],
+  fn: (...data: Data[]) => void,
+): void {
   if (entry.device) entry.device.queueHostStep(name, 'a loop over values, not a kernel', reads, updates, fn);
   else fn(...reads.map(r), ...updates.map(u));
 }
@@ -202,7 +217,10 @@ export function setBackend(name: string): Promise<void> {
     return Promise.resolve();
   }
   const open = OPENERS[name];
-  if (!open) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...backends.keys(), ...Object.keys(OPENERS)].join(', ')})`);
+  if (!open)
+    throw new Error(
+      `setBackend: unknown backend '${name}' (available: ${[...backends.keys(), ...Object.keys(OPENERS)].join(', ')})`,
+    );
   let p = opening.get(name);
   if (!p) {
     p = open().then(registerDeviceBackend, (e: unknown) => {

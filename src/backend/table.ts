@@ -55,7 +55,8 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 /** A reduction along axes. */
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
-const codes = <T extends string>(ops: readonly T[]) => Object.fromEntries(ops.map((op, i) => [op, i])) as Record<T, number>;
+const codes = <T extends string>(ops: readonly T[]) =>
+  Object.fromEntries(ops.map((op, i) => [op, i])) as Record<T, number>;
 /** Each op's code: its position in its list. */
 export const UNARY_CODE = codes(UNARY_OPS);
 export const BINARY_CODE = codes(BINARY_OPS);
@@ -127,7 +128,7 @@ export const KERNEL_TABLE = {
   },
   reduce: {
     family: 'rows',
-    doc: 'Reduces `axes` (sorted, unique) of x; out has x\'s shape with those axes removed (or kept as 1).',
+    doc: "Reduces `axes` (sorted, unique) of x; out has x's shape with those axes removed (or kept as 1).",
     args: { op: 'ReduceOp', x: 'read', shape: 'Shape', axes: 'axes', out: 'write' },
   },
   logSoftmax: {

@@ -178,4 +178,3 @@ export class Cell {
     this.hostValid = host !== null;
   }
 }
-

@@ -10,7 +10,15 @@ import type { Dataset } from '../data/dataset.js';
 import { gatherRows, Subset, TensorDataset } from '../data/dataset.js';
 import { bundledMnistSplit } from '../data/mnist.js';
 import { loadMnistDir } from '../data/idx.js';
-import { applyStandardizer, csvFromTable, fitStandardizer, readCsvFile, type CsvData, type Standardizer, type Task } from '../data/csv.js';
+import {
+  applyStandardizer,
+  csvFromTable,
+  fitStandardizer,
+  readCsvFile,
+  type CsvData,
+  type Standardizer,
+  type Task,
+} from '../data/csv.js';
 import { seededPermutation } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { UsageError } from './errors.js';
@@ -53,8 +61,15 @@ const digitClasses = Array.from({ length: 10 }, (_, i) => String(i));
 
 function imageSpec(kind: 'mnist' | 'idx', imageShape: [number, number, number]): InputSpec {
   return {
-    kind, task: 'classification', inputs: imageShape[0] * imageShape[1] * imageShape[2], outputs: 10, classes: digitClasses,
-    featureNames: null, target: null, standardizer: null, imageShape,
+    kind,
+    task: 'classification',
+    inputs: imageShape[0] * imageShape[1] * imageShape[2],
+    outputs: 10,
+    classes: digitClasses,
+    featureNames: null,
+    target: null,
+    standardizer: null,
+    imageShape,
   };
 }
 
@@ -66,9 +81,15 @@ export function imageShapeOf(spec: InputSpec): [number, number, number] | null {
 }
 
 /** --image-shape given with images that carry their own: it must agree. */
-function checkImageShape(flag: [number, number, number] | undefined, actual: [number, number, number], source: string): void {
+function checkImageShape(
+  flag: [number, number, number] | undefined,
+  actual: [number, number, number],
+  source: string,
+): void {
   if (flag && flag.join() !== actual.join()) {
-    throw new UsageError(`--image-shape ${flag.join(',')}: the images of ${source} are ${actual.join(',')} (C,H,W); leave the flag out for them`);
+    throw new UsageError(
+      `--image-shape ${flag.join(',')}: the images of ${source} are ${actual.join(',')} (C,H,W); leave the flag out for them`,
+    );
   }
 }
 
@@ -106,15 +127,33 @@ export function loadTrainingData(flags: DataFlags): TrainingData {
   if (data === 'mnist') {
     const { train, test } = bundledMnistSplit();
     checkImageShape(flags.imageShape, [1, 28, 28], 'mnist');
-    return { name: 'mnist', spec: imageSpec('mnist', [1, 28, 28]), train, validation: test, evaluation: test, validationName: 'the 2,000 held-out test digits' };
+    return {
+      name: 'mnist',
+      spec: imageSpec('mnist', [1, 28, 28]),
+      train,
+      validation: test,
+      evaluation: test,
+      validationName: 'the 2,000 held-out test digits',
+    };
   }
   if (isDir(data)) {
     const { train, test, imageShape } = loadMnistDir(data);
     checkImageShape(flags.imageShape, [1, ...imageShape], data);
-    return { name: basename(data), spec: imageSpec('idx', [1, ...imageShape]), train, validation: test, evaluation: test, validationName: 'the t10k test set' };
+    return {
+      name: basename(data),
+      spec: imageSpec('idx', [1, ...imageShape]),
+      train,
+      validation: test,
+      evaluation: test,
+      validationName: 'the t10k test set',
+    };
   }
   const source = readCsvSource(flags);
-  const [trainRows, valRows] = splitOffValidation(source, Int32Array.from({ length: source.rows }, (_, i) => i), flags);
+  const [trainRows, valRows] = splitOffValidation(
+    source,
+    Int32Array.from({ length: source.rows }, (_, i) => i),
+    flags,
+  );
   const parts = prepareCsvRows(source, { train: trainRows, validation: valRows }, flags);
   return { name: source.name, ...parts, validationName: `${valRows.length} validation rows split off by --seed` };
 }
@@ -147,10 +186,16 @@ export function readCsvSource(flags: DataFlags): CsvSource {
 }
 
 /** `rows` split by --seed into the rows to train on and --val-split of them held out for validation. */
-export function splitOffValidation(source: CsvSource, rows: Int32Array, flags: { valSplit: number; seed: number }): [Int32Array, Int32Array] {
+export function splitOffValidation(
+  source: CsvSource,
+  rows: Int32Array,
+  flags: { valSplit: number; seed: number },
+): [Int32Array, Int32Array] {
   const nVal = Math.max(1, Math.round(rows.length * flags.valSplit));
   if (nVal >= rows.length) {
-    throw new UsageError(`--val-split ${flags.valSplit}: holds out ${nVal} of the ${rows.length} rows of ${source.file}, leaving none to train on`);
+    throw new UsageError(
+      `--val-split ${flags.valSplit}: holds out ${nVal} of the ${rows.length} rows of ${source.file}, leaving none to train on`,
+    );
   }
   const perm = seededPermutation(rows.length, flags.seed);
   const picked = (from: number, to: number) => Int32Array.from(perm.subarray(from, to), (i) => rows[i]);
@@ -173,12 +218,21 @@ export function prepareCsvRows(
   const fitted = flags.standardize ? gatherRows(csv.inputs, rows.train) : null;
   const standardizer = fitted ? (shape ? fitPixelScale(fitted) : fitStandardizer(fitted)) : null;
   const inputs = standardizer ? applyStandardizer(csv.inputs, standardizer) : csv.inputs;
-  const targetScale = csv.task === 'regression' && flags.standardizeTarget ? fitStandardizer(gatherRows(csv.targets, rows.train)) : null;
+  const targetScale =
+    csv.task === 'regression' && flags.standardizeTarget ? fitStandardizer(gatherRows(csv.targets, rows.train)) : null;
   const scaled = new TensorDataset(inputs, targetScale ? applyStandardizer(csv.targets, targetScale) : csv.targets);
   const raw = targetScale ? new TensorDataset(inputs, csv.targets) : scaled;
   const spec: InputSpec = {
-    kind: 'csv', task: csv.task, inputs: csv.featureNames.length, outputs: csv.classes ? csv.classes.length : 1,
-    classes: csv.classes, featureNames: csv.featureNames, target: csv.target, standardizer, imageShape: shape, targetScale,
+    kind: 'csv',
+    task: csv.task,
+    inputs: csv.featureNames.length,
+    outputs: csv.classes ? csv.classes.length : 1,
+    classes: csv.classes,
+    featureNames: csv.featureNames,
+    target: csv.target,
+    standardizer,
+    imageShape: shape,
+    targetScale,
   };
   return {
     spec,
@@ -191,22 +245,33 @@ export function prepareCsvRows(
 /** Labelled data read the way the model's spec says (eval, and predict with labels). */
 export function loadLabelledData(source: string, spec: InputSpec): { dataset: TensorDataset; name: string } {
   if (source === 'mnist' || isDir(source)) {
-    if (spec.kind === 'csv') throw new UsageError(`--data ${source}: this model was trained on CSV columns (${(spec.featureNames ?? []).join(', ')}), not on images`);
+    if (spec.kind === 'csv')
+      throw new UsageError(
+        `--data ${source}: this model was trained on CSV columns (${(spec.featureNames ?? []).join(', ')}), not on images`,
+      );
     if (source === 'mnist') {
       const { test } = bundledMnistSplit();
       const [x, y] = test.getBatch(Int32Array.from({ length: test.length }, (_, i) => i));
       return { dataset: new TensorDataset(x, y), name: 'the 2,000 held-out test digits' };
     }
     const { test } = loadMnistDir(source);
-    if (test.inputs.shape[1] !== spec.inputs) throw new UsageError(`--data ${source}: images have ${test.inputs.shape[1]} pixels, the model takes ${spec.inputs}`);
+    if (test.inputs.shape[1] !== spec.inputs)
+      throw new UsageError(
+        `--data ${source}: images have ${test.inputs.shape[1]} pixels, the model takes ${spec.inputs}`,
+      );
     return { dataset: test, name: `${source} (t10k)` };
   }
   if (spec.kind !== 'csv') {
-    throw new UsageError(`--data ${source}: this model takes ${spec.inputs} pixel inputs; give 'mnist' or a directory of MNIST IDX files`);
+    throw new UsageError(
+      `--data ${source}: this model takes ${spec.inputs} pixel inputs; give 'mnist' or a directory of MNIST IDX files`,
+    );
   }
   const csv = csvFromTable(readCsvFile(source), {
-    target: spec.target ?? undefined, features: spec.featureNames ?? undefined, task: spec.task,
-    classes: spec.classes ?? undefined, standardize: spec.standardizer ?? false,
+    target: spec.target ?? undefined,
+    features: spec.featureNames ?? undefined,
+    task: spec.task,
+    classes: spec.classes ?? undefined,
+    standardize: spec.standardizer ?? false,
   });
   if (!csv.targets) throw new UsageError(`${source}: no target column '${spec.target}' to evaluate against`);
   return { dataset: new TensorDataset(csv.inputs, csv.targets), name: source };

@@ -19,7 +19,9 @@ export async function evalCommand(flags: { model: string; data: string }): Promi
   });
   if (r.confusion) {
     const classes = spec.classes ?? [];
-    console.log(`confusion matrix (rows: true class, columns: predicted)\n${formatConfusionMatrix(r.confusion, classes)}\n`);
+    console.log(
+      `confusion matrix (rows: true class, columns: predicted)\n${formatConfusionMatrix(r.confusion, classes)}\n`,
+    );
     console.log(`${formatClassScores(perClassScores(r.confusion, classes))}\n`);
   }
   console.log(`${name}: ${formatScores(r)}`);

@@ -13,7 +13,14 @@ import { readInputSpec } from './input-spec.js';
 import { pathIn } from './modeldir.js';
 
 const big = (n: number) => n.toLocaleString('en-US');
-const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
+const human = (n: number) =>
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(2)} G`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(2)} M`
+      : n >= 1e3
+        ? `${(n / 1e3).toFixed(1)} k`
+        : String(n);
 
 /**
  * What `nabla explain` prints for these layers trained on batches of `batch`: each layer's
@@ -28,9 +35,18 @@ const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 
  * // layer 0: Linear(784→128)   100,480 parameters (W 784×128 + b 128) ...
  * ```
  */
-export function explainModel(layers: readonly LayerSpec[], batch: number, classes: number | null, inputShape: readonly number[] | null = null, lossRows = String(batch)): string {
+export function explainModel(
+  layers: readonly LayerSpec[],
+  batch: number,
+  classes: number | null,
+  inputShape: readonly number[] | null = null,
+  lossRows = String(batch),
+): string {
   const out: string[] = [];
-  let params = 0, fwd = 0, bwd = 0, inputGrad = false;
+  let params = 0,
+    fwd = 0,
+    bwd = 0,
+    inputGrad = false;
   let shape = inputShape;
   let width = shape ? shape.reduce((p, d) => p * d, 1) : 0;
   layers.forEach((l, i) => {
@@ -53,21 +69,29 @@ export function explainModel(layers: readonly LayerSpec[], batch: number, classe
     shape = e.shape ?? (e.width !== undefined ? [e.width] : shape);
   });
   if (classes !== null) {
-    out.push(`loss: cross-entropy of softmax, L = −(1/N) Σ log softmax(z)[label]   : [${lossRows}×${classes}] → scalar`);
+    out.push(
+      `loss: cross-entropy of softmax, L = −(1/N) Σ log softmax(z)[label]   : [${lossRows}×${classes}] → scalar`,
+    );
     out.push(`  backward  dL/dz = (softmax(z) − onehot(label)) / N   : [${lossRows}×${classes}]`);
   } else {
     out.push(`loss: mean squared error, L = (1/N) Σ (ŷ − y)²   backward dL/dŷ = (2/N)(ŷ − y) : [${batch}×${width}]`);
   }
   out.push('');
-  out.push(`parameters: ${big(params)}${params > MAX_PARAMETERS ? ` (more than the cap of ${big(MAX_PARAMETERS)}: nabla would not build this model)` : ''}`);
-  out.push(`FLOPs per training step (batch ${batch}; matrix products and bias adds, elementwise ops not counted): forward ${human(fwd)}, backward ${human(bwd)}, total ${human(fwd + bwd)}`);
+  out.push(
+    `parameters: ${big(params)}${params > MAX_PARAMETERS ? ` (more than the cap of ${big(MAX_PARAMETERS)}: nabla would not build this model)` : ''}`,
+  );
+  out.push(
+    `FLOPs per training step (batch ${batch}; matrix products and bias adds, elementwise ops not counted): forward ${human(fwd)}, backward ${human(bwd)}, total ${human(fwd + bwd)}`,
+  );
   return out.join('\n');
 }
 
 /** A GPT's summary (its vocabulary as the classes, N·T rows for the loss), or null when the layers are not one GPT. */
 function explainGpt(layers: readonly LayerSpec[], batch: number): string | null {
   const [first] = layers;
-  return layers.length === 1 && first.type === 'GPT' ? explainModel(layers, batch, first.vocabSize, null, `${batch}·${first.contextLength}`) : null;
+  return layers.length === 1 && first.type === 'GPT'
+    ? explainModel(layers, batch, first.vocabSize, null, `${batch}·${first.contextLength}`)
+    : null;
 }
 
 /** Any other model trained on data described by `input`: the flat row it takes is one sample's shape (a CNN's Unflatten makes it an image). */

@@ -19,13 +19,19 @@ export interface GenerateFlags {
 
 export function generateCommand(flags: GenerateFlags): number {
   const loaded = readGptDir(flags.model);
-  if (!loaded) throw new UsageError(`${pathIn(flags.model, 'model')}: not a GPT (nabla generate takes a model written by nabla train --model gpt or --data addition)`);
+  if (!loaded)
+    throw new UsageError(
+      `${pathIn(flags.model, 'model')}: not a GPT (nabla generate takes a model written by nabla train --model gpt or --data addition)`,
+    );
   const { gpt, metadata, file } = loaded;
   manualSeed(flags.seed);
   if (metadata.task === 'addition') {
     const digits = Number(metadata.digits);
     const m = new RegExp(`^\\s*(\\d{1,${digits}})\\s*\\+\\s*(\\d{1,${digits}})\\s*=?\\s*$`).exec(flags.prompt);
-    if (!m) throw new UsageError(`--prompt ${JSON.stringify(flags.prompt)}: this model adds numbers of up to ${digits} digits; write the prompt as a+b=, e.g. "${'4'.repeat(digits)}+${'7'.repeat(digits)}="`);
+    if (!m)
+      throw new UsageError(
+        `--prompt ${JSON.stringify(flags.prompt)}: this model adds numbers of up to ${digits} digits; write the prompt as a+b=, e.g. "${'4'.repeat(digits)}+${'7'.repeat(digits)}="`,
+      );
     const prompt = additionTokens(Number(m[1]), Number(m[2]), digits).slice(0, 2 * digits);
     const answer = generate(gpt, prompt, { maxNewTokens: digits + 1, temperature: 0 }).slice(2 * digits);
     console.log(`${Number(m[1])}+${Number(m[2])}=${Number(answer.reverse().join(''))}`);

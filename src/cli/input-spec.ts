@@ -11,23 +11,32 @@ import type { InputSpec } from './data.js';
 export const MAX_INPUTS = 2 ** 24;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isSize = (v: unknown, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= max;
-const isStrings = (v: unknown, n: number): v is string[] => Array.isArray(v) && v.length === n && v.every((s) => typeof s === 'string');
+const isSize = (v: unknown, max: number): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= max;
+const isStrings = (v: unknown, n: number): v is string[] =>
+  Array.isArray(v) && v.length === n && v.every((s) => typeof s === 'string');
 const isNumbers = (v: unknown, n: number, ok: (x: number) => boolean) =>
   Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && ok(x));
 
 export function readInputSpec(value: unknown, file: string): InputSpec {
   const fail = (field: string, problem: string) => new ModelFileError(file, problem, `nabla.metadata.input${field}`);
-  if (!isObject(value)) throw new ModelFileError(file, 'has no input description in its metadata: not written by nabla train');
+  if (!isObject(value))
+    throw new ModelFileError(file, 'has no input description in its metadata: not written by nabla train');
   const s = value;
-  const bad = (field: string, expected: string) => fail(`.${field}`, `input.${field} is ${showValue(s[field], 60)}, expected ${expected}`);
+  const bad = (field: string, expected: string) =>
+    fail(`.${field}`, `input.${field} is ${showValue(s[field], 60)}, expected ${expected}`);
   if (s.kind !== 'mnist' && s.kind !== 'idx' && s.kind !== 'csv') throw bad('kind', "'mnist', 'idx' or 'csv'");
   if (s.task !== 'classification' && s.task !== 'regression') throw bad('task', "'classification' or 'regression'");
   if (!isSize(s.inputs, MAX_INPUTS)) throw bad('inputs', `an integer in 1..${MAX_INPUTS}`);
   const inputs = s.inputs;
-  if (s.task === 'regression' ? s.outputs !== 1 : !isSize(s.outputs, 2 ** 24)) throw bad('outputs', s.task === 'regression' ? '1 for regression' : 'the number of classes');
+  if (s.task === 'regression' ? s.outputs !== 1 : !isSize(s.outputs, 2 ** 24))
+    throw bad('outputs', s.task === 'regression' ? '1 for regression' : 'the number of classes');
   const outputs = s.outputs as number;
-  if (s.task === 'classification' ? !isStrings(s.classes, outputs) || new Set(s.classes).size !== outputs : s.classes !== null) {
+  if (
+    s.task === 'classification'
+      ? !isStrings(s.classes, outputs) || new Set(s.classes).size !== outputs
+      : s.classes !== null
+  ) {
     throw bad('classes', s.task === 'classification' ? `${outputs} distinct class names` : 'null for regression');
   }
   // null for images; for a CSV, null reads every column but the target.
@@ -36,17 +45,38 @@ export function readInputSpec(value: unknown, file: string): InputSpec {
   }
   if (s.target !== null && typeof s.target !== 'string') throw bad('target', 'a column name or null');
   const st = s.standardizer;
-  if (st !== null && !(isObject(st) && isNumbers(st.mean, inputs, Number.isFinite) && isNumbers(st.std, inputs, (x) => Number.isFinite(x) && x > 0))) {
+  if (
+    st !== null &&
+    !(
+      isObject(st) &&
+      isNumbers(st.mean, inputs, Number.isFinite) &&
+      isNumbers(st.std, inputs, (x) => Number.isFinite(x) && x > 0)
+    )
+  ) {
     throw bad('standardizer', `null or { mean, std }: ${inputs} finite means and ${inputs} finite positive deviations`);
   }
   const ts = s.targetScale;
-  if (ts !== undefined && ts !== null && !(s.task === 'regression' && isObject(ts) && isNumbers(ts.mean, outputs, Number.isFinite) && isNumbers(ts.std, outputs, (x) => Number.isFinite(x) && x > 0))) {
-    throw bad('targetScale', `absent, null, or for regression { mean, std }: ${outputs} finite mean and ${outputs} finite positive deviation`);
+  if (
+    ts !== undefined &&
+    ts !== null &&
+    !(
+      s.task === 'regression' &&
+      isObject(ts) &&
+      isNumbers(ts.mean, outputs, Number.isFinite) &&
+      isNumbers(ts.std, outputs, (x) => Number.isFinite(x) && x > 0)
+    )
+  ) {
+    throw bad(
+      'targetScale',
+      `absent, null, or for regression { mean, std }: ${outputs} finite mean and ${outputs} finite positive deviation`,
+    );
   }
   const shape = s.imageShape;
   if (shape !== null) {
-    const dims = Array.isArray(shape) && (shape.length === 2 || shape.length === 3) && shape.every((d) => isSize(d, MAX_INPUTS));
-    if (!dims || (shape as number[]).reduce((a, b) => a * b, 1) !== inputs) throw bad('imageShape', `null or [C, H, W] (or [H, W]) whose product is the ${inputs} inputs`);
+    const dims =
+      Array.isArray(shape) && (shape.length === 2 || shape.length === 3) && shape.every((d) => isSize(d, MAX_INPUTS));
+    if (!dims || (shape as number[]).reduce((a, b) => a * b, 1) !== inputs)
+      throw bad('imageShape', `null or [C, H, W] (or [H, W]) whose product is the ${inputs} inputs`);
   }
   return s as unknown as InputSpec;
 }

@@ -6,7 +6,9 @@ export async function untilInterrupted<T>(run: (signal: AbortSignal) => Promise<
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
-    process.stderr.write('\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n');
+    process.stderr.write(
+      '\ninterrupted: finishing the current step and writing the checkpoint (Ctrl-C again to quit at once)\n',
+    );
     controller.abort();
   };
   process.on('SIGINT', onSigint);

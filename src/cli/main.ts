@@ -45,34 +45,100 @@ const program = new Command('nabla')
 
 program
   .command('train')
-  .description('train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg, confusion.svg and report.html to --out')
-  .requiredOption('--data <source>', "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, a CSV file, or 'addition' (a GPT learns a + b)")
-  .addOption(new Option('--model <type>', `mlp, cnn for images ((conv 16 → BN → ReLU) ×2 → pool → (conv 32 → BN → ReLU) ×2 → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), or gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128)`).choices([...models, 'gpt']).default('mlp'))
-  .option('--image-shape <C,H,W>', 'CSV: the feature columns are the pixels of one image of this shape, e.g. 1,28,28 (scaled to [0, 1]; enables --augment and --model cnn)', imageShape)
+  .description(
+    'train an MLP or CNN classifier or regressor; writes the model, metrics.json, curves.svg, confusion.svg and report.html to --out',
+  )
+  .requiredOption(
+    '--data <source>',
+    "'mnist' (bundled 8,000/2,000 digits), a directory of MNIST IDX files, a CSV file, or 'addition' (a GPT learns a + b)",
+  )
+  .addOption(
+    new Option(
+      '--model <type>',
+      `mlp, cnn for images ((conv 16 → BN → ReLU) ×2 → pool → (conv 32 → BN → ReLU) ×2 → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), or gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128)`,
+    )
+      .choices([...models, 'gpt'])
+      .default('mlp'),
+  )
+  .option(
+    '--image-shape <C,H,W>',
+    'CSV: the feature columns are the pixels of one image of this shape, e.g. 1,28,28 (scaled to [0, 1]; enables --augment and --model cnn)',
+    imageShape,
+  )
   .option('--target <column>', 'CSV: the column to predict')
-  .addOption(new Option('--task <task>', 'CSV: classification or regression (default: guessed from the target)').argParser(choice(['classification', 'regression'] as const)))
-  .option('--layers <sizes>', 'hidden layer sizes, e.g. 256,128 (default 256,128 for images, 128 for CSV; the CNN head: 128)', intList)
-  .addOption(new Option('--activation <name>', 'activation between layers').choices(Object.keys(activations)).default('relu'))
-  .option('--dropout <p>', 'dropout after each hidden layer (default 0.2 for images, 0 for CSV; the CNN: 0.25 after its conv blocks)', fraction)
+  .addOption(
+    new Option('--task <task>', 'CSV: classification or regression (default: guessed from the target)').argParser(
+      choice(['classification', 'regression'] as const),
+    ),
+  )
+  .option(
+    '--layers <sizes>',
+    'hidden layer sizes, e.g. 256,128 (default 256,128 for images, 128 for CSV; the CNN head: 128)',
+    intList,
+  )
+  .addOption(
+    new Option('--activation <name>', 'activation between layers').choices(Object.keys(activations)).default('relu'),
+  )
+  .option(
+    '--dropout <p>',
+    'dropout after each hidden layer (default 0.2 for images, 0 for CSV; the CNN: 0.25 after its conv blocks)',
+    fraction,
+  )
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
-  .option('--lr <number>', 'learning rate (the peak rate with the onecycle schedule; default 3e-3, addition 1e-3)', positive)
-  .addOption(new Option('--schedule <name>', 'learning-rate schedule (default onecycle; plateau for CSV)').choices(schedules))
-  .option('--epochs <n>', `epochs (default 15 for images, ${CNN_EPOCHS} for the CNN; CSV: enough for ${TABLE_MIN_STEPS} steps, 40 to 2,000 epochs)`, intIn(1, MAX_EPOCHS))
-  .option('--batch-size <n>', 'batch size (default 64 for images; CSV: about a twentieth of the training rows, 8 to 64)', intIn(1, MAX_BATCH))
-  .option('--augment <pixels>', 'images: random shifts of up to this many pixels (default 2; 0 for none)', intIn(0, 1024))
+  .option(
+    '--lr <number>',
+    'learning rate (the peak rate with the onecycle schedule; default 3e-3, addition 1e-3)',
+    positive,
+  )
+  .addOption(
+    new Option('--schedule <name>', 'learning-rate schedule (default onecycle; plateau for CSV)').choices(schedules),
+  )
+  .option(
+    '--epochs <n>',
+    `epochs (default 15 for images, ${CNN_EPOCHS} for the CNN; CSV: enough for ${TABLE_MIN_STEPS} steps, 40 to 2,000 epochs)`,
+    intIn(1, MAX_EPOCHS),
+  )
+  .option(
+    '--batch-size <n>',
+    'batch size (default 64 for images; CSV: about a twentieth of the training rows, 8 to 64)',
+    intIn(1, MAX_BATCH),
+  )
+  .option(
+    '--augment <pixels>',
+    'images: random shifts of up to this many pixels (default 2; 0 for none)',
+    intIn(0, 1024),
+  )
   .option('--clip <norm>', 'clip the global gradient norm', positive)
-  .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs, and restore the best epoch\'s weights (CSV default: a tenth of the epochs, at least 10; 0 for none)', intIn(0, MAX_EPOCHS))
-  .option('--cv <k>', 'CSV: k-fold cross-validation (stratified for classification): prints each fold and the mean ± std, writes metrics.json', intIn(2, 1000))
+  .option(
+    '--early-stopping <patience>',
+    "stop when the validation loss has not improved for this many epochs, and restore the best epoch's weights (CSV default: a tenth of the epochs, at least 10; 0 for none)",
+    intIn(0, MAX_EPOCHS),
+  )
+  .option(
+    '--cv <k>',
+    'CSV: k-fold cross-validation (stratified for classification): prints each fold and the mean ± std, writes metrics.json',
+    intIn(2, 1000),
+  )
   .option('--val-split <fraction>', 'CSV: fraction of rows held out for validation', fraction, 0.2)
-  .option('--no-standardize', 'CSV: do not standardise the features (default: standardise, statistics saved with the model)')
-  .option('--no-standardize-target', 'CSV regression: train on the target as it is (default: standardised in training, the saved model predicts in its units)')
+  .option(
+    '--no-standardize',
+    'CSV: do not standardise the features (default: standardise, statistics saved with the model)',
+  )
+  .option(
+    '--no-standardize-target',
+    'CSV regression: train on the target as it is (default: standardised in training, the saved model predicts in its units)',
+  )
   .option('--seed <n>', 'seed of the PRNG: initialisation, shuffling, dropout, augmentation, CSV split', number, 1)
   .option('--out <dir>', 'output directory (default runs/<data name>)')
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
   .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
   .option('--context <n>', 'gpt: the sequence length (default 128)', intIn(1, 65_536))
-  .option('--train-size <n>', 'addition: problems per epoch (default 64,000: 1,000 steps at batch 64)', intIn(1, 10_000_000))
+  .option(
+    '--train-size <n>',
+    'addition: problems per epoch (default 64,000: 1,000 steps at batch 64)',
+    intIn(1, 10_000_000),
+  )
   .option('--heads <n>', 'gpt, addition: attention heads per block', intIn(1, 1024), 4)
   .option('--dim <n>', 'gpt, addition: the embedding size', intIn(1, 65_536), 128)
   .option('--verbose', 'print stack traces of errors')
@@ -99,7 +165,10 @@ program
   .command('eval')
   .description('evaluate a saved model on labelled data (loss, accuracy and confusion matrix, or errors)')
   .requiredOption('--model <dir>', 'a directory written by nabla train')
-  .requiredOption('--data <source>', "'mnist' (the 2,000 held-out digits), a directory of MNIST IDX files (t10k), or a CSV file with the target column")
+  .requiredOption(
+    '--data <source>',
+    "'mnist' (the 2,000 held-out digits), a directory of MNIST IDX files (t10k), or a CSV file with the target column",
+  )
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model: string; data: string }) => run(() => evalCommand(o)));
 
@@ -117,26 +186,46 @@ program
   .description("each layer's forward and backward formulas with concrete shapes, parameter counts and FLOPs per step")
   .option('--model <dir>', 'a directory written by nabla train')
   .option('--layers <sizes>', 'or an MLP given by all its layer sizes, e.g. 784,128,10', intList)
-  .addOption(new Option('--activation <name>', 'activation of the MLP given by --layers').choices(Object.keys(activations)).default('relu'))
+  .addOption(
+    new Option('--activation <name>', 'activation of the MLP given by --layers')
+      .choices(Object.keys(activations))
+      .default('relu'),
+  )
   .option('--cnn', 'or the CNN that nabla train --model cnn builds (for --image-shape, 10 classes)')
-  .option('--image-shape <C,H,W>', 'with --cnn: one image\'s shape', imageShape, [1, 28, 28])
+  .option('--image-shape <C,H,W>', "with --cnn: one image's shape", imageShape, [1, 28, 28])
   .option('--batch-size <n>', 'batch size N of the shapes', intIn(1, MAX_BATCH), 64)
   .option('--verbose', 'print stack traces of errors')
-  .action((o: { model?: string; layers?: number[]; activation: keyof typeof activations; cnn?: boolean; imageShape: [number, number, number]; batchSize: number }) =>
-    run(() => {
-      if (o.model) {
-        console.log(explainModelDir(o.model, o.batchSize));
-      } else if (o.cnn) {
-        const layers = cnnLayers({ imageShape: o.imageShape, outputs: 10 });
-        console.log(explainModel(layers, o.batchSize, 10, [o.imageShape[0] * o.imageShape[1] * o.imageShape[2]]));
-      } else {
-        if (!o.layers || o.layers.length < 2) throw new Error('explain: give --model DIR, --cnn, or --layers with at least two sizes, e.g. --layers 784,128,10');
-        const sizes = o.layers;
-        const layers = mlpLayers({ inputs: sizes[0], hidden: sizes.slice(1, -1), outputs: sizes[sizes.length - 1], activation: o.activation });
-        console.log(explainModel(layers, o.batchSize, sizes[sizes.length - 1]));
-      }
-      return 0;
-    }),
+  .action(
+    (o: {
+      model?: string;
+      layers?: number[];
+      activation: keyof typeof activations;
+      cnn?: boolean;
+      imageShape: [number, number, number];
+      batchSize: number;
+    }) =>
+      run(() => {
+        if (o.model) {
+          console.log(explainModelDir(o.model, o.batchSize));
+        } else if (o.cnn) {
+          const layers = cnnLayers({ imageShape: o.imageShape, outputs: 10 });
+          console.log(explainModel(layers, o.batchSize, 10, [o.imageShape[0] * o.imageShape[1] * o.imageShape[2]]));
+        } else {
+          if (!o.layers || o.layers.length < 2)
+            throw new Error(
+              'explain: give --model DIR, --cnn, or --layers with at least two sizes, e.g. --layers 784,128,10',
+            );
+          const sizes = o.layers;
+          const layers = mlpLayers({
+            inputs: sizes[0],
+            hidden: sizes.slice(1, -1),
+            outputs: sizes[sizes.length - 1],
+            activation: o.activation,
+          });
+          console.log(explainModel(layers, o.batchSize, sizes[sizes.length - 1]));
+        }
+        return 0;
+      }),
   );
 
 program

@@ -56,14 +56,18 @@ export function readModelDir(dir: string): LoadedModel {
   const spec = readInputSpec(metadata.input, file);
   const out = dryRun(model, spec.inputs);
   if (out === null || out.length !== 2 || out[1] !== spec.outputs) {
-    throw new ModelFileError(file, `the network does not match its metadata (${spec.inputs} inputs, ${spec.outputs} outputs): written by another model`);
+    throw new ModelFileError(
+      file,
+      `the network does not match its metadata (${spec.inputs} inputs, ${spec.outputs} outputs): written by another model`,
+    );
   }
   return { model, spec, metadata, file };
 }
 
-
 /** The GPT of DIR (a Sequential holding one, as nabla train --model gpt or --data addition writes), or null for any other model. */
-export function readGptDir(dir: string): { model: Sequential; gpt: GPT; metadata: Record<string, unknown>; file: string } | null {
+export function readGptDir(
+  dir: string,
+): { model: Sequential; gpt: GPT; metadata: Record<string, unknown>; file: string } | null {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${dir}: no such directory`);
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);

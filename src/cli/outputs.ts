@@ -51,16 +51,30 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   const perClass = confusion ? perClassScores(confusion, classes) : null;
   const inline = confusion !== undefined && confusion.length <= INLINE_CONFUSION_CLASSES;
   const metricsJson = {
-    task: spec.task, evaluatedOn: validationName, epochs: result.epochs, stoppedEarly: result.stoppedEarly,
-    restoredEpoch: trained.stopper?.restoredEpoch ?? null, trainSeconds: Number(o.seconds.toFixed(2)),
-    final: { ...scores, samples, ...(inline ? { confusion } : confusion ? { confusionFile: pathIn(out, 'confusionCsv') } : {}), classes: spec.classes, ...(perClass ? { perClass } : {}) },
-    history: result.history, run: o.run,
+    task: spec.task,
+    evaluatedOn: validationName,
+    epochs: result.epochs,
+    stoppedEarly: result.stoppedEarly,
+    restoredEpoch: trained.stopper?.restoredEpoch ?? null,
+    trainSeconds: Number(o.seconds.toFixed(2)),
+    final: {
+      ...scores,
+      samples,
+      ...(inline ? { confusion } : confusion ? { confusionFile: pathIn(out, 'confusionCsv') } : {}),
+      classes: spec.classes,
+      ...(perClass ? { perClass } : {}),
+    },
+    history: result.history,
+    run: o.run,
   };
   writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(metricsJson, null, 2)}\n`));
   writeFileAtomic(pathIn(out, 'curves'), Buffer.from(trainingCurvesSvg(result.history)));
   const written = [pathIn(out, 'model'), pathIn(out, 'metrics'), pathIn(out, 'curves')];
   if (confusion && inline) {
-    writeFileAtomic(pathIn(out, 'confusion'), Buffer.from(confusionMatrixSvg(confusion, classes, `confusion matrix: ${validationName}`)));
+    writeFileAtomic(
+      pathIn(out, 'confusion'),
+      Buffer.from(confusionMatrixSvg(confusion, classes, `confusion matrix: ${validationName}`)),
+    );
     written.push(pathIn(out, 'confusion'));
     console.log(`\nconfusion matrix on ${validationName} (rows: true class, columns: predicted)`);
     console.log(formatConfusionMatrix(confusion, classes));
@@ -68,13 +82,29 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   } else if (confusion) {
     writeFileAtomic(pathIn(out, 'confusionCsv'), confusionCsv(confusion, classes));
     written.push(pathIn(out, 'confusionCsv'));
-    console.log(`\nconfusion matrix on ${validationName}: ${confusion.length} classes, written to ${pathIn(out, 'confusionCsv')} (per-class scores in ${pathIn(out, 'metrics')})`);
+    console.log(
+      `\nconfusion matrix on ${validationName}: ${confusion.length} classes, written to ${pathIn(out, 'confusionCsv')} (per-class scores in ${pathIn(out, 'metrics')})`,
+    );
   }
-  writeFileAtomic(pathIn(out, 'report'), Buffer.from(runReportHtml({
-    title: `nabla train: ${o.name}`, settings: o.run as Record<string, unknown>, modelSummary: explainSequential(model, spec, o.batchSize),
-    history: result.history, final: { ...scores }, evaluatedOn: validationName,
-    classes: spec.classes, confusion: confusion ?? null, perClass,
-  }, { inlineClasses: INLINE_CONFUSION_CLASSES, confusionFile: files.confusionCsv })));
+  writeFileAtomic(
+    pathIn(out, 'report'),
+    Buffer.from(
+      runReportHtml(
+        {
+          title: `nabla train: ${o.name}`,
+          settings: o.run as Record<string, unknown>,
+          modelSummary: explainSequential(model, spec, o.batchSize),
+          history: result.history,
+          final: { ...scores },
+          evaluatedOn: validationName,
+          classes: spec.classes,
+          confusion: confusion ?? null,
+          perClass,
+        },
+        { inlineClasses: INLINE_CONFUSION_CLASSES, confusionFile: files.confusionCsv },
+      ),
+    ),
+  );
   written.push(pathIn(out, 'report'));
   console.log(`\n${validationName}: ${formatScores(final)}`);
   console.log(`trained ${result.epochs} epochs in ${o.seconds.toFixed(1)} s; wrote ${written.join(', ')}`);
@@ -83,7 +113,8 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
 
 /** The headline of an evaluation: loss and accuracy, or loss, R², RMSE and MAE. */
 export function formatScores(r: EvalResult): string {
-  if (r.accuracy !== undefined) return `loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(2)}% (${Math.round(r.accuracy * r.samples)}/${r.samples})`;
+  if (r.accuracy !== undefined)
+    return `loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(2)}% (${Math.round(r.accuracy * r.samples)}/${r.samples})`;
   const parts = [`mse ${r.loss.toPrecision(5)}`];
   if (r.r2 !== undefined) parts.push(`r2 ${r.r2.toFixed(4)}`);
   if (r.rmse !== undefined) parts.push(`rmse ${r.rmse.toPrecision(5)}`);

@@ -30,7 +30,8 @@ export function positive(value: string): number {
 export function intIn(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in ${min}..${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in ${min}..${max}`);
     return n;
   };
 }
@@ -45,10 +46,12 @@ export function fraction(value: string): number {
 export function intList(value: string): number[] {
   if (value === '' || value === 'none') return [];
   const parts = value.split(',');
-  if (parts.length > MAX_HIDDEN_LAYERS) throw new InvalidArgumentError(`expected at most ${MAX_HIDDEN_LAYERS} sizes, got ${parts.length}`);
+  if (parts.length > MAX_HIDDEN_LAYERS)
+    throw new InvalidArgumentError(`expected at most ${MAX_HIDDEN_LAYERS} sizes, got ${parts.length}`);
   return parts.map((s) => {
     const n = Number(s.trim());
-    if (!Number.isInteger(n) || n <= 0 || n > MAX_LAYER_SIZE) throw new InvalidArgumentError(`expected comma-separated integers in 1..${MAX_LAYER_SIZE}, '${s}' is not one`);
+    if (!Number.isInteger(n) || n <= 0 || n > MAX_LAYER_SIZE)
+      throw new InvalidArgumentError(`expected comma-separated integers in 1..${MAX_LAYER_SIZE}, '${s}' is not one`);
     return n;
   });
 }
@@ -67,7 +70,8 @@ export function imageShape(value: string): [number, number, number] {
   if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0 && n <= MAX_IMAGE_SIDE)) {
     throw new InvalidArgumentError(`expected C,H,W: three integers in 1..${MAX_IMAGE_SIDE}, e.g. 1,28,28`);
   }
-  if (parts[0] * parts[1] * parts[2] > MAX_IMAGE_PIXELS) throw new InvalidArgumentError(`expected at most ${MAX_IMAGE_PIXELS} values per image, got ${parts.join('×')}`);
+  if (parts[0] * parts[1] * parts[2] > MAX_IMAGE_PIXELS)
+    throw new InvalidArgumentError(`expected at most ${MAX_IMAGE_PIXELS} values per image, got ${parts.join('×')}`);
   return parts as [number, number, number];
 }
 
@@ -76,6 +80,8 @@ export function checkMlpSize(flag: string, sizes: number[]): void {
   let count = 0;
   for (let i = 1; i < sizes.length; i++) count += (sizes[i - 1] + 1) * sizes[i];
   if (count > MAX_PARAMETERS) {
-    throw new UsageError(`${flag}: an MLP of ${sizes.join('→')} has ${count} parameters, more than the cap of ${MAX_PARAMETERS}`);
+    throw new UsageError(
+      `${flag}: an MLP of ${sizes.join('→')} has ${count} parameters, more than the cap of ${MAX_PARAMETERS}`,
+    );
   }
 }

@@ -24,9 +24,12 @@ export function predictCommand(flags: { model: string; input: string; output?: s
     const csv = csvFromTable(table, {
       target: spec.target ?? (spec.kind === 'csv' ? undefined : table.header.find((h) => h === 'label')),
       features: spec.featureNames ?? (spec.kind === 'csv' ? undefined : table.header.filter((h) => h !== 'label')),
-      task: spec.task, classes: spec.classes ?? undefined, standardize: spec.standardizer ?? false,
+      task: spec.task,
+      classes: spec.classes ?? undefined,
+      standardize: spec.standardizer ?? false,
     });
-    if (csv.inputs.shape[1] !== spec.inputs) throw new Error(`${flags.input}: ${csv.inputs.shape[1]} feature columns, the model takes ${spec.inputs}`);
+    if (csv.inputs.shape[1] !== spec.inputs)
+      throw new Error(`${flags.input}: ${csv.inputs.shape[1]} feature columns, the model takes ${spec.inputs}`);
     [inputs, targets] = [csv.inputs, csv.targets];
   }
   const out = predict(model, inputs);
@@ -47,7 +50,7 @@ export function predictCommand(flags: { model: string; input: string; output?: s
       }
       lines.push(row.join(','));
     }
-    summary = targets ? `accuracy ${(100 * correct / n).toFixed(2)}% (${correct}/${n})` : `${n} predictions`;
+    summary = targets ? `accuracy ${((100 * correct) / n).toFixed(2)}% (${correct}/${n})` : `${n} predictions`;
   } else {
     lines.push(['prediction', ...(targets ? ['target'] : [])].join(','));
     let se = 0;

@@ -69,10 +69,17 @@ interface GptRun {
   finish(model: Sequential, result: FitResult): { lines: string[]; final: Record<string, unknown> };
 }
 
-function architecture(flags: GptFlags, defaultLayers: number): { numLayers: number; numHeads: number; embedDim: number } {
+function architecture(
+  flags: GptFlags,
+  defaultLayers: number,
+): { numLayers: number; numHeads: number; embedDim: number } {
   const layers = flags.layers ?? [defaultLayers];
-  if (layers.length !== 1) throw new UsageError(`--layers ${layers.join(',')}: a GPT takes one number, its count of transformer blocks (e.g. --layers 2)`);
-  if (flags.dim % flags.heads !== 0) throw new UsageError(`--dim ${flags.dim} is not divisible by --heads ${flags.heads}`);
+  if (layers.length !== 1)
+    throw new UsageError(
+      `--layers ${layers.join(',')}: a GPT takes one number, its count of transformer blocks (e.g. --layers 2)`,
+    );
+  if (flags.dim % flags.heads !== 0)
+    throw new UsageError(`--dim ${flags.dim} is not divisible by --heads ${flags.heads}`);
   return { numLayers: layers[0], numHeads: flags.heads, embedDim: flags.dim };
 }
 
@@ -80,12 +87,22 @@ export function trainAdditionCommand(flags: GptFlags): Promise<number> {
   const arch = architecture(flags, 2);
   const trainSize = flags.trainSize ?? ADDITION_TRAIN_SIZE;
   const task = additionTask({ digits: flags.digits, trainSize, seed: flags.seed });
-  const cfg = { lr: flags.lr ?? 1e-3, epochs: flags.epochs ?? 1, batchSize: flags.batchSize ?? 64, clip: flags.clip ?? 1 };
+  const cfg = {
+    lr: flags.lr ?? 1e-3,
+    epochs: flags.epochs ?? 1,
+    batchSize: flags.batchSize ?? 64,
+    clip: flags.clip ?? 1,
+  };
   const run = { data: 'addition', digits: flags.digits, trainSize, ...arch, ...cfg, seed: flags.seed };
   manualSeed(flags.seed);
   const gpt = new GPT({ vocabSize: task.vocabSize, contextLength: task.contextLength, ...arch });
   return trainGpt(flags, {
-    name: `addition-${flags.digits}`, gpt, train: task.train, validation: task.test, run, ...cfg,
+    name: `addition-${flags.digits}`,
+    gpt,
+    train: task.train,
+    validation: task.test,
+    run,
+    ...cfg,
     loss: (o, y) => crossEntropy(o, y, { ignoreIndex: IGNORE }),
     metadata: { task: 'addition', digits: flags.digits, run },
     finish(model) {
@@ -110,23 +127,43 @@ export function trainTextCommand(flags: GptFlags): Promise<number> {
   const tokens = tokenizer.encode(text);
   const cut = Math.floor(tokens.length * 0.9);
   if (tokens.length - cut < context + 1) {
-    throw new UsageError(`${flags.data}: ${tokens.length} characters are too few for --context ${context} (the last tenth, ${tokens.length - cut} characters, validates and needs ${context + 1})`);
+    throw new UsageError(
+      `${flags.data}: ${tokens.length} characters are too few for --context ${context} (the last tenth, ${tokens.length - cut} characters, validates and needs ${context + 1})`,
+    );
   }
   const train = new TextDataset(tokens.slice(0, cut), context);
   const validation = new TextDataset(tokens.slice(cut), context);
-  const cfg = { lr: flags.lr ?? 1e-3, epochs: flags.epochs ?? 1, batchSize: flags.batchSize ?? 32, clip: flags.clip ?? 1 };
+  const cfg = {
+    lr: flags.lr ?? 1e-3,
+    epochs: flags.epochs ?? 1,
+    batchSize: flags.batchSize ?? 32,
+    clip: flags.clip ?? 1,
+  };
   const run = { data: flags.data, model: 'gpt', context, ...arch, ...cfg, seed: flags.seed };
   manualSeed(flags.seed);
   const gpt = new GPT({ vocabSize: tokenizer.vocabSize, contextLength: context, ...arch });
   return trainGpt(flags, {
-    name: basename(flags.data, extname(flags.data)), gpt, train, validation, run, ...cfg,
+    name: basename(flags.data, extname(flags.data)),
+    gpt,
+    train,
+    validation,
+    run,
+    ...cfg,
     loss: (o, y) => crossEntropy(o, y),
     metadata: { task: 'text', tokenizer: tokenizerToJson(tokenizer), run },
     finish(_model, result) {
       const valLoss = result.history.at(-1)?.valLoss ?? NaN;
       return {
-        lines: [`validation (the last tenth of ${flags.data}): loss ${valLoss.toFixed(4)}, ${(valLoss / Math.LN2).toFixed(3)} bits per character`],
-        final: { valLoss, bitsPerCharacter: valLoss / Math.LN2, vocabSize: tokenizer.vocabSize, trainTokens: cut, validationTokens: tokens.length - cut },
+        lines: [
+          `validation (the last tenth of ${flags.data}): loss ${valLoss.toFixed(4)}, ${(valLoss / Math.LN2).toFixed(3)} bits per character`,
+        ],
+        final: {
+          valLoss,
+          bitsPerCharacter: valLoss / Math.LN2,
+          vocabSize: tokenizer.vocabSize,
+          trainTokens: cut,
+          validationTokens: tokens.length - cut,
+        },
       };
     },
   });
@@ -135,38 +172,66 @@ export function trainTextCommand(flags: GptFlags): Promise<number> {
 async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
   const out = flags.out ?? join('runs', r.name);
   const checkpointPath = pathIn(out, 'checkpoint');
-  if (flags.resume && !existsSync(checkpointPath)) throw new UsageError(`--resume: no checkpoint at ${checkpointPath} to continue from`);
+  if (flags.resume && !existsSync(checkpointPath))
+    throw new UsageError(`--resume: no checkpoint at ${checkpointPath} to continue from`);
   const model = new Sequential(r.gpt);
   const optimizer = new AdamW(model.parameters(), { lr: r.lr, weightDecay: 0.1 });
   const created = mkdirSync(out, { recursive: true });
   try {
     const tokensPerSample = r.gpt.config.contextLength;
-    console.log(`training ${r.gpt} on ${r.name} (${r.train.length} sequences of ${tokensPerSample} tokens per epoch; validation: ${r.validation.length})`);
-    console.log(`adamw lr ${r.lr} weight decay 0.1, ${r.epochs} epoch(s), batch ${r.batchSize}, clip ${r.clip}, seed ${flags.seed} → ${out}`);
+    console.log(
+      `training ${r.gpt} on ${r.name} (${r.train.length} sequences of ${tokensPerSample} tokens per epoch; validation: ${r.validation.length})`,
+    );
+    console.log(
+      `adamw lr ${r.lr} weight decay 0.1, ${r.epochs} epoch(s), batch ${r.batchSize}, clip ${r.clip}, seed ${flags.seed} → ${out}`,
+    );
     const started = performance.now();
     const result: FitResult = await untilInterrupted((signal) =>
       fit(model, {
-        data: r.train, validation: r.validation, loss: r.loss, optimizer, epochs: r.epochs, batchSize: r.batchSize, clipGradNorm: r.clip,
-        callbacks: [new Progress({ ...(flags.progress === undefined ? {} : { bar: flags.progress }), tokensPerSample }), new ModelCheckpoint(checkpointPath, { extra: () => ({ run: r.run }) })],
+        data: r.train,
+        validation: r.validation,
+        loss: r.loss,
+        optimizer,
+        epochs: r.epochs,
+        batchSize: r.batchSize,
+        clipGradNorm: r.clip,
+        callbacks: [
+          new Progress({ ...(flags.progress === undefined ? {} : { bar: flags.progress }), tokensPerSample }),
+          new ModelCheckpoint(checkpointPath, { extra: () => ({ run: r.run }) }),
+        ],
         signal,
         resumeFrom: flags.resume ? checkpointPath : undefined,
         onResume: (extra) => {
-          if (JSON.stringify(extra.run) !== JSON.stringify(r.run)) throw new UsageError(`--resume: ${checkpointPath} was written with other settings (${JSON.stringify(extra.run)}); pass the same flags`);
+          if (JSON.stringify(extra.run) !== JSON.stringify(r.run))
+            throw new UsageError(
+              `--resume: ${checkpointPath} was written with other settings (${JSON.stringify(extra.run)}); pass the same flags`,
+            );
         },
       }),
     );
     if (result.interrupted) {
-      console.log(`stopped after ${result.history.length} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
+      console.log(
+        `stopped after ${result.history.length} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`,
+      );
       return 130;
     }
     const seconds = (performance.now() - started) / 1000;
     save(model, pathIn(out, 'model'), { metadata: r.metadata });
     const { lines, final } = r.finish(model, result);
-    const metrics = { task: r.metadata.task, epochs: result.epochs, trainSeconds: Number(seconds.toFixed(2)), final, history: result.history, run: r.run };
+    const metrics = {
+      task: r.metadata.task,
+      epochs: result.epochs,
+      trainSeconds: Number(seconds.toFixed(2)),
+      final,
+      history: result.history,
+      run: r.run,
+    };
     writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(metrics, null, 2)}\n`));
     writeFileAtomic(pathIn(out, 'curves'), Buffer.from(trainingCurvesSvg(result.history)));
     console.log(`\n${lines.join('\n')}`);
-    console.log(`trained ${result.epochs} epoch(s) in ${seconds.toFixed(1)} s; wrote ${[pathIn(out, 'model'), pathIn(out, 'metrics'), pathIn(out, 'curves')].join(', ')}`);
+    console.log(
+      `trained ${result.epochs} epoch(s) in ${seconds.toFixed(1)} s; wrote ${[pathIn(out, 'model'), pathIn(out, 'metrics'), pathIn(out, 'curves')].join(', ')}`,
+    );
     return 0;
   } catch (e) {
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
@@ -178,14 +243,16 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
 function examples(model: Sequential, inputs: Tensor, digits: number, count = 4): string[] {
   const length = inputs.shape[1];
   model.eval();
-  return noGrad(() => Array.from({ length: count }, (_, r) => {
-    const prompt = Array.from(inputs.data.subarray(r * length, r * length + 2 * digits));
-    const answer: number[] = [];
-    for (let i = 0; i <= digits; i++) {
-      const logits = model.forward(tensor([[...prompt, ...answer]]));
-      const row = Array.from(logits.data.subarray(logits.size - 10));
-      answer.push(row.indexOf(Math.max(...row)));
-    }
-    return showProblem(prompt, digits, answer);
-  }));
+  return noGrad(() =>
+    Array.from({ length: count }, (_, r) => {
+      const prompt = Array.from(inputs.data.subarray(r * length, r * length + 2 * digits));
+      const answer: number[] = [];
+      for (let i = 0; i <= digits; i++) {
+        const logits = model.forward(tensor([[...prompt, ...answer]]));
+        const row = Array.from(logits.data.subarray(logits.size - 10));
+        answer.push(row.indexOf(Math.max(...row)));
+      }
+      return showProblem(prompt, digits, answer);
+    }),
+  );
 }

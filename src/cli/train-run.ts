@@ -90,7 +90,8 @@ export interface RunSettings {
  */
 export function runSettings(flags: TrainFlags, images: boolean, rows: number): RunSettings {
   const lr = flags.lr ?? 3e-3;
-  const stopping = (fallback: number | null) => (flags.earlyStopping === undefined ? fallback : flags.earlyStopping || null);
+  const stopping = (fallback: number | null) =>
+    flags.earlyStopping === undefined ? fallback : flags.earlyStopping || null;
   if (flags.model === 'cnn' || images) {
     const cnn = flags.model === 'cnn';
     const epochs = flags.epochs ?? (cnn ? CNN_EPOCHS : 15);
@@ -100,11 +101,14 @@ export function runSettings(flags: TrainFlags, images: boolean, rows: number): R
       epochs,
       batchSize: flags.batchSize ?? 64,
       augment: flags.augment ?? (images ? 2 : 0),
-      lr, schedule: flags.schedule ?? 'onecycle', earlyStopping: stopping(null),
+      lr,
+      schedule: flags.schedule ?? 'onecycle',
+      earlyStopping: stopping(null),
     };
   }
   const batchSize = flags.batchSize ?? tableBatch(rows);
-  const epochs = flags.epochs ?? Math.min(MAX_TABLE_EPOCHS, Math.max(40, Math.ceil(TABLE_MIN_STEPS / Math.ceil(rows / batchSize))));
+  const epochs =
+    flags.epochs ?? Math.min(MAX_TABLE_EPOCHS, Math.max(40, Math.ceil(TABLE_MIN_STEPS / Math.ceil(rows / batchSize))));
   return {
     layers: flags.layers ?? [128],
     dropout: flags.dropout ?? 0,
@@ -113,7 +117,9 @@ export function runSettings(flags: TrainFlags, images: boolean, rows: number): R
     augment: flags.augment ?? 0,
     // ReduceLROnPlateau rather than onecycle: early stopping ends most runs long before a
     // onecycle schedule over the whole budget would have annealed.
-    lr, schedule: flags.schedule ?? 'plateau', earlyStopping: stopping(Math.max(10, Math.round(epochs / 10))),
+    lr,
+    schedule: flags.schedule ?? 'plateau',
+    earlyStopping: stopping(Math.max(10, Math.round(epochs / 10))),
   };
 }
 
@@ -126,21 +132,32 @@ function tableBatch(rows: number): number {
 
 function makeOptimizer(name: TrainFlags['optimizer'], params: Tensor[], lr: number): Optimizer {
   switch (name) {
-    case 'adam': return new Adam(params, { lr });
-    case 'adamw': return new AdamW(params, { lr });
-    case 'sgd': return new SGD(params, { lr, momentum: 0.9 });
-    case 'rmsprop': return new RMSprop(params, { lr });
+    case 'adam':
+      return new Adam(params, { lr });
+    case 'adamw':
+      return new AdamW(params, { lr });
+    case 'sgd':
+      return new SGD(params, { lr, momentum: 0.9 });
+    case 'rmsprop':
+      return new RMSprop(params, { lr });
   }
 }
 
 /** The model the settings describe, initialised from --seed (which then drives shuffling and dropout too). */
 export function buildModel(flags: TrainFlags, cfg: RunSettings, spec: InputSpec): Sequential {
   const shape = imageShapeOf(spec);
-  if (flags.model === 'mlp') checkMlpSize(`--layers ${cfg.layers.join(',')}`, [spec.inputs, ...cfg.layers, spec.outputs]);
+  if (flags.model === 'mlp')
+    checkMlpSize(`--layers ${cfg.layers.join(',')}`, [spec.inputs, ...cfg.layers, spec.outputs]);
   manualSeed(flags.seed);
   return flags.model === 'cnn' && shape
     ? cnn({ imageShape: shape, outputs: spec.outputs, hidden: cfg.layers, dropout: cfg.dropout })
-    : mlp({ inputs: spec.inputs, hidden: cfg.layers, outputs: spec.outputs, activation: flags.activation, dropout: cfg.dropout });
+    : mlp({
+        inputs: spec.inputs,
+        hidden: cfg.layers,
+        outputs: spec.outputs,
+        activation: flags.activation,
+        dropout: cfg.dropout,
+      });
 }
 
 /** What one training run needs besides its settings: the data and where checkpoints go. */
@@ -167,7 +184,11 @@ export interface TrainedModel {
  * A regressor trained on a standardised target has the scale folded into its head afterwards.
  */
 export async function trainModel(
-  model: Sequential, flags: TrainFlags, cfg: RunSettings, data: RunData, signal: AbortSignal,
+  model: Sequential,
+  flags: TrainFlags,
+  cfg: RunSettings,
+  data: RunData,
+  signal: AbortSignal,
   o: { checkpoint?: { path: string; run: object; resume: boolean }; quiet?: boolean } = {},
 ): Promise<TrainedModel> {
   const { checkpoint } = o;
@@ -179,31 +200,63 @@ export async function trainModel(
   const loss: LossFn = classify ? (o, y) => crossEntropy(o, y) : (o, y) => mseLoss(o, y);
   const metrics: MetricName[] = classify ? ['accuracy'] : ['mae'];
 
-  const callbacks: Callback[] = o.quiet ? [] : [new Progress(flags.progress === undefined ? {} : { bar: flags.progress })];
+  const callbacks: Callback[] = o.quiet
+    ? []
+    : [new Progress(flags.progress === undefined ? {} : { bar: flags.progress })];
   switch (cfg.schedule) {
-    case 'onecycle': callbacks.push(new LRSchedule(new OneCycleLR(optimizer, { maxLr: cfg.lr, totalSteps: cfg.epochs * loader.length }))); break;
-    case 'cosine': callbacks.push(new LRSchedule(new CosineAnnealingLR(optimizer, { tMax: cfg.epochs }))); break;
-    case 'step': callbacks.push(new LRSchedule(new StepLR(optimizer, { stepSize: Math.max(1, Math.floor(cfg.epochs / 3)), gamma: 0.1 }))); break;
-    case 'plateau': callbacks.push(new LRSchedule(new ReduceLROnPlateau(optimizer, { patience: 3 }))); break;
-    case 'none': break;
+    case 'onecycle':
+      callbacks.push(
+        new LRSchedule(new OneCycleLR(optimizer, { maxLr: cfg.lr, totalSteps: cfg.epochs * loader.length })),
+      );
+      break;
+    case 'cosine':
+      callbacks.push(new LRSchedule(new CosineAnnealingLR(optimizer, { tMax: cfg.epochs })));
+      break;
+    case 'step':
+      callbacks.push(
+        new LRSchedule(new StepLR(optimizer, { stepSize: Math.max(1, Math.floor(cfg.epochs / 3)), gamma: 0.1 })),
+      );
+      break;
+    case 'plateau':
+      callbacks.push(new LRSchedule(new ReduceLROnPlateau(optimizer, { patience: 3 })));
+      break;
+    case 'none':
+      break;
   }
-  const stopper = cfg.earlyStopping === null ? null : new EarlyStopping({ monitor: 'valLoss', patience: cfg.earlyStopping, restoreBestWeights: true });
+  const stopper =
+    cfg.earlyStopping === null
+      ? null
+      : new EarlyStopping({ monitor: 'valLoss', patience: cfg.earlyStopping, restoreBestWeights: true });
   if (stopper) callbacks.push(stopper);
   if (checkpoint) callbacks.push(new ModelCheckpoint(checkpoint.path, { extra: () => ({ run: checkpoint.run }) }));
   // Rows stay flat [N, C·H·W] everywhere (a CNN unflattens them itself), so shifts act on rows.
-  const transform = cfg.augment > 0 && shape ? (x: Tensor) => randomShift(x, shape[1], shape[2], cfg.augment) : undefined;
+  const transform =
+    cfg.augment > 0 && shape ? (x: Tensor) => randomShift(x, shape[1], shape[2], cfg.augment) : undefined;
   const result = await fit(model, {
-    data: loader, validation: data.validation, loss, optimizer, epochs: cfg.epochs, callbacks, metrics,
-    clipGradNorm: flags.clip, transform, signal,
+    data: loader,
+    validation: data.validation,
+    loss,
+    optimizer,
+    epochs: cfg.epochs,
+    callbacks,
+    metrics,
+    clipGradNorm: flags.clip,
+    transform,
+    signal,
     resumeFrom: checkpoint?.resume ? checkpoint.path : undefined,
     onResume: (extra) => {
       const saved = JSON.stringify(extra.run);
       if (saved !== JSON.stringify(checkpoint?.run)) {
-        throw new UsageError(`--resume: ${checkpoint?.path} was written with other settings (${saved}); pass the same flags as the interrupted run`);
+        throw new UsageError(
+          `--resume: ${checkpoint?.path} was written with other settings (${saved}); pass the same flags as the interrupted run`,
+        );
       }
     },
   });
-  if (stopper?.restoredEpoch && !o.quiet) console.log(`early stopping: restored the weights of epoch ${stopper.restoredEpoch} (val_loss ${stopper.best.toFixed(4)})`);
+  if (stopper?.restoredEpoch && !o.quiet)
+    console.log(
+      `early stopping: restored the weights of epoch ${stopper.restoredEpoch} (val_loss ${stopper.best.toFixed(4)})`,
+    );
   if (!result.interrupted && spec.targetScale) foldTargetScale(model, spec.targetScale);
   return { model, result, loss, metrics: classify ? ['accuracy'] : ['r2', 'rmse', 'mae'], stopper };
 }
@@ -211,12 +264,19 @@ export async function trainModel(
 /** The settings as the run prints them at its start. */
 export function describeSettings(flags: TrainFlags, cfg: RunSettings, spec: InputSpec): string {
   const parts = [
-    `${flags.optimizer} lr ${cfg.lr}`, `schedule ${cfg.schedule}`, `${cfg.epochs} epochs`, `batch ${cfg.batchSize}`,
-    cfg.earlyStopping === null ? 'no early stopping' : `early stopping after ${cfg.earlyStopping} epochs without a better val_loss (best weights restored)`,
+    `${flags.optimizer} lr ${cfg.lr}`,
+    `schedule ${cfg.schedule}`,
+    `${cfg.epochs} epochs`,
+    `batch ${cfg.batchSize}`,
+    cfg.earlyStopping === null
+      ? 'no early stopping'
+      : `early stopping after ${cfg.earlyStopping} epochs without a better val_loss (best weights restored)`,
   ];
   if (cfg.augment) parts.push(`random shifts ±${cfg.augment} px`);
-  if (spec.targetScale) parts.push(`target standardised (mean ${spec.targetScale.mean[0].toPrecision(4)}, std ${spec.targetScale.std[0].toPrecision(4)}), predictions in its own units`);
+  if (spec.targetScale)
+    parts.push(
+      `target standardised (mean ${spec.targetScale.mean[0].toPrecision(4)}, std ${spec.targetScale.std[0].toPrecision(4)}), predictions in its own units`,
+    );
   parts.push(`seed ${flags.seed}`);
   return parts.join(', ');
 }
-

@@ -21,36 +21,71 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const { spec } = data;
   const shape = imageShapeOf(spec);
   if (flags.model === 'cnn' && !shape) {
-    throw new UsageError(`--model cnn needs images: --data mnist, a directory of MNIST IDX files, or a CSV of pixel columns with --image-shape C,H,W`);
+    throw new UsageError(
+      `--model cnn needs images: --data mnist, a directory of MNIST IDX files, or a CSV of pixel columns with --image-shape C,H,W`,
+    );
   }
   const cfg = runSettings(flags, shape !== null, data.train.length);
-  if (cfg.augment > 0 && !shape) throw new UsageError('--augment shifts images; it does not apply to CSV data (give --image-shape C,H,W for a CSV of pixels)');
+  if (cfg.augment > 0 && !shape)
+    throw new UsageError(
+      '--augment shifts images; it does not apply to CSV data (give --image-shape C,H,W for a CSV of pixels)',
+    );
   const out = flags.out ?? join('runs', data.name);
   const checkpointPath = pathIn(out, 'checkpoint');
-  if (flags.resume && !existsSync(checkpointPath)) throw new UsageError(`--resume: no checkpoint at ${checkpointPath} to continue from`);
+  if (flags.resume && !existsSync(checkpointPath))
+    throw new UsageError(`--resume: no checkpoint at ${checkpointPath} to continue from`);
 
   // The settings that must be equal for --resume to continue the same run.
   const run = {
-    data: flags.data, model: flags.model, imageShape: shape, target: flags.target ?? null, layers: cfg.layers, activation: flags.activation, dropout: cfg.dropout,
-    optimizer: flags.optimizer, lr: cfg.lr, epochs: cfg.epochs, batchSize: cfg.batchSize, seed: flags.seed,
-    schedule: cfg.schedule, augment: cfg.augment, clip: flags.clip ?? null, valSplit: flags.valSplit, standardize: flags.standardize,
-    earlyStopping: cfg.earlyStopping, standardizeTarget: flags.standardizeTarget,
+    data: flags.data,
+    model: flags.model,
+    imageShape: shape,
+    target: flags.target ?? null,
+    layers: cfg.layers,
+    activation: flags.activation,
+    dropout: cfg.dropout,
+    optimizer: flags.optimizer,
+    lr: cfg.lr,
+    epochs: cfg.epochs,
+    batchSize: cfg.batchSize,
+    seed: flags.seed,
+    schedule: cfg.schedule,
+    augment: cfg.augment,
+    clip: flags.clip ?? null,
+    valSplit: flags.valSplit,
+    standardize: flags.standardize,
+    earlyStopping: cfg.earlyStopping,
+    standardizeTarget: flags.standardizeTarget,
   };
   // The first directory this run creates (undefined when --out exists already): a run that fails
   // removes it, so no half-written run directory is left. An interrupted run keeps its checkpoint.
   const created = mkdirSync(out, { recursive: true });
   try {
     const model = buildModel(flags, cfg, spec);
-    console.log(`training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`);
+    console.log(
+      `training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`,
+    );
     console.log(`${describeSettings(flags, cfg, spec)} → ${out}`);
     const started = performance.now();
-    const trained = await untilInterrupted((signal) => trainModel(model, flags, cfg, data, signal, { checkpoint: { path: checkpointPath, run, resume: flags.resume } }));
+    const trained = await untilInterrupted((signal) =>
+      trainModel(model, flags, cfg, data, signal, { checkpoint: { path: checkpointPath, run, resume: flags.resume } }),
+    );
     if (trained.result.interrupted) {
-      console.log(`stopped after ${trained.result.history.length} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`);
+      console.log(
+        `stopped after ${trained.result.history.length} full epoch(s); checkpoint written to ${checkpointPath}. Continue with the same command and --resume.`,
+      );
       return 130;
     }
     const seconds = (performance.now() - started) / 1000;
-    return await writeRunOutputs(out, trained, { name: data.name, spec, validationName: data.validationName, evaluation: data.evaluation, run, seconds, batchSize: cfg.batchSize });
+    return await writeRunOutputs(out, trained, {
+      name: data.name,
+      spec,
+      validationName: data.validationName,
+      evaluation: data.evaluation,
+      run,
+      seconds,
+      batchSize: cfg.batchSize,
+    });
   } catch (e) {
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw e;

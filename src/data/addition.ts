@@ -78,13 +78,17 @@ function dataset(pairs: number[], digits: number): TensorDataset {
  */
 export function additionTask(options: AdditionOptions = {}): AdditionTask {
   const { digits = 3, trainSize = 64_000, seed = 0 } = options;
-  if (!Number.isSafeInteger(digits) || digits < 1 || digits > 6) throw new Error(`additionTask: digits must be an integer from 1 to 6, got ${digits}`);
+  if (!Number.isSafeInteger(digits) || digits < 1 || digits > 6)
+    throw new Error(`additionTask: digits must be an integer from 1 to 6, got ${digits}`);
   const pairs = 10 ** (2 * digits);
   const testSize = options.testSize ?? Math.min(1000, Math.floor(pairs / 5));
   if (!Number.isSafeInteger(testSize) || testSize < 1 || testSize > pairs / 5) {
-    throw new Error(`additionTask: testSize must be an integer from 1 to ${pairs / 5} (a fifth of the ${pairs} problems), got ${testSize}`);
+    throw new Error(
+      `additionTask: testSize must be an integer from 1 to ${pairs / 5} (a fifth of the ${pairs} problems), got ${testSize}`,
+    );
   }
-  if (!Number.isSafeInteger(trainSize) || trainSize < 1 || trainSize > 10_000_000) throw new Error(`additionTask: trainSize must be an integer from 1 to 10,000,000, got ${trainSize}`);
+  if (!Number.isSafeInteger(trainSize) || trainSize < 1 || trainSize > 10_000_000)
+    throw new Error(`additionTask: trainSize must be an integer from 1 to 10,000,000, got ${trainSize}`);
   const saved = getRngState();
   manualSeed(seed);
   try {
@@ -95,7 +99,13 @@ export function additionTask(options: AdditionOptions = {}): AdditionTask {
       const p = Math.floor(random() * pairs);
       if (!held.has(p)) train.push(p);
     }
-    return { digits, train: dataset(train, digits), test: dataset([...held], digits), vocabSize: 10, contextLength: 3 * digits };
+    return {
+      digits,
+      train: dataset(train, digits),
+      test: dataset([...held], digits),
+      vocabSize: 10,
+      contextLength: 3 * digits,
+    };
   } finally {
     setRngState(saved);
   }

@@ -17,7 +17,9 @@ export function randomShift(x: Tensor, height: number, width: number, maxShift: 
   const plane = height * width;
   const images = x.rank === 4 && x.shape[2] === height && x.shape[3] === width;
   if (x.rank < 2 || (x.rank > 2 && !images) || f % plane !== 0 || f === 0) {
-    throw new Error(`randomShift: expected rows of C·${height}·${width} values or images [N, C, ${height}, ${width}], got shape [${x.shape.join(', ')}]`);
+    throw new Error(
+      `randomShift: expected rows of C·${height}·${width} values or images [N, C, ${height}, ${width}], got shape [${x.shape.join(', ')}]`,
+    );
   }
   const channels = f / plane;
   const out = allocData(x.dtype, x.size);

@@ -32,13 +32,18 @@ function splitLine(line: string, file: string, lineNo: number): string[] {
       for (;;) {
         if (i >= line.length) throw new DataFileError(file, lineNo, 'unterminated quoted field');
         if (line[i] === '"') {
-          if (line[i + 1] === '"') { field += '"'; i += 2; continue; }
+          if (line[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
         field += line[i++];
       }
-      if (i < line.length && line[i] !== ',') throw new DataFileError(file, lineNo, `expected a comma after a quoted field at column ${i + 1}`);
+      if (i < line.length && line[i] !== ',')
+        throw new DataFileError(file, lineNo, `expected a comma after a quoted field at column ${i + 1}`);
     } else {
       const end = line.indexOf(',', i);
       field = line.slice(i, end === -1 ? line.length : end);
@@ -107,7 +112,10 @@ function* utf8Lines(bytes: Buffer): Generator<string> {
 
 /** Reads and parses a UTF-8 CSV file (at most maxBytes, default 1 GiB) line by line; errors name the file and line. */
 export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
-  return parseCsvBytes(readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem)), path);
+  return parseCsvBytes(
+    readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem)),
+    path,
+  );
 }
 
 /**
@@ -142,7 +150,8 @@ export function fitStandardizer(x: Tensor): Standardizer {
 /** (x − mean) / std per column of x [N, F], as float32 (StandardScaler.transform). */
 export function applyStandardizer(x: Tensor, s: Standardizer): Tensor {
   const [n, f] = x.shape;
-  if (s.mean.length !== f) throw new Error(`applyStandardizer: statistics for ${s.mean.length} features, input has ${f}`);
+  if (s.mean.length !== f)
+    throw new Error(`applyStandardizer: statistics for ${s.mean.length} features, input has ${f}`);
   const out = new Float32Array(x.size);
   for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) out[i * f + j] = (x.data[i * f + j] - s.mean[j]) / s.std[j];
   return new Tensor(out, x.shape);
@@ -199,11 +208,17 @@ function isNumber(s: string): boolean {
  */
 function float32Value(v: string, file: string, line: number, where: string, expected: string): number {
   if (!isNumber(v)) {
-    if (/^[+-]?(nan|inf|infinity)$/i.test(v)) throw new DataFileError(file, line, `${where} has '${v}': not a finite number (NaN and infinities are not accepted)`);
+    if (/^[+-]?(nan|inf|infinity)$/i.test(v))
+      throw new DataFileError(
+        file,
+        line,
+        `${where} has '${v}': not a finite number (NaN and infinities are not accepted)`,
+      );
     throw new DataFileError(file, line, `${where} has '${v}', ${expected}`);
   }
   const n = Number(v);
-  if (Math.abs(n) > FLOAT32_MAX) throw new DataFileError(file, line, `${where} has '${v}', which overflows float32 (largest ±3.4028235e38)`);
+  if (Math.abs(n) > FLOAT32_MAX)
+    throw new DataFileError(file, line, `${where} has '${v}', which overflows float32 (largest ±3.4028235e38)`);
   return n;
 }
 
@@ -239,7 +254,8 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   const { file, header, rows, lines } = table;
   const column = (name: string, role: string): number => {
     const j = header.indexOf(name);
-    if (j === -1) throw new DataFileError(file, 1, `no ${role} column '${name}' in the header (columns: ${header.join(', ')})`);
+    if (j === -1)
+      throw new DataFileError(file, 1, `no ${role} column '${name}' in the header (columns: ${header.join(', ')})`);
     return j;
   };
   const hasTarget = options.target !== undefined && (options.features === undefined || header.includes(options.target));
@@ -264,7 +280,8 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
 
   const labels = t === -1 ? [] : rows.map((r) => r[t]);
   labels.forEach((v, i) => {
-    if (v === '') throw new DataFileError(file, lines[i], `target column '${header[t]}' is empty: every row needs a target value`);
+    if (v === '')
+      throw new DataFileError(file, lines[i], `target column '${header[t]}' is empty: every row needs a target value`);
   });
   const task = options.task ?? (options.classes ? 'classification' : t === -1 ? 'regression' : guessTask(labels));
   let targets: Tensor | null = null;
@@ -272,7 +289,11 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   if (task === 'classification') {
     classes = options.classes ?? sortedClasses(labels);
     if (!options.classes && t !== -1 && classes.length < 2) {
-      throw new DataFileError(file, null, `target column '${header[t]}' has a single class '${classes[0]}': a classifier needs at least two`);
+      throw new DataFileError(
+        file,
+        null,
+        `target column '${header[t]}' has a single class '${classes[0]}': a classifier needs at least two`,
+      );
     }
     const index = new Map(classes.map((c, i) => [c, i]));
     if (t !== -1) {
@@ -280,7 +301,11 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
         Float32Array.from(labels, (v, i) => {
           const c = index.get(v);
           if (c === undefined) {
-            throw new DataFileError(file, lines[i], `label '${v}' in column '${header[t]}' was not seen at training time (known: ${(classes as string[]).join(', ')})`);
+            throw new DataFileError(
+              file,
+              lines[i],
+              `label '${v}' in column '${header[t]}' was not seen at training time (known: ${(classes as string[]).join(', ')})`,
+            );
           }
           return c;
         }),
@@ -290,7 +315,13 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   } else if (t !== -1) {
     targets = new Tensor(
       Float32Array.from(labels, (v, i) => {
-        return float32Value(v, file, lines[i], `target column '${header[t]}'`, 'expected a decimal number for regression');
+        return float32Value(
+          v,
+          file,
+          lines[i],
+          `target column '${header[t]}'`,
+          'expected a decimal number for regression',
+        );
       }),
       [n, 1],
     );

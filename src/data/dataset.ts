@@ -57,9 +57,14 @@ export class TensorDataset implements Dataset {
    * @param inputs - The inputs, [N, ...].
    * @param targets - The targets, [N, ...] (class indices: [N]).
    */
-  constructor(readonly inputs: Tensor, readonly targets: Tensor) {
+  constructor(
+    readonly inputs: Tensor,
+    readonly targets: Tensor,
+  ) {
     if (inputs.rank === 0 || targets.rank === 0 || inputs.shape[0] !== targets.shape[0]) {
-      throw new Error(`TensorDataset: inputs ${shapeStr(inputs.shape)} and targets ${shapeStr(targets.shape)} must have the same first axis`);
+      throw new Error(
+        `TensorDataset: inputs ${shapeStr(inputs.shape)} and targets ${shapeStr(targets.shape)} must have the same first axis`,
+      );
     }
   }
 
@@ -89,7 +94,10 @@ export class Subset implements Dataset {
    * @param dataset - The underlying dataset.
    * @param indices - Its samples' indices, in the subset's order.
    */
-  constructor(readonly dataset: Dataset, readonly indices: Int32Array) {
+  constructor(
+    readonly dataset: Dataset,
+    readonly indices: Int32Array,
+  ) {
     for (const i of indices) checkIndex('Subset', i, dataset.length);
   }
 
@@ -106,7 +114,10 @@ export class Subset implements Dataset {
 
   /** The samples at these subset indices, stacked. */
   getBatch(indices: ArrayLike<number>): Sample {
-    return collate(this.dataset, Array.from(indices, (i) => (checkIndex('Subset', i, this.length), this.indices[i])));
+    return collate(
+      this.dataset,
+      Array.from(indices, (i) => (checkIndex('Subset', i, this.length), this.indices[i])),
+    );
   }
 }
 
@@ -148,9 +159,12 @@ export function randomSplit(dataset: Dataset, lengths: number[], options: { seed
   const total = lengths.reduce((a, b) => a + b, 0);
   if (lengths.every((l) => l >= 0 && l <= 1) && Math.abs(total - 1) < 1e-9 && n !== 1) {
     counts = lengths.map((f) => Math.floor(f * n));
-    for (let i = 0, rest = n - counts.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
+    for (let i = 0, rest = n - counts.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % counts.length, rest--)
+      counts[i]++;
   } else if (total !== n || !lengths.every((l) => Number.isInteger(l) && l >= 0)) {
-    throw new Error(`randomSplit: lengths [${lengths.join(', ')}] must be counts summing to ${n} or fractions summing to 1`);
+    throw new Error(
+      `randomSplit: lengths [${lengths.join(', ')}] must be counts summing to ${n} or fractions summing to 1`,
+    );
   }
   const perm = options.seed === undefined ? randomPermutation(n) : seededPermutation(n, options.seed);
   let offset = 0;

@@ -10,7 +10,11 @@ export class DataFileError extends Error {
    * @param line - The 1-based line, or null.
    * @param detail - What is wrong.
    */
-  constructor(readonly file: string, readonly line: number | null, detail: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    detail: string,
+  ) {
     super(line === null ? `${file}: ${detail}` : `${file}:${line}: ${detail}`);
     this.name = 'DataFileError';
   }

@@ -26,7 +26,9 @@ export function kFold(n: number, k: number, seed: number, labels?: ArrayLike<num
   // A stable sort keeps the shuffled order within each class.
   if (labels) order.sort((a, b) => labels[a] - labels[b]);
   const foldOf = new Int32Array(n);
-  order.forEach((row, i) => { foldOf[row] = i % k; });
+  order.forEach((row, i) => {
+    foldOf[row] = i % k;
+  });
   return Array.from({ length: k }, (_, f) => {
     const train: number[] = [];
     const test: number[] = [];

@@ -47,19 +47,29 @@ export function parseIdx(bytes: Uint8Array, file = '<idx>', maxBytes = MAX_IDX_B
   }
   const hex = (k: number) => Array.from(bytes.subarray(0, k), (b) => b.toString(16).padStart(2, '0')).join('');
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || !(bytes[2] in types) || bytes[3] === 0) {
-    throw new DataFileError(file, null, `byte 0: wrong magic number 0x${hex(4)}, expected 0x0000TTRR (TT a type code 08..0e, RR the rank), e.g. 0x00000803 for images`);
+    throw new DataFileError(
+      file,
+      null,
+      `byte 0: wrong magic number 0x${hex(4)}, expected 0x0000TTRR (TT a type code 08..0e, RR the rank), e.g. 0x00000803 for images`,
+    );
   }
   const type = types[bytes[2]];
   const rank = bytes[3];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerBytes = 4 + 4 * rank;
-  if (bytes.length < headerBytes) throw new DataFileError(file, null, `byte ${bytes.length}: the header needs ${headerBytes} bytes for rank ${rank}, the file ends first`);
+  if (bytes.length < headerBytes)
+    throw new DataFileError(
+      file,
+      null,
+      `byte ${bytes.length}: the header needs ${headerBytes} bytes for rank ${rank}, the file ends first`,
+    );
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = headerBytes + count * type.bytes;
   if (bytes.length !== expected) {
     throw new DataFileError(
-      file, null,
+      file,
+      null,
       `the header says ${shape.join('×')} values of type ${type.name} (${expected} bytes in all), but the file has ${bytes.length} bytes`,
     );
   }
@@ -69,7 +79,12 @@ export function parseIdx(bytes: Uint8Array, file = '<idx>', maxBytes = MAX_IDX_B
   // Float files may hold NaN or infinities, which would train into NaN weights: refused here.
   if (type.name === 'float' || type.name === 'double') {
     for (let i = 0; i < count; i++) {
-      if (!Number.isFinite(data[i])) throw new DataFileError(file, null, `byte ${headerBytes + i * type.bytes}: value ${i} is ${data[i]}, expected a finite number`);
+      if (!Number.isFinite(data[i]))
+        throw new DataFileError(
+          file,
+          null,
+          `byte ${headerBytes + i * type.bytes}: value ${i} is ${data[i]}, expected a finite number`,
+        );
     }
   }
   return { shape, data };
@@ -77,7 +92,11 @@ export function parseIdx(bytes: Uint8Array, file = '<idx>', maxBytes = MAX_IDX_B
 
 /** Reads and parses an IDX file (gzipped or not); see parseIdx. */
 export function readIdx(path: string, maxBytes = MAX_IDX_BYTES): IdxArray {
-  return parseIdx(readBounded(path, maxBytes, 'IDX file', (problem) => new DataFileError(path, null, problem)), path, maxBytes);
+  return parseIdx(
+    readBounded(path, maxBytes, 'IDX file', (problem) => new DataFileError(path, null, problem)),
+    path,
+    maxBytes,
+  );
 }
 
 const MNIST_CLASSES = 10;
@@ -87,25 +106,45 @@ export function mnistFromIdx(imagesPath: string, labelsPath: string): TensorData
   return readImagesAndLabels(imagesPath, labelsPath).dataset;
 }
 
-function readImagesAndLabels(imagesPath: string, labelsPath: string): { dataset: TensorDataset; imageShape: [number, number] } {
+function readImagesAndLabels(
+  imagesPath: string,
+  labelsPath: string,
+): { dataset: TensorDataset; imageShape: [number, number] } {
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);
-  if (images.shape.length !== 3) throw new DataFileError(imagesPath, null, `expected images of rank 3 [N, rows, cols], got shape [${images.shape.join(', ')}]`);
-  if (labels.shape.length !== 1) throw new DataFileError(labelsPath, null, `expected labels of rank 1 [N], got shape [${labels.shape.join(', ')}]`);
+  if (images.shape.length !== 3)
+    throw new DataFileError(
+      imagesPath,
+      null,
+      `expected images of rank 3 [N, rows, cols], got shape [${images.shape.join(', ')}]`,
+    );
+  if (labels.shape.length !== 1)
+    throw new DataFileError(labelsPath, null, `expected labels of rank 1 [N], got shape [${labels.shape.join(', ')}]`);
   if (labels.shape[0] !== images.shape[0]) {
-    throw new DataFileError(labelsPath, null, `${labels.shape[0]} labels for ${images.shape[0]} images in ${imagesPath}`);
+    throw new DataFileError(
+      labelsPath,
+      null,
+      `${labels.shape[0]} labels for ${images.shape[0]} images in ${imagesPath}`,
+    );
   }
   // Checked here, where the file and index are known, not later inside crossEntropy.
   for (let i = 0; i < labels.data.length; i++) {
     const v = labels.data[i];
     if (!(Number.isInteger(v) && v >= 0 && v < MNIST_CLASSES)) {
-      throw new DataFileError(labelsPath, null, `label at index ${i} is ${v}, expected an integer class 0..${MNIST_CLASSES - 1}`);
+      throw new DataFileError(
+        labelsPath,
+        null,
+        `label at index ${i} is ${v}, expected an integer class 0..${MNIST_CLASSES - 1}`,
+      );
     }
   }
   const [n, r, c] = images.shape;
   const x = new Float32Array(images.data.length);
   for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
-  return { dataset: new TensorDataset(new Tensor(x, [n, r * c]), new Tensor(Float32Array.from(labels.data), [n])), imageShape: [r, c] };
+  return {
+    dataset: new TensorDataset(new Tensor(x, [n, r * c]), new Tensor(Float32Array.from(labels.data), [n])),
+    imageShape: [r, c],
+  };
 }
 
 function findFile(dir: string, base: string): string {
@@ -113,7 +152,11 @@ function findFile(dir: string, base: string): string {
     const p = join(dir, name);
     if (existsSync(p)) return p;
   }
-  throw new DataFileError(join(dir, base), null, `not found (also tried ${base}.gz); expected the four MNIST IDX files in ${dir}`);
+  throw new DataFileError(
+    join(dir, base),
+    null,
+    `not found (also tried ${base}.gz); expected the four MNIST IDX files in ${dir}`,
+  );
 }
 
 /**
@@ -126,13 +169,17 @@ export function loadMnistDir(dir: string): {
   /** The 10,000 test images and labels. */
   test: TensorDataset;
   /** [rows, cols] of one image. */
-  imageShape: [number, number]
+  imageShape: [number, number];
 } {
   const testImages = findFile(dir, 't10k-images-idx3-ubyte');
   const train = readImagesAndLabels(findFile(dir, 'train-images-idx3-ubyte'), findFile(dir, 'train-labels-idx1-ubyte'));
   const test = readImagesAndLabels(testImages, findFile(dir, 't10k-labels-idx1-ubyte'));
   if (test.imageShape.join() !== train.imageShape.join()) {
-    throw new DataFileError(testImages, null, `images are ${test.imageShape.join('×')}, the training images ${train.imageShape.join('×')}`);
+    throw new DataFileError(
+      testImages,
+      null,
+      `images are ${test.imageShape.join('×')}, the training images ${train.imageShape.join('×')}`,
+    );
   }
   return { train: train.dataset, test: test.dataset, imageShape: train.imageShape };
 }

@@ -4,13 +4,38 @@ export { type Dataset, type Sample, TensorDataset, Subset, randomSplit, collate,
 export { DataLoader, type DataLoaderOptions } from './loader.js';
 export { DataFileError } from './errors.js';
 export {
-  parseCsv, readCsvFile, loadCsv, csvFromTable, csvDataset, fitStandardizer, applyStandardizer,
-  type CsvTable, type CsvOptions, type CsvData, type Standardizer, type Task,
+  parseCsv,
+  readCsvFile,
+  loadCsv,
+  csvFromTable,
+  csvDataset,
+  fitStandardizer,
+  applyStandardizer,
+  type CsvTable,
+  type CsvOptions,
+  type CsvData,
+  type Standardizer,
+  type Task,
 } from './csv.js';
 export { parseIdx, readIdx, mnistFromIdx, loadMnistDir, type IdxArray } from './idx.js';
 export { bundledMnist, bundledMnistSplit, MNIST_SPLIT_SEED } from './mnist.js';
 export { randomShift } from './augment.js';
 export { kFold, type Fold } from './folds.js';
-export { additionTask, additionTokens, showProblem, IGNORE, type AdditionOptions, type AdditionTask } from './addition.js';
-export { CharTokenizer, ByteTokenizer, TextDataset, tokenizerToJson, tokenizerFromJson, type Tokenizer, type TokenizerJson } from './text.js';
+export {
+  additionTask,
+  additionTokens,
+  showProblem,
+  IGNORE,
+  type AdditionOptions,
+  type AdditionTask,
+} from './addition.js';
+export {
+  CharTokenizer,
+  ByteTokenizer,
+  TextDataset,
+  tokenizerToJson,
+  tokenizerFromJson,
+  type Tokenizer,
+  type TokenizerJson,
+} from './text.js';
 export { readTextFile, MAX_TEXT_BYTES } from './text-file.js';

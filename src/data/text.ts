@@ -17,7 +17,8 @@ export interface Tokenizer {
 }
 
 /** Code point as people read it in errors: 'é' (U+00E9). */
-const showChar = (c: string) => `${JSON.stringify(c)} (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`;
+const showChar = (c: string) =>
+  `${JSON.stringify(c)} (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`;
 
 /**
  * One token per character (Unicode code point) of a fixed vocabulary, usually the characters of
@@ -42,7 +43,8 @@ export class CharTokenizer implements Tokenizer {
   constructor(chars: Iterable<string>) {
     this.chars = [...new Set(chars)];
     if (this.chars.length === 0) throw new Error('CharTokenizer: the vocabulary is empty');
-    if (this.chars.some((c) => [...c].length !== 1)) throw new Error('CharTokenizer: every vocabulary entry must be one character');
+    if (this.chars.some((c) => [...c].length !== 1))
+      throw new Error('CharTokenizer: every vocabulary entry must be one character');
     this.ids = new Map(this.chars.map((c, i) => [c, i]));
   }
 
@@ -63,7 +65,9 @@ export class CharTokenizer implements Tokenizer {
     for (const c of text) {
       const id = this.ids.get(c);
       if (id === undefined) {
-        throw new Error(`CharTokenizer: character ${showChar(c)} at position ${position} is not in the vocabulary of ${this.chars.length} characters the model was trained on`);
+        throw new Error(
+          `CharTokenizer: character ${showChar(c)} at position ${position} is not in the vocabulary of ${this.chars.length} characters the model was trained on`,
+        );
       }
       out.push(id);
       position++;
@@ -76,7 +80,8 @@ export class CharTokenizer implements Tokenizer {
     let s = '';
     for (let i = 0; i < tokens.length; i++) {
       const c = this.chars[tokens[i]];
-      if (c === undefined) throw new Error(`CharTokenizer: token ${tokens[i]} at position ${i} is not in [0, ${this.chars.length - 1}]`);
+      if (c === undefined)
+        throw new Error(`CharTokenizer: token ${tokens[i]} at position ${i} is not in [0, ${this.chars.length - 1}]`);
       s += c;
     }
     return s;
@@ -98,7 +103,8 @@ export class ByteTokenizer implements Tokenizer {
   /** The UTF-8 text of these bytes (broken sequences become U+FFFD). */
   decode(tokens: ArrayLike<number>): string {
     const bytes = Uint8Array.from(tokens, (t, i) => {
-      if (!Number.isInteger(t) || t < 0 || t > 255) throw new Error(`ByteTokenizer: token ${t} at position ${i} is not a byte`);
+      if (!Number.isInteger(t) || t < 0 || t > 255)
+        throw new Error(`ByteTokenizer: token ${t} at position ${i} is not a byte`);
       return t;
     });
     return new TextDecoder().decode(bytes);
@@ -122,12 +128,20 @@ export class TextDataset implements Dataset {
    * @param contextLength - Tokens per window (the model's context).
    * @param options - `stride`, tokens between window starts (default contextLength).
    */
-  constructor(tokens: ArrayLike<number>, readonly contextLength: number, options: { stride?: number } = {}) {
-    if (!Number.isSafeInteger(contextLength) || contextLength < 1) throw new Error(`TextDataset: contextLength must be a positive integer, got ${contextLength}`);
+  constructor(
+    tokens: ArrayLike<number>,
+    readonly contextLength: number,
+    options: { stride?: number } = {},
+  ) {
+    if (!Number.isSafeInteger(contextLength) || contextLength < 1)
+      throw new Error(`TextDataset: contextLength must be a positive integer, got ${contextLength}`);
     this.stride = options.stride ?? contextLength;
-    if (!Number.isSafeInteger(this.stride) || this.stride < 1) throw new Error(`TextDataset: stride must be a positive integer, got ${this.stride}`);
+    if (!Number.isSafeInteger(this.stride) || this.stride < 1)
+      throw new Error(`TextDataset: stride must be a positive integer, got ${this.stride}`);
     if (tokens.length < contextLength + 1) {
-      throw new Error(`TextDataset: ${tokens.length} tokens are too few for one window of ${contextLength} tokens and its next token`);
+      throw new Error(
+        `TextDataset: ${tokens.length} tokens are too few for one window of ${contextLength} tokens and its next token`,
+      );
     }
     this.tokens = Int32Array.from(tokens);
   }
@@ -150,7 +164,8 @@ export class TextDataset implements Dataset {
     const y = new Float32Array(indices.length * t);
     for (let r = 0; r < indices.length; r++) {
       const i = indices[r];
-      if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new Error(`TextDataset: index ${i} is out of range for ${this.length} windows`);
+      if (!Number.isInteger(i) || i < 0 || i >= this.length)
+        throw new Error(`TextDataset: index ${i} is out of range for ${this.length} windows`);
       const start = i * this.stride;
       for (let j = 0; j < t; j++) {
         x[r * t + j] = this.tokens[start + j];
@@ -162,15 +177,17 @@ export class TextDataset implements Dataset {
 }
 
 /** What a model file stores to read and write text as its model did. */
-export type TokenizerJson = {
-  /** A CharTokenizer. */
-  kind: 'char';
-  /** Its vocabulary, the characters in id order, as one string. */
-  chars: string
-} | {
-  /** A ByteTokenizer. */
-  kind: 'byte'
-};
+export type TokenizerJson =
+  | {
+      /** A CharTokenizer. */
+      kind: 'char';
+      /** Its vocabulary, the characters in id order, as one string. */
+      chars: string;
+    }
+  | {
+      /** A ByteTokenizer. */
+      kind: 'byte';
+    };
 
 /** What a model file stores of a tokenizer (TokenizerJson); tokenizerFromJson reads it back. */
 export function tokenizerToJson(t: Tokenizer): TokenizerJson {
@@ -181,6 +198,9 @@ export function tokenizerToJson(t: Tokenizer): TokenizerJson {
 export function tokenizerFromJson(json: unknown, where: string): Tokenizer {
   const j = json as Partial<{ kind: unknown; chars: unknown }> | null;
   if (j && j.kind === 'byte') return new ByteTokenizer();
-  if (j && j.kind === 'char' && typeof j.chars === 'string' && j.chars.length > 0 && j.chars.length <= 1_200_000) return new CharTokenizer(j.chars);
-  throw new Error(`${where}: the model's metadata has no valid tokenizer (expected {"kind":"char","chars":...} or {"kind":"byte"})`);
+  if (j && j.kind === 'char' && typeof j.chars === 'string' && j.chars.length > 0 && j.chars.length <= 1_200_000)
+    return new CharTokenizer(j.chars);
+  throw new Error(
+    `${where}: the model's metadata has no valid tokenizer (expected {"kind":"char","chars":...} or {"kind":"byte"})`,
+  );
 }

@@ -5,7 +5,8 @@ import { isUtf8 } from 'node:buffer';
 import { DataFileError } from './errors.js';
 
 export function checkUtf8(bytes: Buffer, file: string): void {
-  if (!isUtf8(bytes)) throw new DataFileError(file, firstInvalidUtf8Line(bytes), 'not valid UTF-8 text (save the file as UTF-8)');
+  if (!isUtf8(bytes))
+    throw new DataFileError(file, firstInvalidUtf8Line(bytes), 'not valid UTF-8 text (save the file as UTF-8)');
 }
 
 function firstInvalidUtf8Line(bytes: Buffer): number | null {

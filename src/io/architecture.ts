@@ -38,7 +38,10 @@ export const SUPPORTED_LAYERS: LayerType[] = [...LAYER_TYPES];
 /** The layer spec of one module, or an error naming the module and its position. */
 function describeLayer(layer: Module, index: number, op: string): LayerSpec {
   const entry = layerEntry(layer);
-  if (!entry) throw new Error(`${op}: layer ${index} (${layer}) is not supported; supported layers: ${SUPPORTED_LAYERS.join(', ')}`);
+  if (!entry)
+    throw new Error(
+      `${op}: layer ${index} (${layer}) is not supported; supported layers: ${SUPPORTED_LAYERS.join(', ')}`,
+    );
   return { type: entry.type, ...entry.describe(layer) } as LayerSpec;
 }
 
@@ -49,30 +52,46 @@ export function describeModel(model: Module, op = 'describeModel'): ModelSpec {
   }
   const dtypes = new Set(Object.values(model.stateDict()).map((p) => p.dtype)); // parameters and buffers
   if (dtypes.size > 1) throw new Error(`${op}: the model mixes parameter dtypes ${[...dtypes].join(' and ')}`);
-  return { format: 'nabla.sequential', version: 1, dtype: model.dtype, layers: model.layers.map((l, i) => describeLayer(l, i, op)) };
+  return {
+    format: 'nabla.sequential',
+    version: 1,
+    dtype: model.dtype,
+    layers: model.layers.map((l, i) => describeLayer(l, i, op)),
+  };
 }
 
 /** Checks an untrusted spec completely; returns it typed. Throws ModelFileError naming the field. */
 export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec {
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw fail('architecture is not an object', 'architecture');
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    throw fail('architecture is not an object', 'architecture');
   const s = spec as Record<string, unknown>;
-  if (s.format !== 'nabla.sequential') throw fail(`unknown architecture format ${showValue(s.format)} (expected "nabla.sequential")`, 'architecture.format');
-  if (s.version !== 1) throw fail(`unsupported architecture version ${showValue(s.version)} (expected 1)`, 'architecture.version');
-  if (s.dtype !== 'float32' && s.dtype !== 'float64') throw fail(`dtype ${showValue(s.dtype)} is not float32 or float64`, 'architecture.dtype');
+  if (s.format !== 'nabla.sequential')
+    throw fail(
+      `unknown architecture format ${showValue(s.format)} (expected "nabla.sequential")`,
+      'architecture.format',
+    );
+  if (s.version !== 1)
+    throw fail(`unsupported architecture version ${showValue(s.version)} (expected 1)`, 'architecture.version');
+  if (s.dtype !== 'float32' && s.dtype !== 'float64')
+    throw fail(`dtype ${showValue(s.dtype)} is not float32 or float64`, 'architecture.dtype');
   if (!Array.isArray(s.layers)) throw fail('layers is not a list', 'architecture.layers');
-  if (s.layers.length > MAX_LAYERS) throw fail(`${s.layers.length} layers exceed the cap of ${MAX_LAYERS}`, 'architecture.layers');
+  if (s.layers.length > MAX_LAYERS)
+    throw fail(`${s.layers.length} layers exceed the cap of ${MAX_LAYERS}`, 'architecture.layers');
   let parameters = 0;
   s.layers.forEach((layer: unknown, i) => {
     const at = `architecture.layers[${i}]`;
     if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) throw fail('layer is not an object', at);
     const { type, ...fields } = layer as Record<string, unknown>;
     const entry = entryFor(type);
-    if (!entry) throw fail(`unknown layer type ${showValue(type)} (supported: ${SUPPORTED_LAYERS.join(', ')})`, `${at}.type`);
+    if (!entry)
+      throw fail(`unknown layer type ${showValue(type)} (supported: ${SUPPORTED_LAYERS.join(', ')})`, `${at}.type`);
     const expected = entry.fields;
-    for (const key of Object.keys(fields)) if (!Object.hasOwn(expected, key)) throw fail(`unknown field for ${type}`, `${at}.${key}`);
+    for (const key of Object.keys(fields))
+      if (!Object.hasOwn(expected, key)) throw fail(`unknown field for ${type}`, `${at}.${key}`);
     for (const [key, { check, expected: what }] of Object.entries(expected)) {
-      if (!check(fields[key])) throw fail(`${type}.${key} is ${showValue(fields[key])}, expected ${what}`, `${at}.${key}`);
+      if (!check(fields[key]))
+        throw fail(`${type}.${key} is ${showValue(fields[key])}, expected ${what}`, `${at}.${key}`);
     }
     const bad = entry.check?.(fields as SpecOf<Fields>);
     if (bad) throw fail(`${type}.${bad[0]} ${bad[1]}`, `${at}.${bad[0]}`);
@@ -89,7 +108,9 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
 export function specParameters(spec: ModelSpec): ParameterDecl[] {
   return spec.layers.flatMap((l, i) => {
     const { type, ...fields } = l;
-    return entryFor(type)!.parameters(fields as SpecOf<Fields>).map((p) => ({ ...p, name: `${i}.${p.name}` }));
+    return entryFor(type)!
+      .parameters(fields as SpecOf<Fields>)
+      .map((p) => ({ ...p, name: `${i}.${p.name}` }));
   });
 }
 

@@ -66,7 +66,8 @@ function resolveTarget(target: string): string {
       throw new FileWriteError(target, 'is a symlink to a missing file; refusing to write through it');
     }
   }
-  if (!stat.isFile()) throw new FileWriteError(target, `is ${fileKind(stat)}, not a regular file; refusing to replace it`);
+  if (!stat.isFile())
+    throw new FileWriteError(target, `is ${fileKind(stat)}, not a regular file; refusing to replace it`);
   return real;
 }
 

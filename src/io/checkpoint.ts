@@ -42,7 +42,8 @@ interface CheckpointHeader {
 
 /** The bytes of saveCheckpoint(c): one safetensors file. */
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
-  if (!Number.isSafeInteger(c.epoch) || c.epoch < 0) throw new Error(`saveCheckpoint: epoch must be a non-negative integer, got ${c.epoch}`);
+  if (!Number.isSafeInteger(c.epoch) || c.epoch < 0)
+    throw new Error(`saveCheckpoint: epoch must be a non-negative integer, got ${c.epoch}`);
   const opt = c.optimizer.stateDict();
   const tensors: Record<string, Tensor> = {};
   for (const [name, p] of Object.entries(c.model.stateDict())) tensors[`model.${name}`] = p;
@@ -50,7 +51,11 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     const p = c.optimizer.params[i];
     for (const [name, values] of Object.entries(buffers)) {
       const typed = p.dtype === 'float64' ? values instanceof Float64Array : values instanceof Float32Array;
-      const data = typed ? (values as Float32Array | Float64Array) : p.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+      const data = typed
+        ? (values as Float32Array | Float64Array)
+        : p.dtype === 'float64'
+          ? Float64Array.from(values)
+          : Float32Array.from(values);
       tensors[`optimizer.${i}.${name}`] = new Tensor(data, p.shape, p.dtype);
     }
   });
@@ -59,7 +64,12 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     epoch: c.epoch,
     extra: c.extra ?? null,
     rng: getRngState(),
-    optimizer: { type: c.optimizer.constructor.name, steps: opt.steps, lr: opt.lr, buffers: opt.buffers.map((b) => Object.keys(b)) },
+    optimizer: {
+      type: c.optimizer.constructor.name,
+      steps: opt.steps,
+      lr: opt.lr,
+      buffers: opt.buffers.map((b) => Object.keys(b)),
+    },
   };
   return encodeSafetensors(tensors, { [CHECKPOINT_KEY]: JSON.stringify(header) });
 }
@@ -94,7 +104,7 @@ export function decodeCheckpoint(
   /** The epochs completed when it was saved. */
   epoch: number;
   /** The extra data saved with it. */
-  extra: unknown
+  extra: unknown;
 } {
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
   const { tensors, metadata } = decodeSafetensors(bytes, file);
@@ -106,7 +116,8 @@ export function decodeCheckpoint(
   const take = (name: string, like: Tensor, what: string, values: string): Tensor => {
     const t = tensors[name];
     if (!t) throw fail(`${what} is missing`, name);
-    if (shapeStr(t.shape) !== shapeStr(like.shape)) throw fail(`${what} has shape ${shapeStr(t.shape)}, expected ${shapeStr(like.shape)}`, name);
+    if (shapeStr(t.shape) !== shapeStr(like.shape))
+      throw fail(`${what} has shape ${shapeStr(t.shape)}, expected ${shapeStr(like.shape)}`, name);
     if (t.dtype !== like.dtype) throw fail(`${what} is ${t.dtype}, expected ${like.dtype}`, name);
     const problem = options.allowNonFinite ? null : nonFiniteProblem(t.data, values);
     if (problem) throw fail(problem, name);
@@ -114,17 +125,27 @@ export function decodeCheckpoint(
     return t;
   };
   const state: Record<string, Tensor> = {};
-  for (const [name, p] of Object.entries(model.stateDict())) state[name] = take(`model.${name}`, p, 'model tensor', 'weights');
+  for (const [name, p] of Object.entries(model.stateDict()))
+    state[name] = take(`model.${name}`, p, 'model tensor', 'weights');
   const type = optimizer.constructor.name;
-  if (h.optimizer.type !== type) throw fail(`the checkpoint holds ${h.optimizer.type} state, not ${type}`, `${CHECKPOINT_KEY}.optimizer.type`);
+  if (h.optimizer.type !== type)
+    throw fail(`the checkpoint holds ${h.optimizer.type} state, not ${type}`, `${CHECKPOINT_KEY}.optimizer.type`);
   if (h.optimizer.buffers.length !== optimizer.params.length || h.optimizer.steps.length !== optimizer.params.length) {
-    throw fail(`optimizer state covers ${h.optimizer.buffers.length} parameters, the optimizer has ${optimizer.params.length}`, `${CHECKPOINT_KEY}.optimizer.buffers`);
+    throw fail(
+      `optimizer state covers ${h.optimizer.buffers.length} parameters, the optimizer has ${optimizer.params.length}`,
+      `${CHECKPOINT_KEY}.optimizer.buffers`,
+    );
   }
   const optState: OptimizerState = {
     steps: h.optimizer.steps,
     lr: h.optimizer.lr,
     buffers: h.optimizer.buffers.map((names, i) =>
-      Object.fromEntries(names.map((n) => [n, take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`, 'optimizer state values').data])),
+      Object.fromEntries(
+        names.map((n) => [
+          n,
+          take(`optimizer.${i}.${n}`, optimizer.params[i], `optimizer buffer '${n}'`, 'optimizer state values').data,
+        ]),
+      ),
     ),
   };
   for (const name of Object.keys(tensors)) if (!used.has(name)) throw fail('unexpected tensor in the checkpoint', name);
@@ -148,11 +169,15 @@ export function decodeCheckpoint(
  * const { epoch, extra } = loadCheckpoint('run.ckpt', { model, optimizer: opt });   // 3, { note: 'lr 1e-3' }
  * ```
  */
-export function loadCheckpoint(path: string, target: { model: Module; optimizer: Optimizer }, options: LoadCheckpointOptions = {}): {
+export function loadCheckpoint(
+  path: string,
+  target: { model: Module; optimizer: Optimizer },
+  options: LoadCheckpointOptions = {},
+): {
   /** The epochs completed when it was saved. */
   epoch: number;
   /** The extra data saved with it. */
-  extra: unknown
+  extra: unknown;
 } {
   return decodeCheckpoint(readModelFile(path), path, target, options);
 }
@@ -169,19 +194,30 @@ function readHeader(text: string | undefined, fail: (p: string, w: string) => Mo
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObj(h)) throw fail('checkpoint metadata is not an object', CHECKPOINT_KEY);
   if (h.version !== 1) throw fail(`unsupported checkpoint version ${showValue(h.version)}`, at('version'));
-  if (!Number.isSafeInteger(h.epoch) || (h.epoch as number) < 0) throw fail('epoch is not a non-negative integer', at('epoch'));
+  if (!Number.isSafeInteger(h.epoch) || (h.epoch as number) < 0)
+    throw fail('epoch is not a non-negative integer', at('epoch'));
   const rng = h.rng;
-  if (!isObj(rng) || !Array.isArray(rng.words) || rng.words.length !== 4 || !rng.words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+  if (
+    !isObj(rng) ||
+    !Array.isArray(rng.words) ||
+    rng.words.length !== 4 ||
+    !rng.words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)
+  ) {
     throw fail('PRNG state is not four 32-bit words', at('rng'));
   }
-  if (rng.spareNormal !== null && !Number.isFinite(rng.spareNormal)) throw fail('PRNG spareNormal is not null or a finite number', at('rng'));
+  if (rng.spareNormal !== null && !Number.isFinite(rng.spareNormal))
+    throw fail('PRNG spareNormal is not null or a finite number', at('rng'));
   const o = h.optimizer;
   if (!isObj(o) || typeof o.type !== 'string') throw fail('optimizer state is missing its type', at('optimizer'));
   if (!Array.isArray(o.steps) || !o.steps.every((s) => Number.isSafeInteger(s) && s >= 0)) {
     throw fail('optimizer steps are not a list of non-negative integers', at('optimizer.steps'));
   }
-  if (typeof o.lr !== 'number' || !(o.lr >= 0) || !Number.isFinite(o.lr)) throw fail('optimizer lr is not a finite non-negative number', at('optimizer.lr'));
-  if (!Array.isArray(o.buffers) || !o.buffers.every((b) => Array.isArray(b) && b.every((n) => typeof n === 'string') && new Set(b).size === b.length)) {
+  if (typeof o.lr !== 'number' || !(o.lr >= 0) || !Number.isFinite(o.lr))
+    throw fail('optimizer lr is not a finite non-negative number', at('optimizer.lr'));
+  if (
+    !Array.isArray(o.buffers) ||
+    !o.buffers.every((b) => Array.isArray(b) && b.every((n) => typeof n === 'string') && new Set(b).size === b.length)
+  ) {
     throw fail('optimizer buffers are not lists of distinct names', at('optimizer.buffers'));
   }
   return h as unknown as CheckpointHeader;

@@ -32,7 +32,10 @@ export class FileWriteError extends Error {
    * @param file - The file that could not be written.
    * @param problem - Why.
    */
-  constructor(readonly file: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'FileWriteError';
   }

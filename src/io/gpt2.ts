@@ -13,14 +13,25 @@ import { ModelFileError } from './errors.js';
 import type { SafetensorsDType } from './safetensors.js';
 
 const BLOCK_NAMES: Record<string, string> = {
-  'ln_1.weight': 'ln1.weight', 'ln_1.bias': 'ln1.bias',
-  'attn.c_attn.weight': 'attn.inProj.weight', 'attn.c_attn.bias': 'attn.inProj.bias',
-  'attn.c_proj.weight': 'attn.outProj.weight', 'attn.c_proj.bias': 'attn.outProj.bias',
-  'ln_2.weight': 'ln2.weight', 'ln_2.bias': 'ln2.bias',
-  'mlp.c_fc.weight': 'fc.weight', 'mlp.c_fc.bias': 'fc.bias',
-  'mlp.c_proj.weight': 'proj.weight', 'mlp.c_proj.bias': 'proj.bias',
+  'ln_1.weight': 'ln1.weight',
+  'ln_1.bias': 'ln1.bias',
+  'attn.c_attn.weight': 'attn.inProj.weight',
+  'attn.c_attn.bias': 'attn.inProj.bias',
+  'attn.c_proj.weight': 'attn.outProj.weight',
+  'attn.c_proj.bias': 'attn.outProj.bias',
+  'ln_2.weight': 'ln2.weight',
+  'ln_2.bias': 'ln2.bias',
+  'mlp.c_fc.weight': 'fc.weight',
+  'mlp.c_fc.bias': 'fc.bias',
+  'mlp.c_proj.weight': 'proj.weight',
+  'mlp.c_proj.bias': 'proj.bias',
 };
-const TOP_NAMES: Record<string, string> = { 'wte.weight': 'tokens.weight', 'wpe.weight': 'positions.weight', 'ln_f.weight': 'lnF.weight', 'ln_f.bias': 'lnF.bias' };
+const TOP_NAMES: Record<string, string> = {
+  'wte.weight': 'tokens.weight',
+  'wpe.weight': 'positions.weight',
+  'ln_f.weight': 'lnF.weight',
+  'ln_f.bias': 'lnF.bias',
+};
 
 /** The tensors of a GPT-2 file under nabla's names ("0.blocks.1.fc.weight", ...) and the architecture they make. */
 export function fromGpt2(
@@ -65,12 +76,25 @@ export function fromGpt2(
     }
   }
   const heads = numHeads ?? (embedDim % 64 === 0 ? embedDim / 64 : undefined);
-  if (heads === undefined) throw fail(`embedDim ${embedDim} is not a multiple of GPT-2's head size 64: pass numHeads`, 'wte.weight');
+  if (heads === undefined)
+    throw fail(`embedDim ${embedDim} is not a multiple of GPT-2's head size 64: pass numHeads`, 'wte.weight');
   const spec: ModelSpec = {
     format: 'nabla.sequential',
     version: 1,
     dtype: 'float32',
-    layers: [{ type: 'GPT', vocabSize, contextLength: wpe.shape[0], embedDim, numLayers: layers, numHeads: heads, dropout: 0, tiedHead: true, gelu: 'tanh' }],
+    layers: [
+      {
+        type: 'GPT',
+        vocabSize,
+        contextLength: wpe.shape[0],
+        embedDim,
+        numLayers: layers,
+        numHeads: heads,
+        dropout: 0,
+        tiedHead: true,
+        gelu: 'tanh',
+      },
+    ],
   };
   return { spec, tensors: renamed, dtypes: types };
 }

@@ -2,15 +2,43 @@
 
 export { ModelFileError, FileWriteError } from './errors.js';
 export {
-  encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES,
-  type SafetensorsDType, type EncodeOptions, type DecodedSafetensors,
+  encodeSafetensors,
+  decodeSafetensors,
+  MAX_HEADER_BYTES,
+  type SafetensorsDType,
+  type EncodeOptions,
+  type DecodedSafetensors,
 } from './safetensors.js';
 export { saveStateDict, loadStateDict } from './state-dict.js';
 export {
-  describeModel, buildModel, validateSpec, SUPPORTED_LAYERS, MAX_PARAMETERS, MAX_LAYERS,
-  type ModelSpec, type LayerSpec, type LayerType,
+  describeModel,
+  buildModel,
+  validateSpec,
+  SUPPORTED_LAYERS,
+  MAX_PARAMETERS,
+  MAX_LAYERS,
+  type ModelSpec,
+  type LayerSpec,
+  type LayerType,
 } from './architecture.js';
-export { save, load, encodeModel, decodeModel, readModelHeader, type Layout, type SaveOptions, type LoadOptions, type LoadedModel } from './model.js';
-export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type LoadCheckpointOptions } from './checkpoint.js';
+export {
+  save,
+  load,
+  encodeModel,
+  decodeModel,
+  readModelHeader,
+  type Layout,
+  type SaveOptions,
+  type LoadOptions,
+  type LoadedModel,
+} from './model.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  type Checkpoint,
+  type LoadCheckpointOptions,
+} from './checkpoint.js';
 export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';

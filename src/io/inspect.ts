@@ -64,7 +64,8 @@ const num = (f: ProtoField) => Number(BigInt.asIntN(64, f.value as bigint));
 const sub = (f: ProtoField, file: string) => readFields(f.value as Uint8Array, file, f.offset);
 
 function expectWire(f: ProtoField, wire: number, file: string, what: string): ProtoField {
-  if (f.wire !== wire) throw new ModelFileError(file, `${what} has protobuf wire type ${f.wire}, expected ${wire}`, f.offset);
+  if (f.wire !== wire)
+    throw new ModelFileError(file, `${what} has protobuf wire type ${f.wire}, expected ${wire}`, f.offset);
   return f;
 }
 
@@ -106,11 +107,13 @@ function onnxNode(fields: ProtoField[]): string {
 
 /** Integers of a repeated int64 field, packed (wire 2) or not (wire 0). */
 function ints(fields: ProtoField[], n: number, file: string): number[] {
-  return fields.filter((f) => f.field === n).flatMap((f) => {
-    if (f.wire === 0) return [num(f)];
-    if (f.wire !== 2) throw new ModelFileError(file, `field ${n} has protobuf wire type ${f.wire}`, f.offset);
-    return readPackedVarints(f.value as Uint8Array, file, f.offset);
-  });
+  return fields
+    .filter((f) => f.field === n)
+    .flatMap((f) => {
+      if (f.wire === 0) return [num(f)];
+      if (f.wire !== 2) throw new ModelFileError(file, `field ${n} has protobuf wire type ${f.wire}`, f.offset);
+      return readPackedVarints(f.value as Uint8Array, file, f.offset);
+    });
 }
 
 function readPackedVarints(bytes: Uint8Array, file: string, base: number): number[] {
@@ -148,12 +151,14 @@ function valueInfo(fields: ProtoField[], file: string): string {
     const elem = tt.find((f) => f.field === 1 && f.wire === 0);
     const shape = tt.find((f) => f.field === 2 && f.wire === 2);
     const dims = shape
-      ? sub(shape, file).filter((f) => f.field === 1 && f.wire === 2).map((d) => {
-          const dim = sub(d, file);
-          const value = dim.find((f) => f.field === 1 && f.wire === 0);
-          const param = dim.find((f) => f.field === 2 && f.wire === 2);
-          return value ? String(num(value)) : param ? text(param) : '?';
-        })
+      ? sub(shape, file)
+          .filter((f) => f.field === 1 && f.wire === 2)
+          .map((d) => {
+            const dim = sub(d, file);
+            const value = dim.find((f) => f.field === 1 && f.wire === 0);
+            const param = dim.find((f) => f.field === 2 && f.wire === 2);
+            return value ? String(num(value)) : param ? text(param) : '?';
+          })
       : [];
     desc += `  ${ONNX_DTYPES[elem ? num(elem) : 0] ?? 'type ?'}  [${dims.join(',')}]`;
   }

@@ -75,7 +75,8 @@ function transpose2d(t: Tensor): Tensor {
 /** The bytes of save(model): a safetensors file of the weights with the architecture and metadata in its header. */
 export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Array {
   const layout = options.layout ?? 'nabla';
-  if (layout !== 'nabla' && layout !== 'torch') throw new Error(`save: unknown layout '${layout as string}' (use 'nabla' or 'torch')`);
+  if (layout !== 'nabla' && layout !== 'torch')
+    throw new Error(`save: unknown layout '${layout as string}' (use 'nabla' or 'torch')`);
   const userMetadata = options.metadata ?? {};
   if (typeof userMetadata !== 'object' || userMetadata === null || Array.isArray(userMetadata)) {
     throw new Error('save: metadata must be an object of JSON-serialisable values');
@@ -138,14 +139,16 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     throw new Error(`load: unknown format '${options.format as string}' (use 'nabla' or 'gpt2')`);
   }
   if (options.format === 'gpt2') {
-    if (options.architecture) throw new Error("load: format 'gpt2' builds its own architecture; do not pass options.architecture");
+    if (options.architecture)
+      throw new Error("load: format 'gpt2' builds its own architecture; do not pass options.architecture");
     const gpt2 = fromGpt2(tensors, dtypes, file, options.numHeads);
     ({ tensors, dtypes } = gpt2);
     options = { ...options, architecture: gpt2.spec, layout: 'nabla' };
   }
 
   const recorded = header[LAYOUT_KEY];
-  if (recorded !== undefined && recorded !== 'nabla' && recorded !== 'torch') throw fail(`unknown layout ${showValue(recorded)}`, LAYOUT_KEY);
+  if (recorded !== undefined && recorded !== 'nabla' && recorded !== 'torch')
+    throw fail(`unknown layout ${showValue(recorded)}`, LAYOUT_KEY);
   if (options.layout && recorded && options.layout !== recorded) {
     throw fail(`the file is in the '${recorded}' layout but layout '${options.layout}' was asked for`, LAYOUT_KEY);
   }
@@ -154,7 +157,10 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
   let spec: unknown = options.architecture;
   if (spec === undefined) {
     if (header[ARCHITECTURE_KEY] === undefined) {
-      throw fail('no architecture in the file; pass options.architecture to load weights written elsewhere', `__metadata__.${ARCHITECTURE_KEY}`);
+      throw fail(
+        'no architecture in the file; pass options.architecture to load weights written elsewhere',
+        `__metadata__.${ARCHITECTURE_KEY}`,
+      );
     }
     spec = parseJson(header[ARCHITECTURE_KEY], ARCHITECTURE_KEY, fail);
   }
@@ -163,7 +169,8 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
 
   // Every tensor is checked against the architecture before the model is built.
   const expected = new Map(specParameters(valid).map((p) => [fileName(p, layout), p]));
-  for (const name of Object.keys(tensors)) if (!expected.has(name)) throw fail('tensor is not a parameter of the architecture', name);
+  for (const name of Object.keys(tensors))
+    if (!expected.has(name)) throw fail('tensor is not a parameter of the architecture', name);
   const state: Record<string, Tensor> = {};
   for (const [name, p] of expected) {
     const t = tensors[name];
@@ -171,10 +178,17 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     const transposed = layout === 'torch' && p.torch === 'transpose';
     const fileShape = transposed ? [...p.shape].reverse() : p.shape;
     if (shapeStr(t.shape) !== shapeStr(fileShape)) {
-      throw fail(`shape ${shapeStr(t.shape)} does not match ${shapeStr(fileShape)} from the architecture (${layout} layout)`, name);
+      throw fail(
+        `shape ${shapeStr(t.shape)} does not match ${shapeStr(fileShape)} from the architecture (${layout} layout)`,
+        name,
+      );
     }
     const wanted = p.integer ? 'I64' : valid.dtype === 'float64' ? 'F64' : 'F32';
-    if (dtypes[name] !== wanted) throw fail(`dtype ${dtypes[name]} does not match the architecture's ${p.integer ? 'integer count' : valid.dtype} (${wanted})`, name);
+    if (dtypes[name] !== wanted)
+      throw fail(
+        `dtype ${dtypes[name]} does not match the architecture's ${p.integer ? 'integer count' : valid.dtype} (${wanted})`,
+        name,
+      );
     const problem = options.allowNonFinite ? null : nonFiniteProblem(t.data);
     if (problem) throw fail(problem, name);
     state[p.name] = transposed ? transpose2d(t) : withDtype(t, valid.dtype);
@@ -185,9 +199,13 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
 }
 
 /** The caller's metadata of a file's header (nabla.metadata), checked to be a JSON object. */
-function userMetadata(header: Record<string, string>, fail: (p: string, w: string) => ModelFileError): Record<string, unknown> {
+function userMetadata(
+  header: Record<string, string>,
+  fail: (p: string, w: string) => ModelFileError,
+): Record<string, unknown> {
   const metadata = header[METADATA_KEY] === undefined ? {} : parseJson(header[METADATA_KEY], METADATA_KEY, fail);
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw fail('metadata is not a JSON object', METADATA_KEY);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw fail('metadata is not a JSON object', METADATA_KEY);
   return metadata as Record<string, unknown>;
 }
 
@@ -196,12 +214,16 @@ export function readModelHeader(path: string): {
   /** The model's architecture. */
   spec: ModelSpec;
   /** The metadata saved with it ({} when none). */
-  metadata: Record<string, unknown>
+  metadata: Record<string, unknown>;
 } {
   const fail = (problem: string, where: string) => new ModelFileError(path, problem, where);
   const header = readSafetensorsMetadata(path);
-  if (header[ARCHITECTURE_KEY] === undefined) throw fail('no architecture in the file', `__metadata__.${ARCHITECTURE_KEY}`);
-  return { spec: validateSpec(parseJson(header[ARCHITECTURE_KEY], ARCHITECTURE_KEY, fail), path), metadata: userMetadata(header, fail) };
+  if (header[ARCHITECTURE_KEY] === undefined)
+    throw fail('no architecture in the file', `__metadata__.${ARCHITECTURE_KEY}`);
+  return {
+    spec: validateSpec(parseJson(header[ARCHITECTURE_KEY], ARCHITECTURE_KEY, fail), path),
+    metadata: userMetadata(header, fail),
+  };
 }
 
 /**

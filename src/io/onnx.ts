@@ -39,7 +39,12 @@ class GraphBuilder {
 
   constructor(readonly elemType: number) {}
 
-  node(opType: string, inputs: string[], attributes: ProtoWriter[] = [], output = `${opType.toLowerCase()}_${this.count}`): string {
+  node(
+    opType: string,
+    inputs: string[],
+    attributes: ProtoWriter[] = [],
+    output = `${opType.toLowerCase()}_${this.count}`,
+  ): string {
     this.count++;
     const n = new ProtoWriter();
     for (const i of inputs) n.string(1, i);
@@ -77,10 +82,21 @@ const ELEM_TYPES: Record<DType | 'int64', number> = { float32: FLOAT, float64: D
 function layerEmitter(g: GraphBuilder, prefix: string, dtype: DType): OnnxEmitter {
   return {
     dtype,
-    node: (opType, inputs, attributes = {}) => g.node(opType, inputs, Object.entries(attributes).map(([k, a]) => attribute(k, a))),
+    node: (opType, inputs, attributes = {}) =>
+      g.node(
+        opType,
+        inputs,
+        Object.entries(attributes).map(([k, a]) => attribute(k, a)),
+      ),
     tensor: (name, t) => g.tensor(prefix + name, t),
     scalar: (name, value) => g.scalar(prefix + name, value),
-    int64s: (name, values) => g.initializer(prefix + name, [values.length], new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer), INT64),
+    int64s: (name, values) =>
+      g.initializer(
+        prefix + name,
+        [values.length],
+        new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer),
+        INT64,
+      ),
     cast: (input, to) => g.node('Cast', [input], [attribute('to', { int: ELEM_TYPES[to] })]),
   };
 }
@@ -108,7 +124,10 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
         try {
           x = layer.forward(x);
         } catch (e) {
-          throw new Error(`exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`, { cause: e });
+          throw new Error(
+            `exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`,
+            { cause: e },
+          );
         }
         return [...x.shape];
       });
@@ -122,7 +141,12 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
  * Whether the output's first axis is the batch axis (not merged into others, as Flatten(0) does):
  * it is 1 for a batch of one and 2 for a batch of two.
  */
-function keepsBatch(model: Sequential, inputShape: readonly number[], dtype: DType, outShape: readonly number[]): boolean {
+function keepsBatch(
+  model: Sequential,
+  inputShape: readonly number[],
+  dtype: DType,
+  outShape: readonly number[],
+): boolean {
   if (outShape[0] !== 1) return false;
   try {
     const shapes = traceShapes(model, inputShape, dtype, 2);
@@ -137,18 +161,25 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   const spec = describeModel(model, 'exportOnnx');
   const { inputShape } = options;
   if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`exportOnnx: inputShape must list positive integers (one sample, without the batch axis), got ${JSON.stringify(inputShape)}`);
+    throw new Error(
+      `exportOnnx: inputShape must list positive integers (one sample, without the batch axis), got ${JSON.stringify(inputShape)}`,
+    );
   }
   const seq = model as Sequential;
   const dtype = options.dtype ?? spec.dtype;
-  if (seq.parameters().length > 0 && dtype !== spec.dtype) throw new Error(`exportOnnx: dtype ${dtype} differs from the model's ${spec.dtype}`);
+  if (seq.parameters().length > 0 && dtype !== spec.dtype)
+    throw new Error(`exportOnnx: dtype ${dtype} differs from the model's ${spec.dtype}`);
   const shapes = traceShapes(seq, inputShape, dtype);
   const elemType = dtype === 'float64' ? DOUBLE : FLOAT;
   const g = new GraphBuilder(elemType);
   let x = 'input';
   spec.layers.forEach((l, i) => {
     const layerInput = i === 0 ? [1, ...inputShape] : shapes[i - 1];
-    x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], { input: x, inputShape: layerInput, outputShape: shapes[i] });
+    x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], {
+      input: x,
+      inputShape: layerInput,
+      outputShape: shapes[i],
+    });
   });
   g.node('Identity', [x], [], 'output'); // the graph's output, under a fixed name
 

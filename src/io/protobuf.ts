@@ -95,7 +95,8 @@ export function readFields(bytes: Uint8Array, file: string, base = 0): ProtoFiel
   const varint = (): bigint => {
     let v = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (at >= bytes.length) throw new ModelFileError(file, 'protobuf varint runs past the end of its message', base + at);
+      if (at >= bytes.length)
+        throw new ModelFileError(file, 'protobuf varint runs past the end of its message', base + at);
       const b = bytes[at++];
       v |= BigInt(b & 0x7f) << shift;
       if (b < 0x80) return BigInt.asUintN(64, v);
@@ -113,7 +114,12 @@ export function readFields(bytes: Uint8Array, file: string, base = 0): ProtoFiel
     else if (wire === 1 || wire === 2 || wire === 5) {
       const n = wire === 1 ? 8 : wire === 5 ? 4 : varint();
       const start = at;
-      if (BigInt(n) > BigInt(bytes.length - start)) throw new ModelFileError(file, `protobuf field ${field} of ${n} bytes runs past the end of its message`, base + start);
+      if (BigInt(n) > BigInt(bytes.length - start))
+        throw new ModelFileError(
+          file,
+          `protobuf field ${field} of ${n} bytes runs past the end of its message`,
+          base + start,
+        );
       at = start + Number(n);
       fields.push({ field, wire, value: bytes.subarray(start, at), offset: base + start });
     } else throw new ModelFileError(file, `unsupported protobuf wire type ${wire} (field ${field})`, base + keyAt);

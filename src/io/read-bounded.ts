@@ -50,7 +50,12 @@ export function readBounded(path: string, cap: number, what: string, fail: (prob
 }
 
 /** The first `count` bytes of the regular file at `path` (fewer when it is shorter), and its size: a header, never the rest. */
-export function readPrefix(path: string, count: number, what: string, fail: (problem: string) => Error): { bytes: Buffer; size: number } {
+export function readPrefix(
+  path: string,
+  count: number,
+  what: string,
+  fail: (problem: string) => Error,
+): { bytes: Buffer; size: number } {
   return withRegularFile(path, what, fail, (fd, stat) => {
     const out = Buffer.alloc(Math.min(count, stat.size));
     let length = 0;
@@ -64,7 +69,12 @@ export function readPrefix(path: string, count: number, what: string, fail: (pro
 }
 
 /** Runs `read` on the opened path once it is known to be a regular file; errors name the file's role. */
-function withRegularFile<T>(path: string, what: string, fail: (problem: string) => Error, read: (fd: number, stat: fs.Stats) => T): T {
+function withRegularFile<T>(
+  path: string,
+  what: string,
+  fail: (problem: string) => Error,
+  read: (fd: number, stat: fs.Stats) => T,
+): T {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.

@@ -43,7 +43,8 @@ export interface DecodedSafetensors {
 
 // Typed arrays are host-endian; safetensors is little-endian, as is every platform Node runs on.
 function assertLittleEndianHost(): void {
-  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('safetensors: big-endian hosts are not supported');
+  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1)
+    throw new Error('safetensors: big-endian hosts are not supported');
 }
 
 /**
@@ -67,7 +68,8 @@ export function encodeSafetensors(
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new Error(`encodeSafetensors: metadata value '${k}' must be a string, got ${typeof v}`);
+      if (typeof v !== 'string')
+        throw new Error(`encodeSafetensors: metadata value '${k}' must be a string, got ${typeof v}`);
     }
     header.__metadata__ = metadata;
   }
@@ -107,7 +109,9 @@ function tensorBytes(name: string, t: Tensor, dtype: SafetensorsDType): Uint8Arr
       const out = new BigInt64Array(t.size);
       t.data.forEach((v, i) => {
         if (!(Number.isInteger(v) && Math.abs(v) <= I64_LIMIT)) {
-          throw new Error(`encodeSafetensors: '${name}' element ${i} is ${v}, not an integer within ±2^53 as I64 needs`);
+          throw new Error(
+            `encodeSafetensors: '${name}' element ${i} is ${v}, not an integer within ±2^53 as I64 needs`,
+          );
         }
         out[i] = BigInt(v);
       });
@@ -132,7 +136,11 @@ interface Entry {
 }
 
 /** The header's length, text and JSON object, checked; `bytes` holds at least the header. */
-function parseHeader(bytes: Uint8Array, fileLength: number, fail: (problem: string, where?: number | string | null) => ModelFileError): { headerLength: number; text: string; header: Record<string, unknown> } {
+function parseHeader(
+  bytes: Uint8Array,
+  fileLength: number,
+  fail: (problem: string, where?: number | string | null) => ModelFileError,
+): { headerLength: number; text: string; header: Record<string, unknown> } {
   if (bytes.length < 8) throw fail(`file has ${bytes.length} bytes, too short for the 8-byte header length`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
@@ -201,15 +209,18 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): DecodedS
   let cursor = 0;
   let previous = '';
   for (const e of sorted) {
-    if (e.begin > cursor) throw fail(`hole of ${e.begin - cursor} unused bytes before tensor '${e.name}'`, dataStart + cursor);
+    if (e.begin > cursor)
+      throw fail(`hole of ${e.begin - cursor} unused bytes before tensor '${e.name}'`, dataStart + cursor);
     if (e.begin < cursor) throw fail(`tensor '${e.name}' overlaps tensor '${previous}'`, dataStart + e.begin);
     cursor = e.end;
     previous = e.name;
   }
-  if (cursor !== dataLength) throw fail(`${dataLength - cursor} unused bytes after the last tensor`, dataStart + cursor);
+  if (cursor !== dataLength)
+    throw fail(`${dataLength - cursor} unused bytes after the last tensor`, dataStart + cursor);
 
   const tensors: [string, Tensor][] = [];
-  for (const e of entries) tensors.push([e.name, toTensor(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), dataStart, fail)]);
+  for (const e of entries)
+    tensors.push([e.name, toTensor(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), dataStart, fail)]);
   return {
     // fromEntries defines own properties, so even a tensor named "__proto__" stays data.
     tensors: Object.fromEntries(tensors),
@@ -235,7 +246,8 @@ function readMetadata(value: unknown, fail: Fail): Record<string, string> {
 function readEntry(name: string, value: unknown, dataLength: number, fail: Fail): Entry {
   if (!isObject(value)) throw fail('tensor entry is not an object', name);
   for (const key of Object.keys(value)) {
-    if (key !== 'dtype' && key !== 'shape' && key !== 'data_offsets') throw fail(`unknown field '${key}' in tensor entry`, name);
+    if (key !== 'dtype' && key !== 'shape' && key !== 'data_offsets')
+      throw fail(`unknown field '${key}' in tensor entry`, name);
   }
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) {
@@ -254,7 +266,10 @@ function readEntry(name: string, value: unknown, dataLength: number, fail: Fail)
   const elementBytes = BYTES[dtype as SafetensorsDType];
   const size = (shape as number[]).reduce((p, d) => p * d, 1) * elementBytes; // may reach Infinity: then it cannot match
   if (size !== end - begin) {
-    throw fail(`shape ${shapeStr(shape)} of ${dtype} needs ${size} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`, name);
+    throw fail(
+      `shape ${shapeStr(shape)} of ${dtype} needs ${size} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      name,
+    );
   }
   return { name, dtype: dtype as SafetensorsDType, shape: shape as number[], begin, end };
 }
@@ -268,7 +283,10 @@ function toTensor(e: Entry, raw: Uint8Array, dataStart: number, fail: Fail): Ten
   const limit = BigInt(I64_LIMIT);
   for (let i = 0; i < ints.length; i++) {
     if (ints[i] > limit || ints[i] < -limit) {
-      throw fail(`I64 value ${ints[i]} of tensor '${e.name}' element ${i} is beyond ±2^53 and cannot load exactly`, dataStart + e.begin + 8 * i);
+      throw fail(
+        `I64 value ${ints[i]} of tensor '${e.name}' element ${i} is beyond ±2^53 and cannot load exactly`,
+        dataStart + e.begin + 8 * i,
+      );
     }
     out[i] = Number(ints[i]);
   }

@@ -28,20 +28,42 @@ export interface CnnOptions {
 /** The layers of cnn(options), as specs (PyTorch's defaults where the CNN sets nothing). */
 export function cnnLayers(options: CnnOptions): LayerSpec[] {
   const { imageShape, outputs, channels = [16, 32], convsPerBlock = 2, hidden = [128], dropout = 0.25 } = options;
-  if (!Number.isInteger(convsPerBlock) || convsPerBlock < 1) throw new Error(`cnn: convsPerBlock must be a positive integer, got ${convsPerBlock}`);
+  if (!Number.isInteger(convsPerBlock) || convsPerBlock < 1)
+    throw new Error(`cnn: convsPerBlock must be a positive integer, got ${convsPerBlock}`);
   let [c, h, w] = imageShape;
-  if (![c, h, w].every((d) => Number.isInteger(d) && d > 0)) throw new Error(`cnn: imageShape must be three positive integers [C, H, W], got [${imageShape.join(', ')}]`);
+  if (![c, h, w].every((d) => Number.isInteger(d) && d > 0))
+    throw new Error(`cnn: imageShape must be three positive integers [C, H, W], got [${imageShape.join(', ')}]`);
   const layers: LayerSpec[] = [{ type: 'Unflatten', dim: 1, sizes: [c, h, w] }];
   for (const out of channels) {
-    if (h < 2 || w < 2) throw new Error(`cnn: images of ${imageShape[1]}×${imageShape[2]} are too small for ${channels.length} blocks of 2×2 pooling`);
+    if (h < 2 || w < 2)
+      throw new Error(
+        `cnn: images of ${imageShape[1]}×${imageShape[2]} are too small for ${channels.length} blocks of 2×2 pooling`,
+      );
     for (let k = 0; k < convsPerBlock; k++) {
       layers.push(
-        { type: 'Conv2d', inChannels: k === 0 ? c : out, outChannels: out, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
+        {
+          type: 'Conv2d',
+          inChannels: k === 0 ? c : out,
+          outChannels: out,
+          kernelSize: [3, 3],
+          stride: [1, 1],
+          padding: [1, 1],
+          dilation: [1, 1],
+          groups: 1,
+          bias: true,
+        },
         { type: 'BatchNorm2d', numFeatures: out, eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true },
         { type: 'ReLU' },
       );
     }
-    layers.push({ type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false });
+    layers.push({
+      type: 'MaxPool2d',
+      kernelSize: [2, 2],
+      stride: [2, 2],
+      padding: [0, 0],
+      dilation: [1, 1],
+      ceilMode: false,
+    });
     [c, h, w] = [out, Math.floor(h / 2), Math.floor(w / 2)];
   }
   if (dropout > 0) layers.push({ type: 'Dropout', p: dropout });

@@ -35,9 +35,12 @@ export interface GenerateOptions {
 export function generate(gpt: GPT, prompt: readonly number[], options: GenerateOptions = {}): number[] {
   const { maxNewTokens = 100, temperature = 1, topK } = options;
   const { contextLength, vocabSize } = gpt.config;
-  if (!Number.isSafeInteger(maxNewTokens) || maxNewTokens < 0) throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
-  if (!(temperature >= 0 && Number.isFinite(temperature))) throw new Error(`generate: temperature must be a finite number ≥ 0, got ${temperature}`);
-  if (topK !== undefined && (!Number.isSafeInteger(topK) || topK < 1)) throw new Error(`generate: topK must be a positive integer, got ${topK}`);
+  if (!Number.isSafeInteger(maxNewTokens) || maxNewTokens < 0)
+    throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+  if (!(temperature >= 0 && Number.isFinite(temperature)))
+    throw new Error(`generate: temperature must be a finite number ≥ 0, got ${temperature}`);
+  if (topK !== undefined && (!Number.isSafeInteger(topK) || topK < 1))
+    throw new Error(`generate: topK must be a positive integer, got ${topK}`);
   if (prompt.length === 0) throw new Error('generate: the prompt is empty (give at least one token)');
   const wasTraining = gpt.training;
   gpt.eval();

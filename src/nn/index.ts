@@ -4,14 +4,28 @@ export { Module, Parameter, Buffer, type LoadStateDictOptions } from './module.j
 export * from './layers/index.js';
 export { Sequential } from './sequential.js';
 export {
-  MSELoss, CrossEntropyLoss, BCEWithLogitsLoss, BCELoss,
-  mseLoss, crossEntropy, bceWithLogits, bce, type Reduction, type LossOptions, type CrossEntropyOptions,
+  MSELoss,
+  CrossEntropyLoss,
+  BCEWithLogitsLoss,
+  BCELoss,
+  mseLoss,
+  crossEntropy,
+  bceWithLogits,
+  bce,
+  type Reduction,
+  type LossOptions,
+  type CrossEntropyOptions,
 } from './losses.js';
 /** Weight initialisers (as torch.nn.init), in place, from the seeded PRNG. */
 export * as init from './init.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from './mlp.js';
 export { cnn, type CnnOptions } from './cnn.js';
 export {
-  MultiheadAttention, TransformerBlock, type MultiheadAttentionOptions, type MultiheadForwardOptions, type BlockOptions, type KeyValueCache,
+  MultiheadAttention,
+  TransformerBlock,
+  type MultiheadAttentionOptions,
+  type MultiheadForwardOptions,
+  type BlockOptions,
+  type KeyValueCache,
 } from './transformer.js';
 export { generate, type GenerateOptions } from './generate.js';

@@ -3,7 +3,13 @@
 
 import type { Tensor } from '../tensor.js';
 import { shapeStr, sameShape } from '../shape.js';
-import { binaryCrossEntropy, crossEntropy, type CrossEntropyOptions, type Labels, type Reduction } from '../ops/index.js';
+import {
+  binaryCrossEntropy,
+  crossEntropy,
+  type CrossEntropyOptions,
+  type Labels,
+  type Reduction,
+} from '../ops/index.js';
 import { Module } from './module.js';
 
 export { crossEntropy, type Reduction, type CrossEntropyOptions };
@@ -16,10 +22,14 @@ export interface LossOptions {
 
 function reduce(op: string, perElement: Tensor, reduction: Reduction = 'mean'): Tensor {
   switch (reduction) {
-    case 'mean': return perElement.mean();
-    case 'sum': return perElement.sum();
-    case 'none': return perElement;
-    default: throw new Error(`${op}: unknown reduction '${reduction as string}' (use 'mean', 'sum' or 'none')`);
+    case 'mean':
+      return perElement.mean();
+    case 'sum':
+      return perElement.sum();
+    case 'none':
+      return perElement;
+    default:
+      throw new Error(`${op}: unknown reduction '${reduction as string}' (use 'mean', 'sum' or 'none')`);
   }
 }
 
@@ -69,7 +79,8 @@ export function bce(input: Tensor, target: Tensor, options: LossOptions = {}): T
   checkPair('bce', input, target);
   for (let i = 0; i < input.size; i++) {
     const p = input.data[i];
-    if (!(p >= 0 && p <= 1)) throw new Error(`bce: input must be probabilities in [0, 1]; element ${i} is ${p} (use bceWithLogits on logits)`);
+    if (!(p >= 0 && p <= 1))
+      throw new Error(`bce: input must be probabilities in [0, 1]; element ${i} is ${p} (use bceWithLogits on logits)`);
   }
   return reduce('bce', binaryCrossEntropy(input, target), options.reduction);
 }
@@ -87,7 +98,9 @@ abstract class Loss extends Module {
 /** Mean squared error as a module (torch.nn.MSELoss): forward(input, target) is mseLoss. */
 export class MSELoss extends Loss {
   /** mseLoss(input, target) with this reduction. */
-  forward(input: Tensor, target: Tensor): Tensor { return mseLoss(input, target, this); }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, this);
+  }
 }
 
 /**
@@ -112,17 +125,23 @@ export class CrossEntropyLoss extends Loss {
     this.labelSmoothing = options.labelSmoothing ?? 0;
   }
   /** crossEntropy(logits, labels) with this module's options. */
-  forward(logits: Tensor, labels: Labels): Tensor { return crossEntropy(logits, labels, this); }
+  forward(logits: Tensor, labels: Labels): Tensor {
+    return crossEntropy(logits, labels, this);
+  }
 }
 
 /** Binary cross-entropy on logits as a module (torch.nn.BCEWithLogitsLoss): forward(logits, target) is bceWithLogits. */
 export class BCEWithLogitsLoss extends Loss {
   /** bceWithLogits(logits, target) with this reduction. */
-  forward(logits: Tensor, target: Tensor): Tensor { return bceWithLogits(logits, target, this); }
+  forward(logits: Tensor, target: Tensor): Tensor {
+    return bceWithLogits(logits, target, this);
+  }
 }
 
 /** Binary cross-entropy on probabilities as a module (torch.nn.BCELoss): forward(input, target) is bce. */
 export class BCELoss extends Loss {
   /** bce(input, target) with this reduction. */
-  forward(input: Tensor, target: Tensor): Tensor { return bce(input, target, this); }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return bce(input, target, this);
+  }
 }

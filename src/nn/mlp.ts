@@ -18,7 +18,7 @@ export const activations = {
   /** nn.GELU (exact). */
   gelu: GELU,
   /** nn.LeakyReLU (slope 0.01). */
-  leakyrelu: LeakyReLU
+  leakyrelu: LeakyReLU,
 } as const;
 /** The name of an activation of mlp: 'relu', 'tanh', 'sigmoid', 'gelu' or 'leakyrelu'. */
 export type ActivationName = keyof typeof activations;
@@ -79,6 +79,14 @@ export function mlp(options: MlpOptions): Sequential {
 
 /** A float32 Sequential of these layers, built in order; its Linear layers initialised by `hiddenInit`, the last layer by `outputInit`. */
 export function sequentialOf(layers: readonly LayerSpec[], hiddenInit: LinearInit, outputInit: LinearInit): Sequential {
-  return new Sequential(...layers.map((s, i) =>
-    s.type === 'Linear' ? new Linear(s.inFeatures, s.outFeatures, { bias: s.bias, init: i === layers.length - 1 ? outputInit : hiddenInit }) : buildLayer(s, 'float32')));
+  return new Sequential(
+    ...layers.map((s, i) =>
+      s.type === 'Linear'
+        ? new Linear(s.inFeatures, s.outFeatures, {
+            bias: s.bias,
+            init: i === layers.length - 1 ? outputInit : hiddenInit,
+          })
+        : buildLayer(s, 'float32'),
+    ),
+  );
 }

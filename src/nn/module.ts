@@ -12,7 +12,8 @@ import '../ops/index.js';
  * loadStateDict, load and loadCheckpoint refuse them unless told to allow them.
  */
 export function nonFiniteProblem(data: Tensor['data'], what = 'weights'): string | null {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return `element ${i} is ${data[i]}: the ${what} are not finite`;
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i])) return `element ${i} is ${data[i]}: the ${what} are not finite`;
   return null;
 }
 
@@ -151,7 +152,10 @@ export abstract class Module {
       if (missing.length || unexpected.length) {
         throw new Error(
           `loadStateDict(${this.constructor.name}): ` +
-            [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : '']
+            [
+              missing.length ? `missing ${missing.join(', ')}` : '',
+              unexpected.length ? `unexpected ${unexpected.join(', ')}` : '',
+            ]
               .filter(Boolean)
               .join('; '),
         );
@@ -163,10 +167,13 @@ export abstract class Module {
     });
     for (const [name, p, value] of pairs) {
       if (p.shape.join() !== value.shape.join()) {
-        throw new Error(`loadStateDict: ${name} has shape ${shapeStr(value.shape)}, the model expects ${shapeStr(p.shape)}`);
+        throw new Error(
+          `loadStateDict: ${name} has shape ${shapeStr(value.shape)}, the model expects ${shapeStr(p.shape)}`,
+        );
       }
       const problem = options.allowNonFinite ? null : nonFiniteProblem(value.data);
-      if (problem) throw new Error(`loadStateDict: ${name}: ${problem} (pass { allowNonFinite: true } to load them anyway)`);
+      if (problem)
+        throw new Error(`loadStateDict: ${name}: ${problem} (pass { allowNonFinite: true } to load them anyway)`);
     }
     for (const [, p, value] of pairs) {
       p.data.set(value.data);

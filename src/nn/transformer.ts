@@ -9,7 +9,15 @@
 //   a = softmax(q·kᵀ/√d + M)·v per head → merged [N, T, E] → y = a·W_o + b_o
 
 import { Tensor, type DType } from '../tensor.js';
-import { attentionWeights, cat, scaledDotProductAttention, split, type AttentionOptions, type BoolMask, type NestedBoolean } from '../ops/index.js';
+import {
+  attentionWeights,
+  cat,
+  scaledDotProductAttention,
+  split,
+  type AttentionOptions,
+  type BoolMask,
+  type NestedBoolean,
+} from '../ops/index.js';
 import { readMask } from '../ops/mask.js';
 import { shapeStr } from '../shape.js';
 import { uniform_ } from './init.js';
@@ -82,15 +90,26 @@ export class MultiheadAttention extends Module {
    * @param numHeads - The number of heads.
    * @param options - Dropout, biases, dtype.
    */
-  constructor(readonly embedDim: number, readonly numHeads: number, readonly options: MultiheadAttentionOptions = {}) {
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    readonly options: MultiheadAttentionOptions = {},
+  ) {
     super();
-    for (const [name, v] of [['embedDim', embedDim], ['numHeads', numHeads]] as const) {
-      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`MultiheadAttention: ${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ['embedDim', embedDim],
+      ['numHeads', numHeads],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0)
+        throw new Error(`MultiheadAttention: ${name} must be a positive integer, got ${v}`);
     }
-    if (embedDim % numHeads !== 0) throw new Error(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
-    if (options.batchFirst !== undefined && options.batchFirst !== true) throw new Error('MultiheadAttention: only batchFirst: true ([N, T, E] inputs) is supported');
+    if (embedDim % numHeads !== 0)
+      throw new Error(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (options.batchFirst !== undefined && options.batchFirst !== true)
+      throw new Error('MultiheadAttention: only batchFirst: true ([N, T, E] inputs) is supported');
     const dropout = options.dropout ?? 0;
-    if (!(dropout >= 0 && dropout < 1)) throw new Error(`MultiheadAttention: dropout must be in [0, 1), got ${dropout}`);
+    if (!(dropout >= 0 && dropout < 1))
+      throw new Error(`MultiheadAttention: dropout must be in [0, 1), got ${dropout}`);
     this.headDim = embedDim / numHeads;
     const bias = options.bias ?? true;
     const dtype = options.dtype ?? 'float32';
@@ -117,7 +136,10 @@ export class MultiheadAttention extends Module {
    * multiplied by (after dropout in training), and carry gradients.
    */
   forwardWithWeights(
-    query: Tensor, key: Tensor = query, value: Tensor = key, options: MultiheadForwardOptions & { averageAttnWeights?: boolean } = {},
+    query: Tensor,
+    key: Tensor = query,
+    value: Tensor = key,
+    options: MultiheadForwardOptions & { averageAttnWeights?: boolean } = {},
   ): {
     /** The attention output [N, L, E], as forward gives it. */
     output: Tensor;
@@ -129,13 +151,26 @@ export class MultiheadAttention extends Module {
     return { output, weights: options.averageAttnWeights === false ? w : w.mean(1) };
   }
 
-  private attend(query: Tensor, key: Tensor, value: Tensor, options: MultiheadForwardOptions, needWeights: boolean): { output: Tensor; weights: Tensor | null } {
+  private attend(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: MultiheadForwardOptions,
+    needWeights: boolean,
+  ): { output: Tensor; weights: Tensor | null } {
     const E = this.embedDim;
-    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
-      if (t.rank !== 3 || t.shape[2] !== E) throw new Error(`${this}: ${name} must be [batch, length, ${E}], got ${shapeStr(t.shape)}`);
+    for (const [name, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (t.rank !== 3 || t.shape[2] !== E)
+        throw new Error(`${this}: ${name} must be [batch, length, ${E}], got ${shapeStr(t.shape)}`);
     }
     if (key.shape[0] !== query.shape[0] || key.shape[1] !== value.shape[1] || value.shape[0] !== query.shape[0]) {
-      throw new Error(`${this}: query ${shapeStr(query.shape)}, key ${shapeStr(key.shape)} and value ${shapeStr(value.shape)} differ in batch or key length`);
+      throw new Error(
+        `${this}: query ${shapeStr(query.shape)}, key ${shapeStr(key.shape)} and value ${shapeStr(value.shape)} differ in batch or key length`,
+      );
     }
     const [n, l] = query.shape;
     const s = key.shape[1];
@@ -149,13 +184,18 @@ export class MultiheadAttention extends Module {
     if (key === query && value === query) [q, k, v] = split(this.inProj.forward(query), E, -1);
     else [q, k, v] = [project(query, 0), project(key, 1), project(value, 2)];
     const heads = (x: Tensor, t: number) => x.reshape([n, t, this.numHeads, this.headDim]).permute([0, 2, 1, 3]);
-    const attention: AttentionOptions = { isCausal: options.isCausal, dropoutP: this.training ? (this.options.dropout ?? 0) : 0 };
-    if (options.attnMask !== undefined && options.attnMask !== null) attention.attnMask = this.scoreMask(options.attnMask, n, l, s);
+    const attention: AttentionOptions = {
+      isCausal: options.isCausal,
+      dropoutP: this.training ? (this.options.dropout ?? 0) : 0,
+    };
+    if (options.attnMask !== undefined && options.attnMask !== null)
+      attention.attnMask = this.scoreMask(options.attnMask, n, l, s);
     const qh = heads(q, l);
     let [kh, vh] = [heads(k, s), heads(v, s)];
     const { cache } = options;
     if (cache) {
-      if (key !== query || value !== query) throw new Error(`${this}: a key/value cache is for self-attention (forward(x) alone)`);
+      if (key !== query || value !== query)
+        throw new Error(`${this}: a key/value cache is for self-attention (forward(x) alone)`);
       if (options.attnMask) throw new Error(`${this}: give a cache with isCausal, not with attnMask`);
       kh = cache.k ? cat([cache.k, kh], 2) : kh;
       vh = cache.v ? cat([cache.v, vh], 2) : vh;
@@ -177,8 +217,13 @@ export class MultiheadAttention extends Module {
   private scoreMask(mask: Tensor | NestedBoolean | BoolMask, n: number, l: number, s: number): Tensor | BoolMask {
     const read = mask instanceof Tensor ? null : readMask(`${this}`, mask);
     const shape = read ? read.shape : (mask as Tensor).shape;
-    const ok = (shape.length === 2 && shape[0] === l && shape[1] === s) || (shape.length === 3 && shape[0] === n * this.numHeads && shape[1] === l && shape[2] === s);
-    if (!ok) throw new Error(`${this}: attnMask must be [${l}, ${s}] or [${n * this.numHeads}, ${l}, ${s}], got ${shapeStr(shape)}`);
+    const ok =
+      (shape.length === 2 && shape[0] === l && shape[1] === s) ||
+      (shape.length === 3 && shape[0] === n * this.numHeads && shape[1] === l && shape[2] === s);
+    if (!ok)
+      throw new Error(
+        `${this}: attnMask must be [${l}, ${s}] or [${n * this.numHeads}, ${l}, ${s}], got ${shapeStr(shape)}`,
+      );
     const to4d = (d: readonly number[]) => (d.length === 2 ? d : [n, this.numHeads, l, s]);
     if (!read) return (mask as Tensor).reshape(to4d(shape));
     return { values: read.values.map((v) => 1 - v), shape: to4d(shape) };
@@ -228,7 +273,11 @@ export class TransformerBlock extends Module {
    * @param embedDim - E, the width of each position's vector.
    * @param numHeads - The attention heads (they divide embedDim).
    */
-  constructor(readonly embedDim: number, numHeads: number, options: BlockOptions = {}) {
+  constructor(
+    readonly embedDim: number,
+    numHeads: number,
+    options: BlockOptions = {},
+  ) {
     super();
     const dtype = options.dtype ?? 'float32';
     this.ln1 = new LayerNorm(embedDim, { dtype });
@@ -238,7 +287,8 @@ export class TransformerBlock extends Module {
     this.proj = new Linear(4 * embedDim, embedDim, { dtype });
     this.drop = new Dropout(options.dropout ?? 0);
     this.gelu = options.gelu ?? 'exact';
-    if (this.gelu !== 'exact' && this.gelu !== 'tanh') throw new Error(`TransformerBlock: gelu must be 'exact' or 'tanh', got ${String(this.gelu)}`);
+    if (this.gelu !== 'exact' && this.gelu !== 'tanh')
+      throw new Error(`TransformerBlock: gelu must be 'exact' or 'tanh', got ${String(this.gelu)}`);
   }
 
   /** x [N, T, E] → [N, T, E]: x + attn(ln1(x)), then + mlp(ln2(·)); causal self-attention unless `options` say otherwise. */

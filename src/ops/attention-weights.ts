@@ -48,14 +48,23 @@ function checkMaskShape(op: string, mask: readonly number[], scores: readonly nu
  * scaledDotProductAttention multiplies v by (options as there; dropoutP applies as well): what
  * torch.nn.MultiheadAttention returns with need_weights. Composed of ops, so it has their gradient.
  */
-export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}, op = 'attentionWeights'): Tensor {
+export function attentionWeights(
+  q: Tensor,
+  k: Tensor,
+  options: AttentionOptions = {},
+  op = 'attentionWeights',
+): Tensor {
   checkTensor(op, q, 'query');
   checkTensor(op, k, 'key');
   checkSameDtype(op, q, k);
-  if (q.rank < 2 || k.rank < 2) throw new Error(`${op}: query and key need at least 2 axes [..., T, d], got ${shapeStr(q.shape)}, ${shapeStr(k.shape)}`);
+  if (q.rank < 2 || k.rank < 2)
+    throw new Error(
+      `${op}: query and key need at least 2 axes [..., T, d], got ${shapeStr(q.shape)}, ${shapeStr(k.shape)}`,
+    );
   const [L, E] = q.shape.slice(-2);
   const [S, Ek] = k.shape.slice(-2);
-  if (Ek !== E) throw new Error(`${op}: query ${shapeStr(q.shape)} and key ${shapeStr(k.shape)} differ in their last axis`);
+  if (Ek !== E)
+    throw new Error(`${op}: query ${shapeStr(q.shape)} and key ${shapeStr(k.shape)} differ in their last axis`);
   const { attnMask, isCausal = false, dropoutP = 0 } = options;
   const scale = options.scale ?? 1 / Math.sqrt(E);
   if (!Number.isFinite(scale)) throw new Error(`${op}: scale must be a finite number, got ${scale}`);

@@ -23,7 +23,11 @@ export interface MapSpec<P extends unknown[]> {
 }
 
 /** Random normal samples: a matrix, a batch of 1, and one above the wasm hand-off. */
-export const plain: Sample[] = [{ inputs: [{ shape: [3, 4] }] }, { inputs: [{ shape: [1, 5] }] }, { inputs: [{ shape: [33, 40] }] }];
+export const plain: Sample[] = [
+  { inputs: [{ shape: [3, 4] }] },
+  { inputs: [{ shape: [1, 5] }] },
+  { inputs: [{ shape: [33, 40] }] },
+];
 const notATensor = (name: string): ErrorCase[] => [{ inputs: [], message: `${name}: input must be a Tensor` }];
 
 /** An elementwise op on one backend kernel; parameters (a slope, bounds) come after x. */
@@ -47,4 +51,3 @@ export function elementwise<P extends unknown[]>(spec: MapSpec<P>) {
     secondOrder: spec.secondOrder,
   });
 }
-

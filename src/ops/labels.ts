@@ -27,7 +27,12 @@ export function toLabels(op: string, labels: Labels, count: number, classes: num
 export type Indices = Tensor | NestedArray | Int32Array;
 
 /** Indices as an Int32Array with their shape, each checked to lie in [0, bound); `what` names the bound in errors. */
-export function toIndices(op: string, indices: Indices, bound: number, what: string): { idx: Int32Array; shape: number[] } {
+export function toIndices(
+  op: string,
+  indices: Indices,
+  bound: number,
+  what: string,
+): { idx: Int32Array; shape: number[] } {
   let values: ArrayLike<number>;
   let shape: number[];
   if (indices instanceof Tensor) {
@@ -41,13 +46,17 @@ export function toIndices(op: string, indices: Indices, bound: number, what: str
     values = t.data;
     shape = [...t.shape];
   } else {
-    throw new Error(`${op}: indices must be a Tensor, nested arrays of integers or an Int32Array, got ${indices === null ? 'null' : typeof indices}`);
+    throw new Error(
+      `${op}: indices must be a Tensor, nested arrays of integers or an Int32Array, got ${indices === null ? 'null' : typeof indices}`,
+    );
   }
   const idx = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= bound) {
-      throw new Error(`${op}: index ${v} at position ${i} is out of range for ${what} ${bound} (valid: 0 to ${bound - 1})`);
+      throw new Error(
+        `${op}: index ${v} at position ${i} is out of range for ${what} ${bound} (valid: 0 to ${bound - 1})`,
+      );
     }
     idx[i] = v;
   }

@@ -20,12 +20,17 @@ export interface BoolMask {
  */
 export type Mask = Tensor | NestedBoolean | BoolMask;
 
-const isBoolMask = (m: unknown): m is BoolMask => typeof m === 'object' && m !== null && (m as BoolMask).values instanceof Uint8Array && Array.isArray((m as BoolMask).shape);
+const isBoolMask = (m: unknown): m is BoolMask =>
+  typeof m === 'object' &&
+  m !== null &&
+  (m as BoolMask).values instanceof Uint8Array &&
+  Array.isArray((m as BoolMask).shape);
 
 /** A mask's truth values and shape. */
 export function readMask(op: string, mask: Mask): BoolMask {
   if (isBoolMask(mask)) return mask;
-  if (mask instanceof Tensor) return { values: Uint8Array.from(mask.data, (v) => (v !== 0 ? 1 : 0)), shape: [...mask.shape] };
+  if (mask instanceof Tensor)
+    return { values: Uint8Array.from(mask.data, (v) => (v !== 0 ? 1 : 0)), shape: [...mask.shape] };
   const shape: number[] = [];
   const values: number[] = [];
   const walk = (v: NestedBoolean, depth: number): void => {
@@ -34,7 +39,10 @@ export function readMask(op: string, mask: Mask): BoolMask {
       values.push(v ? 1 : 0);
       return;
     }
-    if (!Array.isArray(v)) throw new Error(`${op}: a mask must be a Tensor or nested arrays of booleans, got ${v === null ? 'null' : typeof v}`);
+    if (!Array.isArray(v))
+      throw new Error(
+        `${op}: a mask must be a Tensor or nested arrays of booleans, got ${v === null ? 'null' : typeof v}`,
+      );
     if (depth === shape.length) shape.push(v.length);
     else if (shape[depth] !== v.length) throw new Error(`${op}: the mask is a ragged nested array at depth ${depth}`);
     for (const w of v) walk(w, depth + 1);
@@ -46,7 +54,8 @@ export function readMask(op: string, mask: Mask): BoolMask {
 /** The mask repeated to `shape` (it must broadcast to it, not beyond). */
 export function broadcastMask(op: string, mask: BoolMask, shape: readonly number[]): Uint8Array {
   const full = broadcastShapes(op, mask.shape, shape);
-  if (!sameShape(full, shape)) throw new Error(`${op}: a mask of shape ${shapeStr(mask.shape)} does not broadcast to ${shapeStr(shape)}`);
+  if (!sameShape(full, shape))
+    throw new Error(`${op}: a mask of shape ${shapeStr(mask.shape)} does not broadcast to ${shapeStr(shape)}`);
   if (sameShape(mask.shape, shape)) return mask.values;
   const out = new Uint8Array(full.reduce((p, d) => p * d, 1));
   const lead = shape.length - mask.shape.length;

@@ -47,7 +47,9 @@ export function checkTensor(op: string, x: unknown, name = 'input'): asserts x i
 
 export function checkSameDtype(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {
-    throw new Error(`${op}: dtype mismatch: ${a.dtype} ${shapeStr(a.shape)} and ${b.dtype} ${shapeStr(b.shape)}; convert one first`);
+    throw new Error(
+      `${op}: dtype mismatch: ${a.dtype} ${shapeStr(a.shape)} and ${b.dtype} ${shapeStr(b.shape)}; convert one first`,
+    );
   }
 }
 

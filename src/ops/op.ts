@@ -102,7 +102,9 @@ export type Fn<F extends (...args: any[]) => Tensor> = Op<F, false>;
 export function defineOp<A extends unknown[], S, M extends boolean>(
   spec: Primitive<A, S> & { method: M },
 ): Op<(...args: A) => Tensor, M>;
-export function defineOp<A extends unknown[], M extends boolean>(spec: Composite<A> & { method: M }): Op<(...args: A) => Tensor, M>;
+export function defineOp<A extends unknown[], M extends boolean>(
+  spec: Composite<A> & { method: M },
+): Op<(...args: A) => Tensor, M>;
 export function defineOp<A extends unknown[], S>(spec: (Primitive<A, S> | Composite<A>) & { method: boolean }): Op {
   let fn: (...args: A) => Tensor;
   if ('composite' in spec) {
@@ -113,7 +115,9 @@ export function defineOp<A extends unknown[], S>(spec: (Primitive<A, S> | Compos
       const f = forward(...args);
       if (f instanceof Tensor) return f;
       const { saved } = f;
-      const y: Tensor = output(f.op ?? name, f.data, f.shape, f.inputs[0].dtype, f.inputs, (gy, needs) => backward(gy, saved, y, needs));
+      const y: Tensor = output(f.op ?? name, f.data, f.shape, f.inputs[0].dtype, f.inputs, (gy, needs) =>
+        backward(gy, saved, y, needs),
+      );
       return y;
     };
   }

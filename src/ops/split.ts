@@ -13,12 +13,15 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   const total = x.shape[ax];
   let lengths: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isSafeInteger(sizes) || sizes <= 0) throw new Error(`split: the piece size must be a positive integer, got ${sizes}`);
+    if (!Number.isSafeInteger(sizes) || sizes <= 0)
+      throw new Error(`split: the piece size must be a positive integer, got ${sizes}`);
     lengths = Array.from({ length: Math.ceil(total / sizes) }, (_, i) => Math.min(sizes, total - i * sizes));
   } else {
     lengths = [...sizes];
     if (!lengths.every((n) => Number.isSafeInteger(n) && n >= 0) || lengths.reduce((a, b) => a + b, 0) !== total) {
-      throw new Error(`split: sizes ${JSON.stringify(sizes)} do not add up to ${total}, the size of axis ${ax} of ${shapeStr(x.shape)}`);
+      throw new Error(
+        `split: sizes ${JSON.stringify(sizes)} do not add up to ${total}, the size of axis ${ax} of ${shapeStr(x.shape)}`,
+      );
     }
   }
   let start = 0;
@@ -32,7 +35,8 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
 /** `chunks` pieces of equal size along the axis, the last smaller if it does not divide (torch.chunk). */
 export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   checkTensor('chunk', x);
-  if (!Number.isSafeInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isSafeInteger(chunks) || chunks <= 0)
+    throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const total = x.shape[normAxis('chunk', axis, x.rank)];
   return split(x, Math.max(1, Math.ceil(total / chunks)), axis);
 }

@@ -33,7 +33,9 @@ export const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v
 export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
   const p = asPair(v);
   if (p.length !== 2 || !p.every((d) => Number.isSafeInteger(d) && d >= min)) {
-    throw new Error(`${op}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+    throw new Error(
+      `${op}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`,
+    );
   }
   return p;
 }
@@ -53,19 +55,31 @@ export function poolPaddingFits(padding: readonly [number, number], kernel: read
 }
 
 /** Throws, naming `op`, when a pooling window's padding breaks PyTorch's rule (poolPaddingFits). */
-export function checkPoolPadding(op: string, padding: readonly [number, number], kernel: readonly [number, number]): void {
+export function checkPoolPadding(
+  op: string,
+  padding: readonly [number, number],
+  kernel: readonly [number, number],
+): void {
   if (!poolPaddingFits(padding, kernel)) {
     throw new Error(`${op}: padding ${padding.join('×')} must be at most half the kernel ${kernel.join('×')}`);
   }
 }
 
 /** A 1-D window's stride, padding and dilation (conv1d, Conv1d), checked with the op's name. */
-export function checkWindow1d(op: string, o: { stride: number; padding: number | 'same' | 'valid'; dilation: number }): void {
-  for (const [name, v] of [['stride', o.stride], ['dilation', o.dilation]] as const) {
-    if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${op}: ${name} must be a positive integer, got ${showValue(v)}`);
+export function checkWindow1d(
+  op: string,
+  o: { stride: number; padding: number | 'same' | 'valid'; dilation: number },
+): void {
+  for (const [name, v] of [
+    ['stride', o.stride],
+    ['dilation', o.dilation],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v <= 0)
+      throw new Error(`${op}: ${name} must be a positive integer, got ${showValue(v)}`);
   }
   const p = o.padding;
-  if (p !== 'same' && p !== 'valid' && !(Number.isSafeInteger(p) && p >= 0)) throw new Error(`${op}: padding must be a non-negative integer, 'same' or 'valid', got ${showValue(p)}`);
+  if (p !== 'same' && p !== 'valid' && !(Number.isSafeInteger(p) && p >= 0))
+    throw new Error(`${op}: padding must be a non-negative integer, 'same' or 'valid', got ${showValue(p)}`);
   if (p === 'same' && o.stride !== 1) throw new Error(`${op}: padding 'same' needs stride 1, got stride ${o.stride}`);
 }
 
@@ -79,7 +93,8 @@ export function resolveWindow(op: string, shape: readonly number[], o: WindowOpt
   const spanW = dilationW * (kernelW - 1) + 1;
   let pads: [number, number, number, number]; // top, bottom, left, right
   if (o.padding === 'same') {
-    if (strideH !== 1 || strideW !== 1) throw new Error(`${op}: padding 'same' needs stride 1, got stride ${JSON.stringify(o.stride)}`);
+    if (strideH !== 1 || strideW !== 1)
+      throw new Error(`${op}: padding 'same' needs stride 1, got stride ${JSON.stringify(o.stride)}`);
     pads = [...samePadding(kernelH, dilationH), ...samePadding(kernelW, dilationW)];
   } else {
     const [ph, pw] = o.padding === 'valid' ? [0, 0] : pair(op, 'padding', o.padding ?? 0, 0);
@@ -101,7 +116,14 @@ export function resolveWindow(op: string, shape: readonly number[], o: WindowOpt
     return out;
   };
   return {
-    kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    dilationH,
+    dilationW,
     outH: outSize(paddedH, spanH, strideH, padTop, height),
     outW: outSize(paddedW, spanW, strideW, padLeft, width),
   };

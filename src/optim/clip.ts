@@ -54,7 +54,10 @@ export function clipGradNormQueued(params: Iterable<Tensor>, maxNorm: number, no
     const total =
       normType === Infinity
         ? cat(grads.map((g) => g.abs().max().reshape([1]))).max()
-        : grads.map((g) => g.abs().pow(normType).sum()).reduce((a, b) => a.add(b)).pow(1 / normType);
+        : grads
+            .map((g) => g.abs().pow(normType).sum())
+            .reduce((a, b) => a.add(b))
+            .pow(1 / normType);
     const coef = tensor(maxNorm, { dtype: total.dtype }).div(total.add(1e-6)).clamp(-Infinity, 1);
     for (const p of withGrad) p.grad = p.grad!.mul(coef);
     return total;

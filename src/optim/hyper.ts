@@ -22,8 +22,12 @@ function describe(r: Range): string {
 
 export function checkHyper(owner: string, name: string, v: number, r: Range = {}): number {
   const min = r.min ?? 0;
-  const ok = typeof v === 'number' && Number.isFinite(v) && (r.minOpen ? v > min : v >= min)
-    && (r.max === undefined || (r.maxOpen ? v < r.max : v <= r.max)) && (!r.integer || Number.isInteger(v));
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (r.minOpen ? v > min : v >= min) &&
+    (r.max === undefined || (r.maxOpen ? v < r.max : v <= r.max)) &&
+    (!r.integer || Number.isInteger(v));
   if (!ok) throw new Error(`${owner}: ${name} must be ${describe(r)}, got ${String(v)}`);
   return v;
 }

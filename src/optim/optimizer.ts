@@ -55,7 +55,8 @@ export abstract class Optimizer {
     this.params.forEach((p, i) => {
       if (!p.requiresGrad) throw new Error(`${name}: parameter ${i} does not require grad`);
     });
-    if (!(lr >= 0 && Number.isFinite(lr))) throw new Error(`${name}: invalid learning rate ${lr} (expected a finite number ≥ 0)`);
+    if (!(lr >= 0 && Number.isFinite(lr)))
+      throw new Error(`${name}: invalid learning rate ${lr} (expected a finite number ≥ 0)`);
     this.lr = lr;
     this.state = this.params.map(() => new Map());
     this.steps = this.params.map(() => 0);
@@ -76,7 +77,9 @@ export abstract class Optimizer {
    * implements (the built-in optimizers implement updateCells instead).
    */
   protected update(param: Data, grad: Data, index: number): void {
-    throw new Error(`${this.constructor.name}: an Optimizer subclass implements update(param, grad, index) (parameter ${index}, ${param.length} values, gradient ${grad.length})`);
+    throw new Error(
+      `${this.constructor.name}: an Optimizer subclass implements update(param, grad, index) (parameter ${index}, ${param.length} values, gradient ${grad.length})`,
+    );
   }
 
   /**
@@ -134,7 +137,11 @@ export abstract class Optimizer {
       lr: this.lr,
       steps: [...this.steps],
       // copies: later steps do not change them
-      buffers: this.state.map((m, i) => Object.fromEntries([...m].map(([k, v]) => [k, hostData(v, `stateDict: buffer ${k} of parameter ${i}`).slice()]))),
+      buffers: this.state.map((m, i) =>
+        Object.fromEntries(
+          [...m].map(([k, v]) => [k, hostData(v, `stateDict: buffer ${k} of parameter ${i}`).slice()]),
+        ),
+      ),
     };
   }
 
@@ -143,14 +150,19 @@ export abstract class Optimizer {
    */
   loadStateDict(s: OptimizerState): void {
     if (s.buffers.length !== this.params.length || s.steps.length !== this.params.length) {
-      throw new Error(`loadStateDict: optimizer state has ${s.buffers.length} parameters, this optimizer has ${this.params.length}`);
+      throw new Error(
+        `loadStateDict: optimizer state has ${s.buffers.length} parameters, this optimizer has ${this.params.length}`,
+      );
     }
     this.steps = [...s.steps];
     this.lr = s.lr;
     this.state = s.buffers.map((bufs, i) => {
       const m = new Map<string, Cell>();
       for (const [k, v] of Object.entries(bufs)) {
-        if (v.length !== this.params[i].size) throw new Error(`loadStateDict: buffer ${k} of parameter ${i} has ${v.length} values, expected ${this.params[i].size}`);
+        if (v.length !== this.params[i].size)
+          throw new Error(
+            `loadStateDict: buffer ${k} of parameter ${i} has ${v.length} values, expected ${this.params[i].size}`,
+          );
         const b = allocCell(this.params[i].dtype, v.length);
         hostData(b, 'loadStateDict').set(v);
         markHostWritten(b);

@@ -56,7 +56,8 @@ export abstract class LRScheduler {
   /** Restores the step count and base rate, validated first (the state may come from a file). */
   loadStateDict(s: SchedulerState): void {
     const name = `${this.constructor.name}.loadStateDict`;
-    if (typeof s !== 'object' || s === null) throw new Error(`${name}: expected { lastEpoch, baseLr }, got ${showValue(s)}`);
+    if (typeof s !== 'object' || s === null)
+      throw new Error(`${name}: expected { lastEpoch, baseLr }, got ${showValue(s)}`);
     const lastEpoch = decodeCount(s.lastEpoch, `${name}: lastEpoch`);
     if (typeof s.baseLr !== 'number' || !Number.isFinite(s.baseLr) || s.baseLr < 0) {
       throw new Error(`${name}: baseLr: expected a finite non-negative number, got ${showValue(s.baseLr)}`);
@@ -87,7 +88,8 @@ export class StepLR extends LRScheduler {
   /** Decays the optimizer's lr by gamma every stepSize steps. */
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    if (!Number.isInteger(options.stepSize) || options.stepSize <= 0) throw new Error(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
+    if (!Number.isInteger(options.stepSize) || options.stepSize <= 0)
+      throw new Error(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
     this.stepSize = options.stepSize;
     this.gamma = checkHyper('StepLR', 'gamma', options.gamma ?? 0.1);
   }
@@ -104,10 +106,13 @@ export class ExponentialLR extends LRScheduler {
    * @param optimizer - The optimizer whose lr it sets.
    * @param options - The decay factor γ.
    */
-  constructor(optimizer: Optimizer, readonly options: {
-    /** The decay factor γ per step. */
-    gamma: number
-  }) {
+  constructor(
+    optimizer: Optimizer,
+    readonly options: {
+      /** The decay factor γ per step. */
+      gamma: number;
+    },
+  ) {
     super(optimizer);
     checkHyper('ExponentialLR', 'gamma', options.gamma);
   }
@@ -175,7 +180,8 @@ export class OneCycleLR extends LRScheduler {
   /** A 1cycle schedule for this optimizer (whose lr it sets to the cycle's start). */
   constructor(optimizer: Optimizer, options: OneCycleOptions) {
     const { maxLr, totalSteps, pctStart = 0.3, divFactor = 25, finalDivFactor = 1e4 } = options;
-    if (!Number.isInteger(totalSteps) || totalSteps <= 0) throw new Error(`OneCycleLR: totalSteps must be a positive integer, got ${totalSteps}`);
+    if (!Number.isInteger(totalSteps) || totalSteps <= 0)
+      throw new Error(`OneCycleLR: totalSteps must be a positive integer, got ${totalSteps}`);
     if (!(pctStart >= 0 && pctStart <= 1)) throw new Error(`OneCycleLR: pctStart must be in [0, 1], got ${pctStart}`);
     checkHyper('OneCycleLR', 'maxLr', maxLr);
     checkHyper('OneCycleLR', 'divFactor', divFactor, { minOpen: true });
@@ -196,9 +202,10 @@ export class OneCycleLR extends LRScheduler {
           { end: pctStart * totalSteps - 1, start: initial, to: maxLr },
           { end: totalSteps - 1, start: maxLr, to: min },
         ];
-    this.anneal = options.annealStrategy === 'linear'
-      ? (a, b, pct) => (b - a) * pct + a
-      : (a, b, pct) => b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
+    this.anneal =
+      options.annealStrategy === 'linear'
+        ? (a, b, pct) => (b - a) * pct + a
+        : (a, b, pct) => b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
     // PyTorch's initial step: the annealing formula at step 0, which can differ from `initial`
     // in the last bits.
     optimizer.lr = this.lrAt(0);
@@ -206,12 +213,14 @@ export class OneCycleLR extends LRScheduler {
 
   /** Refuses a restored step count past totalSteps. */
   protected override checkSteps(lastEpoch: number, name: string): void {
-    if (lastEpoch > this.totalSteps) throw new Error(`${name}: lastEpoch ${lastEpoch} is past totalSteps = ${this.totalSteps}`);
+    if (lastEpoch > this.totalSteps)
+      throw new Error(`${name}: lastEpoch ${lastEpoch} is past totalSteps = ${this.totalSteps}`);
   }
 
   /** The cycle's learning rate at step t (throws past totalSteps). */
   protected lrAt(t: number): number {
-    if (t > this.totalSteps) throw new Error(`OneCycleLR: stepped ${t} times, more than totalSteps = ${this.totalSteps}`);
+    if (t > this.totalSteps)
+      throw new Error(`OneCycleLR: stepped ${t} times, more than totalSteps = ${this.totalSteps}`);
     let start = 0;
     for (let i = 0; i < this.phases.length; i++) {
       const p = this.phases[i];
@@ -284,9 +293,23 @@ export class ReduceLROnPlateau {
    * @param optimizer - The optimizer whose lr it reduces.
    * @param options - When and how much to reduce.
    */
-  constructor(readonly optimizer: Optimizer, options: PlateauOptions = {}) {
-    this.options = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
-    if (!(this.options.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be < 1, got ${this.options.factor}`);
+  constructor(
+    readonly optimizer: Optimizer,
+    options: PlateauOptions = {},
+  ) {
+    this.options = {
+      mode: 'min',
+      factor: 0.1,
+      patience: 10,
+      threshold: 1e-4,
+      thresholdMode: 'rel',
+      cooldown: 0,
+      minLr: 0,
+      eps: 1e-8,
+      ...options,
+    };
+    if (!(this.options.factor < 1))
+      throw new Error(`ReduceLROnPlateau: factor must be < 1, got ${this.options.factor}`);
     const o = this.options;
     checkHyper('ReduceLROnPlateau', 'factor', o.factor, { max: 1, maxOpen: true });
     checkHyper('ReduceLROnPlateau', 'patience', o.patience, { integer: true });
@@ -327,7 +350,11 @@ export class ReduceLROnPlateau {
   /** The plateau tracking, for checkpoints (best encoded for JSON). */
   stateDict(): PlateauState {
     return {
-      lastEpoch: this.lastEpoch, lr: this.optimizer.lr, best: encodeNumber(this.best), numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter,
+      lastEpoch: this.lastEpoch,
+      lr: this.optimizer.lr,
+      best: encodeNumber(this.best),
+      numBadEpochs: this.numBadEpochs,
+      cooldownCounter: this.cooldownCounter,
     };
   }
 
@@ -337,7 +364,8 @@ export class ReduceLROnPlateau {
    */
   loadStateDict(s: PlateauState): void {
     const where = (field: string) => `ReduceLROnPlateau.loadStateDict: ${field}`;
-    if (typeof s !== 'object' || s === null) throw new Error(`ReduceLROnPlateau.loadStateDict: expected an object, got ${showValue(s)}`);
+    if (typeof s !== 'object' || s === null)
+      throw new Error(`ReduceLROnPlateau.loadStateDict: expected an object, got ${showValue(s)}`);
     const lastEpoch = decodeCount(s.lastEpoch, where('lastEpoch'));
     const best = decodeNumber(s.best, where('best'));
     const numBadEpochs = decodeCount(s.numBadEpochs, where('numBadEpochs'));

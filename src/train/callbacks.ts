@@ -2,7 +2,13 @@
 // A callback with state (stateDict/loadStateDict) has it saved in checkpoints, so a resumed run
 // continues with the same patience counters and schedule positions.
 
-import { LRScheduler, OneCycleLR, ReduceLROnPlateau, type PlateauState, type SchedulerState } from '../optim/schedulers.js';
+import {
+  LRScheduler,
+  OneCycleLR,
+  ReduceLROnPlateau,
+  type PlateauState,
+  type SchedulerState,
+} from '../optim/schedulers.js';
 import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from '../optim/json-number.js';
 import { saveCheckpoint } from '../io/index.js';
 import { Tensor } from '../tensor.js';
@@ -82,7 +88,9 @@ export class EarlyStopping implements Callback {
     for (const [name, t] of Object.entries(state)) {
       const saved = this.bestWeights[name];
       if (!saved || saved.length !== t.size) {
-        throw new Error(`EarlyStopping: the saved best weights have ${saved ? `${saved.length} values` : 'no entry'} for ${name}, the model's ${shapeStr(t.shape)} has ${t.size}`);
+        throw new Error(
+          `EarlyStopping: the saved best weights have ${saved ? `${saved.length} values` : 'no entry'} for ${name}, the model's ${shapeStr(t.shape)} has ${t.size}`,
+        );
       }
     }
   }
@@ -92,7 +100,8 @@ export class EarlyStopping implements Callback {
    */
   onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
     const v = logs[this.monitor];
-    if (v === undefined) throw new Error(`EarlyStopping: the epoch logs have no '${this.monitor}' (have ${Object.keys(logs).join(', ')})`);
+    if (v === undefined)
+      throw new Error(`EarlyStopping: the epoch logs have no '${this.monitor}' (have ${Object.keys(logs).join(', ')})`);
     const better = this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta;
     if (better) {
       this.best = v;
@@ -110,7 +119,11 @@ export class EarlyStopping implements Callback {
     const state: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(ctx.model.stateDict())) {
       const values = this.bestWeights[name];
-      state[name] = new Tensor(t.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values), t.shape, t.dtype);
+      state[name] = new Tensor(
+        t.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values),
+        t.shape,
+        t.dtype,
+      );
     }
     ctx.model.loadStateDict(state);
     this.restoredEpoch = this.bestEpoch;
@@ -127,15 +140,28 @@ export class EarlyStopping implements Callback {
     /** With restoreBestWeights, the best epoch's tensors by name as plain arrays. */
     bestWeights?: Record<string, number[]>;
   } {
-    return { best: encodeNumber(this.best), wait: this.wait, bestEpoch: this.bestEpoch, ...(this.bestWeights ? { bestWeights: this.bestWeights } : {}) };
+    return {
+      best: encodeNumber(this.best),
+      wait: this.wait,
+      bestEpoch: this.bestEpoch,
+      ...(this.bestWeights ? { bestWeights: this.bestWeights } : {}),
+    };
   }
 
   /** Validates first: the state may come from a checkpoint file. */
   loadStateDict(s: unknown): void {
-    const { best, wait, bestEpoch, bestWeights } = (s ?? {}) as { best?: unknown; wait?: unknown; bestEpoch?: unknown; bestWeights?: unknown };
+    const { best, wait, bestEpoch, bestWeights } = (s ?? {}) as {
+      best?: unknown;
+      wait?: unknown;
+      bestEpoch?: unknown;
+      bestWeights?: unknown;
+    };
     const decoded = decodeNumber(best, 'EarlyStopping.loadStateDict: best');
     const decodedWait = decodeCount(wait, 'EarlyStopping.loadStateDict: wait');
-    const epoch = bestEpoch === undefined || bestEpoch === null ? null : decodeCount(bestEpoch, 'EarlyStopping.loadStateDict: bestEpoch');
+    const epoch =
+      bestEpoch === undefined || bestEpoch === null
+        ? null
+        : decodeCount(bestEpoch, 'EarlyStopping.loadStateDict: bestEpoch');
     const weights = bestWeights === undefined ? null : readStateArrays(bestWeights);
     this.best = decoded;
     this.wait = decodedWait;
@@ -151,8 +177,11 @@ function copyState(ctx: FitContext): StateArrays {
 }
 
 function readStateArrays(v: unknown): StateArrays {
-  const ok = typeof v === 'object' && v !== null && !Array.isArray(v)
-    && Object.values(v).every((a) => Array.isArray(a) && a.every((x) => typeof x === 'number' && Number.isFinite(x)));
+  const ok =
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((a) => Array.isArray(a) && a.every((x) => typeof x === 'number' && Number.isFinite(x)));
   if (!ok) throw new Error('EarlyStopping.loadStateDict: bestWeights: expected finite number arrays by tensor name');
   return v as StateArrays;
 }
@@ -167,10 +196,13 @@ export class LRSchedule implements Callback {
    * @param scheduler - The scheduler to step.
    * @param options - What ReduceLROnPlateau monitors.
    */
-  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau, readonly options: {
-    /** The epoch log ReduceLROnPlateau monitors (default 'valLoss', else 'loss'). */
-    monitor?: string
-  } = {}) {}
+  constructor(
+    readonly scheduler: LRScheduler | ReduceLROnPlateau,
+    readonly options: {
+      /** The epoch log ReduceLROnPlateau monitors (default 'valLoss', else 'loss'). */
+      monitor?: string;
+    } = {},
+  ) {}
 
   /** Steps a OneCycleLR. */
   onBatchEnd(): void {
@@ -207,10 +239,13 @@ export class ModelCheckpoint implements Callback {
    * @param path - The checkpoint file.
    * @param options - `extra`, your own JSON for each checkpoint.
    */
-  constructor(readonly path: string, readonly options: {
-    /** Your own JSON for each checkpoint (e.g. the run's settings), beside the loop state. */
-    extra?: () => Record<string, unknown>
-  } = {}) {}
+  constructor(
+    readonly path: string,
+    readonly options: {
+      /** Your own JSON for each checkpoint (e.g. the run's settings), beside the loop state. */
+      extra?: () => Record<string, unknown>;
+    } = {},
+  ) {}
 
   private write(ctx: FitContext): void {
     const extra = { ...this.options.extra?.(), fit: ctx.snapshot() };

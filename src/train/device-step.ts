@@ -101,8 +101,17 @@ export class DeviceSteps {
     const params = this.model.parameters();
     await readAll([...params, ...params.flatMap((p) => (p.grad ? [p.grad] : []))]);
     const badGrad = locateNonFiniteGrad(this.model);
-    if (badGrad) throw new NonFiniteError(`training stopped: non-finite gradient at epoch ${at.epoch}, step ${at.step}: ${badGrad}`, at.epoch, at.step);
+    if (badGrad)
+      throw new NonFiniteError(
+        `training stopped: non-finite gradient at epoch ${at.epoch}, step ${at.step}: ${badGrad}`,
+        at.epoch,
+        at.step,
+      );
     const bad = this.model.namedParameters().find(([, p]) => p.data.some((v) => !Number.isFinite(v)));
-    throw new NonFiniteError(`training stopped: the update at epoch ${at.epoch}, step ${at.step} made parameters non-finite: ${bad ? bad[0] : 'a parameter'}`, at.epoch, at.step);
+    throw new NonFiniteError(
+      `training stopped: the update at epoch ${at.epoch}, step ${at.step} made parameters non-finite: ${bad ? bad[0] : 'a parameter'}`,
+      at.epoch,
+      at.step,
+    );
   }
 }

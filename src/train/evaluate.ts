@@ -9,7 +9,6 @@ import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
 import { addMetricSums, argmaxRows, confusionMatrix, metricValue, type MetricName } from './metrics.js';
 
-
 /** What evaluate returns: the mean loss, the metrics asked for, and the sample count. */
 export interface EvalResult {
   /** The mean loss per sample. */
@@ -49,13 +48,18 @@ export interface EvaluateOptions {
  * const { loss, accuracy } = await train.evaluate(model, test, { loss: nn.crossEntropy, metrics: ['accuracy'] });
  * ```
  */
-export async function evaluate(model: Module, data: DataLoader | Dataset, options: EvaluateOptions): Promise<EvalResult> {
+export async function evaluate(
+  model: Module,
+  data: DataLoader | Dataset,
+  options: EvaluateOptions,
+): Promise<EvalResult> {
   const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize: options.batchSize ?? 256 });
   const metrics = options.metrics ?? [];
   const wasTraining = model.training;
   model.eval();
   try {
-    let loss = 0, samples = 0;
+    let loss = 0,
+      samples = 0;
     const sums: Record<string, number> = {};
     const preds: number[] = [];
     const labels: number[] = [];
@@ -63,10 +67,12 @@ export async function evaluate(model: Module, data: DataLoader | Dataset, option
     for (const [x, y] of loader) {
       // The batch's cells: on a device backend their memory is freed once its values are read.
       const cells: Cell[] = [];
-      const [out, batchLoss] = collecting(cells, () => noGrad(() => {
-        const o = model.forward(x);
-        return [o, options.loss(o, y)];
-      }));
+      const [out, batchLoss] = collecting(cells, () =>
+        noGrad(() => {
+          const o = model.forward(x);
+          return [o, options.loss(o, y)];
+        }),
+      );
       await readAll([batchLoss, out]); // one round trip on a device; at once on the CPU
       const n = out.shape[0];
       loss += batchLoss.item() * n;
@@ -103,7 +109,11 @@ export function predict(model: Module, inputs: Tensor, batchSize = 256): Tensor 
       const parts: Tensor[] = [];
       for (let i = 0; i < n; i += batchSize) {
         const m = Math.min(batchSize, n - i);
-        parts.push(model.forward(new Tensor(inputs.data.slice(i * row, (i + m) * row), [m, ...inputs.shape.slice(1)], inputs.dtype)));
+        parts.push(
+          model.forward(
+            new Tensor(inputs.data.slice(i * row, (i + m) * row), [m, ...inputs.shape.slice(1)], inputs.dtype),
+          ),
+        );
       }
       // In the model's dtype: the ops refuse inputs of another dtype than the weights'.
       return parts.length === 1 ? parts[0] : cat(parts);

@@ -10,14 +10,19 @@ import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 
 /** The fraction of rows of the dataset (inputs [n, T], targets [n, T]) the model gets exactly right. */
-export function exactMatch(model: Module, data: Dataset, options: { ignoreIndex?: number; batchSize?: number } = {}): number {
+export function exactMatch(
+  model: Module,
+  data: Dataset,
+  options: { ignoreIndex?: number; batchSize?: number } = {},
+): number {
   const { ignoreIndex = -100, batchSize = 256 } = options;
   const wasTraining = model.training;
   model.eval();
   let right = 0;
   try {
     noGrad(() => {
-      for (const [x, y] of new DataLoader(data, { batchSize, shuffle: false })) right += rowsRight(model.forward(x), y, ignoreIndex);
+      for (const [x, y] of new DataLoader(data, { batchSize, shuffle: false }))
+        right += rowsRight(model.forward(x), y, ignoreIndex);
     });
   } finally {
     model.train(wasTraining);

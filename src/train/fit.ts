@@ -62,9 +62,14 @@ function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
   if (validation.length === 0) throw new Error('fit: the validation data has no samples');
   const [x, y] = train.get(0);
   const [vx, vy] = validation.get(0);
-  for (const [what, a, b] of [['inputs', x, vx], ['targets', y, vy]] as const) {
+  for (const [what, a, b] of [
+    ['inputs', x, vx],
+    ['targets', y, vy],
+  ] as const) {
     if (shapeStr(a.shape) !== shapeStr(b.shape)) {
-      throw new Error(`fit: validation ${what} have shape ${shapeStr(b.shape)} per sample, the training ${what} ${shapeStr(a.shape)}`);
+      throw new Error(
+        `fit: validation ${what} have shape ${shapeStr(b.shape)} per sample, the training ${what} ${shapeStr(a.shape)}`,
+      );
     }
   }
 }
@@ -84,24 +89,43 @@ function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
  */
 export async function fit(model: Module, options: FitOptions): Promise<FitResult> {
   const { loss: lossFn, optimizer, epochs, metrics = [], signal } = options;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   const loader = toLoader(options.data, options.batchSize ?? 32, true);
   const validation = options.validation ? toLoader(options.validation, options.batchSize ?? 32, false) : null;
   if (loader.dataset.length === 0) throw new Error('fit: the training data has no samples');
   if (validation) checkSameSampleShapes(loader.dataset, validation.dataset);
   const callbacks = options.callbacks ?? [];
   // Checkpoints run last, so they save the state the other callbacks have just updated.
-  const ordered: Callback[] = [...callbacks.filter((c) => !(c instanceof ModelCheckpoint)), ...callbacks.filter((c) => c instanceof ModelCheckpoint)];
+  const ordered: Callback[] = [
+    ...callbacks.filter((c) => !(c instanceof ModelCheckpoint)),
+    ...callbacks.filter((c) => c instanceof ModelCheckpoint),
+  ];
 
   const ctx: FitContext = {
-    model, optimizer, epochs, batchesPerEpoch: loader.length, stopTraining: false, history: [], position: null,
-    snapshot: () => ({ history: ctx.history, position: ctx.position, callbacks: callbacks.map((c) => c.stateDict?.() ?? null) }),
+    model,
+    optimizer,
+    epochs,
+    batchesPerEpoch: loader.length,
+    stopTraining: false,
+    history: [],
+    position: null,
+    snapshot: () => ({
+      history: ctx.history,
+      position: ctx.position,
+      callbacks: callbacks.map((c) => c.stateDict?.() ?? null),
+    }),
   };
   let startEpoch = 0;
   if (options.resumeFrom) {
     const file = options.resumeFrom;
     const { epoch, extra } = loadCheckpoint(file, { model, optimizer });
-    const snap = readSnapshot(extra, file, { epoch, batches: loader.length, samples: loader.dataset.length, callbacks: callbacks.length });
+    const snap = readSnapshot(extra, file, {
+      epoch,
+      batches: loader.length,
+      samples: loader.dataset.length,
+      callbacks: callbacks.length,
+    });
     options.onResume?.(extra as Record<string, unknown>);
     startEpoch = epoch;
     ctx.history = snap.history;
@@ -133,11 +157,20 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       const value = device ? await device.readLoss(loss, out) : loss.item();
       if (!Number.isFinite(value)) {
         const where = device ? await device.locateForward(x) : locateNonFiniteForward(model, x);
-        throw new NonFiniteError(`training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${where}`, epoch + 1, step + 1);
+        throw new NonFiniteError(
+          `training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${where}`,
+          epoch + 1,
+          step + 1,
+        );
       }
       loss.backward();
       const badGrad = device ? null : locateNonFiniteGrad(model);
-      if (badGrad) throw new NonFiniteError(`training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`, epoch + 1, step + 1);
+      if (badGrad)
+        throw new NonFiniteError(
+          `training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`,
+          epoch + 1,
+          step + 1,
+        );
       if (options.clipGradNorm !== undefined) {
         if (device) clipGradNormQueued(model.parameters(), options.clipGradNorm);
         else clipGradNorm(model.parameters(), options.clipGradNorm);
@@ -145,7 +178,12 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       optimizer.step();
       if (!device) {
         for (const p of model.parameters()) {
-          if (!isFiniteData(p)) throw new NonFiniteError(`training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`, epoch + 1, step + 1);
+          if (!isFiniteData(p))
+            throw new NonFiniteError(
+              `training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`,
+              epoch + 1,
+              step + 1,
+            );
         }
       }
       const n = out.shape[0];
@@ -154,8 +192,16 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       samples += n;
       step++;
       device?.end({ epoch: epoch + 1, step }, [xRaw, y]);
-      ctx.position = { epoch, batch: step, order: orderList, sums: { ...sums }, samples, seconds: priorSeconds + (performance.now() - started) / 1000 };
-      for (const c of ordered) c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
+      ctx.position = {
+        epoch,
+        batch: step,
+        order: orderList,
+        sums: { ...sums },
+        samples,
+        seconds: priorSeconds + (performance.now() - started) / 1000,
+      };
+      for (const c of ordered)
+        c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
       if (signal?.aborted) {
         interrupted = true;
         break;
@@ -168,7 +214,12 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       for (const c of ordered) c.onInterrupt?.(ctx);
       break;
     }
-    const logs: EpochLogs = { epoch: epoch + 1, lr: optimizer.lr, seconds: priorSeconds + (performance.now() - started) / 1000, loss: sums.loss / samples };
+    const logs: EpochLogs = {
+      epoch: epoch + 1,
+      lr: optimizer.lr,
+      seconds: priorSeconds + (performance.now() - started) / 1000,
+      loss: sums.loss / samples,
+    };
     for (const m of metrics) logs[m] = metricValue(sums, m, samples);
     if (validation) {
       const v = await evaluate(model, validation, { loss: lossFn, metrics });
@@ -185,7 +236,12 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       break;
     }
   }
-  const result: FitResult = { history: ctx.history, epochs: ctx.history.length, stoppedEarly: ctx.stopTraining, interrupted };
+  const result: FitResult = {
+    history: ctx.history,
+    epochs: ctx.history.length,
+    stoppedEarly: ctx.stopTraining,
+    interrupted,
+  };
   for (const c of ordered) c.onTrainEnd?.(ctx, result);
   return result;
 }

@@ -38,20 +38,27 @@ export function accuracy(outputs: Tensor, labels: Tensor | ArrayLike<number>): n
 }
 
 /** counts[true][predicted], as scikit-learn's confusion_matrix. */
-export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): number[][] {
-  if (predicted.length !== labels.length) throw new Error(`confusionMatrix: ${predicted.length} predictions but ${labels.length} labels`);
+export function confusionMatrix(
+  predicted: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
+  if (predicted.length !== labels.length)
+    throw new Error(`confusionMatrix: ${predicted.length} predictions but ${labels.length} labels`);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < labels.length; i++) {
     const t = labels[i];
     const p = predicted[i];
-    if (!(t >= 0 && t < numClasses && p >= 0 && p < numClasses)) throw new Error(`confusionMatrix: class ${t} or ${p} at index ${i} is outside [0, ${numClasses - 1}]`);
+    if (!(t >= 0 && t < numClasses && p >= 0 && p < numClasses))
+      throw new Error(`confusionMatrix: class ${t} or ${p} at index ${i} is outside [0, ${numClasses - 1}]`);
     m[t][p]++;
   }
   return m;
 }
 
 function checkSame(name: string, a: Tensor, b: Tensor): void {
-  if (a.size !== b.size) throw new Error(`${name}: predictions ${shapeStr(a.shape)} and targets ${shapeStr(b.shape)} differ in size`);
+  if (a.size !== b.size)
+    throw new Error(`${name}: predictions ${shapeStr(a.shape)} and targets ${shapeStr(b.shape)} differ in size`);
 }
 
 /** Sum of squared errors (divide by the count for the mean). */
@@ -86,9 +93,16 @@ export type MetricName = 'accuracy' | 'mse' | 'mae' | 'rmse' | 'r2';
  * `r2.sum.j`, `r2.sumsq.j`), since R² needs the targets' variance over all samples.
  * metricValue turns the sums into the metric over every sample seen.
  */
-export function addMetricSums(sums: Record<string, number>, metrics: readonly MetricName[], outputs: Tensor, targets: Tensor): void {
+export function addMetricSums(
+  sums: Record<string, number>,
+  metrics: readonly MetricName[],
+  outputs: Tensor,
+  targets: Tensor,
+): void {
   const perSample = outputs.size / outputs.shape[0];
-  const add = (key: string, v: number) => { sums[key] = (sums[key] ?? 0) + v; };
+  const add = (key: string, v: number) => {
+    sums[key] = (sums[key] ?? 0) + v;
+  };
   for (const m of new Set(metrics.map(sumsOf))) {
     if (m === 'accuracy') add(m, countCorrect(outputs, targets));
     else if (m === 'mse') add(m, sumSquaredError(outputs, targets) / perSample);
@@ -104,7 +118,9 @@ const sumsOf = (m: MetricName): Exclude<MetricName, 'rmse'> => (m === 'rmse' ? '
 function addR2Sums(add: (key: string, v: number) => void, outputs: Tensor, targets: Tensor, columns: number): void {
   checkSame('r2', outputs, targets);
   for (let j = 0; j < columns; j++) {
-    let sse = 0, sum = 0, sumsq = 0;
+    let sse = 0,
+      sum = 0,
+      sumsq = 0;
     for (let i = j; i < outputs.size; i += columns) {
       const y = targets.data[i];
       sse += (outputs.data[i] - y) ** 2;
@@ -125,7 +141,8 @@ function addR2Sums(add: (key: string, v: number) => void, outputs: Tensor, targe
 export function metricValue(sums: Record<string, number>, m: MetricName, samples: number): number {
   if (m === 'rmse') return Math.sqrt(sums.mse / samples);
   if (m !== 'r2') return sums[m] / samples;
-  let total = 0, columns = 0;
+  let total = 0,
+    columns = 0;
   for (; `r2.sse.${columns}` in sums; columns++) {
     const sse = sums[`r2.sse.${columns}`];
     const sum = sums[`r2.sum.${columns}`];
@@ -146,7 +163,10 @@ export function formatConfusionMatrix(m: number[][], classes: string[]): string 
   for (const row of m) for (const v of row) width = Math.max(width, String(v).length);
   const pad = (s: string) => s.padStart(width);
   const head = `${'true\\pred'.padEnd(width + 1)} ${classes.map(pad).join(' ')}`;
-  return [head, ...m.map((row, i) => `${classes[i].padEnd(width + 1)} ${row.map((v) => pad(String(v))).join(' ')}`)].join('\n');
+  return [
+    head,
+    ...m.map((row, i) => `${classes[i].padEnd(width + 1)} ${row.map((v) => pad(String(v))).join(' ')}`),
+  ].join('\n');
 }
 
 /** One class's scores, as scikit-learn's classification_report. */
@@ -171,7 +191,8 @@ export interface ClassScores {
 export function perClassScores(m: number[][], classes: string[]): ClassScores[] {
   return m.map((row, c) => {
     const tp = row[c];
-    let support = 0, predicted = 0;
+    let support = 0,
+      predicted = 0;
     for (let j = 0; j < m.length; j++) {
       support += row[j];
       predicted += m[j][c];
@@ -192,7 +213,9 @@ export function formatClassScores(rows: ClassScores[]): string {
   const support = rows.reduce((s, r) => s + r.support, 0);
   return [
     `${'class'.padEnd(width)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1'.padStart(9)} ${'support'.padStart(9)}`,
-    ...rows.map((r) => `${r.label.padEnd(width)} ${f(r.precision)} ${f(r.recall)} ${f(r.f1)} ${String(r.support).padStart(9)}`),
+    ...rows.map(
+      (r) => `${r.label.padEnd(width)} ${f(r.precision)} ${f(r.recall)} ${f(r.f1)} ${String(r.support).padStart(9)}`,
+    ),
     `${'macro avg'.padEnd(width)} ${f(mean('precision'))} ${f(mean('recall'))} ${f(mean('f1'))} ${String(support).padStart(9)}`,
   ].join('\n');
 }

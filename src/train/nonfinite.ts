@@ -17,7 +17,11 @@ export class NonFiniteError extends Error {
    * @param epoch - The epoch, from 1.
    * @param step - The step in the epoch, from 1.
    */
-  constructor(message: string, readonly epoch: number, readonly step: number) {
+  constructor(
+    message: string,
+    readonly epoch: number,
+    readonly step: number,
+  ) {
     super(message);
     this.name = 'NonFiniteError';
   }
@@ -45,7 +49,8 @@ export function locateNonFiniteForward(model: Module, x: Tensor): string {
   return noGrad(() => {
     let y = x;
     for (const [name, layer] of layers(model)) {
-      for (const [pname, p] of layer.namedParameters()) if (!isFiniteData(p)) return `the ${pname} of ${name} (${firstBad(p)})`;
+      for (const [pname, p] of layer.namedParameters())
+        if (!isFiniteData(p)) return `the ${pname} of ${name} (${firstBad(p)})`;
       y = layer.forward(y);
       if (!isFiniteData(y)) return `the output of ${name} (${firstBad(y)})`;
     }

@@ -6,18 +6,35 @@ import type { EpochLogs } from './types.js';
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
 
-interface Series { name: string; color: string; values: number[] }
+interface Series {
+  name: string;
+  color: string;
+  values: number[];
+}
 
 function panel(x0: number, title: string, series: Series[], epochs: number[], legendLow: boolean): string {
-  const w = 420, h = 300, left = 56, right = 16, top = 36, bottom = 44;
+  const w = 420,
+    h = 300,
+    left = 56,
+    right = 16,
+    top = 36,
+    bottom = 44;
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  let lo = all.reduce((a, b) => Math.min(a, b), Infinity), hi = all.reduce((a, b) => Math.max(a, b), -Infinity);
-  if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
-  const pw = w - left - right, ph = h - top - bottom;
-  const first = epochs[0], last = epochs[epochs.length - 1];
+  let lo = all.reduce((a, b) => Math.min(a, b), Infinity),
+    hi = all.reduce((a, b) => Math.max(a, b), -Infinity);
+  if (!(hi > lo)) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const pw = w - left - right,
+    ph = h - top - bottom;
+  const first = epochs[0],
+    last = epochs[epochs.length - 1];
   const px = (e: number) => x0 + left + (last === first ? pw / 2 : ((e - first) / (last - first)) * pw);
   const py = (v: number) => top + (1 - (v - lo) / (hi - lo)) * ph;
-  const out: string[] = [`<text x="${x0 + w / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`];
+  const out: string[] = [
+    `<text x="${x0 + w / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`,
+  ];
   out.push(`<rect x="${x0 + left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
   for (let k = 0; k <= 4; k++) {
     const v = lo + ((hi - lo) * k) / 4;
@@ -25,12 +42,15 @@ function panel(x0: number, title: string, series: Series[], epochs: number[], le
     out.push(`<text x="${x0 + left - 6}" y="${py(v) + 4}" text-anchor="end" font-size="11">${fmt(v)}</text>`);
   }
   const ticks = epochs.length <= 10 ? epochs : epochs.filter((_, i) => i % Math.ceil(epochs.length / 10) === 0);
-  for (const e of ticks) out.push(`<text x="${px(e)}" y="${top + ph + 16}" text-anchor="middle" font-size="11">${e}</text>`);
+  for (const e of ticks)
+    out.push(`<text x="${px(e)}" y="${top + ph + 16}" text-anchor="middle" font-size="11">${e}</text>`);
   out.push(`<text x="${x0 + left + pw / 2}" y="${h - 8}" text-anchor="middle" font-size="12">epoch</text>`);
   series.forEach((s, i) => {
     const pts = s.values.map((v, j) => `${px(epochs[j]).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
     out.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-    s.values.forEach((v, j) => out.push(`<circle cx="${px(epochs[j]).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`));
+    s.values.forEach((v, j) =>
+      out.push(`<circle cx="${px(epochs[j]).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`),
+    );
     // The legend sits in the corner the curves leave free: low for rising ones (accuracy).
     const ly = legendLow ? top + ph - 12 - (series.length - 1 - i) * 16 : top + 8 + i * 16;
     const lx = x0 + left + pw - 90;
@@ -48,7 +68,8 @@ export function trainingCurvesSvg(history: EpochLogs[]): string {
   const panels: [string, Series[], boolean][] = [];
   const pair = (title: string, train: string, val: string, scale = 1, rising = false) => {
     const s: Series[] = [];
-    const t = col(train), v = col(val);
+    const t = col(train),
+      v = col(val);
     if (t) s.push({ name: 'train', color: '#1f77b4', values: t.map((x) => x * scale) });
     if (v) s.push({ name: 'validation', color: '#ff7f0e', values: v.map((x) => x * scale) });
     if (s.length) panels.push([title, s, rising]);
@@ -70,9 +91,16 @@ export function trainingCurvesSvg(history: EpochLogs[]): string {
 export function confusionMatrixSvg(m: number[][], classes: string[], title = 'confusion matrix'): string {
   const k = m.length;
   const cell = Math.max(28, Math.min(48, Math.floor(480 / k)));
-  const left = 40 + 7 * classes.reduce((w, c) => Math.max(w, c.length), 0), top = 60;
-  const w = left + k * cell + 20, h = top + k * cell + 50;
-  const rowMax = m.map((r) => Math.max(1, r.reduce((a, b) => a + b, 0)));
+  const left = 40 + 7 * classes.reduce((w, c) => Math.max(w, c.length), 0),
+    top = 60;
+  const w = left + k * cell + 20,
+    h = top + k * cell + 50;
+  const rowMax = m.map((r) =>
+    Math.max(
+      1,
+      r.reduce((a, b) => a + b, 0),
+    ),
+  );
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -81,15 +109,24 @@ export function confusionMatrixSvg(m: number[][], classes: string[], title = 'co
     `<text x="14" y="${top + (k * cell) / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${top + (k * cell) / 2})">true</text>`,
   ];
   for (let i = 0; i < k; i++) {
-    out.push(`<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" font-size="11">${esc(classes[i])}</text>`);
-    out.push(`<text x="${left + i * cell + cell / 2}" y="${top + k * cell + 16}" text-anchor="middle" font-size="11">${esc(classes[i])}</text>`);
+    out.push(
+      `<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" font-size="11">${esc(classes[i])}</text>`,
+    );
+    out.push(
+      `<text x="${left + i * cell + cell / 2}" y="${top + k * cell + 16}" text-anchor="middle" font-size="11">${esc(classes[i])}</text>`,
+    );
     for (let j = 0; j < k; j++) {
       // Shade by the share of the true class's row, so rare classes are as visible as common ones.
       const share = m[i][j] / rowMax[i];
       const light = Math.round(255 - share * 200);
       const fill = i === j ? `rgb(${light},${Math.round(255 - share * 120)},${light})` : `rgb(255,${light},${light})`;
-      out.push(`<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${fill}" stroke="#ccc"/>`);
-      if (m[i][j] > 0) out.push(`<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle" font-size="11">${m[i][j]}</text>`);
+      out.push(
+        `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${fill}" stroke="#ccc"/>`,
+      );
+      if (m[i][j] > 0)
+        out.push(
+          `<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle" font-size="11">${m[i][j]}</text>`,
+        );
     }
   }
   out.push('</svg>', '');

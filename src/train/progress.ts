@@ -34,7 +34,20 @@ const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
  */
 export function formatEpoch(logs: EpochLogs, epochs: number): string {
   const parts = [`epoch ${logs.epoch}/${epochs}`];
-  for (const [key, label] of [['loss', 'loss'], ['accuracy', 'acc'], ['mse', 'mse'], ['mae', 'mae'], ['rmse', 'rmse'], ['r2', 'r2'], ['valLoss', 'val_loss'], ['valAccuracy', 'val_acc'], ['valMse', 'val_mse'], ['valMae', 'val_mae'], ['valRmse', 'val_rmse'], ['valR2', 'val_r2']]) {
+  for (const [key, label] of [
+    ['loss', 'loss'],
+    ['accuracy', 'acc'],
+    ['mse', 'mse'],
+    ['mae', 'mae'],
+    ['rmse', 'rmse'],
+    ['r2', 'r2'],
+    ['valLoss', 'val_loss'],
+    ['valAccuracy', 'val_acc'],
+    ['valMse', 'val_mse'],
+    ['valMae', 'val_mae'],
+    ['valRmse', 'val_rmse'],
+    ['valR2', 'val_r2'],
+  ]) {
     if (logs[key] !== undefined) parts.push(`${label} ${/ccuracy/.test(key) ? pct(logs[key]) : logs[key].toFixed(4)}`);
   }
   parts.push(`lr ${logs.lr.toPrecision(3)}`, `${logs.seconds.toFixed(1)}s`);
@@ -102,7 +115,10 @@ export class Progress implements Callback {
   /** Ends the bar and prints the epoch's line. */
   onEpochEnd(ctx: FitContext, logs: EpochLogs): void {
     this.stopBar();
-    const tokens = this.tokensPerSample === null ? '' : `  ${Math.round((this.epochSamples * this.tokensPerSample) / Math.max(logs.seconds, 1e-9))} tokens/s`;
+    const tokens =
+      this.tokensPerSample === null
+        ? ''
+        : `  ${Math.round((this.epochSamples * this.tokensPerSample) / Math.max(logs.seconds, 1e-9))} tokens/s`;
     this.stream.write(`${formatEpoch(logs, ctx.epochs)}${tokens}\n`);
   }
 

@@ -44,7 +44,8 @@ export interface ReportOptions {
 const WORST_CLASSES = 50;
 
 /** Text and attribute values alike: class names, settings and titles are data. */
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 function score(name: string, v: number | string): string {
   if (typeof v === 'string') return v;
@@ -75,14 +76,16 @@ function table(head: string[], rows: string[][], numeric: boolean[]): string {
 }
 
 function confusionFigure(r: RunReport, classes: string[], confusion: number[][], o: Required<ReportOptions>): string {
-  const body = confusion.length <= o.inlineClasses
-    ? confusionMatrixSvg(confusion, classes) // the caption says on what: a long title would not fit a small matrix's width
-    : `<p class="note">${confusion.length.toLocaleString('en-US')} classes: too many to draw; the matrix (rows: true class, columns: predicted) is in <a href="${esc(o.confusionFile)}">${esc(o.confusionFile)}</a>.</p>`;
+  const body =
+    confusion.length <= o.inlineClasses
+      ? confusionMatrixSvg(confusion, classes) // the caption says on what: a long title would not fit a small matrix's width
+      : `<p class="note">${confusion.length.toLocaleString('en-US')} classes: too many to draw; the matrix (rows: true class, columns: predicted) is in <a href="${esc(o.confusionFile)}">${esc(o.confusionFile)}</a>.</p>`;
   return `<figure id="confusion">\n<figcaption>Confusion matrix on ${esc(r.evaluatedOn)}: rows are the true class, columns the prediction</figcaption>\n${body}\n</figure>`;
 }
 
 function perClassFigure(rows: ClassScores[], o: Required<ReportOptions>): string {
-  let shown = rows, caption = 'Per class';
+  let shown = rows,
+    caption = 'Per class';
   if (rows.length > o.inlineClasses) {
     // Undefined F1 (a class never predicted nor present) sorts first: it needs looking at too.
     const key = (row: ClassScores) => (Number.isFinite(row.f1) ? row.f1 : -1);
@@ -114,7 +117,8 @@ pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: .85em; lin
 export function runReportHtml(r: RunReport, options: ReportOptions = {}): string {
   const o: Required<ReportOptions> = { inlineClasses: 100, confusionFile: 'confusion.csv', ...options };
   const scores = Object.entries(r.final).map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(score(k, v))}</dd></div>`);
-  const curves = r.history.length > 0 ? trainingCurvesSvg(r.history) : '<p class="note">No epoch completed: nothing to plot.</p>';
+  const curves =
+    r.history.length > 0 ? trainingCurvesSvg(r.history) : '<p class="note">No epoch completed: nothing to plot.</p>';
   const out = [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -135,7 +139,11 @@ export function runReportHtml(r: RunReport, options: ReportOptions = {}): string
   if (r.perClass) out.push(perClassFigure(r.perClass, o));
   out.push(
     `<h2>Model</h2>\n<figure id="model">\n<figcaption>Layers, shapes and parameters, as nabla explain prints them</figcaption>\n<pre>${esc(r.modelSummary)}</pre>\n</figure>`,
-    `<h2>Settings</h2>\n<figure id="settings">\n${table(['setting', 'value'], Object.entries(r.settings).map(([k, v]) => [k, setting(v)]), [false, false])}\n</figure>`,
+    `<h2>Settings</h2>\n<figure id="settings">\n${table(
+      ['setting', 'value'],
+      Object.entries(r.settings).map(([k, v]) => [k, setting(v)]),
+      [false, false],
+    )}\n</figure>`,
     '</body>',
     '</html>',
     '',

@@ -24,7 +24,11 @@ for (const name of listBackends().filter((b) => b !== 'native')) {
   test(`rows of a product are the same bits at any batch size (${name})`, () => {
     setBackend(name);
     const be = arrayKernels();
-    for (const [m, k, n] of [[13, 600, 37], [8, 784, 128], [7, 100, 50]] as const) {
+    for (const [m, k, n] of [
+      [13, 600, 37],
+      [8, 784, 128],
+      [7, 100, 50],
+    ] as const) {
       for (const transA of [false, true]) {
         const a = data(m * k, m + k);
         const b = data(k * n, n);
@@ -34,7 +38,8 @@ for (const name of listBackends().filter((b) => b !== 'native')) {
           if (rows > m) continue;
           // The first `rows` rows alone, A taken as stored (for transA, the first columns of aᵀ).
           const part = new Float32Array(rows * k);
-          for (let i = 0; i < rows; i++) for (let p = 0; p < k; p++) part[transA ? p * rows + i : i * k + p] = transA ? a[p * m + i] : a[i * k + p];
+          for (let i = 0; i < rows; i++)
+            for (let p = 0; p < k; p++) part[transA ? p * rows + i : i * k + p] = transA ? a[p * m + i] : a[i * k + p];
           const got = new Float32Array(rows * n);
           be.matmul(part, b, got, { m: rows, k, n, transA, transB: false, aOffset: 0, bOffset: 0, outOffset: 0 });
           assert.deepEqual(got, full.subarray(0, rows * n), `${m}x${k}x${n} transA=${transA}, first ${rows} rows`);

@@ -5,7 +5,20 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backendInfo, cat, getBackend, manualSeed, nn, optim, randn, readAll, setBackend, tensor, type Data, type Tensor } from '../../src/index.js';
+import {
+  backendInfo,
+  cat,
+  getBackend,
+  manualSeed,
+  nn,
+  optim,
+  randn,
+  readAll,
+  setBackend,
+  tensor,
+  type Data,
+  type Tensor,
+} from '../../src/index.js';
 import { registerDeviceBackend } from '../../src/backend/index.js';
 import { crossEntropy } from '../../src/nn/losses.js';
 import { mockDevice } from './device-mock.js';
@@ -68,8 +81,14 @@ test('fallback kernels interleaved with device kernels give the js result, in or
   });
 });
 
-test('float64 runs on js, reported as a fallback; a user Optimizer\'s update() is a host step', async () => {
-  const x = tensor([[1, 2, 3], [-Infinity, -Infinity, -Infinity]], { dtype: 'float64' });
+test("float64 runs on js, reported as a fallback; a user Optimizer's update() is a host step", async () => {
+  const x = tensor(
+    [
+      [1, 2, 3],
+      [-Infinity, -Infinity, -Infinity],
+    ],
+    { dtype: 'float64' },
+  );
   class PlainSGD extends optim.Optimizer {
     constructor(params: Iterable<Tensor>) {
       super(params, 0.5, 'PlainSGD');
@@ -182,7 +201,11 @@ for (const name of ['mock', 'mock-lacking']) {
       assert.deepEqual(values(got[0]), values(refLoss));
       ref.model.parameters().forEach((p, i) => assert.deepEqual(values(got[i + 1]), values(p.data), `parameter ${i}`));
       const info = backendInfo();
-      if (name === 'mock') assert.deepEqual(Object.keys(info.fallbacks).filter((k) => !['unary', 'PlainSGD.update'].includes(k)), []);
+      if (name === 'mock')
+        assert.deepEqual(
+          Object.keys(info.fallbacks).filter((k) => !['unary', 'PlainSGD.update'].includes(k)),
+          [],
+        );
       else assert.ok(info.fallbacks.logSoftmax.count >= 3 && info.fallbacks.reduce.count >= 3);
     });
   });

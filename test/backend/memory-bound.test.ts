@@ -28,7 +28,9 @@ test('20,000 training steps of 784-128-10 on wasm grow the RSS by under 50 MB', 
     let last = 0;
     for (let i = 0; i < 19_500; i++) last = step();
     const growth = (process.memoryUsage().rss - start) / 2 ** 20;
-    console.log(`RSS after 500 steps ${(start / 2 ** 20).toFixed(1)} MB, growth over the next 19,500: ${growth.toFixed(1)} MB`);
+    console.log(
+      `RSS after 500 steps ${(start / 2 ** 20).toFixed(1)} MB, growth over the next 19,500: ${growth.toFixed(1)} MB`,
+    );
     assert.ok(Number.isFinite(last) && last < 0.1, `the model learned its fixed batch (loss ${last})`);
     assert.ok(growth < 50, `RSS grew ${growth.toFixed(1)} MB`);
   } finally {

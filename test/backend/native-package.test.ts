@@ -17,7 +17,9 @@ test('the platform package installs and a nabla without its own build loads nati
   if (!existsSync(join(root, 'native/build/nabla.node'))) return t.skip('the native addon is not built here');
   const dir = mkdtempSync(join(tmpdir(), 'nabla-prebuilt-'));
   try {
-    const pack = spawnSync(process.execPath, [join(root, 'scripts/pack-native.mjs'), '--out', join(dir, 'pkg')], { encoding: 'utf8' });
+    const pack = spawnSync(process.execPath, [join(root, 'scripts/pack-native.mjs'), '--out', join(dir, 'pkg')], {
+      encoding: 'utf8',
+    });
     assert.equal(pack.status, 0, pack.stderr);
     const tarball = pack.stdout.trim();
     const name = platformPackage(process.platform, process.arch);
@@ -26,7 +28,11 @@ test('the platform package installs and a nabla without its own build loads nati
     const project = join(dir, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), '{"private": true}');
-    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--prefix', project, tarball], { encoding: 'utf8' });
+    const install = spawnSync(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', '--prefix', project, tarball],
+      { encoding: 'utf8' },
+    );
     assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
     // nabla's core as a consumer has it, with no native/build next to it (the core needs no
     // runtime dependency, so it runs without them installed).

@@ -15,14 +15,51 @@ const detached = (n: number) => {
   structuredClone(a.buffer, { transfer: [a.buffer] });
   return a;
 };
-const g: PatchGeometry = { batch: 1, channels: 1, height: 4, width: 4, kernelH: 2, kernelW: 2, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, outH: 3, outW: 3 };
+const g: PatchGeometry = {
+  batch: 1,
+  channels: 1,
+  height: 4,
+  width: 4,
+  kernelH: 2,
+  kernelW: 2,
+  strideH: 1,
+  strideW: 1,
+  padTop: 0,
+  padLeft: 0,
+  dilationH: 1,
+  dilationW: 1,
+  outH: 3,
+  outW: 3,
+};
 const sgdArgs = { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0, first: true };
-const adamArgs = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, stepSize: 0.1 / (1 - 0.9), bias2Sqrt: Math.sqrt(1 - 0.999) };
+const adamArgs = {
+  lr: 0.1,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0,
+  decoupled: false,
+  stepSize: 0.1 / (1 - 0.9),
+  bias2Sqrt: Math.sqrt(1 - 0.999),
+};
 const rmsArgs = { lr: 0.1, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.9 };
 
 /** Each kernel with one of its arrays replaced by `bad` (the others the right size). */
 const calls: [string, (bad: (n: number) => Data) => void][] = [
-  ['matmul', (bad) => arrayKernels().matmul(f32(6), bad(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0 })],
+  [
+    'matmul',
+    (bad) =>
+      arrayKernels().matmul(f32(6), bad(6), f32(4), {
+        m: 2,
+        k: 3,
+        n: 2,
+        transA: false,
+        transB: false,
+        aOffset: 0,
+        bOffset: 0,
+        outOffset: 0,
+      }),
+  ],
   ['unary', (bad) => arrayKernels().unary('exp', f32(8), bad(8))],
   ['binary', (bad) => arrayKernels().binary('add', f32(6), [2, 3], bad(3), [3], f32(6), [2, 3])],
   ['reduce', (bad) => arrayKernels().reduce('sum', bad(6), [2, 3], [0], f32(3))],
@@ -45,11 +82,18 @@ test('every native kernel refuses a too-short or detached array with its own err
   settings.handOff = false;
   try {
     for (const [name, call] of calls) {
-      for (const [what, bad] of [['too short', (n: number) => f32(n - 1)], ['detached', detached]] as const) {
-        assert.throws(() => call(bad), (e: Error) => {
-          assert.ok(e.message.startsWith(`native backend: ${name}: `), `${name}, ${what}: ${e.message}`);
-          return true;
-        }, `${name} with a ${what} array`);
+      for (const [what, bad] of [
+        ['too short', (n: number) => f32(n - 1)],
+        ['detached', detached],
+      ] as const) {
+        assert.throws(
+          () => call(bad),
+          (e: Error) => {
+            assert.ok(e.message.startsWith(`native backend: ${name}: `), `${name}, ${what}: ${e.message}`);
+            return true;
+          },
+          `${name} with a ${what} array`,
+        );
       }
     }
   } finally {
@@ -63,10 +107,29 @@ test('native kernels refuse mixed dtypes, a label out of range and an unknown op
   setBackend('native');
   settings.handOff = false;
   try {
-    assert.throws(() => arrayKernels().axpy(f32(4), new Float64Array(4), 1), /native backend: axpy: y is float32 but x is float64/);
-    assert.throws(() => arrayKernels().pick(f32(6), new Int32Array([0, 3]), 2, 3, f32(2)), /native backend: pick: index 3 at row 1 is outside \[0, 3\)/);
+    assert.throws(
+      () => arrayKernels().axpy(f32(4), new Float64Array(4), 1),
+      /native backend: axpy: y is float32 but x is float64/,
+    );
+    assert.throws(
+      () => arrayKernels().pick(f32(6), new Int32Array([0, 3]), 2, 3, f32(2)),
+      /native backend: pick: index 3 at row 1 is outside \[0, 3\)/,
+    );
     assert.throws(() => arrayKernels().unary('nope' as 'exp', f32(4), f32(4)), /native backend: unary: /);
-    assert.throws(() => arrayKernels().matmul(f32(6), f32(6), f32(4), { m: 2, k: 3, n: 2, transA: false, transB: false, aOffset: 1, bOffset: 0, outOffset: 0 }), /native backend: matmul: a holds 6 elements, the call needs 7/);
+    assert.throws(
+      () =>
+        arrayKernels().matmul(f32(6), f32(6), f32(4), {
+          m: 2,
+          k: 3,
+          n: 2,
+          transA: false,
+          transB: false,
+          aOffset: 1,
+          bOffset: 0,
+          outOffset: 0,
+        }),
+      /native backend: matmul: a holds 6 elements, the call needs 7/,
+    );
   } finally {
     settings.handOff = true;
     setBackend('wasm');

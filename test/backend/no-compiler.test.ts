@@ -21,7 +21,8 @@ function which(cmd: string): string | null {
 test('a fresh clone with no C compiler on PATH installs, builds and trains on wasm', (t) => {
   const git = which('git');
   const npm = which('npm');
-  if (!git || !npm || spawnSync(git, ['-C', root, 'rev-parse', 'HEAD']).status !== 0) return t.skip('needs git, npm and a git checkout');
+  if (!git || !npm || spawnSync(git, ['-C', root, 'rev-parse', 'HEAD']).status !== 0)
+    return t.skip('needs git, npm and a git checkout');
   const dir = mkdtempSync(join(tmpdir(), 'nabla-nocc-'));
   try {
     const clone = join(dir, 'clone');
@@ -32,23 +33,52 @@ test('a fresh clone with no C compiler on PATH installs, builds and trains on wa
     symlinkSync(process.execPath, join(bin, 'node'));
     symlinkSync(npm, join(bin, 'npm'));
     symlinkSync(realpathSync('/bin/sh'), join(bin, 'sh'));
-    for (const cc of ['cc', 'gcc', 'clang']) assert.equal(spawnSync(cc, ['--version'], { env: { PATH: bin } }).error !== undefined, true, `${cc} is reachable`);
+    for (const cc of ['cc', 'gcc', 'clang'])
+      assert.equal(
+        spawnSync(cc, ['--version'], { env: { PATH: bin } }).error !== undefined,
+        true,
+        `${cc} is reachable`,
+      );
     const env: Record<string, string> = { PATH: bin, HOME: process.env.HOME ?? dir };
     const opts: SpawnSyncOptions = { cwd: clone, env, encoding: 'utf8' };
     const install = spawnSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], opts);
     assert.equal(install.status, 0, `npm ci failed:\n${install.stdout}\n${install.stderr}`);
-    assert.match(String(install.stdout), /nabla: native backend not built \(no C compiler on PATH\); nabla runs on wasm/);
+    assert.match(
+      String(install.stdout),
+      /nabla: native backend not built \(no C compiler on PATH\); nabla runs on wasm/,
+    );
     const build = spawnSync('npm', ['run', 'build'], opts);
     assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
     const csv = join(dir, 'xor.csv');
-    writeFileSync(csv, 'a,b,label\n' + Array.from({ length: 64 }, (_, i) => `${i & 1},${(i >> 1) & 1},${(i & 1) ^ ((i >> 1) & 1)}`).join('\n') + '\n');
+    writeFileSync(
+      csv,
+      'a,b,label\n' +
+        Array.from({ length: 64 }, (_, i) => `${i & 1},${(i >> 1) & 1},${(i & 1) ^ ((i >> 1) & 1)}`).join('\n') +
+        '\n',
+    );
     const script = `
       import { getBackend, listBackends } from './dist/src/index.js';
       console.log(JSON.stringify({ backend: getBackend(), backends: listBackends() }));`;
     const which_ = spawnSync('node', ['--input-type=module', '-e', script], opts);
     assert.equal(which_.status, 0, String(which_.stderr));
     assert.deepEqual(JSON.parse(String(which_.stdout)), { backend: 'wasm', backends: ['js', 'wasm'] });
-    const train = spawnSync('node', ['dist/src/cli/main.js', 'train', '--data', csv, '--target', 'label', '--epochs', '2', '--out', join(dir, 'run'), '--no-progress'], opts);
+    const train = spawnSync(
+      'node',
+      [
+        'dist/src/cli/main.js',
+        'train',
+        '--data',
+        csv,
+        '--target',
+        'label',
+        '--epochs',
+        '2',
+        '--out',
+        join(dir, 'run'),
+        '--no-progress',
+      ],
+      opts,
+    );
     assert.equal(train.status, 0, `training failed:\n${train.stdout}\n${train.stderr}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

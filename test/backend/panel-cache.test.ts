@@ -31,7 +31,10 @@ for (const name of backends) {
     assert.deepEqual(forward(layer, x), y0, 'the same weights give the same result');
 
     await t.test('an optimizer step', () => {
-      for (const opt of [new optim.SGD(layer.parameters(), { lr: 0.5 }), new optim.Adam(layer.parameters(), { lr: 0.1 })]) {
+      for (const opt of [
+        new optim.SGD(layer.parameters(), { lr: 0.5 }),
+        new optim.Adam(layer.parameters(), { lr: 0.1 }),
+      ]) {
         const before = forward(layer, x);
         opt.zeroGrad();
         crossEntropy(layer.forward(x), [1, 2, 3, 4, 5]).backward();

@@ -52,11 +52,56 @@ function assertSameBits(got: Data, want: Data, what: string): void {
  * [batch, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft,
  * padBottom, padRight, dilationH, dilationW]; the bottom and right pads give outH and outW.
  */
-type Geo = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
-function geometry([batch, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW]: Geo): PatchGeometry {
+type Geo = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+function geometry([
+  batch,
+  channels,
+  height,
+  width,
+  kernelH,
+  kernelW,
+  strideH,
+  strideW,
+  padTop,
+  padLeft,
+  padBottom,
+  padRight,
+  dilationH,
+  dilationW,
+]: Geo): PatchGeometry {
   const outH = Math.floor((height + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH) + 1;
   const outW = Math.floor((width + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW) + 1;
-  return { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW };
+  return {
+    batch,
+    channels,
+    height,
+    width,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    dilationH,
+    dilationW,
+    outH,
+    outW,
+  };
 }
 const geometries: Geo[] = [
   [1, 1, 5, 5, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1], // padding 0, one image, one channel
@@ -85,16 +130,131 @@ const geometries: Geo[] = [
 
 const placeCases: [Shape, Shape, number[]][] = [
   [[], [], []],
-  [[5], [9], [2]], [[5], [3], [-1]], [[5], [3], [-7]], [[5], [5], [5]], [[3000], [3100], [-50]],
-  [[3, 4], [5, 6], [1, 1]], [[3, 4], [3, 10], [0, 4]], [[3, 4], [9, 4], [3, 0]], [[3, 4], [2, 3], [-1, -2]],
-  [[3, 4], [5, 6], [4, -1]], [[3, 4], [5, 6], [5, 0]], [[3, 4], [5, 6], [0, -4]],
-  [[2048, 1], [2048, 3], [0, 2]], [[700, 3], [700, 8], [0, 5]], [[60, 50], [64, 54], [2, 2]],
-  [[2, 3, 4], [4, 5, 6], [1, 1, 1]], [[2, 3, 4], [2, 3, 12], [0, 0, 8]], [[2, 1, 4], [2, 3, 4], [0, 2, 0]],
-  [[4, 5, 6], [2, 3, 4], [-1, -1, -1]], [[4, 5, 6], [2, 3, 4], [-1, 3, -1]], [[0, 3, 2], [2, 3, 2], [0, 0, 0]],
-  [[2, 3, 4, 5], [2, 3, 6, 7], [0, 0, 1, 1]], [[2, 3, 4, 5], [2, 8, 4, 5], [0, 5, 0, 0]],
-  [[2, 3, 4, 5], [3, 3, 3, 3], [-1, 1, -2, 2]], [[2, 3, 4, 5], [2, 3, 0, 5], [0, 0, 0, 0]],
-  [[4, 8, 28, 28], [4, 8, 30, 30], [0, 0, 1, 1]], [[4, 8, 30, 30], [4, 8, 28, 28], [0, 0, -1, -1]],
-  [[3, 16, 14, 14], [3, 40, 14, 14], [0, 20, 0, 0]], [[8, 6, 10, 12], [9, 5, 11, 10], [2, -2, 3, -4]],
+  [[5], [9], [2]],
+  [[5], [3], [-1]],
+  [[5], [3], [-7]],
+  [[5], [5], [5]],
+  [[3000], [3100], [-50]],
+  [
+    [3, 4],
+    [5, 6],
+    [1, 1],
+  ],
+  [
+    [3, 4],
+    [3, 10],
+    [0, 4],
+  ],
+  [
+    [3, 4],
+    [9, 4],
+    [3, 0],
+  ],
+  [
+    [3, 4],
+    [2, 3],
+    [-1, -2],
+  ],
+  [
+    [3, 4],
+    [5, 6],
+    [4, -1],
+  ],
+  [
+    [3, 4],
+    [5, 6],
+    [5, 0],
+  ],
+  [
+    [3, 4],
+    [5, 6],
+    [0, -4],
+  ],
+  [
+    [2048, 1],
+    [2048, 3],
+    [0, 2],
+  ],
+  [
+    [700, 3],
+    [700, 8],
+    [0, 5],
+  ],
+  [
+    [60, 50],
+    [64, 54],
+    [2, 2],
+  ],
+  [
+    [2, 3, 4],
+    [4, 5, 6],
+    [1, 1, 1],
+  ],
+  [
+    [2, 3, 4],
+    [2, 3, 12],
+    [0, 0, 8],
+  ],
+  [
+    [2, 1, 4],
+    [2, 3, 4],
+    [0, 2, 0],
+  ],
+  [
+    [4, 5, 6],
+    [2, 3, 4],
+    [-1, -1, -1],
+  ],
+  [
+    [4, 5, 6],
+    [2, 3, 4],
+    [-1, 3, -1],
+  ],
+  [
+    [0, 3, 2],
+    [2, 3, 2],
+    [0, 0, 0],
+  ],
+  [
+    [2, 3, 4, 5],
+    [2, 3, 6, 7],
+    [0, 0, 1, 1],
+  ],
+  [
+    [2, 3, 4, 5],
+    [2, 8, 4, 5],
+    [0, 5, 0, 0],
+  ],
+  [
+    [2, 3, 4, 5],
+    [3, 3, 3, 3],
+    [-1, 1, -2, 2],
+  ],
+  [
+    [2, 3, 4, 5],
+    [2, 3, 0, 5],
+    [0, 0, 0, 0],
+  ],
+  [
+    [4, 8, 28, 28],
+    [4, 8, 30, 30],
+    [0, 0, 1, 1],
+  ],
+  [
+    [4, 8, 30, 30],
+    [4, 8, 28, 28],
+    [0, 0, -1, -1],
+  ],
+  [
+    [3, 16, 14, 14],
+    [3, 40, 14, 14],
+    [0, 20, 0, 0],
+  ],
+  [
+    [8, 6, 10, 12],
+    [9, 5, 11, 10],
+    [2, -2, 3, -4],
+  ],
 ];
 
 test('the wasm backend runs im2col, col2im and place itself', async (t) => {
@@ -103,7 +263,10 @@ test('the wasm backend runs im2col, col2im and place itself', async (t) => {
   const own = ownKernels('wasm');
   for (const k of ['im2col', 'col2im', 'place'] as const) assert.ok(own.includes(k), `wasm lacks ${k}`);
   // The cases reach both sides of the thresholds.
-  const sizes = geometries.map((g) => { const p = geometry(g); return p.channels * p.kernelH * p.kernelW * p.batch * p.outH * p.outW; });
+  const sizes = geometries.map((g) => {
+    const p = geometry(g);
+    return p.channels * p.kernelH * p.kernelW * p.batch * p.outH * p.outW;
+  });
   assert.ok(sizes.some((n) => n < MIN.im2col) && sizes.some((n) => n >= 4 * MIN.im2col));
   assert.ok(placeCases.some(([xs]) => sizeOf(xs) >= 4 * MIN.place));
 });

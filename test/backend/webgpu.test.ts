@@ -10,7 +10,20 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { backendInfo, data, fit, manualSeed, nn, optim, randn, readAll, setBackend, train, type DType, type Tensor } from '../../src/index.js';
+import {
+  backendInfo,
+  data,
+  fit,
+  manualSeed,
+  nn,
+  optim,
+  randn,
+  readAll,
+  setBackend,
+  train,
+  type DType,
+  type Tensor,
+} from '../../src/index.js';
 import type { DeviceMemory } from '../../src/backend/contract.js';
 import type { FitContext } from '../../src/train/types.js';
 import { kernels } from '../../src/backend/index.js';
@@ -30,7 +43,10 @@ async function results(c: (typeof cases)[number], dtype: DType): Promise<Float64
   const tensors: Tensor[] = [y, ...inputs.flatMap((x) => (x.grad ? [x.grad] : []))];
   const values = await readAll(tensors);
   let next = 1;
-  return [Float64Array.from(values[0]), ...inputs.map((x) => (x.grad ? Float64Array.from(values[next++]) : new Float64Array(x.size)))];
+  return [
+    Float64Array.from(values[0]),
+    ...inputs.map((x) => (x.grad ? Float64Array.from(values[next++]) : new Float64Array(x.size))),
+  ];
 }
 
 if (CHILD) {
@@ -52,17 +68,55 @@ if (CHILD) {
         const got = await results(c, dtype);
         assertClose(got[0], c.output.values, TOL[dtype], `${label(c)}: output`);
         c.grads.forEach((g, j) => assertClose(got[j + 1], g, TOL[dtype], `${label(c)}: grad of input ${j}`));
-        got.forEach((r, j) => assertClose(r, ref[j], dtype === 'float32' ? 1e-5 : 1e-12, `${label(c)}: result ${j} vs js`));
+        got.forEach((r, j) =>
+          assertClose(r, ref[j], dtype === 'float32' ? 1e-5 : 1e-12, `${label(c)}: result ${j} vs js`),
+        );
       }
     });
   }
 
-  test('the unary maps keep NaN, ±0 and ±∞ as the js kernels do (SwiftShader\'s builtins do not)', async () => {
+  test("the unary maps keep NaN, ±0 and ±∞ as the js kernels do (SwiftShader's builtins do not)", async () => {
     await setBackend('webgpu');
-    const special = new Float32Array([NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-30, -1e-30, 0.5, 3, -3, 20, -20, 100, -100]);
+    const special = new Float32Array([
+      NaN,
+      Infinity,
+      -Infinity,
+      0,
+      -0,
+      1,
+      -1,
+      1e-30,
+      -1e-30,
+      0.5,
+      3,
+      -3,
+      20,
+      -20,
+      100,
+      -100,
+    ]);
     const ops: [UnaryOp, number?, number?][] = [
-      ['neg'], ['exp'], ['log'], ['sqrt'], ['abs'], ['sign'], ['tanh'], ['sigmoid'], ['softplus'], ['relu'], ['step'],
-      ['leakyRelu', 0.1], ['leakyStep', 0.2], ['gelu'], ['erf'], ['pow', 2.5], ['pow', 3], ['pow', -2], ['pow', 0], ['clamp', -1, 0.5], ['clampMask', -1, 0.5],
+      ['neg'],
+      ['exp'],
+      ['log'],
+      ['sqrt'],
+      ['abs'],
+      ['sign'],
+      ['tanh'],
+      ['sigmoid'],
+      ['softplus'],
+      ['relu'],
+      ['step'],
+      ['leakyRelu', 0.1],
+      ['leakyStep', 0.2],
+      ['gelu'],
+      ['erf'],
+      ['pow', 2.5],
+      ['pow', 3],
+      ['pow', -2],
+      ['pow', 0],
+      ['clamp', -1, 0.5],
+      ['clampMask', -1, 0.5],
     ];
     for (const [op, p, q] of ops) {
       const want = new Float32Array(special.length);
@@ -72,8 +126,13 @@ if (CHILD) {
       const [got] = await readHostData([out]);
       special.forEach((x, i) => {
         const what = `${op}(${Object.is(x, -0) ? '-0' : x}${p === undefined ? '' : `, ${p}`})`;
-        if (Number.isNaN(want[i]) || !Number.isFinite(want[i]) || want[i] === 0) assert.ok(Object.is(got[i], want[i]), `${what}: ${got[i]}, expected ${want[i]}`);
-        else assert.ok(Math.abs(got[i] - want[i]) <= 1e-5 * Math.abs(want[i]) + 1e-37, `${what}: ${got[i]}, expected ${want[i]}`);
+        if (Number.isNaN(want[i]) || !Number.isFinite(want[i]) || want[i] === 0)
+          assert.ok(Object.is(got[i], want[i]), `${what}: ${got[i]}, expected ${want[i]}`);
+        else
+          assert.ok(
+            Math.abs(got[i] - want[i]) <= 1e-5 * Math.abs(want[i]) + 1e-37,
+            `${what}: ${got[i]}, expected ${want[i]}`,
+          );
       });
     }
   });
@@ -85,22 +144,41 @@ if (CHILD) {
 
   test('a 784-128-10 MLP trains on webgpu as on js (accuracy within a point), with one device read per step', async (t) => {
     const { train, test: held } = data.bundledMnistSplit();
-    const trainSet = new data.Subset(train, Int32Array.from({ length: 2048 }, (_, i) => i));
-    const valSet = new data.Subset(held, Int32Array.from({ length: 512 }, (_, i) => i));
+    const trainSet = new data.Subset(
+      train,
+      Int32Array.from({ length: 2048 }, (_, i) => i),
+    );
+    const valSet = new data.Subset(
+      held,
+      Int32Array.from({ length: 512 }, (_, i) => i),
+    );
     const run = async (backend: string) => {
       await setBackend(backend);
       manualSeed(11);
       const model = nn.mlp({ inputs: 784, hidden: [128], outputs: 10 });
       const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
       const before = backendInfo().memory;
-      const { history } = await fit(model, { data: trainSet, validation: valSet, loss: nn.crossEntropy, optimizer, epochs: 1, batchSize: 64, metrics: ['accuracy'] });
+      const { history } = await fit(model, {
+        data: trainSet,
+        validation: valSet,
+        loss: nn.crossEntropy,
+        optimizer,
+        epochs: 1,
+        batchSize: 64,
+        metrics: ['accuracy'],
+      });
       const after = backendInfo().memory;
       return { logs: history[0], downloads: after && before ? after.downloads - before.downloads : 0 };
     };
     const js = await run('js');
     const gpu = await run('webgpu');
-    t.diagnostic(`784-128-10, 2,048 digits, 1 epoch: validation accuracy js ${js.logs.valAccuracy}, webgpu ${gpu.logs.valAccuracy}; loss js ${js.logs.loss.toFixed(5)}, webgpu ${gpu.logs.loss.toFixed(5)}`);
-    assert.ok(Math.abs((gpu.logs.valAccuracy as number) - (js.logs.valAccuracy as number)) <= 0.01, 'accuracy differs by more than a point');
+    t.diagnostic(
+      `784-128-10, 2,048 digits, 1 epoch: validation accuracy js ${js.logs.valAccuracy}, webgpu ${gpu.logs.valAccuracy}; loss js ${js.logs.loss.toFixed(5)}, webgpu ${gpu.logs.loss.toFixed(5)}`,
+    );
+    assert.ok(
+      Math.abs((gpu.logs.valAccuracy as number) - (js.logs.valAccuracy as number)) <= 0.01,
+      'accuracy differs by more than a point',
+    );
     assert.ok((js.logs.valAccuracy as number) > 0.8, `js reached only ${js.logs.valAccuracy}`);
     // One read per training step (the loss, with the outputs for the metric and the previous
     // update's finiteness flag); at the epoch's end one for the last flag, one for the state the
@@ -113,7 +191,7 @@ if (CHILD) {
     assert.deepEqual(float32, [], 'the MLP step ran something on the host');
   });
 
-  test('fit with clipGradNorm (the norm stays on the device) and predict give js\'s weights and outputs', async () => {
+  test("fit with clipGradNorm (the norm stays on the device) and predict give js's weights and outputs", async () => {
     manualSeed(21);
     await setBackend('js');
     const x = randn([96, 3]);
@@ -123,15 +201,24 @@ if (CHILD) {
       manualSeed(5);
       const model = nn.mlp({ inputs: 3, hidden: [8], outputs: 1 });
       // A small bound, so that every step clips.
-      await fit(model, { data: dataset, loss: nn.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0.5 }), epochs: 2, batchSize: 16, clipGradNorm: 0.05 });
-      return [...(await readAll(model.parameters())), await train.predict(model, x, 40).read()].map((d) => Float64Array.from(d));
+      await fit(model, {
+        data: dataset,
+        loss: nn.mseLoss,
+        optimizer: new optim.SGD(model.parameters(), { lr: 0.5 }),
+        epochs: 2,
+        batchSize: 16,
+        clipGradNorm: 0.05,
+      });
+      return [...(await readAll(model.parameters())), await train.predict(model, x, 40).read()].map((d) =>
+        Float64Array.from(d),
+      );
     };
     const want = await run('js');
     const got = await run('webgpu');
     got.forEach((g, i) => assertClose(g, want[i], 1e-4, `result ${i}`));
   });
 
-  test('memory stays bounded over 5,000 training steps with no dispose call (the pool\'s high-water mark)', async (t) => {
+  test("memory stays bounded over 5,000 training steps with no dispose call (the pool's high-water mark)", async (t) => {
     manualSeed(3);
     await setBackend('js'); // the data on the host, as a loader reads it
     const x = randn([512, 2]);
@@ -139,17 +226,28 @@ if (CHILD) {
     await setBackend('webgpu');
     const model = nn.mlp({ inputs: 2, hidden: [16, 16], outputs: 1 });
     const marks: Record<number, DeviceMemory> = {};
-    const watch = { onBatchEnd: (ctx: FitContext, b: { batch: number }) => {
-      const step = ctx.history.length * 32 + b.batch;
-      if (step === 100 || step === 5000) marks[step] = backendInfo().memory!;
-    } };
+    const watch = {
+      onBatchEnd: (ctx: FitContext, b: { batch: number }) => {
+        const step = ctx.history.length * 32 + b.batch;
+        if (step === 100 || step === 5000) marks[step] = backendInfo().memory!;
+      },
+    };
     const started = performance.now();
-    await fit(model, { data: dataset, loss: nn.mseLoss, optimizer: new optim.Adam(model.parameters(), { lr: 1e-2 }), epochs: Math.ceil(5000 / 32), batchSize: 16, callbacks: [watch] });
+    await fit(model, {
+      data: dataset,
+      loss: nn.mseLoss,
+      optimizer: new optim.Adam(model.parameters(), { lr: 1e-2 }),
+      epochs: Math.ceil(5000 / 32),
+      batchSize: 16,
+      callbacks: [watch],
+    });
     const [early, late] = [marks[100], marks[5000]];
     // The pool's figures count from the device's opening (the tests above included): from step
     // 100 on, no new buffer and no higher mark means every step ran in recycled memory.
     const created = late.buffersCreated - early.buffersCreated;
-    t.diagnostic(`5,000 steps of 2-16-16-1 (Adam) in ${((performance.now() - started) / 1000).toFixed(1)} s: pool high-water ${early.highWaterBytes} bytes at step 100 and ${late.highWaterBytes} at step 5,000; ${created} buffers created after step 100; ${late.liveBytes} bytes live at the end`);
+    t.diagnostic(
+      `5,000 steps of 2-16-16-1 (Adam) in ${((performance.now() - started) / 1000).toFixed(1)} s: pool high-water ${early.highWaterBytes} bytes at step 100 and ${late.highWaterBytes} at step 5,000; ${created} buffers created after step 100; ${late.liveBytes} bytes live at the end`,
+    );
     assert.equal(late.highWaterBytes, early.highWaterBytes, 'the pool grew after step 100');
     assert.ok(created <= 4, `${created} buffers created after step 100: memory is not recycled`);
   });
@@ -159,12 +257,17 @@ if (CHILD) {
     const { fallbacks } = backendInfo();
     for (const [name, f] of Object.entries(fallbacks)) t.diagnostic(`fallback ${name}: ${f.count} calls (${f.reason})`);
     const float32 = Object.entries(fallbacks).filter(([, f]) => !f.reason.startsWith('float64'));
-    assert.deepEqual(float32.map(([name]) => name), [], 'every float32 case ran on the device');
+    assert.deepEqual(
+      float32.map(([name]) => name),
+      [],
+      'every float32 case ran on the device',
+    );
   });
 } else {
   test('the op-table suite on the webgpu backend (Dawn on SwiftShader, in a child process)', (t) => {
     const haveDriver = Boolean(process.env.VK_ICD_FILENAMES) || existsSync(SWIFTSHADER);
-    if (!haveDriver) return t.skip(`no software Vulkan driver (${SWIFTSHADER}, from Debian's chromium) and no VK_ICD_FILENAMES`);
+    if (!haveDriver)
+      return t.skip(`no software Vulkan driver (${SWIFTSHADER}, from Debian's chromium) and no VK_ICD_FILENAMES`);
     const libs = existsSync('/usr/lib/chromium/libvulkan.so.1') ? '/usr/lib/chromium' : '';
     const env = {
       ...process.env,
@@ -173,8 +276,13 @@ if (CHILD) {
       VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? ICD,
       LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
     };
-    const child = spawnSync(process.execPath, ['--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], { env, encoding: 'utf8', timeout: 600_000 });
-    for (const line of child.stdout.split('\n')) if (/adapter:|fallback |own kernels:/.test(line)) t.diagnostic(line.trim().replace(/^ℹ /, ''));
+    const child = spawnSync(process.execPath, ['--test', '--test-reporter=spec', fileURLToPath(import.meta.url)], {
+      env,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    for (const line of child.stdout.split('\n'))
+      if (/adapter:|fallback |own kernels:/.test(line)) t.diagnostic(line.trim().replace(/^ℹ /, ''));
     assert.equal(child.status, 0, `the webgpu run failed:\n${child.stdout.slice(-6000)}\n${child.stderr.slice(-3000)}`);
     assert.match(child.stdout, /ℹ pass [1-9]/, 'the child ran no test');
   });

@@ -19,12 +19,36 @@ const nabla = (...args: string[]) => spawnSync(process.execPath, [main, ...args]
 
 test('a small addition run learns and writes the model, metrics.json and curves.svg', () => {
   const out = join(tmp, 'run');
-  const r = nabla('train', '--data', 'addition', '--digits', '2', '--train-size', '3200', '--epochs', '2', '--dim', '32', '--heads', '2', '--layers', '1', '--lr', '3e-3', '--out', out, '--no-progress');
+  const r = nabla(
+    'train',
+    '--data',
+    'addition',
+    '--digits',
+    '2',
+    '--train-size',
+    '3200',
+    '--epochs',
+    '2',
+    '--dim',
+    '32',
+    '--heads',
+    '2',
+    '--layers',
+    '1',
+    '--lr',
+    '3e-3',
+    '--out',
+    out,
+    '--no-progress',
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /held-out sums: exact match \d+\.\d\d% \(\d+\/1000, never trained on\)/);
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   const [first, second] = metrics.history;
-  assert.ok(second.valLoss < first.valLoss && first.valLoss < Math.log(10), `held-out loss ${first.valLoss} → ${second.valLoss}`);
+  assert.ok(
+    second.valLoss < first.valLoss && first.valLoss < Math.log(10),
+    `held-out loss ${first.valLoss} → ${second.valLoss}`,
+  );
   assert.equal(metrics.final.problems, 1000);
   assert.ok(existsSync(join(out, 'curves.svg')));
   const { model } = load(join(out, 'model.safetensors'));

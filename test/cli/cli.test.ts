@@ -52,7 +52,8 @@ test('train on a CSV writes model, metrics, plots; eval and predict agree; expla
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^epoch 30\/30 .*val_acc/m);
   assert.doesNotMatch(r.stdout, /[█░]/, 'no progress bar when stdout is not a terminal');
-  for (const f of ['model.safetensors', 'checkpoint.ckpt', 'metrics.json', 'curves.svg', 'confusion.svg']) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ['model.safetensors', 'checkpoint.ckpt', 'metrics.json', 'curves.svg', 'confusion.svg'])
+    assert.ok(existsSync(join(out, f)), f);
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   assert.ok(metrics.final.accuracy >= 0.9, `validation accuracy ${metrics.final.accuracy}`);
   assert.deepEqual(metrics.final.classes, ['hi', 'lo']);
@@ -74,7 +75,14 @@ test('train on a CSV writes model, metrics, plots; eval and predict agree; expla
   writeFileSync(join(tmp, 'nolabel.csv'), 'noise,b,a\n0.1,0.9,0.9\n0,-0.9,-0.9\n');
   const nl = nabla('predict', '--model', out, '--input', join(tmp, 'nolabel.csv'));
   assert.equal(nl.status, 0, nl.stderr);
-  assert.deepEqual(nl.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0]), ['hi', 'lo']);
+  assert.deepEqual(
+    nl.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]),
+    ['hi', 'lo'],
+  );
 
   const ex = nabla('explain', '--model', out, '--batch-size', '8');
   assert.match(ex.stdout, /dL\/dW = xᵀ · dL\/dy +: \[3×8\]·\[8×16\] → \[3×16\]/);
@@ -98,7 +106,19 @@ test('a numeric target with many values trains a regressor (MSE, MAE)', () => {
   }
   writeFileSync(join(tmp, 'linear.csv'), `${lines.join('\n')}\n`);
   const out = join(tmp, 'reg');
-  const r = nabla('train', '--data', join(tmp, 'linear.csv'), '--target', 'y', '--epochs', '60', '--layers', '16', '--out', out);
+  const r = nabla(
+    'train',
+    '--data',
+    join(tmp, 'linear.csv'),
+    '--target',
+    'y',
+    '--epochs',
+    '60',
+    '--layers',
+    '16',
+    '--out',
+    out,
+  );
   assert.equal(r.status, 0, r.stderr);
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   assert.equal(metrics.task, 'regression');
@@ -121,7 +141,11 @@ function fails(args: string[], message: RegExp, out?: string): void {
   assert.doesNotMatch(r.stderr, /\n\s+at /);
   if (out) {
     const left = existsSync(out) ? readdirSync(out) : [];
-    assert.deepEqual(left.filter((f) => /model|checkpoint|\.tmp/.test(f)), [], `left behind in ${out}: ${left}`);
+    assert.deepEqual(
+      left.filter((f) => /model|checkpoint|\.tmp/.test(f)),
+      [],
+      `left behind in ${out}: ${left}`,
+    );
   }
 }
 
@@ -131,11 +155,22 @@ test('bad CSV input: empty, ragged, non-numeric, missing target, unseen label', 
   const t = (file: string) => ['train', '--data', file, '--target', 'kind', '--out', out];
   fails(t(write('empty.csv', '')), /^nabla: .*empty\.csv: the file is empty/, out);
   fails(t(write('ragged.csv', 'a,b,kind\n1,2,x\n3,4\n')), /ragged\.csv:3: 2 fields, expected 3/, out);
-  fails(t(write('text.csv', 'a,b,kind\n1,2,x\n3,four,y\n')), /text\.csv:3: column 'b' has 'four', expected a decimal number/, out);
-  fails(['train', '--data', small, '--target', 'species', '--out', out], /rule\.csv:1: no target column 'species'/, out);
+  fails(
+    t(write('text.csv', 'a,b,kind\n1,2,x\n3,four,y\n')),
+    /text\.csv:3: column 'b' has 'four', expected a decimal number/,
+    out,
+  );
+  fails(
+    ['train', '--data', small, '--target', 'species', '--out', out],
+    /rule\.csv:1: no target column 'species'/,
+    out,
+  );
   const model = join(tmp, 'run-unseen');
   assert.equal(nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', model).status, 0);
-  fails(['predict', '--model', model, '--input', write('unseen.csv', 'a,b,noise,kind\n0.1,0.2,0.3,hi\n0.1,0.2,0.3,mid\n')], /unseen\.csv:3: label 'mid' in column 'kind' was not seen at training time \(known: hi, lo\)/);
+  fails(
+    ['predict', '--model', model, '--input', write('unseen.csv', 'a,b,noise,kind\n0.1,0.2,0.3,hi\n0.1,0.2,0.3,mid\n')],
+    /unseen\.csv:3: label 'mid' in column 'kind' was not seen at training time \(known: hi, lo\)/,
+  );
 });
 
 test('a failed write of metrics or predictions leaves no temp file behind', () => {
@@ -144,7 +179,10 @@ test('a failed write of metrics or predictions leaves no temp file behind', () =
   mkdirSync(join(out, 'metrics.json'), { recursive: true });
   const r = nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', out);
   assert.notEqual(r.status, 0);
-  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(out).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
   rmSync(join(out, 'metrics.json'), { recursive: true });
   assert.equal(nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', out).status, 0);
   const dir = join(tmp, 'pred-blocked');
@@ -158,16 +196,32 @@ test('bad IDX files: wrong magic number, size not matching the header', () => {
   const dir = join(tmp, 'idx');
   mkdirSync(dir, { recursive: true });
   const out = join(tmp, 'idx-run');
-  const header = (type: number, dims: number[]) => [0, 0, type, dims.length, ...dims.flatMap((d) => [0, 0, d >> 8, d & 255])];
-  writeFileSync(join(dir, 'train-images-idx3-ubyte'), Uint8Array.from([...header(8, [2, 2, 2]), ...new Array(8).fill(9)]));
+  const header = (type: number, dims: number[]) => [
+    0,
+    0,
+    type,
+    dims.length,
+    ...dims.flatMap((d) => [0, 0, d >> 8, d & 255]),
+  ];
+  writeFileSync(
+    join(dir, 'train-images-idx3-ubyte'),
+    Uint8Array.from([...header(8, [2, 2, 2]), ...new Array(8).fill(9)]),
+  );
   writeFileSync(join(dir, 'train-labels-idx1-ubyte'), Uint8Array.from([...header(8, [2]), 1, 2]));
   writeFileSync(join(dir, 't10k-images-idx3-ubyte'), Uint8Array.from([...header(8, [1, 2, 2]), 1, 2, 3])); // one byte short
   writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), Uint8Array.from([...header(8, [1]), 1]));
-  fails(['train', '--data', dir, '--out', out], /t10k-images-idx3-ubyte: the header says 1×2×2 values .* but the file has 19 bytes/, out);
+  fails(
+    ['train', '--data', dir, '--out', out],
+    /t10k-images-idx3-ubyte: the header says 1×2×2 values .* but the file has 19 bytes/,
+    out,
+  );
   writeFileSync(join(dir, 'train-images-idx3-ubyte'), Uint8Array.from([0x1f, 0x00, 8, 3, 1, 2]));
   fails(['train', '--data', dir, '--out', out], /train-images-idx3-ubyte: byte 0: wrong magic number 0x1f000803/, out);
   // Repaired, the same directory trains.
-  writeFileSync(join(dir, 'train-images-idx3-ubyte'), Uint8Array.from([...header(8, [2, 2, 2]), ...new Array(8).fill(9)]));
+  writeFileSync(
+    join(dir, 'train-images-idx3-ubyte'),
+    Uint8Array.from([...header(8, [2, 2, 2]), ...new Array(8).fill(9)]),
+  );
   writeFileSync(join(dir, 't10k-images-idx3-ubyte'), Uint8Array.from([...header(8, [1, 2, 2]), 1, 2, 3, 4]));
   const ok = nabla('train', '--data', dir, '--epochs', '1', '--layers', '3', '--out', out);
   assert.equal(ok.status, 0, ok.stderr);
@@ -179,13 +233,22 @@ test('bad model directories, flags and values', () => {
   mkdirSync(join(tmp, 'emptydir'), { recursive: true });
   fails(['eval', '--model', join(tmp, 'emptydir'), '--data', small], /emptydir\/model\.safetensors: not found/);
   fails(['train', '--data', small, '--target', 'kind', '--frobnicate'], /^error: unknown option '--frobnicate'/);
-  fails(['train', '--data', small, '--target', 'kind', '--lr', 'fast'], /^error: option '--lr <number>' argument 'fast' is invalid\. expected a number/);
+  fails(
+    ['train', '--data', small, '--target', 'kind', '--lr', 'fast'],
+    /^error: option '--lr <number>' argument 'fast' is invalid\. expected a number/,
+  );
   fails(['train', '--data', small, '--target', 'kind', '--epochs', '2.5'], /--epochs <n>' argument '2\.5' is invalid/);
   // A checkpoint written by another model: refused, and left as it was.
   const out = join(tmp, 'other');
-  assert.equal(nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--layers', '4', '--out', out).status, 0);
+  assert.equal(
+    nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--layers', '4', '--out', out).status,
+    0,
+  );
   const before = readFileSync(join(out, 'checkpoint.ckpt'));
-  fails(['train', '--data', small, '--target', 'kind', '--epochs', '1', '--layers', '8', '--out', out, '--resume'], /other\/checkpoint\.ckpt: /);
+  fails(
+    ['train', '--data', small, '--target', 'kind', '--epochs', '1', '--layers', '8', '--out', out, '--resume'],
+    /other\/checkpoint\.ckpt: /,
+  );
   assert.deepEqual(readFileSync(join(out, 'checkpoint.ckpt')), before);
   fails(['eval', '--model', out, '--data', 'mnist'], /trained on CSV columns/);
   // --verbose adds the stack.
@@ -195,14 +258,36 @@ test('bad model directories, flags and values', () => {
 });
 
 const big = ruleCsv('big.csv', 3000);
-const resumeArgs = (out: string) => ['train', '--data', big, '--target', 'kind', '--epochs', '12', '--layers', '32,32', '--dropout', '0.1', '--batch-size', '16', '--out', out];
+const resumeArgs = (out: string) => [
+  'train',
+  '--data',
+  big,
+  '--target',
+  'kind',
+  '--epochs',
+  '12',
+  '--layers',
+  '32,32',
+  '--dropout',
+  '0.1',
+  '--batch-size',
+  '16',
+  '--out',
+  out,
+];
 
 function weights(out: string): number[][] {
-  return load(join(out, 'model.safetensors')).model.parameters().map((p) => Array.from(p.data));
+  return load(join(out, 'model.safetensors'))
+    .model.parameters()
+    .map((p) => Array.from(p.data));
 }
 
 /** Starts a run and sends `signal` when a line matching `when` appears; resolves with the exit. */
-function interrupt(out: string, when: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string }> {
+function interrupt(
+  out: string,
+  when: RegExp,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [main, ...resumeArgs(out)], { cwd: tmp });
     let stdout = '';
@@ -234,7 +319,10 @@ test('a run killed between epochs and resumed ends with exactly the weights of a
   const out2 = join(tmp, 'sigint');
   const stopped = await interrupt(out2, /^epoch 1\/12/m, 'SIGINT');
   assert.equal(stopped.code, 130);
-  assert.match(stopped.stdout, /checkpoint written to .*checkpoint\.ckpt\. Continue with the same command and --resume/);
+  assert.match(
+    stopped.stdout,
+    /checkpoint written to .*checkpoint\.ckpt\. Continue with the same command and --resume/,
+  );
   assert.ok(!existsSync(join(out2, 'model.safetensors')));
   assert.equal(nabla(...resumeArgs(out2), '--resume').status, 0);
   assert.deepEqual(weights(out2), weights(straight));
@@ -280,11 +368,20 @@ function digitsIdxDir(name: string, trainN: number, testN: number): string {
     sizes.forEach((s, i) => b.writeUInt32BE(s, 4 + 4 * i));
     return b;
   };
-  for (const [part, n, offset] of [['train', trainN, 0], ['t10k', testN, 501]] as const) {
+  for (const [part, n, offset] of [
+    ['train', trainN, 0],
+    ['t10k', testN, 501],
+  ] as const) {
     const { pixels, labels } = someDigits(n, offset);
     const bytes = Buffer.from(Array.from(pixels, (v) => Math.round(v * 255)));
-    writeFileSync(join(dir, `${part}-images-idx3-ubyte.gz`), gzipSync(Buffer.concat([header(0x803, [n, 28, 28]), bytes])));
-    writeFileSync(join(dir, `${part}-labels-idx1-ubyte.gz`), gzipSync(Buffer.concat([header(0x801, [n]), Buffer.from(labels)])));
+    writeFileSync(
+      join(dir, `${part}-images-idx3-ubyte.gz`),
+      gzipSync(Buffer.concat([header(0x803, [n, 28, 28]), bytes])),
+    );
+    writeFileSync(
+      join(dir, `${part}-labels-idx1-ubyte.gz`),
+      gzipSync(Buffer.concat([header(0x801, [n]), Buffer.from(labels)])),
+    );
   }
   return dir;
 }
@@ -302,7 +399,10 @@ test('--model cnn on an IDX directory: train, eval and predict report the same a
   // Tiny and short: this checks the path and the agreement, not quality (see README for the full run).
   const r = nabla('train', '--data', dir, '--model', 'cnn', '--layers', '16', '--epochs', '1', '--out', out);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^training Unflatten\(1, \[1, 28, 28\]\) → Conv2d\(1→16, 3×3\) → BatchNorm2d\(16\) → ReLU → Conv2d\(16→16, 3×3\) → BatchNorm2d\(16\) → ReLU → MaxPool2d\(2×2\) → Conv2d\(16→32, 3×3\)/m);
+  assert.match(
+    r.stdout,
+    /^training Unflatten\(1, \[1, 28, 28\]\) → Conv2d\(1→16, 3×3\) → BatchNorm2d\(16\) → ReLU → Conv2d\(16→16, 3×3\) → BatchNorm2d\(16\) → ReLU → MaxPool2d\(2×2\) → Conv2d\(16→32, 3×3\)/m,
+  );
   assert.match(r.stdout, /random shifts ±2 px/);
   const reported = accuracyOf(r.stdout.split('t10k test set: loss')[1], 120);
   const ev = nabla('eval', '--model', out, '--data', dir);
@@ -332,11 +432,30 @@ test('an image CSV with --image-shape trains the CNN; eval and predict read it t
   const { pixels, labels } = someDigits(300, 7);
   // Bytes 0..255 as in Kaggle's MNIST CSVs: the pixels are scaled by the training rows' maximum.
   const lines = [[...Array.from({ length: 784 }, (_, j) => `p${j}`), 'label'].join(',')];
-  for (let i = 0; i < 300; i++) lines.push([...Array.from(pixels.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)), labels[i]].join(','));
+  for (let i = 0; i < 300; i++)
+    lines.push(
+      [...Array.from(pixels.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)), labels[i]].join(','),
+    );
   const csv = join(tmp, 'pixels.csv');
   writeFileSync(csv, `${lines.join('\n')}\n`);
   const out = join(tmp, 'cnn-csv');
-  const r = nabla('train', '--data', csv, '--target', 'label', '--image-shape', '1,28,28', '--model', 'cnn', '--layers', '16', '--epochs', '1', '--out', out);
+  const r = nabla(
+    'train',
+    '--data',
+    csv,
+    '--target',
+    'label',
+    '--image-shape',
+    '1,28,28',
+    '--model',
+    'cnn',
+    '--layers',
+    '16',
+    '--epochs',
+    '1',
+    '--out',
+    out,
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /random shifts ±2 px/);
   accuracyOf(r.stdout, 60); // train reports on the 60 rows --val-split held out
@@ -354,10 +473,29 @@ test('an image CSV with --image-shape trains the CNN; eval and predict read it t
 
 test('bad image flags: a shape that does not fit the columns, a malformed shape, a CNN without images', () => {
   const out = join(tmp, 'bad-cnn');
-  fails(['train', '--data', small, '--target', 'kind', '--image-shape', '1,2,2', '--out', out],
-    /--image-shape 1,2,2: 1×2×2 = 4 pixels, but .*rule\.csv has 3 feature columns/, out);
-  fails(['train', '--data', small, '--target', 'kind', '--image-shape', '1,28', '--out', out], /option '--image-shape <C,H,W>' argument '1,28' is invalid\. expected C,H,W/, out);
-  fails(['train', '--data', small, '--target', 'kind', '--model', 'cnn', '--out', out], /--model cnn needs images/, out);
-  fails(['train', '--data', 'mnist', '--image-shape', '3,28,28', '--out', out], /--image-shape 3,28,28: the images of mnist are 1,28,28/, out);
-  fails(['train', '--data', small, '--target', 'kind', '--model', 'resnet', '--out', out], /argument 'resnet' is invalid\. Allowed choices are mlp, cnn/, out);
+  fails(
+    ['train', '--data', small, '--target', 'kind', '--image-shape', '1,2,2', '--out', out],
+    /--image-shape 1,2,2: 1×2×2 = 4 pixels, but .*rule\.csv has 3 feature columns/,
+    out,
+  );
+  fails(
+    ['train', '--data', small, '--target', 'kind', '--image-shape', '1,28', '--out', out],
+    /option '--image-shape <C,H,W>' argument '1,28' is invalid\. expected C,H,W/,
+    out,
+  );
+  fails(
+    ['train', '--data', small, '--target', 'kind', '--model', 'cnn', '--out', out],
+    /--model cnn needs images/,
+    out,
+  );
+  fails(
+    ['train', '--data', 'mnist', '--image-shape', '3,28,28', '--out', out],
+    /--image-shape 3,28,28: the images of mnist are 1,28,28/,
+    out,
+  );
+  fails(
+    ['train', '--data', small, '--target', 'kind', '--model', 'resnet', '--out', out],
+    /argument 'resnet' is invalid\. Allowed choices are mlp, cnn/,
+    out,
+  );
 });

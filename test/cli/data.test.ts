@@ -27,14 +27,20 @@ test('CSV standardisation is fitted on the training rows only and applied to bot
       const col = Array.from(train.indices, (i) => raw[i][j]);
       const mean = col.reduce((a, b) => a + b, 0) / col.length;
       const std = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length);
-      assert.ok(Math.abs(s.mean[j] - mean) < 1e-9 * Math.max(1, Math.abs(mean)), `mean of column ${j}: ${s.mean[j]} vs ${mean}`);
+      assert.ok(
+        Math.abs(s.mean[j] - mean) < 1e-9 * Math.max(1, Math.abs(mean)),
+        `mean of column ${j}: ${s.mean[j]} vs ${mean}`,
+      );
       assert.ok(Math.abs(s.std[j] - std) < 1e-9 * std, `std of column ${j}: ${s.std[j]} vs ${std}`);
       // Both parts are mapped with those statistics.
       for (const part of [train, validation]) {
         for (let k = 0; k < part.length; k++) {
           const [x] = part.get(k);
           const want = (raw[part.indices[k]][j] - mean) / std;
-          assert.ok(Math.abs(x.data[j] - want) < 1e-6 * Math.max(1, Math.abs(want)), `row ${part.indices[k]}, column ${j}: ${x.data[j]} vs ${want}`);
+          assert.ok(
+            Math.abs(x.data[j] - want) < 1e-6 * Math.max(1, Math.abs(want)),
+            `row ${part.indices[k]}, column ${j}: ${x.data[j]} vs ${want}`,
+          );
         }
       }
     }

@@ -23,9 +23,15 @@ test('nabla explain --layers 784,100000,100000,10 prints its formulas without bu
   // Built, the weights alone would need 40 GB: far beyond this process (and the 2^28 cap).
   const r = nabla('explain', '--layers', '784,100000,100000,10', '--batch-size', '8');
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^layer 2: Linear\(100000→100000\) {3}10,000,100,000 parameters \(W 100000×100000 \+ b 100000\)$/m);
+  assert.match(
+    r.stdout,
+    /^layer 2: Linear\(100000→100000\) {3}10,000,100,000 parameters \(W 100000×100000 \+ b 100000\)$/m,
+  );
   assert.match(r.stdout, /dL\/dW = xᵀ · dL\/dy +: \[100000×8\]·\[8×100000\] → \[100000×100000\]/);
-  assert.match(r.stdout, /^parameters: 10,079,600,010 \(more than the cap of 268,435,456: nabla would not build this model\)$/m);
+  assert.match(
+    r.stdout,
+    /^parameters: 10,079,600,010 \(more than the cap of 268,435,456: nabla would not build this model\)$/m,
+  );
 });
 
 test('explainModel reads specs only: the same text for a model and for its layers described', () => {
@@ -51,12 +57,22 @@ test('mlpLayers and cnnLayers are the layers mlp() and cnn() build', () => {
   for (const o of cnns) assert.deepEqual(describeModel(nn.cnn(o)).layers, cnnLayers(o), JSON.stringify(o));
 });
 
-test('nabla explain --model reads the model file\'s header only: a file whose tensors are cut off still explains', () => {
+test("nabla explain --model reads the model file's header only: a file whose tensors are cut off still explains", () => {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-explain-'));
   try {
     manualSeed(2);
     const model = nn.mlp({ inputs: 4, hidden: [5], outputs: 3 });
-    const input = { kind: 'csv', task: 'classification', inputs: 4, outputs: 3, classes: ['a', 'b', 'c'], featureNames: ['w', 'x', 'y', 'z'], target: 'k', standardizer: null, imageShape: null };
+    const input = {
+      kind: 'csv',
+      task: 'classification',
+      inputs: 4,
+      outputs: 3,
+      classes: ['a', 'b', 'c'],
+      featureNames: ['w', 'x', 'y', 'z'],
+      target: 'k',
+      standardizer: null,
+      imageShape: null,
+    };
     const bytes = encodeModel(model, { metadata: { input } });
     const headerEnd = 8 + Number(Buffer.from(bytes).readBigUInt64LE(0));
     writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, headerEnd + 4)); // the tensors cut off
@@ -73,10 +89,27 @@ test('nabla explain --model reads the model file\'s header only: a file whose te
 test('explainSequential, on the model in memory, prints what nabla explain --model prints once it is saved', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-explain-'));
   const csv = (task: InputSpec['task'], inputs: number, outputs: number): InputSpec => ({
-    kind: 'csv', task, inputs, outputs, classes: task === 'classification' ? Array.from({ length: outputs }, (_, i) => `c${i}`) : null,
-    featureNames: null, target: null, standardizer: null, imageShape: null,
+    kind: 'csv',
+    task,
+    inputs,
+    outputs,
+    classes: task === 'classification' ? Array.from({ length: outputs }, (_, i) => `c${i}`) : null,
+    featureNames: null,
+    target: null,
+    standardizer: null,
+    imageShape: null,
   });
-  const image: InputSpec = { kind: 'idx', task: 'classification', inputs: 3 * 9 * 7, outputs: 4, classes: ['0', '1', '2', '3'], featureNames: null, target: null, standardizer: null, imageShape: [3, 9, 7] };
+  const image: InputSpec = {
+    kind: 'idx',
+    task: 'classification',
+    inputs: 3 * 9 * 7,
+    outputs: 4,
+    classes: ['0', '1', '2', '3'],
+    featureNames: null,
+    target: null,
+    standardizer: null,
+    imageShape: [3, 9, 7],
+  };
   try {
     manualSeed(4);
     const cases: [nn.Sequential, InputSpec][] = [

@@ -22,7 +22,28 @@ writeFileSync(textFile, 'the cat sat on the mat. '.repeat(400));
 const out = join(tmp, 'gpt');
 
 test('a tiny character GPT learns a repetitive text and reports bits per character', () => {
-  const r = nabla('train', '--data', textFile, '--model', 'gpt', '--context', '16', '--layers', '1', '--heads', '2', '--dim', '32', '--epochs', '2', '--lr', '3e-3', '--out', out, '--no-progress');
+  const r = nabla(
+    'train',
+    '--data',
+    textFile,
+    '--model',
+    'gpt',
+    '--context',
+    '16',
+    '--layers',
+    '1',
+    '--heads',
+    '2',
+    '--dim',
+    '32',
+    '--epochs',
+    '2',
+    '--lr',
+    '3e-3',
+    '--out',
+    out,
+    '--no-progress',
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /epoch 2\/2 .* tokens\/s/);
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
@@ -40,7 +61,10 @@ test('generate continues a prompt, the same for the same seed, and names a chara
   assert.equal(b.stdout, a.stdout);
   const bad = nabla('generate', '--model', out, '--prompt', 'the dog');
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /--prompt: CharTokenizer: character "d" \(U\+0064\) at position 4 is not in the vocabulary of 11 characters/);
+  assert.match(
+    bad.stderr,
+    /--prompt: CharTokenizer: character "d" \(U\+0064\) at position 4 is not in the vocabulary of 11 characters/,
+  );
 });
 
 test('a text too short for its context, and a non-GPT model for generate, are one-line errors', () => {
@@ -51,15 +75,38 @@ test('a text too short for its context, and a non-GPT model for generate, are on
   assert.match(r.stderr, /short.txt: 9 characters are too few for --context 16/);
   const csv = join(tmp, 'rows.csv');
   writeFileSync(csv, `a,b,y\n${Array.from({ length: 40 }, (_, i) => `${i % 7},${i % 3},${i % 2}`).join('\n')}\n`);
-  assert.equal(nabla('train', '--data', csv, '--target', 'y', '--epochs', '1', '--out', join(tmp, 'mlp'), '--no-progress').status, 0);
+  assert.equal(
+    nabla('train', '--data', csv, '--target', 'y', '--epochs', '1', '--out', join(tmp, 'mlp'), '--no-progress').status,
+    0,
+  );
   const g = nabla('generate', '--model', join(tmp, 'mlp'));
   assert.equal(g.status, 1);
   assert.match(g.stderr, /not a GPT/);
 });
 
-test('generate answers an addition model\'s prompt a+b=, and refuses another form', () => {
+test("generate answers an addition model's prompt a+b=, and refuses another form", () => {
   const add = join(tmp, 'add');
-  assert.equal(nabla('train', '--data', 'addition', '--digits', '1', '--train-size', '640', '--dim', '16', '--heads', '2', '--layers', '1', '--out', add, '--no-progress').status, 0);
+  assert.equal(
+    nabla(
+      'train',
+      '--data',
+      'addition',
+      '--digits',
+      '1',
+      '--train-size',
+      '640',
+      '--dim',
+      '16',
+      '--heads',
+      '2',
+      '--layers',
+      '1',
+      '--out',
+      add,
+      '--no-progress',
+    ).status,
+    0,
+  );
   const r = nabla('generate', '--model', add, '--prompt', '3+4=');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^3\+4=\d+\n$/);
@@ -68,7 +115,7 @@ test('generate answers an addition model\'s prompt a+b=, and refuses another for
   assert.match(bad.stderr, /this model adds numbers of up to 1 digits; write the prompt as a\+b=/);
 });
 
-test('export writes a GPT\'s ONNX file (tokens [batch, context] as floats)', async () => {
+test("export writes a GPT's ONNX file (tokens [batch, context] as floats)", async () => {
   const r = nabla('export', '--model', out);
   assert.equal(r.status, 0, r.stderr);
   const session = await ort.InferenceSession.create(join(out, 'model.onnx'));

@@ -22,9 +22,16 @@ test('a classifier with many classes writes its confusion matrix to confusion.cs
   const data = join(tmp, 'many.csv');
   writeFileSync(data, `${lines.join('\n')}\n`);
   const out = join(tmp, 'run');
-  const r = spawnSync(process.execPath, [main, 'train', '--data', data, '--target', 'label', '--epochs', '1', '--layers', '8', '--out', out], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [main, 'train', '--data', data, '--target', 'label', '--epochs', '1', '--layers', '8', '--out', out],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`confusion matrix on .*: ${classes} classes, written to ${join(out, 'confusion.csv')}`));
+  assert.match(
+    r.stdout,
+    new RegExp(`confusion matrix on .*: ${classes} classes, written to ${join(out, 'confusion.csv')}`),
+  );
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   assert.equal(metrics.final.confusion, undefined);
   assert.equal(metrics.final.confusionFile, join(out, 'confusion.csv'));

@@ -13,27 +13,46 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 const load = (text: string, options = { target: 'y' }) => csvFromTable(parseCsv(text, 'm.csv'), options);
 
 test('an empty target value is an error naming its line', () => {
-  assert.throws(() => load('x,y\n1,a\n2,\n3,b\n'), /^DataFileError: m\.csv:3: target column 'y' is empty: every row needs a target value$/);
+  assert.throws(
+    () => load('x,y\n1,a\n2,\n3,b\n'),
+    /^DataFileError: m\.csv:3: target column 'y' is empty: every row needs a target value$/,
+  );
   assert.throws(() => load('x,y\n1,0.5\n2,""\n'), /^DataFileError: m\.csv:3: target column 'y' is empty/);
 });
 
 test('a target with a single class is an error when training, not when reading with known classes', () => {
-  assert.throws(() => load('x,y\n1,a\n2,a\n'), /^DataFileError: m\.csv: target column 'y' has a single class 'a': a classifier needs at least two$/);
-  assert.deepEqual(csvFromTable(parseCsv('x,y\n1,a\n', 'm.csv'), { target: 'y', classes: ['a', 'b'] }).targets!.toArray(), [0]);
+  assert.throws(
+    () => load('x,y\n1,a\n2,a\n'),
+    /^DataFileError: m\.csv: target column 'y' has a single class 'a': a classifier needs at least two$/,
+  );
+  assert.deepEqual(
+    csvFromTable(parseCsv('x,y\n1,a\n', 'm.csv'), { target: 'y', classes: ['a', 'b'] }).targets!.toArray(),
+    [0],
+  );
 });
 
 test('hexadecimal, binary and octal numbers are not numbers: a feature is an error, a label is text', () => {
-  assert.throws(() => load('x,y\n0x10,a\n2,b\n'), /^DataFileError: m\.csv:2: column 'x' has '0x10', expected a decimal number$/);
+  assert.throws(
+    () => load('x,y\n0x10,a\n2,b\n'),
+    /^DataFileError: m\.csv:2: column 'x' has '0x10', expected a decimal number$/,
+  );
   assert.throws(() => load('x,y\n0b11,a\n2,b\n'), /column 'x' has '0b11', expected a decimal number/);
   const d = load('x,y\n1,0x10\n2,16\n');
   assert.equal(d.task, 'classification');
   assert.deepEqual(d.classes, ['0x10', '16']); // two labels, not one class 16
-  assert.throws(() => load('x,y\n1,0x10\n2,3.5\n', { target: 'y', task: 'regression' } as never), /^DataFileError: m\.csv:2: target column 'y' has '0x10', expected a decimal number for regression$/);
-  for (const ok of ['1', '-2.5', '+.5', '5.', '1e3', '-1E-3']) assert.equal(load(`x,y\n${ok},a\n1,b\n`).inputs.data[0], Math.fround(Number(ok)), ok);
+  assert.throws(
+    () => load('x,y\n1,0x10\n2,3.5\n', { target: 'y', task: 'regression' } as never),
+    /^DataFileError: m\.csv:2: target column 'y' has '0x10', expected a decimal number for regression$/,
+  );
+  for (const ok of ['1', '-2.5', '+.5', '5.', '1e3', '-1E-3'])
+    assert.equal(load(`x,y\n${ok},a\n1,b\n`).inputs.data[0], Math.fround(Number(ok)), ok);
 });
 
 test('a file that is not valid UTF-8 is refused naming the first bad line', () => {
   const file = join(dir, 'latin1.csv');
   writeFileSync(file, Buffer.concat([Buffer.from('x,y\n1,caf'), Buffer.from([0xe9]), Buffer.from('\n2,cafe\n')]));
-  assert.throws(() => readCsvFile(file), (e: Error) => e.message === `${file}:2: not valid UTF-8 text (save the file as UTF-8)`);
+  assert.throws(
+    () => readCsvFile(file),
+    (e: Error) => e.message === `${file}:2: not valid UTF-8 text (save the file as UTF-8)`,
+  );
 });

@@ -25,16 +25,31 @@ test('reads unsigned bytes, big-endian ints and floats, gzipped or not', () => {
 });
 
 test('a wrong magic number or a size that disagrees with the header fails naming the file', () => {
-  assert.throws(() => parseIdx(Uint8Array.from([0, 0, 0x20, 1, 0, 0, 0, 0]), 'bad.idx'), /bad\.idx: byte 0: wrong magic number 0x00002001/);
-  assert.throws(() => parseIdx(Uint8Array.from([0x50, 0x4b, 3, 4]), 'zip.idx'), /zip\.idx: byte 0: wrong magic number 0x504b0304/);
-  assert.throws(() => parseIdx(idx(0x08, [2, 3], [1, 2, 3, 4, 5]), 'short.idx'), /short\.idx: the header says 2×3 values of type unsigned byte \(18 bytes in all\), but the file has 17 bytes/);
-  assert.throws(() => parseIdx(idx(0x08, [1], [1, 2]), 'long.idx'), /long\.idx: .*9 bytes in all\), but the file has 10/);
+  assert.throws(
+    () => parseIdx(Uint8Array.from([0, 0, 0x20, 1, 0, 0, 0, 0]), 'bad.idx'),
+    /bad\.idx: byte 0: wrong magic number 0x00002001/,
+  );
+  assert.throws(
+    () => parseIdx(Uint8Array.from([0x50, 0x4b, 3, 4]), 'zip.idx'),
+    /zip\.idx: byte 0: wrong magic number 0x504b0304/,
+  );
+  assert.throws(
+    () => parseIdx(idx(0x08, [2, 3], [1, 2, 3, 4, 5]), 'short.idx'),
+    /short\.idx: the header says 2×3 values of type unsigned byte \(18 bytes in all\), but the file has 17 bytes/,
+  );
+  assert.throws(
+    () => parseIdx(idx(0x08, [1], [1, 2]), 'long.idx'),
+    /long\.idx: .*9 bytes in all\), but the file has 10/,
+  );
 });
 
 test('loadMnistDir reads the four files (gzipped), scales pixels to [0, 1]', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nabla-idx-'));
   try {
-    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idx(0x08, [2, 2, 2], [0, 255, 51, 102, 255, 0, 0, 0])));
+    writeFileSync(
+      join(dir, 'train-images-idx3-ubyte.gz'),
+      gzipSync(idx(0x08, [2, 2, 2], [0, 255, 51, 102, 255, 0, 0, 0])),
+    );
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx(0x08, [2], [3, 7]));
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx(0x08, [1, 2, 2], [1, 2, 3, 4]));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx(0x08, [1], [9]));
@@ -57,7 +72,10 @@ test('a label outside 0..9 fails when the label file is read, naming the file an
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx(0x08, [3], [1, 2, 10]));
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx(0x08, [1, 1, 1], [0]));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx(0x08, [1], [9]));
-    assert.throws(() => loadMnistDir(dir), /train-labels-idx1-ubyte: label at index 2 is 10, expected an integer class 0\.\.9/);
+    assert.throws(
+      () => loadMnistDir(dir),
+      /train-labels-idx1-ubyte: label at index 2 is 10, expected an integer class 0\.\.9/,
+    );
     // Signed labels (type 0x09) can be negative.
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx(0x09, [3], [1, 255, 2]));
     assert.throws(() => loadMnistDir(dir), /train-labels-idx1-ubyte: label at index 1 is -1/);

@@ -9,10 +9,16 @@ test('CharTokenizer: the vocabulary is the sorted distinct characters; unseen on
   const t = data.CharTokenizer.fromText('hello, wörld 🙂');
   assert.deepEqual(t.chars, [' ', ',', 'd', 'e', 'h', 'l', 'o', 'r', 'w', 'ö', '🙂']);
   assert.equal(t.decode(t.encode('wörld 🙂')), 'wörld 🙂');
-  assert.throws(() => t.encode('hellx'), /CharTokenizer: character "x" \(U\+0078\) at position 4 is not in the vocabulary of 11 characters/);
+  assert.throws(
+    () => t.encode('hellx'),
+    /CharTokenizer: character "x" \(U\+0078\) at position 4 is not in the vocabulary of 11 characters/,
+  );
   assert.throws(() => t.decode([11]), /token 11 at position 0 is not in \[0, 10\]/);
   assert.deepEqual(data.tokenizerFromJson(data.tokenizerToJson(t), 'f').encode('hello'), t.encode('hello'));
-  assert.throws(() => data.tokenizerFromJson({ kind: 'char' }, 'model.safetensors'), /model.safetensors: the model's metadata has no valid tokenizer/);
+  assert.throws(
+    () => data.tokenizerFromJson({ kind: 'char' }, 'model.safetensors'),
+    /model.safetensors: the model's metadata has no valid tokenizer/,
+  );
 });
 
 test('ByteTokenizer: any text, 256 tokens, UTF-8 bytes', () => {
@@ -29,6 +35,9 @@ test('TextDataset: windows every stride tokens, each target the window shifted b
   assert.deepEqual([...x.data], [6, 7, 8, 0, 1, 2]);
   assert.deepEqual([...y.data], [7, 8, 9, 1, 2, 3]);
   assert.equal(new data.TextDataset([0, 1, 2, 3, 4, 5], 3, { stride: 1 }).length, 3);
-  assert.throws(() => new data.TextDataset([0, 1, 2], 3), /3 tokens are too few for one window of 3 tokens and its next token/);
+  assert.throws(
+    () => new data.TextDataset([0, 1, 2], 3),
+    /3 tokens are too few for one window of 3 tokens and its next token/,
+  );
   assert.throws(() => d.get(3), /index 3 is out of range for 3 windows/);
 });

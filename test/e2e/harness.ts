@@ -22,7 +22,9 @@ function newestMtime(path: string): number {
 /** Runs `npm run build:playground` unless playground/dist is newer than every source it is built from. */
 export function buildPlaygroundIfStale(): void {
   const built = join(site, 'index.html');
-  const sources = ['playground/src', 'playground/index.html', 'playground/vite.config.ts', 'src'].map((p) => join(repoRoot, p));
+  const sources = ['playground/src', 'playground/index.html', 'playground/vite.config.ts', 'src'].map((p) =>
+    join(repoRoot, p),
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   execFileSync('npm', ['run', 'build:playground'], { cwd: repoRoot, stdio: 'inherit' });
 }
@@ -50,7 +52,9 @@ function siteHeaders(): Record<string, string> {
  * Serves playground/dist on 127.0.0.1 at a free port; `isolated` adds the headers of the built
  * site's `_headers` file (COOP and COEP), as a static host that reads it would.
  */
-export async function serveSite(options: { isolated?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveSite(
+  options: { isolated?: boolean } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
   const isolation = options.isolated ? siteHeaders() : {};
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -73,22 +77,34 @@ export async function serveSite(options: { isolated?: boolean } = {}): Promise<{
 
 // WebGPU on the software adapter that Debian's chromium ships (SwiftShader over Vulkan), for a
 // machine without a GPU (docs/webgpu.md); it needs a secure context, which 127.0.0.1 is.
-const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface'];
+const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-vulkan-surface',
+];
 
 /**
  * Headless Debian chromium with a fresh profile. The flags keep it from calling home, which
  * on a closed network turns into failed connections and noise; with `webgpu`, WebGPU runs on
  * the software adapter instead of the GPU being disabled.
  */
-export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchBrowser(
+  options: { webgpu?: boolean } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'nabla-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
     args: [
-      '--no-sandbox', ...(options.webgpu ? WEBGPU_FLAGS : ['--disable-gpu']), '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--no-sandbox',
+      ...(options.webgpu ? WEBGPU_FLAGS : ['--disable-gpu']),
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
     ],
   });
   return {

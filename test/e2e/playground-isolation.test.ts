@@ -26,7 +26,10 @@ describe('playground with and without cross-origin isolation (e2e, chromium)', {
   });
 
   /** Opens the circle at `url`, plays for `ms` and returns whether the page and its worker are isolated, and the steps per second. */
-  async function run(url: string, ms: number): Promise<{ page: boolean; worker: boolean; stepsPerSecond: number; testLoss: number }> {
+  async function run(
+    url: string,
+    ms: number,
+  ): Promise<{ page: boolean; worker: boolean; stepsPerSecond: number; testLoss: number }> {
     const page: Page = await browser.context.newPage();
     await page.goto(`${url}#data=circle`);
     await page.waitForFunction(() => document.querySelectorAll('.column').length > 0);
@@ -39,14 +42,20 @@ describe('playground with and without cross-origin isolation (e2e, chromium)', {
     const steps = Number(await page.locator('#steps').textContent());
     const testLoss = Number(await page.locator('#test-loss').textContent());
     await page.close();
-    return { page: pageIsolated, worker: workerIsolated, stepsPerSecond: (steps * 1000) / (Date.now() - start), testLoss };
+    return {
+      page: pageIsolated,
+      worker: workerIsolated,
+      stepsPerSecond: (steps * 1000) / (Date.now() - start),
+      testLoss,
+    };
   }
 
   test('served with the _headers file the page is cross-origin isolated, without it not; both train (steps/s printed)', async (t) => {
     // Alternating, best of two each: the first page of a browser runs slower (its compilers are cold).
     const runs: Awaited<ReturnType<typeof run>>[] = [];
     for (let i = 0; i < 2; i++) runs.push(await run(plain.url, 1500), await run(isolated.url, 1500));
-    const best = (k: number) => runs.filter((_, i) => i % 2 === k).reduce((x, y) => (y.stepsPerSecond > x.stepsPerSecond ? y : x));
+    const best = (k: number) =>
+      runs.filter((_, i) => i % 2 === k).reduce((x, y) => (y.stepsPerSecond > x.stepsPerSecond ? y : x));
     const [a, b] = [best(0), best(1)];
     assert.deepEqual([a.page, a.worker], [false, false], 'plain: not isolated');
     assert.deepEqual([b.page, b.worker], [true, true], 'with the headers: isolated');

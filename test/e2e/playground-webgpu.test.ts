@@ -26,13 +26,21 @@ describe('playground on WebGPU (e2e, chromium on SwiftShader)', { timeout: 240_0
 
   const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
   const stepLosses = (page: Page, n: number) =>
-    page.evaluate((count) => (window as unknown as { nablaPlayground: { stepLosses(n: number): Promise<number[]> } }).nablaPlayground.stepLosses(count), n);
+    page.evaluate(
+      (count) =>
+        (
+          window as unknown as { nablaPlayground: { stepLosses(n: number): Promise<number[]> } }
+        ).nablaPlayground.stepLosses(count),
+      n,
+    );
 
   /** Plays until `steps`, pauses, and returns the steps per second over that stretch. */
   async function train(page: Page, steps: number): Promise<number> {
     const start = Date.now();
     await page.click('#play');
-    await page.waitForFunction((n) => Number(document.getElementById('steps')!.textContent) >= n, steps, { timeout: 180_000 });
+    await page.waitForFunction((n) => Number(document.getElementById('steps')!.textContent) >= n, steps, {
+      timeout: 180_000,
+    });
     await page.click('#play');
     const done = Number(await text(page, 'steps'));
     return (done * 1000) / (Date.now() - start);
@@ -51,14 +59,21 @@ describe('playground on WebGPU (e2e, chromium on SwiftShader)', { timeout: 240_0
     const cpuLosses = await stepLosses(page, 40);
 
     await page.check('#webgpu');
-    await page.waitForFunction(() => document.getElementById('backend')!.textContent === 'webgpu', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('backend')!.textContent === 'webgpu', null, {
+      timeout: 60_000,
+    });
     assert.equal(await page.isHidden('#status'), true, `status: ${await text(page, 'status')}`);
     assert.equal(Number(await text(page, 'steps')), 0, 'the run restarted');
     const gpuRate = await train(page, 40);
     const gpuLosses = await stepLosses(page, 40);
     assert.equal(gpuLosses.length, 40);
     // The same seed, the same batches: float32 on another device, so close, not equal.
-    gpuLosses.forEach((l, i) => assert.ok(Math.abs(l - cpuLosses[i]) <= 1e-3 * Math.max(1, Math.abs(cpuLosses[i])), `step ${i + 1}: webgpu ${l}, ${cpu} ${cpuLosses[i]}`));
+    gpuLosses.forEach((l, i) =>
+      assert.ok(
+        Math.abs(l - cpuLosses[i]) <= 1e-3 * Math.max(1, Math.abs(cpuLosses[i])),
+        `step ${i + 1}: webgpu ${l}, ${cpu} ${cpuLosses[i]}`,
+      ),
+    );
     assert.ok(Number.isFinite(Number(await text(page, 'test-loss'))), 'a test loss is shown');
     t.diagnostic(`steps/s: ${cpu} ${cpuRate.toFixed(0)}, webgpu (SwiftShader) ${gpuRate.toFixed(1)}`);
     console.log(`  playground steps/s: ${cpu} ${cpuRate.toFixed(0)}, webgpu on SwiftShader ${gpuRate.toFixed(1)}`);

@@ -49,13 +49,17 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await page.click('#play');
   }
 
-  test('on the circle, play brings the test loss below 0.1 within 20 s, and inputs reach the screen before the worker\'s third snapshot', async () => {
+  test("on the circle, play brings the test loss below 0.1 within 20 s, and inputs reach the screen before the worker's third snapshot", async () => {
     const page = await open('#data=circle');
     const start = Date.now();
     await page.click('#play');
-    await page.waitForFunction(() => Number(document.getElementById('test-loss')!.textContent) < 0.1, null, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.getElementById('test-loss')!.textContent) < 0.1, null, {
+      timeout: 20_000,
+    });
     const seconds = (Date.now() - start) / 1000;
-    console.log(`  test loss ${await number(page, 'test-loss')} after ${seconds.toFixed(1)} s, step ${await number(page, 'steps')}`);
+    console.log(
+      `  test loss ${await number(page, 'test-loss')} after ${seconds.toFixed(1)} s, step ${await number(page, 'steps')}`,
+    );
     await page.screenshot({ path: join(artifacts, 'playground-training.png') });
 
     // Input while training, as an order of events: from the key press (when this test sends it,
@@ -89,7 +93,10 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
       const checked = await page.isChecked('#show-test');
       pressed.push(Date.now());
       await page.keyboard.press('Space');
-      await page.waitForFunction((c) => (document.getElementById('show-test') as HTMLInputElement).checked !== c, checked);
+      await page.waitForFunction(
+        (c) => (document.getElementById('show-test') as HTMLInputElement).checked !== c,
+        checked,
+      );
       await page.waitForTimeout(150);
     }
     await page.waitForFunction(() => (window as unknown as { drawn: number[] }).drawn.length >= 6);
@@ -97,11 +104,16 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     const posted = await worker.evaluate(() => (self as unknown as { posted: number[] }).posted);
     const after = await number(page, 'steps');
     const between = pressed.map((at, i) => posted.filter((t) => t > at && t <= drawn[i]).length);
-    console.log(`  worker snapshots posted between each key press and its frame: ${between.join(', ')} ` +
-      `(${posted.length} posted during the presses); steps ${before} → ${after}`);
+    console.log(
+      `  worker snapshots posted between each key press and its frame: ${between.join(', ')} ` +
+        `(${posted.length} posted during the presses); steps ${before} → ${after}`,
+    );
     assert.ok(after > before, 'training went on during the measurement');
     assert.ok(posted.length >= 6, `the worker posted snapshots during the presses (${posted.length})`);
-    assert.ok(Math.max(...between) <= 2, `an input reached the screen only after the worker had posted ${Math.max(...between)} snapshots`);
+    assert.ok(
+      Math.max(...between) <= 2,
+      `an input reached the screen only after the worker had posted ${Math.max(...between)} snapshots`,
+    );
     await page.close();
   });
 
@@ -133,7 +145,14 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await page.screenshot({ path: join(artifacts, 'playground-spiral.png') });
     await page.click('button.linear >> nth=1'); // Linear 2: 6 → 5
     const expected: Record<string, string> = {
-      x: '[16×6]', W: '[6×5]', b: '[5]', y: '[16×5]', 'dL/dy': '[16×5]', 'dL/dW': '[6×5]', 'dL/db': '[5]', 'dL/dx': '[16×6]',
+      x: '[16×6]',
+      W: '[6×5]',
+      b: '[5]',
+      y: '[16×5]',
+      'dL/dy': '[16×5]',
+      'dL/dW': '[6×5]',
+      'dL/db': '[5]',
+      'dL/dx': '[16×6]',
     };
     await page.waitForSelector('figure.matrix[data-name="dL/dW"]');
     await page.waitForTimeout(500);
@@ -143,28 +162,43 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
       const box = await fig.locator('canvas').boundingBox();
       assert.ok(box && box.width > 0 && box.height > 0, `${name} is drawn`);
     }
-    assert.match(await page.locator('#backprop-title').textContent() ?? '', /Linear 2 \(6→5\), batch N = 16/);
+    assert.match((await page.locator('#backprop-title').textContent()) ?? '', /Linear 2 \(6→5\), batch N = 16/);
     const formulas = await page.locator('#backprop-formulas').textContent();
-    for (const f of ['dL/dW = xᵀ · dL/dy', 'dL/db = Σ_N dL/dy', 'dL/dx = dL/dy · Wᵀ', "σ'(z) = σ(z)(1 − σ(z))", "ReLU'(z) = 1[z > 0]"]) {
+    for (const f of [
+      'dL/dW = xᵀ · dL/dy',
+      'dL/db = Σ_N dL/dy',
+      'dL/dx = dL/dy · Wᵀ',
+      "σ'(z) = σ(z)(1 − σ(z))",
+      "ReLU'(z) = 1[z > 0]",
+    ]) {
       assert.ok(formulas?.includes(f), `formula ${f}`);
     }
     // Each formula, recomputed in the worker with plain loops, agrees with autograd.
     assert.equal(await page.locator('#backprop-formulas .check').count(), 4);
     for (const check of await page.locator('#backprop-formulas .check').allTextContents()) assert.match(check, /^✓/);
     // The view follows training: the matrices change between snapshots.
-    const first = await page.locator('figure.matrix[data-name="W"] canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
-    await page.waitForFunction((d) => (document.querySelector('figure.matrix[data-name="W"] canvas') as HTMLCanvasElement).toDataURL() !== d, first);
+    const first = await page
+      .locator('figure.matrix[data-name="W"] canvas')
+      .evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    await page.waitForFunction(
+      (d) => (document.querySelector('figure.matrix[data-name="W"] canvas') as HTMLCanvasElement).toDataURL() !== d,
+      first,
+    );
     await page.locator('#backprop').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(artifacts, 'playground-backprop.png'), fullPage: true });
 
     // The first layer: its input is the data, 2 features.
     await page.click('button.linear >> nth=0');
-    await page.waitForFunction(() => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[2×6]');
+    await page.waitForFunction(
+      () => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[2×6]',
+    );
     assert.equal(await page.locator('figure.matrix[data-name="dL/dx"] .shape').textContent(), '[16×2]');
 
     // Removing the layer under inspection closes the view.
     await page.click('button.linear >> nth=2');
-    await page.waitForFunction(() => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[5×1]');
+    await page.waitForFunction(
+      () => document.querySelector('figure.matrix[data-name="W"] .shape')?.textContent === '[5×1]',
+    );
     await page.click('#layer-minus');
     await page.waitForFunction(() => document.getElementById('backprop')!.hidden);
 
@@ -197,11 +231,17 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await playUntilStep(page, 8);
     const slow = await shown();
     assert.ok(slow.length >= 8 && slow.at(-1)! >= 8, `steps shown at 10 steps/s: ${slow.join(', ')}`);
-    assert.ok(jumps(slow).every((d) => d === 0 || d === 1), `every step shown at 10 steps/s: ${slow.join(', ')}`);
+    assert.ok(
+      jumps(slow).every((d) => d === 0 || d === 1),
+      `every step shown at 10 steps/s: ${slow.join(', ')}`,
+    );
     await page.selectOption('#speed', { label: 'Fastest' });
     await playUntilStep(page, slow.at(-1)! + 500);
     const fast = await shown();
-    assert.ok(jumps(fast).some((d) => d > 1), `at full speed the counter skips steps: ${fast.slice(0, 20).join(', ')}`);
+    assert.ok(
+      jumps(fast).some((d) => d > 1),
+      `at full speed the counter skips steps: ${fast.slice(0, 20).join(', ')}`,
+    );
     await page.close();
   });
 
@@ -209,7 +249,11 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     const page = await open('#layers=4');
     const rows = ['x1,x2,label'];
     for (let i = 0; i < 60; i++) rows.push(`${(i % 10) - 4.5},${Math.floor(i / 10) - 2.5},${i % 10 < 5 ? 0 : 1}`); // two stripes
-    await page.setInputFiles('#csv', { name: 'stripes.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.setInputFiles('#csv', {
+      name: 'stripes.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(rows.join('\n')),
+    });
     await page.waitForFunction(() => (document.getElementById('dataset') as HTMLSelectElement).value === 'csv');
     assert.match(page.url(), /data=csv/);
     await playUntilStep(page, 200);
@@ -229,7 +273,11 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     const url = page.url();
     const losses = async (p: Page) => {
       await playUntilStep(p, 50);
-      return p.evaluate(() => (window as unknown as { nablaPlayground: { stepLosses(n: number): Promise<number[]> } }).nablaPlayground.stepLosses(50));
+      return p.evaluate(() =>
+        (
+          window as unknown as { nablaPlayground: { stepLosses(n: number): Promise<number[]> } }
+        ).nablaPlayground.stepLosses(50),
+      );
     };
     const a = await losses(page);
     const copy = await context.newPage();
@@ -262,14 +310,24 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
 
   test('the controls show every value a link may hold, and a link with other values takes the defaults', async () => {
     const page = await open('#batch=64&lr=3&l2=0.1&noise=0.35&train=30');
-    const options = (id: string) => page.locator(`#${id} option`).evaluateAll((os) => os.map((o) => Number((o as HTMLOptionElement).value)));
+    const options = (id: string) =>
+      page.locator(`#${id} option`).evaluateAll((os) => os.map((o) => Number((o as HTMLOptionElement).value)));
     assert.deepEqual(await options('lr'), learningRates);
     assert.deepEqual(await options('l2'), l2s);
-    for (const [id, range] of [['noise', sliders.noise], ['train', sliders.trainPercent], ['batch', sliders.batchSize]] as const) {
-      const attrs = await page.locator(`#${id}`).evaluate((el) => [(el as HTMLInputElement).min, (el as HTMLInputElement).max, (el as HTMLInputElement).step].map(Number));
+    for (const [id, range] of [
+      ['noise', sliders.noise],
+      ['train', sliders.trainPercent],
+      ['batch', sliders.batchSize],
+    ] as const) {
+      const attrs = await page
+        .locator(`#${id}`)
+        .evaluate((el) =>
+          [(el as HTMLInputElement).min, (el as HTMLInputElement).max, (el as HTMLInputElement).step].map(Number),
+        );
       assert.deepEqual(attrs, [range.min, range.max, range.step], id);
     }
-    const values = async (p: Page) => Promise.all(['batch', 'lr', 'l2', 'noise', 'train'].map((id) => p.inputValue(`#${id}`)));
+    const values = async (p: Page) =>
+      Promise.all(['batch', 'lr', 'l2', 'noise', 'train'].map((id) => p.inputValue(`#${id}`)));
     assert.deepEqual(await values(page), ['64', '3', '0.1', '0.35', '30']);
     const off = await open('#batch=256&lr=0.05');
     assert.deepEqual((await values(off)).slice(0, 2), [String(defaults.batchSize), String(defaults.lr)]);
@@ -286,8 +344,16 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     await page.waitForFunction(() => Number(document.getElementById('steps')!.textContent) > 10);
     const [worker] = page.workers();
     // An exception outside the worker's message handler: the page hears of it only as an error event.
-    await worker.evaluate(() => setTimeout(() => { throw new Error('worker crashed (test)'); }));
-    await page.waitForFunction(() => /worker crashed \(test\)/.test(document.getElementById('status')!.textContent ?? ''), null, { timeout: 5000 });
+    await worker.evaluate(() =>
+      setTimeout(() => {
+        throw new Error('worker crashed (test)');
+      }),
+    );
+    await page.waitForFunction(
+      () => /worker crashed \(test\)/.test(document.getElementById('status')!.textContent ?? ''),
+      null,
+      { timeout: 5000 },
+    );
     assert.equal(await page.locator('#status').isVisible(), true);
     assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false');
     await page.waitForTimeout(200); // a snapshot already on its way may still land
@@ -302,11 +368,14 @@ describe('playground (e2e, chromium)', { timeout: 180_000 }, () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
     const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll('input, select, button')].filter((el) => {
-        const e = el as HTMLInputElement;
-        const named = e.labels?.length || e.getAttribute('aria-label') || e.textContent?.trim();
-        return !named;
-      }).map((el) => el.outerHTML));
+      [...document.querySelectorAll('input, select, button')]
+        .filter((el) => {
+          const e = el as HTMLInputElement;
+          const named = e.labels?.length || e.getAttribute('aria-label') || e.textContent?.trim();
+          return !named;
+        })
+        .map((el) => el.outerHTML),
+    );
     assert.deepEqual(unlabelled, []);
     await page.click('#play');
     await page.waitForFunction(() => Number(document.getElementById('steps')!.textContent) > 100);

@@ -21,12 +21,19 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     const a = actual[i];
     const e = expected[i];
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)) && !(Number.isNaN(a) && Number.isNaN(e))) {
-      assert.fail(`${what}: element ${i} is ${a}, expected ${e} (difference ${Math.abs(a - e)}, tolerance ${atol + rtol * Math.abs(e)})`);
+      assert.fail(
+        `${what}: element ${i} is ${a}, expected ${e} (difference ${Math.abs(a - e)}, tolerance ${atol + rtol * Math.abs(e)})`,
+      );
     }
   }
 }
 
-export function assertTensorClose(actual: Tensor | null, expected: ArrayLike<number>, rtol: number, what: string): void {
+export function assertTensorClose(
+  actual: Tensor | null,
+  expected: ArrayLike<number>,
+  rtol: number,
+  what: string,
+): void {
   assert.ok(actual, `${what}: missing`);
   assertClose(actual.data, expected, rtol, what);
 }

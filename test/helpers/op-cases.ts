@@ -19,7 +19,8 @@ export interface OpCase {
 export const opsFixture = fixture<OpCase>('ops.json') as ReturnType<typeof fixture<OpCase>> & { samplesSha256: string };
 export const cases = opsFixture.cases;
 
-export const label = (c: OpCase) => `${c.op} #${c.index} ${c.inputs.map((x) => `[${x.shape}]`).join(' ')} ${JSON.stringify(c.args)}`;
+export const label = (c: OpCase) =>
+  `${c.op} #${c.index} ${c.inputs.map((x) => `[${x.shape}]`).join(' ')} ${JSON.stringify(c.args)}`;
 
 /** The case's op on inputs x. */
 export function call(c: OpCase, x: Tensor[]): Tensor {

@@ -5,7 +5,11 @@ import { createHash } from 'node:crypto';
 import { opTable } from '../../src/ops/index.js';
 
 export function opSamplesJson(): string {
-  const ops = Object.values(opTable).map(({ entry }) => ({ name: entry.name, torch: entry.torch, samples: entry.samples }));
+  const ops = Object.values(opTable).map(({ entry }) => ({
+    name: entry.name,
+    torch: entry.torch,
+    samples: entry.samples,
+  }));
   return JSON.stringify({ ops }, null, 1) + '\n';
 }
 

@@ -5,7 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/io/atomic.js';
@@ -20,20 +31,32 @@ const refused = (file: string, problem: string) => (e: unknown) =>
 test('a FIFO and a directory at the path are refused and left in place', { timeout: 5000 }, () => {
   const fifo = join(dir, 'fifo');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
-  assert.throws(() => writeFileAtomic(fifo, bytes), refused(fifo, 'is a FIFO (named pipe), not a regular file; refusing to replace it'));
+  assert.throws(
+    () => writeFileAtomic(fifo, bytes),
+    refused(fifo, 'is a FIFO (named pipe), not a regular file; refusing to replace it'),
+  );
   assert.ok(lstatSync(fifo).isFIFO());
   const sub = join(dir, 'sub');
   mkdirSync(sub);
-  assert.throws(() => writeFileAtomic(sub, bytes), refused(sub, 'is a directory, not a regular file; refusing to replace it'));
+  assert.throws(
+    () => writeFileAtomic(sub, bytes),
+    refused(sub, 'is a directory, not a regular file; refusing to replace it'),
+  );
   assert.ok(statSync(sub).isDirectory());
-  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('a character device is refused and stays a device (as root, where mknod works)', (t) => {
   if (process.getuid?.() !== 0) return t.skip('mknod needs root');
   const device = join(dir, 'null-device');
   assert.equal(spawnSync('mknod', [device, 'c', '1', '3']).status, 0);
-  assert.throws(() => writeFileAtomic(device, bytes), refused(device, 'is a character device, not a regular file; refusing to replace it'));
+  assert.throws(
+    () => writeFileAtomic(device, bytes),
+    refused(device, 'is a character device, not a regular file; refusing to replace it'),
+  );
   assert.ok(lstatSync(device).isCharacterDevice());
 });
 
@@ -48,7 +71,10 @@ test('a symlink is written through: the file it points to changes, the link stay
   assert.equal(readFileSync(real, 'utf8'), 'new');
   const dangling = join(dir, 'dangling.txt');
   symlinkSync(join(dir, 'nowhere'), dangling);
-  assert.throws(() => writeFileAtomic(dangling, bytes), refused(dangling, 'is a symlink to a missing file; refusing to write through it'));
+  assert.throws(
+    () => writeFileAtomic(dangling, bytes),
+    refused(dangling, 'is a symlink to a missing file; refusing to write through it'),
+  );
 });
 
 test('stray temp files of a writer that is gone are removed by the next write; a live one stays', () => {
@@ -59,7 +85,12 @@ test('stray temp files of a writer that is gone are removed by the next write; a
   for (const f of [stray, live, other]) writeFileSync(f, 'partial');
   writeFileAtomic(target, bytes);
   assert.equal(readFileSync(target, 'utf8'), 'new');
-  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')).sort(), [`.model.safetensors.${process.pid}.live.tmp`, '.other.999999999.abcd1234.tmp']);
+  assert.deepEqual(
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.tmp'))
+      .sort(),
+    [`.model.safetensors.${process.pid}.live.tmp`, '.other.999999999.abcd1234.tmp'],
+  );
 });
 
 test('a write that fails names the file and the reason', () => {

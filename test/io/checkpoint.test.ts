@@ -10,7 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRngState, manualSeed, nn, optim, randn, type Tensor } from '../../src/index.js';
-import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, decodeSafetensors, encodeSafetensors } from '../../src/io/index.js';
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  decodeSafetensors,
+  encodeSafetensors,
+} from '../../src/io/index.js';
 import { assertBitIdentical, assertFileError } from './helpers.js';
 
 type MakeOptimizer = (params: Iterable<Tensor>) => optim.Optimizer;
@@ -80,10 +87,16 @@ test('checkpoint tensors hold the optimizer buffers by parameter index, e.g. Ada
   const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
   train(model, opt, 2);
   const { tensors } = decodeSafetensors(encodeCheckpoint({ model, optimizer: opt, epoch: 1 }));
-  assert.deepEqual(Object.keys(tensors).sort(), [
-    'model.0.bias', 'model.0.weight', 'model.3.bias', 'model.3.weight',
-    ...[0, 1, 2, 3].flatMap((i) => [`optimizer.${i}.expAvg`, `optimizer.${i}.expAvgSq`]),
-  ].sort());
+  assert.deepEqual(
+    Object.keys(tensors).sort(),
+    [
+      'model.0.bias',
+      'model.0.weight',
+      'model.3.bias',
+      'model.3.weight',
+      ...[0, 1, 2, 3].flatMap((i) => [`optimizer.${i}.expAvg`, `optimizer.${i}.expAvgSq`]),
+    ].sort(),
+  );
   const expAvg = opt.stateDict().buffers[1].expAvg;
   assert.deepEqual(tensors['optimizer.1.expAvg'].data, expAvg);
 });
@@ -103,7 +116,11 @@ test('a checkpoint that does not fit is rejected before anything changes', () =>
     rng: getRngState(),
   });
   const before = snapshot();
-  assertFileError(() => decodeCheckpoint(bytes, 'c', { model: other, optimizer: otherOpt }), /shape \[3,8\], expected \[3,5\]/, 'model.0.weight');
+  assertFileError(
+    () => decodeCheckpoint(bytes, 'c', { model: other, optimizer: otherOpt }),
+    /shape \[3,8\], expected \[3,5\]/,
+    'model.0.weight',
+  );
   const adam = new optim.Adam(model.parameters());
   assertFileError(() => decodeCheckpoint(bytes, 'c', { model, optimizer: adam }), /holds SGD state, not Adam/);
   assert.deepEqual(snapshot(), before);
@@ -111,13 +128,25 @@ test('a checkpoint that does not fit is rejected before anything changes', () =>
   // Tampered metadata and tensors are named too.
   const { tensors, metadata } = decodeSafetensors(bytes);
   const header = JSON.parse(metadata['nabla.checkpoint']) as Record<string, unknown>;
-  const withHeader = (h: unknown, t: Record<string, Tensor> = tensors) => encodeSafetensors(t, { 'nabla.checkpoint': JSON.stringify(h) });
+  const withHeader = (h: unknown, t: Record<string, Tensor> = tensors) =>
+    encodeSafetensors(t, { 'nabla.checkpoint': JSON.stringify(h) });
   const target = { model, optimizer: opt };
-  assertFileError(() => decodeCheckpoint(withHeader({ ...header, epoch: -1 }), 'c', target), /epoch/, 'nabla.checkpoint.epoch');
-  assertFileError(() => decodeCheckpoint(withHeader({ ...header, rng: { words: [1, 2, 3], spareNormal: null } }), 'c', target), /PRNG/);
+  assertFileError(
+    () => decodeCheckpoint(withHeader({ ...header, epoch: -1 }), 'c', target),
+    /epoch/,
+    'nabla.checkpoint.epoch',
+  );
+  assertFileError(
+    () => decodeCheckpoint(withHeader({ ...header, rng: { words: [1, 2, 3], spareNormal: null } }), 'c', target),
+    /PRNG/,
+  );
   assertFileError(() => decodeCheckpoint(withHeader({ ...header, version: 7 }), 'c', target), /version/);
   const extraTensor = { ...tensors, 'model.9.weight': tensors['model.0.weight'] };
-  assertFileError(() => decodeCheckpoint(withHeader(header, extraTensor), 'c', target), /unexpected tensor/, 'model.9.weight');
+  assertFileError(
+    () => decodeCheckpoint(withHeader(header, extraTensor), 'c', target),
+    /unexpected tensor/,
+    'model.9.weight',
+  );
   const { ['optimizer.0.momentum']: _dropped, ...missing } = tensors;
   assertFileError(() => decodeCheckpoint(withHeader(header, missing), 'c', target), /missing/, 'optimizer.0.momentum');
   assertFileError(() => decodeCheckpoint(encodeSafetensors(tensors), 'c', target), /not a checkpoint/);
@@ -140,7 +169,10 @@ test('a write that fails midway leaves the previous checkpoint intact and no tem
     });
     try {
       // ENOSPC (a full disk) names the file, whichever call fails.
-      assert.throws(() => saveCheckpoint(file, { model, optimizer: opt, epoch: 2 }), (e: Error) => e.message === `${file}: cannot write the file (ENOSPC)`);
+      assert.throws(
+        () => saveCheckpoint(file, { model, optimizer: opt, epoch: 2 }),
+        (e: Error) => e.message === `${file}: cannot write the file (ENOSPC)`,
+      );
     } finally {
       m.mock.restore();
     }

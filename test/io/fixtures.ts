@@ -16,9 +16,20 @@ export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export function torchLayoutModel(): { model: nn.Sequential; input: Tensor } {
   manualSeed(7);
   const model = new nn.Sequential(
-    new nn.Flatten(), new nn.Linear(6, 8), new nn.GELU(), new nn.Linear(8, 8, { bias: false }), new nn.LeakyReLU(0.05),
-    new nn.Dropout(0.3), new nn.Linear(8, 6), new nn.Tanh(), new nn.Linear(6, 5), new nn.Sigmoid(),
-    new nn.Linear(5, 4), new nn.ReLU(), new nn.Linear(4, 3), new nn.LogSoftmax(-1),
+    new nn.Flatten(),
+    new nn.Linear(6, 8),
+    new nn.GELU(),
+    new nn.Linear(8, 8, { bias: false }),
+    new nn.LeakyReLU(0.05),
+    new nn.Dropout(0.3),
+    new nn.Linear(8, 6),
+    new nn.Tanh(),
+    new nn.Linear(6, 5),
+    new nn.Sigmoid(),
+    new nn.Linear(5, 4),
+    new nn.ReLU(),
+    new nn.Linear(4, 3),
+    new nn.LogSoftmax(-1),
   ).eval();
   return { model, input: randn([5, 2, 3]) };
 }
@@ -27,13 +38,22 @@ export function torchLayoutModel(): { model: nn.Sequential; input: Tensor } {
 export function torchCnnModel(): { model: nn.Sequential; input: Tensor } {
   manualSeed(8);
   const model = new nn.Sequential(
-    new nn.Conv2d(2, 4, [4, 2], { padding: 'same', dilation: [1, 2], groups: 2 }), trained(new nn.BatchNorm2d(4), [4, 9, 10]), new nn.ReLU(),
+    new nn.Conv2d(2, 4, [4, 2], { padding: 'same', dilation: [1, 2], groups: 2 }),
+    trained(new nn.BatchNorm2d(4), [4, 9, 10]),
+    new nn.ReLU(),
     new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), // [4,5,6]
     new nn.Conv2d(4, 6, 3, { padding: 1, bias: false }), // [6,5,6]
     new nn.AvgPool2d(2, { padding: 1, countIncludePad: false }), // [6,3,4]
-    new nn.AdaptiveAvgPool2d([2, 3]), new nn.Dropout2d(0.2), new nn.Flatten(2), // [6,6]
-    new nn.Conv1d(6, 4, 3, { padding: 'same', stride: 1 }), trained(new nn.BatchNorm1d(4, { momentum: 0.3 }), [4, 6]), new nn.Flatten(),
-    new nn.Linear(24, 5), trained(new nn.BatchNorm1d(5, { affine: false, eps: 1e-3 }), [5]), new nn.Tanh(), new nn.Linear(5, 3),
+    new nn.AdaptiveAvgPool2d([2, 3]),
+    new nn.Dropout2d(0.2),
+    new nn.Flatten(2), // [6,6]
+    new nn.Conv1d(6, 4, 3, { padding: 'same', stride: 1 }),
+    trained(new nn.BatchNorm1d(4, { momentum: 0.3 }), [4, 6]),
+    new nn.Flatten(),
+    new nn.Linear(24, 5),
+    trained(new nn.BatchNorm1d(5, { affine: false, eps: 1e-3 }), [5]),
+    new nn.Tanh(),
+    new nn.Linear(5, 3),
   ).eval();
   return { model, input: randn([3, 2, 9, 10]) };
 }
@@ -42,9 +62,20 @@ export function torchCnnModel(): { model: nn.Sequential; input: Tensor } {
 export function onnxModel(dtype: DType): { model: nn.Sequential; inputShape: number[] } {
   manualSeed(dtype === 'float32' ? 11 : 12);
   const model = new nn.Sequential(
-    new nn.Flatten(), new nn.Linear(12, 10, { dtype }), new nn.ReLU(), new nn.Linear(10, 10, { dtype }), new nn.GELU(),
-    new nn.Linear(10, 8, { dtype, bias: false }), new nn.LeakyReLU(0.1), new nn.Dropout(0.5), new nn.Linear(8, 8, { dtype }),
-    new nn.Tanh(), new nn.Linear(8, 6, { dtype }), new nn.Sigmoid(), new nn.Softmax(-1), new nn.LogSoftmax(1),
+    new nn.Flatten(),
+    new nn.Linear(12, 10, { dtype }),
+    new nn.ReLU(),
+    new nn.Linear(10, 10, { dtype }),
+    new nn.GELU(),
+    new nn.Linear(10, 8, { dtype, bias: false }),
+    new nn.LeakyReLU(0.1),
+    new nn.Dropout(0.5),
+    new nn.Linear(8, 8, { dtype }),
+    new nn.Tanh(),
+    new nn.Linear(8, 6, { dtype }),
+    new nn.Sigmoid(),
+    new nn.Softmax(-1),
+    new nn.LogSoftmax(1),
   );
   return { model, inputShape: [3, 4] };
 }
@@ -64,7 +95,12 @@ export function trained<M extends nn.BatchNorm1d | nn.BatchNorm2d>(bn: M, sample
   setBackend('wasm');
   try {
     noGrad(() => {
-      for (let step = 0; step < 3; step++) bn.forward(randn([6, ...sampleShape], { dtype }).mul(3).add(2));
+      for (let step = 0; step < 3; step++)
+        bn.forward(
+          randn([6, ...sampleShape], { dtype })
+            .mul(3)
+            .add(2),
+        );
     });
   } finally {
     setBackend(was);
@@ -76,9 +112,19 @@ export function trained<M extends nn.BatchNorm1d | nn.BatchNorm2d>(bn: M, sample
 export function cnnModel(dtype: DType): { model: nn.Sequential; inputShape: number[] } {
   manualSeed(dtype === 'float32' ? 13 : 14);
   const model = new nn.Sequential(
-    new nn.Conv2d(1, 4, 3, { padding: 1, dtype }), trained(new nn.BatchNorm2d(4, { dtype }), [4, 12, 12]), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(4, 8, 3, { padding: 1, dtype }), trained(new nn.BatchNorm2d(8, { dtype }), [8, 6, 6]), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Dropout2d(0.25), new nn.Flatten(), new nn.Linear(72, 16, { dtype }), new nn.ReLU(), new nn.Linear(16, 10, { dtype }),
+    new nn.Conv2d(1, 4, 3, { padding: 1, dtype }),
+    trained(new nn.BatchNorm2d(4, { dtype }), [4, 12, 12]),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(4, 8, 3, { padding: 1, dtype }),
+    trained(new nn.BatchNorm2d(8, { dtype }), [8, 6, 6]),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Dropout2d(0.25),
+    new nn.Flatten(),
+    new nn.Linear(72, 16, { dtype }),
+    new nn.ReLU(),
+    new nn.Linear(16, 10, { dtype }),
   );
   return { model, inputShape: [1, 12, 12] };
 }
@@ -94,11 +140,14 @@ export function cnnOptionsModel(dtype: DType): { model: nn.Sequential; inputShap
     new nn.Conv2d(2, 4, [4, 2], { padding: 'same', dilation: [1, 2], groups: 2, dtype }), // [4,9,10]
     trained(new nn.BatchNorm2d(4, { dtype, affine: false, momentum: 0.2 }), [4, 9, 10]),
     new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), // [4,5,6]
-    new nn.Conv2d(4, 4, 3, { stride: 2, padding: [1, 0], groups: 4, bias: false, dtype }), new nn.ReLU(), // [4,3,2]
+    new nn.Conv2d(4, 4, 3, { stride: 2, padding: [1, 0], groups: 4, bias: false, dtype }),
+    new nn.ReLU(), // [4,3,2]
     new nn.AvgPool2d(2, { stride: 1, padding: 1, ceilMode: true, countIncludePad: false }), // [4,4,3]
-    new nn.Flatten(2), new nn.Conv1d(4, 6, 3, { padding: 'same', dilation: 2, dtype }), // [6,12]
+    new nn.Flatten(2),
+    new nn.Conv1d(4, 6, 3, { padding: 'same', dilation: 2, dtype }), // [6,12]
     trained(new nn.BatchNorm1d(6, { dtype, eps: 1e-3 }), [6, 12]),
-    new nn.Flatten(), new nn.Linear(72, 3, { dtype }),
+    new nn.Flatten(),
+    new nn.Linear(72, 3, { dtype }),
   );
   return { model, inputShape: [2, 9, 10] };
 }
@@ -107,7 +156,8 @@ export const TORCH_LAYOUT_FILE = 'nabla_torch_layout.safetensors';
 export const TORCH_CNN_FILE = 'nabla_torch_cnn.safetensors';
 /** The ONNX fixtures: a model of every MLP layer, the CNN, the CNN options; each in both float dtypes. */
 export const ONNX_FIXTURES = { all_layers: onnxModel, cnn: cnnModel, cnn_options: cnnOptionsModel } as const;
-export const onnxFile = (dtype: DType, name: keyof typeof ONNX_FIXTURES = 'all_layers') => `nabla_${name}_${dtype}.onnx`;
+export const onnxFile = (dtype: DType, name: keyof typeof ONNX_FIXTURES = 'all_layers') =>
+  `nabla_${name}_${dtype}.onnx`;
 
 export function writeFixtures(dir = FIXTURES): void {
   const { model, input } = torchLayoutModel();
@@ -121,7 +171,10 @@ export function writeFixtures(dir = FIXTURES): void {
   for (const [name, make] of Object.entries(ONNX_FIXTURES)) {
     for (const dtype of ['float32', 'float64'] as const) {
       const { model: m, inputShape } = make(dtype);
-      fs.writeFileSync(path.join(dir, onnxFile(dtype, name as keyof typeof ONNX_FIXTURES)), encodeOnnx(m, { inputShape }));
+      fs.writeFileSync(
+        path.join(dir, onnxFile(dtype, name as keyof typeof ONNX_FIXTURES)),
+        encodeOnnx(m, { inputShape }),
+      );
     }
   }
 }

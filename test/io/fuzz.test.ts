@@ -12,7 +12,16 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { manualSeed, nn, optim, randn, tensor, ModelFileError } from '../../src/index.js';
-import { decodeCheckpoint, decodeModel, decodeSafetensors, encodeCheckpoint, encodeModel, encodeOnnx, encodeSafetensors, inspectBytes } from '../../src/io/index.js';
+import {
+  decodeCheckpoint,
+  decodeModel,
+  decodeSafetensors,
+  encodeCheckpoint,
+  encodeModel,
+  encodeOnnx,
+  encodeSafetensors,
+  inspectBytes,
+} from '../../src/io/index.js';
 import { DataFileError } from '../../src/data/errors.js';
 import { csvFromTable, parseCsvBytes } from '../../src/data/csv.js';
 import { parseIdx } from '../../src/data/idx.js';
@@ -26,44 +35,88 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 
 manualSeed(1);
 const model = new nn.Sequential(
-  new nn.Flatten(), new nn.Linear(4, 3), new nn.GELU(), new nn.Dropout(0.1), new nn.Linear(3, 2, { bias: false }), new nn.LogSoftmax(),
+  new nn.Flatten(),
+  new nn.Linear(4, 3),
+  new nn.GELU(),
+  new nn.Dropout(0.1),
+  new nn.Linear(3, 2, { bias: false }),
+  new nn.LogSoftmax(),
 );
 const optimizer = new optim.Adam(model.parameters());
-model.forward(randn([2, 2, 2])).sum().backward();
+model
+  .forward(randn([2, 2, 2]))
+  .sum()
+  .backward();
 optimizer.step();
 
 /** What `nabla train` saves as the model's `input` metadata (read back by readInputSpec). */
 const input = {
-  kind: 'csv', task: 'classification', inputs: 8, outputs: 2, classes: ['a', 'b'], featureNames: ['p', 'q', 'r', 's', 't', 'u', 'v', 'w'],
-  target: 'label', standardizer: { mean: [0, 1, 2, 3, 4, 5, 6, 7], std: [1, 1, 1, 1, 2, 2, 2, 2] }, imageShape: [2, 2, 2],
+  kind: 'csv',
+  task: 'classification',
+  inputs: 8,
+  outputs: 2,
+  classes: ['a', 'b'],
+  featureNames: ['p', 'q', 'r', 's', 't', 'u', 'v', 'w'],
+  target: 'label',
+  standardizer: { mean: [0, 1, 2, 3, 4, 5, 6, 7], std: [1, 1, 1, 1, 2, 2, 2, 2] },
+  imageShape: [2, 2, 2],
 };
 /** fit's loop state after one epoch and two batches of the second, with a scheduler and early stopping. */
 const schedule = new LRSchedule(new StepLR(optimizer, { stepSize: 2 }));
 const stopping = new EarlyStopping();
 const fitState = {
   history: [{ epoch: 1, lr: 0.001, seconds: 0.5, loss: 0.7, valLoss: 0.8 }],
-  position: { epoch: 1, batch: 2, order: [3, 0, 5, 1, 4, 2], sums: { loss: 1.2, accuracy: 3 }, samples: 4, seconds: 0.2 },
+  position: {
+    epoch: 1,
+    batch: 2,
+    order: [3, 0, 5, 1, 4, 2],
+    sums: { loss: 1.2, accuracy: 3 },
+    samples: 4,
+    seconds: 0.2,
+  },
   callbacks: [schedule.stateDict(), stopping.stateDict()],
 };
 const readFitCheckpoint = (b: Uint8Array) => {
   const { epoch, extra } = decodeCheckpoint(b, 'fuzz', { model, optimizer });
-  restoreCallbacks(readSnapshot(extra, 'fuzz', { epoch, batches: 3, samples: 6, callbacks: 2 }), [schedule, stopping], 'fuzz');
+  restoreCallbacks(
+    readSnapshot(extra, 'fuzz', { epoch, batches: 3, samples: 6, callbacks: 2 }),
+    [schedule, stopping],
+    'fuzz',
+  );
 };
 
 const targets: [string, Uint8Array, (bytes: Uint8Array) => unknown][] = [
   [
     'state dict',
     encodeSafetensors(
-      { w: randn([3, 2]), d: randn([4], { dtype: 'float64' }), n: tensor([1, -2, 3], { dtype: 'float64' }), e: randn([0, 2]) },
-      { note: 'x' }, { dtypes: { n: 'I64' } },
+      {
+        w: randn([3, 2]),
+        d: randn([4], { dtype: 'float64' }),
+        n: tensor([1, -2, 3], { dtype: 'float64' }),
+        e: randn([0, 2]),
+      },
+      { note: 'x' },
+      { dtypes: { n: 'I64' } },
     ),
     (b) => decodeSafetensors(b, 'fuzz'),
   ],
   ['model (nabla layout)', encodeModel(model, { metadata: { classes: ['a', 'b'] } }), (b) => decodeModel(b, 'fuzz')],
   ['model (torch layout)', encodeModel(model, { layout: 'torch' }), (b) => decodeModel(b, 'fuzz')],
-  ['checkpoint', encodeCheckpoint({ model, optimizer, epoch: 4, extra: { loss: [0.5] } }), (b) => decodeCheckpoint(b, 'fuzz', { model, optimizer })],
-  ['model with input metadata', encodeModel(model, { metadata: { input } }), (b) => readInputSpec(decodeModel(b, 'fuzz').metadata.input, 'fuzz')],
-  ['checkpoint with loop state', encodeCheckpoint({ model, optimizer, epoch: 1, extra: { run: { seed: 1 }, fit: fitState } }), readFitCheckpoint],
+  [
+    'checkpoint',
+    encodeCheckpoint({ model, optimizer, epoch: 4, extra: { loss: [0.5] } }),
+    (b) => decodeCheckpoint(b, 'fuzz', { model, optimizer }),
+  ],
+  [
+    'model with input metadata',
+    encodeModel(model, { metadata: { input } }),
+    (b) => readInputSpec(decodeModel(b, 'fuzz').metadata.input, 'fuzz'),
+  ],
+  [
+    'checkpoint with loop state',
+    encodeCheckpoint({ model, optimizer, epoch: 1, extra: { run: { seed: 1 }, fit: fitState } }),
+    readFitCheckpoint,
+  ],
   ['ONNX export', encodeOnnx(model, { inputShape: [2, 2] }), (b) => inspectBytes(b, 'fuzz.onnx')],
 ];
 
@@ -75,7 +128,11 @@ const CASE_BYTES = 64 * 2 ** 20;
  * Reading either succeeds (false) or raises the library's own error (true), within the bounds;
  * anything else fails the property.
  */
-function rejects(read: (b: Uint8Array) => unknown, bytes: Uint8Array, own: typeof ModelFileError | typeof DataFileError = ModelFileError): boolean {
+function rejects(
+  read: (b: Uint8Array) => unknown,
+  bytes: Uint8Array,
+  own: typeof ModelFileError | typeof DataFileError = ModelFileError,
+): boolean {
   const started = performance.now();
   const before = process.memoryUsage().arrayBuffers;
   let raised = false;
@@ -97,32 +154,59 @@ type Mutation = (bytes: Uint8Array) => Uint8Array;
 /** Byte-level mutations of any file. */
 const byteMutation = (length: number): fc.Arbitrary<Mutation> =>
   fc.oneof(
-    fc.nat(length).map((n): Mutation => (b) => b.slice(0, n)),
-    fc.array(fc.tuple(fc.nat(length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map(
-      (edits): Mutation => (b) => {
+    fc.nat(length).map(
+      (n): Mutation =>
+        (b) =>
+          b.slice(0, n),
+    ),
+    fc
+      .array(fc.tuple(fc.nat(length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+      .map((edits): Mutation => (b) => {
         const out = b.slice();
         for (const [at, v] of edits) out[at] = v;
         return out;
-      },
-    ),
+      }),
     fc.tuple(fc.nat(length), fc.nat(16), fc.uint8Array({ maxLength: 16 })).map(
-      ([at, remove, insert]): Mutation => (b) => Uint8Array.from([...b.subarray(0, at), ...insert, ...b.subarray(at + remove)]),
+      ([at, remove, insert]): Mutation =>
+        (b) =>
+          Uint8Array.from([...b.subarray(0, at), ...insert, ...b.subarray(at + remove)]),
     ),
-    fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: -40, max: 40 }).map(BigInt)).map(
-      (v): Mutation => (b) => {
+    fc
+      .oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: -40, max: 40 }).map(BigInt))
+      .map((v): Mutation => (b) => {
         const out = b.slice();
         const view = new DataView(out.buffer);
         const n = v < 64n && v > -64n ? view.getBigUint64(0, true) + v : v; // small values nudge the length
         view.setBigUint64(0, BigInt.asUintN(64, n), true);
         return out;
-      },
-    ),
+      }),
   );
 
 /** Values that probe the header's checks: wrong types, huge or negative sizes, near misses. */
 const nastyValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom(-1, 0, 1, 0.5, 2 ** 31, 2 ** 53, 2 ** 64, 1e308, 'F16', 'I64', 'F64', 'F32', 'Linear', '', [], {}, null, [0, 0], [2 ** 40, 2 ** 40], undefined),
+  fc.constantFrom(
+    -1,
+    0,
+    1,
+    0.5,
+    2 ** 31,
+    2 ** 53,
+    2 ** 64,
+    1e308,
+    'F16',
+    'I64',
+    'F64',
+    'F32',
+    'Linear',
+    '',
+    [],
+    {},
+    null,
+    [0, 0],
+    [2 ** 40, 2 ** 40],
+    undefined,
+  ),
 );
 
 /** Every [container, key] in a JSON value, depth first. */
@@ -161,7 +245,9 @@ function headerMutation(bytes: Uint8Array): fc.Arbitrary<Mutation> {
 for (const [name, valid, read] of targets) {
   test(`fuzz: mutated and truncated ${name} files load or raise ModelFileError`, { timeout: 120_000 }, () => {
     read(valid); // the unmutated file is valid
-    const mutations = name.startsWith('ONNX') ? byteMutation(valid.length) : fc.oneof(byteMutation(valid.length), headerMutation(valid));
+    const mutations = name.startsWith('ONNX')
+      ? byteMutation(valid.length)
+      : fc.oneof(byteMutation(valid.length), headerMutation(valid));
     let rejected = 0;
     fc.assert(
       fc.property(mutations, (mutate) => {
@@ -177,27 +263,57 @@ for (const [name, valid, read] of targets) {
 // ---- data files: CSV and IDX, which raise DataFileError ----
 
 /** A small valid CSV: quoted fields, a class label column, a BOM-free UTF-8 name. */
-const csv = new TextEncoder().encode('x,"y, z",größe,label\n1,2.5,-3e2,cat\n4,.5,6,dog\n\n7,8,"9",cat\n0.1,1e-3,+2,"do""g"\n');
+const csv = new TextEncoder().encode(
+  'x,"y, z",größe,label\n1,2.5,-3e2,cat\n4,.5,6,dog\n\n7,8,"9",cat\n0.1,1e-3,+2,"do""g"\n',
+);
 /** Fragments that probe the CSV rules: quotes, separators, line ends, non-decimal and non-finite numbers, bad UTF-8. */
-const csvFragment = fc.constantFrom(',', '"', '""', '\n', '\r\n', '', ' ', 'NaN', 'inf', '1e39', '0x10', '-', '.', 'e5', '\u00e9', '\ufeff');
+const csvFragment = fc.constantFrom(
+  ',',
+  '"',
+  '""',
+  '\n',
+  '\r\n',
+  '',
+  ' ',
+  'NaN',
+  'inf',
+  '1e39',
+  '0x10',
+  '-',
+  '.',
+  'e5',
+  '\u00e9',
+  '\ufeff',
+);
 const csvMutation: fc.Arbitrary<Mutation> = fc.oneof(
   byteMutation(csv.length),
-  fc.tuple(fc.nat(csv.length), fc.nat(4), csvFragment).map(([at, remove, text]): Mutation => (b) =>
-    Uint8Array.from([...b.subarray(0, at), ...new TextEncoder().encode(text), ...b.subarray(at + remove)])),
+  fc.tuple(fc.nat(csv.length), fc.nat(4), csvFragment).map(
+    ([at, remove, text]): Mutation =>
+      (b) =>
+        Uint8Array.from([...b.subarray(0, at), ...new TextEncoder().encode(text), ...b.subarray(at + remove)]),
+  ),
 );
 const readCsv = (b: Uint8Array) => {
   const table = parseCsvBytes(Buffer.from(b), 'fuzz.csv');
   // As training reads it (classes and statistics fitted), then as eval reads it with the training's classes.
   csvFromTable(table, { target: 'label', standardize: true });
-  csvFromTable(table, { target: 'label', features: ['x', 'y, z', 'größe'], classes: ['cat', 'do"g', 'dog'], standardize: { mean: [0, 0, 0], std: [1, 1, 1] } });
+  csvFromTable(table, {
+    target: 'label',
+    features: ['x', 'y, z', 'größe'],
+    classes: ['cat', 'do"g', 'dog'],
+    standardize: { mean: [0, 0, 0], std: [1, 1, 1] },
+  });
 };
 
 test('fuzz: mutated CSV files read or raise DataFileError', { timeout: 120_000 }, () => {
   readCsv(csv);
   let rejected = 0;
-  fc.assert(fc.property(csvMutation, (mutate) => {
-    if (rejects(readCsv, mutate(csv), DataFileError)) rejected++;
-  }), { seed: SEED, numRuns: RUNS });
+  fc.assert(
+    fc.property(csvMutation, (mutate) => {
+      if (rejects(readCsv, mutate(csv), DataFileError)) rejected++;
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
   assert.ok(rejected > RUNS / 10, `only ${rejected} of ${RUNS} mutated CSVs were rejected`);
 });
 
@@ -208,17 +324,30 @@ function idx(type: number, shape: number[], body: Uint8Array): Uint8Array {
   return Uint8Array.from([...head, ...body]);
 }
 const idxFiles: [string, Uint8Array][] = [
-  ['bytes', idx(0x08, [3, 4, 5], Uint8Array.from({ length: 60 }, (_, i) => (i * 37) % 256))],
+  [
+    'bytes',
+    idx(
+      0x08,
+      [3, 4, 5],
+      Uint8Array.from({ length: 60 }, (_, i) => (i * 37) % 256),
+    ),
+  ],
   ['floats', idx(0x0d, [6], new Uint8Array(Float32Array.from([1, -2, 0.5, 3, 1e-3, 7]).buffer).reverse())],
 ];
 for (const [name, raw] of idxFiles) {
-  for (const [how, bytes] of [['raw', raw], ['gzip', gzipSync(raw)]] as const) {
+  for (const [how, bytes] of [
+    ['raw', raw],
+    ['gzip', gzipSync(raw)],
+  ] as const) {
     test(`fuzz: mutated IDX ${name} files (${how}) read or raise DataFileError`, { timeout: 120_000 }, () => {
       const read = (b: Uint8Array) => parseIdx(b, 'fuzz.idx', 2 ** 20); // a 1 MiB cap: a header claiming more is refused
       read(bytes);
-      fc.assert(fc.property(byteMutation(bytes.length), (mutate) => {
-        rejects(read, mutate(bytes), DataFileError);
-      }), { seed: SEED, numRuns: RUNS });
+      fc.assert(
+        fc.property(byteMutation(bytes.length), (mutate) => {
+          rejects(read, mutate(bytes), DataFileError);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
     });
   }
 }

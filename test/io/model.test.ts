@@ -8,8 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { getRngState, manualSeed, nn, noGrad, randn, type DType, type Tensor } from '../../src/index.js';
 import {
-  buildModel, decodeModel, decodeSafetensors, describeModel, encodeModel, encodeSafetensors, load, save,
-  MAX_PARAMETERS, type ModelSpec,
+  buildModel,
+  decodeModel,
+  decodeSafetensors,
+  describeModel,
+  encodeModel,
+  encodeSafetensors,
+  load,
+  save,
+  MAX_PARAMETERS,
+  type ModelSpec,
 } from '../../src/io/index.js';
 import { assertBitIdentical, assertFileError } from './helpers.js';
 
@@ -57,10 +65,14 @@ test('the torch layout stores each Linear weight transposed, [out, in], under th
   assert.deepEqual(Object.keys(tensors).sort(), ['0.bias', '0.weight', '2.weight']);
   assert.equal(metadata['nabla.layout'], 'torch');
   assert.equal(metadata.format, 'pt');
-  for (const [name, [i, o]] of [['0.weight', [3, 2]], ['2.weight', [2, 5]]] as const) {
+  for (const [name, [i, o]] of [
+    ['0.weight', [3, 2]],
+    ['2.weight', [2, 5]],
+  ] as const) {
     const ours = model.stateDict()[name];
     assert.deepEqual(tensors[name].shape, [o, i]);
-    for (let r = 0; r < i; r++) for (let c = 0; c < o; c++) assert.equal(tensors[name].data[c * i + r], ours.data[r * o + c]);
+    for (let r = 0; r < i; r++)
+      for (let c = 0; c < o; c++) assert.equal(tensors[name].data[c * i + r], ours.data[r * o + c]);
   }
 });
 
@@ -69,7 +81,10 @@ test('save / load through a file keeps the caller metadata and leaves no temp fi
   const file = path.join(dir, 'iris.safetensors');
   manualSeed(5);
   const model = new nn.Sequential(new nn.Linear(4, 8), new nn.Tanh(), new nn.Linear(8, 3), new nn.Softmax());
-  const metadata = { classes: ['setosa', 'versicolor', 'virginica'], standardise: { mean: [5.8, 3.0, 3.7, 1.2], std: [0.8, 0.4, 1.7, 0.7] } };
+  const metadata = {
+    classes: ['setosa', 'versicolor', 'virginica'],
+    standardise: { mean: [5.8, 3.0, 3.7, 1.2], std: [0.8, 0.4, 1.7, 0.7] },
+  };
   save(model, file, { metadata });
   const loaded = load(file);
   assert.deepEqual(loaded.metadata, metadata);
@@ -90,7 +105,11 @@ test('loading does not move the global PRNG', () => {
 
 test('the layout is explicit: a mismatch with the file is an error', () => {
   const bytes = encodeModel(new nn.Sequential(new nn.Linear(3, 3)), { layout: 'torch' });
-  assertFileError(() => decodeModel(bytes, 'f', { layout: 'nabla' }), /'torch' layout but layout 'nabla'/, 'nabla.layout');
+  assertFileError(
+    () => decodeModel(bytes, 'f', { layout: 'nabla' }),
+    /'torch' layout but layout 'nabla'/,
+    'nabla.layout',
+  );
   assert.equal(decodeModel(bytes, 'f', { layout: 'torch' }).model.layers.length, 1);
 });
 
@@ -103,17 +122,32 @@ test('tensors must match the architecture: names, shapes, dtypes', () => {
   const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
   const spec = describeModel(model);
   const wider = { ...spec, layers: [{ ...spec.layers[0], outFeatures: 5 }, ...spec.layers.slice(1)] };
-  assertFileError(() => decodeModel(withArchitecture(model, JSON.stringify(wider))), /shape \[3,4\] does not match \[3,5\]/, '0.weight');
+  assertFileError(
+    () => decodeModel(withArchitecture(model, JSON.stringify(wider))),
+    /shape \[3,4\] does not match \[3,5\]/,
+    '0.weight',
+  );
   const noBias = { ...spec, layers: [...spec.layers.slice(0, 2), { ...spec.layers[2], bias: false }] };
   assertFileError(() => decodeModel(withArchitecture(model, JSON.stringify(noBias))), /not a parameter/, '2.bias');
   const shifted = { ...spec, layers: [{ type: 'ReLU' }, ...spec.layers] };
   assertFileError(() => decodeModel(withArchitecture(model, JSON.stringify(shifted))), /not a parameter/);
-  assertFileError(() => decodeModel(withArchitecture(model, JSON.stringify({ ...spec, dtype: 'float64' }))), /dtype F32 does not match/);
+  assertFileError(
+    () => decodeModel(withArchitecture(model, JSON.stringify({ ...spec, dtype: 'float64' }))),
+    /dtype F32 does not match/,
+  );
   const dropped: Record<string, Tensor> = model.stateDict();
   delete dropped['2.bias'];
-  assertFileError(() => decodeModel(encodeSafetensors(dropped, { 'nabla.architecture': JSON.stringify(spec) })), /missing/, '2.bias');
+  assertFileError(
+    () => decodeModel(encodeSafetensors(dropped, { 'nabla.architecture': JSON.stringify(spec) })),
+    /missing/,
+    '2.bias',
+  );
   assertFileError(() => decodeModel(encodeSafetensors(model.stateDict())), /no architecture.*options\.architecture/);
-  assertFileError(() => decodeModel(withArchitecture(model, '{oops')), /not valid JSON/, '__metadata__.nabla.architecture');
+  assertFileError(
+    () => decodeModel(withArchitecture(model, '{oops')),
+    /not valid JSON/,
+    '__metadata__.nabla.architecture',
+  );
 });
 
 test('the architecture is validated before anything is allocated', () => {
@@ -121,28 +155,62 @@ test('the architecture is validated before anything is allocated', () => {
   const at = (i: number, field: string) => `architecture.layers[${i}].${field}`;
   // 2^40 parameters would be 4 TiB: refused by arithmetic, not by running out of memory.
   const huge = spec([{ type: 'Linear', inFeatures: 2 ** 20, outFeatures: 2 ** 20, bias: true }]);
-  assertFileError(() => buildModel(huge), new RegExp(`more than ${MAX_PARAMETERS} parameters`), 'architecture.layers[0]');
+  assertFileError(
+    () => buildModel(huge),
+    new RegExp(`more than ${MAX_PARAMETERS} parameters`),
+    'architecture.layers[0]',
+  );
   assertFileError(() => buildModel(spec([{ type: 'LSTM' }])), /unknown layer type "LSTM"/, at(0, 'type'));
-  assertFileError(() => buildModel(spec([{ type: 'Linear', inFeatures: 0, outFeatures: 2, bias: true }])), /positive integer/, at(0, 'inFeatures'));
-  assertFileError(() => buildModel(spec([{ type: 'Linear', inFeatures: 2, outFeatures: 2 }])), /expected a boolean/, at(0, 'bias'));
+  assertFileError(
+    () => buildModel(spec([{ type: 'Linear', inFeatures: 0, outFeatures: 2, bias: true }])),
+    /positive integer/,
+    at(0, 'inFeatures'),
+  );
+  assertFileError(
+    () => buildModel(spec([{ type: 'Linear', inFeatures: 2, outFeatures: 2 }])),
+    /expected a boolean/,
+    at(0, 'bias'),
+  );
   assertFileError(() => buildModel(spec([{ type: 'ReLU', inplace: true }])), /unknown field/, at(0, 'inplace'));
   assertFileError(() => buildModel(spec([{ type: 'Dropout', p: 1 }])), /\[0, 1\)/, at(0, 'p'));
   assertFileError(() => buildModel(spec([{ type: 'Softmax', dim: 'last' }])), /integer/, at(0, 'dim'));
-  assertFileError(() => buildModel(spec([{ type: 'LeakyReLU', negativeSlope: null }])), /finite number/, at(0, 'negativeSlope'));
+  assertFileError(
+    () => buildModel(spec([{ type: 'LeakyReLU', negativeSlope: null }])),
+    /finite number/,
+    at(0, 'negativeSlope'),
+  );
   assertFileError(() => buildModel(spec([null])), /not an object/, 'architecture.layers[0]');
-  assertFileError(() => buildModel({ ...(spec([]) as object), format: 'keras' }), /unknown architecture format/, 'architecture.format');
+  assertFileError(
+    () => buildModel({ ...(spec([]) as object), format: 'keras' }),
+    /unknown architecture format/,
+    'architecture.format',
+  );
   assertFileError(() => buildModel({ ...(spec([]) as object), version: 2 }), /version/, 'architecture.version');
   assertFileError(() => buildModel({ ...(spec([]) as object), dtype: 'int8' }), /dtype/, 'architecture.dtype');
-  assertFileError(() => buildModel({ ...(spec([]) as object), layers: new Array(10_001).fill({ type: 'ReLU' }) }), /cap/, 'architecture.layers');
-  const ok = buildModel(spec([{ type: 'Linear', inFeatures: 2, outFeatures: 3, bias: false }, { type: 'Flatten', startDim: 0, endDim: -1 }]));
+  assertFileError(
+    () => buildModel({ ...(spec([]) as object), layers: new Array(10_001).fill({ type: 'ReLU' }) }),
+    /cap/,
+    'architecture.layers',
+  );
+  const ok = buildModel(
+    spec([
+      { type: 'Linear', inFeatures: 2, outFeatures: 3, bias: false },
+      { type: 'Flatten', startDim: 0, endDim: -1 },
+    ]),
+  );
   assert.equal(ok.layers.length, 2);
 });
 
 test('unsupported layers and models are named in the error', () => {
   class Square extends nn.Module {
-    forward(x: Tensor): Tensor { return x.mul(x); }
+    forward(x: Tensor): Tensor {
+      return x.mul(x);
+    }
   }
-  assert.throws(() => encodeModel(new nn.Sequential(new nn.Linear(2, 2), new Square())), /save: layer 1 \(Square\) is not supported/);
+  assert.throws(
+    () => encodeModel(new nn.Sequential(new nn.Linear(2, 2), new Square())),
+    /save: layer 1 \(Square\) is not supported/,
+  );
   assert.throws(() => encodeModel(new nn.Linear(2, 2)), /expected a Sequential, got Linear/);
   const mixed = new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 2, { dtype: 'float64' }));
   assert.throws(() => encodeModel(mixed), /mixes parameter dtypes/);

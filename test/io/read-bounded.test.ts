@@ -23,18 +23,43 @@ const fail = (problem: string) => new Error(`x: ${problem}`);
 test('a FIFO is refused at once, without waiting for a writer', { timeout: 5000 }, () => {
   const fifo = join(dir, 'pipe.csv');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
-  assert.throws(() => readBounded(fifo, 100, 'CSV file', fail), /^Error: x: is a FIFO \(named pipe\), expected a regular CSV file$/);
-  assert.throws(() => readCsvFile(fifo), (e) => e instanceof DataFileError && e.message === `${fifo}: is a FIFO (named pipe), expected a regular CSV file`);
-  assert.throws(() => readIdx(fifo), (e) => e instanceof DataFileError && /is a FIFO/.test(e.message));
-  assert.throws(() => load(fifo), (e) => e instanceof ModelFileError && e.message === `${fifo}: is a FIFO (named pipe), expected a regular model file`);
+  assert.throws(
+    () => readBounded(fifo, 100, 'CSV file', fail),
+    /^Error: x: is a FIFO \(named pipe\), expected a regular CSV file$/,
+  );
+  assert.throws(
+    () => readCsvFile(fifo),
+    (e) => e instanceof DataFileError && e.message === `${fifo}: is a FIFO (named pipe), expected a regular CSV file`,
+  );
+  assert.throws(
+    () => readIdx(fifo),
+    (e) => e instanceof DataFileError && /is a FIFO/.test(e.message),
+  );
+  assert.throws(
+    () => load(fifo),
+    (e) =>
+      e instanceof ModelFileError && e.message === `${fifo}: is a FIFO (named pipe), expected a regular model file`,
+  );
 });
 
 test('a character device and a directory are refused, never read', { timeout: 5000 }, () => {
-  assert.throws(() => readCsvFile('/dev/zero'), /^DataFileError: \/dev\/zero: is a character device, expected a regular CSV file$/);
-  assert.throws(() => inspect('/dev/zero'), (e) => e instanceof ModelFileError && /is a character device/.test(e.message));
-  assert.throws(() => loadStateDict(dir), (e) => e instanceof ModelFileError && e.message === `${dir}: is a directory, expected a regular model file`);
+  assert.throws(
+    () => readCsvFile('/dev/zero'),
+    /^DataFileError: \/dev\/zero: is a character device, expected a regular CSV file$/,
+  );
+  assert.throws(
+    () => inspect('/dev/zero'),
+    (e) => e instanceof ModelFileError && /is a character device/.test(e.message),
+  );
+  assert.throws(
+    () => loadStateDict(dir),
+    (e) => e instanceof ModelFileError && e.message === `${dir}: is a directory, expected a regular model file`,
+  );
   const model = new nn.Sequential(new nn.Linear(2, 1));
-  assert.throws(() => loadCheckpoint('/dev/zero', { model, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }) }), ModelFileError);
+  assert.throws(
+    () => loadCheckpoint('/dev/zero', { model, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }) }),
+    ModelFileError,
+  );
   assert.throws(() => readIdx(join(dir, 'missing')), /missing: cannot read the IDX file \(ENOENT\)/);
 });
 
@@ -48,7 +73,10 @@ test('a file over the cap is refused by its size', () => {
 
 test('a file that reads longer than its size (procfs reports 0) still stops at the cap', () => {
   // /proc files are regular files of size 0 whose reads return text: the read loop enforces the cap.
-  assert.throws(() => readBounded('/proc/self/status', 16, 'CSV file', fail), /^Error: x: the CSV file grew past the limit of 16 bytes while it was read$/);
+  assert.throws(
+    () => readBounded('/proc/self/status', 16, 'CSV file', fail),
+    /^Error: x: the CSV file grew past the limit of 16 bytes while it was read$/,
+  );
   assert.ok(readBounded('/proc/self/status', 1 << 20, 'CSV file', fail).length > 16);
 });
 
@@ -58,7 +86,10 @@ test('a gzip bomb stops decompressing at the cap', () => {
   body.set([0, 0, 8, 1, 0x04, 0, 0, 0]);
   const bomb = gzipSync(body);
   assert.ok(bomb.length < 2 ** 20);
-  assert.throws(() => parseIdx(bomb, 'bomb.gz', 2 ** 20), /^DataFileError: bomb\.gz: gzip data decompresses to more than the limit of 1048576 bytes$/);
+  assert.throws(
+    () => parseIdx(bomb, 'bomb.gz', 2 ** 20),
+    /^DataFileError: bomb\.gz: gzip data decompresses to more than the limit of 1048576 bytes$/,
+  );
   const file = join(dir, 'bomb-idx1-ubyte.gz');
   writeFileSync(file, bomb);
   assert.throws(() => readIdx(file, 2 ** 20), /gzip data decompresses to more than the limit/);
@@ -69,6 +100,9 @@ test('CSV lines are decoded one by one: CRLF, a byte-order mark and a last line 
   writeFileSync(file, Buffer.from('\ufeffx,y\r\n1,a\r\n\r\n2,b', 'utf8'));
   const t = readCsvFile(file);
   assert.deepEqual(t.header, ['x', 'y']);
-  assert.deepEqual(t.rows, [['1', 'a'], ['2', 'b']]);
+  assert.deepEqual(t.rows, [
+    ['1', 'a'],
+    ['2', 'b'],
+  ]);
   assert.deepEqual(t.lines, [2, 4]);
 });

@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tensor, ModelFileError, type Tensor } from '../../src/index.js';
-import { decodeSafetensors, encodeSafetensors, loadStateDict, saveStateDict, MAX_HEADER_BYTES } from '../../src/io/index.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadStateDict,
+  saveStateDict,
+  MAX_HEADER_BYTES,
+} from '../../src/io/index.js';
 import { FIXTURES } from './fixtures.js';
 import { assertBitIdentical, assertFileError, bytesOf, rawFile } from './helpers.js';
 
@@ -61,7 +67,8 @@ test('I64 is written on request and loads into float64 exactly up to ±2^53', ()
 test('a file written by PyTorch decodes to the values numpy wrote', () => {
   const file = path.join(FIXTURES, 'torch_dtypes.safetensors');
   const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'torch_dtypes.json'), 'utf8')) as Record<
-    string, { dtype: string; shape: number[]; values: string[] }
+    string,
+    { dtype: string; shape: number[]; values: string[] }
   >;
   // Its special values include infinities, which loadStateDict refuses unless allowed.
   assert.throws(() => loadStateDict(file), /element 4 is Infinity: the weights are not finite \(at f32\)/);
@@ -71,7 +78,11 @@ test('a file written by PyTorch decodes to the values numpy wrote', () => {
   for (const [name, e] of Object.entries(expected)) {
     assert.equal(dtypes[name], e.dtype, name);
     assert.deepEqual(tensors[name].shape, e.shape, name);
-    assert.deepEqual(Array.from(tensors[name].data), e.values.map((v) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v))), name);
+    assert.deepEqual(
+      Array.from(tensors[name].data),
+      e.values.map((v) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v))),
+      name,
+    );
   }
 });
 
@@ -123,15 +134,39 @@ test("header: must begin with '{', be valid UTF-8 and valid JSON, and be an obje
 
 test('entries: known dtype, integer shape, offsets inside the data, size = shape × dtype', () => {
   const data = new Uint8Array(8);
-  assertFileError(() => decodeSafetensors(rawFile({ t: entry('F16', [4], [0, 8]) }, data)), /unsupported dtype "F16"/, 't');
+  assertFileError(
+    () => decodeSafetensors(rawFile({ t: entry('F16', [4], [0, 8]) }, data)),
+    /unsupported dtype "F16"/,
+    't',
+  );
   assertFileError(() => decodeSafetensors(rawFile({ t: entry('F32', [-2], [0, 8]) }, data)), /shape/, 't');
   assertFileError(() => decodeSafetensors(rawFile({ t: entry('F32', [1.5], [0, 8]) }, data)), /shape/, 't');
-  assertFileError(() => decodeSafetensors(rawFile({ t: entry('F32', [2], [0, 16]) }, data)), /outside the data section/, 't');
-  assertFileError(() => decodeSafetensors(rawFile({ t: entry('F32', [2], [8, 0]) }, data)), /outside the data section/, 't');
+  assertFileError(
+    () => decodeSafetensors(rawFile({ t: entry('F32', [2], [0, 16]) }, data)),
+    /outside the data section/,
+    't',
+  );
+  assertFileError(
+    () => decodeSafetensors(rawFile({ t: entry('F32', [2], [8, 0]) }, data)),
+    /outside the data section/,
+    't',
+  );
   assertFileError(() => decodeSafetensors(rawFile({ t: entry('F32', [2], [0]) }, data)), /data_offsets/, 't');
-  assertFileError(() => decodeSafetensors(rawFile({ t: entry('F32', [3], [0, 8]) }, data)), /needs 12 bytes.*hold 8/, 't');
-  assertFileError(() => decodeSafetensors(rawFile({ t: entry('F64', [2 ** 40, 2 ** 40], [0, 8]) }, data)), /needs/, 't');
-  assertFileError(() => decodeSafetensors(rawFile({ t: { ...entry('F32', [2], [0, 8]), extra: 1 } }, data)), /unknown field 'extra'/, 't');
+  assertFileError(
+    () => decodeSafetensors(rawFile({ t: entry('F32', [3], [0, 8]) }, data)),
+    /needs 12 bytes.*hold 8/,
+    't',
+  );
+  assertFileError(
+    () => decodeSafetensors(rawFile({ t: entry('F64', [2 ** 40, 2 ** 40], [0, 8]) }, data)),
+    /needs/,
+    't',
+  );
+  assertFileError(
+    () => decodeSafetensors(rawFile({ t: { ...entry('F32', [2], [0, 8]), extra: 1 } }, data)),
+    /unknown field 'extra'/,
+    't',
+  );
   assertFileError(() => decodeSafetensors(rawFile({ t: [1, 2] }, data)), /not an object/, 't');
   assertFileError(() => decodeSafetensors(rawFile({ __metadata__: { a: 1 } })), /not a string/, '__metadata__');
 });
@@ -145,12 +180,21 @@ test('the tensors tile the data: no overlap, no hole, nothing after, no duplicat
   assertFileError(() => decodeSafetensors(hole), /hole of 4 unused bytes before tensor 'b'/, holeAt);
   const trailing = rawFile({ a: entry('F32', [2], [0, 8]) }, data);
   assertFileError(() => decodeSafetensors(trailing), /8 unused bytes after/, trailing.length - 8);
-  const dup = rawFile('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}', data);
+  const dup = rawFile(
+    '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}',
+    data,
+  );
   assertFileError(() => decodeSafetensors(dup), /duplicate name/, 'a');
   // A key that only looks like a duplicate (inside metadata, or escaped differently) is fine.
-  const ok = rawFile('{"__metadata__":{"a":"\\"a\\""},"\\u0061":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', data);
+  const ok = rawFile(
+    '{"__metadata__":{"a":"\\"a\\""},"\\u0061":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}',
+    data,
+  );
   assert.deepEqual(Object.keys(decodeSafetensors(ok).tensors), ['a']);
-  const escapedDup = rawFile('{"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"\\u0061":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', data);
+  const escapedDup = rawFile(
+    '{"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"\\u0061":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}',
+    data,
+  );
   assertFileError(() => decodeSafetensors(escapedDup), /duplicate name/, 'a');
 });
 
@@ -167,7 +211,9 @@ test('errors name the file', () => {
 
 test('a tensor named __proto__ stays a plain entry', () => {
   const data = new Uint8Array(new Float32Array([7]).buffer);
-  const { tensors } = decodeSafetensors(rawFile('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', data));
+  const { tensors } = decodeSafetensors(
+    rawFile('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', data),
+  );
   assert.ok(Object.hasOwn(tensors, '__proto__'));
   assert.deepEqual(Array.from(bytesOf(tensors['__proto__'])), Array.from(data));
 });

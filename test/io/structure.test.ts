@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualSeed, nn, optim, tensor, zeros, fit, ModelFileError } from '../../src/index.js';
 import { ARCHITECTURE_KEY } from '../../src/io/model.js';
-import { decodeModel, decodeSafetensors, encodeCheckpoint, encodeModel, encodeSafetensors, inspectBytes } from '../../src/io/index.js';
+import {
+  decodeModel,
+  decodeSafetensors,
+  encodeCheckpoint,
+  encodeModel,
+  encodeSafetensors,
+  inspectBytes,
+} from '../../src/io/index.js';
 import { showValue } from '../../src/show.js';
 import { LRSchedule } from '../../src/train/callbacks.js';
 import { OneCycleLR, ReduceLROnPlateau, StepLR } from '../../src/optim/schedulers.js';
@@ -26,12 +33,22 @@ test('showValue prints small values as JSON does and cuts deep or long ones', ()
   for (const v of [null, 1.5, 'a"b', [1, [2, { c: true }]], { x: [] }]) assert.equal(showValue(v), JSON.stringify(v));
   assert.equal(showValue(JSON.parse(deep(100_000))), '[[[[[[[[[…]]]]]]]]]');
   assert.equal(showValue('x'.repeat(1000), 10), '"xxxxxxxxx…');
-  assert.equal(showValue(Array.from({ length: 1e5 }, (_, i) => i), 12), '[0,1,2,3,4,5…');
+  assert.equal(
+    showValue(
+      Array.from({ length: 1e5 }, (_, i) => i),
+      12,
+    ),
+    '[0,1,2,3,4,5…',
+  );
 });
 
 test('a header field nested 10⁵ deep is a ModelFileError', () => {
   const header = `{"w":{"dtype":"F32","shape":${deep(100_000)},"data_offsets":[0,0]}}`;
-  assertFileError(() => decodeSafetensors(rawFile(header), 'deep'), /shape \[\[\[\[\[\[\[\[\[…\]\]\]\]\]\]\]\]\] is not a list of non-negative integers/, 'w');
+  assertFileError(
+    () => decodeSafetensors(rawFile(header), 'deep'),
+    /shape \[\[\[\[\[\[\[\[\[…\]\]\]\]\]\]\]\]\] is not a list of non-negative integers/,
+    'w',
+  );
   const meta = `{"__metadata__":{"a":${deep(100_000)}}}`;
   assertFileError(() => decodeSafetensors(rawFile(meta), 'deep'), /metadata value 'a' is not a string/);
 });
@@ -41,12 +58,22 @@ test('architecture metadata nested 10⁵ deep is a ModelFileError', () => {
   const model = new nn.Sequential(new nn.Linear(2, 3));
   const { tensors, metadata } = decodeSafetensors(encodeModel(model));
   const spec = JSON.parse(metadata[ARCHITECTURE_KEY]);
-  for (const [field, value] of [['inFeatures', deep(100_000)], ['type', deep(100_000)]] as const) {
+  for (const [field, value] of [
+    ['inFeatures', deep(100_000)],
+    ['type', deep(100_000)],
+  ] as const) {
     const text = JSON.stringify({ ...spec, layers: [{ ...spec.layers[0], [field]: '@' }] }).replace('"@"', value);
     const file = encodeSafetensors(tensors, { ...metadata, [ARCHITECTURE_KEY]: text });
-    assert.throws(() => decodeModel(file, 'deep.safetensors'), (e) => e instanceof ModelFileError && /\[\[\[\[\[\[\[\[\[…/.test(e.message), field);
+    assert.throws(
+      () => decodeModel(file, 'deep.safetensors'),
+      (e) => e instanceof ModelFileError && /\[\[\[\[\[\[\[\[\[…/.test(e.message),
+      field,
+    );
   }
-  const versioned = encodeSafetensors(tensors, { ...metadata, [ARCHITECTURE_KEY]: JSON.stringify({ ...spec, version: '@' }).replace('"@"', deep(100_000)) });
+  const versioned = encodeSafetensors(tensors, {
+    ...metadata,
+    [ARCHITECTURE_KEY]: JSON.stringify({ ...spec, version: '@' }).replace('"@"', deep(100_000)),
+  });
   assertFileError(() => decodeModel(versioned, 'v'), /unsupported architecture version \[\[\[/);
 });
 
@@ -66,12 +93,26 @@ function checkpointWith(fitState: unknown): { file: string; run: (callbacks?: LR
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
   const file = join(dir, `c${Math.random().toString(36).slice(2)}.ckpt`);
   // "@deep" stands for a list nested 10⁵ deep, which JSON.stringify cannot write.
-  const { tensors, metadata } = decodeSafetensors(encodeCheckpoint({ model, optimizer, epoch: 1, extra: { fit: fitState } }));
+  const { tensors, metadata } = decodeSafetensors(
+    encodeCheckpoint({ model, optimizer, epoch: 1, extra: { fit: fitState } }),
+  );
   const text = metadata['nabla.checkpoint'].replace('"@deep"', deep(100_000));
   writeFileSync(file, encodeSafetensors(tensors, { 'nabla.checkpoint': text }));
-  const data = new TensorDataset(tensor([[0, 1], [1, 0], [1, 1], [0, 0]]), tensor([[1], [0], [1], [0]]));
+  const data = new TensorDataset(
+    tensor([
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]),
+    tensor([[1], [0], [1], [0]]),
+  );
   const loss = (o: ReturnType<typeof zeros>, y: ReturnType<typeof zeros>) => o.sub(y).pow(2).mean();
-  return { file, run: (callbacks = []) => fit(model, { data, loss, optimizer, epochs: 3, batchSize: 2, callbacks, resumeFrom: file }) };
+  return {
+    file,
+    run: (callbacks = []) =>
+      fit(model, { data, loss, optimizer, epochs: 3, batchSize: 2, callbacks, resumeFrom: file }),
+  };
 }
 
 const logs = [{ epoch: 1, lr: 0.1, seconds: 0.1, loss: 0.5 }];
@@ -80,18 +121,66 @@ const position = { epoch: 1, batch: 1, order: [3, 1, 0, 2], sums: { loss: 1 }, s
 test('the loop state of a checkpoint (extra.fit) is validated before training resumes', async () => {
   const cases: [unknown, RegExp, string][] = [
     [null, /not a checkpoint written by fit \(no loop state\)/, 'nabla.checkpoint.extra.fit'],
-    [{ history: [], position: null, callbacks: [] }, /expected a list of 1 epoch logs \(one per completed epoch\), got \[\]/, 'nabla.checkpoint.extra.fit.history'],
-    [{ history: [{ epoch: 2 }], position: null, callbacks: [] }, /expected the logs of epoch 1 \(numbers by name\), got \{"epoch":2\}/, 'nabla.checkpoint.extra.fit.history[0]'],
-    [{ history: '@deep', position: null, callbacks: [] }, /expected the logs of epoch 1 \(numbers by name\), got \[+…/, 'nabla.checkpoint.extra.fit.history[0]'],
-    [{ history: logs, position: { ...position, batch: 9 }, callbacks: [] }, /is 9, expected an integer in 0\.\.2 \(batches per epoch\)/, 'nabla.checkpoint.extra.fit.position.batch'],
-    [{ history: logs, position: { ...position, epoch: 0 }, callbacks: [] }, /is 0, expected 1, the epoch in progress/, 'nabla.checkpoint.extra.fit.position.epoch'],
-    [{ history: logs, position: { ...position, order: [0, 0, 1, 2] }, callbacks: [] }, /entry 1 is 0: not a permutation of 0\.\.3/, 'nabla.checkpoint.extra.fit.position.order'],
-    [{ history: logs, position: { ...position, order: [0, 1] }, callbacks: [] }, /expected a permutation of the 4 training samples, got 2 entries/, 'nabla.checkpoint.extra.fit.position.order'],
-    [{ history: logs, position: { ...position, sums: { loss: 'x' } }, callbacks: [] }, /expected finite running sums by name/, 'nabla.checkpoint.extra.fit.position.sums'],
-    [{ history: logs, position: { ...position, samples: 1e9 }, callbacks: [] }, /is 1000000000, expected an integer in 0\.\.4/, 'nabla.checkpoint.extra.fit.position.samples'],
-    [{ history: logs, position: { ...position, seconds: -1 }, callbacks: [] }, /is -1, expected a non-negative number/, 'nabla.checkpoint.extra.fit.position.seconds'],
-    [{ history: logs, position: null, callbacks: [1] }, /expected the state of 0 callbacks, got \[1\]/, 'nabla.checkpoint.extra.fit.callbacks'],
-    [{ history: logs, position: [1], callbacks: [] }, /expected null or the position within an epoch, got \[1\]/, 'nabla.checkpoint.extra.fit.position'],
+    [
+      { history: [], position: null, callbacks: [] },
+      /expected a list of 1 epoch logs \(one per completed epoch\), got \[\]/,
+      'nabla.checkpoint.extra.fit.history',
+    ],
+    [
+      { history: [{ epoch: 2 }], position: null, callbacks: [] },
+      /expected the logs of epoch 1 \(numbers by name\), got \{"epoch":2\}/,
+      'nabla.checkpoint.extra.fit.history[0]',
+    ],
+    [
+      { history: '@deep', position: null, callbacks: [] },
+      /expected the logs of epoch 1 \(numbers by name\), got \[+…/,
+      'nabla.checkpoint.extra.fit.history[0]',
+    ],
+    [
+      { history: logs, position: { ...position, batch: 9 }, callbacks: [] },
+      /is 9, expected an integer in 0\.\.2 \(batches per epoch\)/,
+      'nabla.checkpoint.extra.fit.position.batch',
+    ],
+    [
+      { history: logs, position: { ...position, epoch: 0 }, callbacks: [] },
+      /is 0, expected 1, the epoch in progress/,
+      'nabla.checkpoint.extra.fit.position.epoch',
+    ],
+    [
+      { history: logs, position: { ...position, order: [0, 0, 1, 2] }, callbacks: [] },
+      /entry 1 is 0: not a permutation of 0\.\.3/,
+      'nabla.checkpoint.extra.fit.position.order',
+    ],
+    [
+      { history: logs, position: { ...position, order: [0, 1] }, callbacks: [] },
+      /expected a permutation of the 4 training samples, got 2 entries/,
+      'nabla.checkpoint.extra.fit.position.order',
+    ],
+    [
+      { history: logs, position: { ...position, sums: { loss: 'x' } }, callbacks: [] },
+      /expected finite running sums by name/,
+      'nabla.checkpoint.extra.fit.position.sums',
+    ],
+    [
+      { history: logs, position: { ...position, samples: 1e9 }, callbacks: [] },
+      /is 1000000000, expected an integer in 0\.\.4/,
+      'nabla.checkpoint.extra.fit.position.samples',
+    ],
+    [
+      { history: logs, position: { ...position, seconds: -1 }, callbacks: [] },
+      /is -1, expected a non-negative number/,
+      'nabla.checkpoint.extra.fit.position.seconds',
+    ],
+    [
+      { history: logs, position: null, callbacks: [1] },
+      /expected the state of 0 callbacks, got \[1\]/,
+      'nabla.checkpoint.extra.fit.callbacks',
+    ],
+    [
+      { history: logs, position: [1], callbacks: [] },
+      /expected null or the position within an epoch, got \[1\]/,
+      'nabla.checkpoint.extra.fit.position',
+    ],
   ];
   for (const [state, problem, where] of cases) {
     const { file, run } = checkpointWith(state);
@@ -110,19 +199,33 @@ test('a callback state from a checkpoint is validated by the callback, named by 
     [{ lastEpoch: -1, baseLr: 0.1 }, /StepLR\.loadStateDict: lastEpoch: expected a non-negative integer, got -1/],
     [{ lastEpoch: 1, baseLr: 'x' }, /StepLR\.loadStateDict: baseLr: expected a finite non-negative number, got "x"/],
     [7, /StepLR\.loadStateDict: expected \{ lastEpoch, baseLr \}, got 7/],
-    [{ lastEpoch: 1, baseLr: Infinity }, /StepLR\.loadStateDict: baseLr: expected a finite non-negative number, got null/],
+    [
+      { lastEpoch: 1, baseLr: Infinity },
+      /StepLR\.loadStateDict: baseLr: expected a finite non-negative number, got null/,
+    ],
   ] as const) {
     const { run } = checkpointWith({ history: logs, position: null, callbacks: [s] });
     const m = new nn.Sequential(new nn.Linear(1, 1));
     const schedule = new LRSchedule(new StepLR(new optim.SGD(m.parameters(), { lr: 0.1 }), { stepSize: 1 }));
-    await assert.rejects(run([schedule]), (e: unknown) => e instanceof ModelFileError && problem.test(e.message) && e.where === 'nabla.checkpoint.extra.fit.callbacks[0]');
+    await assert.rejects(
+      run([schedule]),
+      (e: unknown) =>
+        e instanceof ModelFileError && problem.test(e.message) && e.where === 'nabla.checkpoint.extra.fit.callbacks[0]',
+    );
   }
 });
 
 test("a model directory's input metadata is validated field by field", () => {
   const good = {
-    kind: 'csv', task: 'classification', inputs: 2, outputs: 2, classes: ['a', 'b'], featureNames: ['x', 'y'], target: 'label',
-    standardizer: { mean: [0, 1], std: [1, 2] }, imageShape: null,
+    kind: 'csv',
+    task: 'classification',
+    inputs: 2,
+    outputs: 2,
+    classes: ['a', 'b'],
+    featureNames: ['x', 'y'],
+    target: 'label',
+    standardizer: { mean: [0, 1], std: [1, 2] },
+    imageShape: null,
   };
   assert.deepEqual(readInputSpec(good, 'm'), good);
   const cases: [Record<string, unknown>, string][] = [
@@ -133,21 +236,43 @@ test("a model directory's input metadata is validated field by field", () => {
     [{ classes: JSON.parse(deep(100_000)) }, 'input.classes is [[[[[[[[[…]]]]]]]]], expected 2 distinct class names'],
     [{ featureNames: ['x'] }, 'input.featureNames is ["x"], expected null or 2 column names'],
     [{ target: 5 }, 'input.target is 5, expected a column name or null'],
-    [{ standardizer: { mean: [0, 1], std: [1, 0] } }, 'input.standardizer is {"mean":[0,1],"std":[1,0]}, expected null or { mean, std }: 2 finite means and 2 finite positive deviations'],
-    [{ imageShape: [1, 3, 3] }, 'input.imageShape is [1,3,3], expected null or [C, H, W] (or [H, W]) whose product is the 2 inputs'],
+    [
+      { standardizer: { mean: [0, 1], std: [1, 0] } },
+      'input.standardizer is {"mean":[0,1],"std":[1,0]}, expected null or { mean, std }: 2 finite means and 2 finite positive deviations',
+    ],
+    [
+      { imageShape: [1, 3, 3] },
+      'input.imageShape is [1,3,3], expected null or [C, H, W] (or [H, W]) whose product is the 2 inputs',
+    ],
     [{ task: 'regression', outputs: 3 }, 'input.outputs is 3, expected 1 for regression'],
     [{ task: 'regression', outputs: 1 }, 'input.classes is ["a","b"], expected null for regression'],
   ];
   for (const [change, problem] of cases) {
-    const field = Object.keys(change).at(-1) === 'outputs' && change.task === 'regression' && change.outputs === 1 ? 'classes' : Object.keys(change).at(-1);
-    assertFileError(() => readInputSpec({ ...good, ...change }, 'm'), new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), `nabla.metadata.input.${field}`);
+    const field =
+      Object.keys(change).at(-1) === 'outputs' && change.task === 'regression' && change.outputs === 1
+        ? 'classes'
+        : Object.keys(change).at(-1);
+    assertFileError(
+      () => readInputSpec({ ...good, ...change }, 'm'),
+      new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+      `nabla.metadata.input.${field}`,
+    );
   }
-  assertFileError(() => readInputSpec(undefined, 'm'), /has no input description in its metadata: not written by nabla train/);
+  assertFileError(
+    () => readInputSpec(undefined, 'm'),
+    /has no input description in its metadata: not written by nabla train/,
+  );
 });
 
 test('scheduler states refuse what the schedule cannot be in', () => {
   const opt = () => new optim.SGD(new nn.Sequential(new nn.Linear(1, 1)).parameters(), { lr: 0.1 });
   const cycle = new OneCycleLR(opt(), { maxLr: 1, totalSteps: 4 });
-  assert.throws(() => cycle.loadStateDict({ lastEpoch: 5, baseLr: 0.04 }), /^Error: OneCycleLR\.loadStateDict: lastEpoch 5 is past totalSteps = 4$/);
-  assert.throws(() => new ReduceLROnPlateau(opt()).loadStateDict(null as never), /^Error: ReduceLROnPlateau\.loadStateDict: expected an object, got null$/);
+  assert.throws(
+    () => cycle.loadStateDict({ lastEpoch: 5, baseLr: 0.04 }),
+    /^Error: OneCycleLR\.loadStateDict: lastEpoch 5 is past totalSteps = 4$/,
+  );
+  assert.throws(
+    () => new ReduceLROnPlateau(opt()).loadStateDict(null as never),
+    /^Error: ReduceLROnPlateau\.loadStateDict: expected an object, got null$/,
+  );
 });

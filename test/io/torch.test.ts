@@ -11,10 +11,23 @@ import path from 'node:path';
 import { noGrad, tensor, type NestedArray, type Tensor } from '../../src/index.js';
 import type { Sequential } from '../../src/nn/sequential.js';
 import { encodeModel, encodeOnnx, load, type ModelSpec } from '../../src/io/index.js';
-import { FIXTURES, ONNX_FIXTURES, TORCH_CNN_FILE, TORCH_LAYOUT_FILE, onnxFile, torchCnnModel, torchLayoutModel } from './fixtures.js';
+import {
+  FIXTURES,
+  ONNX_FIXTURES,
+  TORCH_CNN_FILE,
+  TORCH_LAYOUT_FILE,
+  onnxFile,
+  torchCnnModel,
+  torchLayoutModel,
+} from './fixtures.js';
 import { assertFileError, maxAbsDiff } from './helpers.js';
 
-interface TorchCase { architecture: ModelSpec; input: NestedArray; output: NestedArray; torch: string }
+interface TorchCase {
+  architecture: ModelSpec;
+  input: NestedArray;
+  output: NestedArray;
+  torch: string;
+}
 
 const readJson = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as T;
 const sha256 = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest('hex');
@@ -46,7 +59,12 @@ test('a PyTorch CNN (plain file, float32: conv, trained batch norm, pools, linea
   const c = readJson<TorchCase>('torch_cnn_f32.json');
   const file = path.join(FIXTURES, 'torch_cnn_f32.safetensors');
   const { model } = load(file, { layout: 'torch', architecture: c.architecture });
-  assert.deepEqual(model.layers.map(String).slice(0, 4), ['Conv2d(1→4, 3×3)', 'BatchNorm2d(4)', 'ReLU', 'MaxPool2d(2×2)']);
+  assert.deepEqual(model.layers.map(String).slice(0, 4), [
+    'Conv2d(1→4, 3×3)',
+    'BatchNorm2d(4)',
+    'ReLU',
+    'MaxPool2d(2×2)',
+  ]);
   // The running statistics are PyTorch's (4 training steps), not the initial 0 and 1.
   const bn = model.layers[1] as unknown as { runningMean: Tensor; runningVar: Tensor; numBatchesTracked: Tensor };
   assert.equal(bn.numBatchesTracked.data[0], 4);
@@ -92,28 +110,56 @@ test('a model saved with layout torch loads in PyTorch (committed verdict for th
   const verdict = readJson<Verdict>('torch_verdict.json');
   const committed = fs.readFileSync(path.join(FIXTURES, TORCH_LAYOUT_FILE));
   const { model, input } = torchLayoutModel();
-  assert.equal(sha256(encodeModel(model, { layout: 'torch' })), sha256(committed), 'the committed file is stale: run npm run fixtures:io');
-  assert.equal(verdict.torch_layout.sha256, sha256(committed), 'the verdict is for another file: run npm run fixtures:io');
+  assert.equal(
+    sha256(encodeModel(model, { layout: 'torch' })),
+    sha256(committed),
+    'the committed file is stale: run npm run fixtures:io',
+  );
+  assert.equal(
+    verdict.torch_layout.sha256,
+    sha256(committed),
+    'the verdict is for another file: run npm run fixtures:io',
+  );
   assert.equal(verdict.torch_layout.loaded, true);
-  assert.ok(verdict.torch_layout.max_abs_diff <= 1e-5, `PyTorch's outputs differ by ${verdict.torch_layout.max_abs_diff}`);
+  assert.ok(
+    verdict.torch_layout.max_abs_diff <= 1e-5,
+    `PyTorch's outputs differ by ${verdict.torch_layout.max_abs_diff}`,
+  );
   // The outputs PyTorch was compared with are the ones nabla computes now (to float32 rounding:
   // backends round differently, and the file was written on wasm).
   const io = readJson<{ input: NestedArray; output: NestedArray }>('nabla_torch_layout.json');
   assert.deepEqual(io.input, input.toArray());
-  assertSameOutputs(io.output, noGrad(() => model.forward(input)));
+  assertSameOutputs(
+    io.output,
+    noGrad(() => model.forward(input)),
+  );
 });
 
 test('a CNN saved with layout torch loads in PyTorch, strict (committed verdict for the bytes we write today)', () => {
   const verdict = readJson<Verdict>('torch_verdict.json');
   const committed = fs.readFileSync(path.join(FIXTURES, TORCH_CNN_FILE));
   const { model, input } = torchCnnModel();
-  assert.equal(sha256(encodeModel(model, { layout: 'torch' })), sha256(committed), 'the committed file is stale: run npm run fixtures:io');
-  assert.equal(verdict.torch_layout_cnn.sha256, sha256(committed), 'the verdict is for another file: run npm run fixtures:io');
+  assert.equal(
+    sha256(encodeModel(model, { layout: 'torch' })),
+    sha256(committed),
+    'the committed file is stale: run npm run fixtures:io',
+  );
+  assert.equal(
+    verdict.torch_layout_cnn.sha256,
+    sha256(committed),
+    'the verdict is for another file: run npm run fixtures:io',
+  );
   assert.equal(verdict.torch_layout_cnn.loaded, true);
-  assert.ok(verdict.torch_layout_cnn.max_abs_diff <= 1e-5, `PyTorch's outputs differ by ${verdict.torch_layout_cnn.max_abs_diff}`);
+  assert.ok(
+    verdict.torch_layout_cnn.max_abs_diff <= 1e-5,
+    `PyTorch's outputs differ by ${verdict.torch_layout_cnn.max_abs_diff}`,
+  );
   const io = readJson<{ input: NestedArray; output: NestedArray }>('nabla_torch_cnn.json');
   assert.deepEqual(io.input, input.toArray());
-  assertSameOutputs(io.output, noGrad(() => model.forward(input)));
+  assertSameOutputs(
+    io.output,
+    noGrad(() => model.forward(input)),
+  );
 });
 
 test('python3-onnx accepted the ONNX exports we write today (committed verdict, full check)', () => {
@@ -123,7 +169,11 @@ test('python3-onnx accepted the ONNX exports we write today (committed verdict, 
       const { model, inputShape } = make(dtype);
       const bytes = encodeOnnx(model, { inputShape });
       const name = onnxFile(dtype, fixture as keyof typeof ONNX_FIXTURES);
-      assert.equal(sha256(bytes), sha256(fs.readFileSync(path.join(FIXTURES, name))), `${name} is stale: run npm run fixtures:io`);
+      assert.equal(
+        sha256(bytes),
+        sha256(fs.readFileSync(path.join(FIXTURES, name))),
+        `${name} is stale: run npm run fixtures:io`,
+      );
       assert.deepEqual(verdict.onnx_checker.files[name], { sha256: sha256(bytes), valid: true });
     }
   }

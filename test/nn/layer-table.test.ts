@@ -23,12 +23,15 @@ test('every registered layer has a complete entry under its own name', () => {
   for (const type of LAYER_TYPES) {
     const e = LAYERS[type];
     assert.equal(e.type, type);
-    for (const part of ['describe', 'build', 'parameters', 'onnx', 'explain'] as const) assert.equal(typeof e[part], 'function', `${type}.${part}`);
+    for (const part of ['describe', 'build', 'parameters', 'onnx', 'explain'] as const)
+      assert.equal(typeof e[part], 'function', `${type}.${part}`);
   }
 });
 
 test('the torch layout is declared per parameter: Linear weights transposed, biases as they are', () => {
-  const spec = describeModel(new nn.Sequential(new nn.Linear(3, 2), new nn.SiLU(), new nn.Linear(2, 4, { bias: false })));
+  const spec = describeModel(
+    new nn.Sequential(new nn.Linear(3, 2), new nn.SiLU(), new nn.Linear(2, 4, { bias: false })),
+  );
   assert.deepEqual(specParameters(spec), [
     { name: '0.weight', shape: [3, 2], torch: 'transpose' },
     { name: '0.bias', shape: [2], torch: 'same' },

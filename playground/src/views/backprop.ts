@@ -94,13 +94,15 @@ export class BackpropView {
       ['dL/dx', `dL/dx = dL/dy · Wᵀ   [${n}×${outF}]·[${outF}×${inF}] → [${n}×${inF}]`, gap(c.residual.dx)],
       ['slopes', `${SLOPES.sigmoid};  ${SLOPES.relu};  ${SLOPES.tanh};  ${SLOPES.gelu}`, ''],
     ];
-    this.formulas.replaceChildren(...lines.map(([key, text, check]) => {
-      const li = document.createElement('li');
-      li.dataset.formula = key;
-      li.append(Object.assign(document.createElement('code'), { textContent: text }));
-      if (check) li.append(Object.assign(document.createElement('span'), { className: 'check', textContent: check }));
-      return li;
-    }));
+    this.formulas.replaceChildren(
+      ...lines.map(([key, text, check]) => {
+        const li = document.createElement('li');
+        li.dataset.formula = key;
+        li.append(Object.assign(document.createElement('code'), { textContent: text }));
+        if (check) li.append(Object.assign(document.createElement('span'), { className: 'check', textContent: check }));
+        return li;
+      }),
+    );
   }
 }
 

@@ -15,8 +15,14 @@ export function rgb(v: number): [number, number, number] {
 export const css = (v: number) => `rgb(${rgb(v).join(',')})`;
 
 /** Paints g×g values (row 0 at the top), mapped by `scale` into [-1, 1], stretched over the canvas. */
-export function paintField(ctx: CanvasRenderingContext2D, values: ArrayLike<number>, g: number, scale: (v: number) => number,
-  stride = 1, offset = 0): void {
+export function paintField(
+  ctx: CanvasRenderingContext2D,
+  values: ArrayLike<number>,
+  g: number,
+  scale: (v: number) => number,
+  stride = 1,
+  offset = 0,
+): void {
   const img = new ImageData(g, g);
   for (let i = 0; i < g * g; i++) {
     const [r, gr, b] = rgb(scale(values[i * stride + offset]));

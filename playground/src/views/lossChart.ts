@@ -18,7 +18,8 @@ export class LossChart {
     if (lastStep === step) this.points[this.points.length - 1] = { step, train, test };
     else this.points.push({ step, train, test });
     // Keep the chart cheap: halve the resolution of the history when it grows long.
-    if (this.points.length > 1200) this.points = this.points.filter((_, i) => i % 2 === 0 || i === this.points.length - 1);
+    if (this.points.length > 1200)
+      this.points = this.points.filter((_, i) => i % 2 === 0 || i === this.points.length - 1);
     this.draw();
   }
 

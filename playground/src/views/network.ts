@@ -22,7 +22,10 @@ export class NetworkView {
   private readonly body: HTMLDivElement;
   private lastWeights: Snapshot['weights'] | null = null;
 
-  constructor(readonly root: HTMLElement, private readonly handlers: NetworkHandlers) {
+  constructor(
+    readonly root: HTMLElement,
+    private readonly handlers: NetworkHandlers,
+  ) {
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.classList.add('links');
     this.svg.setAttribute('aria-hidden', 'true');
@@ -58,14 +61,27 @@ export class NetworkView {
       if (col > 0 && !last) {
         const width = document.createElement('div');
         width.className = 'width';
-        const minus = this.button('−', `Remove a neuron from hidden layer ${col}`, () => this.handlers.resize(col - 1, -1), n <= 1);
-        const plus = this.button('+', `Add a neuron to hidden layer ${col}`, () => this.handlers.resize(col - 1, 1), n >= limits.maxNeurons);
+        const minus = this.button(
+          '−',
+          `Remove a neuron from hidden layer ${col}`,
+          () => this.handlers.resize(col - 1, -1),
+          n <= 1,
+        );
+        const plus = this.button(
+          '+',
+          `Add a neuron to hidden layer ${col}`,
+          () => this.handlers.resize(col - 1, 1),
+          n >= limits.maxNeurons,
+        );
         const count = document.createElement('span');
         count.textContent = `${n} neurons`;
         width.append(minus, count, plus);
         head.append(width);
       }
-      if (last) head.append(Object.assign(document.createElement('div'), { textContent: regression ? 'Output ŷ' : 'Output p' }));
+      if (last)
+        head.append(
+          Object.assign(document.createElement('div'), { textContent: regression ? 'Output ŷ' : 'Output p' }),
+        );
       const neurons = document.createElement('div');
       neurons.className = 'neurons';
       const tiles: HTMLCanvasElement[] = [];
@@ -74,7 +90,10 @@ export class NetworkView {
         c.width = c.height = 48;
         c.className = 'neuron';
         c.setAttribute('role', 'img');
-        c.setAttribute('aria-label', col === 0 ? `input x${j + 1}` : last ? 'network output' : `layer ${col} neuron ${j + 1}`);
+        c.setAttribute(
+          'aria-label',
+          col === 0 ? `input x${j + 1}` : last ? 'network output' : `layer ${col} neuron ${j + 1}`,
+        );
         tiles.push(c);
         neurons.append(c);
       }

@@ -9,13 +9,27 @@ const SQRT1_2 = Math.SQRT1_2;
 export function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
   const n = x.length;
   switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]; break;
-    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); break;
-    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); break;
-    case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); break;
-    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); break;
-    case 'sign': for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]); break;
-    case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); break;
+    case 'neg':
+      for (let i = 0; i < n; i++) out[i] = -x[i];
+      break;
+    case 'exp':
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
+      break;
+    case 'log':
+      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]);
+      break;
+    case 'sqrt':
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]);
+      break;
+    case 'abs':
+      for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]);
+      break;
+    case 'sign':
+      for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]);
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+      break;
     case 'sigmoid':
       for (let i = 0; i < n; i++) {
         const v = x[i];
@@ -31,26 +45,50 @@ export function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
       // log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}), stable for large |x|.
       for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i])));
       break;
-    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] < 0 ? 0 : x[i]; break;
-    case 'step': for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : 1; break;
-    case 'leakyRelu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : p * x[i]; break;
-    case 'leakyStep': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p; break;
-    case 'gelu': for (let i = 0; i < n; i++) out[i] = 0.5 * x[i] * (1 + erf(x[i] * SQRT1_2)); break;
-    case 'erf': for (let i = 0; i < n; i++) out[i] = erf(x[i]); break;
-    case 'pow': for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p); break;
-    case 'clamp': for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(x[i], p), q); break;
-    case 'clampMask': for (let i = 0; i < n; i++) out[i] = x[i] >= p && x[i] <= q ? 1 : 0; break;
-    default: throw new Error(`js backend: unknown unary op ${op as string}`);
+    case 'relu':
+      for (let i = 0; i < n; i++) out[i] = x[i] < 0 ? 0 : x[i];
+      break;
+    case 'step':
+      for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : 1;
+      break;
+    case 'leakyRelu':
+      for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : p * x[i];
+      break;
+    case 'leakyStep':
+      for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p;
+      break;
+    case 'gelu':
+      for (let i = 0; i < n; i++) out[i] = 0.5 * x[i] * (1 + erf(x[i] * SQRT1_2));
+      break;
+    case 'erf':
+      for (let i = 0; i < n; i++) out[i] = erf(x[i]);
+      break;
+    case 'pow':
+      for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p);
+      break;
+    case 'clamp':
+      for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(x[i], p), q);
+      break;
+    case 'clampMask':
+      for (let i = 0; i < n; i++) out[i] = x[i] >= p && x[i] <= q ? 1 : 0;
+      break;
+    default:
+      throw new Error(`js backend: unknown unary op ${op as string}`);
   }
 }
 
 function apply(op: BinaryOp, a: number, b: number): number {
   switch (op) {
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'div': return a / b;
-    case 'eq': return a === b ? 1 : 0;
+    case 'add':
+      return a + b;
+    case 'sub':
+      return a - b;
+    case 'mul':
+      return a * b;
+    case 'div':
+      return a / b;
+    case 'eq':
+      return a === b ? 1 : 0;
   }
 }
 
@@ -58,10 +96,18 @@ export function binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Sh
   const n = out.length;
   if (sameShape(aShape, bShape)) {
     switch (op) {
-      case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return;
-      case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return;
-      case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return;
-      default: for (let i = 0; i < n; i++) out[i] = apply(op, a[i], b[i]); return;
+      case 'add':
+        for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+        return;
+      case 'sub':
+        for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+        return;
+      case 'mul':
+        for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+        return;
+      default:
+        for (let i = 0; i < n; i++) out[i] = apply(op, a[i], b[i]);
+        return;
     }
   }
   const aFull = sameShape(aShape, outShape);

@@ -6,7 +6,22 @@ import type { Data, PatchGeometry } from '../contract.js';
 import { stridesOf, type Shape } from '../../shape.js';
 
 export function im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): void {
-  const { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
+  const {
+    batch,
+    channels,
+    height,
+    width,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    dilationH,
+    dilationW,
+    outH,
+    outW,
+  } = g;
   const plane = outH * outW;
   const cols = batch * plane;
   for (let c = 0; c < channels; c++) {
@@ -35,7 +50,22 @@ export function im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): 
 }
 
 export function col2im(cols: Data, g: PatchGeometry, out: Data): void {
-  const { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
+  const {
+    batch,
+    channels,
+    height,
+    width,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    dilationH,
+    dilationW,
+    outH,
+    outW,
+  } = g;
   const plane = outH * outW;
   const ncols = batch * plane;
   out.fill(0);

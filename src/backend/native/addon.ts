@@ -5,8 +5,22 @@
 
 /** The addon's exports: its kernels by contract name, plus thread control and build info. */
 export interface Addon {
-  matmul(a: unknown, b: unknown, out: unknown, m: number, k: number, n: number, transA: boolean, transB: boolean,
-    aOffset: number, bOffset: number, outOffset: number, bias: unknown, biasOffset: number, relu: boolean): void;
+  matmul(
+    a: unknown,
+    b: unknown,
+    out: unknown,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    aOffset: number,
+    bOffset: number,
+    outOffset: number,
+    bias: unknown,
+    biasOffset: number,
+    relu: boolean,
+  ): void;
   unary(op: number, x: unknown, out: unknown, p: number, q: number): void;
   fill(out: unknown, value: number): void;
   binary(op: number, a: unknown, b: unknown, out: unknown, meta: Int32Array): void;
@@ -21,10 +35,44 @@ export interface Addon {
   axpy(y: unknown, x: unknown, alpha: number): void;
   scale(x: unknown, alpha: number): void;
   normAccumulate(x: unknown, p: number, acc: number): number;
-  sgd(p: unknown, grad: unknown, b: unknown, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): void;
-  adam(p: unknown, grad: unknown, m: unknown, v: unknown, vMax: unknown, lr: number, beta1: number, beta2: number, eps: number,
-    weightDecay: number, decoupled: boolean, stepSize: number, bias2Sqrt: number): void;
-  rmsprop(p: unknown, grad: unknown, s: unknown, gAvg: unknown, b: unknown, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number): void;
+  sgd(
+    p: unknown,
+    grad: unknown,
+    b: unknown,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    nesterov: boolean,
+    weightDecay: number,
+    first: boolean,
+  ): void;
+  adam(
+    p: unknown,
+    grad: unknown,
+    m: unknown,
+    v: unknown,
+    vMax: unknown,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    stepSize: number,
+    bias2Sqrt: number,
+  ): void;
+  rmsprop(
+    p: unknown,
+    grad: unknown,
+    s: unknown,
+    gAvg: unknown,
+    b: unknown,
+    lr: number,
+    alpha: number,
+    eps: number,
+    weightDecay: number,
+    momentum: number,
+  ): void;
   setThreads(n: number): void;
   info(): { blas: string; core: string; threads: number };
 }
@@ -64,7 +112,10 @@ function load(): Addon | null {
   const { createRequire } = builtin('node:module') as { createRequire(from: string): (id: string) => unknown };
   const { fileURLToPath } = builtin('node:url') as { fileURLToPath(u: URL): string };
   const require = createRequire(import.meta.url);
-  const candidates = [platformPackage(proc.platform, proc.arch), fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url))];
+  const candidates = [
+    platformPackage(proc.platform, proc.arch),
+    fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url)),
+  ];
   const errors: string[] = [];
   for (const id of candidates) {
     try {

@@ -29,7 +29,7 @@ export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'
   return {
     unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
       if (CHEAP.has(op) && small(x.length, NATIVE_MIN_MAP)) {
-                return toJs('unary')(op, x, out, p, q);
+        return toJs('unary')(op, x, out, p, q);
       }
       native.unary(UNARY_CODE[op], x, out, p, q);
     },
@@ -39,7 +39,7 @@ export function makeElementwise(native: Addon): Pick<Kernels, 'unary' | 'binary'
     },
     binary(op: BinaryOp, a: Data, aShape: Shape, b: Data, bShape: Shape, out: Data, outShape: Shape): void {
       if (small(out.length, NATIVE_MIN_BINARY)) {
-                return toJs('binary')(op, a, aShape, b, bShape, out, outShape);
+        return toJs('binary')(op, a, aShape, b, bShape, out, outShape);
       }
       const code = BINARY_CODE[op];
       if (sameShape(aShape, bShape)) {

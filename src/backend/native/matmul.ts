@@ -26,8 +26,22 @@ export function makeMatmul(native: Addon): Pick<Kernels, 'matmul'> {
     matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
       const big = args.m * args.k * args.n >= NATIVE_THREADS_MIN_MACS;
       useThreads(settings.deterministic || !big ? 1 : (settings.numThreads ?? machine));
-      native.matmul(a, b, out, args.m, args.k, args.n, args.transA, args.transB, args.aOffset, args.bOffset, args.outOffset,
-        args.bias ?? null, args.biasOffset ?? 0, args.relu ?? false);
+      native.matmul(
+        a,
+        b,
+        out,
+        args.m,
+        args.k,
+        args.n,
+        args.transA,
+        args.transB,
+        args.aOffset,
+        args.bOffset,
+        args.outOffset,
+        args.bias ?? null,
+        args.biasOffset ?? 0,
+        args.relu ?? false,
+      );
     },
   };
 }

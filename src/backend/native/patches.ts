@@ -9,7 +9,22 @@ export function makePatches(native: Addon): Pick<Kernels, 'im2col' | 'col2im' | 
   const geometry = new Int32Array(14);
   const meta = new Meta();
   const fill = (g: PatchGeometry) => {
-    geometry.set([g.batch, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW]);
+    geometry.set([
+      g.batch,
+      g.channels,
+      g.height,
+      g.width,
+      g.kernelH,
+      g.kernelW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+      g.dilationH,
+      g.dilationW,
+      g.outH,
+      g.outW,
+    ]);
     return geometry;
   };
   return {

@@ -10,7 +10,6 @@ import { toJs } from '../handoff.js';
 import type { Runtime } from './runtime.js';
 import { carve, claim, put, putInts, view } from './scratch.js';
 
-
 /** Below this many elements the copies and the call cost more than the js loop saves (bench/KERNELS.md). */
 export const WASM_MIN_ELEMENTS = 1024;
 /**
@@ -18,11 +17,22 @@ export const WASM_MIN_ELEMENTS = 1024;
  * tanh stay on js (wasm runs the same series, no faster). bench/KERNELS.md has the figures.
  */
 const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
-  tanh: 64, pow: 64, exp: 256, log: 256, sigmoid: 256, softplus: 256, erf: Infinity, gelu: Infinity,
+  tanh: 64,
+  pow: 64,
+  exp: 256,
+  log: 256,
+  sigmoid: 256,
+  softplus: 256,
+  erf: Infinity,
+  gelu: Infinity,
 };
 const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64 };
 const unaryMin = (op: UnaryOp, f64: boolean) =>
-  f64 ? (op === 'tanh' ? Infinity : UNARY_MIN[op] ?? WASM_MIN_ELEMENTS) : UNARY_MIN_F32[op] ?? UNARY_MIN[op] ?? WASM_MIN_ELEMENTS;
+  f64
+    ? op === 'tanh'
+      ? Infinity
+      : (UNARY_MIN[op] ?? WASM_MIN_ELEMENTS)
+    : (UNARY_MIN_F32[op] ?? UNARY_MIN[op] ?? WASM_MIN_ELEMENTS);
 
 export function makeElementwise(rt: Runtime) {
   const k = rt.exports;
@@ -33,7 +43,7 @@ export function makeElementwise(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, unaryMin(op, f64), n * (f64 ? 8 : 4));
     if (!ptrs) {
-            return toJs('unary')(op, x, out, p, q);
+      return toJs('unary')(op, x, out, p, q);
     }
     const [ptr] = ptrs;
     put(rt, x, ptr, f64);
@@ -49,14 +59,16 @@ export function makeElementwise(rt: Runtime) {
     const f64 = out instanceof Float64Array;
     const sz = f64 ? 8 : 4;
     let ptrs: number[] | null = null;
-    const dims: number[] = [], sa: number[] = [], sb: number[] = [];
+    const dims: number[] = [],
+      sa: number[] = [],
+      sb: number[] = [];
     if (!small(n, WASM_MIN_ELEMENTS)) {
       coalesceBroadcast(outShape, aShape, bShape, dims, sa, sb);
       const r = dims.length * 4;
       ptrs = carve(rt, a.length * sz, b.length * sz, n * sz, r, r, r, r);
     }
     if (!ptrs) {
-            return toJs('binary')(op, a, aShape, b, bShape, out, outShape);
+      return toJs('binary')(op, a, aShape, b, bShape, out, outShape);
     }
     if (n === 0) return;
     const [aPtr, bPtr, outPtr, dimsPtr, saPtr, sbPtr, idxPtr] = ptrs;

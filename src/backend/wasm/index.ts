@@ -44,7 +44,14 @@ function currentPool(): Pool | null {
 }
 
 function makeBackend(rt: Runtime): Backend {
-  return { name: 'wasm', ...makeElementwise(rt), ...makeRows(rt), ...makePatches(rt), ...makeOptim(rt), matmul: makeMatmul(rt, currentPool, () => machineCores) };
+  return {
+    name: 'wasm',
+    ...makeElementwise(rt),
+    ...makeRows(rt),
+    ...makePatches(rt),
+    ...makeOptim(rt),
+    matmul: makeMatmul(rt, currentPool, () => machineCores),
+  };
 }
 
 /** Starts the worker threads (when shared memory allows) so the first large product finds them. */

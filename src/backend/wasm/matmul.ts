@@ -78,7 +78,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
   return function matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
     const { m, k: depth, n, transA, transB, aOffset, bOffset, outOffset, bVersion } = args;
     if (small(m * n * depth, WASM_MIN_MACS)) {
-            return toJs('matmul')(a, b, out, args);
+      return toJs('matmul')(a, b, out, args);
     }
     const f32 = out instanceof Float32Array;
     // Measured before the arena is filled (the measurement uses it too).
@@ -90,7 +90,10 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     const mp = roundUp(m, mr);
     const np = roundUp(n, nr);
     // Only a whole-array B is cached (a batch of weights sliced by offset is packed each call).
-    const slot = bVersion !== undefined && bOffset === 0 && b.length === depth * n ? panels.slot(b, transB, depth, n, depth * np * sz) : null;
+    const slot =
+      bVersion !== undefined && bOffset === 0 && b.length === depth * n
+        ? panels.slot(b, transB, depth, n, depth * np * sz)
+        : null;
     const packB = !slot || slot.version !== bVersion;
     const aPtr = rt.scratch;
     const bPtr = align(aPtr + m * depth * sz);
@@ -104,7 +107,7 @@ export function makeMatmul(rt: Runtime, pool: () => Pool | null, cores: () => nu
     } catch {
       // More scratch than wasm memory can hold (or the engine refuses to grow it): the js
       // kernel needs no scratch and gives the same sums.
-            return toJs('matmul')(a, b, out, args);
+      return toJs('matmul')(a, b, out, args);
     }
     const view = f32 ? rt.f32 : rt.f64;
     view.set(a.subarray(aOffset, aOffset + m * depth), aPtr / sz);

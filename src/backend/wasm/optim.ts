@@ -11,7 +11,14 @@ import type { Runtime } from './runtime.js';
 import { claim, put, view } from './scratch.js';
 
 /** Lengths below which js runs (bench/kernels.ts measures them; bench/KERNELS.md). */
-const MIN = { sgd: 1024, adam: 4096, rmsprop: 4096, axpy: WASM_MIN_ELEMENTS, scale: WASM_MIN_ELEMENTS, normAccumulate: 256 };
+const MIN = {
+  sgd: 1024,
+  adam: 4096,
+  rmsprop: 4096,
+  axpy: WASM_MIN_ELEMENTS,
+  scale: WASM_MIN_ELEMENTS,
+  normAccumulate: 256,
+};
 
 export function makeOptim(rt: Runtime) {
   const k = rt.exports;
@@ -42,7 +49,7 @@ export function makeOptim(rt: Runtime) {
     const b = args.momentum === 0 ? null : momentumBuffer;
     const ptrs = stage(MIN.sgd, [p, grad, b]);
     if (!ptrs) {
-            return toJs('sgd')(p, grad, momentumBuffer, args);
+      return toJs('sgd')(p, grad, momentumBuffer, args);
     }
     const { lr, momentum, dampening, nesterov, weightDecay, first } = args;
     const f = p instanceof Float64Array ? k.sgd64 : k.sgd32;
@@ -53,19 +60,41 @@ export function makeOptim(rt: Runtime) {
   function adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, args: AdamArgs): void {
     const ptrs = stage(MIN.adam, [p, grad, m, v, vMax]);
     if (!ptrs) {
-            return toJs('adam')(p, grad, m, v, vMax, args);
+      return toJs('adam')(p, grad, m, v, vMax, args);
     }
     const { lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bias2Sqrt } = args;
     const f = p instanceof Float64Array ? k.adam64 : k.adam32;
-    f(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], p.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, stepSize, bias2Sqrt);
+    f(
+      ptrs[0],
+      ptrs[1],
+      ptrs[2],
+      ptrs[3],
+      ptrs[4],
+      p.length,
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled ? 1 : 0,
+      stepSize,
+      bias2Sqrt,
+    );
     back([p, null, m, v, vMax], ptrs);
   }
 
-  function rmsprop(p: Data, grad: Data, squareAvg: Data, gradAvg: Data | null, momentumBuffer: Data | null, args: RmspropArgs): void {
+  function rmsprop(
+    p: Data,
+    grad: Data,
+    squareAvg: Data,
+    gradAvg: Data | null,
+    momentumBuffer: Data | null,
+    args: RmspropArgs,
+  ): void {
     const b = args.momentum > 0 ? momentumBuffer : null;
     const ptrs = stage(MIN.rmsprop, [p, grad, squareAvg, gradAvg, b]);
     if (!ptrs) {
-            return toJs('rmsprop')(p, grad, squareAvg, gradAvg, momentumBuffer, args);
+      return toJs('rmsprop')(p, grad, squareAvg, gradAvg, momentumBuffer, args);
     }
     const { lr, alpha, eps, weightDecay, momentum } = args;
     const f = p instanceof Float64Array ? k.rmsprop64 : k.rmsprop32;
@@ -79,7 +108,7 @@ export function makeOptim(rt: Runtime) {
     const sz = f64 ? 8 : 4;
     const ptrs = claim(rt, n, MIN.axpy, n * sz, n * sz);
     if (!ptrs) {
-            return toJs('axpy')(y, x, alpha);
+      return toJs('axpy')(y, x, alpha);
     }
     const [yPtr, xPtr] = ptrs;
     put(rt, y, yPtr, f64);
@@ -94,7 +123,7 @@ export function makeOptim(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, MIN.scale, n * (f64 ? 8 : 4));
     if (!ptrs) {
-            return toJs('scale')(x, alpha);
+      return toJs('scale')(x, alpha);
     }
     const [ptr] = ptrs;
     put(rt, x, ptr, f64);
@@ -108,7 +137,7 @@ export function makeOptim(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, MIN.normAccumulate, n * (f64 ? 8 : 4));
     if (!ptrs) {
-            return toJs('normAccumulate')(x, p, acc);
+      return toJs('normAccumulate')(x, p, acc);
     }
     const [ptr] = ptrs;
     put(rt, x, ptr, f64);

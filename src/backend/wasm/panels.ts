@@ -22,7 +22,6 @@ export interface PanelSlot {
   version: number;
 }
 
-
 export class PanelCache {
   private slots = new WeakMap<Data, PanelSlot[]>();
 

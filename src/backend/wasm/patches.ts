@@ -27,8 +27,20 @@ export const MIN = {
 
 /** The geometry block's order (kernels/patches.ts reads these 14 i32). */
 const GEOMETRY: readonly (keyof PatchGeometry)[] = [
-  'batch', 'channels', 'height', 'width', 'kernelH', 'kernelW', 'strideH', 'strideW',
-  'padTop', 'padLeft', 'dilationH', 'dilationW', 'outH', 'outW',
+  'batch',
+  'channels',
+  'height',
+  'width',
+  'kernelH',
+  'kernelW',
+  'strideH',
+  'strideW',
+  'padTop',
+  'padLeft',
+  'dilationH',
+  'dilationW',
+  'outH',
+  'outW',
 ];
 const GEOMETRY_BYTES = GEOMETRY.length * 4;
 /** Room after a block that a stride-2 SIMD run may read or write one element past. */
@@ -45,7 +57,12 @@ const matching = (ptr: number, d: Data, start: number) => ptr + ((d.byteOffset +
 export function makePatches(rt: Runtime) {
   const k = rt.exports;
 
-  const putGeometry = (g: PatchGeometry, ptr: number) => putInts(rt, GEOMETRY.map((f) => g[f]), ptr);
+  const putGeometry = (g: PatchGeometry, ptr: number) =>
+    putInts(
+      rt,
+      GEOMETRY.map((f) => g[f]),
+      ptr,
+    );
 
   function im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): void {
     const f64 = x instanceof Float64Array;
@@ -54,10 +71,12 @@ export function makePatches(rt: Runtime) {
     const n = g.channels * g.kernelH * g.kernelW * g.batch * g.outH * g.outW;
     const ptrs = claim(rt, n, MIN.im2col, nx * sz + 16 + SLACK, n * sz + 16, GEOMETRY_BYTES);
     if (!ptrs) {
-            return toJs('im2col')(x, g, padValue, out);
+      return toJs('im2col')(x, g, padValue, out);
     }
     if (n === 0) return;
-    const xPtr = matching(ptrs[0], x, 0), outPtr = matching(ptrs[1], out, 0), gPtr = ptrs[2];
+    const xPtr = matching(ptrs[0], x, 0),
+      outPtr = matching(ptrs[1], out, 0),
+      gPtr = ptrs[2];
     put(rt, x.subarray(0, nx), xPtr, f64);
     putGeometry(g, gPtr);
     if (f64) k.im2col64(xPtr, gPtr, padValue, outPtr);
@@ -72,10 +91,12 @@ export function makePatches(rt: Runtime) {
     const n = g.channels * g.kernelH * g.kernelW * g.batch * g.outH * g.outW;
     const ptrs = claim(rt, n, MIN.col2im, n * sz + 16, nOut * sz + 16 + SLACK, GEOMETRY_BYTES);
     if (!ptrs) {
-            return toJs('col2im')(cols, g, out);
+      return toJs('col2im')(cols, g, out);
     }
     if (nOut === 0) return;
-    const colsPtr = matching(ptrs[0], cols, 0), outPtr = matching(ptrs[1], out, 0), gPtr = ptrs[2];
+    const colsPtr = matching(ptrs[0], cols, 0),
+      outPtr = matching(ptrs[1], out, 0),
+      gPtr = ptrs[2];
     put(rt, cols.subarray(0, n), colsPtr, f64);
     putGeometry(g, gPtr);
     if (f64) k.col2im64(colsPtr, gPtr, outPtr);
@@ -98,7 +119,11 @@ export function makePatches(rt: Runtime) {
     const xs = stridesOf(xShp);
     const os = stridesOf(outShp);
     // Where the box starts and how far it spans in x and in out (in elements).
-    let src = 0, dst = 0, srcSpan = 1, dstSpan = 1, box = 1;
+    let src = 0,
+      dst = 0,
+      srcSpan = 1,
+      dstSpan = 1,
+      box = 1;
     for (let d = 0; d < rank; d++) {
       src += lo[d] * xs[d];
       dst += (lo[d] + off[d]) * os[d];
@@ -135,9 +160,10 @@ export function makePatches(rt: Runtime) {
     const r = dims.length * 4;
     const ptrs = small(box, MIN.place) ? null : carve(rt, srcSpan * sz + 16, dstSpan * sz + 16, r, r, r, r);
     if (!ptrs) {
-            return toJs('place')(x, xShape, out, outShape, offset);
+      return toJs('place')(x, xShape, out, outShape, offset);
     }
-    const xPtr = matching(ptrs[0], x, src), outPtr = matching(ptrs[1], out, dst);
+    const xPtr = matching(ptrs[0], x, src),
+      outPtr = matching(ptrs[1], out, dst);
     const [, , dimsPtr, xsPtr, osPtr, idxPtr] = ptrs;
     put(rt, x.subarray(src, src + srcSpan), xPtr, f64);
     put(rt, out.subarray(dst, dst + dstSpan), outPtr, f64); // the elements between the runs are kept

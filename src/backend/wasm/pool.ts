@@ -25,7 +25,14 @@ const WORKER_JOBS = 100;
  * Part `w` of `parts` of a product's tiles: panels of `mr` rows when there are more of them than
  * column panels, else column panels of `nr`. Shared verbatim with the workers (toString).
  */
-export function tileRange(mp: number, np: number, mr: number, nr: number, w: number, parts: number): [number, number, number, number] {
+export function tileRange(
+  mp: number,
+  np: number,
+  mr: number,
+  nr: number,
+  w: number,
+  parts: number,
+): [number, number, number, number] {
   const rowTiles = mp / mr;
   const colTiles = np / nr;
   if (rowTiles >= colTiles) {
@@ -177,7 +184,8 @@ export class Pool {
   run(job: GemmJob, threads: number): void {
     const { ctrl, rt } = this;
     const helpers: number[] = [];
-    for (let i = 0; i < this.workers.length && helpers.length < threads - 1; i++) if (this.workers[i].ready) helpers.push(i + 1);
+    for (let i = 0; i < this.workers.length && helpers.length < threads - 1; i++)
+      if (this.workers[i].ready) helpers.push(i + 1);
     const parts = helpers.length + 1;
     const fused = job.fused ? 1 : 0;
     ctrl[2] = job.kernel;
@@ -212,7 +220,9 @@ export class Pool {
       if (this.isNode && performance.now() > until) Atomics.wait(ctrl, 1, done, 50);
     }
     if (Atomics.load(ctrl, 14)) {
-      throw new Error(`matmul [${job.mp}×${job.k}]·[${job.k}×${job.np}] (padded): a worker thread's kernel call failed`);
+      throw new Error(
+        `matmul [${job.mp}×${job.k}]·[${job.k}×${job.np}] (padded): a worker thread's kernel call failed`,
+      );
     }
   }
 }

@@ -27,7 +27,7 @@ export function makeRows(rt: Runtime) {
     const rank = shape.length;
     const code = REDUCE_CODE[op];
     if (small(n, MIN.reduce)) {
-            return toJs('reduce')(op, x, shape, axes, out);
+      return toJs('reduce')(op, x, shape, axes, out);
     }
     // The js kernel's two paths: over trailing axes, one f64 accumulator per output; else each
     // output accumulates in its dtype, in the input's order.
@@ -55,7 +55,7 @@ export function makeRows(rt: Runtime) {
     const r = dims.length * 4;
     const ptrs = carve(rt, n * sz, out.length * sz, r, r, r);
     if (!ptrs) {
-            return toJs('reduce')(op, x, shape, axes, out);
+      return toJs('reduce')(op, x, shape, axes, out);
     }
     if (n === 0) {
       out.fill(op === 'sum' ? 0 : -Infinity);
@@ -88,7 +88,7 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const sz = f64 ? 8 : 4;
     if (small(n, MIN.permute)) {
-            return toJs('permute')(x, shape, perm, out);
+      return toJs('permute')(x, shape, perm, out);
     }
     // Output axes, size-1 ones dropped and neighbours merged where x is contiguous across them.
     const xs = stridesOf(shape);
@@ -113,7 +113,7 @@ export function makeRows(rt: Runtime) {
     const r = dims.length * 4;
     const ptrs = carve(rt, n * sz, n * sz, r, r, r);
     if (!ptrs) {
-            return toJs('permute')(x, shape, perm, out);
+      return toJs('permute')(x, shape, perm, out);
     }
     if (n === 0) return;
     const [xPtr, outPtr, dimsPtr, rsPtr, idxPtr] = ptrs;
@@ -130,11 +130,12 @@ export function makeRows(rt: Runtime) {
     const f64 = x instanceof Float64Array;
     const ptrs = claim(rt, n, MIN.logSoftmax, n * (f64 ? 8 : 4));
     if (!ptrs) {
-            return toJs('logSoftmax')(x, out, rows, cols);
+      return toJs('logSoftmax')(x, out, rows, cols);
     }
     const [ptr] = ptrs;
     put(rt, x.subarray(0, n), ptr, f64);
-    if (f64) k.logSoftmax64(ptr, ptr, rows, cols); // in place: each row is read before it is written
+    if (f64)
+      k.logSoftmax64(ptr, ptr, rows, cols); // in place: each row is read before it is written
     else k.logSoftmax32(ptr, ptr, rows, cols);
     out.set(view(rt, ptr, n, f64));
   }
@@ -145,7 +146,7 @@ export function makeRows(rt: Runtime) {
     const n = rows * cols;
     const ptrs = claim(rt, n, MIN.pick, n * sz, rows * 4, rows * sz);
     if (!ptrs) {
-            return toJs('pick')(x, idx, rows, cols, out);
+      return toJs('pick')(x, idx, rows, cols, out);
     }
     const [xPtr, idxPtr, outPtr] = ptrs;
     put(rt, x.subarray(0, n), xPtr, f64);
@@ -160,7 +161,7 @@ export function makeRows(rt: Runtime) {
     const n = rows * cols;
     const ptrs = claim(rt, n, MIN.unpick, rows * sz, rows * 4, n * sz);
     if (!ptrs) {
-            return toJs('unpick')(g, idx, rows, cols, out);
+      return toJs('unpick')(g, idx, rows, cols, out);
     }
     const [gPtr, idxPtr, outPtr] = ptrs;
     put(rt, g.subarray(0, rows), gPtr, f64);

@@ -14,30 +14,156 @@ export interface Exports {
   packB32(b: number, sp: number, sj: number, k: number, n: number, dst: number): void;
   packA64(a: number, si: number, sp: number, m: number, k: number, dst: number): void;
   packB64(b: number, sp: number, sj: number, k: number, n: number, dst: number): void;
-  gemm32(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
-  gemm64(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number, fused: number): void;
-  gemmRows32(a: number, si: number, sp: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, np: number, fused: number): void;
+  gemm32(
+    ap: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    k: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    fused: number,
+  ): void;
+  gemm64(
+    ap: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    k: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    fused: number,
+  ): void;
+  gemmRows32(
+    a: number,
+    si: number,
+    sp: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    k: number,
+    i0: number,
+    i1: number,
+    np: number,
+    fused: number,
+  ): void;
   /** gemm32/gemm64 with the path fixed (measureFma times them against each other). */
-  gemm32Plain(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
-  gemm32Fused(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
-  gemm64Plain(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
-  gemm64Fused(ap: number, bp: number, c: number, ldc: number, k: number, i0: number, i1: number, j0: number, j1: number): void;
+  gemm32Plain(
+    ap: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    k: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+  ): void;
+  gemm32Fused(
+    ap: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    k: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+  ): void;
+  gemm64Plain(
+    ap: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    k: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+  ): void;
+  gemm64Fused(
+    ap: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    k: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+  ): void;
   epilogue32(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
   epilogue64(c: number, ldc: number, m: number, np: number, bias: number, hasBias: number, relu: number): void;
   unary32(op: number, x: number, out: number, n: number, p: number, q: number): void;
   unary64(op: number, x: number, out: number, n: number, p: number, q: number): void;
-  binary32(op: number, a: number, b: number, out: number, n: number, rank: number, dims: number, sa: number, sb: number, idx: number): void;
-  binary64(op: number, a: number, b: number, out: number, n: number, rank: number, dims: number, sa: number, sb: number, idx: number): void;
+  binary32(
+    op: number,
+    a: number,
+    b: number,
+    out: number,
+    n: number,
+    rank: number,
+    dims: number,
+    sa: number,
+    sb: number,
+    idx: number,
+  ): void;
+  binary64(
+    op: number,
+    a: number,
+    b: number,
+    out: number,
+    n: number,
+    rank: number,
+    dims: number,
+    sa: number,
+    sb: number,
+    idx: number,
+  ): void;
   reduceRows32(op: number, x: number, out: number, rows: number, inner: number): void;
   reduceRows64(op: number, x: number, out: number, rows: number, inner: number): void;
-  reduceNd32(op: number, x: number, out: number, n: number, outLen: number, rank: number, dims: number, os: number, idx: number): void;
-  reduceNd64(op: number, x: number, out: number, n: number, outLen: number, rank: number, dims: number, os: number, idx: number): void;
+  reduceNd32(
+    op: number,
+    x: number,
+    out: number,
+    n: number,
+    outLen: number,
+    rank: number,
+    dims: number,
+    os: number,
+    idx: number,
+  ): void;
+  reduceNd64(
+    op: number,
+    x: number,
+    out: number,
+    n: number,
+    outLen: number,
+    rank: number,
+    dims: number,
+    os: number,
+    idx: number,
+  ): void;
   permute(x: number, out: number, sz: number, n: number, rank: number, dims: number, rs: number, idx: number): void;
   im2col32(x: number, g: number, padValue: number, out: number): void;
   im2col64(x: number, g: number, padValue: number, out: number): void;
   col2im32(cols: number, g: number, out: number): void;
   col2im64(cols: number, g: number, out: number): void;
-  place(x: number, out: number, sz: number, runs: number, rank: number, dims: number, xs: number, os: number, idx: number): void;
+  place(
+    x: number,
+    out: number,
+    sz: number,
+    runs: number,
+    rank: number,
+    dims: number,
+    xs: number,
+    os: number,
+    idx: number,
+  ): void;
   axpy32(y: number, x: number, n: number, alpha: number): void;
   axpy64(y: number, x: number, n: number, alpha: number): void;
   scale32(x: number, n: number, alpha: number): void;
@@ -48,12 +174,88 @@ export interface Exports {
   logSoftmax64(x: number, out: number, rows: number, cols: number): void;
   pick(x: number, idx: number, rows: number, cols: number, out: number, sz: number): void;
   unpick(g: number, idx: number, rows: number, cols: number, out: number, sz: number): void;
-  sgd32(p: number, g: number, b: number, n: number, lr: number, mu: number, dampening: number, nesterov: number, wd: number, first: number): void;
-  sgd64(p: number, g: number, b: number, n: number, lr: number, mu: number, dampening: number, nesterov: number, wd: number, first: number): void;
-  adam32(p: number, g: number, m: number, v: number, vMax: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
-  adam64(p: number, g: number, m: number, v: number, vMax: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
-  rmsprop32(p: number, g: number, s: number, gAvg: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, mu: number): void;
-  rmsprop64(p: number, g: number, s: number, gAvg: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, mu: number): void;
+  sgd32(
+    p: number,
+    g: number,
+    b: number,
+    n: number,
+    lr: number,
+    mu: number,
+    dampening: number,
+    nesterov: number,
+    wd: number,
+    first: number,
+  ): void;
+  sgd64(
+    p: number,
+    g: number,
+    b: number,
+    n: number,
+    lr: number,
+    mu: number,
+    dampening: number,
+    nesterov: number,
+    wd: number,
+    first: number,
+  ): void;
+  adam32(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    vMax: number,
+    n: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    wd: number,
+    decoupled: number,
+    stepSize: number,
+    bc2Sqrt: number,
+  ): void;
+  adam64(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    vMax: number,
+    n: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    wd: number,
+    decoupled: number,
+    stepSize: number,
+    bc2Sqrt: number,
+  ): void;
+  rmsprop32(
+    p: number,
+    g: number,
+    s: number,
+    gAvg: number,
+    b: number,
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    wd: number,
+    mu: number,
+  ): void;
+  rmsprop64(
+    p: number,
+    g: number,
+    s: number,
+    gAvg: number,
+    b: number,
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    wd: number,
+    mu: number,
+  ): void;
   /** End of the module's static data (Math tables), which starts at CONTROL_BYTES. */
   heapBase(): number;
 }
@@ -144,7 +346,8 @@ function build(c: Choice, module: WebAssembly.Module): Runtime {
     ensure(end: number): void {
       if (end <= size) return;
       const pages = Math.ceil((end - size) / PAGE);
-      if (size / PAGE + pages > MAX_PAGES) throw new Error(`wasm backend: needs ${end} bytes of scratch memory, more than the 2 GiB maximum`);
+      if (size / PAGE + pages > MAX_PAGES)
+        throw new Error(`wasm backend: needs ${end} bytes of scratch memory, more than the 2 GiB maximum`);
       memory.grow(pages);
       size = memory.buffer.byteLength;
       rt.f32 = new Float32Array(memory.buffer);

@@ -30,9 +30,15 @@ async function nodeGpu(): Promise<GPU | null> {
   } catch (e) {
     const why = (e as Error).message ?? String(e);
     if (/Cannot find (package|module) 'webgpu'/.test(why)) {
-      throw new Error("setBackend('webgpu'): WebGPU in Node comes from the optional package 'webgpu', which is not installed: run npm install webgpu", { cause: e });
+      throw new Error(
+        "setBackend('webgpu'): WebGPU in Node comes from the optional package 'webgpu', which is not installed: run npm install webgpu",
+        { cause: e },
+      );
     }
-    throw new Error(`setBackend('webgpu'): the 'webgpu' package did not load (${why}); Dawn needs libvulkan.so.1 on the library path (docs/webgpu.md)`, { cause: e });
+    throw new Error(
+      `setBackend('webgpu'): the 'webgpu' package did not load (${why}); Dawn needs libvulkan.so.1 on the library path (docs/webgpu.md)`,
+      { cause: e },
+    );
   }
   dawn ??= mod.create([]);
   return dawn;
@@ -58,5 +64,9 @@ export async function openDevice(): Promise<OpenDevice> {
   });
   const info = adapter.info ?? ({} as GPUAdapterInfo);
   const described = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  return { device, adapter: described || 'unknown adapter', fallbackAdapter: Boolean((adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info.isFallbackAdapter) };
+  return {
+    device,
+    adapter: described || 'unknown adapter',
+    fallbackAdapter: Boolean((adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info.isFallbackAdapter),
+  };
 }

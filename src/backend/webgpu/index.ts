@@ -64,6 +64,11 @@ export async function openWebGPU(): Promise<DeviceBackend> {
       pool.give(h.buffer, h.bytes);
     },
     supports: (kernel, dtype, args) => dtype === 'float32' && (FITS[kernel]?.(args) ?? true),
-    memory: () => ({ liveBytes: pool.live, highWaterBytes: pool.highWater, buffersCreated: pool.created, ...stream.counts }),
+    memory: () => ({
+      liveBytes: pool.live,
+      highWaterBytes: pool.highWater,
+      buffersCreated: pool.created,
+      ...stream.counts,
+    }),
   };
 }

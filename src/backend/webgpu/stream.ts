@@ -33,16 +33,24 @@ export class Stream {
   readonly counts = { dispatches: 0, uploads: 0, downloads: 0 };
 
   constructor(private readonly device: GPUDevice) {
-    if (device.limits.minUniformBufferOffsetAlignment > SLOT) throw new Error(`webgpu: uniform offsets must be aligned to ${device.limits.minUniformBufferOffsetAlignment} bytes`);
+    if (device.limits.minUniformBufferOffsetAlignment > SLOT)
+      throw new Error(
+        `webgpu: uniform offsets must be aligned to ${device.limits.minUniformBufferOffsetAlignment} bytes`,
+      );
     this.uniforms = device.createBuffer({ size: BATCH * SLOT, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    device.addEventListener('uncapturederror', (e) => this.fail(`webgpu: ${(e as GPUUncapturedErrorEvent).error.message}`));
+    device.addEventListener('uncapturederror', (e) =>
+      this.fail(`webgpu: ${(e as GPUUncapturedErrorEvent).error.message}`),
+    );
     void device.lost.then((info) => this.fail(`webgpu: the device was lost (${info.message || info.reason})`));
   }
 
   /** Records `shader` over `threads` invocations with its storage buffers (reads, then writes) and its parameter words. */
   dispatch(shader: Shader, buffers: readonly GPUBuffer[], params: Uint32Array, threads: number): void {
     if (threads === 0) return;
-    if (buffers.length !== shader.reads + shader.writes) throw new Error(`webgpu ${shader.name}: ${buffers.length} buffers for ${shader.reads} + ${shader.writes} bindings`);
+    if (buffers.length !== shader.reads + shader.writes)
+      throw new Error(
+        `webgpu ${shader.name}: ${buffers.length} buffers for ${shader.reads} + ${shader.writes} bindings`,
+      );
     const { pipeline, layout } = this.pipeline(shader);
     if (this.slots === BATCH) this.flush();
     const slot = this.slots++;
@@ -84,7 +92,11 @@ export class Stream {
 
   /** A storage buffer holding `data` (a kernel's index or mask array), freed after this batch. */
   temporary(data: ArrayBufferView): GPUBuffer {
-    const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage: USAGE.STORAGE | USAGE.COPY_SRC, mappedAtCreation: true });
+    const b = this.device.createBuffer({
+      size: Math.max(16, Math.ceil(data.byteLength / 4) * 4),
+      usage: USAGE.STORAGE | USAGE.COPY_SRC,
+      mappedAtCreation: true,
+    });
     new Uint8Array(b.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     b.unmap();
     this.temporaries.push(b);
@@ -118,11 +130,16 @@ export class Stream {
   }
 
   /** Copies the first `lengths[i]` floats of each buffer into `into[i]`, after all recorded work: one map for all. */
-  async download(buffers: readonly GPUBuffer[], lengths: readonly number[], into: readonly Float32Array[]): Promise<void> {
+  async download(
+    buffers: readonly GPUBuffer[],
+    lengths: readonly number[],
+    into: readonly Float32Array[],
+  ): Promise<void> {
     const total = lengths.reduce((s, n) => s + n * 4, 0);
     if (total === 0) return this.check();
     const size = Math.max(256, 2 ** Math.ceil(Math.log2(total)));
-    const staging = this.staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    const staging =
+      this.staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     const enc = this.commands();
     let at = 0;
     buffers.forEach((b, i) => {
@@ -178,14 +195,27 @@ export class Stream {
     if (p) return p;
     const entries: GPUBindGroupLayoutEntry[] = [];
     for (let i = 0; i < shader.reads + shader.writes; i++) {
-      entries.push({ binding: i, visibility: 4 /* COMPUTE */, buffer: { type: i < shader.reads ? 'read-only-storage' : 'storage' } });
+      entries.push({
+        binding: i,
+        visibility: 4 /* COMPUTE */,
+        buffer: { type: i < shader.reads ? 'read-only-storage' : 'storage' },
+      });
     }
-    entries.push({ binding: shader.reads + shader.writes, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } });
+    entries.push({
+      binding: shader.reads + shader.writes,
+      visibility: 4,
+      buffer: { type: 'uniform', hasDynamicOffset: true },
+    });
     this.device.pushErrorScope('validation');
     const layout = this.device.createBindGroupLayout({ entries });
     const module = this.device.createShaderModule({ code: shader.code });
-    const pipeline = this.device.createComputePipeline({ layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' } });
-    void this.device.popErrorScope().then((e) => e && this.fail(`webgpu: the ${shader.name} kernel did not compile: ${e.message}`));
+    const pipeline = this.device.createComputePipeline({
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main' },
+    });
+    void this.device
+      .popErrorScope()
+      .then((e) => e && this.fail(`webgpu: the ${shader.name} kernel did not compile: ${e.message}`));
     p = { pipeline, layout };
     this.pipelines.set(shader, p);
     return p;

@@ -28,7 +28,9 @@ const OP_CODES = (
     ['REDUCE', REDUCE_OPS],
   ] as const
 )
-  .flatMap(([prefix, ops]) => ops.map((op, i) => `const ${prefix}_${op.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()} = ${i}u;`))
+  .flatMap(([prefix, ops]) =>
+    ops.map((op, i) => `const ${prefix}_${op.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()} = ${i}u;`),
+  )
   .join('\n');
 
 const PRELUDE = /* wgsl */ `

@@ -13,7 +13,13 @@ import { Module } from '../module.js';
 import { elementwise, field, onnxGelu, parameterless } from './entry.js';
 
 /** The entry of an activation without fields that ONNX has as one op: that op, and explain's forward and backward formulas. */
-function activation<Type extends string, M extends Module>(type: Type, build: () => M, onnxOp: string, forward: string, backward: string) {
+function activation<Type extends string, M extends Module>(
+  type: Type,
+  build: () => M,
+  onnxOp: string,
+  forward: string,
+  backward: string,
+) {
   return parameterless({
     type,
     build,
@@ -28,16 +34,26 @@ export class ReLU extends Module {
   static readonly layer = activation('ReLU', () => new ReLU(), 'Relu', 'y = max(0, x)', 'dL/dx = dL/dy ⊙ 1[x > 0]');
 
   /** relu(x), of x's shape. */
-  forward(x: Tensor): Tensor { return x.relu(); }
+  forward(x: Tensor): Tensor {
+    return x.relu();
+  }
 }
 
 /** The logistic function σ(x) = 1 / (1 + e⁻ˣ) elementwise, any shape (torch.nn.Sigmoid). */
 export class Sigmoid extends Module {
   /** The layer-table entry (entry.ts). @internal */
-  static readonly layer = activation('Sigmoid', () => new Sigmoid(), 'Sigmoid', 'y = σ(x) = 1 / (1 + e^(−x))', 'dL/dx = dL/dy ⊙ y(1 − y)');
+  static readonly layer = activation(
+    'Sigmoid',
+    () => new Sigmoid(),
+    'Sigmoid',
+    'y = σ(x) = 1 / (1 + e^(−x))',
+    'dL/dx = dL/dy ⊙ y(1 − y)',
+  );
 
   /** sigmoid(x), of x's shape. */
-  forward(x: Tensor): Tensor { return x.sigmoid(); }
+  forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
 }
 
 /** tanh elementwise, any shape (torch.nn.Tanh). */
@@ -46,7 +62,9 @@ export class Tanh extends Module {
   static readonly layer = activation('Tanh', () => new Tanh(), 'Tanh', 'y = tanh(x)', 'dL/dx = dL/dy ⊙ (1 − y²)');
 
   /** tanh(x), of x's shape. */
-  forward(x: Tensor): Tensor { return x.tanh(); }
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
 }
 
 /** GELU with the exact normal CDF, x·Φ(x) elementwise, any shape (torch.nn.GELU). */
@@ -60,7 +78,9 @@ export class GELU extends Module {
   });
 
   /** gelu(x), of x's shape. */
-  forward(x: Tensor): Tensor { return x.gelu(); }
+  forward(x: Tensor): Tensor {
+    return x.gelu();
+  }
 }
 
 const leakyFields = { negativeSlope: field.finiteNumber };
@@ -74,16 +94,28 @@ export class LeakyReLU extends Module {
     build: (s) => new LeakyReLU(s.negativeSlope),
     onnx: (g, m, { input: x }) => {
       if (g.dtype === 'float32') return g.node('LeakyRelu', [x], { alpha: { float: m.negativeSlope } });
-      return g.node('Add', [g.node('Relu', [x]), g.node('Mul', [g.node('Min', [x, g.scalar('zero', 0)]), g.scalar('alpha', m.negativeSlope)])]);
+      return g.node('Add', [
+        g.node('Relu', [x]),
+        g.node('Mul', [g.node('Min', [x, g.scalar('zero', 0)]), g.scalar('alpha', m.negativeSlope)]),
+      ]);
     },
-    explain: (s, ctx) => elementwise(ctx, `y = x if x > 0 else ${s.negativeSlope}·x`, `dL/dx = dL/dy ⊙ (1 if x > 0 else ${s.negativeSlope})`),
+    explain: (s, ctx) =>
+      elementwise(
+        ctx,
+        `y = x if x > 0 else ${s.negativeSlope}·x`,
+        `dL/dx = dL/dy ⊙ (1 if x > 0 else ${s.negativeSlope})`,
+      ),
   });
 
   /**
    * A leaky ReLU with this slope for x < 0.
    * @param negativeSlope - The slope for x < 0 (default 0.01, as PyTorch).
    */
-  constructor(readonly negativeSlope = 0.01) { super(); }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
   /** leakyRelu(x, negativeSlope), of x's shape. */
-  forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
+  forward(x: Tensor): Tensor {
+    return x.leakyRelu(this.negativeSlope);
+  }
 }

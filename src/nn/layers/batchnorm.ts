@@ -26,19 +26,30 @@ export interface BatchNormOptions {
   dtype?: DType;
 }
 
-const fields = { numFeatures: field.positiveInt, eps: field.positiveNumber, momentum: field.unitInterval, affine: field.boolean, trackRunningStats: field.boolean };
+const fields = {
+  numFeatures: field.positiveInt,
+  eps: field.positiveNumber,
+  momentum: field.unitInterval,
+  affine: field.boolean,
+  trackRunningStats: field.boolean,
+};
 type Spec = { numFeatures: number; affine: boolean; trackRunningStats: boolean };
 
 function tensors(s: Spec): ParameterDecl[] {
   const c = [s.numFeatures];
   return [
-    ...(s.affine ? [{ name: 'weight', shape: c, torch: 'same' }, { name: 'bias', shape: c, torch: 'same' }] as const : []),
+    ...(s.affine
+      ? ([
+          { name: 'weight', shape: c, torch: 'same' },
+          { name: 'bias', shape: c, torch: 'same' },
+        ] as const)
+      : []),
     ...(s.trackRunningStats
-      ? [
-        { name: 'runningMean', shape: c, torch: 'same', torchName: 'running_mean' },
-        { name: 'runningVar', shape: c, torch: 'same', torchName: 'running_var' },
-        { name: 'numBatchesTracked', shape: [], torch: 'same', torchName: 'num_batches_tracked', integer: true },
-      ] as const
+      ? ([
+          { name: 'runningMean', shape: c, torch: 'same', torchName: 'running_mean' },
+          { name: 'runningVar', shape: c, torch: 'same', torchName: 'running_var' },
+          { name: 'numBatchesTracked', shape: [], torch: 'same', torchName: 'num_batches_tracked', integer: true },
+        ] as const)
       : []),
   ];
 }
@@ -63,15 +74,22 @@ abstract class BatchNormBase extends Module {
    * The layer for numFeatures channels and inputs of these ranks.
    * @param numFeatures - C, the channels (axis 1 of the input).
    */
-  constructor(readonly numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[]) {
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormOptions,
+    private readonly ranks: readonly number[],
+  ) {
     super();
     const name = this.constructor.name;
-    if (!Number.isSafeInteger(numFeatures) || numFeatures <= 0) throw new Error(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isSafeInteger(numFeatures) || numFeatures <= 0)
+      throw new Error(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
     checkParameterCount(`${name}(${numFeatures})`, 2 * numFeatures);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
-    if (!(this.eps > 0 && Number.isFinite(this.eps))) throw new Error(`${name}: eps must be a positive number, got ${this.eps}`);
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1], got ${this.momentum}`);
+    if (!(this.eps > 0 && Number.isFinite(this.eps)))
+      throw new Error(`${name}: eps must be a positive number, got ${this.eps}`);
+    if (!(this.momentum >= 0 && this.momentum <= 1))
+      throw new Error(`${name}: momentum must be in [0, 1], got ${this.momentum}`);
     const dtype = options.dtype ?? 'float32';
     const affine = options.affine ?? true;
     const track = options.trackRunningStats ?? true;
@@ -88,12 +106,16 @@ abstract class BatchNormBase extends Module {
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
       const layouts = this.ranks.map((r) => (r === 2 ? '[N,C]' : r === 3 ? '[N,C,L]' : '[N,C,H,W]')).join(' or ');
-      throw new Error(`${this}: expected input ${layouts.replaceAll('C', String(this.numFeatures))}, got ${shapeStr(x.shape)}`);
+      throw new Error(
+        `${this}: expected input ${layouts.replaceAll('C', String(this.numFeatures))}, got ${shapeStr(x.shape)}`,
+      );
     }
     let y: Tensor;
     try {
       y = batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
-        training: this.training || !this.runningMean, momentum: this.momentum, eps: this.eps,
+        training: this.training || !this.runningMean,
+        momentum: this.momentum,
+        eps: this.eps,
       });
     } catch (e) {
       throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
@@ -110,25 +132,46 @@ abstract class BatchNormBase extends Module {
   }
 }
 
-function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>(type: T, build: (s: Spec & { eps: number; momentum: number }, dtype: DType) => M): LayerEntry<T, typeof fields, M> {
+function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>(
+  type: T,
+  build: (s: Spec & { eps: number; momentum: number }, dtype: DType) => M,
+): LayerEntry<T, typeof fields, M> {
   return {
     type,
     fields,
-    describe: (m) => ({ numFeatures: m.numFeatures, eps: m.eps, momentum: m.momentum, affine: m.weight !== null, trackRunningStats: m.runningMean !== null }),
+    describe: (m) => ({
+      numFeatures: m.numFeatures,
+      eps: m.eps,
+      momentum: m.momentum,
+      affine: m.weight !== null,
+      trackRunningStats: m.runningMean !== null,
+    }),
     build,
     parameters: tensors,
     onnx: (g, m, { input }) => {
-      if (!m.runningMean || !m.runningVar) throw new Error(`exportOnnx: ${m} keeps no running statistics, so it has no inference form`);
+      if (!m.runningMean || !m.runningVar)
+        throw new Error(`exportOnnx: ${m} keeps no running statistics, so it has no inference form`);
       const c = m.numFeatures;
       const scale = m.weight ? g.tensor('weight', m.weight) : g.tensor('weight', ones([c], { dtype: g.dtype }));
       const shift = m.bias ? g.tensor('bias', m.bias) : g.tensor('bias', zeros([c], { dtype: g.dtype }));
-      return g.node('BatchNormalization', [input, scale, shift, g.tensor('running_mean', m.runningMean), g.tensor('running_var', m.runningVar)], {
-        epsilon: { float: m.eps }, momentum: { float: 1 - m.momentum },
-      });
+      return g.node(
+        'BatchNormalization',
+        [input, scale, shift, g.tensor('running_mean', m.runningMean), g.tensor('running_var', m.runningVar)],
+        {
+          epsilon: { float: m.eps },
+          momentum: { float: 1 - m.momentum },
+        },
+      );
     },
     explain: (s, ctx) => ({
-      ...elementwise(ctx, 'y = (x − μ_c)/√(σ²_c + ε)·γ_c + β_c (batch statistics in training, running ones in eval)', 'dL/dx = γ/√(σ²+ε)·(dL/dy − mean(dL/dy) − x̂·mean(dL/dy ⊙ x̂)), per channel'),
-      ...(s.affine ? { parameters: { count: 2 * s.numFeatures, detail: `γ ${s.numFeatures} + β ${s.numFeatures}` } } : {}),
+      ...elementwise(
+        ctx,
+        'y = (x − μ_c)/√(σ²_c + ε)·γ_c + β_c (batch statistics in training, running ones in eval)',
+        'dL/dx = γ/√(σ²+ε)·(dL/dy − mean(dL/dy) − x̂·mean(dL/dy ⊙ x̂)), per channel',
+      ),
+      ...(s.affine
+        ? { parameters: { count: 2 * s.numFeatures, detail: `γ ${s.numFeatures} + β ${s.numFeatures}` } }
+        : {}),
     }),
     summary: (s) => `${type}(${s.numFeatures})`,
   };
@@ -142,7 +185,10 @@ function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>
  */
 export class BatchNorm1d extends BatchNormBase {
   /** The layer-table entry (entry.ts). @internal */
-  static readonly layer: LayerEntry<'BatchNorm1d', typeof fields, BatchNorm1d> = entry('BatchNorm1d', (s, dtype) => new BatchNorm1d(s.numFeatures, { ...s, dtype }));
+  static readonly layer: LayerEntry<'BatchNorm1d', typeof fields, BatchNorm1d> = entry(
+    'BatchNorm1d',
+    (s, dtype) => new BatchNorm1d(s.numFeatures, { ...s, dtype }),
+  );
 
   /**
    * Batch normalisation of numFeatures channels.
@@ -166,7 +212,10 @@ export class BatchNorm1d extends BatchNormBase {
  */
 export class BatchNorm2d extends BatchNormBase {
   /** The layer-table entry (entry.ts). @internal */
-  static readonly layer: LayerEntry<'BatchNorm2d', typeof fields, BatchNorm2d> = entry('BatchNorm2d', (s, dtype) => new BatchNorm2d(s.numFeatures, { ...s, dtype }));
+  static readonly layer: LayerEntry<'BatchNorm2d', typeof fields, BatchNorm2d> = entry(
+    'BatchNorm2d',
+    (s, dtype) => new BatchNorm2d(s.numFeatures, { ...s, dtype }),
+  );
 
   /**
    * Batch normalisation of numFeatures channels.

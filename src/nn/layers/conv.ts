@@ -12,7 +12,15 @@ import { conv1d, conv2d, type Conv2dOptions } from '../../ops/index.js';
 import { asPair, checkWindow1d, resolveWindow, samePadding, type Pair } from '../../ops/window.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
-import { batchShape, checkParameterCount, field, type ExplainContext, type Explanation, type LayerEntry, type SpecOf } from './entry.js';
+import {
+  batchShape,
+  checkParameterCount,
+  field,
+  type ExplainContext,
+  type Explanation,
+  type LayerEntry,
+  type SpecOf,
+} from './entry.js';
 import { showValue } from '../../show.js';
 
 /** Options of nn.Conv2d (PyTorch's arguments in camelCase). */
@@ -33,20 +41,33 @@ export interface ConvLayerOptions {
 
 /** The channel counts and groups of a convolution layer, checked with the layer's name. */
 function checkChannels(name: string, inChannels: number, outChannels: number, groups: number): void {
-  for (const [k, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
+  for (const [k, v] of [
+    ['inChannels', inChannels],
+    ['outChannels', outChannels],
+    ['groups', groups],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${v}`);
   }
   if (inChannels % groups !== 0 || outChannels % groups !== 0) {
-    throw new Error(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    throw new Error(
+      `${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`,
+    );
   }
 }
 
 /** A model file's convolution spec: groups must divide both channel counts, 'same' needs stride 1. */
-function checkConvSpec(s: { inChannels: number; outChannels: number; groups: number; padding: unknown; stride: number | readonly number[] }): ['groups' | 'padding', string] | null {
+function checkConvSpec(s: {
+  inChannels: number;
+  outChannels: number;
+  groups: number;
+  padding: unknown;
+  stride: number | readonly number[];
+}): ['groups' | 'padding', string] | null {
   if (s.inChannels % s.groups !== 0 || s.outChannels % s.groups !== 0) {
     return ['groups', `${s.groups} must divide inChannels (${s.inChannels}) and outChannels (${s.outChannels})`];
   }
-  if (s.padding === 'same' && [s.stride].flat().some((d) => d !== 1)) return ['padding', `"same" needs stride 1, got stride ${showValue(s.stride)}`];
+  if (s.padding === 'same' && [s.stride].flat().some((d) => d !== 1))
+    return ['padding', `"same" needs stride 1, got stride ${showValue(s.stride)}`];
   return null;
 }
 
@@ -68,12 +89,23 @@ function explainConv(s: SpecOf<typeof fields>, ctx: ExplainContext, kernelLabel:
   const depth = (c / groups) * kh * kw;
   const depthLabel = `${groups > 1 ? `${c}/${groups}` : c}·${kernelLabel}`;
   const count = o * depth + (bias ? o : 0);
-  const parameters = { count, detail: `W ${o}×${c / groups}×${kernelLabel.replace('·', '×')}${bias ? ` + b ${o}` : ''}` };
+  const parameters = {
+    count,
+    detail: `W ${o}×${c / groups}×${kernelLabel.replace('·', '×')}${bias ? ` + b ${o}` : ''}`,
+  };
   const shape = ctx.shape;
   if (!shape || shape.length !== 3 || shape[0] !== c) {
-    return { parameters, lines: ['  (give the input shape, e.g. --image-shape 1,28,28, to see the shapes of its products)'] };
+    return {
+      parameters,
+      lines: ['  (give the input shape, e.g. --image-shape 1,28,28, to see the shapes of its products)'],
+    };
   }
-  const w = resolveWindow(`Conv2d(${c}→${o}, ${kh}×${kw})`, shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, dilation: s.dilation });
+  const w = resolveWindow(`Conv2d(${c}→${o}, ${kh}×${kw})`, shape, {
+    kernel: s.kernelSize,
+    stride: s.stride,
+    padding: s.padding,
+    dilation: s.dilation,
+  });
   const positions = ctx.batch * w.outH * w.outW;
   const p = `${ctx.batch}·${w.outH}·${w.outW}`;
   const per = groups > 1 ? ` (each of ${groups} groups: ${o / groups} outputs)` : '';
@@ -90,7 +122,11 @@ function explainConv(s: SpecOf<typeof fields>, ctx: ExplainContext, kernelLabel:
   return {
     parameters,
     lines,
-    flops: { forward, backward: 2 * positions * depth * o + (bias ? positions * o : 0) + (ctx.inputGrad ? 2 * positions * depth * o : 0) },
+    flops: {
+      forward,
+      backward:
+        2 * positions * depth * o + (bias ? positions * o : 0) + (ctx.inputGrad ? 2 * positions * depth * o : 0),
+    },
     width: o * w.outH * w.outW,
     shape: [o, w.outH, w.outW],
   };
@@ -114,8 +150,14 @@ export class Conv2d extends Module {
     type: 'Conv2d',
     fields,
     describe: (m) => ({
-      inChannels: m.inChannels, outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride,
-      padding: m.padding, dilation: m.dilation, groups: m.groups, bias: m.bias !== null,
+      inChannels: m.inChannels,
+      outChannels: m.outChannels,
+      kernelSize: m.kernelSize,
+      stride: m.stride,
+      padding: m.padding,
+      dilation: m.dilation,
+      groups: m.groups,
+      bias: m.bias !== null,
     }),
     build: (s, dtype) => new Conv2d(s.inChannels, s.outChannels, s.kernelSize, { ...s, dtype }),
     check: checkConvSpec,
@@ -125,17 +167,26 @@ export class Conv2d extends Module {
     ],
     onnx: (g, m, { input }) => {
       // ONNX pads: [top, left, bottom, right].
-      const [[top, bottom], [left, right]] = m.padding === 'same'
-        ? [samePadding(m.kernelSize[0], m.dilation[0]), samePadding(m.kernelSize[1], m.dilation[1])]
-        : [[m.padding[0], m.padding[0]], [m.padding[1], m.padding[1]]];
+      const [[top, bottom], [left, right]] =
+        m.padding === 'same'
+          ? [samePadding(m.kernelSize[0], m.dilation[0]), samePadding(m.kernelSize[1], m.dilation[1])]
+          : [
+              [m.padding[0], m.padding[0]],
+              [m.padding[1], m.padding[1]],
+            ];
       const pads = [top, left, bottom, right];
       const inputs = [input, g.tensor('weight', m.weight), ...(m.bias ? [g.tensor('bias', m.bias)] : [])];
       return g.node('Conv', inputs, {
-        kernel_shape: { ints: m.kernelSize }, strides: { ints: m.stride }, pads: { ints: pads }, dilations: { ints: m.dilation }, group: { int: m.groups },
+        kernel_shape: { ints: m.kernelSize },
+        strides: { ints: m.stride },
+        pads: { ints: pads },
+        dilations: { ints: m.dilation },
+        group: { int: m.groups },
       });
     },
     explain: (s, ctx) => explainConv(s, ctx, `${s.kernelSize[0]}·${s.kernelSize[1]}`),
-    summary: (s) => `Conv2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')}${s.stride.some((d) => d !== 1) ? `, stride ${s.stride.join('×')}` : ''})`,
+    summary: (s) =>
+      `Conv2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')}${s.stride.some((d) => d !== 1) ? `, stride ${s.stride.join('×')}` : ''})`,
     fusions: { ReLU: (m, x) => m.forwardAct(x, true) },
   };
 
@@ -160,7 +211,12 @@ export class Conv2d extends Module {
    * @param outChannels - Channels of the output: the number of kernels.
    * @param kernelSize - The window: a number or [height, width].
    */
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    options: ConvLayerOptions = {},
+  ) {
     super();
     const name = 'Conv2d';
     this.groups = options.groups ?? 1;
@@ -172,13 +228,21 @@ export class Conv2d extends Module {
     this.padding = padding === 'same' ? 'same' : padding === 'valid' ? [0, 0] : asPair(padding);
     // The window's own checks (positive sizes, 'same' with stride 1), on a plane it always fits.
     resolveWindow(name, [this.kernelSize[0] * this.dilation[0] * 2, this.kernelSize[1] * this.dilation[1] * 2], {
-      kernel: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation,
+      kernel: this.kernelSize,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
     });
     const dtype = options.dtype ?? 'float32';
     const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
-    checkParameterCount(`${name}(${inChannels}→${outChannels})`, outChannels * fanIn + (options.bias === false ? 0 : outChannels));
+    checkParameterCount(
+      `${name}(${inChannels}→${outChannels})`,
+      outChannels * fanIn + (options.bias === false ? 0 : outChannels),
+    );
     const bound = 1 / Math.sqrt(fanIn);
-    this.weight = new Parameter(uniform_(zeros([outChannels, inChannels / this.groups, ...this.kernelSize], { dtype }), -bound, bound));
+    this.weight = new Parameter(
+      uniform_(zeros([outChannels, inChannels / this.groups, ...this.kernelSize], { dtype }), -bound, bound),
+    );
     this.bias = options.bias === false ? null : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound));
   }
 
@@ -190,10 +254,19 @@ export class Conv2d extends Module {
   /** forward(x), then ReLU when `relu`, fused into the product's epilogue (what Sequential runs for Conv2d then ReLU). */
   forwardAct(x: Tensor, relu: boolean): Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
-      throw new Error(`${this}: expected input [N,${this.inChannels},H,W], got ${shapeStr(x.shape)}${x.rank === 4 ? ` (${x.shape[1]} channels)` : ''}`);
+      throw new Error(
+        `${this}: expected input [N,${this.inChannels},H,W], got ${shapeStr(x.shape)}${x.rank === 4 ? ` (${x.shape[1]} channels)` : ''}`,
+      );
     }
-    if (x.dtype !== this.weight.dtype) throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
-    const options: Conv2dOptions = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, relu };
+    if (x.dtype !== this.weight.dtype)
+      throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
+    const options: Conv2dOptions = {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+      relu,
+    };
     try {
       return conv2d(x, this.weight, this.bias, options);
     } catch (e) {
@@ -211,7 +284,10 @@ const fields1d = {
   outChannels: field.positiveInt,
   kernelSize: field.positiveInt,
   stride: field.positiveInt,
-  padding: { check: (v: unknown): v is number | 'same' => v === 'same' || field.int.check(v) && v >= 0, expected: 'a non-negative integer or "same"' },
+  padding: {
+    check: (v: unknown): v is number | 'same' => v === 'same' || (field.int.check(v) && v >= 0),
+    expected: 'a non-negative integer or "same"',
+  },
   dilation: field.positiveInt,
   groups: field.positiveInt,
   bias: field.boolean,
@@ -244,8 +320,14 @@ export class Conv1d extends Module {
     type: 'Conv1d',
     fields: fields1d,
     describe: (m) => ({
-      inChannels: m.inChannels, outChannels: m.outChannels, kernelSize: m.kernelSize, stride: m.stride,
-      padding: m.padding, dilation: m.dilation, groups: m.groups, bias: m.bias !== null,
+      inChannels: m.inChannels,
+      outChannels: m.outChannels,
+      kernelSize: m.kernelSize,
+      stride: m.stride,
+      padding: m.padding,
+      dilation: m.dilation,
+      groups: m.groups,
+      bias: m.bias !== null,
     }),
     build: (s, dtype) => new Conv1d(s.inChannels, s.outChannels, s.kernelSize, { ...s, dtype }),
     check: checkConvSpec,
@@ -257,7 +339,11 @@ export class Conv1d extends Module {
       const pads = m.padding === 'same' ? samePadding(m.kernelSize, m.dilation) : [m.padding, m.padding];
       const inputs = [input, g.tensor('weight', m.weight), ...(m.bias ? [g.tensor('bias', m.bias)] : [])];
       return g.node('Conv', inputs, {
-        kernel_shape: { ints: [m.kernelSize] }, strides: { ints: [m.stride] }, pads: { ints: pads }, dilations: { ints: [m.dilation] }, group: { int: m.groups },
+        kernel_shape: { ints: [m.kernelSize] },
+        strides: { ints: [m.stride] },
+        pads: { ints: pads },
+        dilations: { ints: [m.dilation] },
+        group: { int: m.groups },
       });
     },
     explain: (s, ctx) => {
@@ -265,7 +351,9 @@ export class Conv1d extends Module {
       const count = o * (c / s.groups) * s.kernelSize + (s.bias ? o : 0);
       return {
         parameters: { count, detail: `W ${o}×${c / s.groups}×${s.kernelSize}${s.bias ? ` + b ${o}` : ''}` },
-        lines: [`  as Conv2d with a ${1}×${s.kernelSize} kernel: y = im2col(x)·Wᵀ + b, dL/dW = im2col(x)ᵀ·dL/dy, dL/dx = col2im(dL/dy·W)${ctx.shape ? `, input ${batchShape(ctx)}` : ''}`],
+        lines: [
+          `  as Conv2d with a ${1}×${s.kernelSize} kernel: y = im2col(x)·Wᵀ + b, dL/dW = im2col(x)ᵀ·dL/dy, dL/dx = col2im(dL/dy·W)${ctx.shape ? `, input ${batchShape(ctx)}` : ''}`,
+        ],
       };
     },
     summary: (s) => `Conv1d(${s.inChannels}→${s.outChannels}, ${s.kernelSize})`,
@@ -290,22 +378,39 @@ export class Conv1d extends Module {
    * @param outChannels - Channels of the output: the number of kernels.
    * @param kernelSize - The window's length.
    */
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1dLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    options: Conv1dLayerOptions = {},
+  ) {
     super();
     // Everything the 2-D layer would check is checked here, with this layer's name and 1-D sizes;
     // the 2-D layer then initialises as PyTorch's Conv1d (the same fan-in).
     const name = 'Conv1d';
     const groups = options.groups ?? 1;
     checkChannels(name, inChannels, outChannels, groups);
-    if (!Number.isSafeInteger(kernelSize) || kernelSize <= 0) throw new Error(`${name}: kernelSize must be a positive integer, got ${showValue(kernelSize)}`);
-    checkWindow1d(name, { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1 });
-    checkParameterCount(`${this}`, outChannels * (inChannels / groups) * kernelSize + (options.bias === false ? 0 : outChannels));
+    if (!Number.isSafeInteger(kernelSize) || kernelSize <= 0)
+      throw new Error(`${name}: kernelSize must be a positive integer, got ${showValue(kernelSize)}`);
+    checkWindow1d(name, {
+      stride: options.stride ?? 1,
+      padding: options.padding ?? 0,
+      dilation: options.dilation ?? 1,
+    });
+    checkParameterCount(
+      `${this}`,
+      outChannels * (inChannels / groups) * kernelSize + (options.bias === false ? 0 : outChannels),
+    );
     const plane = new Conv2d(inChannels, outChannels, [1, kernelSize], {
-      stride: [1, options.stride ?? 1], padding: typeof options.padding === 'number' ? [0, options.padding] : options.padding,
-      dilation: [1, options.dilation ?? 1], groups: options.groups, bias: options.bias, dtype: options.dtype,
+      stride: [1, options.stride ?? 1],
+      padding: typeof options.padding === 'number' ? [0, options.padding] : options.padding,
+      dilation: [1, options.dilation ?? 1],
+      groups: options.groups,
+      bias: options.bias,
+      dtype: options.dtype,
     });
     this.stride = options.stride ?? 1;
-    this.padding = options.padding === 'valid' ? 0 : options.padding ?? 0;
+    this.padding = options.padding === 'valid' ? 0 : (options.padding ?? 0);
     this.dilation = options.dilation ?? 1;
     this.groups = plane.groups;
     this.weight = new Parameter(plane.weight.reshape([outChannels, inChannels / this.groups, kernelSize]));
@@ -315,10 +420,17 @@ export class Conv1d extends Module {
   /** The convolution of x [N, inChannels, L] → [N, outChannels, L']. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 3 || x.shape[1] !== this.inChannels) {
-      throw new Error(`${this}: expected input [N,${this.inChannels},L], got ${shapeStr(x.shape)}${x.rank === 3 ? ` (${x.shape[1]} channels)` : ''}`);
+      throw new Error(
+        `${this}: expected input [N,${this.inChannels},L], got ${shapeStr(x.shape)}${x.rank === 3 ? ` (${x.shape[1]} channels)` : ''}`,
+      );
     }
     try {
-      return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+      return conv1d(x, this.weight, this.bias, {
+        stride: this.stride,
+        padding: this.padding,
+        dilation: this.dilation,
+        groups: this.groups,
+      });
     } catch (e) {
       throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
     }

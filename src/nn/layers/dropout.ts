@@ -12,13 +12,22 @@ import { elementwise, field, parameterless } from './entry.js';
 const fields = { p: field.probability };
 
 /** The entry of Dropout or Dropout2d: the probability p, Identity in ONNX (inference), explain's formulas with what one draw covers. */
-function entry<Type extends 'Dropout' | 'Dropout2d', M extends Module & { readonly p: number }>(type: Type, build: (p: number) => M, per: string) {
+function entry<Type extends 'Dropout' | 'Dropout2d', M extends Module & { readonly p: number }>(
+  type: Type,
+  build: (p: number) => M,
+  per: string,
+) {
   return parameterless({
     type,
     fields,
     build: (s) => build(s.p),
     onnx: (g, _m, { input }) => g.node('Identity', [input]),
-    explain: (s, ctx) => elementwise(ctx, `y = x ⊙ m / (1 − ${s.p}), m ~ Bernoulli(${1 - s.p})${per} (training only)`, 'dL/dx = dL/dy ⊙ m / (1 − p)'),
+    explain: (s, ctx) =>
+      elementwise(
+        ctx,
+        `y = x ⊙ m / (1 − ${s.p}), m ~ Bernoulli(${1 - s.p})${per} (training only)`,
+        'dL/dx = dL/dy ⊙ m / (1 − p)',
+      ),
   });
 }
 
@@ -43,7 +52,9 @@ export class Dropout extends Module {
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
   }
-  override toString(): string { return `Dropout(${this.p})`; }
+  override toString(): string {
+    return `Dropout(${this.p})`;
+  }
 }
 
 /**
@@ -65,8 +76,11 @@ export class Dropout2d extends Module {
   }
   /** dropout2d(x, p) in training mode, x itself in evaluation mode; x [N, C, H, W] or [N, C, L]. */
   forward(x: Tensor): Tensor {
-    if (x.rank !== 3 && x.rank !== 4) throw new Error(`${this}: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
+    if (x.rank !== 3 && x.rank !== 4)
+      throw new Error(`${this}: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
     return dropout2d(x, this.p, this.training);
   }
-  override toString(): string { return `Dropout2d(${this.p})`; }
+  override toString(): string {
+    return `Dropout2d(${this.p})`;
+  }
 }

@@ -20,7 +20,10 @@ export interface EmbeddingOptions {
 const fields = {
   numEmbeddings: field.positiveInt,
   embeddingDim: field.positiveInt,
-  paddingIdx: { check: (v: unknown): v is number | null => v === null || Number.isSafeInteger(v), expected: 'an integer or null' } as Field<number | null>,
+  paddingIdx: {
+    check: (v: unknown): v is number | null => v === null || Number.isSafeInteger(v),
+    expected: 'an integer or null',
+  } as Field<number | null>,
 };
 
 /**
@@ -41,7 +44,10 @@ export class Embedding extends Module {
     fields,
     describe: (m) => ({ numEmbeddings: m.numEmbeddings, embeddingDim: m.embeddingDim, paddingIdx: m.paddingIdx }),
     build: (s, dtype) => new Embedding(s.numEmbeddings, s.embeddingDim, { paddingIdx: s.paddingIdx, dtype }),
-    check: (s) => (s.paddingIdx !== null && (s.paddingIdx < -s.numEmbeddings || s.paddingIdx >= s.numEmbeddings) ? ['paddingIdx', `must be in [-${s.numEmbeddings}, ${s.numEmbeddings - 1}]`] : null),
+    check: (s) =>
+      s.paddingIdx !== null && (s.paddingIdx < -s.numEmbeddings || s.paddingIdx >= s.numEmbeddings)
+        ? ['paddingIdx', `must be in [-${s.numEmbeddings}, ${s.numEmbeddings - 1}]`]
+        : null,
     parameters: (s) => [{ name: 'weight', shape: [s.numEmbeddings, s.embeddingDim], torch: 'same' }],
     onnx: (g, m, { input }) => g.node('Gather', [g.tensor('weight', m.weight), g.cast(input, 'int64')]),
     explain: (s, ctx) => ({
@@ -52,7 +58,8 @@ export class Embedding extends Module {
       ],
       width: s.embeddingDim,
     }),
-    summary: (s) => `Embedding(${s.numEmbeddings}, ${s.embeddingDim}${s.paddingIdx === null ? '' : `, paddingIdx ${s.paddingIdx}`})`,
+    summary: (s) =>
+      `Embedding(${s.numEmbeddings}, ${s.embeddingDim}${s.paddingIdx === null ? '' : `, paddingIdx ${s.paddingIdx}`})`,
   };
 
   /** The table, [numEmbeddings, embeddingDim]. */
@@ -65,10 +72,18 @@ export class Embedding extends Module {
    * @param numEmbeddings - The number of rows (the vocabulary size).
    * @param embeddingDim - The values per row.
    */
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: EmbeddingOptions = {},
+  ) {
     super();
-    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
-      if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`Embedding: ${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ['numEmbeddings', numEmbeddings],
+      ['embeddingDim', embeddingDim],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0)
+        throw new Error(`Embedding: ${name} must be a positive integer, got ${v}`);
     }
     checkParameterCount(`Embedding(${numEmbeddings}, ${embeddingDim})`, numEmbeddings * embeddingDim);
     const p = options.paddingIdx ?? null;

@@ -25,8 +25,10 @@ export type SpecOf<F extends Fields> = { -readonly [K in keyof F]: F[K] extends 
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
-const isIntPair = (min: number, max: number) => (v: unknown): v is [number, number] =>
-  Array.isArray(v) && v.length === 2 && v.every((d) => isInt(d) && d >= min && d <= max);
+const isIntPair =
+  (min: number, max: number) =>
+  (v: unknown): v is [number, number] =>
+    Array.isArray(v) && v.length === 2 && v.every((d) => isInt(d) && d >= min && d <= max);
 
 /** The most parameters one model may have: 2^28 (1 GiB of float32); model files are held to it too. */
 export const MAX_PARAMETERS = 2 ** 28;
@@ -41,16 +43,35 @@ export const MAX_WINDOW = 65_536;
 
 export const field = {
   int: { check: isInt, expected: 'an integer' } as Field<number>,
-  positiveInt: { check: (v: unknown): v is number => isInt(v) && v > 0, expected: 'a positive integer' } as Field<number>,
-  finiteNumber: { check: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v), expected: 'a finite number' } as Field<number>,
-  probability: { check: (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1, expected: 'a number in [0, 1)' } as Field<number>,
+  positiveInt: {
+    check: (v: unknown): v is number => isInt(v) && v > 0,
+    expected: 'a positive integer',
+  } as Field<number>,
+  finiteNumber: {
+    check: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v),
+    expected: 'a finite number',
+  } as Field<number>,
+  probability: {
+    check: (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1,
+    expected: 'a number in [0, 1)',
+  } as Field<number>,
   boolean: { check: (v: unknown): v is boolean => typeof v === 'boolean', expected: 'a boolean' } as Field<boolean>,
-  positiveNumber: { check: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0, expected: 'a positive number' } as Field<number>,
-  unitInterval: { check: (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1, expected: 'a number in [0, 1]' } as Field<number>,
+  positiveNumber: {
+    check: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
+    expected: 'a positive number',
+  } as Field<number>,
+  unitInterval: {
+    check: (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1,
+    expected: 'a number in [0, 1]',
+  } as Field<number>,
   /** [height, width], each in 1..MAX_WINDOW (kernel sizes, strides, dilations, output sizes). */
-  sizePair: { check: isIntPair(1, MAX_WINDOW), expected: `[height, width], integers in 1..${MAX_WINDOW}` } as Field<[number, number]>,
+  sizePair: { check: isIntPair(1, MAX_WINDOW), expected: `[height, width], integers in 1..${MAX_WINDOW}` } as Field<
+    [number, number]
+  >,
   /** [height, width], each in 0..MAX_WINDOW. */
-  paddingPair: { check: isIntPair(0, MAX_WINDOW), expected: `[height, width], integers in 0..${MAX_WINDOW}` } as Field<[number, number]>,
+  paddingPair: { check: isIntPair(0, MAX_WINDOW), expected: `[height, width], integers in 0..${MAX_WINDOW}` } as Field<
+    [number, number]
+  >,
   /** A convolution's padding: [height, width] or 'same'. */
   convPadding: {
     check: (v: unknown): v is [number, number] | 'same' => v === 'same' || isIntPair(0, MAX_WINDOW)(v),
@@ -78,7 +99,8 @@ export interface ParameterDecl {
 
 // ---- ONNX ----
 
-export type OnnxAttribute = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
+export type OnnxAttribute =
+  { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
 
 /**
  * What a layer's ONNX export may write, scoped to the layer: initializer names are local
@@ -103,8 +125,12 @@ export interface OnnxEmitter {
 /** GELU as ONNX nodes, y = ½x(1 + erf(x/√2)); `prefix` names its scalars (Erf runs in float32 for a float64 graph). */
 export function onnxGelu(g: OnnxEmitter, x: string, prefix = ''): string {
   const scaled = g.node('Mul', [x, g.scalar(`${prefix}inv_sqrt2`, Math.SQRT1_2)]);
-  const erf = g.dtype === 'float64' ? g.cast(g.node('Erf', [g.cast(scaled, 'float32')]), 'float64') : g.node('Erf', [scaled]);
-  return g.node('Mul', [g.node('Mul', [x, g.node('Add', [erf, g.scalar(`${prefix}one`, 1)])]), g.scalar(`${prefix}half`, 0.5)]);
+  const erf =
+    g.dtype === 'float64' ? g.cast(g.node('Erf', [g.cast(scaled, 'float32')]), 'float64') : g.node('Erf', [scaled]);
+  return g.node('Mul', [
+    g.node('Mul', [x, g.node('Add', [erf, g.scalar(`${prefix}one`, 1)])]),
+    g.scalar(`${prefix}half`, 0.5),
+  ]);
 }
 
 /**
@@ -112,7 +138,12 @@ export function onnxGelu(g: OnnxEmitter, x: string, prefix = ''): string {
  * dynamic: Reshape's 0 copies the input's size on that axis. When the layer merges or splits the
  * batch axis itself (`batchAxisChanged`), −1 lets Reshape work that size out instead.
  */
-export function onnxReshape(g: OnnxEmitter, input: string, outputShape: readonly number[], batchAxisChanged: boolean): string {
+export function onnxReshape(
+  g: OnnxEmitter,
+  input: string,
+  outputShape: readonly number[],
+  batchAxisChanged: boolean,
+): string {
   return g.node('Reshape', [input, g.int64s('shape', [batchAxisChanged ? -1 : 0, ...outputShape.slice(1)])]);
 }
 
@@ -194,7 +225,9 @@ export interface LayerEntry<Type extends string = string, F extends Fields = Fie
 }
 
 /** A module's properties named after the spec fields, of the fields' types (arrays may be readonly). */
-type Keeps<F extends Fields> = { readonly [K in keyof F]: F[K] extends Field<infer T> ? (T extends readonly unknown[] ? Readonly<T> : T) : never };
+type Keeps<F extends Fields> = {
+  readonly [K in keyof F]: F[K] extends Field<infer T> ? (T extends readonly unknown[] ? Readonly<T> : T) : never;
+};
 
 /**
  * The entry of a layer without parameters that keeps each spec field (none by default) as a
@@ -202,7 +235,11 @@ type Keeps<F extends Fields> = { readonly [K in keyof F]: F[K] extends Field<inf
  * reads those properties, in the fields' order, copying arrays, and the parameter list is empty.
  * How it is built, its ONNX nodes and its explain lines are the layer's own.
  */
-export function parameterless<Type extends string, M extends Module & Keeps<F>, F extends Fields = Record<never, never>>(
+export function parameterless<
+  Type extends string,
+  M extends Module & Keeps<F>,
+  F extends Fields = Record<never, never>,
+>(
   entry: Omit<LayerEntry<Type, F, M>, 'fields' | 'describe' | 'parameters'> & { readonly fields?: F },
 ): LayerEntry<Type, F, M> {
   const fields = entry.fields ?? ({} as F);
@@ -212,10 +249,12 @@ export function parameterless<Type extends string, M extends Module & Keeps<F>, 
     fields,
     describe: (m) => {
       const kept = m as unknown as Readonly<Record<string, unknown>>;
-      return Object.fromEntries(names.map((k) => {
-        const v = kept[k];
-        return [k, Array.isArray(v) ? [...v] : v];
-      })) as SpecOf<F>;
+      return Object.fromEntries(
+        names.map((k) => {
+          const v = kept[k];
+          return [k, Array.isArray(v) ? [...v] : v];
+        }),
+      ) as SpecOf<F>;
     },
     parameters: () => [],
   };

@@ -37,7 +37,12 @@ export class Flatten extends Module {
    * @param startDim - The first axis merged (default 1, after the batch axis; not negative).
    * @param endDim - The last axis merged (default −1, the last).
    */
-  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
   /** x with axes startDim..endDim merged into one. */
   forward(x: Tensor): Tensor {
     const end = this.endDim < 0 ? x.rank + this.endDim : this.endDim;

@@ -16,7 +16,15 @@ import { TransformerBlock, type KeyValueCache } from '../transformer.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { LayerNorm } from './norm.js';
-import { checkParameterCount, field, onnxGelu, type Field, type LayerEntry, type OnnxEmitter, type ParameterDecl } from './entry.js';
+import {
+  checkParameterCount,
+  field,
+  onnxGelu,
+  type Field,
+  type LayerEntry,
+  type OnnxEmitter,
+  type ParameterDecl,
+} from './entry.js';
 
 /** Options of nn.GPT; the defaults are a small model (embedDim 128, 4 layers, 4 heads, no dropout). */
 export interface GptOptions {
@@ -48,7 +56,10 @@ const fields = {
   numHeads: field.positiveInt,
   dropout: field.probability,
   tiedHead: field.boolean,
-  gelu: { check: (v: unknown): v is 'exact' | 'tanh' => v === 'exact' || v === 'tanh', expected: '"exact" or "tanh"' } as Field<'exact' | 'tanh'>,
+  gelu: {
+    check: (v: unknown): v is 'exact' | 'tanh' => v === 'exact' || v === 'tanh',
+    expected: '"exact" or "tanh"',
+  } as Field<'exact' | 'tanh'>,
 };
 
 /** @inline */
@@ -71,16 +82,26 @@ type Spec = {
 function declare(s: Spec): ParameterDecl[] {
   const e = s.embedDim;
   const vec = (name: string, n: number): ParameterDecl => ({ name, shape: [n], torch: 'same' });
-  const mat = (name: string, rows: number, cols: number): ParameterDecl => ({ name, shape: [rows, cols], torch: 'transpose' });
+  const mat = (name: string, rows: number, cols: number): ParameterDecl => ({
+    name,
+    shape: [rows, cols],
+    torch: 'transpose',
+  });
   const block = (i: number): ParameterDecl[] => {
     const b = `blocks.${i}.`;
     return [
-      vec(`${b}ln1.weight`, e), vec(`${b}ln1.bias`, e),
-      mat(`${b}attn.inProj.weight`, e, 3 * e), vec(`${b}attn.inProj.bias`, 3 * e),
-      mat(`${b}attn.outProj.weight`, e, e), vec(`${b}attn.outProj.bias`, e),
-      vec(`${b}ln2.weight`, e), vec(`${b}ln2.bias`, e),
-      mat(`${b}fc.weight`, e, 4 * e), vec(`${b}fc.bias`, 4 * e),
-      mat(`${b}proj.weight`, 4 * e, e), vec(`${b}proj.bias`, e),
+      vec(`${b}ln1.weight`, e),
+      vec(`${b}ln1.bias`, e),
+      mat(`${b}attn.inProj.weight`, e, 3 * e),
+      vec(`${b}attn.inProj.bias`, 3 * e),
+      mat(`${b}attn.outProj.weight`, e, e),
+      vec(`${b}attn.outProj.bias`, e),
+      vec(`${b}ln2.weight`, e),
+      vec(`${b}ln2.bias`, e),
+      mat(`${b}fc.weight`, e, 4 * e),
+      vec(`${b}fc.bias`, 4 * e),
+      mat(`${b}proj.weight`, 4 * e, e),
+      vec(`${b}proj.bias`, e),
     ];
   };
   return [
@@ -88,7 +109,8 @@ function declare(s: Spec): ParameterDecl[] {
     { name: 'tokens.weight', shape: [s.vocabSize, e], torch: 'same' },
     { name: 'positions.weight', shape: [s.contextLength, e], torch: 'same' },
     ...Array.from({ length: s.numLayers }, (_, i) => block(i)).flat(),
-    vec('lnF.weight', e), vec('lnF.bias', e),
+    vec('lnF.weight', e),
+    vec('lnF.bias', e),
   ];
 }
 
@@ -104,32 +126,64 @@ function onnxGpt(g: OnnxEmitter, m: GPT, input: string, t: number): string {
     const centred = g.node('Sub', [x, g.node('ReduceMean', [x], { axes: { ints: [-1] } })]);
     const variance = g.node('ReduceMean', [g.node('Mul', [centred, centred])], { axes: { ints: [-1] } });
     const y = g.node('Div', [centred, g.node('Sqrt', [g.node('Add', [variance, g.scalar(`${name}.eps`, ln.eps)])])]);
-    return g.node('Add', [g.node('Mul', [y, g.tensor(`${name}.weight`, ln.weight!)]), g.tensor(`${name}.bias`, ln.bias!)]);
+    return g.node('Add', [
+      g.node('Mul', [y, g.tensor(`${name}.weight`, ln.weight!)]),
+      g.tensor(`${name}.bias`, ln.bias!),
+    ]);
   };
   const gelu = (x: string, name: string) => {
     if (m.config.gelu === 'tanh') {
       const cube = g.node('Mul', [g.node('Mul', [x, x]), x]);
-      const inner = g.node('Mul', [g.node('Add', [x, g.node('Mul', [cube, g.scalar(`${name}.c`, 0.044715)])]), g.scalar(`${name}.k`, Math.sqrt(2 / Math.PI))]);
-      return g.node('Mul', [g.node('Mul', [x, g.node('Add', [g.node('Tanh', [inner]), g.scalar(`${name}.one`, 1)])]), g.scalar(`${name}.half`, 0.5)]);
+      const inner = g.node('Mul', [
+        g.node('Add', [x, g.node('Mul', [cube, g.scalar(`${name}.c`, 0.044715)])]),
+        g.scalar(`${name}.k`, Math.sqrt(2 / Math.PI)),
+      ]);
+      return g.node('Mul', [
+        g.node('Mul', [x, g.node('Add', [g.node('Tanh', [inner]), g.scalar(`${name}.one`, 1)])]),
+        g.scalar(`${name}.half`, 0.5),
+      ]);
     }
     return onnxGelu(g, x, `${name}.`);
   };
   const causal = zeros([t, t], { dtype: m.tokens.weight.dtype });
   for (let i = 0; i < t; i++) causal.data.fill(-Infinity, i * t + i + 1, (i + 1) * t);
   const mask = g.tensor('causal', causal);
-  const toHeads = (x: string, name: string, perm: number[]) => g.node('Transpose', [g.node('Reshape', [x, g.int64s(`${name}.shape`, [0, t, h, d])])], { perm: { ints: perm } });
+  const toHeads = (x: string, name: string, perm: number[]) =>
+    g.node('Transpose', [g.node('Reshape', [x, g.int64s(`${name}.shape`, [0, t, h, d])])], { perm: { ints: perm } });
   let x = g.node('Gather', [g.tensor('tokens.weight', m.tokens.weight), g.cast(input, 'int64')]);
   x = g.node('Add', [x, g.tensor('positions.weight', m.positions.weight.narrow(0, 0, t))]);
   m.blocks.forEach((block, i) => {
     const b = `blocks.${i}`;
     const a = block.attn;
     const normed = layerNorm(x, `${b}.ln1`, block.ln1);
-    const [q, k, v] = [0, 1, 2].map((part) => linear(normed, `${b}.attn.${'qkv'[part]}`, a.inProj.weight.narrow(1, part * e, e), a.inProj.bias?.narrow(0, part * e, e) ?? null));
-    const scores = g.node('Add', [g.node('Mul', [g.node('MatMul', [toHeads(q, `${b}.q`, [0, 2, 1, 3]), toHeads(k, `${b}.k`, [0, 2, 3, 1])]), g.scalar(`${b}.scale`, 1 / Math.sqrt(d))]), mask]);
-    const attended = g.node('MatMul', [g.node('Softmax', [scores], { axis: { int: -1 } }), toHeads(v, `${b}.v`, [0, 2, 1, 3])]);
-    const merged = g.node('Reshape', [g.node('Transpose', [attended], { perm: { ints: [0, 2, 1, 3] } }), g.int64s(`${b}.merged`, [0, t, e])]);
+    const [q, k, v] = [0, 1, 2].map((part) =>
+      linear(
+        normed,
+        `${b}.attn.${'qkv'[part]}`,
+        a.inProj.weight.narrow(1, part * e, e),
+        a.inProj.bias?.narrow(0, part * e, e) ?? null,
+      ),
+    );
+    const scores = g.node('Add', [
+      g.node('Mul', [
+        g.node('MatMul', [toHeads(q, `${b}.q`, [0, 2, 1, 3]), toHeads(k, `${b}.k`, [0, 2, 3, 1])]),
+        g.scalar(`${b}.scale`, 1 / Math.sqrt(d)),
+      ]),
+      mask,
+    ]);
+    const attended = g.node('MatMul', [
+      g.node('Softmax', [scores], { axis: { int: -1 } }),
+      toHeads(v, `${b}.v`, [0, 2, 1, 3]),
+    ]);
+    const merged = g.node('Reshape', [
+      g.node('Transpose', [attended], { perm: { ints: [0, 2, 1, 3] } }),
+      g.int64s(`${b}.merged`, [0, t, e]),
+    ]);
     x = g.node('Add', [x, linear(merged, `${b}.attn.outProj`, a.outProj.weight, a.outProj.bias)]);
-    const hidden = gelu(linear(layerNorm(x, `${b}.ln2`, block.ln2), `${b}.fc`, block.fc.weight, block.fc.bias), `${b}.gelu`);
+    const hidden = gelu(
+      linear(layerNorm(x, `${b}.ln2`, block.ln2), `${b}.fc`, block.fc.weight, block.fc.bias),
+      `${b}.gelu`,
+    );
     x = g.node('Add', [x, linear(hidden, `${b}.proj`, block.proj.weight, block.proj.bias)]);
   });
   x = layerNorm(x, 'lnF', m.lnF);
@@ -162,7 +216,8 @@ export class GPT extends Module {
       return { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead, gelu };
     },
     build: (s, dtype) => new GPT({ ...s, dtype }),
-    check: (s) => (s.embedDim % s.numHeads !== 0 ? ['numHeads', `${s.numHeads} does not divide embedDim ${s.embedDim}`] : null),
+    check: (s) =>
+      s.embedDim % s.numHeads !== 0 ? ['numHeads', `${s.numHeads} does not divide embedDim ${s.embedDim}`] : null,
     parameters: declare,
     onnx: (g, m, { input, inputShape }) => onnxGpt(g, m, input, inputShape[1]),
     explain: (s, ctx) => {
@@ -172,7 +227,10 @@ export class GPT extends Module {
       // block q·kᵀ and A·v, 2·N·T·T·E each. Backward: about twice the forward.
       const forward = 2 * n * t * (l * 12 * e * e + e * v) + l * 4 * n * t * t * e;
       return {
-        parameters: { count: countOf(s), detail: `${l} blocks of dim ${e}, ${h} heads; embeddings ${v}×${e} + ${t}×${e}` },
+        parameters: {
+          count: countOf(s),
+          detail: `${l} blocks of dim ${e}, ${h} heads; embeddings ${v}×${e} + ${t}×${e}`,
+        },
         lines: [
           `  forward   x = E_tok[tokens] + E_pos[0..T)                      : [${n}×${t}] → [${n}×${t}×${e}]`,
           `  block × ${l} (pre-norm, T = ${t}, d = ${e}/${h} = ${d}):`,
@@ -191,7 +249,8 @@ export class GPT extends Module {
         shape: [t, v],
       };
     },
-    summary: (s) => `GPT(${s.numLayers} layers, ${s.numHeads} heads, dim ${s.embedDim}, vocab ${s.vocabSize}, context ${s.contextLength})`,
+    summary: (s) =>
+      `GPT(${s.numLayers} layers, ${s.numHeads} heads, dim ${s.embedDim}, vocab ${s.vocabSize}, context ${s.contextLength})`,
   };
 
   /** The output projection, [embedDim, vocabSize], or null with tiedHead (the token embedding's weight, transposed, is used). */
@@ -217,12 +276,22 @@ export class GPT extends Module {
   /** A GPT of these sizes, initialised as GPT-2; throws for sizes that are not positive integers or numHeads not dividing embedDim. */
   constructor(options: GptOptions) {
     super();
-    const config = { embedDim: 128, numLayers: 4, numHeads: 4, dropout: 0, tiedHead: false, gelu: 'exact' as const, ...options };
+    const config = {
+      embedDim: 128,
+      numLayers: 4,
+      numHeads: 4,
+      dropout: 0,
+      tiedHead: false,
+      gelu: 'exact' as const,
+      ...options,
+    };
     for (const key of ['vocabSize', 'contextLength', 'embedDim', 'numLayers', 'numHeads'] as const) {
-      if (!Number.isSafeInteger(config[key]) || config[key] <= 0) throw new Error(`GPT: ${key} must be a positive integer, got ${config[key]}`);
+      if (!Number.isSafeInteger(config[key]) || config[key] <= 0)
+        throw new Error(`GPT: ${key} must be a positive integer, got ${config[key]}`);
     }
     const { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead, gelu } = config;
-    if (embedDim % numHeads !== 0) throw new Error(`GPT: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0)
+      throw new Error(`GPT: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     checkParameterCount(`GPT`, countOf(config));
     this.config = { vocabSize, contextLength, embedDim, numLayers, numHeads, dropout, tiedHead, gelu };
     const dtype = options.dtype ?? 'float32';
@@ -230,11 +299,15 @@ export class GPT extends Module {
     this.tokens = new Embedding(vocabSize, embedDim, { dtype });
     this.positions = new Embedding(contextLength, embedDim, { dtype });
     this.drop = new Dropout(dropout);
-    this.blocks = Array.from({ length: numLayers }, () => new TransformerBlock(embedDim, numHeads, { dropout, gelu, dtype }));
+    this.blocks = Array.from(
+      { length: numLayers },
+      () => new TransformerBlock(embedDim, numHeads, { dropout, gelu, dtype }),
+    );
     this.lnF = new LayerNorm(embedDim, { dtype });
     for (const [name, p] of this.namedParameters()) {
       if (name.endsWith('.bias')) zeros_(p);
-      else if (!/(^|\.)ln(1|2|F)\./.test(name)) normal_(p, 0, /\.(outProj|proj)\.weight$/.test(name) ? 0.02 / Math.sqrt(2 * numLayers) : 0.02);
+      else if (!/(^|\.)ln(1|2|F)\./.test(name))
+        normal_(p, 0, /\.(outProj|proj)\.weight$/.test(name) ? 0.02 / Math.sqrt(2 * numLayers) : 0.02);
     }
   }
 
@@ -248,10 +321,14 @@ export class GPT extends Module {
     if (shape.length !== 2) throw new Error(`${this}: tokens must be [batch, length], got ${shapeStr(shape)}`);
     const [n, t] = shape;
     const start = state?.position ?? 0;
-    if (start + t > this.config.contextLength) throw new Error(`${this}: ${start + t} tokens exceed the context length ${this.config.contextLength}`);
-    if (state && state.caches.length !== this.blocks.length) throw new Error(`${this}: ${state.caches.length} caches for ${this.blocks.length} blocks`);
+    if (start + t > this.config.contextLength)
+      throw new Error(`${this}: ${start + t} tokens exceed the context length ${this.config.contextLength}`);
+    if (state && state.caches.length !== this.blocks.length)
+      throw new Error(`${this}: ${state.caches.length} caches for ${this.blocks.length} blocks`);
     const positions = Int32Array.from({ length: t }, (_, i) => start + i);
-    let x = this.drop.forward(this.tokens.forward(tensor(idx, { shape: [n, t] })).add(this.positions.forward(positions)));
+    let x = this.drop.forward(
+      this.tokens.forward(tensor(idx, { shape: [n, t] })).add(this.positions.forward(positions)),
+    );
     this.blocks.forEach((block, i) => (x = block.forward(x, { isCausal: true, cache: state?.caches[i] })));
     x = this.lnF.forward(x);
     return this.head ? x.matmul(this.head) : matmulT(x, this.tokens.weight, false, true);

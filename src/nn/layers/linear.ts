@@ -25,7 +25,12 @@ export interface LinearOptions {
   init?: LinearInit;
 }
 
-const initialisers = { heUniform: heUniform_, heNormal: heNormal_, glorotUniform: glorotUniform_, glorotNormal: glorotNormal_ };
+const initialisers = {
+  heUniform: heUniform_,
+  heNormal: heNormal_,
+  glorotUniform: glorotUniform_,
+  glorotNormal: glorotNormal_,
+};
 
 const fields = { inFeatures: field.positiveInt, outFeatures: field.positiveInt, bias: field.boolean };
 
@@ -95,12 +100,19 @@ export class Linear extends Module {
    */
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+    for (const [name, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
     }
-    checkParameterCount(`Linear(${inFeatures}→${outFeatures})`, inFeatures * outFeatures + (options.bias === false ? 0 : outFeatures));
+    checkParameterCount(
+      `Linear(${inFeatures}→${outFeatures})`,
+      inFeatures * outFeatures + (options.bias === false ? 0 : outFeatures),
+    );
     const init = options.init ?? 'heUniform';
-    if (!(init in initialisers)) throw new Error(`Linear: unknown init '${init}' (use ${Object.keys(initialisers).join(', ')})`);
+    if (!(init in initialisers))
+      throw new Error(`Linear: unknown init '${init}' (use ${Object.keys(initialisers).join(', ')})`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const dtype = options.dtype ?? 'float32';
@@ -117,9 +129,12 @@ export class Linear extends Module {
   forwardAct(x: Tensor, relu: boolean): Tensor {
     const features = x.shape[x.rank - 1];
     if (x.rank < 1 || features !== this.inFeatures) {
-      throw new Error(`${this}: input has ${features ?? 'no'} features, expected ${this.inFeatures} (input shape ${shapeStr(x.shape)})`);
+      throw new Error(
+        `${this}: input has ${features ?? 'no'} features, expected ${this.inFeatures} (input shape ${shapeStr(x.shape)})`,
+      );
     }
-    if (x.dtype !== this.weight.dtype) throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
+    if (x.dtype !== this.weight.dtype)
+      throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
     if (x.rank > 2) {
       const y = x.matmul(this.weight);
       const z = this.bias ? y.add(this.bias) : y;

@@ -21,14 +21,18 @@ export interface NormLayerOptions {
 }
 
 const shapeField = {
-  check: (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.length <= 8 && v.every((d) => Number.isSafeInteger(d) && d > 0),
+  check: (v: unknown): v is number[] =>
+    Array.isArray(v) && v.length > 0 && v.length <= 8 && v.every((d) => Number.isSafeInteger(d) && d > 0),
   expected: 'a list of 1 to 8 positive integers',
 } as Field<number[]>;
 const fields = { normalizedShape: shapeField, eps: field.positiveNumber, elementwiseAffine: field.boolean };
 
 function checkShape(layer: string, normalizedShape: number | readonly number[]): number[] {
   const s = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-  if (!shapeField.check(s)) throw new Error(`${layer}: normalizedShape must be a positive integer or ${shapeField.expected}, got ${JSON.stringify(normalizedShape)}`);
+  if (!shapeField.check(s))
+    throw new Error(
+      `${layer}: normalizedShape must be a positive integer or ${shapeField.expected}, got ${JSON.stringify(normalizedShape)}`,
+    );
   checkParameterCount(`${layer}(${s.join('×')})`, 2 * s.reduce((a, d) => a * d, 1));
   return s;
 }
@@ -63,18 +67,38 @@ export class LayerNorm extends Module {
     type: 'LayerNorm',
     fields,
     describe: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
-    build: (s, dtype) => new LayerNorm(s.normalizedShape, { eps: s.eps, elementwiseAffine: s.elementwiseAffine, dtype }),
-    parameters: (s) => (s.elementwiseAffine ? [{ name: 'weight', shape: s.normalizedShape, torch: 'same' }, { name: 'bias', shape: s.normalizedShape, torch: 'same' }] : []),
+    build: (s, dtype) =>
+      new LayerNorm(s.normalizedShape, { eps: s.eps, elementwiseAffine: s.elementwiseAffine, dtype }),
+    parameters: (s) =>
+      s.elementwiseAffine
+        ? [
+            { name: 'weight', shape: s.normalizedShape, torch: 'same' },
+            { name: 'bias', shape: s.normalizedShape, torch: 'same' },
+          ]
+        : [],
     onnx: (g, m, { input, inputShape }) => {
       const rank = inputShape.length + 1;
       const over = Array.from({ length: m.normalizedShape.length }, (_, i) => rank - m.normalizedShape.length + i);
       const centred = g.node('Sub', [input, g.node('ReduceMean', [input], { axes: { ints: over } })]);
       const y = onnxNormalise(g, centred, rank, m.normalizedShape.length, m.eps);
-      return m.weight && m.bias ? g.node('Add', [g.node('Mul', [y, g.tensor('weight', m.weight)]), g.tensor('bias', m.bias)]) : y;
+      return m.weight && m.bias
+        ? g.node('Add', [g.node('Mul', [y, g.tensor('weight', m.weight)]), g.tensor('bias', m.bias)])
+        : y;
     },
     explain: (s, ctx) => ({
-      ...elementwise(ctx, `y = (x − μ) / √(σ² + ${s.eps}) ⊙ w + b over the last ${s.normalizedShape.length} axes`, 'the gradient of the composed ops (mean, sub, mul, pow, add)'),
-      ...(s.elementwiseAffine ? { parameters: { count: 2 * sizeOf(s.normalizedShape), detail: `w ${s.normalizedShape.join('×')} + b ${s.normalizedShape.join('×')}` } } : {}),
+      ...elementwise(
+        ctx,
+        `y = (x − μ) / √(σ² + ${s.eps}) ⊙ w + b over the last ${s.normalizedShape.length} axes`,
+        'the gradient of the composed ops (mean, sub, mul, pow, add)',
+      ),
+      ...(s.elementwiseAffine
+        ? {
+            parameters: {
+              count: 2 * sizeOf(s.normalizedShape),
+              detail: `w ${s.normalizedShape.join('×')} + b ${s.normalizedShape.join('×')}`,
+            },
+          }
+        : {}),
     }),
   };
 
@@ -128,8 +152,14 @@ export class RMSNorm extends Module {
       return m.weight ? g.node('Mul', [y, g.tensor('weight', m.weight)]) : y;
     },
     explain: (s, ctx) => ({
-      ...elementwise(ctx, `y = x / √(mean(x²) + ${s.eps}) ⊙ w over the last ${s.normalizedShape.length} axes`, 'the gradient of the composed ops (mul, mean, pow, add)'),
-      ...(s.elementwiseAffine ? { parameters: { count: sizeOf(s.normalizedShape), detail: `w ${s.normalizedShape.join('×')}` } } : {}),
+      ...elementwise(
+        ctx,
+        `y = x / √(mean(x²) + ${s.eps}) ⊙ w over the last ${s.normalizedShape.length} axes`,
+        'the gradient of the composed ops (mul, mean, pow, add)',
+      ),
+      ...(s.elementwiseAffine
+        ? { parameters: { count: sizeOf(s.normalizedShape), detail: `w ${s.normalizedShape.join('×')}` } }
+        : {}),
     }),
   };
 

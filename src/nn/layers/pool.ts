@@ -8,7 +8,15 @@ import { shapeStr } from '../../shape.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/index.js';
 import { asPair, checkPoolPadding, poolPaddingFits, resolveWindow, type Pair, type Window } from '../../ops/window.js';
 import { Module } from '../module.js';
-import { batchShape, field, parameterless, type ExplainContext, type Explanation, type OnnxAttribute, type SpecOf } from './entry.js';
+import {
+  batchShape,
+  field,
+  parameterless,
+  type ExplainContext,
+  type Explanation,
+  type OnnxAttribute,
+  type SpecOf,
+} from './entry.js';
 import { showValue } from '../../show.js';
 
 /** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
@@ -30,12 +38,20 @@ function checkPoolSpec(s: { kernelSize: [number, number]; padding: [number, numb
 }
 
 /** What explain prints for a pooling layer: its window and the shapes in and out. */
-function explainPool(ctx: ExplainContext, what: string, backward: string, window: (shape: readonly number[]) => Window): Explanation {
+function explainPool(
+  ctx: ExplainContext,
+  what: string,
+  backward: string,
+  window: (shape: readonly number[]) => Window,
+): Explanation {
   if (!ctx.shape || ctx.shape.length !== 3) return { lines: [`  forward   ${what}`, `  backward  ${backward}`] };
   const w = window(ctx.shape);
   const shape = [ctx.shape[0], w.outH, w.outW];
   return {
-    lines: [`  forward   ${what}   : ${batchShape(ctx)} → [${[ctx.batch, ...shape].join('×')}]`, `  backward  ${backward}`],
+    lines: [
+      `  forward   ${what}   : ${batchShape(ctx)} → [${[ctx.batch, ...shape].join('×')}]`,
+      `  backward  ${backward}`,
+    ],
     width: shape[0] * shape[1] * shape[2],
     shape,
   };
@@ -83,12 +99,24 @@ function onnxWindow(m: MaxPool2d | AvgPool2d, inputShape: readonly number[]): Re
   };
 }
 
-const maxFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, dilation: field.sizePair, ceilMode: field.boolean };
+const maxFields = {
+  kernelSize: field.sizePair,
+  stride: field.sizePair,
+  padding: field.paddingPair,
+  dilation: field.sizePair,
+  ceilMode: field.boolean,
+};
 type MaxSpec = SpecOf<typeof maxFields>;
 const maxName = (s: MaxSpec) => `MaxPool2d(${s.kernelSize.join('×')})`;
 /** The window of a max pooling (a module's or a spec's fields) over planes of this shape (…, H, W). */
 const maxWindow = (s: MaxSpec, shape: readonly number[]): Window =>
-  resolveWindow(maxName(s), shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, dilation: s.dilation, ceilMode: s.ceilMode });
+  resolveWindow(maxName(s), shape, {
+    kernel: s.kernelSize,
+    stride: s.stride,
+    padding: s.padding,
+    dilation: s.dilation,
+    ceilMode: s.ceilMode,
+  });
 
 /** Options of nn.MaxPool2d (PyTorch's arguments in camelCase). */
 export interface MaxPool2dLayerOptions {
@@ -120,7 +148,13 @@ export class MaxPool2d extends Module {
     build: (s) => new MaxPool2d(s.kernelSize, s),
     check: checkPoolSpec,
     onnx: (g, m, { input, inputShape }) => g.node('MaxPool', [input], onnxWindow(m, inputShape)),
-    explain: (s, ctx) => explainPool(ctx, `y = max over each ${s.kernelSize.join('×')} window`, 'dL/dx = dL/dy at each window\'s maximum, 0 elsewhere', (shape) => maxWindow(s, shape)),
+    explain: (s, ctx) =>
+      explainPool(
+        ctx,
+        `y = max over each ${s.kernelSize.join('×')} window`,
+        "dL/dx = dL/dy at each window's maximum, 0 elsewhere",
+        (shape) => maxWindow(s, shape),
+      ),
     summary: maxName,
   });
 
@@ -157,7 +191,14 @@ export class MaxPool2d extends Module {
 
   /** maxPool2d(x): [N, C, H, W] → [N, C, H', W']. */
   forward(x: Tensor): Tensor {
-    return pool(this, x, () => maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode }));
+    return pool(this, x, () =>
+      maxPool2d(x, this.kernelSize, {
+        stride: this.stride,
+        padding: this.padding,
+        dilation: this.dilation,
+        ceilMode: this.ceilMode,
+      }),
+    );
   }
 
   override toString(): string {
@@ -165,12 +206,23 @@ export class MaxPool2d extends Module {
   }
 }
 
-const avgFields = { kernelSize: field.sizePair, stride: field.sizePair, padding: field.paddingPair, ceilMode: field.boolean, countIncludePad: field.boolean };
+const avgFields = {
+  kernelSize: field.sizePair,
+  stride: field.sizePair,
+  padding: field.paddingPair,
+  ceilMode: field.boolean,
+  countIncludePad: field.boolean,
+};
 type AvgSpec = SpecOf<typeof avgFields>;
 const avgName = (s: AvgSpec) => `AvgPool2d(${s.kernelSize.join('×')})`;
 /** The window of an average pooling (a module's or a spec's fields) over planes of this shape (…, H, W). */
 const avgWindow = (s: AvgSpec, shape: readonly number[]): Window =>
-  resolveWindow(avgName(s), shape, { kernel: s.kernelSize, stride: s.stride, padding: s.padding, ceilMode: s.ceilMode });
+  resolveWindow(avgName(s), shape, {
+    kernel: s.kernelSize,
+    stride: s.stride,
+    padding: s.padding,
+    ceilMode: s.ceilMode,
+  });
 
 /** Options of nn.AvgPool2d (PyTorch's arguments in camelCase). */
 export interface AvgPool2dLayerOptions {
@@ -196,8 +248,17 @@ export class AvgPool2d extends Module {
     build: (s) => new AvgPool2d(s.kernelSize, s),
     check: checkPoolSpec,
     onnx: (g, m, { input, inputShape }) =>
-      g.node('AveragePool', [input], { ...onnxWindow(m, inputShape), count_include_pad: { int: m.countIncludePad ? 1 : 0 } }),
-    explain: (s, ctx) => explainPool(ctx, `y = mean over each ${s.kernelSize.join('×')} window`, 'dL/dx = dL/dy / (window size), spread over each window', (shape) => avgWindow(s, shape)),
+      g.node('AveragePool', [input], {
+        ...onnxWindow(m, inputShape),
+        count_include_pad: { int: m.countIncludePad ? 1 : 0 },
+      }),
+    explain: (s, ctx) =>
+      explainPool(
+        ctx,
+        `y = mean over each ${s.kernelSize.join('×')} window`,
+        'dL/dx = dL/dy / (window size), spread over each window',
+        (shape) => avgWindow(s, shape),
+      ),
     summary: avgName,
   });
 
@@ -234,7 +295,14 @@ export class AvgPool2d extends Module {
 
   /** avgPool2d(x): [N, C, H, W] → [N, C, H', W']. */
   forward(x: Tensor): Tensor {
-    return pool(this, x, () => avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad }));
+    return pool(this, x, () =>
+      avgPool2d(x, this.kernelSize, {
+        stride: this.stride,
+        padding: this.padding,
+        ceilMode: this.ceilMode,
+        countIncludePad: this.countIncludePad,
+      }),
+    );
   }
 
   override toString(): string {
@@ -266,7 +334,14 @@ export class AdaptiveAvgPool2d extends Module {
       const what = `y = mean over a ${oh}×${ow} grid of windows`;
       if (!ctx.shape || ctx.shape.length !== 3) return { lines: [`  forward   ${what}`] };
       const shape = [ctx.shape[0], oh, ow];
-      return { lines: [`  forward   ${what}   : ${batchShape(ctx)} → [${[ctx.batch, ...shape].join('×')}]`, '  backward  dL/dx = dL/dy / (window size), spread over each window'], width: shape[0] * oh * ow, shape };
+      return {
+        lines: [
+          `  forward   ${what}   : ${batchShape(ctx)} → [${[ctx.batch, ...shape].join('×')}]`,
+          '  backward  dL/dx = dL/dy / (window size), spread over each window',
+        ],
+        width: shape[0] * oh * ow,
+        shape,
+      };
     },
     summary: (s) => `AdaptiveAvgPool2d(${s.outputSize.join('×')})`,
   });
@@ -281,7 +356,8 @@ export class AdaptiveAvgPool2d extends Module {
   constructor(outputSize: Pair) {
     super();
     const p = asPair(outputSize);
-    if (!p.every((d) => Number.isSafeInteger(d) && d > 0)) throw new Error(`AdaptiveAvgPool2d: output size must be positive integers, got ${JSON.stringify(outputSize)}`);
+    if (!p.every((d) => Number.isSafeInteger(d) && d > 0))
+      throw new Error(`AdaptiveAvgPool2d: output size must be positive integers, got ${JSON.stringify(outputSize)}`);
     this.outputSize = p;
   }
 

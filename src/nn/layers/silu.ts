@@ -25,5 +25,7 @@ export class SiLU extends Module {
   });
 
   /** silu(x), of x's shape. */
-  forward(x: Tensor): Tensor { return x.silu(); }
+  forward(x: Tensor): Tensor {
+    return x.silu();
+  }
 }

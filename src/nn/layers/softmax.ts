@@ -8,7 +8,10 @@ import { field, parameterless } from './entry.js';
 const fields = { dim: field.int };
 
 /** The entry of Softmax or LogSoftmax: the axis `dim`, the ONNX op of the same name over it, nothing to explain. */
-function entry<Type extends 'Softmax' | 'LogSoftmax', M extends Module & { readonly dim: number }>(type: Type, build: (dim: number) => M) {
+function entry<Type extends 'Softmax' | 'LogSoftmax', M extends Module & { readonly dim: number }>(
+  type: Type,
+  build: (dim: number) => M,
+) {
   return parameterless({
     type,
     fields,
@@ -27,9 +30,13 @@ export class Softmax extends Module {
    * A softmax along axis `dim`.
    * @param dim - The axis (negative counts from the end; default −1).
    */
-  constructor(readonly dim = -1) { super(); }
+  constructor(readonly dim = -1) {
+    super();
+  }
   /** softmax(x, dim), of x's shape. */
-  forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+  forward(x: Tensor): Tensor {
+    return x.softmax(this.dim);
+  }
 }
 
 /** log softmax along one axis, `dim` (default the last), any shape (torch.nn.LogSoftmax). */
@@ -41,7 +48,11 @@ export class LogSoftmax extends Module {
    * A log softmax along axis `dim`.
    * @param dim - The axis (negative counts from the end; default −1).
    */
-  constructor(readonly dim = -1) { super(); }
+  constructor(readonly dim = -1) {
+    super();
+  }
   /** logSoftmax(x, dim), of x's shape. */
-  forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
+  forward(x: Tensor): Tensor {
+    return x.logSoftmax(this.dim);
+  }
 }

@@ -27,14 +27,21 @@ type Flat<T> = { [K in keyof T]: T[K] };
  * arguments, e.g. `{ type: 'Linear', inFeatures: 784, outFeatures: 128, bias: true }` or
  * `{ type: 'ReLU' }`; one member of this union per layer type.
  */
-export type LayerSpec = { [K in LayerType]: Flat<{
-  /** The layer's type name: 'Linear', 'Conv2d', ... */
-  type: K
-} & SpecOf<EntryOf<K>['fields']>> }[LayerType];
+export type LayerSpec = {
+  [K in LayerType]: Flat<
+    {
+      /** The layer's type name: 'Linear', 'Conv2d', ... */
+      type: K;
+    } & SpecOf<EntryOf<K>['fields']>
+  >;
+}[LayerType];
 
 /** The entries by type name (loosely typed for generic code: each reads a spec of its own type). */
 export const LAYERS: Readonly<Record<LayerType, LayerEntry>> = Object.freeze(
-  Object.fromEntries(Object.entries(checked).map(([k, c]) => [k, c.layer as unknown as LayerEntry])) as Record<LayerType, LayerEntry>,
+  Object.fromEntries(Object.entries(checked).map(([k, c]) => [k, c.layer as unknown as LayerEntry])) as Record<
+    LayerType,
+    LayerEntry
+  >,
 );
 
 export const LAYER_TYPES = Object.keys(LAYERS) as LayerType[];

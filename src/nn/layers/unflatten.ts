@@ -15,7 +15,10 @@ const MAX_SIZE = 2 ** 24;
 
 const sizes: Field<number[]> = {
   check: (v: unknown): v is number[] =>
-    Array.isArray(v) && v.length >= 1 && v.length <= MAX_AXES && v.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= MAX_SIZE),
+    Array.isArray(v) &&
+    v.length >= 1 &&
+    v.length <= MAX_AXES &&
+    v.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= MAX_SIZE),
   expected: `a list of 1..${MAX_AXES} integers in 1..${MAX_SIZE}`,
 };
 
@@ -36,8 +39,12 @@ export class Unflatten extends Module {
     build: (s) => new Unflatten(s.dim, s.sizes),
     onnx: (g, m, { input, outputShape }) => onnxReshape(g, input, outputShape, m.dim === 0),
     explain: (s, ctx) => {
-      if (!ctx.shape || s.dim !== 1 || ctx.shape.length !== 1 || ctx.shape[0] !== product(s.sizes)) return { lines: [] };
-      return { lines: [`  reshape   ${batchShape(ctx)} → [${[ctx.batch, ...s.sizes].join('×')}]`], shape: [...s.sizes] };
+      if (!ctx.shape || s.dim !== 1 || ctx.shape.length !== 1 || ctx.shape[0] !== product(s.sizes))
+        return { lines: [] };
+      return {
+        lines: [`  reshape   ${batchShape(ctx)} → [${[ctx.batch, ...s.sizes].join('×')}]`],
+        shape: [...s.sizes],
+      };
     },
     summary: (s) => `Unflatten(${s.dim}, [${s.sizes.join(', ')}])`,
   });
@@ -50,7 +57,10 @@ export class Unflatten extends Module {
    * @param dim - The axis to split (negative counts from the end).
    * @param sizes - The new sizes, positive integers.
    */
-  constructor(readonly dim: number, sizes: readonly number[]) {
+  constructor(
+    readonly dim: number,
+    sizes: readonly number[],
+  ) {
     super();
     if (!Number.isSafeInteger(dim)) throw new Error(`Unflatten: dim must be an integer, got ${dim}`);
     if (!sizes.length || !sizes.every((d) => Number.isSafeInteger(d) && d >= 1)) {
@@ -63,10 +73,14 @@ export class Unflatten extends Module {
   forward(x: Tensor): Tensor {
     const d = this.dim < 0 ? x.rank + this.dim : this.dim;
     if (d < 0 || d >= x.rank || x.shape[d] !== product(this.sizes)) {
-      throw new Error(`${this}: cannot unflatten input of shape ${shapeStr(x.shape)} (axis ${this.dim} must have ${product(this.sizes)} values)`);
+      throw new Error(
+        `${this}: cannot unflatten input of shape ${shapeStr(x.shape)} (axis ${this.dim} must have ${product(this.sizes)} values)`,
+      );
     }
     return x.reshape([...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
   }
 
-  override toString(): string { return `Unflatten(${this.dim}, [${this.sizes.join(', ')}])`; }
+  override toString(): string {
+    return `Unflatten(${this.dim}, [${this.sizes.join(', ')}])`;
+  }
 }

@@ -30,7 +30,9 @@ function checkChannelVector(name: string, t: Tensor | null, x: Tensor): void {
   checkTensor('batchNorm', t, name);
   checkSameDtype('batchNorm', x, t);
   if (t.rank !== 1 || t.shape[0] !== x.shape[1]) {
-    throw new Error(`batchNorm: ${name} ${shapeStr(t.shape)} must be [${x.shape[1]}], one value per channel of the input ${shapeStr(x.shape)}`);
+    throw new Error(
+      `batchNorm: ${name} ${shapeStr(t.shape)} must be [${x.shape[1]}], one value per channel of the input ${shapeStr(x.shape)}`,
+    );
   }
 }
 
@@ -60,11 +62,25 @@ function updateRunning(running: Tensor, stat: Tensor, momentum: number, scale: n
  * @function
  */
 export const batchNorm: Fn<
-  (x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, options?: BatchNormOptions) => Tensor
+  (
+    x: Tensor,
+    runningMean: Tensor | null,
+    runningVar: Tensor | null,
+    weight?: Tensor | null,
+    bias?: Tensor | null,
+    options?: BatchNormOptions,
+  ) => Tensor
 > = defineOp({
   name: 'batchNorm',
   method: false,
-  forward(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null = null, bias: Tensor | null = null, options: BatchNormOptions = {}) {
+  forward(
+    x: Tensor,
+    runningMean: Tensor | null,
+    runningVar: Tensor | null,
+    weight: Tensor | null = null,
+    bias: Tensor | null = null,
+    options: BatchNormOptions = {},
+  ) {
     const { training = false, momentum = 0.1, eps = 1e-5 } = options;
     checkTensor('batchNorm', x);
     if (x.rank < 2) throw new Error(`batchNorm: input must be [N,C,...], got ${shapeStr(x.shape)}`);
@@ -73,9 +89,12 @@ export const batchNorm: Fn<
     checkChannelVector('weight', weight, x);
     checkChannelVector('bias', bias, x);
     if (!(momentum >= 0 && momentum <= 1) || !(eps > 0 && Number.isFinite(eps))) {
-      throw new Error(`batchNorm: momentum must be in [0, 1] and eps a positive number, got momentum ${momentum} and eps ${eps}`);
+      throw new Error(
+        `batchNorm: momentum must be in [0, 1] and eps a positive number, got momentum ${momentum} and eps ${eps}`,
+      );
     }
-    if ((runningMean === null) !== (runningVar === null)) throw new Error('batchNorm: give both running statistics or neither');
+    if ((runningMean === null) !== (runningVar === null))
+      throw new Error('batchNorm: give both running statistics or neither');
     const axes = [0, ...Array.from({ length: x.rank - 2 }, (_, i) => i + 2)];
     const channelShape = x.shape.map((d, i) => (i === 1 ? d : 1));
     // x̂ and 1/√(σ²+ε) as ops: graph nodes of x, so that the backward below, written with them,
@@ -84,7 +103,10 @@ export const batchNorm: Fn<
     let invStd: Tensor;
     if (training) {
       const m = x.size / x.shape[1];
-      if (m <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input shape ${shapeStr(x.shape)}`);
+      if (m <= 1)
+        throw new Error(
+          `batchNorm: expected more than 1 value per channel when training, got input shape ${shapeStr(x.shape)}`,
+        );
       const mean = x.mean(axes, true);
       const centred = x.sub(mean);
       const variance = centred.mul(centred).mean(axes, true);
@@ -95,7 +117,8 @@ export const batchNorm: Fn<
         updateRunning(runningVar, variance, momentum, m / (m - 1));
       }
     } else {
-      if (!runningMean || !runningVar) throw new Error('batchNorm: evaluation mode (training false) needs the running mean and variance');
+      if (!runningMean || !runningVar)
+        throw new Error('batchNorm: evaluation mode (training false) needs the running mean and variance');
       invStd = runningVar.detach().reshape(channelShape).add(eps).pow(-0.5);
       xhat = x.sub(runningMean.detach().reshape(channelShape)).mul(invStd);
     }
@@ -104,15 +127,25 @@ export const batchNorm: Fn<
       return bias ? scaled.add(bias.reshape(channelShape)) : scaled;
     });
     const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-    return { data: y.cell, shape: x.shape, inputs, saved: { xhat, invStd, weight, bias, training, axes, channelShape } };
+    return {
+      data: y.cell,
+      shape: x.shape,
+      inputs,
+      saved: { xhat, invStd, weight, bias, training, axes, channelShape },
+    };
   },
   // With g = dL/dx̂ = dy ⊙ γ: in eval, x̂ is affine in x, dx = g/√(σ²+ε); in training the batch
   // statistics move with x too, and dx = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / √(σ²+ε) (means over
   // the batch and spatial axes of each channel); dγ = Σ dy ⊙ x̂, dβ = Σ dy.
   backward(gy, { xhat, invStd, weight, bias, training, axes, channelShape }, _y, needs) {
     const g = weight ? gy.mul(weight.reshape(channelShape)) : gy;
-    const dx = !needs[0] ? null
-      : training ? g.sub(g.mean(axes, true)).sub(xhat.mul(g.mul(xhat).mean(axes, true))).mul(invStd)
+    const dx = !needs[0]
+      ? null
+      : training
+        ? g
+            .sub(g.mean(axes, true))
+            .sub(xhat.mul(g.mul(xhat).mean(axes, true)))
+            .mul(invStd)
         : g.mul(invStd);
     const grads: (Tensor | null)[] = [dx];
     if (weight) grads.push(needs[grads.length] ? gy.mul(xhat).sum(axes) : null);
@@ -123,7 +156,7 @@ export const batchNorm: Fn<
     const running = a.running ?? true;
     const rest = x.slice(running ? 3 : 1);
     const [rm, rv] = running ? [x[1], x[2]] : [null, null];
-    const [w, b] = a.affine ?? true ? [rest[0], rest[1]] : [null, null];
+    const [w, b] = (a.affine ?? true) ? [rest[0], rest[1]] : [null, null];
     if (!a.steps) return batchNorm(x[0], rm, rv, w, b, a);
     // The running statistics after `steps` training steps on x·1, x·2, ...: they join the output.
     const [c, dtype] = [x[0].shape[1], x[0].dtype];
@@ -138,21 +171,75 @@ export const batchNorm: Fn<
     "(lambda r, w: F.batch_norm(x[0], r[0], r[1], w[0], w[1], a.get('training', False), a.get('momentum', 0.1), a.get('eps', 1e-5)))(" +
     "x[1:3] if a.get('running', True) else [None, None], (x[3:5] if a.get('running', True) else x[1:3]) if a.get('affine', True) else [None, None])",
   samples: [
-    { inputs: [{ shape: [4, 3, 5, 5] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }, { shape: [3] }, { shape: [3] }] },
-    { inputs: [{ shape: [4, 3, 5, 5] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }, { shape: [3] }, { shape: [3] }], args: { training: true } },
+    {
+      inputs: [
+        { shape: [4, 3, 5, 5] },
+        { shape: [3], constant: true },
+        { shape: [3], positive: true, constant: true },
+        { shape: [3] },
+        { shape: [3] },
+      ],
+    },
+    {
+      inputs: [
+        { shape: [4, 3, 5, 5] },
+        { shape: [3], constant: true },
+        { shape: [3], positive: true, constant: true },
+        { shape: [3] },
+        { shape: [3] },
+      ],
+      args: { training: true },
+    },
     { inputs: [{ shape: [6, 4] }], args: { training: true, running: false, affine: false } },
-    { inputs: [{ shape: [6, 4] }, { shape: [4], constant: true }, { shape: [4], positive: true, constant: true }, { shape: [4] }, { shape: [4] }], args: { training: true, momentum: 0.3, eps: 1e-3 } },
-    { inputs: [{ shape: [5, 3, 7] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }], args: { training: true, affine: false } },
+    {
+      inputs: [
+        { shape: [6, 4] },
+        { shape: [4], constant: true },
+        { shape: [4], positive: true, constant: true },
+        { shape: [4] },
+        { shape: [4] },
+      ],
+      args: { training: true, momentum: 0.3, eps: 1e-3 },
+    },
+    {
+      inputs: [{ shape: [5, 3, 7] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }],
+      args: { training: true, affine: false },
+    },
     // One pixel per image: the statistics of 3 values per channel.
-    { inputs: [{ shape: [3, 3, 1, 1] }, { shape: [3], constant: true }, { shape: [3], positive: true, constant: true }, { shape: [3] }, { shape: [3] }], args: { training: true } },
+    {
+      inputs: [
+        { shape: [3, 3, 1, 1] },
+        { shape: [3], constant: true },
+        { shape: [3], positive: true, constant: true },
+        { shape: [3] },
+        { shape: [3] },
+      ],
+      args: { training: true },
+    },
     // The running statistics after 3 steps (x·1, x·2, x·3) join the output; like PyTorch, they carry
     // no gradient, so finite differences (which see them move) do not apply.
-    { inputs: [{ shape: [4, 2, 3, 3] }, { shape: [2] }, { shape: [2] }], args: { steps: 3, running: false }, gradcheck: false },
+    {
+      inputs: [{ shape: [4, 2, 3, 3] }, { shape: [2] }, { shape: [2] }],
+      args: { steps: 3, running: false },
+      gradcheck: false,
+    },
   ],
   secondOrder: true,
   errors: [
-    { inputs: [{ shape: [1, 4] }, { shape: [4] }, { shape: [4], positive: true }], args: { training: true, affine: false }, message: 'batchNorm: expected more than 1 value per channel when training, got input shape [1,4]' },
-    { inputs: [{ shape: [2, 3, 4, 4] }, { shape: [4] }, { shape: [4], positive: true }], args: { affine: false }, message: 'batchNorm: running mean [4] must be [3], one value per channel of the input [2,3,4,4]' },
-    { inputs: [{ shape: [2, 3] }], args: { running: false, affine: false }, message: 'batchNorm: evaluation mode (training false) needs the running mean and variance' },
+    {
+      inputs: [{ shape: [1, 4] }, { shape: [4] }, { shape: [4], positive: true }],
+      args: { training: true, affine: false },
+      message: 'batchNorm: expected more than 1 value per channel when training, got input shape [1,4]',
+    },
+    {
+      inputs: [{ shape: [2, 3, 4, 4] }, { shape: [4] }, { shape: [4], positive: true }],
+      args: { affine: false },
+      message: 'batchNorm: running mean [4] must be [3], one value per channel of the input [2,3,4,4]',
+    },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { running: false, affine: false },
+      message: 'batchNorm: evaluation mode (training false) needs the running mean and variance',
+    },
   ],
 });

@@ -33,7 +33,14 @@ const errors = (name: string): ErrorCase[] => [
   { inputs: [{ shape: [2, 3] }, { shape: [4] }], message: `${name}: shapes [2,3] and [4] cannot be broadcast` },
 ];
 
-function binary(name: string, kernel: BinaryOp, python: string, rule: Rule, positiveB = false, secondOrder = false): Method<(a: Operand, b: Operand) => Tensor> {
+function binary(
+  name: string,
+  kernel: BinaryOp,
+  python: string,
+  rule: Rule,
+  positiveB = false,
+  secondOrder = false,
+): Method<(a: Operand, b: Operand) => Tensor> {
   const op: Method<(a: Operand, b: Operand) => Tensor> = defineOp({
     name,
     method: true,
@@ -76,10 +83,16 @@ function binary(name: string, kernel: BinaryOp, python: string, rule: Rule, posi
  * @function
  */
 // y = a + b → da = dy, db = dy (each summed to its input's shape)
-export const add: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('add', 'add', '+', (gy) => [gy, gy]);
+export const add: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('add', 'add', '+', (gy) => [
+  gy,
+  gy,
+]);
 /** a − b, elementwise with NumPy broadcasting (torch.sub); numbers as in add. Also `a.sub(b)`. @function */
 // y = a − b → da = dy, db = −dy
-export const sub: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('sub', 'sub', '-', (gy) => [gy, gy.neg()]);
+export const sub: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('sub', 'sub', '-', (gy) => [
+  gy,
+  gy.neg(),
+]);
 /**
  * a ⊙ b, the elementwise (Hadamard) product with NumPy broadcasting (torch.mul); numbers as in add.
  * Also `a.mul(b)`.
@@ -92,11 +105,25 @@ export const sub: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = b
  * @function
  */
 // y = a ⊙ b → da = dy ⊙ b, db = dy ⊙ a
-export const mul: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('mul', 'mul', '*', (gy, a, b) => [gy.mul(b), gy.mul(a)], false, true);
+export const mul: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary(
+  'mul',
+  'mul',
+  '*',
+  (gy, a, b) => [gy.mul(b), gy.mul(a)],
+  false,
+  true,
+);
 /**
  * a / b, elementwise with NumPy broadcasting (torch.div, true division); numbers as in add.
  * Also `a.div(b)`.
  * @function
  */
 // y = a / b → da = dy / b, db = −dy ⊙ a / b²
-export const div: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary('div', 'div', '/', (gy, a, b) => [gy.div(b), gy.mul(a).div(b.mul(b)).neg()], true, true);
+export const div: Method<(a: Tensor | number, b: Tensor | number) => Tensor> = binary(
+  'div',
+  'div',
+  '/',
+  (gy, a, b) => [gy.div(b), gy.mul(a).div(b.mul(b)).neg()],
+  true,
+  true,
+);

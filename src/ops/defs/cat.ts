@@ -39,12 +39,17 @@ export const cat: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = de
     const first = tensors[0].shape;
     for (const [i, x] of tensors.entries()) {
       if (x.rank !== rank || x.shape.some((d, j) => j !== a && d !== first[j])) {
-        throw new Error(`cat: tensor ${i} has shape ${shapeStr(x.shape)}, but tensor 0 has ${shapeStr(first)}: only axis ${a} may differ`);
+        throw new Error(
+          `cat: tensor ${i} has shape ${shapeStr(x.shape)}, but tensor 0 has ${shapeStr(first)}: only axis ${a} may differ`,
+        );
       }
     }
     const shape = [...first];
     shape[a] = tensors.reduce((s, x) => s + x.shape[a], 0);
-    const data = allocCell(tensors[0].dtype, shape.reduce((p, d) => p * d, 1));
+    const data = allocCell(
+      tensors[0].dtype,
+      shape.reduce((p, d) => p * d, 1),
+    );
     const offset = new Array<number>(rank).fill(0);
     const starts: number[] = [];
     for (const x of tensors) {
@@ -69,7 +74,10 @@ export const cat: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = de
     { inputs: [{ shape: [3, 2] }, { shape: [3, 5] }], args: { axis: -1 } },
   ],
   errors: [
-    { inputs: [{ shape: [2, 3] }, { shape: [2, 4] }], message: 'cat: tensor 1 has shape [2,4], but tensor 0 has [2,3]: only axis 0 may differ' },
+    {
+      inputs: [{ shape: [2, 3] }, { shape: [2, 4] }],
+      message: 'cat: tensor 1 has shape [2,4], but tensor 0 has [2,3]: only axis 0 may differ',
+    },
     { inputs: [{ shape: [2, 3] }], args: { axis: 2 }, message: 'cat: axis 2 is out of range for a tensor of rank 2' },
   ],
   secondOrder: true,
@@ -94,11 +102,16 @@ export const stack: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = 
     const a = normAxis('stack', axis, shape.length + 1);
     for (const [i, x] of tensors.entries()) {
       if (x.shape.length !== shape.length || x.shape.some((d, j) => d !== shape[j])) {
-        throw new Error(`stack: tensor ${i} has shape ${shapeStr(x.shape)}, but tensor 0 has ${shapeStr(shape)}: all must be equal`);
+        throw new Error(
+          `stack: tensor ${i} has shape ${shapeStr(x.shape)}, but tensor 0 has ${shapeStr(shape)}: all must be equal`,
+        );
       }
     }
     const expanded = [...shape.slice(0, a), 1, ...shape.slice(a)];
-    return cat(tensors.map((x) => x.reshape(expanded)), a);
+    return cat(
+      tensors.map((x) => x.reshape(expanded)),
+      a,
+    );
   },
   call: (x, a) => stack(x, a.axis),
   torch: "torch.stack(x, a.get('axis', 0))",
@@ -107,6 +120,11 @@ export const stack: Fn<(tensors: readonly Tensor[], axis?: number) => Tensor> = 
     { inputs: [{ shape: [3] }, { shape: [3] }, { shape: [3] }], args: { axis: 1 } },
     { inputs: [{ shape: [] }, { shape: [] }] },
   ],
-  errors: [{ inputs: [{ shape: [2, 3] }, { shape: [3, 2] }], message: 'stack: tensor 1 has shape [3,2], but tensor 0 has [2,3]: all must be equal' }],
+  errors: [
+    {
+      inputs: [{ shape: [2, 3] }, { shape: [3, 2] }],
+      message: 'stack: tensor 1 has shape [3,2], but tensor 0 has [2,3]: all must be equal',
+    },
+  ],
   secondOrder: true,
 });

@@ -33,12 +33,17 @@ function checkConvOperands(op: string, x: Tensor, weight: Tensor, bias: Tensor |
   const c = x.shape[1];
   const [o, cg] = weight.shape;
   if (!Number.isSafeInteger(groups) || groups < 1 || c % groups !== 0 || o % groups !== 0) {
-    throw new Error(`${op}: groups ${groups} must be a positive integer dividing the input channels (${c}) and the output channels (${o})`);
+    throw new Error(
+      `${op}: groups ${groups} must be a positive integer dividing the input channels (${c}) and the output channels (${o})`,
+    );
   }
   if (cg * groups !== c) {
-    throw new Error(`${op}: input ${shapeStr(x.shape)} has ${c} channels, but weight ${shapeStr(weight.shape)} with groups ${groups} expects ${cg * groups}`);
+    throw new Error(
+      `${op}: input ${shapeStr(x.shape)} has ${c} channels, but weight ${shapeStr(weight.shape)} with groups ${groups} expects ${cg * groups}`,
+    );
   }
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== o)) throw new Error(`${op}: bias ${shapeStr(bias.shape)} must be [${o}], one per output channel`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== o))
+    throw new Error(`${op}: bias ${shapeStr(bias.shape)} must be [${o}], one per output channel`);
 }
 
 const unfold = (w: string) =>
@@ -70,11 +75,26 @@ export const im2col: Fn<(x: Tensor, window: Window, padValue?: number) => Tensor
   // F.unfold gives [N, C·kH·kW, H'·W']; ours puts the batch with the positions: [C·kH·kW, N·H'·W'].
   torch: `(lambda w: F.unfold(x[0], ${unfold('w')}).permute(1, 0, 2).reshape(x[0].shape[1] * w['kernelH'] * w['kernelW'], -1))(a['window'])`,
   samples: [
-    { inputs: [{ shape: [2, 3, 5, 5] }], args: { window: resolveWindow('im2col', [5, 5], { kernel: 3, stride: 1, padding: 1 }) } },
-    { inputs: [{ shape: [1, 2, 6, 7] }], args: { window: resolveWindow('im2col', [6, 7], { kernel: [2, 3], stride: [2, 1], dilation: [1, 2] }) } },
-    { inputs: [{ shape: [2, 1, 4, 4] }], args: { window: resolveWindow('im2col', [4, 4], { kernel: 2, stride: 3, padding: 1 }) } },
+    {
+      inputs: [{ shape: [2, 3, 5, 5] }],
+      args: { window: resolveWindow('im2col', [5, 5], { kernel: 3, stride: 1, padding: 1 }) },
+    },
+    {
+      inputs: [{ shape: [1, 2, 6, 7] }],
+      args: { window: resolveWindow('im2col', [6, 7], { kernel: [2, 3], stride: [2, 1], dilation: [1, 2] }) },
+    },
+    {
+      inputs: [{ shape: [2, 1, 4, 4] }],
+      args: { window: resolveWindow('im2col', [4, 4], { kernel: 2, stride: 3, padding: 1 }) },
+    },
   ],
-  errors: [{ inputs: [{ shape: [3, 5, 5] }], args: { window: resolveWindow('im2col', [5, 5], { kernel: 3 }) }, message: 'im2col: input must be [N,C,H,W], got [3,5,5]' }],
+  errors: [
+    {
+      inputs: [{ shape: [3, 5, 5] }],
+      args: { window: resolveWindow('im2col', [5, 5], { kernel: 3 }) },
+      message: 'im2col: input must be [N,C,H,W], got [3,5,5]',
+    },
+  ],
   secondOrder: true,
 });
 
@@ -94,7 +114,9 @@ export const col2im: Fn<(cols: Tensor, window: Window, shape: readonly number[])
     const rows = g.channels * g.kernelH * g.kernelW;
     const n = g.batch * g.outH * g.outW;
     if (shape.length !== 4 || cols.rank !== 2 || cols.shape[0] !== rows || cols.shape[1] !== n) {
-      throw new Error(`col2im: patches ${shapeStr(cols.shape)} do not fit an image ${shapeStr(shape)} with this window (expected [${rows},${n}])`);
+      throw new Error(
+        `col2im: patches ${shapeStr(cols.shape)} do not fit an image ${shapeStr(shape)} with this window (expected [${rows},${n}])`,
+      );
     }
     const data = allocCell(cols.dtype, g.batch * g.channels * g.height * g.width);
     kernels().col2im(cols.cell, g, data);
@@ -104,10 +126,22 @@ export const col2im: Fn<(cols: Tensor, window: Window, shape: readonly number[])
   call: (x, a) => col2im(x[0], a.window, a.shape),
   torch: `(lambda w, s: F.fold(x[0].reshape(x[0].shape[0], s[0], -1).permute(1, 0, 2), (s[2], s[3]), ${unfold('w')}))(a['window'], a['shape'])`,
   samples: [
-    { inputs: [{ shape: [27, 50] }], args: { shape: [2, 3, 5, 5], window: resolveWindow('col2im', [5, 5], { kernel: 3, stride: 1, padding: 1 }) } },
-    { inputs: [{ shape: [4, 8] }], args: { shape: [2, 1, 4, 4], window: resolveWindow('col2im', [4, 4], { kernel: 2, stride: 3, padding: 1 }) } },
+    {
+      inputs: [{ shape: [27, 50] }],
+      args: { shape: [2, 3, 5, 5], window: resolveWindow('col2im', [5, 5], { kernel: 3, stride: 1, padding: 1 }) },
+    },
+    {
+      inputs: [{ shape: [4, 8] }],
+      args: { shape: [2, 1, 4, 4], window: resolveWindow('col2im', [4, 4], { kernel: 2, stride: 3, padding: 1 }) },
+    },
   ],
-  errors: [{ inputs: [{ shape: [27, 49] }], args: { shape: [2, 3, 5, 5], window: resolveWindow('col2im', [5, 5], { kernel: 3, stride: 1, padding: 1 }) }, message: 'col2im: patches [27,49] do not fit an image [2,3,5,5] with this window (expected [27,50])' }],
+  errors: [
+    {
+      inputs: [{ shape: [27, 49] }],
+      args: { shape: [2, 3, 5, 5], window: resolveWindow('col2im', [5, 5], { kernel: 3, stride: 1, padding: 1 }) },
+      message: 'col2im: patches [27,49] do not fit an image [2,3,5,5] with this window (expected [27,50])',
+    },
+  ],
   secondOrder: true,
 });
 
@@ -138,78 +172,124 @@ export interface Conv2dOptions {
  * ```
  * @function
  */
-export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions) => Tensor> = defineOp({
-  name: 'conv2d',
-  method: false,
-  forward(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}) {
-    checkRank4('conv2d', x);
-    checkRank4('conv2d', weight, 'weight', '[O,C/groups,kH,kW]');
-    if (bias !== null) checkTensor('conv2d', bias, 'bias');
-    const groups = options.groups ?? 1;
-    checkConvOperands('conv2d', x, weight, bias, groups);
-    const [n] = x.shape;
-    const [o, cg, kh, kw] = weight.shape;
-    const window = resolveWindow('conv2d', x.shape, { kernel: [kh, kw], stride: options.stride ?? 1, padding: options.padding, dilation: options.dilation });
-    // The patch matrix as an op: a graph node of x, so that dW's product is differentiable in x.
-    const patches = im2col(x, window);
-    const plane = window.outH * window.outW;
-    const positions = n * plane;
-    const og = o / groups;
-    const depth = cg * kh * kw;
-    const yT = allocCell(x.dtype, positions * o); // [G, N·H'·W', O/G]
-    const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.cell) : undefined;
-    const relu = options.relu ?? false;
-    for (let g = 0; g < groups; g++) {
-      kernels().matmul(patches.cell, weight.cell, yT, {
-        m: positions, k: depth, n: og, transA: true, transB: true,
-        aOffset: g * depth * positions, bOffset: g * og * depth, outOffset: g * positions * og,
-        bVersion, bias: bias?.cell, biasOffset: g * og, relu,
+export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions) => Tensor> =
+  defineOp({
+    name: 'conv2d',
+    method: false,
+    forward(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}) {
+      checkRank4('conv2d', x);
+      checkRank4('conv2d', weight, 'weight', '[O,C/groups,kH,kW]');
+      if (bias !== null) checkTensor('conv2d', bias, 'bias');
+      const groups = options.groups ?? 1;
+      checkConvOperands('conv2d', x, weight, bias, groups);
+      const [n] = x.shape;
+      const [o, cg, kh, kw] = weight.shape;
+      const window = resolveWindow('conv2d', x.shape, {
+        kernel: [kh, kw],
+        stride: options.stride ?? 1,
+        padding: options.padding,
+        dilation: options.dilation,
       });
-    }
-    const data = allocCell(x.dtype, positions * o);
-    kernels().permute(yT, [groups, n, plane, og], [1, 0, 3, 2], data);
-    const inputs = bias ? [x, weight, bias] : [x, weight];
-    return { data, shape: [n, o, window.outH, window.outW], inputs, saved: { x, weight, bias, patches, window, groups, relu } };
-  },
-  backward(gy, { x, weight, bias, patches, window, groups, relu }, y, needs) {
-    const g = relu ? gy.mul(constantMap(y, 'step')) : gy;
-    const [n, o, oh, ow] = g.shape;
-    const og = o / groups;
-    const positions = n * oh * ow;
-    const depth = weight.size / o;
-    const gT = g.reshape([n, groups, og, oh * ow]).permute([1, 0, 3, 2]).reshape([groups, positions, og]); // dyᵀ per group
-    return [
-      needs[0] ? col2im(matmulT(weight.reshape([groups, og, depth]), gT, true, true).reshape(patches.shape), window, x.shape) : null,
-      needs[1] ? matmulT(gT, patches.reshape([groups, depth, positions]), true, true).reshape(weight.shape) : null,
-      bias && needs[2] ? gT.sum(1).reshape([o]) : null,
-    ];
-  },
-  call: (x, a) => conv2d(x[0], x[1], x[2] ?? null, a),
-  torch:
-    "(F.relu if a.get('relu') else (lambda t: t))(F.conv2d(x[0], x[1], x[2] if len(x) > 2 else None, stride=a.get('stride', 1), " +
-    "padding=a.get('padding', 0), dilation=a.get('dilation', 1), groups=a.get('groups', 1)))",
-  samples: [
-    { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { padding: 1 } },
-    { inputs: [{ shape: [2, 3, 7, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { stride: 2 } },
-    { inputs: [{ shape: [1, 2, 5, 5] }, { shape: [3, 2, 1, 1] }] }, // 1×1 kernel, batch of one, no bias
-    { inputs: [{ shape: [2, 2, 4, 3] }, { shape: [3, 2, 4, 3] }, { shape: [3] }] }, // kernel = input
-    { inputs: [{ shape: [2, 2, 7, 7] }, { shape: [3, 2, 2, 2] }, { shape: [3] }], args: { stride: 3 } }, // stride > kernel
-    { inputs: [{ shape: [2, 2, 5, 6] }, { shape: [3, 2, 2, 4] }, { shape: [3] }], args: { padding: 'same' } }, // even kernels: odd padding bottom/right
-    { inputs: [{ shape: [2, 4, 5, 5] }, { shape: [4, 1, 3, 3] }, { shape: [4] }], args: { padding: 1, groups: 4 } }, // depthwise
-    { inputs: [{ shape: [1, 4, 6, 6] }, { shape: [6, 2, 3, 3] }, { shape: [6] }], args: { groups: 2, dilation: 2, padding: [2, 1] } },
-    { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { padding: 1, relu: true } },
-    // Above the wasm hand-off sizes: a layer of the CNN on small images.
-    { inputs: [{ shape: [1, 8, 6, 6] }, { shape: [16, 8, 3, 3] }, { shape: [16] }], args: { padding: 1 } },
-  ],
-  errors: [
-    { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 1, 3, 3] }], message: 'conv2d: input [2,3,6,6] has 3 channels, but weight [4,1,3,3] with groups 1 expects 1' },
-    { inputs: [{ shape: [1, 1, 3, 3] }, { shape: [2, 1, 5, 5] }], message: 'conv2d: kernel 5×5 is larger than the padded input 3×3 (input [1,1,3,3], padding 0)' },
-    { inputs: [{ shape: [1, 3, 6, 6] }, { shape: [4, 1, 3, 3] }], args: { groups: 2 }, message: 'conv2d: groups 2 must be a positive integer dividing the input channels (3) and the output channels (4)' },
-    { inputs: [{ shape: [3, 6, 6] }, { shape: [4, 3, 3, 3] }], message: 'conv2d: input must be [N,C,H,W], got [3,6,6]' },
-    { inputs: [{ shape: [1, 1, 6, 6] }, { shape: [1, 1, 3, 3] }], args: { padding: 'same', stride: 2 }, message: "conv2d: padding 'same' needs stride 1" },
-  ],
-  secondOrder: true,
-});
+      // The patch matrix as an op: a graph node of x, so that dW's product is differentiable in x.
+      const patches = im2col(x, window);
+      const plane = window.outH * window.outW;
+      const positions = n * plane;
+      const og = o / groups;
+      const depth = cg * kh * kw;
+      const yT = allocCell(x.dtype, positions * o); // [G, N·H'·W', O/G]
+      const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.cell) : undefined;
+      const relu = options.relu ?? false;
+      for (let g = 0; g < groups; g++) {
+        kernels().matmul(patches.cell, weight.cell, yT, {
+          m: positions,
+          k: depth,
+          n: og,
+          transA: true,
+          transB: true,
+          aOffset: g * depth * positions,
+          bOffset: g * og * depth,
+          outOffset: g * positions * og,
+          bVersion,
+          bias: bias?.cell,
+          biasOffset: g * og,
+          relu,
+        });
+      }
+      const data = allocCell(x.dtype, positions * o);
+      kernels().permute(yT, [groups, n, plane, og], [1, 0, 3, 2], data);
+      const inputs = bias ? [x, weight, bias] : [x, weight];
+      return {
+        data,
+        shape: [n, o, window.outH, window.outW],
+        inputs,
+        saved: { x, weight, bias, patches, window, groups, relu },
+      };
+    },
+    backward(gy, { x, weight, bias, patches, window, groups, relu }, y, needs) {
+      const g = relu ? gy.mul(constantMap(y, 'step')) : gy;
+      const [n, o, oh, ow] = g.shape;
+      const og = o / groups;
+      const positions = n * oh * ow;
+      const depth = weight.size / o;
+      const gT = g
+        .reshape([n, groups, og, oh * ow])
+        .permute([1, 0, 3, 2])
+        .reshape([groups, positions, og]); // dyᵀ per group
+      return [
+        needs[0]
+          ? col2im(matmulT(weight.reshape([groups, og, depth]), gT, true, true).reshape(patches.shape), window, x.shape)
+          : null,
+        needs[1] ? matmulT(gT, patches.reshape([groups, depth, positions]), true, true).reshape(weight.shape) : null,
+        bias && needs[2] ? gT.sum(1).reshape([o]) : null,
+      ];
+    },
+    call: (x, a) => conv2d(x[0], x[1], x[2] ?? null, a),
+    torch:
+      "(F.relu if a.get('relu') else (lambda t: t))(F.conv2d(x[0], x[1], x[2] if len(x) > 2 else None, stride=a.get('stride', 1), " +
+      "padding=a.get('padding', 0), dilation=a.get('dilation', 1), groups=a.get('groups', 1)))",
+    samples: [
+      { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { padding: 1 } },
+      { inputs: [{ shape: [2, 3, 7, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { stride: 2 } },
+      { inputs: [{ shape: [1, 2, 5, 5] }, { shape: [3, 2, 1, 1] }] }, // 1×1 kernel, batch of one, no bias
+      { inputs: [{ shape: [2, 2, 4, 3] }, { shape: [3, 2, 4, 3] }, { shape: [3] }] }, // kernel = input
+      { inputs: [{ shape: [2, 2, 7, 7] }, { shape: [3, 2, 2, 2] }, { shape: [3] }], args: { stride: 3 } }, // stride > kernel
+      { inputs: [{ shape: [2, 2, 5, 6] }, { shape: [3, 2, 2, 4] }, { shape: [3] }], args: { padding: 'same' } }, // even kernels: odd padding bottom/right
+      { inputs: [{ shape: [2, 4, 5, 5] }, { shape: [4, 1, 3, 3] }, { shape: [4] }], args: { padding: 1, groups: 4 } }, // depthwise
+      {
+        inputs: [{ shape: [1, 4, 6, 6] }, { shape: [6, 2, 3, 3] }, { shape: [6] }],
+        args: { groups: 2, dilation: 2, padding: [2, 1] },
+      },
+      { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], args: { padding: 1, relu: true } },
+      // Above the wasm hand-off sizes: a layer of the CNN on small images.
+      { inputs: [{ shape: [1, 8, 6, 6] }, { shape: [16, 8, 3, 3] }, { shape: [16] }], args: { padding: 1 } },
+    ],
+    errors: [
+      {
+        inputs: [{ shape: [2, 3, 6, 6] }, { shape: [4, 1, 3, 3] }],
+        message: 'conv2d: input [2,3,6,6] has 3 channels, but weight [4,1,3,3] with groups 1 expects 1',
+      },
+      {
+        inputs: [{ shape: [1, 1, 3, 3] }, { shape: [2, 1, 5, 5] }],
+        message: 'conv2d: kernel 5×5 is larger than the padded input 3×3 (input [1,1,3,3], padding 0)',
+      },
+      {
+        inputs: [{ shape: [1, 3, 6, 6] }, { shape: [4, 1, 3, 3] }],
+        args: { groups: 2 },
+        message:
+          'conv2d: groups 2 must be a positive integer dividing the input channels (3) and the output channels (4)',
+      },
+      {
+        inputs: [{ shape: [3, 6, 6] }, { shape: [4, 3, 3, 3] }],
+        message: 'conv2d: input must be [N,C,H,W], got [3,6,6]',
+      },
+      {
+        inputs: [{ shape: [1, 1, 6, 6] }, { shape: [1, 1, 3, 3] }],
+        args: { padding: 'same', stride: 2 },
+        message: "conv2d: padding 'same' needs stride 1",
+      },
+    ],
+    secondOrder: true,
+  });
 
 /** Options of conv1d (PyTorch's conv1d arguments in camelCase). */
 export interface Conv1dOptions {
@@ -234,48 +314,84 @@ export interface Conv1dOptions {
  * ```
  * @function
  */
-export const conv1d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv1dOptions) => Tensor> = defineOp({
-  name: 'conv1d',
-  method: false,
-  composite(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}) {
-    // Everything conv2d would check is checked here first, in 1-D terms: its errors never show.
-    checkTensor('conv1d', x);
-    checkTensor('conv1d', weight, 'weight');
-    if (bias !== null) checkTensor('conv1d', bias, 'bias');
-    if (x.rank !== 3) throw new Error(`conv1d: input must be [N,C,L], got ${shapeStr(x.shape)}`);
-    if (weight.rank !== 3) throw new Error(`conv1d: weight must be [O,C/groups,k], got ${shapeStr(weight.shape)}`);
-    const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
-    checkConvOperands('conv1d', x, weight, bias, groups);
-    checkWindow1d('conv1d', { stride, padding, dilation });
-    const [n, c, l] = x.shape;
-    const [o, cg, k] = weight.shape;
-    const span = dilation * (k - 1) + 1;
-    const padded = l + (padding === 'same' ? span - 1 : padding === 'valid' ? 0 : 2 * padding);
-    if (span > padded) {
-      throw new Error(`conv1d: kernel ${k}${span !== k ? ` (${span} dilated)` : ''} is larger than the padded input ${padded} (input ${shapeStr(x.shape)}, padding ${JSON.stringify(padding)})`);
-    }
-    const y = conv2d(x.reshape([n, c, 1, l]), weight.reshape([o, cg, 1, k]), bias, {
-      stride: [1, stride], padding: typeof padding === 'number' ? [0, padding] : padding, dilation: [1, dilation], groups,
-    });
-    return y.reshape([n, o, y.shape[3]]);
-  },
-  call: (x, a) => conv1d(x[0], x[1], x[2] ?? null, a),
-  torch: "F.conv1d(x[0], x[1], x[2] if len(x) > 2 else None, stride=a.get('stride', 1), padding=a.get('padding', 0), dilation=a.get('dilation', 1), groups=a.get('groups', 1))",
-  samples: [
-    { inputs: [{ shape: [2, 3, 9] }, { shape: [4, 3, 3] }, { shape: [4] }], args: { padding: 1 } },
-    { inputs: [{ shape: [1, 4, 10] }, { shape: [4, 2, 4] }], args: { stride: 2, dilation: 2, groups: 2 } },
-    { inputs: [{ shape: [2, 2, 7] }, { shape: [3, 2, 4] }, { shape: [3] }], args: { padding: 'same' } },
-  ],
-  errors: [
-    { inputs: [{ shape: [2, 3, 9, 1] }, { shape: [4, 3, 3] }], message: 'conv1d: input must be [N,C,L], got [2,3,9,1]' },
-    { inputs: [{ shape: [2, 3, 4] }, { shape: [4, 3, 6] }], message: 'conv1d: kernel 6 is larger than the padded input 4 (input [2,3,4], padding 0)' },
-    // conv1d runs conv2d on planes of height 1, but every error is conv1d's, with the 1-D shapes.
-    { inputs: [{ shape: [1, 3, 8] }, { shape: [4, 2, 3] }], message: 'conv1d: input [1,3,8] has 3 channels, but weight [4,2,3] with groups 1 expects 2' },
-    { inputs: [{ shape: [1, 4, 8] }, { shape: [4, 2, 3] }], args: { groups: 3 }, message: 'conv1d: groups 3 must be a positive integer dividing the input channels (4) and the output channels (4)' },
-    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }, { shape: [5] }], message: 'conv1d: bias [5] must be [4], one per output channel' },
-    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }], args: { stride: 0 }, message: 'conv1d: stride must be a positive integer, got 0' },
-    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }], args: { padding: -2 }, message: "conv1d: padding must be a non-negative integer, 'same' or 'valid', got -2" },
-    { inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }], args: { padding: 'same', stride: 2 }, message: "conv1d: padding 'same' needs stride 1, got stride 2" },
-  ],
-  secondOrder: true,
-});
+export const conv1d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv1dOptions) => Tensor> =
+  defineOp({
+    name: 'conv1d',
+    method: false,
+    composite(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}) {
+      // Everything conv2d would check is checked here first, in 1-D terms: its errors never show.
+      checkTensor('conv1d', x);
+      checkTensor('conv1d', weight, 'weight');
+      if (bias !== null) checkTensor('conv1d', bias, 'bias');
+      if (x.rank !== 3) throw new Error(`conv1d: input must be [N,C,L], got ${shapeStr(x.shape)}`);
+      if (weight.rank !== 3) throw new Error(`conv1d: weight must be [O,C/groups,k], got ${shapeStr(weight.shape)}`);
+      const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+      checkConvOperands('conv1d', x, weight, bias, groups);
+      checkWindow1d('conv1d', { stride, padding, dilation });
+      const [n, c, l] = x.shape;
+      const [o, cg, k] = weight.shape;
+      const span = dilation * (k - 1) + 1;
+      const padded = l + (padding === 'same' ? span - 1 : padding === 'valid' ? 0 : 2 * padding);
+      if (span > padded) {
+        throw new Error(
+          `conv1d: kernel ${k}${span !== k ? ` (${span} dilated)` : ''} is larger than the padded input ${padded} (input ${shapeStr(x.shape)}, padding ${JSON.stringify(padding)})`,
+        );
+      }
+      const y = conv2d(x.reshape([n, c, 1, l]), weight.reshape([o, cg, 1, k]), bias, {
+        stride: [1, stride],
+        padding: typeof padding === 'number' ? [0, padding] : padding,
+        dilation: [1, dilation],
+        groups,
+      });
+      return y.reshape([n, o, y.shape[3]]);
+    },
+    call: (x, a) => conv1d(x[0], x[1], x[2] ?? null, a),
+    torch:
+      "F.conv1d(x[0], x[1], x[2] if len(x) > 2 else None, stride=a.get('stride', 1), padding=a.get('padding', 0), dilation=a.get('dilation', 1), groups=a.get('groups', 1))",
+    samples: [
+      { inputs: [{ shape: [2, 3, 9] }, { shape: [4, 3, 3] }, { shape: [4] }], args: { padding: 1 } },
+      { inputs: [{ shape: [1, 4, 10] }, { shape: [4, 2, 4] }], args: { stride: 2, dilation: 2, groups: 2 } },
+      { inputs: [{ shape: [2, 2, 7] }, { shape: [3, 2, 4] }, { shape: [3] }], args: { padding: 'same' } },
+    ],
+    errors: [
+      {
+        inputs: [{ shape: [2, 3, 9, 1] }, { shape: [4, 3, 3] }],
+        message: 'conv1d: input must be [N,C,L], got [2,3,9,1]',
+      },
+      {
+        inputs: [{ shape: [2, 3, 4] }, { shape: [4, 3, 6] }],
+        message: 'conv1d: kernel 6 is larger than the padded input 4 (input [2,3,4], padding 0)',
+      },
+      // conv1d runs conv2d on planes of height 1, but every error is conv1d's, with the 1-D shapes.
+      {
+        inputs: [{ shape: [1, 3, 8] }, { shape: [4, 2, 3] }],
+        message: 'conv1d: input [1,3,8] has 3 channels, but weight [4,2,3] with groups 1 expects 2',
+      },
+      {
+        inputs: [{ shape: [1, 4, 8] }, { shape: [4, 2, 3] }],
+        args: { groups: 3 },
+        message:
+          'conv1d: groups 3 must be a positive integer dividing the input channels (4) and the output channels (4)',
+      },
+      {
+        inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }, { shape: [5] }],
+        message: 'conv1d: bias [5] must be [4], one per output channel',
+      },
+      {
+        inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }],
+        args: { stride: 0 },
+        message: 'conv1d: stride must be a positive integer, got 0',
+      },
+      {
+        inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }],
+        args: { padding: -2 },
+        message: "conv1d: padding must be a non-negative integer, 'same' or 'valid', got -2",
+      },
+      {
+        inputs: [{ shape: [1, 2, 8] }, { shape: [4, 2, 3] }],
+        args: { padding: 'same', stride: 2 },
+        message: "conv1d: padding 'same' needs stride 1, got stride 2",
+      },
+    ],
+    secondOrder: true,
+  });

@@ -47,8 +47,13 @@ export const dropout: Fn<(x: Tensor, p?: number, training?: boolean) => Tensor> 
   // (its statistics are tested in test/nn).
   call: (x, a) => dropout(x[0], a.p, a.training),
   torch: "F.dropout(x[0], a['p'], a['training'])",
-  samples: [{ inputs: [{ shape: [3, 4] }], args: { p: 0.5, training: false } }, { inputs: [{ shape: [3, 4] }], args: { p: 0, training: true } }],
-  errors: [{ inputs: [{ shape: [3] }], args: { p: 1, training: true }, message: 'dropout: p must be in [0, 1), got 1' }],
+  samples: [
+    { inputs: [{ shape: [3, 4] }], args: { p: 0.5, training: false } },
+    { inputs: [{ shape: [3, 4] }], args: { p: 0, training: true } },
+  ],
+  errors: [
+    { inputs: [{ shape: [3] }], args: { p: 1, training: true }, message: 'dropout: p must be in [0, 1), got 1' },
+  ],
 });
 
 /**
@@ -63,11 +68,20 @@ export const dropout2d: Fn<(x: Tensor, p?: number, training?: boolean) => Tensor
   composite(x: Tensor, p = 0.5, training = true) {
     checkTensor('dropout2d', x);
     checkP('dropout2d', p);
-    if (x.rank !== 3 && x.rank !== 4) throw new Error(`dropout2d: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
-    return !training || p === 0 ? x : x.mul(mask([x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)], x.dtype, p));
+    if (x.rank !== 3 && x.rank !== 4)
+      throw new Error(`dropout2d: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
+    return !training || p === 0
+      ? x
+      : x.mul(mask([x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)], x.dtype, p));
   },
   call: (x, a) => dropout2d(x[0], a.p, a.training),
   torch: "F.dropout2d(x[0], a['p'], a['training'])",
   samples: [{ inputs: [{ shape: [2, 3, 2, 2] }], args: { p: 0.3, training: false } }],
-  errors: [{ inputs: [{ shape: [2, 3] }], args: { p: 0.5, training: true }, message: 'dropout2d: expected input [N,C,H,W] or [N,C,L], got [2,3]' }],
+  errors: [
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { p: 0.5, training: true },
+      message: 'dropout2d: expected input [N,C,H,W] or [N,C,L], got [2,3]',
+    },
+  ],
 });

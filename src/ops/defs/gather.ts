@@ -46,7 +46,8 @@ export const embedding: Fn<(indices: Indices, weight: Tensor, options?: Embeddin
   method: false,
   forward(indices: Indices, weight: Tensor, options: EmbeddingOptions = {}) {
     checkTensor('embedding', weight, 'weight');
-    if (weight.rank !== 2) throw new Error(`embedding: weight must be [numEmbeddings, embeddingDim], got ${shapeStr(weight.shape)}`);
+    if (weight.rank !== 2)
+      throw new Error(`embedding: weight must be [numEmbeddings, embeddingDim], got ${shapeStr(weight.shape)}`);
     const [rows, cols] = weight.shape;
     const skip = paddingRow('embedding', options.paddingIdx, rows);
     const { idx, shape } = toIndices('embedding', indices, rows, 'numEmbeddings');
@@ -59,16 +60,50 @@ export const embedding: Fn<(indices: Indices, weight: Tensor, options?: Embeddin
   torch: "F.embedding(torch.tensor(a['indices']), x[0], padding_idx=a.get('paddingIdx'))",
   samples: [
     { inputs: [{ shape: [5, 3] }], args: { indices: [0, 4, 2, 4] } },
-    { inputs: [{ shape: [6, 4] }], args: { indices: [[1, 0, 5], [5, 5, 2]] } },
+    {
+      inputs: [{ shape: [6, 4] }],
+      args: {
+        indices: [
+          [1, 0, 5],
+          [5, 5, 2],
+        ],
+      },
+    },
     // No finite differences: the padding row's gradient is 0 by definition, not by calculus.
-    { inputs: [{ shape: [4, 2] }], args: { indices: [[0, 3], [3, 1]], paddingIdx: 3 }, gradcheck: false },
+    {
+      inputs: [{ shape: [4, 2] }],
+      args: {
+        indices: [
+          [0, 3],
+          [3, 1],
+        ],
+        paddingIdx: 3,
+      },
+      gradcheck: false,
+    },
     { inputs: [{ shape: [3, 5] }], args: { indices: [2] } },
   ],
   errors: [
-    { inputs: [{ shape: [5, 3] }], args: { indices: [0, 5] }, message: 'embedding: index 5 at position 1 is out of range for numEmbeddings 5 (valid: 0 to 4)' },
-    { inputs: [{ shape: [5, 3] }], args: { indices: [0, 1.5] }, message: 'embedding: index 1.5 at position 1 is out of range' },
-    { inputs: [{ shape: [5, 3] }], args: { indices: [0], paddingIdx: 5 }, message: 'embedding: paddingIdx 5 is out of range for numEmbeddings 5' },
-    { inputs: [{ shape: [5] }], args: { indices: [0] }, message: 'embedding: weight must be [numEmbeddings, embeddingDim], got [5]' },
+    {
+      inputs: [{ shape: [5, 3] }],
+      args: { indices: [0, 5] },
+      message: 'embedding: index 5 at position 1 is out of range for numEmbeddings 5 (valid: 0 to 4)',
+    },
+    {
+      inputs: [{ shape: [5, 3] }],
+      args: { indices: [0, 1.5] },
+      message: 'embedding: index 1.5 at position 1 is out of range',
+    },
+    {
+      inputs: [{ shape: [5, 3] }],
+      args: { indices: [0], paddingIdx: 5 },
+      message: 'embedding: paddingIdx 5 is out of range for numEmbeddings 5',
+    },
+    {
+      inputs: [{ shape: [5] }],
+      args: { indices: [0] },
+      message: 'embedding: weight must be [numEmbeddings, embeddingDim], got [5]',
+    },
   ],
   secondOrder: true,
 });
@@ -86,11 +121,13 @@ export const scatterRows: Fn<(g: Tensor, indices: Indices, rows: number, skip?: 
   method: false,
   forward(g: Tensor, indices: Indices, rows: number, skip = -1) {
     checkTensor('scatterRows', g);
-    if (!Number.isSafeInteger(rows) || rows <= 0) throw new Error(`scatterRows: rows must be a positive integer, got ${rows}`);
+    if (!Number.isSafeInteger(rows) || rows <= 0)
+      throw new Error(`scatterRows: rows must be a positive integer, got ${rows}`);
     if (g.rank < 1) throw new Error('scatterRows: input must have at least one axis (the row values)');
     const cols = g.shape[g.rank - 1];
     const { idx } = toIndices('scatterRows', indices, rows, 'rows');
-    if (idx.length * cols !== g.size) throw new Error(`scatterRows: ${idx.length} indices for an input ${shapeStr(g.shape)} of ${g.size / cols} rows`);
+    if (idx.length * cols !== g.size)
+      throw new Error(`scatterRows: ${idx.length} indices for an input ${shapeStr(g.shape)} of ${g.size / cols} rows`);
     const data = allocCell(g.dtype, rows * cols);
     kernels().scatterAddRows(g.cell, idx, cols, skip, data);
     return { data, shape: [rows, cols], inputs: [g], saved: { idx, skip, shape: g.shape } };
@@ -103,12 +140,29 @@ export const scatterRows: Fn<(g: Tensor, indices: Indices, rows: number, skip?: 
     return [rows.mul(new Tensor(keep, [...shape.slice(0, -1), 1], gy.dtype))];
   },
   call: (x, a) => scatterRows(x[0], a.indices, a.rows, a.skip),
-  torch: "torch.zeros(a['rows'], x[0].shape[-1], dtype=torch.float64).index_add(0, torch.tensor(a['indices']).reshape(-1), (x[0] * (torch.tensor(a['indices']) != a.get('skip', -1)).unsqueeze(-1)).reshape(-1, x[0].shape[-1]))",
+  torch:
+    "torch.zeros(a['rows'], x[0].shape[-1], dtype=torch.float64).index_add(0, torch.tensor(a['indices']).reshape(-1), (x[0] * (torch.tensor(a['indices']) != a.get('skip', -1)).unsqueeze(-1)).reshape(-1, x[0].shape[-1]))",
   samples: [
     { inputs: [{ shape: [4, 3] }], args: { indices: [0, 2, 2, 1], rows: 3 } },
-    { inputs: [{ shape: [2, 2, 3] }], args: { indices: [[1, 1], [0, 3]], rows: 4, skip: 1 } },
+    {
+      inputs: [{ shape: [2, 2, 3] }],
+      args: {
+        indices: [
+          [1, 1],
+          [0, 3],
+        ],
+        rows: 4,
+        skip: 1,
+      },
+    },
   ],
-  errors: [{ inputs: [{ shape: [4, 3] }], args: { indices: [0, 1], rows: 3 }, message: 'scatterRows: 2 indices for an input [4,3] of 4 rows' }],
+  errors: [
+    {
+      inputs: [{ shape: [4, 3] }],
+      args: { indices: [0, 1], rows: 3 },
+      message: 'scatterRows: 2 indices for an input [4,3] of 4 rows',
+    },
+  ],
   secondOrder: true,
 });
 
@@ -136,8 +190,22 @@ export const index: Method<(x: Tensor, indices: Indices) => Tensor> = defineOp({
   call: (x, a) => index(x[0], a.indices),
   torch: "x[0][torch.tensor(a['indices'])]",
   samples: [
-    { inputs: [{ shape: [5, 2, 3] }], args: { indices: [[4, 0], [0, 1]] } },
+    {
+      inputs: [{ shape: [5, 2, 3] }],
+      args: {
+        indices: [
+          [4, 0],
+          [0, 1],
+        ],
+      },
+    },
     { inputs: [{ shape: [4] }], args: { indices: [3, 3, 0] } },
   ],
-  errors: [{ inputs: [{ shape: [4, 2] }], args: { indices: [4] }, message: 'index: index 4 at position 0 is out of range for an axis of size 4' }],
+  errors: [
+    {
+      inputs: [{ shape: [4, 2] }],
+      args: { indices: [4] },
+      message: 'index: index 4 at position 0 is out of range for an axis of size 4',
+    },
+  ],
 });

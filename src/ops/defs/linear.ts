@@ -35,7 +35,9 @@ export const linear: Fn<(x: Tensor, w: Tensor, b?: Tensor | null, relu?: boolean
     const n = w.shape[1];
     if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0] || (b && (b.rank !== 1 || b.shape[0] !== n))) {
       const bias = b ? ` + ${shapeStr(b.shape)}` : '';
-      throw new Error(`linear: ${shapeStr(x.shape)} @ ${shapeStr(w.shape)}${bias}: expected x [N,in], weight [in,out] and bias [out]`);
+      throw new Error(
+        `linear: ${shapeStr(x.shape)} @ ${shapeStr(w.shape)}${bias}: expected x [N,in], weight [in,out] and bias [out]`,
+      );
     }
     checkSameDtype('linear', x, w);
     if (b) checkSameDtype('linear', x, b);
@@ -44,9 +46,25 @@ export const linear: Fn<(x: Tensor, w: Tensor, b?: Tensor | null, relu?: boolean
     const data = allocCell(x.dtype, m * n);
     const bVersion = w.requiresGrad && !w.gradFn ? cacheVersion(w.cell) : undefined;
     kernels().matmul(x.cell, w.cell, data, {
-      m, k, n, transA: false, transB: false, aOffset: 0, bOffset: 0, outOffset: 0, bVersion, bias: b?.cell, relu,
+      m,
+      k,
+      n,
+      transA: false,
+      transB: false,
+      aOffset: 0,
+      bOffset: 0,
+      outOffset: 0,
+      bVersion,
+      bias: b?.cell,
+      relu,
     });
-    return { data, shape: [m, n], inputs: b ? [x, w, b] : [x, w], saved: { x, w, b, relu }, op: relu ? 'linear+relu' : 'linear' };
+    return {
+      data,
+      shape: [m, n],
+      inputs: b ? [x, w, b] : [x, w],
+      saved: { x, w, b, relu },
+      op: relu ? 'linear+relu' : 'linear',
+    };
   },
   backward(gy, { x, w, b, relu }, y, needs) {
     const g = relu ? gy.mul(constantMap(y, 'step')) : gy;
@@ -65,7 +83,13 @@ export const linear: Fn<(x: Tensor, w: Tensor, b?: Tensor | null, relu?: boolean
     { inputs: [{ shape: [20, 24] }, { shape: [24, 18] }, { shape: [18] }], args: { relu: true } },
   ],
   errors: [
-    { inputs: [{ shape: [6, 4] }, { shape: [5, 3] }], message: 'linear: [6,4] @ [5,3]: expected x [N,in], weight [in,out] and bias [out]' },
-    { inputs: [{ shape: [6, 4] }, { shape: [4, 3] }, { shape: [2] }], message: 'linear: [6,4] @ [4,3] + [2]: expected' },
+    {
+      inputs: [{ shape: [6, 4] }, { shape: [5, 3] }],
+      message: 'linear: [6,4] @ [5,3]: expected x [N,in], weight [in,out] and bias [out]',
+    },
+    {
+      inputs: [{ shape: [6, 4] }, { shape: [4, 3] }, { shape: [2] }],
+      message: 'linear: [6,4] @ [4,3] + [2]: expected',
+    },
   ],
 });

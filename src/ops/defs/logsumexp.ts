@@ -34,21 +34,32 @@ export const logSumExp: Method<(x: Tensor, axis?: number, keepdim?: boolean) => 
     checkTensor('logSumExp', x);
     if (x.rank === 0) throw new Error('logSumExp: input must have at least one axis');
     const ax = normAxis('logSumExp', axis, x.rank);
-    if (x.shape[ax] === 0) throw new Error(`logSumExp: cannot reduce the empty axis ${axis} of shape ${shapeStr(x.shape)}`);
+    if (x.shape[ax] === 0)
+      throw new Error(`logSumExp: cannot reduce the empty axis ${axis} of shape ${shapeStr(x.shape)}`);
     // An infinite maximum (a row of −∞, or a +∞) would give ∞ − ∞: it is clamped to the dtype's
     // largest finite value, which leaves every finite maximum as it is and still gives −∞ for a
     // row of −∞ and +∞ for a row holding +∞ (a kernel, so a device keeps it).
     const big = x.dtype === 'float64' ? Number.MAX_VALUE : FLOAT32_MAX;
     const m = clamp(max(x, ax, true).detach(), -big, big);
-    const y = sum(exp(sub(x, m)), ax, true).log().add(m);
+    const y = sum(exp(sub(x, m)), ax, true)
+      .log()
+      .add(m);
     return keepdim ? y : reshape(y, reducedShape(x.shape, [ax], false));
   },
   call: (x, a) => logSumExp(x[0], a.axis, a.keepdim),
   torch: "torch.logsumexp(x[0], dim=a['axis'], keepdim=a['keepdim'])",
   samples,
   errors: [
-    { inputs: [{ shape: [2, 3] }], args: { axis: 2 }, message: 'logSumExp: axis 2 is out of range for a tensor of rank 2' },
-    { inputs: [{ shape: [2, 0] }], args: { axis: 1 }, message: 'logSumExp: cannot reduce the empty axis 1 of shape [2,0]' },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { axis: 2 },
+      message: 'logSumExp: axis 2 is out of range for a tensor of rank 2',
+    },
+    {
+      inputs: [{ shape: [2, 0] }],
+      args: { axis: 1 },
+      message: 'logSumExp: cannot reduce the empty axis 1 of shape [2,0]',
+    },
   ],
   secondOrder: true,
 });

@@ -36,7 +36,9 @@ export const binaryCrossEntropy: Fn<(p: Tensor, y: Tensor) => Tensor> = defineOp
     checkTensor('binaryCrossEntropy', y, 'target');
     checkSameDtype('binaryCrossEntropy', p, y);
     if (!sameShape(p.shape, y.shape)) {
-      throw new Error(`binaryCrossEntropy: probabilities ${shapeStr(p.shape)} and target ${shapeStr(y.shape)} differ in shape`);
+      throw new Error(
+        `binaryCrossEntropy: probabilities ${shapeStr(p.shape)} and target ${shapeStr(y.shape)} differ in shape`,
+      );
     }
     const value = noGrad(() => {
       const logP = p.log().clamp(-100, Infinity);
@@ -51,14 +53,36 @@ export const binaryCrossEntropy: Fn<(p: Tensor, y: Tensor) => Tensor> = defineOp
   ],
   torch: "F.binary_cross_entropy(x[0], x[1], reduction='none')",
   samples: [
-    { inputs: [{ shape: [3, 4], unit: true }, { shape: [3, 4], unit: true }] },
-    { inputs: [{ shape: [1, 5], unit: true }, { shape: [1, 5], values: [0, 1, 1, 0, 0.5] }] },
+    {
+      inputs: [
+        { shape: [3, 4], unit: true },
+        { shape: [3, 4], unit: true },
+      ],
+    },
+    {
+      inputs: [
+        { shape: [1, 5], unit: true },
+        { shape: [1, 5], values: [0, 1, 1, 0, 0.5] },
+      ],
+    },
     // At p ∈ {0, 1}, where the log is clamped: PyTorch's finite gradient, not NaN (the target's
     // gradient, ln(1−p) − ln p, is infinite there: the target is a constant).
-    { inputs: [{ shape: [4], values: [0, 1, 0.5, 0.3] }, { shape: [4], values: [1, 1, 0, 0.6], constant: true }], gradcheck: false },
+    {
+      inputs: [
+        { shape: [4], values: [0, 1, 0.5, 0.3] },
+        { shape: [4], values: [1, 1, 0, 0.6], constant: true },
+      ],
+      gradcheck: false,
+    },
   ],
   errors: [
-    { inputs: [{ shape: [3], unit: true }, { shape: [4], unit: true }], message: 'binaryCrossEntropy: probabilities [3] and target [4] differ in shape' },
+    {
+      inputs: [
+        { shape: [3], unit: true },
+        { shape: [4], unit: true },
+      ],
+      message: 'binaryCrossEntropy: probabilities [3] and target [4] differ in shape',
+    },
   ],
 });
 
@@ -103,18 +127,26 @@ export const crossEntropy: Fn<(logits: Tensor, labels: Labels, options?: CrossEn
   method: false,
   composite(logits: Tensor, labels: Labels, options: CrossEntropyOptions = {}) {
     checkTensor('crossEntropy', logits, 'logits');
-    if (logits.rank < 2) throw new Error(`crossEntropy: logits must be [batch, classes] or [..., classes], got shape ${shapeStr(logits.shape)}`);
+    if (logits.rank < 2)
+      throw new Error(
+        `crossEntropy: logits must be [batch, classes] or [..., classes], got shape ${shapeStr(logits.shape)}`,
+      );
     const { reduction = 'mean', ignoreIndex = -100, labelSmoothing = 0 } = options;
-    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
-    if (!Number.isSafeInteger(ignoreIndex)) throw new Error(`crossEntropy: ignoreIndex must be an integer, got ${ignoreIndex}`);
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+      throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+    if (!Number.isSafeInteger(ignoreIndex))
+      throw new Error(`crossEntropy: ignoreIndex must be an integer, got ${ignoreIndex}`);
     const classes = logits.shape[logits.rank - 1];
     const rowShape = logits.shape.slice(0, -1);
     const rows = sizeOf(rowShape);
     if (labels instanceof Tensor && labels.rank > 1 && !sameShape(labels.shape, rowShape)) {
-      throw new Error(`crossEntropy: labels ${shapeStr(labels.shape)} do not match logits ${shapeStr(logits.shape)} (expected labels ${shapeStr(rowShape)})`);
+      throw new Error(
+        `crossEntropy: labels ${shapeStr(labels.shape)} do not match logits ${shapeStr(logits.shape)} (expected labels ${shapeStr(rowShape)})`,
+      );
     }
     const raw: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
-    if (raw === null || typeof raw !== 'object' || typeof raw.length !== 'number') throw new Error('crossEntropy: labels must be a Tensor, an array or an Int32Array');
+    if (raw === null || typeof raw !== 'object' || typeof raw.length !== 'number')
+      throw new Error('crossEntropy: labels must be a Tensor, an array or an Int32Array');
     // Ignored rows pick class 0 and are then weighted 0.
     const kept = allocData(logits.dtype, raw.length);
     let count = 0;
@@ -131,13 +163,22 @@ export const crossEntropy: Fn<(logits: Tensor, labels: Labels, options?: CrossEn
     const anyIgnored = count < rows;
     if (anyIgnored) perRow = perRow.mul(new Tensor(kept, rowShape, logits.dtype));
     switch (reduction) {
-      case 'mean': return anyIgnored ? perRow.sum().div(count) : perRow.mean();
-      case 'sum': return perRow.sum();
-      case 'none': return perRow;
-      default: throw new Error(`crossEntropy: unknown reduction '${reduction as string}' (use 'mean', 'sum' or 'none')`);
+      case 'mean':
+        return anyIgnored ? perRow.sum().div(count) : perRow.mean();
+      case 'sum':
+        return perRow.sum();
+      case 'none':
+        return perRow;
+      default:
+        throw new Error(`crossEntropy: unknown reduction '${reduction as string}' (use 'mean', 'sum' or 'none')`);
     }
   },
-  call: (x, a) => crossEntropy(x[0], a.labels, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, labelSmoothing: a.labelSmoothing }),
+  call: (x, a) =>
+    crossEntropy(x[0], a.labels, {
+      reduction: a.reduction,
+      ignoreIndex: a.ignoreIndex,
+      labelSmoothing: a.labelSmoothing,
+    }),
   torch:
     "F.cross_entropy(x[0].reshape(-1, x[0].shape[-1]), torch.tensor(a['labels']).reshape(-1), reduction=a.get('reduction', 'mean'), " +
     "ignore_index=a.get('ignoreIndex', -100), label_smoothing=a.get('labelSmoothing', 0.0))" +
@@ -154,9 +195,21 @@ export const crossEntropy: Fn<(logits: Tensor, labels: Labels, options?: CrossEn
     { inputs: [{ shape: [3, 4] }], args: { labels: [0, 1, 2], labelSmoothing: 0.3, reduction: 'sum' } },
   ],
   errors: [
-    { inputs: [{ shape: [2, 3] }], args: { labels: [0, 3] }, message: 'crossEntropy: label 3 at index 1 is not a class index in [0, 2]' },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { labels: [0, 3] },
+      message: 'crossEntropy: label 3 at index 1 is not a class index in [0, 2]',
+    },
     { inputs: [{ shape: [2, 3] }], args: { labels: [0] }, message: 'crossEntropy: got 1 labels for 2 rows' },
-    { inputs: [{ shape: [3] }], args: { labels: [0] }, message: 'crossEntropy: logits must be [batch, classes] or [..., classes], got shape [3]' },
-    { inputs: [{ shape: [2, 3] }], args: { labels: [0, 1], labelSmoothing: 1.5 }, message: 'crossEntropy: labelSmoothing must be in [0, 1], got 1.5' },
+    {
+      inputs: [{ shape: [3] }],
+      args: { labels: [0] },
+      message: 'crossEntropy: logits must be [batch, classes] or [..., classes], got shape [3]',
+    },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { labels: [0, 1], labelSmoothing: 1.5 },
+      message: 'crossEntropy: labelSmoothing must be in [0, 1], got 1.5',
+    },
   ],
 });

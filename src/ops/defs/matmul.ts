@@ -29,7 +29,9 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     checkTensor('matmul', a, 'first input');
     checkTensor('matmul', b, 'second input');
     if (a.rank < 2 || b.rank < 2) {
-      throw new Error(`matmul: ${shapeStr(a.shape)} @ ${shapeStr(b.shape)}: both inputs need at least 2 axes (reshape a vector to [1,n] or [n,1])`);
+      throw new Error(
+        `matmul: ${shapeStr(a.shape)} @ ${shapeStr(b.shape)}: both inputs need at least 2 axes (reshape a vector to [1,n] or [n,1])`,
+      );
     }
     checkSameDtype('matmul', a, b);
     const [ar, ac] = a.shape.slice(-2);
@@ -38,7 +40,9 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     const [k2, n] = transB ? [bc, br] : [br, bc];
     if (k !== k2) {
       const show = (s: readonly number[], t: boolean) => shapeStr(s) + (t ? 'ᵀ' : '');
-      throw new Error(`matmul: ${show(a.shape, transA)} @ ${show(b.shape, transB)}: inner dimensions ${k} and ${k2} differ`);
+      throw new Error(
+        `matmul: ${show(a.shape, transA)} @ ${show(b.shape, transB)}: inner dimensions ${k} and ${k2} differ`,
+      );
     }
     const batch = broadcastShapes('matmul (batch axes)', a.shape.slice(0, -2), b.shape.slice(0, -2));
     const count = sizeOf(batch);
@@ -50,7 +54,17 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     // used again and again while unchanged (inference, several forwards between updates).
     const bVersion = b.requiresGrad && !b.gradFn ? cacheVersion(b.cell) : undefined;
     for (let i = 0; i < count; i++) {
-      be.matmul(a.cell, b.cell, data, { m, k, n, transA, transB, aOffset: aOffsets[i], bOffset: bOffsets[i], outOffset: i * m * n, bVersion });
+      be.matmul(a.cell, b.cell, data, {
+        m,
+        k,
+        n,
+        transA,
+        transB,
+        aOffset: aOffsets[i],
+        bOffset: bOffsets[i],
+        outOffset: i * m * n,
+        bVersion,
+      });
     }
     return { data, shape: [...batch, m, n], inputs: [a, b], saved: { a, b, transA, transB }, op: 'matmul' };
   },
@@ -59,7 +73,8 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     needs[1] ? sumTo(transB ? matmulT(gy, a, true, transA) : matmulT(a, gy, !transA, false), b.shape) : null,
   ],
   call: (x, a) => matmulT(x[0], x[1], a.transA, a.transB),
-  torch: "torch.matmul(x[0].transpose(-1, -2) if a['transA'] else x[0], x[1].transpose(-1, -2) if a['transB'] else x[1])",
+  torch:
+    "torch.matmul(x[0].transpose(-1, -2) if a['transA'] else x[0], x[1].transpose(-1, -2) if a['transB'] else x[1])",
   samples: [false, true].flatMap((transA) =>
     [false, true].flatMap((transB): Sample[] => {
       const a = transA ? [4, 3] : [3, 4];
@@ -74,7 +89,11 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
     }),
   ),
   errors: [
-    { inputs: [{ shape: [3, 4] }, { shape: [3, 4] }], args: { transA: true, transB: true }, message: 'matmul: [3,4]ᵀ @ [3,4]ᵀ: inner dimensions 3 and 4 differ' },
+    {
+      inputs: [{ shape: [3, 4] }, { shape: [3, 4] }],
+      args: { transA: true, transB: true },
+      message: 'matmul: [3,4]ᵀ @ [3,4]ᵀ: inner dimensions 3 and 4 differ',
+    },
   ],
   secondOrder: true,
 });
@@ -108,9 +127,15 @@ export const matmul: Method<(a: Tensor, b: Tensor) => Tensor> = defineOp({
     { inputs: [{ shape: [20, 24] }, { shape: [24, 18] }] },
   ],
   errors: [
-    { inputs: [{ shape: [3, 4] }, { shape: [5, 6] }], message: 'matmul: [3,4] @ [5,6]: inner dimensions 4 and 5 differ' },
+    {
+      inputs: [{ shape: [3, 4] }, { shape: [5, 6] }],
+      message: 'matmul: [3,4] @ [5,6]: inner dimensions 4 and 5 differ',
+    },
     { inputs: [{ shape: [4] }, { shape: [4, 2] }], message: 'matmul: [4] @ [4,2]: both inputs need at least 2 axes' },
-    { inputs: [{ shape: [2, 3, 4] }, { shape: [3, 4, 5] }], message: 'matmul (batch axes): shapes [2] and [3] cannot be broadcast' },
+    {
+      inputs: [{ shape: [2, 3, 4] }, { shape: [3, 4, 5] }],
+      message: 'matmul (batch axes): shapes [2] and [3] cannot be broadcast',
+    },
   ],
 });
 /** Offset of each batch matrix of a tensor with batch shape `own` inside the broadcast `batch`. */

@@ -17,17 +17,25 @@ export interface NormOptions {
 }
 
 /** The normalised axes of x (the trailing axes matching normalizedShape), with weight and bias checked. */
-function normAxes(op: string, x: Tensor, normalizedShape: number | readonly number[], params: (Tensor | null | undefined)[]): number[] {
+function normAxes(
+  op: string,
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  params: (Tensor | null | undefined)[],
+): number[] {
   checkTensor(op, x);
   const s = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   if (s.length === 0 || s.length > x.rank || !sameShape(x.shape.slice(x.rank - s.length), s)) {
-    throw new Error(`${op}: normalizedShape ${shapeStr(s)} is not the trailing shape of the input ${shapeStr(x.shape)}`);
+    throw new Error(
+      `${op}: normalizedShape ${shapeStr(s)} is not the trailing shape of the input ${shapeStr(x.shape)}`,
+    );
   }
   for (const p of params) {
     if (p === null || p === undefined) continue;
     checkTensor(op, p, 'weight or bias');
     checkSameDtype(op, x, p);
-    if (!sameShape(p.shape, s)) throw new Error(`${op}: weight and bias must have the normalizedShape ${shapeStr(s)}, got ${shapeStr(p.shape)}`);
+    if (!sameShape(p.shape, s))
+      throw new Error(`${op}: weight and bias must have the normalizedShape ${shapeStr(s)}, got ${shapeStr(p.shape)}`);
   }
   return s.map((_, i) => x.rank - s.length + i);
 }
@@ -48,10 +56,24 @@ function epsilon(op: string, eps: number): number {
  * ```
  * @function
  */
-export const layerNorm: Fn<(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, options?: NormOptions) => Tensor> = defineOp({
+export const layerNorm: Fn<
+  (
+    x: Tensor,
+    normalizedShape: number | readonly number[],
+    weight?: Tensor | null,
+    bias?: Tensor | null,
+    options?: NormOptions,
+  ) => Tensor
+> = defineOp({
   name: 'layerNorm',
   method: false,
-  composite(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, options: NormOptions = {}) {
+  composite(
+    x: Tensor,
+    normalizedShape: number | readonly number[],
+    weight?: Tensor | null,
+    bias?: Tensor | null,
+    options: NormOptions = {},
+  ) {
     const axes = normAxes('layerNorm', x, normalizedShape, [weight, bias]);
     const eps = epsilon('layerNorm', options.eps ?? 1e-5);
     const centred = x.sub(x.mean(axes, true));
@@ -61,7 +83,8 @@ export const layerNorm: Fn<(x: Tensor, normalizedShape: number | readonly number
     return y;
   },
   call: (x, a) => layerNorm(x[0], a.shape, x[1] ?? null, x[2] ?? null, { eps: a.eps }),
-  torch: "F.layer_norm(x[0], a['shape'], x[1] if len(x) > 1 else None, x[2] if len(x) > 2 else None, eps=a.get('eps', 1e-5))",
+  torch:
+    "F.layer_norm(x[0], a['shape'], x[1] if len(x) > 1 else None, x[2] if len(x) > 2 else None, eps=a.get('eps', 1e-5))",
   samples: [
     { inputs: [{ shape: [3, 5] }, { shape: [5] }, { shape: [5] }], args: { shape: [5] } },
     { inputs: [{ shape: [2, 3, 4] }, { shape: [3, 4] }, { shape: [3, 4] }], args: { shape: [3, 4], eps: 1e-3 } },
@@ -69,8 +92,16 @@ export const layerNorm: Fn<(x: Tensor, normalizedShape: number | readonly number
     { inputs: [{ shape: [2, 1] }, { shape: [1] }, { shape: [1] }], args: { shape: [1] } },
   ],
   errors: [
-    { inputs: [{ shape: [3, 5] }], args: { shape: [4] }, message: 'layerNorm: normalizedShape [4] is not the trailing shape of the input [3,5]' },
-    { inputs: [{ shape: [3, 5] }, { shape: [4] }], args: { shape: [5] }, message: 'layerNorm: weight and bias must have the normalizedShape [5], got [4]' },
+    {
+      inputs: [{ shape: [3, 5] }],
+      args: { shape: [4] },
+      message: 'layerNorm: normalizedShape [4] is not the trailing shape of the input [3,5]',
+    },
+    {
+      inputs: [{ shape: [3, 5] }, { shape: [4] }],
+      args: { shape: [5] },
+      message: 'layerNorm: weight and bias must have the normalizedShape [5], got [4]',
+    },
   ],
 });
 
@@ -80,7 +111,9 @@ export const layerNorm: Fn<(x: Tensor, normalizedShape: number | readonly number
  * x [..., *S], weight [*S] or null, y of x's shape. Composed of ops.
  * @function
  */
-export const rmsNorm: Fn<(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, options?: NormOptions) => Tensor> = defineOp({
+export const rmsNorm: Fn<
+  (x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, options?: NormOptions) => Tensor
+> = defineOp({
   name: 'rmsNorm',
   method: false,
   composite(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, options: NormOptions = {}) {
@@ -91,11 +124,18 @@ export const rmsNorm: Fn<(x: Tensor, normalizedShape: number | readonly number[]
   },
   call: (x, a) => rmsNorm(x[0], a.shape, x[1] ?? null, { eps: a.eps }),
   // torch 1.13 has no F.rms_norm: its definition, with its default eps (the dtype's machine epsilon).
-  torch: "x[0] * torch.rsqrt(x[0].pow(2).mean(dim=tuple(range(-len(a['shape']), 0)), keepdim=True) + a.get('eps', torch.finfo(x[0].dtype).eps)) * (x[1] if len(x) > 1 else 1)",
+  torch:
+    "x[0] * torch.rsqrt(x[0].pow(2).mean(dim=tuple(range(-len(a['shape']), 0)), keepdim=True) + a.get('eps', torch.finfo(x[0].dtype).eps)) * (x[1] if len(x) > 1 else 1)",
   samples: [
     { inputs: [{ shape: [3, 5] }, { shape: [5] }], args: { shape: [5] } },
     { inputs: [{ shape: [2, 3, 4] }, { shape: [3, 4] }], args: { shape: [3, 4], eps: 1e-3 } },
     { inputs: [{ shape: [4, 6] }], args: { shape: [6] } },
   ],
-  errors: [{ inputs: [{ shape: [3, 5] }], args: { shape: [5], eps: -1 }, message: 'rmsNorm: eps must be a finite number ≥ 0, got -1' }],
+  errors: [
+    {
+      inputs: [{ shape: [3, 5] }],
+      args: { shape: [5], eps: -1 },
+      message: 'rmsNorm: eps must be a finite number ≥ 0, got -1',
+    },
+  ],
 });

@@ -14,7 +14,9 @@ import { defineOp, type Fn, type Method } from '../op.js';
 function amounts(pad: readonly number[], shape: readonly number[]): { before: number[]; shape: number[] } {
   const rank = shape.length;
   if (!Array.isArray(pad) || pad.length % 2 !== 0 || pad.length > 2 * rank || !pad.every(Number.isSafeInteger)) {
-    throw new Error(`pad: padding ${JSON.stringify(pad)} must be an even number (at most ${2 * rank}) of integers, (before, after) from the last axis backwards`);
+    throw new Error(
+      `pad: padding ${JSON.stringify(pad)} must be an even number (at most ${2 * rank}) of integers, (before, after) from the last axis backwards`,
+    );
   }
   const before = new Array<number>(rank).fill(0);
   const out = [...shape];
@@ -23,7 +25,8 @@ function amounts(pad: readonly number[], shape: readonly number[]): { before: nu
     before[axis] = pad[2 * i];
     out[axis] += pad[2 * i] + pad[2 * i + 1];
   }
-  if (out.some((d) => d < 0)) throw new Error(`pad: padding ${JSON.stringify(pad)} crops ${shapeStr(shape)} to a negative size ${shapeStr(out)}`);
+  if (out.some((d) => d < 0))
+    throw new Error(`pad: padding ${JSON.stringify(pad)} crops ${shapeStr(shape)} to a negative size ${shapeStr(out)}`);
   return { before, shape: out };
 }
 
@@ -52,7 +55,12 @@ export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tens
     kernels().place(x.cell, x.shape, data, shape, before);
     return { data, shape, inputs: [x], saved: padding };
   },
-  backward: (gy, padding) => [pad(gy, padding.map((p) => -p))],
+  backward: (gy, padding) => [
+    pad(
+      gy,
+      padding.map((p) => -p),
+    ),
+  ],
   call: (x, a) => pad(x[0], a.pad, a.value),
   torch: "F.pad(x[0], a['pad'], value=a.get('value', 0))",
   samples: [
@@ -62,8 +70,16 @@ export const pad: Fn<(x: Tensor, pad: readonly number[], value?: number) => Tens
     { inputs: [{ shape: [2, 2, 3] }], args: { pad: [1, 1, 1, 1, 1, 1] } },
   ],
   errors: [
-    { inputs: [{ shape: [2, 3] }], args: { pad: [1] }, message: 'pad: padding [1] must be an even number (at most 4) of integers' },
-    { inputs: [{ shape: [2, 3] }], args: { pad: [-2, -2] }, message: 'pad: padding [-2,-2] crops [2,3] to a negative size [2,-1]' },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { pad: [1] },
+      message: 'pad: padding [1] must be an even number (at most 4) of integers',
+    },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { pad: [-2, -2] },
+      message: 'pad: padding [-2,-2] crops [2,3] to a negative size [2,-1]',
+    },
   ],
   secondOrder: true,
 });
@@ -86,8 +102,16 @@ export const narrow: Method<(x: Tensor, axis: number, start: number, length: num
     const ax = normAxis('narrow', axis, x.rank);
     const size = x.shape[ax];
     const from = Number.isSafeInteger(start) && start < 0 ? start + size : start;
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(length) || from < 0 || length < 0 || from + length > size) {
-      throw new Error(`narrow: start ${start} and length ${length} do not fit axis ${ax} of size ${size} (input ${shapeStr(x.shape)})`);
+    if (
+      !Number.isSafeInteger(from) ||
+      !Number.isSafeInteger(length) ||
+      from < 0 ||
+      length < 0 ||
+      from + length > size
+    ) {
+      throw new Error(
+        `narrow: start ${start} and length ${length} do not fit axis ${ax} of size ${size} (input ${shapeStr(x.shape)})`,
+      );
     }
     if (from === 0 && length === size) return x;
     const amounts = new Array<number>(2 * (x.rank - ax)).fill(0);
@@ -102,5 +126,11 @@ export const narrow: Method<(x: Tensor, axis: number, start: number, length: num
     { inputs: [{ shape: [3, 4, 2] }], args: { axis: 0, start: -2, length: 2 } },
     { inputs: [{ shape: [2, 6] }], args: { axis: -1, start: 5, length: 1 } },
   ],
-  errors: [{ inputs: [{ shape: [4, 5] }], args: { axis: 1, start: 3, length: 3 }, message: 'narrow: start 3 and length 3 do not fit axis 1 of size 5 (input [4,5])' }],
+  errors: [
+    {
+      inputs: [{ shape: [4, 5] }],
+      args: { axis: 1, start: 3, length: 3 },
+      message: 'narrow: start 3 and length 3 do not fit axis 1 of size 5 (input [4,5])',
+    },
+  ],
 });

@@ -47,7 +47,11 @@ export const pick: Method<(x: Tensor, labels: Labels) => Tensor> = defineOp({
     { inputs: [{ shape: [1, 3] }], args: { labels: [1] } },
   ],
   errors: [
-    { inputs: [{ shape: [2, 3] }], args: { labels: [0, 3] }, message: 'pick: label 3 at index 1 is not a class index in [0, 2]' },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { labels: [0, 3] },
+      message: 'pick: label 3 at index 1 is not a class index in [0, 2]',
+    },
     { inputs: [{ shape: [2, 3] }], args: { labels: [0] }, message: 'pick: got 1 labels for 2 rows' },
   ],
 });
@@ -63,7 +67,8 @@ export const unpick: Fn<(g: Tensor, labels: Labels, classes: number) => Tensor> 
   method: false,
   forward(g: Tensor, labels: Labels, classes: number) {
     checkTensor('unpick', g);
-    if (!Number.isInteger(classes) || classes <= 0) throw new Error(`unpick: classes must be a positive integer, got ${classes}`);
+    if (!Number.isInteger(classes) || classes <= 0)
+      throw new Error(`unpick: classes must be a positive integer, got ${classes}`);
     const rows = g.size;
     const idx = toLabels('unpick', labels, rows, classes);
     const data = allocCell(g.dtype, rows * classes);
@@ -72,10 +77,17 @@ export const unpick: Fn<(g: Tensor, labels: Labels, classes: number) => Tensor> 
   },
   backward: (gy, idx) => [pick(gy, idx)],
   call: (x, a) => unpick(x[0], a.labels, a.classes),
-  torch: "torch.zeros(*x[0].shape, a['classes'], dtype=torch.float64).scatter(-1, torch.tensor(a['labels']).reshape(*x[0].shape, 1), x[0].unsqueeze(-1))",
+  torch:
+    "torch.zeros(*x[0].shape, a['classes'], dtype=torch.float64).scatter(-1, torch.tensor(a['labels']).reshape(*x[0].shape, 1), x[0].unsqueeze(-1))",
   samples: [
     { inputs: [{ shape: [4] }], args: { labels: [0, 2, 1, 2], classes: 3 } },
     { inputs: [{ shape: [2, 3] }], args: { labels: [4, 0, 1, 3, 2, 2], classes: 5 } },
   ],
-  errors: [{ inputs: [{ shape: [2] }], args: { labels: [0, 1], classes: 0 }, message: 'unpick: classes must be a positive integer, got 0' }],
+  errors: [
+    {
+      inputs: [{ shape: [2] }],
+      args: { labels: [0, 1], classes: 0 },
+      message: 'unpick: classes must be a positive integer, got 0',
+    },
+  ],
 });

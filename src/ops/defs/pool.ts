@@ -56,7 +56,13 @@ export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOpti
   method: false,
   composite(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}) {
     const [n, c] = planes('maxPool2d', x);
-    const w = resolveWindow('maxPool2d', x.shape, { kernel: kernelSize, stride: options.stride ?? kernelSize, padding: options.padding, dilation: options.dilation, ceilMode: options.ceilMode });
+    const w = resolveWindow('maxPool2d', x.shape, {
+      kernel: kernelSize,
+      stride: options.stride ?? kernelSize,
+      padding: options.padding,
+      dilation: options.dilation,
+      ceilMode: options.ceilMode,
+    });
     checkPoolPadding('maxPool2d', [w.padTop, w.padLeft], [w.kernelH, w.kernelW]);
     return windows(x, w, -Infinity).max(0).reshape([n, c, w.outH, w.outW]);
   },
@@ -71,8 +77,16 @@ export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOpti
     { inputs: [{ shape: [4, 8, 12, 12] }], args: { kernelSize: 2 } },
   ],
   errors: [
-    { inputs: [{ shape: [1, 1, 4, 4] }], args: { kernelSize: 2, padding: 2 }, message: 'maxPool2d: padding 2×2 must be at most half the kernel 2×2' },
-    { inputs: [{ shape: [1, 1, 2, 2] }], args: { kernelSize: 3 }, message: 'maxPool2d: kernel 3×3 is larger than the padded input 2×2' },
+    {
+      inputs: [{ shape: [1, 1, 4, 4] }],
+      args: { kernelSize: 2, padding: 2 },
+      message: 'maxPool2d: padding 2×2 must be at most half the kernel 2×2',
+    },
+    {
+      inputs: [{ shape: [1, 1, 2, 2] }],
+      args: { kernelSize: 3 },
+      message: 'maxPool2d: kernel 3×3 is larger than the padded input 2×2',
+    },
   ],
 });
 
@@ -115,9 +129,16 @@ export const avgPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: AvgPool2dOpti
   method: false,
   composite(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}) {
     const [n, c, h, wd] = planes('avgPool2d', x);
-    const w = resolveWindow('avgPool2d', x.shape, { kernel: kernelSize, stride: options.stride ?? kernelSize, padding: options.padding, ceilMode: options.ceilMode });
+    const w = resolveWindow('avgPool2d', x.shape, {
+      kernel: kernelSize,
+      stride: options.stride ?? kernelSize,
+      padding: options.padding,
+      ceilMode: options.ceilMode,
+    });
     checkPoolPadding('avgPool2d', [w.padTop, w.padLeft], [w.kernelH, w.kernelW]);
-    const sums = windows(x, w, 0).sum(0).reshape([n * c, w.outH * w.outW]);
+    const sums = windows(x, w, 0)
+      .sum(0)
+      .reshape([n * c, w.outH * w.outW]);
     return sums.div(divisors(w, h, wd, options.countIncludePad ?? true, x.dtype)).reshape([n, c, w.outH, w.outW]);
   },
   call: (x, a) => avgPool2d(x[0], a.kernelSize, a),
@@ -130,7 +151,13 @@ export const avgPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: AvgPool2dOpti
     { inputs: [{ shape: [2, 1, 5, 5] }], args: { kernelSize: 2, ceilMode: true, padding: 1 } },
     { inputs: [{ shape: [2, 1, 5, 5] }], args: { kernelSize: 2, ceilMode: true, countIncludePad: false } },
   ],
-  errors: [{ inputs: [{ shape: [1, 1, 4, 4] }], args: { kernelSize: 3, padding: 2 }, message: 'avgPool2d: padding 2×2 must be at most half the kernel 3×3' }],
+  errors: [
+    {
+      inputs: [{ shape: [1, 1, 4, 4] }],
+      args: { kernelSize: 3, padding: 2 },
+      message: 'avgPool2d: padding 2×2 must be at most half the kernel 3×3',
+    },
+  ],
 });
 
 /** The [out, size] matrix of PyTorch's adaptive windows, each row 1/length over its window. */
@@ -162,7 +189,9 @@ export const adaptiveAvgPool2d: Fn<(x: Tensor, outputSize: Pair) => Tensor> = de
     const [oh, ow] = pair('adaptiveAvgPool2d', 'output size', outputSize, 1);
     if (h === 0 || w === 0) throw new Error(`adaptiveAvgPool2d: input ${shapeStr(x.shape)} has an empty plane`);
     if (oh === 1 && ow === 1) return x.mean([2, 3], true);
-    return averaging(oh, h, x.dtype).matmul(x).matmul(averaging(ow, w, x.dtype).transpose());
+    return averaging(oh, h, x.dtype)
+      .matmul(x)
+      .matmul(averaging(ow, w, x.dtype).transpose());
   },
   call: (x, a) => adaptiveAvgPool2d(x[0], a.outputSize),
   torch: "F.adaptive_avg_pool2d(x[0], a['outputSize'])",
@@ -171,5 +200,11 @@ export const adaptiveAvgPool2d: Fn<(x: Tensor, outputSize: Pair) => Tensor> = de
     { inputs: [{ shape: [1, 2, 7, 5] }], args: { outputSize: [3, 2] } },
     { inputs: [{ shape: [2, 2, 4, 4] }], args: { outputSize: 4 } },
   ],
-  errors: [{ inputs: [{ shape: [1, 1, 4, 4] }], args: { outputSize: 0 }, message: 'adaptiveAvgPool2d: output size must be a positive integer or a pair of them, got 0' }],
+  errors: [
+    {
+      inputs: [{ shape: [1, 1, 4, 4] }],
+      args: { outputSize: 0 },
+      message: 'adaptiveAvgPool2d: output size must be a positive integer or a pair of them, got 0',
+    },
+  ],
 });

@@ -55,7 +55,9 @@ export const sum: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
   call: (x, a) => sum(x[0], a.axes, a.keepdim),
   torch: reductionTorch('sum'),
   samples: reductionSamples,
-  errors: [{ inputs: [{ shape: [2, 3] }], args: { axes: [2] }, message: 'sum: axis 2 is out of range for a tensor of rank 2' }],
+  errors: [
+    { inputs: [{ shape: [2, 3] }], args: { axes: [2] }, message: 'sum: axis 2 is out of range for a tensor of rank 2' },
+  ],
 });
 
 /**
@@ -83,7 +85,13 @@ export const mean: Method<(x: Tensor, axes?: number | readonly number[], keepdim
   call: (x, a) => mean(x[0], a.axes, a.keepdim),
   torch: reductionTorch('mean'),
   samples: reductionSamples,
-  errors: [{ inputs: [{ shape: [0, 3] }], args: { axes: [0] }, message: 'mean: cannot average over an empty axis of shape [0,3]' }],
+  errors: [
+    {
+      inputs: [{ shape: [0, 3] }],
+      args: { axes: [0] },
+      message: 'mean: cannot average over an empty axis of shape [0,3]',
+    },
+  ],
 });
 
 /**
@@ -100,7 +108,8 @@ export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
   forward(x: Tensor, axes?: Axes, keepdim = false) {
     checkTensor('max', x);
     const ax = normAxes('max', axes, x.rank);
-    if (ax.some((a) => x.shape[a] === 0)) throw new Error(`max: cannot take the maximum over an empty axis of shape [${x.shape.join(',')}]`);
+    if (ax.some((a) => x.shape[a] === 0))
+      throw new Error(`max: cannot take the maximum over an empty axis of shape [${x.shape.join(',')}]`);
     if (ax.length === 0) return x;
     const [data, shape] = reduceData('max', x, ax, keepdim);
     return { data, shape, inputs: [x], saved: { x, ax, kept: reducedShape(x.shape, ax, true) } };
@@ -116,7 +125,13 @@ export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
   call: (x, a) => max(x[0], a.axes, a.keepdim),
   torch: reductionTorch('amax'),
   samples: reductionSamples,
-  errors: [{ inputs: [{ shape: [0, 3] }], args: { axes: [0] }, message: 'max: cannot take the maximum over an empty axis of shape [0,3]' }],
+  errors: [
+    {
+      inputs: [{ shape: [0, 3] }],
+      args: { axes: [0] },
+      message: 'max: cannot take the maximum over an empty axis of shape [0,3]',
+    },
+  ],
 });
 
 /**
@@ -131,7 +146,8 @@ export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor
   forward(x: Tensor, shape: readonly number[]) {
     checkTensor('broadcastTo', x);
     const full = broadcastShapes('broadcastTo', x.shape, shape);
-    if (!sameShape(full, shape)) throw new Error(`broadcastTo: cannot broadcast ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+    if (!sameShape(full, shape))
+      throw new Error(`broadcastTo: cannot broadcast ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
     if (sameShape(x.shape, shape)) return x;
     const data = allocCell(x.dtype, sizeOf(shape));
     const zero = hostCell(allocData(x.dtype, 1));
@@ -148,7 +164,9 @@ export const broadcastTo: Method<(x: Tensor, shape: readonly number[]) => Tensor
     { inputs: [{ shape: [40] }], args: { shape: [30, 40] } },
     { inputs: [{ shape: [] }], args: { shape: [2, 3] } },
   ],
-  errors: [{ inputs: [{ shape: [3, 4] }], args: { shape: [4] }, message: 'broadcastTo: cannot broadcast [3,4] to [4]' }],
+  errors: [
+    { inputs: [{ shape: [3, 4] }], args: { shape: [4] }, message: 'broadcastTo: cannot broadcast [3,4] to [4]' },
+  ],
 });
 
 /**
@@ -166,7 +184,8 @@ export const sumTo: Fn<(g: Tensor, shape: readonly number[]) => Tensor> = define
     const lead = g.rank - shape.length;
     const axes: number[] = [];
     for (let i = 0; i < g.rank; i++) {
-      if (i >= lead && shape[i - lead] !== 1 && shape[i - lead] !== g.shape[i]) throw new Error(`sumTo: cannot sum ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
+      if (i >= lead && shape[i - lead] !== 1 && shape[i - lead] !== g.shape[i])
+        throw new Error(`sumTo: cannot sum ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
       if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
     }
     if (lead < 0) throw new Error(`sumTo: cannot sum ${shapeStr(g.shape)} to ${shapeStr(shape)}`);

@@ -50,8 +50,16 @@ export const reshape: Method<(x: Tensor, shape: readonly number[]) => Tensor> = 
     { inputs: [{ shape: [1, 5] }], args: { shape: [5] } },
   ],
   errors: [
-    { inputs: [{ shape: [2, 3] }], args: { shape: [4, 2] }, message: 'reshape: cannot reshape [2,3] (6 elements) to [4,2]' },
-    { inputs: [{ shape: [2, 3] }], args: { shape: [-1, -1] }, message: 'reshape: cannot reshape [2,3] (6 elements) to [-1,-1]' },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { shape: [4, 2] },
+      message: 'reshape: cannot reshape [2,3] (6 elements) to [4,2]',
+    },
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { shape: [-1, -1] },
+      message: 'reshape: cannot reshape [2,3] (6 elements) to [-1,-1]',
+    },
   ],
 });
 
@@ -74,7 +82,9 @@ export const permute: Method<(x: Tensor, perm: readonly number[]) => Tensor> = d
     const rank = x.rank;
     const p = perm.map((a) => normAxis('permute', a, rank));
     if (p.length !== rank || new Set(p).size !== rank) {
-      throw new Error(`permute: ${JSON.stringify(perm)} is not a permutation of the ${rank} axes of ${shapeStr(x.shape)}`);
+      throw new Error(
+        `permute: ${JSON.stringify(perm)} is not a permutation of the ${rank} axes of ${shapeStr(x.shape)}`,
+      );
     }
     const data = allocCell(x.dtype, x.size);
     kernels().permute(x.cell, x.shape, p, data);
@@ -89,7 +99,13 @@ export const permute: Method<(x: Tensor, perm: readonly number[]) => Tensor> = d
     { inputs: [{ shape: [2, 3, 4] }], args: { perm: [2, 0, 1] } },
     { inputs: [{ shape: [1, 3] }], args: { perm: [1, 0] } },
   ],
-  errors: [{ inputs: [{ shape: [2, 3] }], args: { perm: [0, 0] }, message: 'permute: [0,0] is not a permutation of the 2 axes of [2,3]' }],
+  errors: [
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { perm: [0, 0] },
+      message: 'permute: [0,0] is not a permutation of the 2 axes of [2,3]',
+    },
+  ],
 });
 
 /**
@@ -141,7 +157,8 @@ export const flatten: Method<(x: Tensor, startDim?: number, endDim?: number) => 
     if (x.rank === 0) return x.reshape([1]);
     const start = normAxis('flatten', startDim, x.rank);
     const end = normAxis('flatten', endDim, x.rank);
-    if (start > end) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${shapeStr(x.shape)}`);
+    if (start > end)
+      throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${shapeStr(x.shape)}`);
     return x.reshape([...x.shape.slice(0, start), sizeOf(x.shape.slice(start, end + 1)), ...x.shape.slice(end + 1)]);
   },
   call: (x, a) => flatten(x[0], a.startDim, a.endDim),
@@ -151,5 +168,11 @@ export const flatten: Method<(x: Tensor, startDim?: number, endDim?: number) => 
     { inputs: [{ shape: [2, 3, 4, 5] }], args: { startDim: 1 } },
     { inputs: [{ shape: [2, 3, 4, 5] }], args: { startDim: 1, endDim: 2 } },
   ],
-  errors: [{ inputs: [{ shape: [2, 3, 4] }], args: { startDim: 2, endDim: 1 }, message: 'flatten: startDim 2 comes after endDim 1 for shape [2,3,4]' }],
+  errors: [
+    {
+      inputs: [{ shape: [2, 3, 4] }],
+      args: { startDim: 2, endDim: 1 },
+      message: 'flatten: startDim 2 comes after endDim 1 for shape [2,3,4]',
+    },
+  ],
 });

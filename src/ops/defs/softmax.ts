@@ -46,7 +46,13 @@ export const logSoftmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp
   call: (x, a) => logSoftmax(x[0], a.axis),
   torch: "torch.log_softmax(x[0], a['axis'])",
   samples,
-  errors: [{ inputs: [{ shape: [2, 3] }], args: { axis: 2 }, message: 'logSoftmax: axis 2 is out of range for a tensor of rank 2' }],
+  errors: [
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: { axis: 2 },
+      message: 'logSoftmax: axis 2 is out of range for a tensor of rank 2',
+    },
+  ],
   secondOrder: true,
 });
 

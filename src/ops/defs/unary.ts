@@ -6,27 +6,64 @@ import { elementwise, plain } from '../elementwise.js';
 import type { Tensor } from '../../tensor.js';
 import { defineOp, type Method, type Sample } from '../op.js';
 
-const positive: Sample[] = [{ inputs: [{ shape: [3, 4], positive: true }] }, { inputs: [{ shape: [1], positive: true }] }, { inputs: [{ shape: [30, 40], positive: true }] }];
+const positive: Sample[] = [
+  { inputs: [{ shape: [3, 4], positive: true }] },
+  { inputs: [{ shape: [1], positive: true }] },
+  { inputs: [{ shape: [30, 40], positive: true }] },
+];
 
 /** −x, elementwise (torch.neg); also `x.neg()`. @function */
 // y = -x → dx = -dy
-export const neg: Method<(x: Tensor) => Tensor> = elementwise({ name: 'neg', kernel: 'neg', backward: (gy) => gy.neg(), torch: '-x[0]' });
+export const neg: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'neg',
+  kernel: 'neg',
+  backward: (gy) => gy.neg(),
+  torch: '-x[0]',
+});
 /** eˣ, elementwise (torch.exp); also `x.exp()`. @function */
 // y = eˣ → dx = dy ⊙ y
-export const exp: Method<(x: Tensor) => Tensor> = elementwise({ name: 'exp', kernel: 'exp', backward: (gy, _x, y) => gy.mul(y), torch: 'x[0].exp()', secondOrder: true });
+export const exp: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'exp',
+  kernel: 'exp',
+  backward: (gy, _x, y) => gy.mul(y),
+  torch: 'x[0].exp()',
+  secondOrder: true,
+});
 /** The natural logarithm, elementwise (torch.log): −∞ at 0, NaN below; also `x.log()`. @function */
 // y = ln x → dx = dy / x
-export const log: Method<(x: Tensor) => Tensor> = elementwise({ name: 'log', kernel: 'log', backward: (gy, x) => gy.div(x), torch: 'x[0].log()', samples: positive, secondOrder: true });
+export const log: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'log',
+  kernel: 'log',
+  backward: (gy, x) => gy.div(x),
+  torch: 'x[0].log()',
+  samples: positive,
+  secondOrder: true,
+});
 /** √x, elementwise (torch.sqrt): NaN below 0; also `x.sqrt()`. @function */
 // y = √x → dx = dy / (2y)
-export const sqrt: Method<(x: Tensor) => Tensor> = elementwise({ name: 'sqrt', kernel: 'sqrt', backward: (gy, _x, y) => gy.div(y.mul(2)), torch: 'x[0].sqrt()', samples: positive });
+export const sqrt: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'sqrt',
+  kernel: 'sqrt',
+  backward: (gy, _x, y) => gy.div(y.mul(2)),
+  torch: 'x[0].sqrt()',
+  samples: positive,
+});
 /** |x|, elementwise (torch.abs); its gradient at 0 is 0, as PyTorch's. Also `x.abs()`. @function */
 // y = |x| → dx = dy ⊙ sign(x) (0 at x = 0, as PyTorch)
-export const abs: Method<(x: Tensor) => Tensor> = elementwise({ name: 'abs', kernel: 'abs', backward: (gy, x) => gy.mul(constantMap(x, 'sign')), torch: 'x[0].abs()' });
+export const abs: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'abs',
+  kernel: 'abs',
+  backward: (gy, x) => gy.mul(constantMap(x, 'sign')),
+  torch: 'x[0].abs()',
+});
 /** tanh x, elementwise (torch.tanh); also `x.tanh()`. @function */
 // y = tanh x → dx = dy ⊙ (1 − y²)
 export const tanh: Method<(x: Tensor) => Tensor> = elementwise({
-  name: 'tanh', kernel: 'tanh', backward: (gy, _x, y) => gy.mul(y.mul(y).neg().add(1)), torch: 'x[0].tanh()', secondOrder: true,
+  name: 'tanh',
+  kernel: 'tanh',
+  backward: (gy, _x, y) => gy.mul(y.mul(y).neg().add(1)),
+  torch: 'x[0].tanh()',
+  secondOrder: true,
 });
 /**
  * The logistic function σ(x) = 1 / (1 + e⁻ˣ), elementwise (torch.sigmoid), computed without
@@ -41,13 +78,21 @@ export const tanh: Method<(x: Tensor) => Tensor> = elementwise({
  */
 // y = σ(x) → dx = dy ⊙ y(1 − y)   (σ' = σ(1−σ))
 export const sigmoid: Method<(x: Tensor) => Tensor> = elementwise({
-  name: 'sigmoid', kernel: 'sigmoid', backward: (gy, _x, y) => gy.mul(y.mul(y.neg().add(1))), torch: 'x[0].sigmoid()', secondOrder: true,
+  name: 'sigmoid',
+  kernel: 'sigmoid',
+  backward: (gy, _x, y) => gy.mul(y.mul(y.neg().add(1))),
+  torch: 'x[0].sigmoid()',
+  secondOrder: true,
   samples: [...plain, { inputs: [{ shape: [4], values: [-50, -2, 3, 50] }] }],
 });
 /** ln(1 + eˣ), elementwise (torch.nn.functional.softplus with beta 1), a smooth ReLU; also `x.softplus()`. @function */
 // y = ln(1 + eˣ) → dx = dy ⊙ σ(x)
 export const softplus: Method<(x: Tensor) => Tensor> = elementwise({
-  name: 'softplus', kernel: 'softplus', backward: (gy, x) => gy.mul(sigmoid(x)), torch: 'F.softplus(x[0])', secondOrder: true,
+  name: 'softplus',
+  kernel: 'softplus',
+  backward: (gy, x) => gy.mul(sigmoid(x)),
+  torch: 'F.softplus(x[0])',
+  secondOrder: true,
   samples: [...plain, { inputs: [{ shape: [6], values: [-40, -3, -0.1, 0.2, 5, 40] }] }],
 });
 /**
@@ -61,7 +106,12 @@ export const softplus: Method<(x: Tensor) => Tensor> = elementwise({
  * @function
  */
 // y = max(x, 0) → dx = dy ⊙ 1[x > 0]   (the ReLU Jacobian is a diagonal of indicators)
-export const relu: Method<(x: Tensor) => Tensor> = elementwise({ name: 'relu', kernel: 'relu', backward: (gy, x) => gy.mul(constantMap(x, 'step')), torch: 'x[0].relu()' });
+export const relu: Method<(x: Tensor) => Tensor> = elementwise({
+  name: 'relu',
+  kernel: 'relu',
+  backward: (gy, x) => gy.mul(constantMap(x, 'step')),
+  torch: 'x[0].relu()',
+});
 /**
  * x where x > 0, else slope·x, elementwise (torch.nn.functional.leaky_relu; slope default 0.01);
  * also `x.leakyRelu(slope)`.
@@ -69,17 +119,32 @@ export const relu: Method<(x: Tensor) => Tensor> = elementwise({ name: 'relu', k
  */
 // y = x if x > 0 else αx → dx = dy ⊙ (1 if x > 0 else α)
 export const leakyRelu: Method<(x: Tensor, slope?: number) => Tensor> = elementwise({
-  name: 'leakyRelu', kernel: 'leakyRelu',
+  name: 'leakyRelu',
+  kernel: 'leakyRelu',
   params: (slope: number = 0.01) => [slope],
   backward: (gy, x, _y, slope) => gy.mul(constantMap(x, 'leakyStep', slope)),
   call: (x, a) => leakyRelu(x[0], a.slope),
   torch: "F.leaky_relu(x[0], a.get('slope', 0.01))",
-  samples: [{ inputs: [{ shape: [3, 4] }] }, { inputs: [{ shape: [2, 5] }], args: { slope: 0.2 } }, { inputs: [{ shape: [32, 40] }], args: { slope: 0.1 } }],
+  samples: [
+    { inputs: [{ shape: [3, 4] }] },
+    { inputs: [{ shape: [2, 5] }], args: { slope: 0.2 } },
+    { inputs: [{ shape: [32, 40] }], args: { slope: 0.1 } },
+  ],
 });
 /** The error function erf x = 2/√π ∫₀ˣ e^{−t²} dt, elementwise (torch.erf); also `x.erf()`. @function */
 // y = erf x → dx = dy ⊙ 2/√π e^{−x²}
 export const erf: Method<(x: Tensor) => Tensor> = elementwise({
-  name: 'erf', kernel: 'erf', backward: (gy, x) => gy.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))), torch: 'torch.erf(x[0])',
+  name: 'erf',
+  kernel: 'erf',
+  backward: (gy, x) =>
+    gy.mul(
+      x
+        .mul(x)
+        .neg()
+        .exp()
+        .mul(2 / Math.sqrt(Math.PI)),
+    ),
+  torch: 'torch.erf(x[0])',
   samples: [...plain, { inputs: [{ shape: [6], values: [-6.5, -3.2, -2.99, 0.01, 3.01, 5] }] }],
 });
 /**
@@ -89,10 +154,15 @@ export const erf: Method<(x: Tensor) => Tensor> = elementwise({
  */
 // y = x Φ(x), Φ(x) = ½(1 + erf(x/√2)) → dx = dy ⊙ (Φ(x) + x φ(x)), φ(x) = e^{−x²/2}/√(2π)
 export const gelu: Method<(x: Tensor) => Tensor> = elementwise({
-  name: 'gelu', kernel: 'gelu',
+  name: 'gelu',
+  kernel: 'gelu',
   backward: (gy, x) => {
     const cdf = erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5);
-    const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+    const pdf = x
+      .mul(x)
+      .mul(-0.5)
+      .exp()
+      .mul(1 / Math.sqrt(2 * Math.PI));
     return gy.mul(cdf.add(x.mul(pdf)));
   },
   torch: 'F.gelu(x[0])',
@@ -110,7 +180,18 @@ export const geluTanh: Method<(x: Tensor) => Tensor> = defineOp({
   method: true,
   composite(x: Tensor) {
     checkTensor('geluTanh', x);
-    return x.mul(x.mul(x).mul(0.044715).add(1).mul(x).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)).mul(0.5);
+    return x
+      .mul(
+        x
+          .mul(x)
+          .mul(0.044715)
+          .add(1)
+          .mul(x)
+          .mul(Math.sqrt(2 / Math.PI))
+          .tanh()
+          .add(1),
+      )
+      .mul(0.5);
   },
   torch: "F.gelu(x[0], approximate='tanh')",
   // Not the far tails: there 1 + tanh(·) cancels, and backends' tanh differ in the last bits.
@@ -130,9 +211,11 @@ export const geluTanh: Method<(x: Tensor) => Tensor> = defineOp({
  */
 // y = xᵖ → dx = dy ⊙ p xᵖ⁻¹
 export const pow: Method<(x: Tensor, p: number) => Tensor> = elementwise({
-  name: 'pow', kernel: 'pow',
+  name: 'pow',
+  kernel: 'pow',
   params: (p: number) => {
-    if (typeof p !== 'number' || !Number.isFinite(p)) throw new Error(`pow: exponent must be a finite number, got ${p}`);
+    if (typeof p !== 'number' || !Number.isFinite(p))
+      throw new Error(`pow: exponent must be a finite number, got ${p}`);
     return [p];
   },
   backward: (gy, x, _y, p) => (p === 0 ? gy.mul(0) : gy.mul(pow(x, p - 1).mul(p))),
@@ -155,7 +238,8 @@ export const pow: Method<(x: Tensor, p: number) => Tensor> = elementwise({
  */
 // y = min(max(x, lo), hi) → dx = dy ⊙ 1[lo ≤ x ≤ hi]
 export const clamp: Method<(x: Tensor, min?: number, max?: number) => Tensor> = elementwise({
-  name: 'clamp', kernel: 'clamp',
+  name: 'clamp',
+  kernel: 'clamp',
   params: (min: number = -Infinity, max: number = Infinity) => {
     if (min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
     return [min, max];
@@ -163,6 +247,9 @@ export const clamp: Method<(x: Tensor, min?: number, max?: number) => Tensor> = 
   backward: (gy, x, _y, min, max) => gy.mul(constantMap(x, 'clampMask', min, max)),
   call: (x, a) => clamp(x[0], a.min, a.max),
   torch: "x[0].clamp(a['min'], a['max'])",
-  samples: [{ inputs: [{ shape: [4, 5] }], args: { min: -0.5, max: 0.7 } }, { inputs: [{ shape: [30, 40] }], args: { min: -1, max: 0.5 } }],
+  samples: [
+    { inputs: [{ shape: [4, 5] }], args: { min: -0.5, max: 0.7 } },
+    { inputs: [{ shape: [30, 40] }], args: { min: -1, max: 0.5 } },
+  ],
   errors: [{ inputs: [{ shape: [2] }], args: { min: 1, max: 0 }, message: 'clamp: min 1 is greater than max 0' }],
 });

@@ -54,17 +54,32 @@ export const where: Fn<(cond: Mask, a: Operand, b: Operand) => Tensor> = defineO
   call: (x, a) => where(a.cond, x[0], 'scalar' in a ? (a.scalar as number) : x[1]),
   torch: "torch.where(torch.tensor(a['cond']), x[0], a['scalar'] if 'scalar' in a else x[1])",
   samples: [
-    { inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], args: { cond: [[true, false, true], [false, false, true]] } },
+    {
+      inputs: [{ shape: [2, 3] }, { shape: [2, 3] }],
+      args: {
+        cond: [
+          [true, false, true],
+          [false, false, true],
+        ],
+      },
+    },
     { inputs: [{ shape: [2, 1] }, { shape: [3] }], args: { cond: [true, false, true] } },
     { inputs: [{ shape: [2, 3] }], args: { cond: [[true], [false]], scalar: -1.5 } },
   ],
   errors: [
-    { inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], args: { cond: [true, false] }, message: 'where: shapes [2] and [2,3] cannot be broadcast' },
-    { inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], args: { cond: [[true], [false, true]] }, message: 'where: the mask is a ragged nested array at depth 1' },
+    {
+      inputs: [{ shape: [2, 3] }, { shape: [2, 3] }],
+      args: { cond: [true, false] },
+      message: 'where: shapes [2] and [2,3] cannot be broadcast',
+    },
+    {
+      inputs: [{ shape: [2, 3] }, { shape: [2, 3] }],
+      args: { cond: [[true], [false, true]] },
+      message: 'where: the mask is a ragged nested array at depth 1',
+    },
   ],
   secondOrder: true,
 });
-
 
 /**
  * x with `value` where the mask is true (torch's masked_fill); the mask broadcasts to x's shape and
@@ -90,9 +105,31 @@ export const maskedFill: Method<(x: Tensor, mask: Mask, value: number) => Tensor
   torch: "x[0].masked_fill(torch.tensor(a['mask']), a['value'])",
   samples: [
     { inputs: [{ shape: [2, 3] }], args: { mask: [false, true, true], value: 0.25 } },
-    { inputs: [{ shape: [2, 2, 2] }], args: { mask: [[true, false], [false, false]], value: -3.5 } },
+    {
+      inputs: [{ shape: [2, 2, 2] }],
+      args: {
+        mask: [
+          [true, false],
+          [false, false],
+        ],
+        value: -3.5,
+      },
+    },
   ],
-  errors: [{ inputs: [{ shape: [2, 3] }], args: { mask: [[true, false, true], [true, false, true], [true, true, true]], value: 0 }, message: 'maskedFill: shapes [3,3] and [2,3] cannot be broadcast' }],
+  errors: [
+    {
+      inputs: [{ shape: [2, 3] }],
+      args: {
+        mask: [
+          [true, false, true],
+          [true, false, true],
+          [true, true, true],
+        ],
+        value: 0,
+      },
+      message: 'maskedFill: shapes [3,3] and [2,3] cannot be broadcast',
+    },
+  ],
 });
 
 /** The mask of the entries (i, j) of a [rows, cols] matrix with j − i ≥ diagonal (upper) or ≤ diagonal (lower). */
@@ -123,7 +160,11 @@ export const triu: Method<(x: Tensor, diagonal?: number) => Tensor> = defineOp({
   },
   call: (x, a) => triu(x[0], a.diagonal),
   torch: "torch.triu(x[0], a.get('diagonal', 0))",
-  samples: [{ inputs: [{ shape: [3, 4] }] }, { inputs: [{ shape: [2, 4, 3] }], args: { diagonal: 1 } }, { inputs: [{ shape: [4, 4] }], args: { diagonal: -2 } }],
+  samples: [
+    { inputs: [{ shape: [3, 4] }] },
+    { inputs: [{ shape: [2, 4, 3] }], args: { diagonal: 1 } },
+    { inputs: [{ shape: [4, 4] }], args: { diagonal: -2 } },
+  ],
   errors: [{ inputs: [{ shape: [3] }], message: 'triu: input must have at least 2 axes, got [3]' }],
 });
 
@@ -147,5 +188,7 @@ export const tril: Method<(x: Tensor, diagonal?: number) => Tensor> = defineOp({
   call: (x, a) => tril(x[0], a.diagonal),
   torch: "torch.tril(x[0], a.get('diagonal', 0))",
   samples: [{ inputs: [{ shape: [3, 4] }] }, { inputs: [{ shape: [2, 3, 3] }], args: { diagonal: -1 } }],
-  errors: [{ inputs: [{ shape: [2, 2] }], args: { diagonal: 0.5 }, message: 'tril: diagonal must be an integer, got 0.5' }],
+  errors: [
+    { inputs: [{ shape: [2, 2] }], args: { diagonal: 0.5 }, message: 'tril: diagonal must be an integer, got 0.5' },
+  ],
 });

@@ -44,7 +44,11 @@ fn gelu(v: f32) -> f32 {
   return 0.5 * v * (1.0 + erf1(z));
 }`;
 
-const UNARY = shader('unary', ['x'], ['out'], /* wgsl */ `
+const UNARY = shader(
+  'unary',
+  ['x'],
+  ['out'],
+  /* wgsl */ `
 ${ERF}
 // log(1 + y) for y ≥ 0 without losing small y (Goldberg's correction).
 fn log1pf(y: f32) -> f32 {
@@ -118,11 +122,16 @@ fn run(i: u32) {
     default: { r = nan(); }
   }
   out[i] = r;
-}`);
+}`,
+);
 
 // out[i] = a[ia] op b[ib]: i unravelled over the output shape, each input read with stride 0 on
 // its broadcast axes. Words: op, rank, then per axis (outer first) size, a's stride, b's stride.
-const BINARY = shader('binary', ['a', 'b'], ['out'], /* wgsl */ `
+const BINARY = shader(
+  'binary',
+  ['a', 'b'],
+  ['out'],
+  /* wgsl */ `
 fn run(i: u32) {
   let rank = pu(2u);
   var rest = i;
@@ -147,13 +156,24 @@ fn run(i: u32) {
     case BINARY_EQ, default: { r = select(0.0, 1.0, x == y); }
   }
   out[i] = r;
-}`);
+}`,
+);
 
-const FILL = shader('fill', [], ['out'], /* wgsl */ `
-fn run(i: u32) { out[i] = pf(1u); }`);
+const FILL = shader(
+  'fill',
+  [],
+  ['out'],
+  /* wgsl */ `
+fn run(i: u32) { out[i] = pf(1u); }`,
+);
 
-const WHERE = shader('where', ['cond:u32', 'a', 'b'], ['out'], /* wgsl */ `
-fn run(i: u32) { out[i] = select(b[i], a[i], cond[i] != 0u); }`);
+const WHERE = shader(
+  'where',
+  ['cond:u32', 'a', 'b'],
+  ['out'],
+  /* wgsl */ `
+fn run(i: u32) { out[i] = select(b[i], a[i], cond[i] != 0u); }`,
+);
 
 /** The largest rank the binary kernel's parameter words hold. */
 export const BINARY_MAX_RANK = Math.floor((KERNEL_WORDS - 2) / 3);
@@ -163,7 +183,15 @@ export function elementwiseKernels(stream: Stream) {
     unary(op: UnaryOp, x: DeviceBuffer, out: DeviceBuffer, p = 0, q = 0): void {
       stream.dispatch(UNARY, [x.buffer, out.buffer], params(out.length, [UNARY_CODE[op], f32(p), f32(q)]), out.length);
     },
-    binary(op: BinaryOp, a: DeviceBuffer, aShape: Shape, b: DeviceBuffer, bShape: Shape, out: DeviceBuffer, outShape: Shape): void {
+    binary(
+      op: BinaryOp,
+      a: DeviceBuffer,
+      aShape: Shape,
+      b: DeviceBuffer,
+      bShape: Shape,
+      out: DeviceBuffer,
+      outShape: Shape,
+    ): void {
       const sa = broadcastStrides(aShape, outShape);
       const sb = broadcastStrides(bShape, outShape);
       const words = [BINARY_CODE[op], outShape.length];
@@ -174,7 +202,12 @@ export function elementwiseKernels(stream: Stream) {
       stream.dispatch(FILL, [out.buffer], params(out.length, [f32(value)]), out.length);
     },
     where(cond: Uint8Array, a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer): void {
-      stream.dispatch(WHERE, [stream.temporary(Uint32Array.from(cond)), a.buffer, b.buffer, out.buffer], params(out.length, []), out.length);
+      stream.dispatch(
+        WHERE,
+        [stream.temporary(Uint32Array.from(cond)), a.buffer, b.buffer, out.buffer],
+        params(out.length, []),
+        out.length,
+      );
     },
   };
 }

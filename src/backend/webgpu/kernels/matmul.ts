@@ -10,7 +10,11 @@ import type { Stream } from '../stream.js';
 import { params, shader } from '../wgsl.js';
 
 // Words: m, k, n, flags (1 transA, 2 transB, 4 bias, 8 relu), aOffset, bOffset, outOffset, biasOffset.
-const MATMUL = shader('matmul', ['A', 'B', 'bias'], ['C'], /* wgsl */ `
+const MATMUL = shader(
+  'matmul',
+  ['A', 'B', 'bias'],
+  ['C'],
+  /* wgsl */ `
 fn opA(r: u32, kk: u32, m: u32, k: u32, off: u32, t: bool) -> f32 {
   if (t) { return A[off + kk * m + r]; }
   return A[off + r * k + kk];
@@ -50,17 +54,28 @@ fn run(i: u32) {
       C[cOff + r * n + c] = v;
     }
   }
-}`);
+}`,
+);
 
 export function matmulKernel(stream: Stream, noBias: GPUBuffer) {
   return {
-    matmul(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, args: Omit<MatmulArgs, 'bias'> & { bias?: DeviceBuffer }): void {
+    matmul(
+      a: DeviceBuffer,
+      b: DeviceBuffer,
+      out: DeviceBuffer,
+      args: Omit<MatmulArgs, 'bias'> & { bias?: DeviceBuffer },
+    ): void {
       const { m, k, n } = args;
       if (m === 0 || n === 0) return;
       const flags = (args.transA ? 1 : 0) | (args.transB ? 2 : 0) | (args.bias ? 4 : 0) | (args.relu ? 8 : 0);
       const words = [m, k, n, flags, args.aOffset, args.bOffset, args.outOffset, args.biasOffset ?? 0];
       const threads = Math.ceil(m / 4) * Math.ceil(n / 4);
-      stream.dispatch(MATMUL, [a.buffer, b.buffer, args.bias?.buffer ?? noBias, out.buffer], params(threads, words), threads);
+      stream.dispatch(
+        MATMUL,
+        [a.buffer, b.buffer, args.bias?.buffer ?? noBias, out.buffer],
+        params(threads, words),
+        threads,
+      );
     },
   };
 }

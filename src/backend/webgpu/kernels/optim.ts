@@ -9,7 +9,11 @@ import type { Stream } from '../stream.js';
 import { f32, params, shader } from '../wgsl.js';
 
 // Words: lr, momentum, dampening, weightDecay (floats), flags (1 momentum buffer, 2 first, 4 nesterov).
-const SGD = shader('sgd', ['grad'], ['p', 'buf'], /* wgsl */ `
+const SGD = shader(
+  'sgd',
+  ['grad'],
+  ['p', 'buf'],
+  /* wgsl */ `
 fn run(j: u32) {
   let lr = pf(1u); let mu = pf(2u); let damp = pf(3u); let wd = pf(4u); let flags = pu(5u);
   var g = grad[j] + wd * p[j];
@@ -19,10 +23,15 @@ fn run(j: u32) {
     g = select(b, g + mu * b, (flags & 4u) != 0u);
   }
   p[j] = p[j] - lr * g;
-}`);
+}`,
+);
 
 // Words: lr, beta1, beta2, eps, weightDecay, stepSize, √(1 − β₂ᵗ) (floats), flags (1 decoupled, 2 amsgrad).
-const ADAM = shader('adam', ['grad'], ['p', 'm', 'v', 'vMax'], /* wgsl */ `
+const ADAM = shader(
+  'adam',
+  ['grad'],
+  ['p', 'm', 'v', 'vMax'],
+  /* wgsl */ `
 fn run(j: u32) {
   let lr = pf(1u); let b1 = pf(2u); let b2 = pf(3u); let eps = pf(4u); let wd = pf(5u);
   let stepSize = pf(6u); let bc2Sqrt = pf(7u); let flags = pu(8u);
@@ -36,10 +45,15 @@ fn run(j: u32) {
     denom = vMax[j];
   }
   p[j] = p[j] - (stepSize * m[j]) / (sqrt(denom) / bc2Sqrt + eps);
-}`);
+}`,
+);
 
 // Words: lr, alpha, eps, weightDecay, momentum (floats), flags (1 centered, 2 momentum buffer).
-const RMSPROP = shader('rmsprop', ['grad'], ['p', 's', 'gAvg', 'buf'], /* wgsl */ `
+const RMSPROP = shader(
+  'rmsprop',
+  ['grad'],
+  ['p', 's', 'gAvg', 'buf'],
+  /* wgsl */ `
 fn run(j: u32) {
   let lr = pf(1u); let alpha = pf(2u); let eps = pf(3u); let wd = pf(4u); let mu = pf(5u); let flags = pu(6u);
   let g = grad[j] + wd * p[j];
@@ -53,13 +67,24 @@ fn run(j: u32) {
     buf[j] = mu * buf[j] + g / d;
     p[j] = p[j] - lr * buf[j];
   } else { p[j] = p[j] - (lr * g) / d; }
-}`);
+}`,
+);
 
-const AXPY = shader('axpy', ['x'], ['y'], /* wgsl */ `
-fn run(i: u32) { y[i] = y[i] + pf(1u) * x[i]; }`);
+const AXPY = shader(
+  'axpy',
+  ['x'],
+  ['y'],
+  /* wgsl */ `
+fn run(i: u32) { y[i] = y[i] + pf(1u) * x[i]; }`,
+);
 
-const SCALE = shader('scale', [], ['x'], /* wgsl */ `
-fn run(i: u32) { x[i] = pf(1u) * x[i]; }`);
+const SCALE = shader(
+  'scale',
+  [],
+  ['x'],
+  /* wgsl */ `
+fn run(i: u32) { x[i] = pf(1u) * x[i]; }`,
+);
 
 /** `placeholders`: two small buffers that stand for absent state (two, since rmsprop may lack both). */
 export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, GPUBuffer]) {
@@ -77,18 +102,42 @@ export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, 
       const words = [f32(a.lr), f32(a.momentum), f32(a.dampening), f32(a.weightDecay), flags];
       stream.dispatch(SGD, [grad.buffer, p.buffer, withBuf ? buf.buffer : none], params(p.length, words), p.length);
     },
-    adam(p: DeviceBuffer, grad: DeviceBuffer, m: DeviceBuffer, v: DeviceBuffer, vMax: DeviceBuffer | null, a: AdamArgs): void {
+    adam(
+      p: DeviceBuffer,
+      grad: DeviceBuffer,
+      m: DeviceBuffer,
+      v: DeviceBuffer,
+      vMax: DeviceBuffer | null,
+      a: AdamArgs,
+    ): void {
       const flags = (a.decoupled ? 1 : 0) | (vMax ? 2 : 0);
       const words = [a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bias2Sqrt].map(f32);
       words.push(flags);
-      stream.dispatch(ADAM, [grad.buffer, p.buffer, m.buffer, v.buffer, vMax?.buffer ?? none], params(p.length, words), p.length);
+      stream.dispatch(
+        ADAM,
+        [grad.buffer, p.buffer, m.buffer, v.buffer, vMax?.buffer ?? none],
+        params(p.length, words),
+        p.length,
+      );
     },
-    rmsprop(p: DeviceBuffer, grad: DeviceBuffer, s: DeviceBuffer, gAvg: DeviceBuffer | null, buf: DeviceBuffer | null, a: RmspropArgs): void {
+    rmsprop(
+      p: DeviceBuffer,
+      grad: DeviceBuffer,
+      s: DeviceBuffer,
+      gAvg: DeviceBuffer | null,
+      buf: DeviceBuffer | null,
+      a: RmspropArgs,
+    ): void {
       const withBuf = buf !== null && a.momentum > 0;
       const flags = (gAvg ? 1 : 0) | (withBuf ? 2 : 0);
       const words = [a.lr, a.alpha, a.eps, a.weightDecay, a.momentum].map(f32);
       words.push(flags);
-      stream.dispatch(RMSPROP, [grad.buffer, p.buffer, s.buffer, gAvg?.buffer ?? none, withBuf ? buf.buffer : none2], params(p.length, words), p.length);
+      stream.dispatch(
+        RMSPROP,
+        [grad.buffer, p.buffer, s.buffer, gAvg?.buffer ?? none, withBuf ? buf.buffer : none2],
+        params(p.length, words),
+        p.length,
+      );
     },
   };
 }

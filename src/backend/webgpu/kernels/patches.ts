@@ -10,7 +10,11 @@ import { f32, params, shader } from '../wgsl.js';
 
 // Invocation i: x's element i, written at its index + offset where that is inside out. Words:
 // rank, then per axis x's size, out's size, the offset (signed) and out's stride.
-const PLACE = shader('place', ['x'], ['out'], /* wgsl */ `
+const PLACE = shader(
+  'place',
+  ['x'],
+  ['out'],
+  /* wgsl */ `
 fn run(i: u32) {
   var rest = i;
   var dst = 0u;
@@ -22,7 +26,8 @@ fn run(i: u32) {
     dst += u32(at) * pu(w + 3u);
   }
   out[dst] = x[i];
-}`);
+}`,
+);
 
 // Words: the geometry as geometryWords lists it, then (im2col) the padding value's bits.
 const GEOMETRY = /* wgsl */ `
@@ -33,7 +38,11 @@ fn geometry() -> G {
 }`;
 
 // Invocation i: entry (row (c, i, j), column (n, oh, ow)) of the patch matrix.
-const IM2COL = shader('im2col', ['x'], ['out'], /* wgsl */ `
+const IM2COL = shader(
+  'im2col',
+  ['x'],
+  ['out'],
+  /* wgsl */ `
 ${GEOMETRY}
 fn run(e: u32) {
   let g = geometry();
@@ -48,10 +57,15 @@ fn run(e: u32) {
     v = x[((n * g.channels + c) * g.height + u32(h)) * g.width + u32(w)];
   }
   out[e] = v;
-}`);
+}`,
+);
 
 // Invocation p: pixel (n, c, h, w) of the image, the sum of the patch entries that read it.
-const COL2IM = shader('col2im', ['cols'], ['out'], /* wgsl */ `
+const COL2IM = shader(
+  'col2im',
+  ['cols'],
+  ['out'],
+  /* wgsl */ `
 ${GEOMETRY}
 fn run(p: u32) {
   let g = geometry();
@@ -72,10 +86,26 @@ fn run(p: u32) {
     }
   }
   out[p] = sum;
-}`);
+}`,
+);
 
 function geometryWords(g: PatchGeometry): number[] {
-  return [g.batch, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW];
+  return [
+    g.batch,
+    g.channels,
+    g.height,
+    g.width,
+    g.kernelH,
+    g.kernelW,
+    g.strideH,
+    g.strideW,
+    g.padTop,
+    g.padLeft,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+  ];
 }
 
 /** The largest rank place's parameter words hold ((61 − 1) / 4 axes). */
@@ -90,7 +120,12 @@ export function patchKernels(stream: Stream) {
       stream.dispatch(PLACE, [x.buffer, out.buffer], params(x.length, words), out.length === 0 ? 0 : x.length);
     },
     im2col(x: DeviceBuffer, g: PatchGeometry, padValue: number, out: DeviceBuffer): void {
-      stream.dispatch(IM2COL, [x.buffer, out.buffer], params(out.length, [...geometryWords(g), f32(padValue)]), out.length);
+      stream.dispatch(
+        IM2COL,
+        [x.buffer, out.buffer],
+        params(out.length, [...geometryWords(g), f32(padValue)]),
+        out.length,
+      );
     },
     col2im(cols: DeviceBuffer, g: PatchGeometry, out: DeviceBuffer): void {
       stream.dispatch(COL2IM, [cols.buffer, out.buffer], params(out.length, geometryWords(g)), out.length);

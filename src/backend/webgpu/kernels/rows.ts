@@ -11,7 +11,11 @@ import { params, shader } from '../wgsl.js';
 // Invocation o: one output. Words: op (a REDUCE_ code), kept axes K, reduced axes R, then K pairs
 // (size, stride in x) outer first, then R pairs. The sum is compensated (Kahan), closer to the js
 // kernel's float64 accumulation; max propagates NaN as torch's amax.
-const REDUCE = shader('reduce', ['x'], ['out'], /* wgsl */ `
+const REDUCE = shader(
+  'reduce',
+  ['x'],
+  ['out'],
+  /* wgsl */ `
 fn run(o: u32) {
   let nk = pu(2u); let nr = pu(3u);
   var rest = o;
@@ -46,10 +50,15 @@ fn run(o: u32) {
     }
   }
   out[o] = acc;
-}`);
+}`,
+);
 
 // Invocation r: one row of cols. As the js kernel: the max over the row (−∞ rows shift by 0).
-const LOG_SOFTMAX = shader('logSoftmax', ['x'], ['out'], /* wgsl */ `
+const LOG_SOFTMAX = shader(
+  'logSoftmax',
+  ['x'],
+  ['out'],
+  /* wgsl */ `
 fn run(r: u32) {
   let cols = pu(1u);
   let o = r * cols;
@@ -64,26 +73,46 @@ fn run(r: u32) {
   if (sum == 0.0) { logSum = -inf(); }
   if (isNan(sum) || sum == inf()) { logSum = sum; }
   for (var j = 0u; j < cols; j++) { out[o + j] = (x[o + j] - mx) - logSum; }
-}`);
+}`,
+);
 
-const PICK = shader('pick', ['x', 'idx:i32'], ['out'], /* wgsl */ `
-fn run(r: u32) { out[r] = x[r * pu(1u) + u32(idx[r])]; }`);
+const PICK = shader(
+  'pick',
+  ['x', 'idx:i32'],
+  ['out'],
+  /* wgsl */ `
+fn run(r: u32) { out[r] = x[r * pu(1u) + u32(idx[r])]; }`,
+);
 
-const UNPICK = shader('unpick', ['g', 'idx:i32'], ['out'], /* wgsl */ `
+const UNPICK = shader(
+  'unpick',
+  ['g', 'idx:i32'],
+  ['out'],
+  /* wgsl */ `
 fn run(i: u32) {
   let cols = pu(1u);
   let r = i / cols;
   out[i] = select(0.0, g[r], i % cols == u32(idx[r]));
-}`);
+}`,
+);
 
-const GATHER_ROWS = shader('gatherRows', ['table', 'idx:i32'], ['out'], /* wgsl */ `
+const GATHER_ROWS = shader(
+  'gatherRows',
+  ['table', 'idx:i32'],
+  ['out'],
+  /* wgsl */ `
 fn run(i: u32) {
   let cols = pu(1u);
   out[i] = table[u32(idx[i / cols]) * cols + i % cols];
-}`);
+}`,
+);
 
 // Invocation c: one column, adding the rows in order (repeated indices add up, as in js).
-const SCATTER_ADD_ROWS = shader('scatterAddRows', ['g', 'idx:i32'], ['out'], /* wgsl */ `
+const SCATTER_ADD_ROWS = shader(
+  'scatterAddRows',
+  ['g', 'idx:i32'],
+  ['out'],
+  /* wgsl */ `
 fn run(c: u32) {
   let cols = pu(1u); let rows = pu(2u); let skip = pi(3u);
   for (var r = 0u; r < rows; r++) {
@@ -91,10 +120,15 @@ fn run(c: u32) {
     if (to == skip) { continue; }
     out[u32(to) * cols + c] += g[r * cols + c];
   }
-}`);
+}`,
+);
 
 // Words: rank, then per output axis (outer first) its size and the stride in x of a step along it.
-const PERMUTE = shader('permute', ['x'], ['out'], /* wgsl */ `
+const PERMUTE = shader(
+  'permute',
+  ['x'],
+  ['out'],
+  /* wgsl */ `
 fn run(i: u32) {
   var rest = i;
   var src = 0u;
@@ -104,7 +138,8 @@ fn run(i: u32) {
     rest = rest / pu(w);
   }
   out[i] = x[src];
-}`);
+}`,
+);
 
 /** Axis pairs the reduce kernel's words hold: (61 − 3) / 2 across kept and reduced axes. */
 export const REDUCE_MAX_RANK = 29;
@@ -143,7 +178,12 @@ export function rowKernels(stream: Stream) {
     },
     scatterAddRows(g: DeviceBuffer, idx: Int32Array, cols: number, skip: number, out: DeviceBuffer): void {
       if (idx.length === 0) return;
-      stream.dispatch(SCATTER_ADD_ROWS, [g.buffer, stream.temporary(idx), out.buffer], params(cols, [cols, idx.length, skip]), cols);
+      stream.dispatch(
+        SCATTER_ADD_ROWS,
+        [g.buffer, stream.temporary(idx), out.buffer],
+        params(cols, [cols, idx.length, skip]),
+        cols,
+      );
     },
   };
 }
