@@ -5,8 +5,9 @@
 import type { AdamArgs, Data, RmspropArgs, SgdArgs } from '../contract.js';
 
 // g ← ∇ + λθ;  b ← g on the first step, else μb + (1−τ)g;  g ← g + μb (Nesterov) or b;  θ ← θ − ηg
-export function sgd(p: Data, grad: Data, b: Data | null, args: SgdArgs): void {
+export function sgd(p: Data, grad: Data, momentumBuffer: Data | null, args: SgdArgs): void {
   const { lr, momentum: mu, dampening, nesterov, weightDecay: wd, first } = args;
+  const b = momentumBuffer;
   if (mu === 0 || !b) {
     for (let j = 0; j < p.length; j++) p[j] -= lr * (grad[j] + wd * p[j]);
     return;
@@ -38,8 +39,18 @@ export function adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, a
 
 // g ← ∇ + λθ;  s ← αs + (1−α)g²;  centered: ḡ ← αḡ + (1−α)g, d ← √(s − ḡ²) + ε, else d ← √s + ε;
 // momentum: b ← μb + g/d, θ ← θ − ηb; else θ ← θ − ηg/d
-export function rmsprop(p: Data, grad: Data, s: Data, gAvg: Data | null, b: Data | null, args: RmspropArgs): void {
+export function rmsprop(
+  p: Data,
+  grad: Data,
+  squareAvg: Data,
+  gradAvg: Data | null,
+  momentumBuffer: Data | null,
+  args: RmspropArgs,
+): void {
   const { lr, alpha, eps, weightDecay: wd, momentum: mu } = args;
+  const s = squareAvg;
+  const gAvg = gradAvg;
+  const b = momentumBuffer;
   for (let j = 0; j < p.length; j++) {
     const g = grad[j] + wd * p[j];
     s[j] = alpha * s[j] + (1 - alpha) * g * g;
