@@ -214,6 +214,42 @@ function nativeHeader() {
   return lines.join('\n');
 }
 
+/**
+ * Every backend's implementation of a kernel (a function, or a method of the object its family
+ * file returns) sits in its family's file and names its parameters as the table does, in order:
+ * renaming or reordering an argument in the table fails the build until every backend follows.
+ */
+function checkImplementations(ts) {
+  const errors = [];
+  for (const dir of ['src/backend/js', 'src/backend/wasm', 'src/backend/native', 'src/backend/webgpu/kernels']) {
+    for (const f of readdirSync(join(root, dir))
+      .filter((f) => f.endsWith('.ts'))
+      .sort()) {
+      const path = `${dir}/${f}`;
+      const file = ts.createSourceFile(path, readFileSync(join(root, path), 'utf8'), ts.ScriptTarget.ES2022, true);
+      const visit = (node) => {
+        const implementation =
+          ts.isFunctionDeclaration(node) || (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent));
+        const name = implementation && node.name?.getText();
+        if (name && Object.hasOwn(table.KERNEL_TABLE, name)) {
+          const where = `${path}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+          const row = table.KERNEL_TABLE[name];
+          const got = node.parameters.map((p) => p.name.getText()).join(', ');
+          const want = Object.keys(row.args).join(', ');
+          if (got !== want) errors.push(`${where}: ${name}(${got}), the table says ${name}(${want})`);
+          if (f !== `${row.family}.ts`) errors.push(`${where}: ${name} belongs in ${dir}/${row.family}.ts`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(file);
+    }
+  }
+  if (errors.length)
+    throw new Error(`gen-tables: kernels that do not follow src/backend/table.ts:\n${errors.join('\n')}`);
+}
+
+checkImplementations((await import('typescript')).default);
+
 const outputs = {
   'src/ops/generated/ops.ts': opList,
   'src/nn/layers/index.ts': layerList,

@@ -9,7 +9,8 @@
 //
 // Adding a kernel: a row here, then its implementation in `<family>` of each backend that has it
 // (js/<family>.ts, wasm/kernels/<family>.ts with wasm/<family>.ts, native/src/<family>.c with
-// native/<family>.ts, webgpu/kernels/<family>.ts); a backend without one runs js's.
+// native/<family>.ts, webgpu/kernels/<family>.ts), its parameters named as here, in order (the
+// generator checks both); a backend without one runs js's.
 
 /** The elementwise maps of the unary kernel (UnaryOp); the position in this list is the op code every backend uses. */
 export const UNARY_OPS = [

@@ -26,28 +26,56 @@ export function makeOptim(
     normAccumulate(x: Data, p: number, acc: number): number {
       return native.normAccumulate(x, p, acc);
     },
-    sgd(p: Data, grad: Data, b: Data | null, a: SgdArgs): void {
-      native.sgd(p, grad, b, a.lr, a.momentum, a.dampening, a.nesterov, a.weightDecay, a.first);
+    sgd(p: Data, grad: Data, momentumBuffer: Data | null, args: SgdArgs): void {
+      native.sgd(
+        p,
+        grad,
+        momentumBuffer,
+        args.lr,
+        args.momentum,
+        args.dampening,
+        args.nesterov,
+        args.weightDecay,
+        args.first,
+      );
     },
-    adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, a: AdamArgs): void {
+    adam(p: Data, grad: Data, m: Data, v: Data, vMax: Data | null, args: AdamArgs): void {
       native.adam(
         p,
         grad,
         m,
         v,
         vMax,
-        a.lr,
-        a.beta1,
-        a.beta2,
-        a.eps,
-        a.weightDecay,
-        a.decoupled,
-        a.stepSize,
-        a.bias2Sqrt,
+        args.lr,
+        args.beta1,
+        args.beta2,
+        args.eps,
+        args.weightDecay,
+        args.decoupled,
+        args.stepSize,
+        args.bias2Sqrt,
       );
     },
-    rmsprop(p: Data, grad: Data, s: Data, gAvg: Data | null, b: Data | null, a: RmspropArgs): void {
-      native.rmsprop(p, grad, s, gAvg, b, a.lr, a.alpha, a.eps, a.weightDecay, a.momentum);
+    rmsprop(
+      p: Data,
+      grad: Data,
+      squareAvg: Data,
+      gradAvg: Data | null,
+      momentumBuffer: Data | null,
+      args: RmspropArgs,
+    ): void {
+      native.rmsprop(
+        p,
+        grad,
+        squareAvg,
+        gradAvg,
+        momentumBuffer,
+        args.lr,
+        args.alpha,
+        args.eps,
+        args.weightDecay,
+        args.momentum,
+      );
     },
   };
 }

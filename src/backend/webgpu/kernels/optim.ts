@@ -96,11 +96,16 @@ export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, 
     scale(x: DeviceBuffer, alpha: number): void {
       stream.dispatch(SCALE, [x.buffer], params(x.length, [f32(alpha)]), x.length);
     },
-    sgd(p: DeviceBuffer, grad: DeviceBuffer, buf: DeviceBuffer | null, a: SgdArgs): void {
-      const withBuf = a.momentum !== 0 && buf !== null;
-      const flags = (withBuf ? 1 : 0) | (a.first ? 2 : 0) | (a.nesterov ? 4 : 0);
-      const words = [f32(a.lr), f32(a.momentum), f32(a.dampening), f32(a.weightDecay), flags];
-      stream.dispatch(SGD, [grad.buffer, p.buffer, withBuf ? buf.buffer : none], params(p.length, words), p.length);
+    sgd(p: DeviceBuffer, grad: DeviceBuffer, momentumBuffer: DeviceBuffer | null, args: SgdArgs): void {
+      const withBuf = args.momentum !== 0 && momentumBuffer !== null;
+      const flags = (withBuf ? 1 : 0) | (args.first ? 2 : 0) | (args.nesterov ? 4 : 0);
+      const words = [f32(args.lr), f32(args.momentum), f32(args.dampening), f32(args.weightDecay), flags];
+      stream.dispatch(
+        SGD,
+        [grad.buffer, p.buffer, withBuf ? momentumBuffer.buffer : none],
+        params(p.length, words),
+        p.length,
+      );
     },
     adam(
       p: DeviceBuffer,
@@ -108,10 +113,12 @@ export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, 
       m: DeviceBuffer,
       v: DeviceBuffer,
       vMax: DeviceBuffer | null,
-      a: AdamArgs,
+      args: AdamArgs,
     ): void {
-      const flags = (a.decoupled ? 1 : 0) | (vMax ? 2 : 0);
-      const words = [a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bias2Sqrt].map(f32);
+      const flags = (args.decoupled ? 1 : 0) | (vMax ? 2 : 0);
+      const words = [args.lr, args.beta1, args.beta2, args.eps, args.weightDecay, args.stepSize, args.bias2Sqrt].map(
+        f32,
+      );
       words.push(flags);
       stream.dispatch(
         ADAM,
@@ -123,18 +130,18 @@ export function optimKernels(stream: Stream, placeholders: readonly [GPUBuffer, 
     rmsprop(
       p: DeviceBuffer,
       grad: DeviceBuffer,
-      s: DeviceBuffer,
-      gAvg: DeviceBuffer | null,
-      buf: DeviceBuffer | null,
-      a: RmspropArgs,
+      squareAvg: DeviceBuffer,
+      gradAvg: DeviceBuffer | null,
+      momentumBuffer: DeviceBuffer | null,
+      args: RmspropArgs,
     ): void {
-      const withBuf = buf !== null && a.momentum > 0;
-      const flags = (gAvg ? 1 : 0) | (withBuf ? 2 : 0);
-      const words = [a.lr, a.alpha, a.eps, a.weightDecay, a.momentum].map(f32);
+      const withBuf = momentumBuffer !== null && args.momentum > 0;
+      const flags = (gradAvg ? 1 : 0) | (withBuf ? 2 : 0);
+      const words = [args.lr, args.alpha, args.eps, args.weightDecay, args.momentum].map(f32);
       words.push(flags);
       stream.dispatch(
         RMSPROP,
-        [grad.buffer, p.buffer, s.buffer, gAvg?.buffer ?? none, withBuf ? buf.buffer : none2],
+        [grad.buffer, p.buffer, squareAvg.buffer, gradAvg?.buffer ?? none, withBuf ? momentumBuffer.buffer : none2],
         params(p.length, words),
         p.length,
       );
