@@ -79,13 +79,16 @@ if (!openblas) skip(`no OpenBLAS static archive (apt install libopenblas-dev, or
 mkdirSync(dirname(output), { recursive: true });
 const tmp = `${output}.${process.pid}.tmp`;
 // -ffp-contract=off: no FMA contraction, so the float32 updates round as js's do;
-// -fno-math-errno: sqrt becomes one (vectorisable) instruction (nabla never reads errno).
+// -fno-math-errno: sqrt becomes one (vectorisable) instruction (nabla never reads errno);
+// -fno-trapping-math: loops with selects vectorise below AVX-512 too (nabla never reads the
+// floating-point exception flags; values are unchanged).
 const args = [
   '-O3',
   '-std=c11',
   '-D_GNU_SOURCE',
   '-ffp-contract=off',
   '-fno-math-errno',
+  '-fno-trapping-math',
   '-fPIC',
   '-shared',
   '-fvisibility=hidden',

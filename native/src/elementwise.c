@@ -1,10 +1,13 @@
 // Elementwise kernels: the unary maps and the broadcasting binaries, float32 and float64, with
 // the js kernels' semantics (src/backend/js/elementwise.ts). Transcendental maps compute in
-// double and round once, as js does (its numbers are doubles), so float32 results are those of
-// js to the last bit or within one rounding. The plain loops get AVX-512 or AVX2 code at run time
+// double and round once, as js does (its numbers are doubles), so their results are those of js
+// to the last bit or within one rounding; except float32 tanh, exp, sigmoid, erf and gelu, which
+// use vectorisable approximations within a few float32 ulps of js (below). The plain loops get AVX-512 or AVX2 code at run time
 // (target_clones: GCC compiles each for every target and picks at load).
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "kernels.h"
 
@@ -79,6 +82,110 @@ CLONES static void tanh32(const float *x, float *out, size_t n) {
   }
 }
 
+// float32 exp, sigmoid, erf and gelu as the wasm kernels compute them (src/backend/wasm/kernels/
+// elementwise.ts documents each approximation and its error: exp within about 2 ulps, erf and gelu
+// within a few ulps of js's double-precision results), written without branches so that GCC
+// vectorises the loops (16 lanes with AVX-512). Every operation rounds in float32 in the same
+// order as there (no FMA contraction: build-native.mjs), so the two backends give the same bits.
+static inline float f32_of_bits(uint32_t b) {
+  float f;
+  memcpy(&f, &b, sizeof f);
+  return f;
+}
+static inline uint32_t bits_of_f32(float f) {
+  uint32_t b;
+  memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+// eˣ: x = k·ln2 + r (k rounded to nearest even by the 1.5·2²³ shift, which also gives k's bits),
+// eʳ by Taylor to r⁷, times 2ᵏ in two factors so that subnormal and overflowing results round as
+// float32 does. NaN stays NaN.
+static inline float exp_f32(float v) {
+  float x = v < -104.0f ? -104.0f : v > 89.0f ? 89.0f : v;
+  float shifted = x * 1.44269504088896341f + 12582912.0f;
+  float kf = shifted - 12582912.0f;
+  float r = x - kf * 0.693359375f;
+  r = r - kf * -2.12194440e-4f;
+  float p = 1.0f / 5040;
+  p = p * r + 1.0f / 720;
+  p = p * r + 1.0f / 120;
+  p = p * r + 1.0f / 24;
+  p = p * r + 1.0f / 6;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  int32_t k = (int32_t)(bits_of_f32(shifted) - 0x4B400000u); // −150 … 128
+  int32_t k1 = k >> 1, k2 = k - k1;
+  return p * f32_of_bits((uint32_t)(k1 + 127) << 23) * f32_of_bits((uint32_t)(k2 + 127) << 23);
+}
+
+static inline float horner_f32(float t, const float *c, int n) {
+  float r = c[n - 1];
+  for (int i = n - 2; i >= 0; i--) r = r * t + c[i];
+  return r;
+}
+
+// erf(z)/z for |z| < 1/2: the Maclaurin series to n = 11, in z².
+static inline float erf_over_z_f32(float z) {
+  static const float c[] = {0.0052239776254421879f, -0.00085483270234508522f, 0.00012055332981789664f, -1.492565035840625e-05f,
+                            1.6462114365889246e-06f, -1.6365844691234924e-07f, 1.4807192815879218e-08f, -1.2290555301717926e-09f,
+                            0, 0};
+  float u = z * z;
+  float s = horner_f32(u, c, 10) * u + -0.026866170645131252f;
+  s = s * u + 0.11283791670955126f;
+  s = s * u + -0.37612638903183754f;
+  return s * u + 1.1283791670955126f;
+}
+
+// erfc(z) for z ≥ 1/2 where z² = k·w² (erf: w = z, k = 1; gelu: w = |x|, k = 1/2): e^(−z²)·R(t),
+// t = 1/(1 + z/2), the exponential split at w cut to 12 bits so that no rounding of w² is amplified.
+static inline float erfc_f32(float z, float w, float k, float w_max) {
+  static const float c[] = {3.5650922370289944e-06f, 0.28198399584395295f, 0.28359822517675071f, 0.23511817190597908f,
+                            0.23421767416498412f,    -0.10500194841764456f, 0.4012507312475655f, -0.60577714664986171f,
+                            0.34829061067303213f,    -0.073690479148884949f};
+  float zc = z < 0.5f ? 0.5f : z;
+  zc = zc > 10.5f ? 10.5f : zc;
+  float t = 1.0f / (1.0f + zc * 0.5f);
+  float r = horner_f32(t, c, 10);
+  float wc = w > w_max ? w_max : w;
+  float s = f32_of_bits(bits_of_f32(wc) & 0xfffff000u);
+  float e = exp_f32(-(k * (s * s))) * exp_f32(k * ((s - wc) * (s + wc)));
+  return e * r;
+}
+
+static inline float erf_f32(float v) {
+  float a = fabsf(v);
+  float r = a < 0.5f ? a * erf_over_z_f32(a) : 1.0f - erfc_f32(a, a, 1.0f, 10.5f);
+  return f32_of_bits(bits_of_f32(r) | (bits_of_f32(v) & 0x80000000u));
+}
+
+// x·(1 + erf(x/√2))/2, 1 + erf(z) taken as 2 − erfc(z) or erfc(−z) where it would cancel.
+static inline float gelu_f32(float v) {
+  float z = v * 0.70710678118654752f;
+  float a = fabsf(z);
+  bool neg = z < 0.0f;
+  float e = a * erf_over_z_f32(a);
+  float c = erfc_f32(a, fabsf(v), 0.5f, 14.9f);
+  float small_z = neg ? 1.0f - e : 1.0f + e;
+  float large_z = neg ? c : 2.0f - c;
+  return 0.5f * v * (a < 0.5f ? small_z : large_z);
+}
+
+static inline float sigmoid_f32(float v) {
+  float e = exp_f32(-fabsf(v));
+  return (v >= 0.0f ? 1.0f : e) / (1.0f + e);
+}
+
+#define MAP32(NAME, F)                                            \
+  CLONES static void NAME(const float *x, float *out, size_t n) { \
+    for (size_t i = 0; i < n; i++) out[i] = F(x[i]);              \
+  }
+MAP32(exp32, exp_f32)
+MAP32(sigmoid32, sigmoid_f32)
+MAP32(erf32, erf_f32)
+MAP32(gelu32, gelu_f32)
+
 static bool simple(int op) {
   return op == UNARY_NEG || op == UNARY_SQRT || op == UNARY_ABS || op == UNARY_SIGN || op == UNARY_RELU || op == UNARY_STEP || op == UNARY_LEAKY_RELU || op == UNARY_LEAKY_STEP;
 }
@@ -98,6 +205,14 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
   // (leakyRelu's slope multiplies in double, as js does: p·x rounded once.)
   if (op == UNARY_TANH && !x.f64) {
     tanh32(x.data, out.data, n);
+  } else if (op == UNARY_EXP && !x.f64) {
+    exp32(x.data, out.data, n);
+  } else if (op == UNARY_SIGMOID && !x.f64) {
+    sigmoid32(x.data, out.data, n);
+  } else if (op == UNARY_ERF && !x.f64) {
+    erf32(x.data, out.data, n);
+  } else if (op == UNARY_GELU && !x.f64) {
+    gelu32(x.data, out.data, n);
   } else if (simple((int)op) && !(op == UNARY_LEAKY_RELU && !x.f64)) {
     if (x.f64) unary64((int)op, x.data, out.data, n, p);
     else unary32((int)op, x.data, out.data, n, (float)p);
