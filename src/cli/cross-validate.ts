@@ -4,7 +4,6 @@
 // alone; it is scored on its own held-out rows, which nothing in its training saw. Prints each
 // fold and the mean ± standard deviation, and writes them (with every fold's rows) to metrics.json.
 
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { kFold } from '../data/folds.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -12,6 +11,7 @@ import { evaluate, type EvalResult } from '../train/evaluate.js';
 import { prepareCsvRows, readCsvSource, splitOffValidation } from './data.js';
 import { UsageError } from './errors.js';
 import { pathIn } from './modeldir.js';
+import { makeRunDirectory } from './run-directory.js';
 import { untilInterrupted } from './interrupt.js';
 import { formatScores } from './outputs.js';
 import {
@@ -44,12 +44,9 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
     throw new UsageError(`--cv ${k}: ${source.file} has only ${source.rows} rows, fewer than the folds`);
   const folds = kFold(source.rows, k, flags.seed, classify ? source.csv.targets.data : undefined);
   const out = flags.out ?? join('runs', `${source.name}-cv${k}`);
-  // The first directory this creates: removed when a fold fails or the run is interrupted, so no
-  // half-written run directory is left (as a plain run does).
-  const created = mkdirSync(out, { recursive: true });
-  const removeCreated = () => {
-    if (created !== undefined) rmSync(created, { recursive: true, force: true });
-  };
+  // Cross-validation writes nothing until every fold is done (no checkpoints): a failed or
+  // interrupted run removes the directories it made, where nothing else was put in them.
+  const removeCreated = makeRunDirectory(out);
   console.log(
     `${k}-fold cross-validation${classify ? ' (stratified)' : ''} on ${source.name} (${source.rows} rows) → ${out}`,
   );

@@ -5,7 +5,7 @@
 // validates). Writes the model (a Sequential holding the GPT, the tokenizer in its metadata),
 // metrics.json, curves.svg and a checkpoint per epoch (--resume continues it).
 
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { manualSeed } from '../random.js';
 import { tensor, type Tensor } from '../tensor.js';
@@ -28,6 +28,7 @@ import { exactMatch } from '../train/exact-match.js';
 import type { FitResult } from '../train/types.js';
 import { UsageError } from './errors.js';
 import { pathIn } from './modeldir.js';
+import { makeRunDirectory } from './run-directory.js';
 import { untilInterrupted } from './interrupt.js';
 
 export interface GptFlags {
@@ -176,7 +177,7 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
     throw new UsageError(`--resume: no checkpoint at ${checkpointPath} to continue from`);
   const model = new Sequential(r.gpt);
   const optimizer = new AdamW(model.parameters(), { lr: r.lr, weightDecay: 0.1 });
-  const created = mkdirSync(out, { recursive: true });
+  const failed = makeRunDirectory(out, checkpointPath);
   try {
     const tokensPerSample = r.gpt.config.contextLength;
     console.log(
@@ -234,7 +235,7 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
     );
     return 0;
   } catch (e) {
-    if (created !== undefined) rmSync(created, { recursive: true, force: true });
+    failed();
     throw e;
   }
 }

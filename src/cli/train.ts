@@ -2,11 +2,12 @@
 // checkpoints and --resume → model, metrics.json, curves.svg, report.html and (for classifiers)
 // the confusion matrix; or, with --cv K, K-fold cross-validation (cross-validate.ts).
 
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageShapeOf, loadTrainingData } from './data.js';
 import { UsageError } from './errors.js';
 import { pathIn } from './modeldir.js';
+import { makeRunDirectory } from './run-directory.js';
 import { writeRunOutputs } from './outputs.js';
 import { untilInterrupted } from './interrupt.js';
 import { buildModel, describeSettings, runSettings, trainModel, type TrainFlags } from './train-run.js';
@@ -57,9 +58,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     earlyStopping: cfg.earlyStopping,
     standardizeTarget: flags.standardizeTarget,
   };
-  // The first directory this run creates (undefined when --out exists already): a run that fails
-  // removes it, so no half-written run directory is left. An interrupted run keeps its checkpoint.
-  const created = mkdirSync(out, { recursive: true });
+  // A run that fails keeps its checkpoint (and says so) and removes only the empty directories it made.
+  const failed = makeRunDirectory(out, checkpointPath);
   try {
     const model = buildModel(flags, cfg, spec);
     console.log(
@@ -87,7 +87,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       batchSize: cfg.batchSize,
     });
   } catch (e) {
-    if (created !== undefined) rmSync(created, { recursive: true, force: true });
+    failed();
     throw e;
   }
 }
