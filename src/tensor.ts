@@ -18,6 +18,8 @@ export interface GradFn {
   readonly op: string;
   /** The op's tensor inputs, in order. */
   readonly inputs: readonly Tensor[];
+  /** Each input's write version when the op ran: backward refuses an input written in place since. */
+  readonly versions: readonly number[];
   /** Gradients for the inputs given dL/d(output); `needs[i]` says whether input i wants one. */
   backward(gy: Tensor, needs: readonly boolean[]): (Tensor | null)[];
 }

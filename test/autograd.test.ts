@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { grad, gradcheck, isGradEnabled, nn, noGrad, tensor } from '../src/index.js';
+import { grad, gradcheck, isGradEnabled, nn, noGrad, optim, tensor } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 
@@ -194,4 +194,27 @@ test('a leaf keeps its gradient without a copy only when nothing else can see th
   y.sum().backward();
   assert.deepEqual(Array.from(w.grad!.data), [2, 4]);
   assert.deepEqual(Array.from(x.data), [1, 2], 'the forward input is untouched');
+});
+
+test('backward refuses an input written in place after the op used it, naming the op (PyTorch refuses it too)', () => {
+  // The forward pass's weights give dL/dx = W·1; after an optimizer step they would give another.
+  const lin = new nn.Linear(2, 1);
+  const x = tensor([[1, 2]], { requiresGrad: true });
+  const opt = new optim.SGD(lin.parameters(), { lr: 1 });
+  lin.forward(x).sum().backward();
+  const loss = lin.forward(x).sum();
+  opt.step();
+  assert.throws(
+    () => loss.backward(),
+    /^Error: backward of linear: its input 1 \[2,1\] was modified in place after linear used it/,
+  );
+  // Written through .data and marked: the same.
+  const w = tensor([1, 2, 3], { requiresGrad: true });
+  const y = w.mul(w).sum();
+  w.data[0] = 5;
+  w.markChanged();
+  assert.throws(() => y.backward(), /^Error: backward of mul: its input 0 \[3\] was modified in place/);
+  // Recomputed after the change, it runs.
+  w.mul(w).sum().backward();
+  assert.deepEqual([...w.grad!.data], [10, 4, 6]);
 });

@@ -87,3 +87,17 @@ test('optimizers reject bad arguments with a clear message', () => {
   assert.throws(() => new optim.Adam([w], { betas: [1.5, 0.9] }), /Adam: invalid beta 1.5/);
   assert.throws(() => new optim.Adam([tensor([1])]), /parameter 0 does not require grad/);
 });
+
+test('an optimizer refuses a parameter given twice, and a gradient of another shape or dtype', () => {
+  const w = tensor([1, 2, 3], { requiresGrad: true });
+  assert.throws(
+    () => new optim.SGD([w, w], { lr: 0.1 }),
+    /^Error: SGD: parameter 1 is parameter 0 again \(the same memory\)$/,
+  );
+  const opt = new optim.Adam([w], { lr: 0.1 });
+  w.grad = tensor([1, 2]);
+  assert.throws(() => opt.step(), /^Error: Adam: parameter 0 float32 \[3\] has a gradient float32 \[2\]/);
+  w.grad = tensor([1, 2, 3], { dtype: 'float64' });
+  assert.throws(() => opt.step(), /^Error: Adam: parameter 0 float32 \[3\] has a gradient float64 \[3\]/);
+  assert.deepEqual([...w.data], [1, 2, 3]);
+});

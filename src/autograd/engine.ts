@@ -8,7 +8,7 @@
 // every graph was made by ops, which attach them; ops/node.ts loads this file in turn.)
 
 import { allocData, recordAllocations, type Cell } from '../cells.js';
-import { defineTensorMethod, Tensor } from '../tensor.js';
+import { defineTensorMethod, Tensor, type GradFn } from '../tensor.js';
 import { kernels } from '../backend/index.js';
 import { shapeStr, sameShape } from '../shape.js';
 import { gradState } from './mode.js';
@@ -130,6 +130,7 @@ function propagate(
         onLeaf(node, g, fresh.has(g.cell) && uses.get(g.cell) === 1);
         continue;
       }
+      checkVersions(fn);
       const needs = fn.inputs.map((t) => t.requiresGrad);
       const inputGrads = fn.backward(g, needs);
       for (let j = 0; j < fn.inputs.length; j++) {
@@ -151,6 +152,19 @@ function propagate(
     gradState.enabled = previous;
     recordAllocations(previousAllocations);
   }
+}
+
+// A backward rule reads the values its op saw (x for dW = xᵀ·dy): an input written in place since
+// (an optimizer step before backward, markChanged) would give wrong gradients, so it is refused,
+// as PyTorch refuses a saved tensor "modified by an inplace operation".
+function checkVersions(fn: GradFn): void {
+  fn.inputs.forEach((x, i) => {
+    if (x.cell.version !== fn.versions[i]) {
+      throw new Error(
+        `backward of ${fn.op}: its input ${i} ${shapeStr(x.shape)} was modified in place after ${fn.op} used it (version ${x.cell.version}, expected ${fn.versions[i]}): compute the output again after the change (an optimizer step goes after backward)`,
+      );
+    }
+  });
 }
 
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, own: boolean): void {

@@ -23,7 +23,7 @@ export function output(
     for (const x of inputs) {
       if (x.requiresGrad) {
         t.requiresGrad = true;
-        t.gradFn = { op, inputs, backward };
+        t.gradFn = { op, inputs, versions: inputs.map((x) => x.cell.version), backward };
         break;
       }
     }

@@ -6,6 +6,7 @@
 import { allocCell, hostData, markHostWritten, type Cell } from '../cells.js';
 import type { Tensor, Data } from '../tensor.js';
 import { hostStep } from '../backend/index.js';
+import { sameShape, shapeStr } from '../shape.js';
 
 /** An optimizer's state, as stateDict() gives it and loadStateDict() (and checkpoints) take it: plain data. */
 export type OptimizerState = {
@@ -52,8 +53,13 @@ export abstract class Optimizer {
   constructor(params: Iterable<Tensor>, lr: number, name: string) {
     this.params = [...params];
     if (this.params.length === 0) throw new Error(`${name}: got an empty parameter list`);
+    const seen = new Map<Cell, number>();
     this.params.forEach((p, i) => {
       if (!p.requiresGrad) throw new Error(`${name}: parameter ${i} does not require grad`);
+      // Its memory would be stepped twice per step (PyTorch refuses it too).
+      const first = seen.get(p.cell);
+      if (first !== undefined) throw new Error(`${name}: parameter ${i} is parameter ${first} again (the same memory)`);
+      seen.set(p.cell, i);
     });
     if (!(lr >= 0 && Number.isFinite(lr)))
       throw new Error(`${name}: invalid learning rate ${lr} (expected a finite number ≥ 0)`);
@@ -66,6 +72,10 @@ export abstract class Optimizer {
   step(): void {
     this.params.forEach((p, i) => {
       if (!p.grad) return;
+      if (p.grad.dtype !== p.dtype || !sameShape(p.grad.shape, p.shape))
+        throw new Error(
+          `${this.constructor.name}: parameter ${i} ${p.dtype} ${shapeStr(p.shape)} has a gradient ${p.grad.dtype} ${shapeStr(p.grad.shape)}: a gradient has its parameter's shape and dtype`,
+        );
       this.steps[i]++;
       this.updateCells(p.cell, p.grad.cell, i);
     });
