@@ -155,6 +155,18 @@ def speed(a):
             times.append(time.perf_counter() - start)
     times.sort()
     print(json.dumps({'tokensPerSec': a.batch * a.context / times[len(times) // 2], 'torch': torch.__version__, 'threads': a.threads}))
+    if a.profile:
+        # The same steps under torch.profiler: self CPU time by op, for the table beside nabla's
+        # `node --cpu-prof` shares (bench/RESULTS-native-maps.md).
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            for i in range(a.steps):
+                seq = data[i % len(data)]
+                loss = F.cross_entropy(model(seq[:, :-1]).reshape(-1, a.vocab), seq[:, 1:].reshape(-1))
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+        print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=25))
 
 
 def main():
@@ -173,6 +185,7 @@ def main():
     spd.add_argument('--batch', type=int, default=32)
     spd.add_argument('--vocab', type=int, default=65)
     spd.add_argument('--steps', type=int, default=8)
+    spd.add_argument('--profile', action='store_true', help='also print torch.profiler\'s table of the steps')
     for p, layers in ((add, 2), (txt, 4), (spd, 4)):
         p.add_argument('--layers', type=int, default=layers)
         p.add_argument('--heads', type=int, default=4)
