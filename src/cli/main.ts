@@ -9,6 +9,7 @@ import { exportOnnx, inspect } from '../io/index.js';
 import { activations, mlpLayers } from '../nn/mlp.js';
 import { cnnLayers } from '../nn/cnn.js';
 import { reportError } from './errors.js';
+import { escapeConsole } from './terminal.js';
 import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { trainCommand } from './train.js';
 import { CNN_EPOCHS, models, optimizers, schedules, TABLE_MIN_STEPS, type TrainFlags } from './train-run.js';
@@ -20,6 +21,7 @@ import { explainModel, explainModelDir } from './explain.js';
 import { pathIn, readGptDir, readModelDir } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
+escapeConsole();
 
 // A reader that goes away (nabla train … | head -1) closes the pipe: output stops there, quietly,
 // and the run goes on to write its files and exit as it would have. Other stream errors stay errors.

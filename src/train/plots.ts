@@ -1,9 +1,11 @@
 // SVG pictures written by `nabla train`: the training curves (loss, and accuracy for
 // classifiers, train vs validation per epoch) and the confusion matrix as a heat map.
 
+import { printable } from '../show.js';
 import type { EpochLogs } from './types.js';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+// Class names are data: control characters (not allowed in XML) shown as \xNN, markup escaped.
+const esc = (s: string) => printable(s, true).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
 
 interface Series {
