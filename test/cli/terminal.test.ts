@@ -18,6 +18,7 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const HOSTILE = '\x1b[2J\x1b[31mRED\x1b]0;pwned\x07';
 // No ESC, BEL or other C0/C1 character but the layout's newlines.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const clean = (s: string) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(s);
 
 function nabla(...args: string[]) {
