@@ -23,6 +23,7 @@ import { DeviceDispatch } from './device.js';
 import { hostKernels } from './generated/host.js';
 import { r, u } from './host.js';
 import { jsBackend } from './js/index.js';
+import { addonLoadError } from './native/addon.js';
 import { nativeBackend } from './native/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
 
@@ -217,10 +218,10 @@ export function setBackend(name: string): Promise<void> {
     return Promise.resolve();
   }
   const open = OPENERS[name];
-  if (!open)
-    throw new Error(
-      `setBackend: unknown backend '${name}' (available: ${[...backends.keys(), ...Object.keys(OPENERS)].join(', ')})`,
-    );
+  const available = [...backends.keys(), ...Object.keys(OPENERS)].join(', ');
+  if (name === 'native' && addonLoadError !== null)
+    throw new Error(`setBackend: the native backend did not load here (${addonLoadError}); available: ${available}`);
+  if (!open) throw new Error(`setBackend: unknown backend '${name}' (available: ${available})`);
   let p = opening.get(name);
   if (!p) {
     p = open().then(registerDeviceBackend, (e: unknown) => {

@@ -644,3 +644,16 @@ test('when a shared memory cannot be allocated, the wasm backend still loads, wi
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { backend: 'wasm', product: 11 });
 });
+
+test("setBackend('native') where the addon did not load says why", () => {
+  const entry = new URL('../../src/index.js', import.meta.url).href;
+  const script = `
+    const nabla = await import(${JSON.stringify(entry)});
+    try { await nabla.setBackend('native'); } catch (e) { console.log(e.message); }`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, NABLA_NATIVE: '0' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^setBackend: the native backend did not load here \(NABLA_NATIVE=0\); available: js, wasm/);
+});
