@@ -16,6 +16,7 @@ import type { InputSpec } from './data.js';
 import { explainSequential } from './explain.js';
 import { files, pathIn } from './modeldir.js';
 import type { TrainedModel } from './train-run.js';
+import { getBackend } from '../backend/index.js';
 
 export const INLINE_CONFUSION_CLASSES = 100;
 
@@ -57,6 +58,7 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
     stoppedEarly: result.stoppedEarly,
     restoredEpoch: trained.stopper?.restoredEpoch ?? null,
     trainSeconds: Number(o.seconds.toFixed(2)),
+    backend: getBackend(),
     final: {
       ...scores,
       samples,

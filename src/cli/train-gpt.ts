@@ -30,6 +30,7 @@ import { UsageError } from './errors.js';
 import { pathIn } from './modeldir.js';
 import { makeRunDirectory } from './run-directory.js';
 import { untilInterrupted } from './interrupt.js';
+import { getBackend } from '../backend/index.js';
 
 export interface GptFlags {
   data: string;
@@ -223,6 +224,7 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
       task: r.metadata.task,
       epochs: result.epochs,
       trainSeconds: Number(seconds.toFixed(2)),
+      backend: getBackend(),
       final,
       history: result.history,
       run: r.run,

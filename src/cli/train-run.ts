@@ -25,6 +25,7 @@ import { foldTargetScale } from './target-scale.js';
 import { UsageError } from './errors.js';
 import { imageShapeOf, type InputSpec } from './data.js';
 import { checkMlpSize } from './parse.js';
+import { getBackend } from '../backend/index.js';
 
 export const optimizers = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export const schedules = ['onecycle', 'cosine', 'step', 'plateau', 'none'] as const;
@@ -277,6 +278,6 @@ export function describeSettings(flags: TrainFlags, cfg: RunSettings, spec: Inpu
     parts.push(
       `target standardised (mean ${spec.targetScale.mean[0].toPrecision(4)}, std ${spec.targetScale.std[0].toPrecision(4)}), predictions in its own units`,
     );
-  parts.push(`seed ${flags.seed}`);
+  parts.push(`seed ${flags.seed}`, `backend ${getBackend()}`);
   return parts.join(', ');
 }

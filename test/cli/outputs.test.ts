@@ -33,6 +33,9 @@ test('a classifier with many classes writes its confusion matrix to confusion.cs
     new RegExp(`confusion matrix on .*: ${classes} classes, written to ${join(out, 'confusion.csv')}`),
   );
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  // The backend that trained it is named in the settings line and in metrics.json.
+  assert.ok(['js', 'wasm', 'native'].includes(metrics.backend), metrics.backend);
+  assert.match(r.stdout, new RegExp(`, backend ${metrics.backend} → `));
   assert.equal(metrics.final.confusion, undefined);
   assert.equal(metrics.final.confusionFile, join(out, 'confusion.csv'));
   assert.equal(metrics.final.classes.length, classes);
