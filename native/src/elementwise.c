@@ -186,6 +186,11 @@ MAP32(sigmoid32, sigmoid_f32)
 MAP32(erf32, erf_f32)
 MAP32(gelu32, gelu_f32)
 
+// The float32 maps with a vectorised approximation of their own, by op code.
+static void (*const VECTOR32[UNARY_OPS])(const float *, float *, size_t) = {
+    [UNARY_TANH] = tanh32, [UNARY_EXP] = exp32, [UNARY_SIGMOID] = sigmoid32, [UNARY_ERF] = erf32, [UNARY_GELU] = gelu32,
+};
+
 static bool simple(int op) {
   return op == UNARY_NEG || op == UNARY_SQRT || op == UNARY_ABS || op == UNARY_SIGN || op == UNARY_RELU || op == UNARY_STEP || op == UNARY_LEAKY_RELU || op == UNARY_LEAKY_STEP;
 }
@@ -203,16 +208,8 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
   if (op >= UNARY_OPS) return fail(&c, "unknown op code %zu", op), NULL;
   size_t n = x.length;
   // (leakyRelu's slope multiplies in double, as js does: p·x rounded once.)
-  if (op == UNARY_TANH && !x.f64) {
-    tanh32(x.data, out.data, n);
-  } else if (op == UNARY_EXP && !x.f64) {
-    exp32(x.data, out.data, n);
-  } else if (op == UNARY_SIGMOID && !x.f64) {
-    sigmoid32(x.data, out.data, n);
-  } else if (op == UNARY_ERF && !x.f64) {
-    erf32(x.data, out.data, n);
-  } else if (op == UNARY_GELU && !x.f64) {
-    gelu32(x.data, out.data, n);
+  if (!x.f64 && VECTOR32[op]) {
+    VECTOR32[op](x.data, out.data, n);
   } else if (simple((int)op) && !(op == UNARY_LEAKY_RELU && !x.f64)) {
     if (x.f64) unary64((int)op, x.data, out.data, n, p);
     else unary32((int)op, x.data, out.data, n, (float)p);

@@ -108,14 +108,15 @@ export class DeviceDispatch implements CellOwner {
 
   // A kernel that returns a value must run now: only on host values, with nothing queued.
   private hostValue(kernel: KernelName, args: unknown[]): unknown {
-    const cells = KERNEL_IO[kernel].reads.map((i) => args[i] as Cell);
+    const { reads } = KERNEL_IO[kernel];
+    const cells = reads.map((i) => args[i] as Cell);
     if (this.pending || cells.some((c) => !c.hostValid)) {
       throw new Error(
         `${kernel}: the ${this.device.name} backend cannot return a value computed from device values synchronously; read its inputs first (await readAll)`,
       );
     }
     this.count(kernel, 'returns a value to the host');
-    const a = args.map((x, i) => (KERNEL_IO[kernel].reads.includes(i) ? (x as Cell).host : x));
+    const a = args.map((x, i) => (reads.includes(i) ? (x as Cell).host : x));
     return (jsBackend[kernel] as (...x: unknown[]) => unknown)(...a);
   }
 

@@ -5,7 +5,7 @@
 //   src/backend/generated/host.ts     the typed-array backends' kernels over cells
 //   src/backend/wasm/kernels/codes.ts the op codes for AssemblyScript
 //   native/src/kernel_table.h         the op codes, declarations and the addon's KERNELS[] rows for C
-// WGSL gets its op codes from the enums below at run time (webgpu/wgsl.ts).
+//   src/backend/webgpu/generated/codes.ts  the op codes as WGSL constants
 //
 // Adding a kernel: a row here, then its implementation in `<family>` of each backend that has it
 // (js/<family>.ts, wasm/kernels/<family>.ts with wasm/<family>.ts, native/src/<family>.c with

@@ -6,7 +6,7 @@
 // and the special-value tests that SwiftShader's math needs (docs/webgpu.md: max(NaN, 0) is 0
 // there, exp(NaN) is +∞, log(0) is −88).
 
-import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../contract.js';
+import { OP_CODES } from './generated/codes.js';
 
 /** A compiled-once kernel: the stream caches its pipeline by this object. */
 export interface Shader {
@@ -19,19 +19,6 @@ export interface Shader {
 export const PARAM_WORDS = 64;
 const NAN_WORD = PARAM_WORDS - 2;
 const INF_WORD = PARAM_WORDS - 1;
-
-/** The kernel table's op codes as WGSL constants: `const UNARY_LEAKY_RELU = 11u;`. */
-const OP_CODES = (
-  [
-    ['UNARY', UNARY_OPS],
-    ['BINARY', BINARY_OPS],
-    ['REDUCE', REDUCE_OPS],
-  ] as const
-)
-  .flatMap(([prefix, ops]) =>
-    ops.map((op, i) => `const ${prefix}_${op.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()} = ${i}u;`),
-  )
-  .join('\n');
 
 const PRELUDE = /* wgsl */ `
 ${OP_CODES}
