@@ -1,5 +1,6 @@
 // Builds the native backend (native/src/*.c) into native/build/nabla.node with the system C
-// compiler, linking OpenBLAS's static archive so the addon needs nothing at run time.
+// compiler, linking OpenBLAS's static archive, and oneDNN's shared library (libdnnl.so.2, found
+// beside the addon through $ORIGIN, else on the system) where its headers are installed.
 // Runs in `npm install` (prepare) and in `npm run build`; rebuilds only when a source changed.
 // Without a compiler, Node-API headers or OpenBLAS it prints one line and exits 0: nabla then
 // runs on wasm. Headers come from the npm package `node-api-headers`; nothing is downloaded.
@@ -7,12 +8,14 @@
 //   NABLA_NATIVE=0      skip the build (and, at run time, the native backend)
 //   CC=...              the compiler (default: cc, then gcc, then clang on PATH)
 //   NABLA_OPENBLAS=...  the OpenBLAS static archive (default: Debian's libopenblas-dev one)
+//   NABLA_DNNL=0        build without oneDNN even where libdnnl-dev is installed (convolutions
+//                       then run through im2col and OpenBLAS)
 //   --arch arm64        cross-build for another CPU into native/build/linux-<arch>/nabla.node
 //                       (compiler aarch64-linux-gnu-gcc, archive from libopenblas-dev:arm64; see
 //                       native/README.md); a missing tool then fails the build instead of skipping it
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,7 +56,6 @@ const inputs = [
     .map((f) => join(srcDir, f)),
   fileURLToPath(import.meta.url),
 ];
-if (existsSync(output) && inputs.every((f) => statSync(f).mtimeMs <= statSync(output).mtimeMs)) process.exit(0);
 
 const works = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 const cc = (cross ? [process.env.CC, `${triplet}-gcc`] : [process.env.CC, 'cc', 'gcc', 'clang']).find(
@@ -76,6 +78,13 @@ const openblas = [
 ].find((f) => f && existsSync(f));
 if (!openblas) skip(`no OpenBLAS static archive (apt install libopenblas-dev, or set NABLA_OPENBLAS)`);
 
+// oneDNN (Debian's libdnnl-dev) for convolution, when its header and library are both here.
+const dnnl =
+  process.env.NABLA_DNNL !== '0' &&
+  !cross &&
+  existsSync('/usr/include/oneapi/dnnl/dnnl.h') &&
+  existsSync(`/usr/lib/${triplet}/libdnnl.so`);
+
 mkdirSync(dirname(output), { recursive: true });
 const tmp = `${output}.${process.pid}.tmp`;
 // -ffp-contract=off: no FMA contraction, so the float32 updates round as js's do;
@@ -96,16 +105,24 @@ const args = [
   '-Wextra',
   '-Werror',
   `-I${include}`,
+  ...(dnnl ? ['-DNABLA_DNNL'] : []),
   ...sources,
   openblas,
   // OpenBLAS's symbols stay private to the addon (another module in the process may bring its own BLAS).
   '-Wl,--exclude-libs,ALL',
   '-Wl,-s',
+  ...(dnnl ? ['-ldnnl', '-lgomp', '-Wl,-rpath,$ORIGIN'] : []),
   '-lpthread',
   '-lm',
   '-o',
   tmp,
 ];
+// Up to date: built from these sources, after their last change, with these flags (NABLA_DNNL=0
+// and a newly installed libdnnl-dev change them).
+const stamp = `${output}.flags`;
+const flags = JSON.stringify([cc, ...args.filter((a) => a !== tmp)]);
+const built = existsSync(output) && existsSync(stamp) && readFileSync(stamp, 'utf8') === flags;
+if (built && inputs.every((f) => statSync(f).mtimeMs <= statSync(output).mtimeMs)) process.exit(0);
 const run = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 if (run.status !== 0) {
   rmSync(tmp, { force: true });
@@ -113,4 +130,7 @@ if (run.status !== 0) {
   process.exit(process.env.CI ? 1 : 0);
 }
 renameSync(tmp, output);
-console.log(`nabla: built the native backend${cross ? ` for ${target}` : ''} (${cc}, ${openblas})`);
+writeFileSync(stamp, flags);
+console.log(
+  `nabla: built the native backend${cross ? ` for ${target}` : ''} (${cc}, ${openblas}, ${dnnl ? 'with oneDNN for convolution' : 'without oneDNN: convolution through im2col (apt install libdnnl-dev to link it)'})`,
+);

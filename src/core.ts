@@ -56,6 +56,7 @@ export type {
   BinaryOp,
   ReduceOp,
   MatmulArgs,
+  ConvArgs,
   SgdArgs,
   AdamArgs,
   RmspropArgs,

@@ -6,6 +6,9 @@ enum { UNARY_NEG, UNARY_EXP, UNARY_LOG, UNARY_SQRT, UNARY_ABS, UNARY_SIGN, UNARY
 enum { BINARY_ADD, BINARY_SUB, BINARY_MUL, BINARY_DIV, BINARY_EQ, BINARY_OPS };
 enum { REDUCE_SUM, REDUCE_MAX, REDUCE_OPS };
 
+napi_value k_conv2d(napi_env env, napi_callback_info info);
+napi_value k_conv2d_input_grad(napi_env env, napi_callback_info info);
+napi_value k_conv2d_weight_grad(napi_env env, napi_callback_info info);
 napi_value k_fill(napi_env env, napi_callback_info info);
 napi_value k_unary(napi_env env, napi_callback_info info);
 napi_value k_binary(napi_env env, napi_callback_info info);
@@ -27,6 +30,9 @@ napi_value k_unpick(napi_env env, napi_callback_info info);
 
 // The rows of addon.c's KERNELS[]: each kernel under its table name.
 #define KERNEL_ROWS \
+  {"conv2d", k_conv2d}, \
+  {"conv2dInputGrad", k_conv2d_input_grad}, \
+  {"conv2dWeightGrad", k_conv2d_weight_grad}, \
   {"fill", k_fill}, \
   {"unary", k_unary}, \
   {"binary", k_binary}, \

@@ -13,6 +13,31 @@
 #define CLONES
 #endif
 
+/** PatchGeometry's 14 integers, in its order (src/backend/native/patches.ts fills them). */
+enum {
+  GEO_BATCH,
+  GEO_CHANNELS,
+  GEO_HEIGHT,
+  GEO_WIDTH,
+  GEO_KH,
+  GEO_KW,
+  GEO_SH,
+  GEO_SW,
+  GEO_PAD_TOP,
+  GEO_PAD_LEFT,
+  GEO_DH,
+  GEO_DW,
+  GEO_OUT_H,
+  GEO_OUT_W,
+  GEOMETRY
+};
+/** patches.c: argument i as a patch geometry (non-negative, strides positive). */
+bool read_geometry(Call *c, size_t i, long g[GEOMETRY]);
+
+// conv.c: oneDNN's threads, and its name and version (NULL in a build without it).
+void conv_set_threads(int n);
+const char *conv_library(void);
+
 // matmul.c: the addon's controls besides its kernels.
 napi_value addon_set_threads(napi_env env, napi_callback_info info);
 napi_value addon_info(napi_env env, napi_callback_info info);

@@ -90,17 +90,20 @@ napi_value k_matmul(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// setThreads(n): the threads OpenBLAS may use for one product (the calling thread included).
+// setThreads(n): the threads OpenBLAS may use for one product, and oneDNN for one convolution
+// (the calling thread included).
 napi_value addon_set_threads(napi_env env, napi_callback_info info) {
   Call c;
   size_t n;
   if (!call_begin(&c, env, info, "setThreads", 1) || !arg_size(&c, 0, "n", &n)) return NULL;
   if (n < 1 || n > 1024) return fail(&c, "expected 1 to 1024 threads, got %zu", n), NULL;
   openblas_set_num_threads((int)n);
+  conv_set_threads((int)n);
   return undefined(env);
 }
 
-// info(): { blas, core, threads } — which BLAS build and which of its kernels runs here.
+// info(): { blas, core, threads, dnn } — which BLAS build and which of its kernels runs here, and
+// the oneDNN that convolutions run on (null in a build without it).
 napi_value addon_info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value o, v;
@@ -111,5 +114,9 @@ napi_value addon_info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "core", v);
   napi_create_int32(env, openblas_get_num_threads(), &v);
   napi_set_named_property(env, o, "threads", v);
+  const char *dnn = conv_library();
+  if (dnn) napi_create_string_utf8(env, dnn, NAPI_AUTO_LENGTH, &v);
+  else napi_get_null(env, &v);
+  napi_set_named_property(env, o, "dnn", v);
   return o;
 }

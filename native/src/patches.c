@@ -4,9 +4,7 @@
 
 #include "kernels.h"
 
-enum { BATCH, CHANNELS, HEIGHT, WIDTH, KH, KW, SH, SW, PAD_TOP, PAD_LEFT, DH, DW, OUT_H, OUT_W, GEOMETRY };
-
-static bool read_geometry(Call *c, size_t i, long g[GEOMETRY]) {
+bool read_geometry(Call *c, size_t i, long g[GEOMETRY]) {
   int32_t *meta;
   size_t length;
   if (!arg_int32s(c, i, "geometry", &meta, &length)) return false;
@@ -15,7 +13,7 @@ static bool read_geometry(Call *c, size_t i, long g[GEOMETRY]) {
     g[k] = meta[k];
     if (g[k] < 0) return fail(c, "geometry entry %d is negative (%ld)", k, g[k]);
   }
-  if (g[SH] == 0 || g[SW] == 0) return fail(c, "strides must be positive");
+  if (g[GEO_SH] == 0 || g[GEO_SW] == 0) return fail(c, "strides must be positive");
   return true;
 }
 
@@ -47,8 +45,8 @@ static bool read_geometry(Call *c, size_t i, long g[GEOMETRY]) {
   }
 
 #define UNPACK(g)                                                                                   \
-  long N = g[BATCH], C = g[CHANNELS], H = g[HEIGHT], W = g[WIDTH], kh = g[KH], kw = g[KW], sh = g[SH], \
-       sw = g[SW], pt = g[PAD_TOP], pl = g[PAD_LEFT], dh = g[DH], dw = g[DW], oH = g[OUT_H], oW = g[OUT_W]; \
+  long N = g[GEO_BATCH], C = g[GEO_CHANNELS], H = g[GEO_HEIGHT], W = g[GEO_WIDTH], kh = g[GEO_KH], kw = g[GEO_KW], sh = g[GEO_SH], \
+       sw = g[GEO_SW], pt = g[GEO_PAD_TOP], pl = g[GEO_PAD_LEFT], dh = g[GEO_DH], dw = g[GEO_DW], oH = g[GEO_OUT_H], oW = g[GEO_OUT_W]; \
   long plane = oH * oW, ncols = N * plane;                                                          \
   (void)sh, (void)sw, (void)pt, (void)pl, (void)dh, (void)dw;
 

@@ -5,7 +5,7 @@
 // rest from js and reports which ones are its own.
 
 import type { Kernels } from './generated/kernels.js';
-import type { Cell, Data, DeviceHandle, DType, MatmulArgs } from './types.js';
+import type { Cell, ConvArgs, Data, DeviceHandle, DType, MatmulArgs } from './types.js';
 
 export * from './types.js';
 export { KERNEL_ARGS, KERNEL_IO, type KernelIO, type Kernels } from './generated/kernels.js';
@@ -30,12 +30,20 @@ export type Backend = {
   readonly name: string;
 } & Partial<Kernels>;
 
-type Swap<T, X> = T extends Data ? X : T extends MatmulArgs ? Omit<MatmulArgs, 'bias'> & { bias?: X } : T;
+type Swap<T, X> = T extends Data
+  ? X
+  : T extends MatmulArgs
+    ? Omit<MatmulArgs, 'bias'> & { bias?: X }
+    : T extends ConvArgs
+      ? Omit<ConvArgs, 'bias'> & { bias?: X }
+      : T;
 type SwapArgs<A extends unknown[], X> = { [I in keyof A]: Swap<A[I], X> };
 
-/** The kernels with every array argument (and matmul's bias) replaced by X: cells for ops, handles for devices. */
+/** The kernels with every array argument (and a bias) replaced by X: cells for ops, handles for devices. */
 export type KernelsOver<X> = {
-  [K in KernelName]: (...args: SwapArgs<Parameters<Kernels[K]>, X>) => ReturnType<Kernels[K]>;
+  [K in keyof Kernels]: (
+    ...args: SwapArgs<Parameters<NonNullable<Kernels[K]>>, X>
+  ) => ReturnType<NonNullable<Kernels[K]>>;
 };
 
 /** What ops call: the kernels over cells (backend/index.ts dispatches them), and the backend's name. */

@@ -40,7 +40,10 @@ export class DeviceDispatch implements CellOwner {
 
   constructor(readonly device: DeviceBackend) {
     const kernels: Record<string, unknown> = { name: device.name };
-    for (const k of KERNEL_NAMES) kernels[k] = (...args: unknown[]) => this.call(k, args);
+    for (const k of KERNEL_NAMES) {
+      // An optional kernel (a library's fast path) that neither the device nor js has stays absent.
+      if (device.kernels[k] || jsBackend[k]) kernels[k] = (...args: unknown[]) => this.call(k, args);
+    }
     this.kernels = kernels as unknown as CellKernels;
   }
 

@@ -1,7 +1,7 @@
 // Cells as a typed-array backend (js, wasm, native) sees them: the unwrapping of a cell to its
 // host array for each role (generated/host.ts applies them kernel by kernel; index.ts's hostStep).
 
-import type { Cell, Data, MatmulArgs } from './types.js';
+import type { Cell, Data } from './types.js';
 import { zeroData } from './zeros.js';
 
 /** The error for a cell whose values are on a device while a typed-array backend is active. */
@@ -38,7 +38,7 @@ export function u(c: Cell): Data {
 /** A cell a kernel may update in place, or null. */
 export const un = (c: Cell | null) => (c === null ? null : u(c));
 
-/** Matmul's options with their bias cell, if any, unwrapped as read. */
-export function withBias(args: Omit<MatmulArgs, 'bias'> & { bias?: Cell }): MatmulArgs {
-  return args.bias === undefined ? (args as MatmulArgs) : { ...args, bias: r(args.bias) };
+/** Options (matmul's, conv2d's) with their bias cell, if any, unwrapped as read. */
+export function withBias<T extends { bias?: Data }>(args: Omit<T, 'bias'> & { bias?: Cell }): T {
+  return (args.bias === undefined ? args : { ...args, bias: r(args.bias) }) as T;
 }

@@ -10,7 +10,9 @@
 // Adding a kernel: a row here, then its implementation in `<family>` of each backend that has it
 // (js/<family>.ts, wasm/kernels/<family>.ts with wasm/<family>.ts, native/src/<family>.c with
 // native/<family>.ts, webgpu/kernels/<family>.ts), its parameters named as here, in order (the
-// generator checks both); a backend without one runs js's.
+// generator checks both); a backend without one runs js's. An `optional` kernel is a library's
+// fast path that js does not have: an op calls it where the active backend has it (kernels().name
+// is defined) and composes other kernels elsewhere.
 
 /** The elementwise maps of the unary kernel (UnaryOp); the position in this list is the op code every backend uses. */
 export const UNARY_OPS = [
@@ -67,7 +69,7 @@ export const REDUCE_CODE = codes(REDUCE_OPS);
  * What an argument is. Cells: `read` (only read), `write` (written whole), `update` (read and
  * written in place, or written in part), `update?` (as update, or null). The rest are passed as
  * they are: op codes, scalars, shapes, index and mask arrays, and option objects
- * (`MatmulArgs` carries one cell it reads: its bias).
+ * (`MatmulArgs` and `ConvArgs` carry one cell they read: the bias).
  */
 export type ArgType =
   | 'read'
@@ -85,12 +87,13 @@ export type ArgType =
   | 'Uint8Array'
   | 'PatchGeometry'
   | 'MatmulArgs'
+  | 'ConvArgs'
   | 'SgdArgs'
   | 'AdamArgs'
   | 'RmspropArgs';
 
 /** The family files: a kernel lives in the file of its family in every backend. */
-export type Family = 'elementwise' | 'matmul' | 'rows' | 'patches' | 'optim';
+export type Family = 'elementwise' | 'matmul' | 'rows' | 'patches' | 'conv' | 'optim';
 
 interface KernelRow {
   family: Family;
@@ -99,6 +102,8 @@ interface KernelRow {
   args: Readonly<Record<string, ArgType>>;
   /** What it returns, when not void (it then runs at once, on host values). */
   returns?: 'number';
+  /** Not every backend has it, js included: ops compose other kernels where kernels().name is undefined. */
+  optional?: true;
 }
 
 export const KERNEL_TABLE = {
@@ -176,6 +181,24 @@ export const KERNEL_TABLE = {
     family: 'patches',
     doc: "Copies x into out (same rank) shifted by `offset`: x's element at index i goes to i + offset where that is inside out (offsets may be negative); the rest of out is left as it is.",
     args: { x: 'read', xShape: 'Shape', out: 'update', outShape: 'Shape', offset: 'axes' },
+  },
+  conv2d: {
+    family: 'conv',
+    doc: 'float32 2-D convolution: out [N, O, outH, outW] = x [N, C, H, W] ⋆ weight [O, C/groups, kH, kW] (+ bias, relu: see ConvArgs).',
+    args: { x: 'read', weight: 'read', out: 'write', args: 'ConvArgs' },
+    optional: true,
+  },
+  conv2dInputGrad: {
+    family: 'conv',
+    doc: "float32 conv2d's input gradient: out [N, C, H, W] = dL/dx for gy = dL/dy [N, O, outH, outW] (args.geometry is x's).",
+    args: { gy: 'read', weight: 'read', out: 'write', args: 'ConvArgs' },
+    optional: true,
+  },
+  conv2dWeightGrad: {
+    family: 'conv',
+    doc: "float32 conv2d's weight gradient: out [O, C/groups, kH, kW] = dL/dweight for x and gy = dL/dy.",
+    args: { x: 'read', gy: 'read', out: 'write', args: 'ConvArgs' },
+    optional: true,
   },
   axpy: {
     family: 'optim',

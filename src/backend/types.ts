@@ -134,6 +134,22 @@ export interface PatchGeometry {
   outW: number;
 }
 
+/** The options of the conv2d kernels (backend/table.ts): the geometry is x's (PatchGeometry). */
+export interface ConvArgs {
+  /** x's sizes [N, C, H, W] and the window (kernel, stride, padding, dilation, output size). */
+  geometry: PatchGeometry;
+  /** O: the output channels (the weight's axis 0). */
+  outChannels: number;
+  /** Input and output channels split into this many blocks, each convolved on its own. */
+  groups: number;
+  /** conv2d: O values added to every output channel's plane. */
+  bias?: Data;
+  /** conv2d: relu of each output, after the bias. */
+  relu?: boolean;
+  /** conv2d: the weight's write version, as MatmulArgs.bVersion (what the backend derived from it may be reused). */
+  weightVersion?: number;
+}
+
 /** An opaque reference to memory on a device (a GPU buffer); only its DeviceBackend reads it. */
 export type DeviceHandle = object;
 

@@ -73,8 +73,35 @@ export interface Addon {
     weightDecay: number,
     momentum: number,
   ): void;
+  conv2d(
+    x: unknown,
+    weight: unknown,
+    out: unknown,
+    geometry: Int32Array,
+    outChannels: number,
+    groups: number,
+    bias: unknown,
+    relu: boolean,
+    weightStamp: number,
+  ): void;
+  conv2dInputGrad(
+    gy: unknown,
+    weight: unknown,
+    out: unknown,
+    geometry: Int32Array,
+    outChannels: number,
+    groups: number,
+  ): void;
+  conv2dWeightGrad(
+    x: unknown,
+    gy: unknown,
+    out: unknown,
+    geometry: Int32Array,
+    outChannels: number,
+    groups: number,
+  ): void;
   setThreads(n: number): void;
-  info(): { blas: string; core: string; threads: number };
+  info(): { blas: string; core: string; threads: number; dnn: string | null };
 }
 
 interface NodeProcess {

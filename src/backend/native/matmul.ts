@@ -5,9 +5,8 @@
 // the thread count (native/README.md).
 
 import type { Data, Kernels, MatmulArgs } from '../contract.js';
-import { cores } from '../cores.js';
-import { settings } from '../settings.js';
 import type { Addon } from './addon.js';
+import type { UseThreads } from './threads.js';
 
 /**
  * Products below this many multiply-adds (~160³) run on one thread: OpenBLAS's own rule threads
@@ -16,16 +15,10 @@ import type { Addon } from './addon.js';
  */
 export const NATIVE_THREADS_MIN_MACS = 1 << 22;
 
-export function makeMatmul(native: Addon): Pick<Kernels, 'matmul'> {
-  const machine = cores();
-  let current = 0; // the thread count OpenBLAS was last given
-  const useThreads = (n: number) => {
-    if (n !== current) native.setThreads((current = n));
-  };
+export function makeMatmul(native: Addon, useThreads: UseThreads): Pick<Kernels, 'matmul'> {
   return {
     matmul(a: Data, b: Data, out: Data, args: MatmulArgs): void {
-      const big = args.m * args.k * args.n >= NATIVE_THREADS_MIN_MACS;
-      useThreads(settings.deterministic || !big ? 1 : (settings.numThreads ?? machine));
+      useThreads(args.m * args.k * args.n >= NATIVE_THREADS_MIN_MACS);
       native.matmul(
         a,
         b,

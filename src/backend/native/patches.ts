@@ -5,34 +5,37 @@ import type { Shape } from '../../shape.js';
 import type { Addon } from './addon.js';
 import { Meta } from './meta.js';
 
+const geometry = new Int32Array(14);
+
+/** A geometry as the 14 integers the addon reads (one array, refilled at each call). */
+export function geometryInts(g: PatchGeometry): Int32Array {
+  geometry.set([
+    g.batch,
+    g.channels,
+    g.height,
+    g.width,
+    g.kernelH,
+    g.kernelW,
+    g.strideH,
+    g.strideW,
+    g.padTop,
+    g.padLeft,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+  ]);
+  return geometry;
+}
+
 export function makePatches(native: Addon): Pick<Kernels, 'im2col' | 'col2im' | 'place'> {
-  const geometry = new Int32Array(14);
   const meta = new Meta();
-  const fill = (g: PatchGeometry) => {
-    geometry.set([
-      g.batch,
-      g.channels,
-      g.height,
-      g.width,
-      g.kernelH,
-      g.kernelW,
-      g.strideH,
-      g.strideW,
-      g.padTop,
-      g.padLeft,
-      g.dilationH,
-      g.dilationW,
-      g.outH,
-      g.outW,
-    ]);
-    return geometry;
-  };
   return {
     im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): void {
-      native.im2col(x, fill(g), padValue, out);
+      native.im2col(x, geometryInts(g), padValue, out);
     },
     col2im(cols: Data, g: PatchGeometry, out: Data): void {
-      native.col2im(cols, fill(g), out);
+      native.col2im(cols, geometryInts(g), out);
     },
     place(x: Data, xShape: Shape, out: Data, outShape: Shape, offset: readonly number[]): void {
       native.place(x, out, meta.fill(xShape.length, xShape, outShape, offset));

@@ -8,6 +8,17 @@
 //   dL/dP = W ᵀ·dyᵀᵀ : [C·kH·kW, O]·[O, N·H'·W'],  dL/dx = col2im(dL/dP) (each patch entry back to its pixel)
 //   dL/db = Σ over N·H'·W' of dyᵀ
 // With groups G, channels and outputs split into G blocks, one product per block.
+//
+// Where the active backend has the direct convolution kernels (native with oneDNN, float32),
+// conv2d is one kernel call and its gradients are two more ops, conv2dInputGrad and
+// conv2dWeightGrad (torch.nn.grad.conv2d_input and conv2d_weight), each linear in both its
+// inputs, so that the three differentiate into one another:
+//   y  = conv2d(x, W)             → dx = conv2dInputGrad(dy, W),  dW = conv2dWeightGrad(x, dy)
+//   dx = conv2dInputGrad(g, W)    → dg = conv2d(h, W),            dW = conv2dWeightGrad(h, g)
+//   dW = conv2dWeightGrad(x, g)   → dx = conv2dInputGrad(g, H),   dg = conv2d(x, H)
+// with h (shaped as x) and H (shaped as W) the gradients arriving at each op's output:
+// ⟨h, dx⟩ = Σ h[n,c,i]·g[n,o,p]·W[o,c,k] over the taps i = p·stride + k·dilation − padding, read
+// once per factor.
 
 import { allocCell, cacheVersion } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
@@ -184,12 +195,32 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
       checkConvOperands('conv2d', x, weight, bias, groups);
       const [n] = x.shape;
       const [o, cg, kh, kw] = weight.shape;
-      const window = resolveWindow('conv2d', x.shape, {
-        kernel: [kh, kw],
-        stride: options.stride ?? 1,
-        padding: options.padding,
-        dilation: options.dilation,
-      });
+      const window = convWindow('conv2d', x.shape, weight.shape, options);
+      const { stride, padding, dilation } = options;
+      const gradOptions: Conv2dGradOptions = { stride, padding, dilation, groups };
+      const relu = options.relu ?? false;
+      const inputs = bias ? [x, weight, bias] : [x, weight];
+      const shape = [n, o, window.outH, window.outW];
+      const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.cell) : undefined;
+      const direct = x.dtype === 'float32' ? kernels().conv2d : undefined;
+      if (direct) {
+        const data = allocCell(x.dtype, n * o * window.outH * window.outW);
+        const geo = geometry(x.shape, window);
+        direct(x.cell, weight.cell, data, {
+          geometry: geo,
+          outChannels: o,
+          groups,
+          bias: bias?.cell,
+          relu,
+          weightVersion: bVersion,
+        });
+        return {
+          data,
+          shape,
+          inputs,
+          saved: { x, weight, bias, patches: null as Tensor | null, window, groups, relu, gradOptions },
+        };
+      }
       // The patch matrix as an op: a graph node of x, so that dW's product is differentiable in x.
       const patches = im2col(x, window);
       const plane = window.outH * window.outW;
@@ -197,8 +228,6 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
       const og = o / groups;
       const depth = cg * kh * kw;
       const yT = allocCell(x.dtype, positions * o); // [G, N·H'·W', O/G]
-      const bVersion = weight.requiresGrad && !weight.gradFn ? cacheVersion(weight.cell) : undefined;
-      const relu = options.relu ?? false;
       for (let g = 0; g < groups; g++) {
         kernels().matmul(patches.cell, weight.cell, yT, {
           m: positions,
@@ -217,16 +246,17 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
       }
       const data = allocCell(x.dtype, positions * o);
       kernels().permute(yT, [groups, n, plane, og], [1, 0, 3, 2], data);
-      const inputs = bias ? [x, weight, bias] : [x, weight];
-      return {
-        data,
-        shape: [n, o, window.outH, window.outW],
-        inputs,
-        saved: { x, weight, bias, patches, window, groups, relu },
-      };
+      return { data, shape, inputs, saved: { x, weight, bias, patches, window, groups, relu, gradOptions } };
     },
-    backward(gy, { x, weight, bias, patches, window, groups, relu }, y, needs) {
+    backward(gy, { x, weight, bias, patches, window, groups, relu, gradOptions }, y, needs) {
       const g = relu ? gy.mul(constantMap(y, 'step')) : gy;
+      if (patches === null) {
+        return [
+          needs[0] ? conv2dInputGrad(g, weight, x.shape, gradOptions) : null,
+          needs[1] ? conv2dWeightGrad(x, g, weight.shape, gradOptions) : null,
+          bias && needs[2] ? g.sum([0, 2, 3]) : null,
+        ];
+      }
       const [n, o, oh, ow] = g.shape;
       const og = o / groups;
       const positions = n * oh * ow;
@@ -290,6 +320,178 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
     ],
     secondOrder: true,
   });
+
+/** The window of a convolution of an input of `shape` with a weight [O, C/groups, kH, kW] under conv2d's options. */
+function convWindow(
+  op: string,
+  shape: readonly number[],
+  weightShape: readonly number[],
+  options: Conv2dOptions,
+): Window {
+  return resolveWindow(op, shape, {
+    kernel: [weightShape[2], weightShape[3]],
+    stride: options.stride ?? 1,
+    padding: options.padding,
+    dilation: options.dilation,
+  });
+}
+
+/** Checks that a shape given as a value is a list of `rank` positive integers. */
+function checkShapeArg(op: string, name: string, shape: readonly number[], rank: number): void {
+  if (!Array.isArray(shape) || shape.length !== rank || !shape.every((d) => Number.isSafeInteger(d) && d > 0))
+    throw new Error(`${op}: ${name} must be ${rank} positive integers, got ${JSON.stringify(shape)}`);
+}
+
+/** dy's expected shape [N, O, H', W'] for x of xShape and a weight of weightShape, checked against gy. */
+function checkGradOut(op: string, gy: Tensor, xShape: readonly number[], o: number, window: Window): void {
+  const want = [xShape[0], o, window.outH, window.outW];
+  if (gy.shape.some((d, i) => d !== want[i]))
+    throw new Error(`${op}: gradient ${shapeStr(gy.shape)} does not fit the convolution's output ${shapeStr(want)}`);
+}
+
+/** The dy of one group block laid out as the im2col path's products want it: [G, N·H'·W', O/G]. */
+function gradRows(gy: Tensor, groups: number): Tensor {
+  const [n, o, oh, ow] = gy.shape;
+  return gy
+    .reshape([n, groups, o / groups, oh * ow])
+    .permute([1, 0, 3, 2])
+    .reshape([groups, n * oh * ow, o / groups]);
+}
+
+/** The conv2d options the gradient ops take (no ReLU: it belongs to the forward output). */
+export type Conv2dGradOptions = Omit<Conv2dOptions, 'relu'>;
+
+/**
+ * conv2d's input gradient (torch.nn.grad.conv2d_input): for gy = dL/dy [N, O, H', W'] and the
+ * weight [O, C/groups, kH, kW], dL/dx of shape `inputShape` [N, C, H, W], under conv2d's options.
+ * Also the transposed convolution of gy. Differentiable in gy and the weight.
+ * @function
+ */
+export const conv2dInputGrad: Fn<
+  (gy: Tensor, weight: Tensor, inputShape: readonly number[], options?: Conv2dGradOptions) => Tensor
+> = defineOp({
+  name: 'conv2dInputGrad',
+  method: false,
+  forward(gy: Tensor, weight: Tensor, inputShape: readonly number[], options: Conv2dGradOptions = {}) {
+    const op = 'conv2dInputGrad';
+    checkRank4(op, gy, 'gradient', "[N,O,H',W']");
+    checkRank4(op, weight, 'weight', '[O,C/groups,kH,kW]');
+    checkSameDtype(op, gy, weight);
+    checkShapeArg(op, 'inputShape', inputShape, 4);
+    const groups = options.groups ?? 1;
+    const [o, cg] = weight.shape;
+    if (!Number.isSafeInteger(groups) || groups < 1 || o % groups !== 0 || cg * groups !== inputShape[1])
+      throw new Error(
+        `${op}: weight ${shapeStr(weight.shape)} with groups ${groups} does not fit an input ${shapeStr(inputShape)}`,
+      );
+    const window = convWindow(op, inputShape, weight.shape, options);
+    checkGradOut(op, gy, inputShape, o, window);
+    const direct = gy.dtype === 'float32' ? kernels().conv2dInputGrad : undefined;
+    if (!direct) {
+      // dL/dP = Wᵀ·dyᵀᵀ per group, then each patch entry back to its pixel (see the top of the file).
+      const depth = weight.size / o;
+      const dP = matmulT(weight.reshape([groups, o / groups, depth]), gradRows(gy, groups), true, true);
+      return col2im(dP.reshape([groups * depth, dP.shape[2]]), window, inputShape);
+    }
+    const data = allocCell(
+      gy.dtype,
+      inputShape.reduce((a, b) => a * b, 1),
+    );
+    direct(gy.cell, weight.cell, data, { geometry: geometry(inputShape, window), outChannels: o, groups });
+    return { data, shape: [...inputShape], inputs: [gy, weight], saved: { gy, weight, options } };
+  },
+  backward: (h, { gy, weight, options }, _y, needs) => [
+    needs[0] ? conv2d(h, weight, null, options) : null,
+    needs[1] ? conv2dWeightGrad(h, gy, weight.shape, options) : null,
+  ],
+  call: (x, a) => conv2dInputGrad(x[0], x[1], a.inputShape, a),
+  torch:
+    "torch.nn.grad.conv2d_input(a['inputShape'], x[1], x[0], stride=a.get('stride', 1), padding=a.get('padding', 0), " +
+    "dilation=a.get('dilation', 1), groups=a.get('groups', 1))",
+  samples: [
+    { inputs: [{ shape: [2, 4, 6, 6] }, { shape: [4, 3, 3, 3] }], args: { inputShape: [2, 3, 6, 6], padding: 1 } },
+    { inputs: [{ shape: [2, 4, 3, 2] }, { shape: [4, 3, 3, 3] }], args: { inputShape: [2, 3, 7, 6], stride: 2 } },
+    {
+      inputs: [{ shape: [1, 6, 6, 4] }, { shape: [6, 2, 3, 3] }],
+      args: { inputShape: [1, 4, 6, 6], groups: 2, dilation: 2, padding: [2, 1] },
+    },
+  ],
+  errors: [
+    {
+      inputs: [{ shape: [2, 4, 5, 5] }, { shape: [4, 3, 3, 3] }],
+      args: { inputShape: [2, 3, 6, 6], padding: 1 },
+      message: "conv2dInputGrad: gradient [2,4,5,5] does not fit the convolution's output [2,4,6,6]",
+    },
+  ],
+  secondOrder: true,
+});
+
+/**
+ * conv2d's weight gradient (torch.nn.grad.conv2d_weight): for the input x [N, C, H, W] and
+ * gy = dL/dy [N, O, H', W'], dL/dweight of shape `weightShape` [O, C/groups, kH, kW], under
+ * conv2d's options. Differentiable in x and gy.
+ * @function
+ */
+export const conv2dWeightGrad: Fn<
+  (x: Tensor, gy: Tensor, weightShape: readonly number[], options?: Conv2dGradOptions) => Tensor
+> = defineOp({
+  name: 'conv2dWeightGrad',
+  method: false,
+  forward(x: Tensor, gy: Tensor, weightShape: readonly number[], options: Conv2dGradOptions = {}) {
+    const op = 'conv2dWeightGrad';
+    checkRank4(op, x);
+    checkRank4(op, gy, 'gradient', "[N,O,H',W']");
+    checkSameDtype(op, x, gy);
+    checkShapeArg(op, 'weightShape', weightShape, 4);
+    const groups = options.groups ?? 1;
+    const [o, cg] = weightShape;
+    if (!Number.isSafeInteger(groups) || groups < 1 || o % groups !== 0 || cg * groups !== x.shape[1])
+      throw new Error(
+        `${op}: weight ${shapeStr(weightShape)} with groups ${groups} does not fit the input ${shapeStr(x.shape)}`,
+      );
+    const window = convWindow(op, x.shape, weightShape, options);
+    checkGradOut(op, gy, x.shape, o, window);
+    const direct = x.dtype === 'float32' ? kernels().conv2dWeightGrad : undefined;
+    if (!direct) {
+      // dL/dW = dyᵀᵀ·Pᵀ per group (see the top of the file).
+      const patches = im2col(x, window);
+      const depth = patches.shape[0] / groups;
+      return matmulT(gradRows(gy, groups), patches.reshape([groups, depth, patches.shape[1]]), true, true).reshape([
+        ...weightShape,
+      ]);
+    }
+    const data = allocCell(
+      x.dtype,
+      weightShape.reduce((a, b) => a * b, 1),
+    );
+    direct(x.cell, gy.cell, data, { geometry: geometry(x.shape, window), outChannels: o, groups });
+    return { data, shape: [...weightShape], inputs: [x, gy], saved: { x, gy, options } };
+  },
+  backward: (h, { x, gy, options }, _y, needs) => [
+    needs[0] ? conv2dInputGrad(gy, h, x.shape, options) : null,
+    needs[1] ? conv2d(x, h, null, options) : null,
+  ],
+  call: (x, a) => conv2dWeightGrad(x[0], x[1], a.weightShape, a),
+  torch:
+    "torch.nn.grad.conv2d_weight(x[0], a['weightShape'], x[1], stride=a.get('stride', 1), padding=a.get('padding', 0), " +
+    "dilation=a.get('dilation', 1), groups=a.get('groups', 1))",
+  samples: [
+    { inputs: [{ shape: [2, 3, 6, 6] }, { shape: [2, 4, 6, 6] }], args: { weightShape: [4, 3, 3, 3], padding: 1 } },
+    { inputs: [{ shape: [2, 3, 7, 6] }, { shape: [2, 4, 3, 2] }], args: { weightShape: [4, 3, 3, 3], stride: 2 } },
+    {
+      inputs: [{ shape: [1, 4, 6, 6] }, { shape: [1, 6, 6, 4] }],
+      args: { weightShape: [6, 2, 3, 3], groups: 2, dilation: 2, padding: [2, 1] },
+    },
+  ],
+  errors: [
+    {
+      inputs: [{ shape: [2, 3, 6, 6] }, { shape: [2, 4, 6, 6] }],
+      args: { weightShape: [4, 2, 3, 3], padding: 1 },
+      message: 'conv2dWeightGrad: weight [4,2,3,3] with groups 1 does not fit the input [2,3,6,6]',
+    },
+  ],
+  secondOrder: true,
+});
 
 /** Options of conv1d (PyTorch's conv1d arguments in camelCase). */
 export interface Conv1dOptions {
