@@ -352,7 +352,7 @@ export async function cnnTrain(
         () => step(i),
         (loss) => [loss],
       );
-    else step(i);
+    else nabla.trainStep(() => void step(i), [model, opt]);
   }
   const rates: number[] = [];
   let last = NaN;
@@ -371,8 +371,8 @@ export async function cnnTrain(
         ).values[0][0]; // one read per step, as fit
         continue;
       }
-      const loss = step(warmup + i + j);
-      if (i + j === steps - 1) last = loss.item();
+      const value = nabla.trainStep(() => step(warmup + i + j).item(), [model, opt]);
+      if (i + j === steps - 1) last = value;
     }
     const ms = performance.now() - t0;
     rates.push((n * cnn.batch) / (ms / 1000));

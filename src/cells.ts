@@ -5,7 +5,9 @@
 import { Cell, type CellOwner, type Data, type DType } from './backend/contract.js';
 
 export { Cell };
-import { kernels, onDevice, readCells } from './backend/index.js';
+import { kernels, readCells } from './backend/index.js';
+import { RELEASED } from './backend/host.js';
+import { disown, recycleData, takeData } from './backend/pool.js';
 import { zeroData } from './backend/zeros.js';
 
 /** A zero-filled host array (for values computed in TypeScript); see allocCell for kernel outputs. */
@@ -14,12 +16,12 @@ export function allocData(dtype: DType, n: number): Data {
 }
 
 /**
- * A cell for a kernel's output: with a zero-filled host array under a typed-array backend, else
- * with no memory yet (the kernel that writes it allocates it where it runs; until then it reads
- * as zeros).
+ * A cell for a kernel's output, with no memory yet: the kernel that writes it takes an array
+ * where it runs (on the host, from the pool: backend/pool.ts, not zero-filled when it writes it
+ * whole); until then it reads as zeros.
  */
 export function allocCell(dtype: DType, n: number): Cell {
-  const c = new Cell(dtype, n, onDevice() ? null : allocData(dtype, n));
+  const c = new Cell(dtype, n, null);
   if (allocations) allocations.add(c);
   scope?.push(c);
   return c;
@@ -27,6 +29,7 @@ export function allocCell(dtype: DType, n: number): Cell {
 
 /** A cell over a host array (`new Tensor(data)`, an op's mask or padding), recorded as allocCell's are. */
 export function hostCell(data: Data, dtype: DType = data instanceof Float64Array ? 'float64' : 'float32'): Cell {
+  disown(data); // another cell may hold it too: it must never return to the pool
   const c = new Cell(dtype, data.length, data);
   if (allocations) allocations.add(c);
   scope?.push(c);
@@ -56,15 +59,25 @@ export function collecting<T>(list: Cell[], fn: () => T): T {
 }
 
 /**
- * Frees the device memory of the cells not in `keep` (after the device work queued before) and
- * returns the kept ones. A freed cell whose values were on the device alone can no longer be used.
+ * Releases the memory of the cells not in `keep` and returns the kept ones: a host array the pool
+ * handed out goes back to it (the cell can no longer be used), and device memory is freed after
+ * the device work queued before (a cell whose values were on the device alone can no longer be
+ * used). Host arrays the pool does not own (a user's, a batch's) stay as they are.
  */
 export function releaseCells(cells: readonly Cell[], keep: ReadonlySet<Cell>): Cell[] {
   const kept: Cell[] = [];
   const byOwner = new Map<CellOwner, Cell[]>();
   for (const c of cells) {
-    if (keep.has(c)) kept.push(c);
-    else if (c.owner) {
+    if (keep.has(c)) {
+      kept.push(c);
+      continue;
+    }
+    if (c.host !== null && c.busy === 0 && !c.released && recycleData(c.host)) {
+      c.host = null;
+      c.hostValid = false;
+      c.released = true;
+    }
+    if (c.owner) {
       let list = byOwner.get(c.owner);
       if (!list) byOwner.set(c.owner, (list = []));
       list.push(c);
@@ -73,9 +86,6 @@ export function releaseCells(cells: readonly Cell[], keep: ReadonlySet<Cell>): C
   for (const [owner, list] of byOwner) owner.release(list);
   return kept;
 }
-
-const RELEASED =
-  'its device memory was freed at the end of the training step that made it (fit frees what a step made, except the parameters, their gradients and the optimizer state); read what you need in the step, or copy it';
 
 // The cells whose version a backend keys cached work on (MatmulArgs.bVersion: the wasm backend's
 // packed weight panels), by their host array. Two tensors made with `new Tensor(sameArray)` have
@@ -112,7 +122,7 @@ export function hostData(c: Cell, what: string): Data {
   if (c.busy === 0) {
     if (c.hostValid) return c.host!;
     if (!c.deviceValid) {
-      c.host ??= allocData(c.dtype, c.length);
+      c.host ??= takeData(c.dtype, c.length, true);
       c.hostValid = true;
       return c.host;
     }

@@ -57,6 +57,7 @@ export type {
   ReduceOp,
   MatmulArgs,
   ConvArgs,
+  BatchNormArgs,
   SgdArgs,
   AdamArgs,
   RmspropArgs,

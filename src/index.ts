@@ -24,3 +24,4 @@ export * as data from './data/index.js';
 /** Training: the fit loop, its callbacks, metrics, evaluation, prediction and plots. */
 export * as train from './train/index.js';
 export { fit } from './train/fit.js';
+export { trainStep } from './train/host-step.js';

@@ -22,11 +22,16 @@ napi_value k_rmsprop(napi_env env, napi_callback_info info);
 napi_value k_im2col(napi_env env, napi_callback_info info);
 napi_value k_col2im(napi_env env, napi_callback_info info);
 napi_value k_place(napi_env env, napi_callback_info info);
+napi_value k_max_pool2d_indices(napi_env env, napi_callback_info info);
 napi_value k_reduce(napi_env env, napi_callback_info info);
 napi_value k_log_softmax(napi_env env, napi_callback_info info);
 napi_value k_permute(napi_env env, napi_callback_info info);
 napi_value k_pick(napi_env env, napi_callback_info info);
 napi_value k_unpick(napi_env env, napi_callback_info info);
+napi_value k_batch_norm(napi_env env, napi_callback_info info);
+napi_value k_batch_norm_backward(napi_env env, napi_callback_info info);
+napi_value k_gather_rows(napi_env env, napi_callback_info info);
+napi_value k_scatter_add_rows(napi_env env, napi_callback_info info);
 
 // The rows of addon.c's KERNELS[]: each kernel under its table name.
 #define KERNEL_ROWS \
@@ -46,8 +51,13 @@ napi_value k_unpick(napi_env env, napi_callback_info info);
   {"im2col", k_im2col}, \
   {"col2im", k_col2im}, \
   {"place", k_place}, \
+  {"maxPool2dIndices", k_max_pool2d_indices}, \
   {"reduce", k_reduce}, \
   {"logSoftmax", k_log_softmax}, \
   {"permute", k_permute}, \
   {"pick", k_pick}, \
-  {"unpick", k_unpick},
+  {"unpick", k_unpick}, \
+  {"batchNorm", k_batch_norm}, \
+  {"batchNormBackward", k_batch_norm_backward}, \
+  {"gatherRows", k_gather_rows}, \
+  {"scatterAddRows", k_scatter_add_rows},

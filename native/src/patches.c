@@ -154,3 +154,55 @@ napi_value k_place(napi_env env, napi_callback_info info) {
     if (d < 0) return undefined(env);
   }
 }
+
+// The taps of a window inside x run from its first to its last valid row and column (found once
+// per window, so the inner loops have no bounds tests).
+#define MAX_POOL_INDICES(T)                                                                         \
+  {                                                                                                 \
+    const T *xs = x.data;                                                                           \
+    for (long p = 0; p < N * C; p++) {                                                              \
+      const T *src = xs + p * H * W;                                                                \
+      for (long oh = 0; oh < oH; oh++) {                                                            \
+        long h0 = oh * sh - pt, i0 = h0 >= 0 ? 0 : (-h0 + dh - 1) / dh, i1 = kh;                    \
+        while (i1 > i0 && h0 + (i1 - 1) * dh >= H) i1--;                                            \
+        for (long ow = 0; ow < oW; ow++) {                                                          \
+          long w0 = ow * sw - pl, j0 = w0 >= 0 ? 0 : (-w0 + dw - 1) / dw, j1 = kw;                  \
+          while (j1 > j0 && w0 + (j1 - 1) * dw >= W) j1--;                                          \
+          long best = -1;                                                                           \
+          T bestValue = 0;                                                                          \
+          for (long i = i0; i < i1; i++) {                                                          \
+            const T *line = src + (h0 + i * dh) * W + w0;                                           \
+            for (long j = j0; j < j1; j++) {                                                        \
+              T v = line[j * dw];                                                                   \
+              if (best < 0 || v > bestValue || v != v) {                                            \
+                best = (h0 + i * dh) * W + w0 + j * dw;                                             \
+                bestValue = v;                                                                      \
+              }                                                                                     \
+            }                                                                                       \
+          }                                                                                         \
+          *o++ = (int32_t)(best < 0 ? -1 : p * H * W + best);                                       \
+        }                                                                                           \
+      }                                                                                             \
+    }                                                                                               \
+  }
+
+// maxPool2dIndices(x, geometry, out): for each window of each channel plane, the flat index into x
+// of its maximum (the first of equal ones; a NaN wins, as torch's max_pool2d); −1 for a window
+// with no tap inside x (pooling's padding never allows one).
+napi_value k_max_pool2d_indices(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x;
+  long g[GEOMETRY];
+  int32_t *o;
+  size_t length;
+  if (!call_begin(&c, env, info, "maxPool2dIndices", 3) || !arg_floats(&c, 0, "x", &x) || !read_geometry(&c, 1, g) ||
+      !arg_int32s(&c, 2, "out", &o, &length))
+    return NULL;
+  UNPACK(g)
+  (void)plane, (void)ncols;
+  if (!need(&c, &x, "x", (size_t)(N * C * H * W))) return NULL;
+  if (length < (size_t)(N * C * oH * oW)) return fail(&c, "out holds %zu indices for %ld windows", length, N * C * oH * oW), NULL;
+  if ((size_t)(N * C * H * W) > (size_t)INT32_MAX) return fail(&c, "x has more elements than an int32 index reaches"), NULL;
+  if (x.f64) MAX_POOL_INDICES(double) else MAX_POOL_INDICES(float)
+  return undefined(env);
+}

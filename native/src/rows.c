@@ -1,10 +1,11 @@
-// Reductions, permutes, log-softmax and the label gather/scatter (pick, unpick), float32 and
-// float64, with the js kernels' semantics and order of summation (src/backend/js/rows.ts):
+// Reductions, permutes, log-softmax, the label gather/scatter (pick, unpick) and batch
+// normalisation's training pass and its gradients, float32 and float64, with the js kernels' semantics and order of summation (src/backend/js/rows.ts):
 // a sum accumulates each contiguous run in double (js numbers) and rounds once per run (js's
 // general path rounds at every element: ours is at least as accurate); max propagates NaN as
 // torch.amax.
 
 #include <math.h>
+#include <string.h>
 
 #include "kernels.h"
 
@@ -240,5 +241,190 @@ napi_value k_unpick(napi_env env, napi_callback_info info) {
     for (size_t i = 0; i < out.length; i++) o[i] = 0;
     for (size_t r = 0; r < rows; r++) o[r * cols + (size_t)idx[r]] = ((const float *)g.data)[r];
   }
+  return undefined(env);
+}
+
+// Batch normalisation in training, per channel c of x [N, C, plane] over its m = N·plane values:
+// mean and biased variance (two passes, summed in double with eight accumulators as sum_run),
+// then y = (x − mean)·invStd·γ + β with invStd = 1/√(variance + eps).
+#define BN_RUNS(T, S)                                                                               \
+  static double sq_run##S(const T *x, size_t n, double mu) {                                        \
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                                       \
+    size_t j = 0;                                                                                   \
+    for (; j + 8 <= n; j += 8)                                                                      \
+      for (int k = 0; k < 8; k++) acc[k] += (x[j + k] - mu) * (x[j + k] - mu);                      \
+    for (; j < n; j++) acc[j & 7] += (x[j] - mu) * (x[j] - mu);                                     \
+    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));      \
+  }                                                                                                 \
+  /* Σg and Σg·(x − mu) over a run. */                                                              \
+  static void dot_run##S(const T *g, const T *x, size_t n, double mu, double *sg, double *sgx) {    \
+    double a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};                        \
+    size_t j = 0;                                                                                   \
+    for (; j + 8 <= n; j += 8)                                                                      \
+      for (int k = 0; k < 8; k++) {                                                                 \
+        a[k] += g[j + k];                                                                           \
+        b[k] += g[j + k] * (x[j + k] - mu);                                                         \
+      }                                                                                             \
+    for (; j < n; j++) {                                                                            \
+      a[j & 7] += g[j];                                                                             \
+      b[j & 7] += g[j] * (x[j] - mu);                                                               \
+    }                                                                                               \
+    *sg += ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));                       \
+    *sgx += ((b[0] + b[4]) + (b[2] + b[6])) + ((b[1] + b[5]) + (b[3] + b[7]));                      \
+  }
+BN_RUNS(float, 32)
+BN_RUNS(double, 64)
+
+#define BATCH_NORM(T, S)                                                                            \
+  {                                                                                                 \
+    const T *xs = x.data, *wv = weight.data, *bv = bias.data;                                       \
+    T *o = out.data, *mv = mean.data, *vv = variance.data;                                          \
+    for (size_t ch = 0; ch < C; ch++) {                                                             \
+      double sum = 0, sq = 0;                                                                       \
+      for (size_t n = 0; n < N; n++) sum += sum_run##S(xs + (n * C + ch) * P, P);                    \
+      double mu = sum / (double)(N * P);                                                            \
+      for (size_t n = 0; n < N; n++) sq += sq_run##S(xs + (n * C + ch) * P, P, mu);                  \
+      double var = sq / (double)(N * P), inv = 1 / sqrt(var + eps);                                 \
+      mv[ch] = (T)mu;                                                                               \
+      vv[ch] = (T)var;                                                                              \
+      T scale = (T)(inv * wv[ch]), shift = (T)(bv[ch] - mu * inv * wv[ch]);                         \
+      for (size_t n = 0; n < N; n++) {                                                              \
+        const T *row = xs + (n * C + ch) * P;                                                       \
+        T *dst = o + (n * C + ch) * P;                                                              \
+        for (size_t p = 0; p < P; p++) dst[p] = row[p] * scale + shift;                             \
+      }                                                                                             \
+    }                                                                                               \
+  }
+
+/** The BatchNormArgs as the addon gets them: batch, channels, plane, eps. */
+static bool batch_norm_args(Call *c, size_t i, size_t *N, size_t *C, size_t *P, double *eps) {
+  if (!arg_size(c, i, "batch", N) || !arg_size(c, i + 1, "channels", C) || !arg_size(c, i + 2, "plane", P) ||
+      !arg_double(c, i + 3, eps))
+    return false;
+  if (*N * *P < 2) return fail(c, "batch statistics need more than one value per channel");
+  return *eps > 0 || fail(c, "eps must be positive, got %g", *eps);
+}
+
+// batchNorm(x, weight, bias, out, mean, variance, batch, channels, plane, eps)
+napi_value k_batch_norm(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, weight, bias, out, mean, variance;
+  size_t N, C, P;
+  double eps;
+  if (!call_begin(&c, env, info, "batchNorm", 10) || !arg_floats(&c, 0, "x", &x) ||
+      !arg_floats(&c, 1, "weight", &weight) || !arg_floats(&c, 2, "bias", &bias) || !arg_floats(&c, 3, "out", &out) ||
+      !arg_floats(&c, 4, "mean", &mean) || !arg_floats(&c, 5, "variance", &variance) ||
+      !batch_norm_args(&c, 6, &N, &C, &P, &eps))
+    return NULL;
+  const Floats *all[] = {&weight, &bias, &out, &mean, &variance};
+  const char *names[] = {"weight", "bias", "out", "mean", "variance"};
+  for (int i = 0; i < 5; i++)
+    if (!same_dtype(&c, &x, "x", all[i], names[i])) return NULL;
+  if (!need(&c, &x, "x", N * C * P) || !need(&c, &out, "out", N * C * P) || !need(&c, &weight, "weight", C) ||
+      !need(&c, &bias, "bias", C) || !need(&c, &mean, "mean", C) || !need(&c, &variance, "variance", C))
+    return NULL;
+  if (x.f64) BATCH_NORM(double, 64) else BATCH_NORM(float, 32)
+  return undefined(env);
+}
+
+// Its gradients, with x̂ = (x − mean)·invStd and per channel Σdy, Σdy·x̂ over its m values:
+//   dγ = Σdy·x̂, dβ = Σdy, dx = γ·invStd·(dy − Σdy/m − x̂·Σdy·x̂/m)
+// (dx's per-channel constants in double, its per-value multiply-adds in T).
+#define BATCH_NORM_BACKWARD(T, S)                                                                   \
+  {                                                                                                 \
+    const T *xs = x.data, *gs = gy.data, *wv = weight.data, *mv = mean.data, *vv = variance.data;   \
+    T *dx = gx.data, *dw = gWeight.data, *db = gBias.data;                                          \
+    double m = (double)(N * P);                                                                     \
+    for (size_t ch = 0; ch < C; ch++) {                                                             \
+      double mu = mv[ch], inv = 1 / sqrt((double)vv[ch] + eps), sg = 0, sgx = 0;                    \
+      for (size_t n = 0; n < N; n++) dot_run##S(gs + (n * C + ch) * P, xs + (n * C + ch) * P, P, mu, &sg, &sgx); \
+      sgx *= inv;                                                                                   \
+      dw[ch] = (T)sgx;                                                                              \
+      db[ch] = (T)sg;                                                                               \
+      /* dx = k·g − k·a − k·b·x + k·b·mu, as one multiply-add per value */                          \
+      double k = wv[ch] * inv, a = sg / m, b = sgx * inv / m;                                       \
+      T kf = (T)k, kb = (T)(k * b), c0 = (T)(k * (b * mu - a));                                     \
+      for (size_t n = 0; n < N; n++) {                                                              \
+        const T *row = xs + (n * C + ch) * P, *g = gs + (n * C + ch) * P;                           \
+        T *dst = dx + (n * C + ch) * P;                                                             \
+        for (size_t p = 0; p < P; p++) dst[p] = kf * g[p] - kb * row[p] + c0;                       \
+      }                                                                                             \
+    }                                                                                               \
+  }
+
+// batchNormBackward(x, gy, weight, mean, variance, gx, gWeight, gBias, batch, channels, plane, eps)
+napi_value k_batch_norm_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, gy, weight, mean, variance, gx, gWeight, gBias;
+  size_t N, C, P;
+  double eps;
+  if (!call_begin(&c, env, info, "batchNormBackward", 12) || !arg_floats(&c, 0, "x", &x) ||
+      !arg_floats(&c, 1, "gy", &gy) || !arg_floats(&c, 2, "weight", &weight) || !arg_floats(&c, 3, "mean", &mean) ||
+      !arg_floats(&c, 4, "variance", &variance) || !arg_floats(&c, 5, "gx", &gx) ||
+      !arg_floats(&c, 6, "gWeight", &gWeight) || !arg_floats(&c, 7, "gBias", &gBias) ||
+      !batch_norm_args(&c, 8, &N, &C, &P, &eps))
+    return NULL;
+  const Floats *all[] = {&gy, &weight, &mean, &variance, &gx, &gWeight, &gBias};
+  const char *names[] = {"gy", "weight", "mean", "variance", "gx", "gWeight", "gBias"};
+  for (int i = 0; i < 7; i++)
+    if (!same_dtype(&c, &x, "x", all[i], names[i])) return NULL;
+  if (!need(&c, &x, "x", N * C * P) || !need(&c, &gy, "gy", N * C * P) || !need(&c, &gx, "gx", N * C * P) ||
+      !need(&c, &weight, "weight", C) || !need(&c, &mean, "mean", C) || !need(&c, &variance, "variance", C) ||
+      !need(&c, &gWeight, "gWeight", C) || !need(&c, &gBias, "gBias", C))
+    return NULL;
+  if (x.f64) BATCH_NORM_BACKWARD(double, 64) else BATCH_NORM_BACKWARD(float, 32)
+  return undefined(env);
+}
+
+// gatherRows(table, idx, cols, out): out[r, :] = table[idx[r], :] (an embedding lookup; each
+// index checked against the table's rows).
+napi_value k_gather_rows(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats table, out;
+  int32_t *idx;
+  size_t n, cols;
+  if (!call_begin(&c, env, info, "gatherRows", 4) || !arg_floats(&c, 0, "table", &table) ||
+      !arg_int32s(&c, 1, "idx", &idx, &n) || !arg_size(&c, 2, "cols", &cols) || !arg_floats(&c, 3, "out", &out) ||
+      !same_dtype(&c, &table, "table", &out, "out") || !need(&c, &out, "out", n * cols))
+    return NULL;
+  size_t rows = cols ? table.length / cols : 0, size = out.f64 ? sizeof(double) : sizeof(float);
+  for (size_t r = 0; r < n; r++)
+    if (idx[r] < 0 || (size_t)idx[r] >= rows) return fail(&c, "index %d at %zu is outside the table's %zu rows", idx[r], r, rows), NULL;
+  if (cols == 1 && out.f64)
+    for (size_t r = 0; r < n; r++) ((double *)out.data)[r] = ((const double *)table.data)[idx[r]];
+  else if (cols == 1)
+    for (size_t r = 0; r < n; r++) ((float *)out.data)[r] = ((const float *)table.data)[idx[r]];
+  else
+    for (size_t r = 0; r < n; r++)
+      memcpy((char *)out.data + r * cols * size, (const char *)table.data + (size_t)idx[r] * cols * size, cols * size);
+  return undefined(env);
+}
+
+#define SCATTER_ADD_ROWS(T)                                                                         \
+  for (size_t r = 0; r < n; r++) {                                                                  \
+    if (idx[r] == skip) continue;                                                                   \
+    const T *from = (const T *)g.data + r * cols;                                                   \
+    T *to = (T *)out.data + (size_t)idx[r] * cols;                                                  \
+    for (size_t k = 0; k < cols; k++) to[k] += from[k];                                             \
+  }
+
+// scatterAddRows(g, idx, cols, skip, out): out[idx[r], :] += g[r, :] in place, skipping r where
+// idx[r] = skip, in r order (as js, so sums round alike).
+napi_value k_scatter_add_rows(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats g, out;
+  int32_t *idx;
+  size_t n, cols;
+  double skipValue;
+  if (!call_begin(&c, env, info, "scatterAddRows", 5) || !arg_floats(&c, 0, "g", &g) ||
+      !arg_int32s(&c, 1, "idx", &idx, &n) || !arg_size(&c, 2, "cols", &cols) || !arg_double(&c, 3, &skipValue) ||
+      !arg_floats(&c, 4, "out", &out) || !same_dtype(&c, &g, "g", &out, "out") || !need(&c, &g, "g", n * cols))
+    return NULL;
+  int32_t skip = (int32_t)skipValue;
+  size_t rows = cols ? out.length / cols : 0;
+  for (size_t r = 0; r < n; r++)
+    if (idx[r] != skip && (idx[r] < 0 || (size_t)idx[r] >= rows))
+      return fail(&c, "index %d at %zu is outside the output's %zu rows", idx[r], r, rows), NULL;
+  if (out.f64) SCATTER_ADD_ROWS(double) else SCATTER_ADD_ROWS(float)
   return undefined(env);
 }

@@ -2,7 +2,7 @@
 // host array for each role (generated/host.ts applies them kernel by kernel; index.ts's hostStep).
 
 import type { Cell, Data } from './types.js';
-import { zeroData } from './zeros.js';
+import { takeData } from './pool.js';
 
 /** The error for a cell whose values are on a device while a typed-array backend is active. */
 function onDevice(c: Cell): Error {
@@ -11,18 +11,32 @@ function onDevice(c: Cell): Error {
   );
 }
 
-/** A cell a kernel reads: its current host array (zeros where nothing wrote it yet). */
-export function r(c: Cell): Data {
-  if (c.hostValid) return c.host!;
+/** Why a released cell cannot be used (cells.ts releaseCells; fit releases what each step made). */
+export const RELEASED =
+  'its memory was released at the end of the training step that made it (fit recycles what a step made, except the parameters and buffers, their gradients and the optimizer state); read what you need in the step, or copy it';
+
+/** The error for a cell whose memory a step scope released. */
+function released(c: Cell): Error {
+  return new Error(`a ${c.dtype} tensor of ${c.length} values: ${RELEASED}`);
+}
+
+/** The host array of a cell that has no current copy yet: zeros (nothing wrote it), or any values when `whole` will be written. */
+function fresh(c: Cell, whole: boolean): Data {
+  if (c.released) throw released(c);
   if (c.deviceValid || c.busy !== 0) throw onDevice(c);
-  c.host ??= zeroData(c.dtype, c.length);
+  c.host ??= takeData(c.dtype, c.length, !whole);
   c.hostValid = true;
   return c.host;
 }
 
-/** A cell a kernel writes whole: its host array, which becomes the current copy. */
+/** A cell a kernel reads: its current host array (zeros where nothing wrote it yet). */
+export function r(c: Cell): Data {
+  return c.hostValid ? c.host! : fresh(c, false);
+}
+
+/** A cell a kernel writes whole: its host array, which becomes the current copy (not zero-filled first). */
 export function w(c: Cell): Data {
-  const d = r(c);
+  const d = c.hostValid ? c.host! : fresh(c, true);
   c.deviceValid = false;
   return d;
 }

@@ -88,6 +88,7 @@ export type ArgType =
   | 'PatchGeometry'
   | 'MatmulArgs'
   | 'ConvArgs'
+  | 'BatchNormArgs'
   | 'SgdArgs'
   | 'AdamArgs'
   | 'RmspropArgs';
@@ -167,6 +168,36 @@ export const KERNEL_TABLE = {
     doc: "out[idx[r], :] += g[r, :] in place, skipping r where idx[r] = skip (gatherRows' adjoint; skip −1 skips none).",
     args: { g: 'read', idx: 'Int32Array', cols: 'number', skip: 'number', out: 'update' },
   },
+  batchNorm: {
+    family: 'rows',
+    doc: 'Batch normalisation in training of x [batch, channels, plane]: per channel the mean and biased variance of its batch·plane values (written to mean and variance, [channels]), out = (x − mean)/√(variance + eps)·weight + bias.',
+    args: {
+      x: 'read',
+      weight: 'read',
+      bias: 'read',
+      out: 'write',
+      mean: 'write',
+      variance: 'write',
+      args: 'BatchNormArgs',
+    },
+    optional: true,
+  },
+  batchNormBackward: {
+    family: 'rows',
+    doc: "batchNorm's gradients for gy = dL/dout, from x and the batch statistics batchNorm wrote: gx [batch, channels, plane], gWeight and gBias [channels].",
+    args: {
+      x: 'read',
+      gy: 'read',
+      weight: 'read',
+      mean: 'read',
+      variance: 'read',
+      gx: 'write',
+      gWeight: 'write',
+      gBias: 'write',
+      args: 'BatchNormArgs',
+    },
+    optional: true,
+  },
   im2col: {
     family: 'patches',
     doc: 'The patch matrix of x [batch, channels, height, width] (im2col): out is [channels·kernelH·kernelW, batch·outH·outW], row (c, i, j), column (n, oh, ow); taps outside x read `padValue`.',
@@ -176,6 +207,12 @@ export const KERNEL_TABLE = {
     family: 'patches',
     doc: 'The adjoint of im2col (col2im): out [batch, channels, height, width] = the sum of each patch entry at the pixel it came from (padding taps are dropped).',
     args: { cols: 'read', g: 'PatchGeometry', out: 'update' },
+  },
+  maxPool2dIndices: {
+    family: 'patches',
+    doc: "For each window of each channel plane of x [batch, channels, height, width] (g's window, as pooling's), the flat index into x of its maximum: the first of equal ones, a NaN wins (as torch's max_pool2d); out holds batch·channels·outH·outW indices.",
+    args: { x: 'read', g: 'PatchGeometry', out: 'Int32Array' },
+    optional: true,
   },
   place: {
     family: 'patches',

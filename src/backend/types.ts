@@ -134,6 +134,18 @@ export interface PatchGeometry {
   outW: number;
 }
 
+/** The sizes of the batchNorm kernels: x is [batch, channels, plane] (plane: the spatial axes' product, 1 for [N, C]). */
+export interface BatchNormArgs {
+  /** N: x's axis 0. */
+  batch: number;
+  /** C: x's axis 1, the channels normalised each on its own. */
+  channels: number;
+  /** The values of one channel in one sample. */
+  plane: number;
+  /** Added to the variance. */
+  eps: number;
+}
+
 /** The options of the conv2d kernels (backend/table.ts): the geometry is x's (PatchGeometry). */
 export interface ConvArgs {
   /** x's sizes [N, C, H, W] and the window (kernel, stride, padding, dilation, output size). */

@@ -26,6 +26,7 @@ interface At {
 export class DeviceSteps {
   private cells: Cell[] = [];
   private outer: Cell[] | null = null;
+  private open = false;
   private flag: Tensor | null = null;
   private zero: Tensor | null = null;
   /** The last update not yet checked. */
@@ -39,7 +40,15 @@ export class DeviceSteps {
   /** Opens a step (call it before zeroGrad): the flag of the previous update, then collecting the step's cells. */
   begin(): void {
     this.outer = collectCells(this.cells);
+    this.open = true;
     this.flag = this.unchecked ? this.finiteFlag() : null;
+  }
+
+  /** Stops collecting, where a step that threw left its scope open. */
+  close(): void {
+    if (!this.open) return;
+    collectCells(this.outer);
+    this.open = false;
   }
 
   /** Reads the loss (and the outputs, which the metrics then read on the host); throws if the previous update was not finite. */
@@ -54,7 +63,7 @@ export class DeviceSteps {
    * step opened), but the gradients and the optimizer state.
    */
   end(at: At, batch: readonly Tensor[]): void {
-    collectCells(this.outer);
+    this.close();
     const keep = new Set<Cell>(this.optimizer.stateCells());
     for (const p of this.model.parameters()) if (p.grad) keep.add(p.grad.cell);
     this.cells = releaseCells([...this.cells, ...batch.map((t) => t.cell)], keep);

@@ -19,6 +19,7 @@ import { ModelCheckpoint } from './callbacks.js';
 import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
 import { readSnapshot, restoreCallbacks } from './snapshot.js';
 import { DeviceSteps } from './device-step.js';
+import { HostSteps } from './host-step.js';
 import { onDevice } from '../backend/index.js';
 
 /** Options of fit: the data, the loss and optimizer, the epochs, and optional callbacks, metrics, clipping, augmentation and resumption. */
@@ -136,105 +137,114 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   for (const c of ordered) c.onTrainBegin?.(ctx);
   // On a device backend: one read per step, and each step's device memory freed at its end.
   const device = onDevice() ? new DeviceSteps(model, optimizer) : null;
+  // On a CPU backend: each step's outputs recycled through the host array pool at its end.
+  const host = device ? null : new HostSteps([model, optimizer]);
   let interrupted = false;
-  for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
-    const resumed = ctx.position;
-    const order = resumed ? Int32Array.from(resumed.order) : loader.epochOrder();
-    const orderList = Array.from(order); // one copy per epoch, shared by every position below
-    const sums: Record<string, number> = resumed ? { ...resumed.sums } : { loss: 0 };
-    let samples = resumed ? resumed.samples : 0;
-    const priorSeconds = resumed ? resumed.seconds : 0;
-    const started = performance.now();
-    let step = resumed ? resumed.batch : 0;
-    model.train();
-    for (const c of ordered) c.onEpochBegin?.(ctx, epoch, step);
-    for (const [xRaw, y] of loader.batches(order, step)) {
-      const x = options.transform ? options.transform(xRaw) : xRaw;
-      device?.begin();
-      optimizer.zeroGrad();
-      const out = model.forward(x);
-      const loss = lossFn(out, y);
-      const value = device ? await device.readLoss(loss, out) : loss.item();
-      if (!Number.isFinite(value)) {
-        const where = device ? await device.locateForward(x) : locateNonFiniteForward(model, x);
-        throw new NonFiniteError(
-          `training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${where}`,
-          epoch + 1,
-          step + 1,
-        );
-      }
-      loss.backward();
-      const badGrad = device ? null : locateNonFiniteGrad(model);
-      if (badGrad)
-        throw new NonFiniteError(
-          `training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`,
-          epoch + 1,
-          step + 1,
-        );
-      if (options.clipGradNorm !== undefined) {
-        if (device) clipGradNormQueued(model.parameters(), options.clipGradNorm);
-        else clipGradNorm(model.parameters(), options.clipGradNorm);
-      }
-      optimizer.step();
-      if (!device) {
-        for (const p of model.parameters()) {
-          if (!isFiniteData(p))
-            throw new NonFiniteError(
-              `training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`,
-              epoch + 1,
-              step + 1,
-            );
+  try {
+    for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
+      const resumed = ctx.position;
+      const order = resumed ? Int32Array.from(resumed.order) : loader.epochOrder();
+      const orderList = Array.from(order); // one copy per epoch, shared by every position below
+      const sums: Record<string, number> = resumed ? { ...resumed.sums } : { loss: 0 };
+      let samples = resumed ? resumed.samples : 0;
+      const priorSeconds = resumed ? resumed.seconds : 0;
+      const started = performance.now();
+      let step = resumed ? resumed.batch : 0;
+      model.train();
+      for (const c of ordered) c.onEpochBegin?.(ctx, epoch, step);
+      for (const [xRaw, y] of loader.batches(order, step)) {
+        const x = options.transform ? options.transform(xRaw) : xRaw;
+        device?.begin();
+        host?.begin();
+        optimizer.zeroGrad();
+        const out = model.forward(x);
+        const loss = lossFn(out, y);
+        const value = device ? await device.readLoss(loss, out) : loss.item();
+        if (!Number.isFinite(value)) {
+          const where = device ? await device.locateForward(x) : locateNonFiniteForward(model, x);
+          throw new NonFiniteError(
+            `training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${where}`,
+            epoch + 1,
+            step + 1,
+          );
         }
+        loss.backward();
+        const badGrad = device ? null : locateNonFiniteGrad(model);
+        if (badGrad)
+          throw new NonFiniteError(
+            `training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`,
+            epoch + 1,
+            step + 1,
+          );
+        if (options.clipGradNorm !== undefined) {
+          if (device) clipGradNormQueued(model.parameters(), options.clipGradNorm);
+          else clipGradNorm(model.parameters(), options.clipGradNorm);
+        }
+        optimizer.step();
+        if (!device) {
+          for (const p of model.parameters()) {
+            if (!isFiniteData(p))
+              throw new NonFiniteError(
+                `training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`,
+                epoch + 1,
+                step + 1,
+              );
+          }
+        }
+        const n = out.shape[0];
+        sums.loss += value * n;
+        addMetricSums(sums, metrics, out, y);
+        samples += n;
+        step++;
+        device?.end({ epoch: epoch + 1, step }, [xRaw, y]);
+        host?.end();
+        ctx.position = {
+          epoch,
+          batch: step,
+          order: orderList,
+          sums: { ...sums },
+          samples,
+          seconds: priorSeconds + (performance.now() - started) / 1000,
+        };
+        for (const c of ordered)
+          c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
+        if (signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+        // Let a pending Ctrl-C or timer run between steps.
+        if (signal) await new Promise((r) => setImmediate(r));
       }
-      const n = out.shape[0];
-      sums.loss += value * n;
-      addMetricSums(sums, metrics, out, y);
-      samples += n;
-      step++;
-      device?.end({ epoch: epoch + 1, step }, [xRaw, y]);
-      ctx.position = {
-        epoch,
-        batch: step,
-        order: orderList,
-        sums: { ...sums },
-        samples,
-        seconds: priorSeconds + (performance.now() - started) / 1000,
-      };
-      for (const c of ordered)
-        c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
-      if (signal?.aborted) {
-        interrupted = true;
+      await device?.finishEpoch();
+      if (interrupted && step < loader.length) {
+        for (const c of ordered) c.onInterrupt?.(ctx);
         break;
       }
-      // Let a pending Ctrl-C or timer run between steps.
-      if (signal) await new Promise((r) => setImmediate(r));
+      const logs: EpochLogs = {
+        epoch: epoch + 1,
+        lr: optimizer.lr,
+        seconds: priorSeconds + (performance.now() - started) / 1000,
+        loss: sums.loss / samples,
+      };
+      for (const m of metrics) logs[m] = metricValue(sums, m, samples);
+      if (validation) {
+        const v = await evaluate(model, validation, { loss: lossFn, metrics });
+        logs.valLoss = v.loss;
+        for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
+      }
+      ctx.history.push(logs);
+      ctx.position = null;
+      for (const c of ordered) c.onEpochEnd?.(ctx, logs);
+      if (interrupted) {
+        // Stopped on the very last step: the run is complete, not interrupted.
+        if (epoch + 1 === epochs) interrupted = false;
+        else for (const c of ordered) c.onInterrupt?.(ctx);
+        break;
+      }
     }
-    await device?.finishEpoch();
-    if (interrupted && step < loader.length) {
-      for (const c of ordered) c.onInterrupt?.(ctx);
-      break;
-    }
-    const logs: EpochLogs = {
-      epoch: epoch + 1,
-      lr: optimizer.lr,
-      seconds: priorSeconds + (performance.now() - started) / 1000,
-      loss: sums.loss / samples,
-    };
-    for (const m of metrics) logs[m] = metricValue(sums, m, samples);
-    if (validation) {
-      const v = await evaluate(model, validation, { loss: lossFn, metrics });
-      logs.valLoss = v.loss;
-      for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
-    }
-    ctx.history.push(logs);
-    ctx.position = null;
-    for (const c of ordered) c.onEpochEnd?.(ctx, logs);
-    if (interrupted) {
-      // Stopped on the very last step: the run is complete, not interrupted.
-      if (epoch + 1 === epochs) interrupted = false;
-      else for (const c of ordered) c.onInterrupt?.(ctx);
-      break;
-    }
+  } finally {
+    host?.close();
+    device?.close();
   }
   const result: FitResult = {
     history: ctx.history,

@@ -1,6 +1,7 @@
 // Training: the fit loop, callbacks, metrics, evaluation, plots and the run report (and mlp, re-exported from nn).
 
 export { fit, type FitOptions } from './fit.js';
+export { trainStep, type Kept } from './host-step.js';
 export type {
   FitResult,
   EpochLogs,

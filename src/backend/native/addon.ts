@@ -29,6 +29,8 @@ export interface Addon {
   permute(x: unknown, out: unknown, meta: Int32Array): void;
   pick(x: unknown, idx: unknown, rows: number, cols: number, out: unknown): void;
   unpick(g: unknown, idx: unknown, rows: number, cols: number, out: unknown): void;
+  gatherRows(table: unknown, idx: Int32Array, cols: number, out: unknown): void;
+  scatterAddRows(g: unknown, idx: Int32Array, cols: number, skip: number, out: unknown): void;
   im2col(x: unknown, geometry: Int32Array, padValue: number, out: unknown): void;
   col2im(cols: unknown, geometry: Int32Array, out: unknown): void;
   place(x: unknown, out: unknown, meta: Int32Array): void;
@@ -100,6 +102,33 @@ export interface Addon {
     outChannels: number,
     groups: number,
   ): void;
+  batchNorm(
+    x: unknown,
+    weight: unknown,
+    bias: unknown,
+    out: unknown,
+    mean: unknown,
+    variance: unknown,
+    batch: number,
+    channels: number,
+    plane: number,
+    eps: number,
+  ): void;
+  batchNormBackward(
+    x: unknown,
+    gy: unknown,
+    weight: unknown,
+    mean: unknown,
+    variance: unknown,
+    gx: unknown,
+    gWeight: unknown,
+    gBias: unknown,
+    batch: number,
+    channels: number,
+    plane: number,
+    eps: number,
+  ): void;
+  maxPool2dIndices(x: unknown, geometry: Int32Array, out: Int32Array): void;
   setThreads(n: number): void;
   info(): { blas: string; core: string; threads: number; dnn: string | null };
 }

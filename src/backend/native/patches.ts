@@ -28,7 +28,7 @@ export function geometryInts(g: PatchGeometry): Int32Array {
   return geometry;
 }
 
-export function makePatches(native: Addon): Pick<Kernels, 'im2col' | 'col2im' | 'place'> {
+export function makePatches(native: Addon): Pick<Kernels, 'im2col' | 'col2im' | 'maxPool2dIndices' | 'place'> {
   const meta = new Meta();
   return {
     im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): void {
@@ -36,6 +36,9 @@ export function makePatches(native: Addon): Pick<Kernels, 'im2col' | 'col2im' | 
     },
     col2im(cols: Data, g: PatchGeometry, out: Data): void {
       native.col2im(cols, geometryInts(g), out);
+    },
+    maxPool2dIndices(x: Data, g: PatchGeometry, out: Int32Array): void {
+      native.maxPool2dIndices(x, geometryInts(g), out);
     },
     place(x: Data, xShape: Shape, out: Data, outShape: Shape, offset: readonly number[]): void {
       native.place(x, out, meta.fill(xShape.length, xShape, outShape, offset));

@@ -1,11 +1,23 @@
-// The native reductions, permute, log-softmax and label gather/scatter (native/src/rows.c).
+// The native reductions, permute, log-softmax, label and row gathers/scatters and batch normalisation
+// (native/src/rows.c).
 
-import { REDUCE_CODE, type Data, type Kernels, type ReduceOp } from '../contract.js';
+import { REDUCE_CODE, type BatchNormArgs, type Data, type Kernels, type ReduceOp } from '../contract.js';
 import { stridesOf, type Shape } from '../../shape.js';
 import type { Addon } from './addon.js';
 import { Meta } from './meta.js';
 
-export function makeRows(native: Addon): Pick<Kernels, 'reduce' | 'logSoftmax' | 'permute' | 'pick' | 'unpick'> {
+type RowKernels =
+  | 'reduce'
+  | 'logSoftmax'
+  | 'permute'
+  | 'pick'
+  | 'unpick'
+  | 'gatherRows'
+  | 'scatterAddRows'
+  | 'batchNorm'
+  | 'batchNormBackward';
+
+export function makeRows(native: Addon): Pick<Kernels, RowKernels> {
   const meta = new Meta();
   const dims: number[] = [];
   const reduced: number[] = [];
@@ -53,6 +65,29 @@ export function makeRows(native: Addon): Pick<Kernels, 'reduce' | 'logSoftmax' |
     },
     unpick(g: Data, idx: Int32Array, rows: number, cols: number, out: Data): void {
       native.unpick(g, idx, rows, cols, out);
+    },
+    gatherRows(table: Data, idx: Int32Array, cols: number, out: Data): void {
+      native.gatherRows(table, idx, cols, out);
+    },
+    scatterAddRows(g: Data, idx: Int32Array, cols: number, skip: number, out: Data): void {
+      native.scatterAddRows(g, idx, cols, skip, out);
+    },
+    batchNorm(x: Data, weight: Data, bias: Data, out: Data, mean: Data, variance: Data, args: BatchNormArgs): void {
+      native.batchNorm(x, weight, bias, out, mean, variance, args.batch, args.channels, args.plane, args.eps);
+    },
+    batchNormBackward(
+      x: Data,
+      gy: Data,
+      weight: Data,
+      mean: Data,
+      variance: Data,
+      gx: Data,
+      gWeight: Data,
+      gBias: Data,
+      args: BatchNormArgs,
+    ): void {
+      const { batch, channels, plane, eps } = args;
+      native.batchNormBackward(x, gy, weight, mean, variance, gx, gWeight, gBias, batch, channels, plane, eps);
     },
   };
 }

@@ -7,9 +7,11 @@
 // Training also updates the running estimates in place, as PyTorch does (no gradient):
 //   running ← (1 − momentum) · running + momentum · batch statistic, with the unbiased σ² · m/(m−1).
 
-import { ones, zeros, type Tensor } from '../../tensor.js';
+import { ones, Tensor, zeros } from '../../tensor.js';
+import { allocCell, type Cell } from '../../cells.js';
 import { kernels } from '../../backend/index.js';
-import { noGrad } from '../../autograd/mode.js';
+import type { BatchNormArgs } from '../../backend/contract.js';
+import { isGradEnabled, noGrad } from '../../autograd/mode.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
@@ -41,10 +43,35 @@ function checkChannelVector(name: string, t: Tensor | null, x: Tensor): void {
  * as running); no gradient. Two in-place kernels (scale, then axpy), so that on a device backend
  * the statistics never leave it.
  */
-function updateRunning(running: Tensor, stat: Tensor, momentum: number, scale: number): void {
+function updateRunning(running: Tensor, stat: Cell, momentum: number, scale: number): void {
   const k = kernels();
   k.scale(running.cell, 1 - momentum);
-  k.axpy(running.cell, stat.cell, momentum * scale);
+  k.axpy(running.cell, stat, momentum * scale);
+}
+
+/** What backward needs: the fused pass's input and statistics, or x̂ and 1/√(σ²+ε) as ops. */
+interface Saved {
+  stats: { x: Tensor; mean: Cell; variance: Cell; sizes: BatchNormArgs } | null;
+  xhat: Tensor | null;
+  invStd: Tensor | null;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  training: boolean;
+  axes: number[];
+  channelShape: number[];
+  eps: number;
+}
+
+/**
+ * The batch statistics of x over `axes` as ops (graph nodes of x, so that a backward written with
+ * them is itself differentiable): the mean and biased variance ([1,C,1,...]), 1/√(σ²+ε) and x̂.
+ */
+function normalise(x: Tensor, axes: number[], eps: number) {
+  const mean = x.mean(axes, true);
+  const centred = x.sub(mean);
+  const variance = centred.mul(centred).mean(axes, true);
+  const invStd = variance.add(eps).pow(-0.5);
+  return { mean, variance, invStd, xhat: centred.mul(invStd) };
 }
 
 /**
@@ -101,20 +128,33 @@ export const batchNorm: Fn<
     // is itself differentiable (second derivatives through the batch statistics).
     let xhat: Tensor;
     let invStd: Tensor;
-    if (training) {
-      const m = x.size / x.shape[1];
-      if (m <= 1)
-        throw new Error(
-          `batchNorm: expected more than 1 value per channel when training, got input shape ${shapeStr(x.shape)}`,
-        );
-      const mean = x.mean(axes, true);
-      const centred = x.sub(mean);
-      const variance = centred.mul(centred).mean(axes, true);
-      invStd = variance.add(eps).pow(-0.5);
-      xhat = centred.mul(invStd);
+    const m = x.size / x.shape[1];
+    if (training && m <= 1)
+      throw new Error(
+        `batchNorm: expected more than 1 value per channel when training, got input shape ${shapeStr(x.shape)}`,
+      );
+    // The backend's fused pass where it has one (native), for the affine training case.
+    const fused = training && weight && bias ? kernels().batchNorm : undefined;
+    if (fused && weight && bias) {
+      const c = x.shape[1];
+      const sizes = { batch: x.shape[0], channels: c, plane: m / x.shape[0], eps };
+      const [out, mean, variance] = [allocCell(x.dtype, x.size), allocCell(x.dtype, c), allocCell(x.dtype, c)];
+      fused(x.cell, weight.cell, bias.cell, out, mean, variance, sizes);
       if (runningMean && runningVar) {
         updateRunning(runningMean, mean, momentum, 1);
         updateRunning(runningVar, variance, momentum, m / (m - 1));
+      }
+      const stats = { x, mean, variance, sizes };
+      const saved: Saved = { stats, xhat: null, invStd: null, weight, bias, training, axes, channelShape, eps };
+      return { data: out, shape: x.shape, inputs: [x, weight, bias], saved };
+    }
+    if (training) {
+      const s = normalise(x, axes, eps);
+      invStd = s.invStd;
+      xhat = s.xhat;
+      if (runningMean && runningVar) {
+        updateRunning(runningMean, s.mean.cell, momentum, 1);
+        updateRunning(runningVar, s.variance.cell, momentum, m / (m - 1));
       }
     } else {
       if (!runningMean || !runningVar)
@@ -131,13 +171,28 @@ export const batchNorm: Fn<
       data: y.cell,
       shape: x.shape,
       inputs,
-      saved: { xhat, invStd, weight, bias, training, axes, channelShape },
+      saved: { stats: null, xhat, invStd, weight, bias, training, axes, channelShape, eps } as Saved,
     };
   },
   // With g = dL/dx̂ = dy ⊙ γ: in eval, x̂ is affine in x, dx = g/√(σ²+ε); in training the batch
   // statistics move with x too, and dx = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / √(σ²+ε) (means over
   // the batch and spatial axes of each channel); dγ = Σ dy ⊙ x̂, dβ = Σ dy.
-  backward(gy, { xhat, invStd, weight, bias, training, axes, channelShape }, _y, needs) {
+  // The fused pass's gradients come from its backward kernel, unless they must be differentiable
+  // themselves (createGraph): then x̂ and 1/√(σ²+ε) are made again as ops and the same formula runs.
+  backward(gy, saved, _y, needs) {
+    const { stats, weight, bias, training, axes, channelShape, eps } = saved;
+    const fusedBackward = stats && weight && !isGradEnabled() ? kernels().batchNormBackward : undefined;
+    if (stats && weight && fusedBackward) {
+      const { x, mean, variance, sizes } = stats;
+      const [gx, gWeight, gBias] = [
+        allocCell(x.dtype, x.size),
+        allocCell(x.dtype, sizes.channels),
+        allocCell(x.dtype, sizes.channels),
+      ];
+      fusedBackward(x.cell, gy.cell, weight.cell, mean, variance, gx, gWeight, gBias, sizes);
+      return [new Tensor(gx, x.shape), new Tensor(gWeight, weight.shape), new Tensor(gBias, weight.shape)];
+    }
+    const { xhat, invStd } = stats ? normalise(stats.x, axes, eps) : { xhat: saved.xhat!, invStd: saved.invStd! };
     const g = weight ? gy.mul(weight.reshape(channelShape)) : gy;
     const dx = !needs[0]
       ? null

@@ -3,6 +3,8 @@
 //   P = im2col(x as [N·C,1,H,W]) : [kH·kW, N·C·H'·W']   (one column per window)
 //   maxPool2d: y = max over the rows of P → dP = dy at each window's maximum (ties share it,
 //     where PyTorch gives it all to the first), dx = col2im(dP): max's and im2col's backward.
+//     Where the backend has maxPool2dIndices (native), y = x[i] for each window's index i of its
+//     maximum (the first of ties, as PyTorch), a gather whose backward scatters dy to those i.
 //   avgPool2d: y = Σ rows of P / count → dx = col2im(dy / count spread over each window).
 //   adaptiveAvgPool2d: y = A_H · x · A_Wᵀ with A the [out, in] averaging matrices of
 //     PyTorch's windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), so dx = A_Hᵀ · dy · A_W (matmul's backward).
@@ -12,8 +14,10 @@ import { Tensor } from '../../tensor.js';
 import { shapeStr } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
-import { checkPoolPadding, pair, resolveWindow, type Pair, type Window } from '../window.js';
+import { kernels } from '../../backend/index.js';
+import { checkPoolPadding, geometry, pair, resolveWindow, type Pair, type Window } from '../window.js';
 import { im2col } from './conv.js';
+import { embedding } from './gather.js';
 
 function planes(op: string, x: Tensor): [number, number, number, number] {
   checkTensor(op, x);
@@ -42,7 +46,8 @@ export interface MaxPool2dOptions {
 /**
  * The maximum of each kernelSize window of each channel plane (torch.nn.functional.max_pool2d):
  * x [N, C, H, W] → [N, C, H', W']; padding never wins. Where several elements tie for a window's
- * maximum they share its gradient (PyTorch gives it all to the first).
+ * maximum, the first gets its gradient on native (as PyTorch), and they share it on the other
+ * backends.
  *
  * @example
  * ```ts
@@ -64,6 +69,14 @@ export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOpti
       ceilMode: options.ceilMode,
     });
     checkPoolPadding('maxPool2d', [w.padTop, w.padLeft], [w.kernelH, w.kernelW]);
+    const argmax = kernels().maxPool2dIndices;
+    if (argmax) {
+      // Each window's maximum picked by its index: y = x[idx] as a gather of x's values (one per
+      // row), so dx = the scatter of dy to those indices (embedding's backward).
+      const idx = new Int32Array(n * c * w.outH * w.outW);
+      argmax(x.cell, geometry(x.shape, w), idx);
+      return embedding(idx, x.reshape([x.size, 1])).reshape([n, c, w.outH, w.outW]);
+    }
     return windows(x, w, -Infinity).max(0).reshape([n, c, w.outH, w.outW]);
   },
   call: (x, a) => maxPool2d(x[0], a.kernelSize, a),
