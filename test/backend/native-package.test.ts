@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { platformPackage } from '../../src/backend/native/addon.js';
+import { nativeBuild } from '../../src/backend/native/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -44,6 +45,15 @@ test('the platform package installs and a nabla without its own build loads nati
     const run = spawnSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout.trim(), 'native 11');
+    // An addon linked with oneDNN loads the libdnnl.so.2 its package carries, not the system's.
+    if (nativeBuild()?.dnn) {
+      const installed = join(project, 'node_modules', name);
+      for (const f of ['libdnnl.so.2', 'libgomp.so.1', 'libOpenCL.so.1', 'LICENSE-libdnnl2'])
+        assert.ok(existsSync(join(installed, f)), `the package lacks ${f}`);
+      const ldd = spawnSync('ldd', [join(installed, 'nabla.node')], { encoding: 'utf8' }).stdout;
+      assert.match(ldd, new RegExp(`libdnnl\\.so\\.2 => ${installed.replaceAll('.', '\\.')}/libdnnl\\.so\\.2`));
+      t.diagnostic(`packed with ${nativeBuild()!.dnn}: ${(statSync(tarball).size / 2 ** 20).toFixed(1)} MB`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
