@@ -27,7 +27,7 @@ test('a fresh clone without oneDNN installs and trains a CNN on native through i
     const build = spawnSync('npm', ['run', 'build:lib'], opts);
     assert.equal(build.status, 0, `npm run build:lib failed:\n${build.stdout}\n${build.stderr}`);
     const script = `
-      import { backendInfo, getBackend, manualSeed, nn, optim, crossEntropy, randn, tensor, fit } from './dist/src/index.js';
+      import { backendInfo, data, getBackend, manualSeed, nn, optim, crossEntropy, randn, tensor, fit } from './dist/src/index.js';
       import { nativeBuild } from './dist/src/backend/native/index.js';
       manualSeed(0);
       const model = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(),
@@ -35,7 +35,7 @@ test('a fresh clone without oneDNN installs and trains a CNN on native through i
       const x = randn([32, 1, 8, 8]);
       const y = tensor(Array.from({ length: 32 }, (_, i) => i % 2));
       x.data.forEach((v, i) => { if (Math.floor(i / 64) % 2) x.data[i] = v + 1; });
-      const r = await fit(model, { data: [x, y], loss: crossEntropy, optimizer: new optim.Adam(model.parameters(), { lr: 0.01 }), epochs: 20, batchSize: 32 });
+      const r = await fit(model, { data: new data.TensorDataset(x, y), loss: crossEntropy, optimizer: new optim.Adam(model.parameters(), { lr: 0.01 }), epochs: 20, batchSize: 32 });
       console.log(JSON.stringify({ backend: getBackend(), dnn: nativeBuild().dnn, conv: backendInfo().ownKernels.includes('conv2d'),
         first: r.history[0].loss, last: r.history.at(-1).loss }));`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], opts);
