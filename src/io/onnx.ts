@@ -8,7 +8,7 @@ import { noGrad } from '../autograd/mode.js';
 import { zeros, type Tensor, type DType } from '../tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Sequential } from '../nn/sequential.js';
-import type { OnnxAttribute, OnnxEmitter } from '../nn/layers/entry.js';
+import { layerOutput, type OnnxAttribute, type OnnxEmitter } from '../nn/layers/entry.js';
 import { LAYERS } from '../nn/layers/table.js';
 import { describeModel } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
@@ -122,7 +122,7 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
       let x = zeros([batch, ...inputShape], { dtype });
       return model.layers.map((layer, i) => {
         try {
-          x = layer.forward(x);
+          x = layerOutput(layer, x);
         } catch (e) {
           throw new Error(
             `exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`,
