@@ -73,6 +73,8 @@ class GraphBuilder {
 function attribute(name: string, a: OnnxAttribute): ProtoWriter {
   const w = new ProtoWriter().string(1, name);
   if ('ints' in a) return w.packedVarints(8, a.ints).varint(20, 7); // type INTS
+  if ('string' in a) return w.string(4, a.string).varint(20, 3); // type STRING
+  if ('strings' in a) return a.strings.reduce((v, s) => v.string(9, s), w).varint(20, 8); // type STRINGS
   return 'int' in a ? w.varint(3, a.int).varint(20, 2) : w.float(2, a.float).varint(20, 1); // type INT, FLOAT
 }
 

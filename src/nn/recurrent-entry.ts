@@ -1,12 +1,21 @@
 // The parts of the layer-table entries of nn.RNN, nn.LSTM and nn.GRU (layers/recurrent.ts) that
 // the three share: spec fields, parameters in torch's names and layout, the Sequential output,
-// the explain lines (each step's gates are the seeds' Linear twice, on x_t and on h_{t−1}), and
-// ONNX export, which is not written yet (ONNX's LSTM, GRU and RNN operators take the gates in
-// another order: i, o, f, c and z, r, h).
+// the explain lines (each step's gates are the seeds' Linear twice, on x_t and on h_{t−1}), and the
+// ONNX nodes: one RNN, LSTM or GRU operator per layer (opset 7's, unchanged in 13), whose gates
+// come in another order than torch's (LSTM i, o, f, c; GRU z, r, h) and whose output
+// Y [T, D, N, H] is brought to torch's [T, N, D·H] (or [N, T, D·H]) by a Transpose and a Reshape. In a float64
+// graph they run in float32 between Casts (onnxruntime has no double kernel for them), as Erf does.
 
-import type { Tensor } from '../tensor.js';
+import { tensor, type Tensor } from '../tensor.js';
 import { GATES, recurrentShapes, type CellKind, type Recurrent, type RecurrentSizes } from './recurrent.js';
-import { field, type ExplainContext, type Explanation, type LayerEntry, type ParameterDecl } from './layers/entry.js';
+import {
+  field,
+  type ExplainContext,
+  type Explanation,
+  type LayerEntry,
+  type OnnxEmitter,
+  type ParameterDecl,
+} from './layers/entry.js';
 
 export const recurrentFields = {
   inputSize: field.positiveInt,
@@ -75,14 +84,69 @@ export function explainRecurrent(kind: CellKind, s: RecurrentSpec, ctx: ExplainC
   };
 }
 
+// ONNX's gates as blocks of torch's rows: LSTM i, o, f, c are torch's blocks i, f, g, o at 0, 3, 1, 2;
+// GRU z, r, h are torch's r, z, n at 1, 0, 2.
+const ONNX_BLOCKS: Readonly<Record<CellKind, readonly number[]>> = {
+  tanh: [0],
+  relu: [0],
+  lstm: [0, 3, 1, 2],
+  gru: [1, 0, 2],
+};
+
+/** The layer's ONNX nodes on time-major or batch-first x [·, ·, inputSize], in eval mode (no dropout). */
+function onnxRecurrent(type: string, kind: CellKind, g: OnnxEmitter, m: Recurrent<unknown>, x: string): string {
+  const [H, D] = [m.hiddenSize, m.directions];
+  const state = m.stateDict();
+  const blocks = ONNX_BLOCKS[kind];
+  // A parameter's values with its row blocks of H rows in ONNX's gate order.
+  const reordered = (name: string): number[] => {
+    const t = state[name];
+    const block = (t.size / blocks.length) | 0;
+    return blocks.flatMap((b) => Array.from(t.data.subarray(b * block, (b + 1) * block)));
+  };
+  const suffixes = D === 2 ? ['', '_reverse'] : [''];
+  const stacked = (names: (suffix: string) => string[], shape: number[]) =>
+    tensor(
+      suffixes.flatMap((sfx) => names(sfx).flatMap(reordered)),
+      { shape, dtype: g.dtype },
+    );
+  const rows = GATES[kind] * H;
+  const perm = (ints: number[]) => ({ perm: { ints } });
+  const double = g.dtype === 'float64';
+  const single = (v: string) => (double ? g.cast(v, 'float32') : v);
+  const input = single(x);
+  let seq = m.batchFirst ? g.node('Transpose', [input], perm([1, 0, 2])) : input;
+  for (let l = 0; l < m.numLayers; l++) {
+    const features = l === 0 ? m.inputSize : D * H;
+    const weight = (name: string, names: (suffix: string) => string[], shape: number[]) =>
+      single(g.tensor(`${name}_l${l}`, stacked(names, shape)));
+    const inputs = [
+      seq,
+      weight('W', (sfx) => [`weight_ih_l${l}${sfx}`], [D, rows, features]),
+      weight('R', (sfx) => [`weight_hh_l${l}${sfx}`], [D, rows, H]),
+    ];
+    if (m.bias) inputs.push(weight('B', (sfx) => [`bias_ih_l${l}${sfx}`, `bias_hh_l${l}${sfx}`], [D, 2 * rows]));
+    const y = g.node(type, inputs, {
+      hidden_size: { int: H },
+      direction: { string: D === 2 ? 'bidirectional' : 'forward' },
+      ...(kind === 'relu' ? { activations: { strings: suffixes.map(() => 'Relu') } } : {}),
+      // torch's n = tanh(X_n + r⊙(h·W_hnᵀ + b_hn)): the reset gate after the product.
+      ...(kind === 'gru' ? { linear_before_reset: { int: 1 } } : {}),
+    });
+    // Y [T, D, N, H] → [T, N, D·H]; after the last layer, with batchFirst, → [N, T, D·H] at once.
+    const order = l === m.numLayers - 1 && m.batchFirst ? [2, 0, 1, 3] : [0, 2, 1, 3];
+    seq = g.node('Reshape', [g.node('Transpose', [y], perm(order)), g.int64s(`shape_l${l}`, [0, 0, -1])]);
+  }
+  return double ? g.cast(seq, 'float64') : seq;
+}
+
 /** The entry parts that do not depend on the layer's type and spec beyond the shared fields. */
 export function recurrentEntryParts<M extends Recurrent<[Tensor, unknown]>>(
   type: string,
+  kind: (m: M) => CellKind,
 ): Pick<LayerEntry<string, typeof recurrentFields, M>, 'onnx' | 'inSequence' | 'summary'> {
   return {
-    onnx: () => {
-      throw new Error(`exportOnnx: ${type} is not supported yet (ONNX's ${type} operator is not written)`);
-    },
+    onnx: (g, m, { input }) => onnxRecurrent(type, kind(m), g, m, input),
     // In a Sequential, the output sequence goes on (as a Keras layer with return_sequences).
     inSequence: (m, x) => m.forward(x)[0],
     summary: (s) =>

@@ -2,7 +2,8 @@
 // (test/fixtures/recurrent.json, from scripts/make_torch_recurrent_fixtures.py): outputs, final
 // states and the gradients of the input, the initial states and every parameter, in float64 and
 // float32, on every backend; float64 gradcheck; a torch state dict in safetensors; the layer
-// table (model files, Sequential, explain, ONNX's refusal); errors that name the module and shapes.
+// table (model files, Sequential, explain; ONNX export is checked with every layer in
+// test/io/onnx.test.ts); errors that name the module and shapes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +26,6 @@ import {
   decodeSafetensors,
   describeModel,
   encodeModel,
-  encodeOnnx,
   load,
   type ModelSpec,
 } from '../../src/io/index.js';
@@ -199,7 +199,7 @@ test("in a Sequential a recurrent layer passes on its output sequence; model fil
   assert.equal(describeModel(rnn).layers[0].type, 'RNN');
 });
 
-test('explain prints the gates per step with shapes; ONNX export says it is not supported yet', () => {
+test('explain prints the gates per step with shapes', () => {
   const e = LAYERS.LSTM.explain(
     { inputSize: 10, hiddenSize: 20, numLayers: 2, bias: true, batchFirst: true, dropout: 0, bidirectional: true },
     { batch: 32, width: 10, shape: [7, 10], inputGrad: false },
@@ -209,10 +209,6 @@ test('explain prints the gates per step with shapes; ONNX export says it is not 
   assert.deepEqual(e.shape, [7, 40]);
   assert.match(e.lines.join('\n'), /\[7·32×in\]·\[in×80\] → \[7·32×80\]/);
   assert.match(e.lines.join('\n'), /c_t = f⊙c_\{t−1\} \+ i⊙ĝ/);
-  assert.throws(
-    () => encodeOnnx(new nn.Sequential(new nn.LSTM(3, 2, { batchFirst: true })), { inputShape: [4, 3] }),
-    /exportOnnx: LSTM is not supported yet/,
-  );
 });
 
 test('errors name the module and the shapes', () => {

@@ -100,7 +100,11 @@ export interface ParameterDecl {
 // ---- ONNX ----
 
 export type OnnxAttribute =
-  { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
+  | { readonly int: number }
+  | { readonly float: number }
+  | { readonly ints: readonly number[] }
+  | { readonly string: string }
+  | { readonly strings: readonly string[] };
 
 /**
  * What a layer's ONNX export may write, scoped to the layer: initializer names are local

@@ -1,8 +1,8 @@
 // nn.RNN, nn.LSTM and nn.GRU as torch's modules: the same constructor options, forward(x, h0?)
 // returning [output, hN] (LSTM: [output, [hN, cN]]), torch's parameter names (weight_ih_l0, ...,
 // _reverse) and layouts, gate order and initialisation. The recurrence and its formulas are
-// nn/recurrent.ts; the entry parts the three share, nn/recurrent-entry.ts. In a Sequential (and so
-// in model files) a recurrent layer passes on its output sequence.
+// nn/recurrent.ts; the entry parts the three share (ONNX export included), nn/recurrent-entry.ts.
+// In a Sequential (and so in model files and ONNX) a recurrent layer passes on its output sequence.
 
 import type { Tensor } from '../../tensor.js';
 import { Recurrent, type RecurrentOptions } from '../recurrent.js';
@@ -53,7 +53,7 @@ export class RNN extends Recurrent<[Tensor, Tensor]> {
     build: ({ inputSize, hiddenSize, ...o }, dtype) => new RNN(inputSize, hiddenSize, { ...o, dtype }),
     parameters: (s) => recurrentParameters(s, s.nonlinearity),
     explain: (s, ctx) => explainRecurrent(s.nonlinearity, s, ctx),
-    ...recurrentEntryParts<RNN>('RNN'),
+    ...recurrentEntryParts<RNN>('RNN', (m) => m.nonlinearity),
   };
 
   /** The cell's nonlinearity. */
@@ -100,7 +100,7 @@ export class LSTM extends Recurrent<[Tensor, [Tensor, Tensor]]> {
     build: ({ inputSize, hiddenSize, ...o }, dtype) => new LSTM(inputSize, hiddenSize, { ...o, dtype }),
     parameters: (s) => recurrentParameters(s, 'lstm'),
     explain: (s, ctx) => explainRecurrent('lstm', s, ctx),
-    ...recurrentEntryParts<LSTM>('LSTM'),
+    ...recurrentEntryParts<LSTM>('LSTM', () => 'lstm'),
   };
 
   /**
@@ -141,7 +141,7 @@ export class GRU extends Recurrent<[Tensor, Tensor]> {
     build: ({ inputSize, hiddenSize, ...o }, dtype) => new GRU(inputSize, hiddenSize, { ...o, dtype }),
     parameters: (s) => recurrentParameters(s, 'gru'),
     explain: (s, ctx) => explainRecurrent('gru', s, ctx),
-    ...recurrentEntryParts<GRU>('GRU'),
+    ...recurrentEntryParts<GRU>('GRU', () => 'gru'),
   };
 
   /**
