@@ -98,12 +98,6 @@ function step(kind: CellKind, x: Tensor, h: Tensor, c: Tensor | null, w: Weights
   }
 }
 
-/** The states of a forward: h [L·D, N, H] and, for an LSTM, c of the same shape. */
-export interface RecurrentState {
-  readonly h: Tensor;
-  readonly c: Tensor | null;
-}
-
 /**
  * The base of nn.RNN, nn.LSTM and nn.GRU: torch's parameters (fields named as torch names them, so
  * stateDict and model files carry torch's names), its initialisation U(−1/√H, 1/√H), and the
