@@ -3,7 +3,7 @@
 
 Run with Debian's python3-torch:  /usr/bin/python3 scripts/make_torch_recurrent_fixtures.py
 Writes
-  test/fixtures/recurrent.json: per case, torch's module (float64) with weights drawn U(-1/sqrt(H), 1/sqrt(H))
+  test/fixtures/recurrent.json: per case (and per cell case: nn.RNNCell, LSTMCell, GRUCell), torch's module (float64) with weights drawn U(-1/sqrt(H), 1/sqrt(H))
     from its own seeded generator, the input, the initial states, the output and final states, and the
     gradients of sum(output*u) + sum(hN*uh) (+ sum(cN*uc)) for the input, the initial states and every
     parameter (torch's names and layout).
@@ -34,6 +34,17 @@ CASES = [
     ('GRU, no bias, zero state', 'GRU', dict(input_size=2, hidden_size=3, bias=False), 3, 2, False),
     ('RNN relu, 2 layers, initial state', 'RNN', dict(input_size=3, hidden_size=4, num_layers=2, nonlinearity='relu'), 5, 2, True),
     ('RNN tanh, bidirectional, batchFirst', 'RNN', dict(input_size=3, hidden_size=4, bidirectional=True, batch_first=True), 4, 2, False),
+]
+
+
+# name, cell type, options, batch (None: one sample), state given
+CELLS = [
+    ('LSTMCell, state given', 'LSTMCell', dict(input_size=3, hidden_size=4), 2, True),
+    ('LSTMCell, one sample, no bias, zero state', 'LSTMCell', dict(input_size=3, hidden_size=2, bias=False), None, False),
+    ('GRUCell, state given', 'GRUCell', dict(input_size=3, hidden_size=4), 3, True),
+    ('GRUCell, one sample, state given', 'GRUCell', dict(input_size=2, hidden_size=3), None, True),
+    ('RNNCell relu, state given', 'RNNCell', dict(input_size=3, hidden_size=4, nonlinearity='relu'), 2, True),
+    ('RNNCell tanh, zero state', 'RNNCell', dict(input_size=3, hidden_size=4), 2, False),
 ]
 
 
@@ -83,6 +94,33 @@ def make(name, kind, options, time, batch, with_state):
     }
 
 
+def make_cell(name, kind, options, batch, with_state):
+    g = torch.Generator().manual_seed(zlib.crc32(name.encode()))
+    m = getattr(torch.nn, kind)(**options).double()
+    k = 1 / math.sqrt(m.hidden_size)
+    with torch.no_grad():
+        for p in m.parameters():
+            p.uniform_(-k, k, generator=g)
+    lead = [] if batch is None else [batch]
+    x = torch.randn(lead + [options['input_size']], generator=g, dtype=torch.float64, requires_grad=True)
+    initial = []
+    if with_state:
+        initial = [torch.randn(lead + [m.hidden_size], generator=g, dtype=torch.float64, requires_grad=True)
+                   for _ in range(2 if kind == 'LSTMCell' else 1)]
+    hx = None if not initial else (tuple(initial) if kind == 'LSTMCell' else initial[0])
+    result = m(x, hx)
+    finals = list(result) if kind == 'LSTMCell' else [result]
+    upstream = [torch.randn(t.shape, generator=g, dtype=torch.float64) for t in finals]
+    sum((t * u).sum() for t, u in zip(finals, upstream)).backward()
+    return {
+        'name': name, 'type': kind, 'options': camel(options),
+        'input': values(x), 'initial': [values(t) for t in initial],
+        'final': [values(t) for t in finals], 'upstream': [flat(u) for u in upstream],
+        'inputGrad': flat(x.grad), 'initialGrads': [flat(t.grad) for t in initial],
+        'params': {n: {'shape': list(p.shape), 'values': flat(p), 'grad': flat(p.grad)} for n, p in m.named_parameters()},
+    }
+
+
 def torch_lstm_file():
     g = torch.Generator().manual_seed(31)
     options = dict(input_size=4, hidden_size=3, num_layers=2, bidirectional=True, batch_first=True)
@@ -105,7 +143,7 @@ def torch_lstm_file():
 def main():
     cases = [make(*c) for c in CASES]
     with open(os.path.join(ROOT, 'recurrent.json'), 'w') as f:
-        json.dump({'torch': torch.__version__, 'cases': cases}, f)
+        json.dump({'torch': torch.__version__, 'cases': cases, 'cells': [make_cell(*c) for c in CELLS]}, f)
         f.write('\n')
     torch_lstm_file()
     print('wrote', len(cases), 'cases and torch_lstm_f32.safetensors')

@@ -65,15 +65,19 @@ export function recurrentShapes(s: RecurrentSizes, gates: number): [string, numb
   return out;
 }
 
-interface Weights {
-  readonly ih: Parameter;
-  readonly hh: Parameter;
-  readonly bih: Parameter | null;
-  readonly bhh: Parameter | null;
+/** One layer and direction's weights (or a cell's), in torch's layout. */
+export interface CellWeights {
+  readonly ih: Tensor;
+  readonly hh: Tensor;
+  readonly bih: Tensor | null;
+  readonly bhh: Tensor | null;
 }
 
-/** One step: the state after it from the step's input projection X_t [N, G·H] and the state before. */
-function step(kind: CellKind, x: Tensor, h: Tensor, c: Tensor | null, w: Weights): [Tensor, Tensor | null] {
+/**
+ * One step: the state after it from the step's input projection X_t [N, G·H] and the state before
+ * (h [N, H], and c for an LSTM); also the whole forward of nn.RNNCell, nn.LSTMCell and nn.GRUCell.
+ */
+export function step(kind: CellKind, x: Tensor, h: Tensor, c: Tensor | null, w: CellWeights): [Tensor, Tensor | null] {
   const hh = matmulT(h, w.hh, false, true);
   const gh = w.bhh ? hh.add(w.bhh) : hh;
   const size = h.shape[1];
@@ -121,7 +125,7 @@ export abstract class Recurrent<Out> extends Module<Out> {
   readonly #type: string;
   readonly #kind: CellKind;
   /** The weights of layer l, direction d at l·D + d. */
-  readonly #weights: Weights[] = [];
+  readonly #weights: CellWeights[] = [];
 
   protected constructor(type: string, kind: CellKind, inputSize: number, hiddenSize: number, o: RecurrentOptions) {
     super();
