@@ -119,6 +119,11 @@ export class Tensor {
     return this.cell.length;
   }
 
+  /** The number of elements, as torch's numel() (the same as `size`). */
+  numel(): number {
+    return this.cell.length;
+  }
+
   /** The number of axes (shape.length), as torch's dim(). */
   get rank(): number {
     return this.shape.length;

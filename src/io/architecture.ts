@@ -36,7 +36,7 @@ export const MAX_LAYERS = 10_000;
 export const SUPPORTED_LAYERS: LayerType[] = [...LAYER_TYPES];
 
 /** The layer spec of one module, or an error naming the module and its position. */
-function describeLayer(layer: Module, index: number, op: string): LayerSpec {
+function describeLayer(layer: Module<unknown>, index: number, op: string): LayerSpec {
   const entry = layerEntry(layer);
   if (!entry)
     throw new Error(

@@ -8,7 +8,7 @@ import { noGrad } from '../autograd/mode.js';
 import { zeros, type Tensor, type DType } from '../tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Sequential } from '../nn/sequential.js';
-import type { OnnxAttribute, OnnxEmitter } from '../nn/layers/entry.js';
+import { layerOutput, type OnnxAttribute, type OnnxEmitter } from '../nn/layers/entry.js';
 import { LAYERS } from '../nn/layers/table.js';
 import { describeModel } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
@@ -73,6 +73,8 @@ class GraphBuilder {
 function attribute(name: string, a: OnnxAttribute): ProtoWriter {
   const w = new ProtoWriter().string(1, name);
   if ('ints' in a) return w.packedVarints(8, a.ints).varint(20, 7); // type INTS
+  if ('string' in a) return w.string(4, a.string).varint(20, 3); // type STRING
+  if ('strings' in a) return a.strings.reduce((v, s) => v.string(9, s), w).varint(20, 8); // type STRINGS
   return 'int' in a ? w.varint(3, a.int).varint(20, 2) : w.float(2, a.float).varint(20, 1); // type INT, FLOAT
 }
 
@@ -122,7 +124,7 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
       let x = zeros([batch, ...inputShape], { dtype });
       return model.layers.map((layer, i) => {
         try {
-          x = layer.forward(x);
+          x = layerOutput(layer, x);
         } catch (e) {
           throw new Error(
             `exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`,

@@ -29,3 +29,4 @@ export {
   type KeyValueCache,
 } from './transformer.js';
 export { generate, type GenerateOptions } from './generate.js';
+export { RNNCell, LSTMCell, GRUCell, type CellOptions, type RnnCellOptions } from './recurrent-cells.js';

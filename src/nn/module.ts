@@ -62,19 +62,22 @@ export class Buffer extends Tensor {
  *   forward(x: Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }
  * }
  * ```
+ *
+ * `Out` is what forward returns: a Tensor for layers and models, `[output, state]` for the
+ * recurrent layers (nn.RNN, nn.LSTM, nn.GRU), as torch's.
  */
-export abstract class Module {
+export abstract class Module<Out = Tensor> {
   /** Training mode (the default; dropout active, batch norm on batch statistics) or evaluation mode: set by train() and eval(). */
   training = true;
 
   /** The module's computation, as torch's forward: tensors in, a tensor out (layers document their shapes). */
   // Bivariant method parameters let each module declare its own inputs.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- only any[] lets overrides narrow the inputs
-  abstract forward(...inputs: any[]): Tensor;
+  abstract forward(...inputs: any[]): Out;
 
   /** Direct sub-modules with their names; arrays of modules are named by index. */
-  namedChildren(): [string, Module][] {
-    const out: [string, Module][] = [];
+  namedChildren(): [string, Module<unknown>][] {
+    const out: [string, Module<unknown>][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (value instanceof Module) out.push([key, value]);
       else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Module && out.push([`${key}.${i}`, v]));
@@ -114,7 +117,7 @@ export abstract class Module {
   }
 
   /** Every module in the tree, this one first. */
-  modules(): Module[] {
+  modules(): Module<unknown>[] {
     return [this, ...this.namedChildren().flatMap(([, c]) => c.modules())];
   }
 

@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
-import { entryOf } from './layers/entry.js';
+import { entryOf, layerOutput } from './layers/entry.js';
 
 /**
  * Layers applied in order (torch.nn.Sequential); parameters are named by position, "0.weight",
@@ -19,12 +19,15 @@ import { entryOf } from './layers/entry.js';
  */
 export class Sequential extends Module {
   /** The layers, in order. */
-  readonly layers: readonly Module[];
+  readonly layers: readonly Module<unknown>[];
   /** The forward, worked out once from the layers: each step a layer, or a layer and the one it fuses with. */
   readonly #steps: { readonly at: number; readonly run: (x: Tensor) => Tensor }[] = [];
 
-  /** The layers in the order they apply; each must be a Module. */
-  constructor(...layers: Module[]) {
+  /**
+   * The layers in the order they apply; each must be a Module. A recurrent layer passes on its
+   * output sequence (its entry's inSequence), as a Keras LSTM with return_sequences.
+   */
+  constructor(...layers: Module<unknown>[]) {
     super();
     layers.forEach((l, i) => {
       if (!(l instanceof Module)) throw new Error(`Sequential: argument ${i} is not a Module`);
@@ -40,13 +43,13 @@ export class Sequential extends Module {
         this.#steps.push({ at: i, run: (x) => fused(layer, x, next) });
         i++;
       } else {
-        this.#steps.push({ at: i, run: (x) => layer.forward(x) });
+        this.#steps.push({ at: i, run: (x) => layerOutput(layer, x) });
       }
     }
   }
 
   /** The layers, named by position: "0", "1", ... */
-  override namedChildren(): [string, Module][] {
+  override namedChildren(): [string, Module<unknown>][] {
     return this.layers.map((l, i) => [String(i), l]);
   }
 

@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/mode.js';
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
+import { layerOutput } from '../nn/layers/entry.js';
 
 /**
  * The error fit stops with when a loss, gradient or update is NaN or infinite; its message names the epoch, the step and the first layer or parameter at fault.
@@ -39,7 +40,7 @@ function firstBad(d: Tensor): string {
 }
 
 /** The layers of a model with their names: a Sequential's children, else the model itself. */
-function layers(model: Module): [string, Module][] {
+function layers(model: Module): [string, Module<unknown>][] {
   return model instanceof Sequential ? model.layers.map((l, i) => [`layer ${i} ${l}`, l]) : [[`${model}`, model]];
 }
 
@@ -51,7 +52,7 @@ export function locateNonFiniteForward(model: Module, x: Tensor): string {
     for (const [name, layer] of layers(model)) {
       for (const [pname, p] of layer.namedParameters())
         if (!isFiniteData(p)) return `the ${pname} of ${name} (${firstBad(p)})`;
-      y = layer.forward(y);
+      y = layerOutput(layer, y);
       if (!isFiniteData(y)) return `the output of ${name} (${firstBad(y)})`;
     }
     return 'the loss itself (every layer output was finite: check the targets and the loss)';

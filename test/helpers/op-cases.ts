@@ -33,6 +33,7 @@ export function run(c: OpCase, dtype: DType): { inputs: Tensor[]; y: Tensor } {
   const specs = opTable[c.op].entry.samples[c.index].inputs;
   const inputs = c.inputs.map((i, j) => tensor(i.values, { shape: i.shape, dtype, requiresGrad: !specs[j].constant }));
   const y = call(c, inputs);
-  y.backward(tensor(c.upstream, { shape: c.output.shape, dtype }));
+  // An op whose result is a constant (a comparison, argmax) has no gradient, as torch's.
+  if (y.requiresGrad) y.backward(tensor(c.upstream, { shape: c.output.shape, dtype }));
   return { inputs, y };
 }

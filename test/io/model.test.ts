@@ -160,7 +160,12 @@ test('the architecture is validated before anything is allocated', () => {
     new RegExp(`more than ${MAX_PARAMETERS} parameters`),
     'architecture.layers[0]',
   );
-  assertFileError(() => buildModel(spec([{ type: 'LSTM' }])), /unknown layer type "LSTM"/, at(0, 'type'));
+  assertFileError(() => buildModel(spec([{ type: 'LSTMCell' }])), /unknown layer type "LSTMCell"/, at(0, 'type'));
+  assertFileError(
+    () => buildModel(spec([{ type: 'LSTM' }])),
+    /LSTM.inputSize is undefined, expected a positive integer/,
+    at(0, 'inputSize'),
+  );
   assertFileError(
     () => buildModel(spec([{ type: 'Linear', inFeatures: 0, outFeatures: 2, bias: true }])),
     /positive integer/,

@@ -21,7 +21,7 @@ import {
 import { ONNX_FIXTURES, trained } from './fixtures.js';
 import { maxAbsDiff } from './helpers.js';
 
-const layers = (dtype: DType): [string, nn.Module[], number[]][] => {
+const layers = (dtype: DType): [string, nn.Module<unknown>[], number[]][] => {
   const lin = (i: number, o: number, bias = true) => new nn.Linear(i, o, { dtype, bias });
   const conv = (i: number, o: number, k: number | [number, number], options: nn.ConvLayerOptions = {}) =>
     new nn.Conv2d(i, o, k, { dtype, ...options });
@@ -86,6 +86,20 @@ const layers = (dtype: DType): [string, nn.Module[], number[]][] => {
     ['BatchNorm1d without affine', [trained(new nn.BatchNorm1d(3, { dtype, affine: false }), [3])], [3]],
     ['BatchNorm2d after training steps', [trained(new nn.BatchNorm2d(3, { dtype }), [3, 4, 5])], [3, 4, 5]],
     ['Dropout2d', [conv(2, 3, 3), new nn.Dropout2d(0.5)], [2, 5, 5]],
+    [
+      'LSTM, 2 layers, bidirectional, batchFirst, then Linear',
+      [new nn.LSTM(3, 4, { dtype, numLayers: 2, bidirectional: true, batchFirst: true, dropout: 0.5 }), lin(8, 2)],
+      [5, 3],
+    ],
+    ['LSTM without bias', [new nn.LSTM(3, 4, { dtype, bias: false, batchFirst: true })], [5, 3]],
+    [
+      'GRU, 2 layers, bidirectional, time-major',
+      [new nn.GRU(3, 4, { dtype, numLayers: 2, bidirectional: true })],
+      [2, 3],
+    ],
+    ['GRU, batchFirst', [new nn.GRU(3, 4, { dtype, batchFirst: true }), lin(4, 2)], [5, 3]],
+    ['RNN relu, bidirectional', [new nn.RNN(3, 4, { dtype, nonlinearity: 'relu', bidirectional: true })], [2, 3]],
+    ['RNN tanh, 2 layers, no bias', [new nn.RNN(3, 4, { dtype, numLayers: 2, bias: false, batchFirst: true })], [5, 3]],
   ];
 };
 

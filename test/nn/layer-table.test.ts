@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { manualSeed, nn, randn } from '../../src/index.js';
+import { manualSeed, nn, randn, type Tensor } from '../../src/index.js';
 import { describeModel, encodeOnnx, inspectBytes } from '../../src/io/index.js';
 import { specParameters } from '../../src/io/architecture.js';
 import { LAYERS, LAYER_TYPES } from '../../src/nn/layers/table.js';
@@ -46,4 +46,16 @@ test("the ONNX output's first axis is the batch axis unless the model merges it"
   assert.equal(output(new nn.Sequential(new nn.Flatten(0)), [2, 3]), 'output  FLOAT  [?]');
   assert.equal(output(new nn.Sequential(new nn.Flatten(0)), [1]), 'output  FLOAT  [batch]');
   assert.equal(output(new nn.Sequential(new nn.Flatten(0), new nn.Linear(3, 2)), [3]), 'output  FLOAT  [?]');
+});
+
+test('a layer of a Sequential must give a Tensor: a module returning anything else names itself', () => {
+  class Pair extends nn.Module<[Tensor, Tensor]> {
+    forward(x: Tensor): [Tensor, Tensor] {
+      return [x, x];
+    }
+  }
+  assert.throws(
+    () => new nn.Sequential(new Pair()).forward(randn([2, 3])),
+    /^Error: Sequential layer 0: Pair: forward returned object, not a Tensor, so it cannot be a layer of a Sequential$/,
+  );
 });

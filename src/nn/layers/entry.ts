@@ -7,7 +7,7 @@
 // Each `layer` is marked @internal: it is plumbing between nn and io/cli, so the API reference
 // leaves it out and documents the class (its constructor, forward) instead.
 
-import type { DType, Tensor } from '../../tensor.js';
+import { Tensor, type DType } from '../../tensor.js';
 import type { Module } from '../module.js';
 
 // ---- fields of a layer spec (model files are untrusted: every field is checked) ----
@@ -100,7 +100,11 @@ export interface ParameterDecl {
 // ---- ONNX ----
 
 export type OnnxAttribute =
-  { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] };
+  | { readonly int: number }
+  | { readonly float: number }
+  | { readonly ints: readonly number[] }
+  | { readonly string: string }
+  | { readonly strings: readonly string[] };
 
 /**
  * What a layer's ONNX export may write, scoped to the layer: initializer names are local
@@ -194,7 +198,11 @@ export function elementwise(ctx: ExplainContext, forward: string, backward: stri
 
 // ---- the entry ----
 
-export interface LayerEntry<Type extends string = string, F extends Fields = Fields, M extends Module = Module> {
+export interface LayerEntry<
+  Type extends string = string,
+  F extends Fields = Fields,
+  M extends Module<unknown> = Module<unknown>,
+> {
   /** The name in model files (the class name, PyTorch's name). */
   readonly type: Type;
   /** The spec's fields in the order they are written and checked. */
@@ -221,7 +229,12 @@ export interface LayerEntry<Type extends string = string, F extends Fields = Fie
    * following layer's type: the fused forward replaces both layers' forwards (same values and
    * gradients).
    */
-  readonly fusions?: Readonly<Record<string, (m: M, x: Tensor, next: Module) => Tensor>>;
+  readonly fusions?: Readonly<Record<string, (m: M, x: Tensor, next: Module<unknown>) => Tensor>>;
+  /**
+   * What the layer passes to the next one in a Sequential, for a layer whose forward returns more
+   * than a tensor (a recurrent layer's [output, state]: its output sequence); by default forward(x).
+   */
+  readonly inSequence?: (m: M, x: Tensor) => Tensor;
 }
 
 /** A module's properties named after the spec fields, of the fields' types (arrays may be readonly). */
@@ -261,14 +274,26 @@ export function parameterless<
 }
 
 /** A class that carries its table entry. */
-export interface LayerClass<M extends Module = Module> {
+export interface LayerClass<M extends Module<unknown> = Module<unknown>> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   new (...args: any[]): M;
   readonly layer: LayerEntry<string, Fields, M>;
 }
 
 /** The entry a module's class carries (inherited by subclasses, as instanceof would), if any. */
-export function entryOf(m: Module): LayerEntry | undefined {
+export function entryOf(m: Module<unknown>): LayerEntry | undefined {
   const e = (m.constructor as Partial<LayerClass>).layer;
   return e as LayerEntry | undefined;
+}
+
+/**
+ * A layer's output as the next layer of a Sequential takes it: its entry's inSequence, else
+ * forward(x), which must be a Tensor (a module returning anything else names itself).
+ */
+export function layerOutput(layer: Module<unknown>, x: Tensor): Tensor {
+  const inSequence = entryOf(layer)?.inSequence;
+  const y = inSequence ? inSequence(layer, x) : layer.forward(x);
+  if (!(y instanceof Tensor))
+    throw new Error(`${layer}: forward returned ${typeof y}, not a Tensor, so it cannot be a layer of a Sequential`);
+  return y;
 }

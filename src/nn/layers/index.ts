@@ -13,6 +13,7 @@ export * from './gpt.js';
 export * from './linear.js';
 export * from './norm.js';
 export * from './pool.js';
+export * from './recurrent.js';
 export * from './silu.js';
 export * from './softmax.js';
 export * from './unflatten.js';

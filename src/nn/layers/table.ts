@@ -47,7 +47,7 @@ export const LAYERS: Readonly<Record<LayerType, LayerEntry>> = Object.freeze(
 export const LAYER_TYPES = Object.keys(LAYERS) as LayerType[];
 
 /** The table entry of a module (of its class or a base class), or undefined if the table lacks it. */
-export function layerEntry(m: Module): LayerEntry | undefined {
+export function layerEntry(m: Module<unknown>): LayerEntry | undefined {
   const e = entryOf(m);
   return e && Object.hasOwn(LAYERS, e.type) && LAYERS[e.type as LayerType] === e ? e : undefined;
 }
@@ -67,7 +67,7 @@ export function layerSummary(spec: { readonly type: string } & Readonly<Record<s
 }
 
 /** A module from a valid spec (checked by the caller). */
-export function buildLayer(spec: LayerSpec, dtype: DType): Module {
+export function buildLayer(spec: LayerSpec, dtype: DType): Module<unknown> {
   const { type, ...fields } = spec;
   return LAYERS[type].build(fields as SpecOf<Fields>, dtype);
 }

@@ -135,6 +135,36 @@ export const max: Method<(x: Tensor, axes?: number | readonly number[], keepdim?
 });
 
 /**
+ * The minimum over `axes` (all by default), which are removed unless `keepdim`: values only, as
+ * torch.amin; ties share the gradient equally. Throws over an empty axis. Also `x.min(axes, keepdim)`.
+ * @function
+ */
+// y = min_axes x = −max_axes(−x): max's gradient rule, ties sharing dy equally (PyTorch's amin rule).
+export const min: Method<(x: Tensor, axes?: number | readonly number[], keepdim?: boolean) => Tensor> = defineOp({
+  name: 'min',
+  method: true,
+  composite(x: Tensor, axes?: Axes, keepdim = false) {
+    checkTensor('min', x);
+    if (normAxes('min', axes, x.rank).some((a) => x.shape[a] === 0))
+      throw new Error(`min: cannot take the minimum over an empty axis of shape [${x.shape.join(',')}]`);
+    return max(x.neg(), axes, keepdim).neg();
+  },
+  call: (x, a) => min(x[0], a.axes, a.keepdim),
+  torch: reductionTorch('amin'),
+  samples: [
+    ...reductionSamples,
+    { inputs: [{ shape: [2, 3], values: [1, -2, -2, 0, 3, 0] }], args: { axes: [1], keepdim: false } },
+  ],
+  errors: [
+    {
+      inputs: [{ shape: [0, 3] }],
+      args: { axes: [0] },
+      message: 'min: cannot take the minimum over an empty axis of shape [0,3]',
+    },
+  ],
+});
+
+/**
  * x repeated to `shape` by NumPy broadcasting (as torch's x.expand(shape), but a copy); its
  * gradient sums back to x's shape. Also `x.broadcastTo(shape)`.
  * @function

@@ -253,3 +253,29 @@ export const clamp: Method<(x: Tensor, min?: number, max?: number) => Tensor> = 
   ],
   errors: [{ inputs: [{ shape: [2] }], args: { min: 1, max: 0 }, message: 'clamp: min 1 is greater than max 0' }],
 });
+/** x limited below by `min`, elementwise (torch.clamp_min): clamp(x, min). Also `x.clampMin(min)`. @function */
+export const clampMin: Method<(x: Tensor, min: number) => Tensor> = defineOp({
+  name: 'clampMin',
+  method: true,
+  composite(x: Tensor, min: number) {
+    checkTensor('clampMin', x);
+    return clamp(x, min);
+  },
+  call: (x, a) => clampMin(x[0], a.min),
+  torch: "x[0].clamp_min(a['min'])",
+  samples: [{ inputs: [{ shape: [4, 5] }], args: { min: -0.3 } }],
+  errors: [{ inputs: [], message: 'clampMin: input must be a Tensor' }],
+});
+/** x limited above by `max`, elementwise (torch.clamp_max): clamp(x, −∞, max). Also `x.clampMax(max)`. @function */
+export const clampMax: Method<(x: Tensor, max: number) => Tensor> = defineOp({
+  name: 'clampMax',
+  method: true,
+  composite(x: Tensor, max: number) {
+    checkTensor('clampMax', x);
+    return clamp(x, -Infinity, max);
+  },
+  call: (x, a) => clampMax(x[0], a.max),
+  torch: "x[0].clamp_max(a['max'])",
+  samples: [{ inputs: [{ shape: [4, 5] }], args: { max: 0.4 } }],
+  errors: [{ inputs: [], message: 'clampMax: input must be a Tensor' }],
+});
