@@ -14,7 +14,17 @@ import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { listBackends, manualSeed, nn, optim, ready, setBackend, setNumThreads, tensor } from '../src/index.js';
+import {
+  listBackends,
+  manualSeed,
+  nn,
+  optim,
+  ready,
+  setBackend,
+  setNumThreads,
+  tensor,
+  trainStep,
+} from '../src/index.js';
 import { tfjsGpt } from './gpt-tfjs.js';
 import { gptBatches, gptConfig } from './models.js';
 import { median } from './util.js';
@@ -58,13 +68,16 @@ function nablaTraining(): number {
   });
   const opt = new optim.AdamW(gpt.parameters(), { lr: 1e-3, weightDecay: 0.1 });
   const data = batches(4).map((b) => ({ x: tensor(b.x), y: tensor(b.y) }));
-  return timeSteps((i) => {
-    const { x, y } = data[i % data.length];
-    opt.zeroGrad();
-    nn.crossEntropy(gpt.forward(x), y).backward();
-    optim.clipGradNorm(gpt.parameters(), 1);
-    opt.step();
-  });
+  // Each step in trainStep, as a hand-written loop recycles its memory (fit does it by itself).
+  return timeSteps((i) =>
+    trainStep(() => {
+      const { x, y } = data[i % data.length];
+      opt.zeroGrad();
+      nn.crossEntropy(gpt.forward(x), y).backward();
+      optim.clipGradNorm(gpt.parameters(), 1);
+      opt.step();
+    }, [gpt, opt]),
+  );
 }
 
 function nablaGeneration(): number {

@@ -44,6 +44,11 @@ export const matmulT: Fn<(a: Tensor, b: Tensor, transA: boolean, transB: boolean
         `matmul: ${show(a.shape, transA)} @ ${show(b.shape, transB)}: inner dimensions ${k} and ${k2} differ`,
       );
     }
+    // A batch of rows times one matrix (a Linear on [N, T, E], attention's projections, a GPT's
+    // head) is one product over the folded rows: [N·T, E]·[E, F]. Its weight gradient is then one
+    // product too, aᵀ·dy with the N·T rows as the inner dimension, instead of N products summed.
+    if (b.rank === 2 && a.rank > 2 && !transA)
+      return matmulT(a.reshape([-1, ac]), b, false, transB).reshape([...a.shape.slice(0, -1), n]);
     const batch = broadcastShapes('matmul (batch axes)', a.shape.slice(0, -2), b.shape.slice(0, -2));
     const count = sizeOf(batch);
     const data = allocCell(a.dtype, count * m * n);
