@@ -58,6 +58,7 @@ export type {
   MatmulArgs,
   ConvArgs,
   BatchNormArgs,
+  LayerNormArgs,
   SgdArgs,
   AdamArgs,
   RmspropArgs,

@@ -32,6 +32,10 @@ napi_value k_batch_norm(napi_env env, napi_callback_info info);
 napi_value k_batch_norm_backward(napi_env env, napi_callback_info info);
 napi_value k_gather_rows(napi_env env, napi_callback_info info);
 napi_value k_scatter_add_rows(napi_env env, napi_callback_info info);
+napi_value k_softmax(napi_env env, napi_callback_info info);
+napi_value k_softmax_backward(napi_env env, napi_callback_info info);
+napi_value k_layer_norm(napi_env env, napi_callback_info info);
+napi_value k_layer_norm_backward(napi_env env, napi_callback_info info);
 
 // The rows of addon.c's KERNELS[]: each kernel under its table name.
 #define KERNEL_ROWS \
@@ -60,4 +64,8 @@ napi_value k_scatter_add_rows(napi_env env, napi_callback_info info);
   {"batchNorm", k_batch_norm}, \
   {"batchNormBackward", k_batch_norm_backward}, \
   {"gatherRows", k_gather_rows}, \
-  {"scatterAddRows", k_scatter_add_rows},
+  {"scatterAddRows", k_scatter_add_rows}, \
+  {"softmax", k_softmax}, \
+  {"softmaxBackward", k_softmax_backward}, \
+  {"layerNorm", k_layer_norm}, \
+  {"layerNormBackward", k_layer_norm_backward},

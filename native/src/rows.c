@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "exp_f32.h"
 #include "kernels.h"
 
 static inline double max_nan(double a, double b) { return a > b || isnan(a) ? a : b; }
@@ -426,5 +427,144 @@ napi_value k_scatter_add_rows(napi_env env, napi_callback_info info) {
     if (idx[r] != skip && (idx[r] < 0 || (size_t)idx[r] >= rows))
       return fail(&c, "index %d at %zu is outside the output's %zu rows", idx[r], r, rows), NULL;
   if (out.f64) SCATTER_ADD_ROWS(double) else SCATTER_ADD_ROWS(float)
+  return undefined(env);
+}
+
+// Row-wise softmax of a [rows, cols] matrix: e^(x − max) / Σ, the float32 exponential the
+// vectorised one of the exp map (exp_f32.h), sums in double. A row holding NaN, or all −∞, is NaN.
+#define SOFTMAX(T, EXP, S)                                                                             \
+  for (size_t r = 0; r < rows; r++) {                                                               \
+    const T *row = (const T *)x.data + r * cols;                                                    \
+    T *o = (T *)out.data + r * cols, max = -INFINITY;                                               \
+    for (size_t j = 0; j < cols; j++) max = row[j] > max ? row[j] : max;                            \
+    for (size_t j = 0; j < cols; j++) o[j] = EXP(row[j] - max);                                     \
+    T inv = (T)(1 / sum_run##S(o, cols));                                                           \
+    for (size_t j = 0; j < cols; j++) o[j] *= inv;                                                  \
+  }
+
+// softmax(x, out, rows, cols)
+napi_value k_softmax(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, out;
+  size_t rows, cols;
+  if (!call_begin(&c, env, info, "softmax", 4) || !arg_floats(&c, 0, "x", &x) || !arg_floats(&c, 1, "out", &out) ||
+      !arg_size(&c, 2, "rows", &rows) || !arg_size(&c, 3, "cols", &cols) || !same_dtype(&c, &x, "x", &out, "out") ||
+      !need(&c, &x, "x", rows * cols) || !need(&c, &out, "out", rows * cols))
+    return NULL;
+  if (x.f64) SOFTMAX(double, exp, 64) else SOFTMAX(float, exp_f32, 32)
+  return undefined(env);
+}
+
+// softmax's gradient from its output: dx = y ⊙ (dy − Σ_row dy ⊙ y).
+#define SOFTMAX_BACKWARD(T)                                                                         \
+  for (size_t r = 0; r < rows; r++) {                                                               \
+    const T *yr = (const T *)y.data + r * cols, *g = (const T *)gy.data + r * cols;                 \
+    T *o = (T *)out.data + r * cols;                                                                \
+    double dot = 0;                                                                                 \
+    for (size_t j = 0; j < cols; j++) dot += (double)g[j] * yr[j];                                  \
+    T d = (T)dot;                                                                                   \
+    for (size_t j = 0; j < cols; j++) o[j] = yr[j] * (g[j] - d);                                    \
+  }
+
+// softmaxBackward(y, gy, out, rows, cols)
+napi_value k_softmax_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats y, gy, out;
+  size_t rows, cols;
+  if (!call_begin(&c, env, info, "softmaxBackward", 5) || !arg_floats(&c, 0, "y", &y) ||
+      !arg_floats(&c, 1, "gy", &gy) || !arg_floats(&c, 2, "out", &out) || !arg_size(&c, 3, "rows", &rows) ||
+      !arg_size(&c, 4, "cols", &cols) || !same_dtype(&c, &y, "y", &out, "out") ||
+      !same_dtype(&c, &gy, "gy", &out, "out") || !need(&c, &y, "y", rows * cols) ||
+      !need(&c, &gy, "gy", rows * cols) || !need(&c, &out, "out", rows * cols))
+    return NULL;
+  if (y.f64) SOFTMAX_BACKWARD(double) else SOFTMAX_BACKWARD(float)
+  return undefined(env);
+}
+
+// Layer normalisation of each row of a [rows, cols] matrix: mean and biased variance of the row
+// (summed in double, as batch norm's), rstd = 1/√(variance + eps), y = (x − mean)·rstd·w + b.
+#define LAYER_NORM(T, S)                                                                            \
+  for (size_t r = 0; r < rows; r++) {                                                               \
+    const T *row = (const T *)x.data + r * cols, *wv = weight.data, *bv = bias.data;                \
+    T *o = (T *)out.data + r * cols;                                                                \
+    double mu = sum_run##S(row, cols) / (double)cols;                                               \
+    double rs = 1 / sqrt(sq_run##S(row, cols, mu) / (double)cols + eps);                            \
+    ((T *)mean.data)[r] = (T)mu;                                                                    \
+    ((T *)rstd.data)[r] = (T)rs;                                                                    \
+    T m = (T)mu, k = (T)rs;                                                                         \
+    for (size_t j = 0; j < cols; j++) o[j] = (row[j] - m) * k * wv[j] + bv[j];                      \
+  }
+
+/** The LayerNormArgs as the addon gets them: rows, cols, eps. */
+static bool layer_norm_args(Call *c, size_t i, size_t *rows, size_t *cols, double *eps) {
+  if (!arg_size(c, i, "rows", rows) || !arg_size(c, i + 1, "cols", cols) || !arg_double(c, i + 2, eps)) return false;
+  return *eps >= 0 || fail(c, "eps must be ≥ 0, got %g", *eps);
+}
+
+// layerNorm(x, weight, bias, out, mean, rstd, rows, cols, eps)
+napi_value k_layer_norm(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, weight, bias, out, mean, rstd;
+  size_t rows, cols;
+  double eps;
+  if (!call_begin(&c, env, info, "layerNorm", 9) || !arg_floats(&c, 0, "x", &x) ||
+      !arg_floats(&c, 1, "weight", &weight) || !arg_floats(&c, 2, "bias", &bias) || !arg_floats(&c, 3, "out", &out) ||
+      !arg_floats(&c, 4, "mean", &mean) || !arg_floats(&c, 5, "rstd", &rstd) ||
+      !layer_norm_args(&c, 6, &rows, &cols, &eps))
+    return NULL;
+  const Floats *all[] = {&weight, &bias, &out, &mean, &rstd};
+  const char *names[] = {"weight", "bias", "out", "mean", "rstd"};
+  for (int i = 0; i < 5; i++)
+    if (!same_dtype(&c, &x, "x", all[i], names[i])) return NULL;
+  if (!need(&c, &x, "x", rows * cols) || !need(&c, &out, "out", rows * cols) || !need(&c, &weight, "weight", cols) ||
+      !need(&c, &bias, "bias", cols) || !need(&c, &mean, "mean", rows) || !need(&c, &rstd, "rstd", rows))
+    return NULL;
+  if (x.f64) LAYER_NORM(double, 64) else LAYER_NORM(float, 32)
+  return undefined(env);
+}
+
+// Its gradients, per row with x̂ = (x − mean)·rstd and g = dy ⊙ w:
+//   dx = rstd·(g − Σg/n − x̂·Σ(g ⊙ x̂)/n), and over the rows dw = Σ dy ⊙ x̂, db = Σ dy.
+#define LAYER_NORM_BACKWARD(T)                                                                      \
+  {                                                                                                 \
+    const T *wv = weight.data;                                                                      \
+    T *dw = gWeight.data, *db = gBias.data;                                                         \
+    for (size_t j = 0; j < cols; j++) dw[j] = db[j] = 0;                                            \
+    for (size_t r = 0; r < rows; r++) {                                                             \
+      const T *row = (const T *)x.data + r * cols, *g = (const T *)gy.data + r * cols;              \
+      T *o = (T *)gx.data + r * cols, m = ((const T *)mean.data)[r], k = ((const T *)rstd.data)[r]; \
+      double a = 0, b = 0;                                                                          \
+      for (size_t j = 0; j < cols; j++) {                                                           \
+        T xh = (row[j] - m) * k, gw = g[j] * wv[j];                                                 \
+        a += gw;                                                                                    \
+        b += (double)gw * xh;                                                                       \
+        dw[j] += g[j] * xh;                                                                         \
+        db[j] += g[j];                                                                              \
+      }                                                                                             \
+      T ca = (T)(a / (double)cols), cb = (T)(b / (double)cols);                                     \
+      for (size_t j = 0; j < cols; j++) o[j] = k * (g[j] * wv[j] - ca - (row[j] - m) * k * cb);      \
+    }                                                                                               \
+  }
+
+// layerNormBackward(x, gy, weight, mean, rstd, gx, gWeight, gBias, rows, cols, eps)
+napi_value k_layer_norm_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats x, gy, weight, mean, rstd, gx, gWeight, gBias;
+  size_t rows, cols;
+  double eps;
+  if (!call_begin(&c, env, info, "layerNormBackward", 11) || !arg_floats(&c, 0, "x", &x) ||
+      !arg_floats(&c, 1, "gy", &gy) || !arg_floats(&c, 2, "weight", &weight) || !arg_floats(&c, 3, "mean", &mean) ||
+      !arg_floats(&c, 4, "rstd", &rstd) || !arg_floats(&c, 5, "gx", &gx) || !arg_floats(&c, 6, "gWeight", &gWeight) ||
+      !arg_floats(&c, 7, "gBias", &gBias) || !layer_norm_args(&c, 8, &rows, &cols, &eps))
+    return NULL;
+  const Floats *all[] = {&gy, &weight, &mean, &rstd, &gx, &gWeight, &gBias};
+  const char *names[] = {"gy", "weight", "mean", "rstd", "gx", "gWeight", "gBias"};
+  for (int i = 0; i < 7; i++)
+    if (!same_dtype(&c, &x, "x", all[i], names[i])) return NULL;
+  if (!need(&c, &x, "x", rows * cols) || !need(&c, &gy, "gy", rows * cols) || !need(&c, &gx, "gx", rows * cols) ||
+      !need(&c, &weight, "weight", cols) || !need(&c, &mean, "mean", rows) || !need(&c, &rstd, "rstd", rows) ||
+      !need(&c, &gWeight, "gWeight", cols) || !need(&c, &gBias, "gBias", cols))
+    return NULL;
+  if (x.f64) LAYER_NORM_BACKWARD(double) else LAYER_NORM_BACKWARD(float)
   return undefined(env);
 }

@@ -89,6 +89,7 @@ export type ArgType =
   | 'MatmulArgs'
   | 'ConvArgs'
   | 'BatchNormArgs'
+  | 'LayerNormArgs'
   | 'SgdArgs'
   | 'AdamArgs'
   | 'RmspropArgs';
@@ -142,6 +143,48 @@ export const KERNEL_TABLE = {
     family: 'rows',
     doc: 'Row-wise numerically stable log-softmax of a [rows, cols] matrix.',
     args: { x: 'read', out: 'write', rows: 'number', cols: 'number' },
+  },
+  softmax: {
+    family: 'rows',
+    doc: 'Row-wise softmax of a [rows, cols] matrix: e^(x − max) / Σ e^(x − max).',
+    args: { x: 'read', out: 'write', rows: 'number', cols: 'number' },
+    optional: true,
+  },
+  softmaxBackward: {
+    family: 'rows',
+    doc: "softmax's gradient from its output y: out = y ⊙ (gy − Σ_row gy ⊙ y), rows of `cols` values.",
+    args: { y: 'read', gy: 'read', out: 'write', rows: 'number', cols: 'number' },
+    optional: true,
+  },
+  layerNorm: {
+    family: 'rows',
+    doc: 'Layer normalisation of each row of x [rows, cols]: mean and rstd = 1/√(biased variance + eps) per row (written to mean and rstd, [rows]), out = (x − mean)·rstd·weight + bias (weight, bias: [cols]).',
+    args: {
+      x: 'read',
+      weight: 'read',
+      bias: 'read',
+      out: 'write',
+      mean: 'write',
+      rstd: 'write',
+      args: 'LayerNormArgs',
+    },
+    optional: true,
+  },
+  layerNormBackward: {
+    family: 'rows',
+    doc: "layerNorm's gradients for gy = dL/dout, from x and the row statistics layerNorm wrote: gx [rows, cols], gWeight and gBias [cols].",
+    args: {
+      x: 'read',
+      gy: 'read',
+      weight: 'read',
+      mean: 'read',
+      rstd: 'read',
+      gx: 'write',
+      gWeight: 'write',
+      gBias: 'write',
+      args: 'LayerNormArgs',
+    },
+    optional: true,
   },
   permute: {
     family: 'rows',

@@ -146,6 +146,16 @@ export interface BatchNormArgs {
   eps: number;
 }
 
+/** The sizes of the layerNorm kernels: x is [rows, cols], each row normalised on its own. */
+export interface LayerNormArgs {
+  /** The rows (the product of the leading axes). */
+  rows: number;
+  /** The values of a row (the product of the normalised axes). */
+  cols: number;
+  /** Added to the variance. */
+  eps: number;
+}
+
 /** The options of the conv2d kernels (backend/table.ts): the geometry is x's (PatchGeometry). */
 export interface ConvArgs {
   /** x's sizes [N, C, H, W] and the window (kernel, stride, padding, dilation, output size). */

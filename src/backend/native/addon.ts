@@ -129,6 +129,32 @@ export interface Addon {
     eps: number,
   ): void;
   maxPool2dIndices(x: unknown, geometry: Int32Array, out: Int32Array): void;
+  softmax(x: unknown, out: unknown, rows: number, cols: number): void;
+  softmaxBackward(y: unknown, gy: unknown, out: unknown, rows: number, cols: number): void;
+  layerNorm(
+    x: unknown,
+    weight: unknown,
+    bias: unknown,
+    out: unknown,
+    mean: unknown,
+    rstd: unknown,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  layerNormBackward(
+    x: unknown,
+    gy: unknown,
+    weight: unknown,
+    mean: unknown,
+    rstd: unknown,
+    gx: unknown,
+    gWeight: unknown,
+    gBias: unknown,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   setThreads(n: number): void;
   info(): { blas: string; core: string; threads: number; dnn: string | null };
 }

@@ -1,7 +1,14 @@
-// The native reductions, permute, log-softmax, label and row gathers/scatters and batch normalisation
-// (native/src/rows.c).
+// The native reductions, permute, softmax and log-softmax, label and row gathers/scatters, batch
+// and layer normalisation (native/src/rows.c).
 
-import { REDUCE_CODE, type BatchNormArgs, type Data, type Kernels, type ReduceOp } from '../contract.js';
+import {
+  REDUCE_CODE,
+  type BatchNormArgs,
+  type Data,
+  type Kernels,
+  type LayerNormArgs,
+  type ReduceOp,
+} from '../contract.js';
 import { stridesOf, type Shape } from '../../shape.js';
 import type { Addon } from './addon.js';
 import { Meta } from './meta.js';
@@ -15,7 +22,11 @@ type RowKernels =
   | 'gatherRows'
   | 'scatterAddRows'
   | 'batchNorm'
-  | 'batchNormBackward';
+  | 'batchNormBackward'
+  | 'softmax'
+  | 'softmaxBackward'
+  | 'layerNorm'
+  | 'layerNormBackward';
 
 export function makeRows(native: Addon): Pick<Kernels, RowKernels> {
   const meta = new Meta();
@@ -71,6 +82,28 @@ export function makeRows(native: Addon): Pick<Kernels, RowKernels> {
     },
     scatterAddRows(g: Data, idx: Int32Array, cols: number, skip: number, out: Data): void {
       native.scatterAddRows(g, idx, cols, skip, out);
+    },
+    softmax(x: Data, out: Data, rows: number, cols: number): void {
+      native.softmax(x, out, rows, cols);
+    },
+    softmaxBackward(y: Data, gy: Data, out: Data, rows: number, cols: number): void {
+      native.softmaxBackward(y, gy, out, rows, cols);
+    },
+    layerNorm(x: Data, weight: Data, bias: Data, out: Data, mean: Data, rstd: Data, args: LayerNormArgs): void {
+      native.layerNorm(x, weight, bias, out, mean, rstd, args.rows, args.cols, args.eps);
+    },
+    layerNormBackward(
+      x: Data,
+      gy: Data,
+      weight: Data,
+      mean: Data,
+      rstd: Data,
+      gx: Data,
+      gWeight: Data,
+      gBias: Data,
+      args: LayerNormArgs,
+    ): void {
+      native.layerNormBackward(x, gy, weight, mean, rstd, gx, gWeight, gBias, args.rows, args.cols, args.eps);
     },
     batchNorm(x: Data, weight: Data, bias: Data, out: Data, mean: Data, variance: Data, args: BatchNormArgs): void {
       native.batchNorm(x, weight, bias, out, mean, variance, args.batch, args.channels, args.plane, args.eps);

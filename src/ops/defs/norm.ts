@@ -1,11 +1,14 @@
 // Normalisation over the last axes of a tensor, composed from ops (their gradients are those of
-// the ops they are made of). normalizedShape is the shape of those trailing axes, as in PyTorch.
+// the ops they are made of); layerNorm with weight and bias runs fused where the backend can. normalizedShape is the shape of those trailing axes, as in PyTorch.
 //
 // layerNorm: y = (x − μ) / √(σ² + ε) ⊙ w + b, μ and σ² (biased) over the normalised axes
 // rmsNorm:   y = x / √(mean(x²) + ε) ⊙ w
 // x:[..., *S], w, b:[*S], y: x's shape.
 
-import type { Tensor } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
+import { allocCell } from '../../cells.js';
+import { kernels } from '../../backend/index.js';
+import { isGradEnabled } from '../../autograd/mode.js';
 import { sameShape, shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
@@ -48,7 +51,8 @@ function epsilon(op: string, eps: number): number {
 /**
  * Layer normalisation over the trailing axes given by `normalizedShape` (torch.nn.functional.layer_norm):
  * y = (x − μ) / √(σ² + ε) ⊙ weight + bias, with μ and the biased σ² over those axes; x [..., *S],
- * weight and bias [*S] or null, y of x's shape. Composed of ops.
+ * weight and bias [*S] or null, y of x's shape. Composed of ops, or one fused kernel and its
+ * backward where the backend has them (native) and weight and bias are given.
  *
  * @example
  * ```ts
@@ -67,7 +71,7 @@ export const layerNorm: Fn<
 > = defineOp({
   name: 'layerNorm',
   method: false,
-  composite(
+  forward(
     x: Tensor,
     normalizedShape: number | readonly number[],
     weight?: Tensor | null,
@@ -76,11 +80,44 @@ export const layerNorm: Fn<
   ) {
     const axes = normAxes('layerNorm', x, normalizedShape, [weight, bias]);
     const eps = epsilon('layerNorm', options.eps ?? 1e-5);
+    const fused = weight && bias ? kernels().layerNorm : undefined;
+    if (!fused || !weight || !bias) {
+      const centred = x.sub(x.mean(axes, true));
+      let y = centred.mul(centred.mul(centred).mean(axes, true).add(eps).pow(-0.5));
+      if (weight) y = y.mul(weight);
+      if (bias) y = y.add(bias);
+      return y;
+    }
+    const cols = weight.size;
+    const sizes = { rows: cols === 0 ? 0 : x.size / cols, cols, eps };
+    const [out, mean, rstd] = [
+      allocCell(x.dtype, x.size),
+      allocCell(x.dtype, sizes.rows),
+      allocCell(x.dtype, sizes.rows),
+    ];
+    fused(x.cell, weight.cell, bias.cell, out, mean, rstd, sizes);
+    return { data: out, shape: x.shape, inputs: [x, weight, bias], saved: { x, weight, mean, rstd, sizes, axes } };
+  },
+  // The fused pass's gradients (g = dy ⊙ w, x̂ = (x − μ)·rstd, means over the normalised axes):
+  // dx = rstd·(g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)), dw = Σ_rows dy ⊙ x̂, db = Σ_rows dy; by the backward
+  // kernel, or as ops (x̂ made again from x) when they must be differentiable themselves.
+  backward(gy, { x, weight, mean, rstd, sizes, axes }) {
+    const fused = isGradEnabled() ? undefined : kernels().layerNormBackward;
+    if (fused) {
+      const [gx, gw, gb] = [allocCell(x.dtype, x.size), allocCell(x.dtype, sizes.cols), allocCell(x.dtype, sizes.cols)];
+      fused(x.cell, gy.cell, weight.cell, mean, rstd, gx, gw, gb, sizes);
+      return [new Tensor(gx, x.shape), new Tensor(gw, weight.shape), new Tensor(gb, weight.shape)];
+    }
     const centred = x.sub(x.mean(axes, true));
-    let y = centred.mul(centred.mul(centred).mean(axes, true).add(eps).pow(-0.5));
-    if (weight) y = y.mul(weight);
-    if (bias) y = y.add(bias);
-    return y;
+    const invStd = centred.mul(centred).mean(axes, true).add(sizes.eps).pow(-0.5);
+    const xhat = centred.mul(invStd);
+    const g = gy.mul(weight);
+    const dx = g
+      .sub(g.mean(axes, true))
+      .sub(xhat.mul(g.mul(xhat).mean(axes, true)))
+      .mul(invStd);
+    const rowsOf = (t: Tensor) => t.reshape([sizes.rows, sizes.cols]).sum(0).reshape(weight.shape);
+    return [dx, rowsOf(gy.mul(xhat)), rowsOf(gy)];
   },
   call: (x, a) => layerNorm(x[0], a.shape, x[1] ?? null, x[2] ?? null, { eps: a.eps }),
   torch:

@@ -4,7 +4,8 @@
 // (the Jacobian is I − 1·softmax(x)ᵀ per row; softmax(x) = e^y). x, y, dx, dy: one shape.
 
 import { allocCell } from '../../cells.js';
-import type { Tensor } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
+import { isGradEnabled } from '../../autograd/mode.js';
 import { kernels } from '../../backend/index.js';
 import { normAxis } from '../../shape.js';
 import { checkTensor } from '../node.js';
@@ -67,17 +68,33 @@ export const logSoftmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp
  * ```
  * @function
  */
-// softmax(x) = e^{logSoftmax(x)}; its gradient follows from the two ops it is made of:
-// dx = y ⊙ (dy − Σ_axis dy ⊙ y).
+// softmax(x) = e^{logSoftmax(x)}; dx = y ⊙ (dy − Σ_axis dy ⊙ y). Where the backend has a fused
+// softmax (native), the last axis runs on it and on its backward kernel (unless the gradient must
+// itself be differentiable: then the formula above, as ops of y); elsewhere the two ops run.
 export const softmax: Method<(x: Tensor, axis?: number) => Tensor> = defineOp({
   name: 'softmax',
   method: true,
-  composite(x: Tensor, axis = -1) {
+  forward(x: Tensor, axis = -1) {
     checkTensor('softmax', x);
-    return logSoftmax(x, axis).exp();
+    const ax = normAxis('softmax', axis, x.rank);
+    const fused = x.rank > 0 && ax === x.rank - 1 ? kernels().softmax : undefined;
+    if (!fused) return logSoftmax(x, axis).exp();
+    const cols = x.shape[ax];
+    const rows = cols === 0 ? 0 : x.size / cols;
+    const data = allocCell(x.dtype, x.size);
+    fused(x.cell, data, rows, cols);
+    return { data, shape: x.shape, inputs: [x], saved: { rows, cols } };
+  },
+  backward(gy, { rows, cols }, y) {
+    const fused = isGradEnabled() ? undefined : kernels().softmaxBackward;
+    if (!fused) return [y.mul(gy.sub(gy.mul(y).sum(-1, true)))];
+    const out = allocCell(gy.dtype, gy.size);
+    fused(y.cell, gy.cell, out, rows, cols);
+    return [new Tensor(out, y.shape)];
   },
   call: (x, a) => softmax(x[0], a.axis),
   torch: "torch.softmax(x[0], a['axis'])",
   samples,
   errors: [{ inputs: [], message: 'softmax: input must be a Tensor' }],
+  secondOrder: true,
 });
