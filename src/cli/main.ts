@@ -133,6 +133,7 @@ program
   .option('--seed <n>', 'seed of the PRNG: initialisation, shuffling, dropout, augmentation, CSV split', number, 1)
   .option('--out <dir>', 'output directory (default runs/<data name>)')
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
+  .option('--force', 'replace the run already in --out (its model, checkpoint and metrics)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
   .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
   .option('--context <n>', 'gpt: the sequence length (default 128)', intIn(1, 65_536))

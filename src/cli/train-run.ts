@@ -50,6 +50,8 @@ export interface TrainFlags {
   seed: number;
   out?: string;
   resume: boolean;
+  /** --force: replace the run already in --out. */
+  force?: boolean;
   schedule?: (typeof schedules)[number];
   augment?: number;
   clip?: number;

@@ -59,7 +59,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     standardizeTarget: flags.standardizeTarget,
   };
   // A run that fails keeps its checkpoint (and says so) and removes only the empty directories it made.
-  const failed = makeRunDirectory(out, checkpointPath);
+  const dir = makeRunDirectory(out, { checkpoint: checkpointPath, resume: flags.resume, force: flags.force });
   try {
     const model = buildModel(flags, cfg, spec);
     console.log(
@@ -87,7 +87,9 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       batchSize: cfg.batchSize,
     });
   } catch (e) {
-    failed();
+    dir.failed();
     throw e;
+  } finally {
+    dir.release();
   }
 }

@@ -58,12 +58,12 @@ test("a failed run's cleanup leaves what another run put under the parent they s
   const cleanUp = makeRunDirectory(join(shared, 'b'));
   mkdirSync(join(shared, 'a'));
   writeFileSync(join(shared, 'a', 'checkpoint.ckpt'), 'the other run');
-  cleanUp();
+  cleanUp.failed();
   assert.ok(!existsSync(join(shared, 'b')));
   assert.deepEqual(readdirSync(join(shared, 'a')), ['checkpoint.ckpt']);
   rmSync(join(shared, 'a'), { recursive: true });
   const again = makeRunDirectory(join(shared, 'c', 'd'));
-  again(); // exp existed already: only c/d and c go
+  again.failed(); // exp existed already: only c/d and c go
   assert.deepEqual(readdirSync(shared), []);
 });
 
