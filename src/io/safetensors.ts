@@ -25,6 +25,12 @@ const BYTES: Record<SafetensorsDType, number> = { F32: 4, F64: 8, I64: 8 };
 /** The largest header we read: the same cap as the reference Rust implementation (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/**
+ * The header cap in force, read and written: encodeSafetensors refuses a header that no reader
+ * (nabla's or the reference) would accept, before a byte is written. Tests lower it.
+ */
+export const headerLimit = { bytes: MAX_HEADER_BYTES };
+
 /** Options of encodeSafetensors and saveStateDict. */
 export interface EncodeOptions {
   /** Stores the named tensors as I64 (their values must be integers within ±2^53). */
@@ -86,7 +92,9 @@ export function encodeSafetensors(
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   // Pad with spaces so the data starts 8-aligned, as the reference implementation does.
-  const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
+  const padded = json.length + ((8 - (json.length % 8)) % 8);
+  if (padded > headerLimit.bytes) throw new Error(headerTooLarge(padded, header));
+  const headerBytes = new Uint8Array(padded).fill(0x20);
   headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
@@ -97,6 +105,17 @@ export function encodeSafetensors(
     at += c.length;
   }
   return out;
+}
+
+/** Why a header is too large: its size, the cap and its largest part (a metadata entry or the tensor entries). */
+function headerTooLarge(length: number, header: Record<string, unknown>): string {
+  const metadata = Object.entries((header.__metadata__ ?? {}) as Record<string, string>);
+  const [name, value] = metadata.reduce((a, b) => (b[1].length > a[1].length ? b : a), ['', '']);
+  const largest =
+    value.length > length / 2
+      ? `metadata '${name}' is ${value.length} characters`
+      : `${Object.keys(header).length - (metadata.length > 0 ? 1 : 0)} tensor entries`;
+  return `encodeSafetensors: the header would be ${length} bytes (${largest}), more than the cap of ${headerLimit.bytes} that safetensors readers accept`;
 }
 
 function tensorBytes(name: string, t: Tensor, dtype: SafetensorsDType): Uint8Array {
@@ -144,7 +163,7 @@ function parseHeader(
   if (bytes.length < 8) throw fail(`file has ${bytes.length} bytes, too short for the 8-byte header length`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw fail(`header length ${n} exceeds the cap of ${MAX_HEADER_BYTES} bytes`, 0);
+  if (n > BigInt(headerLimit.bytes)) throw fail(`header length ${n} exceeds the cap of ${headerLimit.bytes} bytes`, 0);
   const headerLength = Number(n);
   if (8 + headerLength > fileLength) {
     throw fail(`header length ${headerLength} runs past the end of the file (${fileLength} bytes)`, 0);
@@ -173,15 +192,15 @@ function parseHeader(
 
 /**
  * The __metadata__ of a safetensors file from its header alone: reads at most the header's
- * bytes (capped at MAX_HEADER_BYTES), never the tensors.
+ * bytes (capped at headerLimit.bytes), never the tensors.
  */
 export function readSafetensorsMetadata(path: string): Record<string, string> {
   const fail = (problem: string, where: number | string | null = null) => new ModelFileError(path, problem, where);
   const reject = (problem: string) => new ModelFileError(path, problem);
   const { bytes: first, size } = readPrefix(path, 8, 'model file', reject);
   const n = first.length === 8 ? first.readBigUInt64LE(0) : 0n;
-  const { bytes } = readPrefix(path, 8 + Number(n > BigInt(MAX_HEADER_BYTES) ? 0n : n), 'model file', reject);
-  const { header } = parseHeader(n > BigInt(MAX_HEADER_BYTES) ? first : bytes, size, fail);
+  const { bytes } = readPrefix(path, 8 + Number(n > BigInt(headerLimit.bytes) ? 0n : n), 'model file', reject);
+  const { header } = parseHeader(n > BigInt(headerLimit.bytes) ? first : bytes, size, fail);
   return header.__metadata__ === undefined ? {} : readMetadata(header.__metadata__, fail);
 }
 

@@ -114,13 +114,14 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       history: ctx.history,
       position: ctx.position,
       callbacks: callbacks.map((c) => c.stateDict?.() ?? null),
+      callbackTensors: callbacks.map((c) => c.stateTensors?.() ?? {}),
     }),
   };
   let startEpoch = 0;
   if (options.resumeFrom) {
     const file = options.resumeFrom;
-    const { epoch, extra } = loadCheckpoint(file, { model, optimizer });
-    const snap = readSnapshot(extra, file, {
+    const { epoch, extra, tensors } = loadCheckpoint(file, { model, optimizer });
+    const snap = readSnapshot(extra, tensors, file, {
       epoch,
       batches: loader.length,
       samples: loader.dataset.length,
