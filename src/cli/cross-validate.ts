@@ -23,7 +23,7 @@ import {
   type TrainFlags,
 } from './train-run.js';
 
-type Scores = Omit<EvalResult, 'confusion'>;
+type Scores = Omit<EvalResult, 'confusion' | 'confusionCells'>;
 
 /** The mean and the population standard deviation (numpy's default, which scikit-learn's summaries use). */
 function meanStd(values: number[]): { mean: number; std: number } {
@@ -74,9 +74,10 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
           console.log(`training ${model.layers.map(String).join(' → ')}; ${describeSettings(flags, cfg, data.spec)}`);
         const trained = await trainModel(model, flags, cfg, data, signal, { quiet: true });
         if (trained.result.interrupted) return true;
-        const { confusion: _, ...scores } = await evaluate(trained.model, data.evaluation, {
+        const scores: Scores = await evaluate(trained.model, data.evaluation, {
           loss: trained.loss,
           metrics: trained.metrics,
+          confusion: false,
         });
         const restoredEpoch = trained.stopper?.restoredEpoch ?? null;
         results.push({

@@ -223,7 +223,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
     };
     for (const m of metrics) logs[m] = metricValue(sums, m, samples);
     if (validation) {
-      const v = await evaluate(model, validation, { loss: lossFn, metrics });
+      const v = await evaluate(model, validation, { loss: lossFn, metrics, confusion: false });
       logs.valLoss = v.loss;
       for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
     }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { csvFromTable, parseCsv, readCsvFile } from '../../src/data/csv.js';
+import { csvFromTable } from '../../src/data/csv.js';
+import { parseCsv, readCsvFile } from '../../src/data/csv-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nabla-csv-meaning-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

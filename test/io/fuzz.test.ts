@@ -23,7 +23,8 @@ import {
   inspectBytes,
 } from '../../src/io/index.js';
 import { DataFileError } from '../../src/data/errors.js';
-import { csvFromTable, parseCsvBytes } from '../../src/data/csv.js';
+import { csvFromTable } from '../../src/data/csv.js';
+import { parseCsvBytes } from '../../src/data/csv-table.js';
 import { parseIdx } from '../../src/data/idx.js';
 import { readInputSpec } from '../../src/cli/input-spec.js';
 import { encodeSnapshot, readSnapshot, restoreCallbacks } from '../../src/train/snapshot.js';
