@@ -24,8 +24,15 @@ export class Sequential extends Module {
   readonly #steps: { readonly at: number; readonly run: (x: Tensor) => Tensor }[] = [];
 
   /** The layers in the order they apply; each must be a Module. */
-  constructor(...layers: Module[]) {
+  constructor(...layers: Module[]);
+  /**
+   * The layers as one array: `new Sequential(...layers)` of 10⁵ layers overflows the call stack
+   * (a spread call passes each as an argument), an array does not.
+   */
+  constructor(layers: readonly Module[]);
+  constructor(...args: (Module | readonly Module[])[]) {
     super();
+    const layers = (args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args) as Module[];
     layers.forEach((l, i) => {
       if (!(l instanceof Module)) throw new Error(`Sequential: argument ${i} is not a Module`);
     });
