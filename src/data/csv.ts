@@ -3,7 +3,6 @@
 // training data; both are plain JSON so they are saved with the model and reused to predict.
 
 import { Tensor } from '../tensor.js';
-import { FLOAT32_MAX } from '../backend/contract.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 import { csvLimits, readCsvFile, type CsvTable } from './csv-table.js';
@@ -83,6 +82,12 @@ function isNumber(s: string): boolean {
 }
 
 /**
+ * A number float32 holds once rounded: 3.4028235e38, the float32 maximum as printed, rounds to it
+ * (the exact maximum is 3.40282346638…e38); from 3.40282357e38 on, it rounds to Infinity.
+ */
+const fitsFloat32 = (n: number) => Number.isFinite(Math.fround(n));
+
+/**
  * A field's value as it will be stored (float32): NaN and infinities are refused (a model would
  * quietly learn or predict NaN), and so is a number that float32 cannot hold (1e39 → Infinity).
  */
@@ -97,7 +102,7 @@ function float32Value(v: string, file: string, line: number, where: string, expe
     throw new DataFileError(file, line, `${where} has '${v}', ${expected}`);
   }
   const n = Number(v);
-  if (Math.abs(n) > FLOAT32_MAX)
+  if (!fitsFloat32(n))
     throw new DataFileError(file, line, `${where} has '${v}', which overflows float32 (largest ±3.4028235e38)`);
   return n;
 }
@@ -133,7 +138,7 @@ class TargetColumn {
       if (!Number.isInteger(n)) this.allIntegers = false;
       if (this.numbers.size <= 20) this.numbers.add(n);
     }
-    if (this.firstBad === null && !(Math.abs(n) <= FLOAT32_MAX)) this.firstBad = { value: v, line };
+    if (this.firstBad === null && !fitsFloat32(n)) this.firstBad = { value: v, line };
     if (this.overflow) return;
     let id = this.index.get(v);
     if (id === undefined) {
@@ -153,6 +158,26 @@ class TargetColumn {
     if (!this.allNumbers) return 'classification';
     return this.allIntegers && this.numbers.size <= 20 ? 'classification' : 'regression';
   }
+}
+
+/**
+ * Numeric labels are classes by their text, so '1', '1.0' and '01' would be three classes of one
+ * number: refused, naming the second spelling's first line (write them alike, or train a regressor).
+ */
+function sameNumberTwice(target: TargetColumn, lines: Int32Array, file: string, column: string): void {
+  if (!target.allNumbers) return;
+  const first = new Map<number, string>();
+  target.labels.forEach((label, id) => {
+    const n = Number(label);
+    const other = first.get(n);
+    if (other === undefined) return first.set(n, label);
+    const row = target.ids.indexOf(id);
+    throw new DataFileError(
+      file,
+      lines[row],
+      `target column '${column}' has '${label}' and '${other}', one number written two ways: as labels they would be two classes; write them alike (or --task regression)`,
+    );
+  });
 }
 
 function sortedClasses(values: string[]): string[] {
@@ -238,6 +263,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
         `target column '${header[t]}' has more than ${csvLimits.classes} distinct labels, too many to be classes (a numeric target with a non-number in it? --task regression names the line)`,
       );
     }
+    if (target && !given) sameNumberTwice(target, lines, file, header[t]);
     classes = options.classes ?? sortedClasses(target ? target.labels : []);
     if (!options.classes && target && classes.length < 2) {
       throw new DataFileError(

@@ -21,6 +21,24 @@ test('an empty target value is an error naming its line', () => {
   assert.throws(() => load('x,y\n1,0.5\n2,""\n'), /^DataFileError: m\.csv:3: target column 'y' is empty/);
 });
 
+test("labels '1', '1.0' and '01' are one number written two ways: refused, not made three classes", () => {
+  assert.throws(
+    () => load('x,y\n1,1\n2,2\n3,1.0\n4,01\n'),
+    /^DataFileError: m\.csv:4: target column 'y' has '1\.0' and '1', one number written two ways: as labels they would be two classes; write them alike \(or --task regression\)$/,
+  );
+  assert.deepEqual(load('x,y\n1,1\n2,2\n3,1\n').classes, ['1', '2']);
+  // Text labels are text: 'a' and 'A' stay two classes.
+  assert.deepEqual(load('x,y\n1,a\n2,A\n').classes, ['A', 'a']);
+});
+
+test('3.4028235e38, the float32 maximum as printed, is a value; a larger one overflows', () => {
+  assert.equal(load('x,y\n3.4028235e38,a\n-3.4028235e38,b\n').inputs.data[0], 3.4028234663852886e38);
+  assert.throws(
+    () => load('x,y\n3.4028236e38,a\n1,b\n'),
+    /^DataFileError: m\.csv:2: column 'x' has '3\.4028236e38', which overflows float32 \(largest ±3\.4028235e38\)$/,
+  );
+});
+
 test('a target with a single class is an error when training, not when reading with known classes', () => {
   assert.throws(
     () => load('x,y\n1,a\n2,a\n'),

@@ -15,7 +15,7 @@ import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor, constantMap } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
-import { checkWindow1d, geometry, resolveWindow, type Pair, type Window } from '../window.js';
+import { checkPatches, checkWindow1d, geometry, resolveWindow, type Pair, type Window } from '../window.js';
 import { matmulT } from './matmul.js';
 
 function checkRank4(op: string, x: Tensor, name = 'input', layout = '[N,C,H,W]'): void {
@@ -190,6 +190,7 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
         padding: options.padding,
         dilation: options.dilation,
       });
+      checkPatches('conv2d', x.shape, window);
       // The patch matrix as an op: a graph node of x, so that dW's product is differentiable in x.
       const patches = im2col(x, window);
       const plane = window.outH * window.outW;
