@@ -12,7 +12,7 @@ import {
   mostConfused,
   perClassScores,
 } from '../train/metrics.js';
-import { formatScores } from './outputs.js';
+import { checkFiniteScores, formatScores } from './outputs.js';
 import { loadLabelledData } from './data.js';
 import { readModelDir } from './modeldir.js';
 
@@ -24,6 +24,7 @@ export async function evalCommand(flags: { model: string; data: string }): Promi
     loss: classify ? (o: Tensor, y: Tensor) => crossEntropy(o, y) : (o: Tensor, y: Tensor) => mseLoss(o, y),
     metrics: classify ? ['accuracy'] : ['r2', 'rmse', 'mae'],
   });
+  checkFiniteScores(r, name);
   const classes = spec.classes ?? [];
   if (r.confusion) {
     console.log(

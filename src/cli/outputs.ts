@@ -57,6 +57,7 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   const { spec, validationName } = o;
   save(model, pathIn(out, 'model'), { metadata: { input: spec, run: o.run } });
   const final = await evaluate(model, o.evaluation, { loss: trained.loss, metrics: trained.metrics });
+  checkFiniteScores(final, validationName);
   const classes = spec.classes ?? [];
   const { confusion, confusionCells: cells, samples, ...scores } = final;
   const perClass = confusion ? perClassScores(confusion, classes) : cells ? classScoresFromCells(cells, classes) : null;
@@ -123,6 +124,18 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   console.log(`\n${validationName}: ${formatScores(final)}`);
   console.log(`trained ${result.epochs} epochs in ${o.seconds.toFixed(1)} s; wrote ${written.join(', ')}`);
   return 0;
+}
+
+/**
+ * Scores that are not finite are an error, never a line that looks like a result: a regression
+ * target near float32's largest value (3.4e38) has squared errors, and so a loss, past it.
+ */
+export function checkFiniteScores(r: EvalResult, on: string): void {
+  const bad = Object.entries(r).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+  if (bad.length === 0) return;
+  throw new Error(
+    `the model's scores on ${on} are not finite (${bad.map(([k, v]) => `${k} ${v}`).join(', ')}): values this large overflow float32 arithmetic; scale the target (or the features) down`,
+  );
 }
 
 /** The headline of an evaluation: loss and accuracy, or loss, R², RMSE and MAE. */

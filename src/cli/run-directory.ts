@@ -44,7 +44,22 @@ export function makeRunDirectory(out: string, options: RunDirectoryOptions = {})
   const { checkpoint, resume = false, force = false } = options;
   const made: string[] = [];
   for (let d = resolve(out); !existsSync(d) && dirname(d) !== d; d = dirname(d)) made.push(d);
-  mkdirSync(out, { recursive: true });
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (e) {
+    // Before any work (a read-only mount was found only at the first checkpoint). Node's recursive
+    // mkdir reports a read-only parent as ENOENT: the first missing directory made alone says why.
+    let code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && made.length > 0) {
+      try {
+        mkdirSync(made[made.length - 1]);
+      } catch (f) {
+        code = (f as NodeJS.ErrnoException).code;
+      }
+    }
+    removeEmpty(made);
+    throw new UsageError(`--out ${out}: cannot make the directory (${code})`);
+  }
   let unlock: () => void;
   try {
     unlock = lockDirectory(out);

@@ -87,3 +87,26 @@ test('a full disk at a later checkpoint keeps the one before it', (t) => {
     spawnSync('umount', [mnt]);
   }
 });
+
+test('a read-only --out is refused before any training, naming the directory and the reason', (t) => {
+  const mnt = join(tmp, 'ro');
+  mkdirSync(mnt);
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=16k', 'tmpfs', mnt], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    t.skip(`cannot mount a tmpfs here (${(mount.stderr || String(mount.error)).trim()})`);
+    return;
+  }
+  try {
+    const existing = train(mnt, 0.05);
+    assert.equal(existing.status, 1);
+    assert.equal(
+      existing.stderr,
+      `nabla: --out ${mnt}: cannot create the lock file ${join(mnt, '.nabla.lock')} (EROFS)\n`,
+    );
+    assert.doesNotMatch(existing.stdout, /epoch/);
+    const fresh = train(join(mnt, 'new', 'run'), 0.05);
+    assert.equal(fresh.stderr, `nabla: --out ${join(mnt, 'new', 'run')}: cannot make the directory (EROFS)\n`);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});

@@ -95,6 +95,41 @@ test('training on zero samples is an error; in the CLI it names --val-split', as
   }
 });
 
+test('a regression target near float32 max whose loss overflows ends the run with an error, not exit 0 with Infinity', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-nan-'));
+  try {
+    const csv = join(dir, 'huge.csv');
+    const rows = Array.from({ length: 60 }, (_, i) => `${i % 10},${((i % 10) * 3.3e37).toExponential(6)}`);
+    writeFileSync(csv, `x,y\n${rows.join('\n')}\n`);
+    const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    const r = spawnSync(
+      process.execPath,
+      [
+        main,
+        'train',
+        '--data',
+        csv,
+        '--target',
+        'y',
+        '--task',
+        'regression',
+        '--epochs',
+        '2',
+        '--out',
+        join(dir, 'run'),
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      /nabla: the model's scores on 12 validation rows split off by --seed are not finite \(loss Infinity\): values this large overflow float32 arithmetic; scale the target \(or the features\) down\n$/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('every optimizer, scheduler and the clipper refuse non-finite settings by name', () => {
   const w = () => [new nn.Parameter(tensor([1, 2]))];
   const sgd = () => new optim.SGD(w(), { lr: 0.1 });
