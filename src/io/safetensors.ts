@@ -182,11 +182,9 @@ function parseHeader(
     throw fail(`header is not valid JSON: ${(e as Error).message}`, 8);
   }
   if (!isObject(header)) throw fail('header is not a JSON object', 8);
-  const seen = new Set<string>();
-  for (const key of topLevelKeys(text)) {
-    if (seen.has(key)) throw fail('duplicate name in the header', key);
-    seen.add(key);
-  }
+  const dup = duplicateKey(text);
+  if (dup?.entry === null) throw fail('duplicate name in the header', dup.key);
+  if (dup) throw fail(`duplicate key '${dup.key}' in its header entry (JSON keeps only the last)`, dup.entry);
   return { headerLength, text, header };
 }
 
@@ -313,26 +311,33 @@ function toTensor(e: Entry, raw: Uint8Array, dataStart: number, fail: Fail): Ten
 }
 
 /**
- * The keys of the top-level object of a header that JSON.parse has already accepted, in file
- * order, duplicates included (JSON.parse keeps only the last of duplicate keys).
+ * The first key that appears twice in one object of a header that JSON.parse has accepted (it
+ * keeps only the last, silently: a tensor entry with two dtypes, or two entries of one name),
+ * with the top-level entry it is in (null when it is a top-level key). A scan, not recursion.
  */
-function topLevelKeys(text: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
+function duplicateKey(text: string): { key: string; entry: string | null } | null {
+  const open: (Set<string> | null)[] = []; // each open object's keys so far; null for an array
   let expectKey = false;
+  let entry: string | null = null;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
       let j = i + 1;
       while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (depth === 1 && expectKey) keys.push(JSON.parse(text.slice(i, j + 1)) as string);
+      const keys = open[open.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key)) return { key, entry: open.length === 1 ? null : entry };
+        keys.add(key);
+        if (open.length === 1) entry = key;
+      }
       expectKey = false;
       i = j;
     } else if (c === '{' || c === '[') {
-      depth++;
-      expectKey = c === '{' && depth === 1;
-    } else if (c === '}' || c === ']') depth--;
-    else if (c === ',') expectKey = depth === 1;
+      open.push(c === '{' ? new Set() : null);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') open.pop();
+    else if (c === ',') expectKey = open[open.length - 1] instanceof Set;
   }
-  return keys;
+  return null;
 }
