@@ -106,3 +106,25 @@ test('in one process a lock is held until unlocked, and unlocking leaves a lock 
   again();
   assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8'), '1\n');
 });
+
+test('--resume on a CSV edited in place since the run began is refused, naming the file', () => {
+  const data = join(tmp, 'edited.csv');
+  writeFileSync(data, readFileSync(csv));
+  const out = join(tmp, 'resume-edited');
+  const run = (extra: string[]) =>
+    spawnSync(
+      process.execPath,
+      [main, 'train', '--data', data, '--target', 'label', '--epochs', '2', '--no-progress', '--out', out, ...extra],
+      { encoding: 'utf8' },
+    );
+  assert.equal(run([]).status, 0);
+  assert.equal(run(['--resume']).status, 0, 'the same file resumes');
+  // The same rows count, one value changed.
+  writeFileSync(data, readFileSync(data, 'utf8').replace(/\n0\.\d+/, '\n0.5'));
+  const r = run(['--resume']);
+  assert.equal(r.status, 1, r.stdout);
+  assert.equal(
+    r.stderr,
+    `nabla: --resume: ${data} has changed since the run in ${join(out, 'checkpoint.ckpt')} began (its SHA-256 differs): resuming would train on other data; start again with --force\n`,
+  );
+});
