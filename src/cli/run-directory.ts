@@ -9,8 +9,8 @@
 // already holds a run (a model, checkpoint or metrics file) is refused unless --resume or --force
 // says to continue or replace it.
 
-import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { files, pathIn } from './modeldir.js';
 import { lockDirectory } from './run-lock.js';
@@ -66,6 +66,17 @@ export function makeRunDirectory(out: string, options: RunDirectoryOptions = {})
   } catch (e) {
     removeEmpty(made);
     throw e;
+  }
+  // A link planted where a run writes (report.html → a file elsewhere) would have the run write
+  // outside --out: every file a run writes is written in DIR itself.
+  for (const name of Object.values(files)) {
+    const path = join(out, name);
+    if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      unlock();
+      throw new UsageError(
+        `--out ${out}: ${name} is a symbolic link (to ${readlinkSync(path)}); a run writes its files in the directory itself, never through a link: remove it`,
+      );
+    }
   }
   if (!resume && !force) {
     const present = runFiles.filter((name) => existsSync(pathIn(out, name))).map((name) => files[name]);

@@ -5,7 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,4 +136,22 @@ test('--resume on a CSV edited in place since the run began is refused, naming t
     r.stderr,
     `nabla: --resume: ${data} has changed since the run in ${join(out, 'checkpoint.ckpt')} began (its SHA-256 differs): resuming would train on other data; start again with --force\n`,
   );
+});
+
+test('a symbolic link planted in --out where a run writes is refused before the run, and nothing is written through it', () => {
+  const out = join(tmp, 'planted');
+  mkdirSync(out);
+  const outside = join(tmp, 'outside.html');
+  writeFileSync(outside, 'not yours');
+  symlinkSync(outside, join(out, 'report.html'));
+  for (const extra of [[], ['--force']]) {
+    const r = train(out, extra);
+    assert.equal(r.status, 1, r.stdout);
+    assert.equal(
+      r.stderr,
+      `nabla: --out ${out}: report.html is a symbolic link (to ${outside}); a run writes its files in the directory itself, never through a link: remove it\n`,
+    );
+  }
+  assert.equal(readFileSync(outside, 'utf8'), 'not yours');
+  assert.ok(!existsSync(join(out, 'model.safetensors')));
 });
