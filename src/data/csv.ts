@@ -124,6 +124,8 @@ class TargetColumn {
   overflow = false;
   /** The first label that is not a float32 number, with its line: a regression target's error. */
   firstBad: { value: string; line: number } | null = null;
+  /** The first label that is not a number at all, with its line. */
+  firstText: { value: string; line: number } | null = null;
 
   constructor(rows: number) {
     this.values = new Float64Array(rows);
@@ -133,8 +135,10 @@ class TargetColumn {
   add(i: number, v: string, line: number): void {
     const n = isNumber(v) ? Number(v) : NaN;
     this.values[i] = n;
-    if (Number.isNaN(n)) this.allNumbers = false;
-    else {
+    if (Number.isNaN(n)) {
+      this.allNumbers = false;
+      this.firstText ??= { value: v, line };
+    } else {
       if (!Number.isInteger(n)) this.allIntegers = false;
       if (this.numbers.size <= 20) this.numbers.add(n);
     }
@@ -153,10 +157,15 @@ class TargetColumn {
     this.ids[i] = id;
   }
 
-  /** Classification when a label is not a number or the labels are ≤ 20 distinct integers. */
-  guessTask(): Task {
-    if (!this.allNumbers) return 'classification';
-    return this.allIntegers && this.numbers.size <= 20 ? 'classification' : 'regression';
+  /**
+   * Classification when the labels are text or ≤ 20 distinct integers, regression for other
+   * numbers; 'mixed' for numbers that would be a regression target but for some text among them
+   * (one typo, '12.3O', would otherwise make a classifier of every distinct value).
+   */
+  guessTask(): Task | 'mixed' {
+    const classes = this.allIntegers && this.numbers.size <= 20;
+    if (!this.allNumbers) return classes || this.numbers.size === 0 ? 'classification' : 'mixed';
+    return classes ? 'classification' : 'regression';
   }
 }
 
@@ -252,7 +261,16 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   else if (options.standardize) standardizer = options.standardize;
   if (standardizer) inputs = applyStandardizer(inputs, standardizer);
 
-  const task = options.task ?? (options.classes ? 'classification' : target ? target.guessTask() : 'regression');
+  const guess = options.task ?? (options.classes ? 'classification' : target ? target.guessTask() : 'regression');
+  if (guess === 'mixed') {
+    const text = target?.firstText as { value: string; line: number };
+    throw new DataFileError(
+      file,
+      text.line,
+      `target column '${header[t]}' has '${text.value}' among numbers that make it a regression target (more than 20 distinct values): fix the value, or give --task classification to read every value as a label`,
+    );
+  }
+  const task: Task = guess;
   let targets: Tensor | null = null;
   let classes: string[] | null = null;
   if (task === 'classification') {
@@ -260,7 +278,7 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
       throw new DataFileError(
         file,
         null,
-        `target column '${header[t]}' has more than ${csvLimits.classes} distinct labels, too many to be classes (a numeric target with a non-number in it? --task regression names the line)`,
+        `target column '${header[t]}' has more than ${csvLimits.classes} distinct labels, too many to be classes`,
       );
     }
     if (target && !given) sameNumberTwice(target, lines, file, header[t]);

@@ -21,6 +21,25 @@ test('an empty target value is an error naming its line', () => {
   assert.throws(() => load('x,y\n1,0.5\n2,""\n'), /^DataFileError: m\.csv:3: target column 'y' is empty/);
 });
 
+test('one typo in a numeric target is refused at its line, not made into a classifier of every distinct value', () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${i % 7},${(i * 0.37).toFixed(2)}`);
+  rows[41] = '3,12.3O';
+  assert.throws(
+    () => load(`x,y\n${rows.join('\n')}\n`),
+    /^DataFileError: m\.csv:43: target column 'y' has '12\.3O' among numbers that make it a regression target \(more than 20 distinct values\): fix the value, or give --task classification to read every value as a label$/,
+  );
+  assert.equal(
+    csvFromTable(parseCsv(`x,y\n${rows.join('\n')}\n`, 'm.csv'), { target: 'y', task: 'classification' }).task,
+    'classification',
+  );
+  assert.throws(
+    () => csvFromTable(parseCsv(`x,y\n${rows.join('\n')}\n`, 'm.csv'), { target: 'y', task: 'regression' }),
+    /^DataFileError: m\.csv:43: target column 'y' has '12\.3O', expected a decimal number for regression$/,
+  );
+  // Few integers with text among them stay classes (labels 1, 2, 3 and 'none').
+  assert.deepEqual(load('x,y\n1,1\n2,2\n3,none\n4,3\n').classes, ['1', '2', '3', 'none']);
+});
+
 test("labels '1', '1.0' and '01' are one number written two ways: refused, not made three classes", () => {
   assert.throws(
     () => load('x,y\n1,1\n2,2\n3,1.0\n4,01\n'),
