@@ -20,8 +20,11 @@ export interface GradFn {
   readonly inputs: readonly Tensor[];
   /** Each input's write version when the op ran: backward refuses an input written in place since. */
   readonly versions: readonly number[];
-  /** Gradients for the inputs given dL/d(output); `needs[i]` says whether input i wants one. */
-  backward(gy: Tensor, needs: readonly boolean[]): (Tensor | null)[];
+  /**
+   * Gradients for the inputs given dL/d(output); `needs[i]` says whether input i wants one. Null
+   * once a backward pass without `retainGraph` has run it: the values it saved are freed.
+   */
+  backward: ((gy: Tensor, needs: readonly boolean[]) => (Tensor | null)[]) | null;
 }
 
 /** Options of the creation functions (tensor, zeros, ones, full, rand, randn, arange, eye). */

@@ -18,6 +18,40 @@ test('gradients accumulate across backward calls, as in PyTorch, until zeroGrad'
   assert.equal(lin.weight.grad, null);
 });
 
+test('backward twice through one graph throws unless the first pass retains it (PyTorch too); with retainGraph it adds', () => {
+  const w = tensor([1, 2], f64);
+  const x = tensor([3, 4], { dtype: 'float64' });
+  const loss = w.mul(x).sum();
+  loss.backward();
+  assert.throws(
+    () => loss.backward(),
+    /^Error: backward: trying to backward through the graph a second time \(the values (sum|mul) saved were freed by the first pass\); specify retainGraph: true in the first call/,
+  );
+  assert.deepEqual(Array.from(w.grad!.data), [3, 4], 'the refused pass added nothing');
+  // A part of a freed graph is refused in another graph too.
+  const y = w.mul(x);
+  y.sum().backward();
+  assert.throws(() => y.mul(2).sum().backward(), /second time \(the values mul saved/);
+  assert.throws(() => grad(y.sum(), [w]), /^Error: grad: trying to backward through the graph a second time/);
+
+  w.grad = null;
+  const kept = w.mul(x).sum();
+  kept.backward({ retainGraph: true });
+  kept.backward({ retainGraph: true });
+  kept.backward();
+  assert.deepEqual(Array.from(w.grad!.data), [9, 12]);
+  assert.throws(() => kept.backward(), /second time/);
+  // grad() frees too unless told; createGraph retains by default (a second-order pass goes through it).
+  const z = w.mul(x).sum();
+  grad(z, [w], { retainGraph: true });
+  grad(z, [w]);
+  assert.throws(() => grad(z, [w]), /^Error: grad: trying to backward through the graph a second time/);
+  const h = w.mul(w).sum();
+  const [dw] = grad(h, [w], { createGraph: true });
+  assert.deepEqual(Array.from(grad(h, [w])[0]!.data), [2, 4]);
+  assert.deepEqual(Array.from(grad(dw!.sum(), [w])[0]!.data), [2, 2]);
+});
+
 test('a tensor used twice gets the sum of both paths', () => {
   const x = tensor([3], f64);
   x.mul(x).add(x).sum().backward(); // d/dx (x² + x) = 2x + 1
@@ -190,7 +224,7 @@ test('a leaf keeps its gradient without a copy only when nothing else can see th
   const x = tensor([[1, 2]], { dtype: 'float64' });
   const w = tensor([[1], [1]], f64);
   const y = x.matmul(w);
-  y.sum().backward();
+  y.sum().backward({ retainGraph: true });
   y.sum().backward();
   assert.deepEqual(Array.from(w.grad!.data), [2, 4]);
   assert.deepEqual(Array.from(x.data), [1, 2], 'the forward input is untouched');

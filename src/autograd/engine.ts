@@ -2,7 +2,9 @@
 //
 // backward(root) visits the graph below root in reverse topological order, so a node's
 // gradient is complete (summed over every path) before its op's backward rule runs. Leaves
-// that require gradients accumulate into .grad, as in PyTorch: calling backward twice adds.
+// that require gradients accumulate into .grad, as in PyTorch. As in PyTorch too, a pass frees
+// the values each node saved for it (its backward closure), so a second pass through the same
+// graph throws unless the first was given retainGraph (then the second adds to .grad).
 // Backward rules are written with ops; with createGraph they are recorded too, so the
 // gradients can themselves be differentiated. (Tensor methods such as add exist here because
 // every graph was made by ops, which attach them; ops/node.ts loads this file in turn.)
@@ -17,12 +19,17 @@ import { gradState } from './mode.js';
 export interface BackwardOptions {
   /** Record the backward pass in the graph so gradients can be differentiated again. */
   createGraph?: boolean;
+  /**
+   * Keep the graph's saved values, so that another backward pass can go through it (default:
+   * createGraph's value, as PyTorch's retain_graph).
+   */
+  retainGraph?: boolean;
 }
 
 /** Backprop from root, accumulating into the .grad of every leaf that requires it. */
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
   const createGraph = options.createGraph === true;
-  propagate('backward', root, grad, createGraph, (leaf, g, own) => accumulate(leaf, g, createGraph, own));
+  propagate('backward', root, grad, options, (leaf, g, own) => accumulate(leaf, g, createGraph, own));
 }
 
 /** Options of grad. */
@@ -59,7 +66,7 @@ export function grad(root: Tensor, inputs: readonly Tensor[], options: GradOptio
     'grad',
     root,
     options.gradOutput,
-    options.createGraph === true,
+    options,
     () => {},
     (node, g) => {
       if (wanted.has(node)) found.set(node, g);
@@ -77,11 +84,13 @@ function propagate(
   op: string,
   root: Tensor,
   grad: Tensor | undefined,
-  createGraph: boolean,
+  options: BackwardOptions,
   /** `own`: g's memory was allocated in this pass and no other gradient shares it. */
   onLeaf: (leaf: Tensor, g: Tensor, own: boolean) => void,
   onNode?: (node: Tensor, g: Tensor) => void,
 ): void {
+  const createGraph = options.createGraph === true;
+  const retainGraph = options.retainGraph ?? createGraph;
   if (!root.requiresGrad) {
     throw new Error(
       `${op}: the tensor ${shapeStr(root.shape)} does not require grad (no input of its graph has requiresGrad)`,
@@ -130,9 +139,15 @@ function propagate(
         onLeaf(node, g, fresh.has(g.cell) && uses.get(g.cell) === 1);
         continue;
       }
+      if (fn.backward === null) {
+        throw new Error(
+          `${op}: trying to backward through the graph a second time (the values ${fn.op} saved were freed by the first pass); specify retainGraph: true in the first call (backward({ retainGraph: true })) to backward through it again`,
+        );
+      }
       checkVersions(fn);
       const needs = fn.inputs.map((t) => t.requiresGrad);
       const inputGrads = fn.backward(g, needs);
+      if (!retainGraph) fn.backward = null; // frees what the op saved for this pass
       for (let j = 0; j < fn.inputs.length; j++) {
         const input = fn.inputs[j];
         const ig = inputGrads[j];
@@ -210,7 +225,8 @@ declare module '../tensor.js' {
     /**
      * Reverse-mode backprop from this tensor: `loss.backward()` for a scalar, `t.backward(grad)`
      * otherwise, and `backward({ createGraph: true })` or `backward(grad, { createGraph: true })`
-     * to make the gradients differentiable.
+     * to make the gradients differentiable. The pass frees the graph's saved values: a second
+     * backward through it throws unless the first was given `{ retainGraph: true }`.
      */
     backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void;
   }

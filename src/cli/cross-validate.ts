@@ -23,7 +23,7 @@ import {
   type TrainFlags,
 } from './train-run.js';
 
-type Scores = Omit<EvalResult, 'confusion'>;
+type Scores = Omit<EvalResult, 'confusion' | 'confusionCells'>;
 
 /** The mean and the population standard deviation (numpy's default, which scikit-learn's summaries use). */
 function meanStd(values: number[]): { mean: number; std: number } {
@@ -46,94 +46,100 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
   const out = flags.out ?? join('runs', `${source.name}-cv${k}`);
   // Cross-validation writes nothing until every fold is done (no checkpoints): a failed or
   // interrupted run removes the directories it made, where nothing else was put in them.
-  const removeCreated = makeRunDirectory(out);
-  console.log(
-    `${k}-fold cross-validation${classify ? ' (stratified)' : ''} on ${source.name} (${source.rows} rows) → ${out}`,
-  );
-
-  let settings: RunSettings | null = null;
-  const results: {
-    fold: number;
-    trainRows: number;
-    validationRows: number;
-    test: number[];
-    epochs: number;
-    restoredEpoch: number | null;
-    scores: Scores;
-  }[] = [];
-  const interrupted = await untilInterrupted(async (signal) => {
-    for (const [i, fold] of folds.entries()) {
-      const [train, validation] = splitOffValidation(source, fold.train, flags);
-      const data = prepareCsvRows(source, { train, validation, test: fold.test }, flags);
-      const cfg = runSettings(flags, source.shape !== null, train.length);
-      settings ??= cfg;
-      const model = buildModel(flags, cfg, data.spec);
-      if (i === 0)
-        console.log(`training ${model.layers.map(String).join(' → ')}; ${describeSettings(flags, cfg, data.spec)}`);
-      const trained = await trainModel(model, flags, cfg, data, signal, { quiet: true });
-      if (trained.result.interrupted) return true;
-      const { confusion: _, ...scores } = await evaluate(trained.model, data.evaluation, {
-        loss: trained.loss,
-        metrics: trained.metrics,
-      });
-      const restoredEpoch = trained.stopper?.restoredEpoch ?? null;
-      results.push({
-        fold: i + 1,
-        trainRows: train.length,
-        validationRows: validation.length,
-        test: Array.from(fold.test),
-        epochs: trained.result.epochs,
-        restoredEpoch,
-        scores,
-      });
-      const stopped = restoredEpoch ? `, best epoch ${restoredEpoch}` : '';
-      console.log(
-        `fold ${i + 1}/${k}: ${train.length} rows to train (${validation.length} for early stopping), ${trained.result.epochs} epochs${stopped}; ${fold.test.length} test rows: ${formatScores(scores)}`,
-      );
-    }
-    return false;
-  }).catch((e: unknown) => {
-    removeCreated();
-    throw e;
-  });
-  if (interrupted) {
-    removeCreated();
+  // --resume does not apply (refused above); --force replaces a run in --out.
+  const dir = makeRunDirectory(out, { force: flags.force });
+  try {
     console.log(
-      `interrupted during fold ${results.length + 1} of ${k}; nothing written (cross-validation keeps no checkpoints)`,
+      `${k}-fold cross-validation${classify ? ' (stratified)' : ''} on ${source.name} (${source.rows} rows) → ${out}`,
     );
-    return 130;
+
+    let settings: RunSettings | null = null;
+    const results: {
+      fold: number;
+      trainRows: number;
+      validationRows: number;
+      test: number[];
+      epochs: number;
+      restoredEpoch: number | null;
+      scores: Scores;
+    }[] = [];
+    const interrupted = await untilInterrupted(async (signal) => {
+      for (const [i, fold] of folds.entries()) {
+        const [train, validation] = splitOffValidation(source, fold.train, flags);
+        const data = prepareCsvRows(source, { train, validation, test: fold.test }, flags);
+        const cfg = runSettings(flags, source.shape !== null, train.length);
+        settings ??= cfg;
+        const model = buildModel(flags, cfg, data.spec);
+        if (i === 0)
+          console.log(`training ${model.layers.map(String).join(' → ')}; ${describeSettings(flags, cfg, data.spec)}`);
+        const trained = await trainModel(model, flags, cfg, data, signal, { quiet: true });
+        if (trained.result.interrupted) return true;
+        const scores: Scores = await evaluate(trained.model, data.evaluation, {
+          loss: trained.loss,
+          metrics: trained.metrics,
+          confusion: false,
+        });
+        const restoredEpoch = trained.stopper?.restoredEpoch ?? null;
+        results.push({
+          fold: i + 1,
+          trainRows: train.length,
+          validationRows: validation.length,
+          test: Array.from(fold.test),
+          epochs: trained.result.epochs,
+          restoredEpoch,
+          scores,
+        });
+        const stopped = restoredEpoch ? `, best epoch ${restoredEpoch}` : '';
+        console.log(
+          `fold ${i + 1}/${k}: ${train.length} rows to train (${validation.length} for early stopping), ${trained.result.epochs} epochs${stopped}; ${fold.test.length} test rows: ${formatScores(scores)}`,
+        );
+      }
+      return false;
+    }).catch((e: unknown) => {
+      dir.failed();
+      throw e;
+    });
+    if (interrupted) {
+      dir.failed();
+      console.log(
+        `interrupted during fold ${results.length + 1} of ${k}; nothing written (cross-validation keeps no checkpoints)`,
+      );
+      return 130;
+    }
+    const names = (classify ? ['accuracy', 'loss'] : ['r2', 'rmse', 'mae', 'loss']) as (keyof Scores)[];
+    const summary = Object.fromEntries(names.map((m) => [m, meanStd(results.map((r) => r.scores[m] as number))]));
+    const line = names.map((m) => {
+      const { mean, std } = summary[m];
+      return m === 'accuracy'
+        ? `accuracy ${(100 * mean).toFixed(2)}% ± ${(100 * std).toFixed(2)}`
+        : `${m} ${mean.toPrecision(4)} ± ${std.toPrecision(2)}`;
+    });
+    console.log(`\nmean ± std over ${k} folds: ${line.join(', ')}`);
+    const run = {
+      data: flags.data,
+      target: flags.target ?? null,
+      cv: k,
+      seed: flags.seed,
+      valSplit: flags.valSplit,
+      model: flags.model,
+      optimizer: flags.optimizer,
+      activation: flags.activation,
+      standardize: flags.standardize,
+      standardizeTarget: flags.standardizeTarget,
+      // Set by the first fold (the closure's assignment is invisible to TypeScript's narrowing).
+      ...(settings as RunSettings | null),
+    };
+    const json = {
+      task: source.csv.task,
+      folds: results,
+      mean: Object.fromEntries(names.map((m) => [m, summary[m].mean])),
+      std: Object.fromEntries(names.map((m) => [m, summary[m].std])),
+      run,
+    };
+    writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(json, null, 2)}\n`));
+    console.log(`wrote ${pathIn(out, 'metrics')}`);
+    return 0;
+  } finally {
+    dir.release();
   }
-  const names = (classify ? ['accuracy', 'loss'] : ['r2', 'rmse', 'mae', 'loss']) as (keyof Scores)[];
-  const summary = Object.fromEntries(names.map((m) => [m, meanStd(results.map((r) => r.scores[m] as number))]));
-  const line = names.map((m) => {
-    const { mean, std } = summary[m];
-    return m === 'accuracy'
-      ? `accuracy ${(100 * mean).toFixed(2)}% ± ${(100 * std).toFixed(2)}`
-      : `${m} ${mean.toPrecision(4)} ± ${std.toPrecision(2)}`;
-  });
-  console.log(`\nmean ± std over ${k} folds: ${line.join(', ')}`);
-  const run = {
-    data: flags.data,
-    target: flags.target ?? null,
-    cv: k,
-    seed: flags.seed,
-    valSplit: flags.valSplit,
-    model: flags.model,
-    optimizer: flags.optimizer,
-    activation: flags.activation,
-    standardize: flags.standardize,
-    standardizeTarget: flags.standardizeTarget,
-    // Set by the first fold (the closure's assignment is invisible to TypeScript's narrowing).
-    ...(settings as RunSettings | null),
-  };
-  const json = {
-    task: source.csv.task,
-    folds: results,
-    mean: Object.fromEntries(names.map((m) => [m, summary[m].mean])),
-    std: Object.fromEntries(names.map((m) => [m, summary[m].std])),
-    run,
-  };
-  writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(json, null, 2)}\n`));
-  console.log(`wrote ${pathIn(out, 'metrics')}`);
-  return 0;
 }

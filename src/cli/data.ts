@@ -10,11 +10,11 @@ import type { Dataset } from '../data/dataset.js';
 import { gatherRows, Subset, TensorDataset } from '../data/dataset.js';
 import { bundledMnistSplit } from '../data/mnist.js';
 import { loadMnistDir } from '../data/idx.js';
+import { readCsvFile } from '../data/csv-table.js';
 import {
   applyStandardizer,
   csvFromTable,
   fitStandardizer,
-  readCsvFile,
   type CsvData,
   type Standardizer,
   type Task,

@@ -5,6 +5,8 @@ import { manualSeed } from '../random.js';
 import { generate } from '../nn/generate.js';
 import { additionTokens } from '../data/addition.js';
 import { tokenizerFromJson } from '../data/text.js';
+import { ModelFileError } from '../io/errors.js';
+import { showValue } from '../show.js';
 import { UsageError } from './errors.js';
 import { pathIn, readGptDir } from './modeldir.js';
 
@@ -25,8 +27,23 @@ export function generateCommand(flags: GenerateFlags): number {
     );
   const { gpt, metadata, file } = loaded;
   manualSeed(flags.seed);
+  const { vocabSize, contextLength } = gpt.config;
   if (metadata.task === 'addition') {
-    const digits = Number(metadata.digits);
+    // The metadata is untrusted: digits builds a pattern and sizes loops, and only the digits the
+    // GPT was trained for (its context holds 3 per digit) give sums.
+    const digits = metadata.digits as number;
+    if (!Number.isInteger(digits) || digits < 1 || digits > 6 || 3 * digits !== contextLength)
+      throw new ModelFileError(
+        file,
+        `the addition model's digits is ${showValue(metadata.digits)}, expected an integer 1..6 matching its GPT's context of ${contextLength} tokens (3 per digit)`,
+        'nabla.metadata.digits',
+      );
+    if (vocabSize !== 10)
+      throw new ModelFileError(
+        file,
+        `an addition model's vocabulary is the 10 digits, this GPT's has ${vocabSize} tokens`,
+        'nabla.architecture',
+      );
     const m = new RegExp(`^\\s*(\\d{1,${digits}})\\s*\\+\\s*(\\d{1,${digits}})\\s*=?\\s*$`).exec(flags.prompt);
     if (!m)
       throw new UsageError(
@@ -38,6 +55,12 @@ export function generateCommand(flags: GenerateFlags): number {
     return 0;
   }
   const tokenizer = tokenizerFromJson(metadata.tokenizer, file);
+  if (tokenizer.vocabSize !== vocabSize)
+    throw new ModelFileError(
+      file,
+      `the tokenizer has ${tokenizer.vocabSize} tokens, the GPT's vocabulary ${vocabSize}`,
+      'nabla.metadata.tokenizer',
+    );
   let prompt: number[];
   try {
     prompt = tokenizer.encode(flags.prompt);

@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { exportOnnx, inspect } from '../io/index.js';
 import { activations, mlpLayers } from '../nn/mlp.js';
 import { cnnLayers } from '../nn/cnn.js';
-import { reportError } from './errors.js';
+import { reportError, UsageError } from './errors.js';
 import { escapeConsole } from './terminal.js';
 import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { trainCommand } from './train.js';
@@ -133,6 +133,7 @@ program
   .option('--seed <n>', 'seed of the PRNG: initialisation, shuffling, dropout, augmentation, CSV split', number, 1)
   .option('--out <dir>', 'output directory (default runs/<data name>)')
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
+  .option('--force', 'replace the run already in --out (its model, checkpoint and metrics)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
   .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
   .option('--context <n>', 'gpt: the sequence length (default 128)', intIn(1, 65_536))
@@ -235,11 +236,16 @@ program
   .description('export a trained model to ONNX')
   .requiredOption('--model <dir>', 'a directory written by nabla train')
   .addOption(new Option('--format <format>', 'the export format').choices(['onnx']).default('onnx'))
-  .option('--out <file>', 'the ONNX file (default DIR/model.onnx)')
+  .option('--out <file>', 'the ONNX file, named *.onnx (default DIR/model.onnx)')
   .option('--verbose', 'print stack traces of errors')
   .action((o: { model: string; out?: string }) =>
     run(() => {
       const out = o.out ?? `${o.model.replace(/\/$/, '')}/model.onnx`;
+      // Only a .onnx name: --out DIR/model.safetensors would replace the model being exported.
+      if (!out.toLowerCase().endsWith('.onnx'))
+        throw new UsageError(
+          `--out ${out}: the ONNX file's name must end in .onnx (refusing to write over another file)`,
+        );
       const gpt = readGptDir(o.model);
       if (gpt) {
         // Tokens [batch, contextLength] as floats; the graph's batch axis is dynamic.

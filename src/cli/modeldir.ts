@@ -47,9 +47,22 @@ export interface LoadedModel {
   file: string;
 }
 
+/** DIR is a directory, else a UsageError saying what it is (missing, a file, a symbolic link loop). */
+function checkModelDir(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`--model ${dir}: no such directory`);
+    throw new UsageError(`--model ${dir}: cannot read it (${code === 'ELOOP' ? 'ELOOP, a symbolic link loop' : code})`);
+  }
+  if (!isDir) throw new UsageError(`--model ${dir}: not a directory`);
+}
+
 /** The model of DIR with its input spec; fails naming the path when it is missing or not ours. */
 export function readModelDir(dir: string): LoadedModel {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${dir}: no such directory`);
+  checkModelDir(dir);
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
   const { model, metadata } = load(file);
@@ -68,7 +81,7 @@ export function readModelDir(dir: string): LoadedModel {
 export function readGptDir(
   dir: string,
 ): { model: Sequential; gpt: GPT; metadata: Record<string, unknown>; file: string } | null {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${dir}: no such directory`);
+  checkModelDir(dir);
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
   const { spec } = readModelHeader(file);

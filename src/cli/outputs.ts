@@ -1,15 +1,24 @@
 // The files a finished `nabla train` run writes, in the order that keeps the most: the model
 // first (nothing after it can lose it), then metrics.json, curves.svg, the confusion matrix and
 // report.html (all of it in one page). Classifiers get per-class precision, recall and F1 too.
-// Every output is bounded: above INLINE_CONFUSION_CLASSES classes the confusion matrix goes to
-// confusion.csv row by row instead of into metrics.json (one JSON string of 10⁸ counts passes
-// V8's string limit), with no plot and no print (nobody reads a 10,000-column table).
+// Every output is bounded: above INLINE_CONFUSION_CLASSES classes the confusion matrix is only
+// its nonzero cells (at most one per sample: 25,000 classes made 6.25·10⁸ counts), written to
+// confusion.csv as true,predicted,count rows instead of into metrics.json, with no plot; the
+// terminal shows the most frequent mistakes.
 
 import type { Dataset } from '../data/dataset.js';
 import { save } from '../io/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { evaluate, type EvalResult } from '../train/evaluate.js';
-import { formatClassScores, formatConfusionMatrix, perClassScores } from '../train/metrics.js';
+import {
+  classScoresFromCells,
+  DENSE_CONFUSION_CLASSES,
+  formatClassScores,
+  formatConfusionMatrix,
+  mostConfused,
+  perClassScores,
+  type ConfusionCells,
+} from '../train/metrics.js';
 import { confusionMatrixSvg, trainingCurvesSvg } from '../train/plots.js';
 import { runReportHtml } from '../train/report.js';
 import type { InputSpec } from './data.js';
@@ -18,7 +27,7 @@ import { files, pathIn } from './modeldir.js';
 import type { TrainedModel } from './train-run.js';
 import { getBackend } from '../backend/index.js';
 
-export const INLINE_CONFUSION_CLASSES = 100;
+export const INLINE_CONFUSION_CLASSES = DENSE_CONFUSION_CLASSES;
 
 export interface RunSummary {
   /** The data's name, for the report's title. */
@@ -35,10 +44,11 @@ export interface RunSummary {
 /** A CSV field, quoted when it holds a comma, quote or line break. */
 const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** counts[true][predicted] as CSV, one Buffer per row (never one string of the whole matrix). */
-function confusionCsv(m: number[][], classes: string[]): Buffer {
-  const rows = [Buffer.from(`true\\predicted,${classes.map(csvField).join(',')}\n`)];
-  m.forEach((row, i) => rows.push(Buffer.from(`${csvField(classes[i])},${row.join(',')}\n`)));
+/** The nonzero cells of counts[true][predicted] as CSV rows true,predicted,count (never one string of them all). */
+function confusionCsv(cells: ConfusionCells, classes: string[]): Buffer {
+  const rows = [Buffer.from('true,predicted,count\n')];
+  for (const [t, p, count] of cells)
+    rows.push(Buffer.from(`${csvField(classes[t])},${csvField(classes[p])},${count}\n`));
   return Buffer.concat(rows);
 }
 
@@ -47,10 +57,11 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   const { spec, validationName } = o;
   save(model, pathIn(out, 'model'), { metadata: { input: spec, run: o.run } });
   const final = await evaluate(model, o.evaluation, { loss: trained.loss, metrics: trained.metrics });
+  checkFiniteScores(final, validationName);
   const classes = spec.classes ?? [];
-  const { confusion, samples, ...scores } = final;
-  const perClass = confusion ? perClassScores(confusion, classes) : null;
-  const inline = confusion !== undefined && confusion.length <= INLINE_CONFUSION_CLASSES;
+  const { confusion, confusionCells: cells, samples, ...scores } = final;
+  const perClass = confusion ? perClassScores(confusion, classes) : cells ? classScoresFromCells(cells, classes) : null;
+  const inline = confusion !== undefined;
   const metricsJson = {
     task: spec.task,
     evaluatedOn: validationName,
@@ -62,7 +73,7 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
     final: {
       ...scores,
       samples,
-      ...(inline ? { confusion } : confusion ? { confusionFile: pathIn(out, 'confusionCsv') } : {}),
+      ...(inline ? { confusion } : cells ? { confusionFile: pathIn(out, 'confusionCsv') } : {}),
       classes: spec.classes,
       ...(perClass ? { perClass } : {}),
     },
@@ -81,12 +92,14 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
     console.log(`\nconfusion matrix on ${validationName} (rows: true class, columns: predicted)`);
     console.log(formatConfusionMatrix(confusion, classes));
     console.log(`\n${formatClassScores(perClass ?? [])}`);
-  } else if (confusion) {
-    writeFileAtomic(pathIn(out, 'confusionCsv'), confusionCsv(confusion, classes));
+  } else if (cells) {
+    writeFileAtomic(pathIn(out, 'confusionCsv'), confusionCsv(cells, classes));
     written.push(pathIn(out, 'confusionCsv'));
     console.log(
-      `\nconfusion matrix on ${validationName}: ${confusion.length} classes, written to ${pathIn(out, 'confusionCsv')} (per-class scores in ${pathIn(out, 'metrics')})`,
+      `\nconfusion matrix on ${validationName}: ${classes.length} classes, its ${cells.length} nonzero cells written to ${pathIn(out, 'confusionCsv')} (per-class scores in ${pathIn(out, 'metrics')})`,
     );
+    const mistakes = mostConfused(cells, classes);
+    if (mistakes.length > 0) console.log(`most frequent mistakes (true → predicted): ${mistakes.join(', ')}`);
   }
   writeFileAtomic(
     pathIn(out, 'report'),
@@ -111,6 +124,18 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   console.log(`\n${validationName}: ${formatScores(final)}`);
   console.log(`trained ${result.epochs} epochs in ${o.seconds.toFixed(1)} s; wrote ${written.join(', ')}`);
   return 0;
+}
+
+/**
+ * Scores that are not finite are an error, never a line that looks like a result: a regression
+ * target near float32's largest value (3.4e38) has squared errors, and so a loss, past it.
+ */
+export function checkFiniteScores(r: EvalResult, on: string): void {
+  const bad = Object.entries(r).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+  if (bad.length === 0) return;
+  throw new Error(
+    `the model's scores on ${on} are not finite (${bad.map(([k, v]) => `${k} ${v}`).join(', ')}): values this large overflow float32 arithmetic; scale the target (or the features) down`,
+  );
 }
 
 /** The headline of an evaluation: loss and accuracy, or loss, R², RMSE and MAE. */

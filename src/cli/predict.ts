@@ -3,7 +3,8 @@
 
 import { writeFileAtomic } from '../io/atomic.js';
 import { Tensor } from '../tensor.js';
-import { csvFromTable, readCsvFile } from '../data/csv.js';
+import { csvFromTable } from '../data/csv.js';
+import { readCsvFile } from '../data/csv-table.js';
 import { predict } from '../train/evaluate.js';
 import { argmaxRows } from '../train/metrics.js';
 import { loadLabelledData } from './data.js';

@@ -48,6 +48,8 @@ export interface GptFlags {
   seed: number;
   out?: string;
   resume: boolean;
+  /** --force: replace the run already in --out. */
+  force?: boolean;
   progress?: boolean;
 }
 
@@ -178,7 +180,7 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
     throw new UsageError(`--resume: no checkpoint at ${checkpointPath} to continue from`);
   const model = new Sequential(r.gpt);
   const optimizer = new AdamW(model.parameters(), { lr: r.lr, weightDecay: 0.1 });
-  const failed = makeRunDirectory(out, checkpointPath);
+  const dir = makeRunDirectory(out, { checkpoint: checkpointPath, resume: flags.resume, force: flags.force });
   try {
     const tokensPerSample = r.gpt.config.contextLength;
     console.log(
@@ -237,8 +239,10 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
     );
     return 0;
   } catch (e) {
-    failed();
+    dir.failed();
     throw e;
+  } finally {
+    dir.release();
   }
 }
 

@@ -50,6 +50,8 @@ export interface TrainFlags {
   seed: number;
   out?: string;
   resume: boolean;
+  /** --force: replace the run already in --out. */
+  force?: boolean;
   schedule?: (typeof schedules)[number];
   augment?: number;
   clip?: number;
@@ -246,10 +248,17 @@ export async function trainModel(
     signal,
     resumeFrom: checkpoint?.resume ? checkpoint.path : undefined,
     onResume: (extra) => {
-      const saved = JSON.stringify(extra.run);
-      if (saved !== JSON.stringify(checkpoint?.run)) {
+      // The data file's digest is compared on its own (a checkpoint of an earlier version has none).
+      const { dataDigest: was, ...saved } = (extra.run ?? {}) as { dataDigest?: string };
+      const { dataDigest: now, ...asked } = (checkpoint?.run ?? {}) as { dataDigest?: string };
+      if (JSON.stringify(saved) !== JSON.stringify(asked)) {
         throw new UsageError(
-          `--resume: ${checkpoint?.path} was written with other settings (${saved}); pass the same flags as the interrupted run`,
+          `--resume: ${checkpoint?.path} was written with other settings (${JSON.stringify(saved)}); pass the same flags as the interrupted run`,
+        );
+      }
+      if (was !== undefined && was !== now) {
+        throw new UsageError(
+          `--resume: ${flags.data} has changed since the run in ${checkpoint?.path} began (its SHA-256 differs): resuming would train on other data; start again with --force`,
         );
       }
     },

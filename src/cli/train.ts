@@ -12,6 +12,7 @@ import { writeRunOutputs } from './outputs.js';
 import { untilInterrupted } from './interrupt.js';
 import { buildModel, describeSettings, runSettings, trainModel, type TrainFlags } from './train-run.js';
 import { crossValidateCommand } from './cross-validate.js';
+import { fileDigest } from './file-digest.js';
 
 export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (flags.cv !== undefined) {
@@ -57,9 +58,11 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     standardize: flags.standardize,
     earlyStopping: cfg.earlyStopping,
     standardizeTarget: flags.standardizeTarget,
+    // A CSV edited in place since the run began would be resumed on other rows without a word.
+    ...(spec.kind === 'csv' ? { dataDigest: fileDigest(flags.data) } : {}),
   };
   // A run that fails keeps its checkpoint (and says so) and removes only the empty directories it made.
-  const failed = makeRunDirectory(out, checkpointPath);
+  const dir = makeRunDirectory(out, { checkpoint: checkpointPath, resume: flags.resume, force: flags.force });
   try {
     const model = buildModel(flags, cfg, spec);
     console.log(
@@ -87,7 +90,9 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       batchSize: cfg.batchSize,
     });
   } catch (e) {
-    failed();
+    dir.failed();
     throw e;
+  } finally {
+    dir.release();
   }
 }

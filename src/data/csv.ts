@@ -3,130 +3,9 @@
 // training data; both are plain JSON so they are saved with the model and reused to predict.
 
 import { Tensor } from '../tensor.js';
-import { FLOAT32_MAX } from '../backend/contract.js';
-import { readBounded } from '../io/read-bounded.js';
-import { checkUtf8 } from './utf8.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
-
-/** A parsed CSV file: its header and rows of fields (strings), before any column is read as numbers. */
-export interface CsvTable {
-  /** The file's name, for messages. */
-  file: string;
-  /** The column names (the first row). */
-  header: string[];
-  /** The data rows' fields. */
-  rows: string[][];
-  /** 1-based file line of each row, for error messages. */
-  lines: number[];
-}
-
-/** Splits one line into fields; double quotes may wrap a field, "" inside is a quote. */
-function splitLine(line: string, file: string, lineNo: number): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= line.length) throw new DataFileError(file, lineNo, 'unterminated quoted field');
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        field += line[i++];
-      }
-      if (i < line.length && line[i] !== ',')
-        throw new DataFileError(file, lineNo, `expected a comma after a quoted field at column ${i + 1}`);
-    } else {
-      const end = line.indexOf(',', i);
-      field = line.slice(i, end === -1 ? line.length : end);
-      i = end === -1 ? line.length : end;
-    }
-    fields.push(field.trim());
-    if (i >= line.length) return fields;
-    i++; // the comma
-  }
-}
-
-/**
- * Parses CSV text: a header row, then data rows of as many fields (commas; double quotes may wrap a field, "" inside is a quote; blank lines skipped). A malformed row is a DataFileError naming the line.
- */
-export function parseCsv(text: string, file = '<csv>'): CsvTable {
-  return parseLines(text.split(/\r?\n/), file);
-}
-
-function parseLines(all: Iterable<string>, file: string): CsvTable {
-  const lines: number[] = [];
-  const rows: string[][] = [];
-  let header: string[] | null = null;
-  let k = 0;
-  for (const line of all) {
-    k++;
-    if (line.trim() === '') continue;
-    const fields = splitLine(line, file, k);
-    if (!header) {
-      header = fields;
-      const seen = new Set<string>();
-      for (const h of fields) {
-        if (h === '') throw new DataFileError(file, k, 'empty column name in the header row');
-        if (seen.has(h)) throw new DataFileError(file, k, `column '${h}' appears twice in the header row`);
-        seen.add(h);
-      }
-      continue;
-    }
-    if (fields.length !== header.length) {
-      throw new DataFileError(file, k, `${fields.length} fields, expected ${header.length} as in the header row`);
-    }
-    rows.push(fields);
-    lines.push(k);
-  }
-  if (!header) throw new DataFileError(file, null, 'the file is empty, expected a header row and data rows');
-  if (rows.length === 0) throw new DataFileError(file, 1, 'a header row but no data rows');
-  return { file, header, rows, lines };
-}
-
-/** The largest CSV file read (1 GiB). Its lines are decoded one by one, never as one string. */
-export const MAX_CSV_BYTES = 2 ** 30;
-
-/**
- * The lines of a UTF-8 file, decoded one at a time: V8 strings stop near 512 MB, so a large
- * file is never made into one string.
- */
-function* utf8Lines(bytes: Buffer): Generator<string> {
-  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a byte-order mark
-  while (start <= bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end === -1) end = bytes.length;
-    const stop = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
-    yield bytes.toString('utf8', start, stop);
-    start = end + 1;
-  }
-}
-
-/** Reads and parses a UTF-8 CSV file (at most maxBytes, default 1 GiB) line by line; errors name the file and line. */
-export function readCsvFile(path: string, maxBytes = MAX_CSV_BYTES): CsvTable {
-  return parseCsvBytes(
-    readBounded(path, maxBytes, 'CSV file', (problem) => new DataFileError(path, null, problem)),
-    path,
-  );
-}
-
-/**
- * A CSV file's bytes, which must be UTF-8, parsed line by line. Typed Uint8Array (a Buffer is
- * one) so that nabla's declarations need no Node typings; read through a Buffer view, no copy.
- */
-export function parseCsvBytes(bytes: Uint8Array, file = '<csv>'): CsvTable {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  checkUtf8(buffer, file);
-  return parseLines(utf8Lines(buffer), file);
-}
+import { csvLimits, readCsvFile, type CsvTable } from './csv-table.js';
 
 /** Per-feature mean and standard deviation (population), fitted on training inputs. */
 export interface Standardizer {
@@ -203,6 +82,12 @@ function isNumber(s: string): boolean {
 }
 
 /**
+ * A number float32 holds once rounded: 3.4028235e38, the float32 maximum as printed, rounds to it
+ * (the exact maximum is 3.40282346638…e38); from 3.40282357e38 on, it rounds to Infinity.
+ */
+const fitsFloat32 = (n: number) => Number.isFinite(Math.fround(n));
+
+/**
  * A field's value as it will be stored (float32): NaN and infinities are refused (a model would
  * quietly learn or predict NaN), and so is a number that float32 cannot hold (1e39 → Infinity).
  */
@@ -217,19 +102,95 @@ function float32Value(v: string, file: string, line: number, where: string, expe
     throw new DataFileError(file, line, `${where} has '${v}', ${expected}`);
   }
   const n = Number(v);
-  if (Math.abs(n) > FLOAT32_MAX)
+  if (!fitsFloat32(n))
     throw new DataFileError(file, line, `${where} has '${v}', which overflows float32 (largest ±3.4028235e38)`);
   return n;
 }
 
-function guessTask(values: string[]): Task {
-  if (!values.every(isNumber)) return 'classification';
-  const nums = values.map(Number);
-  return nums.every(Number.isInteger) && new Set(nums).size <= 20 ? 'classification' : 'regression';
+/**
+ * A target column read row by row without keeping its strings: each row's number (NaN where the
+ * label is not one) and its label's index among the distinct labels, in the order first seen.
+ */
+class TargetColumn {
+  readonly values: Float64Array;
+  readonly ids: Int32Array;
+  readonly labels: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** Distinct numbers, counted up to 21 (the guess only asks whether there are more than 20). */
+  private readonly numbers = new Set<number>();
+  allNumbers = true;
+  allIntegers = true;
+  /** More than csvLimits.classes distinct labels: ids are incomplete. */
+  overflow = false;
+  /** The first label that is not a float32 number, with its line: a regression target's error. */
+  firstBad: { value: string; line: number } | null = null;
+  /** The first label that is not a number at all, with its line. */
+  firstText: { value: string; line: number } | null = null;
+
+  constructor(rows: number) {
+    this.values = new Float64Array(rows);
+    this.ids = new Int32Array(rows);
+  }
+
+  add(i: number, v: string, line: number): void {
+    const n = isNumber(v) ? Number(v) : NaN;
+    this.values[i] = n;
+    if (Number.isNaN(n)) {
+      this.allNumbers = false;
+      this.firstText ??= { value: v, line };
+    } else {
+      if (!Number.isInteger(n)) this.allIntegers = false;
+      if (this.numbers.size <= 20) this.numbers.add(n);
+    }
+    if (this.firstBad === null && !fitsFloat32(n)) this.firstBad = { value: v, line };
+    if (this.overflow) return;
+    let id = this.index.get(v);
+    if (id === undefined) {
+      if (this.labels.length === csvLimits.classes) {
+        this.overflow = true;
+        return;
+      }
+      id = this.labels.length;
+      this.index.set(v, id);
+      this.labels.push(v);
+    }
+    this.ids[i] = id;
+  }
+
+  /**
+   * Classification when the labels are text or ≤ 20 distinct integers, regression for other
+   * numbers; 'mixed' for numbers that would be a regression target but for some text among them
+   * (one typo, '12.3O', would otherwise make a classifier of every distinct value).
+   */
+  guessTask(): Task | 'mixed' {
+    const classes = this.allIntegers && this.numbers.size <= 20;
+    if (!this.allNumbers) return classes || this.numbers.size === 0 ? 'classification' : 'mixed';
+    return classes ? 'classification' : 'regression';
+  }
+}
+
+/**
+ * Numeric labels are classes by their text, so '1', '1.0' and '01' would be three classes of one
+ * number: refused, naming the second spelling's first line (write them alike, or train a regressor).
+ */
+function sameNumberTwice(target: TargetColumn, lines: Int32Array, file: string, column: string): void {
+  if (!target.allNumbers) return;
+  const first = new Map<number, string>();
+  target.labels.forEach((label, id) => {
+    const n = Number(label);
+    const other = first.get(n);
+    if (other === undefined) return first.set(n, label);
+    const row = target.ids.indexOf(id);
+    throw new DataFileError(
+      file,
+      lines[row],
+      `target column '${column}' has '${label}' and '${other}', one number written two ways: as labels they would be two classes; write them alike (or --task regression)`,
+    );
+  });
 }
 
 function sortedClasses(values: string[]): string[] {
-  const unique = [...new Set(values)];
+  const unique = [...values];
   return unique.every(isNumber) ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
 }
 
@@ -249,82 +210,105 @@ export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
   return csvFromTable(readCsvFile(path), options);
 }
 
-/** loadCsv for an already parsed table. */
+/** The first columns of a header, for a message (a table may have 10⁶ of them). */
+function someColumns(header: string[]): string {
+  return header.length <= 20 ? header.join(', ') : `${header.slice(0, 20).join(', ')}, … ${header.length} in all`;
+}
+
+/** loadCsv for an already parsed table. Each row is read once, into the inputs and the target. */
 export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData {
-  const { file, header, rows, lines } = table;
+  const { file, header, lines } = table;
+  const position = new Map(header.map((name, j) => [name, j]));
   const column = (name: string, role: string): number => {
-    const j = header.indexOf(name);
-    if (j === -1)
-      throw new DataFileError(file, 1, `no ${role} column '${name}' in the header (columns: ${header.join(', ')})`);
+    const j = position.get(name);
+    if (j === undefined)
+      throw new DataFileError(file, 1, `no ${role} column '${name}' in the header (columns: ${someColumns(header)})`);
     return j;
   };
-  const hasTarget = options.target !== undefined && (options.features === undefined || header.includes(options.target));
+  const hasTarget = options.target !== undefined && (options.features === undefined || position.has(options.target));
   const t = hasTarget ? column(options.target as string, 'target') : -1;
   const featureNames = options.features ?? header.filter((_, j) => j !== t);
   if (featureNames.length === 0) throw new DataFileError(file, 1, 'no feature columns besides the target');
   const cols = featureNames.map((name) => column(name, 'feature'));
 
-  const n = rows.length;
+  const n = table.length;
   const f = cols.length;
   const x = new Float32Array(n * f);
-  rows.forEach((row, i) => {
-    cols.forEach((j, k) => {
+  const target = t === -1 ? null : new TargetColumn(n);
+  const given = options.classes ? new Map(options.classes.map((c, i) => [c, i])) : null;
+  for (let i = 0; i < n; i++) {
+    const row = table.row(i);
+    for (let k = 0; k < f; k++) {
+      const j = cols[k];
       x[i * f + k] = float32Value(row[j], file, lines[i], `column '${header[j]}'`, 'expected a decimal number');
-    });
-  });
+    }
+    if (!target) continue;
+    const v = row[t];
+    if (v === '')
+      throw new DataFileError(file, lines[i], `target column '${header[t]}' is empty: every row needs a target value`);
+    if (given && !given.has(v)) {
+      throw new DataFileError(
+        file,
+        lines[i],
+        `label '${v}' in column '${header[t]}' was not seen at training time (known: ${(options.classes as string[]).join(', ')})`,
+      );
+    }
+    target.add(i, v, lines[i]);
+  }
   let inputs = new Tensor(x, [n, f]);
   let standardizer: Standardizer | null = null;
   if (options.standardize === true) standardizer = fitStandardizer(inputs);
   else if (options.standardize) standardizer = options.standardize;
   if (standardizer) inputs = applyStandardizer(inputs, standardizer);
 
-  const labels = t === -1 ? [] : rows.map((r) => r[t]);
-  labels.forEach((v, i) => {
-    if (v === '')
-      throw new DataFileError(file, lines[i], `target column '${header[t]}' is empty: every row needs a target value`);
-  });
-  const task = options.task ?? (options.classes ? 'classification' : t === -1 ? 'regression' : guessTask(labels));
+  const guess = options.task ?? (options.classes ? 'classification' : target ? target.guessTask() : 'regression');
+  if (guess === 'mixed') {
+    const text = target?.firstText as { value: string; line: number };
+    throw new DataFileError(
+      file,
+      text.line,
+      `target column '${header[t]}' has '${text.value}' among numbers that make it a regression target (more than 20 distinct values): fix the value, or give --task classification to read every value as a label`,
+    );
+  }
+  const task: Task = guess;
   let targets: Tensor | null = null;
   let classes: string[] | null = null;
   if (task === 'classification') {
-    classes = options.classes ?? sortedClasses(labels);
-    if (!options.classes && t !== -1 && classes.length < 2) {
+    if (target?.overflow && !given) {
+      throw new DataFileError(
+        file,
+        null,
+        `target column '${header[t]}' has more than ${csvLimits.classes} distinct labels, too many to be classes`,
+      );
+    }
+    if (target && !given) sameNumberTwice(target, lines, file, header[t]);
+    classes = options.classes ?? sortedClasses(target ? target.labels : []);
+    if (!options.classes && target && classes.length < 2) {
       throw new DataFileError(
         file,
         null,
         `target column '${header[t]}' has a single class '${classes[0]}': a classifier needs at least two`,
       );
     }
-    const index = new Map(classes.map((c, i) => [c, i]));
-    if (t !== -1) {
+    if (target) {
+      const index = new Map(classes.map((c, i) => [c, i]));
+      const rank = Int32Array.from(target.labels, (label) => index.get(label) as number);
       targets = new Tensor(
-        Float32Array.from(labels, (v, i) => {
-          const c = index.get(v);
-          if (c === undefined) {
-            throw new DataFileError(
-              file,
-              lines[i],
-              `label '${v}' in column '${header[t]}' was not seen at training time (known: ${(classes as string[]).join(', ')})`,
-            );
-          }
-          return c;
-        }),
+        Float32Array.from(target.ids, (id) => rank[id]),
         [n],
       );
     }
-  } else if (t !== -1) {
-    targets = new Tensor(
-      Float32Array.from(labels, (v, i) => {
-        return float32Value(
-          v,
-          file,
-          lines[i],
-          `target column '${header[t]}'`,
-          'expected a decimal number for regression',
-        );
-      }),
-      [n, 1],
-    );
+  } else if (target) {
+    const bad = target.firstBad;
+    if (bad)
+      float32Value(
+        bad.value,
+        file,
+        bad.line,
+        `target column '${header[t]}'`,
+        'expected a decimal number for regression',
+      );
+    targets = new Tensor(Float32Array.from(target.values), [n, 1]);
   }
   return { inputs, targets, featureNames, target: t === -1 ? null : header[t], task, classes, standardizer };
 }

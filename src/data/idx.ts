@@ -127,6 +127,8 @@ function readImagesAndLabels(
       `${labels.shape[0]} labels for ${images.shape[0]} images in ${imagesPath}`,
     );
   }
+  // Said here, not later as a schedule's or a mean's complaint about zero steps or samples.
+  if (images.shape[0] === 0) throw new DataFileError(imagesPath, null, 'holds no images (its header says 0)');
   // Checked here, where the file and index are known, not later inside crossEntropy.
   for (let i = 0; i < labels.data.length; i++) {
     const v = labels.data[i];

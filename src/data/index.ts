@@ -3,15 +3,13 @@
 export { type Dataset, type Sample, TensorDataset, Subset, randomSplit, collate, gatherRows } from './dataset.js';
 export { DataLoader, type DataLoaderOptions } from './loader.js';
 export { DataFileError } from './errors.js';
+export { parseCsv, readCsvFile, type CsvTable } from './csv-table.js';
 export {
-  parseCsv,
-  readCsvFile,
   loadCsv,
   csvFromTable,
   csvDataset,
   fitStandardizer,
   applyStandardizer,
-  type CsvTable,
   type CsvOptions,
   type CsvData,
   type Standardizer,

@@ -123,7 +123,7 @@ export function buildModel(spec: unknown, file = '<architecture>'): Sequential {
   const valid = validateSpec(spec, file);
   const rng = getRngState();
   try {
-    return new Sequential(...valid.layers.map((l) => buildLayer(l, valid.dtype)));
+    return new Sequential(valid.layers.map((l) => buildLayer(l, valid.dtype)));
   } finally {
     setRngState(rng);
   }

@@ -1,9 +1,10 @@
 // Checkpoints for resuming training: model parameters, optimizer state (step, lr and every
 // per-parameter buffer such as momentum or Adam's moments), the epoch, the PRNG state and the
-// caller's extra JSON, in one safetensors file written atomically. Tensors are named
-// "model.<parameter>" and "optimizer.<parameter index>.<buffer>"; the rest is JSON in
-// __metadata__["nabla.checkpoint"]. Loading validates the whole file against the given model
-// and optimizer before it changes any of them.
+// caller's extra JSON and extra tensors, in one safetensors file written atomically. Tensors are
+// named "model.<parameter>", "optimizer.<parameter index>.<buffer>" and "extra.<name>" (the
+// caller's: large state such as early stopping's best weights goes there in binary, not into the
+// JSON); the rest is JSON in __metadata__["nabla.checkpoint"]. Loading validates the whole file
+// against the given model and optimizer before it changes any of them.
 
 import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
@@ -30,6 +31,18 @@ export interface Checkpoint {
   epoch: number;
   /** Any JSON-serialisable value, returned by loadCheckpoint. */
   extra?: unknown;
+  /** Tensors saved with it in binary (stored as "extra.<name>"), returned by loadCheckpoint. */
+  tensors?: Record<string, Tensor>;
+}
+
+/** What loadCheckpoint returns. */
+export interface LoadedCheckpoint {
+  /** The epochs completed when it was saved. */
+  epoch: number;
+  /** The extra data saved with it. */
+  extra: unknown;
+  /** The extra tensors saved with it, by name ({} when none). */
+  tensors: Record<string, Tensor>;
 }
 
 interface CheckpointHeader {
@@ -47,6 +60,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const opt = c.optimizer.stateDict();
   const tensors: Record<string, Tensor> = {};
   for (const [name, p] of Object.entries(c.model.stateDict())) tensors[`model.${name}`] = p;
+  for (const [name, t] of Object.entries(c.tensors ?? {})) tensors[`extra.${name}`] = t;
   opt.buffers.forEach((buffers, i) => {
     const p = c.optimizer.params[i];
     for (const [name, values] of Object.entries(buffers)) {
@@ -85,7 +99,13 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
  * ```
  */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
-  writeFileAtomic(path, encodeCheckpoint(c));
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeCheckpoint(c);
+  } catch (e) {
+    throw new Error(`${path}: cannot write the checkpoint: ${(e as Error).message}`, { cause: e });
+  }
+  writeFileAtomic(path, bytes);
 }
 
 /** Options of loadCheckpoint. */
@@ -100,12 +120,7 @@ export function decodeCheckpoint(
   file: string,
   target: { model: Module; optimizer: Optimizer },
   options: LoadCheckpointOptions = {},
-): {
-  /** The epochs completed when it was saved. */
-  epoch: number;
-  /** The extra data saved with it. */
-  extra: unknown;
-} {
+): LoadedCheckpoint {
   const fail = (problem: string, where: string) => new ModelFileError(file, problem, where);
   const { tensors, metadata } = decodeSafetensors(bytes, file);
   const h = readHeader(metadata[CHECKPOINT_KEY], fail);
@@ -148,19 +163,24 @@ export function decodeCheckpoint(
       ),
     ),
   };
-  for (const name of Object.keys(tensors)) if (!used.has(name)) throw fail('unexpected tensor in the checkpoint', name);
+  const extraTensors: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name.startsWith('extra.')) extraTensors[name.slice('extra.'.length)] = t;
+    else if (!used.has(name)) throw fail('unexpected tensor in the checkpoint', name);
+  }
 
   // Then change the model, the optimizer and the PRNG.
   model.loadStateDict(state, { allowNonFinite: true }); // checked above, naming the file
   optimizer.loadStateDict(optState);
   setRngState(h.rng);
-  return { epoch: h.epoch, extra: h.extra };
+  return { epoch: h.epoch, extra: h.extra, tensors: extraTensors };
 }
 
 /**
  * Restores a checkpoint into this model and optimizer (of the same architecture and optimizer
  * class) and the PRNG, in place, after checking the whole file against them (a file that does
- * not fit throws a ModelFileError and changes nothing); returns the epoch and the extra data.
+ * not fit throws a ModelFileError and changes nothing); returns the epoch, the extra data and the
+ * extra tensors (which the caller validates).
  * (fit's `resumeFrom` does this with ModelCheckpoint's files.)
  *
  * @example
@@ -173,12 +193,7 @@ export function loadCheckpoint(
   path: string,
   target: { model: Module; optimizer: Optimizer },
   options: LoadCheckpointOptions = {},
-): {
-  /** The epochs completed when it was saved. */
-  epoch: number;
-  /** The extra data saved with it. */
-  extra: unknown;
-} {
+): LoadedCheckpoint {
   return decodeCheckpoint(readModelFile(path), path, target, options);
 }
 

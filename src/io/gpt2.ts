@@ -61,6 +61,8 @@ export function fromGpt2(
       ours = TOP_NAMES[name];
     }
     if (ours === undefined) throw fail('not a tensor of a GPT-2 model', full);
+    if (Object.hasOwn(renamed, `0.${ours}`))
+      throw fail(`appears twice, with and without the 'transformer.' prefix: which one loads would be a guess`, full);
     renamed[`0.${ours}`] = t;
     types[`0.${ours}`] = dtypes[full];
   }
@@ -71,7 +73,7 @@ export function fromGpt2(
   const [vocabSize, embedDim] = wte.shape;
   if (lmHead !== null) {
     const head = tensors[lmHead];
-    if (head.size !== wte.size || head.data.some((v, i) => v !== wte.data[i])) {
+    if (head.shape.join() !== wte.shape.join() || head.data.some((v, i) => v !== wte.data[i])) {
       throw fail('lm_head.weight differs from wte.weight: only GPT-2 models with the tied head load', lmHead);
     }
   }

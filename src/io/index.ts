@@ -38,6 +38,7 @@ export {
   encodeCheckpoint,
   decodeCheckpoint,
   type Checkpoint,
+  type LoadedCheckpoint,
   type LoadCheckpointOptions,
 } from './checkpoint.js';
 export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';

@@ -95,8 +95,11 @@ function inspectOnnx(bytes: Uint8Array, file: string): string {
     else if (f.field === 11) lines.push(`input:  ${valueInfo(sub(expectWire(f, 2, file, 'input'), file), file)}`);
     else if (f.field === 12) lines.push(`output: ${valueInfo(sub(expectWire(f, 2, file, 'output'), file), file)}`);
   }
-  lines.push(`nodes (${nodes.length}):`, ...nodes.map((n) => `  ${n}`));
-  lines.push(`initializers (${inits.length}):`, ...inits.map((t) => `  ${t}`));
+  // Loops, not push(...): a graph's nodes can be more than a call's arguments may be.
+  lines.push(`nodes (${nodes.length}):`);
+  for (const n of nodes) lines.push(`  ${n}`);
+  lines.push(`initializers (${inits.length}):`);
+  for (const t of inits) lines.push(`  ${t}`);
   return lines.join('\n');
 }
 

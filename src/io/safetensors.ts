@@ -25,6 +25,12 @@ const BYTES: Record<SafetensorsDType, number> = { F32: 4, F64: 8, I64: 8 };
 /** The largest header we read: the same cap as the reference Rust implementation (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/**
+ * The header cap in force, read and written: encodeSafetensors refuses a header that no reader
+ * (nabla's or the reference) would accept, before a byte is written. Tests lower it.
+ */
+export const headerLimit = { bytes: MAX_HEADER_BYTES };
+
 /** Options of encodeSafetensors and saveStateDict. */
 export interface EncodeOptions {
   /** Stores the named tensors as I64 (their values must be integers within ±2^53). */
@@ -86,7 +92,9 @@ export function encodeSafetensors(
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   // Pad with spaces so the data starts 8-aligned, as the reference implementation does.
-  const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
+  const padded = json.length + ((8 - (json.length % 8)) % 8);
+  if (padded > headerLimit.bytes) throw new Error(headerTooLarge(padded, header));
+  const headerBytes = new Uint8Array(padded).fill(0x20);
   headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
@@ -97,6 +105,17 @@ export function encodeSafetensors(
     at += c.length;
   }
   return out;
+}
+
+/** Why a header is too large: its size, the cap and its largest part (a metadata entry or the tensor entries). */
+function headerTooLarge(length: number, header: Record<string, unknown>): string {
+  const metadata = Object.entries((header.__metadata__ ?? {}) as Record<string, string>);
+  const [name, value] = metadata.reduce((a, b) => (b[1].length > a[1].length ? b : a), ['', '']);
+  const largest =
+    value.length > length / 2
+      ? `metadata '${name}' is ${value.length} characters`
+      : `${Object.keys(header).length - (metadata.length > 0 ? 1 : 0)} tensor entries`;
+  return `encodeSafetensors: the header would be ${length} bytes (${largest}), more than the cap of ${headerLimit.bytes} that safetensors readers accept`;
 }
 
 function tensorBytes(name: string, t: Tensor, dtype: SafetensorsDType): Uint8Array {
@@ -144,7 +163,7 @@ function parseHeader(
   if (bytes.length < 8) throw fail(`file has ${bytes.length} bytes, too short for the 8-byte header length`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw fail(`header length ${n} exceeds the cap of ${MAX_HEADER_BYTES} bytes`, 0);
+  if (n > BigInt(headerLimit.bytes)) throw fail(`header length ${n} exceeds the cap of ${headerLimit.bytes} bytes`, 0);
   const headerLength = Number(n);
   if (8 + headerLength > fileLength) {
     throw fail(`header length ${headerLength} runs past the end of the file (${fileLength} bytes)`, 0);
@@ -163,25 +182,23 @@ function parseHeader(
     throw fail(`header is not valid JSON: ${(e as Error).message}`, 8);
   }
   if (!isObject(header)) throw fail('header is not a JSON object', 8);
-  const seen = new Set<string>();
-  for (const key of topLevelKeys(text)) {
-    if (seen.has(key)) throw fail('duplicate name in the header', key);
-    seen.add(key);
-  }
+  const dup = duplicateKey(text);
+  if (dup?.entry === null) throw fail('duplicate name in the header', dup.key);
+  if (dup) throw fail(`duplicate key '${dup.key}' in its header entry (JSON keeps only the last)`, dup.entry);
   return { headerLength, text, header };
 }
 
 /**
  * The __metadata__ of a safetensors file from its header alone: reads at most the header's
- * bytes (capped at MAX_HEADER_BYTES), never the tensors.
+ * bytes (capped at headerLimit.bytes), never the tensors.
  */
 export function readSafetensorsMetadata(path: string): Record<string, string> {
   const fail = (problem: string, where: number | string | null = null) => new ModelFileError(path, problem, where);
   const reject = (problem: string) => new ModelFileError(path, problem);
   const { bytes: first, size } = readPrefix(path, 8, 'model file', reject);
   const n = first.length === 8 ? first.readBigUInt64LE(0) : 0n;
-  const { bytes } = readPrefix(path, 8 + Number(n > BigInt(MAX_HEADER_BYTES) ? 0n : n), 'model file', reject);
-  const { header } = parseHeader(n > BigInt(MAX_HEADER_BYTES) ? first : bytes, size, fail);
+  const { bytes } = readPrefix(path, 8 + Number(n > BigInt(headerLimit.bytes) ? 0n : n), 'model file', reject);
+  const { header } = parseHeader(n > BigInt(headerLimit.bytes) ? first : bytes, size, fail);
   return header.__metadata__ === undefined ? {} : readMetadata(header.__metadata__, fail);
 }
 
@@ -294,26 +311,33 @@ function toTensor(e: Entry, raw: Uint8Array, dataStart: number, fail: Fail): Ten
 }
 
 /**
- * The keys of the top-level object of a header that JSON.parse has already accepted, in file
- * order, duplicates included (JSON.parse keeps only the last of duplicate keys).
+ * The first key that appears twice in one object of a header that JSON.parse has accepted (it
+ * keeps only the last, silently: a tensor entry with two dtypes, or two entries of one name),
+ * with the top-level entry it is in (null when it is a top-level key). A scan, not recursion.
  */
-function topLevelKeys(text: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
+function duplicateKey(text: string): { key: string; entry: string | null } | null {
+  const open: (Set<string> | null)[] = []; // each open object's keys so far; null for an array
   let expectKey = false;
+  let entry: string | null = null;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
       let j = i + 1;
       while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (depth === 1 && expectKey) keys.push(JSON.parse(text.slice(i, j + 1)) as string);
+      const keys = open[open.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key)) return { key, entry: open.length === 1 ? null : entry };
+        keys.add(key);
+        if (open.length === 1) entry = key;
+      }
       expectKey = false;
       i = j;
     } else if (c === '{' || c === '[') {
-      depth++;
-      expectKey = c === '{' && depth === 1;
-    } else if (c === '}' || c === ']') depth--;
-    else if (c === ',') expectKey = depth === 1;
+      open.push(c === '{' ? new Set() : null);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') open.pop();
+    else if (c === ',') expectKey = open[open.length - 1] instanceof Set;
   }
-  return keys;
+  return null;
 }

@@ -80,7 +80,7 @@ export function mlp(options: MlpOptions): Sequential {
 /** A float32 Sequential of these layers, built in order; its Linear layers initialised by `hiddenInit`, the last layer by `outputInit`. */
 export function sequentialOf(layers: readonly LayerSpec[], hiddenInit: LinearInit, outputInit: LinearInit): Sequential {
   return new Sequential(
-    ...layers.map((s, i) =>
+    layers.map((s, i) =>
       s.type === 'Linear'
         ? new Linear(s.inFeatures, s.outFeatures, {
             bias: s.bias,

@@ -91,7 +91,9 @@ export abstract class Module<Out = Tensor> {
   namedParameters(prefix = ''): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     for (const [key, value] of Object.entries(this)) if (value instanceof Parameter) out.push([prefix + key, value]);
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedParameters(`${prefix}${name}.`));
+    // A loop, not push(...): a child's list can be longer than a call's arguments may be (a GPT of 13,000 blocks).
+    for (const [name, child] of this.namedChildren())
+      for (const p of child.namedParameters(`${prefix}${name}.`)) out.push(p);
     return out;
   }
 
@@ -99,7 +101,8 @@ export abstract class Module<Out = Tensor> {
   namedBuffers(prefix = ''): [string, Buffer][] {
     const out: [string, Buffer][] = [];
     for (const [key, value] of Object.entries(this)) if (value instanceof Buffer) out.push([prefix + key, value]);
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedBuffers(`${prefix}${name}.`));
+    for (const [name, child] of this.namedChildren())
+      for (const b of child.namedBuffers(`${prefix}${name}.`)) out.push(b);
     return out;
   }
 

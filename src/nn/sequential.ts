@@ -27,8 +27,15 @@ export class Sequential extends Module {
    * The layers in the order they apply; each must be a Module. A recurrent layer passes on its
    * output sequence (its entry's inSequence), as a Keras LSTM with return_sequences.
    */
-  constructor(...layers: Module<unknown>[]) {
+  constructor(...layers: Module<unknown>[]);
+  /**
+   * The layers as one array: `new Sequential(...layers)` of 10⁵ layers overflows the call stack
+   * (a spread call passes each as an argument), an array does not.
+   */
+  constructor(layers: readonly Module<unknown>[]);
+  constructor(...args: (Module<unknown> | readonly Module<unknown>[])[]) {
     super();
+    const layers = (args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args) as Module<unknown>[];
     layers.forEach((l, i) => {
       if (!(l instanceof Module)) throw new Error(`Sequential: argument ${i} is not a Module`);
     });

@@ -3,7 +3,7 @@
 // top/left padding and the output size that im2col reads (backend/contract.ts, PatchGeometry).
 
 import type { PatchGeometry } from '../backend/contract.js';
-import { shapeStr } from '../shape.js';
+import { MAX_ELEMENTS, shapeStr, sizeOf } from '../shape.js';
 import { showValue } from '../show.js';
 
 /**
@@ -115,18 +115,23 @@ export function resolveWindow(op: string, shape: readonly number[], o: WindowOpt
     if ((out - 1) * stride >= size + pad) out--; // the last window must start inside the input or its left padding
     return out;
   };
-  return {
-    kernelH,
-    kernelW,
-    strideH,
-    strideW,
-    padTop,
-    padLeft,
-    dilationH,
-    dilationW,
-    outH: outSize(paddedH, spanH, strideH, padTop, height),
-    outW: outSize(paddedW, spanW, strideW, padLeft, width),
-  };
+  const outH = outSize(paddedH, spanH, strideH, padTop, height);
+  const outW = outSize(paddedW, spanW, strideW, padLeft, width);
+  return { kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW };
+}
+
+/**
+ * The patch matrix a convolution of x (`shape`) makes, every window's values for every leading
+ * index, is its largest array: one past the tensor limit (padding 100000) is refused by the op's
+ * name, not as an allocation's RangeError.
+ */
+export function checkPatches(op: string, shape: readonly number[], w: Window): void {
+  const patches = sizeOf(shape.slice(0, -2)) * w.kernelH * w.kernelW * w.outH * w.outW;
+  if (patches > MAX_ELEMENTS) {
+    throw new Error(
+      `${op}: input ${shapeStr(shape)} with a ${w.kernelH}×${w.kernelW} kernel and padding ${w.padTop}×${w.padLeft} gives a ${w.outH}×${w.outW} output whose patches are ${patches} values, more than the limit of 2^32`,
+    );
+  }
 }
 
 /** The full geometry of a window over x [batch, channels, height, width]. */

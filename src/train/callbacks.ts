@@ -13,6 +13,8 @@ import { decodeCount, decodeNumber, encodeNumber, type JsonNumber } from '../opt
 import { saveCheckpoint } from '../io/index.js';
 import { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
+import { nonFiniteProblem } from '../nn/module.js';
+import { encodeSnapshot } from './snapshot.js';
 import type { Callback, EpochLogs, FitContext, FitResult } from './types.js';
 
 /** Options of EarlyStopping (Keras' EarlyStopping arguments, in camelCase). */
@@ -32,9 +34,6 @@ export interface EarlyStoppingOptions {
    */
   restoreBestWeights?: boolean;
 }
-
-/** The state dict's values as plain arrays, for a callback state in a checkpoint's JSON. */
-type StateArrays = Record<string, number[]>;
 
 /**
  * A fit callback that stops training when the monitored epoch log (default 'valLoss') has not
@@ -66,8 +65,8 @@ export class EarlyStopping implements Callback {
   stoppedEpoch: number | null = null;
   /** The epoch whose value is `best` (1-based), null before the first. */
   bestEpoch: number | null = null;
-  /** With restoreBestWeights, the best epoch's state dict. */
-  private bestWeights: StateArrays | null = null;
+  /** With restoreBestWeights, a copy of the best epoch's state dict. */
+  private bestWeights: Record<string, Tensor> | null = null;
   /** The epoch whose weights were loaded back when training ended; null when none were. */
   restoredEpoch: number | null = null;
 
@@ -87,9 +86,9 @@ export class EarlyStopping implements Callback {
     const state = ctx.model.stateDict();
     for (const [name, t] of Object.entries(state)) {
       const saved = this.bestWeights[name];
-      if (!saved || saved.length !== t.size) {
+      if (!saved || saved.size !== t.size) {
         throw new Error(
-          `EarlyStopping: the saved best weights have ${saved ? `${saved.length} values` : 'no entry'} for ${name}, the model's ${shapeStr(t.shape)} has ${t.size}`,
+          `EarlyStopping: the saved best weights have ${saved ? `${saved.size} values` : 'no entry'} for ${name}, the model's ${shapeStr(t.shape)} has ${t.size}`,
         );
       }
     }
@@ -118,7 +117,7 @@ export class EarlyStopping implements Callback {
     if (!this.bestWeights || result.interrupted || this.bestEpoch === result.epochs) return;
     const state: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(ctx.model.stateDict())) {
-      const values = this.bestWeights[name];
+      const values = this.bestWeights[name].data;
       state[name] = new Tensor(
         t.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values),
         t.shape,
@@ -137,19 +136,22 @@ export class EarlyStopping implements Callback {
     wait: number;
     /** The epoch of the best value, or null. */
     bestEpoch: number | null;
-    /** With restoreBestWeights, the best epoch's tensors by name as plain arrays. */
-    bestWeights?: Record<string, number[]>;
   } {
-    return {
-      best: encodeNumber(this.best),
-      wait: this.wait,
-      bestEpoch: this.bestEpoch,
-      ...(this.bestWeights ? { bestWeights: this.bestWeights } : {}),
-    };
+    return { best: encodeNumber(this.best), wait: this.wait, bestEpoch: this.bestEpoch };
   }
 
-  /** Validates first: the state may come from a checkpoint file. */
-  loadStateDict(s: unknown): void {
+  /** With restoreBestWeights, the best epoch's tensors, named "bestWeights.<name>" (checkpoints store them in binary). */
+  stateTensors(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(this.bestWeights ?? {})) out[`bestWeights.${name}`] = t;
+    return out;
+  }
+
+  /**
+   * Validates first: the state may come from a checkpoint file. The best weights come as
+   * tensors; an earlier version's checkpoint held them as number arrays in the JSON (`bestWeights`), also read.
+   */
+  loadStateDict(s: unknown, tensors: Record<string, Tensor> = {}): void {
     const { best, wait, bestEpoch, bestWeights } = (s ?? {}) as {
       best?: unknown;
       wait?: unknown;
@@ -162,7 +164,7 @@ export class EarlyStopping implements Callback {
       bestEpoch === undefined || bestEpoch === null
         ? null
         : decodeCount(bestEpoch, 'EarlyStopping.loadStateDict: bestEpoch');
-    const weights = bestWeights === undefined ? null : readStateArrays(bestWeights);
+    const weights = bestWeights === undefined ? readBestTensors(tensors) : readStateArrays(bestWeights);
     this.best = decoded;
     this.wait = decodedWait;
     this.bestEpoch = epoch;
@@ -170,20 +172,39 @@ export class EarlyStopping implements Callback {
   }
 }
 
-function copyState(ctx: FitContext): StateArrays {
-  const out: StateArrays = {};
-  for (const [name, t] of Object.entries(ctx.model.stateDict())) out[name] = Array.from(t.data);
+function copyState(ctx: FitContext): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(ctx.model.stateDict()))
+    out[name] = new Tensor(t.data.slice(), t.shape, t.dtype);
   return out;
 }
 
-function readStateArrays(v: unknown): StateArrays {
+/** The best weights from a checkpoint's tensors "bestWeights.<name>" (null when there are none), finite. */
+function readBestTensors(tensors: Record<string, Tensor>): Record<string, Tensor> | null {
+  const out: Record<string, Tensor> = {};
+  for (const [key, t] of Object.entries(tensors)) {
+    if (!key.startsWith('bestWeights.')) throw new Error(`EarlyStopping.loadStateDict: unexpected tensor '${key}'`);
+    const problem = nonFiniteProblem(t.data, 'best weights');
+    if (problem) throw new Error(`EarlyStopping.loadStateDict: ${key}: ${problem}`);
+    out[key.slice('bestWeights.'.length)] = t;
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/** The best weights as an earlier version's checkpoint held them: finite number arrays by name in the JSON. */
+function readStateArrays(v: unknown): Record<string, Tensor> {
   const ok =
     typeof v === 'object' &&
     v !== null &&
     !Array.isArray(v) &&
     Object.values(v).every((a) => Array.isArray(a) && a.every((x) => typeof x === 'number' && Number.isFinite(x)));
   if (!ok) throw new Error('EarlyStopping.loadStateDict: bestWeights: expected finite number arrays by tensor name');
-  return v as StateArrays;
+  return Object.fromEntries(
+    Object.entries(v as Record<string, number[]>).map(([name, a]) => [
+      name,
+      new Tensor(Float64Array.from(a), [a.length], 'float64'),
+    ]),
+  );
 }
 
 /**
@@ -230,30 +251,55 @@ export class LRSchedule implements Callback {
 }
 
 /**
- * Writes a checkpoint (model, optimizer, epoch, PRNG state and the loop's own state) after every
- * epoch and when training is interrupted; fit runs it after the other callbacks.
+ * Writes a checkpoint (model, optimizer, epoch, PRNG state and the loop's own state) after an
+ * epoch and when training is interrupted; fit runs it after the other callbacks. A checkpoint
+ * holds the whole history, so writing one after every epoch of a long run of short epochs would
+ * cost time quadratic in the epochs: an epoch's write is skipped while the writes would take
+ * more than `maxTimeShare` of the time. The first and last epoch, an early stop and an interrupt
+ * always write.
  */
 export class ModelCheckpoint implements Callback {
+  /** How long the last write took and when it ended (performance.now(), ms). */
+  private last: { ms: number; end: number } | null = null;
+
   /**
    * A callback writing checkpoints to `path`, each replacing the last.
    * @param path - The checkpoint file.
-   * @param options - `extra`, your own JSON for each checkpoint.
+   * @param options - `extra`, your own JSON for each checkpoint; `maxTimeShare`.
    */
   constructor(
     readonly path: string,
     readonly options: {
       /** Your own JSON for each checkpoint (e.g. the run's settings), beside the loop state. */
       extra?: () => Record<string, unknown>;
+      /** The largest share of the time spent writing checkpoints, in (0, 1] (default 0.1; 1: after every epoch). */
+      maxTimeShare?: number;
     } = {},
-  ) {}
-
-  private write(ctx: FitContext): void {
-    const extra = { ...this.options.extra?.(), fit: ctx.snapshot() };
-    saveCheckpoint(this.path, { model: ctx.model, optimizer: ctx.optimizer, epoch: ctx.history.length, extra });
+  ) {
+    const share = options.maxTimeShare ?? 0.1;
+    if (!(share > 0 && share <= 1)) throw new Error(`ModelCheckpoint: maxTimeShare must be in (0, 1], got ${share}`);
   }
 
-  /** Writes the checkpoint after the epoch. */
+  private write(ctx: FitContext): void {
+    const started = performance.now();
+    const { json, tensors } = encodeSnapshot(ctx.snapshot());
+    const extra = { ...this.options.extra?.(), fit: json };
+    saveCheckpoint(this.path, {
+      model: ctx.model,
+      optimizer: ctx.optimizer,
+      epoch: ctx.history.length,
+      extra,
+      tensors,
+    });
+    const end = performance.now();
+    this.last = { ms: end - started, end };
+  }
+
+  /** Writes the checkpoint after the epoch, unless it is too soon after the last one. */
   onEpochEnd(ctx: FitContext): void {
+    const share = this.options.maxTimeShare ?? 0.1;
+    const final = ctx.stopTraining || ctx.history.length >= ctx.epochs;
+    if (!final && this.last && performance.now() - this.last.end < this.last.ms * (1 / share - 1)) return;
     this.write(ctx);
   }
 

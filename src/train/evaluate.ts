@@ -4,10 +4,20 @@ import { readAll, Tensor } from '../tensor.js';
 import { cat } from '../ops/defs/cat.js';
 import { collecting, releaseCells, type Cell } from '../cells.js';
 import { noGrad } from '../autograd/mode.js';
+import { onDevice } from '../backend/index.js';
 import type { Module } from '../nn/module.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
-import { addMetricSums, argmaxRows, confusionMatrix, metricValue, type MetricName } from './metrics.js';
+import {
+  addMetricSums,
+  argmaxRows,
+  confusionCells,
+  confusionMatrix,
+  DENSE_CONFUSION_CLASSES,
+  metricValue,
+  type ConfusionCells,
+  type MetricName,
+} from './metrics.js';
 
 /** What evaluate returns: the mean loss, the metrics asked for, and the sample count. */
 export interface EvalResult {
@@ -23,8 +33,10 @@ export interface EvalResult {
   rmse?: number;
   /** R² (scikit-learn's r2_score, averaged over output columns), when 'r2' is asked. */
   r2?: number;
-  /** For classifiers (when 'accuracy' is asked): counts[true][predicted]. */
+  /** For classifiers (when 'accuracy' is asked) of up to DENSE_CONFUSION_CLASSES classes: counts[true][predicted]. */
   confusion?: number[][];
+  /** For classifiers of more classes: the matrix's nonzero cells [true, predicted, count]. */
+  confusionCells?: ConfusionCells;
   /** The samples evaluated. */
   samples: number;
 }
@@ -35,6 +47,8 @@ export interface EvaluateOptions {
   loss: (output: Tensor, target: Tensor) => Tensor;
   /** Metrics besides the loss: 'accuracy', 'mse', 'mae'. */
   metrics?: MetricName[];
+  /** With 'accuracy', the confusion matrix too (default true; fit's per-epoch validation needs none). */
+  confusion?: boolean;
   /** The batch size when data is a Dataset (default 256). */
   batchSize?: number;
 }
@@ -55,6 +69,7 @@ export async function evaluate(
 ): Promise<EvalResult> {
   const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize: options.batchSize ?? 256 });
   const metrics = options.metrics ?? [];
+  const confusion = metrics.includes('accuracy') && options.confusion !== false;
   const wasTraining = model.training;
   model.eval();
   try {
@@ -78,17 +93,22 @@ export async function evaluate(
       loss += batchLoss.item() * n;
       samples += n;
       addMetricSums(sums, metrics, out, y);
-      if (metrics.includes('accuracy')) {
+      if (confusion) {
         classes = out.shape[1];
         // One by one: spreading a large batch into push() overflows the stack.
         for (const p of argmaxRows(out)) preds.push(p);
         for (const v of y.data) labels.push(v);
       }
-      releaseCells([...cells, x.cell, y.cell], new Set()); // the batch too (made before the scope)
+      // What the batch made goes back (host arrays to the pool); on a device the batch's memory
+      // too (made before the scope; a host batch may be a dataset's own arrays).
+      releaseCells(onDevice() ? [...cells, x.cell, y.cell] : cells, new Set());
     }
     const r: EvalResult = { loss: loss / samples, samples };
     for (const m of metrics) r[m] = metricValue(sums, m, samples);
-    if (metrics.includes('accuracy')) r.confusion = confusionMatrix(preds, labels, classes);
+    if (confusion) {
+      if (classes <= DENSE_CONFUSION_CLASSES) r.confusion = confusionMatrix(preds, labels, classes);
+      else r.confusionCells = confusionCells(preds, labels, classes);
+    }
     return r;
   } finally {
     model.train(wasTraining);

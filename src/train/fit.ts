@@ -115,13 +115,14 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       history: ctx.history,
       position: ctx.position,
       callbacks: callbacks.map((c) => c.stateDict?.() ?? null),
+      callbackTensors: callbacks.map((c) => c.stateTensors?.() ?? {}),
     }),
   };
   let startEpoch = 0;
   if (options.resumeFrom) {
     const file = options.resumeFrom;
-    const { epoch, extra } = loadCheckpoint(file, { model, optimizer });
-    const snap = readSnapshot(extra, file, {
+    const { epoch, extra, tensors } = loadCheckpoint(file, { model, optimizer });
+    const snap = readSnapshot(extra, tensors, file, {
       epoch,
       batches: loader.length,
       samples: loader.dataset.length,
@@ -228,7 +229,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
       };
       for (const m of metrics) logs[m] = metricValue(sums, m, samples);
       if (validation) {
-        const v = await evaluate(model, validation, { loss: lossFn, metrics });
+        const v = await evaluate(model, validation, { loss: lossFn, metrics, confusion: false });
         logs.valLoss = v.loss;
         for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
       }

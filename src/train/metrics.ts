@@ -56,6 +56,53 @@ export function confusionMatrix(
   return m;
 }
 
+/**
+ * Classes up to which a confusion matrix is kept dense (classes² counts); above, only its nonzero
+ * cells (confusionCells), at most one per sample: 25,000 classes made 6.25·10⁸ counts.
+ */
+export const DENSE_CONFUSION_CLASSES = 100;
+
+/** A confusion matrix's nonzero cells as [true, predicted, count], by true then predicted class. */
+export type ConfusionCells = [number, number, number][];
+
+/** The nonzero cells of confusionMatrix(predicted, labels, numClasses), never the whole matrix. */
+export function confusionCells(
+  predicted: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  numClasses: number,
+): ConfusionCells {
+  if (predicted.length !== labels.length)
+    throw new Error(`confusionCells: ${predicted.length} predictions but ${labels.length} labels`);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i];
+    const p = predicted[i];
+    if (!(t >= 0 && t < numClasses && p >= 0 && p < numClasses))
+      throw new Error(`confusionCells: class ${t} or ${p} at index ${i} is outside [0, ${numClasses - 1}]`);
+    const key = t * numClasses + p;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([key, count]) => [Math.floor(key / numClasses), key % numClasses, count]);
+}
+
+/** The nonzero cells of a dense matrix counts[true][predicted]. */
+function cellsOf(m: number[][]): ConfusionCells {
+  const cells: ConfusionCells = [];
+  m.forEach((row, t) => row.forEach((count, p) => count > 0 && cells.push([t, p, count])));
+  return cells;
+}
+
+/** The k most frequent mistakes (off-diagonal cells), as "true → predicted ×count", most first. */
+export function mostConfused(cells: ConfusionCells, classes: string[], k = 10): string[] {
+  return cells
+    .filter(([t, p]) => t !== p)
+    .sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1])
+    .slice(0, k)
+    .map(([t, p, count]) => `${classes[t] ?? t} → ${classes[p] ?? p} ×${count}`);
+}
+
 function checkSame(name: string, a: Tensor, b: Tensor): void {
   if (a.size !== b.size)
     throw new Error(`${name}: predictions ${shapeStr(a.shape)} and targets ${shapeStr(b.shape)} differ in size`);
@@ -189,18 +236,27 @@ export interface ClassScores {
  * there, as scikit-learn's zero_division=0.
  */
 export function perClassScores(m: number[][], classes: string[]): ClassScores[] {
-  return m.map((row, c) => {
-    const tp = row[c];
-    let support = 0,
-      predicted = 0;
-    for (let j = 0; j < m.length; j++) {
-      support += row[j];
-      predicted += m[j][c];
-    }
-    const precision = predicted > 0 ? tp / predicted : 0;
-    const recall = support > 0 ? tp / support : 0;
+  return classScoresFromCells(
+    cellsOf(m),
+    m.map((_, c) => classes[c]),
+  );
+}
+
+/** perClassScores from the matrix's nonzero cells (one entry per class of `classes`). */
+export function classScoresFromCells(cells: ConfusionCells, classes: string[]): ClassScores[] {
+  const tp = new Float64Array(classes.length);
+  const support = new Float64Array(classes.length);
+  const predicted = new Float64Array(classes.length);
+  for (const [t, p, count] of cells) {
+    support[t] += count;
+    predicted[p] += count;
+    if (t === p) tp[t] += count;
+  }
+  return classes.map((label, c) => {
+    const precision = predicted[c] > 0 ? tp[c] / predicted[c] : 0;
+    const recall = support[c] > 0 ? tp[c] / support[c] : 0;
     const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-    return { label: classes[c], precision, recall, f1, support };
+    return { label, precision, recall, f1, support: support[c] };
   });
 }
 

@@ -23,7 +23,7 @@ export interface RunReport {
   evaluatedOn: string;
   /** Class names by index (classifiers), else null. */
   classes: string[] | null;
-  /** The confusion matrix counts[true][predicted]; null for regression. */
+  /** The confusion matrix counts[true][predicted]; null for regression, and above inlineClasses (not drawn). */
   confusion: number[][] | null;
   /** Each class's precision, recall, F1 and support; null for regression. */
   perClass: ClassScores[] | null;
@@ -75,11 +75,11 @@ function table(head: string[], rows: string[][], numeric: boolean[]): string {
   ].join('\n');
 }
 
-function confusionFigure(r: RunReport, classes: string[], confusion: number[][], o: Required<ReportOptions>): string {
+function confusionFigure(r: RunReport, classes: string[], o: Required<ReportOptions>): string {
   const body =
-    confusion.length <= o.inlineClasses
-      ? confusionMatrixSvg(confusion, classes) // the caption says on what: a long title would not fit a small matrix's width
-      : `<p class="note">${confusion.length.toLocaleString('en-US')} classes: too many to draw; the matrix (rows: true class, columns: predicted) is in <a href="${esc(o.confusionFile)}">${esc(o.confusionFile)}</a>.</p>`;
+    r.confusion && classes.length <= o.inlineClasses
+      ? confusionMatrixSvg(r.confusion, classes) // the caption says on what: a long title would not fit a small matrix's width
+      : `<p class="note">${classes.length.toLocaleString('en-US')} classes: too many to draw; the matrix's nonzero cells (true class, predicted class, count) are in <a href="${esc(o.confusionFile)}">${esc(o.confusionFile)}</a>.</p>`;
   return `<figure id="confusion">\n<figcaption>Confusion matrix on ${esc(r.evaluatedOn)}: rows are the true class, columns the prediction</figcaption>\n${body}\n</figure>`;
 }
 
@@ -135,7 +135,7 @@ export function runReportHtml(r: RunReport, options: ReportOptions = {}): string
     `<h2>Training</h2>\n<figure id="curves">\n<figcaption>Per epoch: training and validation</figcaption>\n${curves}\n</figure>`,
   ];
   if (r.confusion || r.perClass) out.push('<h2>Classes</h2>');
-  if (r.confusion && r.classes) out.push(confusionFigure(r, r.classes, r.confusion, o));
+  if (r.classes && (r.confusion || r.perClass)) out.push(confusionFigure(r, r.classes, o));
   if (r.perClass) out.push(perClassFigure(r.perClass, o));
   out.push(
     `<h2>Model</h2>\n<figure id="model">\n<figcaption>Layers, shapes and parameters, as nabla explain prints them</figcaption>\n<pre>${esc(r.modelSummary)}</pre>\n</figure>`,

@@ -56,6 +56,8 @@ export interface FitSnapshot {
   position: EpochPosition | null;
   /** Each callback's stateDict() (null for one without state), in order. */
   callbacks: (unknown | null)[];
+  /** Each callback's stateTensors() ({} for one without), in order. */
+  callbackTensors: Record<string, Tensor>[];
 }
 
 /** What fit hands its callbacks: the model, the optimizer, the run's sizes and history, and a stop flag. */
@@ -114,6 +116,8 @@ export interface Callback {
   onTrainEnd?(ctx: FitContext, result: FitResult): void;
   /** Plain JSON: checkpoints store it as JSON, which has no ±Infinity/NaN (see optim/json-number.ts). */
   stateDict?(): unknown;
-  /** Restores a stateDict() from a checkpoint (validate it: it comes from a file). */
-  loadStateDict?(state: unknown): void;
+  /** The large part of its state (weights), which checkpoints store as binary tensors beside the JSON. */
+  stateTensors?(): Record<string, Tensor>;
+  /** Restores a stateDict() and stateTensors() from a checkpoint (validate them: they come from a file). */
+  loadStateDict?(state: unknown, tensors: Record<string, Tensor>): void;
 }

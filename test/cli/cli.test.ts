@@ -184,7 +184,9 @@ test('a failed write of metrics or predictions leaves no temp file behind', () =
     [],
   );
   rmSync(join(out, 'metrics.json'), { recursive: true });
-  assert.equal(nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', out).status, 0);
+  // The failed run wrote its model and checkpoint: --force replaces them.
+  const again = nabla('train', '--data', small, '--target', 'kind', '--epochs', '1', '--out', out, '--force');
+  assert.equal(again.status, 0, again.stderr);
   const dir = join(tmp, 'pred-blocked');
   mkdirSync(join(dir, 'pred.csv'), { recursive: true });
   const p = nabla('predict', '--model', out, '--input', small, '--output', join(dir, 'pred.csv'));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,4 +154,40 @@ test('an --out directory created by a run that fails is removed; one that existe
     1,
   );
   assert.ok(existsSync(existing));
+});
+
+test('an empty IDX set, a symbolic link loop and an export over the model are refused by name', () => {
+  const idx = join(tmp, 'idx-empty');
+  mkdirSync(idx);
+  const file = (name: string, dims: number[], data = 0) =>
+    writeFileSync(
+      join(idx, name),
+      Uint8Array.from([0, 0, 8, dims.length, ...dims.flatMap((d) => [0, 0, 0, d]), ...new Array<number>(data).fill(1)]),
+    );
+  file('train-images-idx3-ubyte', [0, 2, 2]);
+  file('train-labels-idx1-ubyte', [0]);
+  file('t10k-images-idx3-ubyte', [1, 2, 2], 4);
+  file('t10k-labels-idx1-ubyte', [1], 1);
+  const empty = nabla('train', '--data', idx, '--out', join(tmp, 'idx-run'));
+  assert.equal(empty.status, 1);
+  assert.match(empty.stderr, /^nabla: \S+train-images-idx3-ubyte: holds no images \(its header says 0\)\n$/);
+
+  symlinkSync('loop-b', join(tmp, 'loop-a'));
+  symlinkSync('loop-a', join(tmp, 'loop-b'));
+  const loop = nabla('eval', '--model', join(tmp, 'loop-a'), '--data', csv);
+  assert.equal(loop.stderr, `nabla: --model ${join(tmp, 'loop-a')}: cannot read it (ELOOP, a symbolic link loop)\n`);
+  assert.equal(nabla('eval', '--model', csv, '--data', csv).stderr, `nabla: --model ${csv}: not a directory\n`);
+
+  const run = join(tmp, 'export-run');
+  assert.equal(nabla('train', '--data', csv, '--target', 'y', '--epochs', '1', '--out', run).status, 0);
+  const model = join(run, 'model.safetensors');
+  const before = readFileSync(model);
+  const over = nabla('export', '--model', run, '--out', model);
+  assert.equal(over.status, 1);
+  assert.equal(
+    over.stderr,
+    `nabla: --out ${model}: the ONNX file's name must end in .onnx (refusing to write over another file)\n`,
+  );
+  assert.deepEqual(readFileSync(model), before);
+  assert.equal(nabla('export', '--model', run).status, 0);
 });

@@ -58,12 +58,12 @@ test("a failed run's cleanup leaves what another run put under the parent they s
   const cleanUp = makeRunDirectory(join(shared, 'b'));
   mkdirSync(join(shared, 'a'));
   writeFileSync(join(shared, 'a', 'checkpoint.ckpt'), 'the other run');
-  cleanUp();
+  cleanUp.failed();
   assert.ok(!existsSync(join(shared, 'b')));
   assert.deepEqual(readdirSync(join(shared, 'a')), ['checkpoint.ckpt']);
   rmSync(join(shared, 'a'), { recursive: true });
   const again = makeRunDirectory(join(shared, 'c', 'd'));
-  again(); // exp existed already: only c/d and c go
+  again.failed(); // exp existed already: only c/d and c go
   assert.deepEqual(readdirSync(shared), []);
 });
 
@@ -83,6 +83,29 @@ test('a full disk at a later checkpoint keeps the one before it', (t) => {
     assert.match(r.stderr, /checkpoint\.ckpt: cannot write the file \(ENOSPC\)/);
     assert.match(r.stderr, /kept the last checkpoint/);
     assert.deepEqual(readdirSync(out), ['checkpoint.ckpt']);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
+test('a read-only --out is refused before any training, naming the directory and the reason', (t) => {
+  const mnt = join(tmp, 'ro');
+  mkdirSync(mnt);
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=16k', 'tmpfs', mnt], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    t.skip(`cannot mount a tmpfs here (${(mount.stderr || String(mount.error)).trim()})`);
+    return;
+  }
+  try {
+    const existing = train(mnt, 0.05);
+    assert.equal(existing.status, 1);
+    assert.equal(
+      existing.stderr,
+      `nabla: --out ${mnt}: cannot create the lock file ${join(mnt, '.nabla.lock')} (EROFS)\n`,
+    );
+    assert.doesNotMatch(existing.stdout, /epoch/);
+    const fresh = train(join(mnt, 'new', 'run'), 0.05);
+    assert.equal(fresh.stderr, `nabla: --out ${join(mnt, 'new', 'run')}: cannot make the directory (EROFS)\n`);
   } finally {
     spawnSync('umount', [mnt]);
   }

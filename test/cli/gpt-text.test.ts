@@ -6,11 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { load, save } from '../../src/io/index.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'nabla-gpt-'));
@@ -113,6 +114,32 @@ test("generate answers an addition model's prompt a+b=, and refuses another form
   const bad = nabla('generate', '--model', add, '--prompt', '33+4=');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /this model adds numbers of up to 1 digits; write the prompt as a\+b=/);
+});
+
+test("generate refuses a model whose metadata does not fit its GPT: an addition model's digits, a tokenizer's size", () => {
+  const copy = (from: string, to: string, metadata: (m: Record<string, unknown>) => Record<string, unknown>) => {
+    const { model, metadata: m } = load(join(from, 'model.safetensors'));
+    mkdirSync(to, { recursive: true });
+    save(model, join(to, 'model.safetensors'), { metadata: metadata(m) });
+  };
+  const add = join(tmp, 'add');
+  for (const digits of [0, -1, 1e6, 7, 2, '1', null]) {
+    const dir = join(tmp, `add-digits-${String(digits)}`);
+    copy(add, dir, (m) => ({ ...m, digits }));
+    const r = nabla('generate', '--model', dir, '--prompt', '3+4=');
+    assert.equal(r.status, 1, String(digits));
+    assert.match(
+      r.stderr,
+      /^nabla: \S+model\.safetensors: the addition model's digits is .+, expected an integer 1\.\.6 matching its GPT's context of 3 tokens \(3 per digit\) \(at nabla\.metadata\.digits\)\n$/,
+    );
+  }
+  const text = join(tmp, 'text-other-tokenizer');
+  copy(out, text, (m) => ({ ...m, tokenizer: { kind: 'char', chars: 'abc' } }));
+  const r = nabla('generate', '--model', text, '--prompt', 'a');
+  assert.equal(
+    r.stderr,
+    `nabla: ${join(text, 'model.safetensors')}: the tokenizer has 3 tokens, the GPT's vocabulary 11 (at nabla.metadata.tokenizer)\n`,
+  );
 });
 
 test("export writes a GPT's ONNX file (tokens [batch, context] as floats)", async () => {

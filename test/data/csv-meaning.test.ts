@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { csvFromTable, parseCsv, readCsvFile } from '../../src/data/csv.js';
+import { csvFromTable } from '../../src/data/csv.js';
+import { parseCsv, readCsvFile } from '../../src/data/csv-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nabla-csv-meaning-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,6 +19,43 @@ test('an empty target value is an error naming its line', () => {
     /^DataFileError: m\.csv:3: target column 'y' is empty: every row needs a target value$/,
   );
   assert.throws(() => load('x,y\n1,0.5\n2,""\n'), /^DataFileError: m\.csv:3: target column 'y' is empty/);
+});
+
+test('one typo in a numeric target is refused at its line, not made into a classifier of every distinct value', () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${i % 7},${(i * 0.37).toFixed(2)}`);
+  rows[41] = '3,12.3O';
+  assert.throws(
+    () => load(`x,y\n${rows.join('\n')}\n`),
+    /^DataFileError: m\.csv:43: target column 'y' has '12\.3O' among numbers that make it a regression target \(more than 20 distinct values\): fix the value, or give --task classification to read every value as a label$/,
+  );
+  assert.equal(
+    csvFromTable(parseCsv(`x,y\n${rows.join('\n')}\n`, 'm.csv'), { target: 'y', task: 'classification' }).task,
+    'classification',
+  );
+  assert.throws(
+    () => csvFromTable(parseCsv(`x,y\n${rows.join('\n')}\n`, 'm.csv'), { target: 'y', task: 'regression' }),
+    /^DataFileError: m\.csv:43: target column 'y' has '12\.3O', expected a decimal number for regression$/,
+  );
+  // Few integers with text among them stay classes (labels 1, 2, 3 and 'none').
+  assert.deepEqual(load('x,y\n1,1\n2,2\n3,none\n4,3\n').classes, ['1', '2', '3', 'none']);
+});
+
+test("labels '1', '1.0' and '01' are one number written two ways: refused, not made three classes", () => {
+  assert.throws(
+    () => load('x,y\n1,1\n2,2\n3,1.0\n4,01\n'),
+    /^DataFileError: m\.csv:4: target column 'y' has '1\.0' and '1', one number written two ways: as labels they would be two classes; write them alike \(or --task regression\)$/,
+  );
+  assert.deepEqual(load('x,y\n1,1\n2,2\n3,1\n').classes, ['1', '2']);
+  // Text labels are text: 'a' and 'A' stay two classes.
+  assert.deepEqual(load('x,y\n1,a\n2,A\n').classes, ['A', 'a']);
+});
+
+test('3.4028235e38, the float32 maximum as printed, is a value; a larger one overflows', () => {
+  assert.equal(load('x,y\n3.4028235e38,a\n-3.4028235e38,b\n').inputs.data[0], 3.4028234663852886e38);
+  assert.throws(
+    () => load('x,y\n3.4028236e38,a\n1,b\n'),
+    /^DataFileError: m\.csv:2: column 'x' has '3\.4028236e38', which overflows float32 \(largest ±3\.4028235e38\)$/,
+  );
 });
 
 test('a target with a single class is an error when training, not when reading with known classes', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvFromTable, parseCsv, fitStandardizer } from '../../src/data/csv.js';
+import { csvFromTable, fitStandardizer } from '../../src/data/csv.js';
+import { parseCsv } from '../../src/data/csv-table.js';
 import { tensor } from '../../src/tensor.js';
 
 const text = 'a,b,"kind, of",label\n1,2,3,cat\n4,5,6,dog\n\n7,8,"9",cat\n';
@@ -8,7 +9,7 @@ const text = 'a,b,"kind, of",label\n1,2,3,cat\n4,5,6,dog\n\n7,8,"9",cat\n';
 test('parses a header, quoted fields and blank lines; maps string labels to sorted classes', () => {
   const t = parseCsv(text, 'pets.csv');
   assert.deepEqual(t.header, ['a', 'b', 'kind, of', 'label']);
-  assert.deepEqual(t.lines, [2, 3, 5]);
+  assert.deepEqual(Array.from(t.lines), [2, 3, 5]);
   const d = csvFromTable(t, { target: 'label' });
   assert.equal(d.task, 'classification');
   assert.deepEqual(d.classes, ['cat', 'dog']);

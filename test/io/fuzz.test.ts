@@ -23,10 +23,12 @@ import {
   inspectBytes,
 } from '../../src/io/index.js';
 import { DataFileError } from '../../src/data/errors.js';
-import { csvFromTable, parseCsvBytes } from '../../src/data/csv.js';
+import { csvFromTable } from '../../src/data/csv.js';
+import { parseCsvBytes } from '../../src/data/csv-table.js';
 import { parseIdx } from '../../src/data/idx.js';
 import { readInputSpec } from '../../src/cli/input-spec.js';
-import { readSnapshot, restoreCallbacks } from '../../src/train/snapshot.js';
+import { encodeSnapshot, readSnapshot, restoreCallbacks } from '../../src/train/snapshot.js';
+import type { FitSnapshot } from '../../src/train/types.js';
 import { LRSchedule, EarlyStopping } from '../../src/train/callbacks.js';
 import { StepLR } from '../../src/optim/schedulers.js';
 
@@ -64,7 +66,7 @@ const input = {
 /** fit's loop state after one epoch and two batches of the second, with a scheduler and early stopping. */
 const schedule = new LRSchedule(new StepLR(optimizer, { stepSize: 2 }));
 const stopping = new EarlyStopping();
-const fitState = {
+const fitState: FitSnapshot = {
   history: [{ epoch: 1, lr: 0.001, seconds: 0.5, loss: 0.7, valLoss: 0.8 }],
   position: {
     epoch: 1,
@@ -75,11 +77,13 @@ const fitState = {
     seconds: 0.2,
   },
   callbacks: [schedule.stateDict(), stopping.stateDict()],
+  callbackTensors: [{}, { 'bestWeights.0.weight': randn([2, 4]) }],
 };
+const fitEncoded = encodeSnapshot(fitState);
 const readFitCheckpoint = (b: Uint8Array) => {
-  const { epoch, extra } = decodeCheckpoint(b, 'fuzz', { model, optimizer });
+  const { epoch, extra, tensors } = decodeCheckpoint(b, 'fuzz', { model, optimizer });
   restoreCallbacks(
-    readSnapshot(extra, 'fuzz', { epoch, batches: 3, samples: 6, callbacks: 2 }),
+    readSnapshot(extra, tensors, 'fuzz', { epoch, batches: 3, samples: 6, callbacks: 2 }),
     [schedule, stopping],
     'fuzz',
   );
@@ -114,7 +118,13 @@ const targets: [string, Uint8Array, (bytes: Uint8Array) => unknown][] = [
   ],
   [
     'checkpoint with loop state',
-    encodeCheckpoint({ model, optimizer, epoch: 1, extra: { run: { seed: 1 }, fit: fitState } }),
+    encodeCheckpoint({
+      model,
+      optimizer,
+      epoch: 1,
+      extra: { run: { seed: 1 }, fit: fitEncoded.json },
+      tensors: fitEncoded.tensors,
+    }),
     readFitCheckpoint,
   ],
   ['ONNX export', encodeOnnx(model, { inputShape: [2, 2] }), (b) => inspectBytes(b, 'fuzz.onnx')],

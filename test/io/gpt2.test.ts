@@ -75,6 +75,45 @@ test('GPT-2 files without the transformer. prefix load too; a foreign tensor, an
   );
 });
 
+test("a GPT-2 file with a block both with and without 'transformer.', or an lm_head of wte's values as [E, V], is refused", () => {
+  const { tensors, metadata } = decodeSafetensors(readFileSync(file), file);
+  const both = { ...tensors, 'h.0.ln_1.weight': tensors['transformer.h.0.ln_1.weight'] };
+  assert.throws(
+    () => decodeModel(encodeSafetensors(both, metadata), 'both.safetensors', { format: 'gpt2', numHeads: 4 }),
+    /^ModelFileError: both\.safetensors: appears twice, with and without the 'transformer\.' prefix: which one loads would be a guess \(at (transformer\.)?h\.0\.ln_1\.weight\)$/,
+  );
+  const wte = tensors['transformer.wte.weight'];
+  const transposed = tensor(wte.data, { shape: [wte.shape[1], wte.shape[0]] }); // the same values, [E, V]
+  assert.throws(
+    () =>
+      decodeModel(encodeSafetensors({ ...tensors, 'lm_head.weight': transposed }, metadata), 'head.safetensors', {
+        format: 'gpt2',
+        numHeads: 4,
+      }),
+    /lm_head.weight differs from wte.weight/,
+  );
+});
+
+test('a safetensors header with a key twice inside a tensor entry is refused (JSON.parse would keep the last)', () => {
+  const good = encodeSafetensors({ w: tensor([1, 2]) });
+  const length = Number(Buffer.from(good).readBigUInt64LE(0));
+  const header = Buffer.from(good.subarray(8, 8 + length))
+    .toString('utf8')
+    .trimEnd();
+  const twice = header.replace('"dtype":"F32"', '"dtype":"F64","dtype":"F32"');
+  assert.notEqual(twice, header);
+  const text = Buffer.from(twice.padEnd(Math.ceil(twice.length / 8) * 8, ' '));
+  const bytes = Buffer.alloc(8 + text.length + 8);
+  bytes.writeBigUInt64LE(BigInt(text.length), 0);
+  text.copy(bytes, 8);
+  Buffer.from(good.subarray(8 + length)).copy(bytes, 8 + text.length);
+  assert.throws(
+    () => decodeSafetensors(bytes, 'dup.safetensors'),
+    /^ModelFileError: dup\.safetensors: duplicate key 'dtype' in its header entry \(JSON keeps only the last\) \(at w\)$/,
+  );
+  assert.deepEqual(Array.from(decodeSafetensors(good).tensors.w.data), [1, 2]);
+});
+
 for (const gelu of ['exact', 'tanh'] as const) {
   test(`a GPT's ONNX export runs in onnxruntime-node and matches nabla's logits within 1e-4 (gelu ${gelu})`, async () => {
     manualSeed(9);

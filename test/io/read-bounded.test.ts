@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readBounded } from '../../src/io/read-bounded.js';
 import { load, loadCheckpoint, inspect, ModelFileError, loadStateDict } from '../../src/io/index.js';
-import { readCsvFile } from '../../src/data/csv.js';
+import { readCsvFile } from '../../src/data/csv-table.js';
 import { parseIdx, readIdx } from '../../src/data/idx.js';
 import { DataFileError } from '../../src/data/errors.js';
 import { nn, optim } from '../../src/index.js';
@@ -67,7 +67,7 @@ test('a file over the cap is refused by its size', () => {
   const file = join(dir, 'big.csv');
   writeFileSync(file, 'a,b\n1,2\n3,4\n');
   assert.throws(() => readCsvFile(file, 8), /big\.csv: the CSV file has 12 bytes, more than the limit of 8 bytes$/);
-  assert.equal(readCsvFile(file, 12).rows.length, 2);
+  assert.equal(readCsvFile(file, 12).length, 2);
   assert.equal(readBounded(file, 12, 'CSV file', fail).length, 12);
 });
 
@@ -100,9 +100,12 @@ test('CSV lines are decoded one by one: CRLF, a byte-order mark and a last line 
   writeFileSync(file, Buffer.from('\ufeffx,y\r\n1,a\r\n\r\n2,b', 'utf8'));
   const t = readCsvFile(file);
   assert.deepEqual(t.header, ['x', 'y']);
-  assert.deepEqual(t.rows, [
-    ['1', 'a'],
-    ['2', 'b'],
-  ]);
-  assert.deepEqual(t.lines, [2, 4]);
+  assert.deepEqual(
+    [t.row(0), t.row(1)],
+    [
+      ['1', 'a'],
+      ['2', 'b'],
+    ],
+  );
+  assert.deepEqual(Array.from(t.lines), [2, 4]);
 });

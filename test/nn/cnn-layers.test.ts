@@ -511,3 +511,11 @@ test('batch norm in training mode with one value per channel is refused (PyTorch
     /BatchNorm1d\(3\): expected input \[N,3\] or \[N,3,L\], got \[2,3,2,2\]/,
   );
 });
+
+test('a convolution whose patches would pass the tensor limit (padding 100000) is refused by name, not a RangeError', () => {
+  const conv = new nn.Conv2d(1, 1, 3, { padding: 100000 });
+  assert.throws(
+    () => conv.forward(randn([1, 1, 4, 4])),
+    /^Error: Conv2d\(1→1, 3×3\): conv2d: input \[1,1,4,4\] with a 3×3 kernel and padding 100000×100000 gives a 200002×200002 output whose patches are 360007200036 values, more than the limit of 2\^32$/,
+  );
+});

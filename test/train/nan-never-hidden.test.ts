@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fit, manualSeed, nn, optim, tensor, zeros, ModelFileError } from '../../src/index.js';
-import { csvFromTable, parseCsv } from '../../src/data/csv.js';
+import { csvFromTable } from '../../src/data/csv.js';
+import { parseCsv } from '../../src/data/csv-table.js';
 import { parseIdx } from '../../src/data/idx.js';
 import { decodeModel, decodeSafetensors, encodeModel, encodeSafetensors } from '../../src/io/index.js';
 import { TensorDataset } from '../../src/data/dataset.js';
@@ -88,6 +89,41 @@ test('training on zero samples is an error; in the CLI it names --val-split', as
     assert.equal(
       r.stderr.trim(),
       `nabla: --val-split 0.99: holds out 3 of the 3 rows of ${csv}, leaving none to train on`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a regression target near float32 max whose loss overflows ends the run with an error, not exit 0 with Infinity', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-nan-'));
+  try {
+    const csv = join(dir, 'huge.csv');
+    const rows = Array.from({ length: 60 }, (_, i) => `${i % 10},${((i % 10) * 3.3e37).toExponential(6)}`);
+    writeFileSync(csv, `x,y\n${rows.join('\n')}\n`);
+    const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    const r = spawnSync(
+      process.execPath,
+      [
+        main,
+        'train',
+        '--data',
+        csv,
+        '--target',
+        'y',
+        '--task',
+        'regression',
+        '--epochs',
+        '2',
+        '--out',
+        join(dir, 'run'),
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      /nabla: the model's scores on 12 validation rows split off by --seed are not finite \(loss Infinity\): values this large overflow float32 arithmetic; scale the target \(or the features\) down\n$/,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -140,10 +140,23 @@ test('EarlyStopping with restoreBestWeights loads the best epoch back, also afte
   const first = new EarlyStopping({ patience: 2, restoreBestWeights: true });
   runStopper(first, [3, 1]);
   const resumed = new EarlyStopping({ patience: 2, restoreBestWeights: true });
-  resumed.loadStateDict(JSON.parse(JSON.stringify(first.stateDict())));
+  assert.deepEqual(Object.keys(first.stateDict()).sort(), ['best', 'bestEpoch', 'wait'], 'no weights in the JSON');
+  resumed.loadStateDict(JSON.parse(JSON.stringify(first.stateDict())), first.stateTensors());
   const after = runStopper(resumed, [2, 2], 3);
   assert.equal(resumed.restoredEpoch, 2);
   assert.ok(after.model.parameters().every((p) => p.data.every((v) => v === 2)));
+  // A checkpoint of an earlier version held the best weights as number arrays in the JSON: read too.
+  const legacy = new EarlyStopping({ patience: 2, restoreBestWeights: true });
+  const arrays = Object.fromEntries(
+    Object.entries(first.stateTensors()).map(([k, t]) => [k.slice('bestWeights.'.length), Array.from(t.data)]),
+  );
+  legacy.loadStateDict({ ...JSON.parse(JSON.stringify(first.stateDict())), bestWeights: arrays });
+  runStopper(legacy, [2, 2], 3);
+  assert.equal(legacy.restoredEpoch, 2);
+  assert.throws(
+    () => new EarlyStopping().loadStateDict({ best: 1, wait: 0 }, { 'bestWeights.w': tensor([1, NaN]) }),
+    /bestWeights\.w: element 1 is NaN/,
+  );
 
   // Without the option nothing is restored; a best epoch that is the last one needs no restore.
   const plain = new EarlyStopping({ patience: 2 });

@@ -74,9 +74,13 @@ function start(module, memory, index, post) {
     Atomics.notify(ctrl, 1);
   }
 }
-if (typeof require === 'function') {
-  const { parentPort, workerData } = require('node:worker_threads');
-  start(workerData.module, workerData.memory, workerData.index, (m) => parentPort.postMessage(m));
+const node = (threads) =>
+  start(threads.workerData.module, threads.workerData.memory, threads.workerData.index, (m) =>
+    threads.parentPort.postMessage(m));
+if (typeof require === 'function') node(require('node:worker_threads'));
+else if (typeof process === 'object' && process.versions && process.versions.node) {
+  // Evaluated as a module (node --input-type=module is inherited by workers): no require.
+  import('node:worker_threads').then(node);
 } else {
   self.onmessage = (e) => start(e.data.module, e.data.memory, e.data.index, (m) => self.postMessage(m));
 }

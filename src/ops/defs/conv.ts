@@ -26,7 +26,7 @@ import { kernels } from '../../backend/index.js';
 import { shapeStr } from '../../shape.js';
 import { checkSameDtype, checkTensor, constantMap } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
-import { checkWindow1d, geometry, resolveWindow, type Pair, type Window } from '../window.js';
+import { checkPatches, checkWindow1d, geometry, resolveWindow, type Pair, type Window } from '../window.js';
 import { matmulT } from './matmul.js';
 
 function checkRank4(op: string, x: Tensor, name = 'input', layout = '[N,C,H,W]'): void {
@@ -196,6 +196,7 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
       const [n] = x.shape;
       const [o, cg, kh, kw] = weight.shape;
       const window = convWindow('conv2d', x.shape, weight.shape, options);
+      checkPatches('conv2d', x.shape, window);
       const { stride, padding, dilation } = options;
       const gradOptions: Conv2dGradOptions = { stride, padding, dilation, groups };
       const relu = options.relu ?? false;
