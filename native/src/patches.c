@@ -2,6 +2,8 @@
 // geometry arrives as 14 integers in PatchGeometry's order; every tap is bounds-checked against
 // the image as in js, so reads stay inside x once x holds batch·channels·height·width values.
 
+#include <stdlib.h>
+
 #include "kernels.h"
 
 bool read_geometry(Call *c, size_t i, long g[GEOMETRY]) {
@@ -155,35 +157,51 @@ napi_value k_place(napi_env env, napi_callback_info info) {
   }
 }
 
-// The taps of a window inside x run from its first to its last valid row and column (found once
-// per window, so the inner loops have no bounds tests).
+// Tap by tap over a row of windows: for each tap (i, j) of the kernel, the windows of output row
+// oh whose tap lies inside x (a range of ow, found once per j) compare it with their maximum so
+// far, with selects rather than branches (a branch on random data mispredicts about every other
+// tap); each window sees its taps in row-major order, so the first of equal maxima stays.
 #define MAX_POOL_INDICES(T)                                                                         \
   {                                                                                                 \
     const T *xs = x.data;                                                                           \
+    T *bv = malloc(sizeof(T) * (size_t)(oW ? oW : 1));                                              \
+    long *jr = malloc(sizeof(long) * 2 * (size_t)(kw ? kw : 1));                                    \
+    if (!bv || !jr) {                                                                               \
+      free(bv);                                                                                     \
+      free(jr);                                                                                     \
+      return fail(&c, "out of memory"), NULL;                                                       \
+    }                                                                                               \
+    for (long j = 0; j < kw; j++) {                                                                 \
+      long lo = 0, hi = oW;                                                                         \
+      while (lo < hi && lo * sw - pl + j * dw < 0) lo++;                                            \
+      while (hi > lo && (hi - 1) * sw - pl + j * dw >= W) hi--;                                     \
+      jr[2 * j] = lo, jr[2 * j + 1] = hi;                                                           \
+    }                                                                                               \
     for (long p = 0; p < N * C; p++) {                                                              \
       const T *src = xs + p * H * W;                                                                \
       for (long oh = 0; oh < oH; oh++) {                                                            \
-        long h0 = oh * sh - pt, i0 = h0 >= 0 ? 0 : (-h0 + dh - 1) / dh, i1 = kh;                    \
-        while (i1 > i0 && h0 + (i1 - 1) * dh >= H) i1--;                                            \
-        for (long ow = 0; ow < oW; ow++) {                                                          \
-          long w0 = ow * sw - pl, j0 = w0 >= 0 ? 0 : (-w0 + dw - 1) / dw, j1 = kw;                  \
-          while (j1 > j0 && w0 + (j1 - 1) * dw >= W) j1--;                                          \
-          long best = -1;                                                                           \
-          T bestValue = 0;                                                                          \
-          for (long i = i0; i < i1; i++) {                                                          \
-            const T *line = src + (h0 + i * dh) * W + w0;                                           \
-            for (long j = j0; j < j1; j++) {                                                        \
-              T v = line[j * dw];                                                                   \
-              if (best < 0 || v > bestValue || v != v) {                                            \
-                best = (h0 + i * dh) * W + w0 + j * dw;                                             \
-                bestValue = v;                                                                      \
-              }                                                                                     \
+        int32_t *bi = o + (p * oH + oh) * oW;                                                       \
+        for (long ow = 0; ow < oW; ow++) bi[ow] = -1;                                               \
+        for (long i = 0; i < kh; i++) {                                                             \
+          long h = oh * sh - pt + i * dh;                                                           \
+          if (h < 0 || h >= H) continue;                                                            \
+          const T *row = src + h * W;                                                               \
+          for (long j = 0; j < kw; j++) {                                                           \
+            long off = j * dw - pl;                                                                 \
+            for (long ow = jr[2 * j]; ow < jr[2 * j + 1]; ow++) {                                   \
+              long at = ow * sw + off;                                                              \
+              T v = row[at];                                                                        \
+              bool take = (bi[ow] < 0) | (v > bv[ow]) | (v != v);                                   \
+              bv[ow] = take ? v : bv[ow];                                                           \
+              bi[ow] = take ? (int32_t)(h * W + at) : bi[ow];                                       \
             }                                                                                       \
           }                                                                                         \
-          *o++ = (int32_t)(best < 0 ? -1 : p * H * W + best);                                       \
         }                                                                                           \
+        for (long ow = 0; ow < oW; ow++) bi[ow] = bi[ow] < 0 ? -1 : (int32_t)(p * H * W) + bi[ow];  \
       }                                                                                             \
     }                                                                                               \
+    free(bv);                                                                                       \
+    free(jr);                                                                                       \
   }
 
 // maxPool2dIndices(x, geometry, out): for each window of each channel plane, the flat index into x
