@@ -38,6 +38,7 @@ static double unary1(int op, double v, double p, double q) {
     case UNARY_SOFTPLUS: return (isnan(v) ? v : v > 0 ? v : 0) + log1p(exp(-fabs(v)));
     case UNARY_GELU: return 0.5 * v * (1 + erf(v * M_SQRT1_2));
     case UNARY_ERF: return erf(v);
+    case UNARY_GELU_GRAD: return 0.5 * (1 + erf(v * M_SQRT1_2)) + v * exp(-0.5 * v * v) * 0.39894228040143267794;
     // Math.pow: ±1 to a NaN or infinite power is NaN in JavaScript, 1 in C.
     case UNARY_POW: return fabs(v) == 1 && !isfinite(p) ? NAN : pow(v, p);
     case UNARY_CLAMP: {
@@ -154,9 +155,17 @@ MAP32(sigmoid32, sigmoid_f32)
 MAP32(erf32, erf_f32)
 MAP32(gelu32, gelu_f32)
 
+// gelu's derivative Φ(x) + x·φ(x) from the same erf and exp approximations (no wasm twin: wasm
+// computes it in f64, so the two agree to float32 rounding, not to the bit).
+static inline float gelu_grad_f32(float v) {
+  return 0.5f * (1.0f + erf_f32(v * 0.70710678118654752f)) + v * exp_f32(-0.5f * v * v) * 0.39894228040143268f;
+}
+MAP32(geluGrad32, gelu_grad_f32)
+
 // The float32 maps with a vectorised approximation of their own, by op code.
 static void (*const VECTOR32[UNARY_OPS])(const float *, float *, size_t) = {
     [UNARY_TANH] = tanh32, [UNARY_EXP] = exp32, [UNARY_SIGMOID] = sigmoid32, [UNARY_ERF] = erf32, [UNARY_GELU] = gelu32,
+    [UNARY_GELU_GRAD] = geluGrad32,
 };
 
 static bool simple(int op) {

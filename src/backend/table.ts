@@ -34,6 +34,7 @@ export const UNARY_OPS = [
   'pow',
   'clamp',
   'clampMask',
+  'geluGrad',
 ] as const;
 
 /**
@@ -42,7 +43,8 @@ export const UNARY_OPS = [
  * 1 at NaN, as torch's relu backward passes the gradient there); `sign` is -1/0/1 (constant
  * masks for backward passes);
  * `leakyRelu` and `leakyStep` take the negative slope as `p`; `pow` takes the exponent as `p`;
- * `clamp` takes bounds `p`, `q`, and `clampMask` is 1 where p ≤ x ≤ q.
+ * `clamp` takes bounds `p`, `q`, and `clampMask` is 1 where p ≤ x ≤ q; `geluGrad` is gelu's
+ * derivative Φ(x) + x·φ(x) (Φ, φ: the standard normal CDF and density).
  */
 export type UnaryOp = (typeof UNARY_OPS)[number];
 

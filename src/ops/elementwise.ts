@@ -28,7 +28,7 @@ export const plain: Sample[] = [
   { inputs: [{ shape: [1, 5] }] },
   { inputs: [{ shape: [33, 40] }] },
 ];
-const notATensor = (name: string): ErrorCase[] => [{ inputs: [], message: `${name}: input must be a Tensor` }];
+export const notATensor = (name: string): ErrorCase[] => [{ inputs: [], message: `${name}: input must be a Tensor` }];
 
 /** An elementwise op on one backend kernel; parameters (a slope, bounds) come after x. */
 export function elementwise<P extends unknown[]>(spec: MapSpec<P>) {

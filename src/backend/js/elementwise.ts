@@ -5,6 +5,7 @@ import { broadcastStrides, sameShape, sizeOf, type Shape } from '../../shape.js'
 import { erf } from './erf.js';
 
 const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 export function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
   const n = x.length;
@@ -62,6 +63,12 @@ export function unary(op: UnaryOp, x: Data, out: Data, p = 0, q = 0): void {
       break;
     case 'erf':
       for (let i = 0; i < n; i++) out[i] = erf(x[i]);
+      break;
+    case 'geluGrad':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = 0.5 * (1 + erf(v * SQRT1_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI;
+      }
       break;
     case 'pow':
       for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p);

@@ -25,6 +25,7 @@ const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
   softplus: 256,
   erf: Infinity,
   gelu: Infinity,
+  geluGrad: Infinity,
 };
 const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64 };
 const unaryMin = (op: UnaryOp, f64: boolean) =>

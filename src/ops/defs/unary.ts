@@ -2,9 +2,11 @@
 // backward rule is an elementwise product dx = dy ⊙ f'(x), with dx, dy and x all of x's shape.
 
 import { checkTensor, constantMap } from '../node.js';
-import { elementwise, plain } from '../elementwise.js';
+import { elementwise, notATensor, plain } from '../elementwise.js';
+import { allocCell } from '../../cells.js';
+import { kernels } from '../../backend/index.js';
 import type { Tensor } from '../../tensor.js';
-import { defineOp, type Method, type Sample } from '../op.js';
+import { defineOp, type Fn, type Method, type Sample } from '../op.js';
 
 const positive: Sample[] = [
   { inputs: [{ shape: [3, 4], positive: true }] },
@@ -156,17 +158,41 @@ export const erf: Method<(x: Tensor) => Tensor> = elementwise({
 export const gelu: Method<(x: Tensor) => Tensor> = elementwise({
   name: 'gelu',
   kernel: 'gelu',
-  backward: (gy, x) => {
-    const cdf = erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5);
-    const pdf = x
-      .mul(x)
-      .mul(-0.5)
-      .exp()
-      .mul(1 / Math.sqrt(2 * Math.PI));
-    return gy.mul(cdf.add(x.mul(pdf)));
-  },
+  backward: (gy, x) => gy.mul(geluGrad(x)),
   torch: 'F.gelu(x[0])',
   samples: [...plain, { inputs: [{ shape: [6], values: [-7, -3.5, -1, 0.3, 2.9, 4] }] }],
+});
+
+/**
+ * GELU's derivative Φ(x) + x·φ(x), elementwise (φ: the standard normal density), one map: what
+ * gelu's backward multiplies the incoming gradient by (torch.ops.aten.gelu_backward of ones).
+ * @function
+ */
+// y = Φ(x) + x φ(x), φ'(x) = −x φ(x) → dx = dy ⊙ φ(x)(2 − x²)
+export const geluGrad: Fn<(x: Tensor) => Tensor> = defineOp({
+  name: 'geluGrad',
+  method: false,
+  forward(x: Tensor) {
+    checkTensor('geluGrad', x);
+    const data = allocCell(x.dtype, x.size);
+    kernels().unary('geluGrad', x.cell, data);
+    return { data, shape: x.shape, inputs: [x], saved: x };
+  },
+  backward: (gy, x) => [
+    gy.mul(
+      x
+        .mul(x)
+        .mul(-0.5)
+        .exp()
+        .mul(1 / Math.sqrt(2 * Math.PI))
+        .mul(x.mul(x).neg().add(2)),
+    ),
+  ],
+  call: (x) => geluGrad(x[0]),
+  torch: 'torch.ops.aten.gelu_backward(torch.ones_like(x[0]), x[0])',
+  samples: [...plain, { inputs: [{ shape: [6], values: [-7, -3.5, -1, 0.3, 2.9, 4] }] }],
+  errors: notATensor('geluGrad'),
+  secondOrder: true,
 });
 /**
  * GELU's tanh approximation, GPT-2's: ½x(1 + tanh(√(2/π)(x + 0.044715x³))), elementwise

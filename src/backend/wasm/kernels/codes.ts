@@ -19,6 +19,7 @@ export const UNARY_ERF: i32 = 14;
 export const UNARY_POW: i32 = 15;
 export const UNARY_CLAMP: i32 = 16;
 export const UNARY_CLAMP_MASK: i32 = 17;
+export const UNARY_GELU_GRAD: i32 = 18;
 export const BINARY_ADD: i32 = 0;
 export const BINARY_SUB: i32 = 1;
 export const BINARY_MUL: i32 = 2;

@@ -14,7 +14,7 @@
 
 import {
   BINARY_ADD, BINARY_DIV, BINARY_EQ, BINARY_MUL, BINARY_SUB, UNARY_ABS, UNARY_CLAMP, UNARY_CLAMP_MASK, UNARY_ERF,
-  UNARY_EXP, UNARY_GELU, UNARY_LEAKY_RELU, UNARY_LEAKY_STEP, UNARY_LOG, UNARY_NEG, UNARY_POW, UNARY_RELU,
+  UNARY_EXP, UNARY_GELU, UNARY_GELU_GRAD, UNARY_LEAKY_RELU, UNARY_LEAKY_STEP, UNARY_LOG, UNARY_NEG, UNARY_POW, UNARY_RELU,
   UNARY_SIGMOID, UNARY_SIGN, UNARY_SOFTPLUS, UNARY_SQRT, UNARY_STEP, UNARY_TANH,
 } from './codes';
 
@@ -185,6 +185,7 @@ const SIGN_BIT = 0x80000000;
 
 const TWO_OVER_SQRT_PI: f64 = 2 / Math.sqrt(Math.PI);
 const SQRT_PI: f64 = Math.sqrt(Math.PI);
+const INV_SQRT_2PI: f64 = 1 / Math.sqrt(2 * Math.PI);
 
 /** erf(x) to about 1e-15, the js backend's algorithm (js/erf.ts) step for step. */
 export function erf(x: f64): f64 {
@@ -225,6 +226,7 @@ export function erf(x: f64): f64 {
     case UNARY_SOFTPLUS: return max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v)));
     case UNARY_GELU: return 0.5 * v * (1 + erf(v * Math.SQRT1_2));
     case UNARY_ERF: return erf(v);
+    case UNARY_GELU_GRAD: return 0.5 * (1 + erf(v * Math.SQRT1_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI;
     case UNARY_POW: return Math.pow(v, p);
   }
   return v;
@@ -292,6 +294,7 @@ export function unary32(op: i32, x: usize, out: usize, n: i32, p: f64, q: f64): 
     case UNARY_GELU: unaryLoop32(UNARY_GELU, x, out, n, p32, q32); break;
     case UNARY_ERF: unaryLoop32(UNARY_ERF, x, out, n, p32, q32); break;
     case UNARY_POW: scalarLoop<f32>(UNARY_POW, x, out, n, p); break;
+    case UNARY_GELU_GRAD: scalarLoop<f32>(UNARY_GELU_GRAD, x, out, n, p); break;
   }
 }
 
@@ -316,6 +319,7 @@ export function unary64(op: i32, x: usize, out: usize, n: i32, p: f64, q: f64): 
     case UNARY_GELU: scalarLoop<f64>(UNARY_GELU, x, out, n, p); break;
     case UNARY_ERF: scalarLoop<f64>(UNARY_ERF, x, out, n, p); break;
     case UNARY_POW: scalarLoop<f64>(UNARY_POW, x, out, n, p); break;
+    case UNARY_GELU_GRAD: scalarLoop<f64>(UNARY_GELU_GRAD, x, out, n, p); break;
   }
 }
 

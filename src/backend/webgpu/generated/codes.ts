@@ -20,6 +20,7 @@ const UNARY_ERF = 14u;
 const UNARY_POW = 15u;
 const UNARY_CLAMP = 16u;
 const UNARY_CLAMP_MASK = 17u;
+const UNARY_GELU_GRAD = 18u;
 const BINARY_ADD = 0u;
 const BINARY_SUB = 1u;
 const BINARY_MUL = 2u;

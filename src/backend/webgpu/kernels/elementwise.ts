@@ -116,6 +116,7 @@ fn run(i: u32) {
     case UNARY_LEAKY_STEP: { r = select(p, 1.0, v > 0.0); }
     case UNARY_GELU: { r = gelu(v); }
     case UNARY_ERF: { r = erf1(v); }
+    case UNARY_GELU_GRAD: { r = 0.5 * (1.0 + erf1(v * 0.70710678)) + v * expf(-0.5 * v * v) * 0.39894228; }
     case UNARY_POW: { r = powf(v, p); }
     case UNARY_CLAMP: { let m = select(v, p, v < p); r = select(select(m, q, m > q), v, isNan(v)); }
     case UNARY_CLAMP_MASK: { r = select(0.0, 1.0, v >= p && v <= q); }
