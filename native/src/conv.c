@@ -280,8 +280,9 @@ static napi_value conv(napi_env env, napi_callback_info info, int kind) {
        (bias.given && (bias.f64 ? !fail(&c, "bias must be float32") : !need(&c, &bias, "bias", (size_t)outC)))))
     return NULL;
 #ifdef NABLA_DNNL
-  long key[20] = {kind, outC, groups, bias.given, relu};
-  memcpy(key + 5, g, GEOMETRY * sizeof *g);
+  // oneDNN fixes a primitive's split over threads when it builds it: the thread count is in the key.
+  long key[20] = {kind, outC, groups, bias.given, relu, threads};
+  memcpy(key + 6, g, GEOMETRY * sizeof *g);
   Entry *e = entry_for(&c, key, kind, g, outC, groups, bias.given, relu);
   if (!e) return NULL;
   // Operand order as build() added them: (a, b, out[, bias]).

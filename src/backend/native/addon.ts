@@ -194,6 +194,9 @@ function load(): Addon | null {
   const { createRequire } = builtin('node:module') as { createRequire(from: string): (id: string) => unknown };
   const { fileURLToPath } = builtin('node:url') as { fileURLToPath(u: URL): string };
   const require = createRequire(import.meta.url);
+  // oneDNN's OpenMP threads wait passively between calls unless the user says otherwise: spinning
+  // (libgomp's default) takes the core OpenBLAS's threads need next (libgomp reads it at load).
+  proc.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const candidates = [
     platformPackage(proc.platform, proc.arch),
     fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url)),
