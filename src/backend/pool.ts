@@ -8,7 +8,7 @@ import type { Data, DType } from './contract.js';
 import { zeroData } from './zeros.js';
 
 /** The most bytes the free lists hold; a release beyond it leaves the array to the collector. */
-export const POOL_MAX_BYTES = 1 << 30;
+const POOL_MAX_BYTES = 1 << 30;
 
 const free: Record<DType, Map<number, Data[]>> = { float32: new Map(), float64: new Map() };
 const owned = new WeakSet<Data>();
@@ -51,9 +51,4 @@ export function recycleData(d: Data): boolean {
 /** Marks an array as shared beyond its cell (another tensor wraps it): it never returns to the pool. */
 export function disown(d: Data): void {
   owned.delete(d);
-}
-
-/** The bytes the free lists hold now (tests, benchmarks). */
-export function pooledBytes(): number {
-  return freeBytes;
 }
