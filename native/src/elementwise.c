@@ -155,8 +155,8 @@ MAP32(sigmoid32, sigmoid_f32)
 MAP32(erf32, erf_f32)
 MAP32(gelu32, gelu_f32)
 
-// gelu's derivative Φ(x) + x·φ(x) from the same erf and exp approximations (no wasm twin: wasm
-// computes it in f64, so the two agree to float32 rounding, not to the bit).
+// gelu's derivative Φ(x) + x·φ(x) from the same erf and exp approximations, operation for
+// operation as wasm's geluGrad4.
 static inline float gelu_grad_f32(float v) {
   return 0.5f * (1.0f + erf_f32(v * 0.70710678118654752f)) + v * exp_f32(-0.5f * v * v) * 0.39894228040143268f;
 }

@@ -27,7 +27,7 @@ const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
   gelu: Infinity,
   geluGrad: Infinity,
 };
-const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64 };
+const UNARY_MIN_F32: Partial<Record<UnaryOp, number>> = { exp: 64, sigmoid: 64, erf: 64, gelu: 64, geluGrad: 64 };
 const unaryMin = (op: UnaryOp, f64: boolean) =>
   f64
     ? op === 'tanh'

@@ -144,6 +144,13 @@ const SIGN_BIT = 0x80000000;
   return f32x4.mul(f32x4.mul(f32x4.splat(0.5), v), onePlusErf);
 }
 
+/** gelu's derivative (1 + erf(x/√2))/2 + x·e^(−x²/2)/√(2π) for four f32 lanes, native's gelu_grad_f32 op for op. */
+@inline function geluGrad4(v: v128, one: v128): v128 {
+  const cdf = f32x4.mul(f32x4.splat(0.5), f32x4.add(one, erf4(f32x4.mul(v, f32x4.splat(0.70710678118654752)))));
+  const e = exp4(f32x4.mul(f32x4.mul(f32x4.splat(-0.5), v), v));
+  return f32x4.add(cdf, f32x4.mul(f32x4.mul(v, e), f32x4.splat(0.39894228040143268)));
+}
+
 @inline function map32(op: i32, v: v128, p: v128, q: v128, zero: v128, one: v128): v128 {
   switch (op) {
     case UNARY_NEG: return f32x4.neg(v);
@@ -163,6 +170,7 @@ const SIGN_BIT = 0x80000000;
     case UNARY_SIGMOID: return sigmoid4(v, zero, one);
     case UNARY_ERF: return erf4(v);
     case UNARY_GELU: return gelu4(v, zero, one);
+    case UNARY_GELU_GRAD: return geluGrad4(v, one);
   }
   return v;
 }
@@ -294,7 +302,7 @@ export function unary32(op: i32, x: usize, out: usize, n: i32, p: f64, q: f64): 
     case UNARY_GELU: unaryLoop32(UNARY_GELU, x, out, n, p32, q32); break;
     case UNARY_ERF: unaryLoop32(UNARY_ERF, x, out, n, p32, q32); break;
     case UNARY_POW: scalarLoop<f32>(UNARY_POW, x, out, n, p); break;
-    case UNARY_GELU_GRAD: scalarLoop<f32>(UNARY_GELU_GRAD, x, out, n, p); break;
+    case UNARY_GELU_GRAD: unaryLoop32(UNARY_GELU_GRAD, x, out, n, p32, q32); break;
   }
 }
 
