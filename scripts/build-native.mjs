@@ -98,6 +98,8 @@ const args = [
   '-ffp-contract=off',
   '-fno-math-errno',
   '-fno-trapping-math',
+  // OpenMP splits the per-value, per-row and per-channel kernels over threads (kernels.h).
+  '-fopenmp',
   '-fPIC',
   '-shared',
   '-fvisibility=hidden',
@@ -111,7 +113,11 @@ const args = [
   // OpenBLAS's symbols stay private to the addon (another module in the process may bring its own BLAS).
   '-Wl,--exclude-libs,ALL',
   '-Wl,-s',
-  ...(dnnl ? ['-ldnnl', '-lgomp', '-Wl,-rpath,$ORIGIN'] : []),
+  ...(dnnl ? ['-ldnnl'] : []),
+  '-lgomp',
+  // RPATH (not RUNPATH) $ORIGIN: the platform package's libdnnl.so.2 and libgomp.so.1 beside the
+  // addon, and their own dependencies there too (a RUNPATH would not reach them).
+  '-Wl,--disable-new-dtags,-rpath,$ORIGIN',
   '-lpthread',
   '-lm',
   '-o',

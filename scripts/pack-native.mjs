@@ -39,36 +39,40 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 copyFileSync(addon, join(dir, 'nabla.node'));
 copyFileSync(join(root, 'native/LICENSE-OpenBLAS'), join(dir, 'LICENSE-OpenBLAS'));
-// An addon that links oneDNN (scripts/build-native.mjs) finds its shared libraries beside itself
-// ($ORIGIN in its RPATH, which also serves their own dependencies): oneDNN, the OpenMP runtime it
-// threads with and the OpenCL loader it links, each with its Debian copyright file.
+// The addon finds its shared libraries beside itself ($ORIGIN in its RPATH, which also serves
+// their own dependencies): the OpenMP runtime its kernels thread with, and where it links oneDNN,
+// oneDNN and the OpenCL loader oneDNN links; each with its Debian copyright file.
 const bundled = [];
+const licences_used = ['MIT', 'BSD-3-Clause'];
 const ldd = execFileSync('ldd', [addon], { encoding: 'utf8' });
-if (/\blibdnnl\.so\.2 =>/.test(ldd)) {
-  for (const lib of ['libdnnl.so.2', 'libgomp.so.1', 'libOpenCL.so.1']) {
-    const path = new RegExp(`\\b${lib.replaceAll('.', '\\.')} => (\\S+)`).exec(ldd)?.[1];
-    if (!path || !existsSync(path)) {
-      console.error(`pack-native: ${lib}, which the addon needs, is not found (ldd ${addon})`);
-      process.exit(1);
-    }
-    const owner = execFileSync('dpkg', ['-S', realpathSync(path)], { encoding: 'utf8' }).split(':')[0];
-    copyFileSync(path, join(dir, lib));
-    copyFileSync(`/usr/share/doc/${owner}/copyright`, join(dir, `LICENSE-${owner}`));
-    bundled.push(lib, `LICENSE-${owner}`);
+const licences = {
+  'libdnnl.so.2': 'Apache-2.0',
+  'libgomp.so.1': 'GPL-3.0-or-later WITH GCC-exception-3.1',
+  'libOpenCL.so.1': 'BSD-2-Clause',
+};
+for (const [lib, licence] of Object.entries(licences)) {
+  const line = new RegExp(`\\b${lib.replaceAll('.', '\\.')} => (\\S+)`).exec(ldd);
+  if (!line) continue; // not linked
+  if (!existsSync(line[1])) {
+    console.error(`pack-native: ${lib}, which the addon needs, is not found (ldd ${addon})`);
+    process.exit(1);
   }
+  const owner = execFileSync('dpkg', ['-S', realpathSync(line[1])], { encoding: 'utf8' }).split(':')[0];
+  copyFileSync(line[1], join(dir, lib));
+  copyFileSync(`/usr/share/doc/${owner}/copyright`, join(dir, `LICENSE-${owner}`));
+  bundled.push(lib, `LICENSE-${owner}`);
+  licences_used.push(licence);
 }
 const manifest = {
   name,
   version,
-  description: `The nabla native backend (Node-API addon with OpenBLAS${bundled.length ? ' and oneDNN' : ''}) prebuilt for ${process.platform}-${cpu}`,
+  description: `The nabla native backend (Node-API addon with OpenBLAS${bundled.includes('libdnnl.so.2') ? ' and oneDNN' : ''}) prebuilt for ${process.platform}-${cpu}`,
   main: 'nabla.node',
   files: ['nabla.node', 'LICENSE-OpenBLAS', ...bundled],
   os: [process.platform],
   cpu: [cpu],
   ...(process.platform === 'linux' ? { libc: ['glibc'] } : {}),
-  license: bundled.length
-    ? 'MIT AND BSD-3-Clause AND Apache-2.0 AND (GPL-3.0-or-later WITH GCC-exception-3.1) AND BSD-2-Clause'
-    : 'MIT AND BSD-3-Clause',
+  license: licences_used.map((l) => (l.includes(' ') ? `(${l})` : l)).join(' AND '),
   ...(repository ? { repository } : {}),
 };
 writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

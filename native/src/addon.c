@@ -5,7 +5,7 @@
 static const struct {
   const char *name;
   napi_callback fn;
-} EXPORTS[] = {KERNEL_ROWS{"setThreads", addon_set_threads}, {"info", addon_info}};
+} EXPORTS[] = {KERNEL_ROWS{"setThreads", addon_set_threads}, {"setMapThreads", addon_set_map_threads}, {"info", addon_info}};
 
 NAPI_MODULE_INIT() {
   for (size_t i = 0; i < sizeof EXPORTS / sizeof EXPORTS[0]; i++) {

@@ -186,7 +186,16 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
   size_t n = x.length;
   // (leakyRelu's slope multiplies in double, as js does: p·x rounded once.)
   if (!x.f64 && VECTOR32[op]) {
-    VECTOR32[op](x.data, out.data, n);
+    // In chunks of 4096 values (a multiple of every vector width), over map_threads.
+    const float *xs = x.data;
+    float *o = out.data;
+    void (*f)(const float *, float *, size_t) = VECTOR32[op];
+    long chunks = (long)((n + 4095) / 4096);
+#pragma omp parallel for num_threads(map_threads) if (n >= MAP_PARALLEL_MIN) schedule(static)
+    for (long k = 0; k < chunks; k++) {
+      size_t at = (size_t)k * 4096, len = n - at < 4096 ? n - at : 4096;
+      f(xs + at, o + at, len);
+    }
   } else if (simple((int)op) && !(op == UNARY_LEAKY_RELU && !x.f64)) {
     if (x.f64) unary64((int)op, x.data, out.data, n, p);
     else unary32((int)op, x.data, out.data, n, (float)p);

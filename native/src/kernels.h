@@ -34,10 +34,18 @@ enum {
 /** patches.c: argument i as a patch geometry (non-negative, strides positive). */
 bool read_geometry(Call *c, size_t i, long g[GEOMETRY]);
 
+// The threads that kernels computing each value (or each row, each channel) on its own split
+// their work over (OpenMP; matmul.c's setMapThreads sets it): such a split leaves every result's
+// bits as they are, so it holds under setDeterministic too. Work below MAP_PARALLEL_MIN values
+// stays on the calling thread.
+extern int map_threads;
+#define MAP_PARALLEL_MIN 65536
+
 // conv.c: oneDNN's threads, and its name and version (NULL in a build without it).
 void conv_set_threads(int n);
 const char *conv_library(void);
 
 // matmul.c: the addon's controls besides its kernels.
 napi_value addon_set_threads(napi_env env, napi_callback_info info);
+napi_value addon_set_map_threads(napi_env env, napi_callback_info info);
 napi_value addon_info(napi_env env, napi_callback_info info);

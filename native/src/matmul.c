@@ -102,6 +102,18 @@ napi_value addon_set_threads(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+int map_threads = 1;
+
+// setMapThreads(n): the threads of the per-value, per-row and per-channel kernels (map_threads).
+napi_value addon_set_map_threads(napi_env env, napi_callback_info info) {
+  Call c;
+  size_t n;
+  if (!call_begin(&c, env, info, "setMapThreads", 1) || !arg_size(&c, 0, "n", &n)) return NULL;
+  if (n < 1 || n > 1024) return fail(&c, "expected 1 to 1024 threads, got %zu", n), NULL;
+  map_threads = (int)n;
+  return undefined(env);
+}
+
 // info(): { blas, core, threads, dnn } — which BLAS build and which of its kernels runs here, and
 // the oneDNN that convolutions run on (null in a build without it).
 napi_value addon_info(napi_env env, napi_callback_info info) {

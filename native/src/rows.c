@@ -280,6 +280,7 @@ BN_RUNS(double, 64)
   {                                                                                                 \
     const T *xs = x.data, *wv = weight.data, *bv = bias.data;                                       \
     T *o = out.data, *mv = mean.data, *vv = variance.data;                                          \
+    _Pragma("omp parallel for num_threads(map_threads) if (N * C * P >= MAP_PARALLEL_MIN)")         \
     for (size_t ch = 0; ch < C; ch++) {                                                             \
       double sum = 0, sq = 0;                                                                       \
       for (size_t n = 0; n < N; n++) sum += sum_run##S(xs + (n * C + ch) * P, P);                    \
@@ -336,6 +337,7 @@ napi_value k_batch_norm(napi_env env, napi_callback_info info) {
     const T *xs = x.data, *gs = gy.data, *wv = weight.data, *mv = mean.data, *vv = variance.data;   \
     T *dx = gx.data, *dw = gWeight.data, *db = gBias.data;                                          \
     double m = (double)(N * P);                                                                     \
+    _Pragma("omp parallel for num_threads(map_threads) if (N * C * P >= MAP_PARALLEL_MIN)")         \
     for (size_t ch = 0; ch < C; ch++) {                                                             \
       double mu = mv[ch], inv = 1 / sqrt((double)vv[ch] + eps), sg = 0, sgx = 0;                    \
       for (size_t n = 0; n < N; n++) dot_run##S(gs + (n * C + ch) * P, xs + (n * C + ch) * P, P, mu, &sg, &sgx); \
@@ -433,6 +435,7 @@ napi_value k_scatter_add_rows(napi_env env, napi_callback_info info) {
 // Row-wise softmax of a [rows, cols] matrix: e^(x − max) / Σ, the float32 exponential the
 // vectorised one of the exp map (exp_f32.h), sums in double. A row holding NaN, or all −∞, is NaN.
 #define SOFTMAX(T, EXP, S)                                                                             \
+  _Pragma("omp parallel for num_threads(map_threads) if (rows * cols >= MAP_PARALLEL_MIN)")         \
   for (size_t r = 0; r < rows; r++) {                                                               \
     const T *row = (const T *)x.data + r * cols;                                                    \
     T *o = (T *)out.data + r * cols, max = -INFINITY;                                               \
@@ -457,6 +460,7 @@ napi_value k_softmax(napi_env env, napi_callback_info info) {
 
 // softmax's gradient from its output: dx = y ⊙ (dy − Σ_row dy ⊙ y).
 #define SOFTMAX_BACKWARD(T)                                                                         \
+  _Pragma("omp parallel for num_threads(map_threads) if (rows * cols >= MAP_PARALLEL_MIN)")         \
   for (size_t r = 0; r < rows; r++) {                                                               \
     const T *yr = (const T *)y.data + r * cols, *g = (const T *)gy.data + r * cols;                 \
     T *o = (T *)out.data + r * cols;                                                                \
@@ -484,6 +488,7 @@ napi_value k_softmax_backward(napi_env env, napi_callback_info info) {
 // Layer normalisation of each row of a [rows, cols] matrix: mean and biased variance of the row
 // (summed in double, as batch norm's), rstd = 1/√(variance + eps), y = (x − mean)·rstd·w + b.
 #define LAYER_NORM(T, S)                                                                            \
+  _Pragma("omp parallel for num_threads(map_threads) if (rows * cols >= MAP_PARALLEL_MIN)")         \
   for (size_t r = 0; r < rows; r++) {                                                               \
     const T *row = (const T *)x.data + r * cols, *wv = weight.data, *bv = bias.data;                \
     T *o = (T *)out.data + r * cols;                                                                \

@@ -156,6 +156,7 @@ export interface Addon {
     eps: number,
   ): void;
   setThreads(n: number): void;
+  setMapThreads(n: number): void;
   info(): { blas: string; core: string; threads: number; dnn: string | null };
 }
 
