@@ -23,6 +23,12 @@ export function toLabels(op: string, labels: Labels, count: number, classes: num
   return out;
 }
 
+function outOfRange(op: string, v: number, i: number, what: string, bound: number): Error {
+  return new Error(
+    `${op}: index ${v} at position ${i} is out of range for ${what} ${bound} (valid: 0 to ${bound - 1})`,
+  );
+}
+
 /** Integer indices of any shape: a Tensor of integer values, nested arrays, or an Int32Array (1-D). */
 export type Indices = Tensor | NestedArray | Int32Array;
 
@@ -39,8 +45,12 @@ export function toIndices(
     values = indices.data;
     shape = [...indices.shape];
   } else if (indices instanceof Int32Array) {
-    values = indices;
-    shape = [indices.length];
+    // Whole numbers already: a copy (the op keeps it for backward) and a range check.
+    const idx = indices.slice();
+    for (let i = 0; i < idx.length; i++) {
+      if (idx[i] < 0 || idx[i] >= bound) throw outOfRange(op, idx[i], i, what, bound);
+    }
+    return { idx, shape: [idx.length] };
   } else if (typeof indices === 'number' || Array.isArray(indices)) {
     const t = tensor(indices, { dtype: 'float64' });
     values = t.data;
@@ -53,11 +63,7 @@ export function toIndices(
   const idx = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isInteger(v) || v < 0 || v >= bound) {
-      throw new Error(
-        `${op}: index ${v} at position ${i} is out of range for ${what} ${bound} (valid: 0 to ${bound - 1})`,
-      );
-    }
+    if (!Number.isInteger(v) || v < 0 || v >= bound) throw outOfRange(op, v, i, what, bound);
     idx[i] = v;
   }
   return { idx, shape };
