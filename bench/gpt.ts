@@ -145,8 +145,8 @@ function torchTraining(threads: number): number | string {
         String(threads),
       ],
       // OPENBLAS_NUM_THREADS: torch's Linear products run on the system OpenBLAS, whose pthread
-      // build ignores torch.set_num_threads and uses every core; without it 'torch 1t' ran its
-      // products on 2 threads (16–18k tokens/s against 11–12k on one, AMD EPYC, 2026-12-08).
+      // build ignores torch.set_num_threads and uses every core (without it 'torch 1t' ran its
+      // products on all of them).
       { env: { ...env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) }, encoding: 'utf8' },
     );
     return JSON.parse(out.trim().split('\n').at(-1)!).tokensPerSec as number;

@@ -134,6 +134,26 @@ export interface PatchGeometry {
   outW: number;
 }
 
+/** A geometry's 14 integers in PatchGeometry's order: what the C kernels (GEO_*) and the WGSL kernels read. */
+export function geometryValues(g: PatchGeometry): number[] {
+  return [
+    g.batch,
+    g.channels,
+    g.height,
+    g.width,
+    g.kernelH,
+    g.kernelW,
+    g.strideH,
+    g.strideW,
+    g.padTop,
+    g.padLeft,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+  ];
+}
+
 /** The sizes of the batchNorm kernels: x is [batch, channels, plane] (plane: the spatial axes' product, 1 for [N, C]). */
 export interface BatchNormArgs {
   /** N: x's axis 0. */

@@ -1,6 +1,6 @@
 // The native im2col, col2im and place (native/src/patches.c): the geometry as 14 integers.
 
-import type { Data, Kernels, PatchGeometry } from '../contract.js';
+import { geometryValues, type Data, type Kernels, type PatchGeometry } from '../contract.js';
 import type { Shape } from '../../shape.js';
 import type { Addon } from './addon.js';
 import { Meta } from './meta.js';
@@ -9,22 +9,7 @@ const geometry = new Int32Array(14);
 
 /** A geometry as the 14 integers the addon reads (one array, refilled at each call). */
 export function geometryInts(g: PatchGeometry): Int32Array {
-  geometry.set([
-    g.batch,
-    g.channels,
-    g.height,
-    g.width,
-    g.kernelH,
-    g.kernelW,
-    g.strideH,
-    g.strideW,
-    g.padTop,
-    g.padLeft,
-    g.dilationH,
-    g.dilationW,
-    g.outH,
-    g.outW,
-  ]);
+  geometry.set(geometryValues(g));
   return geometry;
 }
 

@@ -23,7 +23,7 @@
 import { allocCell, cacheVersion } from '../../cells.js';
 import type { Tensor } from '../../tensor.js';
 import { kernels } from '../../backend/index.js';
-import { shapeStr } from '../../shape.js';
+import { shapeStr, sizeOf } from '../../shape.js';
 import { checkSameDtype, checkTensor, constantMap } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
 import { checkPatches, checkWindow1d, geometry, resolveWindow, type Pair, type Window } from '../window.js';
@@ -206,9 +206,8 @@ export const conv2d: Fn<(x: Tensor, weight: Tensor, bias?: Tensor | null, option
       const direct = x.dtype === 'float32' ? kernels().conv2d : undefined;
       if (direct) {
         const data = allocCell(x.dtype, n * o * window.outH * window.outW);
-        const geo = geometry(x.shape, window);
         direct(x.cell, weight.cell, data, {
-          geometry: geo,
+          geometry: geometry(x.shape, window),
           outChannels: o,
           groups,
           bias: bias?.cell,
@@ -343,11 +342,29 @@ function checkShapeArg(op: string, name: string, shape: readonly number[], rank:
     throw new Error(`${op}: ${name} must be ${rank} positive integers, got ${JSON.stringify(shape)}`);
 }
 
-/** dy's expected shape [N, O, H', W'] for x of xShape and a weight of weightShape, checked against gy. */
-function checkGradOut(op: string, gy: Tensor, xShape: readonly number[], o: number, window: Window): void {
+/**
+ * What conv2d's gradient ops check alike: that a weight of weightShape with the options' groups
+ * fits an input of xShape, and that gy has the convolution's output shape [N, O, H', W'].
+ * Returns the window and the groups.
+ */
+function gradWindow(
+  op: string,
+  xShape: readonly number[],
+  weightShape: readonly number[],
+  gy: Tensor,
+  options: Conv2dGradOptions,
+): { window: Window; groups: number } {
+  const groups = options.groups ?? 1;
+  const [o, cg] = weightShape;
+  if (!Number.isSafeInteger(groups) || groups < 1 || o % groups !== 0 || cg * groups !== xShape[1])
+    throw new Error(
+      `${op}: weight ${shapeStr(weightShape)} with groups ${groups} does not fit the input ${shapeStr(xShape)}`,
+    );
+  const window = convWindow(op, xShape, weightShape, options);
   const want = [xShape[0], o, window.outH, window.outW];
   if (gy.shape.some((d, i) => d !== want[i]))
     throw new Error(`${op}: gradient ${shapeStr(gy.shape)} does not fit the convolution's output ${shapeStr(want)}`);
+  return { window, groups };
 }
 
 /** The dy of one group block laid out as the im2col path's products want it: [G, N·H'·W', O/G]. */
@@ -379,14 +396,8 @@ export const conv2dInputGrad: Fn<
     checkRank4(op, weight, 'weight', '[O,C/groups,kH,kW]');
     checkSameDtype(op, gy, weight);
     checkShapeArg(op, 'inputShape', inputShape, 4);
-    const groups = options.groups ?? 1;
-    const [o, cg] = weight.shape;
-    if (!Number.isSafeInteger(groups) || groups < 1 || o % groups !== 0 || cg * groups !== inputShape[1])
-      throw new Error(
-        `${op}: weight ${shapeStr(weight.shape)} with groups ${groups} does not fit an input ${shapeStr(inputShape)}`,
-      );
-    const window = convWindow(op, inputShape, weight.shape, options);
-    checkGradOut(op, gy, inputShape, o, window);
+    const { window, groups } = gradWindow(op, inputShape, weight.shape, gy, options);
+    const o = weight.shape[0];
     const direct = gy.dtype === 'float32' ? kernels().conv2dInputGrad : undefined;
     if (!direct) {
       // dL/dP = Wᵀ·dyᵀᵀ per group, then each patch entry back to its pixel (see the top of the file).
@@ -394,10 +405,7 @@ export const conv2dInputGrad: Fn<
       const dP = matmulT(weight.reshape([groups, o / groups, depth]), gradRows(gy, groups), true, true);
       return col2im(dP.reshape([groups * depth, dP.shape[2]]), window, inputShape);
     }
-    const data = allocCell(
-      gy.dtype,
-      inputShape.reduce((a, b) => a * b, 1),
-    );
+    const data = allocCell(gy.dtype, sizeOf(inputShape));
     direct(gy.cell, weight.cell, data, { geometry: geometry(inputShape, window), outChannels: o, groups });
     return { data, shape: [...inputShape], inputs: [gy, weight], saved: { gy, weight, options } };
   },
@@ -444,14 +452,8 @@ export const conv2dWeightGrad: Fn<
     checkRank4(op, gy, 'gradient', "[N,O,H',W']");
     checkSameDtype(op, x, gy);
     checkShapeArg(op, 'weightShape', weightShape, 4);
-    const groups = options.groups ?? 1;
-    const [o, cg] = weightShape;
-    if (!Number.isSafeInteger(groups) || groups < 1 || o % groups !== 0 || cg * groups !== x.shape[1])
-      throw new Error(
-        `${op}: weight ${shapeStr(weightShape)} with groups ${groups} does not fit the input ${shapeStr(x.shape)}`,
-      );
-    const window = convWindow(op, x.shape, weightShape, options);
-    checkGradOut(op, gy, x.shape, o, window);
+    const { window, groups } = gradWindow(op, x.shape, weightShape, gy, options);
+    const o = weightShape[0];
     const direct = x.dtype === 'float32' ? kernels().conv2dWeightGrad : undefined;
     if (!direct) {
       // dL/dW = dyᵀᵀ·Pᵀ per group (see the top of the file).
@@ -461,10 +463,7 @@ export const conv2dWeightGrad: Fn<
         ...weightShape,
       ]);
     }
-    const data = allocCell(
-      x.dtype,
-      weightShape.reduce((a, b) => a * b, 1),
-    );
+    const data = allocCell(x.dtype, sizeOf(weightShape));
     direct(x.cell, gy.cell, data, { geometry: geometry(x.shape, window), outChannels: o, groups });
     return { data, shape: [...weightShape], inputs: [x, gy], saved: { x, gy, options } };
   },

@@ -2,7 +2,7 @@
 // value; col2im gathers a pixel's taps in the js kernel's order (kernel row, then column), so its
 // sums are the js kernel's bit for bit.
 
-import type { PatchGeometry } from '../../contract.js';
+import { geometryValues, type PatchGeometry } from '../../contract.js';
 import { stridesOf, type Shape } from '../../../shape.js';
 import type { DeviceBuffer } from '../memory.js';
 import type { Stream } from '../stream.js';
@@ -29,7 +29,7 @@ fn run(i: u32) {
 }`,
 );
 
-// Words: the geometry as geometryWords lists it, then (im2col) the padding value's bits.
+// Words: the geometry as geometryValues lists it, then (im2col) the padding value's bits.
 const GEOMETRY = /* wgsl */ `
 struct G { batch: u32, channels: u32, height: u32, width: u32, kh: u32, kw: u32, sh: u32, sw: u32,
   pt: i32, pl: i32, dh: u32, dw: u32, oh: u32, ow: u32 }
@@ -89,25 +89,6 @@ fn run(p: u32) {
 }`,
 );
 
-function geometryWords(g: PatchGeometry): number[] {
-  return [
-    g.batch,
-    g.channels,
-    g.height,
-    g.width,
-    g.kernelH,
-    g.kernelW,
-    g.strideH,
-    g.strideW,
-    g.padTop,
-    g.padLeft,
-    g.dilationH,
-    g.dilationW,
-    g.outH,
-    g.outW,
-  ];
-}
-
 /** The largest rank place's parameter words hold ((61 − 1) / 4 axes). */
 export const PLACE_MAX_RANK = 15;
 
@@ -123,12 +104,12 @@ export function patchKernels(stream: Stream) {
       stream.dispatch(
         IM2COL,
         [x.buffer, out.buffer],
-        params(out.length, [...geometryWords(g), f32(padValue)]),
+        params(out.length, [...geometryValues(g), f32(padValue)]),
         out.length,
       );
     },
     col2im(cols: DeviceBuffer, g: PatchGeometry, out: DeviceBuffer): void {
-      stream.dispatch(COL2IM, [cols.buffer, out.buffer], params(out.length, geometryWords(g)), out.length);
+      stream.dispatch(COL2IM, [cols.buffer, out.buffer], params(out.length, geometryValues(g)), out.length);
     },
   };
 }
