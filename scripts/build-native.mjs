@@ -78,7 +78,7 @@ const openblas = [
 ].find((f) => f && existsSync(f));
 if (!openblas) skip(`no OpenBLAS static archive (apt install libopenblas-dev, or set NABLA_OPENBLAS)`);
 
-// oneDNN (Debian's libdnnl-dev) for convolution, when its header and library are both here.
+// oneDNN (Debian's libdnnl-dev) for convolution and max pooling, when its header and library are both here.
 const dnnl =
   process.env.NABLA_DNNL !== '0' &&
   !cross &&
@@ -138,5 +138,5 @@ if (run.status !== 0) {
 renameSync(tmp, output);
 writeFileSync(stamp, flags);
 console.log(
-  `nabla: built the native backend${cross ? ` for ${target}` : ''} (${cc}, ${openblas}, ${dnnl ? 'with oneDNN for convolution' : 'without oneDNN: convolution through im2col (apt install libdnnl-dev to link it)'})`,
+  `nabla: built the native backend${cross ? ` for ${target}` : ''} (${cc}, ${openblas}, ${dnnl ? 'with oneDNN for convolution and max pooling' : 'without oneDNN: convolution through im2col (apt install libdnnl-dev to link it)'})`,
 );

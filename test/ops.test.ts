@@ -134,14 +134,18 @@ test('each backend says which kernels are its own and which run on js', (t) => {
     const onJs = js.filter((k) => !own.includes(k));
     t.diagnostic(`${name}: own kernels ${own.join(', ')}${onJs.length ? `; on js: ${onJs.join(', ')}` : ''}`);
   }
-  // The native kernels that run on oneDNN: the conv family's (native/src/conv.c).
+  // The native kernels that run on oneDNN: the conv family's (native/src/conv.c) and float32 max
+  // pooling (pool.c). Batch norm runs on nabla's own (native/src/rows.c): bench/KERNELS.md says why.
   const dnn = nativeBuild()?.dnn;
-  const conv = Object.keys(KERNEL_TABLE).filter((k) => KERNEL_TABLE[k as KernelName].family === 'conv');
+  const onDnn = [
+    ...Object.keys(KERNEL_TABLE).filter((k) => KERNEL_TABLE[k as KernelName].family === 'conv'),
+    'maxPool2d (float32)',
+  ];
   if (backends.includes('native'))
     t.diagnostic(
       dnn
-        ? `native: ${conv.join(', ')} run on ${dnn}`
-        : `native: built without oneDNN (${conv.join(', ')} absent: conv2d runs through im2col)`,
+        ? `native: ${onDnn.join(', ')} run on ${dnn}`
+        : `native: built without oneDNN (conv2d runs through im2col, maxPool2d on nabla's loop)`,
     );
 });
 

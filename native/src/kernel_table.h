@@ -22,7 +22,8 @@ napi_value k_rmsprop(napi_env env, napi_callback_info info);
 napi_value k_im2col(napi_env env, napi_callback_info info);
 napi_value k_col2im(napi_env env, napi_callback_info info);
 napi_value k_place(napi_env env, napi_callback_info info);
-napi_value k_max_pool2d_indices(napi_env env, napi_callback_info info);
+napi_value k_max_pool2d(napi_env env, napi_callback_info info);
+napi_value k_max_pool2d_backward(napi_env env, napi_callback_info info);
 napi_value k_reduce(napi_env env, napi_callback_info info);
 napi_value k_log_softmax(napi_env env, napi_callback_info info);
 napi_value k_permute(napi_env env, napi_callback_info info);
@@ -55,7 +56,8 @@ napi_value k_layer_norm_backward(napi_env env, napi_callback_info info);
   {"im2col", k_im2col}, \
   {"col2im", k_col2im}, \
   {"place", k_place}, \
-  {"maxPool2dIndices", k_max_pool2d_indices}, \
+  {"maxPool2d", k_max_pool2d}, \
+  {"maxPool2dBackward", k_max_pool2d_backward}, \
   {"reduce", k_reduce}, \
   {"logSoftmax", k_log_softmax}, \
   {"permute", k_permute}, \

@@ -41,10 +41,6 @@ bool read_geometry(Call *c, size_t i, long g[GEOMETRY]);
 extern int map_threads;
 #define MAP_PARALLEL_MIN 65536
 
-// conv.c: oneDNN's threads, and its name and version (NULL in a build without it).
-void conv_set_threads(int n);
-const char *conv_library(void);
-
 // matmul.c: the addon's controls besides its kernels.
 napi_value addon_set_threads(napi_env env, napi_callback_info info);
 napi_value addon_set_map_threads(napi_env env, napi_callback_info info);

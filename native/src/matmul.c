@@ -4,7 +4,7 @@
 // OpenBLAS splits a product over its threads by rows and columns of C, never along k, so every
 // output element is summed in the same order at any thread count (test/backend/native.test.ts).
 
-#include "kernels.h"
+#include "dnn.h"
 
 #include <limits.h>
 #include <string.h>
@@ -98,7 +98,7 @@ napi_value addon_set_threads(napi_env env, napi_callback_info info) {
   if (!call_begin(&c, env, info, "setThreads", 1) || !arg_size(&c, 0, "n", &n)) return NULL;
   if (n < 1 || n > 1024) return fail(&c, "expected 1 to 1024 threads, got %zu", n), NULL;
   openblas_set_num_threads((int)n);
-  conv_set_threads((int)n);
+  dnn_set_threads((int)n);
   return undefined(env);
 }
 
@@ -126,7 +126,7 @@ napi_value addon_info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "core", v);
   napi_create_int32(env, openblas_get_num_threads(), &v);
   napi_set_named_property(env, o, "threads", v);
-  const char *dnn = conv_library();
+  const char *dnn = dnn_library();
   if (dnn) napi_create_string_utf8(env, dnn, NAPI_AUTO_LENGTH, &v);
   else napi_get_null(env, &v);
   napi_set_named_property(env, o, "dnn", v);

@@ -3,8 +3,9 @@
 // the image as in js, so reads stay inside x once x holds batch·channels·height·width values.
 
 #include <stdlib.h>
+#include <string.h>
 
-#include "kernels.h"
+#include "dnn.h"
 
 bool read_geometry(Call *c, size_t i, long g[GEOMETRY]) {
   int32_t *meta;
@@ -204,23 +205,61 @@ napi_value k_place(napi_env env, napi_callback_info info) {
     free(jr);                                                                                       \
   }
 
-// maxPool2dIndices(x, geometry, out): for each window of each channel plane, the flat index into x
-// of its maximum (the first of equal ones; a NaN wins, as torch's max_pool2d); −1 for a window
-// with no tap inside x (pooling's padding never allows one).
-napi_value k_max_pool2d_indices(napi_env env, napi_callback_info info) {
+// maxPool2d(x, geometry, out, idx): for each window of each channel plane, its maximum (out) and
+// that maximum's flat index into x (idx): the first of equal ones; a NaN wins, as torch's
+// max_pool2d. float32 runs on oneDNN where it can (pool.c).
+napi_value k_max_pool2d(napi_env env, napi_callback_info info) {
   Call c;
-  Floats x;
+  Floats x, out;
   long g[GEOMETRY];
   int32_t *o;
   size_t length;
-  if (!call_begin(&c, env, info, "maxPool2dIndices", 3) || !arg_floats(&c, 0, "x", &x) || !read_geometry(&c, 1, g) ||
-      !arg_int32s(&c, 2, "out", &o, &length))
+  if (!call_begin(&c, env, info, "maxPool2d", 4) || !arg_floats(&c, 0, "x", &x) || !read_geometry(&c, 1, g) ||
+      !arg_floats(&c, 2, "out", &out) || !arg_int32s(&c, 3, "idx", &o, &length) ||
+      !same_dtype(&c, &x, "x", &out, "out"))
     return NULL;
   UNPACK(g)
   (void)plane, (void)ncols;
-  if (!need(&c, &x, "x", (size_t)(N * C * H * W))) return NULL;
-  if (length < (size_t)(N * C * oH * oW)) return fail(&c, "out holds %zu indices for %ld windows", length, N * C * oH * oW), NULL;
+  size_t windows = (size_t)(N * C * oH * oW);
+  if (!need(&c, &x, "x", (size_t)(N * C * H * W)) || !need(&c, &out, "out", windows)) return NULL;
+  if (length < windows) return fail(&c, "idx holds %zu indices for %zu windows", length, windows), NULL;
   if ((size_t)(N * C * H * W) > (size_t)INT32_MAX) return fail(&c, "x has more elements than an int32 index reaches"), NULL;
-  if (x.f64) MAX_POOL_INDICES(double) else MAX_POOL_INDICES(float)
+#ifdef NABLA_DNNL
+  int done = x.f64 ? 0 : dnn_max_pool2d(&c, g, x.data, out.data, o);
+  if (done) return done > 0 ? undefined(env) : NULL;
+#endif
+  // Padding is at most half the kernel, so every window has a tap inside x.
+  if (x.f64) {
+    MAX_POOL_INDICES(double)
+    for (size_t i = 0; i < windows; i++) ((double *)out.data)[i] = ((const double *)x.data)[o[i]];
+  } else {
+    MAX_POOL_INDICES(float)
+    for (size_t i = 0; i < windows; i++) ((float *)out.data)[i] = ((const float *)x.data)[o[i]];
+  }
+  return undefined(env);
+}
+
+#define MAX_POOL_BACKWARD(T)                                                                        \
+  {                                                                                                 \
+    T *dx = out.data;                                                                               \
+    memset(dx, 0, out.length * sizeof(T));                                                          \
+    for (size_t i = 0; i < n; i++) dx[idx[i]] += ((const T *)gy.data)[i];                           \
+  }
+
+// maxPool2dBackward(gy, idx, out): out = 0 but out[idx[i]] += gy[i] for each of idx's i, in order
+// (idx from maxPool2d).
+napi_value k_max_pool2d_backward(napi_env env, napi_callback_info info) {
+  Call c;
+  Floats gy, out;
+  int32_t *idx;
+  size_t n;
+  if (!call_begin(&c, env, info, "maxPool2dBackward", 3) || !arg_floats(&c, 0, "gy", &gy) ||
+      !arg_int32s(&c, 1, "idx", &idx, &n) || !arg_floats(&c, 2, "out", &out) || !same_dtype(&c, &gy, "gy", &out, "out"))
+    return NULL;
+  if (!need(&c, &gy, "gy", n)) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (idx[i] < 0 || (size_t)idx[i] >= out.length)
+      return fail(&c, "index %d at %zu is outside out's %zu values", idx[i], i, out.length), NULL;
+  if (out.f64) MAX_POOL_BACKWARD(double) else MAX_POOL_BACKWARD(float)
   return undefined(env);
 }

@@ -253,10 +253,16 @@ export const KERNEL_TABLE = {
     doc: 'The adjoint of im2col (col2im): out [batch, channels, height, width] = the sum of each patch entry at the pixel it came from (padding taps are dropped).',
     args: { cols: 'read', g: 'PatchGeometry', out: 'update' },
   },
-  maxPool2dIndices: {
+  maxPool2d: {
     family: 'patches',
-    doc: "For each window of each channel plane of x [batch, channels, height, width] (g's window, as pooling's), the flat index into x of its maximum: the first of equal ones, a NaN wins (as torch's max_pool2d); out holds batch·channels·outH·outW indices.",
-    args: { x: 'read', g: 'PatchGeometry', out: 'Int32Array' },
+    doc: "Max pooling of each channel plane of x [batch, channels, height, width] over g's windows: out [batch, channels, outH, outW] holds the maxima and idx the flat index into x of each (the first of equal ones; a NaN wins, as torch's max_pool2d).",
+    args: { x: 'read', g: 'PatchGeometry', out: 'write', idx: 'Int32Array' },
+    optional: true,
+  },
+  maxPool2dBackward: {
+    family: 'patches',
+    doc: "maxPool2d's input gradient for gy = dL/dout: out (x's size) is 0 but out[idx[i]] += gy[i] for each of idx's i, in order (idx as maxPool2d wrote it).",
+    args: { gy: 'read', idx: 'Int32Array', out: 'write' },
     optional: true,
   },
   place: {

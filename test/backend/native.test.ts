@@ -33,6 +33,7 @@ const g: PatchGeometry = {
   outH: 3,
   outW: 3,
 };
+const g9 = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const sgdArgs = { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0, first: true };
 const adamArgs = {
   lr: 0.1,
@@ -72,6 +73,25 @@ const calls: [string, (bad: (n: number) => Data) => void][] = [
   ['im2col', (bad) => arrayKernels().im2col(bad(16), g, 0, f32(36))],
   ['col2im', (bad) => arrayKernels().col2im(f32(36), g, bad(16))],
   ['place', (bad) => arrayKernels().place(f32(4), [2, 2], bad(9), [3, 3], [1, 1])],
+  ['maxPool2d', (bad) => arrayKernels().maxPool2d!(bad(16), g, f32(9), new Int32Array(9))],
+  [
+    'maxPool2dBackward',
+    (bad) =>
+      arrayKernels().maxPool2dBackward!(
+        bad(9),
+        Int32Array.from(g9, (i) => i + 7),
+        f32(16),
+      ),
+  ],
+  [
+    'maxPool2dBackward',
+    (bad) =>
+      arrayKernels().maxPool2dBackward!(
+        f32(9),
+        Int32Array.from(g9, (i) => i + 7),
+        bad(16),
+      ),
+  ],
   ['axpy', (bad) => arrayKernels().axpy(f32(8), bad(8), 2)],
   ['sgd', (bad) => arrayKernels().sgd(f32(8), f32(8), bad(8), sgdArgs)],
   ['adam', (bad) => arrayKernels().adam(f32(8), f32(8), f32(8), bad(8), null, adamArgs)],

@@ -50,8 +50,10 @@ export interface Kernels {
   im2col(x: Data, g: PatchGeometry, padValue: number, out: Data): void;
   /** The adjoint of im2col (col2im): out [batch, channels, height, width] = the sum of each patch entry at the pixel it came from (padding taps are dropped). */
   col2im(cols: Data, g: PatchGeometry, out: Data): void;
-  /** For each window of each channel plane of x [batch, channels, height, width] (g's window, as pooling's), the flat index into x of its maximum: the first of equal ones, a NaN wins (as torch's max_pool2d); out holds batch·channels·outH·outW indices. */
-  maxPool2dIndices?(x: Data, g: PatchGeometry, out: Int32Array): void;
+  /** Max pooling of each channel plane of x [batch, channels, height, width] over g's windows: out [batch, channels, outH, outW] holds the maxima and idx the flat index into x of each (the first of equal ones; a NaN wins, as torch's max_pool2d). */
+  maxPool2d?(x: Data, g: PatchGeometry, out: Data, idx: Int32Array): void;
+  /** maxPool2d's input gradient for gy = dL/dout: out (x's size) is 0 but out[idx[i]] += gy[i] for each of idx's i, in order (idx as maxPool2d wrote it). */
+  maxPool2dBackward?(gy: Data, idx: Int32Array, out: Data): void;
   /** Copies x into out (same rank) shifted by `offset`: x's element at index i goes to i + offset where that is inside out (offsets may be negative); the rest of out is left as it is. */
   place(x: Data, xShape: Shape, out: Data, outShape: Shape, offset: readonly number[]): void;
   /** float32 2-D convolution: out [N, O, outH, outW] = x [N, C, H, W] ⋆ weight [O, C/groups, kH, kW] (+ bias, relu: see ConvArgs). */
@@ -96,7 +98,8 @@ export const KERNEL_ARGS = {
   batchNormBackward: { x: 0, gy: 1, weight: 2, mean: 3, variance: 4, gx: 5, gWeight: 6, gBias: 7, args: 8 },
   im2col: { x: 0, g: 1, padValue: 2, out: 3 },
   col2im: { cols: 0, g: 1, out: 2 },
-  maxPool2dIndices: { x: 0, g: 1, out: 2 },
+  maxPool2d: { x: 0, g: 1, out: 2, idx: 3 },
+  maxPool2dBackward: { gy: 0, idx: 1, out: 2 },
   place: { x: 0, xShape: 1, out: 2, outShape: 3, offset: 4 },
   conv2d: { x: 0, weight: 1, out: 2, args: 3 },
   conv2dInputGrad: { gy: 0, weight: 1, out: 2, args: 3 },
@@ -145,7 +148,8 @@ export const KERNEL_IO: { readonly [K in keyof Kernels]-?: KernelIO } = {
   batchNormBackward: { reads: [0, 1, 2, 3, 4], writes: [5, 6, 7], updates: [] },
   im2col: { reads: [0], writes: [3], updates: [] },
   col2im: { reads: [0], writes: [], updates: [2] },
-  maxPool2dIndices: { reads: [0], writes: [], updates: [] },
+  maxPool2d: { reads: [0], writes: [2], updates: [] },
+  maxPool2dBackward: { reads: [0], writes: [2], updates: [] },
   place: { reads: [0], writes: [], updates: [2] },
   conv2d: { reads: [0, 1], writes: [2], updates: [], bias: 3 },
   conv2dInputGrad: { reads: [0, 1], writes: [2], updates: [], bias: 3 },

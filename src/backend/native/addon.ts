@@ -128,7 +128,8 @@ export interface Addon {
     plane: number,
     eps: number,
   ): void;
-  maxPool2dIndices(x: unknown, geometry: Int32Array, out: Int32Array): void;
+  maxPool2d(x: unknown, geometry: Int32Array, out: unknown, idx: Int32Array): void;
+  maxPool2dBackward(gy: unknown, idx: Int32Array, out: unknown): void;
   softmax(x: unknown, out: unknown, rows: number, cols: number): void;
   softmaxBackward(y: unknown, gy: unknown, out: unknown, rows: number, cols: number): void;
   layerNorm(

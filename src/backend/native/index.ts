@@ -1,6 +1,6 @@
 // The native backend: kernels in C (native/src) called through Node-API on the tensors' own typed
-// arrays, no copies in or out; the matrix product is OpenBLAS's (matmul.ts), convolution oneDNN's
-// where the build links it (conv.ts).
+// arrays, no copies in or out; the matrix product is OpenBLAS's (matmul.ts), convolution and max pooling
+// oneDNN's where the build links it (conv.ts, patches.ts).
 
 import type { Backend } from '../contract.js';
 import { addon, type Addon } from './addon.js';
@@ -18,7 +18,7 @@ function makeBackend(native: Addon): Backend {
     name: 'native',
     ...makeElementwise(native),
     ...makeRows(native),
-    ...makePatches(native),
+    ...makePatches(native, useThreads),
     ...makeOptim(native),
     ...makeMatmul(native, useThreads),
     ...makeConv(native, useThreads),

@@ -3,21 +3,24 @@
 //   P = im2col(x as [N·C,1,H,W]) : [kH·kW, N·C·H'·W']   (one column per window)
 //   maxPool2d: y = max over the rows of P → dP = dy at each window's maximum (ties share it,
 //     where PyTorch gives it all to the first), dx = col2im(dP): max's and im2col's backward.
-//     Where the backend has maxPool2dIndices (native), y = x[i] for each window's index i of its
-//     maximum (the first of ties, as PyTorch), a gather whose backward scatters dy to those i.
+//     Where the backend has a maxPool2d kernel (native), it gives y and the flat index i into x of
+//     each window's maximum (the first of ties, as PyTorch): y = x[i], so dx = dy scattered to
+//     those i (maxPool2dBackward's kernel, or scatterRows as ops when the gradient is itself
+//     differentiated).
 //   avgPool2d: y = Σ rows of P / count → dx = col2im(dy / count spread over each window).
 //   adaptiveAvgPool2d: y = A_H · x · A_Wᵀ with A the [out, in] averaging matrices of
 //     PyTorch's windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), so dx = A_Hᵀ · dy · A_W (matmul's backward).
 
-import { allocData } from '../../cells.js';
+import { allocCell, allocData } from '../../cells.js';
 import { Tensor } from '../../tensor.js';
-import { shapeStr } from '../../shape.js';
+import { shapeStr, sizeOf } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
 import { kernels } from '../../backend/index.js';
 import { checkPoolPadding, geometry, pair, resolveWindow, type Pair, type Window } from '../window.js';
 import { im2col } from './conv.js';
-import { embedding } from './gather.js';
+import { scatterRows } from './gather.js';
+import { isGradEnabled } from '../../autograd/mode.js';
 
 function planes(op: string, x: Tensor): [number, number, number, number] {
   checkTensor(op, x);
@@ -59,7 +62,7 @@ export interface MaxPool2dOptions {
 export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOptions) => Tensor> = defineOp({
   name: 'maxPool2d',
   method: false,
-  composite(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}) {
+  forward(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}) {
     const [n, c] = planes('maxPool2d', x);
     const w = resolveWindow('maxPool2d', x.shape, {
       kernel: kernelSize,
@@ -69,15 +72,20 @@ export const maxPool2d: Fn<(x: Tensor, kernelSize: Pair, options?: MaxPool2dOpti
       ceilMode: options.ceilMode,
     });
     checkPoolPadding('maxPool2d', [w.padTop, w.padLeft], [w.kernelH, w.kernelW]);
-    const argmax = kernels().maxPool2dIndices;
-    if (argmax) {
-      // Each window's maximum picked by its index: y = x[idx] as a gather of x's values (one per
-      // row), so dx = the scatter of dy to those indices (embedding's backward).
-      const idx = new Int32Array(n * c * w.outH * w.outW);
-      argmax(x.cell, geometry(x.shape, w), idx);
-      return embedding(idx, x.reshape([x.size, 1])).reshape([n, c, w.outH, w.outW]);
-    }
-    return windows(x, w, -Infinity).max(0).reshape([n, c, w.outH, w.outW]);
+    const shape = [n, c, w.outH, w.outW];
+    const pool = kernels().maxPool2d;
+    if (!pool) return windows(x, w, -Infinity).max(0).reshape(shape);
+    const idx = new Int32Array(sizeOf(shape));
+    const out = allocCell(x.dtype, idx.length);
+    pool(x.cell, geometry(x.shape, w), out, idx);
+    return { data: out, shape, inputs: [x], saved: { idx, xShape: x.shape } };
+  },
+  backward(gy, { idx, xShape }) {
+    const scatter = isGradEnabled() ? undefined : kernels().maxPool2dBackward;
+    if (!scatter) return [scatterRows(gy.reshape([idx.length, 1]), idx, sizeOf(xShape)).reshape(xShape)];
+    const dx = allocCell(gy.dtype, sizeOf(xShape));
+    scatter(gy.cell, idx, dx);
+    return [new Tensor(dx, xShape)];
   },
   call: (x, a) => maxPool2d(x[0], a.kernelSize, a),
   torch:
