@@ -186,16 +186,10 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
   size_t n = x.length;
   // (leakyRelu's slope multiplies in double, as js does: p·x rounded once.)
   if (!x.f64 && VECTOR32[op]) {
-    // In chunks of 4096 values (a multiple of every vector width), over map_threads.
     const float *xs = x.data;
     float *o = out.data;
     void (*f)(const float *, float *, size_t) = VECTOR32[op];
-    long chunks = (long)((n + 4095) / 4096);
-#pragma omp parallel for num_threads(map_threads) if (n >= MAP_PARALLEL_MIN) schedule(static)
-    for (long k = 0; k < chunks; k++) {
-      size_t at = (size_t)k * 4096, len = n - at < 4096 ? n - at : 4096;
-      f(xs + at, o + at, len);
-    }
+    FOR_EACH_CHUNK(n, at, len, f(xs + at, o + at, len))
   } else if (simple((int)op) && !(op == UNARY_LEAKY_RELU && !x.f64)) {
     if (x.f64) unary64((int)op, x.data, out.data, n, p);
     else unary32((int)op, x.data, out.data, n, (float)p);
@@ -242,13 +236,21 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
     }                                                                                                           \
     for (size_t i = 0; i < n; i++) o[i] = APPLY(op, a[i * sa], b[i * sb]);                                      \
   }                                                                                                             \
-  static void general##SUFFIX(int op, const T *a, const T *b, T *o, size_t rank, const size_t *shape,          \
-                              const size_t *sa, const size_t *sb, size_t *idx) {                                \
-    size_t inner = shape[rank - 1], total = 1;                                                                  \
-    for (size_t d = 0; d < rank; d++) total *= shape[d], idx[d] = 0;                                            \
-    size_t ia = 0, ib = 0;                                                                                      \
-    for (size_t i = 0; i < total; i += inner) {                                                                 \
-      run##SUFFIX(op, a + ia, sa[rank - 1], b + ib, sb[rank - 1], o + i, inner);                                \
+  /* Elements [start, end) of the output: from start's multi-index, one run of the innermost axis at a time. */ \
+  static void range##SUFFIX(int op, const T *a, const T *b, T *o, size_t rank, const size_t *shape,            \
+                            const size_t *sa, const size_t *sb, size_t start, size_t end) {                     \
+    size_t inner = shape[rank - 1], idx[MAX_RANK + 1], row = start / inner, off = start % inner, ia = 0, ib = 0; \
+    for (size_t d = rank - 1; d-- > 0;) {                                                                       \
+      idx[d] = row % shape[d];                                                                                  \
+      row /= shape[d];                                                                                          \
+      ia += idx[d] * sa[d];                                                                                     \
+      ib += idx[d] * sb[d];                                                                                     \
+    }                                                                                                           \
+    for (size_t i = start; i < end;) {                                                                          \
+      size_t len = inner - off < end - i ? inner - off : end - i;                                               \
+      run##SUFFIX(op, a + ia + off * sa[rank - 1], sa[rank - 1], b + ib + off * sb[rank - 1], sb[rank - 1], o + i, len); \
+      i += len;                                                                                                 \
+      off = 0;                                                                                                  \
       for (size_t d = rank - 1; d-- > 0;) {                                                                     \
         idx[d]++;                                                                                               \
         ia += sa[d];                                                                                            \
@@ -259,6 +261,11 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
         idx[d] = 0;                                                                                             \
       }                                                                                                         \
     }                                                                                                           \
+  }                                                                                                             \
+  /* Every element, chunk by chunk over map_threads (each value alone: the same bits at any count). */         \
+  static void general##SUFFIX(int op, const T *a, const T *b, T *o, size_t rank, const size_t *shape,          \
+                              const size_t *sa, const size_t *sb, size_t total) {                               \
+    FOR_EACH_CHUNK(total, at, len, range##SUFFIX(op, a, b, o, rank, shape, sa, sb, at, at + len))               \
   }
 BINARY_LOOPS(float, 32)
 BINARY_LOOPS(double, 64)
@@ -276,7 +283,7 @@ napi_value k_binary(napi_env env, napi_callback_info info) {
     return NULL;
   if (op >= BINARY_OPS) return fail(&c, "unknown op code %zu", op), NULL;
   if (metaLength < 1 || meta[0] < 0 || meta[0] > MAX_RANK || metaLength < 1 + 3 * (size_t)meta[0]) return fail(&c, "malformed shape metadata"), NULL;
-  size_t rank = (size_t)meta[0], shape[MAX_RANK + 1], sa[MAX_RANK + 1], sb[MAX_RANK + 1], idx[MAX_RANK + 1];
+  size_t rank = (size_t)meta[0], shape[MAX_RANK + 1], sa[MAX_RANK + 1], sb[MAX_RANK + 1];
   // Bounds: the last element each operand is read at is Σ (shape−1)·stride.
   size_t total = 1, lastA = 0, lastB = 0;
   for (size_t d = 0; d < rank; d++) {
@@ -294,7 +301,7 @@ napi_value k_binary(napi_env env, napi_callback_info info) {
   if (!need(&c, &out, "out", total)) return NULL;
   if (total == 0) return undefined(env);
   if (!need(&c, &a, "a", lastA + 1) || !need(&c, &b, "b", lastB + 1)) return NULL;
-  if (out.f64) general64((int)op, a.data, b.data, out.data, rank, shape, sa, sb, idx);
-  else general32((int)op, a.data, b.data, out.data, rank, shape, sa, sb, idx);
+  if (out.f64) general64((int)op, a.data, b.data, out.data, rank, shape, sa, sb, total);
+  else general32((int)op, a.data, b.data, out.data, rank, shape, sa, sb, total);
   return undefined(env);
 }

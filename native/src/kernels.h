@@ -41,6 +41,19 @@ bool read_geometry(Call *c, size_t i, long g[GEOMETRY]);
 extern int map_threads;
 #define MAP_PARALLEL_MIN 65536
 
+/** Runs `body` for each chunk [at, at + len) of [0, n), 16384 values (a multiple of every vector width) a chunk, over map_threads. */
+#define MAP_CHUNK 16384
+#define FOR_EACH_CHUNK(n, at, len, body)                                                                     \
+  {                                                                                                          \
+    size_t total_ = (n);                                                                                     \
+    long chunks_ = (long)((total_ + MAP_CHUNK - 1) / MAP_CHUNK);                                             \
+    _Pragma("omp parallel for num_threads(map_threads) if (total_ >= MAP_PARALLEL_MIN) schedule(static)")    \
+    for (long k_ = 0; k_ < chunks_; k_++) {                                                                  \
+      size_t at = (size_t)k_ * MAP_CHUNK, len = total_ - at < MAP_CHUNK ? total_ - at : MAP_CHUNK;           \
+      body;                                                                                                  \
+    }                                                                                                        \
+  }
+
 // matmul.c: the addon's controls besides its kernels.
 napi_value addon_set_threads(napi_env env, napi_callback_info info);
 napi_value addon_set_map_threads(napi_env env, napi_callback_info info);

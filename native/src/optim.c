@@ -82,8 +82,13 @@ napi_value k_sgd(napi_env env, napi_callback_info info) {
       !same_dtype(&c, &p, "p", &g, "grad") || !need(&c, &g, "grad", p.length) ||
       (b.given && (!same_dtype(&c, &p, "p", &b, "momentumBuffer") || !need(&c, &b, "momentumBuffer", p.length))))
     return NULL;
-  if (p.f64) sgd64(p.data, g.data, b.data, p.length, lr, mu, damp, nesterov, wd, first);
-  else sgd32(p.data, g.data, b.data, p.length, lr, mu, damp, nesterov, wd, first);
+  if (p.f64) {
+    double *pv = p.data, *gv = g.data, *bv = b.data;
+    FOR_EACH_CHUNK(p.length, at, len, sgd64(pv + at, gv + at, bv ? bv + at : NULL, len, lr, mu, damp, nesterov, wd, first))
+  } else {
+    float *pv = p.data, *gv = g.data, *bv = b.data;
+    FOR_EACH_CHUNK(p.length, at, len, sgd32(pv + at, gv + at, bv ? bv + at : NULL, len, lr, mu, damp, nesterov, wd, first))
+  }
   return undefined(env);
 }
 
@@ -121,8 +126,14 @@ napi_value k_adam(napi_env env, napi_callback_info info) {
       !need(&c, &g, "grad", n) || !need(&c, &m, "m", n) || !need(&c, &v, "v", n) ||
       (vMax.given && (!same_dtype(&c, &p, "p", &vMax, "vMax") || !need(&c, &vMax, "vMax", n))))
     return NULL;
-  if (p.f64) adam64(p.data, g.data, m.data, v.data, vMax.data, n, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt);
-  else adam32(p.data, g.data, m.data, v.data, vMax.data, n, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt);
+  // Each value's update alone, chunk by chunk over map_threads: the same bits at any count.
+  if (p.f64) {
+    double *pv = p.data, *gv = g.data, *mv = m.data, *vv = v.data, *xv = vMax.data;
+    FOR_EACH_CHUNK(n, at, len, adam64(pv + at, gv + at, mv + at, vv + at, xv ? xv + at : NULL, len, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt))
+  } else {
+    float *pv = p.data, *gv = g.data, *mv = m.data, *vv = v.data, *xv = vMax.data;
+    FOR_EACH_CHUNK(n, at, len, adam32(pv + at, gv + at, mv + at, vv + at, xv ? xv + at : NULL, len, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt))
+  }
   return undefined(env);
 }
 

@@ -11,7 +11,7 @@ import '../../src/index.js'; // registers every backend the engine can run
 import { arrayKernels, listBackends, ready, setBackend, type ActiveBackend } from '../../src/backend/index.js';
 import type { BinaryOp, Data, DType, UnaryOp } from '../../src/backend/contract.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { setDeterministic, setNumThreads, settings } from '../../src/backend/settings.js';
+import { setDeterministic, setNumThreads, settings, threadCountListeners } from '../../src/backend/settings.js';
 import { workerJobs } from '../../src/backend/wasm/pool.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
 
@@ -456,7 +456,8 @@ for (const name of ['js', 'wasm', 'native']) {
         await sub('sgd, adam, rmsprop (three steps, every option)', () => {
           const close = (got: Data, want: Data, what: string) =>
             assertClose(got, want, (i) => e * (1 + Math.abs(want[i])), what);
-          for (const n of [1, 7, 1025, 4099]) {
+          // 200,003: above the size from which native splits an update over its threads.
+          for (const n of [1, 7, 1025, 4099, 200_003]) {
             for (const [momentum, dampening, nesterov, weightDecay] of [
               [0, 0, false, 0],
               [0.9, 0, false, 0.01],
@@ -656,4 +657,48 @@ test("setBackend('native') where the addon did not load says why", () => {
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^setBackend: the native backend did not load here \(NABLA_NATIVE=0\); available: js, wasm/);
+});
+
+// The kernels that compute each value on its own split large work over threads (native's OpenMP
+// maps and binaries): at any thread count each value is still one operation, so the bits are
+// js's, at 1 thread and at 2.
+test('per-value kernels above the threading size give js bits at 1 and 2 threads', () => {
+  const shapes: [Shape, Shape, Shape][] = [
+    [[200_003], [200_003], [200_003]],
+    [[300, 257], [257], [300, 257]],
+    [
+      [60, 1, 1200],
+      [1, 2, 1200],
+      [60, 2, 1200],
+    ],
+    [
+      [3, 40_000, 1],
+      [3, 1, 2],
+      [3, 40_000, 2],
+    ],
+  ];
+  const before = settings.numThreads;
+  try {
+    for (const name of listBackends()) {
+      const be = backendNamed(name);
+      for (const threads of [1, 2]) {
+        setNumThreads(threads);
+        for (const dtype of dtypes) {
+          for (const [as, bs, os] of shapes) {
+            const [a, b] = [data(dtype, sizeOf(as)), data(dtype, sizeOf(bs))];
+            for (const op of ['add', 'sub', 'mul', 'div'] as BinaryOp[]) {
+              const [want, got] = [alloc(dtype, sizeOf(os)), alloc(dtype, sizeOf(os))];
+              jsBackend.binary(op, a, as, b, bs, want, os);
+              be.binary(op, a, as, b, bs, got, os);
+              assert.deepEqual(got, want, `${name} ${threads} threads ${dtype} ${op} [${as}] [${bs}]`);
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    settings.numThreads = before;
+    for (const f of threadCountListeners) f();
+    setBackend(listBackends().includes('wasm') ? 'wasm' : 'js');
+  }
 });
