@@ -1,9 +1,11 @@
 // Text generation from a GPT: each new token is drawn from the model's distribution for the next
 // position (softmax of logits / temperature, over the topK most likely tokens), with the seeded
 // PRNG, so a seed reproduces the text. Keys and values of earlier positions are cached per block;
-// once the context is full, the window slides and is computed afresh for each token.
+// once the context is full, the window slides and is computed afresh for each token. Each token's
+// forward pass returns the arrays it made to the host pool, but for the caches it extends.
 
 import { tensor } from '../tensor.js';
+import { collecting, releaseCells, type Cell } from '../cells.js';
 import { noGrad } from '../autograd/mode.js';
 import { random } from '../random.js';
 import type { GPT } from './layers/gpt.js';
@@ -50,11 +52,15 @@ export function generate(gpt: GPT, prompt: readonly number[], options: GenerateO
       let caches: KeyValueCache[] = [];
       let logits = new Float32Array(0);
       const run = (fresh: boolean) => {
-        const window = tokens.slice(-contextLength);
-        if (fresh) caches = gpt.blocks.map(() => ({ k: null, v: null }));
-        const input = fresh ? window : window.slice(-1);
-        const out = gpt.forward(tensor([input]), { caches, position: fresh ? 0 : window.length - 1 });
-        logits = Float32Array.from(out.data.subarray(out.size - vocabSize));
+        const made: Cell[] = [];
+        collecting(made, () => {
+          const window = tokens.slice(-contextLength);
+          if (fresh) caches = gpt.blocks.map(() => ({ k: null, v: null }));
+          const input = fresh ? window : window.slice(-1);
+          const out = gpt.forward(tensor([input]), { caches, position: fresh ? 0 : window.length - 1 });
+          logits = Float32Array.from(out.data.subarray(out.size - vocabSize));
+        });
+        releaseCells(made, new Set(caches.flatMap((c) => [c.k?.cell, c.v?.cell].filter((x) => x !== undefined))));
       };
       run(true);
       for (let i = 0; i < maxNewTokens; i++) {
