@@ -13,7 +13,7 @@ import { escapeConsole } from './terminal.js';
 import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { trainCommand } from './train.js';
 import { CNN_EPOCHS, models, optimizers, schedules, TABLE_MIN_STEPS, type TrainFlags } from './train-run.js';
-import { trainAdditionCommand, trainTextCommand, type GptFlags } from './train-gpt.js';
+import { ADDITION_EPOCHS, trainAdditionCommand, trainTextCommand, type GptFlags } from './train-gpt.js';
 import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
@@ -97,7 +97,7 @@ program
   )
   .option(
     '--epochs <n>',
-    `epochs (default 15 for images, ${CNN_EPOCHS} for the CNN; CSV: enough for ${TABLE_MIN_STEPS} steps, 40 to 2,000 epochs)`,
+    `epochs (default 15 for images, ${CNN_EPOCHS} for the CNN, ${ADDITION_EPOCHS} for addition, 1 for text; CSV: enough for ${TABLE_MIN_STEPS} steps, 40 to 2,000 epochs)`,
     intIn(1, MAX_EPOCHS),
   )
   .option(
