@@ -189,7 +189,7 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
     const float *xs = x.data;
     float *o = out.data;
     void (*f)(const float *, float *, size_t) = VECTOR32[op];
-    FOR_EACH_CHUNK(n, at, len, f(xs + at, o + at, len))
+    FOR_EACH_CHUNK(n, MAP_PARALLEL_MIN, at, len, f(xs + at, o + at, len))
   } else if (simple((int)op) && !(op == UNARY_LEAKY_RELU && !x.f64)) {
     if (x.f64) unary64((int)op, x.data, out.data, n, p);
     else unary32((int)op, x.data, out.data, n, (float)p);
@@ -265,7 +265,7 @@ napi_value k_unary(napi_env env, napi_callback_info info) {
   /* Every element, chunk by chunk over map_threads (each value alone: the same bits at any count). */         \
   static void general##SUFFIX(int op, const T *a, const T *b, T *o, size_t rank, const size_t *shape,          \
                               const size_t *sa, const size_t *sb, size_t total) {                               \
-    FOR_EACH_CHUNK(total, at, len, range##SUFFIX(op, a, b, o, rank, shape, sa, sb, at, at + len))               \
+    FOR_EACH_CHUNK(total, STREAM_PARALLEL_MIN, at, len, range##SUFFIX(op, a, b, o, rank, shape, sa, sb, at, at + len))               \
   }
 BINARY_LOOPS(float, 32)
 BINARY_LOOPS(double, 64)

@@ -40,14 +40,20 @@ bool read_geometry(Call *c, size_t i, long g[GEOMETRY]);
 // stays on the calling thread.
 extern int map_threads;
 #define MAP_PARALLEL_MIN 65536
+// Kernels bound by memory rather than arithmetic (binary maps, SGD) gain from a second thread
+// only from 4× that: below, waking the threads costs what they save (bench/KERNELS.md).
+#define STREAM_PARALLEL_MIN 262144
 
-/** Runs `body` for each chunk [at, at + len) of [0, n), 16384 values (a multiple of every vector width) a chunk, over map_threads. */
+/**
+ * Runs `body` for each chunk [at, at + len) of [0, n), 16384 values (a multiple of every vector
+ * width) a chunk, over map_threads when n ≥ min.
+ */
 #define MAP_CHUNK 16384
-#define FOR_EACH_CHUNK(n, at, len, body)                                                                     \
+#define FOR_EACH_CHUNK(n, min, at, len, body)                                                                \
   {                                                                                                          \
-    size_t total_ = (n);                                                                                     \
+    size_t total_ = (n), min_ = (min);                                                                       \
     long chunks_ = (long)((total_ + MAP_CHUNK - 1) / MAP_CHUNK);                                             \
-    _Pragma("omp parallel for num_threads(map_threads) if (total_ >= MAP_PARALLEL_MIN) schedule(static)")    \
+    _Pragma("omp parallel for num_threads(map_threads) if (total_ >= min_) schedule(static)")                \
     for (long k_ = 0; k_ < chunks_; k_++) {                                                                  \
       size_t at = (size_t)k_ * MAP_CHUNK, len = total_ - at < MAP_CHUNK ? total_ - at : MAP_CHUNK;           \
       body;                                                                                                  \

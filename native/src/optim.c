@@ -84,27 +84,35 @@ napi_value k_sgd(napi_env env, napi_callback_info info) {
     return NULL;
   if (p.f64) {
     double *pv = p.data, *gv = g.data, *bv = b.data;
-    FOR_EACH_CHUNK(p.length, at, len, sgd64(pv + at, gv + at, bv ? bv + at : NULL, len, lr, mu, damp, nesterov, wd, first))
+    FOR_EACH_CHUNK(p.length, STREAM_PARALLEL_MIN, at, len, sgd64(pv + at, gv + at, bv ? bv + at : NULL, len, lr, mu, damp, nesterov, wd, first))
   } else {
     float *pv = p.data, *gv = g.data, *bv = b.data;
-    FOR_EACH_CHUNK(p.length, at, len, sgd32(pv + at, gv + at, bv ? bv + at : NULL, len, lr, mu, damp, nesterov, wd, first))
+    FOR_EACH_CHUNK(p.length, STREAM_PARALLEL_MIN, at, len, sgd32(pv + at, gv + at, bv ? bv + at : NULL, len, lr, mu, damp, nesterov, wd, first))
   }
   return undefined(env);
 }
 
+// One loop per (decoupled, amsgrad) pair, so that each has no branch inside and vectorises.
+#define ADAM_LOOP(T, DECOUPLED, AMSGRAD)                                                                 \
+  for (size_t j = 0; j < n; j++) {                                                                        \
+    double g = grad[j], pj = p[j];                                                                        \
+    if (DECOUPLED) pj = (T)(pj * (1 - lr * wd));                                                          \
+    else g += wd * pj;                                                                                    \
+    T mj = (T)(b1 * m[j] + (1 - b1) * g), vj = (T)(b2 * v[j] + (1 - b2) * g * g);                         \
+    m[j] = mj;                                                                                            \
+    v[j] = vj;                                                                                            \
+    T top = vj;                                                                                           \
+    if (AMSGRAD) top = vMax[j] = vj > vMax[j] ? vj : vMax[j];                                             \
+    p[j] = (T)(pj - (stepSize * mj) / (sqrt((double)top) / bc2Sqrt + eps));                               \
+  }
 #define ADAM(T, SUFFIX)                                                                                           \
-  CLONES static void adam##SUFFIX(T *p, const T *grad, T *m, T *v, T *vMax, size_t n, double lr, double b1,       \
-                                  double b2, double eps, double wd, bool decoupled, double stepSize, double bc2Sqrt) { \
-    T *vmax = vMax ? vMax : v;                                                                                    \
-    for (size_t j = 0; j < n; j++) {                                                                              \
-      double g = grad[j];                                                                                         \
-      if (decoupled) p[j] = (T)(p[j] * (1 - lr * wd));                                                            \
-      else g += wd * p[j];                                                                                        \
-      m[j] = (T)(b1 * m[j] + (1 - b1) * g);                                                                       \
-      v[j] = (T)(b2 * v[j] + (1 - b2) * g * g);                                                                   \
-      if (vMax && v[j] > vmax[j]) vmax[j] = v[j];                                                                 \
-      p[j] = (T)(p[j] - (stepSize * m[j]) / (sqrt((double)vmax[j]) / bc2Sqrt + eps));                             \
-    }                                                                                                             \
+  CLONES static void adam##SUFFIX(T *restrict p, const T *restrict grad, T *restrict m, T *restrict v,            \
+                                  T *restrict vMax, size_t n, double lr, double b1, double b2, double eps,        \
+                                  double wd, bool decoupled, double stepSize, double bc2Sqrt) {                   \
+    if (decoupled && vMax) ADAM_LOOP(T, 1, 1)                                                                     \
+    else if (decoupled) ADAM_LOOP(T, 1, 0)                                                                        \
+    else if (vMax) ADAM_LOOP(T, 0, 1)                                                                             \
+    else ADAM_LOOP(T, 0, 0)                                                                                       \
   }
 ADAM(float, 32)
 ADAM(double, 64)
@@ -129,10 +137,10 @@ napi_value k_adam(napi_env env, napi_callback_info info) {
   // Each value's update alone, chunk by chunk over map_threads: the same bits at any count.
   if (p.f64) {
     double *pv = p.data, *gv = g.data, *mv = m.data, *vv = v.data, *xv = vMax.data;
-    FOR_EACH_CHUNK(n, at, len, adam64(pv + at, gv + at, mv + at, vv + at, xv ? xv + at : NULL, len, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt))
+    FOR_EACH_CHUNK(n, MAP_PARALLEL_MIN, at, len, adam64(pv + at, gv + at, mv + at, vv + at, xv ? xv + at : NULL, len, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt))
   } else {
     float *pv = p.data, *gv = g.data, *mv = m.data, *vv = v.data, *xv = vMax.data;
-    FOR_EACH_CHUNK(n, at, len, adam32(pv + at, gv + at, mv + at, vv + at, xv ? xv + at : NULL, len, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt))
+    FOR_EACH_CHUNK(n, MAP_PARALLEL_MIN, at, len, adam32(pv + at, gv + at, mv + at, vv + at, xv ? xv + at : NULL, len, lr, b1, b2, eps, wd, decoupled, stepSize, bc2Sqrt))
   }
   return undefined(env);
 }
