@@ -5,10 +5,10 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { exportOnnx, inspect } from '../io/index.js';
+import { inspect } from '../io/index.js';
 import { activations, mlpLayers } from '../nn/mlp.js';
 import { cnnLayers } from '../nn/cnn.js';
-import { reportError, UsageError } from './errors.js';
+import { reportError } from './errors.js';
 import { escapeConsole } from './terminal.js';
 import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { trainCommand } from './train.js';
@@ -18,7 +18,8 @@ import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel, explainModelDir } from './explain.js';
-import { pathIn, readGptDir, readModelDir } from './modeldir.js';
+import { exportCommand } from './export.js';
+import { pathIn } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
 escapeConsole();
@@ -238,27 +239,7 @@ program
   .addOption(new Option('--format <format>', 'the export format').choices(['onnx']).default('onnx'))
   .option('--out <file>', 'the ONNX file, named *.onnx (default DIR/model.onnx)')
   .option('--verbose', 'print stack traces of errors')
-  .action((o: { model: string; out?: string }) =>
-    run(() => {
-      const out = o.out ?? `${o.model.replace(/\/$/, '')}/model.onnx`;
-      // Only a .onnx name: --out DIR/model.safetensors would replace the model being exported.
-      if (!out.toLowerCase().endsWith('.onnx'))
-        throw new UsageError(
-          `--out ${out}: the ONNX file's name must end in .onnx (refusing to write over another file)`,
-        );
-      const gpt = readGptDir(o.model);
-      if (gpt) {
-        // Tokens [batch, contextLength] as floats; the graph's batch axis is dynamic.
-        exportOnnx(gpt.model, out, { inputShape: [gpt.gpt.config.contextLength] });
-      } else {
-        const { model, spec } = readModelDir(o.model);
-        // One sample's shape (a flat row, as train fed it); the exported graph adds a dynamic batch axis in front.
-        exportOnnx(model, out, { inputShape: [spec.inputs] });
-      }
-      console.log(`wrote ${out}`);
-      return 0;
-    }),
-  );
+  .action((o: { model: string; out?: string }) => run(() => exportCommand(o)));
 
 program
   .command('inspect')

@@ -30,6 +30,14 @@ export interface OnnxOptions {
   inputShape: readonly number[];
   /** The input's dtype; defaults to the parameters' dtype (float32 for a model without any). */
   dtype?: DType;
+  /**
+   * A standardisation of the input that the graph does first, (input − mean) / std per feature
+   * (one value each of the sample's flat features, or one value for all), so that the exported
+   * graph takes the raw features a model trained on standardised ones was given in training.
+   */
+  standardize?: { mean: readonly number[]; std: readonly number[] };
+  /** Key-value strings for the file's metadata_props (class names, feature names, ...). */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 class GraphBuilder {
@@ -175,6 +183,7 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   const elemType = dtype === 'float64' ? DOUBLE : FLOAT;
   const g = new GraphBuilder(elemType);
   let x = 'input';
+  if (options.standardize) x = standardizeInput(g, x, inputShape, options.standardize);
   spec.layers.forEach((l, i) => {
     const layerInput = i === 0 ? [1, ...inputShape] : shapes[i - 1];
     x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], {
@@ -193,12 +202,37 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   for (const t of g.initializers) graph.message(5, t);
   graph.message(11, valueInfo('input', elemType, ['batch', ...inputShape]));
   graph.message(12, valueInfo('output', elemType, [batchMerged ? null : 'batch', ...outShape.slice(1)]));
-  return new ProtoWriter()
+  const file = new ProtoWriter()
     .varint(1, IR_VERSION)
     .string(2, 'nabla')
     .message(7, graph)
-    .message(8, new ProtoWriter().string(1, '').varint(2, ONNX_OPSET))
-    .finish();
+    .message(8, new ProtoWriter().string(1, '').varint(2, ONNX_OPSET));
+  // ModelProto.metadata_props: StringStringEntryProto { key = 1, value = 2 }.
+  for (const [key, value] of Object.entries(options.metadata ?? {}))
+    file.message(14, new ProtoWriter().string(1, key).string(2, value));
+  return file.finish();
+}
+
+/** (x − mean) / std as Sub and Div nodes, mean and std shaped as one sample's features (or scalars). */
+function standardizeInput(
+  g: GraphBuilder,
+  x: string,
+  inputShape: readonly number[],
+  { mean, std }: { mean: readonly number[]; std: readonly number[] },
+): string {
+  const features = inputShape.reduce((a, b) => a * b, 1);
+  const fits = (v: readonly number[]) => v.length === 1 || v.length === features;
+  if (!fits(mean) || !fits(std) || !std.every((d) => d > 0 && Number.isFinite(d)) || !mean.every(Number.isFinite)) {
+    throw new Error(
+      `exportOnnx: standardize needs 1 or ${features} finite means and positive deviations, got ${mean.length} and ${std.length}`,
+    );
+  }
+  const constant = (name: string, v: readonly number[]) => {
+    const raw = g.elemType === DOUBLE ? Float64Array.from(v) : Float32Array.from(v);
+    return g.initializer(name, v.length === 1 ? [] : inputShape, new Uint8Array(raw.buffer));
+  };
+  const centred = g.node('Sub', [x, constant('input_mean', mean)]);
+  return g.node('Div', [centred, constant('input_std', std)]);
 }
 
 /**
