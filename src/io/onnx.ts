@@ -35,7 +35,12 @@ export interface OnnxOptions {
    * (one value each of the sample's flat features, or one value for all), so that the exported
    * graph takes the raw features a model trained on standardised ones was given in training.
    */
-  standardize?: { mean: readonly number[]; std: readonly number[] };
+  standardize?: {
+    /** What is subtracted from each feature. */
+    mean: readonly number[];
+    /** What each centred feature is divided by (positive). */
+    std: readonly number[];
+  };
   /** Key-value strings for the file's metadata_props (class names, feature names, ...). */
   metadata?: Readonly<Record<string, string>>;
 }
