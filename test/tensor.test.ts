@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arange, eye, full, manualSeed, matmul, nn, ones, rand, randn, tensor, zeros } from '../src/index.js';
+import { fillBernoulli, random } from '../src/random.js';
 
 test('tensor() from nested arrays and TypedArrays, with shape and dtype', () => {
   const t = tensor([
@@ -65,6 +66,19 @@ test('manualSeed: the same seed gives the same draws, initial weights and dropou
   assert.deepEqual(draw(), a);
   manualSeed(43);
   assert.notDeepEqual(rand([3]).toArray(), a[0]);
+});
+
+test('fillBernoulli draws what random() < p draws, value by value, and leaves the PRNG where they would', () => {
+  for (const p of [0, 0.1, 0.5, 0.9]) {
+    manualSeed(7);
+    const want = Float64Array.from({ length: 10_001 }, () => (random() < p ? 0 : 2));
+    const next = random();
+    manualSeed(7);
+    const got = new Float64Array(10_001);
+    fillBernoulli(got, p, 2);
+    assert.deepEqual(got, want, `p ${p}`);
+    assert.equal(random(), next, `p ${p}: the draw after`);
+  }
 });
 
 test('manualSeed uses all 53 bits of a seed and refuses fractions', () => {

@@ -5,7 +5,7 @@
 
 import { allocData } from '../../cells.js';
 import { Tensor } from '../../tensor.js';
-import { random } from '../../random.js';
+import { fillBernoulli } from '../../random.js';
 import { shapeStr, sizeOf } from '../../shape.js';
 import { checkTensor } from '../node.js';
 import { defineOp, type Fn } from '../op.js';
@@ -17,8 +17,7 @@ function checkP(op: string, p: number): void {
 /** 0 with probability p, else 1/(1−p), for each element of a tensor of this shape. */
 function mask(shape: readonly number[], dtype: Tensor['dtype'], p: number): Tensor {
   const m = allocData(dtype, sizeOf(shape));
-  const scale = 1 / (1 - p);
-  for (let i = 0; i < m.length; i++) m[i] = random() < p ? 0 : scale;
+  fillBernoulli(m, p, 1 / (1 - p));
   return new Tensor(m, shape, dtype);
 }
 
