@@ -9,9 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { load } from '../../src/io/index.js';
-import { bundledMnist } from '../../src/data/mnist.js';
+import { someDigits, writeDigitsIdx } from '../helpers/digits.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'nabla-cli-'));
@@ -347,44 +346,10 @@ test('on the bundled digits, predict and eval reproduce the test accuracy train 
   assert.match(ev.stdout, /^true\\pred/m);
 });
 
-/** n bundled digits spread over all classes (the package orders them by class), as flat rows and labels. */
-function someDigits(n: number, offset: number): { pixels: Float32Array; labels: number[] } {
-  const all = bundledMnist();
-  const pixels = new Float32Array(n * 784);
-  const labels: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const k = (offset + i * 997) % all.length;
-    pixels.set(all.inputs.data.subarray(k * 784, (k + 1) * 784), i * 784);
-    labels.push(all.targets.data[k]);
-  }
-  return { pixels, labels };
-}
-
-/** An MNIST IDX directory of a few hundred bundled digits (gzipped, as the real files come). */
+/** An MNIST IDX directory of a few hundred bundled digits under tmp. */
 function digitsIdxDir(name: string, trainN: number, testN: number): string {
   const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  const header = (magic: number, sizes: number[]) => {
-    const b = Buffer.alloc(4 + 4 * sizes.length);
-    b.writeUInt32BE(magic, 0);
-    sizes.forEach((s, i) => b.writeUInt32BE(s, 4 + 4 * i));
-    return b;
-  };
-  for (const [part, n, offset] of [
-    ['train', trainN, 0],
-    ['t10k', testN, 501],
-  ] as const) {
-    const { pixels, labels } = someDigits(n, offset);
-    const bytes = Buffer.from(Array.from(pixels, (v) => Math.round(v * 255)));
-    writeFileSync(
-      join(dir, `${part}-images-idx3-ubyte.gz`),
-      gzipSync(Buffer.concat([header(0x803, [n, 28, 28]), bytes])),
-    );
-    writeFileSync(
-      join(dir, `${part}-labels-idx1-ubyte.gz`),
-      gzipSync(Buffer.concat([header(0x801, [n]), Buffer.from(labels)])),
-    );
-  }
+  writeDigitsIdx(dir, trainN, testN);
   return dir;
 }
 

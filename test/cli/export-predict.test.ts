@@ -7,13 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import * as ort from 'onnxruntime-node';
-import { bundledMnist } from '../../src/data/mnist.js';
+import { writeDigitsIdx } from '../helpers/digits.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'nabla-export-'));
@@ -133,41 +132,9 @@ test('an exported CSV classifier and regressor predict from raw rows what nabla 
   assert.ok(Math.abs(values[0]) > 1000, `a prediction in the target's units, got ${values[0]}`);
 });
 
-/** An IDX directory of bundled digits (gzipped, as the real files come), and its test pixels in [0, 1]. */
-function digitsIdx(name: string, trainN: number, testN: number): { dir: string; testPixels: Float32Array } {
-  const all = bundledMnist();
-  const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  const header = (magic: number, sizes: number[]) => {
-    const b = Buffer.alloc(4 + 4 * sizes.length);
-    b.writeUInt32BE(magic, 0);
-    sizes.forEach((s, i) => b.writeUInt32BE(s, 4 + 4 * i));
-    return b;
-  };
-  let testPixels = new Float32Array(0);
-  for (const [part, n, offset] of [
-    ['train', trainN, 0],
-    ['t10k', testN, 501],
-  ] as const) {
-    const bytes = Buffer.alloc(n * 784);
-    const labels = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      const k = (offset + i * 997) % all.length;
-      for (let j = 0; j < 784; j++) bytes[i * 784 + j] = Math.round(all.inputs.data[k * 784 + j] * 255);
-      labels[i] = all.targets.data[k];
-    }
-    if (part === 't10k') testPixels = Float32Array.from(bytes, (b) => b / 255);
-    writeFileSync(
-      join(dir, `${part}-images-idx3-ubyte.gz`),
-      gzipSync(Buffer.concat([header(0x803, [n, 28, 28]), bytes])),
-    );
-    writeFileSync(join(dir, `${part}-labels-idx1-ubyte.gz`), gzipSync(Buffer.concat([header(0x801, [n]), labels])));
-  }
-  return { dir, testPixels };
-}
-
 test('an exported digits MLP and CNN predict from pixels in [0, 1] what nabla predict does', async () => {
-  const { dir, testPixels } = digitsIdx('digits', 300, 100);
+  const dir = join(tmp, 'digits');
+  const testPixels = writeDigitsIdx(dir, 300, 100);
   const classes = Array.from({ length: 10 }, (_, i) => String(i));
   for (const [name, flags] of [
     ['mlp', ['--epochs', '1']],
