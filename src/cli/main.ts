@@ -19,6 +19,7 @@ import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel, explainModelDir } from './explain.js';
 import { pathIn, readGptDir, readModelDir } from './modeldir.js';
+import { exportPytorchCommand } from './export-pytorch.js';
 
 const verbose = process.argv.includes('--verbose');
 escapeConsole();
@@ -233,13 +234,17 @@ program
 
 program
   .command('export')
-  .description('export a trained model to ONNX')
+  .description('export a trained model to ONNX, or to PyTorch (model.py, weights, train_ddp.py for torchrun)')
   .requiredOption('--model <dir>', 'a directory written by nabla train')
-  .addOption(new Option('--format <format>', 'the export format').choices(['onnx']).default('onnx'))
-  .option('--out <file>', 'the ONNX file, named *.onnx (default DIR/model.onnx)')
+  .addOption(new Option('--format <format>', 'the export format').choices(['onnx', 'pytorch']).default('onnx'))
+  .option(
+    '--out <path>',
+    'onnx: the ONNX file, named *.onnx (default DIR/model.onnx); pytorch: the directory (default DIR/pytorch)',
+  )
   .option('--verbose', 'print stack traces of errors')
-  .action((o: { model: string; out?: string }) =>
+  .action((o: { model: string; format: string; out?: string }) =>
     run(() => {
+      if (o.format === 'pytorch') return exportPytorchCommand(o);
       const out = o.out ?? `${o.model.replace(/\/$/, '')}/model.onnx`;
       // Only a .onnx name: --out DIR/model.safetensors would replace the model being exported.
       if (!out.toLowerCase().endsWith('.onnx'))
