@@ -45,7 +45,7 @@ const TORCH_CLASSES: Readonly<Record<string, string>> = {
 };
 
 /** The files exportPytorch writes, by role. */
-export const PYTORCH_FILES = { model: 'model.py', weights: 'model.safetensors', train: 'train_ddp.py' } as const;
+const PYTORCH_FILES = { model: 'model.py', weights: 'model.safetensors', train: 'train_ddp.py' } as const;
 
 /** A spec field's value as a Python literal (pairs and shapes as tuples). */
 function pythonLiteral(v: unknown, where: string): string {
@@ -79,7 +79,7 @@ function torchLayer(spec: LayerSpec, index: number): string {
 }
 
 /** model.py for a model of this architecture. */
-export function pytorchModelSource(spec: ModelSpec): string {
+function pytorchModelSource(spec: ModelSpec): string {
   const layers = spec.layers.map((l, i) => `        ${torchLayer(l, i)},\n`).join('');
   const dtype = spec.dtype === 'float64' ? 'torch.float64' : 'torch.float32';
   return [

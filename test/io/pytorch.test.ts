@@ -149,11 +149,22 @@ test('the generated model.py gives nabla outputs (MLP, CNNs, GPTs; float64 and f
   });
 });
 
-test('a layer without a PyTorch counterpart is refused by name before anything is written', () => {
+test('a layer without a PyTorch counterpart, or a custom one, is refused by name before anything is written', () => {
   const dir = path.join(tmp(), 'out');
   const model = new nn.Sequential(new nn.Linear(4, 4), new nn.RMSNorm(4));
   assert.throws(() => exportPytorch(model, dir), /layer 1 \(RMSNorm\) has no PyTorch counterpart/);
-  assert.throws(() => exportPytorch(new nn.Linear(2, 2), dir), /exportPytorch: expected a Sequential/);
+  class Doubler extends nn.Module {
+    forward(x: Tensor): Tensor {
+      return x.mul(2);
+    }
+    override toString(): string {
+      return 'Doubler';
+    }
+  }
+  assert.throws(
+    () => exportPytorch(new nn.Sequential(new nn.Linear(4, 4), new Doubler()), dir),
+    /exportPytorch: layer 1 \(Doubler\) is not supported/,
+  );
   assert.equal(fs.existsSync(dir), false);
 });
 
