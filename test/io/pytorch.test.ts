@@ -150,7 +150,8 @@ test('the generated model.py gives nabla outputs (MLP, CNNs, GPTs; float64 and f
 });
 
 test('a layer without a PyTorch counterpart, or a custom one, is refused by name before anything is written', () => {
-  const dir = path.join(tmp(), 'out');
+  const root = tmp();
+  const dir = path.join(root, 'out');
   const model = new nn.Sequential(new nn.Linear(4, 4), new nn.RMSNorm(4));
   assert.throws(() => exportPytorch(model, dir), /layer 1 \(RMSNorm\) has no PyTorch counterpart/);
   class Doubler extends nn.Module {
@@ -166,6 +167,7 @@ test('a layer without a PyTorch counterpart, or a custom one, is refused by name
     /exportPytorch: layer 1 \(Doubler\) is not supported/,
   );
   assert.equal(fs.existsSync(dir), false);
+  fs.rmSync(root, { recursive: true });
 });
 
 test(
