@@ -19,6 +19,7 @@ import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel, explainModelDir } from './explain.js';
 import { exportCommand } from './export.js';
+import { exportPytorchCommand } from './export-pytorch.js';
 import { pathIn } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
@@ -234,12 +235,17 @@ program
 
 program
   .command('export')
-  .description('export a trained model to ONNX')
+  .description('export a trained model to ONNX, or to PyTorch (model.py, weights, train_ddp.py for torchrun)')
   .requiredOption('--model <dir>', 'a directory written by nabla train')
-  .addOption(new Option('--format <format>', 'the export format').choices(['onnx']).default('onnx'))
-  .option('--out <file>', 'the ONNX file, named *.onnx (default DIR/model.onnx)')
+  .addOption(new Option('--format <format>', 'the export format').choices(['onnx', 'pytorch']).default('onnx'))
+  .option(
+    '--out <path>',
+    'onnx: the ONNX file, named *.onnx (default DIR/model.onnx); pytorch: the directory (default DIR/pytorch)',
+  )
   .option('--verbose', 'print stack traces of errors')
-  .action((o: { model: string; out?: string }) => run(() => exportCommand(o)));
+  .action((o: { model: string; format: string; out?: string }) =>
+    run(() => (o.format === 'pytorch' ? exportPytorchCommand(o) : exportCommand(o))),
+  );
 
 program
   .command('inspect')

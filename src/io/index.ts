@@ -43,3 +43,4 @@ export {
 } from './checkpoint.js';
 export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';
+export { exportPytorch, type PytorchOptions } from './pytorch.js';
