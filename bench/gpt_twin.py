@@ -148,7 +148,7 @@ def text(a):
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.1)
     start, steps = time.perf_counter(), 0
     for epoch in range(a.epochs):
-        order = torch.randperm(len(train_x))
+        order, total = torch.randperm(len(train_x)), 0.0
         for i in range(0, len(order), 32):
             idx = order[i:i + 32]
             loss = F.cross_entropy(model(train_x[idx]).reshape(-1, len(chars)), train_y[idx].reshape(-1))
@@ -157,11 +157,12 @@ def text(a):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             steps += 1
+            total += loss.item() * len(idx)
         seconds = time.perf_counter() - start
         with torch.no_grad():
             val = sum(F.cross_entropy(model(val_x[i:i + 32]).reshape(-1, len(chars)), val_y[i:i + 32].reshape(-1), reduction='sum').item()
                       for i in range(0, len(val_x), 32)) / val_y.numel()
-        print(f'epoch {epoch + 1}  steps {steps}  val_loss {val:.4f}  {val / math.log(2):.3f} bits/char  '
+        print(f'epoch {epoch + 1}  steps {steps}  loss {total / len(order):.4f}  val_loss {val:.4f}  {val / math.log(2):.3f} bits/char  '
               f'{steps * 32 * a.context / seconds:.0f} tokens/s (threads {a.threads}, torch {torch.__version__})', flush=True)
 
 
