@@ -152,7 +152,7 @@ program
   .action(
     (
       o: Omit<TrainFlags, 'model'> &
-        Omit<LanguageModelFlags, 'model'> & {
+        LanguageModelFlags & {
           model: TrainFlags['model'] | 'gpt' | 'lstm';
           progress: boolean;
         },

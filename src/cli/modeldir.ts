@@ -103,14 +103,26 @@ export function readLanguageModelDir(dir: string): LoadedLanguageModel | null {
   const types = readModelHeader(file)
     .spec.layers.map((l) => l.type)
     .join(' → ');
-  if (types !== 'GPT' && types !== 'Embedding → LSTM → Linear') return null;
+  if (types !== 'GPT' && types !== CHAR_LSTM_LAYERS) return null;
   const { model, metadata } = load(file);
   const first = model.layers[0];
   if (first instanceof GPT) {
     const { vocabSize, contextLength } = first.config;
     return { model, gpt: first, vocabSize, contextLength, metadata, file };
   }
-  // The metadata is untrusted: the context sizes an export's input.
+  const vocabSize = (first as Embedding).numEmbeddings;
+  return { model, gpt: null, vocabSize, contextLength: trainingContext(metadata, file), metadata, file };
+}
+
+/** The layers of nabla train --model lstm's model, as a model file's header lists them. */
+export const CHAR_LSTM_LAYERS = 'Embedding → LSTM → Linear';
+
+/**
+ * The context a character LSTM was trained on (its metadata's run.context), which sizes an ONNX
+ * export's input and explain's shapes; the metadata is untrusted, so anything but an integer
+ * 1..65536 is an error naming the file.
+ */
+export function trainingContext(metadata: Record<string, unknown>, file: string): number {
   const context = (metadata.run as { context?: unknown } | undefined)?.context;
   if (!Number.isSafeInteger(context) || (context as number) < 1 || (context as number) > 65_536)
     throw new ModelFileError(
@@ -118,6 +130,5 @@ export function readLanguageModelDir(dir: string): LoadedLanguageModel | null {
       `the character LSTM's training context is ${showValue(context)}, expected an integer 1..65536`,
       'nabla.metadata.run.context',
     );
-  const vocabSize = (first as Embedding).numEmbeddings;
-  return { model, gpt: null, vocabSize, contextLength: context as number, metadata, file };
+  return context as number;
 }

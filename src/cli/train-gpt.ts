@@ -39,8 +39,6 @@ import { getBackend } from '../backend/index.js';
 
 export interface LanguageModelFlags {
   data: string;
-  /** A text file's model (default gpt). */
-  model?: 'gpt' | 'lstm';
   digits: number;
   /** Addition: problems per epoch (default ADDITION_TRAIN_SIZE). */
   trainSize?: number;
@@ -86,14 +84,14 @@ interface LanguageModelRun {
 }
 
 /** --layers as one count (a GPT's transformer blocks, an LSTM's stacked layers). */
-function layerCount(flags: Omit<LanguageModelFlags, 'model'>, what: string, defaultCount: number): number {
+function layerCount(flags: LanguageModelFlags, what: string, defaultCount: number): number {
   const layers = flags.layers ?? [defaultCount];
   if (layers.length !== 1) throw new UsageError(`--layers ${layers.join(',')}: ${what} (e.g. --layers 2)`);
   return layers[0];
 }
 
 function architecture(
-  flags: Omit<LanguageModelFlags, 'model'>,
+  flags: LanguageModelFlags,
   defaultLayers: number,
 ): { numLayers: number; numHeads: number; embedDim: number } {
   const numLayers = layerCount(flags, 'a GPT takes one number, its count of transformer blocks', defaultLayers);
@@ -117,7 +115,7 @@ function charLstm(vocabSize: number, { numLayers, hiddenSize }: { numLayers: num
   );
 }
 
-export function trainAdditionCommand(flags: Omit<LanguageModelFlags, 'model'>): Promise<number> {
+export function trainAdditionCommand(flags: LanguageModelFlags): Promise<number> {
   const arch = architecture(flags, 2);
   const trainSize = flags.trainSize ?? ADDITION_TRAIN_SIZE;
   const task = additionTask({ digits: flags.digits, trainSize, seed: flags.seed });
@@ -156,7 +154,7 @@ export function trainAdditionCommand(flags: Omit<LanguageModelFlags, 'model'>): 
 }
 
 /** --model gpt or lstm on a text file: the same data, windows, validation and outputs; defaults per model. */
-export function trainTextCommand(flags: LanguageModelFlags): Promise<number> {
+export function trainTextCommand(flags: LanguageModelFlags & { model: 'gpt' | 'lstm' }): Promise<number> {
   const lstm = flags.model === 'lstm';
   const arch = lstm
     ? {
@@ -226,7 +224,7 @@ export function trainTextCommand(flags: LanguageModelFlags): Promise<number> {
   });
 }
 
-async function trainLanguageModel(flags: Omit<LanguageModelFlags, 'model'>, r: LanguageModelRun): Promise<number> {
+async function trainLanguageModel(flags: LanguageModelFlags, r: LanguageModelRun): Promise<number> {
   const out = flags.out ?? join('runs', r.name);
   const checkpointPath = pathIn(out, 'checkpoint');
   if (flags.resume && !existsSync(checkpointPath))

@@ -1,7 +1,8 @@
 // `nabla train --data FILE.txt --model lstm` and `nabla generate`, spawned on the built CLI: a tiny
 // character LSTM learns a repetitive text; its model file reloads as Embedding → LSTM → Linear and
 // gives the validation loss metrics.json reports; generate continues a prompt reproducibly for a
-// seed; export writes an ONNX file that onnxruntime runs to the reloaded model's logits.
+// seed; export writes an ONNX file that onnxruntime runs to the reloaded model's logits; explain
+// shows its shapes and FLOPs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,6 +109,18 @@ test("export writes the LSTM's ONNX file, tokens [batch, context]; onnxruntime g
   const expected = noGrad(() => model.forward(tensor(tokens, { shape: [2, 16] })));
   const got = output.data as Float32Array;
   for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected.data[i]) < 1e-4, `logit ${i}`);
+});
+
+test("explain shows the LSTM's steps and the head on every position, N·T rows", () => {
+  const r = nabla('explain', '--model', out, '--batch-size', '8');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /g = X_t \+ h_\{t−1\}·W_hhᵀ \+ b_hh, per step : \[8×32\]·\[32×128\] → \[8×128\]/);
+  assert.match(r.stdout, /y = x·W \+ b +: \[8·16×32\]·\[32×11\] \+ \[11\] → \[8·16×11\]/);
+  assert.match(r.stdout, /loss: cross-entropy .*: \[8·16×11\] → scalar/);
+  // Forward multiply-adds ×2: the LSTM 2 layers · 2·T·N·(in + H)·4H = 2·2·16·8·64·128 = 4.19 M;
+  // the head 2·(N·T)·H·V + (N·T)·V = 2·128·32·11 + 128·11 = 91.5 k.
+  assert.match(r.stdout, /layer 1: LSTM[^\n]*\n(.*\n)*? {2}FLOPs {5}forward 4\.19 M, backward 8\.39 M/);
+  assert.match(r.stdout, /layer 2: Linear[^\n]*\n(.*\n)*? {2}FLOPs {5}forward 91\.5 k/);
 });
 
 test('--layers takes one count for an LSTM', () => {
