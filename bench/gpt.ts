@@ -8,8 +8,7 @@
 // Options: --steps N (timed steps, default 8)   --out PATH (default bench/RESULTS-gpt.md)
 //          --section (print the markdown section only, write nothing: what run.ts includes)
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -27,7 +26,7 @@ import {
 } from '../src/index.js';
 import { tfjsGpt } from './gpt-tfjs.js';
 import { gptBatches, gptConfig } from './models.js';
-import { median } from './util.js';
+import { median, tokensPerSecond, torchTwinTokensPerSecond } from './util.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -44,18 +43,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const batches = (count: number) => gptBatches(count, cfg);
 
-/** Median tokens/s of timed steps after two warm-up steps. */
-function timeSteps(step: (i: number) => void): number {
-  step(0);
-  step(1);
-  const times: number[] = [];
-  for (let i = 0; i < STEPS; i++) {
-    const t0 = performance.now();
-    step(i);
-    times.push(performance.now() - t0);
-  }
-  return tokensPerStep / (median(times) / 1000);
-}
+const timeSteps = (step: (i: number) => void) => tokensPerSecond(step, tokensPerStep, STEPS);
 
 function nablaTraining(): number {
   manualSeed(1);
@@ -115,45 +103,14 @@ function tfjsTraining(oneHot: boolean): number | string {
   }
 }
 
-function torchTraining(threads: number): number | string {
-  const python = '/usr/bin/python3';
-  if (!existsSync(python)) return 'no /usr/bin/python3';
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE; // let OpenBLAS pick its best kernel for this peer
-  delete env.OPENBLAS_L2_SIZE;
-  try {
-    const out = execFileSync(
-      python,
-      [
-        new URL('../../bench/gpt_twin.py', import.meta.url).pathname,
-        'speed',
-        '--layers',
-        String(cfg.layers),
-        '--heads',
-        String(cfg.heads),
-        '--dim',
-        String(cfg.dim),
-        '--context',
-        String(cfg.context),
-        '--batch',
-        String(cfg.batch),
-        '--vocab',
-        String(cfg.vocab),
-        '--steps',
-        String(STEPS),
-        '--threads',
-        String(threads),
-      ],
-      // OPENBLAS_NUM_THREADS: torch's Linear products run on the system OpenBLAS, whose pthread
-      // build ignores torch.set_num_threads and uses every core (without it 'torch 1t' ran its
-      // products on all of them).
-      { env: { ...env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) }, encoding: 'utf8' },
-    );
-    return JSON.parse(out.trim().split('\n').at(-1)!).tokensPerSec as number;
-  } catch (e) {
-    return `torch failed: ${(e as Error).message.split('\n')[0]}`;
-  }
-}
+const torchTraining = (threads: number) =>
+  torchTwinTokensPerSecond(
+    [
+      ...['--layers', cfg.layers, '--heads', cfg.heads, '--dim', cfg.dim, '--context', cfg.context],
+      ...['--batch', cfg.batch, '--vocab', cfg.vocab, '--steps', STEPS],
+    ].map(String),
+    threads,
+  );
 
 const rows: [string, number | string][] = [];
 await ready();

@@ -11,7 +11,11 @@ GPT-2 initialisation) and recipe (AdamW, weight decay 0.1, clip 1), on either ta
             windows of --context at stride --context, the last tenth validates, batch 32, lr 1e-3;
             prints the validation loss after --epochs passes over the shuffled windows.
             /usr/bin/python3 bench/gpt_twin.py text FILE --context 128 --layers 4 --epochs 1
-  speed     training tokens/s on random tokens, as JSON (bench/gpt.ts runs it)
+            With --model lstm, `nabla train --data FILE --model lstm`'s character LSTM (CharLSTM
+            below) on the same data and recipe (bench/RESULTS-lstm.md):
+            /usr/bin/python3 bench/gpt_twin.py text FILE --model lstm --context 64 --layers 2 --dim 256
+  speed     training tokens/s on random tokens, as JSON (bench/gpt.ts and, with --model lstm,
+            bench/lstm.ts run it)
 """
 import argparse
 import json
@@ -57,6 +61,30 @@ class GPT(nn.Module):
         for b in self.blocks:
             x = b(x, mask)
         return self.head(self.ln_f(x))
+
+
+class CharLSTM(nn.Module):
+    """nabla's --model lstm: Embedding(vocab, dim) -> LSTM(dim, dim, layers, batch_first) -> Linear(dim, vocab).
+    The embedding (N(0, 1)) and the LSTM (U(-1/sqrt(dim), 1/sqrt(dim))) start as torch's defaults,
+    which nabla's nn.Embedding and nn.LSTM share; nabla's nn.Linear starts He-uniform with a zero
+    bias where torch's starts U(-1/sqrt(in), 1/sqrt(in)), so the head is re-drawn as nabla's."""
+
+    def __init__(self, vocab, dim, layers):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, dim)
+        self.lstm = nn.LSTM(dim, dim, layers, batch_first=True)
+        self.head = nn.Linear(dim, vocab)
+        nn.init.kaiming_uniform_(self.head.weight, nonlinearity='relu')
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, idx):
+        return self.head(self.lstm(self.emb(idx))[0])
+
+
+def make_model(a, vocab):
+    if a.model == 'lstm':
+        return CharLSTM(vocab, a.dim, a.layers)
+    return GPT(vocab, a.context, a.dim, a.layers, a.heads)
 
 
 def tokens(a, b, n):
@@ -116,11 +144,11 @@ def text(a):
     cut = int(len(ids) * 0.9)
     train_x, train_y = windows(ids[:cut], a.context)
     val_x, val_y = windows(ids[cut:], a.context)
-    model = GPT(len(chars), a.context, a.dim, a.layers, a.heads)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+    model = make_model(a, len(chars))
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.1)
     start, steps = time.perf_counter(), 0
     for epoch in range(a.epochs):
-        order = torch.randperm(len(train_x))
+        order, total = torch.randperm(len(train_x)), 0.0
         for i in range(0, len(order), 32):
             idx = order[i:i + 32]
             loss = F.cross_entropy(model(train_x[idx]).reshape(-1, len(chars)), train_y[idx].reshape(-1))
@@ -129,16 +157,17 @@ def text(a):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             steps += 1
+            total += loss.item() * len(idx)
         seconds = time.perf_counter() - start
         with torch.no_grad():
             val = sum(F.cross_entropy(model(val_x[i:i + 32]).reshape(-1, len(chars)), val_y[i:i + 32].reshape(-1), reduction='sum').item()
                       for i in range(0, len(val_x), 32)) / val_y.numel()
-        print(f'epoch {epoch + 1}  steps {steps}  val_loss {val:.4f}  {val / math.log(2):.3f} bits/char  '
+        print(f'epoch {epoch + 1}  steps {steps}  loss {total / len(order):.4f}  val_loss {val:.4f}  {val / math.log(2):.3f} bits/char  '
               f'{steps * 32 * a.context / seconds:.0f} tokens/s (threads {a.threads}, torch {torch.__version__})', flush=True)
 
 
 def speed(a):
-    model = GPT(a.vocab, a.context, a.dim, a.layers, a.heads)
+    model = make_model(a, a.vocab)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
     g = torch.Generator().manual_seed(7)
     data = [torch.randint(0, a.vocab, (a.batch, a.context + 1), generator=g) for _ in range(4)]
@@ -186,6 +215,9 @@ def main():
     spd.add_argument('--vocab', type=int, default=65)
     spd.add_argument('--steps', type=int, default=8)
     spd.add_argument('--profile', action='store_true', help='also print torch.profiler\'s table of the steps')
+    for p in (txt, spd):
+        p.add_argument('--model', choices=('gpt', 'lstm'), default='gpt')
+    txt.add_argument('--lr', type=float, default=1e-3)
     for p, layers in ((add, 2), (txt, 4), (spd, 4)):
         p.add_argument('--layers', type=int, default=layers)
         p.add_argument('--heads', type=int, default=4)

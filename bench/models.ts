@@ -96,8 +96,14 @@ export const cnn = { batch: 64, lr: 1e-3, warmup: 3, steps: 30, chunk: 10 };
 /** GPT training (bench/gpt.ts, and the webgpu peers' GPT row): the model and batch of `nabla train --model gpt`'s bench. */
 export const gptConfig = { layers: 4, heads: 4, dim: 128, context: 64, batch: 32, vocab: 65 };
 
+/** LSTM training (bench/lstm.ts): the character LSTM of `nabla train --model lstm` (Embedding → LSTM → Linear), issue 31's configuration. */
+export const lstmConfig = { layers: 2, hidden: 256, context: 64, batch: 32, vocab: 65 };
+
 /** Batches of random tokens and their next tokens (the speed does not depend on the text). */
-export function gptBatches(count: number, cfg = gptConfig): { x: number[][]; y: number[][] }[] {
+export function gptBatches(
+  count: number,
+  cfg: { batch: number; context: number; vocab: number } = gptConfig,
+): { x: number[][]; y: number[][] }[] {
   const rnd = lcg(7);
   return Array.from({ length: count }, () => {
     const rows = Array.from({ length: cfg.batch }, () =>

@@ -10,7 +10,7 @@
 // this VM's speed drifts by up to 2× over seconds (six 784-128-10 epochs in a row on native, one
 // process, ran at 48k–83k samples/s), so a median of five epochs measured the drift as much as the peer.
 //
-// Options: --only matmul,train,tiny,inference,conv,cnn,gpt   --no-python   --out PATH   --rounds N
+// Options: --only matmul,train,tiny,inference,conv,cnn,gpt,lstm   --no-python   --out PATH   --rounds N
 //          --peers NAME,NAME (a subset)   --json (print the matmul table as JSON, write nothing)
 //          --cnn-steps N (timed CNN training steps, default cnn.steps: fewer for a smoke run)
 // `npm run bench:cnn` runs only conv,cnn and writes bench/RESULTS-cnn.md instead.
@@ -76,7 +76,7 @@ opts.out ??= new URL(
   webgpuPeers.length ? '../../bench/RESULTS-webgpu.md' : '../../bench/RESULTS.md',
   import.meta.url,
 ).pathname;
-const only = new Set((opts.only ?? 'matmul,train,tiny,inference,conv,cnn,gpt').split(','));
+const only = new Set((opts.only ?? 'matmul,train,tiny,inference,conv,cnn,gpt,lstm').split(','));
 const cores = availableParallelism();
 const log = (s: string) => process.stderr.write(s + '\n');
 
@@ -1220,6 +1220,17 @@ if (only.has('gpt') && peers.length) {
   log('GPT training and generation (bench/gpt.ts) ...');
   md.push(
     execFileSync(process.execPath, [fileURLToPath(new URL('./gpt.js', import.meta.url)), '--section'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+}
+
+// The LSTM rows come from bench/lstm.ts, likewise in a process of its own.
+if (only.has('lstm') && peers.length) {
+  log('LSTM training and generation (bench/lstm.ts) ...');
+  md.push(
+    execFileSync(process.execPath, [fileURLToPath(new URL('./lstm.js', import.meta.url)), '--section'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }),

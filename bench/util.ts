@@ -1,5 +1,8 @@
 // Timing helpers shared by the bench files: medians over repeated runs, a fixed-seed LCG for
-// inputs that every peer receives identically.
+// inputs that every peer receives identically, training tokens/s of a step and of the PyTorch twin.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,4 +54,42 @@ export function randomArray(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = r() * 2 - 1;
   return out;
+}
+
+/** Median tokens/s of `steps` timed calls of step after two warm-up calls (a training step of tokensPerStep tokens). */
+export function tokensPerSecond(step: (i: number) => void, tokensPerStep: number, steps: number): number {
+  step(0);
+  step(1);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    step(i);
+    times.push(performance.now() - t0);
+  }
+  return tokensPerStep / (median(times) / 1000);
+}
+
+/**
+ * Training tokens/s of bench/gpt_twin.py's `speed` task (its other arguments in `args`) at this
+ * many threads, or why it did not run.
+ */
+export function torchTwinTokensPerSecond(args: string[], threads: number): number | string {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return 'no /usr/bin/python3';
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE; // let OpenBLAS pick its best kernel for this peer
+  delete env.OPENBLAS_L2_SIZE;
+  try {
+    const out = execFileSync(
+      python,
+      [new URL('../../bench/gpt_twin.py', import.meta.url).pathname, 'speed', ...args, '--threads', String(threads)],
+      // OPENBLAS_NUM_THREADS: torch's Linear products run on the system OpenBLAS, whose pthread
+      // build ignores torch.set_num_threads and uses every core (without it 'torch 1t' ran its
+      // products on all of them).
+      { env: { ...env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) }, encoding: 'utf8' },
+    );
+    return JSON.parse(out.trim().split('\n').at(-1)!).tokensPerSec as number;
+  } catch (e) {
+    return `torch failed: ${(e as Error).message.split('\n')[0]}`;
+  }
 }

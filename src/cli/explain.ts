@@ -10,7 +10,7 @@ import type { Sequential } from '../nn/sequential.js';
 import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';
 import { readInputSpec } from './input-spec.js';
-import { pathIn } from './modeldir.js';
+import { CHAR_LSTM_LAYERS, pathIn, trainingContext } from './modeldir.js';
 
 const big = (n: number) => n.toLocaleString('en-US');
 const human = (n: number) =>
@@ -94,6 +94,13 @@ function explainGpt(layers: readonly LayerSpec[], batch: number): string | null 
     : null;
 }
 
+/** The character LSTM of nabla train --model lstm: windows of `context` tokens, its vocabulary as the classes. */
+function explainCharLstm(layers: readonly LayerSpec[], batch: number, context: number): string {
+  const [embedding] = layers;
+  if (embedding.type !== 'Embedding') throw new Error('explainCharLstm: the first layer is not an Embedding');
+  return explainModel(layers, batch, embedding.numEmbeddings, [context], `${batch}·${context}`);
+}
+
 /** Any other model trained on data described by `input`: the flat row it takes is one sample's shape (a CNN's Unflatten makes it an image). */
 function explainFor(layers: readonly LayerSpec[], batch: number, input: InputSpec): string {
   return explainModel(layers, batch, input.task === 'classification' ? input.outputs : null, [input.inputs]);
@@ -104,7 +111,9 @@ export function explainModelDir(dir: string, batch: number): string {
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
   const { spec, metadata } = readModelHeader(file);
-  // A GPT's directory needs no input description: read it only for other models.
+  // A language model's directory needs no input description: read it only for other models.
+  if (spec.layers.map((l) => l.type).join(' → ') === CHAR_LSTM_LAYERS)
+    return explainCharLstm(spec.layers, batch, trainingContext(metadata, file));
   return explainGpt(spec.layers, batch) ?? explainFor(spec.layers, batch, readInputSpec(metadata.input, file));
 }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { exportPytorch } from '../io/pytorch.js';
 import { UsageError } from './errors.js';
-import { readGptDir, readModelDir } from './modeldir.js';
+import { readLanguageModelDir, readModelDir } from './modeldir.js';
 
 /** The real path of a directory, or of the nearest ancestor that exists with the rest appended. */
 function resolved(dir: string): string {
@@ -26,8 +26,7 @@ export function exportPytorchCommand(o: { model: string; out?: string }): number
     throw new UsageError(
       `--out ${out}: the model's own directory; give another (default ${path.join(o.model, 'pytorch')})`,
     );
-  const gpt = readGptDir(o.model);
-  const { model, metadata } = gpt ?? readModelDir(o.model);
+  const { model, metadata } = readLanguageModelDir(o.model) ?? readModelDir(o.model);
   for (const file of exportPytorch(model, out, { metadata })) console.log(`wrote ${file}`);
   return 0;
 }

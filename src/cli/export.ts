@@ -8,7 +8,7 @@
 import { exportOnnx } from '../io/index.js';
 import { UsageError } from './errors.js';
 import type { InputSpec } from './data.js';
-import { readGptDir, readModelDir } from './modeldir.js';
+import { readLanguageModelDir, readModelDir } from './modeldir.js';
 
 /** What the ONNX file says about its input and output, for a reader without nabla. */
 function metadataOf(spec: InputSpec): Record<string, string> {
@@ -33,10 +33,10 @@ export function exportCommand(flags: { model: string; out?: string }): number {
   // Only a .onnx name: --out DIR/model.safetensors would replace the model being exported.
   if (!out.toLowerCase().endsWith('.onnx'))
     throw new UsageError(`--out ${out}: the ONNX file's name must end in .onnx (refusing to write over another file)`);
-  const gpt = readGptDir(flags.model);
-  if (gpt) {
+  const lm = readLanguageModelDir(flags.model);
+  if (lm) {
     // Tokens [batch, contextLength] as floats; the graph's batch axis is dynamic.
-    exportOnnx(gpt.model, out, { inputShape: [gpt.gpt.config.contextLength] });
+    exportOnnx(lm.model, out, { inputShape: [lm.contextLength] });
   } else {
     const { model, spec } = readModelDir(flags.model);
     // One sample's shape (a flat row, as train fed it); the exported graph adds a dynamic batch axis in front.

@@ -1,5 +1,6 @@
-// `nabla generate --model DIR`: text from a GPT that `nabla train --model gpt` wrote (its
-// tokenizer is in the model's metadata), or, for an addition model, the sum of a prompt "a+b=".
+// `nabla generate --model DIR`: text from a GPT or character LSTM that `nabla train --model gpt`
+// or `--model lstm` wrote (its tokenizer is in the model's metadata), or, for an addition model,
+// the sum of a prompt "a+b=".
 
 import { manualSeed } from '../random.js';
 import { generate } from '../nn/generate.js';
@@ -8,7 +9,7 @@ import { tokenizerFromJson } from '../data/text.js';
 import { ModelFileError } from '../io/errors.js';
 import { showValue } from '../show.js';
 import { UsageError } from './errors.js';
-import { pathIn, readGptDir } from './modeldir.js';
+import { pathIn, readLanguageModelDir } from './modeldir.js';
 
 export interface GenerateFlags {
   model: string;
@@ -20,15 +21,14 @@ export interface GenerateFlags {
 }
 
 export function generateCommand(flags: GenerateFlags): number {
-  const loaded = readGptDir(flags.model);
+  const loaded = readLanguageModelDir(flags.model);
   if (!loaded)
     throw new UsageError(
-      `${pathIn(flags.model, 'model')}: not a GPT (nabla generate takes a model written by nabla train --model gpt or --data addition)`,
+      `${pathIn(flags.model, 'model')}: not a language model (nabla generate takes a model written by nabla train --model gpt, --model lstm or --data addition)`,
     );
-  const { gpt, metadata, file } = loaded;
+  const { model, gpt, vocabSize, contextLength, metadata, file } = loaded;
   manualSeed(flags.seed);
-  const { vocabSize, contextLength } = gpt.config;
-  if (metadata.task === 'addition') {
+  if (gpt && metadata.task === 'addition') {
     // The metadata is untrusted: digits builds a pattern and sizes loops, and only the digits the
     // GPT was trained for (its context holds 3 per digit) give sums.
     const digits = metadata.digits as number;
@@ -58,7 +58,7 @@ export function generateCommand(flags: GenerateFlags): number {
   if (tokenizer.vocabSize !== vocabSize)
     throw new ModelFileError(
       file,
-      `the tokenizer has ${tokenizer.vocabSize} tokens, the GPT's vocabulary ${vocabSize}`,
+      `the tokenizer has ${tokenizer.vocabSize} tokens, the ${gpt ? 'GPT' : 'LSTM'}'s vocabulary ${vocabSize}`,
       'nabla.metadata.tokenizer',
     );
   let prompt: number[];
@@ -67,7 +67,11 @@ export function generateCommand(flags: GenerateFlags): number {
   } catch (e) {
     throw new UsageError(`--prompt: ${(e as Error).message}`);
   }
-  const out = generate(gpt, prompt, { maxNewTokens: flags.tokens, temperature: flags.temperature, topK: flags.topK });
+  const out = generate(gpt ?? model, prompt, {
+    maxNewTokens: flags.tokens,
+    temperature: flags.temperature,
+    topK: flags.topK,
+  });
   console.log(tokenizer.decode(out));
   return 0;
 }

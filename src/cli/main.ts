@@ -13,7 +13,7 @@ import { escapeConsole } from './terminal.js';
 import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
 import { trainCommand } from './train.js';
 import { CNN_EPOCHS, models, optimizers, schedules, TABLE_MIN_STEPS, type TrainFlags } from './train-run.js';
-import { ADDITION_EPOCHS, trainAdditionCommand, trainTextCommand, type GptFlags } from './train-gpt.js';
+import { ADDITION_EPOCHS, trainAdditionCommand, trainTextCommand, type LanguageModelFlags } from './train-gpt.js';
 import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
@@ -59,9 +59,9 @@ program
   .addOption(
     new Option(
       '--model <type>',
-      `mlp, cnn for images ((conv 16 → BN → ReLU) ×2 → pool → (conv 32 → BN → ReLU) ×2 → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), or gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128)`,
+      `mlp, cnn for images ((conv 16 → BN → ReLU) ×2 → pool → (conv 32 → BN → ReLU) ×2 → pool → dropout → Linear 128 → Linear; default ${CNN_EPOCHS} epochs), gpt for a text file (--layers N is its block count; default 4 layers, 4 heads, dim 128, context 128), or lstm for a text file (Embedding → LSTM → Linear; --layers N stacked layers, --dim the embedding and hidden size; default 2 layers, dim 256, context 64, lr 2e-3)`,
     )
-      .choices([...models, 'gpt'])
+      .choices([...models, 'gpt', 'lstm'])
       .default('mlp'),
   )
   .option(
@@ -138,21 +138,34 @@ program
   .option('--force', 'replace the run already in --out (its model, checkpoint and metrics)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
   .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
-  .option('--context <n>', 'gpt: the sequence length (default 128)', intIn(1, 65_536))
+  .option('--context <n>', 'gpt, lstm: the sequence length (default 128; lstm 64)', intIn(1, 65_536))
   .option(
     '--train-size <n>',
     'addition: problems per epoch (default 64,000: 1,000 steps at batch 64)',
     intIn(1, 10_000_000),
   )
   .option('--heads <n>', 'gpt, addition: attention heads per block', intIn(1, 1024), 4)
-  .option('--dim <n>', 'gpt, addition: the embedding size', intIn(1, 65_536), 128)
+  .option(
+    '--dim <n>',
+    'gpt, addition: the embedding size (default 128); lstm: the embedding and hidden size (default 256)',
+    intIn(1, 65_536),
+  )
   .option('--verbose', 'print stack traces of errors')
-  .action((o: Omit<TrainFlags, 'model'> & GptFlags & { model: TrainFlags['model'] | 'gpt'; progress: boolean }) => {
-    const progress = o.progress === false ? false : undefined;
-    if (o.data === 'addition') return run(() => trainAdditionCommand({ ...o, progress }));
-    if (o.model === 'gpt') return run(() => trainTextCommand({ ...o, progress }));
-    return run(() => trainCommand({ ...o, model: o.model as TrainFlags['model'], progress }));
-  });
+  .action(
+    (
+      o: Omit<TrainFlags, 'model'> &
+        LanguageModelFlags & {
+          model: TrainFlags['model'] | 'gpt' | 'lstm';
+          progress: boolean;
+        },
+    ) => {
+      const progress = o.progress === false ? false : undefined;
+      const model = o.model;
+      if (o.data === 'addition') return run(() => trainAdditionCommand({ ...o, progress }));
+      if (model === 'gpt' || model === 'lstm') return run(() => trainTextCommand({ ...o, model, progress }));
+      return run(() => trainCommand({ ...o, model, progress }));
+    },
+  );
 
 program
   .command('generate')

@@ -7,7 +7,9 @@ import { noGrad } from '../autograd/mode.js';
 import { zeros } from '../tensor.js';
 import { load, ModelFileError, readModelHeader } from '../io/index.js';
 import type { Sequential } from '../nn/sequential.js';
-import type { GPT } from '../nn/layers/gpt.js';
+import { GPT } from '../nn/layers/gpt.js';
+import type { Embedding } from '../nn/layers/embedding.js';
+import { showValue } from '../show.js';
 import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';
 import { readInputSpec } from './input-spec.js';
@@ -77,15 +79,56 @@ export function readModelDir(dir: string): LoadedModel {
   return { model, spec, metadata, file };
 }
 
-/** The GPT of DIR (a Sequential holding one, as nabla train --model gpt or --data addition writes), or null for any other model. */
-export function readGptDir(
-  dir: string,
-): { model: Sequential; gpt: GPT; metadata: Record<string, unknown>; file: string } | null {
+/** A language model as nabla train writes it: tokens [N, T] → logits [N, T, vocabSize]. */
+export interface LoadedLanguageModel {
+  model: Sequential;
+  /** The GPT the Sequential holds, or null for the character LSTM (Embedding → LSTM → Linear). */
+  gpt: GPT | null;
+  /** The token ids the model reads (its embedding's rows). */
+  vocabSize: number;
+  /** The tokens per sequence it was trained on (a GPT's context), the input length of an ONNX export. */
+  contextLength: number;
+  metadata: Record<string, unknown>;
+  file: string;
+}
+
+/**
+ * The language model of DIR (nabla train --model gpt or --data addition: a Sequential holding a
+ * GPT; --model lstm: Embedding → LSTM → Linear), or null for any other model.
+ */
+export function readLanguageModelDir(dir: string): LoadedLanguageModel | null {
   checkModelDir(dir);
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
-  const { spec } = readModelHeader(file);
-  if (spec.layers.length !== 1 || spec.layers[0].type !== 'GPT') return null;
+  const types = readModelHeader(file)
+    .spec.layers.map((l) => l.type)
+    .join(' → ');
+  if (types !== 'GPT' && types !== CHAR_LSTM_LAYERS) return null;
   const { model, metadata } = load(file);
-  return { model, gpt: model.layers[0] as GPT, metadata, file };
+  const first = model.layers[0];
+  if (first instanceof GPT) {
+    const { vocabSize, contextLength } = first.config;
+    return { model, gpt: first, vocabSize, contextLength, metadata, file };
+  }
+  const vocabSize = (first as Embedding).numEmbeddings;
+  return { model, gpt: null, vocabSize, contextLength: trainingContext(metadata, file), metadata, file };
+}
+
+/** The layers of nabla train --model lstm's model, as a model file's header lists them. */
+export const CHAR_LSTM_LAYERS = 'Embedding → LSTM → Linear';
+
+/**
+ * The context a character LSTM was trained on (its metadata's run.context), which sizes an ONNX
+ * export's input and explain's shapes; the metadata is untrusted, so anything but an integer
+ * 1..65536 is an error naming the file.
+ */
+export function trainingContext(metadata: Record<string, unknown>, file: string): number {
+  const context = (metadata.run as { context?: unknown } | undefined)?.context;
+  if (!Number.isSafeInteger(context) || (context as number) < 1 || (context as number) > 65_536)
+    throw new ModelFileError(
+      file,
+      `the character LSTM's training context is ${showValue(context)}, expected an integer 1..65536`,
+      'nabla.metadata.run.context',
+    );
+  return context as number;
 }

@@ -1,9 +1,11 @@
-// `nabla train` for a GPT: `--data addition` (a + b from digit sequences, data/addition.ts, with
-// the recipe of minGPT's adder: 2 pre-norm layers, 4 heads, dim 128, AdamW 1e-3 with weight decay
-// 0.1, batch 64, gradient clipping at 1, the loss on the answer digits only) or `--data FILE.txt
-// --model gpt` (characters of a text, next-character prediction; the last tenth of the text
-// validates). Writes the model (a Sequential holding the GPT, the tokenizer in its metadata),
-// metrics.json, curves.svg and a checkpoint per epoch (--resume continues it).
+// `nabla train` for a language model: `--data addition` (a GPT learns a + b from digit sequences,
+// data/addition.ts, with the recipe of minGPT's adder: 2 pre-norm layers, 4 heads, dim 128, AdamW
+// 1e-3 with weight decay 0.1, batch 64, gradient clipping at 1, the loss on the answer digits only)
+// or `--data FILE.txt --model gpt|lstm` (characters of a text, next-character prediction; the last
+// tenth of the text validates). Both models map tokens [N, T] to logits [N, T, vocab] and train on
+// one path: AdamW with weight decay 0.1, clipping, fit. Writes the model (a Sequential: the GPT, or
+// the character LSTM's Embedding → nn.LSTM → Linear; the tokenizer in its metadata), metrics.json,
+// curves.svg and a checkpoint per epoch (--resume continues it).
 
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -16,6 +18,9 @@ import { CharTokenizer, TextDataset, tokenizerToJson } from '../data/text.js';
 import { readTextFile } from '../data/text-file.js';
 import type { Dataset } from '../data/dataset.js';
 import { GPT } from '../nn/layers/gpt.js';
+import { Embedding } from '../nn/layers/embedding.js';
+import { LSTM } from '../nn/layers/recurrent.js';
+import { Linear } from '../nn/layers/linear.js';
 import { Sequential } from '../nn/sequential.js';
 import { save } from '../io/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -32,7 +37,7 @@ import { makeRunDirectory } from './run-directory.js';
 import { untilInterrupted } from './interrupt.js';
 import { getBackend } from '../backend/index.js';
 
-export interface GptFlags {
+export interface LanguageModelFlags {
   data: string;
   digits: number;
   /** Addition: problems per epoch (default ADDITION_TRAIN_SIZE). */
@@ -40,7 +45,8 @@ export interface GptFlags {
   context?: number;
   layers?: number[];
   heads: number;
-  dim: number;
+  /** The GPT's embedding size (default 128), the LSTM's embedding and hidden size (default 256). */
+  dim?: number;
   lr?: number;
   epochs?: number;
   batchSize?: number;
@@ -62,9 +68,13 @@ export const ADDITION_TRAIN_SIZE = 64_000;
  */
 export const ADDITION_EPOCHS = 2;
 
-interface GptRun {
+interface LanguageModelRun {
   name: string;
-  gpt: GPT;
+  /** Tokens [N, T] → logits [N, T, vocab]. */
+  model: Sequential;
+  /** What the first line calls the model. */
+  summary: string;
+  tokensPerSample: number;
   train: Dataset;
   validation: Dataset;
   loss: (o: Tensor, y: Tensor) => Tensor;
@@ -79,21 +89,39 @@ interface GptRun {
   finish(model: Sequential, result: FitResult): { lines: string[]; final: Record<string, unknown> };
 }
 
-function architecture(
-  flags: GptFlags,
-  defaultLayers: number,
-): { numLayers: number; numHeads: number; embedDim: number } {
-  const layers = flags.layers ?? [defaultLayers];
-  if (layers.length !== 1)
-    throw new UsageError(
-      `--layers ${layers.join(',')}: a GPT takes one number, its count of transformer blocks (e.g. --layers 2)`,
-    );
-  if (flags.dim % flags.heads !== 0)
-    throw new UsageError(`--dim ${flags.dim} is not divisible by --heads ${flags.heads}`);
-  return { numLayers: layers[0], numHeads: flags.heads, embedDim: flags.dim };
+/** --layers as one count (a GPT's transformer blocks, an LSTM's stacked layers). */
+function layerCount(flags: LanguageModelFlags, what: string, defaultCount: number): number {
+  const layers = flags.layers ?? [defaultCount];
+  if (layers.length !== 1) throw new UsageError(`--layers ${layers.join(',')}: ${what} (e.g. --layers 2)`);
+  return layers[0];
 }
 
-export function trainAdditionCommand(flags: GptFlags): Promise<number> {
+function architecture(
+  flags: LanguageModelFlags,
+  defaultLayers: number,
+): { numLayers: number; numHeads: number; embedDim: number } {
+  const numLayers = layerCount(flags, 'a GPT takes one number, its count of transformer blocks', defaultLayers);
+  const dim = flags.dim ?? 128;
+  if (dim % flags.heads !== 0) throw new UsageError(`--dim ${dim} is not divisible by --heads ${flags.heads}`);
+  return { numLayers, numHeads: flags.heads, embedDim: dim };
+}
+
+/**
+ * The character LSTM of --model lstm, tokens [N, T] → logits [N, T, vocabSize]: Embedding(vocab,
+ * H) → nn.LSTM(H, H, numLayers, batchFirst) → Linear(H, vocab), as PyTorch's char-RNN tutorial
+ * builds it (the embedding as wide as the state). A Sequential, whose LSTM passes on its output
+ * sequence (its layer-table entry's inSequence), so the model file rebuilds it from the layer
+ * table as any other; nn.generate carries the LSTM's state from token to token.
+ */
+function charLstm(vocabSize: number, { numLayers, hiddenSize }: { numLayers: number; hiddenSize: number }) {
+  return new Sequential(
+    new Embedding(vocabSize, hiddenSize),
+    new LSTM(hiddenSize, hiddenSize, { numLayers, batchFirst: true }),
+    new Linear(hiddenSize, vocabSize),
+  );
+}
+
+export function trainAdditionCommand(flags: LanguageModelFlags): Promise<number> {
   const arch = architecture(flags, 2);
   const trainSize = flags.trainSize ?? ADDITION_TRAIN_SIZE;
   const task = additionTask({ digits: flags.digits, trainSize, seed: flags.seed });
@@ -106,9 +134,11 @@ export function trainAdditionCommand(flags: GptFlags): Promise<number> {
   const run = { data: 'addition', digits: flags.digits, trainSize, ...arch, ...cfg, seed: flags.seed };
   manualSeed(flags.seed);
   const gpt = new GPT({ vocabSize: task.vocabSize, contextLength: task.contextLength, ...arch });
-  return trainGpt(flags, {
+  return trainLanguageModel(flags, {
     name: `addition-${flags.digits}`,
-    gpt,
+    model: new Sequential(gpt),
+    summary: `${gpt}`,
+    tokensPerSample: task.contextLength,
     train: task.train,
     validation: task.test,
     run,
@@ -129,9 +159,17 @@ export function trainAdditionCommand(flags: GptFlags): Promise<number> {
   });
 }
 
-export function trainTextCommand(flags: GptFlags): Promise<number> {
-  const arch = architecture(flags, 4);
-  const context = flags.context ?? 128;
+/** --model gpt or lstm on a text file: the same data, windows, validation and outputs; defaults per model. */
+export function trainTextCommand(flags: LanguageModelFlags & { model: 'gpt' | 'lstm' }): Promise<number> {
+  const lstm = flags.model === 'lstm';
+  const arch = lstm
+    ? {
+        numLayers: layerCount(flags, 'an LSTM takes one number, its count of stacked layers', 2),
+        hiddenSize: flags.dim ?? 256,
+      }
+    : architecture(flags, 4);
+  // An LSTM backpropagates through its context step by step: 64 characters, half the GPT's.
+  const context = flags.context ?? (lstm ? 64 : 128);
   const text = readTextFile(flags.data);
   const tokenizer = CharTokenizer.fromText(text);
   const tokens = tokenizer.encode(text);
@@ -144,17 +182,30 @@ export function trainTextCommand(flags: GptFlags): Promise<number> {
   const train = new TextDataset(tokens.slice(0, cut), context);
   const validation = new TextDataset(tokens.slice(cut), context);
   const cfg = {
-    lr: flags.lr ?? 1e-3,
+    // Char-RNN's 2e-3 for the LSTM (its PyTorch twin reaches a lower loss than with 1e-3, bench/RESULTS-lstm.md).
+    lr: flags.lr ?? (lstm ? 2e-3 : 1e-3),
     epochs: flags.epochs ?? 1,
     batchSize: flags.batchSize ?? 32,
     clip: flags.clip ?? 1,
   };
-  const run = { data: flags.data, model: 'gpt', context, ...arch, ...cfg, seed: flags.seed };
+  const run = { data: flags.data, model: lstm ? 'lstm' : 'gpt', context, ...arch, ...cfg, seed: flags.seed };
   manualSeed(flags.seed);
-  const gpt = new GPT({ vocabSize: tokenizer.vocabSize, contextLength: context, ...arch });
-  return trainGpt(flags, {
+  const vocabSize = tokenizer.vocabSize;
+  let model: Sequential;
+  let summary: string;
+  if ('hiddenSize' in arch) {
+    model = charLstm(vocabSize, arch);
+    summary = `a character LSTM (${model.layers.join(' → ')})`;
+  } else {
+    const gpt = new GPT({ vocabSize, contextLength: context, ...arch });
+    model = new Sequential(gpt);
+    summary = `${gpt}`;
+  }
+  return trainLanguageModel(flags, {
     name: basename(flags.data, extname(flags.data)),
-    gpt,
+    model,
+    summary,
+    tokensPerSample: context,
     train,
     validation,
     run,
@@ -179,18 +230,17 @@ export function trainTextCommand(flags: GptFlags): Promise<number> {
   });
 }
 
-async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
+async function trainLanguageModel(flags: LanguageModelFlags, r: LanguageModelRun): Promise<number> {
   const out = flags.out ?? join('runs', r.name);
   const checkpointPath = pathIn(out, 'checkpoint');
   if (flags.resume && !existsSync(checkpointPath))
     throw new UsageError(`--resume: no checkpoint at ${checkpointPath} to continue from`);
-  const model = new Sequential(r.gpt);
+  const { model, tokensPerSample } = r;
   const optimizer = new AdamW(model.parameters(), { lr: r.lr, weightDecay: 0.1 });
   const dir = makeRunDirectory(out, { checkpoint: checkpointPath, resume: flags.resume, force: flags.force });
   try {
-    const tokensPerSample = r.gpt.config.contextLength;
     console.log(
-      `training ${r.gpt} on ${r.name} (${r.train.length} sequences of ${tokensPerSample} tokens per epoch; validation: ${r.validation.length})`,
+      `training ${r.summary} on ${r.name} (${r.train.length} sequences of ${tokensPerSample} tokens per epoch; validation: ${r.validation.length})`,
     );
     console.log(
       `adamw lr ${r.lr} weight decay 0.1, ${r.epochs} epoch(s), batch ${r.batchSize}, clip ${r.clip}, seed ${flags.seed} → ${out}`,

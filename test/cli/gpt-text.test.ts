@@ -82,7 +82,7 @@ test('a text too short for its context, and a non-GPT model for generate, are on
   );
   const g = nabla('generate', '--model', join(tmp, 'mlp'));
   assert.equal(g.status, 1);
-  assert.match(g.stderr, /not a GPT/);
+  assert.match(g.stderr, /not a language model/);
 });
 
 test("generate answers an addition model's prompt a+b=, and refuses another form", () => {

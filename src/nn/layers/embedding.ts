@@ -57,6 +57,8 @@ export class Embedding extends Module {
         `  backward  dL/dW[v] = Σ_{p: i_p = v} dL/dy[p]${s.paddingIdx === null ? '' : ` (row ${s.paddingIdx} gets none)`}`,
       ],
       width: s.embeddingDim,
+      // One sample's indices [T] give [T, embeddingDim]: the next layer's positions.
+      ...(ctx.shape ? { shape: [...ctx.shape, s.embeddingDim] } : {}),
     }),
     summary: (s) =>
       `Embedding(${s.numEmbeddings}, ${s.embeddingDim}${s.paddingIdx === null ? '' : `, paddingIdx ${s.paddingIdx}`})`,

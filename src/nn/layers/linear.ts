@@ -62,8 +62,11 @@ export class Linear extends Module {
       const y = g.node('MatMul', [input, g.tensor('weight', m.weight)]);
       return m.bias ? g.node('Add', [y, g.tensor('bias', m.bias)]) : y;
     },
-    explain: (s, { batch: n, inputGrad }) => {
+    explain: (s, { batch, shape, inputGrad }) => {
       const [a, b, bias] = [s.inFeatures, s.outFeatures, s.bias];
+      // A sample of several positions ([T, in] after an Embedding or LSTM): every position is a row.
+      const positions = shape && shape.length > 1 ? shape.slice(0, -1).reduce((p, d) => p * d, 1) : 1;
+      const n = positions > 1 ? `${batch}·${positions}` : `${batch}`;
       const lines = [
         `  forward   y = x·W + b           : [${n}×${a}]·[${a}×${b}] + [${b}] → [${n}×${b}]`,
         `  backward  dL/dW = xᵀ · dL/dy     : [${a}×${n}]·[${n}×${b}] → [${a}×${b}]`,
@@ -72,12 +75,14 @@ export class Linear extends Module {
           ? `            dL/dx = dL/dy · Wᵀ     : [${n}×${b}]·[${b}×${a}] → [${n}×${a}]`
           : `            dL/dx = dL/dy · Wᵀ     : not needed, x is the input`,
       ];
-      const forward = 2 * n * a * b + (bias ? n * b : 0);
+      const rows = batch * positions;
+      const forward = 2 * rows * a * b + (bias ? rows * b : 0);
       return {
         parameters: { count: a * b + (bias ? b : 0), detail: `W ${a}×${b}${bias ? ` + b ${b}` : ''}` },
         lines,
-        flops: { forward, backward: forward + (inputGrad ? 2 * n * a * b : 0) },
+        flops: { forward, backward: forward + (inputGrad ? 2 * rows * a * b : 0) },
         width: b,
+        ...(positions > 1 ? { shape: [...shape!.slice(0, -1), b] } : {}),
       };
     },
     summary: (s) => `Linear(${s.inFeatures}→${s.outFeatures}${s.bias ? '' : ', no bias'})`,
