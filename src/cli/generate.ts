@@ -1,11 +1,15 @@
 // `nabla generate --model DIR`: text from a GPT that `nabla train --model gpt` wrote (its
-// tokenizer is in the model's metadata), or, for an addition model, the sum of a prompt "a+b=".
+// tokenizer is in the model's metadata), from a Hugging Face GPT-2 folder (config.json,
+// model.safetensors, its tokenizer files), or, for an addition model, the sum of a prompt "a+b=".
 
 import { manualSeed } from '../random.js';
 import { generate } from '../nn/generate.js';
 import { additionTokens } from '../data/addition.js';
 import { tokenizerFromJson } from '../data/text.js';
 import { ModelFileError } from '../io/errors.js';
+import { fromPretrained, isPretrainedDir } from '../io/pretrained.js';
+import type { TextTokenizer } from '../io/gpt2-tokenizer.js';
+import type { GPT } from '../nn/layers/gpt.js';
 import { showValue } from '../show.js';
 import { UsageError } from './errors.js';
 import { pathIn, readGptDir } from './modeldir.js';
@@ -20,6 +24,11 @@ export interface GenerateFlags {
 }
 
 export function generateCommand(flags: GenerateFlags): number {
+  if (isPretrainedDir(flags.model)) {
+    const { model, tokenizer } = fromPretrained(flags.model);
+    manualSeed(flags.seed);
+    return printContinuation(model, tokenizer, flags);
+  }
   const loaded = readGptDir(flags.model);
   if (!loaded)
     throw new UsageError(
@@ -61,6 +70,11 @@ export function generateCommand(flags: GenerateFlags): number {
       `the tokenizer has ${tokenizer.vocabSize} tokens, the GPT's vocabulary ${vocabSize}`,
       'nabla.metadata.tokenizer',
     );
+  return printContinuation(gpt, tokenizer, flags);
+}
+
+/** Prints the prompt and its continuation. */
+function printContinuation(gpt: GPT, tokenizer: TextTokenizer, flags: GenerateFlags): number {
   let prompt: number[];
   try {
     prompt = tokenizer.encode(flags.prompt);

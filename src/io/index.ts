@@ -43,3 +43,5 @@ export {
 } from './checkpoint.js';
 export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';
+export { fromPretrained, isPretrainedDir, type Pretrained } from './pretrained.js';
+export { readTokenizer, type TextTokenizer } from './gpt2-tokenizer.js';
