@@ -54,7 +54,14 @@ export class ImageFolder implements Dataset {
   readonly #cache = new Map<number, Float32Array>();
   readonly #cacheSize: number;
 
+  /**
+   * Lists the folder's classes and files (nothing is decoded but the first image, and only to
+   * learn the default size and channels); throws a DataFileError naming a folder with no classes or images.
+   * @param root - The folder of class subfolders.
+   * @param options - Size, channels, class names and cache size.
+   */
   constructor(
+    /** The folder of class subfolders. */
     readonly root: string,
     options: ImageFolderOptions = {},
   ) {

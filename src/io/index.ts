@@ -30,6 +30,7 @@ export {
   type Layout,
   type SaveOptions,
   type LoadOptions,
+  type ModuleClass,
   type LoadedModel,
 } from './model.js';
 export {
