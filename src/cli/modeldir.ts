@@ -6,8 +6,8 @@ import type { Module } from '../nn/module.js';
 import { noGrad } from '../autograd/mode.js';
 import { zeros } from '../tensor.js';
 import { load, ModelFileError, readModelHeader } from '../io/index.js';
-import type { Sequential } from '../nn/sequential.js';
-import type { GPT } from '../nn/layers/gpt.js';
+import { Sequential } from '../nn/sequential.js';
+import { GPT } from '../nn/layers/gpt.js';
 import type { InputSpec } from './data.js';
 import { UsageError } from './errors.js';
 import { readInputSpec } from './input-spec.js';
@@ -86,6 +86,11 @@ export function readGptDir(
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
   const { spec } = readModelHeader(file);
   if (spec.layers.length !== 1 || spec.layers[0].type !== 'GPT') return null;
+  if (spec.root === 'layer') {
+    // A GPT saved alone (save(gpt)): wrapped, as train writes it.
+    const { model: gpt, metadata } = load(file, { as: GPT });
+    return { model: new Sequential(gpt), gpt, metadata, file };
+  }
   const { model, metadata } = load(file);
   return { model, gpt: model.layers[0] as GPT, metadata, file };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { manualSeed, nn, randn, tensor } from '../../src/index.js';
 import { generate } from '../../src/nn/generate.js';
 import { decodeSafetensors, load, ModelFileError, save } from '../../src/io/index.js';
+import { readGptDir } from '../../src/cli/modeldir.js';
 import { assertBitIdentical } from './helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-save-any-'));
@@ -30,6 +31,11 @@ test('a GPT saves alone and loads as a GPT: same logits, same greedy tokens, its
   );
   const names = Object.keys(decodeSafetensors(fs.readFileSync(file), file).tensors);
   assert.ok(names.includes('blocks.1.fc.weight') && !names.some((n) => n.startsWith('0.')), names.join());
+  // A model directory holding a GPT saved alone serves nabla generate and export as one train wrote.
+  fs.mkdirSync(path.join(dir, 'run'));
+  fs.copyFileSync(file, path.join(dir, 'run', 'model.safetensors'));
+  const fromDir = readGptDir(path.join(dir, 'run'))!;
+  assertBitIdentical(fromDir.model.forward(tokens), gpt.forward(tokens), 'logits from the directory');
 });
 
 test('a Conv2d and an LSTM save alone (the LSTM with torch names in the torch layout) and load back bit for bit', () => {
