@@ -10,6 +10,7 @@ form; ln_f; logits = x·wteᵀ (the tied head). Run: /usr/bin/python3 scripts/ma
 import json
 import math
 import os
+import re
 import struct
 
 import torch
@@ -83,3 +84,74 @@ with open(os.path.join(OUT, 'gpt2-tiny.json'), 'w') as f:
     json.dump({'config': {'vocabSize': V, 'contextLength': C, 'embedDim': E, 'numHeads': H, 'numLayers': L},
                'tokens': tokens.tolist(), 'logits': logits.reshape(-1).tolist()}, f)
 print('wrote test/fixtures/gpt2-tiny.safetensors and gpt2-tiny.json')
+
+# The same model as a Hugging Face GPT-2 folder (test/fixtures/gpt2-tiny-hf): config.json,
+# model.safetensors, and a byte-level BPE of 37 tokens in GPT-2's files (vocab.json, merges.txt)
+# and in tokenizer.json. generate.json holds a prompt, its token ids by GPT-2's BPE (written out
+# below, as openai's encoder.py does it) and torch's greedy continuation, decoded.
+HF = os.path.join(OUT, 'gpt2-tiny-hf')
+os.makedirs(HF, exist_ok=True)
+ALPHABET = ['Ġ', 'a', 'b', 'c', 'd', 'e', 'g', 'h', 'i', 'l', 'n', 'o', 'r', 's', 't', 'u', 'w']  # 'Ġ' is the space byte
+MERGES = [('t', 'h'), ('th', 'e'), ('Ġ', 't'), ('Ġ', 'th'), ('Ġth', 'e'), ('i', 'n'), ('a', 'n'), ('e', 'r'),
+          ('o', 'n'), ('Ġ', 'a'), ('Ġ', 's'), ('r', 'e'), ('a', 't'), ('e', 'n'), ('Ġ', 'w'), ('o', 'r'),
+          ('Ġ', 'c'), ('Ġa', 'n'), ('Ġan', 'd'), ('i', 's')]
+vocab = {s: i for i, s in enumerate(ALPHABET + [a + b for a, b in MERGES])}
+assert len(vocab) == V
+
+
+def bpe(word):
+    """GPT-2's merge loop: merge the pair of lowest rank until none is left."""
+    ranks = {m: r for r, m in enumerate(MERGES)}
+    parts = list(word)
+    while len(parts) > 1:
+        pairs = [(ranks.get((a, b), 1e9), k) for k, (a, b) in enumerate(zip(parts, parts[1:]))]
+        rank, k = min(pairs)
+        if rank == 1e9:
+            break
+        first, second = parts[k], parts[k + 1]
+        out, j = [], 0
+        while j < len(parts):  # every occurrence of the pair, left to right
+            if j < len(parts) - 1 and parts[j] == first and parts[j + 1] == second:
+                out.append(first + second)
+                j += 2
+            else:
+                out.append(parts[j])
+                j += 1
+        parts = out
+    return parts
+
+
+def encode(text):
+    words = re.findall(r' ?[a-z]+', text)  # GPT-2's pre-tokenizer on lowercase words and single spaces
+    assert ''.join(words) == text
+    return [vocab[p] for w in words for p in bpe(w.replace(' ', 'Ġ'))]
+
+
+prompt = 'the cat and'
+prompt_ids = encode(prompt)
+ids = torch.tensor([prompt_ids])
+with torch.no_grad():
+    while ids.shape[1] < C:  # greedy, up to the context length
+        ids = torch.cat([ids, forward(ids)[:, -1].argmax(-1, keepdim=True)], 1)
+inverse = {i: s for s, i in vocab.items()}
+text = ''.join(inverse[i] for i in ids[0].tolist()).replace('Ġ', ' ')
+config = {'architectures': ['GPT2LMHeadModel'], 'model_type': 'gpt2', 'vocab_size': V, 'n_positions': C,
+          'n_ctx': C, 'n_embd': E, 'n_layer': L, 'n_head': H, 'activation_function': 'gelu_new',
+          'layer_norm_epsilon': 1e-5, 'tie_word_embeddings': True}
+with open(os.path.join(HF, 'config.json'), 'w') as f:
+    json.dump(config, f, indent=2)
+write_safetensors(os.path.join(HF, 'model.safetensors'), files, {'format': 'pt'})
+with open(os.path.join(HF, 'vocab.json'), 'w') as f:
+    json.dump(vocab, f, ensure_ascii=False)
+with open(os.path.join(HF, 'merges.txt'), 'w') as f:
+    f.write('#version: 0.2\n' + ''.join(f'{a} {b}\n' for a, b in MERGES))
+byte_level = {'type': 'ByteLevel', 'add_prefix_space': False, 'trim_offsets': True, 'use_regex': True}
+with open(os.path.join(HF, 'tokenizer.json'), 'w') as f:
+    json.dump({'version': '1.0', 'truncation': None, 'padding': None, 'added_tokens': [], 'normalizer': None,
+               'pre_tokenizer': byte_level, 'post_processor': byte_level, 'decoder': byte_level,
+               'model': {'type': 'BPE', 'dropout': None, 'unk_token': None, 'continuing_subword_prefix': '',
+                         'end_of_word_suffix': '', 'fuse_unk': False, 'byte_fallback': False,
+                         'vocab': vocab, 'merges': [f'{a} {b}' for a, b in MERGES]}}, f, ensure_ascii=False)
+with open(os.path.join(HF, 'generate.json'), 'w') as f:
+    json.dump({'prompt': prompt, 'promptIds': prompt_ids, 'ids': ids[0].tolist(), 'text': text}, f)
+print('wrote test/fixtures/gpt2-tiny-hf/:', prompt_ids, ids[0].tolist(), repr(text))

@@ -1,15 +1,18 @@
 // What --data names, made into datasets: `mnist` (the bundled digits, 8,000 train and 2,000
-// held-out test), a directory of MNIST IDX files (60,000 train, 10,000 test), or a CSV file
-// (a validation part split off by a fixed seed before standardisation is fitted). The
+// held-out test), a directory of MNIST IDX files (60,000 train, 10,000 test), a directory of
+// class subfolders of PNG/JPEG images (torchvision's ImageFolder; a validation part split off by
+// --seed), or a CSV file (a validation part split off by a fixed seed before standardisation is fitted). The
 // description of the inputs (features, classes, standardisation) is what gets saved with the
 // model to read data the same way later.
 
-import { existsSync, statSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { gatherRows, Subset, TensorDataset } from '../data/dataset.js';
 import { bundledMnistSplit } from '../data/mnist.js';
 import { loadMnistDir } from '../data/idx.js';
+import { ImageFolder } from '../data/image-folder.js';
+import { decodeImageFile, imageToPixels, isImageFile } from '../data/image.js';
 import { readCsvFile } from '../data/csv-table.js';
 import {
   applyStandardizer,
@@ -20,12 +23,13 @@ import {
   type Task,
 } from '../data/csv.js';
 import { seededPermutation } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { UsageError } from './errors.js';
 
 /** How a model reads its inputs; saved as the model's metadata. */
 export interface InputSpec {
-  kind: 'mnist' | 'idx' | 'csv';
+  /** Where the inputs come from: the bundled digits, MNIST IDX files, a folder of class subfolders of images, a CSV. */
+  kind: 'mnist' | 'idx' | 'images' | 'csv';
   task: Task;
   inputs: number;
   outputs: number;
@@ -59,13 +63,17 @@ export interface TrainingData {
 
 const digitClasses = Array.from({ length: 10 }, (_, i) => String(i));
 
-function imageSpec(kind: 'mnist' | 'idx', imageShape: [number, number, number]): InputSpec {
+function imageSpec(
+  kind: 'mnist' | 'idx' | 'images',
+  imageShape: [number, number, number],
+  classes = digitClasses,
+): InputSpec {
   return {
     kind,
     task: 'classification',
     inputs: imageShape[0] * imageShape[1] * imageShape[2],
-    outputs: 10,
-    classes: digitClasses,
+    outputs: classes.length,
+    classes,
     featureNames: null,
     target: null,
     standardizer: null,
@@ -109,6 +117,25 @@ function isDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();
 }
 
+/**
+ * What a --data directory holds: 'images' (class subfolders, no IDX files), 'idx' (MNIST IDX
+ * files), else a UsageError saying what was expected.
+ */
+function directoryKind(dir: string): 'images' | 'idx' {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (entries.some((e) => /^(train|t10k)-(images|labels)[.-]idx/.test(e.name))) return 'idx';
+  if (entries.some((e) => isDir(join(dir, e.name)))) return 'images';
+  throw new UsageError(
+    `--data ${dir}: neither MNIST IDX files (train-images-idx3-ubyte, ...) nor class subfolders of PNG/JPEG images (${join(dir, 'CLASS', 'IMAGE.png')})`,
+  );
+}
+
+/** The images of a folder of class subfolders, read at the model's shape with the model's classes. */
+function imageFolderFor(dir: string, spec: InputSpec): ImageFolder {
+  const [channels, height, width] = imageShapeOf(spec)!;
+  return new ImageFolder(dir, { size: [height, width], channels: channels as 1 | 3, classes: spec.classes! });
+}
+
 export interface DataFlags {
   data: string;
   target?: string;
@@ -134,6 +161,27 @@ export function loadTrainingData(flags: DataFlags): TrainingData {
       validation: test,
       evaluation: test,
       validationName: 'the 2,000 held-out test digits',
+    };
+  }
+  if (isDir(data) && directoryKind(data) === 'images') {
+    const shape = flags.imageShape;
+    if (shape && shape[0] !== 1 && shape[0] !== 3)
+      throw new UsageError(`--image-shape ${shape.join(',')}: images have 1 (grey) or 3 (RGB) channels`);
+    const folder = new ImageFolder(data, shape ? { channels: shape[0] as 1 | 3, size: [shape[1], shape[2]] } : {});
+    const nVal = Math.max(1, Math.round(folder.length * flags.valSplit));
+    if (nVal >= folder.length)
+      throw new UsageError(
+        `--val-split ${flags.valSplit}: holds out ${nVal} of the ${folder.length} images of ${data}, leaving none to train on`,
+      );
+    const perm = seededPermutation(folder.length, flags.seed);
+    const validation = new Subset(folder, perm.slice(folder.length - nVal));
+    return {
+      name: basename(data),
+      spec: imageSpec('images', folder.imageShape, folder.classes),
+      train: new Subset(folder, perm.slice(0, folder.length - nVal)),
+      validation,
+      evaluation: validation,
+      validationName: `${nVal} validation images split off by --seed`,
     };
   }
   if (isDir(data)) {
@@ -244,6 +292,15 @@ export function prepareCsvRows(
 
 /** Labelled data read the way the model's spec says (eval, and predict with labels). */
 export function loadLabelledData(source: string, spec: InputSpec): { dataset: TensorDataset; name: string } {
+  if (spec.kind === 'images') {
+    if (!isDir(source))
+      throw new UsageError(
+        `--data ${source}: this model reads images; give a folder of class subfolders of PNG/JPEG files`,
+      );
+    const folder = imageFolderFor(source, spec);
+    const [x, y] = folder.getBatch(Int32Array.from({ length: folder.length }, (_, i) => i));
+    return { dataset: new TensorDataset(x, y), name: source };
+  }
   if (source === 'mnist' || isDir(source)) {
     if (spec.kind === 'csv')
       throw new UsageError(
@@ -275,4 +332,30 @@ export function loadLabelledData(source: string, spec: InputSpec): { dataset: Te
   });
   if (!csv.targets) throw new UsageError(`${source}: no target column '${spec.target}' to evaluate against`);
   return { dataset: new TensorDataset(csv.inputs, csv.targets), name: source };
+}
+
+/**
+ * The images `predict` reads for an image-folder model: one PNG/JPEG file, a folder of them, or a
+ * folder of class subfolders (then with labels), at the model's shape; each row named by its file.
+ */
+export function readImagesForPredict(
+  source: string,
+  spec: InputSpec,
+): { inputs: Tensor; targets: Tensor | null; files: string[] } {
+  const [channels, height, width] = imageShapeOf(spec)!;
+  const flat = isDir(source)
+    ? readdirSync(source)
+        .filter(isImageFile)
+        .sort()
+        .map((f) => join(source, f))
+    : [source];
+  if (isDir(source) && flat.length === 0) {
+    const folder = imageFolderFor(source, spec);
+    const [x, y] = folder.getBatch(Int32Array.from({ length: folder.length }, (_, i) => i));
+    return { inputs: x, targets: y, files: folder.samples.map(([f]) => f) };
+  }
+  const row = channels * height * width;
+  const x = new Float32Array(flat.length * row);
+  flat.forEach((f, i) => imageToPixels(decodeImageFile(f), channels as 1 | 3, height, width, x, i * row));
+  return { inputs: new Tensor(x, [flat.length, row]), targets: null, files: flat };
 }

@@ -1,12 +1,17 @@
 // `nabla generate --model DIR`: text from a GPT or character LSTM that `nabla train --model gpt`
-// or `--model lstm` wrote (its tokenizer is in the model's metadata), or, for an addition model,
-// the sum of a prompt "a+b=".
+// or `--model lstm` wrote (its tokenizer is in the model's metadata), from a Hugging Face GPT-2
+// folder (config.json, model.safetensors, its tokenizer files), or, for an addition model, the
+// sum of a prompt "a+b=".
 
 import { manualSeed } from '../random.js';
 import { generate } from '../nn/generate.js';
 import { additionTokens } from '../data/addition.js';
 import { tokenizerFromJson } from '../data/text.js';
 import { ModelFileError } from '../io/errors.js';
+import { fromPretrained, isPretrainedDir } from '../io/pretrained.js';
+import type { TextTokenizer } from '../io/gpt2-tokenizer.js';
+import type { GPT } from '../nn/layers/gpt.js';
+import type { Sequential } from '../nn/sequential.js';
 import { showValue } from '../show.js';
 import { UsageError } from './errors.js';
 import { pathIn, readLanguageModelDir } from './modeldir.js';
@@ -21,6 +26,11 @@ export interface GenerateFlags {
 }
 
 export function generateCommand(flags: GenerateFlags): number {
+  if (isPretrainedDir(flags.model)) {
+    const { model, tokenizer } = fromPretrained(flags.model);
+    manualSeed(flags.seed);
+    return printContinuation(model, tokenizer, flags);
+  }
   const loaded = readLanguageModelDir(flags.model);
   if (!loaded)
     throw new UsageError(
@@ -61,13 +71,18 @@ export function generateCommand(flags: GenerateFlags): number {
       `the tokenizer has ${tokenizer.vocabSize} tokens, the ${gpt ? 'GPT' : 'LSTM'}'s vocabulary ${vocabSize}`,
       'nabla.metadata.tokenizer',
     );
+  return printContinuation(gpt ?? model, tokenizer, flags);
+}
+
+/** Prints the prompt and its continuation. */
+function printContinuation(model: GPT | Sequential, tokenizer: TextTokenizer, flags: GenerateFlags): number {
   let prompt: number[];
   try {
     prompt = tokenizer.encode(flags.prompt);
   } catch (e) {
     throw new UsageError(`--prompt: ${(e as Error).message}`);
   }
-  const out = generate(gpt ?? model, prompt, {
+  const out = generate(model, prompt, {
     maxNewTokens: flags.tokens,
     temperature: flags.temperature,
     topK: flags.topK,

@@ -25,7 +25,8 @@ export function readInputSpec(value: unknown, file: string): InputSpec {
   const s = value;
   const bad = (field: string, expected: string) =>
     fail(`.${field}`, `input.${field} is ${showValue(s[field], 60)}, expected ${expected}`);
-  if (s.kind !== 'mnist' && s.kind !== 'idx' && s.kind !== 'csv') throw bad('kind', "'mnist', 'idx' or 'csv'");
+  if (s.kind !== 'mnist' && s.kind !== 'idx' && s.kind !== 'images' && s.kind !== 'csv')
+    throw bad('kind', "'mnist', 'idx', 'images' or 'csv'");
   if (s.task !== 'classification' && s.task !== 'regression') throw bad('task', "'classification' or 'regression'");
   if (!isSize(s.inputs, MAX_INPUTS)) throw bad('inputs', `an integer in 1..${MAX_INPUTS}`);
   const inputs = s.inputs;
@@ -78,5 +79,7 @@ export function readInputSpec(value: unknown, file: string): InputSpec {
     if (!dims || (shape as number[]).reduce((a, b) => a * b, 1) !== inputs)
       throw bad('imageShape', `null or [C, H, W] (or [H, W]) whose product is the ${inputs} inputs`);
   }
+  if (s.kind === 'images' && !(Array.isArray(shape) && shape.length === 3 && (shape[0] === 1 || shape[0] === 3)))
+    throw bad('imageShape', '[C, H, W] with C 1 or 3 for an image folder');
   return s as unknown as InputSpec;
 }

@@ -6,7 +6,7 @@ import type { Module } from '../nn/module.js';
 import { noGrad } from '../autograd/mode.js';
 import { zeros } from '../tensor.js';
 import { load, ModelFileError, readModelHeader } from '../io/index.js';
-import type { Sequential } from '../nn/sequential.js';
+import { Sequential } from '../nn/sequential.js';
 import { GPT } from '../nn/layers/gpt.js';
 import type { Embedding } from '../nn/layers/embedding.js';
 import { showValue } from '../show.js';
@@ -100,10 +100,15 @@ export function readLanguageModelDir(dir: string): LoadedLanguageModel | null {
   checkModelDir(dir);
   const file = pathIn(dir, 'model');
   if (!existsSync(file)) throw new UsageError(`${file}: not found; write a model there with nabla train --out ${dir}`);
-  const types = readModelHeader(file)
-    .spec.layers.map((l) => l.type)
-    .join(' → ');
+  const { spec } = readModelHeader(file);
+  const types = spec.layers.map((l) => l.type).join(' → ');
   if (types !== 'GPT' && types !== CHAR_LSTM_LAYERS) return null;
+  if (spec.root === 'layer' && types === 'GPT') {
+    // A GPT saved alone (save(gpt)): wrapped, as train writes it.
+    const { model: gpt, metadata } = load(file, { as: GPT });
+    const { vocabSize, contextLength } = gpt.config;
+    return { model: new Sequential(gpt), gpt, vocabSize, contextLength, metadata, file };
+  }
   const { model, metadata } = load(file);
   const first = model.layers[0];
   if (first instanceof GPT) {

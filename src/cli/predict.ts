@@ -1,5 +1,7 @@
-// `nabla predict`: CSV (or the held-out digits) in; predictions and class probabilities out as
-// CSV. When the input has the target column, the accuracy (or error) is reported too.
+// `nabla predict`: CSV (or the held-out digits, or for a model trained on an image folder: one
+// image, a folder of images, or a folder of class subfolders) in; predictions and class
+// probabilities out as CSV, each image's row led by its file. When the input has the target
+// column (or class subfolders), the accuracy (or error) is reported too.
 
 import { writeFileAtomic } from '../io/atomic.js';
 import { Tensor } from '../tensor.js';
@@ -7,7 +9,7 @@ import { csvFromTable } from '../data/csv.js';
 import { readCsvFile } from '../data/csv-table.js';
 import { predict } from '../train/evaluate.js';
 import { argmaxRows } from '../train/metrics.js';
-import { loadLabelledData } from './data.js';
+import { loadLabelledData, readImagesForPredict } from './data.js';
 import { readModelDir } from './modeldir.js';
 
 const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -16,7 +18,10 @@ export function predictCommand(flags: { model: string; input: string; output?: s
   const { model, spec } = readModelDir(flags.model);
   let inputs: Tensor;
   let targets: Tensor | null;
-  if (spec.kind !== 'csv' && (flags.input === 'mnist' || !flags.input.toLowerCase().endsWith('.csv'))) {
+  let files: string[] | null = null;
+  if (spec.kind === 'images') {
+    ({ inputs, targets, files } = readImagesForPredict(flags.input, spec));
+  } else if (spec.kind !== 'csv' && (flags.input === 'mnist' || !flags.input.toLowerCase().endsWith('.csv'))) {
     const { dataset } = loadLabelledData(flags.input, spec);
     [inputs, targets] = [dataset.inputs, dataset.targets];
   } else {
@@ -41,10 +46,18 @@ export function predictCommand(flags: { model: string; input: string; output?: s
     const classes = spec.classes ?? [];
     const probs = out.softmax(-1);
     const pred = argmaxRows(out);
-    lines.push(['prediction', ...classes.map((c) => `p_${c}`), ...(targets ? ['label'] : [])].map(quote).join(','));
+    lines.push(
+      [...(files ? ['file'] : []), 'prediction', ...classes.map((c) => `p_${c}`), ...(targets ? ['label'] : [])]
+        .map(quote)
+        .join(','),
+    );
     let correct = 0;
     for (let i = 0; i < n; i++) {
-      const row = [quote(classes[pred[i]]), ...classes.map((_, j) => probs.data[i * classes.length + j].toFixed(6))];
+      const row = [
+        ...(files ? [quote(files[i])] : []),
+        quote(classes[pred[i]]),
+        ...classes.map((_, j) => probs.data[i * classes.length + j].toFixed(6)),
+      ];
       if (targets) {
         row.push(quote(classes[targets.data[i]]));
         if (targets.data[i] === pred[i]) correct++;

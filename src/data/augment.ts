@@ -1,6 +1,6 @@
 // Augmentation for image batches: each image moved by a random whole-pixel shift (the PRNG's
-// draws), the uncovered border filled with zeros. Small shifts are what a digit classifier
-// trained on few images most lacks.
+// draws), the uncovered border filled with zeros (torchvision's RandomCrop with zero padding),
+// and random horizontal flips. Small shifts are what a digit classifier trained on few images most lacks.
 
 import { Tensor } from '../tensor.js';
 import { allocData } from '../cells.js';
@@ -34,6 +34,27 @@ export function randomShift(x: Tensor, height: number, width: number, maxShift: 
         for (let c = Math.max(0, dx); c < Math.min(width, width + dx); c++) out[dst + c] = x.data[src + c - dx];
       }
     }
+  }
+  return new Tensor(out, x.shape, x.dtype);
+}
+
+/**
+ * Each image mirrored left to right with probability 1/2 (torchvision's RandomHorizontalFlip), the
+ * same for all its channels: for photographs, never for digits or text. Shapes as randomShift's.
+ */
+export function randomHorizontalFlip(x: Tensor, height: number, width: number): Tensor {
+  const plane = height * width;
+  const f = x.shape.slice(1).reduce((p, d) => p * d, 1);
+  if (x.rank < 2 || f % plane !== 0 || f === 0)
+    throw new Error(
+      `randomHorizontalFlip: expected rows of C·${height}·${width} values or images [N, C, ${height}, ${width}], got shape [${x.shape.join(', ')}]`,
+    );
+  const out = allocData(x.dtype, x.size);
+  out.set(x.data);
+  for (let i = 0; i < x.shape[0]; i++) {
+    if (randomInt(2) === 0) continue;
+    for (let row = i * f; row < (i + 1) * f; row += width)
+      for (let c = 0; c < width; c++) out[row + c] = x.data[row + width - 1 - c];
   }
   return new Tensor(out, x.shape, x.dtype);
 }

@@ -17,7 +17,8 @@ export {
 } from './csv.js';
 export { parseIdx, readIdx, mnistFromIdx, loadMnistDir, type IdxArray } from './idx.js';
 export { bundledMnist, bundledMnistSplit, MNIST_SPLIT_SEED } from './mnist.js';
-export { randomShift } from './augment.js';
+export { randomShift, randomHorizontalFlip } from './augment.js';
+export { ImageFolder, type ImageFolderOptions } from './image-folder.js';
 export { kFold, type Fold } from './folds.js';
 export {
   additionTask,

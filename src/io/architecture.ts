@@ -25,6 +25,11 @@ export interface ModelSpec {
   dtype: DType;
   /** The layers, in order. */
   layers: LayerSpec[];
+  /**
+   * 'layer': the model is its one layer itself (save(gpt)), not a Sequential holding it, and its
+   * tensors carry the layer's own names ("blocks.0.fc.weight"), as PyTorch's state_dict of that module.
+   */
+  root?: 'layer';
 }
 
 /** Caps on what a spec may ask for: MAX_PARAMETERS (the layers' own cap, 2^28), 10,000 layers. */
@@ -45,18 +50,27 @@ function describeLayer(layer: Module<unknown>, index: number, op: string): Layer
   return { type: entry.type, ...entry.describe(layer) } as LayerSpec;
 }
 
-/** The architecture of a Sequential of supported layers, as JSON-ready data; `op` names the caller in errors. */
-export function describeModel(model: Module, op = 'describeModel'): ModelSpec {
-  if (!(model instanceof Sequential)) {
-    throw new Error(`${op}: expected a Sequential, got ${model}; wrap the layers in nn.Sequential`);
+/**
+ * The architecture of a Sequential of supported layers, or of one supported layer alone (a GPT,
+ * an LSTM: root 'layer'), as JSON-ready data; `op` names the caller in errors.
+ */
+export function describeModel(model: Module<unknown>, op = 'describeModel'): ModelSpec {
+  const alone = !(model instanceof Sequential);
+  if (alone && !layerEntry(model)) {
+    throw new Error(
+      `${op}: ${model} is not a Sequential or a layer of the layer table (${SUPPORTED_LAYERS.join(', ')}); ` +
+        'a custom module keeps its weights with saveStateDict(model.stateDict(), path) and loadStateDict',
+    );
   }
   const dtypes = new Set(Object.values(model.stateDict()).map((p) => p.dtype)); // parameters and buffers
   if (dtypes.size > 1) throw new Error(`${op}: the model mixes parameter dtypes ${[...dtypes].join(' and ')}`);
+  const layers = alone ? [model] : model.layers;
   return {
     format: 'nabla.sequential',
     version: 1,
     dtype: model.dtype,
-    layers: model.layers.map((l, i) => describeLayer(l, i, op)),
+    layers: layers.map((l, i) => describeLayer(l, i, op)),
+    ...(alone ? { root: 'layer' as const } : {}),
   };
 }
 
@@ -76,6 +90,10 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
   if (s.dtype !== 'float32' && s.dtype !== 'float64')
     throw fail(`dtype ${showValue(s.dtype)} is not float32 or float64`, 'architecture.dtype');
   if (!Array.isArray(s.layers)) throw fail('layers is not a list', 'architecture.layers');
+  if (s.root !== undefined && s.root !== 'layer')
+    throw fail(`root ${showValue(s.root)} is not "layer"`, 'architecture.root');
+  if (s.root === 'layer' && s.layers.length !== 1)
+    throw fail(`root "layer" needs exactly one layer, not ${s.layers.length}`, 'architecture.layers');
   if (s.layers.length > MAX_LAYERS)
     throw fail(`${s.layers.length} layers exceed the cap of ${MAX_LAYERS}`, 'architecture.layers');
   let parameters = 0;
@@ -103,19 +121,19 @@ export function validateSpec(spec: unknown, file = '<architecture>'): ModelSpec 
 
 /**
  * The parameters (nabla layout: Linear weight [in, out]) a valid spec's model has, as its layers
- * declare them, named as in the model ("2.weight").
+ * declare them, named as in the model ("2.weight"; a lone layer's own names, "blocks.0.fc.weight").
  */
 export function specParameters(spec: ModelSpec): ParameterDecl[] {
   return spec.layers.flatMap((l, i) => {
     const { type, ...fields } = l;
     return entryFor(type)!
       .parameters(fields as SpecOf<Fields>)
-      .map((p) => ({ ...p, name: `${i}.${p.name}` }));
+      .map((p) => (spec.root === 'layer' ? p : { ...p, name: `${i}.${p.name}` }));
   });
 }
 
 /**
- * A fresh Sequential from a spec (validated first). Its Linear weights are initialised as usual,
+ * A fresh Sequential of a spec's layers (validated first; for root 'layer' the model is its layers[0]). Its Linear weights are initialised as usual,
  * but the global PRNG is restored afterwards: building a model to load weights into must not
  * change the random numbers a program draws next.
  */

@@ -1,7 +1,8 @@
 // GPT-2 files as Hugging Face writes them: safetensors with GPT-2's tensor names (the
 // `transformer.` prefix optional), Conv1D weights stored [in, out] (nabla's own layout, so nothing
 // is transposed), the attn.bias / attn.masked_bias mask buffers (ignored), and a head tied to wte.
-// They load into nabla's GPT (tanh GELU, tied head) as a model file with that architecture:
+// They load into nabla's GPT (tanh GELU, tied head) alone, as a model file with that architecture
+// (root 'layer': load(file, { format: 'gpt2', as: GPT }).model is the GPT):
 //   wte → tokens, wpe → positions, h.i.ln_1 → blocks.i.ln1, h.i.attn.c_attn → blocks.i.attn.inProj,
 //   h.i.attn.c_proj → blocks.i.attn.outProj, h.i.ln_2 → blocks.i.ln2, h.i.mlp.c_fc → blocks.i.fc,
 //   h.i.mlp.c_proj → blocks.i.proj, ln_f → lnF.
@@ -33,7 +34,7 @@ const TOP_NAMES: Record<string, string> = {
   'ln_f.bias': 'lnF.bias',
 };
 
-/** The tensors of a GPT-2 file under nabla's names ("0.blocks.1.fc.weight", ...) and the architecture they make. */
+/** The tensors of a GPT-2 file under nabla's names ("blocks.1.fc.weight", ...) and the architecture they make. */
 export function fromGpt2(
   tensors: Record<string, Tensor>,
   dtypes: Record<string, SafetensorsDType>,
@@ -61,13 +62,13 @@ export function fromGpt2(
       ours = TOP_NAMES[name];
     }
     if (ours === undefined) throw fail('not a tensor of a GPT-2 model', full);
-    if (Object.hasOwn(renamed, `0.${ours}`))
+    if (Object.hasOwn(renamed, ours))
       throw fail(`appears twice, with and without the 'transformer.' prefix: which one loads would be a guess`, full);
-    renamed[`0.${ours}`] = t;
-    types[`0.${ours}`] = dtypes[full];
+    renamed[ours] = t;
+    types[ours] = dtypes[full];
   }
-  const wte = renamed['0.tokens.weight'];
-  const wpe = renamed['0.positions.weight'];
+  const wte = renamed['tokens.weight'];
+  const wpe = renamed['positions.weight'];
   if (!wte || wte.rank !== 2) throw fail('the token embedding wte.weight [vocab, dim] is missing', 'wte.weight');
   if (!wpe || wpe.rank !== 2) throw fail('the position embedding wpe.weight [context, dim] is missing', 'wpe.weight');
   const [vocabSize, embedDim] = wte.shape;
@@ -97,6 +98,7 @@ export function fromGpt2(
         gelu: 'tanh',
       },
     ],
+    root: 'layer',
   };
   return { spec, tensors: renamed, dtypes: types };
 }

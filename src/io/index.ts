@@ -30,6 +30,7 @@ export {
   type Layout,
   type SaveOptions,
   type LoadOptions,
+  type ModuleClass,
   type LoadedModel,
 } from './model.js';
 export {
@@ -44,3 +45,5 @@ export {
 export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';
 export { exportPytorch, type PytorchOptions } from './pytorch.js';
+export { fromPretrained, isPretrainedDir, type Pretrained } from './pretrained.js';
+export { readTokenizer, type TextTokenizer } from './gpt2-tokenizer.js';

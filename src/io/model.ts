@@ -11,7 +11,7 @@
 import { Tensor, type DType } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { nonFiniteProblem, type Module } from '../nn/module.js';
-import type { Sequential } from '../nn/sequential.js';
+import { Sequential } from '../nn/sequential.js';
 import type { ParameterDecl } from '../nn/layers/entry.js';
 import { buildModel, describeModel, specParameters, validateSpec, type ModelSpec } from './architecture.js';
 import { writeFileAtomic } from './atomic.js';
@@ -35,7 +35,12 @@ export interface SaveOptions {
 }
 
 /** Options of load and decodeModel. */
-export interface LoadOptions {
+export interface LoadOptions<M extends Module<unknown> = Module<unknown>> {
+  /**
+   * The class the saved model is (default Sequential): load checks it and types the model as it,
+   * so `load(path, { as: GPT }).model` is a GPT with no cast.
+   */
+  as?: ModuleClass<M>;
   /** The file's weight layout; defaults to the layout recorded in the file, else 'nabla'. */
   layout?: Layout;
   /** The architecture, for files without nabla.architecture (e.g. written by PyTorch). */
@@ -47,6 +52,9 @@ export interface LoadOptions {
   /** Load NaN and infinite weights too (default false: the file is refused, naming the tensor and element). */
   allowNonFinite?: boolean;
 }
+
+/** A module class, for load's `as`: the loaded model is checked to be one and typed as one. */
+export type ModuleClass<M extends Module<unknown>> = abstract new (...args: never[]) => M;
 
 export const ARCHITECTURE_KEY = 'nabla.architecture';
 export const METADATA_KEY = 'nabla.metadata';
@@ -73,7 +81,7 @@ function transpose2d(t: Tensor): Tensor {
 }
 
 /** The bytes of save(model): a safetensors file of the weights with the architecture and metadata in its header. */
-export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Array {
+export function encodeModel(model: Module<unknown>, options: SaveOptions = {}): Uint8Array {
   const layout = options.layout ?? 'nabla';
   if (layout !== 'nabla' && layout !== 'torch')
     throw new Error(`save: unknown layout '${layout as string}' (use 'nabla' or 'torch')`);
@@ -112,14 +120,14 @@ export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Arra
  * const { model: again, metadata } = load('mnist.safetensors');
  * ```
  */
-export function save(model: Module, path: string, options: SaveOptions = {}): void {
+export function save(model: Module<unknown>, path: string, options: SaveOptions = {}): void {
   writeFileAtomic(path, encodeModel(model, options));
 }
 
 /** What load gives: the model and the metadata saved with it. */
-export interface LoadedModel {
-  /** The rebuilt model, in eval mode (call .train() to train it further). */
-  model: Sequential;
+export interface LoadedModel<M extends Module<unknown> = Sequential> {
+  /** The rebuilt model, in eval mode (call .train() to train it further): what was saved, a Sequential or a lone layer. */
+  model: M;
   /** The metadata given to save ({} when none). */
   metadata: Record<string, unknown>;
 }
@@ -127,7 +135,18 @@ export interface LoadedModel {
 /**
  * load() from bytes: rebuilds the model from the file's architecture (or options.architecture), checks every tensor against it, and loads the weights; `file` names the bytes in errors.
  */
-export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOptions = {}): LoadedModel {
+export function decodeModel<M extends Module<unknown>>(
+  bytes: Uint8Array,
+  file: string,
+  options: LoadOptions<M> & { as: ModuleClass<M> },
+): LoadedModel<M>;
+export function decodeModel(bytes: Uint8Array, file?: string, options?: LoadOptions<Sequential>): LoadedModel;
+export function decodeModel(
+  bytes: Uint8Array,
+  file = '<bytes>',
+  options: LoadOptions = {},
+): LoadedModel<Module<unknown>> {
+  const as = options.as ?? Sequential;
   if (options.layout !== undefined && options.layout !== 'nabla' && options.layout !== 'torch') {
     throw new Error(`load: unknown layout '${options.layout as string}' (use 'nabla' or 'torch')`);
   }
@@ -193,7 +212,13 @@ export function decodeModel(bytes: Uint8Array, file = '<bytes>', options: LoadOp
     if (problem) throw fail(problem, name);
     state[p.name] = transposed ? transpose2d(t) : withDtype(t, valid.dtype);
   }
-  const model = buildModel(valid, file);
+  const built = buildModel(valid, file);
+  const model = valid.root === 'layer' ? built.layers[0] : built;
+  if (!(model instanceof as)) {
+    const what = valid.root === 'layer' ? `a lone ${valid.layers[0].type}` : 'a Sequential';
+    const hint = valid.root === 'layer' ? `: load it with { as: ${valid.layers[0].type} }` : '';
+    throw fail(`the file holds ${what}, not a ${as.name}${hint}`, `__metadata__.${ARCHITECTURE_KEY}`);
+  }
   model.loadStateDict(state, { allowNonFinite: true }); // checked above, naming the file
   return { model: model.eval(), metadata };
 }
@@ -238,8 +263,13 @@ export function readModelHeader(path: string): {
  * const logits = model.forward(x);   // the same outputs as the saved model
  * ```
  */
-export function load(path: string, options: LoadOptions = {}): LoadedModel {
-  return decodeModel(readModelFile(path), path, options);
+export function load<M extends Module<unknown>>(
+  path: string,
+  options: LoadOptions<M> & { as: ModuleClass<M> },
+): LoadedModel<M>;
+export function load(path: string, options?: LoadOptions<Sequential>): LoadedModel;
+export function load(path: string, options: LoadOptions = {}): LoadedModel<Module<unknown>> {
+  return decodeModel(readModelFile(path), path, options as LoadOptions<Sequential>);
 }
 
 function parseJson(text: string, key: string, fail: (p: string, w: string) => ModelFileError): unknown {

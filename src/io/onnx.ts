@@ -7,7 +7,7 @@
 import { noGrad } from '../autograd/mode.js';
 import { zeros, type Tensor, type DType } from '../tensor.js';
 import type { Module } from '../nn/module.js';
-import type { Sequential } from '../nn/sequential.js';
+import { Sequential } from '../nn/sequential.js';
 import { layerOutput, type OnnxAttribute, type OnnxEmitter } from '../nn/layers/entry.js';
 import { LAYERS } from '../nn/layers/table.js';
 import { describeModel } from './architecture.js';
@@ -173,6 +173,8 @@ function keepsBatch(
 
 /** The bytes of exportOnnx(model, path, options): an ONNX ModelProto. */
 export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
+  if (!(model instanceof Sequential))
+    throw new Error(`exportOnnx: expected a Sequential, got ${model}; wrap the layers in nn.Sequential`);
   const spec = describeModel(model, 'exportOnnx');
   const { inputShape } = options;
   if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
@@ -180,7 +182,7 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
       `exportOnnx: inputShape must list positive integers (one sample, without the batch axis), got ${JSON.stringify(inputShape)}`,
     );
   }
-  const seq = model as Sequential;
+  const seq = model;
   const dtype = options.dtype ?? spec.dtype;
   if (seq.parameters().length > 0 && dtype !== spec.dtype)
     throw new Error(`exportOnnx: dtype ${dtype} differs from the model's ${spec.dtype}`);

@@ -24,14 +24,13 @@ for (const backend of listBackends()) {
   test(`a GPT-2 file loads into nabla's GPT and matches PyTorch's logits within 1e-4 (${backend})`, () => {
     setBackend(backend);
     try {
-      const { model } = load(file, { format: 'gpt2', numHeads: ref.config.numHeads });
-      const gpt = model.layers[0] as nn.GPT;
+      const { model: gpt } = load(file, { format: 'gpt2', numHeads: ref.config.numHeads, as: nn.GPT });
       assert.equal(gpt.config.numLayers, ref.config.numLayers);
       assert.equal(gpt.config.gelu, 'tanh');
-      assertClose(model.forward(tensor(ref.tokens)).data, ref.logits, 1e-4, 'logits');
+      assertClose(gpt.forward(tensor(ref.tokens)).data, ref.logits, 1e-4, 'logits');
       // Saved by nabla, it loads as a nabla file with the same logits.
       assertClose(
-        decodeModel(encodeModel(model)).model.forward(tensor(ref.tokens)).data,
+        decodeModel(encodeModel(gpt), 'gpt.safetensors', { as: nn.GPT }).model.forward(tensor(ref.tokens)).data,
         ref.logits,
         1e-4,
         'logits after a nabla round trip',
@@ -48,6 +47,7 @@ test('GPT-2 files without the transformer. prefix load too; a foreign tensor, an
   const plain = decodeModel(encodeSafetensors(strip, metadata), 'plain.safetensors', {
     format: 'gpt2',
     numHeads: 4,
+    as: nn.GPT,
   }).model;
   assertClose(plain.forward(tensor(ref.tokens)).data, ref.logits, 1e-4, 'logits');
   const withExtra = encodeSafetensors({ ...strip, 'h.0.attn.q_proj.weight': strip['wte.weight'] }, metadata);

@@ -229,8 +229,12 @@ test("a model directory's input metadata is validated field by field", () => {
   };
   assert.deepEqual(readInputSpec(good, 'm'), good);
   const cases: [Record<string, unknown>, string][] = [
-    [{ kind: 'zip' }, "input.kind is \"zip\", expected 'mnist', 'idx' or 'csv'"],
+    [{ kind: 'zip' }, "input.kind is \"zip\", expected 'mnist', 'idx', 'images' or 'csv'"],
     [{ task: 1 }, "input.task is 1, expected 'classification' or 'regression'"],
+    [
+      { kind: 'images', featureNames: null, imageShape: [2, 1, 1] },
+      'input.imageShape is [2,1,1], expected [C, H, W] with C 1 or 3 for an image folder',
+    ],
     [{ inputs: 2 ** 30 }, 'input.inputs is 1073741824, expected an integer in 1..16777216'],
     [{ classes: ['a', 'a'] }, 'input.classes is ["a","a"], expected 2 distinct class names'],
     [{ classes: JSON.parse(deep(100_000)) }, 'input.classes is [[[[[[[[[…]]]]]]]]], expected 2 distinct class names'],
