@@ -26,6 +26,7 @@ import { UsageError } from './errors.js';
 import { imageShapeOf, type InputSpec } from './data.js';
 import { checkMlpSize } from './parse.js';
 import { getBackend } from '../backend/index.js';
+import type { MissingPolicy } from '../data/table-encoding.js';
 
 export const optimizers = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export const schedules = ['onecycle', 'cosine', 'step', 'plateau', 'none'] as const;
@@ -56,6 +57,12 @@ export interface TrainFlags {
   augment?: number;
   clip?: number;
   valSplit: number;
+  /** CSV: the feature columns (default: all but the target and --drop). */
+  features?: string[];
+  /** CSV: columns left out of the features. */
+  drop?: string[];
+  /** CSV: what an empty feature cell becomes. */
+  missing?: MissingPolicy;
   standardize: boolean;
   /** Regression: standardise the target (the saved model predicts in its units). */
   standardizeTarget: boolean;
