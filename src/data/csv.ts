@@ -235,45 +235,52 @@ function someColumns(header: string[]): string {
   return header.length <= 20 ? header.join(', ') : `${header.slice(0, 20).join(', ')}, … ${header.length} in all`;
 }
 
-/** Pass one over a table's feature columns (no encoding given): which hold numbers, which text. */
+/**
+ * Which feature columns hold numbers and which text (no encoding given): a pass over the rows
+ * finds the columns with text, and a second pass over those alone counts their values.
+ */
 function guessKinds(table: CsvTable, cols: number[]): ('number' | 'category')[] {
   const { file, header, lines } = table;
-  const text = cols.map(() => new Set<string>());
-  const numbers = cols.map(() => new Set<number>());
-  const firstText: ({ value: string; line: number } | null)[] = cols.map(() => null);
+  const firstText = new Map<number, { value: string; line: number }>();
+  // 'nan' and 'inf' are number-like: refused where numbers are read, rather than made categories.
+  const isText = (v: string) => v !== '' && !isNumber(v) && !NON_FINITE.test(v);
   for (let i = 0; i < table.length; i++) {
     const row = table.row(i);
     cols.forEach((j, k) => {
-      const v = row[j];
-      // 'nan' and 'inf' are number-like: refused where numbers are read, rather than made categories.
-      if (v === '' || NON_FINITE.test(v)) return;
-      if (isNumber(v)) {
-        if (numbers[k].size <= 20) numbers[k].add(Number(v));
-      } else if (text[k].size <= MAX_CATEGORIES) {
-        text[k].add(v);
-        firstText[k] ??= { value: v, line: lines[i] };
-      }
+      if (!firstText.has(k) && isText(row[j])) firstText.set(k, { value: row[j], line: lines[i] });
     });
   }
-  return cols.map((j, k) => {
-    const first = firstText[k];
-    if (!first) return 'number';
-    const name = header[j];
-    if (text[k].size > MAX_CATEGORIES)
+  const kinds = cols.map((_, k): 'number' | 'category' => (firstText.has(k) ? 'category' : 'number'));
+  if (firstText.size === 0) return kinds;
+  const text = new Map([...firstText.keys()].map((k) => [k, new Set<string>()]));
+  const numbers = new Map([...firstText.keys()].map((k) => [k, new Set<number>()]));
+  for (let i = 0; i < table.length; i++) {
+    const row = table.row(i);
+    for (const [k, values] of text) {
+      const v = row[cols[k]];
+      if (isText(v)) values.add(v);
+      else if (v !== '' && !NON_FINITE.test(v)) (numbers.get(k) as Set<number>).add(Number(v));
+    }
+  }
+  for (const [k, values] of text) {
+    const name = header[cols[k]];
+    const first = firstText.get(k) as { value: string; line: number };
+    if (values.size > MAX_CATEGORIES)
       throw new DataFileError(
         file,
         null,
         `column '${name}' has more than ${MAX_CATEGORIES} distinct text values, too many to be categories; leave it out with --drop ${name}`,
       );
     // One typo among numbers ('12.3O') would otherwise make categories of every distinct number.
-    if (numbers[k].size > 20 || [...numbers[k]].some((n) => !Number.isInteger(n)))
+    const n = numbers.get(k) as Set<number>;
+    if (n.size > 20 || [...n].some((x) => !Number.isInteger(x)))
       throw new DataFileError(
         file,
         first.line,
         `column '${name}' has '${first.value}' among numbers: fix the value, leave the cell empty for a missing value, or leave the column out with --drop ${name}`,
       );
-    return 'category';
-  });
+  }
+  return kinds;
 }
 
 /** The feature columns of a table and what it reads them into, before they are encoded. */

@@ -75,27 +75,41 @@ export function fitEncoding(raw: RawColumns, rows: Int32Array, missing: MissingP
   const f = raw.names.length;
   const imputes = missing === 'mean' || missing === 'median';
   const columns = raw.names.map((name, j): ColumnEncoding => {
-    const present: number[] = [];
-    for (const i of rows) if (!Number.isNaN(raw.values[i * f + j])) present.push(raw.values[i * f + j]);
-    if (present.length === 0)
+    const labels = raw.labels[j];
+    // Number columns: the sum and count of the present values (and the values, for a median);
+    // text columns: each label's count.
+    const counts = labels ? new Float64Array(labels.length) : null;
+    const values: number[] = [];
+    let sum = 0;
+    let present = 0;
+    for (const i of rows) {
+      const v = raw.values[i * f + j];
+      if (Number.isNaN(v)) continue;
+      present++;
+      if (counts) counts[v]++;
+      else if (missing === 'median') values.push(v);
+      else sum += v;
+    }
+    if (present === 0)
       throw new DataFileError(
         file,
         null,
         `column '${name}' is empty in every training row; leave it out with --drop ${name}`,
       );
-    const labels = raw.labels[j];
-    if (!labels) {
+    if (!labels || !counts) {
       if (!imputes) return { name, kind: 'number', fill: null };
-      const values = Float64Array.from(present).sort();
-      const fill = missing === 'mean' ? values.reduce((a, v) => a + v, 0) / values.length : median(values);
-      return { name, kind: 'number', fill };
+      return {
+        name,
+        kind: 'number',
+        fill: missing === 'mean' ? sum / present : median(Float64Array.from(values).sort()),
+      };
     }
-    const counts = new Map<string, number>();
-    for (const id of present) counts.set(labels[id], (counts.get(labels[id]) ?? 0) + 1);
-    const categories = [...counts.keys()].sort();
+    const count = new Map<string, number>();
+    labels.forEach((label, id) => counts[id] > 0 && count.set(label, counts[id]));
+    const categories = [...count.keys()].sort();
     // The most frequent, the first in sorted order among ties (SimpleImputer's most_frequent).
     let fill = categories[0];
-    for (const c of categories) if ((counts.get(c) as number) > (counts.get(fill) as number)) fill = c;
+    for (const c of categories) if ((count.get(c) as number) > (count.get(fill) as number)) fill = c;
     return { name, kind: 'category', categories, fill: imputes ? fill : null };
   });
   return { missing, columns };
