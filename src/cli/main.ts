@@ -31,6 +31,7 @@ import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
 import { explainModel, explainModelDir } from './explain.js';
 import { pathIn, readGptDir, readModelDir } from './modeldir.js';
+import { onnxOptionsOf } from './onnx-options.js';
 
 const verbose = process.argv.includes('--verbose');
 escapeConsole();
@@ -278,8 +279,7 @@ program
         exportOnnx(gpt.model, out, { inputShape: [gpt.gpt.config.contextLength] });
       } else {
         const { model, spec } = readModelDir(o.model);
-        // One sample's shape (a flat row, as train fed it); the exported graph adds a dynamic batch axis in front.
-        exportOnnx(model, out, { inputShape: [spec.inputs] });
+        exportOnnx(model, out, onnxOptionsOf(spec));
       }
       console.log(`wrote ${out}`);
       return 0;
