@@ -278,6 +278,13 @@ export async function trainModel(
   return { model, result, loss, metrics: classify ? ['accuracy'] : ['r2', 'rmse', 'mae'], stopper };
 }
 
+const describeMissing: Record<MissingPolicy, string> = {
+  mean: 'the mean of the training rows (text: the most frequent value)',
+  median: 'the median of the training rows (text: the most frequent value)',
+  drop: 'their rows left out',
+  error: 'refused',
+};
+
 /** The settings as the run prints them at its start. */
 export function describeSettings(flags: TrainFlags, cfg: RunSettings, spec: InputSpec): string {
   const parts = [
@@ -290,6 +297,10 @@ export function describeSettings(flags: TrainFlags, cfg: RunSettings, spec: Inpu
       : `early stopping after ${cfg.earlyStopping} epochs without a better val_loss (best weights restored)`,
   ];
   if (cfg.augment) parts.push(`random shifts ±${cfg.augment} px`);
+  const texts = spec.encoding?.columns.flatMap((c) => (c.kind === 'category' ? [c] : [])) ?? [];
+  if (texts.length)
+    parts.push(`text columns one-hot (${texts.map((c) => `${c.name}: ${c.categories.length} categories`).join(', ')})`);
+  if (spec.encoding) parts.push(`empty cells: ${describeMissing[spec.encoding.missing]}`);
   if (spec.targetScale)
     parts.push(
       `target standardised (mean ${spec.targetScale.mean[0].toPrecision(4)}, std ${spec.targetScale.std[0].toPrecision(4)}), predictions in its own units`,
