@@ -8,7 +8,7 @@
 import { readBounded } from '../io/read-bounded.js';
 import { checkUtf8 } from './utf8.js';
 import { DataFileError } from './errors.js';
-import { Parser, type Options } from 'csv-parse';
+import { CsvError, Parser, type Options } from 'csv-parse';
 
 /** A parsed CSV file: its header, and its data rows, whose fields are split when read. */
 export interface CsvTable {
@@ -114,7 +114,8 @@ const parseOptions = (delimiter: string): Options => ({
   trim: true,
   bom: true,
   skip_empty_lines: true,
-  relax_column_count: true,
+  relax_column_count: true, // each record's field count is checked here, naming its line
+  relax_quotes: true, // a quote inside an unquoted field is a character (5"), as pandas reads it
 });
 
 /** The part of csv-parse's parser that its own sync parse() drives (lib/sync.js), with the position after each record. */
@@ -147,8 +148,8 @@ function eachRecord(
 
 /** csv-parse's error (CsvError: an unclosed or misplaced quote) as a DataFileError naming the line. */
 function parseError(e: unknown, file: string): Error {
-  const err = e as { code?: string; message: string; lines?: number };
-  if (typeof err.code !== 'string' || !err.code.startsWith('CSV_')) return e as Error;
+  if (!(e instanceof CsvError)) return e as Error;
+  const err = e as CsvError & { lines?: number };
   if (err.code === 'CSV_QUOTE_NOT_CLOSED')
     return new DataFileError(file, err.lines ?? null, 'unterminated quoted field');
   // "Invalid Closing Quote: got "y" at line 2 instead of delimiter, …": the message without its place.
