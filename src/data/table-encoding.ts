@@ -13,10 +13,30 @@ export const missingPolicies = ['mean', 'median', 'drop', 'error'] as const;
 /** One of missingPolicies. */
 export type MissingPolicy = (typeof missingPolicies)[number];
 
-/** One feature column's encoding; `fill` is what an empty cell becomes (null: none, an error). */
-export type ColumnEncoding =
-  | { name: string; kind: 'number'; fill: number | null }
-  | { name: string; kind: 'category'; categories: string[]; fill: string | null };
+/** A number column's encoding. */
+export interface NumberColumn {
+  /** The column's name. */
+  name: string;
+  /** Numbers, standardised with the others. */
+  kind: 'number';
+  /** What an empty cell becomes (null: none, an error). */
+  fill: number | null;
+}
+
+/** A text column's encoding: one input per category, 1 for the row's category. */
+export interface CategoryColumn {
+  /** The column's name. */
+  name: string;
+  /** Text, one-hot encoded. */
+  kind: 'category';
+  /** The categories seen in training, sorted: the one-hot positions. */
+  categories: string[];
+  /** The category an empty cell becomes (null: none, an error). */
+  fill: string | null;
+}
+
+/** One feature column's encoding. */
+export type ColumnEncoding = NumberColumn | CategoryColumn;
 
 /** The encodings of a table's feature columns, in the table's column order. */
 export interface TableEncoding {

@@ -41,5 +41,14 @@ export {
   type LoadedCheckpoint,
   type LoadCheckpointOptions,
 } from './checkpoint.js';
-export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
+export {
+  exportOnnx,
+  encodeOnnx,
+  ONNX_OPSET,
+  type OnnxOptions,
+  type OnnxGraphInput,
+  type OnnxPreprocess,
+  type PreprocessEmitter,
+} from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';
+export type { OnnxAttribute } from '../nn/layers/entry.js';

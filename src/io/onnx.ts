@@ -41,19 +41,31 @@ export interface OnnxOptions {
   metadata?: Record<string, string>;
 }
 
+/** One input of a graph with preprocessing: [batch, width] of the graph's float type, or of strings. */
+export interface OnnxGraphInput {
+  /** The input's name. */
+  name: string;
+  /** Its elements: the graph's float type, or strings. */
+  type: 'float' | 'string';
+  /** Its second axis. */
+  width: number;
+}
+
 /** Nodes that make the model's input from the graph's own inputs (each [batch, width]). */
 export interface OnnxPreprocess {
   /** The graph's inputs, in place of "input" [batch, ...inputShape]. */
-  inputs: { name: string; type: 'float' | 'string'; width: number }[];
+  inputs: OnnxGraphInput[];
   /** Writes the nodes; returns the name of the model's input [batch, ...inputShape]. */
   emit(e: PreprocessEmitter): string;
 }
 
 /** What OnnxPreprocess.emit writes with: nodes (of any domain) and 1-D initializers. */
 export interface PreprocessEmitter {
+  /** A node of `domain` (default: the ONNX operators); returns its output's name. */
   node(opType: string, inputs: string[], attributes?: Record<string, OnnxAttribute>, domain?: string): string;
   /** A 1-D initializer in the graph's float type. */
   floats(name: string, values: readonly number[]): string;
+  /** A 1-D int64 initializer. */
   int64s(name: string, values: readonly number[]): string;
   /** A Cast of `input` to the graph's float type. */
   toFloat(input: string): string;
