@@ -1,8 +1,8 @@
 // Text columns one-hot encoded and empty cells imputed as scikit-learn's pipeline does it:
 // ColumnTransformer([SimpleImputer(mean|median) → StandardScaler] on numbers,
 // [SimpleImputer(most_frequent) → OneHotEncoder(handle_unknown='ignore')] on text). The expected
-// rows are scikit-learn 1.2's output on the same table, read by pandas (/tmp script in the commit
-// message: pd.read_csv(sep=';'), ct.fit_transform, ct.transform).
+// rows are scikit-learn 1.2.1's output on the same table read by pandas 1.5.3
+// (pd.read_csv(sep=';'), then ct.fit_transform on it and ct.transform on the new rows), rounded to 7 digits.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
