@@ -136,8 +136,15 @@ def write_table(path, rows, seeds):
         nt = np.mean([s[3] for s in per_seed]); st = np.mean([s[4] for s in per_seed])
         notes.append(f'- {name}: wall time of one 5-fold run, nabla {nt:.1f} s (including Node start-up), scikit-learn {st:.1f} s.')
     lines += ['', '## Notes', '', *notes, '']
+    # The section scripts/compare-sklearn-mixed.py writes stays as it is.
+    kept = ''
+    if os.path.exists(path):
+        with open(path) as f:
+            text = f.read()
+        at = text.find('## Tables with text columns and gaps')
+        kept = '\n' + text[at:] if at != -1 else ''
     with open(path, 'w') as f:
-        f.write('\n'.join(lines))
+        f.write('\n'.join(lines) + kept)
 
 
 if __name__ == '__main__':

@@ -1,9 +1,9 @@
 // What --data names, made into datasets: `mnist` (the bundled digits, 8,000 train and 2,000
 // held-out test), a directory of MNIST IDX files (60,000 train, 10,000 test), a directory of
 // class subfolders of PNG/JPEG images (torchvision's ImageFolder; a validation part split off by
-// --seed), or a CSV file (a validation part split off by a fixed seed before standardisation is fitted). The
-// description of the inputs (features, classes, standardisation) is what gets saved with the
-// model to read data the same way later.
+// --seed), or a CSV file (a validation part split off by a fixed seed before the column encoding
+// and standardisation are fitted). The description of the inputs (features, their encoding,
+// classes, standardisation) is what gets saved with the model to read data the same way later.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -18,10 +18,22 @@ import {
   applyStandardizer,
   csvFromTable,
   fitStandardizer,
-  type CsvData,
+  readCsvColumns,
+  type CsvColumns,
   type Standardizer,
   type Task,
 } from '../data/csv.js';
+import {
+  encodeColumns,
+  encodedWidth,
+  fitEncoding,
+  numberColumns,
+  numbersOnly,
+  rowsWithoutMissing,
+  type MissingPolicy,
+  type RawColumns,
+  type TableEncoding,
+} from '../data/table-encoding.js';
 import { seededPermutation } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { UsageError } from './errors.js';
@@ -37,6 +49,12 @@ export interface InputSpec {
   featureNames: string[] | null;
   target: string | null;
   standardizer: Standardizer | null;
+  /**
+   * CSV: how the feature columns (featureNames) became the inputs: one-hot text, filled empty
+   * cells. Absent in files written before it existed (number columns, empty cells refused): read
+   * it with encodingOf.
+   */
+  encoding?: TableEncoding | null;
   /**
    * Regression: the mean and std the targets were standardised with in training (from the
    * training rows). Recorded for reference only: the saved model's last layer has them folded in,
@@ -139,6 +157,12 @@ function imageFolderFor(dir: string, spec: InputSpec): ImageFolder {
 export interface DataFlags {
   data: string;
   target?: string;
+  /** CSV: the feature columns (default: all but the target and --drop). */
+  features?: string[];
+  /** CSV: columns left out. */
+  drop?: string[];
+  /** CSV: what empty feature cells become (default mean). */
+  missing?: MissingPolicy;
   task?: Task;
   standardize?: boolean;
   /** Regression: standardise the target too (un-standardised in the saved model's predictions). */
@@ -210,9 +234,20 @@ export function loadTrainingData(flags: DataFlags): TrainingData {
 export interface CsvSource {
   name: string;
   file: string;
-  csv: CsvData & { targets: Tensor };
+  csv: CsvColumns & { targets: Tensor };
+  /** The file line of each row (rows with an empty cell are gone under --missing drop). */
+  lines: Int32Array;
+  missing: MissingPolicy;
   shape: [number, number, number] | null;
   rows: number;
+}
+
+/** The columns and targets of these rows only. */
+function keepRows(csv: CsvSource['csv'], rows: Int32Array): CsvSource['csv'] {
+  const c = csv.columns;
+  const values = gatherRows(new Tensor(c.values, [c.rows, c.names.length]), rows).data as Float32Array;
+  const columns: RawColumns = { ...c, rows: rows.length, values };
+  return { ...csv, columns, targets: gatherRows(csv.targets, rows) };
 }
 
 export function readCsvSource(flags: DataFlags): CsvSource {
@@ -221,16 +256,35 @@ export function readCsvSource(flags: DataFlags): CsvSource {
     throw new UsageError(`--data ${data}: expected 'mnist', a directory of MNIST IDX files, or a .csv file`);
   }
   if (!flags.target) throw new UsageError(`--target is required with a CSV file: name the column to predict`);
-  const csv = csvFromTable(readCsvFile(data), { target: flags.target, task: flags.task, standardize: false });
+  const table = readCsvFile(data);
+  let csv = readCsvColumns(table, {
+    target: flags.target,
+    task: flags.task,
+    features: flags.features,
+    drop: flags.drop,
+  }) as CsvSource['csv'];
+  let lines = table.lines;
+  const missing = flags.missing ?? 'mean';
+  if (missing === 'drop') {
+    const kept = rowsWithoutMissing(csv.columns);
+    if (kept.length < csv.columns.rows) {
+      csv = keepRows(csv, kept);
+      lines = Int32Array.from(kept, (i) => table.lines[i]);
+      console.log(
+        `--missing drop: ${table.length - kept.length} of ${table.length} rows have an empty cell and are left out`,
+      );
+    }
+  }
   const shape = flags.imageShape ?? null;
-  if (shape && shape[0] * shape[1] * shape[2] !== csv.featureNames.length) {
+  const columns = csv.columns.names.length;
+  if (shape && (shape[0] * shape[1] * shape[2] !== columns || csv.columns.kinds.includes('category'))) {
     throw new UsageError(
-      `--image-shape ${shape.join(',')}: ${shape.join('×')} = ${shape[0] * shape[1] * shape[2]} pixels, but ${data} has ${csv.featureNames.length} feature columns (all but --target ${csv.target})`,
+      `--image-shape ${shape.join(',')}: ${shape.join('×')} = ${shape[0] * shape[1] * shape[2]} pixels, but ${data} has ${columns} feature columns (all but --target ${csv.target})${csv.columns.kinds.includes('category') ? ', some of them text' : ''}`,
     );
   }
-  const rows = csv.inputs.shape[0];
+  const rows = csv.columns.rows;
   if (rows < 2) throw new UsageError(`${data}: need at least 2 data rows to split off validation data`);
-  return { name: basename(data, extname(data)), file: data, csv: csv as CsvSource['csv'], shape, rows };
+  return { name: basename(data, extname(data)), file: data, csv, lines, missing, shape, rows };
 }
 
 /** `rows` split by --seed into the rows to train on and --val-split of them held out for validation. */
@@ -251,11 +305,12 @@ export function splitOffValidation(
 }
 
 /**
- * The datasets of one split of a CSV's rows. The standardisation statistics of the features and,
- * for regression with standardizeTarget, of the target come from the training rows alone, so
- * nothing about the held-out rows leaks into training; every part is then mapped with them.
- * `evaluation` (the test rows if given, else the validation rows) keeps the target in its own
- * units: it scores the finished model, whose head has the target scale folded in (target-scale.ts).
+ * The datasets of one split of a CSV's rows. The column encoding (categories, fill values), the
+ * standardisation statistics of the features and, for regression with standardizeTarget, of the
+ * target come from the training rows alone, so nothing about the held-out rows leaks into
+ * training; every part is then mapped with them. `evaluation` (the test rows if given, else the
+ * validation rows) keeps the target in its own units: it scores the finished model, whose head
+ * has the target scale folded in (target-scale.ts).
  */
 export function prepareCsvRows(
   source: CsvSource,
@@ -263,9 +318,13 @@ export function prepareCsvRows(
   flags: { standardize?: boolean; standardizeTarget?: boolean },
 ): { spec: InputSpec; train: Dataset; validation: Dataset; evaluation: Dataset } {
   const { csv, shape } = source;
-  const fitted = flags.standardize ? gatherRows(csv.inputs, rows.train) : null;
-  const standardizer = fitted ? (shape ? fitPixelScale(fitted) : fitStandardizer(fitted)) : null;
-  const inputs = standardizer ? applyStandardizer(csv.inputs, standardizer) : csv.inputs;
+  const { columns } = csv;
+  const encoding = fitEncoding(columns, rows.train, source.missing, source.file);
+  const width = encodedWidth(encoding);
+  const encoded = new Tensor(encodeColumns(columns, encoding, source.file, source.lines), [columns.rows, width]);
+  const fitted = flags.standardize ? gatherRows(encoded, rows.train) : null;
+  const standardizer = fitted ? (shape ? fitPixelScale(fitted) : numbersOnly(fitStandardizer(fitted), encoding)) : null;
+  const inputs = standardizer ? applyStandardizer(encoded, standardizer) : encoded;
   const targetScale =
     csv.task === 'regression' && flags.standardizeTarget ? fitStandardizer(gatherRows(csv.targets, rows.train)) : null;
   const scaled = new TensorDataset(inputs, targetScale ? applyStandardizer(csv.targets, targetScale) : csv.targets);
@@ -273,12 +332,13 @@ export function prepareCsvRows(
   const spec: InputSpec = {
     kind: 'csv',
     task: csv.task,
-    inputs: csv.featureNames.length,
+    inputs: width,
     outputs: csv.classes ? csv.classes.length : 1,
     classes: csv.classes,
-    featureNames: csv.featureNames,
+    featureNames: columns.names,
     target: csv.target,
     standardizer,
+    encoding,
     imageShape: shape,
     targetScale,
   };
@@ -288,6 +348,11 @@ export function prepareCsvRows(
     validation: new Subset(scaled, rows.validation),
     evaluation: new Subset(raw, rows.test ?? rows.validation),
   };
+}
+
+/** How a CSV model reads its feature columns: its encoding, or (files written before encodings) its number columns. */
+export function encodingOf(spec: InputSpec): TableEncoding | undefined {
+  return spec.encoding ?? (spec.featureNames ? numberColumns(spec.featureNames) : undefined);
 }
 
 /** Labelled data read the way the model's spec says (eval, and predict with labels). */
@@ -325,7 +390,8 @@ export function loadLabelledData(source: string, spec: InputSpec): { dataset: Te
   }
   const csv = csvFromTable(readCsvFile(source), {
     target: spec.target ?? undefined,
-    features: spec.featureNames ?? undefined,
+    encoding: encodingOf(spec),
+    missing: 'error',
     task: spec.task,
     classes: spec.classes ?? undefined,
     standardize: spec.standardizer ?? false,

@@ -6,6 +6,7 @@
 import { ModelFileError } from '../io/index.js';
 import { showValue } from '../show.js';
 import type { InputSpec } from './data.js';
+import { encodedWidth, missingPolicies, type MissingPolicy, type TableEncoding } from '../data/table-encoding.js';
 
 /** The most inputs a model directory's metadata may declare (the dry run allocates one row of them). */
 export const MAX_INPUTS = 2 ** 24;
@@ -17,6 +18,34 @@ const isStrings = (v: unknown, n: number): v is string[] =>
   Array.isArray(v) && v.length === n && v.every((s) => typeof s === 'string');
 const isNumbers = (v: unknown, n: number, ok: (x: number) => boolean) =>
   Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && ok(x));
+
+/**
+ * A CSV model's column encoding: each column a number (fill: a finite number or null) or a
+ * category (distinct names; fill: one of them or null), the one-hot width adding up to `inputs`.
+ */
+function readEncoding(
+  value: unknown,
+  inputs: number,
+  bad: (field: string, expected: string) => ModelFileError,
+): TableEncoding {
+  const expected = `null or { missing, columns } whose number columns and categories add up to the ${inputs} inputs`;
+  if (!isObject(value) || !missingPolicies.includes(value.missing as MissingPolicy) || !Array.isArray(value.columns))
+    throw bad('encoding', expected);
+  const ok = (c: unknown): boolean => {
+    if (!isObject(c) || typeof c.name !== 'string') return false;
+    if (c.kind === 'number') return c.fill === null || (typeof c.fill === 'number' && Number.isFinite(c.fill));
+    return (
+      c.kind === 'category' &&
+      Array.isArray(c.categories) &&
+      isStrings(c.categories, c.categories.length) &&
+      new Set(c.categories).size === c.categories.length &&
+      (c.fill === null || c.categories.includes(c.fill as string))
+    );
+  };
+  const e = value as unknown as TableEncoding;
+  if (!e.columns.every(ok) || encodedWidth(e) !== inputs) throw bad('encoding', expected);
+  return e;
+}
 
 export function readInputSpec(value: unknown, file: string): InputSpec {
   const fail = (field: string, problem: string) => new ModelFileError(file, problem, `nabla.metadata.input${field}`);
@@ -40,10 +69,15 @@ export function readInputSpec(value: unknown, file: string): InputSpec {
   ) {
     throw bad('classes', s.task === 'classification' ? `${outputs} distinct class names` : 'null for regression');
   }
-  // null for images; for a CSV, null reads every column but the target.
-  if (s.featureNames !== null && (s.kind !== 'csv' || !isStrings(s.featureNames, inputs))) {
-    throw bad('featureNames', s.kind === 'csv' ? `null or ${inputs} column names` : 'null for images');
+  const encoding = s.encoding === undefined || s.encoding === null ? null : readEncoding(s.encoding, inputs, bad);
+  if (encoding && s.kind !== 'csv') throw bad('encoding', 'null for images');
+  // null for images; for a CSV, null reads every column but the target. With an encoding, its columns.
+  const columns = encoding ? encoding.columns.length : inputs;
+  if (s.featureNames !== null && (s.kind !== 'csv' || !isStrings(s.featureNames, columns))) {
+    throw bad('featureNames', s.kind === 'csv' ? `null or ${columns} column names` : 'null for images');
   }
+  if (encoding && encoding.columns.some((c, j) => c.name !== (s.featureNames as string[] | null)?.[j]))
+    throw bad('featureNames', "the names of input.encoding's columns, in order");
   if (s.target !== null && typeof s.target !== 'string') throw bad('target', 'a column name or null');
   const st = s.standardizer;
   if (

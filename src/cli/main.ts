@@ -10,7 +10,19 @@ import { activations, mlpLayers } from '../nn/mlp.js';
 import { cnnLayers } from '../nn/cnn.js';
 import { reportError } from './errors.js';
 import { escapeConsole } from './terminal.js';
-import { choice, fraction, imageShape, intIn, intList, MAX_BATCH, MAX_EPOCHS, number, positive } from './parse.js';
+import {
+  choice,
+  fraction,
+  imageShape,
+  intIn,
+  intList,
+  MAX_BATCH,
+  MAX_EPOCHS,
+  nameList,
+  number,
+  positive,
+} from './parse.js';
+import { missingPolicies } from '../data/table-encoding.js';
 import { trainCommand } from './train.js';
 import { CNN_EPOCHS, models, optimizers, schedules, TABLE_MIN_STEPS, type TrainFlags } from './train-run.js';
 import { ADDITION_EPOCHS, trainAdditionCommand, trainTextCommand, type LanguageModelFlags } from './train-gpt.js';
@@ -124,6 +136,20 @@ program
     intIn(2, 1000),
   )
   .option('--val-split <fraction>', 'CSV: fraction of rows held out for validation', fraction, 0.2)
+  .option(
+    '--features <columns>',
+    'CSV: the feature columns, e.g. age,city (default: every column but the target)',
+    nameList,
+  )
+  .option('--drop <columns>', 'CSV: columns to leave out of the features, e.g. id,name', nameList)
+  .addOption(
+    new Option(
+      '--missing <policy>',
+      'CSV: what an empty feature cell becomes: the mean or median of its column in the training rows (a text column: its most frequent value), or drop its row from training, or error (saved with the model, applied by eval, predict and export)',
+    )
+      .choices(missingPolicies)
+      .default('mean'),
+  )
   .option(
     '--no-standardize',
     'CSV: do not standardise the features (default: standardise, statistics saved with the model)',

@@ -56,6 +56,14 @@ export function intList(value: string): number[] {
   });
 }
 
+/** "id,name" → ['id', 'name']: column names (trimmed; none empty). */
+export function nameList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => n === ''))
+    throw new InvalidArgumentError('expected comma-separated column names, e.g. id,name');
+  return names;
+}
+
 export function choice<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {
     const v = value.toLowerCase() as T;

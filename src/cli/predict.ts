@@ -9,7 +9,8 @@ import { csvFromTable } from '../data/csv.js';
 import { readCsvFile } from '../data/csv-table.js';
 import { predict } from '../train/evaluate.js';
 import { argmaxRows } from '../train/metrics.js';
-import { loadLabelledData, readImagesForPredict } from './data.js';
+import { encodingOf, loadLabelledData, readImagesForPredict } from './data.js';
+import { numberColumns } from '../data/table-encoding.js';
 import { readModelDir } from './modeldir.js';
 
 const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -27,9 +28,11 @@ export function predictCommand(flags: { model: string; input: string; output?: s
   } else {
     // Image models read CSVs of pixel columns in file order; CSV models by their feature names.
     const table = readCsvFile(flags.input);
+    const pixels = spec.kind === 'csv' ? undefined : numberColumns(table.header.filter((h) => h !== 'label'));
     const csv = csvFromTable(table, {
       target: spec.target ?? (spec.kind === 'csv' ? undefined : table.header.find((h) => h === 'label')),
-      features: spec.featureNames ?? (spec.kind === 'csv' ? undefined : table.header.filter((h) => h !== 'label')),
+      encoding: encodingOf(spec) ?? pixels,
+      missing: 'error',
       task: spec.task,
       classes: spec.classes ?? undefined,
       standardize: spec.standardizer ?? false,

@@ -26,6 +26,7 @@ import { UsageError } from './errors.js';
 import { imageShapeOf, type InputSpec } from './data.js';
 import { checkMlpSize } from './parse.js';
 import { getBackend } from '../backend/index.js';
+import type { MissingPolicy } from '../data/table-encoding.js';
 
 export const optimizers = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export const schedules = ['onecycle', 'cosine', 'step', 'plateau', 'none'] as const;
@@ -56,6 +57,12 @@ export interface TrainFlags {
   augment?: number;
   clip?: number;
   valSplit: number;
+  /** CSV: the feature columns (default: all but the target and --drop). */
+  features?: string[];
+  /** CSV: columns left out of the features. */
+  drop?: string[];
+  /** CSV: what an empty feature cell becomes. */
+  missing?: MissingPolicy;
   standardize: boolean;
   /** Regression: standardise the target (the saved model predicts in its units). */
   standardizeTarget: boolean;
@@ -271,6 +278,13 @@ export async function trainModel(
   return { model, result, loss, metrics: classify ? ['accuracy'] : ['r2', 'rmse', 'mae'], stopper };
 }
 
+const describeMissing: Record<MissingPolicy, string> = {
+  mean: 'the mean of the training rows (text: the most frequent value)',
+  median: 'the median of the training rows (text: the most frequent value)',
+  drop: 'their rows left out',
+  error: 'refused',
+};
+
 /** The settings as the run prints them at its start. */
 export function describeSettings(flags: TrainFlags, cfg: RunSettings, spec: InputSpec): string {
   const parts = [
@@ -283,6 +297,10 @@ export function describeSettings(flags: TrainFlags, cfg: RunSettings, spec: Inpu
       : `early stopping after ${cfg.earlyStopping} epochs without a better val_loss (best weights restored)`,
   ];
   if (cfg.augment) parts.push(`random shifts ±${cfg.augment} px`);
+  const texts = spec.encoding?.columns.flatMap((c) => (c.kind === 'category' ? [c] : [])) ?? [];
+  if (texts.length)
+    parts.push(`text columns one-hot (${texts.map((c) => `${c.name}: ${c.categories.length} categories`).join(', ')})`);
+  if (spec.encoding) parts.push(`empty cells: ${describeMissing[spec.encoding.missing]}`);
   if (spec.targetScale)
     parts.push(
       `target standardised (mean ${spec.targetScale.mean[0].toPrecision(4)}, std ${spec.targetScale.std[0].toPrecision(4)}), predictions in its own units`,

@@ -1,11 +1,22 @@
-// CSV reader: a header row, numeric feature columns, a target column by name. Class labels
-// (any strings) map to indices through `classes`, and standardisation statistics are fitted on
-// training data; both are plain JSON so they are saved with the model and reused to predict.
+// CSV reader: a header row, feature columns (numbers, or text one-hot encoded; empty cells
+// imputed: table-encoding.ts), a target column by name. Class labels (any strings) map to indices
+// through `classes`, and the encoding and standardisation statistics are fitted on training data;
+// all are plain JSON so they are saved with the model and reused to predict.
 
 import { Tensor } from '../tensor.js';
 import { DataFileError } from './errors.js';
 import { TensorDataset } from './dataset.js';
 import { csvLimits, readCsvFile, type CsvTable } from './csv-table.js';
+import {
+  encodeColumns,
+  encodedWidth,
+  fitEncoding,
+  MAX_CATEGORIES,
+  numbersOnly,
+  type MissingPolicy,
+  type RawColumns,
+  type TableEncoding,
+} from './table-encoding.js';
 
 /** Per-feature mean and standard deviation (population), fitted on training inputs. */
 export interface Standardizer {
@@ -51,13 +62,19 @@ export interface CsvOptions {
   classes?: string[];
   /** true fits new statistics; a Standardizer (from training) is applied as it is. */
   standardize?: boolean | Standardizer;
+  /** Columns left out of the features (--drop). */
+  drop?: string[];
+  /** What empty feature cells become when the encoding is fitted here (default 'mean'). */
+  missing?: MissingPolicy;
+  /** A trained model's encoding of the feature columns, applied as it is (its columns are the features). */
+  encoding?: TableEncoding;
 }
 
 /**
  * A CSV file read into tensors, with what is needed to read another file the same way (features, classes, standardizer), all plain JSON to save with a model.
  */
 export interface CsvData {
-  /** The features, [N, F] float32 (standardised when asked). */
+  /** The features encoded, [N, F] float32 (number columns, then one-hot text columns; standardised when asked). */
   inputs: Tensor;
   /** Class indices [N] or values [N, 1]; null when the file has no target column. */
   targets: Tensor | null;
@@ -71,11 +88,14 @@ export interface CsvData {
   classes: string[] | null;
   /** The statistics applied to the inputs, or null. */
   standardizer: Standardizer | null;
+  /** How the feature columns became the inputs (one-hot text, filled empty cells). */
+  encoding: TableEncoding;
 }
 
 // Numbers are decimal only: Number() would also read '0x10' as 16, '0b11' as 3 and '' as 0,
 // quietly changing what a column means. Anything else is text (a class label) or an error.
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
 function isNumber(s: string): boolean {
   return DECIMAL.test(s);
@@ -93,7 +113,7 @@ const fitsFloat32 = (n: number) => Number.isFinite(Math.fround(n));
  */
 function float32Value(v: string, file: string, line: number, where: string, expected: string): number {
   if (!isNumber(v)) {
-    if (/^[+-]?(nan|inf|infinity)$/i.test(v))
+    if (NON_FINITE.test(v))
       throw new DataFileError(
         file,
         line,
@@ -215,8 +235,74 @@ function someColumns(header: string[]): string {
   return header.length <= 20 ? header.join(', ') : `${header.slice(0, 20).join(', ')}, … ${header.length} in all`;
 }
 
-/** loadCsv for an already parsed table. Each row is read once, into the inputs and the target. */
-export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData {
+/**
+ * Which feature columns hold numbers and which text (no encoding given): a pass over the rows
+ * finds the columns with text, and a second pass over those alone counts their values.
+ */
+function guessKinds(table: CsvTable, cols: number[]): ('number' | 'category')[] {
+  const { file, header, lines } = table;
+  const firstText = new Map<number, { value: string; line: number }>();
+  // 'nan' and 'inf' are number-like: refused where numbers are read, rather than made categories.
+  const isText = (v: string) => v !== '' && !isNumber(v) && !NON_FINITE.test(v);
+  for (let i = 0; i < table.length; i++) {
+    const row = table.row(i);
+    cols.forEach((j, k) => {
+      if (!firstText.has(k) && isText(row[j])) firstText.set(k, { value: row[j], line: lines[i] });
+    });
+  }
+  const kinds = cols.map((_, k): 'number' | 'category' => (firstText.has(k) ? 'category' : 'number'));
+  if (firstText.size === 0) return kinds;
+  const text = new Map([...firstText.keys()].map((k) => [k, new Set<string>()]));
+  const numbers = new Map([...firstText.keys()].map((k) => [k, new Set<number>()]));
+  for (let i = 0; i < table.length; i++) {
+    const row = table.row(i);
+    for (const [k, values] of text) {
+      const v = row[cols[k]];
+      if (isText(v)) values.add(v);
+      else if (v !== '' && !NON_FINITE.test(v)) (numbers.get(k) as Set<number>).add(Number(v));
+    }
+  }
+  for (const [k, values] of text) {
+    const name = header[cols[k]];
+    const first = firstText.get(k) as { value: string; line: number };
+    if (values.size > MAX_CATEGORIES)
+      throw new DataFileError(
+        file,
+        null,
+        `column '${name}' has more than ${MAX_CATEGORIES} distinct text values, too many to be categories; leave it out with --drop ${name}`,
+      );
+    // One typo among numbers ('12.3O') would otherwise make categories of every distinct number.
+    const n = numbers.get(k) as Set<number>;
+    if (n.size > 20 || [...n].some((x) => !Number.isInteger(x)))
+      throw new DataFileError(
+        file,
+        first.line,
+        `column '${name}' has '${first.value}' among numbers: fix the value, leave the cell empty for a missing value, or leave the column out with --drop ${name}`,
+      );
+  }
+  return kinds;
+}
+
+/** The feature columns of a table and what it reads them into, before they are encoded. */
+export interface CsvColumns {
+  /** The feature columns as read (numbers, or text as category indices; NaN for empty cells). */
+  columns: RawColumns;
+  /** Class indices [N] or values [N, 1]; null when the file has no target column. */
+  targets: Tensor | null;
+  /** The target column, or null. */
+  target: string | null;
+  /** Classification or regression. */
+  task: Task;
+  /** Class names by index (classification), or null. */
+  classes: string[] | null;
+}
+
+/**
+ * loadCsv's reading for an already parsed table: the feature columns as they are (numbers, or
+ * text for one-hot encoding; a column's kind is the model encoding's, else guessed) and the
+ * target. Each row is read once for the values, and once more to guess the kinds.
+ */
+export function readCsvColumns(table: CsvTable, options: CsvOptions = {}): CsvColumns {
   const { file, header, lines } = table;
   const position = new Map(header.map((name, j) => [name, j]));
   const column = (name: string, role: string): number => {
@@ -225,28 +311,41 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
       throw new DataFileError(file, 1, `no ${role} column '${name}' in the header (columns: ${someColumns(header)})`);
     return j;
   };
-  const hasTarget = options.target !== undefined && (options.features === undefined || position.has(options.target));
+  const given = options.encoding ? options.encoding.columns.map((c) => c.name) : options.features;
+  const hasTarget = options.target !== undefined && (given === undefined || position.has(options.target));
   const t = hasTarget ? column(options.target as string, 'target') : -1;
-  const featureNames = options.features ?? header.filter((_, j) => j !== t);
+  for (const name of options.drop ?? []) column(name, 'dropped');
+  const dropped = new Set(options.drop);
+  const featureNames = (given ?? header.filter((_, j) => j !== t)).filter((name) => !dropped.has(name));
   if (featureNames.length === 0) throw new DataFileError(file, 1, 'no feature columns besides the target');
   const cols = featureNames.map((name) => column(name, 'feature'));
+  const kinds = options.encoding ? options.encoding.columns.map((c) => c.kind) : guessKinds(table, cols);
 
   const n = table.length;
   const f = cols.length;
   const x = new Float32Array(n * f);
+  const labels = kinds.map((k) => (k === 'category' ? new Map<string, number>() : null));
   const target = t === -1 ? null : new TargetColumn(n);
-  const given = options.classes ? new Map(options.classes.map((c, i) => [c, i])) : null;
+  const known = options.classes ? new Map(options.classes.map((c, i) => [c, i])) : null;
   for (let i = 0; i < n; i++) {
     const row = table.row(i);
     for (let k = 0; k < f; k++) {
-      const j = cols[k];
-      x[i * f + k] = float32Value(row[j], file, lines[i], `column '${header[j]}'`, 'expected a decimal number');
+      const v = row[cols[k]];
+      const ids = labels[k];
+      if (v === '') x[i * f + k] = NaN;
+      else if (!ids)
+        x[i * f + k] = float32Value(v, file, lines[i], `column '${featureNames[k]}'`, 'expected a decimal number');
+      else {
+        let id = ids.get(v);
+        if (id === undefined) ids.set(v, (id = ids.size));
+        x[i * f + k] = id;
+      }
     }
     if (!target) continue;
     const v = row[t];
     if (v === '')
       throw new DataFileError(file, lines[i], `target column '${header[t]}' is empty: every row needs a target value`);
-    if (given && !given.has(v)) {
+    if (known && !known.has(v)) {
       throw new DataFileError(
         file,
         lines[i],
@@ -255,11 +354,13 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
     }
     target.add(i, v, lines[i]);
   }
-  let inputs = new Tensor(x, [n, f]);
-  let standardizer: Standardizer | null = null;
-  if (options.standardize === true) standardizer = fitStandardizer(inputs);
-  else if (options.standardize) standardizer = options.standardize;
-  if (standardizer) inputs = applyStandardizer(inputs, standardizer);
+  const columns: RawColumns = {
+    names: featureNames,
+    kinds,
+    rows: n,
+    values: x,
+    labels: labels.map((ids) => (ids ? [...ids.keys()] : null)),
+  };
 
   const guess = options.task ?? (options.classes ? 'classification' : target ? target.guessTask() : 'regression');
   if (guess === 'mixed') {
@@ -274,14 +375,14 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
   let targets: Tensor | null = null;
   let classes: string[] | null = null;
   if (task === 'classification') {
-    if (target?.overflow && !given) {
+    if (target?.overflow && !known) {
       throw new DataFileError(
         file,
         null,
         `target column '${header[t]}' has more than ${csvLimits.classes} distinct labels, too many to be classes`,
       );
     }
-    if (target && !given) sameNumberTwice(target, lines, file, header[t]);
+    if (target && !known) sameNumberTwice(target, lines, file, header[t]);
     classes = options.classes ?? sortedClasses(target ? target.labels : []);
     if (!options.classes && target && classes.length < 2) {
       throw new DataFileError(
@@ -310,7 +411,28 @@ export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData
       );
     targets = new Tensor(Float32Array.from(target.values), [n, 1]);
   }
-  return { inputs, targets, featureNames, target: t === -1 ? null : header[t], task, classes, standardizer };
+  return { columns, targets, target: t === -1 ? null : header[t], task, classes };
+}
+
+/**
+ * loadCsv for an already parsed table: the columns read (readCsvColumns), encoded (the model's
+ * encoding, else one fitted on every row of the table with options.missing) and standardised.
+ */
+export function csvFromTable(table: CsvTable, options: CsvOptions = {}): CsvData {
+  const read = readCsvColumns(table, options);
+  const { columns } = read;
+  const all = Int32Array.from({ length: columns.rows }, (_, i) => i);
+  const encoding = options.encoding ?? fitEncoding(columns, all, options.missing ?? 'mean', table.file);
+  let inputs = new Tensor(encodeColumns(columns, encoding, table.file, table.lines), [
+    columns.rows,
+    encodedWidth(encoding),
+  ]);
+  let standardizer: Standardizer | null = null;
+  if (options.standardize === true) standardizer = numbersOnly(fitStandardizer(inputs), encoding);
+  else if (options.standardize) standardizer = options.standardize;
+  if (standardizer) inputs = applyStandardizer(inputs, standardizer);
+  const { targets, target, task, classes } = read;
+  return { inputs, targets, featureNames: columns.names, target, task, classes, standardizer, encoding };
 }
 
 /** A TensorDataset of a CSV that has targets. */

@@ -5,6 +5,14 @@ export { DataLoader, type DataLoaderOptions } from './loader.js';
 export { DataFileError } from './errors.js';
 export { parseCsv, readCsvFile, type CsvTable } from './csv-table.js';
 export {
+  missingPolicies,
+  type CategoryColumn,
+  type ColumnEncoding,
+  type MissingPolicy,
+  type NumberColumn,
+  type TableEncoding,
+} from './table-encoding.js';
+export {
   loadCsv,
   csvFromTable,
   csvDataset,

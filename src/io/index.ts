@@ -42,8 +42,17 @@ export {
   type LoadedCheckpoint,
   type LoadCheckpointOptions,
 } from './checkpoint.js';
-export { exportOnnx, encodeOnnx, ONNX_OPSET, type OnnxOptions } from './onnx.js';
+export {
+  exportOnnx,
+  encodeOnnx,
+  ONNX_OPSET,
+  type OnnxOptions,
+  type OnnxGraphInput,
+  type OnnxPreprocess,
+  type PreprocessEmitter,
+} from './onnx.js';
 export { inspect, inspectBytes } from './inspect.js';
 export { exportPytorch, type PytorchOptions } from './pytorch.js';
 export { fromPretrained, isPretrainedDir, type Pretrained } from './pretrained.js';
 export { readTokenizer, type TextTokenizer } from './gpt2-tokenizer.js';
+export type { OnnxAttribute } from '../nn/layers/entry.js';

@@ -1,5 +1,5 @@
 // inspect: a human-readable listing of a safetensors file (tensors, shapes, dtypes, metadata)
-// or of an ONNX model (opset, inputs, outputs, nodes, initializers). ONNX is read with the
+// or of an ONNX model (opset, metadata, inputs, outputs, nodes, initializers). ONNX is read with the
 // minimal protobuf reader, only the fields listed here.
 
 import { shapeStr } from '../shape.js';
@@ -73,6 +73,7 @@ function inspectOnnx(bytes: Uint8Array, file: string): string {
   const model = readFields(bytes, file);
   const lines: string[] = [];
   let header = `${file}: ONNX model`;
+  const metadata: string[] = [];
   let graph: ProtoField | undefined;
   for (const f of model) {
     if (f.field === 1) header += `, IR version ${num(expectWire(f, 0, file, 'ir_version'))}`;
@@ -83,9 +84,14 @@ function inspectOnnx(bytes: Uint8Array, file: string): string {
       const domain = opset.find((o) => o.field === 1);
       const version = opset.find((o) => o.field === 2 && o.wire === 0);
       header += `, opset ${version ? num(version) : '?'}${domain && text(domain) ? ` (${text(domain)})` : ''}`;
+    } else if (f.field === 14) {
+      const entry = sub(expectWire(f, 2, file, 'metadata_props'), file);
+      const [key, value] = [1, 2].map((n) => entry.find((e) => e.field === n && e.wire === 2));
+      metadata.push(`  ${key ? text(key) : '?'}: ${value ? text(value) : ''}`);
     }
   }
   lines.push(header);
+  if (metadata.length) lines.push('metadata:', ...metadata);
   if (!graph) throw new ModelFileError(file, 'ONNX model has no graph', 0);
   const nodes: string[] = [];
   const inits: string[] = [];

@@ -19,10 +19,13 @@ export const ONNX_OPSET = 13;
 const IR_VERSION = 7; // the IR version that goes with opset 13
 
 /** TensorProto.DataType codes. */
-export const ONNX_DTYPES: Record<number, string> = { 1: 'FLOAT', 7: 'INT64', 11: 'DOUBLE' };
+export const ONNX_DTYPES: Record<number, string> = { 1: 'FLOAT', 7: 'INT64', 8: 'STRING', 11: 'DOUBLE' };
 const FLOAT = 1;
 const INT64 = 7;
+const STRING = 8;
 const DOUBLE = 11;
+/** The opset of the ONNX-ML domain (LabelEncoder with string keys), imported where a graph uses it. */
+const ONNX_ML = { domain: 'ai.onnx.ml', version: 2 };
 
 /** Options of exportOnnx and encodeOnnx. */
 export interface OnnxOptions {
@@ -30,24 +33,49 @@ export interface OnnxOptions {
   inputShape: readonly number[];
   /** The input's dtype; defaults to the parameters' dtype (float32 for a model without any). */
   dtype?: DType;
-  /**
-   * A standardisation of the input that the graph does first, (input − mean) / std per feature
-   * (one value each of the sample's flat features, or one value for all), so that the exported
-   * graph takes the raw features a model trained on standardised ones was given in training.
-   */
-  standardize?: {
-    /** What is subtracted from each feature. */
-    mean: readonly number[];
-    /** What each centred feature is divided by (positive). */
-    std: readonly number[];
-  };
-  /** Key-value strings for the file's metadata_props (class names, feature names, ...). */
-  metadata?: Readonly<Record<string, string>>;
+  /** The graph's first nodes, from its own inputs to the model's (a table's encoding: data/table-onnx.ts). */
+  preprocess?: OnnxPreprocess;
+  /** Also output "probabilities": the softmax of the output's last axis (a classifier's logits). */
+  probabilities?: boolean;
+  /** The file's metadata_props: class names, feature names, ... (values as strings). */
+  metadata?: Record<string, string>;
+}
+
+/** One input of a graph with preprocessing: [batch, width] of the graph's float type, or of strings. */
+export interface OnnxGraphInput {
+  /** The input's name. */
+  name: string;
+  /** Its elements: the graph's float type, or strings. */
+  type: 'float' | 'string';
+  /** Its second axis. */
+  width: number;
+}
+
+/** Nodes that make the model's input from the graph's own inputs (each [batch, width]). */
+export interface OnnxPreprocess {
+  /** The graph's inputs, in place of "input" [batch, ...inputShape]. */
+  inputs: OnnxGraphInput[];
+  /** Writes the nodes; returns the name of the model's input [batch, ...inputShape]. */
+  emit(e: PreprocessEmitter): string;
+}
+
+/** What OnnxPreprocess.emit writes with: nodes (of any domain) and 1-D initializers. */
+export interface PreprocessEmitter {
+  /** A node of `domain` (default: the ONNX operators); returns its output's name. */
+  node(opType: string, inputs: string[], attributes?: Record<string, OnnxAttribute>, domain?: string): string;
+  /** A 1-D initializer in the graph's float type. */
+  floats(name: string, values: readonly number[]): string;
+  /** A 1-D int64 initializer. */
+  int64s(name: string, values: readonly number[]): string;
+  /** A Cast of `input` to the graph's float type. */
+  toFloat(input: string): string;
 }
 
 class GraphBuilder {
   readonly nodes: ProtoWriter[] = [];
   readonly initializers: ProtoWriter[] = [];
+  /** Operator domains besides the default one that nodes use. */
+  readonly domains = new Set<string>();
   private count = 0;
 
   constructor(readonly elemType: number) {}
@@ -57,12 +85,17 @@ class GraphBuilder {
     inputs: string[],
     attributes: ProtoWriter[] = [],
     output = `${opType.toLowerCase()}_${this.count}`,
+    domain = '',
   ): string {
     this.count++;
     const n = new ProtoWriter();
     for (const i of inputs) n.string(1, i);
     n.string(2, output).string(3, output).string(4, opType);
     for (const a of attributes) n.message(5, a);
+    if (domain) {
+      n.string(7, domain);
+      this.domains.add(domain);
+    }
     this.nodes.push(n);
     return output;
   }
@@ -189,8 +222,8 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   const shapes = traceShapes(seq, inputShape, dtype);
   const elemType = dtype === 'float64' ? DOUBLE : FLOAT;
   const g = new GraphBuilder(elemType);
-  let x = 'input';
-  if (options.standardize) x = standardizeInput(g, x, inputShape, options.standardize);
+  const { preprocess } = options;
+  let x = preprocess ? preprocess.emit(preprocessEmitter(g)) : 'input';
   spec.layers.forEach((l, i) => {
     const layerInput = i === 0 ? [1, ...inputShape] : shapes[i - 1];
     x = LAYERS[l.type].onnx(layerEmitter(g, `${i}.`, elemType === DOUBLE ? 'float64' : 'float32'), seq.layers[i], {
@@ -200,6 +233,7 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
     });
   });
   g.node('Identity', [x], [], 'output'); // the graph's output, under a fixed name
+  if (options.probabilities) g.node('Softmax', [x], [attribute('axis', { int: -1 })], 'probabilities');
 
   const outShape = shapes.length ? shapes[shapes.length - 1] : [1, ...inputShape];
   const batchMerged = !keepsBatch(seq, inputShape, dtype, outShape);
@@ -207,39 +241,44 @@ export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   for (const n of g.nodes) graph.message(1, n);
   graph.string(2, 'nabla');
   for (const t of g.initializers) graph.message(5, t);
-  graph.message(11, valueInfo('input', elemType, ['batch', ...inputShape]));
-  graph.message(12, valueInfo('output', elemType, [batchMerged ? null : 'batch', ...outShape.slice(1)]));
-  const file = new ProtoWriter()
+  const inputs = preprocess
+    ? preprocess.inputs.map((i) => valueInfo(i.name, i.type === 'string' ? STRING : elemType, ['batch', i.width]))
+    : [valueInfo('input', elemType, ['batch', ...inputShape])];
+  for (const i of inputs) graph.message(11, i);
+  const outDims = [batchMerged ? null : 'batch', ...outShape.slice(1)];
+  graph.message(12, valueInfo('output', elemType, outDims));
+  if (options.probabilities) graph.message(12, valueInfo('probabilities', elemType, outDims));
+  const proto = new ProtoWriter()
     .varint(1, IR_VERSION)
     .string(2, 'nabla')
     .message(7, graph)
     .message(8, new ProtoWriter().string(1, '').varint(2, ONNX_OPSET));
-  // ModelProto.metadata_props: StringStringEntryProto { key = 1, value = 2 }.
+  if (g.domains.has(ONNX_ML.domain))
+    proto.message(8, new ProtoWriter().string(1, ONNX_ML.domain).varint(2, ONNX_ML.version));
   for (const [key, value] of Object.entries(options.metadata ?? {}))
-    file.message(14, new ProtoWriter().string(1, key).string(2, value));
-  return file.finish();
+    proto.message(14, new ProtoWriter().string(1, key).string(2, value));
+  return proto.finish();
 }
 
-/** (x − mean) / std as Sub and Div nodes, mean and std shaped as one sample's features (or scalars). */
-function standardizeInput(
-  g: GraphBuilder,
-  x: string,
-  inputShape: readonly number[],
-  { mean, std }: { mean: readonly number[]; std: readonly number[] },
-): string {
-  const features = inputShape.reduce((a, b) => a * b, 1);
-  const fits = (v: readonly number[]) => v.length === 1 || v.length === features;
-  if (!fits(mean) || !fits(std) || !std.every((d) => d > 0 && Number.isFinite(d)) || !mean.every(Number.isFinite)) {
-    throw new Error(
-      `exportOnnx: standardize needs 1 or ${features} finite means and positive deviations, got ${mean.length} and ${std.length}`,
-    );
-  }
-  const constant = (name: string, v: readonly number[]) => {
-    const raw = g.elemType === DOUBLE ? Float64Array.from(v) : Float32Array.from(v);
-    return g.initializer(name, v.length === 1 ? [] : inputShape, new Uint8Array(raw.buffer));
+/** The emitter of a graph's preprocessing nodes; its initializer names get the prefix "pre.". */
+function preprocessEmitter(g: GraphBuilder): PreprocessEmitter {
+  const emitter = layerEmitter(g, 'pre.', g.elemType === DOUBLE ? 'float64' : 'float32');
+  return {
+    node: (opType, inputs, attributes = {}, domain = '') =>
+      g.node(
+        opType,
+        inputs,
+        Object.entries(attributes).map(([k, a]) => attribute(k, a)),
+        undefined,
+        domain,
+      ),
+    floats: (name, values) => {
+      const raw = g.elemType === DOUBLE ? Float64Array.from(values) : Float32Array.from(values);
+      return g.initializer(`pre.${name}`, [values.length], new Uint8Array(raw.buffer));
+    },
+    int64s: emitter.int64s,
+    toFloat: (input) => g.node('Cast', [input], [attribute('to', { int: g.elemType })]),
   };
-  const centred = g.node('Sub', [x, constant('input_mean', mean)]);
-  return g.node('Div', [centred, constant('input_std', std)]);
 }
 
 /**

@@ -154,9 +154,12 @@ test('bad CSV input: empty, ragged, non-numeric, missing target, unseen label', 
   const t = (file: string) => ['train', '--data', file, '--target', 'kind', '--out', out];
   fails(t(write('empty.csv', '')), /^nabla: .*empty\.csv: the file is empty/, out);
   fails(t(write('ragged.csv', 'a,b,kind\n1,2,x\n3,4\n')), /ragged\.csv:3: 2 fields, expected 3/, out);
+  // A text column is one-hot encoded; one word among many numbers is a typo, refused at its line.
+  const numbers = Array.from({ length: 30 }, (_, i) => `${i},${i * 1.5},${'xy'[i % 2]}`);
+  numbers[5] = '5,four,y';
   fails(
-    t(write('text.csv', 'a,b,kind\n1,2,x\n3,four,y\n')),
-    /text\.csv:3: column 'b' has 'four', expected a decimal number/,
+    t(write('text.csv', `a,b,kind\n${numbers.join('\n')}\n`)),
+    /text\.csv:7: column 'b' has 'four' among numbers: fix the value, leave the cell empty for a missing value, or leave the column out with --drop b/,
     out,
   );
   fails(

@@ -1,8 +1,8 @@
-// `nabla export` gives a graph that predicts what `nabla predict` predicts, from what the data
-// files hold: onnxruntime-node on raw CSV rows (the standardisation happens inside the graph) and
-// on an IDX directory's pixels scaled to [0, 1], against predict's CSV output. Classes must
-// agree and probabilities (or regression values) match within 1e-5; the ONNX file's
-// metadata_props name the classes, the features and the task.
+// `nabla export` predicts what `nabla predict` predicts, on raw input: the ONNX file, run by
+// onnxruntime-node on the rows of the CSV as they are in the file (read here by csv-parse, empty
+// cells as NaN and '', text as strings), gives the classes and probabilities (values) that
+// predict prints, within 1e-5, for a table classifier (text, gaps, quoted newlines, ';'), a
+// regressor (target standardised in training), the MNIST MLP and a CNN on a CSV of pixels.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,135 +12,168 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { writeDigitsIdx } from '../helpers/digits.js';
+import { parse } from 'csv-parse/sync';
+import { bundledMnist, bundledMnistSplit } from '../../src/data/mnist.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'nabla-export-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+const tmp = mkdtempSync(join(tmpdir(), 'nabla-export-predict-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function nabla(...args: string[]): string {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: tmp });
+  const r = spawnSync(process.execPath, [main, ...args, ...(args[0] === 'train' ? ['--no-progress'] : [])], {
+    encoding: 'utf8',
+    cwd: tmp,
+  });
   assert.equal(r.status, 0, `nabla ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
 
-let seed = 99;
-const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+type Row = Record<string, string>;
+const readRows = (file: string, delimiter = ','): Row[] =>
+  parse(readFileSync(file), { delimiter, columns: true, trim: true }) as Row[];
 
-/** Trains a model directory, exports it, and returns predict's rows (header first) and the ONNX session. */
-async function trainExportPredict(name: string, data: string, trainFlags: string[], input: string) {
-  const out = join(tmp, name);
-  nabla('train', '--data', data, '--out', out, ...trainFlags);
-  nabla('export', '--model', out);
-  nabla('predict', '--model', out, '--input', input, '--output', join(tmp, `${name}.csv`));
-  const rows = readFileSync(join(tmp, `${name}.csv`), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split(','));
-  const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
-  return { rows, session };
+/** The ONNX file's metadata_props, from `nabla inspect` (onnxruntime-node does not expose them). */
+function onnxMetadata(file: string): Record<string, string> {
+  const text = nabla('inspect', file);
+  const block = text.slice(text.indexOf('metadata:\n') + 10, text.indexOf('\ninput:'));
+  return Object.fromEntries(block.split('\n').map((l) => [l.slice(2, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
 }
 
-async function run(session: ort.InferenceSession, x: Float32Array, features: number): Promise<Float32Array> {
-  const { output } = await session.run({ input: new ort.Tensor('float32', x, [x.length / features, features]) });
-  return output.data as Float32Array;
-}
-
-/** The rows' softmax. */
-function softmax(logits: Float32Array, classes: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < logits.length; i += classes) {
-    const row = Array.from(logits.subarray(i, i + classes));
-    const top = Math.max(...row);
-    const e = row.map((v) => Math.exp(v - top));
-    const sum = e.reduce((a, b) => a + b, 0);
-    out.push(e.map((v) => v / sum));
-  }
-  return out;
-}
-
-/** predict's classes and probabilities against the graph's, row by row. */
-function assertClassesAgree(rows: string[][], probs: number[][], classes: string[], what: string): void {
-  const header = rows[0];
-  assert.deepEqual(
-    header.slice(1, 1 + classes.length),
-    classes.map((c) => `p_${c}`),
-    what,
-  );
-  probs.forEach((p, i) => {
-    const row = rows[i + 1];
-    const best = p.indexOf(Math.max(...p));
-    assert.equal(row[0], classes[best], `${what}: row ${i}'s class`);
-    p.forEach((v, j) =>
-      assert.ok(Math.abs(v - Number(row[1 + j])) <= 1e-5, `${what}: row ${i} p_${classes[j]}: ${v} vs ${row[1 + j]}`),
-    );
-  });
-}
-
-test('an exported CSV classifier and regressor predict from raw rows what nabla predict does', async () => {
-  // Features of very different scales and offsets (the standardiser matters), in a column order
-  // that puts the target between them.
-  const header = 'size,kind,age,rooms';
-  const lines = [header];
-  const raw: number[][] = [];
-  for (let i = 0; i < 240; i++) {
-    const [size, age, rooms] = [1500 + 900 * rnd(), 40 + 35 * rnd(), 4 + 2 * rnd()];
-    const kind = size / 1000 + rooms / 3 - age / 50 > 2.6 ? 'villa' : size > 1600 ? 'house' : 'flat';
-    raw.push([size, age, rooms]);
-    lines.push(`${size.toFixed(1)},${kind},${age.toFixed(2)},${rooms.toFixed(3)}`);
-  }
-  const file = join(tmp, 'houses.csv');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const x = Float32Array.from(
-    lines.slice(1).flatMap((l) =>
-      l
-        .split(',')
-        .filter((_, j) => j !== 1)
-        .map(Number),
+/** The exported model's outputs on raw CSV rows: numbers (NaN when empty) in "input", text in "text". */
+async function runOnnx(file: string, rows: Row[]): Promise<Record<string, ort.Tensor>> {
+  const meta = onnxMetadata(file);
+  const numbers = JSON.parse(meta.input_columns) as string[];
+  const texts = meta.text_columns ? (JSON.parse(meta.text_columns) as string[]) : [];
+  const feeds: Record<string, ort.Tensor> = {
+    input: new ort.Tensor(
+      'float32',
+      Float32Array.from(rows.flatMap((r) => numbers.map((c) => (r[c] === '' ? NaN : Number(r[c]))))),
+      [rows.length, numbers.length],
     ),
-  );
+  };
+  if (texts.length)
+    feeds.text = new ort.Tensor(
+      'string',
+      rows.flatMap((r) => texts.map((c) => r[c])),
+      [rows.length, texts.length],
+    );
+  const session = await ort.InferenceSession.create(file);
+  return session.run(feeds);
+}
 
-  const cls = await trainExportPredict('houses', file, ['--target', 'kind', '--epochs', '30'], file);
-  const classes = cls.rows[0].slice(1, -1).map((h) => h.slice(2));
-  assert.deepEqual([...classes].sort(), ['flat', 'house', 'villa']);
-  assertClassesAgree(cls.rows, softmax(await run(cls.session, x, 3), classes.length), classes, 'classifier');
-  // metadata_props: key and value strings in the file (onnxruntime-node does not read them back).
-  const onnx = readFileSync(join(tmp, 'houses', 'model.onnx'));
-  for (const text of ['nabla.classes', JSON.stringify(classes), 'nabla.features', '["size","age","rooms"]'])
-    assert.ok(onnx.includes(text), `the ONNX file's metadata has ${text}`);
+/** predict's classes and probabilities against the exported model's. */
+function sameClassification(predicted: Row[], probabilities: ort.Tensor, classes: string[]): void {
+  const p = probabilities.data as Float32Array;
+  let worst = 0;
+  predicted.forEach((row, i) => {
+    const probs = classes.map((_, j) => p[i * classes.length + j]);
+    assert.equal(row.prediction, classes[probs.indexOf(Math.max(...probs))], `row ${i + 1}`);
+    // predict prints 6 decimals: its rounding is within 5e-7.
+    classes.forEach((c, j) => (worst = Math.max(worst, Math.abs(Number(row[`p_${c}`]) - probs[j]))));
+  });
+  assert.ok(worst < 1e-5, `probabilities differ by up to ${worst}`);
+}
 
-  // The same table with a numeric target: the target's standardisation is folded into the head.
-  const regLines = lines.map((l, i) => {
-    const c = l.split(',');
-    return [
-      c[0],
-      i === 0 ? 'price' : String(200 * Number(c[0]) + 5000 * Number(c[3]) - 300 * Number(c[2])),
-      c[2],
-      c[3],
-    ].join(',');
+// Text columns, empty cells (a number, a text), a quoted newline, ';' between fields; a city
+// and a note never seen in training in the rows predicted.
+const cities = ['lyon', 'paris', 'nice'];
+const houses = Array.from({ length: 120 }, (_, i) => {
+  const city = cities[(i * 7) % 3];
+  const size = 20 + ((i * 37) % 100);
+  const age = i % 11 === 0 ? '' : String(1 + ((i * 13) % 80));
+  const note = i % 7 === 0 ? '"quiet\nstreet"' : i % 3 === 0 ? 'garden' : 'none';
+  const price = size * (city === 'paris' ? 1.5 : 1) + (age === '' ? 0 : -0.2 * Number(age));
+  return { size, city: i % 13 === 0 ? '' : city, age, note, price, band: price > 70 ? 'high' : 'low' };
+});
+const housesCsv = (target: 'band' | 'price', rows = houses) =>
+  `size;city;age;note;${target}\n${rows.map((h) => [h.size, h.city, h.age, h.note, h[target]].join(';')).join('\n')}\n`;
+const unseen = [
+  { size: 55, city: 'rome', age: '', note: 'balcony', price: 0, band: 'low' },
+  { size: 90, city: '', age: '3', note: '', price: 0, band: 'high' },
+];
+
+test('a table classifier (text, empty cells, quoted newlines, ;), trained with default flags: export = predict', async () => {
+  const data = join(tmp, 'houses.csv');
+  writeFileSync(data, housesCsv('band'));
+  const fresh = join(tmp, 'fresh.csv');
+  writeFileSync(fresh, housesCsv('band', [...houses.slice(0, 30), ...unseen]));
+  const out = join(tmp, 'houses');
+  assert.match(nabla('train', '--data', data, '--target', 'band', '--out', out), /Linear\(8→128\)/);
+  nabla('predict', '--model', out, '--input', fresh, '--output', join(tmp, 'p.csv'));
+  nabla('export', '--model', out);
+  const meta = onnxMetadata(join(out, 'model.onnx'));
+  assert.deepEqual(meta, {
+    task: 'classification',
+    classes: '["high","low"]',
+    target: 'band',
+    input_columns: '["size","age"]',
+    text_columns: '["city","note"]',
   });
-  const regFile = join(tmp, 'prices.csv');
-  writeFileSync(regFile, `${regLines.join('\n')}\n`);
-  const reg = await trainExportPredict('prices', regFile, ['--target', 'price', '--epochs', '30'], regFile);
-  const values = await run(reg.session, x, 3);
-  assert.equal(reg.rows[0][0], 'prediction');
-  values.forEach((v, i) => {
-    const want = Number(reg.rows[i + 1][0]);
-    assert.ok(Math.abs(v - want) <= 1e-5 * Math.max(1, Math.abs(want)), `regressor row ${i}: ${v} vs ${want}`);
-  });
-  // The targets are in the hundreds of thousands: a graph without the folded scale would be far off.
-  assert.ok(Math.abs(values[0]) > 1000, `a prediction in the target's units, got ${values[0]}`);
+  const rows = readRows(fresh, ';');
+  assert.equal(rows[0].note, 'quiet\nstreet');
+  const r = await runOnnx(join(out, 'model.onnx'), rows);
+  sameClassification(readRows(join(tmp, 'p.csv')), r.probabilities, ['high', 'low']);
 });
 
-test('an exported digits MLP and CNN predict from pixels in [0, 1] what nabla predict does', async () => {
-  const dir = join(tmp, 'digits');
-  const testPixels = writeDigitsIdx(dir, 300, 100);
+test('a table regressor (target standardised in training): export = predict in the target units', async () => {
+  const data = join(tmp, 'prices.csv');
+  writeFileSync(data, housesCsv('price'));
+  const fresh = join(tmp, 'fresh-prices.csv');
+  writeFileSync(fresh, housesCsv('price', [...houses.slice(0, 30), ...unseen]));
+  const out = join(tmp, 'prices');
+  assert.match(
+    nabla('train', '--data', data, '--target', 'price', '--epochs', '60', '--out', out),
+    /target standardised/,
+  );
+  nabla('predict', '--model', out, '--input', fresh, '--output', join(tmp, 'v.csv'));
+  nabla('export', '--model', out);
+  const values = (await runOnnx(join(out, 'model.onnx'), readRows(fresh, ';'))).output.data as Float32Array;
+  const predicted = readRows(join(tmp, 'v.csv')).map((r) => Number(r.prediction));
+  assert.equal(values.length, predicted.length);
+  // Prices are 20 to 180: float32 holds them to about 1e-5, so the bound is relative above 1.
+  predicted.forEach((v, i) =>
+    assert.ok(Math.abs(v - values[i]) <= 1e-5 * Math.max(1, Math.abs(v)), `row ${i + 1}: ${v} vs ${values[i]}`),
+  );
+  // Its own units, not the standardised target's (whose values are near 0).
+  assert.ok(predicted.slice(0, 30).every((v) => v > 10));
+});
+
+test('the MNIST MLP: export = predict on the held-out digits', async () => {
+  const out = join(tmp, 'mlp');
+  nabla('train', '--data', 'mnist', '--layers', '16', '--epochs', '1', '--augment', '0', '--out', out);
+  nabla('predict', '--model', out, '--input', 'mnist', '--output', join(tmp, 'digits.csv'));
+  nabla('export', '--model', out);
+  const { test: digits } = bundledMnistSplit();
+  const [x] = digits.getBatch(Int32Array.from({ length: digits.length }, (_, i) => i));
+  const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+  const r = await session.run({ input: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
   const classes = Array.from({ length: 10 }, (_, i) => String(i));
-  for (const [name, flags] of [
-    ['mlp', ['--epochs', '1']],
-    ['cnn', ['--model', 'cnn', '--layers', '8', '--epochs', '1']],
-  ] as const) {
-    const { rows, session } = await trainExportPredict(`digits-${name}`, dir, [...flags], dir);
-    assertClassesAgree(rows, softmax(await run(session, testPixels, 784), 10), classes, name);
+  sameClassification(readRows(join(tmp, 'digits.csv')), r.probabilities, classes);
+});
+
+test('a CNN on a CSV of raw pixels (0-255, scaled in training): export = predict', async () => {
+  // 300 digits as byte pixels, 30 of each class.
+  const all = bundledMnist();
+  const per = Array.from({ length: 10 }, () => 0);
+  const lines = [`${Array.from({ length: 784 }, (_, i) => `p${i}`).join(',')},label`];
+  for (let i = 0; i < all.length && lines.length <= 300; i++) {
+    const label = all.targets.data[i];
+    if (per[label]++ >= 30) continue;
+    lines.push(
+      `${Array.from(all.inputs.data.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)).join(',')},${label}`,
+    );
   }
+  const data = join(tmp, 'digits300.csv');
+  writeFileSync(data, `${lines.join('\n')}\n`);
+  const out = join(tmp, 'cnn');
+  nabla(
+    'train',
+    ...['--data', data, '--target', 'label', '--model', 'cnn', '--image-shape', '1,28,28'],
+    ...['--epochs', '1', '--early-stopping', '0', '--out', out],
+  );
+  nabla('predict', '--model', out, '--input', data, '--output', join(tmp, 'cnn.csv'));
+  nabla('export', '--model', out);
+  const r = await runOnnx(join(out, 'model.onnx'), readRows(data));
+  const classes = Array.from({ length: 10 }, (_, i) => String(i));
+  sameClassification(readRows(join(tmp, 'cnn.csv')), r.probabilities, classes);
 });

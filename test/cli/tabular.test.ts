@@ -149,3 +149,46 @@ test('a regressor on a target far from 0 and 1 learns it standardised and predic
   const spec = JSON.parse(readFileSync(join(raw, 'metrics.json'), 'utf8')).run;
   assert.equal(spec.standardizeTarget, false);
 });
+
+test('--missing drop, --drop and --features: recorded in the model and applied by predict', () => {
+  const file = join(tmp, 'gaps.csv');
+  const rows = Array.from({ length: 60 }, (_, i) => {
+    const u = ((i * 37) % 19) / 10 - 1;
+    return `${i},${i % 9 === 0 ? '' : u},${['x', 'y', 'z'][i % 3]},${u > 0 ? 'up' : 'down'}`;
+  });
+  writeFileSync(file, `id,u,tag,dir\n${rows.join('\n')}\n`);
+  const out = join(tmp, 'gaps');
+  const r = nabla(
+    'train',
+    ...['--data', file, '--target', 'dir', '--drop', 'id', '--missing', 'drop', '--epochs', '5', '--out', out],
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /--missing drop: 7 of 60 rows have an empty cell and are left out/);
+  assert.match(r.stdout, /text columns one-hot \(tag: 3 categories\), empty cells: their rows left out/);
+  // Rows without a gap are predicted; a gap has no value to be filled with under --missing drop.
+  writeFileSync(join(tmp, 'full.csv'), `u,tag\n0.5,x\n-0.5,w\n`);
+  assert.equal(nabla('predict', '--model', out, '--input', join(tmp, 'full.csv')).status, 0);
+  writeFileSync(join(tmp, 'gap.csv'), `u,tag\n0.5,x\n,y\n`);
+  assert.match(
+    nabla('predict', '--model', out, '--input', join(tmp, 'gap.csv')).stderr,
+    /gap\.csv:3: column 'u' is empty: the model was trained with --missing drop, which keeps no value to fill in/,
+  );
+  const only = nabla(
+    'train',
+    '--data',
+    file,
+    '--target',
+    'dir',
+    '--features',
+    'tag',
+    '--epochs',
+    '2',
+    '--out',
+    join(tmp, 'tag'),
+  );
+  assert.match(only.stdout, /Linear\(3→128\)/);
+  assert.match(
+    nabla('train', '--data', file, '--target', 'dir', '--missing', 'error', '--out', join(tmp, 'err')).stderr,
+    /gaps\.csv:2: column 'u' is empty: missing values are refused/,
+  );
+});

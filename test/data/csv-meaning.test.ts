@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvFromTable } from '../../src/data/csv.js';
+import { numberColumns } from '../../src/data/table-encoding.js';
 import { parseCsv, readCsvFile } from '../../src/data/csv-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nabla-csv-meaning-'));
@@ -69,12 +70,13 @@ test('a target with a single class is an error when training, not when reading w
   );
 });
 
-test('hexadecimal, binary and octal numbers are not numbers: a feature is an error, a label is text', () => {
+test('hexadecimal, binary and octal numbers are not numbers: a feature is text (a category) or an error, a label is text', () => {
+  const hex = load('x,y\n0x10,a\n2,b\n');
+  assert.deepEqual(hex.encoding.columns[0], { name: 'x', kind: 'category', categories: ['0x10', '2'], fill: '0x10' });
   assert.throws(
-    () => load('x,y\n0x10,a\n2,b\n'),
-    /^DataFileError: m\.csv:2: column 'x' has '0x10', expected a decimal number$/,
+    () => csvFromTable(parseCsv('x,y\n0b11,a\n2,b\n', 'm.csv'), { target: 'y', encoding: numberColumns(['x']) }),
+    /column 'x' has '0b11', expected a decimal number/,
   );
-  assert.throws(() => load('x,y\n0b11,a\n2,b\n'), /column 'x' has '0b11', expected a decimal number/);
   const d = load('x,y\n1,0x10\n2,16\n');
   assert.equal(d.task, 'classification');
   assert.deepEqual(d.classes, ['0x10', '16']); // two labels, not one class 16

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csvFromTable, fitStandardizer } from '../../src/data/csv.js';
+import { numberColumns } from '../../src/data/table-encoding.js';
 import { parseCsv } from '../../src/data/csv-table.js';
 import { tensor } from '../../src/tensor.js';
 
@@ -61,8 +62,14 @@ test('bad CSVs fail naming the file and line', () => {
   assert.throws(() => parseCsv('\n\n', 'e.csv'), /e\.csv: the file is empty/);
   assert.throws(() => parseCsv('a,b\n', 'h.csv'), /h\.csv:1: a header row but no data rows/);
   assert.throws(() => parseCsv('a,b\n1,2\n3\n', 'r.csv'), /r\.csv:3: 1 fields, expected 2/);
+  // A model's number column with text in a new file (a text column of the training file is one-hot encoded).
   assert.throws(
-    () => csvFromTable(parseCsv('a,b\n1,x\n', 'n.csv'), { target: 'a' }),
+    () =>
+      csvFromTable(parseCsv('a,b\n1,x\n', 'n.csv'), {
+        target: 'a',
+        classes: ['1', '2'],
+        encoding: numberColumns(['b']),
+      }),
     /n\.csv:2: column 'b' has 'x', expected a decimal number/,
   );
   assert.throws(

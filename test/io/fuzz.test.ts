@@ -25,6 +25,7 @@ import {
 import { DataFileError } from '../../src/data/errors.js';
 import { csvFromTable } from '../../src/data/csv.js';
 import { parseCsvBytes } from '../../src/data/csv-table.js';
+import { numberColumns } from '../../src/data/table-encoding.js';
 import { parseIdx } from '../../src/data/idx.js';
 import { readInputSpec } from '../../src/cli/input-spec.js';
 import { encodeSnapshot, readSnapshot, restoreCallbacks } from '../../src/train/snapshot.js';
@@ -305,11 +306,12 @@ const csvMutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 const readCsv = (b: Uint8Array) => {
   const table = parseCsvBytes(Buffer.from(b), 'fuzz.csv');
-  // As training reads it (classes and statistics fitted), then as eval reads it with the training's classes.
+  // As training reads it (encoding, classes and statistics fitted), then as eval reads it with the training's
+  // classes and encoding (of number columns here).
   csvFromTable(table, { target: 'label', standardize: true });
   csvFromTable(table, {
     target: 'label',
-    features: ['x', 'y, z', 'größe'],
+    encoding: numberColumns(['x', 'y, z', 'größe']),
     classes: ['cat', 'do"g', 'dog'],
     standardize: { mean: [0, 0, 0], std: [1, 1, 1] },
   });

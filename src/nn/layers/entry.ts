@@ -99,12 +99,28 @@ export interface ParameterDecl {
 
 // ---- ONNX ----
 
+/** An ONNX node attribute's value: one integer, float, string, or a list of integers or strings. */
 export type OnnxAttribute =
-  | { readonly int: number }
-  | { readonly float: number }
-  | { readonly ints: readonly number[] }
-  | { readonly string: string }
-  | { readonly strings: readonly string[] };
+  | {
+      /** An INT attribute. */
+      readonly int: number;
+    }
+  | {
+      /** A FLOAT attribute. */
+      readonly float: number;
+    }
+  | {
+      /** An INTS attribute. */
+      readonly ints: readonly number[];
+    }
+  | {
+      /** A STRING attribute. */
+      readonly string: string;
+    }
+  | {
+      /** A STRINGS attribute. */
+      readonly strings: readonly string[];
+    };
 
 /**
  * What a layer's ONNX export may write, scoped to the layer: initializer names are local
