@@ -198,16 +198,18 @@ function load(): Addon | null {
   // oneDNN's OpenMP threads wait passively between calls unless the user says otherwise: spinning
   // (libgomp's default) takes the core OpenBLAS's threads need next (libgomp reads it at load).
   proc.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-  const candidates = [
-    platformPackage(proc.platform, proc.arch),
-    fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url)),
-  ];
+  const pkg = platformPackage(proc.platform, proc.arch);
+  const candidates = [pkg, fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url))];
   const errors: string[] = [];
   for (const id of candidates) {
     try {
       return require(id) as Addon;
     } catch (e) {
-      errors.push(`${id}: ${(e as Error).message.split('\n')[0]}`);
+      const { code, message } = e as { code?: string; message: string };
+      // A package that is not there is the common case (a platform without one, an install that
+      // skipped optional dependencies): say what to install; any other failure, as it is.
+      if (code === 'MODULE_NOT_FOUND' && id === pkg) errors.push(`the package ${pkg} is not installed`);
+      else if (code !== 'MODULE_NOT_FOUND') errors.push(`${id}: ${message.split('\n')[0]}`);
     }
   }
   addonLoadError = errors.join('; ');
