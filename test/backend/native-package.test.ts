@@ -72,7 +72,13 @@ test('npm install of nabla and its platform package gives native; without the pl
         assert.ok(existsSync(join(installed, f)), `the package lacks ${f}`);
       const ldd = spawnSync('ldd', [join(installed, 'nabla.node')], { encoding: 'utf8' }).stdout;
       assert.match(ldd, new RegExp(`libdnnl\\.so\\.2 => ${installed.replaceAll('.', '\\.')}/libdnnl\\.so\\.2`));
-      t.diagnostic(`packed with ${nativeBuild()!.dnn}: ${(statSync(platformTarball).size / 2 ** 20).toFixed(1)} MB`);
+      const mb = (statSync(platformTarball).size / 2 ** 20).toFixed(1);
+      t.diagnostic(`packed with ${nativeBuild()!.dnn}: ${mb} MB`);
+      // The size native/README.md states (MiB, to the tenth), for a build with oneDNN.
+      const stated = /the\s+linux-x64\s+tarball\s+is\s+([\d.]+)\s+MB/.exec(
+        readFileSync(join(root, 'native/README.md'), 'utf8'),
+      );
+      assert.equal(stated?.[1], mb, "native/README.md's size of the linux-x64 tarball");
     }
 
     const without = join(dir, 'without');

@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyProject, hasNpm, manifest, packMain, root, run } from '../helpers/pack.js';
@@ -95,6 +95,20 @@ test('the packed package: small, no install script, imports, runs its command, t
     ])
       assert.ok(paths.includes(p), `the tarball lacks ${p}`);
     t.diagnostic(`tarball ${packed.size} bytes, ${paths.length} files, ${packed.unpackedSize} bytes unpacked`);
+    // The sizes the README states, to the tenth of a megabyte (10⁶ bytes, as npm counts).
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const stated = /([\d.]+) MB packed \(([\d.]+) MB unpacked\)/.exec(readme);
+    assert.ok(stated, 'the README states no package size as "N MB packed (M MB unpacked)"');
+    assert.deepEqual(
+      [stated[1], stated[2]],
+      [(packed.size / 1e6).toFixed(1), (packed.unpackedSize / 1e6).toFixed(1)],
+      "the README's package sizes are not the packed package's",
+    );
+    assert.deepEqual(
+      Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).optionalDependencies ?? {}),
+      [],
+      'the repository lists no platform package itself (its lockfile could not hold them): the packed manifest does',
+    );
 
     const project = emptyProject(join(dir, 'project'));
     const install = run('npm', ['install', '--no-audit', '--no-fund', packed.path], project);
