@@ -23,7 +23,7 @@ import { DeviceDispatch } from './device.js';
 import { hostKernels } from './generated/host.js';
 import { r, u } from './host.js';
 import { jsBackend } from './js/index.js';
-import { addonLoadError } from './native/addon.js';
+import { addonLoadError } from '#native-addon';
 import { nativeBackend } from './native/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
 
