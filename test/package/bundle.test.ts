@@ -78,6 +78,21 @@ test('a Vite build of a two-line app and of the README example: no warning, runs
         /nabla\.node|native\/build|node:module/,
         `${name}: the addon's loader is in the bundle`,
       );
+      // What the app does not use drops out (names as the classes and their messages spell them);
+      // what it uses stays.
+      const absent = ['Conv2d', 'BatchNorm2d', 'LSTM', 'GPT', 'MultiheadAttention', 'requestAdapter'];
+      const used = name === 'xor' ? ['Linear', 'Adam'] : [];
+      if (name === 'two-lines') absent.push('Linear', 'Adam');
+      assert.deepEqual(
+        absent.filter((w) => text.includes(w)),
+        [],
+        `${name}: unused code in the bundle`,
+      );
+      assert.deepEqual(
+        used.filter((w) => !text.includes(w)),
+        [],
+        `${name}: used code missing from the bundle`,
+      );
       const run = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
       assert.equal(run.status, 0, `${name}: ${run.stderr}`);
       if (name === 'two-lines') assert.equal(run.stdout.trim(), '11');
