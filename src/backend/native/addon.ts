@@ -1,7 +1,9 @@
 // Finds and loads the native addon (native/src, built by scripts/build-native.mjs) in Node only:
 // first a prebuilt platform package (platformPackage below, see native/README.md), then the
 // repository's own build. Anywhere else, or when neither loads, or with NABLA_NATIVE=0, there is
-// no addon and nabla runs on wasm. No static import of Node modules: browser bundles load this too.
+// no addon and nabla runs on wasm. Its users import it as `#native-addon` (package.json `imports`),
+// which a browser bundle resolves to no-addon.ts instead; no static import of Node modules here
+// all the same, for bundlers that ignore that condition.
 
 /** The addon's exports: its kernels by contract name, plus thread control and build info. */
 export interface Addon {
