@@ -117,6 +117,20 @@ export class Tensor {
     return (await readHostData([this.cell]))[0];
   }
 
+  /**
+   * The values as nested arrays of the tensor's shape (a number for a scalar), once the device
+   * work queued before has run: toArray() that works on every backend, as tfjs's `array()`.
+   *
+   * @example
+   * ```ts
+   * console.log(await loss.array());   // 0.6931…
+   * ```
+   */
+  async array(): Promise<NestedArray> {
+    await this.read();
+    return this.toArray();
+  }
+
   /** The number of elements (the product of the shape), as torch's numel(). */
   get size(): number {
     return this.cell.length;

@@ -23,7 +23,7 @@ import { DeviceDispatch } from './device.js';
 import { hostKernels } from './generated/host.js';
 import { r, u } from './host.js';
 import { jsBackend } from './js/index.js';
-import { addonLoadError } from './native/addon.js';
+import { addonLoadError } from '#native-addon';
 import { nativeBackend } from './native/index.js';
 import { threadsReady, wasmBackend, wasmBackendAsync } from './wasm/index.js';
 
@@ -176,6 +176,11 @@ export interface BackendInfo {
   adapter?: string;
   /** On a device backend, its memory (bytes held now, the high-water mark) and its transfers. */
   memory?: DeviceMemory;
+  /**
+   * In Node, where the native backend did not load, why, in one line (say, `the package
+   * nabla-linux-x64-gnu is not installed`); absent where it loaded or outside Node.
+   */
+  nativeAbsent?: string;
 }
 
 /**
@@ -194,6 +199,7 @@ export function backendInfo(): BackendInfo {
     ownKernels: [...entry.own],
     fallbacks: structuredClone(entry.device?.fallbacks ?? {}),
     ...(entry.device && { adapter: entry.device.device.description, memory: entry.device.device.memory?.() }),
+    ...(addonLoadError !== null && { nativeAbsent: addonLoadError }),
   };
 }
 

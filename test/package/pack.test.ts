@@ -7,29 +7,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { emptyProject, hasNpm, manifest, packMain, root, run } from '../helpers/pack.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const MAX_UNPACKED = 2 * 1024 * 1024;
-
-// npm as a user's shell runs it: without the npm_* variables that `npm test` passes its children
-// (its config, the repository's .npmrc settings), and never reaching for the network.
-const env = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
-  npm_config_offline: 'true',
-};
-
-function run(command: string, args: string[], cwd: string, options: SpawnSyncOptions = {}) {
-  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', ...options });
-  assert.equal(r.error, undefined, `${command} did not start: ${r.error}`);
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
 
 /** Bytes of every file under dir. */
 function sizeOf(dir: string): number {
@@ -37,28 +21,6 @@ function sizeOf(dir: string): number {
   for (const e of readdirSync(dir, { withFileTypes: true }))
     total += e.isDirectory() ? sizeOf(join(dir, e.name)) : statSync(join(dir, e.name)).size;
   return total;
-}
-
-/**
- * The lockfile entries of nabla's dependencies and theirs, as the repository has them installed.
- * npm 11 resolves a version range from the registry's full package document, and an npm cache
- * filled by an earlier install holds the abbreviated one, so `--offline` cannot resolve
- * `commander@^14` from it; a lockfile gives the versions and integrities, and the tarballs come
- * from the cache by integrity, as in a consumer's project with its own lockfile.
- */
-function lockedDependencies(): Record<string, unknown> {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
-  const entries: Record<string, unknown> = {};
-  const todo = Object.keys(manifest.dependencies);
-  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
-    const key = `node_modules/${name}`;
-    if (entries[key]) continue;
-    assert.ok(lock.packages[key], `package-lock.json has no ${key}`);
-    const { dev, optional, devOptional, peer, ...entry } = lock.packages[key];
-    entries[key] = entry;
-    todo.push(...Object.keys(entry.dependencies ?? {}));
-  }
-  return entries;
 }
 
 /** Four MNIST IDX files of a few blank 28×28 digits: enough to train an image model. */
@@ -108,30 +70,16 @@ export { model };
 `;
 
 test('the packed package: small, no install script, imports, runs its command, type-checks alone; the digits name their install', (t) => {
-  if (spawnSync('npm', ['--version'], { env }).error) return t.skip('npm is not installed');
+  if (!hasNpm()) return t.skip('npm is not installed');
   assert.match(
     manifest.scripts.prepack,
-    /&& node scripts\/pack-manifest\.mjs strip$/,
-    'prepack builds, then strips the manifest',
+    /&& node scripts\/pack-manifest\.mjs write$/,
+    'prepack builds, then writes the published manifest',
   );
   assert.equal(manifest.scripts.postpack, 'node scripts/pack-manifest.mjs restore');
   const dir = mkdtempSync(join(tmpdir(), 'nabla-pack-'));
   try {
-    // The repository's packable part (the top folders `files` names) and prepack's manifest step.
-    const stage = join(dir, 'stage');
-    const tops = new Set([
-      'package.json',
-      'scripts',
-      ...manifest.files.filter((f: string) => !f.startsWith('!')).map((f: string) => f.split('/')[0]),
-    ]);
-    for (const top of tops) cpSync(join(root, top), join(stage, top), { recursive: true });
-    const strip = run(process.execPath, ['scripts/pack-manifest.mjs', 'strip'], stage);
-    assert.equal(strip.status, 0, strip.stderr);
-    const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], stage);
-    assert.equal(pack.status, 0, pack.stderr);
-    const [packed] = JSON.parse(pack.stdout) as [
-      { filename: string; size: number; unpackedSize: number; files: { path: string }[] },
-    ];
+    const packed = packMain(dir);
     const paths = packed.files.map((f) => f.path);
     assert.deepEqual(paths.filter((p) => !p.startsWith('dist/src/')).sort(), ['LICENSE', 'README.md', 'package.json']);
     assert.deepEqual(
@@ -147,18 +95,23 @@ test('the packed package: small, no install script, imports, runs its command, t
     ])
       assert.ok(paths.includes(p), `the tarball lacks ${p}`);
     t.diagnostic(`tarball ${packed.size} bytes, ${paths.length} files, ${packed.unpackedSize} bytes unpacked`);
+    // The sizes the README states, to the tenth of a megabyte (10⁶ bytes, as npm counts).
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const stated = /([\d.]+) MB packed \(([\d.]+) MB unpacked\)/.exec(readme);
+    assert.ok(stated, 'the README states no package size as "N MB packed (M MB unpacked)"');
+    assert.deepEqual(
+      [stated[1], stated[2]],
+      [(packed.size / 1e6).toFixed(1), (packed.unpackedSize / 1e6).toFixed(1)],
+      "the README's package sizes are not the packed package's",
+    );
+    assert.deepEqual(
+      Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).optionalDependencies ?? {}),
+      [],
+      'the repository lists no platform package itself (its lockfile could not hold them): the packed manifest does',
+    );
 
-    const project = join(dir, 'project');
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), '{"name": "consumer", "private": true, "type": "module"}\n');
-    const lock = {
-      name: 'consumer',
-      lockfileVersion: 3,
-      requires: true,
-      packages: { '': {}, ...lockedDependencies() },
-    };
-    writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock));
-    const install = run('npm', ['install', '--no-audit', '--no-fund', join(dir, packed.filename)], project);
+    const project = emptyProject(join(dir, 'project'));
+    const install = run('npm', ['install', '--no-audit', '--no-fund', packed.path], project);
     const printed = `${install.stdout}${install.stderr}`;
     assert.equal(install.status, 0, printed);
     t.diagnostic(`npm install printed: ${printed.trim()}`);

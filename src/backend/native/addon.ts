@@ -1,7 +1,9 @@
 // Finds and loads the native addon (native/src, built by scripts/build-native.mjs) in Node only:
 // first a prebuilt platform package (platformPackage below, see native/README.md), then the
 // repository's own build. Anywhere else, or when neither loads, or with NABLA_NATIVE=0, there is
-// no addon and nabla runs on wasm. No static import of Node modules: browser bundles load this too.
+// no addon and nabla runs on wasm. Its users import it as `#native-addon` (package.json `imports`),
+// which a browser bundle resolves to no-addon.ts instead; no static import of Node modules here
+// all the same, for bundlers that ignore that condition.
 
 /** The addon's exports: its kernels by contract name, plus thread control and build info. */
 export interface Addon {
@@ -199,16 +201,18 @@ function load(): Addon | null {
   // oneDNN's OpenMP threads wait passively between calls unless the user says otherwise: spinning
   // (libgomp's default) takes the core OpenBLAS's threads need next (libgomp reads it at load).
   proc.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-  const candidates = [
-    platformPackage(proc.platform, proc.arch),
-    fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url)),
-  ];
+  const pkg = platformPackage(proc.platform, proc.arch);
+  const candidates = [pkg, fileURLToPath(new URL('../../../../native/build/nabla.node', import.meta.url))];
   const errors: string[] = [];
   for (const id of candidates) {
     try {
       return require(id) as Addon;
     } catch (e) {
-      errors.push(`${id}: ${(e as Error).message.split('\n')[0]}`);
+      const { code, message } = e as { code?: string; message: string };
+      // A package that is not there is the common case (a platform without one, an install that
+      // skipped optional dependencies): say what to install; any other failure, as it is.
+      if (code === 'MODULE_NOT_FOUND' && id === pkg) errors.push(`the package ${pkg} is not installed`);
+      else if (code !== 'MODULE_NOT_FOUND') errors.push(`${id}: ${message.split('\n')[0]}`);
     }
   }
   addonLoadError = errors.join('; ');

@@ -3,7 +3,8 @@
 // oneDNN's where the build links it (conv.ts, patches.ts).
 
 import type { Backend } from '../contract.js';
-import { addon, type Addon } from './addon.js';
+import { addon } from '#native-addon';
+import type { Addon } from './addon.js';
 import { makeConv } from './conv.js';
 import { makeElementwise } from './elementwise.js';
 import { makeMatmul } from './matmul.js';
