@@ -18,6 +18,8 @@ import {
   type ConfusionCells,
   type MetricName,
 } from './metrics.js';
+import { EventLoopTurns } from './yield.js';
+import { lossFunction, type Loss } from './loss.js';
 
 /** What evaluate returns: the mean loss, the metrics asked for, and the sample count. */
 export interface EvalResult {
@@ -43,8 +45,8 @@ export interface EvalResult {
 
 /** Options of evaluate. */
 export interface EvaluateOptions {
-  /** The loss: (output, targets) → a scalar, as fit's. */
-  loss: (output: Tensor, target: Tensor) => Tensor;
+  /** The loss: a function (output, targets) → a scalar or a loss module, as fit's. */
+  loss: Loss;
   /** Metrics besides the loss: 'accuracy', 'mse', 'mae'. */
   metrics?: MetricName[];
   /** With 'accuracy', the confusion matrix too (default true; fit's per-epoch validation needs none). */
@@ -68,10 +70,12 @@ export async function evaluate(
   options: EvaluateOptions,
 ): Promise<EvalResult> {
   const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize: options.batchSize ?? 256 });
+  const lossFn = lossFunction(options.loss, 'evaluate');
   const metrics = options.metrics ?? [];
   const confusion = metrics.includes('accuracy') && options.confusion !== false;
   const wasTraining = model.training;
   model.eval();
+  const turns = new EventLoopTurns();
   try {
     let loss = 0,
       samples = 0;
@@ -85,7 +89,7 @@ export async function evaluate(
       const [out, batchLoss] = collecting(cells, () =>
         noGrad(() => {
           const o = model.forward(x);
-          return [o, options.loss(o, y)];
+          return [o, lossFn(o, y)];
         }),
       );
       await readAll([batchLoss, out]); // one round trip on a device; at once on the CPU
@@ -102,6 +106,7 @@ export async function evaluate(
       // What the batch made goes back (host arrays to the pool); on a device the batch's memory
       // too (made before the scope; a host batch may be a dataset's own arrays).
       releaseCells(onDevice() ? [...cells, x.cell, y.cell] : cells, new Set());
+      await turns.maybe();
     }
     const r: EvalResult = { loss: loss / samples, samples };
     for (const m of metrics) r[m] = metricValue(sums, m, samples);

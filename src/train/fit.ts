@@ -16,11 +16,13 @@ import { evaluate } from './evaluate.js';
 import { addMetricSums, metricValue, type MetricName } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
 import { ModelCheckpoint } from './callbacks.js';
-import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
+import type { Callback, EpochLogs, FitContext, FitResult } from './types.js';
+import { lossFunction, type Loss } from './loss.js';
 import { readSnapshot, restoreCallbacks } from './snapshot.js';
 import { DeviceSteps } from './device-step.js';
 import { HostSteps } from './host-step.js';
 import { onDevice } from '../backend/index.js';
+import { EventLoopTurns } from './yield.js';
 
 /** Options of fit: the data, the loss and optimizer, the epochs, and optional callbacks, metrics, clipping, augmentation and resumption. */
 export interface FitOptions {
@@ -28,8 +30,8 @@ export interface FitOptions {
   data: DataLoader | Dataset;
   /** Validation batches (or a Dataset, batched unshuffled), evaluated after every epoch: valLoss and val metrics in the logs. */
   validation?: DataLoader | Dataset;
-  /** The loss of a batch: (output, targets) → a scalar. */
-  loss: LossFn;
+  /** The loss of a batch: a function (output, targets) → a scalar (nn.crossEntropy), or a loss module (new nn.CrossEntropyLoss()). */
+  loss: Loss;
   /** The optimizer over the model's parameters. */
   optimizer: Optimizer;
   /** Epochs to train (in total: a resumed run continues to this count). */
@@ -89,7 +91,8 @@ function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
  * ```
  */
 export async function fit(model: Module, options: FitOptions): Promise<FitResult> {
-  const { loss: lossFn, optimizer, epochs, metrics = [], signal } = options;
+  const { optimizer, epochs, metrics = [], signal } = options;
+  const lossFn = lossFunction(options.loss, 'fit');
   if (!Number.isInteger(epochs) || epochs < 0)
     throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   const loader = toLoader(options.data, options.batchSize ?? 32, true);
@@ -141,6 +144,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
   // On a CPU backend: each step's outputs recycled through the host array pool at its end.
   const host = device ? null : new HostSteps([model, optimizer]);
   let interrupted = false;
+  const turns = new EventLoopTurns();
   try {
     for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
       const resumed = ctx.position;
@@ -213,8 +217,8 @@ export async function fit(model: Module, options: FitOptions): Promise<FitResult
           interrupted = true;
           break;
         }
-        // Let a pending Ctrl-C or timer run between steps.
-        if (signal) await new Promise((r) => setImmediate(r));
+        // Timers, I/O and a pending Ctrl-C run between steps (at least every YIELD_MS).
+        await turns.maybe();
       }
       await device?.finishEpoch();
       if (interrupted && step < loader.length) {

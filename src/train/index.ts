@@ -2,6 +2,7 @@
 
 export { fit, type FitOptions } from './fit.js';
 export { trainStep, type Kept } from './host-step.js';
+export type { Loss, LossModule } from './loss.js';
 export type {
   FitResult,
   EpochLogs,
