@@ -3,7 +3,9 @@
 // commander (an unknown flag or a bad value is its one-line error, exit 1); our own errors are
 // printed by reportError as one line, with the stack only under --verbose.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { setBackend } from '../backend/index.js';
+import { setNumThreads } from '../backend/settings.js';
 import { Command, Option } from 'commander';
 import { exportOnnx, inspect } from '../io/index.js';
 import { activations, mlpLayers } from '../nn/mlp.js';
@@ -17,10 +19,17 @@ import { trainAdditionCommand, trainTextCommand, type GptFlags } from './train-g
 import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
-import { explainModel, explainModelDir } from './explain.js';
+import { explainModelDir } from './explain.js';
+import { explainModel } from '../nn/explain.js';
 import { pathIn, readGptDir, readModelDir } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
+
+/** The version in nabla's package.json (dist/src/cli/main.js → the package root). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+}
 escapeConsole();
 
 // A reader that goes away (nabla train … | head -1) closes the pipe: output stops there, quietly,
@@ -41,9 +50,27 @@ async function run(action: () => number | Promise<number>): Promise<void> {
 
 const program = new Command('nabla')
   .description('Train, evaluate and explain neural networks from the command line (nabla)')
+  .version(packageVersion(), '-V, --version', "print nabla's version")
   .showSuggestionAfterError(false)
   .showHelpAfterError(false)
-  .option('--verbose', 'print stack traces of errors');
+  .option('--verbose', 'print stack traces of errors')
+  .option('--backend <name>', 'the backend to compute on: native, wasm or js (default: the fastest that loads here)')
+  .option('--threads <n>', 'threads for the large matrix products (default: every core)', intIn(1, 4096))
+  // Before any command runs: the backend and threads asked for (a backend that does not load says why).
+  .hook('preAction', async () => {
+    const { backend, threads } = program.opts<{ backend?: string; threads?: number }>();
+    if (threads !== undefined) setNumThreads(threads);
+    if (backend !== undefined) {
+      try {
+        await setBackend(backend);
+      } catch (e) {
+        reportError(
+          new UsageError(`--backend ${backend}: ${(e as Error).message.replace(/^setBackend: /, '')}`),
+          verbose,
+        );
+      }
+    }
+  });
 
 program
   .command('train')

@@ -21,7 +21,7 @@ import { save } from '../io/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { noGrad } from '../autograd/mode.js';
 import { fit } from '../train/fit.js';
-import { ModelCheckpoint } from '../train/callbacks.js';
+import { ModelCheckpoint } from '../train/checkpoint-callback.js';
 import { Progress } from '../train/progress.js';
 import { trainingCurvesSvg } from '../train/plots.js';
 import { exactMatch } from '../train/exact-match.js';
@@ -184,7 +184,7 @@ async function trainGpt(flags: GptFlags, r: GptRun): Promise<number> {
   try {
     const tokensPerSample = r.gpt.config.contextLength;
     console.log(
-      `training ${r.gpt} on ${r.name} (${r.train.length} sequences of ${tokensPerSample} tokens per epoch; validation: ${r.validation.length})`,
+      `training ${r.gpt.label()} on ${r.name} (${r.train.length} sequences of ${tokensPerSample} tokens per epoch; validation: ${r.validation.length})`,
     );
     console.log(
       `adamw lr ${r.lr} weight decay 0.1, ${r.epochs} epoch(s), batch ${r.batchSize}, clip ${r.clip}, seed ${flags.seed} → ${out}`,

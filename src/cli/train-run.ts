@@ -13,7 +13,8 @@ import { CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau, StepLR } from '../opt
 import { randomShift } from '../data/augment.js';
 import { DataLoader } from '../data/loader.js';
 import { fit } from '../train/fit.js';
-import { EarlyStopping, LRSchedule, ModelCheckpoint } from '../train/callbacks.js';
+import { EarlyStopping, LRSchedule } from '../train/callbacks.js';
+import { ModelCheckpoint } from '../train/checkpoint-callback.js';
 import type { Callback, FitResult, LossFn } from '../train/types.js';
 import type { MetricName } from '../train/metrics.js';
 import { Progress } from '../train/progress.js';
@@ -242,6 +243,7 @@ export async function trainModel(
     optimizer,
     epochs: cfg.epochs,
     callbacks,
+    verbose: false, // the run's own Progress, or none for a fold of --cv
     metrics,
     clipGradNorm: flags.clip,
     transform,

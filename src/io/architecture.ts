@@ -8,7 +8,7 @@ import { sizeOf } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { MAX_PARAMETERS, type Fields, type ParameterDecl, type SpecOf } from '../nn/layers/entry.js';
-import { buildLayer, entryFor, LAYER_TYPES, layerEntry, type LayerSpec, type LayerType } from '../nn/layers/table.js';
+import { buildLayer, entryFor, LAYER_TYPES, layerSpec, type LayerSpec, type LayerType } from '../nn/layers/table.js';
 import { ModelFileError } from './errors.js';
 import { showValue } from '../show.js';
 
@@ -35,20 +35,10 @@ export const MAX_LAYERS = 10_000;
 /** The layer types a spec may name (the layer table's). */
 export const SUPPORTED_LAYERS: LayerType[] = [...LAYER_TYPES];
 
-/** The layer spec of one module, or an error naming the module and its position. */
-function describeLayer(layer: Module<unknown>, index: number, op: string): LayerSpec {
-  const entry = layerEntry(layer);
-  if (!entry)
-    throw new Error(
-      `${op}: layer ${index} (${layer}) is not supported; supported layers: ${SUPPORTED_LAYERS.join(', ')}`,
-    );
-  return { type: entry.type, ...entry.describe(layer) } as LayerSpec;
-}
-
 /** The architecture of a Sequential of supported layers, as JSON-ready data; `op` names the caller in errors. */
 export function describeModel(model: Module, op = 'describeModel'): ModelSpec {
   if (!(model instanceof Sequential)) {
-    throw new Error(`${op}: expected a Sequential, got ${model}; wrap the layers in nn.Sequential`);
+    throw new Error(`${op}: expected a Sequential, got ${model.label()}; wrap the layers in nn.Sequential`);
   }
   const dtypes = new Set(Object.values(model.stateDict()).map((p) => p.dtype)); // parameters and buffers
   if (dtypes.size > 1) throw new Error(`${op}: the model mixes parameter dtypes ${[...dtypes].join(' and ')}`);
@@ -56,7 +46,7 @@ export function describeModel(model: Module, op = 'describeModel'): ModelSpec {
     format: 'nabla.sequential',
     version: 1,
     dtype: model.dtype,
-    layers: model.layers.map((l, i) => describeLayer(l, i, op)),
+    layers: model.layers.map((l, i) => layerSpec(l, i, op)),
   };
 }
 

@@ -127,7 +127,7 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
           x = layerOutput(layer, x);
         } catch (e) {
           throw new Error(
-            `exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`,
+            `exportOnnx: layer ${i} (${layer.label()}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`,
             { cause: e },
           );
         }

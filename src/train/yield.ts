@@ -8,19 +8,20 @@
 export const YIELD_MS = 16;
 
 // A macrotask, so that due timers run: a resolved promise would only run microtasks. Node's
-// setImmediate, or in a browser a message to itself (setTimeout(0) is clamped to 4 ms there).
+// setImmediate; in a browser a task of background priority (scheduler.postTask), which runs after
+// the timers that are due (measured in chromium: a 10 ms interval fired 40 times a second against
+// 20 after a MessageChannel message), else setTimeout(0), fair to timers but clamped to 4 ms.
+type PostTask = (task: () => void, options: { priority: 'background' }) => Promise<void>;
+const postTask = (globalThis as { scheduler?: { postTask?: PostTask } }).scheduler?.postTask;
 const nextTask: () => Promise<void> =
   typeof setImmediate === 'function'
     ? () => new Promise((resolve) => setImmediate(resolve))
-    : () =>
-        new Promise((resolve) => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = () => {
-            channel.port1.close();
-            resolve();
-          };
-          channel.port2.postMessage(null);
-        });
+    : postTask
+      ? () =>
+          postTask.call((globalThis as unknown as { scheduler: unknown }).scheduler, () => {}, {
+            priority: 'background',
+          })
+      : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Tells a loop when to let the event loop turn: `await turns.maybe()` between steps. */
 export class EventLoopTurns {
