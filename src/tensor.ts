@@ -8,7 +8,7 @@
 import type { Data, DType } from './backend/contract.js';
 import { checkShape, shapeStr, sizeOf, type Shape } from './shape.js';
 import { random, randomNormal } from './random.js';
-import { formatTensor, formatValues, isSummarized, PREFIX } from './tensor-format.js';
+import { formatTensor, formatValues, isSummarized, PREFIX } from './show.js';
 import { allocData, copyCell, hostCell, hostData, markHostWritten, readHostData, Cell } from './cells.js';
 
 export type { DType, Data };

@@ -15,7 +15,7 @@ import { Module } from '../src/nn/module.js';
 import { summary } from '../src/nn/explain.js';
 import { explainModel } from '../src/nn/explain.js';
 import { mlpLayers } from '../src/nn/mlp.js';
-import { formatValues } from '../src/tensor-format.js';
+import { formatValues } from '../src/show.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures');
 const torch = JSON.parse(readFileSync(join(fixtures, 'print.json'), 'utf8')) as {

@@ -162,6 +162,10 @@ program
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
   .option('--force', 'replace the run already in --out (its model, checkpoint and metrics)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
+  .option(
+    '--log <file>',
+    "write each epoch's numbers to this file as they come: CSV, or JSON Lines if it ends in .jsonl",
+  )
   .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
   .option('--context <n>', 'gpt: the sequence length (default 128)', intIn(1, 65_536))
   .option(

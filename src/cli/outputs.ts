@@ -59,7 +59,7 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   const final = await evaluate(model, o.evaluation, { loss: trained.loss, metrics: trained.metrics });
   checkFiniteScores(final, validationName);
   const classes = spec.classes ?? [];
-  const { confusion, confusionCells: cells, samples, ...scores } = final;
+  const { confusion, confusionCells: cells, samples, own: _own, ...scores } = final; // the CLI passes no metric functions
   const perClass = confusion ? perClassScores(confusion, classes) : cells ? classScoresFromCells(cells, classes) : null;
   const inline = confusion !== undefined;
   const metricsJson = {

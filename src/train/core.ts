@@ -19,6 +19,8 @@ export { EarlyStopping, LRSchedule, type EarlyStoppingOptions } from './callback
 export { evaluate, predict, type EvalResult, type EvaluateOptions } from './evaluate.js';
 export {
   type MetricName,
+  type Metric,
+  type MetricFn,
   accuracy,
   countCorrect,
   confusionMatrix,

@@ -16,7 +16,8 @@ import {
   DENSE_CONFUSION_CLASSES,
   metricValue,
   type ConfusionCells,
-  type MetricName,
+  metricKey,
+  type Metric,
 } from './metrics.js';
 import { EventLoopTurns } from './yield.js';
 import { lossFunction, type Loss } from './loss.js';
@@ -41,14 +42,16 @@ export interface EvalResult {
   confusionCells?: ConfusionCells;
   /** The samples evaluated. */
   samples: number;
+  /** Your metric functions' values, by their names (with metric functions). */
+  own?: Record<string, number>;
 }
 
 /** Options of evaluate. */
 export interface EvaluateOptions {
   /** The loss: a function (output, targets) → a scalar or a loss module, as fit's. */
   loss: Loss;
-  /** Metrics besides the loss: 'accuracy', 'mse', 'mae'. */
-  metrics?: MetricName[];
+  /** Metrics besides the loss: 'accuracy', 'mse', 'mae', 'rmse', 'r2', or your own functions (outputs, targets) → number. */
+  metrics?: Metric[];
   /** With 'accuracy', the confusion matrix too (default true; fit's per-epoch validation needs none). */
   confusion?: boolean;
   /** The batch size when data is a Dataset (default 256). */
@@ -109,7 +112,10 @@ export async function evaluate(
       await turns.maybe();
     }
     const r: EvalResult = { loss: loss / samples, samples };
-    for (const m of metrics) r[m] = metricValue(sums, m, samples);
+    for (const m of metrics) {
+      if (typeof m === 'function') (r.own ??= {})[metricKey(m)] = metricValue(sums, m, samples);
+      else r[m] = metricValue(sums, m, samples);
+    }
     if (confusion) {
       if (classes <= DENSE_CONFUSION_CLASSES) r.confusion = confusionMatrix(preds, labels, classes);
       else r.confusionCells = confusionCells(preds, labels, classes);

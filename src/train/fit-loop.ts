@@ -12,7 +12,7 @@ import { clipGradNorm, clipGradNormQueued } from '../optim/clip.js';
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from './evaluate.js';
-import { addMetricSums, metricValue, type MetricName } from './metrics.js';
+import { addMetricSums, metricKey, metricValue, valKey, type Metric } from './metrics.js';
 import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
 import type { Callback, EpochLogs, EpochPosition, FitContext, FitResult } from './types.js';
 import { lossFunction, type Loss } from './loss.js';
@@ -37,8 +37,8 @@ export interface FitOptions {
   batchSize?: number;
   /** Callbacks (Progress, EarlyStopping, LRSchedule, ModelCheckpoint, your own). */
   callbacks?: Callback[];
-  /** Metrics besides the loss, on train and validation data: 'accuracy', 'mse', 'mae', 'rmse', 'r2'. */
-  metrics?: MetricName[];
+  /** Metrics besides the loss, on train and validation data: 'accuracy', 'mse', 'mae', 'rmse', 'r2', or your own functions (outputs, targets) → number. */
+  metrics?: Metric[];
   /** Clip the global gradient norm to this before each step. */
   clipGradNorm?: number;
   /** Applied to training inputs only, e.g. augmentation. */
@@ -237,11 +237,11 @@ export async function fitLoop(model: Module, options: FitOptions, extras: LoopEx
         seconds: priorSeconds + (performance.now() - started) / 1000,
         loss: sums.loss / samples,
       };
-      for (const m of metrics) logs[m] = metricValue(sums, m, samples);
+      for (const m of metrics) logs[metricKey(m)] = metricValue(sums, m, samples);
       if (validation) {
         const v = await evaluate(model, validation, { loss: lossFn, metrics, confusion: false });
         logs.valLoss = v.loss;
-        for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
+        for (const m of metrics) logs[valKey(m)] = typeof m === 'function' ? v.own![metricKey(m)] : (v[m] as number);
       }
       ctx.history.push(logs);
       ctx.position = null;

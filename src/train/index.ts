@@ -4,6 +4,7 @@
 export * from './core.js';
 export { fit, type FitOptions } from './fit.js';
 export { ModelCheckpoint } from './checkpoint-callback.js';
+export { CSVLogger } from './csv-logger.js';
 export { Progress, formatEpoch, type ProgressOptions, type ProgressStream } from './progress.js';
 export { mlp, activations, type MlpOptions, type ActivationName } from '../nn/mlp.js';
 export { cnn, type CnnOptions } from '../nn/cnn.js';

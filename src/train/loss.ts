@@ -6,6 +6,7 @@ import type { LossFn } from './types.js';
 
 /** A loss module: anything with forward(output, target) → a scalar, as nn.CrossEntropyLoss or nn.MSELoss. */
 export interface LossModule {
+  /** The loss of a batch: (model output, targets) → a scalar tensor. */
   forward(output: Tensor, target: Tensor): Tensor;
 }
 

@@ -1,6 +1,7 @@
 // The flags every command takes: --version prints package.json's version, --backend picks the
 // backend the run names in its settings line and metrics.json (an unknown one is refused naming
-// the flag and what is available), --threads is checked as the other integer flags are.
+// the flag and what is available), --threads is checked as the other integer flags are, and --log
+// writes each epoch's line.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +26,7 @@ test("--version prints package.json's version", () => {
   }
 });
 
-test('--backend js and --threads 1 train on js, named in the settings line and metrics.json', () => {
+test('--backend js and --threads 1 train on js, named in the settings line and metrics.json; --log writes the epochs', () => {
   const csv = join(tmp, 'd.csv');
   writeFileSync(csv, `a,b,y\n${Array.from({ length: 20 }, (_, i) => `${i % 5},${(i * 7) % 3},${i % 2}`).join('\n')}\n`);
   const out = join(tmp, 'run');
@@ -36,7 +37,9 @@ test('--backend js and --threads 1 train on js, named in the settings line and m
     '--target',
     'y',
     '--epochs',
-    '1',
+    '2',
+    '--log',
+    join(tmp, 'epochs.csv'),
     '--out',
     out,
     '--backend',
@@ -47,6 +50,12 @@ test('--backend js and --threads 1 train on js, named in the settings line and m
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /, backend js → /);
   assert.equal((JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { backend: string }).backend, 'js');
+  const [header, ...rows] = readFileSync(join(tmp, 'epochs.csv'), 'utf8').trimEnd().split('\n');
+  assert.match(header, /^epoch,lr,seconds,loss,accuracy,valLoss,valAccuracy$/);
+  assert.deepEqual(
+    rows.map((r) => r.split(',')[0]),
+    ['1', '2'],
+  );
 });
 
 test('an unknown --backend and a bad --threads are refused naming the flag', () => {

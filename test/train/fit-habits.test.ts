@@ -1,5 +1,6 @@
 // fit as Keras and PyTorch users call it: the event loop keeps turning while it trains (a timer
-// fires), and a loss module (new nn.CrossEntropyLoss()) is taken as well as a loss function.
+// fires), a loss module (new nn.CrossEntropyLoss()) is taken as well as a loss function, and a
+// metric may be a function of one's own.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +8,7 @@ import { Tensor } from '../../src/tensor.js';
 import { manualSeed, random } from '../../src/random.js';
 import { Linear, ReLU } from '../../src/nn/layers/index.js';
 import { Sequential } from '../../src/nn/sequential.js';
-import { crossEntropy, CrossEntropyLoss, MSELoss } from '../../src/nn/losses.js';
+import { crossEntropy, CrossEntropyLoss, MSELoss, mseLoss } from '../../src/nn/losses.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { TensorDataset } from '../../src/data/dataset.js';
 import { fit } from '../../src/train/fit.js';
@@ -82,5 +83,47 @@ test('a loss that is neither a function nor a module is refused naming what fit 
   await assert.rejects(
     fit(model, { ...base, loss: 'mse' as unknown as MSELoss }),
     /fit: loss must be a function \(output, target\) → scalar, such as nn\.crossEntropy, or a loss module, such as new nn\.CrossEntropyLoss\(\); got string/,
+  );
+});
+
+test('a metric function is averaged over the samples, as its value over the whole set, under its name', async () => {
+  manualSeed(2);
+  const model = new Sequential(new Linear(2, 1));
+  const data = points(64);
+  const y = new Tensor(
+    Float32Array.from(data.targets.data, (v) => 2 * v - 1),
+    [64, 1],
+  );
+  const set = new TensorDataset(data.inputs, y);
+  // Batches of 24, 24 and 16: an unweighted mean of batch values would differ.
+  function absErr(outputs: Tensor, targets: Tensor): number {
+    let s = 0;
+    for (let i = 0; i < outputs.size; i++) s += Math.abs(outputs.data[i] - targets.data[i]);
+    return s / outputs.size;
+  }
+  const { history } = await fit(model, {
+    data: set,
+    validation: set,
+    loss: new MSELoss(),
+    optimizer: new SGD(model.parameters(), { lr: 0.05 }),
+    epochs: 2,
+    batchSize: 24,
+    metrics: ['mae', absErr],
+  });
+  for (const h of history) {
+    assert.ok(Math.abs(h.absErr - h.mae) < 1e-9, `absErr ${h.absErr}, mae ${h.mae}`);
+    assert.ok(Math.abs(h.valAbsErr - h.valMae) < 1e-9, `valAbsErr ${h.valAbsErr}, valMae ${h.valMae}`);
+  }
+  const evaluated = await evaluate(model, set, { loss: mseLoss, metrics: [absErr] });
+  assert.ok(Math.abs(evaluated.own!.absErr - history[1].valAbsErr) < 1e-9);
+  await assert.rejects(
+    fit(model, {
+      data: set,
+      loss: mseLoss,
+      optimizer: new SGD(model.parameters(), { lr: 0.1 }),
+      epochs: 1,
+      metrics: [() => 0],
+    }),
+    /metrics: a metric function needs a name/,
   );
 });
