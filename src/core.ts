@@ -66,7 +66,15 @@ export type {
   DeviceMemory,
 } from './backend/contract.js';
 export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from './backend/contract.js';
+/** A model's layers with their formulas, shapes, parameters and FLOPs (Keras' model.summary()). */
+export { summary } from './nn/explain.js';
 /** Modules and layers (as torch.nn), losses, initialisers, and the model builders mlp, cnn and GPT. */
 export * as nn from './nn/index.js';
 /** Optimizers (as torch.optim), learning-rate schedulers and gradient clipping. */
 export * as optim from './optim/index.js';
+/** Datasets and batches in memory (Node's `data` adds the file readers). */
+export * as data from './data/core.js';
+/** Training anywhere: the fit loop, evaluation, the callbacks that need no files, metrics (Node's `train` adds checkpoints and the terminal's progress). */
+export * as train from './train/core.js';
+/** Trains a model, as Keras' fit, letting the event loop (a page's frames) turn between steps. */
+export { fit } from './train/fit-loop.js';

@@ -8,6 +8,7 @@
 import type { Data, DType } from './backend/contract.js';
 import { checkShape, shapeStr, sizeOf, type Shape } from './shape.js';
 import { random, randomNormal } from './random.js';
+import { formatTensor, formatValues, isSummarized, PREFIX } from './show.js';
 import { allocData, copyCell, hostCell, hostData, markHostWritten, readHostData, Cell } from './cells.js';
 
 export type { DType, Data };
@@ -101,7 +102,7 @@ export class Tensor {
    */
   get data(): Data {
     const c = this.cell;
-    return c.hostValid && c.busy === 0 ? c.host! : hostData(c, String(this));
+    return c.hostValid && c.busy === 0 ? c.host! : hostData(c, label(this));
   }
 
   /**
@@ -170,7 +171,7 @@ export class Tensor {
    * writers (optimizers, loadStateDict, initialisers) do this themselves. Returns this.
    */
   markChanged(): this {
-    hostData(this.cell, `markChanged of ${this}`);
+    hostData(this.cell, `markChanged of ${label(this)}`);
     markHostWritten(this.cell);
     return this;
   }
@@ -197,11 +198,42 @@ export class Tensor {
     return this;
   }
 
-  /** `Tensor([2,3], float32)`: the shape and dtype, not the values (see toArray). */
+  /**
+   * The tensor as PyTorch prints it: its values (four decimals; above 1,000 values the first and
+   * last 3 of each axis), its dtype, its shape where the values do not show it, and
+   * requiresGrad or gradFn. On a device backend the values show once read (`await t.read()`).
+   *
+   * @example
+   * ```ts
+   * String(tensor([[0.1, 0.2], [0.3, 0.4]]));
+   * // tensor([[0.1000, 0.2000],
+   * //         [0.3000, 0.4000]], dtype=float32)
+   * ```
+   */
   toString(): string {
-    return `Tensor(${shapeStr(this.shape)}, ${this.dtype})`;
+    const c = this.cell;
+    const readable = !c.released && c.busy === 0 && (c.hostValid || !c.deviceValid);
+    const values = readable
+      ? formatValues(this.data, this.shape, PREFIX.length)
+      : c.released
+        ? '<released at the end of its step>'
+        : '<on the device: await t.read() first>';
+    const suffixes = [];
+    if (!readable || this.size === 0 || isSummarized(this.size)) suffixes.push(`shape=${shapeStr(this.shape)}`);
+    suffixes.push(`dtype=${this.dtype}`);
+    if (this.gradFn) suffixes.push(`gradFn=<${this.gradFn.op}>`);
+    else if (this.requiresGrad) suffixes.push('requiresGrad=true');
+    return formatTensor(values, suffixes);
+  }
+
+  /** console.log and util.inspect in Node print toString(). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
+
+/** `Tensor([2,3], float32)`: a tensor named in a message, by its shape and dtype. */
+const label = (t: Tensor) => `Tensor(${shapeStr(t.shape)}, ${t.dtype})`;
 
 /**
  * The values of many tensors, as `t.read()` for each but with one device round trip: resolves

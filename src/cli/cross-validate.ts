@@ -71,7 +71,9 @@ export async function crossValidateCommand(flags: TrainFlags): Promise<number> {
         settings ??= cfg;
         const model = buildModel(flags, cfg, data.spec);
         if (i === 0)
-          console.log(`training ${model.layers.map(String).join(' → ')}; ${describeSettings(flags, cfg, data.spec)}`);
+          console.log(
+            `training ${model.layers.map((l) => l.label()).join(' → ')}; ${describeSettings(flags, cfg, data.spec)}`,
+          );
         const trained = await trainModel(model, flags, cfg, data, signal, { quiet: true });
         if (trained.result.interrupted) return true;
         const scores: Scores = await evaluate(trained.model, data.evaluation, {

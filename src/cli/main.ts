@@ -3,12 +3,14 @@
 // commander (an unknown flag or a bad value is its one-line error, exit 1); our own errors are
 // printed by reportError as one line, with the stack only under --verbose.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { setBackend } from '../backend/index.js';
+import { setNumThreads } from '../backend/settings.js';
 import { Command, Option } from 'commander';
 import { inspect } from '../io/index.js';
 import { activations, mlpLayers } from '../nn/mlp.js';
 import { cnnLayers } from '../nn/cnn.js';
-import { reportError } from './errors.js';
+import { reportError, UsageError } from './errors.js';
 import { escapeConsole } from './terminal.js';
 import {
   choice,
@@ -29,12 +31,19 @@ import { ADDITION_EPOCHS, trainAdditionCommand, trainTextCommand, type LanguageM
 import { generateCommand, type GenerateFlags } from './generate.js';
 import { evalCommand } from './evalcmd.js';
 import { predictCommand } from './predict.js';
-import { explainModel, explainModelDir } from './explain.js';
+import { explainModelDir } from './explain.js';
+import { explainModel } from '../nn/explain.js';
 import { exportCommand } from './export.js';
 import { exportPytorchCommand } from './export-pytorch.js';
 import { pathIn } from './modeldir.js';
 
 const verbose = process.argv.includes('--verbose');
+
+/** The version in nabla's package.json (dist/src/cli/main.js → the package root). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+}
 escapeConsole();
 
 // A reader that goes away (nabla train … | head -1) closes the pipe: output stops there, quietly,
@@ -55,9 +64,27 @@ async function run(action: () => number | Promise<number>): Promise<void> {
 
 const program = new Command('nabla')
   .description('Train, evaluate and explain neural networks from the command line (nabla)')
+  .version(packageVersion(), '-V, --version', "print nabla's version")
   .showSuggestionAfterError(false)
   .showHelpAfterError(false)
-  .option('--verbose', 'print stack traces of errors');
+  .option('--verbose', 'print stack traces of errors')
+  .option('--backend <name>', 'the backend to compute on: native, wasm or js (default: the fastest that loads here)')
+  .option('--threads <n>', 'threads for the large matrix products (default: every core)', intIn(1, 4096))
+  // Before any command runs: the backend and threads asked for (a backend that does not load says why).
+  .hook('preAction', async () => {
+    const { backend, threads } = program.opts<{ backend?: string; threads?: number }>();
+    if (threads !== undefined) setNumThreads(threads);
+    if (backend !== undefined) {
+      try {
+        await setBackend(backend);
+      } catch (e) {
+        reportError(
+          new UsageError(`--backend ${backend}: ${(e as Error).message.replace(/^setBackend: /, '')}`),
+          verbose,
+        );
+      }
+    }
+  });
 
 program
   .command('train')
@@ -163,6 +190,10 @@ program
   .option('--resume', 'continue the interrupted run in --out from its checkpoint (same flags)', false)
   .option('--force', 'replace the run already in --out (its model, checkpoint and metrics)', false)
   .option('--no-progress', 'plain lines instead of the live progress bar')
+  .option(
+    '--log <file>',
+    "write each epoch's numbers to this file as they come: CSV, or JSON Lines if it ends in .jsonl",
+  )
   .option('--digits <n>', 'addition: digits of each operand (1 to 6)', intIn(1, 6), 3)
   .option('--context <n>', 'gpt, lstm: the sequence length (default 128; lstm 64)', intIn(1, 65_536))
   .option(

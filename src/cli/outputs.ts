@@ -59,7 +59,7 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
   const final = await evaluate(model, o.evaluation, { loss: trained.loss, metrics: trained.metrics });
   checkFiniteScores(final, validationName);
   const classes = spec.classes ?? [];
-  const { confusion, confusionCells: cells, samples, ...scores } = final;
+  const { confusion, confusionCells: cells, samples, own: _own, ...scores } = final; // the CLI passes no metric functions
   const perClass = confusion ? perClassScores(confusion, classes) : cells ? classScoresFromCells(cells, classes) : null;
   const inline = confusion !== undefined;
   const metricsJson = {
@@ -81,7 +81,10 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
     run: o.run,
   };
   writeFileAtomic(pathIn(out, 'metrics'), Buffer.from(`${JSON.stringify(metricsJson, null, 2)}\n`));
-  writeFileAtomic(pathIn(out, 'curves'), Buffer.from(trainingCurvesSvg(result.history)));
+  writeFileAtomic(
+    pathIn(out, 'curves'),
+    Buffer.from(trainingCurvesSvg(result.history, trained.stopper?.restoredEpoch ?? null)),
+  );
   const written = [pathIn(out, 'model'), pathIn(out, 'metrics'), pathIn(out, 'curves')];
   if (confusion && inline) {
     writeFileAtomic(
@@ -110,6 +113,7 @@ export async function writeRunOutputs(out: string, trained: TrainedModel, o: Run
           settings: o.run as Record<string, unknown>,
           modelSummary: explainSequential(model, spec, o.batchSize),
           history: result.history,
+          restoredEpoch: trained.stopper?.restoredEpoch ?? null,
           final: { ...scores },
           evaluatedOn: validationName,
           classes: spec.classes,

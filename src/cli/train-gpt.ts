@@ -26,7 +26,7 @@ import { save } from '../io/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { noGrad } from '../autograd/mode.js';
 import { fit } from '../train/fit.js';
-import { ModelCheckpoint } from '../train/callbacks.js';
+import { ModelCheckpoint } from '../train/checkpoint-callback.js';
 import { Progress } from '../train/progress.js';
 import { trainingCurvesSvg } from '../train/plots.js';
 import { exactMatch } from '../train/exact-match.js';
@@ -137,7 +137,7 @@ export function trainAdditionCommand(flags: LanguageModelFlags): Promise<number>
   return trainLanguageModel(flags, {
     name: `addition-${flags.digits}`,
     model: new Sequential(gpt),
-    summary: `${gpt}`,
+    summary: gpt.label(),
     tokensPerSample: task.contextLength,
     train: task.train,
     validation: task.test,
@@ -195,11 +195,11 @@ export function trainTextCommand(flags: LanguageModelFlags & { model: 'gpt' | 'l
   let summary: string;
   if ('hiddenSize' in arch) {
     model = charLstm(vocabSize, arch);
-    summary = `a character LSTM (${model.layers.join(' → ')})`;
+    summary = `a character LSTM (${model.layers.map((l) => l.label()).join(' → ')})`;
   } else {
     const gpt = new GPT({ vocabSize, contextLength: context, ...arch });
     model = new Sequential(gpt);
-    summary = `${gpt}`;
+    summary = gpt.label();
   }
   return trainLanguageModel(flags, {
     name: basename(flags.data, extname(flags.data)),

@@ -13,7 +13,9 @@ import { CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau, StepLR } from '../opt
 import { randomShift } from '../data/augment.js';
 import { DataLoader } from '../data/loader.js';
 import { fit } from '../train/fit.js';
-import { EarlyStopping, LRSchedule, ModelCheckpoint } from '../train/callbacks.js';
+import { EarlyStopping, LRSchedule } from '../train/callbacks.js';
+import { ModelCheckpoint } from '../train/checkpoint-callback.js';
+import { CSVLogger } from '../train/csv-logger.js';
 import type { Callback, FitResult, LossFn } from '../train/types.js';
 import type { MetricName } from '../train/metrics.js';
 import { Progress } from '../train/progress.js';
@@ -71,6 +73,8 @@ export interface TrainFlags {
   /** K-fold cross-validation instead of one run. */
   cv?: number;
   progress?: boolean;
+  /** --log: each epoch's numbers to this file (CSV, or JSON Lines for .jsonl). */
+  log?: string;
 }
 
 /** The fewest optimisation steps the defaults give a table (the epochs grow as the table shrinks). */
@@ -238,6 +242,7 @@ export async function trainModel(
       ? null
       : new EarlyStopping({ monitor: 'valLoss', patience: cfg.earlyStopping, restoreBestWeights: true });
   if (stopper) callbacks.push(stopper);
+  if (flags.log && !o.quiet) callbacks.push(new CSVLogger(flags.log));
   if (checkpoint) callbacks.push(new ModelCheckpoint(checkpoint.path, { extra: () => ({ run: checkpoint.run }) }));
   // Rows stay flat [N, C·H·W] everywhere (a CNN unflattens them itself), so shifts act on rows.
   const transform =
@@ -249,6 +254,7 @@ export async function trainModel(
     optimizer,
     epochs: cfg.epochs,
     callbacks,
+    verbose: false, // the run's own Progress, or none for a fold of --cv
     metrics,
     clipGradNorm: flags.clip,
     transform,

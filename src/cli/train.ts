@@ -69,7 +69,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   try {
     const model = buildModel(flags, cfg, spec);
     console.log(
-      `training ${model.layers.map(String).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`,
+      `training ${model.layers.map((l) => l.label()).join(' → ')} on ${data.name} (${data.train.length} samples; validation: ${data.validationName})`,
     );
     console.log(`${describeSettings(flags, cfg, spec)} → ${out}`);
     const started = performance.now();

@@ -1,7 +1,6 @@
 // The data namespace: datasets, loaders, readers, bundled digits, augmentation.
 
-export { type Dataset, type Sample, TensorDataset, Subset, randomSplit, collate, gatherRows } from './dataset.js';
-export { DataLoader, type DataLoaderOptions } from './loader.js';
+export * from './core.js';
 export { DataFileError } from './errors.js';
 export { parseCsv, readCsvFile, type CsvTable } from './csv-table.js';
 export {

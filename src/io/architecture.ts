@@ -8,7 +8,15 @@ import { sizeOf } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { MAX_PARAMETERS, type Fields, type ParameterDecl, type SpecOf } from '../nn/layers/entry.js';
-import { buildLayer, entryFor, LAYER_TYPES, layerEntry, type LayerSpec, type LayerType } from '../nn/layers/table.js';
+import {
+  buildLayer,
+  entryFor,
+  LAYER_TYPES,
+  layerEntry,
+  layerSpec,
+  type LayerSpec,
+  type LayerType,
+} from '../nn/layers/table.js';
 import { ModelFileError } from './errors.js';
 import { showValue } from '../show.js';
 
@@ -40,16 +48,6 @@ export const MAX_LAYERS = 10_000;
 /** The layer types a spec may name (the layer table's). */
 export const SUPPORTED_LAYERS: LayerType[] = [...LAYER_TYPES];
 
-/** The layer spec of one module, or an error naming the module and its position. */
-function describeLayer(layer: Module<unknown>, index: number, op: string): LayerSpec {
-  const entry = layerEntry(layer);
-  if (!entry)
-    throw new Error(
-      `${op}: layer ${index} (${layer}) is not supported; supported layers: ${SUPPORTED_LAYERS.join(', ')}`,
-    );
-  return { type: entry.type, ...entry.describe(layer) } as LayerSpec;
-}
-
 /**
  * The architecture of a Sequential of supported layers, or of one supported layer alone (a GPT,
  * an LSTM: root 'layer'), as JSON-ready data; `op` names the caller in errors.
@@ -58,7 +56,7 @@ export function describeModel(model: Module<unknown>, op = 'describeModel'): Mod
   const alone = !(model instanceof Sequential);
   if (alone && !layerEntry(model)) {
     throw new Error(
-      `${op}: ${model} is not a Sequential or a layer of the layer table (${SUPPORTED_LAYERS.join(', ')}); ` +
+      `${op}: ${model.label()} is not a Sequential or a layer of the layer table (${SUPPORTED_LAYERS.join(', ')}); ` +
         'a custom module keeps its weights with saveStateDict(model.stateDict(), path) and loadStateDict',
     );
   }
@@ -69,7 +67,7 @@ export function describeModel(model: Module<unknown>, op = 'describeModel'): Mod
     format: 'nabla.sequential',
     version: 1,
     dtype: model.dtype,
-    layers: layers.map((l, i) => describeLayer(l, i, op)),
+    layers: layers.map((l, i) => layerSpec(l, i, op)),
     ...(alone ? { root: 'layer' as const } : {}),
   };
 }

@@ -173,7 +173,7 @@ function traceShapes(model: Sequential, inputShape: readonly number[], dtype: DT
           x = layerOutput(layer, x);
         } catch (e) {
           throw new Error(
-            `exportOnnx: layer ${i} (${layer}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`,
+            `exportOnnx: layer ${i} (${layer.label()}) rejects input shape [batch,${inputShape.join(',')}]: ${(e as Error).message}`,
             { cause: e },
           );
         }
@@ -207,7 +207,7 @@ function keepsBatch(
 /** The bytes of exportOnnx(model, path, options): an ONNX ModelProto. */
 export function encodeOnnx(model: Module, options: OnnxOptions): Uint8Array {
   if (!(model instanceof Sequential))
-    throw new Error(`exportOnnx: expected a Sequential, got ${model}; wrap the layers in nn.Sequential`);
+    throw new Error(`exportOnnx: expected a Sequential, got ${model.label()}; wrap the layers in nn.Sequential`);
   const spec = describeModel(model, 'exportOnnx');
   const { inputShape } = options;
   if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {

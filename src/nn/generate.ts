@@ -62,13 +62,15 @@ function gptNextToken(gpt: GPT): NextToken {
 /** Embedding → recurrent layer → the rest: the recurrent state goes on from token to token. */
 function recurrentNextToken(model: Sequential): NextToken {
   const [embedding, recurrent, ...rest] = model.layers;
-  const names = model.layers.map(String).join(' → ');
+  const names = model.layers.map((l) => l.label()).join(' → ');
   if (!(embedding instanceof Embedding) || !(recurrent instanceof Recurrent))
     throw new Error(
       `generate: a Sequential must start with an Embedding and a recurrent layer (nn.LSTM, nn.GRU, nn.RNN), got ${names}`,
     );
   if (recurrent.bidirectional)
-    throw new Error(`generate: ${recurrent} is bidirectional, so its output depends on tokens not yet generated`);
+    throw new Error(
+      `generate: ${recurrent.label()} is bidirectional, so its output depends on tokens not yet generated`,
+    );
   const vocabSize = embedding.numEmbeddings;
   const head = new Sequential(rest);
   const time = recurrent.batchFirst ? 1 : 0;

@@ -192,8 +192,64 @@ export abstract class Module<Out = Tensor> {
     return this.parameters()[0]?.dtype ?? this.namedBuffers()[0]?.[1].dtype ?? 'float32';
   }
 
-  /** The module's name for messages (the class name; layers add their sizes, e.g. `Linear(784→128)`). */
-  toString(): string {
+  /** The module's name in messages: the class name; layers add their sizes, e.g. `Linear(784→128)`. */
+  label(): string {
     return this.constructor.name;
   }
+
+  /**
+   * The settings shown inside the module's parentheses by toString(), as PyTorch's extra_repr:
+   * a table layer's spec fields in PyTorch's style (`in_features=2, out_features=16, bias=True`),
+   * nothing for other modules. Override it to show your own module's settings.
+   */
+  extraRepr(): string {
+    const entry = (this.constructor as { layer?: { describe(m: Module<unknown>): Record<string, unknown> } }).layer;
+    if (!entry) return '';
+    return Object.entries(entry.describe(this))
+      .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}=${pythonValue(v)}`)
+      .join(', ');
+  }
+
+  /**
+   * The module as PyTorch prints it: its class name, its extraRepr() and, one per line and
+   * indented, its sub-modules by name.
+   *
+   * @example
+   * ```ts
+   * String(new nn.Sequential(new nn.Linear(2, 16), new nn.ReLU()));
+   * // Sequential(
+   * //   (0): Linear(in_features=2, out_features=16, bias=True)
+   * //   (1): ReLU()
+   * // )
+   * ```
+   */
+  toString(): string {
+    const extra = this.extraRepr();
+    const lines = [
+      ...(extra ? extra.split('\n') : []),
+      ...this.namedChildren().map(([name, child]) => `(${name}): ${String(child).replaceAll('\n', '\n  ')}`),
+    ];
+    const inside =
+      lines.length === 1 && this.namedChildren().length === 0
+        ? lines[0]
+        : lines.map((l) => `\n  ${l}`).join('') + (lines.length ? '\n' : '');
+    return `${this.constructor.name}(${inside})`;
+  }
+
+  /** console.log and util.inspect in Node print toString(). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** A spec value as Python prints it: True/False, None, tuples for arrays, quoted strings. */
+function pythonValue(v: unknown): string {
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) return `(${v.map(pythonValue).join(', ')}${v.length === 1 ? ',' : ''})`;
+  // Python's repr writes a number under 10⁻⁴ with an exponent of two digits: 1e-05.
+  if (typeof v === 'number' && v !== 0 && Math.abs(v) < 1e-4) return v.toExponential().replace(/e-(\d)$/, 'e-0$1');
+  return String(v);
 }

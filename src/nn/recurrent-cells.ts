@@ -60,17 +60,18 @@ abstract class Cell<Out> extends Module<Out> {
     const batched = x.rank === 2;
     if ((x.rank !== 1 && x.rank !== 2) || x.shape[x.rank - 1] !== this.inputSize)
       throw new Error(
-        `${this}: input must be [batch, ${this.inputSize}] or [${this.inputSize}], got ${shapeStr(x.shape)}`,
+        `${this.label()}: input must be [batch, ${this.inputSize}] or [${this.inputSize}], got ${shapeStr(x.shape)}`,
       );
     const dtype = this.weight_ih.dtype;
-    if (x.dtype !== dtype) throw new Error(`${this}: input is ${x.dtype} but the cell's weights are ${dtype}`);
+    if (x.dtype !== dtype) throw new Error(`${this.label()}: input is ${x.dtype} but the cell's weights are ${dtype}`);
     const n = batched ? x.shape[0] : 1;
     const state = (s: Tensor | null, name: string): Tensor => {
       if (s === null) return zeros([n, this.hiddenSize], { dtype });
       const expected = batched ? [n, this.hiddenSize] : [this.hiddenSize];
       if (s.shape.join() !== expected.join())
-        throw new Error(`${this}: ${name} has shape ${shapeStr(s.shape)}, expected ${shapeStr(expected)}`);
-      if (s.dtype !== dtype) throw new Error(`${this}: ${name} is ${s.dtype} but the cell's weights are ${dtype}`);
+        throw new Error(`${this.label()}: ${name} has shape ${shapeStr(s.shape)}, expected ${shapeStr(expected)}`);
+      if (s.dtype !== dtype)
+        throw new Error(`${this.label()}: ${name} is ${s.dtype} but the cell's weights are ${dtype}`);
       return s.reshape([n, this.hiddenSize]);
     };
     const rows = x.reshape([n, this.inputSize]);
@@ -82,7 +83,7 @@ abstract class Cell<Out> extends Module<Out> {
     return [shaped(hNext), cNext && shaped(cNext)];
   }
 
-  override toString(): string {
+  override label(): string {
     return `${this.#type}(${this.inputSize}→${this.hiddenSize})`;
   }
 }
@@ -150,7 +151,7 @@ export class LSTMCell extends Cell<[Tensor, Tensor]> {
   /** [h', c'] from x and the state [h, c]. */
   forward(x: Tensor, state: readonly [Tensor, Tensor] | null = null): [Tensor, Tensor] {
     if (state !== null && (!Array.isArray(state) || state.length !== 2))
-      throw new Error(`${this}: the state must be a pair [h, c]`);
+      throw new Error(`${this.label()}: the state must be a pair [h, c]`);
     const [h, c] = this.run(x, state?.[0] ?? null, state?.[1] ?? null);
     return [h, c!];
   }

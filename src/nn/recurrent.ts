@@ -149,7 +149,7 @@ export abstract class Recurrent<Out> extends Module<Out> {
     this.bidirectional = o.bidirectional ?? false;
     const shapes = recurrentShapes(this, GATES[kind]);
     checkParameterCount(
-      `${this}`,
+      `${this.label()}`,
       shapes.reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0),
     );
     const dtype = o.dtype ?? 'float32';
@@ -185,16 +185,16 @@ export abstract class Recurrent<Out> extends Module<Out> {
     if (x.rank !== 2 && x.rank !== 3) {
       const axes = this.batchFirst ? 'batch, time' : 'time, batch';
       throw new Error(
-        `${this}: input must be [${axes}, ${this.inputSize}] or unbatched [time, ${this.inputSize}], got ${shapeStr(x.shape)}`,
+        `${this.label()}: input must be [${axes}, ${this.inputSize}] or unbatched [time, ${this.inputSize}], got ${shapeStr(x.shape)}`,
       );
     }
     if (x.shape[x.rank - 1] !== this.inputSize)
       throw new Error(
-        `${this}: input has ${x.shape[x.rank - 1]} features, expected inputSize ${this.inputSize} (input shape ${shapeStr(x.shape)})`,
+        `${this.label()}: input has ${x.shape[x.rank - 1]} features, expected inputSize ${this.inputSize} (input shape ${shapeStr(x.shape)})`,
       );
-    if (x.size === 0) throw new Error(`${this}: the input ${shapeStr(x.shape)} is empty`);
+    if (x.size === 0) throw new Error(`${this.label()}: the input ${shapeStr(x.shape)} is empty`);
     const dtype = this.#weights[0].ih.dtype;
-    if (x.dtype !== dtype) throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${dtype}`);
+    if (x.dtype !== dtype) throw new Error(`${this.label()}: input is ${x.dtype} but the layer's weights are ${dtype}`);
     const seq = !batched ? x.reshape([x.shape[0], 1, this.inputSize]) : this.batchFirst ? x.transpose(0, 1) : x;
     const [T, N] = seq.shape;
     const state = (s: Tensor | null, name: string): Tensor => {
@@ -202,10 +202,11 @@ export abstract class Recurrent<Out> extends Module<Out> {
       const expected = batched ? [L * D, N, H] : [L * D, H];
       if (s.shape.join() !== expected.join()) {
         throw new Error(
-          `${this}: ${name} has shape ${shapeStr(s.shape)}, expected ${shapeStr(expected)} (numLayers·directions${batched ? ', batch' : ''}, hiddenSize)`,
+          `${this.label()}: ${name} has shape ${shapeStr(s.shape)}, expected ${shapeStr(expected)} (numLayers·directions${batched ? ', batch' : ''}, hiddenSize)`,
         );
       }
-      if (s.dtype !== dtype) throw new Error(`${this}: ${name} is ${s.dtype} but the layer's weights are ${dtype}`);
+      if (s.dtype !== dtype)
+        throw new Error(`${this.label()}: ${name} is ${s.dtype} but the layer's weights are ${dtype}`);
       return batched ? s : s.reshape([L * D, 1, H]);
     };
     const h0s = state(h0, 'h0');
@@ -241,7 +242,7 @@ export abstract class Recurrent<Out> extends Module<Out> {
     return { output, h: unbatch(stack(hs, 0)), c: cs.length ? unbatch(stack(cs, 0)) : null };
   }
 
-  override toString(): string {
+  override label(): string {
     const extras = [
       this.numLayers > 1 ? `${this.numLayers} layers` : '',
       this.bidirectional ? 'bidirectional' : '',

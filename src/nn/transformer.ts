@@ -165,11 +165,11 @@ export class MultiheadAttention extends Module {
       ['value', value],
     ] as const) {
       if (t.rank !== 3 || t.shape[2] !== E)
-        throw new Error(`${this}: ${name} must be [batch, length, ${E}], got ${shapeStr(t.shape)}`);
+        throw new Error(`${this.label()}: ${name} must be [batch, length, ${E}], got ${shapeStr(t.shape)}`);
     }
     if (key.shape[0] !== query.shape[0] || key.shape[1] !== value.shape[1] || value.shape[0] !== query.shape[0]) {
       throw new Error(
-        `${this}: query ${shapeStr(query.shape)}, key ${shapeStr(key.shape)} and value ${shapeStr(value.shape)} differ in batch or key length`,
+        `${this.label()}: query ${shapeStr(query.shape)}, key ${shapeStr(key.shape)} and value ${shapeStr(value.shape)} differ in batch or key length`,
       );
     }
     const [n, l] = query.shape;
@@ -195,8 +195,8 @@ export class MultiheadAttention extends Module {
     const { cache } = options;
     if (cache) {
       if (key !== query || value !== query)
-        throw new Error(`${this}: a key/value cache is for self-attention (forward(x) alone)`);
-      if (options.attnMask) throw new Error(`${this}: give a cache with isCausal, not with attnMask`);
+        throw new Error(`${this.label()}: a key/value cache is for self-attention (forward(x) alone)`);
+      if (options.attnMask) throw new Error(`${this.label()}: give a cache with isCausal, not with attnMask`);
       kh = cache.k ? cat([cache.k, kh], 2) : kh;
       vh = cache.v ? cat([cache.v, vh], 2) : vh;
       [cache.k, cache.v] = [kh, vh];
@@ -215,21 +215,21 @@ export class MultiheadAttention extends Module {
 
   /** A torch-style MHA mask as scaledDotProductAttention takes it, for scores [N, H, L, S]. */
   private scoreMask(mask: Tensor | NestedBoolean | BoolMask, n: number, l: number, s: number): Tensor | BoolMask {
-    const read = mask instanceof Tensor ? null : readMask(`${this}`, mask);
+    const read = mask instanceof Tensor ? null : readMask(`${this.label()}`, mask);
     const shape = read ? read.shape : (mask as Tensor).shape;
     const ok =
       (shape.length === 2 && shape[0] === l && shape[1] === s) ||
       (shape.length === 3 && shape[0] === n * this.numHeads && shape[1] === l && shape[2] === s);
     if (!ok)
       throw new Error(
-        `${this}: attnMask must be [${l}, ${s}] or [${n * this.numHeads}, ${l}, ${s}], got ${shapeStr(shape)}`,
+        `${this.label()}: attnMask must be [${l}, ${s}] or [${n * this.numHeads}, ${l}, ${s}], got ${shapeStr(shape)}`,
       );
     const to4d = (d: readonly number[]) => (d.length === 2 ? d : [n, this.numHeads, l, s]);
     if (!read) return (mask as Tensor).reshape(to4d(shape));
     return { values: read.values.map((v) => 1 - v), shape: to4d(shape) };
   }
 
-  override toString(): string {
+  override label(): string {
     return `MultiheadAttention(${this.embedDim}, ${this.numHeads} heads)`;
   }
 }

@@ -16,8 +16,11 @@ import {
   DENSE_CONFUSION_CLASSES,
   metricValue,
   type ConfusionCells,
-  type MetricName,
+  metricKey,
+  type Metric,
 } from './metrics.js';
+import { EventLoopTurns } from './yield.js';
+import { lossFunction, type Loss } from './loss.js';
 
 /** What evaluate returns: the mean loss, the metrics asked for, and the sample count. */
 export interface EvalResult {
@@ -39,14 +42,16 @@ export interface EvalResult {
   confusionCells?: ConfusionCells;
   /** The samples evaluated. */
   samples: number;
+  /** Your metric functions' values, by their names (with metric functions). */
+  own?: Record<string, number>;
 }
 
 /** Options of evaluate. */
 export interface EvaluateOptions {
-  /** The loss: (output, targets) → a scalar, as fit's. */
-  loss: (output: Tensor, target: Tensor) => Tensor;
-  /** Metrics besides the loss: 'accuracy', 'mse', 'mae'. */
-  metrics?: MetricName[];
+  /** The loss: a function (output, targets) → a scalar or a loss module, as fit's. */
+  loss: Loss;
+  /** Metrics besides the loss: 'accuracy', 'mse', 'mae', 'rmse', 'r2', or your own functions (outputs, targets) → number. */
+  metrics?: Metric[];
   /** With 'accuracy', the confusion matrix too (default true; fit's per-epoch validation needs none). */
   confusion?: boolean;
   /** The batch size when data is a Dataset (default 256). */
@@ -68,10 +73,12 @@ export async function evaluate(
   options: EvaluateOptions,
 ): Promise<EvalResult> {
   const loader = data instanceof DataLoader ? data : new DataLoader(data, { batchSize: options.batchSize ?? 256 });
+  const lossFn = lossFunction(options.loss, 'evaluate');
   const metrics = options.metrics ?? [];
   const confusion = metrics.includes('accuracy') && options.confusion !== false;
   const wasTraining = model.training;
   model.eval();
+  const turns = new EventLoopTurns();
   try {
     let loss = 0,
       samples = 0;
@@ -85,7 +92,7 @@ export async function evaluate(
       const [out, batchLoss] = collecting(cells, () =>
         noGrad(() => {
           const o = model.forward(x);
-          return [o, options.loss(o, y)];
+          return [o, lossFn(o, y)];
         }),
       );
       await readAll([batchLoss, out]); // one round trip on a device; at once on the CPU
@@ -102,9 +109,13 @@ export async function evaluate(
       // What the batch made goes back (host arrays to the pool); on a device the batch's memory
       // too (made before the scope; a host batch may be a dataset's own arrays).
       releaseCells(onDevice() ? [...cells, x.cell, y.cell] : cells, new Set());
+      await turns.maybe();
     }
     const r: EvalResult = { loss: loss / samples, samples };
-    for (const m of metrics) r[m] = metricValue(sums, m, samples);
+    for (const m of metrics) {
+      if (typeof m === 'function') (r.own ??= {})[metricKey(m)] = metricValue(sums, m, samples);
+      else r[m] = metricValue(sums, m, samples);
+    }
     if (confusion) {
       if (classes <= DENSE_CONFUSION_CLASSES) r.confusion = confusionMatrix(preds, labels, classes);
       else r.confusionCells = confusionCells(preds, labels, classes);

@@ -1,78 +1,26 @@
-// fit: the training loop, usable from code. Per step: zeroGrad, forward, loss, backward,
-// optional clipping, optimizer step; a NaN/Inf loss or gradient stops it with the place named.
-// Per epoch: train metrics, validation metrics, callbacks (schedulers, early stopping, then
-// checkpoints). An AbortSignal stops it after the current step, and a checkpoint written then
-// (or after any epoch) lets `resumeFrom` continue to exactly the weights of an unbroken run.
+// fit in Node: the loop of fit-loop.ts, plus what needs Node: `resumeFrom`, a checkpoint file
+// written by ModelCheckpoint that the run continues from to exactly the weights of an unbroken
+// run, and `verbose`, the terminal's progress display (on by default on a TTY, as Keras' verbose=1).
 
-import type { Tensor } from '../tensor.js';
-import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { clipGradNorm, clipGradNormQueued } from '../optim/clip.js';
 import { loadCheckpoint } from '../io/index.js';
-import { DataLoader } from '../data/loader.js';
-import type { Dataset } from '../data/dataset.js';
-import { evaluate } from './evaluate.js';
-import { addMetricSums, metricValue, type MetricName } from './metrics.js';
-import { isFiniteData, locateNonFiniteForward, locateNonFiniteGrad, NonFiniteError } from './nonfinite.js';
-import { ModelCheckpoint } from './callbacks.js';
-import type { Callback, EpochLogs, FitContext, FitResult, LossFn } from './types.js';
+import { fitLoop, type FitOptions as LoopOptions, type LoopExtras } from './fit-loop.js';
 import { readSnapshot, restoreCallbacks } from './snapshot.js';
-import { DeviceSteps } from './device-step.js';
-import { HostSteps } from './host-step.js';
-import { onDevice } from '../backend/index.js';
+import { Progress } from './progress.js';
+import type { FitResult } from './types.js';
 
-/** Options of fit: the data, the loss and optimizer, the epochs, and optional callbacks, metrics, clipping, augmentation and resumption. */
-export interface FitOptions {
-  /** Training batches; a Dataset is wrapped in a shuffling DataLoader of batchSize. */
-  data: DataLoader | Dataset;
-  /** Validation batches (or a Dataset, batched unshuffled), evaluated after every epoch: valLoss and val metrics in the logs. */
-  validation?: DataLoader | Dataset;
-  /** The loss of a batch: (output, targets) → a scalar. */
-  loss: LossFn;
-  /** The optimizer over the model's parameters. */
-  optimizer: Optimizer;
-  /** Epochs to train (in total: a resumed run continues to this count). */
-  epochs: number;
-  /** The batch size when data or validation is a Dataset (default 32). */
-  batchSize?: number;
-  /** Callbacks (Progress, EarlyStopping, LRSchedule, ModelCheckpoint, your own). */
-  callbacks?: Callback[];
-  /** Metrics besides the loss, on train and validation data: 'accuracy', 'mse', 'mae', 'rmse', 'r2'. */
-  metrics?: MetricName[];
-  /** Clip the global gradient norm to this before each step. */
-  clipGradNorm?: number;
-  /** Applied to training inputs only, e.g. augmentation. */
-  transform?: (inputs: Tensor) => Tensor;
-  /** When aborted, training stops after the current step (checkpoint callbacks save first). */
-  signal?: AbortSignal;
+/** Options of fit: the data, the loss and optimizer, the epochs, and optional callbacks, metrics, clipping, augmentation, resumption and display. */
+export interface FitOptions extends LoopOptions {
   /** A checkpoint written by ModelCheckpoint: model, optimizer, PRNG and loop state are restored. */
   resumeFrom?: string;
   /** Called with the checkpoint's extra data after resuming, before training; may throw to refuse. */
   onResume?: (extra: Record<string, unknown>) => void;
-}
-
-const toLoader = (d: DataLoader | Dataset, batchSize: number, shuffle: boolean) =>
-  d instanceof DataLoader ? d : new DataLoader(d, { batchSize, shuffle });
-
-/**
- * Validation samples must have the training samples' shapes: checked on one sample of each
- * before the first epoch, not found by the model after a whole epoch of training.
- */
-function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
-  if (validation.length === 0) throw new Error('fit: the validation data has no samples');
-  const [x, y] = train.get(0);
-  const [vx, vy] = validation.get(0);
-  for (const [what, a, b] of [
-    ['inputs', x, vx],
-    ['targets', y, vy],
-  ] as const) {
-    if (shapeStr(a.shape) !== shapeStr(b.shape)) {
-      throw new Error(
-        `fit: validation ${what} have shape ${shapeStr(b.shape)} per sample, the training ${what} ${shapeStr(a.shape)}`,
-      );
-    }
-  }
+  /**
+   * Show progress on standard output (a Progress callback: a live bar on a terminal, a line per
+   * epoch elsewhere); default: on when standard output is a terminal and no Progress is among the
+   * callbacks, else off.
+   */
+  verbose?: boolean;
 }
 
 /**
@@ -80,7 +28,9 @@ function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
  * clipping and an optimizer step; per epoch the training metrics, validation, and the callbacks. A
  * NaN or infinite loss, gradient or update stops it with a NonFiniteError naming the step and the
  * layer; an aborted `signal` stops it after the current step (checkpoints written first), and
- * `resumeFrom` continues from a checkpoint to exactly the weights of an unbroken run.
+ * `resumeFrom` continues from a checkpoint to exactly the weights of an unbroken run. It lets the
+ * event loop turn between steps, so timers and I/O go on while it trains; on a terminal it shows
+ * a progress bar unless `verbose: false`.
  *
  * @example
  * ```ts
@@ -88,171 +38,21 @@ function checkSameSampleShapes(train: Dataset, validation: Dataset): void {
  * const { history } = await fit(model, { data: trainSet, validation: testSet, loss: nn.crossEntropy, optimizer: new optim.Adam(model.parameters()), epochs: 5, metrics: ['accuracy'] });
  * ```
  */
-export async function fit(model: Module, options: FitOptions): Promise<FitResult> {
-  const { loss: lossFn, optimizer, epochs, metrics = [], signal } = options;
-  if (!Number.isInteger(epochs) || epochs < 0)
-    throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
-  const loader = toLoader(options.data, options.batchSize ?? 32, true);
-  const validation = options.validation ? toLoader(options.validation, options.batchSize ?? 32, false) : null;
-  if (loader.dataset.length === 0) throw new Error('fit: the training data has no samples');
-  if (validation) checkSameSampleShapes(loader.dataset, validation.dataset);
-  const callbacks = options.callbacks ?? [];
-  // Checkpoints run last, so they save the state the other callbacks have just updated.
-  const ordered: Callback[] = [
-    ...callbacks.filter((c) => !(c instanceof ModelCheckpoint)),
-    ...callbacks.filter((c) => c instanceof ModelCheckpoint),
-  ];
-
-  const ctx: FitContext = {
-    model,
-    optimizer,
-    epochs,
-    batchesPerEpoch: loader.length,
-    stopTraining: false,
-    history: [],
-    position: null,
-    snapshot: () => ({
-      history: ctx.history,
-      position: ctx.position,
-      callbacks: callbacks.map((c) => c.stateDict?.() ?? null),
-      callbackTensors: callbacks.map((c) => c.stateTensors?.() ?? {}),
-    }),
+export function fit(model: Module, options: FitOptions): Promise<FitResult> {
+  const { resumeFrom: file, onResume } = options;
+  const shown = (options.callbacks ?? []).some((c) => c instanceof Progress);
+  const verbose = options.verbose ?? (!shown && Boolean(process.stdout.isTTY));
+  const extras: LoopExtras = {
+    display: verbose && !shown ? new Progress() : undefined,
+    resume: file
+      ? ({ batches, samples, callbacks }) => {
+          const { epoch, extra, tensors } = loadCheckpoint(file, { model, optimizer: options.optimizer });
+          const snap = readSnapshot(extra, tensors, file, { epoch, batches, samples, callbacks: callbacks.length });
+          onResume?.(extra as Record<string, unknown>);
+          restoreCallbacks(snap, callbacks, file);
+          return { epoch, history: snap.history, position: snap.position };
+        }
+      : undefined,
   };
-  let startEpoch = 0;
-  if (options.resumeFrom) {
-    const file = options.resumeFrom;
-    const { epoch, extra, tensors } = loadCheckpoint(file, { model, optimizer });
-    const snap = readSnapshot(extra, tensors, file, {
-      epoch,
-      batches: loader.length,
-      samples: loader.dataset.length,
-      callbacks: callbacks.length,
-    });
-    options.onResume?.(extra as Record<string, unknown>);
-    startEpoch = epoch;
-    ctx.history = snap.history;
-    ctx.position = snap.position;
-    restoreCallbacks(snap, callbacks, file);
-  }
-
-  for (const c of ordered) c.onTrainBegin?.(ctx);
-  // On a device backend: one read per step, and each step's device memory freed at its end.
-  const device = onDevice() ? new DeviceSteps(model, optimizer) : null;
-  // On a CPU backend: each step's outputs recycled through the host array pool at its end.
-  const host = device ? null : new HostSteps([model, optimizer]);
-  let interrupted = false;
-  try {
-    for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
-      const resumed = ctx.position;
-      const order = resumed ? Int32Array.from(resumed.order) : loader.epochOrder();
-      const orderList = Array.from(order); // one copy per epoch, shared by every position below
-      const sums: Record<string, number> = resumed ? { ...resumed.sums } : { loss: 0 };
-      let samples = resumed ? resumed.samples : 0;
-      const priorSeconds = resumed ? resumed.seconds : 0;
-      const started = performance.now();
-      let step = resumed ? resumed.batch : 0;
-      model.train();
-      for (const c of ordered) c.onEpochBegin?.(ctx, epoch, step);
-      for (const [xRaw, y] of loader.batches(order, step)) {
-        const x = options.transform ? options.transform(xRaw) : xRaw;
-        device?.begin();
-        host?.begin();
-        optimizer.zeroGrad();
-        const out = model.forward(x);
-        const loss = lossFn(out, y);
-        const value = device ? await device.readLoss(loss, out) : loss.item();
-        if (!Number.isFinite(value)) {
-          const where = device ? await device.locateForward(x) : locateNonFiniteForward(model, x);
-          throw new NonFiniteError(
-            `training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; first non-finite values: ${where}`,
-            epoch + 1,
-            step + 1,
-          );
-        }
-        loss.backward();
-        const badGrad = device ? null : locateNonFiniteGrad(model);
-        if (badGrad)
-          throw new NonFiniteError(
-            `training stopped: non-finite gradient at epoch ${epoch + 1}, step ${step + 1}: ${badGrad}`,
-            epoch + 1,
-            step + 1,
-          );
-        if (options.clipGradNorm !== undefined) {
-          if (device) clipGradNormQueued(model.parameters(), options.clipGradNorm);
-          else clipGradNorm(model.parameters(), options.clipGradNorm);
-        }
-        optimizer.step();
-        if (!device) {
-          for (const p of model.parameters()) {
-            if (!isFiniteData(p))
-              throw new NonFiniteError(
-                `training stopped: the update at epoch ${epoch + 1}, step ${step + 1} made parameters non-finite: ${locateNonFiniteForward(model, x)}`,
-                epoch + 1,
-                step + 1,
-              );
-          }
-        }
-        const n = out.shape[0];
-        sums.loss += value * n;
-        addMetricSums(sums, metrics, out, y);
-        samples += n;
-        step++;
-        device?.end({ epoch: epoch + 1, step }, [xRaw, y]);
-        host?.end();
-        ctx.position = {
-          epoch,
-          batch: step,
-          order: orderList,
-          sums: { ...sums },
-          samples,
-          seconds: priorSeconds + (performance.now() - started) / 1000,
-        };
-        for (const c of ordered)
-          c.onBatchEnd?.(ctx, { epoch, batch: step, loss: value, samples, sums, seconds: ctx.position.seconds });
-        if (signal?.aborted) {
-          interrupted = true;
-          break;
-        }
-        // Let a pending Ctrl-C or timer run between steps.
-        if (signal) await new Promise((r) => setImmediate(r));
-      }
-      await device?.finishEpoch();
-      if (interrupted && step < loader.length) {
-        for (const c of ordered) c.onInterrupt?.(ctx);
-        break;
-      }
-      const logs: EpochLogs = {
-        epoch: epoch + 1,
-        lr: optimizer.lr,
-        seconds: priorSeconds + (performance.now() - started) / 1000,
-        loss: sums.loss / samples,
-      };
-      for (const m of metrics) logs[m] = metricValue(sums, m, samples);
-      if (validation) {
-        const v = await evaluate(model, validation, { loss: lossFn, metrics, confusion: false });
-        logs.valLoss = v.loss;
-        for (const m of metrics) logs[`val${m[0].toUpperCase()}${m.slice(1)}`] = v[m] as number;
-      }
-      ctx.history.push(logs);
-      ctx.position = null;
-      for (const c of ordered) c.onEpochEnd?.(ctx, logs);
-      if (interrupted) {
-        // Stopped on the very last step: the run is complete, not interrupted.
-        if (epoch + 1 === epochs) interrupted = false;
-        else for (const c of ordered) c.onInterrupt?.(ctx);
-        break;
-      }
-    }
-  } finally {
-    host?.close();
-    device?.close();
-  }
-  const result: FitResult = {
-    history: ctx.history,
-    epochs: ctx.history.length,
-    stoppedEarly: ctx.stopTraining,
-    interrupted,
-  };
-  for (const c of ordered) c.onTrainEnd?.(ctx, result);
-  return result;
+  return fitLoop(model, options, extras);
 }

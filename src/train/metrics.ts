@@ -133,16 +133,43 @@ export const mae = (pred: Tensor, target: Tensor): number => sumAbsoluteError(pr
 export type MetricName = 'accuracy' | 'mse' | 'mae' | 'rmse' | 'r2';
 
 /**
+ * A metric of your own: (outputs, targets) of a batch → a number, averaged over the samples
+ * (each batch weighted by its size), as Keras' custom metric functions; the function's name is
+ * its key in the logs (`valName` on validation data).
+ */
+export type MetricFn = (outputs: Tensor, targets: Tensor) => number;
+
+/** A metric fit and evaluate compute besides the loss: one of nabla's by name, or a function. */
+export type Metric = MetricName | MetricFn;
+
+/** A metric's key in the logs: its name, or its function's name (which it must have). */
+export function metricKey(m: Metric): string {
+  if (typeof m === 'string') return m;
+  if (typeof m !== 'function' || !m.name)
+    throw new Error(
+      'metrics: a metric function needs a name, its key in the logs (function f1(outputs, targets) { … }, or const f1 = (outputs, targets) => …)',
+    );
+  return m.name;
+}
+
+/** A metric's key in the validation logs: valAccuracy, valLoss, valF1. */
+export const valKey = (m: Metric): string => {
+  const key = metricKey(m);
+  return `val${key[0].toUpperCase()}${key.slice(1)}`;
+};
+
+/**
  * Adds one batch's metric sums to `sums`, the one place fit and evaluate compute them: for
  * 'accuracy' the correct predictions, for 'mse' (and 'rmse') and 'mae' the squared and absolute
  * errors per sample (summed over a sample's outputs, divided by their count); for 'r2', per
  * output column j, the squared errors and the targets' sum and sum of squares (`r2.sse.j`,
- * `r2.sum.j`, `r2.sumsq.j`), since R² needs the targets' variance over all samples.
+ * `r2.sum.j`, `r2.sumsq.j`), since R² needs the targets' variance over all samples; for a
+ * metric function its value times the batch's samples (`fn.<name>`).
  * metricValue turns the sums into the metric over every sample seen.
  */
 export function addMetricSums(
   sums: Record<string, number>,
-  metrics: readonly MetricName[],
+  metrics: readonly Metric[],
   outputs: Tensor,
   targets: Tensor,
 ): void {
@@ -150,7 +177,10 @@ export function addMetricSums(
   const add = (key: string, v: number) => {
     sums[key] = (sums[key] ?? 0) + v;
   };
-  for (const m of new Set(metrics.map(sumsOf))) {
+  for (const m of metrics)
+    if (typeof m === 'function') add(`fn.${metricKey(m)}`, m(outputs, targets) * outputs.shape[0]);
+  const named = metrics.filter((m): m is MetricName => typeof m === 'string');
+  for (const m of new Set(named.map(sumsOf))) {
     if (m === 'accuracy') add(m, countCorrect(outputs, targets));
     else if (m === 'mse') add(m, sumSquaredError(outputs, targets) / perSample);
     else if (m === 'mae') add(m, sumAbsoluteError(outputs, targets) / perSample);
@@ -185,7 +215,8 @@ function addR2Sums(add: (key: string, v: number) => void, outputs: Tensor, targe
  * column, averaged over the columns (scikit-learn's r2_score); a constant target (SST = 0) gives 1
  * when predicted exactly, else 0, as scikit-learn does.
  */
-export function metricValue(sums: Record<string, number>, m: MetricName, samples: number): number {
+export function metricValue(sums: Record<string, number>, m: Metric, samples: number): number {
+  if (typeof m === 'function') return sums[`fn.${metricKey(m)}`] / samples;
   if (m === 'rmse') return Math.sqrt(sums.mse / samples);
   if (m !== 'r2') return sums[m] / samples;
   let total = 0,

@@ -41,7 +41,9 @@ function firstBad(d: Tensor): string {
 
 /** The layers of a model with their names: a Sequential's children, else the model itself. */
 function layers(model: Module): [string, Module<unknown>][] {
-  return model instanceof Sequential ? model.layers.map((l, i) => [`layer ${i} ${l}`, l]) : [[`${model}`, model]];
+  return model instanceof Sequential
+    ? model.layers.map((l, i) => [`layer ${i} ${l.label()}`, l])
+    : [[`${model.label()}`, model]];
 }
 
 /** Where the forward pass of `x` first goes non-finite: a layer's weights or its output. */

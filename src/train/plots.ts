@@ -6,7 +6,23 @@ import type { EpochLogs } from './types.js';
 
 // Class names are data: control characters (not allowed in XML) shown as \xNN, markup escaped.
 const esc = (s: string) => printable(s, true).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
+
+/**
+ * Axis ticks on round numbers (a step of 1, 2 or 5 times a power of ten, 3 to 6 ticks) and the
+ * axis stretched to the ticks around [lo, hi], with the decimals the step needs.
+ */
+export function roundTicks(lo: number, hi: number): { lo: number; hi: number; ticks: number[]; decimals: number } {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
+  if (!(hi > lo)) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const rough = (hi - lo) / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough)!;
+  const first = Math.floor(lo / step + 1e-9);
+  const last = Math.ceil(hi / step - 1e-9);
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const ticks = Array.from({ length: last - first + 1 }, (_, i) => Number(((first + i) * step).toFixed(decimals)));
+  return { lo: first * step, hi: last * step, ticks, decimals };
+}
 
 interface Series {
   name: string;
@@ -14,7 +30,14 @@ interface Series {
   values: number[];
 }
 
-function panel(x0: number, title: string, series: Series[], epochs: number[], legendLow: boolean): string {
+function panel(
+  x0: number,
+  title: string,
+  series: Series[],
+  epochs: number[],
+  legendLow: boolean,
+  marked: number | null,
+): string {
   const w = 420,
     h = 300,
     left = 56,
@@ -22,12 +45,15 @@ function panel(x0: number, title: string, series: Series[], epochs: number[], le
     top = 36,
     bottom = 44;
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  let lo = all.reduce((a, b) => Math.min(a, b), Infinity),
-    hi = all.reduce((a, b) => Math.max(a, b), -Infinity);
-  if (!(hi > lo)) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
+  const {
+    lo,
+    hi,
+    ticks: yTicks,
+    decimals,
+  } = roundTicks(
+    all.reduce((a, b) => Math.min(a, b), Infinity),
+    all.reduce((a, b) => Math.max(a, b), -Infinity),
+  );
   const pw = w - left - right,
     ph = h - top - bottom;
   const first = epochs[0],
@@ -38,10 +64,20 @@ function panel(x0: number, title: string, series: Series[], epochs: number[], le
     `<text x="${x0 + w / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`,
   ];
   out.push(`<rect x="${x0 + left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
+  for (const v of yTicks) {
     out.push(`<line x1="${x0 + left}" x2="${x0 + left + pw}" y1="${py(v)}" y2="${py(v)}" stroke="#eee"/>`);
-    out.push(`<text x="${x0 + left - 6}" y="${py(v) + 4}" text-anchor="end" font-size="11">${fmt(v)}</text>`);
+    out.push(
+      `<text x="${x0 + left - 6}" y="${py(v) + 4}" text-anchor="end" font-size="11">${v.toFixed(decimals)}</text>`,
+    );
+  }
+  if (marked !== null && marked >= first && marked <= last) {
+    // The epoch whose weights early stopping restored: the model saved is that epoch's.
+    out.push(
+      `<line x1="${px(marked)}" x2="${px(marked)}" y1="${top}" y2="${top + ph}" stroke="#2ca02c" stroke-dasharray="4 3"/>`,
+    );
+    out.push(
+      `<text x="${px(marked) + 4}" y="${top + 12}" font-size="11" fill="#2ca02c">restored (epoch ${marked})</text>`,
+    );
   }
   const ticks = epochs.length <= 10 ? epochs : epochs.filter((_, i) => i % Math.ceil(epochs.length / 10) === 0);
   for (const e of ticks)
@@ -62,8 +98,8 @@ function panel(x0: number, title: string, series: Series[], epochs: number[], le
   return out.join('\n');
 }
 
-/** Loss (and accuracy when logged), train vs validation, one panel each. */
-export function trainingCurvesSvg(history: EpochLogs[]): string {
+/** Loss (and accuracy when logged), train vs validation, one panel each; `restoredEpoch` (early stopping's) is marked. */
+export function trainingCurvesSvg(history: EpochLogs[], restoredEpoch: number | null = null): string {
   if (history.length === 0) throw new Error('trainingCurvesSvg: no epochs to plot');
   const epochs = history.map((l) => l.epoch);
   const col = (key: string) => (history.every((l) => l[key] !== undefined) ? history.map((l) => l[key]) : null);
@@ -83,7 +119,7 @@ export function trainingCurvesSvg(history: EpochLogs[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="300" viewBox="0 0 ${width} 300" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    ...panels.map(([title, s, rising], i) => panel(i * 420, title, s, epochs, rising)),
+    ...panels.map(([title, s, rising], i) => panel(i * 420, title, s, epochs, rising, restoredEpoch)),
     '</svg>',
     '',
   ].join('\n');

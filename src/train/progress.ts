@@ -34,25 +34,33 @@ const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
  */
 export function formatEpoch(logs: EpochLogs, epochs: number): string {
   const parts = [`epoch ${logs.epoch}/${epochs}`];
-  for (const [key, label] of [
-    ['loss', 'loss'],
-    ['accuracy', 'acc'],
-    ['mse', 'mse'],
-    ['mae', 'mae'],
-    ['rmse', 'rmse'],
-    ['r2', 'r2'],
-    ['valLoss', 'val_loss'],
-    ['valAccuracy', 'val_acc'],
-    ['valMse', 'val_mse'],
-    ['valMae', 'val_mae'],
-    ['valRmse', 'val_rmse'],
-    ['valR2', 'val_r2'],
-  ]) {
+  for (const [key, label] of LABELS) {
     if (logs[key] !== undefined) parts.push(`${label} ${/ccuracy/.test(key) ? pct(logs[key]) : logs[key].toFixed(4)}`);
   }
+  // Metric functions of one's own, under their names.
+  for (const [key, value] of Object.entries(logs)) if (!BUILT_IN.has(key)) parts.push(`${key} ${value.toFixed(4)}`);
   parts.push(`lr ${logs.lr.toPrecision(3)}`, `${logs.seconds.toFixed(1)}s`);
   return parts.join('  ');
 }
+
+/** The built-in logs' labels, in the order the line shows them. */
+const LABELS = [
+  ['loss', 'loss'],
+  ['accuracy', 'acc'],
+  ['mse', 'mse'],
+  ['mae', 'mae'],
+  ['rmse', 'rmse'],
+  ['r2', 'r2'],
+  ['valLoss', 'val_loss'],
+  ['valAccuracy', 'val_acc'],
+  ['valMse', 'val_mse'],
+  ['valMae', 'val_mae'],
+  ['valRmse', 'val_rmse'],
+  ['valR2', 'val_r2'],
+] as const;
+
+/** The keys the line shows by their labels, or not at all (epoch, lr and seconds have their own places). */
+const BUILT_IN = new Set<string>([...LABELS.map(([key]) => key), 'epoch', 'lr', 'seconds']);
 
 /**
  * The progress display of fit (a callback): on a terminal a live bar per epoch (batches, loss,

@@ -17,6 +17,8 @@ export interface RunReport {
   modelSummary: string;
   /** The per-epoch logs fit returned, drawn as the curves. */
   history: EpochLogs[];
+  /** The epoch whose weights early stopping restored, marked on the curves (null or absent: none). */
+  restoredEpoch?: number | null;
   /** Headline scores on the validation data, e.g. { loss, accuracy } or { loss, r2, rmse, mae }. */
   final: Record<string, number | string>;
   /** e.g. "30 validation rows split off by --seed". */
@@ -118,7 +120,9 @@ export function runReportHtml(r: RunReport, options: ReportOptions = {}): string
   const o: Required<ReportOptions> = { inlineClasses: 100, confusionFile: 'confusion.csv', ...options };
   const scores = Object.entries(r.final).map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(score(k, v))}</dd></div>`);
   const curves =
-    r.history.length > 0 ? trainingCurvesSvg(r.history) : '<p class="note">No epoch completed: nothing to plot.</p>';
+    r.history.length > 0
+      ? trainingCurvesSvg(r.history, r.restoredEpoch ?? null)
+      : '<p class="note">No epoch completed: nothing to plot.</p>';
   const out = [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -102,6 +102,8 @@ export interface BatchInfo {
  * checkpoints.
  */
 export interface Callback {
+  /** Run after the other callbacks (ModelCheckpoint: it saves the state they have just updated). */
+  readonly runsLast?: boolean;
   /** Before the first epoch. */
   onTrainBegin?(ctx: FitContext): void;
   /** At the start of an epoch (index from 0), at batch startBatch (0 unless resumed mid-epoch). */

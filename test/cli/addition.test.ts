@@ -53,7 +53,7 @@ test('a small addition run learns and writes the model, metrics.json and curves.
   assert.ok(existsSync(join(out, 'curves.svg')));
   const { model } = load(join(out, 'model.safetensors'));
   assert.ok(model instanceof nn.Sequential && model.layers[0] instanceof nn.GPT);
-  assert.equal(String(model.layers[0]), 'GPT(1 layers, 2 heads, dim 32, vocab 10, context 6)');
+  assert.equal(model.layers[0].label(), 'GPT(1 layers, 2 heads, dim 32, vocab 10, context 6)');
 });
 
 test('bad GPT flags are one-line errors naming the flag', () => {

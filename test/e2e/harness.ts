@@ -49,17 +49,18 @@ function siteHeaders(): Record<string, string> {
 }
 
 /**
- * Serves playground/dist on 127.0.0.1 at a free port; `isolated` adds the headers of the built
+ * Serves playground/dist (or the built page in `root`) on 127.0.0.1 at a free port; `isolated` adds the headers of the built
  * site's `_headers` file (COOP and COEP), as a static host that reads it would.
  */
 export async function serveSite(
-  options: { isolated?: boolean } = {},
+  options: { isolated?: boolean; root?: string } = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const isolation = options.isolated ? siteHeaders() : {};
+  const root = options.root ?? site;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(site, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(site + sep) || !existsSync(file) || statSync(file).isDirectory()) {
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(root + sep) || !existsSync(file) || statSync(file).isDirectory()) {
       res.writeHead(404).end('not found');
       return;
     }

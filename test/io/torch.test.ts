@@ -59,7 +59,7 @@ test('a PyTorch CNN (plain file, float32: conv, trained batch norm, pools, linea
   const c = readJson<TorchCase>('torch_cnn_f32.json');
   const file = path.join(FIXTURES, 'torch_cnn_f32.safetensors');
   const { model } = load(file, { layout: 'torch', architecture: c.architecture });
-  assert.deepEqual(model.layers.map(String).slice(0, 4), [
+  assert.deepEqual(model.layers.map((l) => l.label()).slice(0, 4), [
     'Conv2d(1→4, 3×3)',
     'BatchNorm2d(4)',
     'ReLU',

@@ -195,7 +195,7 @@ test("in a Sequential a recurrent layer passes on its output sequence; model fil
   const copy = decodeModel(encodeModel(model)).model;
   assert.deepEqual([...copy.forward(x).data], [...y.data]);
   const rnn = new nn.Sequential(new nn.RNN(3, 2, { nonlinearity: 'relu', bias: false }));
-  assert.equal(decodeModel(encodeModel(rnn)).model.layers[0].toString(), 'RNN(3→2)');
+  assert.equal(decodeModel(encodeModel(rnn)).model.layers[0].label(), 'RNN(3→2)');
   assert.equal(describeModel(rnn).layers[0].type, 'RNN');
 });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { manualSeed, nn, noGrad, randn } from '../../src/index.js';
 import { decodeModel, encodeModel, encodeOnnx, ModelFileError } from '../../src/io/index.js';
-import { explainModel } from '../../src/cli/explain.js';
+import { explainModel } from '../../src/nn/explain.js';
 import { cnnLayers } from '../../src/nn/cnn.js';
 
 test('Unflatten splits one axis and its gradient is the reshape back', () => {
@@ -31,36 +31,42 @@ test('Unflatten splits one axis and its gradient is the reshape back', () => {
 test('the CLI CNN: flat rows in, logits out; saved and loaded with the same outputs; bad Unflatten fields refused', () => {
   manualSeed(5);
   const model = nn.cnn({ imageShape: [1, 12, 12], outputs: 4, hidden: [8] });
-  assert.equal(String(model.layers[0]), 'Unflatten(1, [1, 12, 12])');
-  assert.equal(String(model.layers[model.layers.length - 3]), 'Linear(288→8)'); // 32 channels × 3 × 3
+  assert.equal(model.layers[0].label(), 'Unflatten(1, [1, 12, 12])');
+  assert.equal(model.layers[model.layers.length - 3].label(), 'Linear(288→8)'); // 32 channels × 3 × 3
   // Two blocks of two convolutions, each with its BatchNorm2d and ReLU, then the pooling.
-  assert.deepEqual(model.layers.slice(1, 15).map(String), [
-    'Conv2d(1→16, 3×3)',
-    'BatchNorm2d(16)',
-    'ReLU',
-    'Conv2d(16→16, 3×3)',
-    'BatchNorm2d(16)',
-    'ReLU',
-    'MaxPool2d(2×2)',
-    'Conv2d(16→32, 3×3)',
-    'BatchNorm2d(32)',
-    'ReLU',
-    'Conv2d(32→32, 3×3)',
-    'BatchNorm2d(32)',
-    'ReLU',
-    'MaxPool2d(2×2)',
-  ]);
+  assert.deepEqual(
+    model.layers.slice(1, 15).map((l) => l.label()),
+    [
+      'Conv2d(1→16, 3×3)',
+      'BatchNorm2d(16)',
+      'ReLU',
+      'Conv2d(16→16, 3×3)',
+      'BatchNorm2d(16)',
+      'ReLU',
+      'MaxPool2d(2×2)',
+      'Conv2d(16→32, 3×3)',
+      'BatchNorm2d(32)',
+      'ReLU',
+      'Conv2d(32→32, 3×3)',
+      'BatchNorm2d(32)',
+      'ReLU',
+      'MaxPool2d(2×2)',
+    ],
+  );
   const single = nn.cnn({ imageShape: [1, 12, 12], outputs: 4, channels: [32, 64], convsPerBlock: 1, hidden: [8] });
-  assert.deepEqual(single.layers.slice(1, 9).map(String), [
-    'Conv2d(1→32, 3×3)',
-    'BatchNorm2d(32)',
-    'ReLU',
-    'MaxPool2d(2×2)',
-    'Conv2d(32→64, 3×3)',
-    'BatchNorm2d(64)',
-    'ReLU',
-    'MaxPool2d(2×2)',
-  ]);
+  assert.deepEqual(
+    single.layers.slice(1, 9).map((l) => l.label()),
+    [
+      'Conv2d(1→32, 3×3)',
+      'BatchNorm2d(32)',
+      'ReLU',
+      'MaxPool2d(2×2)',
+      'Conv2d(32→64, 3×3)',
+      'BatchNorm2d(64)',
+      'ReLU',
+      'MaxPool2d(2×2)',
+    ],
+  );
   assert.throws(
     () => nn.cnn({ imageShape: [1, 12, 12], outputs: 4, convsPerBlock: 0 }),
     /cnn: convsPerBlock must be a positive integer, got 0/,

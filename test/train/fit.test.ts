@@ -17,7 +17,8 @@ import { OneCycleLR, ReduceLROnPlateau, StepLR } from '../../src/optim/scheduler
 import { TensorDataset } from '../../src/data/dataset.js';
 import { DataLoader } from '../../src/data/loader.js';
 import { fit } from '../../src/train/fit.js';
-import { EarlyStopping, LRSchedule, ModelCheckpoint } from '../../src/train/callbacks.js';
+import { EarlyStopping, LRSchedule } from '../../src/train/callbacks.js';
+import { ModelCheckpoint } from '../../src/train/checkpoint-callback.js';
 
 /** Two classes split by the line x + y = 0 (a known rule), 96 points. */
 function blobs(): TensorDataset {

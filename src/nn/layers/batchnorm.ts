@@ -107,7 +107,7 @@ abstract class BatchNormBase extends Module {
     if (!this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
       const layouts = this.ranks.map((r) => (r === 2 ? '[N,C]' : r === 3 ? '[N,C,L]' : '[N,C,H,W]')).join(' or ');
       throw new Error(
-        `${this}: expected input ${layouts.replaceAll('C', String(this.numFeatures))}, got ${shapeStr(x.shape)}`,
+        `${this.label()}: expected input ${layouts.replaceAll('C', String(this.numFeatures))}, got ${shapeStr(x.shape)}`,
       );
     }
     let y: Tensor;
@@ -118,7 +118,7 @@ abstract class BatchNormBase extends Module {
         eps: this.eps,
       });
     } catch (e) {
-      throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`${this.label()}: ${(e as Error).message}`, { cause: e });
     }
     if (this.training && this.numBatchesTracked) {
       this.numBatchesTracked.data[0] += 1;
@@ -127,7 +127,7 @@ abstract class BatchNormBase extends Module {
     return y;
   }
 
-  override toString(): string {
+  override label(): string {
     return `${this.constructor.name}(${this.numFeatures})`;
   }
 }
@@ -150,7 +150,7 @@ function entry<T extends 'BatchNorm1d' | 'BatchNorm2d', M extends BatchNormBase>
     parameters: tensors,
     onnx: (g, m, { input }) => {
       if (!m.runningMean || !m.runningVar)
-        throw new Error(`exportOnnx: ${m} keeps no running statistics, so it has no inference form`);
+        throw new Error(`exportOnnx: ${m.label()} keeps no running statistics, so it has no inference form`);
       const c = m.numFeatures;
       const scale = m.weight ? g.tensor('weight', m.weight) : g.tensor('weight', ones([c], { dtype: g.dtype }));
       const shift = m.bias ? g.tensor('bias', m.bias) : g.tensor('bias', zeros([c], { dtype: g.dtype }));

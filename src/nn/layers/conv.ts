@@ -255,11 +255,11 @@ export class Conv2d extends Module {
   forwardAct(x: Tensor, relu: boolean): Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
       throw new Error(
-        `${this}: expected input [N,${this.inChannels},H,W], got ${shapeStr(x.shape)}${x.rank === 4 ? ` (${x.shape[1]} channels)` : ''}`,
+        `${this.label()}: expected input [N,${this.inChannels},H,W], got ${shapeStr(x.shape)}${x.rank === 4 ? ` (${x.shape[1]} channels)` : ''}`,
       );
     }
     if (x.dtype !== this.weight.dtype)
-      throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
+      throw new Error(`${this.label()}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
     const options: Conv2dOptions = {
       stride: this.stride,
       padding: this.padding,
@@ -270,11 +270,11 @@ export class Conv2d extends Module {
     try {
       return conv2d(x, this.weight, this.bias, options);
     } catch (e) {
-      throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`${this.label()}: ${(e as Error).message}`, { cause: e });
     }
   }
 
-  override toString(): string {
+  override label(): string {
     return `Conv2d(${this.inChannels}→${this.outChannels}, ${this.kernelSize.join('×')})`;
   }
 }
@@ -398,7 +398,7 @@ export class Conv1d extends Module {
       dilation: options.dilation ?? 1,
     });
     checkParameterCount(
-      `${this}`,
+      `${this.label()}`,
       outChannels * (inChannels / groups) * kernelSize + (options.bias === false ? 0 : outChannels),
     );
     const plane = new Conv2d(inChannels, outChannels, [1, kernelSize], {
@@ -421,7 +421,7 @@ export class Conv1d extends Module {
   forward(x: Tensor): Tensor {
     if (x.rank !== 3 || x.shape[1] !== this.inChannels) {
       throw new Error(
-        `${this}: expected input [N,${this.inChannels},L], got ${shapeStr(x.shape)}${x.rank === 3 ? ` (${x.shape[1]} channels)` : ''}`,
+        `${this.label()}: expected input [N,${this.inChannels},L], got ${shapeStr(x.shape)}${x.rank === 3 ? ` (${x.shape[1]} channels)` : ''}`,
       );
     }
     try {
@@ -432,11 +432,11 @@ export class Conv1d extends Module {
         groups: this.groups,
       });
     } catch (e) {
-      throw new Error(`${this}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`${this.label()}: ${(e as Error).message}`, { cause: e });
     }
   }
 
-  override toString(): string {
+  override label(): string {
     return `Conv1d(${this.inChannels}→${this.outChannels}, ${this.kernelSize})`;
   }
 }

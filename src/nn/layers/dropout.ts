@@ -52,7 +52,7 @@ export class Dropout extends Module {
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
   }
-  override toString(): string {
+  override label(): string {
     return `Dropout(${this.p})`;
   }
 }
@@ -77,10 +77,10 @@ export class Dropout2d extends Module {
   /** dropout2d(x, p) in training mode, x itself in evaluation mode; x [N, C, H, W] or [N, C, L]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 3 && x.rank !== 4)
-      throw new Error(`${this}: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
+      throw new Error(`${this.label()}: expected input [N,C,H,W] or [N,C,L], got ${shapeStr(x.shape)}`);
     return dropout2d(x, this.p, this.training);
   }
-  override toString(): string {
+  override label(): string {
     return `Dropout2d(${this.p})`;
   }
 }

@@ -105,7 +105,7 @@ export class Embedding extends Module {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }
 
-  override toString(): string {
+  override label(): string {
     return `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
   }
 }

@@ -310,6 +310,8 @@ export function layerOutput(layer: Module<unknown>, x: Tensor): Tensor {
   const inSequence = entryOf(layer)?.inSequence;
   const y = inSequence ? inSequence(layer, x) : layer.forward(x);
   if (!(y instanceof Tensor))
-    throw new Error(`${layer}: forward returned ${typeof y}, not a Tensor, so it cannot be a layer of a Sequential`);
+    throw new Error(
+      `${layer.label()}: forward returned ${typeof y}, not a Tensor, so it cannot be a layer of a Sequential`,
+    );
   return y;
 }

@@ -317,14 +317,14 @@ export class GPT extends Module {
    * `state.caches` (one per block, empty at the start) so earlier positions are not computed again.
    */
   forward(tokens: Indices, state?: { caches: KeyValueCache[]; position: number }): Tensor {
-    const { idx, shape } = toIndices(`${this}`, tokens, this.config.vocabSize, 'vocabSize');
-    if (shape.length !== 2) throw new Error(`${this}: tokens must be [batch, length], got ${shapeStr(shape)}`);
+    const { idx, shape } = toIndices(`${this.label()}`, tokens, this.config.vocabSize, 'vocabSize');
+    if (shape.length !== 2) throw new Error(`${this.label()}: tokens must be [batch, length], got ${shapeStr(shape)}`);
     const [n, t] = shape;
     const start = state?.position ?? 0;
     if (start + t > this.config.contextLength)
-      throw new Error(`${this}: ${start + t} tokens exceed the context length ${this.config.contextLength}`);
+      throw new Error(`${this.label()}: ${start + t} tokens exceed the context length ${this.config.contextLength}`);
     if (state && state.caches.length !== this.blocks.length)
-      throw new Error(`${this}: ${state.caches.length} caches for ${this.blocks.length} blocks`);
+      throw new Error(`${this.label()}: ${state.caches.length} caches for ${this.blocks.length} blocks`);
     const positions = Int32Array.from({ length: t }, (_, i) => start + i);
     let x = this.drop.forward(
       this.tokens.forward(tensor(idx, { shape: [n, t] })).add(this.positions.forward(positions)),
@@ -334,7 +334,7 @@ export class GPT extends Module {
     return this.head ? x.matmul(this.head) : matmulT(x, this.tokens.weight, false, true);
   }
 
-  override toString(): string {
+  override label(): string {
     const c = this.config;
     return `GPT(${c.numLayers} layers, ${c.numHeads} heads, dim ${c.embedDim}, vocab ${c.vocabSize}, context ${c.contextLength})`;
   }

@@ -135,11 +135,11 @@ export class Linear extends Module {
     const features = x.shape[x.rank - 1];
     if (x.rank < 1 || features !== this.inFeatures) {
       throw new Error(
-        `${this}: input has ${features ?? 'no'} features, expected ${this.inFeatures} (input shape ${shapeStr(x.shape)})`,
+        `${this.label()}: input has ${features ?? 'no'} features, expected ${this.inFeatures} (input shape ${shapeStr(x.shape)})`,
       );
     }
     if (x.dtype !== this.weight.dtype)
-      throw new Error(`${this}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
+      throw new Error(`${this.label()}: input is ${x.dtype} but the layer's weights are ${this.weight.dtype}`);
     if (x.rank > 2) {
       const y = x.matmul(this.weight);
       const z = this.bias ? y.add(this.bias) : y;
@@ -149,7 +149,7 @@ export class Linear extends Module {
     return x.rank === 1 ? y.reshape([this.outFeatures]) : y;
   }
 
-  override toString(): string {
+  override label(): string {
     return `Linear(${this.inFeatures}→${this.outFeatures})`;
   }
 }

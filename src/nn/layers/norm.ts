@@ -130,7 +130,7 @@ export class LayerNorm extends Module {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps });
   }
 
-  override toString(): string {
+  override label(): string {
     return `LayerNorm(${this.normalizedShape.join('×')})`;
   }
 }
@@ -187,7 +187,7 @@ export class RMSNorm extends Module {
     return rmsNorm(x, this.normalizedShape, this.weight, { eps: this.eps });
   }
 
-  override toString(): string {
+  override label(): string {
     return `RMSNorm(${this.normalizedShape.join('×')})`;
   }
 }

@@ -21,11 +21,11 @@ import { showValue } from '../../show.js';
 
 /** The op's result, its errors prefixed with the layer ("MaxPool2d(3×3): maxPool2d: kernel 3×3 is larger than ..."). */
 function pool(m: Module, x: Tensor, op: () => Tensor): Tensor {
-  if (x.rank !== 4) throw new Error(`${m}: expected input [N,C,H,W], got ${shapeStr(x.shape)}`);
+  if (x.rank !== 4) throw new Error(`${m.label()}: expected input [N,C,H,W], got ${shapeStr(x.shape)}`);
   try {
     return op();
   } catch (e) {
-    throw new Error(`${m}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${m.label()}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -76,7 +76,7 @@ function onnxCeilMode(m: MaxPool2d | AvgPool2d, inputShape: readonly number[]): 
     const onnx = Math.ceil((size + 2 * pad - span) / stride) + 1;
     if (onnx !== out) {
       throw new Error(
-        `exportOnnx: ${m} with ceilMode on an input of ${axis} ${size} (padding ${pad}, stride ${stride}) gives ${out} outputs, ` +
+        `exportOnnx: ${m.label()} with ceilMode on an input of ${axis} ${size} (padding ${pad}, stride ${stride}) gives ${out} outputs, ` +
           `but ONNX's ${m instanceof MaxPool2d ? 'MaxPool' : 'AveragePool'} with ceil_mode gives ${onnx}: PyTorch drops a last window ` +
           'that starts in the right padding or past the input, ONNX (opset 13) keeps it. No faithful ONNX form; use ceilMode false or another padding or stride',
       );
@@ -201,7 +201,7 @@ export class MaxPool2d extends Module {
     );
   }
 
-  override toString(): string {
+  override label(): string {
     return maxName(this);
   }
 }
@@ -305,7 +305,7 @@ export class AvgPool2d extends Module {
     );
   }
 
-  override toString(): string {
+  override label(): string {
     return avgName(this);
   }
 }
@@ -325,7 +325,9 @@ export class AdaptiveAvgPool2d extends Module {
     build: (s) => new AdaptiveAvgPool2d(s.outputSize),
     onnx: (g, m, { input }) => {
       if (m.outputSize[0] !== 1 || m.outputSize[1] !== 1) {
-        throw new Error(`exportOnnx: ${m} has no ONNX form (only an output size of 1, GlobalAveragePool, has one)`);
+        throw new Error(
+          `exportOnnx: ${m.label()} has no ONNX form (only an output size of 1, GlobalAveragePool, has one)`,
+        );
       }
       return g.node('GlobalAveragePool', [input]);
     },
@@ -366,7 +368,7 @@ export class AdaptiveAvgPool2d extends Module {
     return pool(this, x, () => adaptiveAvgPool2d(x, this.outputSize));
   }
 
-  override toString(): string {
+  override label(): string {
     return `AdaptiveAvgPool2d(${this.outputSize.join('×')})`;
   }
 }

@@ -115,7 +115,7 @@ export class LSTM extends Recurrent<[Tensor, [Tensor, Tensor]]> {
   /** [output, [hN, cN]] of x from the states [h0, c0] (zeros when omitted). */
   forward(x: Tensor, state: readonly [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {
     if (state !== null && (!Array.isArray(state) || state.length !== 2))
-      throw new Error(`${this}: the initial state must be a pair [h0, c0]`);
+      throw new Error(`${this.label()}: the initial state must be a pair [h0, c0]`);
     const { output, h, c } = this.run(x, state?.[0] ?? null, state?.[1] ?? null);
     return [output, [h, c!]];
   }

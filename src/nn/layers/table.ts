@@ -52,6 +52,16 @@ export function layerEntry(m: Module<unknown>): LayerEntry | undefined {
   return e && Object.hasOwn(LAYERS, e.type) && LAYERS[e.type as LayerType] === e ? e : undefined;
 }
 
+/** The spec of a table layer (its type and fields), or an error naming the layer and its position; `op` names the caller. */
+export function layerSpec(layer: Module<unknown>, index: number, op: string): LayerSpec {
+  const entry = layerEntry(layer);
+  if (!entry)
+    throw new Error(
+      `${op}: layer ${index} (${layer.label()}) is not supported; supported layers: ${LAYER_TYPES.join(', ')}`,
+    );
+  return { type: entry.type, ...entry.describe(layer) } as LayerSpec;
+}
+
 /** The table entry of a type name from an untrusted spec, or undefined. */
 export function entryFor(type: unknown): LayerEntry | undefined {
   return typeof type === 'string' && Object.hasOwn(LAYERS, type) ? LAYERS[type as LayerType] : undefined;

@@ -74,13 +74,13 @@ export class Unflatten extends Module {
     const d = this.dim < 0 ? x.rank + this.dim : this.dim;
     if (d < 0 || d >= x.rank || x.shape[d] !== product(this.sizes)) {
       throw new Error(
-        `${this}: cannot unflatten input of shape ${shapeStr(x.shape)} (axis ${this.dim} must have ${product(this.sizes)} values)`,
+        `${this.label()}: cannot unflatten input of shape ${shapeStr(x.shape)} (axis ${this.dim} must have ${product(this.sizes)} values)`,
       );
     }
     return x.reshape([...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
   }
 
-  override toString(): string {
+  override label(): string {
     return `Unflatten(${this.dim}, [${this.sizes.join(', ')}])`;
   }
 }
