@@ -13,20 +13,10 @@ import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import {
-  listBackends,
-  manualSeed,
-  nn,
-  optim,
-  ready,
-  setBackend,
-  setNumThreads,
-  tensor,
-  trainStep,
-} from '../src/index.js';
+import { manualSeed, nn, optim, ready, tensor, trainStep } from '../src/index.js';
 import { tfjsGpt } from './gpt-tfjs.js';
 import { gptBatches, gptConfig } from './models.js';
-import { median, tokensPerSecond, torchTwinTokensPerSecond } from './util.js';
+import { median, nablaPerBackend, rateIn, ratio, tokensPerSecond, torchTwinTokensPerSecond } from './util.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -112,26 +102,8 @@ const torchTraining = (threads: number) =>
     threads,
   );
 
-const rows: [string, number | string][] = [];
 await ready();
-for (const backend of listBackends()) {
-  if (backend === 'js') continue; // the js reference backend: minutes per step here
-  setBackend(backend);
-  for (const threads of [...new Set([1, cores])]) {
-    setNumThreads(threads);
-    log(`nabla-${backend} ${threads}t ...`);
-    rows.push([`nabla-${backend} ${threads}t`, nablaTraining()]);
-  }
-}
-const generation: [string, number][] = [];
-for (const backend of listBackends().filter((b) => b !== 'js')) {
-  setBackend(backend);
-  for (const threads of [...new Set([1, cores])]) {
-    setNumThreads(threads);
-    generation.push([`nabla-${backend} ${threads}t`, nablaGeneration()]);
-  }
-}
-setNumThreads(cores);
+const { rows, generation } = nablaPerBackend(cores, nablaTraining, nablaGeneration, log);
 log('tfjs-wasm ...');
 await tf.setBackend('wasm');
 await tf.ready();
@@ -142,11 +114,7 @@ for (const threads of [...new Set([1, cores])]) {
   rows.push([`torch ${threads}t`, torchTraining(threads)]);
 }
 
-const value = (name: string) => {
-  const r = rows.find(([n]) => n === name)?.[1];
-  return typeof r === 'number' ? r : null;
-};
-const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}×` : '—');
+const value = (name: string) => rateIn(rows, name);
 const bestNabla = Math.max(
   ...rows.filter(([n, v]) => n.startsWith('nabla') && typeof v === 'number').map(([, v]) => v as number),
 );

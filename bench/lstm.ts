@@ -14,19 +14,9 @@ import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import {
-  listBackends,
-  manualSeed,
-  nn,
-  optim,
-  ready,
-  setBackend,
-  setNumThreads,
-  tensor,
-  trainStep,
-} from '../src/index.js';
+import { manualSeed, nn, optim, ready, tensor, trainStep } from '../src/index.js';
 import { gptBatches, lstmConfig as cfg } from './models.js';
-import { median, tokensPerSecond, torchTwinTokensPerSecond } from './util.js';
+import { median, nablaPerBackend, rateIn, ratio, tokensPerSecond, torchTwinTokensPerSecond } from './util.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -132,26 +122,8 @@ const torchTraining = (threads: number) =>
     threads,
   );
 
-const rows: [string, number | string][] = [];
 await ready();
-for (const backend of listBackends()) {
-  if (backend === 'js') continue; // the js reference backend: minutes per step here
-  setBackend(backend);
-  for (const threads of [...new Set([1, cores])]) {
-    setNumThreads(threads);
-    log(`nabla-${backend} ${threads}t ...`);
-    rows.push([`nabla-${backend} ${threads}t`, nablaTraining()]);
-  }
-}
-const generation: [string, number][] = [];
-for (const backend of listBackends().filter((b) => b !== 'js')) {
-  setBackend(backend);
-  for (const threads of [...new Set([1, cores])]) {
-    setNumThreads(threads);
-    generation.push([`nabla-${backend} ${threads}t`, nablaGeneration()]);
-  }
-}
-setNumThreads(cores);
+const { rows, generation } = nablaPerBackend(cores, nablaTraining, nablaGeneration, log);
 log('tfjs-wasm ...');
 await tf.setBackend('wasm');
 await tf.ready();
@@ -162,11 +134,7 @@ for (const threads of [...new Set([1, cores])]) {
   rows.push([`torch ${threads}t`, torchTraining(threads)]);
 }
 
-const value = (name: string) => {
-  const r = rows.find(([n]) => n === name)?.[1];
-  return typeof r === 'number' ? r : null;
-};
-const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}×` : '—');
+const value = (name: string) => rateIn(rows, name);
 const md = [
   `${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores; torch through /usr/bin/python3 (OPENBLAS_NUM_THREADS = its thread count).`,
   '',

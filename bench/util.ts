@@ -3,6 +3,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { listBackends, setBackend, setNumThreads } from '../src/index.js';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -93,3 +94,48 @@ export function torchTwinTokensPerSecond(args: string[], threads: number): numbe
     return `torch failed: ${(e as Error).message.split('\n')[0]}`;
   }
 }
+
+/** A table's rows by peer: a rate, or why there is none. */
+export type PeerRows = [string, number | string][];
+
+/**
+ * nabla's training rate on each backend but js (the reference backend takes minutes per step
+ * here), at 1 thread and at `cores`, then its generation rate the same way; the threads are left
+ * at `cores`.
+ */
+export function nablaPerBackend(
+  cores: number,
+  training: () => number,
+  generation: () => number,
+  log: (s: string) => void,
+): { rows: PeerRows; generation: [string, number][] } {
+  const backends = listBackends().filter((b) => b !== 'js');
+  const threadCounts = [...new Set([1, cores])];
+  const rows: PeerRows = [];
+  for (const backend of backends) {
+    setBackend(backend);
+    for (const threads of threadCounts) {
+      setNumThreads(threads);
+      log(`nabla-${backend} ${threads}t ...`);
+      rows.push([`nabla-${backend} ${threads}t`, training()]);
+    }
+  }
+  const rates: [string, number][] = [];
+  for (const backend of backends) {
+    setBackend(backend);
+    for (const threads of threadCounts) {
+      setNumThreads(threads);
+      rates.push([`nabla-${backend} ${threads}t`, generation()]);
+    }
+  }
+  setNumThreads(cores);
+  return { rows, generation: rates };
+}
+
+/** A peer's rate in the rows (null when it has none), and a ratio of two as "1.23×" ("—" without both). */
+export function rateIn(rows: PeerRows, name: string): number | null {
+  const r = rows.find(([n]) => n === name)?.[1];
+  return typeof r === 'number' ? r : null;
+}
+export const ratio = (a: number | null, b: number | null) =>
+  a !== null && b !== null ? `${(a / b).toFixed(2)}×` : '—';

@@ -6,17 +6,20 @@
 // so that garbage not yet collected does not count. --min-semi-space-size=16 starts V8's young
 // generation at the size it otherwise reaches later, at its own discretion: without it the RSS of
 // this run stepped up 16 MB at about step 5,000 while the heap in use stayed at 9 MB. What remains
-// is the allocator's high-water mark of arrays awaiting collection: the RSS rose 0.5 to 5 MB in the
-// first 4,000 steps, run to run, and stayed level after.
+// is the allocator's high-water mark of arrays awaiting collection, which moves with the load: the
+// RSS rose 0.5 to 5 MB in the first 4,000 steps on a quiet machine and stayed level after, and
+// moved between −0.7 and 7.4 MB on one with other tests running. So the readings may wander within
+// LIMIT_MB, and a leak is looked for in their floor: the lowest of the last half may not stand
+// above the lowest of the first (steps 2,000 to 10,000) by more than LEAK_MB.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
 const STEPS = 20_000;
-const LIMIT_MB = 8;
-/** What the second half (steps 10,000 to 20,000) may add: a leak of 100 bytes a step would add 1 MB. */
-const SECOND_HALF_MB = 2;
+const LIMIT_MB = 10;
+/** What the second half may add to the floor: a leak of 100 bytes a step would add 1 MB over it. */
+const LEAK_MB = 2;
 
 /** The run in a child process on its default backend, or on wasm (NABLA_NATIVE=0). */
 function run(wasm: boolean) {
@@ -67,8 +70,9 @@ for (const wasm of [false, true]) {
     assert.ok(loss < 0.1, `the GPT learned its fixed batch (loss ${loss})`);
     for (const { step, growth } of readings)
       assert.ok(growth < LIMIT_MB, `RSS grew ${growth.toFixed(1)} MB by step ${step}`);
-    const at = (step: number) => readings.find((m) => m.step === step)!.growth;
-    const late = at(STEPS) - at(STEPS / 2);
-    assert.ok(late < SECOND_HALF_MB, `RSS grew ${late.toFixed(1)} MB from step ${STEPS / 2} to ${STEPS}`);
+    const floor = (from: number, to: number) =>
+      Math.min(...readings.filter((m) => m.step >= from && m.step <= to).map((m) => m.growth));
+    const late = floor(STEPS / 2 + 1, STEPS) - floor(2000, STEPS / 2);
+    assert.ok(late < LEAK_MB, `the RSS's floor rose ${late.toFixed(1)} MB over the second half`);
   });
 }
