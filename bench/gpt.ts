@@ -8,7 +8,6 @@
 // Options: --steps N (timed steps, default 8)   --out PATH (default bench/RESULTS-gpt.md)
 //          --section (print the markdown section only, write nothing: what run.ts includes)
 
-import { renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +15,15 @@ import '@tensorflow/tfjs-backend-wasm';
 import { manualSeed, nn, optim, ready, tensor, trainStep } from '../src/index.js';
 import { tfjsGpt } from './gpt-tfjs.js';
 import { gptBatches, gptConfig } from './models.js';
-import { median, nablaPerBackend, rateIn, ratio, tokensPerSecond, torchTwinTokensPerSecond } from './util.js';
+import {
+  median,
+  nablaPerBackend,
+  rateIn,
+  ratio,
+  tokensPerSecond,
+  torchTwinTokensPerSecond,
+  writeBenchResult,
+} from './util.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -140,12 +147,5 @@ const md = [
   ...generation.map(([n, v]) => `| ${n} | ${Math.round(v)} |`),
   '',
 ];
-const text = md.join('\n');
-if (opts.section) process.stdout.write(`${text}\n`);
-else {
-  writeFileSync(`${opts.out}.tmp`, `# GPT benchmark\n\n${text}`);
-  renameSync(`${opts.out}.tmp`, opts.out!);
-  process.stdout.write(`${text}\n`);
-  log(`wrote ${opts.out}`);
-}
+writeBenchResult(md.join('\n'), 'GPT benchmark', opts.section!, opts.out!, log);
 process.exit(0);

@@ -9,14 +9,21 @@
 // Options: --steps N (timed steps, default 8; tfjs-wasm: min(N, 3))   --out PATH (default bench/RESULTS-lstm-speed.md)
 //          --section (print the markdown section only, write nothing: what run.ts includes)
 
-import { renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { manualSeed, nn, optim, ready, tensor, trainStep } from '../src/index.js';
 import { gptBatches, lstmConfig as cfg } from './models.js';
-import { median, nablaPerBackend, rateIn, ratio, tokensPerSecond, torchTwinTokensPerSecond } from './util.js';
+import {
+  median,
+  nablaPerBackend,
+  rateIn,
+  ratio,
+  tokensPerSecond,
+  torchTwinTokensPerSecond,
+  writeBenchResult,
+} from './util.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -157,12 +164,5 @@ const md = [
   ...generation.map(([n, v]) => `| ${n} | ${Math.round(v)} |`),
   '',
 ];
-const text = md.join('\n');
-if (opts.section) process.stdout.write(`${text}\n`);
-else {
-  writeFileSync(`${opts.out}.tmp`, `# LSTM benchmark\n\n${text}`);
-  renameSync(`${opts.out}.tmp`, opts.out!);
-  process.stdout.write(`${text}\n`);
-  log(`wrote ${opts.out}`);
-}
+writeBenchResult(md.join('\n'), 'LSTM benchmark', opts.section!, opts.out!, log);
 process.exit(0);

@@ -2,7 +2,7 @@
 // inputs that every peer receives identically, training tokens/s of a step and of the PyTorch twin.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { listBackends, setBackend, setNumThreads } from '../src/index.js';
 
 export function median(xs: number[]): number {
@@ -139,3 +139,16 @@ export function rateIn(rows: PeerRows, name: string): number | null {
 }
 export const ratio = (a: number | null, b: number | null) =>
   a !== null && b !== null ? `${(a / b).toFixed(2)}×` : '—';
+
+/**
+ * A bench's markdown: printed, and unless it is a section of `npm run bench` (which collects the
+ * printed text), also written atomically to `out` under its title.
+ */
+export function writeBenchResult(text: string, title: string, section: boolean, out: string, log: (s: string) => void) {
+  if (!section) {
+    writeFileSync(`${out}.tmp`, `# ${title}\n\n${text}`);
+    renameSync(`${out}.tmp`, out);
+  }
+  process.stdout.write(`${text}\n`);
+  if (!section) log(`wrote ${out}`);
+}
